@@ -1,0 +1,128 @@
+"""The school (or trust) a signed-in user is working in, and what they may do there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.http import HttpRequest
+
+from . import policy
+from .models import Membership
+
+SESSION_KEY = "portal_context"
+
+
+@dataclass(frozen=True)
+class ContextChoice:
+    key: str  # "school:12" or "trust:3"
+    label: str
+    kind: str  # "school" or "trust"
+    roles: tuple[str, ...]
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(str(policy.Role(r).label) for r in self.roles)
+
+
+class PortalContext:
+    """Built lazily once per request: one query for the user's current memberships."""
+
+    def __init__(self, request: HttpRequest):
+        self._request = request
+
+    @property
+    def user(self):
+        return self._request.user
+
+    @cached_property
+    def memberships(self) -> list[Membership]:
+        if not self.user.is_authenticated:
+            return []
+        return list(Membership.objects.current().filter(user=self.user).select_related("school__trust", "trust"))
+
+    @cached_property
+    def choices(self) -> list[ContextChoice]:
+        grouped: dict[str, dict] = {}
+        for m in self.memberships:
+            if m.school_id:
+                key, label, kind = f"school:{m.school_id}", m.school.name, "school"
+            else:
+                key, label, kind = f"trust:{m.trust_id}", f"{m.trust.name} (trust overview)", "trust"
+            entry = grouped.setdefault(key, {"label": label, "kind": kind, "roles": []})
+            entry["roles"].append(m.role)
+        choices = [ContextChoice(k, v["label"], v["kind"], tuple(sorted(v["roles"]))) for k, v in grouped.items()]
+        return sorted(choices, key=lambda c: (c.kind != "school", c.label))
+
+    @cached_property
+    def current(self) -> ContextChoice | None:
+        if not self.choices:
+            return None
+        wanted = self._request.session.get(SESSION_KEY)
+        for choice in self.choices:
+            if choice.key == wanted:
+                return choice
+        return self.choices[0]
+
+    @cached_property
+    def school(self):
+        if self.current is None or self.current.kind != "school":
+            return None
+        school_id = int(self.current.key.split(":")[1])
+        return next(m.school for m in self.memberships if m.school_id == school_id)
+
+    @cached_property
+    def trust(self):
+        if self.current is None:
+            return None
+        if self.current.kind == "trust":
+            trust_id = int(self.current.key.split(":")[1])
+            return next(m.trust for m in self.memberships if m.trust_id == trust_id)
+        return self.school.trust
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.current.roles) if self.current else frozenset()
+
+    @cached_property
+    def caps(self) -> frozenset[str]:
+        # Strings, so templates can test ``"incidents.report" in portal.caps``.
+        return frozenset(c.value for c in policy.capabilities_for(self.roles))
+
+    @cached_property
+    def membership(self) -> Membership | None:
+        """The governing membership at the current school (for governor flags and job titles)."""
+        if self.school is None:
+            return None
+        return next((m for m in self.memberships if m.school_id == self.school.pk), None)
+
+    @cached_property
+    def is_chair(self) -> bool:
+        return any(m.is_chair for m in self.memberships if self.school and m.school_id == self.school.pk)
+
+    @cached_property
+    def is_safeguarding_governor(self) -> bool:
+        return any(
+            m.is_safeguarding_governor for m in self.memberships if self.school and m.school_id == self.school.pk
+        )
+
+    @cached_property
+    def all_roles(self) -> frozenset[str]:
+        return frozenset(m.role for m in self.memberships)
+
+    @cached_property
+    def needs_two_factor(self) -> bool:
+        if not self.user.is_authenticated:
+            return False
+        return policy.requires_two_factor(self.all_roles, is_superuser=self.user.is_superuser)
+
+    @property
+    def two_factor_passed(self) -> bool:
+        return bool(getattr(self.user, "is_verified", lambda: False)())
+
+    def can(self, capability: policy.Cap | str) -> bool:
+        value = capability.value if isinstance(capability, policy.Cap) else capability
+        return value in self.caps
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))

@@ -1,0 +1,76 @@
+"""Every request passes through the access policy; a URL without a rule is refused."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import policy
+from .context import PortalContext
+
+log = logging.getLogger(__name__)
+
+
+class SchoolContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.portal = PortalContext(request)
+        return self.get_response(request)
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    response = TemplateResponse(request, "errors/403.html", {"reason": reason}, status=403)
+    return response.render()
+
+
+class AccessPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        view_name = match.view_name if match else None
+        rule = policy.rule_for(view_name)
+        if rule is None:
+            # Fail closed. The access test walks every URL, so this only happens for a view that
+            # slipped past it; say so loudly.
+            log.error("access policy: no rule for view %r (%s)", view_name, request.path)
+            return forbidden(request, "This page has no access rule yet, so nobody may open it.")
+        if rule.access is policy.Access.PUBLIC:
+            return None
+        if not request.user.is_authenticated:
+            if request.method == "POST":
+                # The session expired while they typed: keep what they wrote, then ask them to sign in.
+                from .resume import stash
+
+                return redirect_to_login(stash(request))
+            if request.htmx:
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"
+                return response
+            return redirect_to_login(request.get_full_path())
+        portal: PortalContext = request.portal
+        if portal.needs_two_factor and not portal.two_factor_passed and not rule.before_two_factor:
+            from django_otp import user_has_device
+
+            target = "accounts:two_factor_verify" if user_has_device(request.user) else "accounts:two_factor_setup"
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        if rule.access in (policy.Access.SIGNED_IN, policy.Access.ADMIN):
+            return None
+        if portal.current is None:
+            return forbidden(request, "Your account is not linked to a school yet. Ask your school's DSL or office.")
+        if not rule.allows(portal.caps):
+            where = portal.current.label
+            return forbidden(request, f"Your role at {where} does not include this page.")
+        return None

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .policy import Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Roles live on memberships, one per school (or trust) and role."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("admin site access", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on=None) -> MembershipQuerySet:
+        today = on or timezone.localdate()
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today), started_on__lte=today)
+
+
+class Membership(models.Model):
+    """A role a user holds at one school, or (for the trust safeguarding lead) at one trust.
+
+    Ending a membership sets ``ended_on``; memberships are never deleted, so who held which role
+    when stays answerable.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    trust = models.ForeignKey(
+        "schools.Trust", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    is_safeguarding_governor = models.BooleanField(default=False)
+    is_chair = models.BooleanField("chair of governors", default=False)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_trust_role_has_trust_only",
+                condition=(
+                    Q(role=Role.TRUST_LEAD, trust__isnull=False, school__isnull=True)
+                    | (~Q(role=Role.TRUST_LEAD) & Q(school__isnull=False, trust__isnull=True))
+                ),
+            ),
+            models.CheckConstraint(
+                name="membership_governor_flags_only_for_governors",
+                condition=Q(role=Role.GOVERNOR) | Q(is_safeguarding_governor=False, is_chair=False),
+            ),
+            models.CheckConstraint(
+                name="membership_ends_after_it_starts",
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                condition=Q(ended_on__isnull=True, school__isnull=False),
+                name="membership_one_open_role_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "trust", "role"],
+                condition=Q(ended_on__isnull=True, trust__isnull=False),
+                name="membership_one_open_role_per_trust",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "role"])]
+
+    def __str__(self) -> str:
+        where = self.school or self.trust
+        return f"{self.user} — {self.get_role_display()} at {where}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.TRUST_LEAD:
+            if not self.trust_id or self.school_id:
+                raise ValidationError("A trust safeguarding lead belongs to a trust, not a school.")
+        elif not self.school_id or self.trust_id:
+            raise ValidationError({"school": "This role is held at a school."})
+        if self.role != Role.GOVERNOR and (self.is_safeguarding_governor or self.is_chair):
+            raise ValidationError("Only governors can be the safeguarding governor or the chair.")
+        if self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "A membership cannot end before it starts."})

@@ -1,0 +1,241 @@
+"""The access policy: the one place that says who may see or do what.
+
+Three tables, read by the middleware (for every URL), the templates (for navigation) and the selectors
+(for object rules):
+
+* ``ROLE_CAPABILITIES``: what each role may do at the school (or trust) it holds the role in.
+* ``URL_RULES``: the rule for every named URL of the project. A URL that is not listed is refused, and
+  the access test fails the build, so a new view cannot forget its rule.
+* ``TWO_FACTOR_ROLES``: roles whose holders must pass a TOTP check before anything but sign-in pages.
+
+Object rules (such as "the reporter of an incident") are functions at the end of this module; views and
+selectors call them instead of writing their own conditions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Staff member"
+    DSL = "dsl", "Designated Safeguarding Lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy DSL"
+    ONLINE_SAFETY_LEAD = "online_safety_lead", "Online safety lead"
+    HEADTEACHER = "headteacher", "Headteacher"
+    TECHNICIAN = "technician", "Technician (filtering management)"
+    GOVERNOR = "governor", "Governor"
+    PARENT = "parent", "Parent or carer"
+    TRUST_LEAD = "trust_lead", "Trust safeguarding lead"
+
+
+class Cap(str, Enum):
+    """Capabilities. The value is what templates test: ``{% if "incidents.report" in portal.caps %}``."""
+
+    # Incidents
+    REPORT_CONCERN = "incidents.report"
+    VIEW_OWN_REPORTS = "incidents.view_own"
+    TRIAGE = "incidents.triage"
+    RECEIVE_STAFF_ALLEGATIONS = "incidents.staff_allegations"
+    # People and the school
+    SEARCH_PUPILS = "people.search_pupils"
+    VIEW_PUPILS = "people.view_pupils"
+    VIEW_STAFF = "people.view_staff"
+    IMPORT_PEOPLE = "people.import"
+    MANAGE_SCHOOL = "school.manage"
+    VIEW_CONTACTS = "school.view_contacts"
+    VIEW_AUDIT = "audit.view"
+    # Agreements
+    SIGN_OWN_AGREEMENTS = "aup.sign_own"
+    MANAGE_AGREEMENTS = "aup.manage"
+    # Filtering
+    REQUEST_FILTER_CHANGE = "filtering.request"
+    APPROVE_FILTER_CHANGE = "filtering.approve"
+    APPLY_FILTER_CHANGE = "filtering.apply"
+    VIEW_FILTER_LOG = "filtering.view_log"
+    # Curriculum and training
+    LOG_TEACHING = "curriculum.log"
+    VIEW_CURRICULUM = "curriculum.view"
+    MANAGE_TRAINING = "curriculum.manage_training"
+    # Reports
+    VIEW_GOVERNOR_REPORTS = "reports.view"
+    # Trust
+    VIEW_TRUST_AGGREGATES = "trust.aggregates"
+
+
+_EVERY_STAFF_MEMBER = {
+    Cap.REPORT_CONCERN,
+    Cap.VIEW_OWN_REPORTS,
+    Cap.SEARCH_PUPILS,
+    Cap.VIEW_CONTACTS,
+    Cap.SIGN_OWN_AGREEMENTS,
+    Cap.REQUEST_FILTER_CHANGE,
+    Cap.LOG_TEACHING,
+}
+_SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
+    Cap.TRIAGE,
+    Cap.VIEW_PUPILS,
+    Cap.VIEW_STAFF,
+    Cap.IMPORT_PEOPLE,
+    Cap.VIEW_FILTER_LOG,
+    Cap.VIEW_CURRICULUM,
+    Cap.VIEW_GOVERNOR_REPORTS,
+    Cap.MANAGE_AGREEMENTS,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    Role.STAFF: frozenset(_EVERY_STAFF_MEMBER),
+    Role.DSL: frozenset(_SAFEGUARDING_TEAM | {Cap.MANAGE_SCHOOL, Cap.VIEW_AUDIT, Cap.MANAGE_TRAINING}),
+    Role.DEPUTY_DSL: frozenset(_SAFEGUARDING_TEAM),
+    Role.ONLINE_SAFETY_LEAD: frozenset(
+        _EVERY_STAFF_MEMBER
+        | {Cap.VIEW_PUPILS, Cap.VIEW_CURRICULUM, Cap.MANAGE_TRAINING, Cap.VIEW_GOVERNOR_REPORTS, Cap.VIEW_STAFF}
+    ),
+    # The headteacher receives allegations about staff and approves filtering changes, but triage of
+    # pupils' concerns is the DSL team's: a head who is also the DSL holds both roles.
+    Role.HEADTEACHER: frozenset(
+        _EVERY_STAFF_MEMBER
+        | {
+            Cap.RECEIVE_STAFF_ALLEGATIONS,
+            Cap.VIEW_PUPILS,
+            Cap.VIEW_STAFF,
+            Cap.IMPORT_PEOPLE,
+            Cap.MANAGE_SCHOOL,
+            Cap.VIEW_AUDIT,
+            Cap.APPROVE_FILTER_CHANGE,
+            Cap.VIEW_FILTER_LOG,
+            Cap.VIEW_CURRICULUM,
+            Cap.MANAGE_TRAINING,
+            Cap.VIEW_GOVERNOR_REPORTS,
+            Cap.MANAGE_AGREEMENTS,
+        }
+    ),
+    # Technicians report like any staff member but never search pupils beyond that, nor see case notes.
+    Role.TECHNICIAN: frozenset(_EVERY_STAFF_MEMBER | {Cap.APPLY_FILTER_CHANGE, Cap.VIEW_FILTER_LOG}),
+    # Governors may report a concern (the brief: "any staff member, governor or technician") but never
+    # see anything that identifies a child, so no pupil search.
+    Role.GOVERNOR: frozenset(
+        {Cap.REPORT_CONCERN, Cap.VIEW_OWN_REPORTS, Cap.VIEW_GOVERNOR_REPORTS, Cap.SIGN_OWN_AGREEMENTS}
+    ),
+    Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
+    Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
+}
+
+TWO_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.TECHNICIAN, Role.TRUST_LEAD})
+
+# Roles that work in a school context (everyone but the trust lead, whose context is the trust).
+SCHOOL_ROLES = frozenset(set(Role) - {Role.TRUST_LEAD})
+TRUST_ROLES = frozenset({Role.TRUST_LEAD})
+
+
+# --- URL rules ----------------------------------------------------------------------------------------
+
+
+class Access(str, Enum):
+    PUBLIC = "public"  # anyone, signed in or not
+    SIGNED_IN = "signed_in"  # any signed-in user, whatever their roles
+    CAPABILITY = "capability"  # a capability in the current school or trust context
+    ADMIN = "admin"  # Django's admin decides (staff users); 2FA still applies
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    capability: Cap | None = None
+    # Pages a user who must enrol in or pass 2FA may still reach (sign-in, enrolment, sign-out).
+    before_two_factor: bool = False
+
+    def allows(self, caps: frozenset[Cap] | set[Cap]) -> bool:
+        if self.access is Access.CAPABILITY:
+            return self.capability in caps
+        return True
+
+
+PUBLIC = Rule(Access.PUBLIC, before_two_factor=True)
+SIGNED_IN = Rule(Access.SIGNED_IN)
+SIGN_IN_FLOW = Rule(Access.SIGNED_IN, before_two_factor=True)
+ADMIN = Rule(Access.ADMIN)
+
+
+def needs(capability: Cap) -> Rule:
+    return Rule(Access.CAPABILITY, capability=capability)
+
+
+URL_RULES: dict[str, Rule] = {
+    # Core
+    "health": PUBLIC,
+    "home": SIGNED_IN,
+    "emergency_contacts": needs(Cap.VIEW_CONTACTS),
+    "switch_context": SIGNED_IN,
+    # Sign-in, 2FA, passwords
+    "accounts:login": PUBLIC,
+    "accounts:logout": SIGN_IN_FLOW,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_done": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:password_change": SIGNED_IN,
+    "accounts:password_change_done": SIGNED_IN,
+    "accounts:two_factor_verify": SIGN_IN_FLOW,
+    "accounts:two_factor_setup": SIGN_IN_FLOW,
+    "accounts:two_factor_qr": SIGN_IN_FLOW,
+    "accounts:backup_codes": SIGNED_IN,
+    "accounts:security": SIGNED_IN,
+    "accounts:resume": SIGNED_IN,
+    # Schools and people
+    "schools:settings": needs(Cap.MANAGE_SCHOOL),
+    "schools:contacts_edit": needs(Cap.MANAGE_SCHOOL),
+    "schools:terms_edit": needs(Cap.MANAGE_SCHOOL),
+    "schools:pupil_list": needs(Cap.VIEW_PUPILS),
+    "schools:pupil_detail": needs(Cap.VIEW_PUPILS),
+    "schools:pupil_search": needs(Cap.SEARCH_PUPILS),
+    "schools:staff_list": needs(Cap.VIEW_STAFF),
+    "schools:import": needs(Cap.IMPORT_PEOPLE),
+    "schools:import_result": needs(Cap.IMPORT_PEOPLE),
+    "schools:import_template": needs(Cap.IMPORT_PEOPLE),
+    "schools:trust_overview": needs(Cap.VIEW_TRUST_AGGREGATES),
+    # Audit
+    "audit:log": needs(Cap.VIEW_AUDIT),
+    # The domain apps (their own issues replace these placeholders)
+    "incidents:index": needs(Cap.REPORT_CONCERN),
+    "aup:index": needs(Cap.SIGN_OWN_AGREEMENTS),
+    "filtering:index": needs(Cap.REQUEST_FILTER_CHANGE),
+    "curriculum:index": needs(Cap.LOG_TEACHING),
+    "reports:index": needs(Cap.VIEW_GOVERNOR_REPORTS),
+}
+
+# Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
+NAMESPACE_RULES: dict[str, Rule] = {"admin": ADMIN}
+
+
+def rule_for(view_name: str | None) -> Rule | None:
+    """The rule for a resolved view name such as ``schools:pupil_detail``; None when it has none."""
+    if not view_name:
+        return None
+    if view_name in URL_RULES:
+        return URL_RULES[view_name]
+    namespace = view_name.split(":", 1)[0] if ":" in view_name else ""
+    return NAMESPACE_RULES.get(namespace)
+
+
+def capabilities_for(roles: set[str] | frozenset[str]) -> frozenset[Cap]:
+    caps: set[Cap] = set()
+    for role in roles:
+        caps |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(caps)
+
+
+def can(request: HttpRequest, capability: Cap) -> bool:
+    portal = getattr(request, "portal", None)
+    return bool(portal and capability in portal.caps)
+
+
+def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool = False) -> bool:
+    return is_superuser or bool(set(roles) & TWO_FACTOR_ROLES)

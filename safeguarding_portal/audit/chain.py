@@ -1,0 +1,163 @@
+"""Hash chains for append-only records.
+
+A model that inherits ``ChainedRecord`` is appended with ``append(record)``: the record gets the next
+sequence number in its chain, the previous record's hash, and a SHA-256 over its own canonical payload
+and that previous hash. Changing or removing any stored record breaks every later link, and
+``verify(model)`` names the first broken one. Chains are per key (for example one per school) so that
+schools do not queue behind each other and each school's log verifies on its own.
+
+The incident timeline and the filtering log use the same mechanism with their own models.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from django.db import models, transaction
+from django.db.models import F
+
+GENESIS = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class ChainHead(models.Model):
+    """The latest link of each chain. Updating it first serialises concurrent appends to one chain."""
+
+    model_label = models.CharField(max_length=100)
+    chain = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS)
+
+    class Meta:
+        app_label = "audit"
+        constraints = [models.UniqueConstraint(fields=["model_label", "chain"], name="chainhead_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.model_label}[{self.chain}] #{self.seq}"
+
+
+class ChainedRecord(models.Model):
+    chain = models.CharField(max_length=64, editable=False)
+    seq = models.PositiveBigIntegerField(editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False, unique=True)
+
+    class Meta:
+        abstract = True
+
+    # Subclasses name the fields that the hash covers (everything that matters in court).
+    HASHED_FIELDS: tuple[str, ...] = ()
+
+    def chain_key(self) -> str:
+        raise NotImplementedError
+
+    def payload(self) -> dict[str, Any]:
+        data = {}
+        for name in self.HASHED_FIELDS:
+            field = self._meta.get_field(name)
+            data[name] = getattr(self, field.attname)
+        return data
+
+    def compute_hash(self) -> str:
+        return link_hash(self.prev_hash, self.seq, self.chain, self.payload())
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name} records are append-only: add a correction instead.")
+        if not self.hash:
+            raise AppendOnlyError("Append chained records with audit.chain.append().")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name} records are never deleted.")
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        # Stored precision differs by database; microseconds survive on both PostgreSQL and SQLite.
+        return value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def link_hash(prev_hash: str, seq: int, chain: str, payload: dict[str, Any]) -> str:
+    body = json.dumps(
+        {"prev": prev_hash, "seq": seq, "chain": chain, "data": _canonical(payload)},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def append(record: ChainedRecord) -> ChainedRecord:
+    model_label = record._meta.label
+    chain = record.chain_key()
+    head, _ = ChainHead.objects.get_or_create(model_label=model_label, chain=chain)
+    # Writing first takes the row lock (PostgreSQL) or the database write lock (SQLite) before we read,
+    # so two appends can never both take the same sequence number.
+    ChainHead.objects.filter(pk=head.pk).update(seq=F("seq") + 1)
+    head.refresh_from_db()
+    record.chain = chain
+    record.seq = head.seq
+    record.prev_hash = head.last_hash
+    record.hash = record.compute_hash()
+    record.save(force_insert=True)
+    ChainHead.objects.filter(pk=head.pk).update(last_hash=record.hash)
+    return record
+
+
+@dataclass
+class Break:
+    chain: str
+    seq: int
+    pk: Any
+    reason: str
+
+    def __str__(self) -> str:
+        return f"chain {self.chain!r}, link #{self.seq} (id {self.pk}): {self.reason}"
+
+
+def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> list[Break]:
+    """Walk each chain in order; return the first break of every broken chain (empty when intact)."""
+    label = model._meta.label
+    heads = {h.chain: h for h in ChainHead.objects.filter(model_label=label)}
+    chain_keys = list(chains) if chains is not None else sorted(
+        set(heads) | set(model.objects.values_list("chain", flat=True).distinct())
+    )
+    breaks: list[Break] = []
+    for chain in chain_keys:
+        expected_prev, expected_seq, found = GENESIS, 1, None
+        for record in model.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+            if record.seq != expected_seq:
+                found = Break(chain, expected_seq, record.pk, f"link #{expected_seq} is missing (next is #{record.seq})")
+            elif record.prev_hash != expected_prev:
+                found = Break(chain, record.seq, record.pk, "does not point at the link before it")
+            elif record.compute_hash() != record.hash:
+                found = Break(chain, record.seq, record.pk, "its contents were changed after it was written")
+            if found:
+                break
+            expected_prev, expected_seq = record.hash, record.seq + 1
+        head = heads.get(chain)
+        if not found and head and (head.seq != expected_seq - 1 or head.last_hash != expected_prev):
+            found = Break(chain, expected_seq, None, f"links after #{expected_seq - 1} were removed")
+        if found:
+            breaks.append(found)
+    return breaks

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import AuditAction, AuditEvent
+
+
+def audit_events_for_school(*, school, action: str = "", actor_email: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.filter(school=school).select_related("actor")
+    if action:
+        events = events.filter(action=action)
+    if actor_email:
+        events = events.filter(actor_email__icontains=actor_email)
+    return events
+
+
+def views_of(*, obj) -> QuerySet[AuditEvent]:
+    """Who opened this record, newest first: shown on the record itself."""
+    return AuditEvent.objects.filter(
+        action=AuditAction.RECORD_VIEWED, object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def sign_ins_of(*, user) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        actor=user, action__in=[AuditAction.SIGNED_IN, AuditAction.TWO_FACTOR_VERIFIED, AuditAction.BACKUP_CODE_USED]
+    ).order_by("-at")

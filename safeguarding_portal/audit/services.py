@@ -1,0 +1,64 @@
+"""Writing to the audit log. Every sign-in, 2FA change, role change and view of a sensitive record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from . import chain
+from .models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind a proxy, the first X-Forwarded-For hop is the client; gunicorn sets REMOTE_ADDR otherwise.
+    from django.conf import settings
+
+    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: AuditAction | str,
+    request: HttpRequest | None = None,
+    actor=None,
+    actor_email: str = "",
+    school=None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    if school is None and request is not None:
+        portal = getattr(request, "portal", None)
+        school = portal.school if portal else None
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_email=(actor.email if actor is not None else actor_email)[:254],
+        school=school,
+        action=str(action),
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        summary=summary[:300],
+        ip=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        detail=detail or {},
+    )
+    return chain.append(event)
+
+
+def record_view(*, request: HttpRequest, obj: models.Model, summary: str = "") -> AuditEvent:
+    """Record that the signed-in user opened a sensitive record. Call it from every such view."""
+    return audit_record(action=AuditAction.RECORD_VIEWED, request=request, obj=obj, summary=summary or str(obj))

@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+UPN_VALIDATOR = RegexValidator(
+    r"^[A-Z][0-9]{11}[0-9A-Z]$",
+    "A UPN is 13 characters: a letter, eleven digits, then a digit or (for a temporary UPN) a letter.",
+)
+URN_VALIDATOR = RegexValidator(r"^[0-9]{6}$", "A URN is six digits.")
+
+
+class Trust(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    urn = models.CharField("URN", max_length=6, unique=True, validators=[URN_VALIDATOR])
+    local_authority = models.CharField(max_length=120)
+    reference_prefix = models.CharField(
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,6}$", "Two to six capital letters.")],
+        help_text="Starts every incident reference, for example OAK-2026-0042.",
+    )
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current_term(self, on: datetime.date | None = None) -> Term | None:
+        day = on or timezone.localdate()
+        return self.terms.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+class Term(models.Model):
+    class Name(models.TextChoices):
+        AUTUMN = "autumn", "Autumn"
+        SPRING = "spring", "Spring"
+        SUMMER = "summer", "Summer"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="terms")
+    academic_year = models.PositiveSmallIntegerField(help_text="The calendar year the academic year starts in.")
+    name = models.CharField(max_length=6, choices=Name.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "academic_year", "name"], name="term_unique_per_year"),
+            models.CheckConstraint(name="term_ends_after_it_starts", condition=Q(ends_on__gt=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_name_display()} {self.academic_year_label}"
+
+    @property
+    def academic_year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": "A term must end after it starts."})
+        if self.starts_on and self.academic_year and not (
+            datetime.date(self.academic_year, 8, 1) <= self.starts_on <= datetime.date(self.academic_year + 1, 7, 31)
+        ):
+            raise ValidationError({"starts_on": f"That date is not in the {self.academic_year_label} academic year."})
+        if self.school_id and self.starts_on and self.ends_on:
+            overlapping = Term.objects.filter(
+                school_id=self.school_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
+            ).exclude(pk=self.pk)
+            if overlapping.exists():
+                raise ValidationError(f"These dates overlap {overlapping.first()}.")
+
+
+class SafeguardingContact(models.Model):
+    """An agency the school turns to. The DSL and deputies are memberships, not contacts."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", "Emergency services (child at immediate risk)"
+        MASH = "mash", "Children's social care / MASH"
+        LADO = "lado", "LADO (allegations about staff)"
+        POLICE = "police", "Police non-emergency"
+        EDUCATION_SAFEGUARDING = "est", "Education Safeguarding Team"
+        OUT_OF_HOURS = "out_of_hours", "Out-of-hours social care"
+        OTHER = "other", "Other"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40)
+    email = models.EmailField(blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["school", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.phone}"
+
+
+class YearGroup(models.TextChoices):
+    RECEPTION = "R", "Reception"
+    Y1 = "1", "Year 1"
+    Y2 = "2", "Year 2"
+    Y3 = "3", "Year 3"
+    Y4 = "4", "Year 4"
+    Y5 = "5", "Year 5"
+    Y6 = "6", "Year 6"
+    Y7 = "7", "Year 7"
+    Y8 = "8", "Year 8"
+    Y9 = "9", "Year 9"
+    Y10 = "10", "Year 10"
+    Y11 = "11", "Year 11"
+    Y12 = "12", "Year 12"
+    Y13 = "13", "Year 13"
+
+
+YEAR_GROUP_ORDER = {value: index for index, value in enumerate(YearGroup.values)}
+
+
+class PupilQuerySet(models.QuerySet):
+    def on_roll(self) -> PupilQuerySet:
+        return self.filter(left_on__isnull=True)
+
+
+class Pupil(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="pupils")
+    upn = models.CharField("UPN", max_length=13, validators=[UPN_VALIDATOR])
+    legal_forename = models.CharField(max_length=100)
+    preferred_forename = models.CharField(max_length=100, blank=True)
+    surname = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    year_group = models.CharField(max_length=2, choices=YearGroup.choices)
+    registration_group = models.CharField("class", max_length=40, blank=True)
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True, help_text="Empty while the pupil is on roll.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PupilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["surname", "legal_forename"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "upn"], name="pupil_upn_unique_per_school"),
+        ]
+        indexes = [
+            models.Index(fields=["school", "surname", "legal_forename"]),
+            models.Index(fields=["school", "year_group"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def forename(self) -> str:
+        return self.preferred_forename or self.legal_forename
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def on_roll(self) -> bool:
+        return self.left_on is None
+
+
+class Guardian(models.Model):
+    """A parent or carer. They sign agreements from emailed links; an account only if they ask for one."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="guardians")
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="guardianships"
+    )
+    children = models.ManyToManyField(Pupil, through="PupilGuardian", related_name="guardians")
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                "school",
+                Lower("email"),
+                condition=~Q(email=""),
+                name="guardian_email_unique_per_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PupilGuardian(models.Model):
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="guardian_links")
+    guardian = models.ForeignKey(Guardian, on_delete=models.CASCADE, related_name="pupil_links")
+    relationship = models.CharField(max_length=60, blank=True)
+    contact_priority = models.PositiveSmallIntegerField(default=1)
+    has_parental_responsibility = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["contact_priority"]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "guardian"], name="pupil_guardian_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} ({self.relationship or 'contact'}) of {self.pupil}"

@@ -1,0 +1,138 @@
+"""Personas: one person per role at ``school``, plus ``outsider`` at ``other_school`` in the same trust.
+
+``sign_in(client, user)`` signs a persona in and, for roles that need it, passes two-factor as well, so
+tests of pages do not repeat the sign-in dance (tests of the dance itself live in test_two_factor_*).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safeguarding_portal.accounts.policy import Role
+
+from .factories import ContactFactory, MembershipFactory, SchoolFactory, TermFactory, TrustFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_and_cache(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def trust(db):
+    return TrustFactory(name="Riverside Learning Trust")
+
+
+@pytest.fixture
+def school(trust):
+    school = SchoolFactory(trust=trust, name="Oakfield Primary School", reference_prefix="OAK")
+    TermFactory(school=school)
+    ContactFactory(school=school)
+    return school
+
+
+@pytest.fixture
+def other_school(trust):
+    return SchoolFactory(trust=trust, name="Hillside Academy", reference_prefix="HIL")
+
+
+def _member(school, role, email, **extra):
+    user = UserFactory(email=email, full_name=email.split("@")[0].replace(".", " ").title())
+    MembershipFactory(user=user, school=school, role=role, **extra)
+    return user
+
+
+@pytest.fixture
+def staff(school):
+    return _member(school, Role.STAFF, "staff@oak.example")
+
+
+@pytest.fixture
+def dsl(school):
+    return _member(school, Role.DSL, "dsl@oak.example")
+
+
+@pytest.fixture
+def deputy(school):
+    return _member(school, Role.DEPUTY_DSL, "deputy@oak.example")
+
+
+@pytest.fixture
+def head(school):
+    return _member(school, Role.HEADTEACHER, "head@oak.example")
+
+
+@pytest.fixture
+def osl(school):
+    return _member(school, Role.ONLINE_SAFETY_LEAD, "osl@oak.example")
+
+
+@pytest.fixture
+def technician(school):
+    return _member(school, Role.TECHNICIAN, "tech@oak.example")
+
+
+@pytest.fixture
+def governor(school):
+    return _member(school, Role.GOVERNOR, "governor@oak.example", is_safeguarding_governor=True)
+
+
+@pytest.fixture
+def chair(school):
+    return _member(school, Role.GOVERNOR, "chair@oak.example", is_chair=True)
+
+
+@pytest.fixture
+def parent(school):
+    return _member(school, Role.PARENT, "parent@home.example")
+
+
+@pytest.fixture
+def trust_lead(trust):
+    user = UserFactory(email="trust@riverside.example", full_name="Trust Lead")
+    MembershipFactory(user=user, school=None, trust=trust, role=Role.TRUST_LEAD)
+    return user
+
+
+@pytest.fixture
+def outsider(other_school):
+    """A DSL at another school of the same trust: the most tempting neighbour."""
+    return _member(other_school, Role.DSL, "dsl@hillside.example")
+
+
+@pytest.fixture
+def personas(staff, dsl, deputy, head, osl, technician, governor, chair, parent, trust_lead, outsider):
+    return {
+        "staff": staff, "dsl": dsl, "deputy": deputy, "head": head, "osl": osl, "technician": technician,
+        "governor": governor, "chair": chair, "parent": parent, "trust_lead": trust_lead, "outsider": outsider,
+    }
+
+
+def pass_two_factor(client, user) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test phone", confirmed=True
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def sign_in(client, user, *, two_factor: bool = True):
+    client.force_login(user)
+    if two_factor:
+        pass_two_factor(client, user)
+    return client
+
+
+@pytest.fixture
+def signed_in(client):
+    def _sign_in(user, *, two_factor: bool = True):
+        return sign_in(client, user, two_factor=two_factor)
+
+    return _sign_in

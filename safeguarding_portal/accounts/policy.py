@@ -171,6 +171,7 @@ def needs(capability: Cap) -> Rule:
 URL_RULES: dict[str, Rule] = {
     # Core
     "health": PUBLIC,
+    "favicon": PUBLIC,
     "home": SIGNED_IN,
     "emergency_contacts": needs(Cap.VIEW_CONTACTS),
     "switch_context": SIGNED_IN,

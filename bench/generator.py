@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
@@ -191,7 +191,7 @@ def _prefixes() -> Iterator[str]:
 def _schools(trust: Trust, count: int) -> list[int]:
     # Two queries for every URN and prefix in use, so bench trusts never collide with each other or real schools.
     urns = _free(set(School.objects.values_list("urn", flat=True)),
-                 (f"{n:06d}" for n in (*range(900000, 1000000), *range(100000, 900000))), count)
+                 (f"{n:06d}" for n in chain(range(900000, 1000000), range(100000, 900000))), count)
     prefixes = _free(set(School.objects.values_list("reference_prefix", flat=True)), _prefixes(), count)
     created = School.objects.bulk_create(
         [

@@ -122,4 +122,6 @@ def result(*, bench: str, scale: int, timing: Timing, queries: int, **extra: Any
     }
     line.update(extra)
     line.setdefault("database", database_label())
+    # DEBUG (the development default) logs every query's SQL: a little slower than production.
+    line.setdefault("debug", settings.DEBUG)
     return line

@@ -205,3 +205,18 @@ def test_url_answers_each_persona_as_the_policy_says(case, persona, request, cli
     if not case.accepts_get:
         post = client.post(url, {})
         _check(post, expectation(case, who, school_id=school.pk, method="POST"), f"POST {url} as {persona}")
+
+
+def test_anonymous_htmx_requests_are_told_to_sign_in_instead_of_getting_a_page(client, school):
+    # An HTMX swap cannot follow a redirect to the sign-in page; the middleware answers 401 with HX-Redirect.
+    ctx = access_samples.SampleContext(school=school, client=client)
+    checked = 0
+    for case in walkable_cases():
+        if case.rule.access is policy.Access.PUBLIC:
+            continue
+        url = reverse(case.view_name, kwargs=access_samples.url_kwargs(case.view_name, list(case.kwarg_names), ctx))
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 401, url
+        assert response["HX-Redirect"].startswith(reverse("accounts:login") + "?next="), url
+        checked += 1
+    assert checked > 20

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding_portal.accounts.context import SESSION_KEY
 from safeguarding_portal.accounts.policy import Role
@@ -177,3 +180,20 @@ def test_a_trust_lead_who_is_also_a_head_switches_to_the_trust_overview(client, 
     event = AuditEvent.objects.get(action=AuditAction.CONTEXT_SWITCHED)
     assert event.school == school  # a trust has no log of its own: the school they left records it
     assert event.detail == {"from": f"school:{school.pk}", "to": f"trust:{trust.pk}"}
+
+
+def test_a_role_that_ends_stops_working_at_the_next_request(client, signed_in, two_school_teacher, other_school):
+    signed_in(two_school_teacher)
+    hill_pupil = PupilFactory(school=other_school, surname="Hillonly")
+    url = reverse("schools:pupil_detail", kwargs={"pupil_id": hill_pupil.pk})
+    assert client.get(url).status_code == 200  # DSL at Hillside
+
+    two_school_teacher.memberships.filter(school=other_school).update(
+        started_on=timezone.localdate() - datetime.timedelta(days=10),
+        ended_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+
+    response = client.get(url)
+    assert response.status_code == 403  # now only staff at Oakfield, which cannot open pupil records
+    assert b"Hillonly" not in response.content
+    assert 'id="switch-form"' not in client.get(reverse("home")).content.decode()

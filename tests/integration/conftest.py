@@ -46,20 +46,23 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str, in
 
 
 @pytest.fixture(scope="package")
-def integration_services() -> None:
+def integration_services() -> Iterator[None]:
+    """Checks the real services are there, and sends tasks to the real broker while these tests run.
+
+    The rest of the suite may run with CELERY_TASK_ALWAYS_EAGER (its tests assert what a task did,
+    in-process); here the web side must publish to Redis, as in production, for the worker to pick up.
+    """
     if not ENABLED:
         pytest.skip("needs PostgreSQL, Redis and a Celery worker: run with PORTAL_INTEGRATION=1 (.ci/run does)")
+    from safeguarding_portal.celery import app
+
     problems = []
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         problems.append("DATABASE_URL must point at PostgreSQL (a worker process cannot see an in-memory SQLite)")
-    broker = settings.CELERY_BROKER_URL
+    broker = app.conf.broker_url
     if not broker.startswith("redis://"):
         problems.append(f"the Celery broker must be Redis, not {broker!r} (set REDIS_URL)")
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        problems.append("CELERY_TASK_ALWAYS_EAGER is on, so tasks would never reach the worker")
-    if not problems:
-        from safeguarding_portal.celery import app
-
+    else:
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1)
@@ -67,6 +70,12 @@ def integration_services() -> None:
             problems.append(f"the broker {broker} does not answer: {exc}")
     if problems:
         pytest.fail("PORTAL_INTEGRATION=1 but:\n  " + "\n  ".join(problems), pytrace=False)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
 
 
 # --- SMTP -------------------------------------------------------------------------------------------------

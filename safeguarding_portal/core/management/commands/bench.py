@@ -48,11 +48,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", metavar="NAME", help="Benches to run, or 'all'.")
-        parser.add_argument("--list", action="store_true", dest="list_benches", help="List the benches (one JSON object per line).")
+        parser.add_argument("--list", action="store_true", dest="list_benches",
+                            help="List the benches (one JSON object per line).")
         parser.add_argument("--scale", type=int, help="Override each bench's DEFAULT_SCALE.")
         parser.add_argument("--repeat", type=int, help=f"Timed runs per measurement (default {DEFAULT_REPEAT}).")
 
-    def handle(self, *args, names: list[str], list_benches: bool, scale: int | None, repeat: int | None, **options) -> None:
+    def handle(self, *args, names: list[str], list_benches: bool, scale: int | None, repeat: int | None,
+               **options) -> None:
         found, broken = discover()
         for filename, reason in broken.items():
             self.stderr.write(f"bench/{filename}.py could not be loaded: {reason}")

@@ -31,18 +31,22 @@ help:
 	@echo "make clean          remove the virtual environment and the local SQLite database"
 
 run: install system-packages
-	$(EMBEDDED) $(BIN)/python manage.py migrate --noinput
-	$(EMBEDDED) $(BIN)/python manage.py seed_demo
+	@echo "==> Migrating the local database (db.sqlite3)"
+	@$(EMBEDDED) $(BIN)/python manage.py migrate --noinput -v 0
+	@echo "==> Loading the demo data (manage.py seed_demo)"
+	@echo
+	@$(EMBEDDED) $(BIN)/python manage.py seed_demo
 	@echo
 	@echo "Serving the portal on http://$(HOST):$(PORT)/ — sign in with one of the demo accounts above. Ctrl-C stops it."
 	@echo
-	$(EMBEDDED) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(EMBEDDED) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install system-packages
-	$(EMBEDDED) $(BIN)/pytest -m "not browser and not integration" $(PYTEST_ARGS)
+	@echo "==> pytest on the embedded defaults (SQLite, tasks in-process)"
+	@$(EMBEDDED) $(BIN)/pytest -m "not browser and not integration" $(PYTEST_ARGS)
 
 test-browser: install system-packages
-	$(EMBEDDED) PORTAL_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
+	@$(EMBEDDED) PORTAL_REQUIRE_BROWSER=1 $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -63,10 +67,12 @@ $(BIN)/pip:
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
 		echo "Python's venv module is missing. Install it with:"; \
 		echo; echo "    sudo apt-get install -y python3-venv"; echo; exit 1; }
+	@echo "==> Creating the virtual environment in $(VENV)"
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.txt | $(BIN)/pip
+	@echo "==> Installing requirements.txt into $(VENV) (again only when requirements.txt changes)"
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
 	@touch $@
 

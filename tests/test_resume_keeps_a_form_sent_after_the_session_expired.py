@@ -26,9 +26,13 @@ SETTINGS = reverse("schools:settings")
 ADDRESS = "1 Oak Lane\nOakfield & District\nOA1 1AA"
 
 
+from .test_session_expires_after_inactivity import forget_cached_session  # noqa: E402
+
+
 def _expire(client) -> None:
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    forget_cached_session(key)
 
 
 def _details(school, **changes):

@@ -98,15 +98,15 @@ def year_group_counts(*, school: School) -> list[tuple[str, str, int]]:
 
 
 def trust_overview(*, trust: Trust) -> list[dict]:
-    """Aggregates only: no name of any pupil or member of staff crosses a school boundary here."""
-    schools = (
-        School.objects.filter(trust=trust)
-        .annotate(
-            pupils_on_roll=Count("pupils", filter=Q(pupils__left_on__isnull=True), distinct=True),
-        )
-        .order_by("name")
+    """Aggregates only: no name of any pupil or member of staff crosses a school boundary here.
+
+    One grouped count over the pupil index, not a join per school: 500 schools stay one cheap query.
+    """
+    schools = list(School.objects.filter(trust=trust).order_by("name"))
+    on_roll = dict(
+        Pupil.objects.filter(school__trust=trust, left_on__isnull=True)
+        .values_list("school_id")
+        .annotate(n=Count("id"))
+        .values_list("school_id", "n")
     )
-    return [
-        {"school": s, "pupils_on_roll": s.pupils_on_roll}
-        for s in schools
-    ]
+    return [{"school": s, "pupils_on_roll": on_roll.get(s.pk, 0)} for s in schools]

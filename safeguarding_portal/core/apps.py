@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "safeguarding_portal.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Celery finds tasks lazily, in workers. The web process runs tasks in-process when eager and
+        # looks them up by name, so register every app's tasks module now.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("tasks")

@@ -9,6 +9,7 @@ admin.site.site_title = "Safeguarding Portal admin"
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("emergency-contacts/", core_views.emergency_contacts, name="emergency_contacts"),
     path("switch/", core_views.switch_context, name="switch_context"),
     path("accounts/", include("safeguarding_portal.accounts.urls")),

@@ -1,15 +1,50 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-
-from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from django.template.response import TemplateResponse
 
 from . import services
+from .forms import TwoFactorResetForm
 from .models import Membership, User
+
+# Who holds which role where is history: a saved membership keeps its role and place; a change of role is
+# the old membership ended and a new one granted, so the audit log and the memberships both say when.
+FIXED_ONCE_SAVED = ("user", "role", "school", "trust")
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = [
+            "user", "role", "school", "trust", "job_title", "is_safeguarding_governor", "is_chair", "started_on",
+            "ended_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in FIXED_ONCE_SAVED:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "To change this, end the membership and add a new one."
+
+
+def _record_membership_save(request, membership: Membership, *, created: bool, changed: list[str]) -> None:
+    if not created and not changed:
+        return  # saved without a change: nothing happened to anyone's role
+    services.membership_recorded_from_admin(
+        membership=membership,
+        created=created,
+        ended_now=not created and "ended_on" in changed and membership.ended_on is not None,
+        by=request.user,
+        request=request,
+    )
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipAdminForm
     extra = 0
     fields = ["role", "school", "trust", "job_title", "is_safeguarding_governor", "is_chair", "started_on", "ended_on"]
     autocomplete_fields = ["school"]
@@ -35,32 +70,45 @@ class UserAdmin(BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: audit entries point at the account
 
-    @admin.action(description="Reset two-factor sign-in (lost phone); recorded in the audit log")
+    @admin.action(
+        description="Reset two-factor sign-in (lost phone); recorded in the audit log", permissions=["change"]
+    )
     def reset_two_factor(self, request, queryset):
-        for user in queryset:
-            services.two_factor_reset(user=user, by=request.user, reason="Reset from the admin", request=request)
-        messages.success(request, f"Two-factor sign-in reset for {queryset.count()} account(s). "
-                                  "They will set up a new phone at their next sign-in.")
+        # A page asking why comes first; the reason is kept with the audit entry.
+        form = TwoFactorResetForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            users = list(queryset)
+            for user in users:
+                services.two_factor_reset(user=user, by=request.user, reason=form.cleaned_data["reason"],
+                                          request=request)
+            messages.success(request, f"Two-factor sign-in reset for {len(users)} account(s). "
+                                      "They will set up a new phone at their next sign-in.")
+            return None
+        return TemplateResponse(request, "accounts/admin_reset_two_factor.html", {
+            **self.admin_site.each_context(request),
+            "title": "Reset two-factor sign-in",
+            "opts": self.model._meta,
+            "users": queryset,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
 
     def save_formset(self, request, form, formset, change):
         # Role changes made in the admin are recorded like any other.
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
         changed = {f.instance.pk: f.changed_data for f in formset.forms if f.instance.pk}
         for obj in formset.save(commit=False):
-            is_new = obj.pk is None
+            created = obj.pk is None
             obj.save()
-            if isinstance(obj, Membership):
-                ended = not is_new and "ended_on" in changed.get(obj.pk, []) and obj.ended_on
-                audit_record(
-                    action=AuditAction.ROLE_ENDED if ended else AuditAction.ROLE_GRANTED,
-                    request=request, school=obj.school, obj=obj,
-                    summary=f"{obj.user.email}: {obj.get_role_display()} at {obj.school or obj.trust}"
-                    + (f", ended {obj.ended_on}" if ended else "" if is_new else " (changed)"),
-                )
+            _record_membership_save(request, obj, created=created, changed=changed.get(obj.pk, []))
         formset.save_m2m()
+        return None
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ["user", "role", "school", "trust", "started_on", "ended_on"]
     list_filter = ["role", "school"]
     search_fields = ["user__email", "user__full_name"]
@@ -71,7 +119,4 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        action = AuditAction.ROLE_ENDED if change and "ended_on" in form.changed_data and obj.ended_on else AuditAction.ROLE_GRANTED
-        audit_record(action=action, request=request, school=obj.school, obj=obj,
-                     summary=f"{obj.user.email}: {obj.get_role_display()} at {obj.school or obj.trust}"
-                     + (f", ended {obj.ended_on}" if obj.ended_on else ""))
+        _record_membership_save(request, obj, created=not change, changed=form.changed_data)

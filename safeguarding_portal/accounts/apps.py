@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        # tasks: the outbox finds tasks by name, and Celery's lazy autodiscovery only imports them in a worker,
+        # so an eager (in-process) send would not find this app's tasks unless they are imported here.
+        from . import signals, tasks  # noqa: F401

@@ -118,11 +118,21 @@ class PortalContext:
     def needs_two_factor(self) -> bool:
         if not self.user.is_authenticated:
             return False
-        return policy.requires_two_factor(self.all_roles, is_superuser=self.user.is_superuser)
+        from .services import TWO_FACTOR_CHOSEN_SESSION_KEY
+
+        return policy.requires_two_factor(self.all_roles, is_superuser=self.user.is_superuser) or bool(
+            # Chosen at enrolment although no role requires it (set at password sign-in).
+            self._request.session.get(TWO_FACTOR_CHOSEN_SESSION_KEY, False)
+        )
 
     @property
     def two_factor_passed(self) -> bool:
         return bool(getattr(self.user, "is_verified", lambda: False)())
+
+    @property
+    def awaiting_two_factor(self) -> bool:
+        """Signed in with a password only, in a role that needs a code: show no navigation yet."""
+        return self.needs_two_factor and not self.two_factor_passed
 
     def can(self, capability: policy.Cap | str) -> bool:
         value = capability.value if isinstance(capability, policy.Cap) else capability

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,6 +14,7 @@ from django.utils.http import urlencode
 
 from . import policy
 from .context import PortalContext
+from .resume import forget_sent, stash
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,10 @@ class AccessPolicyMiddleware:
         if rule.access is policy.Access.PUBLIC:
             return None
         if not request.user.is_authenticated:
+            if request.method == "POST" and view_name == "accounts:logout":
+                return redirect(settings.LOGOUT_REDIRECT_URL)  # already signed out: nothing worth keeping
             if request.method == "POST":
                 # The session expired while they typed: keep what they wrote, then ask them to sign in.
-                from .resume import stash
-
                 return redirect_to_login(stash(request))
             if request.htmx:
                 response = HttpResponse(status=401)
@@ -61,16 +63,23 @@ class AccessPolicyMiddleware:
                 return response
             return redirect_to_login(request.get_full_path())
         portal: PortalContext = request.portal
-        if portal.needs_two_factor and not portal.two_factor_passed and not rule.before_two_factor:
+        needs_two_factor = (
+            portal.needs_two_factor
+            # The admin can grant roles and reset anyone's two-factor sign-in, so it needs 2FA of its own.
+            or (rule.access is policy.Access.ADMIN and request.user.is_staff)
+        )
+        if needs_two_factor and not portal.two_factor_passed and not rule.before_two_factor:
             from django_otp import user_has_device
 
             target = "accounts:two_factor_verify" if user_has_device(request.user) else "accounts:two_factor_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         if rule.access in (policy.Access.SIGNED_IN, policy.Access.ADMIN):
+            forget_sent(request)
             return None
         if portal.current is None:
             return forbidden(request, "Your account is not linked to a school yet. Ask your school's DSL or office.")
         if not rule.allows(portal.caps):
             where = portal.current.label
             return forbidden(request, f"Your role at {where} does not include this page.")
+        forget_sent(request)
         return None

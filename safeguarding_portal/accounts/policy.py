@@ -95,10 +95,11 @@ _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.STAFF: frozenset(_EVERY_STAFF_MEMBER),
     Role.DSL: frozenset(_SAFEGUARDING_TEAM | {Cap.MANAGE_SCHOOL, Cap.VIEW_AUDIT, Cap.MANAGE_TRAINING}),
-    Role.DEPUTY_DSL: frozenset(_SAFEGUARDING_TEAM),
+    # "Nothing is hidden from them at their school": deputies read the audit log like the DSL.
+    Role.DEPUTY_DSL: frozenset(_SAFEGUARDING_TEAM | {Cap.VIEW_AUDIT}),
+    # Trends, curriculum, training and policy reviews: aggregates, not pupils' records or parents' details.
     Role.ONLINE_SAFETY_LEAD: frozenset(
-        _EVERY_STAFF_MEMBER
-        | {Cap.VIEW_PUPILS, Cap.VIEW_CURRICULUM, Cap.MANAGE_TRAINING, Cap.VIEW_GOVERNOR_REPORTS, Cap.VIEW_STAFF}
+        _EVERY_STAFF_MEMBER | {Cap.VIEW_CURRICULUM, Cap.MANAGE_TRAINING, Cap.VIEW_GOVERNOR_REPORTS, Cap.VIEW_STAFF}
     ),
     # The headteacher receives allegations about staff and approves filtering changes, but triage of
     # pupils' concerns is the DSL team's: a head who is also the DSL holds both roles.
@@ -125,7 +126,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     # Governors may report a concern (the brief: "any staff member, governor or technician") but never
     # see anything that identifies a child, so no pupil search.
     Role.GOVERNOR: frozenset(
-        {Cap.REPORT_CONCERN, Cap.VIEW_OWN_REPORTS, Cap.VIEW_GOVERNOR_REPORTS, Cap.SIGN_OWN_AGREEMENTS}
+        {Cap.REPORT_CONCERN, Cap.VIEW_OWN_REPORTS, Cap.VIEW_GOVERNOR_REPORTS, Cap.SIGN_OWN_AGREEMENTS, Cap.VIEW_CONTACTS}
     ),
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
     Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
@@ -180,6 +181,7 @@ def needs(capability: Cap) -> Rule:
 URL_RULES: dict[str, Rule] = {
     # Core
     "health": PUBLIC,
+    "favicon": PUBLIC,
     "home": SIGNED_IN,
     "emergency_contacts": needs(Cap.VIEW_CONTACTS),
     "switch_context": SIGNED_IN,

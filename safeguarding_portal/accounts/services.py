@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import re
 import secrets
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -16,6 +20,9 @@ from safeguarding_portal.outbox.services import enqueue
 from .models import Membership, User
 
 BACKUP_CODE_COUNT = 10
+# Set at password sign-in for someone who chose two-factor sign-in although their roles do not require it:
+# the access middleware then asks them for a code like everyone whose role requires one.
+TWO_FACTOR_CHOSEN_SESSION_KEY = "two_factor_chosen"
 
 
 @transaction.atomic
@@ -33,6 +40,29 @@ def membership_grant(*, user: User, role: str, school=None, trust=None, by: User
         detail={"user": user.email, "role": role},
     )
     return membership
+
+
+@transaction.atomic
+def membership_recorded_from_admin(*, membership: Membership, created: bool, ended_now: bool, by: User,
+                                   request=None) -> None:
+    """Record a membership saved through the admin, in the same words as ``membership_grant``/``membership_end``."""
+    place = membership.school or membership.trust
+    role = membership.get_role_display()
+    if ended_now:
+        action = AuditAction.ROLE_ENDED
+        summary = f"{membership.user.email} is no longer {role} at {place} (from {membership.ended_on})"
+    elif created:
+        action = AuditAction.ROLE_GRANTED
+        summary = f"{membership.user.email} became {role} at {place}"
+    else:
+        # Dates and job titles only: the admin form does not let role or place change on a saved membership.
+        action = AuditAction.ROLE_GRANTED
+        summary = f"{membership.user.email}: {role} at {place} changed"
+    audit_record(
+        action=action, request=request, actor=by, school=membership.school, obj=membership, summary=summary,
+        detail={"user": membership.user.email, "role": membership.role, "via": "admin",
+                "ended_on": membership.ended_on.isoformat() if membership.ended_on else None},
+    )
 
 
 @transaction.atomic
@@ -73,6 +103,50 @@ def backup_codes_remaining(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a code typed at the two-factor check."""
+
+    device: Device | None
+    # When the code was not even looked at because of django-otp's throttling (too many wrong codes in a row):
+    # how many seconds until the next try counts. 0 when the code was checked.
+    wait_seconds: int = 0
+
+
+_TOTP_SHAPE = re.compile(r"^[0-9]{6}$")
+
+
+def seconds_until_allowed(device: Device) -> int:
+    """0 when the device will check a code now; otherwise the seconds its throttling still has to run."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (info or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+
+
+def two_factor_code_check(*, user: User, code: str) -> CodeCheck:
+    """Check a code against the kind of device it can belong to.
+
+    Six digits go to the authenticator app, anything else to the backup codes, so that a mistyped app code
+    does not also slow down the backup codes (each device is throttled after a wrong code).
+    """
+    code = code.replace(" ", "").replace("-", "").strip().lower()
+    model = TOTPDevice if _TOTP_SHAPE.match(code) else StaticDevice
+    wait, checked = 0, False
+    for device in model.objects.filter(user=user, confirmed=True):
+        throttled_for = seconds_until_allowed(device)
+        if throttled_for:
+            wait = max(wait, throttled_for)
+            continue
+        checked = True
+        if device.verify_token(code):
+            return CodeCheck(device=device)
+    return CodeCheck(device=None, wait_seconds=0 if checked else wait)
+
+
 def totp_device_pending(*, user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled; created on first call, reused until confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
@@ -92,12 +166,24 @@ def totp_confirm(*, user: User, device: TOTPDevice, request=None) -> None:
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, by: User, reason: str, request=None) -> None:
-    """For someone who lost their phone: remove every device; they enrol again at their next sign-in."""
+def two_factor_reset(*, user: User, by: User | None, reason: str, request=None) -> int:
+    """For someone who lost their phone: remove every device; they enrol again at their next sign-in.
+
+    Any session they had already verified stops counting as verified (its device is gone). Returns how many
+    devices were removed. ``by`` is None only for a reset run from the command line without ``--by``.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("Give a reason for the reset: it is kept in the audit log.")
+    removed = TOTPDevice.objects.filter(user=user).count() + StaticDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
-    audit_record(action=AuditAction.TWO_FACTOR_RESET, request=request, actor=by, school=None, obj=user,
-                 summary=f"Two-factor authentication reset for {user.email}", detail={"reason": reason})
+    StaticDevice.objects.filter(user=user).delete()  # its backup codes go with it
+    audit_record(
+        action=AuditAction.TWO_FACTOR_RESET, request=request, actor=by, school=None, obj=user,
+        summary=f"Two-factor authentication reset for {user.email} by {by.email if by else 'the command line'}",
+        detail={"reason": reason[:500], "user": user.email, "reset_by": by.email if by else None},
+    )
+    return removed
 
 
 def email_send(*, to: list[str], subject: str, body: str) -> None:

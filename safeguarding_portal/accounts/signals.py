@@ -8,6 +8,10 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
 
 
+def _typed_username(value) -> str:
+    return str(value or "").strip().lower()[:254]
+
+
 @receiver(user_logged_in)
 def on_signed_in(sender, request, user, **kwargs):
     audit_record(action=AuditAction.SIGNED_IN, request=request, actor=user, school=None)
@@ -21,11 +25,17 @@ def on_signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def on_sign_in_failed(sender, credentials, request=None, **kwargs):
+    # axes (an earlier app, so its receiver runs first) has marked the request when this failure started a
+    # lockout or came during one; then even a right password failed, and the record says so.
+    locked_out = bool(getattr(request, "axes_locked_out", False))
     audit_record(action=AuditAction.SIGN_IN_FAILED, request=request, actor=None, school=None,
-                 actor_email=str(credentials.get("username", ""))[:254])
+                 actor_email=_typed_username(credentials.get("username")),
+                 summary="Sign-in failed; sign-in is paused for this address from this IP" if locked_out
+                 else "Email address and password did not match",
+                 detail={"locked_out": locked_out})
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
     audit_record(action=AuditAction.LOCKED_OUT, request=request, actor=None, school=None,
-                 actor_email=str(username or "")[:254])
+                 actor_email=_typed_username(username), detail={"ip_address": ip_address})

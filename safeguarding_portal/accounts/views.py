@@ -5,16 +5,18 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from safeguarding_portal.audit.models import AuditAction
@@ -23,6 +25,7 @@ from safeguarding_portal.audit.services import audit_record
 
 from . import resume, services
 from .forms import CodeForm, EnrolForm, QueuedPasswordResetForm, SignInForm
+from .selectors import failed_sign_ins_for
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
@@ -32,10 +35,26 @@ def _next_url(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
+def _with_next(view_name: str, next_url: str) -> str:
+    return f"{reverse(view_name)}?{urlencode({'next': next_url})}"
+
+
+def _wait_message(seconds: int) -> str:
+    wait = f"{seconds} second{'s' if seconds != 1 else ''}" if seconds < 120 else f"{-(-seconds // 60)} minutes"
+    return f"Too many wrong codes in a row. Wait {wait}, then type the code your app shows at that moment."
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Someone who set up two-factor sign-in by choice is asked for a code too, even if no role requires it.
+        if user_has_device(form.get_user(), confirmed=True):
+            self.request.session[services.TWO_FACTOR_CHOSEN_SESSION_KEY] = True
+        return response
 
 
 class SignOutView(auth_views.LogoutView):
@@ -51,8 +70,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         # Recorded whether or not the address has an account; the page never says which.
-        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor=None,
-                     actor_email=form.cleaned_data["email"])
+        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor=None, school=None,
+                     actor_email=form.cleaned_data["email"].strip().lower())
+        # The link points at the configured site, never at whatever Host header the request carried.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)
 
 
@@ -62,8 +83,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        # Whoever opened the emailed link controls the mailbox: lift a lockout on the account, or the locked-out
+        # page's advice to reset the password would leave them locked out anyway.
+        cleared = axes_reset(username=form.user.email.lower())
         audit_record(action=AuditAction.PASSWORD_CHANGED, request=self.request, actor=form.user, school=None,
-                     summary="Password set from an emailed reset link")
+                     summary="Password set from an emailed reset link",
+                     detail={"lockout_cleared": bool(cleared)})
         return response
 
 
@@ -79,52 +104,70 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @never_cache
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    next_url = _next_url(request)
     if not user_has_device(request.user):
-        return redirect(f"{reverse_lazy('accounts:two_factor_setup')}?next={_next_url(request)}")
+        return redirect(_with_next("accounts:two_factor_setup", next_url))
+    if request.user.is_verified():
+        return redirect(next_url)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["code"])
+        check = services.two_factor_code_check(user=request.user, code=form.cleaned_data["code"])
+        device = check.device
         if device is not None:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = services.backup_codes_remaining(user=request.user)
                 audit_record(action=AuditAction.BACKUP_CODE_USED, request=request, school=None,
-                             summary=f"{left} backup codes left")
+                             summary=f"{left} backup codes left", detail={"backup_codes_left": left})
                 messages.warning(request, f"You used a backup code. {left} remain: set up your phone again from "
                                           "Sign-in and security if you have lost it.")
             else:
                 audit_record(action=AuditAction.TWO_FACTOR_VERIFIED, request=request, school=None)
-            return redirect(_next_url(request))
-        audit_record(action=AuditAction.TWO_FACTOR_FAILED, request=request, school=None)
-        form.add_error("code", "That code is not right. Codes change every 30 seconds: try the current one.")
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)})
+            return redirect(next_url)
+        audit_record(action=AuditAction.TWO_FACTOR_FAILED, request=request, school=None,
+                     detail={"throttled_seconds": check.wait_seconds})
+        form.add_error("code", _wait_message(check.wait_seconds) if check.wait_seconds else
+                       "That code is not right. Codes change every 30 seconds: type the one your app shows now, "
+                       "or one of your backup codes.")
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+def _enrolment_blocked(request: HttpRequest) -> bool:
+    # Replacing a phone needs the old one (or a backup code) first; a lost phone needs an admin reset.
+    return user_has_device(request.user, confirmed=True) and not request.user.is_verified()
 
 
 @never_cache
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    if user_has_device(request.user, confirmed=True) and not request.user.is_verified():
-        # Replacing a phone needs the old one (or a backup code) first; a lost phone needs an admin reset.
-        return redirect(f"{reverse_lazy('accounts:two_factor_verify')}?next={_next_url(request)}")
+    next_url = _next_url(request)
+    if _enrolment_blocked(request):
+        return redirect(_with_next("accounts:two_factor_verify", next_url))
     device = services.totp_device_pending(user=request.user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        # A code typed while throttled is not looked at; say so rather than calling a right code wrong.
+        wait = services.seconds_until_allowed(device)
+        if not wait and device.verify_token(form.cleaned_data["code"]):
             services.totp_confirm(user=request.user, device=device, request=request)
             otp_login(request, device)
             codes = services.backup_codes_regenerate(user=request.user, request=request)
             return render(request, "accounts/backup_codes.html",
-                          {"codes": codes, "first_time": True, "next": _next_url(request)})
-        form.add_error("code", "That code did not match. Check the time on your phone is set automatically, "
-                               "then type the code your app shows now.")
+                          {"codes": codes, "first_time": True, "next": next_url})
+        form.add_error("code", _wait_message(wait) if wait else
+                       "That code did not match. Check the time on your phone is set automatically, "
+                       "then type the code your app shows now.")
     manual_key = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "manual_key": " ".join(manual_key[i:i + 4] for i in range(0, len(manual_key), 4)),
-        "next": _next_url(request),
+        "next": next_url,
     })
 
 
 @never_cache
 def two_factor_qr(request: HttpRequest) -> HttpResponse:
+    if _enrolment_blocked(request):
+        return HttpResponse("Confirm a code from your current authenticator app first.", status=403,
+                            content_type="text/plain")
     device = services.totp_device_pending(user=request.user)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buffer = io.BytesIO()
@@ -152,6 +195,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "needs_two_factor": request.portal.needs_two_factor,
         "backup_codes_left": services.backup_codes_remaining(user=request.user),
         "recent_sign_ins": sign_ins_of(user=request.user)[:10],
+        "recent_failures": failed_sign_ins_for(user=request.user)[:10],
     })
 
 

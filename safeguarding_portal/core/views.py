@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.context import SESSION_KEY
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
@@ -22,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 @never_cache
-@require_GET
+@require_safe  # load balancers probe with GET or HEAD
 def health(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 when the database (and Redis, when configured) answer, else 503."""
     checks: dict[str, str] = {}
@@ -46,6 +50,11 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: with the manifest storage, the hashed name exists only after collectstatic.
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     portal = request.portal
     if portal.current is None:
@@ -60,22 +69,45 @@ def emergency_contacts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/emergency_contacts.html",
-        {"contacts": school_selectors.emergency_contacts(school=school), "safeguarding_team": school_selectors.safeguarding_team(school=school)},
+        {
+            "contacts": school_selectors.emergency_contacts(school=school),
+            "safeguarding_team": school_selectors.safeguarding_team(school=school),
+        },
     )
 
 
 @require_POST
 def switch_context(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("context", "")
-    choice = next((c for c in request.portal.choices if c.key == key), None)
+    portal = request.portal
+    choice = next((c for c in portal.choices if c.key == key), None)
     if choice is None:
+        # A forged or stale choice: worth a line in the log of the school they are working in.
+        audit_record(action=AuditAction.ACCESS_DENIED, request=request, summary="Refused a switch to a school "
+                     "they are not a member of", detail={"requested": key[:64]})
         messages.error(request, "You are not a member of that school.")
-    else:
-        request.session[SESSION_KEY] = choice.key
-        audit_record(action=AuditAction.CONTEXT_SWITCHED, request=request, school=None, summary=f"Now working in {choice.label}")
-        messages.success(request, f"You are now working in {choice.label}.")
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
-    # Another school's record at the same address would be refused, so land on the home page.
-    return redirect(next_url or "home")
+        return redirect("home")
+    previous = portal.current.key if portal.current else ""
+    request.session[SESSION_KEY] = choice.key
+    # Logged in the school now worked in; a trust has no log of its own, so the school left records it.
+    new_school = next((m.school for m in portal.memberships if f"school:{m.school_id}" == choice.key), None)
+    audit_record(action=AuditAction.CONTEXT_SWITCHED, request=request, school=new_school or portal.school,
+                 summary=f"Now working in {choice.label}", detail={"from": previous, "to": choice.key})
+    messages.success(request, f"You are now working in {choice.label}.")
+    return redirect(_landing_after_switch(request, request.POST.get("next", ""), choice))
+
+
+def _landing_after_switch(request: HttpRequest, next_url: str, choice) -> str:
+    """Stay on the same page only when it is not one record of the school just left and the new role may open it."""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return reverse("home")
+    try:
+        match = resolve(urlsplit(next_url).path)
+    except Resolver404:
+        return reverse("home")
+    rule = policy.rule_for(match.view_name)
+    if match.kwargs or rule is None or not rule.allows(policy.capabilities_for(set(choice.roles))):
+        return reverse("home")
+    return next_url

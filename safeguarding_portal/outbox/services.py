@@ -29,7 +29,9 @@ BROKER_DOWN_SECONDS = 15
 
 def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: dispatch(message.pk, from_request=True))
+    # robust: the caller's change is already committed and the message is kept, so a failure to send
+    # must not turn their request into an error page; the drain sends it later.
+    transaction.on_commit(lambda: dispatch(message.pk, from_request=True), robust=True)
     return message
 
 
@@ -58,7 +60,10 @@ def dispatch(message_id, *, from_request: bool = False) -> bool:
         message.attempts += 1
         try:
             if app.conf.task_always_eager:
-                app.tasks[message.task_name].apply(kwargs=message.kwargs, task_id=str(message.pk)).get()
+                # In a savepoint, so a task that fails on a database error leaves this transaction usable
+                # for recording the failure. get() re-raises inside the block so the savepoint rolls back.
+                with transaction.atomic():
+                    app.tasks[message.task_name].apply(kwargs=message.kwargs, task_id=str(message.pk)).get()
             else:
                 app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk))
         except Exception as exc:  # the broker is down, or (eager) the task failed: keep the message

@@ -228,3 +228,58 @@ class PupilGuardian(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian} ({self.relationship or 'contact'}) of {self.pupil}"
+
+
+class ImportRun(models.Model):
+    """One upload of a CSV exported from the school's MIS, kept whether it was applied or rejected.
+
+    A rejected run changed nothing; its per-row error report is kept so the person who uploaded it can
+    fix the file, and so the school can see who tried what.
+    """
+
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", "Pupils and their parents or carers"
+        STAFF = "staff", "Staff"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected: nothing was changed"
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="import_runs")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices)
+    rows = models.PositiveIntegerField("data rows read", default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0, help_text="Pupils marked as left, or staff roles ended.")
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="Row, column, value and message of each problem.")
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="importrun_applied_has_no_errors",
+                condition=Q(status="rejected") | Q(error_count=0),
+            ),
+            models.CheckConstraint(
+                name="importrun_rejected_has_errors_and_no_changes",
+                condition=Q(status="applied") | Q(error_count__gt=0, created=0, updated=0, left=0),
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "-uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import of {self.filename or 'a file'} ({self.get_status_display()})"
+
+    @property
+    def applied(self) -> bool:
+        return self.status == self.Status.APPLIED

@@ -1,0 +1,42 @@
+"""gunicorn for the portal in production.
+
+    gunicorn -c deploy/gunicorn.conf.py safeguarding_portal.wsgi
+
+gunicorn sits behind a TLS-terminating reverse proxy (nginx, Caddy or a load balancer) on the same host or
+network; whitenoise serves the static files, so the proxy only forwards. Every number can be changed from the
+environment without editing this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Threads let a worker keep serving while one request waits on PostgreSQL or a PDF render; two processes
+# per core is gunicorn's usual starting point for I/O-bound Django.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+
+# A request that takes longer than this is a bug or a stuck query, not work to wait for: long jobs (reports,
+# imports of large files) belong in Celery tasks.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then, so a slow leak in a library never becomes an outage.
+max_requests = 2000
+max_requests_jitter = 200
+
+# The proxy in front sets X-Forwarded-For/-Proto; trust it only from where the proxy connects.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to the journal (systemd) or the platform's log collector. The access log leaves out query strings:
+# they can carry search terms about pupils.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# Heartbeat files in memory, not on a disk that may stall.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's advice)

@@ -1,0 +1,215 @@
+"""The project's URLs and sample values for their keyword arguments, for the access walk tests.
+
+The walk requests every URL of the project as every persona. To build a URL such as
+``schools:pupil_detail`` it needs a ``pupil_id`` that names a real pupil of ``school`` (the persona's
+"right school"), so that a member of the right school gets the page and a member of another school gets
+404. Each kwarg name maps to a ``Sample``: a factory that makes the object and returns the value to put in
+the URL, and whether that value names a record belonging to the school.
+
+A URL with a kwarg that is not listed here fails the walk with a message naming it: when you add a URL
+with a new kwarg, add a sample here (and, if the kwarg means something different at one URL only, an
+entry in ``URL_SAMPLES``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.schools.models import ImportRun, School
+
+from .factories import PupilFactory, UserFactory
+
+
+@dataclass
+class SampleContext:
+    """What a sample factory may use. ``shared`` lets two kwargs of one URL agree (a uid and its token)."""
+
+    school: School
+    client: Client
+    user: Any = None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sample:
+    make: Callable[[SampleContext], Any]
+    # True when the value names a record of ``school``: a member of any other school must get 404.
+    school_object: bool
+
+
+class MissingSample(LookupError):
+    pass
+
+
+def _pupil(ctx: SampleContext) -> int:
+    return PupilFactory(school=ctx.school, legal_forename="Walkersample", surname="Pupil").pk
+
+
+def _import_run(ctx: SampleContext) -> int:
+    return ImportRun.objects.create(
+        school=ctx.school, kind=ImportRun.Kind.PUPILS, status=ImportRun.Status.APPLIED, filename="sample.csv"
+    ).pk
+
+
+def _reset_user(ctx: SampleContext):
+    return ctx.shared.setdefault("reset_user", UserFactory(email="reset.sample@oak.example"))
+
+
+def _reset_uid(ctx: SampleContext) -> str:
+    return urlsafe_base64_encode(force_bytes(_reset_user(ctx).pk))
+
+
+def _reset_token(ctx: SampleContext) -> str:
+    return default_token_generator.make_token(_reset_user(ctx))
+
+
+def _resume_token(ctx: SampleContext) -> str:
+    # Kept forms live in the visitor's own session, so the sample is stashed into the requesting client's.
+    from safeguarding_portal.accounts.resume import STASH_KEY
+
+    token = "walk-sample-token"
+    session = ctx.client.session
+    session[STASH_KEY] = {token: {"path": "/", "fields": [("note", "kept text")], "had_files": False}}
+    session.save()
+    return token
+
+
+# A kwarg name means the same thing at every URL that uses it...
+KWARG_SAMPLES: dict[str, Sample] = {
+    "pupil_id": Sample(_pupil, school_object=True),
+    "run_id": Sample(_import_run, school_object=True),
+}
+
+# ...unless it is listed here for one URL. "token" is deliberately not in KWARG_SAMPLES: every token
+# means something different, so each URL with one must say what it is.
+URL_SAMPLES: dict[str, dict[str, Sample]] = {
+    "accounts:password_reset_confirm": {
+        "uidb64": Sample(_reset_uid, school_object=False),
+        "token": Sample(_reset_token, school_object=False),
+    },
+    "accounts:resume": {"token": Sample(_resume_token, school_object=False)},
+}
+
+
+def sample_for(view_name: str, kwarg: str) -> Sample | None:
+    return URL_SAMPLES.get(view_name, {}).get(kwarg) or KWARG_SAMPLES.get(kwarg)
+
+
+def missing_samples(view_name: str, kwarg_names: list[str]) -> list[str]:
+    return [k for k in kwarg_names if sample_for(view_name, k) is None]
+
+
+def names_school_object(view_name: str, kwarg_names: list[str]) -> bool:
+    return any(s.school_object for k in kwarg_names if (s := sample_for(view_name, k)) is not None)
+
+
+def url_kwargs(view_name: str, kwarg_names: list[str], ctx: SampleContext) -> dict[str, Any]:
+    missing = missing_samples(view_name, kwarg_names)
+    if missing:
+        raise MissingSample(
+            f"{view_name} takes {', '.join(repr(m) for m in missing)}, which tests/access_samples.py has no "
+            f"sample for. Add a Sample to KWARG_SAMPLES (or URL_SAMPLES[{view_name!r}]) that creates a record "
+            "belonging to ctx.school and returns the value for the URL."
+        )
+    return {k: sample_for(view_name, k).make(ctx) for k in kwarg_names}
+
+
+# --- The project's URLs ---------------------------------------------------------------------------
+
+# Django's admin has hundreds of URLs that all follow NAMESPACE_RULES["admin"]; a few stand for them.
+ADMIN_REPRESENTATIVES = (
+    "admin:index",
+    "admin:login",
+    "admin:schools_pupil_changelist",
+    "admin:audit_auditevent_changelist",
+)
+
+
+@dataclass(frozen=True)
+class UrlCase:
+    view_name: str
+    route: str
+    kwarg_names: tuple[str, ...]
+    positional_groups: int
+    accepts_get: bool
+
+    @property
+    def rule(self) -> policy.Rule | None:
+        return policy.rule_for(self.view_name)
+
+    @property
+    def school_object(self) -> bool:
+        return names_school_object(self.view_name, list(self.kwarg_names))
+
+
+def _kwarg_names(pattern) -> tuple[list[str], int]:
+    if isinstance(pattern, RoutePattern):
+        return list(pattern.converters), 0
+    if isinstance(pattern, RegexPattern):
+        names = list(pattern.regex.groupindex)
+        return names, pattern.regex.groups - len(names)
+    return [], 0
+
+
+def _accepts_get(callback) -> bool:
+    """Whether the view takes GET, read from the view itself so POST-only views are POSTed by everyone."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return "get" in view_class.http_method_names and hasattr(view_class, "get")
+    fn = callback
+    while fn is not None:
+        # require_POST / require_http_methods keep their list of methods in the wrapper's closure.
+        for cell in getattr(fn, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if (
+                isinstance(value, (list, tuple))
+                and value
+                and all(isinstance(v, str) and v.isupper() for v in value)
+                and "GET" not in value
+            ):
+                return False
+        fn = getattr(fn, "__wrapped__", None)
+    return True
+
+
+def _walk(patterns, namespace: str = "", route: str = "", kwargs: tuple[str, ...] = (), positional: int = 0):
+    for entry in patterns:
+        names, groups = _kwarg_names(entry.pattern)
+        here = route + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = ":".join(part for part in (namespace, entry.namespace or "") if part)
+            if ns == "admin":
+                continue  # stood for by ADMIN_REPRESENTATIVES
+            yield from _walk(entry.url_patterns, ns, here, (*kwargs, *names), positional + groups)
+        elif isinstance(entry, URLPattern):
+            if entry.name is None:
+                # Django names unnamed views by their dotted path; rule_for() finds no rule for that.
+                name = f"{entry.lookup_str} (unnamed, at /{here})"
+            else:
+                name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield UrlCase(name, here, (*kwargs, *names), positional + groups, _accepts_get(entry.callback))
+
+
+@functools.cache
+def url_cases() -> tuple[UrlCase, ...]:
+    cases = list(_walk(get_resolver().url_patterns))
+    cases += [UrlCase(name, name, (), 0, True) for name in ADMIN_REPRESENTATIVES]
+    return tuple(cases)
+
+
+def walkable_cases() -> list[UrlCase]:
+    return [c for c in url_cases() if c.rule is not None and not c.positional_groups]

@@ -1,0 +1,235 @@
+"""Real services for the integration tests: PostgreSQL, a Redis broker, a Celery worker process, an SMTP server.
+
+Tests marked ``integration`` run when PORTAL_INTEGRATION=1 (``.ci/run`` sets it, with DATABASE_URL pointing at
+PostgreSQL and a Redis broker). Without it they are skipped; with it, a missing service fails them, so CI
+cannot go green by skipping. The worker is a separate process that reads the test database pytest created
+(TEST_DATABASE_NAME gives it a fixed name), so these tests use ``django_db(transaction=True)``: the worker
+only sees committed rows.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+ENABLED = os.environ.get("PORTAL_INTEGRATION") == "1"
+DEAD_BROKER_URL = "redis://127.0.0.1:1/0"  # port 1: nothing listens, so connecting is refused at once
+
+
+def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.2,
+               diagnostics: Callable[[], str] = lambda: "") -> object:
+    """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{diagnostics()}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="package")
+def integration_services() -> Iterator[None]:
+    """Checks the real services are there, and sends tasks to the real broker while these tests run.
+
+    The rest of the suite may run with CELERY_TASK_ALWAYS_EAGER (its tests assert what a task did,
+    in-process); here the web side must publish to Redis, as in production, for the worker to pick up.
+    """
+    if not ENABLED:
+        pytest.skip("needs PostgreSQL, Redis and a Celery worker: run with PORTAL_INTEGRATION=1 (.ci/run does)")
+    from safeguarding_portal.celery import app
+
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL must point at PostgreSQL (a worker process cannot see an in-memory SQLite)")
+    broker = app.conf.broker_url
+    if not broker.startswith("redis://"):
+        problems.append(f"the Celery broker must be Redis, not {broker!r} (set REDIS_URL)")
+    else:
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1)
+        except Exception as exc:
+            problems.append(f"the broker {broker} does not answer: {exc}")
+    if problems:
+        pytest.fail("PORTAL_INTEGRATION=1 but:\n  " + "\n  ".join(problems), pytrace=False)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = eager
+
+
+# --- SMTP -------------------------------------------------------------------------------------------------
+@dataclass
+class Inbox:
+    """What the SMTP server received. aiosmtpd calls ``handle_DATA`` from its own thread."""
+
+    messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    port: int = 0
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=email_policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for rcpt, m in self.messages if address in rcpt]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="package")
+def smtp_server(integration_services) -> Iterator[Inbox]:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox(port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox(smtp_server: Inbox) -> Inbox:
+    smtp_server.clear()
+    return smtp_server
+
+
+# --- Celery worker ----------------------------------------------------------------------------------------
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    name: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no worker log)"
+        return f"--- last lines of {self.log_path} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL for the test database pytest-django created (its NAME is the test name by now)."""
+    db = settings.DATABASES["default"]
+    credentials = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{credentials}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture(scope="package")
+def celery_worker(integration_services, smtp_server: Inbox, django_db_setup, django_db_blocker,
+                  tmp_path_factory) -> Iterator[Worker]:
+    from safeguarding_portal.celery import app
+
+    # Anything an earlier (non-integration) test published would otherwise run now, against rows that
+    # were rolled back long ago.
+    app.control.purge()
+
+    name = f"portal-test-{uuid.uuid4().hex[:8]}@integration"
+    artifacts = Path(os.environ.get("PORTAL_ARTIFACTS", settings.BASE_DIR / "artifacts"))
+    try:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        log_path = artifacts / "celery-worker.log"
+        log_path.write_text("")
+    except OSError:
+        log_path = tmp_path_factory.mktemp("worker") / "celery-worker.log"
+    with django_db_blocker.unblock():
+        database_url = _test_database_url()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "safeguarding_portal", "worker", "--loglevel=INFO",
+        "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name,
+    ]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
+            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = Worker(process=process, name=name, log_path=log_path)
+    try:
+        def answers() -> bool:
+            if process.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {process.returncode}\n{worker.log_tail()}")
+            return bool(app.control.ping(destination=[name], timeout=0.5))
+
+        wait_until(answers, timeout=90, what="the Celery worker to answer a ping", diagnostics=worker.log_tail)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --- Taking the broker away -------------------------------------------------------------------------------
+def _drop_broker_connections(app) -> None:
+    # The app caches a connection pool and a producer pool for the broker URL it first saw; both must go
+    # for a changed URL to take effect. They are not closed: kombu's registry hands the same pools back
+    # when the URL is restored.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """The web side's broker points at a port where nothing listens, as when Redis is down.
+
+    Safer on a shared machine than stopping Redis, and the same to the code under test: every publish
+    fails with a refused connection. The worker keeps its own connection and is unaffected.
+    """
+    from safeguarding_portal.celery import app
+
+    # Publishing uses broker_write_url; broker_url itself cannot be overridden here, because Celery reads
+    # CELERY_BROKER_URL from the environment before its configuration.
+    saved = app.conf.get("broker_write_url")
+    _drop_broker_connections(app)
+    app.conf.broker_write_url = DEAD_BROKER_URL
+    try:
+        yield
+    finally:
+        _drop_broker_connections(app)
+        app.conf.broker_write_url = saved

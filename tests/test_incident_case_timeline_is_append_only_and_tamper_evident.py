@@ -31,8 +31,12 @@ def test_the_database_refuses_to_rewrite_a_report_or_an_entry(school, staff):
     incident = make_case(school=school, reporter=staff)
     with pytest.raises(DatabaseError), transaction.atomic():
         Incident.objects.filter(pk=incident.pk).update(description="rewritten")
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(AppendOnlyError):
         TimelineEntry.objects.filter(incident=incident).update(text="rewritten")
+    # Below the ORM, the database's own trigger refuses too.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE incidents_timelineentry SET text = 'rewritten' WHERE incident_id = %s", [incident.pk])
+    assert not TimelineEntry.objects.filter(text="rewritten").exists()
 
 
 def test_a_correction_is_a_new_entry_pointing_at_the_one_it_corrects(school, staff, dsl):

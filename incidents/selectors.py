@@ -33,7 +33,7 @@ class DashboardFilters:
 
 QUEUES = [
     ("unacknowledged", "Not yet acknowledged"),
-    ("urgent", "Urgent: child at immediate risk"),
+    ("urgent", "Urgent (immediate risk)"),
     ("mine", "Assigned to me"),
     ("overdue", "Overdue actions"),
     ("awaiting_agency", "Awaiting an agency"),
@@ -130,6 +130,16 @@ def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
     return [
         (start + datetime.timedelta(weeks=i), by_week.get(start + datetime.timedelta(weeks=i), 0)) for i in range(weeks)
     ]
+
+
+def open_allegations(*, portal, limit: int = 5) -> list[Incident]:
+    """Allegations about staff (and, for the chair, about the head) still open, newest first."""
+    return list(
+        visible_cases(portal=portal)
+        .exclude(route="dsl")
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("-reported_at")[:limit]
+    )
 
 
 def case_detail(*, portal, reference: str) -> Incident | None:

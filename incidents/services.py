@@ -5,6 +5,8 @@ Views, tasks, management commands and seed data all go through these functions.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import uuid
@@ -45,6 +47,26 @@ from .models import (
     Status,
     TimelineEntry,
 )
+
+_clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("incidents_clock", default=None)
+
+
+def _now() -> datetime.datetime:
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def backdated(at: datetime.datetime):
+    """For demo data and benchmarks only: record case actions as if they happened at ``at``.
+
+    Users can never reach this; every request records the server's own time.
+    """
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -129,7 +151,7 @@ def _entry(
         kind=kind,
         author=author,
         author_name=author.full_name if author else "Safeguarding Portal",
-        at=at or timezone.now(),
+        at=at or _now(),
         text=text,
         data=data or {},
         corrects=corrects,
@@ -169,12 +191,15 @@ def recipients_for(*, incident: Incident, escalate: bool = False) -> list[User]:
     return sorted(users, key=lambda u: u.email)
 
 
-def _alert(*, incident: Incident, kind: str, escalate: bool = False) -> Alert | None:
+def _alert(
+    *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True
+) -> Alert | None:
     recipients = recipients_for(incident=incident, escalate=escalate)
+    at = at or _now()
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                incident=incident, kind=kind, sent_at=timezone.now(), recipients=[u.email for u in recipients]
+                incident=incident, kind=kind, sent_at=at, recipients=[u.email for u in recipients]
             )
     except IntegrityError:
         return None  # already sent: a retry or a second beat process
@@ -190,11 +215,12 @@ def _alert(*, incident: Incident, kind: str, escalate: bool = False) -> Alert | 
     )
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
-    if recipients:
+    if recipients and send:
         enqueue("accounts.send_email", to=[u.email for u in recipients], subject=subject, body=body)
     _entry(
         incident=incident,
         kind=EntryKind.ALERT,
+        at=at,
         author=None,
         text=f"{Alert.Kind(kind).label}: {len(recipients)} people alerted",
         data={"kind": kind, "recipients": [u.email for u in recipients]},
@@ -223,6 +249,7 @@ def incident_report(
     subject_staff: User | None = None,
     files: Iterable[UploadedFile] = (),
     reported_at: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Incident:
     """Record a concern. The same submission token twice (a double click) returns the first report."""
     if submission_token is not None:
@@ -287,11 +314,10 @@ def incident_report(
         kind=EntryKind.REPORTED,
         author=reporter,
         at=now,
-        text="Concern reported",
         data={"immediate_risk": immediate_risk, "route": incident.route},
     )
     _snapshot_procedure(incident)
-    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT)
+    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify)
     return incident
 
 
@@ -332,7 +358,7 @@ def case_transition(
         )
     if to == Status.CLOSED and not outcome.strip():
         raise ValidationError({"outcome": "Record the outcome before closing the case."})
-    now = timezone.now()
+    now = _now()
     data = {"from": incident.status, "to": to}
     if to == Status.CLOSED:
         data.update(outcome=outcome.strip(), lessons=lessons.strip())

@@ -1,0 +1,429 @@
+"""Incidents: what a member of staff reported, and the case the DSL team builds on it.
+
+What the reporter wrote never changes. The case's story is the timeline: an append-only, hash-chained list
+of entries (notes, state changes, referrals, corrections...). The few columns on ``Incident`` that the
+dashboard filters on (status, severity, assignee...) are a projection of that timeline, written only by
+``incidents.services`` in the same transaction as the entry that changes them.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
+
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category
+
+
+class Route(models.TextChoices):
+    DSL = "dsl", "Designated Safeguarding Lead team"
+    HEADTEACHER = "headteacher", "Headteacher (allegation about staff; LADO route)"
+    CHAIR = "chair", "Chair of governors (concern about the headteacher)"
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    IN_PROGRESS = "in_progress", "In progress"
+    AWAITING_AGENCY = "awaiting_agency", "Awaiting an agency"
+    CLOSED = "closed", "Closed"
+    REOPENED = "reopened", "Reopened"
+
+
+OPEN_STATUSES = [s for s in Status.values if s != Status.CLOSED]
+
+# Which state may follow which. Reopening is the only way out of "closed".
+TRANSITIONS: dict[str, set[str]] = {
+    Status.REPORTED: {Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.CLOSED},
+    Status.ACKNOWLEDGED: {Status.IN_PROGRESS, Status.AWAITING_AGENCY, Status.CLOSED},
+    Status.IN_PROGRESS: {Status.AWAITING_AGENCY, Status.CLOSED},
+    Status.AWAITING_AGENCY: {Status.IN_PROGRESS, Status.CLOSED},
+    Status.CLOSED: {Status.REOPENED},
+    Status.REOPENED: {Status.IN_PROGRESS, Status.AWAITING_AGENCY, Status.CLOSED},
+}
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class ConcernType(models.TextChoices):
+    UNCLASSIFIED = "unclassified", "Not yet classified"
+    ONLINE_SAFETY = "online_safety", "Online-safety only"
+    CHILD_PROTECTION = "child_protection", "Child-protection concern"
+
+
+class Location(models.TextChoices):
+    ON_SITE = "on_site", "In school"
+    OFF_SITE = "off_site", "Outside school"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Device(models.TextChoices):
+    SCHOOL = "school", "A school device"
+    PERSONAL = "personal", "A personal device"
+    UNKNOWN = "unknown", "Not known"
+    NONE = "none", "No device involved"
+
+
+class PupilRole(models.TextChoices):
+    HARMED = "harmed", "Harmed or at risk"
+    HARMING = "harming", "Harming or alleged to have harmed"
+    WITNESS = "witness", "Witness"
+    INVOLVED = "involved", "Otherwise involved"
+
+
+PROJECTION_FIELDS = frozenset(
+    {
+        "status",
+        "severity",
+        "assigned_to",
+        "concern_type",
+        "acknowledged_at",
+        "closed_at",
+        "shared_with_dsl_team",
+        "last_activity_at",
+        "open_mandatory_steps",
+        "open_tasks",
+        "next_task_due_on",
+    }
+)
+
+
+class Incident(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="incidents")
+    reference = models.CharField(max_length=24, unique=True)
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    submission_token = models.UUIDField(default=uuid.uuid4, unique=True)
+
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
+    )
+    reported_at = models.DateTimeField()
+    occurred_at = models.DateTimeField()
+    location = models.CharField(max_length=10, choices=Location.choices)
+    location_detail = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=40, choices=Category.choices)
+    description = models.TextField("what was seen or said")
+    device = models.CharField(max_length=10, choices=Device.choices)
+    device_detail = models.CharField(max_length=200, blank=True)
+    action_taken = models.TextField("what the reporter has already done", blank=True)
+    immediate_risk = models.BooleanField()
+    others_involved = models.TextField(blank=True)
+    route = models.CharField(max_length=12, choices=Route.choices, default=Route.DSL)
+    subject_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member of staff an allegation is about.",
+    )
+
+    # Projection of the timeline (see module docstring).
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REPORTED)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_incidents"
+    )
+    concern_type = models.CharField(max_length=20, choices=ConcernType.choices, default=ConcernType.UNCLASSIFIED)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    shared_with_dsl_team = models.BooleanField(default=False)
+    last_activity_at = models.DateTimeField()
+    open_mandatory_steps = models.PositiveSmallIntegerField(default=0)
+    open_tasks = models.PositiveSmallIntegerField(default=0)
+    next_task_due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "number"], name="incident_number_unique_per_year"),
+            models.CheckConstraint(
+                name="incident_allegation_names_staff",
+                condition=Q(route="dsl") | Q(subject_staff__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="incident_closed_has_time", condition=~Q(status="closed") | Q(closed_at__isnull=False)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "route", "status", "-reported_at"]),
+            models.Index(fields=["school", "-reported_at"]),
+            models.Index(fields=["school", "category", "-reported_at"]),
+            models.Index(fields=["school", "assigned_to", "status"]),
+            models.Index(fields=["reported_by", "-reported_at"]),
+            models.Index(
+                fields=["school", "reported_at"],
+                condition=Q(immediate_risk=True, acknowledged_at__isnull=True),
+                name="incident_urgent_unacked_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def four_c(self) -> str:
+        return FOUR_C[self.category]
+
+    def get_four_c_display(self) -> str:
+        from .categories import FourC
+
+        return FourC(self.four_c).label
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def attachments_forbidden(self) -> bool:
+        return self.category in NO_ATTACHMENT_CATEGORIES
+
+    def clean(self) -> None:
+        super().clean()
+        if self.route != Route.DSL and not self.subject_staff_id:
+            raise ValidationError({"subject_staff": "Name the member of staff the concern is about."})
+        if self.occurred_at and self.reported_at and self.occurred_at > self.reported_at:
+            raise ValidationError({"occurred_at": "That time is in the future."})
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= PROJECTION_FIELDS:
+                raise AppendOnlyError(
+                    "What the reporter wrote cannot be changed: add a correction to the case timeline instead."
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Safeguarding records are never deleted.")
+
+
+class IncidentPupil(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="pupil_links")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="incident_links")
+    role = models.CharField(max_length=10, choices=PupilRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "pupil"], name="incident_pupil_unique")]
+        indexes = [models.Index(fields=["pupil", "incident"])]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} ({self.get_role_display()}) in {self.incident}"
+
+
+class IncidentStaff(models.Model):
+    """Members of staff involved (as witnesses or otherwise), not the subject of an allegation."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="staff_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "user"], name="incident_staff_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.incident}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Unguessable, and never the original name: names can carry a child's name.
+    return f"incidents/{instance.incident.school_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def clean(self) -> None:
+        if self.incident_id and self.incident.attachments_forbidden:
+            raise ValidationError("Files cannot be attached to this kind of concern.")
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Attachments are never changed.")
+        if self.incident.attachments_forbidden:
+            raise ValidationError("Files cannot be attached to this kind of concern.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Attachments are never deleted.")
+
+
+class EntryKind(models.TextChoices):
+    REPORTED = "reported", "Concern reported"
+    NOTE = "note", "Note"
+    STATUS = "status", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    SEVERITY = "severity", "Severity set"
+    CLASSIFIED = "classified", "Classified"
+    TASK = "task", "Task set"
+    TASK_DONE = "task_done", "Task done"
+    STEP_DONE = "step_done", "Procedure step done"
+    PARENT_CONTACT = "parent_contact", "Parent or carer contact"
+    PARENT_NOT_INFORMED = "parent_not_informed", "Decision not to inform parents"
+    REFERRAL = "referral", "Referral to an agency"
+    REFERRAL_OUTCOME = "referral_outcome", "Agency outcome"
+    NO_REFERRAL = "no_referral", "Decision not to refer"
+    SANCTION = "sanction", "Sanction"
+    SUPPORT = "support", "Support offered"
+    DEVICE_SECURED = "device_secured", "Device secured"
+    DEBRIEF = "debrief", "Debrief"
+    SHARED = "shared", "Shared with the DSL team"
+    ATTACHMENT = "attachment", "File attached"
+    CORRECTION = "correction", "Correction"
+    ALERT = "alert", "Alert sent"
+
+
+class Agency(models.TextChoices):
+    SOCIAL_CARE = "social_care", "Children's social care / MASH"
+    POLICE = "police", "Police"
+    LADO = "lado", "LADO"
+    CEOP = "ceop", "CEOP"
+    IWF = "iwf", "Internet Watch Foundation"
+    PREVENT = "prevent", "Prevent / Channel"
+    EST = "est", "Education Safeguarding Team"
+    ACTION_FRAUD = "action_fraud", "Action Fraud"
+    SERVICE_PROVIDER = "service_provider", "Service provider"
+
+
+class TimelineEntry(ChainedRecord):
+    """One line of a case's story. Append-only and hash-chained per school; corrections point back."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=24, choices=EntryKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+
+    HASHED_FIELDS = ("school", "incident", "kind", "author", "author_name", "at", "text", "data", "corrects")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "timeline entries"
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="timelineentry_chain_seq_unique")]
+        indexes = [models.Index(fields=["incident", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+
+class CaseTask(models.Model):
+    """Projection of task entries, so the dashboard can find overdue actions with one indexed query."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="tasks")
+    entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="task")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_tasks")
+    due_on = models.DateField()
+    done_entry = models.OneToOneField(
+        TimelineEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="completed_task"
+    )
+
+    class Meta:
+        ordering = ["due_on"]
+        indexes = [
+            models.Index(fields=["owner", "due_on"], condition=Q(done_entry__isnull=True), name="casetask_open_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProcedureStep(models.Model):
+    """The school's own required procedure for a category; each case takes a snapshot when reported."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="procedure_steps")
+    category = models.CharField(max_length=40, choices=Category.choices)
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    mandatory = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "category", "order"], name="procedurestep_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CaseStep(models.Model):
+    """A case's copy of one procedure step, ticked off by a STEP_DONE timeline entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    mandatory = models.BooleanField()
+    done_entry = models.OneToOneField(
+        TimelineEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="completed_step"
+    )
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["incident", "order"], name="casestep_order_unique")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Alert(models.Model):
+    """Each urgent alert sent, so a re-run or a second beat process never sends the same one twice."""
+
+    class Kind(models.TextChoices):
+        NEW_REPORT = "new", "New concern"
+        URGENT = "urgent", "Urgent: child at immediate risk"
+        URGENT_RESEND = "urgent_resend", "Urgent and not yet acknowledged"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    sent_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="alert_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.incident}"
+
+
+class ReferenceCounter(models.Model):
+    """The next incident number per school and year; updated first to serialise concurrent reports."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="referencecounter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.year}: {self.last_number}"

@@ -1,6 +1,355 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.audit.selectors import views_of
+from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.schools import selectors as school_selectors
+from safeguarding_portal.schools.models import Pupil, YearGroup
+
+from . import selectors, services
+from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
+from .forms import AssignForm, ClassifyForm, CorrectionForm, RecordForm, ReportForm, TaskForm, TransitionForm
+from .models import TRANSITIONS, Incident, PupilRole, Status
+
+
+def _staff(school):
+    ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
+def _team(school):
+    ids = (
+        Membership.objects.current()
+        .filter(school=school, role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
+        .values("user_id")
+    )
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": "Online-safety concerns", "app": "incidents"})
+    reports = Paginator(selectors.own_reports(portal=request.portal), 25).get_page(request.GET.get("page"))
+    return render(request, "incidents/index.html", {"reports": reports})
+
+
+def _chosen_pupils(request: HttpRequest, school) -> list[dict]:
+    ids = [int(v) for v in request.POST.getlist("pupil") if v.isdigit()]
+    pupils = {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=ids)}
+    chosen = []
+    for pid in ids:
+        if pid in pupils:
+            role = request.POST.get(f"pupil_role_{pid}", PupilRole.INVOLVED)
+            chosen.append({"pupil": pupils[pid], "role": role if role in PupilRole.values else PupilRole.INVOLVED})
+    return chosen
+
+
+def report(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    staff = _staff(school)
+    form = ReportForm(request.POST or None, request.FILES or None, school=school, staff_queryset=staff)
+    chosen = _chosen_pupils(request, school) if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            incident = services.incident_report(
+                school=school,
+                reporter=request.user,
+                occurred_at=data["occurred_at"],
+                location=data["location"],
+                location_detail=data["location_detail"],
+                category=data["category"],
+                description=data["description"],
+                device=data["device"],
+                device_detail=data["device_detail"],
+                action_taken=data["action_taken"],
+                immediate_risk=data["immediate_risk"] == "yes",
+                others_involved=data["others_involved"],
+                pupils=[services.PupilInvolvement(c["pupil"].pk, c["role"]) for c in chosen],
+                staff_ids=[u.pk for u in data["staff_involved"]],
+                subject_staff=data["subject_staff"] if data["about_staff"] else None,
+                files=data["attachments"],
+                submission_token=data["submission_token"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("incidents:reported", reference=incident.reference)
+    return render(
+        request,
+        "incidents/report.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "pupil_roles": PupilRole.choices,
+            "no_attachment_categories": sorted(NO_ATTACHMENT_CATEGORIES),
+            "no_attachment_guidance": NO_ATTACHMENT_GUIDANCE,
+            "contacts": school_selectors.emergency_contacts(school=school),
+            "team": school_selectors.safeguarding_team(school=school),
+        },
+    )
+
+
+def reported(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = selectors.own_report(portal=request.portal, reference=reference)
+    if incident is None:
+        raise Http404("No report of yours with that reference")
+    return render(
+        request,
+        "incidents/reported.html",
+        {
+            "incident": incident,
+            "contacts": school_selectors.emergency_contacts(school=request.portal.school),
+            "team": school_selectors.safeguarding_team(school=request.portal.school),
+        },
+    )
+
+
+def my_report(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = selectors.own_report(portal=request.portal, reference=reference)
+    if incident is None:
+        raise Http404("No report of yours with that reference")
+    # The reporter sees what they wrote and the status, never the case notes.
+    return render(
+        request,
+        "incidents/my_report.html",
+        {
+            "incident": incident,
+            "pupils": selectors.case_pupils(incident=incident),
+        },
+    )
+
+
+def pupil_options(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("pupil_q", "")
+    exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}
+    results = [
+        p for p in school_selectors.search_pupils(school=request.portal.school, query=query) if p.pk not in exclude
+    ]
+    return render(
+        request, "incidents/_pupil_options.html", {"results": results, "q": query, "pupil_roles": PupilRole.choices}
+    )
+
+
+def _filters(request: HttpRequest) -> selectors.DashboardFilters:
+    g = request.GET
+
+    def as_int(name):
+        value = g.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    def as_date(name):
+        try:
+            return datetime.date.fromisoformat(g.get(name, ""))
+        except ValueError:
+            return None
+
+    return selectors.DashboardFilters(
+        queue=g.get("queue", "") if g.get("queue", "") in dict(selectors.QUEUES) else "",
+        status=g.get("status", "") if g.get("status", "") in Status.values else "",
+        category=g.get("category", "") if g.get("category", "") in Category.values else "",
+        four_c=g.get("four_c", "") if g.get("four_c", "") in FourC.values else "",
+        year_group=g.get("year", "") if g.get("year", "") in YearGroup.values else "",
+        pupil_id=as_int("pupil"),
+        reporter_id=as_int("reporter"),
+        date_from=as_date("from"),
+        date_to=as_date("to"),
+        q=g.get("q", "").strip()[:100],
+    )
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    portal = request.portal
+    filters = _filters(request)
+    page = Paginator(selectors.dashboard_cases(portal=portal, filters=filters), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "queues": selectors.QUEUES,
+        "query_string": request.GET.copy().urlencode() if "page" not in request.GET else _without_page(request),
+        "today": timezone.localdate(),
+    }
+    if request.htmx and request.htmx.target == "case-list":
+        return render(request, "incidents/_case_list.html", context)
+    trend = selectors.weekly_trend(portal=portal)
+    top = max([n for _, n in trend] + [1])
+    context.update(
+        {
+            "counts": selectors.queue_counts(portal=portal),
+            "status_counts": selectors.status_counts(portal=portal),
+            "trend": trend,
+            "trend_bars": [
+                {"x": i * 20 + 2, "h": round(40 * n / top), "y": 42 - round(40 * n / top), "week": w, "n": n}
+                for i, (w, n) in enumerate(trend)
+            ],
+            "statuses": Status.choices,
+            "categories": Category.choices,
+            "four_cs": FourC.choices,
+            "year_groups": YearGroup.choices,
+        }
+    )
+    return render(request, "incidents/dashboard.html", context)
+
+
+def _case_or_404(request: HttpRequest, reference: str) -> Incident:
+    incident = selectors.case_detail(portal=request.portal, reference=reference)
+    if incident is None:
+        raise Http404("No case you can open has that reference")
+    return incident
+
+
+def case(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _case_or_404(request, reference)
+    record_view(request=request, obj=incident, summary=f"Case {incident.reference}")
+    return render(request, "incidents/case.html", _case_context(request, incident))
+
+
+def _case_context(request, incident, **forms) -> dict:
+    school = incident.school
+    can_act = policy.can_act_on_case(request.portal, incident)
+    return {
+        "incident": incident,
+        "timeline": selectors.case_timeline(incident=incident),
+        "pupils": selectors.case_pupils(incident=incident),
+        "tasks": selectors.case_tasks(incident=incident),
+        "steps": selectors.case_steps(incident=incident),
+        "attachments": list(incident.attachments.all()),
+        "views": views_of(obj=incident)[:30],
+        "can_act": can_act,
+        "allowed_next": [(s, Status(s).label) for s in Status.values if s in TRANSITIONS.get(incident.status, set())],
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(team=_team(school), initial={"to": incident.assigned_to_id}),
+        "classify_form": forms.get("classify_form")
+        or ClassifyForm(initial={"severity": incident.severity, "concern_type": incident.concern_type}),
+        "record_form": forms.get("record_form") or RecordForm(),
+        "task_form": forms.get("task_form") or TaskForm(staff=_staff(school)),
+        "correction_form": forms.get("correction_form") or CorrectionForm(),
+        "statuses": dict(Status.choices),
+        "no_attachments": incident.category in NO_ATTACHMENT_CATEGORIES,
+        "can_share": can_act and incident.route == "headteacher" and request.portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS),
+    }
+
+
+@require_POST
+def case_action(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _case_or_404(request, reference)
+    if not policy.can_act_on_case(request.portal, incident):
+        raise Http404("No case you can act on has that reference")
+    action = request.POST.get("action", "")
+    user = request.user
+    forms: dict = {}
+    try:
+        if action == "transition":
+            form = forms["transition_form"] = TransitionForm(request.POST)
+            if form.is_valid():
+                services.case_transition(
+                    incident=incident,
+                    to=form.cleaned_data["to"],
+                    by=user,
+                    note=form.cleaned_data["text"],
+                    outcome=form.cleaned_data["outcome"],
+                    lessons=form.cleaned_data["lessons"],
+                )
+        elif action == "acknowledge":
+            form = None
+            services.case_acknowledge(incident=incident, by=user)
+        elif action == "assign":
+            form = forms["assign_form"] = AssignForm(request.POST, team=_team(incident.school))
+            if form.is_valid():
+                services.case_assign(incident=incident, to=form.cleaned_data["to"], by=user)
+        elif action == "classify":
+            form = forms["classify_form"] = ClassifyForm(request.POST)
+            if form.is_valid():
+                services.case_classify(
+                    incident=incident,
+                    by=user,
+                    severity=form.cleaned_data["severity"],
+                    concern_type=form.cleaned_data["concern_type"],
+                    reason=form.cleaned_data["text"],
+                )
+        elif action == "record":
+            form = forms["record_form"] = RecordForm(request.POST)
+            if form.is_valid():
+                services.case_record(
+                    incident=incident,
+                    by=user,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    data=form.entry_data(),
+                )
+        elif action == "task":
+            form = forms["task_form"] = TaskForm(request.POST, staff=_staff(incident.school))
+            if form.is_valid():
+                services.case_task_add(
+                    incident=incident,
+                    by=user,
+                    title=form.cleaned_data["title"],
+                    owner=form.cleaned_data["owner"],
+                    due_on=form.cleaned_data["due_on"],
+                )
+        elif action == "task_done":
+            form = None
+            task = get_object_or_404(incident.tasks, pk=request.POST.get("task", 0) or 0)
+            services.case_task_done(task=task, by=user, note=request.POST.get("text", ""))
+        elif action == "step_done":
+            form = None
+            step = get_object_or_404(incident.steps, pk=request.POST.get("step", 0) or 0)
+            services.case_step_done(step=step, by=user, note=request.POST.get("text", ""))
+        elif action == "correct":
+            form = forms["correction_form"] = CorrectionForm(request.POST)
+            if form.is_valid():
+                entry = get_object_or_404(incident.entries, pk=form.cleaned_data["entry"])
+                services.case_correct(incident=incident, by=user, entry=entry, text=form.cleaned_data["text"])
+        elif action == "share":
+            form = None
+            services.case_share_with_dsl_team(incident=incident, by=user, reason=request.POST.get("text", ""))
+        else:
+            messages.error(request, "That action is not recognised.")
+            return redirect("incidents:case", reference=reference)
+    except ValidationError as exc:
+        target = form if form is not None else None
+        if target is not None and hasattr(exc, "error_dict"):
+            for field, errs in exc.message_dict.items():
+                target.add_error(field if field in target.fields else None, errs)
+        elif target is not None:
+            target.add_error(None, exc.messages)
+        else:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("incidents:case", reference=reference)
+    if form is not None and form.errors:
+        incident.refresh_from_db()
+        return render(request, "incidents/case.html", _case_context(request, incident, **forms), status=400)
+    messages.success(request, "Recorded on the case timeline.")
+    return redirect("incidents:case", reference=reference)
+
+
+def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:
+    incident = _case_or_404(request, reference)
+    item = get_object_or_404(incident.attachments, pk=attachment_id)
+    record_view(request=request, obj=item, summary=f"Attachment on {incident.reference}")
+    response = FileResponse(
+        item.file.open("rb"),
+        content_type=item.content_type,
+        as_attachment=True,
+        filename=f"{incident.reference}-{item.pk}",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

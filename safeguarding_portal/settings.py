@@ -293,3 +293,4 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "safeguarding_portal.core.errors.csrf_failure"
+URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)

@@ -46,6 +46,9 @@ class Sample:
     make: Callable[[SampleContext], Any]
     # True when the value names a record of ``school``: a member of any other school must get 404.
     school_object: bool
+    # An object rule on top of the URL's capability: only holders of one of these capabilities at the
+    # right school may see the record; anyone else with the URL's capability gets 404.
+    visible_with_any: frozenset = frozenset()
 
 
 class MissingSample(LookupError):
@@ -85,6 +88,51 @@ def _resume_token(ctx: SampleContext) -> str:
     return token
 
 
+def _incident_reporter(ctx: SampleContext):
+    from safeguarding_portal.accounts.policy import Role
+
+    from .factories import MembershipFactory
+
+    user = ctx.shared.get("incident_reporter")
+    if user is None:
+        user = UserFactory(email="walk.reporter@oak.example")
+        MembershipFactory(user=user, school=ctx.school, role=Role.STAFF)
+        ctx.shared["incident_reporter"] = user
+    return user
+
+
+def _case_reference(ctx: SampleContext) -> str:
+    """A pupil's case (DSL route) reported by someone else: the DSL team and the head may open it."""
+    if "case" not in ctx.shared:
+        from .incident_helpers import make_case
+
+        ctx.shared["case"] = make_case(school=ctx.school, reporter=_incident_reporter(ctx))
+    return ctx.shared["case"].reference
+
+
+def _own_report_reference(ctx: SampleContext) -> str:
+    """A report made by the requesting persona, so the reporter's pages open for them alone."""
+    from .incident_helpers import make_case
+
+    reporter = ctx.user if ctx.user is not None else _incident_reporter(ctx)
+    return make_case(school=ctx.school, reporter=reporter).reference
+
+
+def _attachment_id(ctx: SampleContext) -> int:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from incidents import services
+
+    _case_reference(ctx)
+    upload = SimpleUploadedFile("shot.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    from django.utils import timezone
+
+    return services._attach(incident=ctx.shared["case"], upload=upload, by=_incident_reporter(ctx), at=timezone.now()).pk
+
+
+_CASE_TEAM = frozenset({policy.Cap.TRIAGE, policy.Cap.RECEIVE_STAFF_ALLEGATIONS})
+_CASE = Sample(_case_reference, school_object=True, visible_with_any=_CASE_TEAM)
+
 # A kwarg name means the same thing at every URL that uses it...
 KWARG_SAMPLES: dict[str, Sample] = {
     "pupil_id": Sample(_pupil, school_object=True),
@@ -99,6 +147,17 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         "token": Sample(_reset_token, school_object=False),
     },
     "accounts:resume": {"token": Sample(_resume_token, school_object=False)},
+    "incidents:case": {"reference": _CASE},
+    # Acting on a pupil's case is the DSL team's; the head's oversight is read-only.
+    "incidents:case_action": {
+        "reference": Sample(_case_reference, school_object=True, visible_with_any=frozenset({policy.Cap.TRIAGE}))
+    },
+    "incidents:attachment": {
+        "reference": _CASE,
+        "attachment_id": Sample(_attachment_id, school_object=True, visible_with_any=_CASE_TEAM),
+    },
+    "incidents:reported": {"reference": Sample(_own_report_reference, school_object=True)},
+    "incidents:my_report": {"reference": Sample(_own_report_reference, school_object=True)},
 }
 
 
@@ -112,6 +171,16 @@ def missing_samples(view_name: str, kwarg_names: list[str]) -> list[str]:
 
 def names_school_object(view_name: str, kwarg_names: list[str]) -> bool:
     return any(s.school_object for k in kwarg_names if (s := sample_for(view_name, k)) is not None)
+
+
+def object_rule_caps(view_name: str, kwarg_names: list[str]) -> frozenset:
+    """The capabilities one of which the URL's records require beyond the URL's own rule (empty: none)."""
+    caps: set = set()
+    for k in kwarg_names:
+        sample = sample_for(view_name, k)
+        if sample is not None:
+            caps |= sample.visible_with_any
+    return frozenset(caps)
 
 
 def url_kwargs(view_name: str, kwarg_names: list[str], ctx: SampleContext) -> dict[str, Any]:
@@ -151,6 +220,10 @@ class UrlCase:
     @property
     def school_object(self) -> bool:
         return names_school_object(self.view_name, list(self.kwarg_names))
+
+    @property
+    def object_caps(self) -> frozenset:
+        return object_rule_caps(self.view_name, list(self.kwarg_names))
 
 
 def _kwarg_names(pattern) -> tuple[list[str], int]:

@@ -130,7 +130,11 @@ def _who(name: str, user) -> Who:
     roles = {m.role for m in memberships}
     pending = name == "dsl_without_2fa"
     school_id = next(iter(contexts))[0] if contexts else None
-    return Who(name, True, pending, school_id, bool(contexts), policy.capabilities_for(roles))
+    caps = set(policy.capabilities_for(roles))
+    for flag, extra in policy.FLAG_CAPABILITIES.items():
+        if any(getattr(m, flag) for m in memberships):
+            caps |= extra
+    return Who(name, True, pending, school_id, bool(contexts), frozenset(caps))
 
 
 # --- Expectations -------------------------------------------------------------------------------------
@@ -161,8 +165,12 @@ def expectation(case: UrlCase, who: Who, *, school_id: int, method: str) -> Expe
         return Expect(frozenset({403}), why="no school or trust")
     if rule.capability not in who.caps:
         return Expect(frozenset({403}), why=f"lacks {rule.capability.value}")
+    # A POST-only view answers GET with 405 before it looks at the record: that reveals nothing either.
+    hidden = frozenset({404, 405}) if method == "GET" and not case.accepts_get else frozenset({404})
     if case.school_object and who.school_id != school_id:
-        return Expect(frozenset({404}), why=f"has {rule.capability.value}, but the record is another school's")
+        return Expect(hidden, why=f"has {rule.capability.value}, but the record is another school's")
+    if case.object_caps and not (case.object_caps & who.caps):
+        return Expect(hidden, why="has the URL's capability, but the record's object rule hides it")
     return Expect(opens, why=f"has {rule.capability.value} at the right school")
 
 

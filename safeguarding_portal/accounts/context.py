@@ -87,7 +87,11 @@ class PortalContext:
     @cached_property
     def caps(self) -> frozenset[str]:
         # Strings, so templates can test ``"incidents.report" in portal.caps``.
-        return frozenset(c.value for c in policy.capabilities_for(self.roles))
+        caps = set(policy.capabilities_for(self.roles))
+        for flag, extra in policy.FLAG_CAPABILITIES.items():
+            if any(getattr(m, flag) for m in self.memberships if self.school and m.school_id == self.school.pk):
+                caps |= extra
+        return frozenset(c.value for c in caps)
 
     @cached_property
     def membership(self) -> Membership | None:

@@ -43,6 +43,7 @@ class Cap(str, Enum):
     REPORT_CONCERN = "incidents.report"
     VIEW_OWN_REPORTS = "incidents.view_own"
     TRIAGE = "incidents.triage"
+    OPEN_CASES = "incidents.open_cases"  # may open case pages; which cases is the object rule below
     RECEIVE_STAFF_ALLEGATIONS = "incidents.staff_allegations"
     # People and the school
     SEARCH_PUPILS = "people.search_pupils"
@@ -81,6 +82,7 @@ _EVERY_STAFF_MEMBER = {
 }
 _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
     Cap.TRIAGE,
+    Cap.OPEN_CASES,
     Cap.VIEW_PUPILS,
     Cap.VIEW_STAFF,
     Cap.IMPORT_PEOPLE,
@@ -105,6 +107,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
         _EVERY_STAFF_MEMBER
         | {
             Cap.RECEIVE_STAFF_ALLEGATIONS,
+            Cap.OPEN_CASES,
             Cap.VIEW_PUPILS,
             Cap.VIEW_STAFF,
             Cap.IMPORT_PEOPLE,
@@ -127,6 +130,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
     Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
+}
+
+# Capabilities that come with a flag on a membership rather than with the role itself.
+FLAG_CAPABILITIES: dict[str, frozenset[Cap]] = {
+    # Concerns about the headteacher go to the chair of governors.
+    "is_chair": frozenset({Cap.OPEN_CASES}),
 }
 
 TWO_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.TECHNICIAN, Role.TRUST_LEAD})
@@ -206,7 +215,15 @@ URL_RULES: dict[str, Rule] = {
     # Audit
     "audit:log": needs(Cap.VIEW_AUDIT),
     # The domain apps (their own issues replace these placeholders)
-    "incidents:index": needs(Cap.REPORT_CONCERN),
+    "incidents:index": needs(Cap.VIEW_OWN_REPORTS),
+    "incidents:report": needs(Cap.REPORT_CONCERN),
+    "incidents:pupil_options": needs(Cap.SEARCH_PUPILS),
+    "incidents:reported": needs(Cap.VIEW_OWN_REPORTS),
+    "incidents:my_report": needs(Cap.VIEW_OWN_REPORTS),
+    "incidents:dashboard": needs(Cap.OPEN_CASES),
+    "incidents:case": needs(Cap.OPEN_CASES),
+    "incidents:case_action": needs(Cap.OPEN_CASES),
+    "incidents:attachment": needs(Cap.OPEN_CASES),
     "aup:index": needs(Cap.SIGN_OWN_AGREEMENTS),
     "filtering:index": needs(Cap.REQUEST_FILTER_CHANGE),
     "curriculum:index": needs(Cap.LOG_TEACHING),
@@ -241,3 +258,60 @@ def can(request: HttpRequest, capability: Cap) -> bool:
 
 def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool = False) -> bool:
     return is_superuser or bool(set(roles) & TWO_FACTOR_ROLES)
+
+
+# --- Object rules -------------------------------------------------------------------------------------
+# Who may see which case. ``case_visibility`` (a query filter, for lists) and ``can_view_case`` (for one
+# case) say the same thing; a test holds them together.
+
+
+def case_visibility(portal) -> models.Q:
+    from django.db.models import Q
+
+    from incidents.models import Route
+
+    if portal.school is None or not portal.can(Cap.OPEN_CASES):
+        return Q(pk__in=[])
+    visible = Q(pk__in=[])
+    if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        # The DSL team triages; the headteacher has oversight of pupils' cases.
+        visible |= Q(route=Route.DSL)
+    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        visible |= Q(route=Route.HEADTEACHER)
+    elif portal.can(Cap.TRIAGE):
+        visible |= Q(route=Route.HEADTEACHER, shared_with_dsl_team=True)
+    if portal.is_chair:
+        visible |= Q(route=Route.CHAIR)
+    # Nobody sees a concern about themselves, whatever their role.
+    return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
+
+
+def can_view_case(portal, incident) -> bool:
+    from incidents.models import Route
+
+    if portal.school is None or incident.school_id != portal.school.pk or not portal.can(Cap.OPEN_CASES):
+        return False
+    if incident.subject_staff_id is not None and incident.subject_staff_id == portal.user.pk:
+        return False
+    if incident.route == Route.DSL:
+        return portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+    if incident.route == Route.HEADTEACHER:
+        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and incident.shared_with_dsl_team)
+    return portal.is_chair
+
+
+def can_act_on_case(portal, incident) -> bool:
+    """Adding to the timeline: the DSL team for pupils' cases, the head or chair for their routes."""
+    from incidents.models import Route
+
+    if not can_view_case(portal, incident):
+        return False
+    if incident.route == Route.DSL:
+        return portal.can(Cap.TRIAGE)
+    if incident.route == Route.HEADTEACHER:
+        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or portal.can(Cap.TRIAGE)
+    return portal.is_chair
+
+
+def is_reporter(portal, incident) -> bool:
+    return portal.school is not None and incident.school_id == portal.school.pk and incident.reported_by_id == portal.user.pk

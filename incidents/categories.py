@@ -1,0 +1,187 @@
+"""The policy's incident categories, grouped by KCSiE's 4 Cs, and the default procedure for each.
+
+Procedures follow Appendix A ("Procedures for Responding to Specific Online Incidents or Concerns") of
+the seed policy; schools edit their own copy (``ProcedureStep``), and each new case takes a snapshot.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class FourC(models.TextChoices):
+    CONTENT = "content", "Content"
+    CONTACT = "contact", "Contact"
+    CONDUCT = "conduct", "Conduct"
+    COMMERCE = "commerce", "Commerce"
+
+
+class Category(models.TextChoices):
+    # Content
+    HARMFUL_CONTENT_ACCIDENTAL = "harmful_content_accidental", "Harmful or inappropriate content (seen by accident)"
+    HARMFUL_CONTENT_DELIBERATE = (
+        "harmful_content_deliberate",
+        "Harmful or inappropriate content (searched for or shared)",
+    )
+    MISINFORMATION = "misinformation", "Misinformation, disinformation or conspiracy theories"
+    RADICALISATION = "radicalisation", "Radicalisation and extremism"
+    ONLINE_HATE = "online_hate", "Online hate"
+    INDECENT_IMAGES = "indecent_images", "Indecent images of children (IIOC)"
+    FILTERING_BREACH = "filtering_breach", "Filtering breach (a site that should have been blocked)"
+    # Contact
+    SEXUAL_ABUSE_EXPLOITATION = "sexual_abuse_exploitation", "Online child sexual abuse, exploitation or grooming"
+    UNWANTED_CONTACT = "unwanted_contact", "Unwanted contact from a stranger or adult"
+    # Conduct
+    CYBERBULLYING = "cyberbullying", "Cyberbullying"
+    YOUTH_PRODUCED_IMAGERY = "youth_produced_imagery", "Youth-produced sexual imagery (nudes and semi-nudes, “sexting”)"
+    PERSONAL_DEVICE_MISUSE = "personal_device_misuse", "Misuse of personal devices"
+    EXCESSIVE_USE = "excessive_use", "Excessive use or gaming"
+    PERSONAL_DATA_LOSS = "personal_data_loss", "Personal data loss or privacy breach"
+    COPYRIGHT = "copyright", "Copyright or plagiarism"
+    STAFF_CONDUCT = "staff_conduct", "Allegation about a member of staff's conduct online"
+    # Commerce
+    PHISHING_SCAMS = "phishing_scams", "Phishing, scams or fraud"
+    GAMBLING_SPENDING = "gambling_spending", "Online gambling, loot boxes or in-game spending"
+
+
+FOUR_C: dict[str, str] = {
+    Category.HARMFUL_CONTENT_ACCIDENTAL: FourC.CONTENT,
+    Category.HARMFUL_CONTENT_DELIBERATE: FourC.CONTENT,
+    Category.MISINFORMATION: FourC.CONTENT,
+    Category.RADICALISATION: FourC.CONTENT,
+    Category.ONLINE_HATE: FourC.CONTENT,
+    Category.INDECENT_IMAGES: FourC.CONTENT,
+    Category.FILTERING_BREACH: FourC.CONTENT,
+    Category.SEXUAL_ABUSE_EXPLOITATION: FourC.CONTACT,
+    Category.UNWANTED_CONTACT: FourC.CONTACT,
+    Category.CYBERBULLYING: FourC.CONDUCT,
+    Category.YOUTH_PRODUCED_IMAGERY: FourC.CONDUCT,
+    Category.PERSONAL_DEVICE_MISUSE: FourC.CONDUCT,
+    Category.EXCESSIVE_USE: FourC.CONDUCT,
+    Category.PERSONAL_DATA_LOSS: FourC.CONDUCT,
+    Category.COPYRIGHT: FourC.CONDUCT,
+    Category.STAFF_CONDUCT: FourC.CONDUCT,
+    Category.PHISHING_SCAMS: FourC.COMMERCE,
+    Category.GAMBLING_SPENDING: FourC.COMMERCE,
+}
+
+# Policy 9.1 and 9.3: such files are never to be viewed, copied, saved or shared, so the portal refuses them.
+NO_ATTACHMENT_CATEGORIES = frozenset(
+    {Category.YOUTH_PRODUCED_IMAGERY, Category.INDECENT_IMAGES, Category.SEXUAL_ABUSE_EXPLOITATION}
+)
+
+NO_ATTACHMENT_GUIDANCE = (
+    "Do not attach, view, copy, save, forward or print any image you suspect is an indecent image of a child. "
+    "Do not ask a child to show or send it to you. Secure the device (switch it off or put it in a locked place "
+    "without looking through it) and tell the Designated Safeguarding Lead immediately. "
+    "Describe what you were told or saw in words instead."
+)
+
+
+def categories_by_four_c() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices for a <select> with <optgroup>s, in the 4 Cs' usual order."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for four_c in FourC:
+        items = [(c.value, c.label) for c in Category if FOUR_C[c] == four_c]
+        groups.append((four_c.label, items))
+    return groups
+
+
+def categories_in(four_c: str) -> list[str]:
+    return [c for c, group in FOUR_C.items() if group == four_c]
+
+
+_NOTIFY_DSL = "Notify the Designated Safeguarding Lead immediately"
+_SECURE = "Store any devices involved securely"
+_RISK = "Carry out a risk assessment for the children involved"
+_VULN = "Consider the vulnerabilities of the children involved (including checks with other agencies)"
+_SUPPORT = "Put safeguards and pastoral support in place for the children involved"
+_PARENTS = "Inform parents or carers about the incident and how it is being managed (or record why not)"
+_REVIEW = "Review the handling of the incident and record lessons learnt"
+_RECORD = "Record the incident and the actions taken"
+_ADVICE = "If unsure whether a crime has been committed, get advice from the Education Safeguarding Team or police"
+
+# (text, mandatory)
+DEFAULT_PROCEDURES: dict[str, list[tuple[str, bool]]] = {
+    Category.YOUTH_PRODUCED_IMAGERY: [
+        (_NOTIFY_DSL, True),
+        ("Store the device securely; do not view, copy or share the imagery", True),
+        (_RISK, True),
+        (_VULN, True),
+        ("Refer to children's social care and/or the police as needed, or record the decision not to refer", True),
+        (_SUPPORT, True),
+        ("Apply sanctions under the behaviour policy, taking care not to further traumatise victims", False),
+        (_PARENTS, True),
+        (_REVIEW, True),
+    ],
+    Category.SEXUAL_ABUSE_EXPLOITATION: [
+        (_NOTIFY_DSL, True),
+        (_SECURE, True),
+        ("Inform the police via 101 (999 if a child is at immediate risk)", True),
+        ("Consider a CEOP report with the child", False),
+        ("Risk assessment considering vulnerabilities and checks with other agencies", True),
+        ("Refer to children's social care if needed, or record the decision not to refer", True),
+        (_SUPPORT, True),
+        (_PARENTS, True),
+        ("If pupils at other schools may be targeted, tell the Education Safeguarding Team", False),
+        (_REVIEW, True),
+    ],
+    Category.INDECENT_IMAGES: [
+        (_NOTIFY_DSL, True),
+        (_SECURE, True),
+        ("Report the URLs to the Internet Watch Foundation (iwf.org.uk)", True),
+        ("Inform the police via 101 (999 if a child is at immediate risk)", True),
+        ("Ensure any copies (for example in emails) are deleted, unless the police ask otherwise", True),
+        ("If a member of staff is involved, inform the LADO", False),
+        (_REVIEW, True),
+    ],
+    Category.RADICALISATION: [
+        (_NOTIFY_DSL, True),
+        ("Consider a Prevent referral (Channel) and record the decision", True),
+        (_ADVICE, False),
+        (_PARENTS, False),
+        (_REVIEW, True),
+    ],
+    Category.ONLINE_HATE: [
+        (_RECORD, True),
+        ("Respond under the anti-bullying and behaviour policies", True),
+        ("Contact the police if a criminal offence is suspected", False),
+        (_PARENTS, True),
+    ],
+    Category.CYBERBULLYING: [
+        (_RECORD, True),
+        ("Advise those involved to keep a record of the bullying as evidence", True),
+        ("Identify those responsible where possible (system logs, witnesses)", False),
+        ("Ask for the material to be removed; contact the service provider if it is not", False),
+        ("Consider suspending internet access or other sanctions under the AUP", False),
+        (_PARENTS, True),
+        (_SUPPORT, True),
+    ],
+    Category.STAFF_CONDUCT: [
+        ("The headteacher considers the allegation (LADO route)", True),
+        ("Consult the LADO within one working day and record the advice", True),
+        ("Secure devices and evidence as advised", False),
+        ("Record the outcome and any actions under the conduct policy", True),
+    ],
+    Category.FILTERING_BREACH: [
+        ("Record the URL and how it was reached", True),
+        ("Raise a filtering change request to block it", True),
+        (_SUPPORT, False),
+        (_PARENTS, False),
+    ],
+    Category.PHISHING_SCAMS: [
+        (_RECORD, True),
+        ("Secure affected accounts (change passwords, revoke sessions)", True),
+        ("Report to Action Fraud if money or data was lost", False),
+    ],
+    Category.PERSONAL_DATA_LOSS: [
+        ("Tell the Data Protection Officer the same day", True),
+        ("Assess whether the ICO must be told within 72 hours, and record the decision", True),
+        (_RECORD, True),
+    ],
+}
+GENERIC_PROCEDURE: list[tuple[str, bool]] = [(_RECORD, True), (_PARENTS, False), (_REVIEW, False)]
+
+
+def default_procedure(category: str) -> list[tuple[str, bool]]:
+    return DEFAULT_PROCEDURES.get(category, GENERIC_PROCEDURE)

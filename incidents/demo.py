@@ -1,0 +1,307 @@
+"""Demo incidents: a realistic autumn term at Oakfield, so dsl@demo.example sees a living dashboard.
+
+Idempotent: each demo report has a fixed submission token, and one that exists already is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from safeguarding_portal.schools.models import Pupil
+
+from . import services
+from .categories import Category
+from .models import EntryKind, Incident, Status
+
+NAMESPACE = uuid.UUID("6f1c4a52-5d2e-4a57-9a3c-1b2f8e7d9c01")
+LONDON = ZoneInfo("Europe/London")
+
+# (category, what the reporter wrote, what they did, where, device, pupil roles)
+STORIES = [
+    (
+        Category.CYBERBULLYING,
+        "Three girls in the class say a group chat has been sharing edited photos of "
+        "another pupil with unkind captions. She was upset at break and showed me messages on her phone.",
+        "Reassured her, did not take screenshots, told her I would pass it to the DSL.",
+        "off_site",
+        "personal",
+        ["harmed", "harming", "harming"],
+    ),
+    (
+        Category.HARMFUL_CONTENT_ACCIDENTAL,
+        "While researching volcanoes a pupil clicked an image result that "
+        "showed a violent video thumbnail. He closed the tab and told me straight away.",
+        "Praised him for telling me, noted the search terms, told the technician.",
+        "on_site",
+        "school",
+        ["harmed"],
+    ),
+    (
+        Category.UNWANTED_CONTACT,
+        "Pupil said someone she does not know in real life has been messaging her in a "
+        "game, asking which school she goes to and for photos.",
+        "Told her not to reply; she has blocked them.",
+        "off_site",
+        "personal",
+        ["harmed"],
+    ),
+    (
+        Category.MISINFORMATION,
+        "Several pupils repeating a video claim that the school is going to be closed "
+        "because of a 'poison' in the water, some are frightened.",
+        "Reassured the class; spoke to the year lead.",
+        "on_site",
+        "none",
+        ["involved", "involved"],
+    ),
+    (
+        Category.PERSONAL_DEVICE_MISUSE,
+        "Pupil was filming other children in the toilets on a smartwatch.",
+        "Took the watch to the office, switched off, in an envelope.",
+        "on_site",
+        "personal",
+        ["harming", "harmed"],
+    ),
+    (
+        Category.PHISHING_SCAMS,
+        "Pupil's gaming account was taken over after she typed her password into a "
+        "'free skins' site. She is worried about her mum's card.",
+        "Advised her to tell her parent tonight.",
+        "off_site",
+        "personal",
+        ["harmed"],
+    ),
+    (
+        Category.EXCESSIVE_USE,
+        "Pupil falling asleep in lessons; says he plays online until 2am most nights.",
+        "Spoke with him about sleep; told class teacher.",
+        "off_site",
+        "personal",
+        ["harmed"],
+    ),
+    (
+        Category.YOUTH_PRODUCED_IMAGERY,
+        "A pupil told me an older pupil asked her to send a photo without her top "
+        "on and she did. She thinks it has been shared.",
+        "Did not look at any image. Phone secured in the DSL's office, switched off.",
+        "off_site",
+        "personal",
+        ["harmed", "harming"],
+    ),
+    (
+        Category.ONLINE_HATE,
+        "Racist comments posted under a pupil's video by another pupil from the class.",
+        "Told both they must not discuss it further; passed on.",
+        "off_site",
+        "personal",
+        ["harmed", "harming"],
+    ),
+    (
+        Category.FILTERING_BREACH,
+        "A gambling site loaded on the class laptops during a maths game search.",
+        "Closed the browser and told the technician; noted the address.",
+        "on_site",
+        "school",
+        ["witness"],
+    ),
+    (
+        Category.RADICALISATION,
+        "Pupil has been sharing videos from an extremist influencer with friends and "
+        "repeating phrases about 'taking back control' from a specific group.",
+        "Listened, did not challenge aggressively, wrote down his words.",
+        "on_site",
+        "personal",
+        ["involved"],
+    ),
+    (
+        Category.GAMBLING_SPENDING,
+        "Pupil spent over £200 of a parent's money on loot boxes and is scared to tell them.",
+        "Reassured him and said the school would help him talk to his parents.",
+        "off_site",
+        "personal",
+        ["harmed"],
+    ),
+]
+
+# How far each demo case got: (days ago, status, immediate risk)
+PLAN = [
+    (80, Status.CLOSED, False),
+    (74, Status.CLOSED, False),
+    (69, Status.CLOSED, False),
+    (63, Status.CLOSED, False),
+    (58, Status.CLOSED, False),
+    (52, Status.AWAITING_AGENCY, False),
+    (47, Status.CLOSED, False),
+    (41, Status.IN_PROGRESS, False),
+    (37, Status.CLOSED, False),
+    (33, Status.AWAITING_AGENCY, False),
+    (29, Status.IN_PROGRESS, False),
+    (26, Status.CLOSED, False),
+    (22, Status.IN_PROGRESS, False),
+    (19, Status.ACKNOWLEDGED, False),
+    (16, Status.CLOSED, False),
+    (13, Status.IN_PROGRESS, False),
+    (10, Status.ACKNOWLEDGED, False),
+    (8, Status.AWAITING_AGENCY, False),
+    (6, Status.IN_PROGRESS, False),
+    (4, Status.ACKNOWLEDGED, False),
+    (3, Status.REPORTED, False),
+    (1, Status.REPORTED, False),
+    (0, Status.REPORTED, True),
+]
+
+
+def seed(*, demo) -> list[str]:
+    school = demo.schools["oakfield"]
+    users = demo.users
+    reporters = [users["staff"], users["osl"], users["tech"], users["deputy"], users["staff"]]
+    rng = random.Random(2026)
+    pupils = list(Pupil.objects.filter(school=school, year_group__in=["3", "4", "5", "6"]).order_by("upn"))
+    # One Year 5 pupil turns up again and again: the pattern the DSL should notice.
+    recurring = next((p for p in pupils if p.year_group == "5"), pupils[0])
+    now = timezone.now()
+    created = 0
+    for i, (days_ago, status, urgent) in enumerate(PLAN):
+        token = uuid.uuid5(NAMESPACE, f"oakfield-{i}")
+        if Incident.objects.filter(submission_token=token).exists():
+            continue
+        category, text, action, location, device, roles = STORIES[i % len(STORIES)]
+        if i in (4, 9, 13):  # a run of cyberbullying in Year 5 this term
+            category, text, action, location, device, roles = STORIES[0]
+        reported_at = (
+            (now - datetime.timedelta(days=days_ago))
+            .astimezone(LONDON)
+            .replace(hour=9 + rng.randint(0, 6), minute=rng.choice([5, 12, 20, 35, 41, 50]), second=0, microsecond=0)
+        )
+        if reported_at > now:
+            reported_at = now - datetime.timedelta(minutes=25)
+        involved = [recurring] if i in (4, 9, 13) else []
+        involved += [p for p in rng.sample(pupils, k=len(roles)) if p not in involved][: len(roles) - len(involved)]
+        incident = services.incident_report(
+            school=school,
+            reporter=reporters[i % len(reporters)],
+            submission_token=token,
+            notify=False,
+            occurred_at=reported_at - datetime.timedelta(hours=rng.randint(1, 20)),
+            reported_at=reported_at,
+            location=location,
+            category=category,
+            description=text,
+            action_taken=action,
+            device=device,
+            immediate_risk=urgent,
+            pupils=[services.PupilInvolvement(p.pk, r) for p, r in zip(involved, roles, strict=False)],
+        )
+        _progress(incident, status=status, users=users, at=reported_at, rng=rng)
+        created += 1
+    allegation_token = uuid.uuid5(NAMESPACE, "oakfield-allegation")
+    if not Incident.objects.filter(submission_token=allegation_token).exists():
+        services.incident_report(
+            school=school,
+            reporter=users["deputy"],
+            submission_token=allegation_token,
+            notify=False,
+            occurred_at=now - datetime.timedelta(days=5, hours=3),
+            reported_at=now - datetime.timedelta(days=5),
+            location="off_site",
+            category=Category.STAFF_CONDUCT,
+            device="personal",
+            immediate_risk=False,
+            subject_staff=users["tech"],
+            description="A parent says a member of staff followed their child's private Instagram account "
+            "and sent a message about a photo.",
+            action_taken="Told the parent I would pass this straight to the headteacher.",
+        )
+        created += 1
+    total = Incident.objects.filter(school=school).count()
+    # The same line on every run: seed_demo's output is part of its idempotency contract.
+    return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head."]
+
+
+def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, rng: random.Random) -> None:
+    """Walk a demo case through the DSL's usual steps, each a little later than the one before."""
+    dsl, deputy = users["dsl"], users["deputy"]
+    now = timezone.now()
+    clock = at
+
+    def later(minutes: int):
+        nonlocal clock
+        clock = min(clock + datetime.timedelta(minutes=minutes), now)
+        return services.backdated(clock)
+
+    if status == Status.REPORTED:
+        return
+    with later(rng.randint(8, 90)):
+        services.case_acknowledge(incident=incident, by=dsl)
+    with later(5):
+        services.case_assign(incident=incident, to=rng.choice([dsl, deputy]), by=dsl)
+    with later(5):
+        services.case_classify(
+            incident=incident,
+            by=dsl,
+            severity=rng.choice(["low", "medium", "medium", "high"]),
+            concern_type=rng.choice(["online_safety", "online_safety", "child_protection"]),
+        )
+    steps = list(incident.steps.order_by("order"))
+    for step in steps[: max(1, len(steps) // 2)]:
+        with later(30):
+            services.case_step_done(step=step, by=dsl)
+    if status == Status.ACKNOWLEDGED:
+        return
+    with later(60):
+        services.case_transition(incident=incident, to=Status.IN_PROGRESS, by=dsl)
+    with later(120):
+        services.case_record(
+            incident=incident,
+            by=dsl,
+            kind=EntryKind.PARENT_CONTACT,
+            text="Explained what was reported and what school will do.",
+            data={"who": "Parent", "how": "phone", "when": clock.isoformat()},
+        )
+    due = timezone.localdate() + datetime.timedelta(days=rng.choice([-3, 2, 5]))
+    with later(10):
+        services.case_task_add(
+            incident=incident, by=dsl, title="Check in with the pupil and record how they are", owner=deputy, due_on=due
+        )
+    if status == Status.IN_PROGRESS:
+        return
+    if status == Status.AWAITING_AGENCY:
+        with later(60 * 24):
+            services.case_record(
+                incident=incident,
+                by=dsl,
+                kind=EntryKind.REFERRAL,
+                text="Referred with the consent of the parent.",
+                data={
+                    "agency": "social_care",
+                    "when": clock.isoformat(),
+                    "reference": f"MASH-{rng.randint(10000, 99999)}",
+                },
+            )
+        return
+    with later(60 * 24):
+        services.case_record(
+            incident=incident,
+            by=dsl,
+            kind=EntryKind.NO_REFERRAL,
+            text="Threshold for referral not met; managed in school with pastoral support.",
+        )
+    for step in incident.steps.filter(done_entry__isnull=True):
+        with later(60 * 6):
+            services.case_step_done(step=step, by=dsl)
+    for task in incident.tasks.filter(done_entry__isnull=True):
+        with later(60 * 24):
+            services.case_task_done(task=task, by=deputy)
+    with later(60 * 24 * 2):
+        services.case_transition(
+            incident=incident,
+            to=Status.CLOSED,
+            by=dsl,
+            outcome="Resolved in school; parents informed; pupil supported by the class teacher.",
+            lessons="Revisit this topic in PSHE with the year group.",
+        )

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import User
+
+from .categories import NO_ATTACHMENT_CATEGORIES, Category, categories_by_four_c
+from .models import Agency, ConcernType, Device, EntryKind, Location, PupilRole, Severity, Status
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ReportForm(forms.Form):
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    immediate_risk = forms.ChoiceField(
+        label="Is a child at immediate risk of harm?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether a child is at immediate risk."},
+    )
+    occurred_at = forms.DateTimeField(
+        label="When did it happen (or when did you find out)?",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    location = forms.ChoiceField(label="Where?", choices=Location.choices, widget=forms.RadioSelect)
+    location_detail = forms.CharField(
+        label="Where exactly (optional)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. ICT suite, on the bus, at home"}),
+    )
+    category = forms.ChoiceField(label="What kind of concern is it?", choices=[("", "Choose the closest match")])
+    about_staff = forms.BooleanField(label="This concern is about the conduct of a member of staff", required=False)
+    subject_staff = forms.ModelChoiceField(label="Which member of staff?", queryset=User.objects.none(), required=False)
+    description = forms.CharField(
+        label="What did you see or hear? Use your own words and the child's words where you can.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=20000,
+    )
+    others_involved = forms.CharField(
+        label="Anyone else involved (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "e.g. a parent, a pupil at another school, an online account name"}
+        ),
+    )
+    staff_involved = forms.ModelMultipleChoiceField(
+        label="Staff involved or who witnessed it (optional)", queryset=User.objects.none(), required=False
+    )
+    device = forms.ChoiceField(label="Which device was used?", choices=Device.choices, widget=forms.RadioSelect)
+    device_detail = forms.CharField(
+        label="Which one (optional)",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. class iPad 12, pupil's own phone"}),
+    )
+    action_taken = forms.CharField(
+        label="What have you already done?",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "e.g. took the device, reassured the child, told the class teacher"}
+        ),
+    )
+    attachments = MultipleFileField(
+        label="Screenshots or documents (optional)",
+        required=False,
+        help_text="PNG, JPEG, GIF, WebP or PDF, up to 10 MB each, at most 5.",
+    )
+
+    def __init__(self, *args, school, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["category"].choices = [("", "Choose the closest match"), *categories_by_four_c()]
+        self.fields["subject_staff"].queryset = staff_queryset
+        self.fields["staff_involved"].queryset = staff_queryset
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_occurred_at(self) -> datetime.datetime:
+        value = self.cleaned_data["occurred_at"]
+        if value > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError("That time is in the future. When did it happen?")
+        if value < timezone.now() - datetime.timedelta(days=366 * 5):
+            raise forms.ValidationError("That is more than five years ago. Check the year.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("about_staff") or data.get("category") == Category.STAFF_CONDUCT:
+            if not data.get("subject_staff"):
+                self.add_error("subject_staff", "Choose the member of staff the concern is about.")
+            data["about_staff"] = True
+        elif data.get("subject_staff"):
+            data["about_staff"] = True
+        if data.get("category") in NO_ATTACHMENT_CATEGORIES and data.get("attachments"):
+            self.add_error(
+                "attachments",
+                "Files cannot be attached to this kind of concern. Do not copy or forward "
+                "the image: secure the device and tell the DSL.",
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=Status.choices, label="New status")
+    text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(
+        label="Outcome (needed to close)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    lessons = forms.CharField(label="Lessons learnt", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    to = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = team
+
+
+class ClassifyForm(forms.Form):
+    severity = forms.ChoiceField(choices=Severity.choices)
+    concern_type = forms.ChoiceField(
+        choices=[c for c in ConcernType.choices if c[0] != ConcernType.UNCLASSIFIED], label="Type of concern"
+    )
+    text = forms.CharField(label="Reason (optional)", required=False)
+
+
+RECORD_CHOICES = [
+    (EntryKind.NOTE, "Note"),
+    (EntryKind.PARENT_CONTACT, "Parent or carer contacted"),
+    (EntryKind.PARENT_NOT_INFORMED, "Decision not to inform parents (with reason)"),
+    (EntryKind.REFERRAL, "Referral to an agency"),
+    (EntryKind.REFERRAL_OUTCOME, "Outcome from an agency"),
+    (EntryKind.NO_REFERRAL, "Decision not to refer (with reason)"),
+    (EntryKind.SANCTION, "Sanction under the AUP or behaviour policy"),
+    (EntryKind.SUPPORT, "Support offered"),
+    (EntryKind.DEVICE_SECURED, "Device secured"),
+    (EntryKind.DEBRIEF, "Debrief"),
+]
+
+
+class RecordForm(forms.Form):
+    kind = forms.ChoiceField(choices=RECORD_CHOICES, label="What are you recording?")
+    text = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    agency = forms.ChoiceField(choices=[("", "—"), *Agency.choices], required=False, label="Agency")
+    reference = forms.CharField(required=False, max_length=100, label="Agency reference")
+    outcome = forms.CharField(required=False, max_length=500, label="Agency outcome")
+    who = forms.CharField(required=False, max_length=200, label="Who was contacted")
+    how = forms.ChoiceField(
+        choices=[("", "—"), ("phone", "Phone"), ("in_person", "In person"), ("email", "Email"), ("letter", "Letter")],
+        required=False,
+        label="How",
+    )
+    when = forms.DateTimeField(
+        required=False,
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    sanction = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Sanction",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. internet access suspended for a week"}),
+    )
+
+    def entry_data(self) -> dict:
+        d = self.cleaned_data
+        data = {k: d.get(k) for k in ("agency", "reference", "outcome", "who", "how", "sanction")}
+        if d.get("when"):
+            data["when"] = d["when"].isoformat()
+        return data
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Task")
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff
+
+
+class CorrectionForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label="The correct record", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+PUPIL_ROLE_CHOICES = PupilRole.choices

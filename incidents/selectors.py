@@ -1,0 +1,193 @@
+"""Reads for incidents. Every list is filtered through the access policy's case_visibility()."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.schools.models import Pupil
+
+from .categories import FOUR_C, categories_in
+from .models import OPEN_STATUSES, CaseStep, CaseTask, Incident, IncidentPupil, Status, TimelineEntry
+
+
+@dataclass
+class DashboardFilters:
+    queue: str = ""  # unacknowledged, urgent, mine, overdue, awaiting_agency, steps_open
+    status: str = ""
+    category: str = ""
+    four_c: str = ""
+    year_group: str = ""
+    pupil_id: int | None = None
+    reporter_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+QUEUES = [
+    ("unacknowledged", "Not yet acknowledged"),
+    ("urgent", "Urgent (immediate risk)"),
+    ("mine", "Assigned to me"),
+    ("overdue", "Overdue actions"),
+    ("awaiting_agency", "Awaiting an agency"),
+    ("steps_open", "Required steps still open"),
+    ("open", "All open"),
+    ("closed", "Closed"),
+]
+
+
+def visible_cases(*, portal) -> QuerySet[Incident]:
+    return Incident.objects.filter(policy.case_visibility(portal))
+
+
+def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
+    return {
+        "unacknowledged": Q(acknowledged_at__isnull=True),
+        "urgent": Q(immediate_risk=True) & ~Q(status=Status.CLOSED),
+        "mine": Q(assigned_to=user) & ~Q(status=Status.CLOSED),
+        "overdue": Q(next_task_due_on__lt=today),
+        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
+        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status=Status.REPORTED),
+        "open": Q(status__in=OPEN_STATUSES),
+        "closed": Q(status=Status.CLOSED),
+    }.get(queue, Q())
+
+
+def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
+    today = timezone.localdate()
+    qs = visible_cases(portal=portal).filter(_queue_filter(filters.queue, user=portal.user, today=today))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.four_c:
+        qs = qs.filter(category__in=categories_in(filters.four_c))
+    if filters.year_group:
+        qs = qs.filter(pk__in=IncidentPupil.objects.filter(pupil__year_group=filters.year_group).values("incident_id"))
+    if filters.pupil_id:
+        qs = qs.filter(pk__in=IncidentPupil.objects.filter(pupil_id=filters.pupil_id).values("incident_id"))
+    if filters.reporter_id:
+        qs = qs.filter(reported_by_id=filters.reporter_id)
+    if filters.date_from:
+        qs = qs.filter(reported_at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(reported_at__date__lte=filters.date_to)
+    if filters.q:
+        term = filters.q.strip()
+        by_pupil = IncidentPupil.objects.filter(
+            Q(pupil__surname__istartswith=term)
+            | Q(pupil__legal_forename__istartswith=term)
+            | Q(pupil__preferred_forename__istartswith=term)
+        ).values("incident_id")
+        qs = qs.filter(Q(reference__icontains=term) | Q(pk__in=by_pupil))
+    return (
+        qs.select_related("reported_by", "assigned_to")
+        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil")))
+        .order_by("-immediate_risk", "acknowledged_at", "-reported_at")
+        if filters.queue in ("unacknowledged", "urgent")
+        else qs.select_related("reported_by", "assigned_to")
+        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil")))
+        .order_by("-reported_at")
+    )
+
+
+def queue_counts(*, portal) -> dict[str, int]:
+    """All queue counts in one query."""
+    today = timezone.localdate()
+    aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today)) for name, _ in QUEUES}
+    return visible_cases(portal=portal).aggregate(**aggregates)
+
+
+def status_counts(*, portal) -> dict[str, int]:
+    rows = visible_cases(portal=portal).values("status").annotate(n=Count("pk"))
+    counts = {s: 0 for s in Status.values}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+
+def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
+    rows = (
+        visible_cases(portal=portal)
+        .filter(reported_at__date__gte=start)
+        .annotate(week=TruncWeek("reported_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+    )
+    by_week = {}
+    for r in rows:
+        week = r["week"]
+        week = week.date() if isinstance(week, datetime.datetime) else week
+        by_week[week] = r["n"]
+    return [
+        (start + datetime.timedelta(weeks=i), by_week.get(start + datetime.timedelta(weeks=i), 0)) for i in range(weeks)
+    ]
+
+
+def open_allegations(*, portal, limit: int = 5) -> list[Incident]:
+    """Allegations about staff (and, for the chair, about the head) still open, newest first."""
+    return list(
+        visible_cases(portal=portal)
+        .exclude(route="dsl")
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("-reported_at")[:limit]
+    )
+
+
+def case_detail(*, portal, reference: str) -> Incident | None:
+    incident = (
+        visible_cases(portal=portal)
+        .select_related("school", "reported_by", "assigned_to", "subject_staff")
+        .filter(reference=reference)
+        .first()
+    )
+    return incident
+
+
+def case_timeline(*, incident: Incident) -> list[TimelineEntry]:
+    corrected = TimelineEntry.objects.filter(corrects=OuterRef("pk"))
+    return list(
+        incident.entries.select_related("corrects").annotate(is_corrected=Exists(corrected)).order_by("at", "id")
+    )
+
+
+def case_pupils(*, incident: Incident) -> list[IncidentPupil]:
+    return list(incident.pupil_links.select_related("pupil").order_by("pupil__surname"))
+
+
+def case_tasks(*, incident: Incident) -> list[CaseTask]:
+    return list(incident.tasks.select_related("owner", "entry", "done_entry").order_by("done_entry", "due_on"))
+
+
+def case_steps(*, incident: Incident) -> list[CaseStep]:
+    return list(incident.steps.select_related("done_entry").order_by("order"))
+
+
+def own_reports(*, portal) -> QuerySet[Incident]:
+    if portal.school is None:
+        return Incident.objects.none()
+    return Incident.objects.filter(school=portal.school, reported_by=portal.user).order_by("-reported_at")
+
+
+def own_report(*, portal, reference: str) -> Incident | None:
+    return own_reports(portal=portal).filter(reference=reference).first()
+
+
+def pupil_chronology(*, portal, pupil: Pupil) -> list[IncidentPupil]:
+    return list(
+        IncidentPupil.objects.filter(pupil=pupil, incident__in=visible_cases(portal=portal))
+        .select_related("incident", "incident__reported_by")
+        .order_by("incident__occurred_at")
+    )
+
+
+def four_c_of(category: str) -> str:
+    return FOUR_C[category]

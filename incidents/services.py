@@ -1,0 +1,582 @@
+"""Writes for incidents. Every change to a case is a timeline entry; projections are updated alongside.
+
+Views, tasks, management commands and seed data all go through these functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime
+import hashlib
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.audit import chain
+from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.schools.models import Pupil, School
+
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC, default_procedure
+from .models import (
+    TRANSITIONS,
+    Agency,
+    Alert,
+    Attachment,
+    CaseStep,
+    CaseTask,
+    ConcernType,
+    EntryKind,
+    Incident,
+    IncidentPupil,
+    IncidentStaff,
+    ProcedureStep,
+    ReferenceCounter,
+    Route,
+    Severity,
+    Status,
+    TimelineEntry,
+)
+
+_clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("incidents_clock", default=None)
+
+
+def _now() -> datetime.datetime:
+    return _clock.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def backdated(at: datetime.datetime):
+    """For demo data and benchmarks only: record case actions as if they happened at ``at``.
+
+    Users can never reach this; every request records the server's own time.
+    """
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+ALLOWED_ATTACHMENT_TYPES = {
+    # What a screenshot or a document of a concern is; checked by content, not by the name's ending.
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/gif": b"GIF8",
+    "image/webp": b"RIFF",
+    "application/pdf": b"%PDF",
+}
+
+
+@dataclass(frozen=True)
+class PupilInvolvement:
+    pupil_id: int
+    role: str
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, magic in ALLOWED_ATTACHMENT_TYPES.items():
+        if head.startswith(magic) and (content_type != "image/webp" or head[8:12] == b"WEBP"):
+            return content_type
+    return None
+
+
+def attachment_problems(*, category: str, files: Iterable[UploadedFile]) -> list[str]:
+    """Plain-English reasons these files cannot be attached; empty when they can."""
+    files = list(files)
+    if not files:
+        return []
+    if category in NO_ATTACHMENT_CATEGORIES:
+        return [
+            "Files cannot be attached to this kind of concern. Do not copy or forward the image: secure the "
+            "device and tell the DSL."
+        ]
+    problems = []
+    if len(files) > MAX_ATTACHMENTS:
+        problems.append(f"Attach at most {MAX_ATTACHMENTS} files.")
+    for upload in files:
+        if upload.size > MAX_ATTACHMENT_BYTES:
+            problems.append(f"{upload.name} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.")
+        elif _sniff(upload) is None:
+            problems.append(f"{upload.name} is not a PNG, JPEG, GIF or WebP image or a PDF.")
+    return problems
+
+
+def route_for(*, school: School, category: str, subject_staff: User | None) -> str:
+    if subject_staff is None and category != Category.STAFF_CONDUCT:
+        return Route.DSL
+    if (
+        subject_staff is not None
+        and Membership.objects.current().filter(school=school, user=subject_staff, role=Role.HEADTEACHER).exists()
+    ):
+        return Route.CHAIR
+    return Route.HEADTEACHER
+
+
+def _next_reference(*, school: School, year: int) -> tuple[int, str]:
+    counter, _ = ReferenceCounter.objects.get_or_create(school=school, year=year)
+    # Update first: takes the row lock, so two reports at the same moment get different numbers.
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
+    counter.refresh_from_db()
+    return counter.last_number, f"{school.reference_prefix}-{year}-{counter.last_number:04d}"
+
+
+def _entry(
+    *,
+    incident: Incident,
+    kind: str,
+    author: User | None,
+    text: str = "",
+    data: dict | None = None,
+    corrects: TimelineEntry | None = None,
+    at: datetime.datetime | None = None,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        school_id=incident.school_id,
+        incident=incident,
+        kind=kind,
+        author=author,
+        author_name=author.full_name if author else "Safeguarding Portal",
+        at=at or _now(),
+        text=text,
+        data=data or {},
+        corrects=corrects,
+    )
+    chain.append(entry)
+    Incident.objects.filter(pk=incident.pk).update(last_activity_at=entry.at)
+    incident.last_activity_at = entry.at
+    return entry
+
+
+def _snapshot_procedure(incident: Incident) -> None:
+    steps = list(ProcedureStep.objects.filter(school=incident.school, category=incident.category).order_by("order"))
+    rows = [(s.text, s.mandatory) for s in steps] or default_procedure(incident.category)
+    CaseStep.objects.bulk_create(
+        [
+            CaseStep(incident=incident, order=i, text=text, mandatory=mandatory)
+            for i, (text, mandatory) in enumerate(rows, 1)
+        ]
+    )
+    incident.open_mandatory_steps = sum(1 for _, mandatory in rows if mandatory)
+    incident.save(update_fields=["open_mandatory_steps"])
+
+
+def recipients_for(*, incident: Incident, escalate: bool = False) -> list[User]:
+    """Who is told about a concern: by route, and for an unacknowledged urgent one, the head as well."""
+    roles: list[str]
+    if incident.route == Route.DSL:
+        roles = [Role.DSL, Role.DEPUTY_DSL] + ([Role.HEADTEACHER] if escalate else [])
+        members = Membership.objects.current().filter(school_id=incident.school_id, role__in=roles)
+    elif incident.route == Route.HEADTEACHER:
+        members = Membership.objects.current().filter(school_id=incident.school_id, role=Role.HEADTEACHER)
+    else:
+        members = Membership.objects.current().filter(school_id=incident.school_id, role=Role.GOVERNOR, is_chair=True)
+    users = {m.user for m in members.select_related("user") if m.user.is_active}
+    if incident.subject_staff_id:
+        users = {u for u in users if u.pk != incident.subject_staff_id}
+    return sorted(users, key=lambda u: u.email)
+
+
+def _alert(
+    *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True
+) -> Alert | None:
+    recipients = recipients_for(incident=incident, escalate=escalate)
+    at = at or _now()
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                incident=incident, kind=kind, sent_at=at, recipients=[u.email for u in recipients]
+            )
+    except IntegrityError:
+        return None  # already sent: a retry or a second beat process
+    group = FourC(FOUR_C[incident.category]).label
+    link = f"{settings.SITE_URL}{reverse('incidents:case', args=[incident.reference])}"
+    urgent = kind != Alert.Kind.NEW_REPORT
+    subject = f"{'URGENT: ' if urgent else ''}Online-safety concern {incident.reference} ({group})"
+    # No names, no description: a reference, the category group and a link only.
+    body = (
+        f"{'A child may be at immediate risk. ' if urgent else ''}"
+        f"A new online-safety concern has been reported at {incident.school.name}.\n\n"
+        f"Reference: {incident.reference}\nCategory group: {group}\n\nOpen it in the portal: {link}\n"
+    )
+    if kind == Alert.Kind.URGENT_RESEND:
+        body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
+    if recipients and send:
+        enqueue("accounts.send_email", to=[u.email for u in recipients], subject=subject, body=body)
+    _entry(
+        incident=incident,
+        kind=EntryKind.ALERT,
+        at=at,
+        author=None,
+        text=f"{Alert.Kind(kind).label}: {len(recipients)} people alerted",
+        data={"kind": kind, "recipients": [u.email for u in recipients]},
+    )
+    return alert
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    school: School,
+    reporter: User,
+    occurred_at: datetime.datetime,
+    location: str,
+    category: str,
+    description: str,
+    device: str,
+    immediate_risk: bool,
+    submission_token: uuid.UUID | None = None,
+    location_detail: str = "",
+    device_detail: str = "",
+    action_taken: str = "",
+    others_involved: str = "",
+    pupils: Iterable[PupilInvolvement] = (),
+    staff_ids: Iterable[int] = (),
+    subject_staff: User | None = None,
+    files: Iterable[UploadedFile] = (),
+    reported_at: datetime.datetime | None = None,
+    notify: bool = True,
+) -> Incident:
+    """Record a concern. The same submission token twice (a double click) returns the first report."""
+    if submission_token is not None:
+        existing = Incident.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            if existing.reported_by_id != reporter.pk:
+                raise ValidationError("This form was already used. Please start a new report.")
+            return existing
+    files = list(files)
+    problems = attachment_problems(category=category, files=files)
+    if problems:
+        raise ValidationError(problems)
+    pupils = list(pupils)
+    pupil_ids = {p.pupil_id for p in pupils}
+    found = set(Pupil.objects.filter(school=school, pk__in=pupil_ids).values_list("pk", flat=True))
+    if found != pupil_ids:
+        raise ValidationError("One of the pupils chosen is not at this school.")
+    staff_ids = set(staff_ids)
+    if staff_ids:
+        members = set(
+            Membership.objects.current().filter(school=school, user_id__in=staff_ids).values_list("user_id", flat=True)
+        )
+        if members != staff_ids:
+            raise ValidationError("One of the staff chosen is not at this school.")
+    now = reported_at or timezone.now()
+    if occurred_at > now + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "That time is in the future."})
+    number, reference = _next_reference(school=school, year=timezone.localtime(now).year)
+    incident = Incident(
+        school=school,
+        reference=reference,
+        year=timezone.localtime(now).year,
+        number=number,
+        submission_token=submission_token or uuid.uuid4(),
+        reported_by=reporter,
+        reported_at=now,
+        occurred_at=occurred_at,
+        location=location,
+        location_detail=location_detail,
+        category=category,
+        description=description,
+        device=device,
+        device_detail=device_detail,
+        action_taken=action_taken,
+        immediate_risk=immediate_risk,
+        others_involved=others_involved,
+        route=route_for(school=school, category=category, subject_staff=subject_staff),
+        subject_staff=subject_staff,
+        last_activity_at=now,
+        severity=Severity.HIGH if immediate_risk else "",
+    )
+    incident.full_clean(exclude=["submission_token"])
+    incident.save()
+    IncidentPupil.objects.bulk_create(
+        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role) for p in pupils]
+    )
+    IncidentStaff.objects.bulk_create([IncidentStaff(incident=incident, user_id=uid) for uid in staff_ids])
+    for upload in files:
+        _attach(incident=incident, upload=upload, by=reporter, at=now)
+    _entry(
+        incident=incident,
+        kind=EntryKind.REPORTED,
+        author=reporter,
+        at=now,
+        data={"immediate_risk": immediate_risk, "route": incident.route},
+    )
+    _snapshot_procedure(incident)
+    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify)
+    return incident
+
+
+def _attach(*, incident: Incident, upload: UploadedFile, by: User, at: datetime.datetime) -> Attachment:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        incident=incident,
+        original_name=upload.name[:200],
+        content_type=_sniff(upload) or "application/octet-stream",
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+        uploaded_at=at,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- Case actions -----------------------------------------------------------------------------------
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+@transaction.atomic
+def case_transition(
+    *, incident: Incident, to: str, by: User, note: str = "", outcome: str = "", lessons: str = ""
+) -> TimelineEntry:
+    incident = _lock(incident)
+    if to not in TRANSITIONS.get(incident.status, set()):
+        raise ValidationError(
+            f"A case that is {incident.get_status_display().lower()} cannot become {Status(to).label.lower()}."
+        )
+    if to == Status.CLOSED and not outcome.strip():
+        raise ValidationError({"outcome": "Record the outcome before closing the case."})
+    now = _now()
+    data = {"from": incident.status, "to": to}
+    if to == Status.CLOSED:
+        data.update(outcome=outcome.strip(), lessons=lessons.strip())
+    entry = _entry(incident=incident, kind=EntryKind.STATUS, author=by, text=note.strip(), data=data, at=now)
+    incident.status = to
+    fields = ["status"]
+    if incident.acknowledged_at is None:
+        # Any move out of "reported" means someone on the team has picked it up.
+        incident.acknowledged_at = now
+        fields.append("acknowledged_at")
+    if to == Status.CLOSED:
+        incident.closed_at = now
+        fields.append("closed_at")
+    elif to == Status.REOPENED:
+        incident.closed_at = None
+        fields.append("closed_at")
+    incident.save(update_fields=fields)
+    return entry
+
+
+@transaction.atomic
+def case_acknowledge(*, incident: Incident, by: User) -> TimelineEntry:
+    return case_transition(incident=incident, to=Status.ACKNOWLEDGED, by=by)
+
+
+@transaction.atomic
+def case_assign(*, incident: Incident, to: User, by: User) -> TimelineEntry:
+    incident = _lock(incident)
+    if (
+        not Membership.objects.current()
+        .filter(school_id=incident.school_id, user=to, role__in=[Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER])
+        .exists()
+    ):
+        raise ValidationError("Cases can be assigned to the DSL, a deputy or the headteacher.")
+    if incident.subject_staff_id == to.pk:
+        raise ValidationError("A case cannot be assigned to the person it is about.")
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.ASSIGNED,
+        author=by,
+        text=f"Assigned to {to.full_name}",
+        data={"to": to.pk, "to_name": to.full_name},
+    )
+    incident.assigned_to = to
+    incident.save(update_fields=["assigned_to"])
+    return entry
+
+
+@transaction.atomic
+def case_classify(*, incident: Incident, by: User, severity: str, concern_type: str, reason: str = "") -> TimelineEntry:
+    incident = _lock(incident)
+    if severity not in Severity.values or concern_type not in ConcernType.values:
+        raise ValidationError("Choose a severity and whether this is a child-protection concern.")
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.CLASSIFIED,
+        author=by,
+        text=reason.strip(),
+        data={
+            "severity": severity,
+            "concern_type": concern_type,
+            "was": {"severity": incident.severity, "concern_type": incident.concern_type},
+        },
+    )
+    incident.severity, incident.concern_type = severity, concern_type
+    incident.save(update_fields=["severity", "concern_type"])
+    return entry
+
+
+# Entry kinds that carry only text and structured data, with the fields each needs.
+RECORD_KINDS: dict[str, tuple[str, ...]] = {
+    EntryKind.NOTE: (),
+    EntryKind.PARENT_CONTACT: ("who", "when", "how"),
+    EntryKind.PARENT_NOT_INFORMED: (),
+    EntryKind.REFERRAL: ("agency", "when"),
+    EntryKind.REFERRAL_OUTCOME: ("agency",),
+    EntryKind.NO_REFERRAL: (),
+    EntryKind.SANCTION: ("sanction",),
+    EntryKind.SUPPORT: (),
+    EntryKind.DEVICE_SECURED: (),
+    EntryKind.DEBRIEF: (),
+}
+REASON_REQUIRED = {EntryKind.PARENT_NOT_INFORMED, EntryKind.NO_REFERRAL}
+
+
+@transaction.atomic
+def case_record(*, incident: Incident, by: User, kind: str, text: str, data: dict | None = None) -> TimelineEntry:
+    """Notes, parent contact, referrals and their outcomes, decisions not to refer, sanctions, support..."""
+    if kind not in RECORD_KINDS:
+        raise ValidationError("That is not something that can be recorded on a case.")
+    data = {k: v for k, v in (data or {}).items() if v not in (None, "")}
+    missing = [f for f in RECORD_KINDS[kind] if not data.get(f)]
+    if missing:
+        raise ValidationError({f: "This is needed." for f in missing})
+    if (kind in REASON_REQUIRED or kind == EntryKind.NOTE) and not text.strip():
+        raise ValidationError({"text": "Write down the reason." if kind in REASON_REQUIRED else "Write the note."})
+    if "agency" in data and data["agency"] not in Agency.values:
+        raise ValidationError({"agency": "Choose an agency from the list."})
+    incident = _lock(incident)
+    entry = _entry(incident=incident, kind=kind, author=by, text=text.strip(), data=data)
+    if kind == EntryKind.REFERRAL and incident.status in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.REOPENED):
+        # A referral usually means waiting for the agency; say so on the dashboard.
+        case_transition(incident=incident, to=Status.AWAITING_AGENCY, by=by, note="Referred; awaiting the agency")
+    return entry
+
+
+@transaction.atomic
+def case_correct(*, incident: Incident, by: User, entry: TimelineEntry, text: str) -> TimelineEntry:
+    if entry.incident_id != incident.pk:
+        raise ValidationError("That entry belongs to another case.")
+    if not text.strip():
+        raise ValidationError({"text": "Say what the correct record is."})
+    return _entry(
+        incident=_lock(incident),
+        kind=EntryKind.CORRECTION,
+        author=by,
+        text=text.strip(),
+        corrects=entry,
+        data={"corrects_seq": entry.seq},
+    )
+
+
+def _refresh_task_projection(incident: Incident) -> None:
+    open_tasks = CaseTask.objects.filter(incident=incident, done_entry__isnull=True)
+    incident.open_tasks = open_tasks.count()
+    incident.next_task_due_on = open_tasks.aggregate(d=Min("due_on"))["d"]
+    incident.save(update_fields=["open_tasks", "next_task_due_on"])
+
+
+@transaction.atomic
+def case_task_add(*, incident: Incident, by: User, title: str, owner: User, due_on: datetime.date) -> CaseTask:
+    incident = _lock(incident)
+    if not title.strip():
+        raise ValidationError({"title": "Say what needs doing."})
+    if not Membership.objects.current().filter(school_id=incident.school_id, user=owner).exists():
+        raise ValidationError({"owner": "The owner must work at this school."})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.TASK,
+        author=by,
+        text=title.strip(),
+        data={"owner": owner.pk, "owner_name": owner.full_name, "due_on": due_on.isoformat()},
+    )
+    task = CaseTask.objects.create(
+        incident=incident, entry=entry, title=title.strip()[:200], owner=owner, due_on=due_on
+    )
+    _refresh_task_projection(incident)
+    return task
+
+
+@transaction.atomic
+def case_task_done(*, task: CaseTask, by: User, note: str = "") -> TimelineEntry:
+    incident = _lock(task.incident)
+    task = CaseTask.objects.select_for_update().get(pk=task.pk)
+    if task.done_entry_id:
+        raise ValidationError("That task is already done.")
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.TASK_DONE,
+        author=by,
+        text=note.strip() or task.title,
+        data={"task_seq": task.entry.seq},
+    )
+    CaseTask.objects.filter(pk=task.pk).update(done_entry=entry)
+    _refresh_task_projection(incident)
+    return entry
+
+
+@transaction.atomic
+def case_step_done(*, step: CaseStep, by: User, note: str = "") -> TimelineEntry:
+    incident = _lock(step.incident)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk)
+    if step.done_entry_id:
+        raise ValidationError("That step is already done.")
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.STEP_DONE,
+        author=by,
+        text=note.strip() or step.text,
+        data={"step": step.order, "step_text": step.text},
+    )
+    CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
+    incident.open_mandatory_steps = CaseStep.objects.filter(
+        incident=incident, mandatory=True, done_entry__isnull=True
+    ).count()
+    incident.save(update_fields=["open_mandatory_steps"])
+    return entry
+
+
+@transaction.atomic
+def case_share_with_dsl_team(*, incident: Incident, by: User, reason: str) -> TimelineEntry:
+    incident = _lock(incident)
+    if incident.route != Route.HEADTEACHER:
+        raise ValidationError("Only allegations about staff are shared this way.")
+    if not reason.strip():
+        raise ValidationError({"text": "Record why you are sharing it."})
+    entry = _entry(incident=incident, kind=EntryKind.SHARED, author=by, text=reason.strip())
+    incident.shared_with_dsl_team = True
+    incident.save(update_fields=["shared_with_dsl_team"])
+    return entry
+
+
+@transaction.atomic
+def urgent_resend_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Re-alert the DSL team and the head about urgent concerns nobody acknowledged in time."""
+    now = now or timezone.now()
+    minutes = getattr(settings, "URGENT_ACK_MINUTES", 15)
+    due = (
+        Incident.objects.filter(
+            immediate_risk=True,
+            acknowledged_at__isnull=True,
+            reported_at__lte=now - datetime.timedelta(minutes=minutes),
+        )
+        .exclude(alerts__kind=Alert.Kind.URGENT_RESEND)
+        .select_related("school")
+    )
+    sent = 0
+    for incident in due:
+        if _alert(incident=incident, kind=Alert.Kind.URGENT_RESEND, escalate=True):
+            sent += 1
+    return sent

@@ -19,10 +19,14 @@ def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     columns = ", ".join(CONTENT_COLUMNS)
     if vendor == "postgresql":
-        schema_editor.execute("""
+        # params=None: the %s in RAISE are PL/pgSQL's, not placeholders for the driver.
+        schema_editor.execute(
+            """
             CREATE OR REPLACE FUNCTION incidents_refuse_change() RETURNS trigger AS $$
             BEGIN RAISE EXCEPTION 'safeguarding records are append-only (% on %)', TG_OP, TG_TABLE_NAME; END;
-            $$ LANGUAGE plpgsql;""")
+            $$ LANGUAGE plpgsql;""",
+            params=None,
+        )
         for table in FROZEN_TABLES:
             schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
                                   "EXECUTE FUNCTION incidents_refuse_change();")

@@ -124,7 +124,18 @@ class ReportForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class _CaseForm(forms.Form):
+    """The case page shows several forms at once: each gets its own id prefix so labels stay unique."""
+
+    id_prefix = "case"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class TransitionForm(_CaseForm):
+    id_prefix = "transition"
     to = forms.ChoiceField(choices=Status.choices, label="New status")
     text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     outcome = forms.CharField(
@@ -133,7 +144,9 @@ class TransitionForm(forms.Form):
     lessons = forms.CharField(label="Lessons learnt", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AssignForm(forms.Form):
+class AssignForm(_CaseForm):
+    id_prefix = "assign"
+
     to = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
 
     def __init__(self, *args, team, **kwargs):
@@ -141,7 +154,9 @@ class AssignForm(forms.Form):
         self.fields["to"].queryset = team
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(_CaseForm):
+    id_prefix = "classify"
+
     severity = forms.ChoiceField(choices=Severity.choices)
     concern_type = forms.ChoiceField(
         choices=[c for c in ConcernType.choices if c[0] != ConcernType.UNCLASSIFIED], label="Type of concern"
@@ -163,7 +178,9 @@ RECORD_CHOICES = [
 ]
 
 
-class RecordForm(forms.Form):
+class RecordForm(_CaseForm):
+    id_prefix = "record"
+
     kind = forms.ChoiceField(choices=RECORD_CHOICES, label="What are you recording?")
     text = forms.CharField(label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     agency = forms.ChoiceField(choices=[("", "—"), *Agency.choices], required=False, label="Agency")
@@ -196,7 +213,9 @@ class RecordForm(forms.Form):
         return data
 
 
-class TaskForm(forms.Form):
+class TaskForm(_CaseForm):
+    id_prefix = "task"
+
     title = forms.CharField(max_length=200, label="Task")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner")
     due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
@@ -206,7 +225,9 @@ class TaskForm(forms.Form):
         self.fields["owner"].queryset = staff
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(_CaseForm):
+    id_prefix = "correction"
+
     entry = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label="The correct record", widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -28,7 +28,7 @@ def test_dsl_is_asked_for_a_code_after_the_password_and_lands_on_the_queue(page,
     page.get_by_role("button", name="Continue").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="Your safeguarding queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you now")).to_be_visible()
     expect(page.get_by_role("link", name="Report a concern")).to_be_visible()
     screenshot(page, "home-dsl")
     assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_VERIFIED, actor=dsl).exists()
@@ -48,5 +48,5 @@ def test_a_wrong_code_is_refused_and_the_dsl_stays_at_the_check(page, dsl):
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_text("That code is not right.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Your safeguarding queue")).to_have_count(0)
+    expect(page.get_by_role("heading", name="What needs you now")).to_have_count(0)
     assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_FAILED, actor=dsl).exists()

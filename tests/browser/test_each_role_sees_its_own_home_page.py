@@ -10,7 +10,7 @@ from .conftest import confirmed_device, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-QUEUE = "Your safeguarding queue"
+QUEUE = "What needs you now"
 ALLEGATIONS = "Allegations about staff"
 OWN_REPORTS = "Concerns you have reported"
 GOVERNOR_REPORTS = "Termly safeguarding reports"

@@ -38,4 +38,4 @@ def test_dsl_without_a_phone_sets_one_up_from_the_key_shown_and_gets_backup_code
 
     page.get_by_role("link", name="I have saved them — continue").click()
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="Your safeguarding queue")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you now")).to_be_visible()

@@ -15,9 +15,13 @@ def home_panels(*, portal) -> dict[str, Any]:
     can_open_cases = portal.can(Cap.OPEN_CASES)
     return {
         "school": school,
-        "own_reports": list(incident_selectors.own_reports(portal=portal)[:5]) if portal.can(Cap.VIEW_OWN_REPORTS) else [],
+        "own_reports": list(incident_selectors.own_reports(portal=portal)[:5])
+        if portal.can(Cap.VIEW_OWN_REPORTS)
+        else [],
         "queue_counts": incident_selectors.queue_counts(portal=portal) if can_open_cases else None,
-        "allegations": incident_selectors.open_allegations(portal=portal) if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) else [],
+        "allegations": incident_selectors.open_allegations(portal=portal)
+        if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+        else [],
         "show_report_action": portal.can(Cap.REPORT_CONCERN),
         "show_own_reports": portal.can(Cap.VIEW_OWN_REPORTS),
         "show_queue": portal.can(Cap.TRIAGE),

@@ -19,7 +19,10 @@ class TermForm(forms.ModelForm):
     class Meta:
         model = Term
         fields = ["academic_year", "name", "starts_on", "ends_on"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}), "ends_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 TermFormSet = inlineformset_factory(School, Term, form=TermForm, extra=3, can_delete=True)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
 
-from .models import Guardian, Pupil, SafeguardingContact, School, Trust, YEAR_GROUP_ORDER
+from .models import YEAR_GROUP_ORDER, Guardian, Pupil, SafeguardingContact, School, Trust
 
 
 def emergency_contacts(*, school: School) -> list[SafeguardingContact]:
@@ -45,17 +45,15 @@ def search_pupils(*, school: School, query: str, limit: int = 10) -> list[Pupil]
     """Type-ahead for the report form: names, year and class only."""
     if len(query.strip()) < 2:
         return []
-    return list(pupils(school=school, query=query).only(
-        "id", "legal_forename", "preferred_forename", "surname", "year_group", "registration_group"
-    )[:limit])
+    return list(
+        pupils(school=school, query=query).only(
+            "id", "legal_forename", "preferred_forename", "surname", "year_group", "registration_group"
+        )[:limit]
+    )
 
 
 def pupil_with_guardians(*, school: School, pupil_id: int) -> Pupil:
-    return (
-        Pupil.objects.filter(school=school)
-        .prefetch_related("guardian_links__guardian")
-        .get(pk=pupil_id)
-    )
+    return Pupil.objects.filter(school=school).prefetch_related("guardian_links__guardian").get(pk=pupil_id)
 
 
 def staff(*, school: School) -> QuerySet[Membership]:
@@ -72,7 +70,10 @@ def children_of(*, user, school: School | None) -> list[Pupil]:
     if school is None or not user.is_authenticated:
         return []
     return list(
-        Pupil.objects.filter(school=school, guardian_links__guardian__user=user).on_roll().distinct().order_by("legal_forename")
+        Pupil.objects.filter(school=school, guardian_links__guardian__user=user)
+        .on_roll()
+        .distinct()
+        .order_by("legal_forename")
     )
 
 

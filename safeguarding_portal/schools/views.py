@@ -19,17 +19,26 @@ def school_settings(request: HttpRequest) -> HttpResponse:
     form = SchoolDetailsForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
         form.save()
-        audit_record(action=AuditAction.SCHOOL_UPDATED, request=request, obj=school,
-                     summary="School details changed", detail={"fields": form.changed_data})
+        audit_record(
+            action=AuditAction.SCHOOL_UPDATED,
+            request=request,
+            obj=school,
+            summary="School details changed",
+            detail={"fields": form.changed_data},
+        )
         messages.success(request, "School details saved.")
         return redirect("schools:settings")
-    return render(request, "schools/settings.html", {
-        "form": form,
-        "school": school,
-        "terms": school.terms.order_by("starts_on"),
-        "contacts": selectors.emergency_contacts(school=school),
-        "team": selectors.safeguarding_team(school=school),
-    })
+    return render(
+        request,
+        "schools/settings.html",
+        {
+            "form": form,
+            "school": school,
+            "terms": school.terms.order_by("starts_on"),
+            "contacts": selectors.emergency_contacts(school=school),
+            "team": selectors.safeguarding_team(school=school),
+        },
+    )
 
 
 def contacts_edit(request: HttpRequest) -> HttpResponse:
@@ -37,7 +46,9 @@ def contacts_edit(request: HttpRequest) -> HttpResponse:
     formset = ContactFormSet(request.POST or None, instance=school, prefix="contacts")
     if request.method == "POST" and formset.is_valid():
         formset.save()
-        audit_record(action=AuditAction.SCHOOL_UPDATED, request=request, obj=school, summary="Safeguarding contacts changed")
+        audit_record(
+            action=AuditAction.SCHOOL_UPDATED, request=request, obj=school, summary="Safeguarding contacts changed"
+        )
         messages.success(request, "Contacts saved.")
         return redirect("schools:settings")
     return render(request, "schools/contacts_edit.html", {"formset": formset})
@@ -45,7 +56,9 @@ def contacts_edit(request: HttpRequest) -> HttpResponse:
 
 def terms_edit(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    formset = TermFormSet(request.POST or None, instance=school, prefix="terms", queryset=school.terms.order_by("starts_on"))
+    formset = TermFormSet(
+        request.POST or None, instance=school, prefix="terms", queryset=school.terms.order_by("starts_on")
+    )
     if request.method == "POST" and formset.is_valid():
         formset.save()
         audit_record(action=AuditAction.SCHOOL_UPDATED, request=request, obj=school, summary="Term dates changed")
@@ -64,8 +77,14 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.pupils(school=school, query=query, year_group=year, include_left=include_left), 50
     ).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "year": year, "include_left": include_left,
-               "year_groups": YearGroup.choices, "year_counts": selectors.year_group_counts(school=school)}
+    context = {
+        "page": page,
+        "q": query,
+        "year": year,
+        "include_left": include_left,
+        "year_groups": YearGroup.choices,
+        "year_counts": selectors.year_group_counts(school=school),
+    }
     template = "schools/_pupil_rows.html" if request.htmx else "schools/pupil_list.html"
     return render(request, template, context)
 
@@ -81,9 +100,14 @@ def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
     except Pupil.DoesNotExist:
         raise Http404("No such pupil at this school") from None
     record_view(request=request, obj=pupil, summary=f"Pupil record {pupil.upn}")
-    return render(request, "schools/pupil_detail.html", {
-        "pupil": pupil, "views": views_of(obj=pupil)[:20],
-    })
+    return render(
+        request,
+        "schools/pupil_detail.html",
+        {
+            "pupil": pupil,
+            "views": views_of(obj=pupil)[:20],
+        },
+    )
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -93,6 +117,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def trust_overview(request: HttpRequest) -> HttpResponse:
     trust = request.portal.trust
     rows = selectors.trust_overview(trust=trust)
-    return render(request, "schools/trust_overview.html", {
-        "trust": trust, "rows": rows, "total_pupils": sum(r["pupils_on_roll"] for r in rows),
-    })
+    return render(
+        request,
+        "schools/trust_overview.html",
+        {
+            "trust": trust,
+            "rows": rows,
+            "total_pupils": sum(r["pupils_on_roll"] for r in rows),
+        },
+    )

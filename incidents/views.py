@@ -248,95 +248,131 @@ def _case_context(request, incident, **forms) -> dict:
     }
 
 
+# Each case action: the context name of its form (None for one-button actions), how to build the form,
+# and what to do with valid input. Services raise ValidationError for rules the form cannot know.
+def _post_text(request: HttpRequest) -> str:
+    return request.POST.get("text", "")
+
+
+CASE_ACTIONS = {
+    "transition": (
+        "transition_form",
+        lambda request, incident: TransitionForm(request.POST),
+        lambda request, incident, d: services.case_transition(
+            incident=incident, to=d["to"], by=request.user, note=d["text"], outcome=d["outcome"], lessons=d["lessons"]
+        ),
+    ),
+    "assign": (
+        "assign_form",
+        lambda request, incident: AssignForm(request.POST, team=_team(incident.school)),
+        lambda request, incident, d: services.case_assign(incident=incident, to=d["to"], by=request.user),
+    ),
+    "classify": (
+        "classify_form",
+        lambda request, incident: ClassifyForm(request.POST),
+        lambda request, incident, d: services.case_classify(
+            incident=incident,
+            by=request.user,
+            severity=d["severity"],
+            concern_type=d["concern_type"],
+            reason=d["text"],
+        ),
+    ),
+    "record": (
+        "record_form",
+        lambda request, incident: RecordForm(request.POST),
+        lambda request, incident, d: services.case_record(
+            incident=incident, by=request.user, kind=d["kind"], text=d["text"], data=d["_entry_data"]
+        ),
+    ),
+    "task": (
+        "task_form",
+        lambda request, incident: TaskForm(request.POST, staff=_staff(incident.school)),
+        lambda request, incident, d: services.case_task_add(
+            incident=incident, by=request.user, title=d["title"], owner=d["owner"], due_on=d["due_on"]
+        ),
+    ),
+    "correct": (
+        "correction_form",
+        lambda request, incident: CorrectionForm(request.POST),
+        lambda request, incident, d: services.case_correct(
+            incident=incident,
+            by=request.user,
+            entry=get_object_or_404(incident.entries, pk=d["entry"]),
+            text=d["text"],
+        ),
+    ),
+    "acknowledge": (
+        None,
+        None,
+        lambda request, incident, d: services.case_acknowledge(incident=incident, by=request.user),
+    ),
+    "task_done": (
+        None,
+        None,
+        lambda request, incident, d: services.case_task_done(
+            task=get_object_or_404(incident.tasks, pk=_post_int(request, "task")),
+            by=request.user,
+            note=_post_text(request),
+        ),
+    ),
+    "step_done": (
+        None,
+        None,
+        lambda request, incident, d: services.case_step_done(
+            step=get_object_or_404(incident.steps, pk=_post_int(request, "step")),
+            by=request.user,
+            note=_post_text(request),
+        ),
+    ),
+    "share": (
+        None,
+        None,
+        lambda request, incident, d: services.case_share_with_dsl_team(
+            incident=incident, by=request.user, reason=_post_text(request)
+        ),
+    ),
+}
+
+
+def _post_int(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
 @require_POST
 def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _case_or_404(request, reference)
     if not policy.can_act_on_case(request.portal, incident):
         raise Http404("No case you can act on has that reference")
-    action = request.POST.get("action", "")
-    user = request.user
-    forms: dict = {}
+    handler = CASE_ACTIONS.get(request.POST.get("action", ""))
+    if handler is None:
+        messages.error(request, "That action is not recognised.")
+        return redirect("incidents:case", reference=reference)
+    form_name, build_form, perform = handler
+    form = build_form(request, incident) if build_form else None
     try:
-        if action == "transition":
-            form = forms["transition_form"] = TransitionForm(request.POST)
-            if form.is_valid():
-                services.case_transition(
-                    incident=incident,
-                    to=form.cleaned_data["to"],
-                    by=user,
-                    note=form.cleaned_data["text"],
-                    outcome=form.cleaned_data["outcome"],
-                    lessons=form.cleaned_data["lessons"],
-                )
-        elif action == "acknowledge":
-            form = None
-            services.case_acknowledge(incident=incident, by=user)
-        elif action == "assign":
-            form = forms["assign_form"] = AssignForm(request.POST, team=_team(incident.school))
-            if form.is_valid():
-                services.case_assign(incident=incident, to=form.cleaned_data["to"], by=user)
-        elif action == "classify":
-            form = forms["classify_form"] = ClassifyForm(request.POST)
-            if form.is_valid():
-                services.case_classify(
-                    incident=incident,
-                    by=user,
-                    severity=form.cleaned_data["severity"],
-                    concern_type=form.cleaned_data["concern_type"],
-                    reason=form.cleaned_data["text"],
-                )
-        elif action == "record":
-            form = forms["record_form"] = RecordForm(request.POST)
-            if form.is_valid():
-                services.case_record(
-                    incident=incident,
-                    by=user,
-                    kind=form.cleaned_data["kind"],
-                    text=form.cleaned_data["text"],
-                    data=form.entry_data(),
-                )
-        elif action == "task":
-            form = forms["task_form"] = TaskForm(request.POST, staff=_staff(incident.school))
-            if form.is_valid():
-                services.case_task_add(
-                    incident=incident,
-                    by=user,
-                    title=form.cleaned_data["title"],
-                    owner=form.cleaned_data["owner"],
-                    due_on=form.cleaned_data["due_on"],
-                )
-        elif action == "task_done":
-            form = None
-            task = get_object_or_404(incident.tasks, pk=request.POST.get("task", 0) or 0)
-            services.case_task_done(task=task, by=user, note=request.POST.get("text", ""))
-        elif action == "step_done":
-            form = None
-            step = get_object_or_404(incident.steps, pk=request.POST.get("step", 0) or 0)
-            services.case_step_done(step=step, by=user, note=request.POST.get("text", ""))
-        elif action == "correct":
-            form = forms["correction_form"] = CorrectionForm(request.POST)
-            if form.is_valid():
-                entry = get_object_or_404(incident.entries, pk=form.cleaned_data["entry"])
-                services.case_correct(incident=incident, by=user, entry=entry, text=form.cleaned_data["text"])
-        elif action == "share":
-            form = None
-            services.case_share_with_dsl_team(incident=incident, by=user, reason=request.POST.get("text", ""))
-        else:
-            messages.error(request, "That action is not recognised.")
-            return redirect("incidents:case", reference=reference)
+        if form is None:
+            perform(request, incident, {})
+        elif form.is_valid():
+            data = dict(form.cleaned_data)
+            if isinstance(form, RecordForm):
+                data["_entry_data"] = form.entry_data()
+            perform(request, incident, data)
     except ValidationError as exc:
-        target = form if form is not None else None
-        if target is not None and hasattr(exc, "error_dict"):
-            for field, errs in exc.message_dict.items():
-                target.add_error(field if field in target.fields else None, errs)
-        elif target is not None:
-            target.add_error(None, exc.messages)
-        else:
+        if form is None:
             messages.error(request, " ".join(exc.messages))
             return redirect("incidents:case", reference=reference)
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc.messages)
     if form is not None and form.errors:
+        # What was typed stays in the form, which opens where it was.
         incident.refresh_from_db()
-        return render(request, "incidents/case.html", _case_context(request, incident, **forms), status=400)
+        context = _case_context(request, incident, **{form_name: form})
+        return render(request, "incidents/case.html", context, status=400)
     messages.success(request, "Recorded on the case timeline.")
     return redirect("incidents:case", reference=reference)
 

@@ -427,3 +427,83 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id}/{self.year}: {self.last_number}"
+
+
+def cp_file_path(instance: CPFileTransfer, filename: str) -> str:
+    # Unguessable and never the pupil's name: the path can end up in logs and backups.
+    return f"cp-files/{instance.school_id}/{uuid.uuid4().hex}.pdf"
+
+
+class TransferMethod(models.TextChoices):
+    SECURE_EMAIL = "secure_email", "Secure email"
+    SECURE_PORTAL = "secure_portal", "Secure portal transfer (such as CPOMS or MyConcern)"
+    HAND_DELIVERED = "hand_delivered", "Hand delivered"
+    RECORDED_POST = "recorded_post", "Recorded post"
+
+
+class CPFileTransfer(models.Model):
+    """A child-protection file produced for a pupil's new school, and what happened to it.
+
+    Each step (produced, sent, confirmed) is recorded once by ``incidents.transfers`` and never edited back:
+    the record is evidence that the file reached the new school (KCSiE: within five school days).
+    """
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="cp_file_transfers")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="cp_file_transfers")
+    produced_at = models.DateTimeField()
+    produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pdf = models.FileField(upload_to=cp_file_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    incident_count = models.PositiveIntegerField(default=0)
+
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(max_length=16, choices=TransferMethod.choices, blank=True)
+    receiving_school = models.CharField(max_length=200, blank=True)
+    receiving_urn = models.CharField("receiving school's URN", max_length=6, blank=True)
+    receiving_contact = models.CharField(max_length=200, blank=True)
+    confirm_by = models.DateField(null=True, blank=True, help_text="Five school days after sending.")
+
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by_name = models.CharField(max_length=200, blank=True)
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-produced_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="cpfile_sent_has_details",
+                condition=Q(sent_at__isnull=True)
+                | (Q(sent_by__isnull=False) & ~Q(method="") & ~Q(receiving_school="") & Q(confirm_by__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="cpfile_confirmed_after_sent",
+                condition=Q(confirmed_at__isnull=True) | (Q(sent_at__isnull=False) & ~Q(confirmed_by_name="")),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["school", "confirm_by"],
+                condition=Q(sent_at__isnull=False, confirmed_at__isnull=True),
+                name="cpfile_awaiting_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"CP file for pupil {self.pupil_id} ({self.produced_at:%Y-%m-%d})"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Records of a child-protection file's transfer are never deleted.")

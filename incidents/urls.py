@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_pupils
 
 app_name = "incidents"
 
@@ -14,4 +14,14 @@ urlpatterns = [
     path("case/<str:reference>/", views.case, name="case"),
     path("case/<str:reference>/act/", views.case_action, name="case_action"),
     path("case/<str:reference>/files/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("pupil/<int:pupil_id>/chronology/", views_pupils.chronology_page, name="chronology"),
+    path("pupil/<int:pupil_id>/chronology.pdf", views_pupils.chronology_pdf, name="chronology_pdf"),
+    path("pupil/<int:pupil_id>/cp-file/", views_pupils.cp_file_produce, name="cp_file_produce"),
+    path("transfers/", views_pupils.transfer_list, name="transfers"),
+    path("transfers/badge/", views_pupils.transfers_badge, name="transfers_badge"),
+    path("transfers/<int:transfer_id>/", views_pupils.transfer_detail, name="transfer"),
+    path("transfers/<int:transfer_id>/file.pdf", views_pupils.transfer_pdf, name="transfer_pdf"),
+    path("trends/", views_pupils.trends_page, name="trends"),
+    path("procedures/", views_pupils.procedure_list, name="procedures"),
+    path("procedures/<str:category>/", views_pupils.procedure_edit, name="procedure_edit"),
 ]

@@ -203,6 +203,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
+            # The school's staff: bounded by the school, and no scan of its incidents to find them.
+            "reporters": _staff(portal.school).only("pk", "full_name"),
         }
     )
     return render(request, "incidents/dashboard.html", context)

@@ -127,7 +127,30 @@ def _attachment_id(ctx: SampleContext) -> int:
     upload = SimpleUploadedFile("shot.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
     from django.utils import timezone
 
-    return services._attach(incident=ctx.shared["case"], upload=upload, by=_incident_reporter(ctx), at=timezone.now()).pk
+    case = ctx.shared["case"]
+    return services._attach(incident=case, upload=upload, by=_incident_reporter(ctx), at=timezone.now()).pk
+
+
+def _cp_file_transfer_id(ctx: SampleContext) -> int:
+    """A CP file record of the school; the stored file is a stand-in, the walk tests access, not PDFs."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from incidents.models import CPFileTransfer
+
+    body = b"%PDF-1.4 walk sample"
+    transfer = CPFileTransfer(
+        school=ctx.school,
+        pupil=PupilFactory(school=ctx.school),
+        produced_at=timezone.now(),
+        produced_by=_incident_reporter(ctx),
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
+    transfer.pdf.save("sample.pdf", ContentFile(body), save=False)
+    transfer.save()
+    return transfer.pk
 
 
 _CASE_TEAM = frozenset({policy.Cap.TRIAGE, policy.Cap.RECEIVE_STAFF_ALLEGATIONS})
@@ -137,6 +160,9 @@ _CASE = Sample(_case_reference, school_object=True, visible_with_any=_CASE_TEAM)
 KWARG_SAMPLES: dict[str, Sample] = {
     "pupil_id": Sample(_pupil, school_object=True),
     "run_id": Sample(_import_run, school_object=True),
+    "transfer_id": Sample(_cp_file_transfer_id, school_object=True),
+    # A category of the policy, the same for every school: nothing of a school's is named.
+    "category": Sample(lambda ctx: "cyberbullying", school_object=False),
 }
 
 # ...unless it is listed here for one URL. "token" is deliberately not in KWARG_SAMPLES: every token

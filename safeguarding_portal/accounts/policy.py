@@ -15,7 +15,7 @@ selectors call them instead of writing their own conditions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -36,7 +36,7 @@ class Role(models.TextChoices):
     TRUST_LEAD = "trust_lead", "Trust safeguarding lead"
 
 
-class Cap(str, Enum):
+class Cap(StrEnum):
     """Capabilities. The value is what templates test: ``{% if "incidents.report" in portal.caps %}``."""
 
     # Incidents
@@ -45,6 +45,8 @@ class Cap(str, Enum):
     TRIAGE = "incidents.triage"
     OPEN_CASES = "incidents.open_cases"  # may open case pages; which cases is the object rule below
     RECEIVE_STAFF_ALLEGATIONS = "incidents.staff_allegations"
+    VIEW_TRENDS = "incidents.trends"  # aggregates only; names of flagged pupils also need TRIAGE
+    EDIT_PROCEDURES = "incidents.procedures"  # the school's checklists per category (new cases only)
     # People and the school
     SEARCH_PUPILS = "people.search_pupils"
     VIEW_PUPILS = "people.view_pupils"
@@ -90,6 +92,8 @@ _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
     Cap.VIEW_CURRICULUM,
     Cap.VIEW_GOVERNOR_REPORTS,
     Cap.MANAGE_AGREEMENTS,
+    Cap.VIEW_TRENDS,
+    Cap.EDIT_PROCEDURES,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -99,7 +103,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.DEPUTY_DSL: frozenset(_SAFEGUARDING_TEAM | {Cap.VIEW_AUDIT}),
     # Trends, curriculum, training and policy reviews: aggregates, not pupils' records or parents' details.
     Role.ONLINE_SAFETY_LEAD: frozenset(
-        _EVERY_STAFF_MEMBER | {Cap.VIEW_CURRICULUM, Cap.MANAGE_TRAINING, Cap.VIEW_GOVERNOR_REPORTS, Cap.VIEW_STAFF}
+        _EVERY_STAFF_MEMBER
+        | {Cap.VIEW_CURRICULUM, Cap.MANAGE_TRAINING, Cap.VIEW_GOVERNOR_REPORTS, Cap.VIEW_STAFF, Cap.VIEW_TRENDS}
     ),
     # The headteacher receives allegations about staff and approves filtering changes, but triage of
     # pupils' concerns is the DSL team's: a head who is also the DSL holds both roles.
@@ -119,6 +124,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
             Cap.MANAGE_TRAINING,
             Cap.VIEW_GOVERNOR_REPORTS,
             Cap.MANAGE_AGREEMENTS,
+            Cap.VIEW_TRENDS,
+            Cap.EDIT_PROCEDURES,
         }
     ),
     # Technicians report like any staff member but never search pupils beyond that, nor see case notes.
@@ -126,7 +133,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     # Governors may report a concern (the brief: "any staff member, governor or technician") but never
     # see anything that identifies a child, so no pupil search.
     Role.GOVERNOR: frozenset(
-        {Cap.REPORT_CONCERN, Cap.VIEW_OWN_REPORTS, Cap.VIEW_GOVERNOR_REPORTS, Cap.SIGN_OWN_AGREEMENTS, Cap.VIEW_CONTACTS}
+        {
+            Cap.REPORT_CONCERN,
+            Cap.VIEW_OWN_REPORTS,
+            Cap.VIEW_GOVERNOR_REPORTS,
+            Cap.SIGN_OWN_AGREEMENTS,
+            Cap.VIEW_CONTACTS,
+        }
     ),
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
     Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
@@ -148,7 +161,7 @@ TRUST_ROLES = frozenset({Role.TRUST_LEAD})
 # --- URL rules ----------------------------------------------------------------------------------------
 
 
-class Access(str, Enum):
+class Access(StrEnum):
     PUBLIC = "public"  # anyone, signed in or not
     SIGNED_IN = "signed_in"  # any signed-in user, whatever their roles
     CAPABILITY = "capability"  # a capability in the current school or trust context
@@ -224,6 +237,16 @@ URL_RULES: dict[str, Rule] = {
     "incidents:case": needs(Cap.OPEN_CASES),
     "incidents:case_action": needs(Cap.OPEN_CASES),
     "incidents:attachment": needs(Cap.OPEN_CASES),
+    "incidents:chronology": needs(Cap.TRIAGE),
+    "incidents:chronology_pdf": needs(Cap.TRIAGE),
+    "incidents:cp_file_produce": needs(Cap.TRIAGE),
+    "incidents:transfers": needs(Cap.TRIAGE),
+    "incidents:transfers_badge": needs(Cap.TRIAGE),
+    "incidents:transfer": needs(Cap.TRIAGE),
+    "incidents:transfer_pdf": needs(Cap.TRIAGE),
+    "incidents:trends": needs(Cap.VIEW_TRENDS),
+    "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
+    "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
     "aup:index": needs(Cap.SIGN_OWN_AGREEMENTS),
     "filtering:index": needs(Cap.REQUEST_FILTER_CHANGE),
     "curriculum:index": needs(Cap.LOG_TEACHING),
@@ -314,4 +337,5 @@ def can_act_on_case(portal, incident) -> bool:
 
 
 def is_reporter(portal, incident) -> bool:
-    return portal.school is not None and incident.school_id == portal.school.pk and incident.reported_by_id == portal.user.pk
+    same_school = portal.school is not None and incident.school_id == portal.school.pk
+    return same_school and incident.reported_by_id == portal.user.pk

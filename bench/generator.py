@@ -81,8 +81,9 @@ CONTACTS = (
 )
 
 
-def trust_name(*, schools: int, pupils: int, guardians: bool = True) -> str:
-    return f"Bench Trust {schools}x{pupils}" + ("" if guardians else " (no guardians)")
+def trust_name(*, schools: int, pupils: int, guardians: bool = True, label: str = "") -> str:
+    return (f"Bench Trust {schools}x{pupils}" + ("" if guardians else " (no guardians)")
+            + (f" ({label})" if label else ""))
 
 
 def schools_for(pupils: int) -> int:
@@ -124,12 +125,13 @@ class BuildResult:
 
 
 def build_trust(*, schools: int, pupils: int, guardians: bool = True, staff_per_school: int = STAFF_PER_SCHOOL,
-                progress: Callable[[str], None] | None = None) -> BuildResult:
+                label: str = "", progress: Callable[[str], None] | None = None) -> BuildResult:
     """Create a trust of ``schools`` schools sharing ``pupils`` pupils evenly, or reuse the one already built."""
     if schools < 1 or pupils < 0:
         raise ValueError("A bench trust needs at least one school and no negative number of pupils.")
     say = progress or (lambda message: None)
-    name = trust_name(schools=schools, pupils=pupils, guardians=guardians)
+    # A label keeps apart trusts of the same size that carry different data (say, how many incidents).
+    name = trust_name(schools=schools, pupils=pupils, guardians=guardians, label=label)
     existing = Trust.objects.filter(name=name).first()
     if existing is not None:
         say(f"reusing {name}")

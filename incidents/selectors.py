@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -69,10 +70,12 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(category=filters.category)
     if filters.four_c:
         qs = qs.filter(category__in=categories_in(filters.four_c))
+    # Pupil subqueries are limited to the school: unscoped, they scan every pupil of every school.
+    school_links = IncidentPupil.objects.filter(pupil__school=portal.school)
     if filters.year_group:
-        qs = qs.filter(pk__in=IncidentPupil.objects.filter(pupil__year_group=filters.year_group).values("incident_id"))
+        qs = qs.filter(pk__in=school_links.filter(pupil__year_group=filters.year_group).values("incident_id"))
     if filters.pupil_id:
-        qs = qs.filter(pk__in=IncidentPupil.objects.filter(pupil_id=filters.pupil_id).values("incident_id"))
+        qs = qs.filter(pk__in=school_links.filter(pupil_id=filters.pupil_id).values("incident_id"))
     if filters.reporter_id:
         qs = qs.filter(reported_by_id=filters.reporter_id)
     if filters.date_from:
@@ -81,7 +84,7 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(reported_at__date__lte=filters.date_to)
     if filters.q:
         term = filters.q.strip()
-        by_pupil = IncidentPupil.objects.filter(
+        by_pupil = school_links.filter(
             Q(pupil__surname__istartswith=term)
             | Q(pupil__legal_forename__istartswith=term)
             | Q(pupil__preferred_forename__istartswith=term)
@@ -98,26 +101,22 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
     )
 
 
-def queue_counts(*, portal) -> dict[str, int]:
-    """All queue counts in one query."""
+def _summary_counts(*, portal) -> dict[str, int]:
+    """Queue and status counts together: one read of the school's cases, not two."""
     today = timezone.localdate()
     aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today)) for name, _ in QUEUES}
+    aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in Status.values})
     return visible_cases(portal=portal).aggregate(**aggregates)
 
 
-def status_counts(*, portal) -> dict[str, int]:
-    rows = visible_cases(portal=portal).values("status").annotate(n=Count("pk"))
-    counts = {s: 0 for s in Status.values}
-    counts.update({r["status"]: r["n"] for r in rows})
-    return counts
-
-
-def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
+def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     today = timezone.localdate()
     start = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
+    # An aware start time rather than reported_at__date, so the (school, reported_at) index is usable.
+    start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     rows = (
         visible_cases(portal=portal)
-        .filter(reported_at__date__gte=start)
+        .filter(reported_at__gte=start_at)
         .annotate(week=TruncWeek("reported_at"))
         .values("week")
         .annotate(n=Count("pk"))
@@ -130,6 +129,39 @@ def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
     return [
         (start + datetime.timedelta(weeks=i), by_week.get(start + datetime.timedelta(weeks=i), 0)) for i in range(weeks)
     ]
+
+
+# The dashboard's summary figures (counts and trend) are cached per school, person and day. Every change to
+# a case bumps the school's version after commit (services._changed), so figures are never stale.
+def school_version_key(school_id: int) -> str:
+    return f"incidents:version:{school_id}"
+
+
+def _cached(portal, name: str, compute):
+    try:
+        version = cache.get_or_set(school_version_key(portal.school.pk), 1, timeout=None)
+        key = f"incidents:{name}:{portal.school.pk}:{portal.user.pk}:{version}:{timezone.localdate()}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, 60 * 60)
+        return value
+    except Exception:  # a cache that is down costs speed, never the page
+        return compute()
+
+
+def queue_counts(*, portal) -> dict[str, int]:
+    counts = _cached(portal, "summary", lambda: _summary_counts(portal=portal))
+    return {name: counts[name] for name, _ in QUEUES}
+
+
+def status_counts(*, portal) -> dict[str, int]:
+    counts = _cached(portal, "summary", lambda: _summary_counts(portal=portal))
+    return {s: counts[f"status:{s}"] for s in Status.values}
+
+
+def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
+    return _cached(portal, f"trend{weeks}", lambda: _weekly_trend(portal=portal, weeks=weeks))
 
 
 def open_allegations(*, portal, limit: int = 5) -> list[Incident]:

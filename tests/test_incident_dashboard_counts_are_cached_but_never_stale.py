@@ -1,0 +1,39 @@
+import pytest
+from django.urls import reverse
+
+from incidents import services
+
+from .incident_helpers import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, queue: str) -> int:
+    page = client.get(reverse("incidents:dashboard")).content.decode()
+    marker = f'data-count="{queue}">'
+    return int(page.split(marker, 1)[1].split("<", 1)[0])
+
+
+def test_counts_change_as_soon_as_a_case_changes(client, signed_in, school, staff, dsl,
+                                                 django_capture_on_commit_callbacks):
+    signed_in(dsl)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident = make_case(school=school, reporter=staff)
+    assert _count(client, "unacknowledged") == 1
+    assert _count(client, "unacknowledged") == 1  # served from the cache the second time
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_acknowledge(incident=incident, by=dsl)
+    assert _count(client, "unacknowledged") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(school=school, reporter=staff)
+    assert _count(client, "unacknowledged") == 1
+
+
+def test_another_schools_changes_do_not_touch_this_schools_figures(client, signed_in, school, other_school, staff,
+                                                                  dsl, outsider, django_capture_on_commit_callbacks):
+    signed_in(dsl)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_case(school=school, reporter=staff)
+        make_case(school=other_school, reporter=outsider)
+    assert _count(client, "unacknowledged") == 1

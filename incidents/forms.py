@@ -129,9 +129,19 @@ class _CaseForm(forms.Form):
 
     id_prefix = "case"
 
+    template_name_div = "incidents/_case_form_div.html"
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        # Bootstrap classes set here so the page can use Django's own rendering: the case page shows six
+        # forms, and crispy's per-field templates were almost half of its time.
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class TransitionForm(_CaseForm):

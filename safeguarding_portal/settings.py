@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "safeguarding_portal.urls"
+# Form templates come from the project's templates too (templates/<app>/...), like every other template.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "safeguarding_portal.wsgi.application"
 
 TEMPLATES = [

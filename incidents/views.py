@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.schools import selectors as school_selectors
@@ -246,7 +246,7 @@ def _case_context(request, incident, **forms) -> dict:
         "correction_form": forms.get("correction_form") or CorrectionForm(),
         "statuses": dict(Status.choices),
         "no_attachments": incident.category in NO_ATTACHMENT_CATEGORIES,
-        "can_share": can_act and incident.route == "headteacher" and request.portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS),
+        "can_share": policy.can_share_case(request.portal, incident),
     }
 
 
@@ -347,7 +347,11 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _case_or_404(request, reference)
     if not policy.can_act_on_case(request.portal, incident):
         raise Http404("No case you can act on has that reference")
-    handler = CASE_ACTIONS.get(request.POST.get("action", ""))
+    action = request.POST.get("action", "")
+    if action == "share" and not policy.can_share_case(request.portal, incident):
+        messages.error(request, "Only the headteacher can share an allegation about staff with the DSL team.")
+        return redirect("incidents:case", reference=reference)
+    handler = CASE_ACTIONS.get(action)
     if handler is None:
         messages.error(request, "That action is not recognised.")
         return redirect("incidents:case", reference=reference)

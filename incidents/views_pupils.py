@@ -196,7 +196,7 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> FileResponse:
 
 
 def trends_page(request: HttpRequest) -> HttpResponse:
-    with_names = request.portal.can(Cap.TRIAGE)
+    with_names = request.portal.can(Cap.NAME_FLAGGED_PUPILS)
     data = trends.trends(school=request.portal.school, with_names=with_names)
     sections = []
     for name, heading, column, bars in (

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    pass
 
 
 class Role(models.TextChoices):
@@ -44,6 +44,7 @@ class Cap(StrEnum):
     VIEW_OWN_REPORTS = "incidents.view_own"
     TRIAGE = "incidents.triage"
     OPEN_CASES = "incidents.open_cases"  # may open case pages; which cases is the object rule below
+    NAME_FLAGGED_PUPILS = "incidents.name_flagged_pupils"  # trends name pupils with 3+ concerns this term
     RECEIVE_STAFF_ALLEGATIONS = "incidents.staff_allegations"
     VIEW_TRENDS = "incidents.trends"  # aggregates only; names of flagged pupils also need TRIAGE
     EDIT_PROCEDURES = "incidents.procedures"  # the school's checklists per category (new cases only)
@@ -85,6 +86,7 @@ _EVERY_STAFF_MEMBER = {
 _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
     Cap.TRIAGE,
     Cap.OPEN_CASES,
+    Cap.NAME_FLAGGED_PUPILS,
     Cap.VIEW_PUPILS,
     Cap.VIEW_STAFF,
     Cap.IMPORT_PEOPLE,
@@ -274,10 +276,6 @@ def capabilities_for(roles: set[str] | frozenset[str]) -> frozenset[Cap]:
     return frozenset(caps)
 
 
-def can(request: HttpRequest, capability: Cap) -> bool:
-    portal = getattr(request, "portal", None)
-    return bool(portal and capability in portal.caps)
-
 
 def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool = False) -> bool:
     return is_superuser or bool(set(roles) & TWO_FACTOR_ROLES)
@@ -336,6 +334,13 @@ def can_act_on_case(portal, incident) -> bool:
     return portal.is_chair
 
 
-def is_reporter(portal, incident) -> bool:
-    same_school = portal.school is not None and incident.school_id == portal.school.pk
-    return same_school and incident.reported_by_id == portal.user.pk
+def can_share_case(portal, incident) -> bool:
+    """Only the headteacher shares an allegation about staff with the DSL team, and only once."""
+    from incidents.models import Route
+
+    return (
+        incident.route == Route.HEADTEACHER
+        and not incident.shared_with_dsl_team
+        and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+        and can_view_case(portal, incident)
+    )

@@ -7,6 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        # tasks: the outbox finds tasks by name, and Celery's lazy autodiscovery only imports them in a worker,
-        # so an eager (in-process) send would not find this app's tasks unless they are imported here.
-        from . import signals, tasks  # noqa: F401
+        # Every app's tasks module is registered by CoreConfig.ready(), for all apps at once.
+        from . import signals  # noqa: F401

@@ -94,13 +94,6 @@ class PortalContext:
         return frozenset(c.value for c in caps)
 
     @cached_property
-    def membership(self) -> Membership | None:
-        """The governing membership at the current school (for governor flags and job titles)."""
-        if self.school is None:
-            return None
-        return next((m for m in self.memberships if m.school_id == self.school.pk), None)
-
-    @cached_property
     def is_chair(self) -> bool:
         return any(m.is_chair for m in self.memberships if self.school and m.school_id == self.school.pk)
 
@@ -138,5 +131,3 @@ class PortalContext:
         value = capability.value if isinstance(capability, policy.Cap) else capability
         return value in self.caps
 
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles & set(roles))

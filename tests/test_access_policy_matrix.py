@@ -34,8 +34,8 @@ def hill_pupil(other_school):
 def _url(name: str, pupil) -> str:
     if name == "schools:pupil_detail":
         return reverse(name, kwargs={"pupil_id": pupil.pk})
-    if name == "schools:pupil_search":
-        return reverse(name) + "?q=" + OAK_CHILD[1][:4]
+    if name == "incidents:pupil_options":
+        return reverse(name) + "?pupil_q=" + OAK_CHILD[1][:4]
     if name == "schools:pupil_list":
         return reverse(name) + "?left=1"
     return reverse(name)
@@ -50,7 +50,7 @@ MUST_NOT_OPEN = [
         for url in ("schools:pupil_list", "schools:pupil_detail")
         for who in ("staff", "technician", "governor", "chair", "parent", "trust_lead")
     ],
-    *[("schools:pupil_search", who) for who in ("governor", "chair", "parent", "trust_lead")],
+    *[("incidents:pupil_options", who) for who in ("governor", "chair", "parent", "trust_lead")],
     # The audit log names who looked at which child's record: the DSL and the head only.
     *[("audit:log", who) for who in ("staff", "osl", "technician", "governor", "chair", "parent", "trust_lead")],
     # Importing from the MIS writes every child's record.
@@ -75,7 +75,7 @@ MUST_NOT_OPEN = [
 # pass MUST_NOT_OPEN.
 MUST_OPEN = [
     *[(url, who) for url in ("schools:pupil_list", "schools:pupil_detail") for who in ("dsl", "deputy", "head")],
-    *[("schools:pupil_search", who) for who in ("staff", "technician", "dsl")],  # reporting a concern
+    *[("incidents:pupil_options", who) for who in ("staff", "technician", "dsl")],  # reporting a concern
     ("audit:log", "dsl"),
     ("audit:log", "head"),
     ("schools:import", "dsl"),

@@ -54,7 +54,7 @@ def test_type_ahead_needs_two_letters(school, two_schools):
 def test_type_ahead_as_staff_shows_only_own_school_pupils_on_roll(client, signed_in, staff, two_schools):
     signed_in(staff)
 
-    response = client.get(reverse("schools:pupil_search"), {"q": "Okon"}, headers={"HX-Request": "true"})
+    response = client.get(reverse("incidents:pupil_options"), {"pupil_q": "Okon"}, headers={"HX-Request": "true"})
 
     assert response.status_code == 200
     body = response.content.decode()

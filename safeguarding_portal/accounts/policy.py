@@ -221,7 +221,6 @@ URL_RULES: dict[str, Rule] = {
     "schools:terms_edit": needs(Cap.MANAGE_SCHOOL),
     "schools:pupil_list": needs(Cap.VIEW_PUPILS),
     "schools:pupil_detail": needs(Cap.VIEW_PUPILS),
-    "schools:pupil_search": needs(Cap.SEARCH_PUPILS),
     "schools:staff_list": needs(Cap.VIEW_STAFF),
     "schools:import": needs(Cap.IMPORT_PEOPLE),
     "schools:import_result": needs(Cap.IMPORT_PEOPLE),

@@ -9,7 +9,6 @@ urlpatterns = [
     path("contacts/", views.contacts_edit, name="contacts_edit"),
     path("terms/", views.terms_edit, name="terms_edit"),
     path("pupils/", views.pupil_list, name="pupil_list"),
-    path("pupils/search/", views.pupil_search, name="pupil_search"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil_detail"),
     path("staff/", views.staff_list, name="staff_list"),
     path("import/", import_views.import_upload, name="import"),

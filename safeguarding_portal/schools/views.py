@@ -89,11 +89,6 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def pupil_search(request: HttpRequest) -> HttpResponse:
-    results = selectors.search_pupils(school=request.portal.school, query=request.GET.get("q", ""))
-    return render(request, "schools/_pupil_search_results.html", {"results": results, "q": request.GET.get("q", "")})
-
-
 def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
     try:
         pupil = selectors.pupil_with_guardians(school=request.portal.school, pupil_id=pupil_id)

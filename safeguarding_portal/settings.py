@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "safeguarding_portal.audit",
     "safeguarding_portal.outbox",
     "safeguarding_portal.reports",
+    "safeguarding_portal.reminders",
     # The domain.
     "incidents",
     "aup",
@@ -297,3 +298,11 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "safeguarding_portal.core.errors.csrf_failure"
 URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
+
+# --- Agreements (aup) ---
+
+# --- Filtering ---
+
+# --- Curriculum, training and the policy register ---
+
+# --- Reports and reminders ---

@@ -187,6 +187,20 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
 }
 
 
+# Each domain app keeps its samples in its own module (``tests/access_samples_<app>.py``), which defines
+# ``KWARG_SAMPLES`` and ``URL_SAMPLES`` dicts merged here. Those modules import ``Sample`` and
+# ``SampleContext`` from this one (defined above, so the circular import is safe).
+def _merge_app_samples() -> None:
+    from . import access_samples_aup, access_samples_curriculum, access_samples_filtering, access_samples_reports
+
+    for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports):
+        KWARG_SAMPLES.update(module.KWARG_SAMPLES)
+        URL_SAMPLES.update(module.URL_SAMPLES)
+
+
+_merge_app_samples()
+
+
 def sample_for(view_name: str, kwarg: str) -> Sample | None:
     return URL_SAMPLES.get(view_name, {}).get(kwarg) or KWARG_SAMPLES.get(kwarg)
 

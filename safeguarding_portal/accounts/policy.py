@@ -59,17 +59,21 @@ class Cap(StrEnum):
     # Agreements
     SIGN_OWN_AGREEMENTS = "aup.sign_own"
     MANAGE_AGREEMENTS = "aup.manage"
+
     # Filtering
     REQUEST_FILTER_CHANGE = "filtering.request"
     APPROVE_FILTER_CHANGE = "filtering.approve"
     APPLY_FILTER_CHANGE = "filtering.apply"
     VIEW_FILTER_LOG = "filtering.view_log"
+
     # Curriculum and training
     LOG_TEACHING = "curriculum.log"
     VIEW_CURRICULUM = "curriculum.view"
     MANAGE_TRAINING = "curriculum.manage_training"
+
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"
+
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
 
@@ -146,6 +150,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
     Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
 }
+
+# Capabilities each domain app grants beyond the sets above, one table per app (merged below), so each
+# app's grants live apart: ``{Role.X: {Cap.Y, ...}}``.
+AUP_GRANTS: dict[str, set[Cap]] = {}
+
+FILTERING_GRANTS: dict[str, set[Cap]] = {}
+
+CURRICULUM_GRANTS: dict[str, set[Cap]] = {}
+
+REPORTS_GRANTS: dict[str, set[Cap]] = {}
+
+for _grants in (AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
+    for _role, _caps in _grants.items():
+        ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
 # Capabilities that come with a flag on a membership rather than with the role itself.
 FLAG_CAPABILITIES: dict[str, frozenset[Cap]] = {
@@ -248,9 +266,27 @@ URL_RULES: dict[str, Rule] = {
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
+}
+
+# Each domain app keeps its rules in its own block below (one block per app keeps changes apart).
+
+# --- Agreements (aup) ---
+URL_RULES |= {
     "aup:index": needs(Cap.SIGN_OWN_AGREEMENTS),
+}
+
+# --- Filtering ---
+URL_RULES |= {
     "filtering:index": needs(Cap.REQUEST_FILTER_CHANGE),
+}
+
+# --- Curriculum, training and the policy register ---
+URL_RULES |= {
     "curriculum:index": needs(Cap.LOG_TEACHING),
+}
+
+# --- Reports and reminders ---
+URL_RULES |= {
     "reports:index": needs(Cap.VIEW_GOVERNOR_REPORTS),
 }
 

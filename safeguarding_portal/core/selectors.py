@@ -7,6 +7,27 @@ from typing import Any
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.schools import selectors as school_selectors
 
+# Each domain app may add a panel to the home page: a module ``<app>/home.py`` with
+# ``panel(*, portal) -> dict | None``; a dict is rendered by ``templates/<app>/_home_panel.html`` as ``panel``.
+HOME_PANEL_APPS = ("aup", "filtering", "curriculum", "safeguarding_portal.reports")
+
+
+def app_panels(*, portal) -> list[tuple[str, dict]]:
+    from importlib import import_module
+
+    panels = []
+    for app in HOME_PANEL_APPS:
+        try:
+            module = import_module(f"{app}.home")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.home":
+                raise  # a broken panel module must fail loudly, not vanish from the page
+            continue
+        panel = module.panel(portal=portal)
+        if panel is not None:
+            panels.append((f"{app.rsplit('.', 1)[-1]}/_home_panel.html", panel))
+    return panels
+
 
 def home_panels(*, portal) -> dict[str, Any]:
     school = portal.school
@@ -26,12 +47,7 @@ def home_panels(*, portal) -> dict[str, Any]:
         "show_own_reports": portal.can(Cap.VIEW_OWN_REPORTS),
         "show_queue": portal.can(Cap.TRIAGE),
         "show_allegations": portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS),
-        "show_governor_reports": portal.can(Cap.VIEW_GOVERNOR_REPORTS),
-        "show_agreements": portal.can(Cap.SIGN_OWN_AGREEMENTS),
-        "show_filtering": portal.can(Cap.APPLY_FILTER_CHANGE) or portal.can(Cap.APPROVE_FILTER_CHANGE),
-        "show_curriculum": portal.can(Cap.VIEW_CURRICULUM),
-        "is_parent_only": portal.roles == {"parent"},
-        "children": school_selectors.children_of(user=portal.user, school=school) if "parent" in portal.roles else [],
         "school_counts": school_selectors.school_counts(school=school) if portal.can(Cap.VIEW_PUPILS) else None,
         "current_term": school.current_term(),
+        "app_panels": app_panels(portal=portal),
     }

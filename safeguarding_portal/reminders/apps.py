@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class RemindersConfig(AppConfig):
+    name = "safeguarding_portal.reminders"
+    label = "reminders"
+    verbose_name = "Reminders"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import registry
+
+        # Each app's sweeps register themselves when its ``reminders`` module is imported.
+        registry.autodiscover()
+        post_migrate.connect(_sync_schedule, sender=self)
+
+
+def _sync_schedule(**kwargs) -> None:
+    from .schedule import sync_schedule
+
+    sync_schedule()

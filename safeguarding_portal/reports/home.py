@@ -1,0 +1,11 @@
+"""The governor reports panel on the home page (see ``core.selectors.app_panels``)."""
+
+from __future__ import annotations
+
+from safeguarding_portal.accounts.policy import Cap
+
+
+def panel(*, portal) -> dict | None:
+    if not portal.can(Cap.VIEW_GOVERNOR_REPORTS):
+        return None
+    return {}

@@ -167,6 +167,12 @@ class Incident(models.Model):
                 condition=Q(immediate_risk=True, acknowledged_at__isnull=True),
                 name="incident_urgent_unacked_idx",
             ),
+            # The "not yet acknowledged" queue: a few cases among tens of thousands.
+            models.Index(
+                fields=["school", "-reported_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="incident_unacked_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.schools.models import Pupil
 
-from .categories import FOUR_C, categories_in
+from .categories import FOUR_C, Category, categories_in
 from .models import OPEN_STATUSES, CaseStep, CaseTask, Incident, IncidentPupil, Status, TimelineEntry
 
 
@@ -84,21 +85,44 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(reported_at__date__lte=filters.date_to)
     if filters.q:
         term = filters.q.strip()
-        by_pupil = school_links.filter(
-            Q(pupil__surname__istartswith=term)
-            | Q(pupil__legal_forename__istartswith=term)
-            | Q(pupil__preferred_forename__istartswith=term)
-        ).values("incident_id")
-        qs = qs.filter(Q(reference__icontains=term) | Q(pk__in=by_pupil))
-    return (
-        qs.select_related("reported_by", "assigned_to")
-        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil")))
-        .order_by("-immediate_risk", "acknowledged_at", "-reported_at")
-        if filters.queue in ("unacknowledged", "urgent")
-        else qs.select_related("reported_by", "assigned_to")
-        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil")))
-        .order_by("-reported_at")
+        if any(ch.isdigit() for ch in term):
+            # References always hold digits and names never do: a reference search need not scan pupils, and
+            # a name search need not scan every reference with LIKE '%...%'.
+            qs = qs.filter(reference__icontains=term)
+        else:
+            by_pupil = school_links.filter(
+                Q(pupil__surname__istartswith=term)
+                | Q(pupil__legal_forename__istartswith=term)
+                | Q(pupil__preferred_forename__istartswith=term)
+            ).values("incident_id")
+            qs = qs.filter(pk__in=by_pupil)
+    # Only what a row shows: whole incidents with their reporters and assignees cost more to build than to fetch.
+    qs = qs.select_related("assigned_to").only(*DASHBOARD_ROW_FIELDS)
+    if filters.queue in ("unacknowledged", "urgent"):
+        return qs.order_by("-immediate_risk", "acknowledged_at", "-reported_at")
+    return qs.order_by("-reported_at")
+
+
+DASHBOARD_ROW_FIELDS = (
+    "reference", "school_id", "reported_at", "category", "immediate_risk", "acknowledged_at", "route", "status",
+    "next_task_due_on", "open_mandatory_steps", "assigned_to__full_name",
+)
+
+
+def with_pupil_names(cases: list[Incident]) -> list[Incident]:
+    """Sets ``pupil_names`` ("Ava Brown, Leo Smith") on each case with one query of four columns, rather than
+    prefetching link and pupil objects for a list that shows only names."""
+    names: dict[int, list[str]] = {c.pk: [] for c in cases}
+    rows = (
+        IncidentPupil.objects.filter(incident_id__in=names)
+        .order_by("incident_id", "pk")
+        .values_list("incident_id", "pupil__preferred_forename", "pupil__legal_forename", "pupil__surname")
     )
+    for incident_id, preferred, legal, surname in rows:
+        names[incident_id].append(f"{preferred or legal} {surname}")
+    for case in cases:
+        case.pupil_names = ", ".join(names[case.pk])
+    return cases
 
 
 def _summary_counts(*, portal) -> dict[str, int]:
@@ -106,6 +130,7 @@ def _summary_counts(*, portal) -> dict[str, int]:
     today = timezone.localdate()
     aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today)) for name, _ in QUEUES}
     aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in Status.values})
+    aggregates.update({f"category:{c}": Count("pk", filter=Q(category=c)) for c in Category.values})
     return visible_cases(portal=portal).aggregate(**aggregates)
 
 
@@ -151,13 +176,32 @@ def _cached(portal, name: str, compute):
 
 
 def queue_counts(*, portal) -> dict[str, int]:
-    counts = _cached(portal, "summary", lambda: _summary_counts(portal=portal))
+    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
     return {name: counts[name] for name, _ in QUEUES}
 
 
 def status_counts(*, portal) -> dict[str, int]:
-    counts = _cached(portal, "summary", lambda: _summary_counts(portal=portal))
+    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
     return {s: counts[f"status:{s}"] for s in Status.values}
+
+
+def known_count(*, portal, filters: DashboardFilters) -> int | None:
+    """How many cases ``filters`` select, when the cached summary already knows: no filter, or just one queue,
+    status, category or 4C group. None when a real count is needed."""
+    summarised = ("queue", "status", "category", "four_c")
+    chosen = [name for name in summarised if getattr(filters, name)]
+    if len(chosen) > 1 or dataclasses.replace(filters, **dict.fromkeys(summarised, "")) != DashboardFilters():
+        return None
+    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
+    if filters.queue:
+        return counts[filters.queue]
+    if filters.status:
+        return counts[f"status:{filters.status}"]
+    if filters.category:
+        return counts[f"category:{filters.category}"]
+    if filters.four_c:
+        return sum(counts[f"category:{c}"] for c in categories_in(filters.four_c))
+    return sum(counts[f"status:{s}"] for s in Status.values)
 
 
 def weekly_trend(*, portal, weeks: int = 12) -> list[tuple[datetime.date, int]]:
@@ -196,11 +240,20 @@ def case_pupils(*, incident: Incident) -> list[IncidentPupil]:
 
 
 def case_tasks(*, incident: Incident) -> list[CaseTask]:
-    return list(incident.tasks.select_related("owner", "entry", "done_entry").order_by("done_entry", "due_on"))
+    # The page shows a task's title, owner, due date and whether it is done: not the entries' texts and hashes.
+    return list(
+        incident.tasks.select_related("owner")
+        .only("title", "due_on", "done_entry_id", "incident_id", "owner__full_name")
+        .order_by("done_entry", "due_on")
+    )
 
 
 def case_steps(*, incident: Incident) -> list[CaseStep]:
-    return list(incident.steps.select_related("done_entry").order_by("order"))
+    return list(
+        incident.steps.select_related("done_entry")
+        .only("order", "text", "mandatory", "incident_id", "done_entry__at")
+        .order_by("order")
+    )
 
 
 def own_reports(*, portal) -> QuerySet[Incident]:

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
@@ -169,6 +171,16 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
     )
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told its count when the cached queue and status figures already hold it, sparing a COUNT
+    over every case of the school on the most common dashboard loads."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -178,9 +190,16 @@ def _without_page(request: HttpRequest) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     portal = request.portal
     filters = _filters(request)
-    page = Paginator(selectors.dashboard_cases(portal=portal, filters=filters), 25).get_page(request.GET.get("page"))
+    paginator = KnownCountPaginator(
+        selectors.dashboard_cases(portal=portal, filters=filters), 25,
+        count=selectors.known_count(portal=portal, filters=filters),
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_pupil_names(list(page.object_list))
     context = {
         "page": page,
+        # One reverse() for the page rather than one per row.
+        "case_prefix": reverse("incidents:case", args=["-"]).removesuffix("-/"),
         "filters": filters,
         "queues": selectors.QUEUES,
         "query_string": request.GET.copy().urlencode() if "page" not in request.GET else _without_page(request),
@@ -204,7 +223,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
             # The school's staff: bounded by the school, and no scan of its incidents to find them.
-            "reporters": _staff(portal.school).only("pk", "full_name"),
+            "reporters": list(_staff(portal.school).values_list("pk", "full_name")),
         }
     )
     return render(request, "incidents/dashboard.html", context)
@@ -236,14 +255,19 @@ def _case_context(request, incident, **forms) -> dict:
         "views": views_of(obj=incident)[:30],
         "can_act": can_act,
         "allowed_next": [(s, Status(s).label) for s in Status.values if s in TRANSITIONS.get(incident.status, set())],
-        "transition_form": forms.get("transition_form") or TransitionForm(),
+        # Unbound forms are built only if the page renders them: most loads use the cached markup instead.
+        "transition_form": forms.get("transition_form") or SimpleLazyObject(TransitionForm),
         "assign_form": forms.get("assign_form")
-        or AssignForm(team=_team(school), initial={"to": incident.assigned_to_id}),
+        or SimpleLazyObject(lambda: AssignForm(team=_team(school), initial={"to": incident.assigned_to_id})),
         "classify_form": forms.get("classify_form")
-        or ClassifyForm(initial={"severity": incident.severity, "concern_type": incident.concern_type}),
-        "record_form": forms.get("record_form") or RecordForm(),
-        "task_form": forms.get("task_form") or TaskForm(staff=_staff(school)),
-        "correction_form": forms.get("correction_form") or CorrectionForm(),
+        or SimpleLazyObject(
+            lambda: ClassifyForm(initial={"severity": incident.severity, "concern_type": incident.concern_type})
+        ),
+        "record_form": forms.get("record_form") or SimpleLazyObject(RecordForm),
+        "task_form": forms.get("task_form") or SimpleLazyObject(lambda: TaskForm(staff=_staff(school))),
+        "correction_form": forms.get("correction_form") or SimpleLazyObject(CorrectionForm),
+        # The one form sent with errors, which opens where it was; the rest stay closed.
+        "open_form": next(iter(forms), "").removesuffix("_form"),
         "statuses": dict(Status.choices),
         "no_attachments": incident.category in NO_ATTACHMENT_CATEGORIES,
         "can_share": policy.can_share_case(request.portal, incident),

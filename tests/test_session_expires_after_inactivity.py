@@ -1,14 +1,19 @@
 """Sessions end after SESSION_COOKIE_AGE seconds without a request; every request starts the window again."""
 
 import datetime
+import time
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguarding_portal.accounts import middleware
+from safeguarding_portal.accounts.middleware import SessionKeepAliveMiddleware
 from safeguarding_portal.accounts.testing import password_sign_in, totp_code
 
 from .factories import PASSWORD
@@ -38,21 +43,38 @@ def _idle_for(client, seconds: int) -> None:
 
 
 def test_settings_make_sessions_idle_out():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewal is the keep-alive middleware's job (at most once a minute), not a write on every request.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    position = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert settings.MIDDLEWARE[position + 1] == "safeguarding_portal.accounts.middleware.SessionKeepAliveMiddleware"
     assert 0 < settings.SESSION_COOKIE_AGE <= 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
-def test_every_request_pushes_the_expiry_back(client, staff):
+def test_a_request_a_minute_after_the_last_renewal_pushes_the_expiry_back(client, staff, monkeypatch):
     password_sign_in(client, staff.email, PASSWORD)
     _idle_for(client, settings.SESSION_COOKIE_AGE - 60)
     nearly_expired = _stored_session(client).expire_date
+    later = time.time() + SessionKeepAliveMiddleware.RENEW_AFTER_SECONDS + 1
+    monkeypatch.setattr(middleware.time, "time", lambda: later)
 
     assert client.get(reverse("home")).status_code == 200
 
     renewed = _stored_session(client).expire_date
     assert renewed - nearly_expired > datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 120)
+
+
+def test_requests_within_a_minute_of_the_last_renewal_write_nothing(client, staff):
+    password_sign_in(client, staff.email, PASSWORD)
+    client.get(reverse("home"))
+    before = _stored_session(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+
+    assert _stored_session(client).expire_date == before
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
 
 
 def test_a_session_idle_for_less_than_the_window_still_works(client, staff):

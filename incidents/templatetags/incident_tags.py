@@ -35,3 +35,21 @@ def iso_when(value: str) -> str:
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return date_format(moment, "j M Y H:i")
+
+
+@register.simple_tag
+def select_options(choices, selected="", blank: str = "") -> str:
+    """``<option>`` elements for a filter select, built in Python: a template loop costs a dozen node renders
+    per option, and the dashboard has a hundred options on every load."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    chosen = "" if selected is None else str(selected)
+    parts = [format_html('<option value="">{}</option>', blank)] if blank else []
+    for value, label in choices:
+        value = str(value)
+        if value == chosen:
+            parts.append(format_html('<option value="{}" selected>{}</option>', value, label))
+        else:
+            parts.append(format_html('<option value="{}">{}</option>', value, label))
+    return mark_safe("".join(parts))  # every part above is escaped by format_html

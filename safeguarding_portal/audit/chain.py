@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 
 GENESIS = "0" * 64
 
@@ -123,18 +122,33 @@ def link_hash(prev_hash: str, seq: int, chain: str, payload: dict[str, Any]) -> 
 def append(record: ChainedRecord) -> ChainedRecord:
     model_label = record._meta.label
     chain = record.chain_key()
-    head, _ = ChainHead.objects.get_or_create(model_label=model_label, chain=chain)
-    # Writing first takes the row lock (PostgreSQL) or the database write lock (SQLite) before we read,
-    # so two appends can never both take the same sequence number.
-    ChainHead.objects.filter(pk=head.pk).update(seq=F("seq") + 1)
-    head.refresh_from_db()
+    taken = _take_next(model_label, chain)
+    if taken is None:
+        ChainHead.objects.get_or_create(model_label=model_label, chain=chain)
+        taken = _take_next(model_label, chain)
+    head_pk, seq, last_hash = taken
     record.chain = chain
-    record.seq = head.seq
-    record.prev_hash = head.last_hash
+    record.seq = seq
+    record.prev_hash = last_hash
     record.hash = record.compute_hash()
     record.save(force_insert=True)
-    ChainHead.objects.filter(pk=head.pk).update(last_hash=record.hash)
+    ChainHead.objects.filter(pk=head_pk).update(last_hash=record.hash)
     return record
+
+
+def _take_next(model_label: str, chain: str) -> tuple[int, int, str] | None:
+    """Increment the chain's head and read it back in one statement (UPDATE ... RETURNING, in PostgreSQL and
+    SQLite 3.35+). Writing first takes the row lock (PostgreSQL) or the database write lock (SQLite) before
+    anything is read, so two appends can never both take the same sequence number. None: no head yet."""
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET seq = seq + 1 WHERE model_label = %s AND chain = %s "  # noqa: S608 (table name only)
+            "RETURNING id, seq, last_hash",
+            [model_label, chain],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 @dataclass

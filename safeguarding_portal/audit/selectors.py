@@ -18,7 +18,7 @@ def views_of(*, obj) -> QuerySet[AuditEvent]:
     """Who opened this record, newest first: shown on the record itself."""
     return AuditEvent.objects.filter(
         action=AuditAction.RECORD_VIEWED, object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")
+    ).only("at", "actor_email")  # the lists show when and who (the email is kept on the event itself)
 
 
 def sign_ins_of(*, user) -> QuerySet[AuditEvent]:

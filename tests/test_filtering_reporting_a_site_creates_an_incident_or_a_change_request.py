@@ -1,4 +1,5 @@
-"""One form: a site that got through becomes a filtering-breach concern and a candidate block; an over-block a request."""
+"""One form: a site that got through becomes a filtering-breach concern and a candidate block; an over-block,
+a request."""
 
 from __future__ import annotations
 

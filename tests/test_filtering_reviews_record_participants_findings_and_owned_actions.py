@@ -49,7 +49,7 @@ def test_reminders_when_the_review_is_near_and_actions_are_overdue(school, head,
                            findings="All fine", actions=[{"text": "Test the tablets", "owner": technician,
                                                           "due_on": datetime.date(2025, 11, 30)}])
     today = datetime.date(2026, 10, 1)
-    due, rag = selectors.annual_review_due(school=school, today=today)
+    _, rag = selectors.annual_review_due(school=school, today=today)
     assert rag == "amber"
     reminders.review_due(today=today)
     assert {r.recipient_email for r in Reminder.objects.filter(kind="filtering.review_due")} == {head.email,

@@ -23,7 +23,7 @@ from .models import (
     UserGroup,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ChangeRequestForm(forms.Form):

@@ -81,6 +81,18 @@ def test_a_rewritten_approval_is_named_by_its_link(school, logged):
     assert f"filtering.FilterEvent: chain 'school:{school.pk}', link #{approval.seq}" in err.getvalue()
 
 
+def test_the_fast_verifier_and_the_shared_one_agree(school, logged):
+    from filtering.verify import verify_log
+    from safeguarding_portal.audit import chain
+
+    assert verify_log() == chain.verify(FilterEvent) == []
+    drop_triggers()
+    _sql("UPDATE filtering_filterevent SET data = %s WHERE id = %s", ['{"reason": "forged"}', logged[3].pk])
+    fast, shared = verify_log(), chain.verify(FilterEvent)
+    assert [(b.chain, b.seq, b.reason) for b in fast] == [(b.chain, b.seq, b.reason) for b in shared]
+    assert fast[0].seq == logged[3].seq
+
+
 def test_a_removed_event_is_named(school, logged):
     drop_triggers()
     _sql("DELETE FROM filtering_filterevent WHERE id = %s", [logged[1].pk])

@@ -21,7 +21,7 @@ NAME = "vendor_import"
 DESCRIPTION = "Vendor filtering-log CSV of N rows: read, check every row, match to approved requests, bulk insert"
 DEFAULT_SCALE = 50_000
 DEFAULT_REPEAT = 3
-REQUESTS = 200
+MAX_REQUESTS = 200  # approved requests the rows are matched against (fewer at small scales)
 
 
 class _RollBack(Exception):
@@ -64,7 +64,7 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
                 Membership.objects.create(user=people[role], school=school, role=role)
             targets = []
             with services.backdated(timezone.now() - datetime.timedelta(days=200)):
-                for i in range(REQUESTS):
+                for i in range(min(MAX_REQUESTS, max(10, scale // 250))):
                     target = f"https://www.site{i}.example/"
                     change = services.change_request(
                         school=school, requester=people[Role.STAFF], action="block", target_kind="url", target=target,

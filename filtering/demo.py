@@ -111,7 +111,7 @@ def _changes(school, users) -> None:
         with services.backdated(_at(days - 1, 15)):
             services.apply(change=change, by=tech, vendor_reference=f"LS-{2400 + i}")
         if final == State.REVERTED:
-            with services.backdated(_at(days - 1 - lasts, 16)):
+            with services.backdated(_at(days - lasts, 16)):  # on its expiry day, as it should be
                 services.revert(change=change, by=tech, vendor_reference=f"LS-{2500 + i}")
 
 

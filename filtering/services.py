@@ -43,6 +43,7 @@ from .models import (
     Scope,
     Source,
     State,
+    TargetKind,
 )
 
 _clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("filtering_clock", default=None)
@@ -342,6 +343,47 @@ def record_overdue(*, change: ChangeRequest, today: datetime.date) -> FilterEven
     return _event(school=change.school, change=change, kind=EventKind.OVERDUE, actor=None,
                   summary=f"{change.reference} passed its expiry ({change.expires_on:%d %b %Y}) and is still in place",
                   data={"expires_on": change.expires_on})
+
+
+def report_site(*, school: School, reporter: User, data: dict) -> tuple[ChangeRequest, object | None]:
+    """A breach: an incident in the incidents app plus a candidate block; an over-block: an allow request."""
+    from incidents import services as incident_services
+    from incidents.categories import Category
+
+    url = data["url"].strip()
+    breach = data["kind"] == "breach"
+    change_token = uuid.uuid5(data["token"], "change") if breach else data["token"]
+    done = ChangeRequest.objects.filter(submission_token=change_token, requested_by=reporter).first()
+    if done is not None:  # a double click: the first report stands, once
+        from incidents.models import Incident
+
+        return done, Incident.objects.filter(reference=done.incident_reference).first() if breach else None
+    with transaction.atomic():
+        if breach:
+            incident = incident_services.incident_report(
+                school=school, reporter=reporter, occurred_at=data["occurred_at"], location=data["location"],
+                location_detail=data.get("location_detail", ""), category=Category.FILTERING_BREACH,
+                description=f"Web address: {url}\n\n{data['description']}", device=data["device"],
+                immediate_risk=bool(data.get("immediate_risk")), submission_token=data["token"],
+                action_taken="Reported through the filtering form.")
+            change = change_request(
+                school=school, requester=reporter, action=Action.BLOCK, target_kind=TargetKind.URL, target=url,
+                scope=data.get("scope") or "all_pupils",
+                reason=f"Got through the filter (concern {incident.reference}).",
+                source=Source.BREACH, incident_reference=incident.reference,
+                submission_token=change_token)
+        else:
+            incident = None
+            change = change_request(
+                school=school, requester=reporter, action=Action.ALLOW, target_kind=TargetKind.URL, target=url,
+                scope=data.get("scope") or "all_pupils", reason=data["description"], source=Source.OVERBLOCK,
+                submission_token=change_token,
+                needed_until=timezone.localdate(_now()) + datetime.timedelta(days=DEFAULT_OVERBLOCK_DAYS))
+        _event(school=school, change=change, kind=EventKind.REPORTED, actor=reporter,
+               summary=f"{change.reference}: "
+               + ("site that got through reported" if incident else "over-block reported"),
+               data={"url": url, "incident": incident.reference if incident else ""})
+    return change, incident
 
 
 # --- Responsibilities ---------------------------------------------------------------------------------

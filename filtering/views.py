@@ -14,8 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from incidents import services as incident_services
-from incidents.categories import Category
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Cap, Role
@@ -42,7 +40,6 @@ from .models import (
     FilterReview,
     Responsibility,
     ReviewAction,
-    Source,
     State,
     TargetKind,
     VendorImport,
@@ -130,7 +127,7 @@ def report_site(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            change, incident = report_unsuitable_site(school=school, reporter=request.user, data=d)
+            change, incident = services.report_site(school=school, reporter=request.user, data=d)
         except ValidationError as exc:
             for m in _errors(exc):
                 form.add_error(None, m)
@@ -142,39 +139,6 @@ def report_site(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Thank you. {change.reference} asks for the block to be lifted.")
             return redirect("filtering:change", change_id=change.pk)
     return render(request, "filtering/report_site.html", {"form": form, **_common(request)})
-
-
-def report_unsuitable_site(*, school, reporter: User, data: dict):
-    """A breach: an incident in the incidents app plus a candidate block; an over-block: an allow request."""
-    from django.db import transaction
-
-    url = data["url"].strip()
-    with transaction.atomic():
-        if data["kind"] == ReportSiteForm.BREACH:
-            incident = incident_services.incident_report(
-                school=school, reporter=reporter, occurred_at=data["occurred_at"], location=data["location"],
-                location_detail=data.get("location_detail", ""), category=Category.FILTERING_BREACH,
-                description=f"Web address: {url}\n\n{data['description']}", device=data["device"],
-                immediate_risk=bool(data.get("immediate_risk")), submission_token=data["token"],
-                action_taken="Reported through the filtering form.")
-            change = services.change_request(
-                school=school, requester=reporter, action=Action.BLOCK, target_kind=TargetKind.URL, target=url,
-                scope=data.get("scope") or "all_pupils",
-                reason=f"Got through the filter (concern {incident.reference}).",
-                source=Source.BREACH, incident_reference=incident.reference,
-                submission_token=uuid.uuid5(data["token"], "change"))
-        else:
-            incident = None
-            change = services.change_request(
-                school=school, requester=reporter, action=Action.ALLOW, target_kind=TargetKind.URL, target=url,
-                scope=data.get("scope") or "all_pupils", reason=data["description"], source=Source.OVERBLOCK,
-                submission_token=data["token"],
-                needed_until=timezone.localdate() + datetime.timedelta(days=services.DEFAULT_OVERBLOCK_DAYS))
-        services._event(school=school, change=change, kind=EventKind.REPORTED, actor=reporter,
-                        summary=f"{change.reference}: "
-                                + ("site that got through reported" if incident else "over-block reported"),
-                        data={"url": url, "incident": incident.reference if incident else ""})
-    return change, incident
 
 
 def _change_or_404(request: HttpRequest, change_id: int) -> ChangeRequest:
@@ -283,7 +247,8 @@ def log(request: HttpRequest) -> HttpResponse:
     rows = [(e.seq, timezone.localtime(e.at).strftime("%d %b %Y %H:%M"), labels.get(e.kind, e.kind), e.change_id,
              e.change_reference, e.actor_name, e.summary, e.hash) for e in events]
     return render(request, "filtering/log.html", {
-        "events": events, "rows": rows, "more": more, "change_base": reverse("filtering:index") + "changes/", "total": selectors.log_head(school=school), "first_page": not before,
+        "events": events, "rows": rows, "more": more, "change_base": reverse("filtering:index") + "changes/",
+        "total": selectors.log_head(school=school), "first_page": not before,
         **_common(request),
     })
 

@@ -47,3 +47,11 @@ def test_a_bad_form_keeps_what_was_typed(school, staff, signed_in):
     assert response.status_code == 200
     assert response.context["form"]["description"].value() == "A pop-up with adult content"
     assert not Incident.objects.exists() and not ChangeRequest.objects.exists()
+
+
+def test_a_double_submitted_breach_report_is_recorded_once(school, staff, signed_in):
+    client = signed_in(staff)
+    _post(client)
+    _post(client)
+    assert Incident.objects.count() == 1 and ChangeRequest.objects.count() == 1
+    assert FilterEvent.objects.filter(kind=EventKind.REPORTED).count() == 1

@@ -9,6 +9,7 @@ reports what is there.
 from __future__ import annotations
 
 import datetime
+import heapq
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,6 @@ from .models import (
     CheckLocation,
     DeviceType,
     FilterEvent,
-    FilterReview,
     RiskView,
     State,
     UserGroup,
@@ -73,46 +73,65 @@ def _at(days_ago: float, hour: int = 9) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, 10), tzinfo=LONDON)
 
 
-def _changes(school, users) -> None:
+def _run_in_time_order(stories: list) -> None:
+    """Run each story's steps in the order they happened, so the log's sequence follows the calendar.
+
+    A story is a generator that yields the time of its next step; the step (the code up to the next yield)
+    runs recorded at that time.
+    """
+    heap = []
+    for n, story in enumerate(stories):
+        at = next(story, None)
+        if at is not None:
+            heapq.heappush(heap, (at, n, story))
+    while heap:
+        at, n, story = heapq.heappop(heap)
+        with services.backdated(at):
+            upcoming = next(story, None)
+        if upcoming is not None:
+            heapq.heappush(heap, (upcoming, n, story))
+
+
+def _change_story(i: int, school, users):
+    days, action, kind, target, scope, reason, final, lasts = PLAN[i]
     requesters = [users["staff"], users["osl"], users["deputy"], users["head"], users["staff"]]
     tech = users["tech"]
-    for i, (days, action, kind, target, scope, reason, final, lasts) in enumerate(PLAN):
-        requester = requesters[i % len(requesters)]
-        approver = users["dsl"] if requester == users["head"] or i % 2 else users["head"]
-        with services.backdated(_at(days)):
-            change = services.change_request(
-                school=school, requester=requester, action=action, target_kind=kind, target=target, scope=scope,
-                scope_detail=SCOPE_DETAIL.get(scope, ""), reason=reason,
-                needed_until=(_at(days).date() + datetime.timedelta(days=lasts or 30)) if action == "allow" else None,
-                submission_token=uuid.uuid5(NAMESPACE, f"change-{i}"))
-        if final in (State.REFUSED, State.REQUESTED) and not (final == State.REQUESTED and i == len(PLAN) - 2):
-            continue
-        with services.backdated(_at(days, 11)):
-            services.assess(change=change, by=tech, view=RiskView.TECHNICAL, rating="low" if action == "block"
-                            else "medium", assessment="Checked the site's content and what else it would open up.",
-                            mitigations="Scope limited as requested." if scope != "all_pupils" else "")
-        if final == State.REQUESTED:
-            continue
-        with services.backdated(_at(days, 13)):
-            services.assess(change=change, by=approver, view=RiskView.EDUCATIONAL, rating="low",
-                            assessment="Clear educational need; supervised use." if final != State.REJECTED
-                            else "The need can be met without this.")
-        with services.backdated(_at(days - 1, 10)):
-            if final == State.REJECTED:
-                services.reject(change=change, by=approver, reason="An approved alternative already exists.")
-                continue
-            expires = _at(days).date() + datetime.timedelta(days=lasts) if (action == "allow" and lasts) else None
-            services.approve(change=change, by=approver, reason="Educational need outweighs the assessed risk.",
-                             expires_on=expires,
-                             permanent_reason="" if expires or action == "block" else
-                             "A core curriculum resource used every week; reviewed at the annual review.")
-        if final == State.APPROVED:
-            continue
-        with services.backdated(_at(days - 1, 15)):
-            services.apply(change=change, by=tech, vendor_reference=f"LS-{2400 + i}")
-        if final == State.REVERTED:
-            with services.backdated(_at(days - lasts, 16)):  # on its expiry day, as it should be
-                services.revert(change=change, by=tech, vendor_reference=f"LS-{2500 + i}")
+    requester = requesters[i % len(requesters)]
+    approver = users["dsl"] if requester == users["head"] or i % 2 else users["head"]
+    yield _at(days)
+    change = services.change_request(
+        school=school, requester=requester, action=action, target_kind=kind, target=target, scope=scope,
+        scope_detail=SCOPE_DETAIL.get(scope, ""), reason=reason,
+        needed_until=(_at(days).date() + datetime.timedelta(days=lasts or 30)) if action == "allow" else None,
+        submission_token=uuid.uuid5(NAMESPACE, f"change-{i}"))
+    if final == State.REFUSED or (final == State.REQUESTED and i != len(PLAN) - 2):
+        return
+    yield _at(days, 11)
+    services.assess(change=change, by=tech, view=RiskView.TECHNICAL, rating="low" if action == "block"
+                    else "medium", assessment="Checked the site's content and what else it would open up.",
+                    mitigations="Scope limited as requested." if scope != "all_pupils" else "")
+    if final == State.REQUESTED:
+        return
+    yield _at(days, 13)
+    services.assess(change=change, by=approver, view=RiskView.EDUCATIONAL, rating="low",
+                    assessment="Clear educational need; supervised use." if final != State.REJECTED
+                    else "The need can be met without this.")
+    yield _at(days - 1, 10)
+    if final == State.REJECTED:
+        services.reject(change=change, by=approver, reason="An approved alternative already exists.")
+        return
+    expires = _at(days).date() + datetime.timedelta(days=lasts) if (action == "allow" and lasts) else None
+    services.approve(change=change, by=approver, reason="Educational need outweighs the assessed risk.",
+                     expires_on=expires,
+                     permanent_reason="" if expires or action == "block" else
+                     "A core curriculum resource used every week; reviewed at the annual review.")
+    if final == State.APPROVED:
+        return
+    yield _at(days - 1, 15)
+    services.apply(change=change, by=tech, vendor_reference=f"LS-{2400 + i}")
+    if final == State.REVERTED:
+        yield _at(days - lasts, 16)  # on its expiry day, as it should be
+        services.revert(change=change, by=tech, vendor_reference=f"LS-{2500 + i}")
 
 
 def vendor_csv(school) -> bytes:
@@ -135,52 +154,55 @@ def vendor_csv(school) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _checks(school, users) -> None:
+def _check_stories(school, users) -> list:
     today = timezone.localdate()
     start, end, _term = selectors.term_window(school=school, today=today)
     span = max((end - start).days, 1)
     cells = [(d, loc, g) for d in DeviceType.values for loc in CheckLocation.values for g in UserGroup.values]
     # Personal devices on guest wifi used by visitors: the one combination nobody tested this term.
     skipped = (DeviceType.PERSONAL, CheckLocation.GUEST_WIFI, UserGroup.VISITORS)
-    for n, (d, loc, g) in enumerate(c for c in cells if c != skipped):
+
+    def story(n: int, d: str, loc: str, g: str):
         on = start + datetime.timedelta(days=(n * span) // len(cells))
         failed = n == 7
-        with services.backdated(_at((today - on).days, 12)):
-            services.record_check(
-                school=school, by=users["tech"], checked_on=on, method="swgfl" if n % 3 else "manual", device_type=d,
+        yield _at((today - on).days, 8)
+        services.record_check(
+            school=school, by=users["tech"], checked_on=on, method="swgfl" if n % 3 else "manual", device_type=d,
                 location=loc, user_group=g, passed=not failed,
                 what_was_tested="SWGfL Test Filtering: child sexual abuse, terrorism, adult content and offensive "
                                 "language" if n % 3 else "Known proxy and gaming sites",
-                failures="A proxy site loaded on the tablet's guest profile" if failed else "",
+                failures="A proxy site loaded on the guest profile" if failed else "",
                 actions="Vendor blocked the proxy category on the guest profile; re-tested next day" if failed else "",
                 certificate=ContentFile(b"%PDF-1.4\n% SWGfL Test Filtering result (demo)\n",
                                         name="swgfl-test-filtering.pdf") if n % 3 else None)
 
+    return [story(n, d, loc, g) for n, (d, loc, g) in enumerate(c for c in cells if c != skipped)]
 
-def _reviews(school, users) -> None:
+
+def _review_story(school, users):
     today = timezone.localdate()
     names = {"senior_leader": users["head"].full_name, "dsl": users["dsl"].full_name,
              "it_provider": "Sam Patel (Schools IT Ltd)", "governor": users["governor"].full_name}
-    with services.backdated(_at(340, 16)):
-        services.record_review(
-            school=school, by=users["head"], kind="annual", held_on=today - datetime.timedelta(days=340),
-            findings="Filtering meets the DfE standards on school devices. Guest wifi relies on the router's own "
-                     "filter and has not been tested; temporary allows were not always reverted on time.",
-            actions=[{"text": "Put guest wifi behind the school filter", "owner": users["tech"],
-                      "due_on": today - datetime.timedelta(days=280)},
-                     {"text": "Review every permanent allow each term", "owner": users["dsl"],
-                      "due_on": today - datetime.timedelta(days=20)}],
-            **names)
-    first = FilterReview.objects.get(school=school, kind="annual").actions.order_by("due_on").first()
-    with services.backdated(_at(285, 15)):
-        services.complete_action(action=first, by=users["tech"], done_on=today - datetime.timedelta(days=285))
-    with services.backdated(_at(118, 16)):
-        services.record_review(
-            school=school, by=users["dsl"], kind="out_of_cycle", held_on=today - datetime.timedelta(days=118),
-            trigger="new_technology", trigger_detail="Pupils found an unmoderated AI chatbot",
-            findings="The chatbot was not in any blocked category. Blocked by domain; monitoring alerts added.",
-            actions=[{"text": "Brief staff on AI tools in the next INSET", "owner": users["osl"],
-                      "due_on": today + datetime.timedelta(days=20)}], **names)
+    yield _at(340, 16)
+    review = services.record_review(
+        school=school, by=users["head"], kind="annual", held_on=today - datetime.timedelta(days=340),
+        findings="Filtering meets the DfE standards on school devices. Guest wifi relies on the router's own "
+                 "filter and has not been tested; temporary allows were not always reverted on time.",
+        actions=[{"text": "Put guest wifi behind the school filter", "owner": users["tech"],
+                  "due_on": today - datetime.timedelta(days=280)},
+                 {"text": "Review every permanent allow each term", "owner": users["dsl"],
+                  "due_on": today - datetime.timedelta(days=20)}],
+        **names)
+    yield _at(285, 15)
+    services.complete_action(action=review.actions.order_by("due_on").first(), by=users["tech"],
+                             done_on=today - datetime.timedelta(days=285))
+    yield _at(118, 16)
+    services.record_review(
+        school=school, by=users["dsl"], kind="out_of_cycle", held_on=today - datetime.timedelta(days=118),
+        trigger="new_technology", trigger_detail="Pupils found an unmoderated AI chatbot",
+        findings="The chatbot was not in any blocked category. Blocked by domain; monitoring alerts added.",
+        actions=[{"text": "Brief staff on AI tools in the next INSET", "owner": users["osl"],
+                  "due_on": today + datetime.timedelta(days=20)}], **names)
 
 
 def _responsibilities(school, users) -> None:
@@ -200,9 +222,8 @@ def seed(*, demo) -> list[str]:
     if not FilterEvent.objects.filter(chain=f"school:{school.pk}").exists():
         with transaction.atomic():
             _responsibilities(school, users)
-            _changes(school, users)
-            _checks(school, users)
-            _reviews(school, users)
+            _run_in_time_order([_change_story(i, school, users) for i in range(len(PLAN))]
+                               + _check_stories(school, users) + [_review_story(school, users)])
             data = vendor_csv(school)
             if not default_storage.exists(VENDOR_FILE):
                 default_storage.save(VENDOR_FILE, ContentFile(data))

@@ -198,7 +198,7 @@ def explain(entry_key: str, at: datetime.datetime, explainers: dict[str, list[Ch
 
 
 def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, mapping: Mapping,
-                      remember: bool = True) -> ImportResult:
+                      remember: bool = True, product: str = "") -> ImportResult:
     """Check every row; import all of them or none. The run is recorded either way."""
     now = timezone.now()
     sha = hashlib.sha256(data).hexdigest()
@@ -282,7 +282,7 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
             VendorMapping.objects.update_or_create(school=school, defaults={
                 "timestamp_column": names["timestamp"], "user_column": names["user"],
                 "action_column": names["action"], "target_column": names["target"],
-                "reference_column": names.get("reference", ""),
+                "reference_column": names.get("reference", ""), "product": product[:100],
             })
         unexplained = sum(1 for e in entries if e.is_change and e.explained_by_id is None)
         services._event(school=school, kind=EventKind.VENDOR_IMPORT, actor=by,

@@ -43,6 +43,7 @@ from .models import (
     State,
     TargetKind,
     VendorImport,
+    VendorMapping,
 )
 
 
@@ -378,7 +379,8 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
     saved = vendor.saved_mapping(school)
     form = VendorImportForm(request.POST or None, request.FILES or None, initial={
         "timestamp_column": saved.timestamp, "user_column": saved.user, "action_column": saved.action,
-        "target_column": saved.target, "reference_column": saved.reference})
+        "target_column": saved.target, "reference_column": saved.reference,
+        "product": getattr(VendorMapping.objects.filter(school=school).first(), "product", "")})
     result = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -389,7 +391,8 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
             mapping = vendor.Mapping(d["timestamp_column"], d["user_column"], d["action_column"], d["target_column"],
                                      d["reference_column"])
             result = vendor.import_vendor_log(school=school, by=request.user, data=upload.read(),
-                                              filename=upload.name or "vendor.csv", mapping=mapping)
+                                              filename=upload.name or "vendor.csv", mapping=mapping,
+                                              product=d["product"])
             if result.ok:
                 messages.success(request, f"Imported {result.vendor_import.rows} rows. "
                                           f"{result.unexplained} change(s) no approved request explains.")

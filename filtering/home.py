@@ -1,11 +1,26 @@
-"""The filtering panel on the home page (see ``core.selectors.app_panels``)."""
+"""The filtering panel on the home page (see ``core.selectors.app_panels``): what awaits this person."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from safeguarding_portal.accounts.policy import Cap
+
+from . import selectors
 
 
 def panel(*, portal) -> dict | None:
-    if not (portal.can(Cap.APPLY_FILTER_CHANGE) or portal.can(Cap.APPROVE_FILTER_CHANGE)):
+    school = portal.school
+    if school is None or not (
+        portal.can(Cap.APPLY_FILTER_CHANGE) or portal.can(Cap.APPROVE_FILTER_CHANGE) or portal.can(Cap.VIEW_FILTER_LOG)
+    ):
         return None
-    return {}
+    today = timezone.localdate()
+    data: dict = {"missing_roles": selectors.missing_roles(school=school, on=today)}
+    if portal.can(Cap.APPROVE_FILTER_CHANGE):
+        data["to_decide"] = selectors.to_decide(school=school, user=portal.user).count()
+    if portal.can(Cap.APPLY_FILTER_CHANGE):
+        data["to_apply"] = selectors.to_apply(school=school).count()
+    data["overdue"] = selectors.overdue(school=school, today=today).count()
+    data["expiring"] = selectors.expiring(school=school, today=today).count()
+    return data

@@ -1,6 +1,489 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+import csv
+import datetime
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Cap, Role
+
+from . import selectors, services, vendor
+from .forms import (
+    ApplyForm,
+    AssessForm,
+    ChangeRequestForm,
+    CheckForm,
+    DecideForm,
+    ReportSiteForm,
+    ResponsibilityForm,
+    RevertForm,
+    ReviewForm,
+    VendorImportForm,
+)
+from .models import (
+    Action,
+    ChangeRequest,
+    EventKind,
+    FilterCheck,
+    FilterEvent,
+    FilterReview,
+    Responsibility,
+    ReviewAction,
+    State,
+    TargetKind,
+    VendorImport,
+    VendorMapping,
+)
+
+
+def _people(school):
+    ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _common(request: HttpRequest) -> dict:
+    """What every filtering page shows: the missing responsibilities, in red."""
+    return {"missing_roles": selectors.missing_roles(school=request.portal.school)}
+
+
+# --- Change requests ----------------------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": "Web filtering", "app": "filtering"})
+    portal = request.portal
+    school = portal.school
+    today = timezone.localdate()
+    state = request.GET.get("state", "")
+    changes = selectors.changes_for(portal)
+    if state == "overdue":
+        changes = changes.filter(state=State.APPLIED, expires_on__lt=today)
+    elif state in State.values:
+        changes = changes.filter(state=state)
+    page = Paginator(changes.order_by("-requested_at"), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "state": state,
+        "states": State.choices,
+        "today": today,
+        "sees_all": policy.sees_all_filter_changes(portal),
+        **_common(request),
+    }
+    if portal.can(Cap.APPROVE_FILTER_CHANGE):
+        context["to_decide"] = list(selectors.to_decide(school=school, user=request.user).select_related(
+            "requested_by")[:20])
+    if portal.can(Cap.APPLY_FILTER_CHANGE):
+        context["to_apply"] = list(selectors.to_apply(school=school).select_related("decided_by")[:20])
+    if policy.sees_all_filter_changes(portal):
+        context["overdue"] = list(selectors.overdue(school=school, today=today)[:20])
+        context["expiring"] = list(selectors.expiring(school=school, today=today)[:20])
+    return render(request, "filtering/index.html", context)
+
+
+def request_change(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    form = ChangeRequestForm(request.POST or None, initial={"token": uuid.uuid4(), "action": Action.ALLOW,
+                                                            "target_kind": TargetKind.URL})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            change = services.change_request(
+                school=school, requester=request.user, action=d["action"], target_kind=d["target_kind"],
+                target=d["target"], scope=d["scope"], scope_detail=d["scope_detail"], reason=d["reason"],
+                needed_until=d["needed_until"], submission_token=d["token"])
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            if change.state == State.REFUSED:
+                messages.error(request, f"{change.reference} was refused: {change.decision_reason}")
+            else:
+                messages.success(request, f"{change.reference} is waiting for a senior leader's approval.")
+            return redirect("filtering:change", change_id=change.pk)
+    return render(request, "filtering/request.html", {"form": form, **_common(request)})
+
+
+def report_site(request: HttpRequest) -> HttpResponse:
+    """One form for both: a site that got through (an incident + a candidate block) or an over-block (a request)."""
+    school = request.portal.school
+    form = ReportSiteForm(request.POST or None, initial={"token": uuid.uuid4(), "kind": ReportSiteForm.BREACH,
+                                                         "occurred_at": timezone.localtime().replace(second=0,
+                                                                                                     microsecond=0)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            change, incident = services.report_site(school=school, reporter=request.user, data=d)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            if incident is not None:
+                messages.success(request, f"Thank you. Concern {incident.reference} went to the DSL team, and "
+                                          f"{change.reference} asks for the site to be blocked.")
+            else:
+                messages.success(request, f"Thank you. {change.reference} asks for the block to be lifted.")
+            return redirect("filtering:change", change_id=change.pk)
+    return render(request, "filtering/report_site.html", {"form": form, **_common(request)})
+
+
+def _change_or_404(request: HttpRequest, change_id: int) -> ChangeRequest:
+    change = get_object_or_404(ChangeRequest.objects.select_related(
+        "requested_by", "decided_by", "applied_by", "reverted_by"), pk=change_id, school=request.portal.school)
+    if not policy.can_view_filter_change(request.portal, change):
+        raise Http404
+    return change
+
+
+def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
+    change = _change_or_404(request, change_id)
+    portal = request.portal
+    today = timezone.localdate()
+    context = {
+        "change": change,
+        "today": today,
+        "overdue": change.is_overdue(today),
+        "assessments": list(change.assessments.select_related("assessed_by")),
+        "events": list(change.events.order_by("seq")) if portal.can(Cap.VIEW_FILTER_LOG) else [],
+        "missing_views": services.missing_views(change) if change.state == State.REQUESTED else [],
+        **_common(request),
+    }
+    if change.state == State.REQUESTED and portal.can(Cap.ASSESS_FILTER_RISK):
+        context["assess_form"] = AssessForm()
+    if change.state == State.REQUESTED and portal.can(Cap.APPROVE_FILTER_CHANGE):
+        context["decide_form"] = DecideForm(initial={"expires_on": change.needed_until})
+        context["own_request"] = change.requested_by_id == request.user.pk
+    if change.state == State.APPROVED and portal.can(Cap.APPLY_FILTER_CHANGE):
+        context["apply_form"] = ApplyForm()
+    if change.state == State.APPLIED and portal.can(Cap.APPLY_FILTER_CHANGE):
+        context["revert_form"] = RevertForm()
+    return render(request, "filtering/change.html", context)
+
+
+def _step(request: HttpRequest, change_id: int, form_class, act) -> HttpResponse:
+    change = _change_or_404(request, change_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errs:
+                messages.error(request, f"{label}: {e}" if label else e)
+    else:
+        try:
+            text = act(change, form.cleaned_data)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, text)
+    return redirect("filtering:change", change_id=change.pk)
+
+
+@require_POST
+def assess(request: HttpRequest, change_id: int) -> HttpResponse:
+    def act(change, d):
+        services.assess(change=change, by=request.user, view=d["view"], rating=d["rating"],
+                        assessment=d["assessment"], mitigations=d["mitigations"])
+        return "Risk assessment recorded."
+
+    return _step(request, change_id, AssessForm, act)
+
+
+@require_POST
+def decide(request: HttpRequest, change_id: int) -> HttpResponse:
+    def act(change, d):
+        if d["decision"] == "approve":
+            services.approve(change=change, by=request.user, reason=d["reason"], expires_on=d["expires_on"],
+                             permanent_reason=d["permanent_reason"])
+            return f"{change.reference} approved: the technician will apply it."
+        services.reject(change=change, by=request.user, reason=d["reason"])
+        return f"{change.reference} rejected; the requester can see your reason."
+
+    return _step(request, change_id, DecideForm, act)
+
+
+@require_POST
+def apply(request: HttpRequest, change_id: int) -> HttpResponse:
+    def act(change, d):
+        applied_at = d["applied_at"]
+        services.apply(change=change, by=request.user, vendor_reference=d["vendor_reference"], applied_at=applied_at)
+        return f"{change.reference} recorded as applied."
+
+    return _step(request, change_id, ApplyForm, act)
+
+
+@require_POST
+def revert(request: HttpRequest, change_id: int) -> HttpResponse:
+    def act(change, d):
+        services.revert(change=change, by=request.user, vendor_reference=d["vendor_reference"], note=d["note"])
+        return f"{change.reference} recorded as reverted."
+
+    return _step(request, change_id, RevertForm, act)
+
+
+# --- The log ------------------------------------------------------------------------------------------
+
+
+def log(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    before = request.GET.get("before", "")
+    events, more = selectors.log_page(school=school, before=int(before) if before.isdigit() else None)
+    # Formatted here rather than with template filters: fifty rows of date filters cost more than the query.
+    labels = dict(EventKind.choices)
+    rows = [(e.seq, timezone.localtime(e.at).strftime("%d %b %Y %H:%M"), labels.get(e.kind, e.kind), e.change_id,
+             e.change_reference, e.actor_name, e.summary, e.hash) for e in events]
+    return render(request, "filtering/log.html", {
+        "events": events, "rows": rows, "more": more, "change_base": reverse("filtering:index") + "changes/",
+        "total": selectors.log_head(school=school), "first_page": not before,
+        **_common(request),
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+CSV_HEADER = ["seq", "at", "kind", "change", "by", "summary", "hash", "previous hash"]
+
+
+def _csv_row(e: FilterEvent) -> list[str]:
+    summary = e.summary
+    if summary[:1] in ("=", "+", "-", "@"):
+        summary = "'" + summary  # never a formula when opened in a spreadsheet
+    return [e.seq, timezone.localtime(e.at).isoformat(timespec="seconds"), e.get_kind_display(), e.change_reference,
+            e.actor_name, summary, e.hash, e.prev_hash]
+
+
+def log_csv(request: HttpRequest) -> StreamingHttpResponse:
+    school = request.portal.school
+    writer = csv.writer(_Echo())
+    events = (FilterEvent.objects.filter(chain=f"school:{school.pk}").order_by("seq")
+              .only("seq", "at", "kind", "change_reference", "actor_name", "summary", "hash", "prev_hash")
+              .iterator(chunk_size=2000))
+
+    def rows():
+        yield writer.writerow(CSV_HEADER)
+        for e in events:
+            yield writer.writerow(_csv_row(e))
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="filtering-log-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+PDF_MAX_EVENTS = 2000
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def log_pdf(request: HttpRequest) -> HttpResponse:
+    from weasyprint import HTML
+
+    school = request.portal.school
+    today = timezone.localdate()
+    start = _date(request.GET.get("from", "")) or today - datetime.timedelta(days=365)
+    end = _date(request.GET.get("to", "")) or today
+    qs = FilterEvent.objects.filter(chain=f"school:{school.pk}", at__date__gte=start, at__date__lte=end)
+    events = list(qs.order_by("seq")[: PDF_MAX_EVENTS + 1])
+    html = render_to_string("filtering/pdf/log.html", {
+        "school": school, "events": events[:PDF_MAX_EVENTS], "truncated": len(events) > PDF_MAX_EVENTS,
+        "limit": PDF_MAX_EVENTS, "start": start, "end": end, "printed_at": timezone.localtime(),
+        "printed_by": request.user, "roles": selectors.responsibilities(school=school),
+    })
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="filtering-log-{start}-{end}.pdf"'
+    return response
+
+
+# --- Responsibilities ---------------------------------------------------------------------------------
+
+
+def responsibilities(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    return render(request, "filtering/responsibilities.html", {
+        "roles": selectors.responsibilities(school=school),
+        "history": Responsibility.objects.filter(school=school).order_by("role", "-starts_on"),
+        **_common(request),
+    })
+
+
+def responsibility_add(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    form = ResponsibilityForm(request.POST or None, people=_people(school),
+                              initial={"role": request.GET.get("role", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_responsibility(school=school, by=request.user, role=d["role"], name=d["name"],
+                                           user=d["user"], organisation=d["organisation"], email=d["email"],
+                                           phone=d["phone"], starts_on=d["starts_on"])
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "Responsibility recorded.")
+            return redirect("filtering:responsibilities")
+    return render(request, "filtering/responsibility_add.html", {"form": form, **_common(request)})
+
+
+@require_POST
+def responsibility_end(request: HttpRequest, responsibility_id: int) -> HttpResponse:
+    record = get_object_or_404(Responsibility, pk=responsibility_id, school=request.portal.school)
+    ends_on = _date(request.POST.get("ends_on", "")) or timezone.localdate()
+    try:
+        services.end_responsibility(record=record, by=request.user, ends_on=ends_on)
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, f"{record.name}'s role ends on {ends_on:%d %b %Y}. Record who takes over.")
+    return redirect("filtering:responsibilities")
+
+
+# --- Vendor reconciliation ----------------------------------------------------------------------------
+
+
+def vendor_page(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    return render(request, "filtering/vendor.html", {
+        "rec": vendor.reconciliation(school=school),
+        "imports": VendorImport.objects.filter(school=school).select_related("uploaded_by")[:10],
+        **_common(request),
+    })
+
+
+def vendor_import(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    saved = vendor.saved_mapping(school)
+    form = VendorImportForm(request.POST or None, request.FILES or None, initial={
+        "timestamp_column": saved.timestamp, "user_column": saved.user, "action_column": saved.action,
+        "target_column": saved.target, "reference_column": saved.reference,
+        "product": getattr(VendorMapping.objects.filter(school=school).first(), "product", "")})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        upload = d["file"]
+        if upload.size > vendor.MAX_UPLOAD_BYTES:
+            form.add_error("file", "The file is larger than 20 MB; export a shorter period.")
+        else:
+            mapping = vendor.Mapping(d["timestamp_column"], d["user_column"], d["action_column"], d["target_column"],
+                                     d["reference_column"])
+            result = vendor.import_vendor_log(school=school, by=request.user, data=upload.read(),
+                                              filename=upload.name or "vendor.csv", mapping=mapping,
+                                              product=d["product"])
+            if result.ok:
+                messages.success(request, f"Imported {result.vendor_import.rows} rows. "
+                                          f"{result.unexplained} change(s) no approved request explains.")
+                return redirect("filtering:vendor")
+    return render(request, "filtering/vendor_import.html", {"form": form, "result": result, **_common(request)})
+
+
+# --- Checks -------------------------------------------------------------------------------------------
+
+
+def checks(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    today = timezone.localdate()
+    start, end, term = selectors.term_window(school=school, today=today)
+    page = Paginator(FilterCheck.objects.filter(school=school).select_related("checked_by"), 25).get_page(
+        request.GET.get("page"))
+    return render(request, "filtering/checks.html", {
+        "coverage": selectors.coverage(school=school, start=start, end=end), "term": term, "page": page,
+        **_common(request),
+    })
+
+
+def check_add(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    initial = {k: request.GET.get(k) for k in ("device_type", "location", "user_group") if request.GET.get(k)}
+    form = CheckForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_check(school=school, by=request.user, checked_on=d["checked_on"], method=d["method"],
+                                  device_type=d["device_type"], location=d["location"], user_group=d["user_group"],
+                                  passed=d["passed"], what_was_tested=d["what_was_tested"], failures=d["failures"],
+                                  actions=d["actions"], certificate=d["certificate"])
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "Check recorded.")
+            return redirect("filtering:checks")
+    return render(request, "filtering/check_add.html", {"form": form, **_common(request)})
+
+
+def check_certificate(request: HttpRequest, check_id: int) -> FileResponse:
+    check = get_object_or_404(FilterCheck, pk=check_id, school=request.portal.school)
+    if not check.certificate:
+        raise Http404
+    return FileResponse(check.certificate.open("rb"), as_attachment=True,
+                        filename=check.certificate_name or "certificate")
+
+
+# --- Reviews ------------------------------------------------------------------------------------------
+
+
+def reviews(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    today = timezone.localdate()
+    due, rag = selectors.annual_review_due(school=school, today=today)
+    return render(request, "filtering/reviews.html", {
+        "reviews": FilterReview.objects.filter(school=school).prefetch_related("actions"),
+        "open_actions": selectors.open_actions(school=school), "due": due, "rag": rag, "today": today,
+        **_common(request),
+    })
+
+
+def review_add(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    roles = {r.role: r.holder.name for r in selectors.responsibilities(school=school) if r.holder}
+    form = ReviewForm(request.POST or None, people=_people(school), initial={
+        "kind": "annual", "held_on": timezone.localdate(), "senior_leader": roles.get("senior_leader", ""),
+        "dsl": roles.get("dsl", ""), "it_provider": roles.get("it_provider", ""),
+        "governor": roles.get("governor", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.record_review(school=school, by=request.user, kind=d["kind"], held_on=d["held_on"],
+                                   findings=d["findings"], senior_leader=d["senior_leader"], dsl=d["dsl"],
+                                   it_provider=d["it_provider"], governor=d["governor"], others=d["others"],
+                                   trigger=d["trigger"], trigger_detail=d["trigger_detail"], actions=d["actions"])
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("filtering:reviews")
+    return render(request, "filtering/review_add.html", {"form": form, **_common(request)})
+
+
+@require_POST
+def review_action_done(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = get_object_or_404(ReviewAction.objects.select_related("review__school"), pk=action_id,
+                               review__school=request.portal.school)
+    services.complete_action(action=action, by=request.user)
+    messages.success(request, f"Done: {action.text}")
+    return redirect(reverse("filtering:reviews"))

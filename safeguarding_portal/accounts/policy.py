@@ -65,6 +65,10 @@ class Cap(StrEnum):
     APPROVE_FILTER_CHANGE = "filtering.approve"
     APPLY_FILTER_CHANGE = "filtering.apply"
     VIEW_FILTER_LOG = "filtering.view_log"
+    ASSESS_FILTER_RISK = "filtering.assess"  # educational (or, for technicians, technical) risk view
+    MANAGE_FILTERING = "filtering.manage"  # responsibilities and reviews
+    RECORD_FILTER_CHECK = "filtering.record_check"
+    RECONCILE_FILTER_LOG = "filtering.reconcile"  # import the vendor's log and see what nobody approved
 
     # Curriculum and training
     LOG_TEACHING = "curriculum.log"
@@ -155,7 +159,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 # app's grants live apart: ``{Role.X: {Cap.Y, ...}}``.
 AUP_GRANTS: dict[str, set[Cap]] = {}
 
-FILTERING_GRANTS: dict[str, set[Cap]] = {}
+# The DSL is a member of the senior leadership team (KCSiE), so approves filtering changes like the head:
+# two senior approvers mean a request by one of them can still be decided by someone else (four eyes).
+FILTERING_GRANTS: dict[str, set[Cap]] = {
+    Role.HEADTEACHER: {Cap.ASSESS_FILTER_RISK, Cap.MANAGE_FILTERING, Cap.RECORD_FILTER_CHECK,
+                       Cap.RECONCILE_FILTER_LOG},
+    Role.DSL: {Cap.APPROVE_FILTER_CHANGE, Cap.ASSESS_FILTER_RISK, Cap.MANAGE_FILTERING, Cap.RECORD_FILTER_CHECK,
+               Cap.RECONCILE_FILTER_LOG},
+    Role.DEPUTY_DSL: {Cap.ASSESS_FILTER_RISK},
+    Role.ONLINE_SAFETY_LEAD: {Cap.ASSESS_FILTER_RISK},
+    Role.TECHNICIAN: {Cap.ASSESS_FILTER_RISK, Cap.RECORD_FILTER_CHECK, Cap.RECONCILE_FILTER_LOG},
+}
 
 CURRICULUM_GRANTS: dict[str, set[Cap]] = {}
 
@@ -278,6 +292,27 @@ URL_RULES |= {
 # --- Filtering ---
 URL_RULES |= {
     "filtering:index": needs(Cap.REQUEST_FILTER_CHANGE),
+    "filtering:request": needs(Cap.REQUEST_FILTER_CHANGE),
+    "filtering:report_site": needs(Cap.REQUEST_FILTER_CHANGE),
+    "filtering:change": needs(Cap.REQUEST_FILTER_CHANGE),  # object rule: can_view_filter_change
+    "filtering:assess": needs(Cap.ASSESS_FILTER_RISK),
+    "filtering:decide": needs(Cap.APPROVE_FILTER_CHANGE),
+    "filtering:apply": needs(Cap.APPLY_FILTER_CHANGE),
+    "filtering:revert": needs(Cap.APPLY_FILTER_CHANGE),
+    "filtering:log": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:log_csv": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:log_pdf": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:responsibilities": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:responsibility_add": needs(Cap.MANAGE_FILTERING),
+    "filtering:responsibility_end": needs(Cap.MANAGE_FILTERING),
+    "filtering:vendor": needs(Cap.RECONCILE_FILTER_LOG),
+    "filtering:vendor_import": needs(Cap.RECONCILE_FILTER_LOG),
+    "filtering:checks": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:check_add": needs(Cap.RECORD_FILTER_CHECK),
+    "filtering:check_certificate": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:reviews": needs(Cap.VIEW_FILTER_LOG),
+    "filtering:review_add": needs(Cap.MANAGE_FILTERING),
+    "filtering:review_action_done": needs(Cap.MANAGE_FILTERING),
 }
 
 # --- Curriculum, training and the policy register ---
@@ -379,3 +414,32 @@ def can_share_case(portal, incident) -> bool:
         and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
         and can_view_case(portal, incident)
     )
+
+
+# --- Object rules: web filtering ------------------------------------------------------------------------
+# A change request is seen by whoever made it and by those who keep the filtering record (the log's
+# readers, risk assessors, approvers and technicians); other staff do not browse each other's requests.
+
+FILTER_RECORD_CAPS = frozenset(
+    {Cap.VIEW_FILTER_LOG, Cap.ASSESS_FILTER_RISK, Cap.APPROVE_FILTER_CHANGE, Cap.APPLY_FILTER_CHANGE}
+)
+
+
+def sees_all_filter_changes(portal) -> bool:
+    return portal.school is not None and any(portal.can(c) for c in FILTER_RECORD_CAPS)
+
+
+def filter_change_visibility(portal) -> models.Q:
+    from django.db.models import Q
+
+    if portal.school is None or not portal.can(Cap.REQUEST_FILTER_CHANGE):
+        return Q(pk__in=[])
+    if sees_all_filter_changes(portal):
+        return Q(school=portal.school)
+    return Q(school=portal.school, requested_by=portal.user)
+
+
+def can_view_filter_change(portal, change) -> bool:
+    if portal.school is None or change.school_id != portal.school.pk or not portal.can(Cap.REQUEST_FILTER_CHANGE):
+        return False
+    return sees_all_filter_changes(portal) or change.requested_by_id == portal.user.pk

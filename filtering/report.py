@@ -1,0 +1,108 @@
+"""The web filtering section of the governors' termly report (rendered by the reports app).
+
+Figures only: change requests name sites and staff, never a child. Query count does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from safeguarding_portal.reports.privacy import small_count
+
+from . import selectors
+from .models import ChangeRequest, FilterCheck, FilterEvent, FilterReview, ReviewKind, State
+
+
+def governor_section(*, school, start: datetime.date, end: datetime.date) -> dict:
+    today = min(end, timezone.localdate())
+    in_period = Q(requested_at__date__gte=start, requested_at__date__lte=end)
+    figures = ChangeRequest.objects.filter(school=school).aggregate(
+        requested=Count("pk", filter=in_period),
+        approved=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end,
+                                      state__in=[State.APPROVED, State.APPLIED, State.REVERTED])),
+        rejected=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end, state=State.REJECTED)),
+        refused=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end, state=State.REFUSED)),
+        applied=Count("pk", filter=Q(applied_at__date__gte=start, applied_at__date__lte=end)),
+        reverted=Count("pk", filter=Q(reverted_at__date__gte=start, reverted_at__date__lte=end)),
+        awaiting=Count("pk", filter=Q(state=State.REQUESTED)),
+        to_apply=Count("pk", filter=Q(state=State.APPROVED)),
+        overdue=Count("pk", filter=Q(state=State.APPLIED, expires_on__lt=today)),
+        permanent=Count("pk", filter=Q(state=State.APPLIED, expires_on__isnull=True, action="allow")),
+    )
+    by_state = {row["state"]: row["n"] for row in ChangeRequest.objects.filter(school=school).filter(in_period)
+                .values("state").annotate(n=Count("pk"))}
+    checks = FilterCheck.objects.filter(school=school, checked_on__gte=start, checked_on__lte=end).aggregate(
+        n=Count("pk"), failed=Count("pk", filter=Q(passed=False)))
+    last_check = FilterCheck.objects.filter(school=school, checked_on__lte=end).order_by("-checked_on").first()
+    grid = selectors.coverage(school=school, start=start, end=end)
+    roles = selectors.responsibilities(school=school, on=today)
+    missing = [r.label for r in roles if r.missing]
+    last_review = FilterReview.objects.filter(school=school, kind=ReviewKind.ANNUAL, held_on__lte=end).order_by(
+        "-held_on").first()
+    review_due, review_rag = selectors.annual_review_due(school=school, today=today)
+    out_of_cycle = list(FilterReview.objects.filter(school=school, kind=ReviewKind.OUT_OF_CYCLE,
+                                                    held_on__gte=start, held_on__lte=end).order_by("held_on"))
+    open_actions = selectors.open_actions(school=school).aggregate(
+        n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    last_event = FilterEvent.objects.filter(chain=f"school:{school.pk}").order_by("-seq").only("at").first()
+
+    def rag(bad: bool, warn: bool = False) -> str:
+        return "red" if bad else ("amber" if warn else "green")
+
+    summary = [
+        {"label": "Responsibilities named", "value": f"{4 - len(missing)} of 4", "rag": rag(bool(missing))},
+        {"label": "Changes requested this period", "value": small_count(figures["requested"]), "rag": "green"},
+        {"label": "Changes approved", "value": small_count(figures["approved"]), "rag": "green"},
+        {"label": "Refused (protected lists)", "value": small_count(figures["refused"]), "rag": "green"},
+        {"label": "Temporary allows past expiry", "value": small_count(figures["overdue"]),
+         "rag": rag(figures["overdue"] > 0)},
+        {"label": "Checks recorded", "value": small_count(checks["n"]), "rag": rag(checks["n"] == 0)},
+        {"label": "Untested combinations", "value": f"{grid['untested']} of {grid['cells']}",
+         "rag": rag(grid["untested"] == grid["cells"], grid["untested"] > 0)},
+        {"label": "Annual review", "value": f"{last_review.held_on:%d %b %Y}" if last_review else "never held",
+         "rag": review_rag},
+    ]
+    evidence = [
+        {"standard": "fm.roles", "what": "Named senior leader, governor, DSL and IT provider contact"
+         + (f"; missing: {', '.join(missing)}" if missing else ""), "date": today, "ok": not missing},
+        {"standard": "fm.review", "what": f"Annual review of filtering and monitoring (next due {review_due:%d %b %Y})"
+         if review_due else "No annual review recorded", "date": last_review.held_on if last_review else None,
+         "ok": review_rag != "red"},
+        {"standard": "fm.block", "what": f"{figures['requested']} change request(s) risk-assessed and decided by a "
+         f"senior leader; {figures['overdue']} temporary allow(s) past expiry",
+         "date": last_event.at.date() if last_event else None, "ok": figures["overdue"] == 0},
+        {"standard": "fm.monitor", "what": f"{checks['n']} filtering check(s), {checks['failed']} failed; "
+         f"{grid['untested']} of {grid['cells']} combinations untested",
+         "date": last_check.checked_on if last_check else None, "ok": checks["n"] > 0 and grid["untested"] == 0},
+    ]
+    actions = []
+    if missing:
+        actions.append(f"Name the {', '.join(m.lower() for m in missing)}.")
+    if figures["overdue"]:
+        actions.append("Ask why temporary allows past their expiry have not been reverted.")
+    if review_rag != "green":
+        actions.append("Schedule the annual review of filtering and monitoring with the senior leader, DSL, IT "
+                       "provider and a governor.")
+    if grid["untested"]:
+        actions.append("Ask for the untested device, location and user-group combinations to be checked.")
+    return {
+        "title": "Web filtering and monitoring",
+        "anchor": "filtering",
+        "template": "filtering/_governor_section.html",
+        "summary": summary,
+        "evidence": evidence,
+        "actions": actions,
+        "figures": {k: small_count(v) for k, v in figures.items()},
+        "by_state": [(label, small_count(by_state.get(value, 0))) for value, label in State.choices],
+        "roles": roles,
+        "checks": {"n": small_count(checks["n"]), "failed": small_count(checks["failed"])},
+        "coverage": grid,
+        "last_review": last_review,
+        "out_of_cycle": out_of_cycle,
+        "open_actions": {"n": small_count(open_actions["n"]), "overdue": small_count(open_actions["overdue"])},
+        "start": start,
+        "end": end,
+    }

@@ -25,7 +25,7 @@ def _shown(n: int) -> float:
 
 def _label(n: int) -> str:
     value = small_count(n)
-    return "<3" if isinstance(value, str) else str(value)
+    return "&lt;3" if isinstance(value, str) else str(value)
 
 
 def _defs() -> str:

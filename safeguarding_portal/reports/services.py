@@ -9,6 +9,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safeguarding_portal.outbox.services import enqueue
@@ -20,6 +21,9 @@ from .periods import period_for
 log = logging.getLogger(__name__)
 
 MAX_DAYS = 400  # a report covers at most about a school year
+# The same period asked for again this soon is a double click (or two governors at once), not a wish for a
+# fresh build: it gets the report just made.
+DOUBLE_SUBMIT = datetime.timedelta(minutes=2)
 
 
 def _validate(start: datetime.date, end: datetime.date) -> None:
@@ -34,13 +38,16 @@ def _validate(start: datetime.date, end: datetime.date) -> None:
 @transaction.atomic
 def report_request(*, school, start: datetime.date, end: datetime.date, by=None, term=None,
                    origin: str = GovernorReport.Origin.REQUESTED) -> GovernorReport:
-    """Queue a build. The same period asked for again while one is queued or building returns that one
-    (a double click, two governors at once), so the work is done once."""
+    """Queue a build. The same period asked for again while one is queued or building, or within a couple of
+    minutes of the last request, returns that report, so the work is done once."""
     _validate(start, end)
     existing = (
         GovernorReport.objects.select_for_update()
-        .filter(school=school, starts_on=start, ends_on=end,
-                state__in=[GovernorReport.State.QUEUED, GovernorReport.State.BUILDING])
+        .filter(school=school, starts_on=start, ends_on=end)
+        .filter(Q(state__in=[GovernorReport.State.QUEUED, GovernorReport.State.BUILDING])
+                | Q(requested_at__gte=timezone.now() - DOUBLE_SUBMIT))
+        .exclude(state=GovernorReport.State.FAILED)
+        .order_by("-requested_at")
         .first()
     )
     if existing is not None:

@@ -53,8 +53,8 @@ def request_report(request: HttpRequest) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, error)
         else:
             return redirect("reports:detail", report_id=report.pk)
-    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school)},
-                  status=400)
+    # Re-shown with the messages and what was typed (200, like every form page of the portal).
+    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school)})
 
 
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:

@@ -26,13 +26,15 @@ def remind(
     text: str,
     url: str = "",
     school=None,
+    school_id: int | None = None,
     recipient_user=None,
     on: datetime.date | None = None,
 ) -> bool:
     """Record that ``key`` of ``kind`` is due from this person today. True when newly recorded.
 
     ``url`` is a path in the portal (``/filtering/requests/4/``) or an absolute link (a parent's signing
-    link); the digest makes paths absolute. ``text`` must not name a child.
+    link); the digest makes paths absolute. ``text`` must not name a child. ``school_id`` spares a sweep
+    over many schools from loading each school.
     """
     if not recipient_email:
         return False
@@ -45,7 +47,7 @@ def remind(
                 key=key[:128],
                 text=text[:300],
                 url=url[:500],
-                school=school,
+                school_id=school.pk if school is not None else school_id,
                 on=on or today(),
             )
     except IntegrityError:

@@ -41,7 +41,7 @@ def report_request(*, school, start: datetime.date, end: datetime.date, by=None,
     """Queue a build. The same period asked for again while one is queued or building, or within a couple of
     minutes of the last request, returns that report, so the work is done once."""
     _validate(start, end)
-    existing = (
+    existing = None if origin != GovernorReport.Origin.REQUESTED else (
         GovernorReport.objects.select_for_update()
         .filter(school=school, starts_on=start, ends_on=end)
         .filter(Q(state__in=[GovernorReport.State.QUEUED, GovernorReport.State.BUILDING])

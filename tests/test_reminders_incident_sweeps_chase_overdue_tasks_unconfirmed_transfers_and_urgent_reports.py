@@ -51,7 +51,8 @@ def test_an_unconfirmed_transfer_past_its_deadline_reminds_the_dsl_team(school, 
     transfer = CPFileTransfer(school=school, pupil=pupil, produced_at=now - datetime.timedelta(days=12),
                               produced_by=dsl, sha256=hashlib.sha256(b"x").hexdigest(),
                               sent_at=now - datetime.timedelta(days=11), sent_by=dsl, method="secure_email",
-                              receiving_school="Elm Academy", confirm_by=timezone.localdate() - datetime.timedelta(days=3))
+                              receiving_school="Elm Academy",
+                              confirm_by=timezone.localdate() - datetime.timedelta(days=3))
     transfer.pdf.save("f.pdf", ContentFile(b"%PDF"), save=False)
     transfer.save()
 

@@ -97,5 +97,5 @@ def test_a_section_breaking_the_contract_fails_loudly(school, monkeypatch):
 
     monkeypatch.setitem(__import__("sys").modules, "filtering.report",
                         types.SimpleNamespace(governor_section=broken))
-    with pytest.raises(ValueError, match="filtering.report.governor_section"):
+    with pytest.raises(ValueError, match=r"filtering\.report\.governor_section"):
         sections.collect(school=school, start=START, end=END)

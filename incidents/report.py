@@ -128,13 +128,15 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         values = [counts[category.value] for counts in per_period]
         if not any(values):
             continue
+        # Between two small counts (1 and 2) an arrow would tell which is which: no arrow then.
+        both_small = all(0 < v < 3 for v in values[-2:])
         change = values[-1] - values[-2]
         category_rows.append({
             "label": category.label,
             "four_c": FourC(FOUR_C[category.value]).label,
             "values": [small_count(v) for v in values],
-            "spark": charts.sparkline(values),
-            "trend": "up" if change > 0 else ("down" if change < 0 else "same"),
+            "spark": charts.sparkline(values, width=44, height=14),
+            "trend": "hidden" if both_small else ("up" if change > 0 else ("down" if change < 0 else "same")),
             "n": values[-1],
         })
     category_rows.sort(key=lambda r: (-r["n"], r["label"]))

@@ -39,9 +39,13 @@ def term_period(term: Term) -> Period:
 
 
 def period_for(*, school: School, start: datetime.date, end: datetime.date) -> Period:
-    term = Term.objects.filter(school=school, starts_on=start, ends_on=end).first()
-    if term is not None:
+    term = Term.objects.filter(school=school, starts_on=start, ends_on__gte=end).first()
+    if term is not None and term.ends_on == end:
         return term_period(term)
+    if term is not None:
+        # A term so far (asked for before it ends): named as such, so the comparison with whole terms is fair.
+        return Period(start, end, f"{term} to {end:%-d %b %Y}", f"{term.get_name_display()} {term.academic_year_label}"
+                      " so far")
     label = range_label(start, end)
     return Period(start, end, label, label)
 

@@ -111,6 +111,34 @@ def _domain_seeds(demo) -> None:
             seed(demo=demo)
 
 
+def _reminder_log(*, school, users, term: Term) -> int:
+    """A few days of reminder emails for the office's log, one of them bounced. Dated from the term's start,
+    so a second run (on any day) finds them and changes nothing."""
+    from safeguarding_portal.reminders.models import Digest, Reminder
+
+    day = term.starts_on + datetime.timedelta(days=21)
+    rows = [
+        (users["deputy"].email, day, Digest.Status.SENT, "A task on a case was due yesterday.", ""),
+        (users["dsl"].email, day, Digest.Status.SENT,
+         "A child-protection file sent to a new school is not yet confirmed as received.", ""),
+        ("j.patel.old@demo.example", day + datetime.timedelta(days=1), Digest.Status.BOUNCED,
+         "Sign the staff acceptable use agreement.", "550 5.1.1 <j.patel.old@demo.example>: mailbox unavailable"),
+    ]
+    made = 0
+    for email, on, status, text, error in rows:
+        digest, created = Digest.objects.get_or_create(
+            recipient_email=email, on=on,
+            defaults={"status": status, "subject": "Safeguarding portal: 1 thing due from you", "body": text,
+                      "attempts": 1, "last_error": error,
+                      "sent_at": timezone.now() if status == Digest.Status.SENT else None},
+        )
+        if created:
+            Reminder.objects.get_or_create(recipient_email=email, kind="demo.reminder", key=f"demo:{on}", on=on,
+                                           defaults={"text": text, "school": school, "digest": digest})
+            made += 1
+    return made
+
+
 def seed(*, demo) -> list[str]:
     school = demo.schools["oakfield"]
     governor = demo.users["governor"]
@@ -122,6 +150,7 @@ def seed(*, demo) -> list[str]:
     earlier.reverse()
     if len(earlier) == len(HISTORY):
         _history(school=school, users=demo.users, terms=earlier)
+    _reminder_log(school=school, users=demo.users, term=current)
     report = GovernorReport.objects.filter(school=school, origin=GovernorReport.Origin.DEMO).first()
     if report is None:
         _domain_seeds(demo)

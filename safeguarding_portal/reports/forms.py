@@ -5,14 +5,17 @@ from django.utils import timezone
 
 from safeguarding_portal.schools.models import Term
 
+# The browser's date picker speaks ISO dates.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ReportRequestForm(forms.Form):
     term = forms.ModelChoiceField(
         queryset=Term.objects.none(), required=False, empty_label="Choose dates instead",
         label="Term", help_text="A term of the school's, or choose dates below.",
     )
-    starts_on = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(required=False, label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(required=False, label="From", widget=DATE)
+    ends_on = forms.DateField(required=False, label="To (inclusive)", widget=DATE)
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

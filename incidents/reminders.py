@@ -14,7 +14,7 @@ from django.urls import reverse
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reminders.registry import sweep
-from safeguarding_portal.reminders.services import remind
+from safeguarding_portal.reminders.services import remind_many
 
 from . import services
 from .models import CaseTask, CPFileTransfer, Status
@@ -31,15 +31,13 @@ def tasks_overdue(*, today: datetime.date) -> int:
         .select_related("owner", "incident")
         .only("pk", "due_on", "owner__email", "owner__is_active", "incident__reference", "incident__school_id")
     )
-    count = 0
-    for task in due:
-        count += remind(
-            recipient_email=task.owner.email, recipient_user=task.owner, kind="incidents.tasks_overdue",
-            key=f"task:{task.pk}", school_id=task.incident.school_id,
-            text=f"A task on case {task.incident.reference} was due on {task.due_on:%-d %b %Y}.",
-            url=reverse("incidents:case", args=[task.incident.reference]), on=today,
-        )
-    return count
+    return remind_many([
+        {"recipient_email": task.owner.email, "recipient_user": task.owner, "kind": "incidents.tasks_overdue",
+         "key": f"task:{task.pk}", "school_id": task.incident.school_id,
+         "text": f"A task on case {task.incident.reference} was due on {task.due_on:%-d %b %Y}.",
+         "url": reverse("incidents:case", args=[task.incident.reference])}
+        for task in due
+    ], on=today)
 
 
 @sweep("incidents.transfers_unconfirmed", hour=6, minute=25)
@@ -59,17 +57,14 @@ def transfers_unconfirmed(*, today: datetime.date) -> int:
         .select_related("user")
     ):
         team.setdefault(m.school_id, []).append(m.user)
-    count = 0
-    for transfer in overdue:
-        for user in team.get(transfer.school_id, []):
-            count += remind(
-                recipient_email=user.email, recipient_user=user, kind="incidents.transfers_unconfirmed",
-                key=f"transfer:{transfer.pk}", school_id=transfer.school_id,
-                text=f"A child-protection file sent to a new school is not yet confirmed as received "
-                     f"(due by {transfer.confirm_by:%-d %b %Y}).",
-                url=reverse("incidents:transfer", args=[transfer.pk]), on=today,
-            )
-    return count
+    return remind_many([
+        {"recipient_email": user.email, "recipient_user": user, "kind": "incidents.transfers_unconfirmed",
+         "key": f"transfer:{transfer.pk}", "school_id": transfer.school_id,
+         "text": "A child-protection file sent to a new school is not yet confirmed as received "
+                 f"(due by {transfer.confirm_by:%-d %b %Y}).",
+         "url": reverse("incidents:transfer", args=[transfer.pk])}
+        for transfer in overdue for user in team.get(transfer.school_id, [])
+    ], on=today)
 
 
 @sweep("incidents.urgent_unacknowledged", every_minutes=URGENT_EVERY_MINUTES)

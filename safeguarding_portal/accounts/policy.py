@@ -76,7 +76,8 @@ class Cap(StrEnum):
     MANAGE_TRAINING = "curriculum.manage_training"
 
     # Reports
-    VIEW_GOVERNOR_REPORTS = "reports.view"
+    VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
+    VIEW_REMINDER_LOG = "reminders.view_log"  # what reminders were sent, failed or bounced at the school
 
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
@@ -173,7 +174,12 @@ FILTERING_GRANTS: dict[str, set[Cap]] = {
 
 CURRICULUM_GRANTS: dict[str, set[Cap]] = {}
 
-REPORTS_GRANTS: dict[str, set[Cap]] = {}
+REPORTS_GRANTS: dict[str, set[Cap]] = {
+    # Bounced reminders are "shown to the office": the DSL team and the head run the school's records.
+    Role.DSL: {Cap.VIEW_REMINDER_LOG},
+    Role.DEPUTY_DSL: {Cap.VIEW_REMINDER_LOG},
+    Role.HEADTEACHER: {Cap.VIEW_REMINDER_LOG},
+}
 
 for _grants in (AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
     for _role, _caps in _grants.items():
@@ -323,6 +329,13 @@ URL_RULES |= {
 # --- Reports and reminders ---
 URL_RULES |= {
     "reports:index": needs(Cap.VIEW_GOVERNOR_REPORTS),
+    "reports:request": needs(Cap.VIEW_GOVERNOR_REPORTS),
+    "reports:detail": needs(Cap.VIEW_GOVERNOR_REPORTS),
+    "reports:status": needs(Cap.VIEW_GOVERNOR_REPORTS),
+    "reports:download": needs(Cap.VIEW_GOVERNOR_REPORTS),
+    "reports:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "reports:trust_pdf": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "reports:reminders": needs(Cap.VIEW_REMINDER_LOG),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).

@@ -7,9 +7,14 @@ import json
 
 DIGEST_HOUR, DIGEST_MINUTE = 7, 0
 
+# Beat entries that predate the engine and whose work a registered sweep now does. They are switched off
+# (kept, so the admin shows what replaced them) when the sweep's own entry exists; if an administrator
+# turns one back on, nothing is sent twice: the sweeps record each alert once.
+SUPERSEDED = {"incidents.urgent_resend_sweep": "incidents.urgent_unacknowledged"}
+
 
 def sync_schedule() -> None:
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks
 
     from .registry import SWEEPS
 
@@ -32,6 +37,15 @@ def sync_schedule() -> None:
             name=name, task="reminders.run_sweep", kwargs=json.dumps({"kind": kind}), description=sweep.description,
             **extra,
         )
+    for old_task, kind in SUPERSEDED.items():
+        if kind in SWEEPS:
+            switched_off = (
+                PeriodicTask.objects.filter(task=old_task, enabled=True)
+                .exclude(description__startswith="Replaced")
+                .update(enabled=False, description=f"Replaced by the reminder sweep {kind}.")
+            )
+            if switched_off:
+                PeriodicTasks.update_changed()  # a running beat reloads its schedule
     if not PeriodicTask.objects.filter(name="Reminder digests").exists():
         PeriodicTask.objects.create(
             name="Reminder digests", task="reminders.send_digests", crontab=daily(DIGEST_HOUR, DIGEST_MINUTE),

@@ -26,13 +26,15 @@ def remind(
     text: str,
     url: str = "",
     school=None,
+    school_id: int | None = None,
     recipient_user=None,
     on: datetime.date | None = None,
 ) -> bool:
     """Record that ``key`` of ``kind`` is due from this person today. True when newly recorded.
 
     ``url`` is a path in the portal (``/filtering/requests/4/``) or an absolute link (a parent's signing
-    link); the digest makes paths absolute. ``text`` must not name a child.
+    link); the digest makes paths absolute. ``text`` must not name a child. ``school_id`` spares a sweep
+    over many schools from loading each school.
     """
     if not recipient_email:
         return False
@@ -45,7 +47,7 @@ def remind(
                 key=key[:128],
                 text=text[:300],
                 url=url[:500],
-                school=school,
+                school_id=school.pk if school is not None else school_id,
                 on=on or today(),
             )
     except IntegrityError:
@@ -53,8 +55,44 @@ def remind(
     return True
 
 
+def remind_many(items: list[dict], *, on: datetime.date | None = None) -> int:
+    """``remind`` for many at once (a sweep over 500 schools): the same rules, two queries per thousand
+    instead of three per reminder. Each item has ``remind``'s keyword arguments (school as ``school_id``).
+    Returns how many were newly recorded."""
+    on = on or today()
+    rows: dict[tuple[str, str, str], Reminder] = {}
+    for item in items:
+        email = (item.get("recipient_email") or "").strip().lower()
+        if not email:
+            continue
+        key = (email, item["kind"], item["key"][:128])
+        rows.setdefault(key, Reminder(
+            recipient_email=email, recipient_user=item.get("recipient_user"), kind=item["kind"], key=key[2],
+            text=item["text"][:300], url=item.get("url", "")[:500], school_id=item.get("school_id"), on=on,
+        ))
+    if not rows:
+        return 0
+    existing: set[tuple[str, str, str]] = set()
+    keys = list(rows)
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start:start + 1000]
+        existing |= set(
+            Reminder.objects.filter(on=on, kind__in={k[1] for k in chunk}, key__in={k[2] for k in chunk},
+                                    recipient_email__in={k[0] for k in chunk})
+            .values_list("recipient_email", "kind", "key")
+        )
+    new = [row for key, row in rows.items() if key not in existing]
+    # A second beat process may have recorded some since: the unique constraint keeps one, silently.
+    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    return len(new)
+
+
 def run_sweep(kind: str, *, on: datetime.date | None = None) -> int:
-    return registry.run(kind, today=on or today())
+    # One transaction: each ``remind`` is then a savepoint, not a commit (one disk flush for the whole
+    # sweep instead of one per reminder), and a sweep that fails part-way records nothing, so the retry
+    # starts clean.
+    with transaction.atomic():
+        return registry.run(kind, today=on or today())
 
 
 def _absolute(url: str) -> str:
@@ -82,17 +120,44 @@ def send_digests(*, on: datetime.date | None = None) -> int:
     for item in pending:
         by_email.setdefault(item.recipient_email, []).append(item)
     sent = 0
-    for email, items in by_email.items():
-        with transaction.atomic():
-            if Digest.objects.filter(recipient_email=email, on=on).exists():
-                continue
-            subject, body = _compose(items)
-            try:
-                with transaction.atomic():
-                    digest = Digest.objects.create(recipient_email=email, on=on, subject=subject, body=body)
-            except IntegrityError:
-                continue  # another process sent this person's digest
-            Reminder.objects.filter(pk__in=[i.pk for i in items]).update(digest=digest)
-            enqueue("reminders.deliver_digest", digest_id=digest.pk)
-            sent += 1
+    emails = list(by_email)
+    for start in range(0, len(emails), DIGEST_BATCH):
+        sent += _send_batch({email: by_email[email] for email in emails[start:start + DIGEST_BATCH]}, on=on)
     return sent
+
+
+DIGEST_BATCH = 500
+
+
+def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> int:
+    """One transaction per batch of people: their digests, the links from their reminders and the delivery
+    tasks are committed together (the tasks go to the broker after the commit)."""
+    with transaction.atomic():
+        done = set(Digest.objects.filter(recipient_email__in=list(by_email), on=on)
+                   .values_list("recipient_email", flat=True))
+        todo = {email: items for email, items in by_email.items() if email not in done}
+        digests: list[Digest] = []
+        try:
+            with transaction.atomic():  # the usual case: nobody else is sending, one insert for the batch
+                digests = Digest.objects.bulk_create(
+                    [Digest(recipient_email=email, on=on, subject=subject, body=body)
+                     for email, (subject, body) in ((e, _compose(items)) for e, items in todo.items())]
+                )
+        except IntegrityError:
+            digests = []  # another process (a second beat) is sending some of them: one by one, skipping those
+            for email, items in todo.items():
+                subject, body = _compose(items)
+                try:
+                    with transaction.atomic():
+                        digests.append(Digest.objects.create(recipient_email=email, on=on, subject=subject,
+                                                             body=body))
+                except IntegrityError:
+                    continue
+        linked = []
+        for digest in digests:
+            for item in todo[digest.recipient_email]:
+                item.digest = digest
+                linked.append(item)
+            enqueue("reminders.deliver_digest", digest_id=digest.pk)
+        Reminder.objects.bulk_update(linked, ["digest"], batch_size=1000)
+        return len(digests)

@@ -20,9 +20,15 @@ def send_digests() -> int:
     return services.send_digests()
 
 
+# An SMTP server that is down or refusing for a while: try again after 1, 2, 4, 8 and 16 minutes (no jitter:
+# there is one digest per person, not a thundering herd), then leave it "failed" on the office's page.
+RETRY_BACKOFF_SECONDS = 60
+MAX_RETRIES = 5
+
+
 @shared_task(
-    name="reminders.deliver_digest", bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5,
-    ignore_result=True,
+    name="reminders.deliver_digest", bind=True, autoretry_for=(OSError,), retry_backoff=RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=3600, retry_jitter=False, max_retries=MAX_RETRIES, ignore_result=True,
 )
 def deliver_digest(self, *, digest_id: int) -> str:
     digest = Digest.objects.get(pk=digest_id)

@@ -1,0 +1,94 @@
+"""Governor reports as built: who asked, for which school and period, the stored PDF with its SHA-256, and
+every download of it (who, when). A built report is never changed: a new build is a new row."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def report_path(instance: GovernorReport, filename: str) -> str:
+    # Unguessable, and never a name: the path ends up in logs and backups.
+    return f"governor-reports/{instance.school_id}/{uuid.uuid4().hex}.pdf"
+
+
+class GovernorReport(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be built"
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready to download"
+        FAILED = "failed", "Could not be built"
+
+    class Origin(models.TextChoices):
+        REQUESTED = "requested", "Asked for in the portal"
+        END_OF_TERM = "end_of_term", "Built automatically at the end of term"
+        DEMO = "demo", "Demo data"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="governor_reports")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    term = models.ForeignKey("schools.Term", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200)
+    origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.REQUESTED)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent, while building.")
+    stage = models.CharField(max_length=120, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=report_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    pages = models.PositiveSmallIntegerField(default=0)
+    governors_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="govreport_period_ordered", condition=Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(
+                name="govreport_ready_has_file", condition=~Q(state="ready") | (~Q(sha256="") & ~Q(pdf=""))
+            ),
+            # The end-of-term build happens once per term, however often the sweep runs.
+            models.UniqueConstraint(
+                fields=["school", "term"], condition=Q(origin="end_of_term"), name="govreport_once_per_term"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)
+
+    @property
+    def progress_step(self) -> int:
+        # The progress bar's width class (static/css/reports.css): inline styles are forbidden by the CSP.
+        return min(self.progress, 100) // 10 * 10
+
+    @property
+    def filename(self) -> str:
+        return f"governor-report-{self.school.urn}-{self.starts_on:%Y%m%d}-{self.ends_on:%Y%m%d}.pdf"
+
+
+class ReportDownload(models.Model):
+    """Each download of a report: governors and inspectors should be able to ask who has a copy."""
+
+    report = models.ForeignKey(GovernorReport, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} downloaded {self.report_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -6,4 +6,11 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("request/", views.request_report, name="request"),
+    path("<int:report_id>/", views.detail, name="detail"),
+    path("<int:report_id>/status/", views.status, name="status"),
+    path("<int:report_id>/download/", views.download, name="download"),
+    path("trust/", views.trust_report, name="trust"),
+    path("trust/pdf/", views.trust_report_pdf, name="trust_pdf"),
+    path("reminders/", views.reminder_log, name="reminders"),
 ]

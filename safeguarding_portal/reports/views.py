@@ -1,6 +1,115 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Governor reports: ask for one, watch it being built, download it; the trust's side-by-side report; and
+the reminder log for the office and the DSL team. Views stay thin: reads in selectors, writes in services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safeguarding_portal.audit.services import client_ip, record_view
+
+from . import selectors, services, trust
+from .forms import ReportRequestForm
+from .models import GovernorReport
+
+
+def _school(request: HttpRequest):
+    school = request.portal.school
+    if school is None:
+        raise Http404("Choose a school first.")
+    return school
+
+
+def _report(request: HttpRequest, report_id: int) -> GovernorReport:
+    # Another school's report is simply not found: its existence is not disclosed.
+    return get_object_or_404(GovernorReport.objects.select_related("school", "requested_by"),
+                             pk=report_id, school=_school(request))
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": "Governor reports", "app": "reports"})
+    school = _school(request)
+    form = ReportRequestForm(school=school)
+    return render(request, "reports/index.html", {
+        "form": form, "reports": selectors.reports_for(school=school),
+    })
+
+
+@require_POST
+def request_report(request: HttpRequest) -> HttpResponse:
+    school = _school(request)
+    form = ReportRequestForm(request.POST, school=school)
+    if form.is_valid():
+        try:
+            report = services.report_request(
+                school=school, start=form.cleaned_data["starts_on"], end=form.cleaned_data["ends_on"],
+                by=request.user, term=form.cleaned_data.get("term"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            return redirect("reports:detail", report_id=report.pk)
+    # Re-shown with the messages and what was typed (200, like every form page of the portal).
+    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school)})
+
+
+def detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    return render(request, "reports/detail.html", {
+        "report": report, "downloads": selectors.downloads_of(report=report),
+    })
+
+
+def status(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The progress panel, polled by HTMX while the report builds; polling stops once it is done."""
+    report = _report(request, report_id)
+    response = render(request, "reports/_status.html", {"report": report})
+    if report.is_done and request.htmx:
+        # The page around the panel shows downloads and the fingerprint: reload it once the file exists.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def download(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if report.state != GovernorReport.State.READY:
+        messages.info(request, "That report is not ready yet; this page shows its progress.")
+        return redirect("reports:detail", report_id=report.pk)
+    services.record_download(report=report, user=request.user, ip=client_ip(request))
+    record_view(request=request, obj=report, summary=f"Governor report downloaded: {report.title}")
+    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=report.filename,
+                        content_type="application/pdf")
+
+
+def trust_report(request: HttpRequest) -> HttpResponse:
+    trust_obj = request.portal.trust
+    if trust_obj is None:
+        raise Http404("No trust.")
+    form, period = trust.period_from(request.GET, trust=trust_obj)
+    table = trust.trust_table(trust=trust_obj, start=period.start, end=period.end)
+    return render(request, "reports/trust.html", {"trust": trust_obj, "table": table, "period": period,
+                                                  "form": form})
+
+
+def trust_report_pdf(request: HttpRequest) -> HttpResponse:
+    trust_obj = request.portal.trust
+    if trust_obj is None:
+        raise Http404("No trust.")
+    _, period = trust.period_from(request.GET, trust=trust_obj)
+    pdf = trust.trust_pdf(trust=trust_obj, start=period.start, end=period.end)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="trust-report-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"'
+    )
+    return response
+
+
+def reminder_log(request: HttpRequest) -> HttpResponse:
+    school = _school(request)
+    show = request.GET.get("show", "")
+    digests, counts = selectors.digests_for(school=school, show=show)
+    return render(request, "reports/reminder_log.html", {"digests": digests, "counts": counts, "show": show})

@@ -1,0 +1,73 @@
+"""What the reminder engine chases for incidents (see ``safeguarding_portal/reminders/registry.py``).
+
+Texts name no child and say nothing of the concern: a case reference and a link, as every email of the
+portal. The urgent sweep is not a digest: it re-alerts at once (``services.urgent_resend_sweep``), and the
+``Alert`` row it records per case makes a re-run or a second beat process send nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+
+from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.reminders.registry import sweep
+from safeguarding_portal.reminders.services import remind_many
+
+from . import services
+from .models import CaseTask, CPFileTransfer, Status
+
+URGENT_EVERY_MINUTES = 2
+
+
+@sweep("incidents.tasks_overdue", hour=6, minute=20)
+def tasks_overdue(*, today: datetime.date) -> int:
+    """Case tasks past their due date, to the person who owns each."""
+    due = (
+        CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today, owner__is_active=True)
+        .exclude(incident__status=Status.CLOSED)
+        .select_related("owner", "incident")
+        .only("pk", "due_on", "owner__email", "owner__is_active", "incident__reference", "incident__school_id")
+    )
+    return remind_many([
+        {"recipient_email": task.owner.email, "recipient_user": task.owner, "kind": "incidents.tasks_overdue",
+         "key": f"task:{task.pk}", "school_id": task.incident.school_id,
+         "text": f"A task on case {task.incident.reference} was due on {task.due_on:%-d %b %Y}.",
+         "url": reverse("incidents:case", args=[task.incident.reference])}
+        for task in due
+    ], on=today)
+
+
+@sweep("incidents.transfers_unconfirmed", hour=6, minute=25)
+def transfers_unconfirmed(*, today: datetime.date) -> int:
+    """Child-protection files sent but not confirmed as received within five school days, to the DSL team."""
+    overdue = list(
+        CPFileTransfer.objects.filter(sent_at__isnull=False, confirmed_at__isnull=True, confirm_by__lt=today)
+        .only("pk", "school_id", "confirm_by")
+    )
+    if not overdue:
+        return 0
+    team: dict[int, list] = {}
+    for m in (
+        Membership.objects.current(on=today)
+        .filter(school_id__in={t.school_id for t in overdue}, role__in=[Role.DSL, Role.DEPUTY_DSL],
+                user__is_active=True)
+        .select_related("user")
+    ):
+        team.setdefault(m.school_id, []).append(m.user)
+    return remind_many([
+        {"recipient_email": user.email, "recipient_user": user, "kind": "incidents.transfers_unconfirmed",
+         "key": f"transfer:{transfer.pk}", "school_id": transfer.school_id,
+         "text": "A child-protection file sent to a new school is not yet confirmed as received "
+                 f"(due by {transfer.confirm_by:%-d %b %Y}).",
+         "url": reverse("incidents:transfer", args=[transfer.pk])}
+        for transfer in overdue for user in team.get(transfer.school_id, [])
+    ], on=today)
+
+
+@sweep("incidents.urgent_unacknowledged", every_minutes=URGENT_EVERY_MINUTES)
+def urgent_unacknowledged(*, today: datetime.date) -> int:
+    """Urgent concerns nobody acknowledged in time: re-alerted at once to the DSL team and the head."""
+    return services.urgent_resend_sweep()

@@ -1,0 +1,143 @@
+"""The trust report: the trust's schools side by side, figures only, for the trust safeguarding lead.
+
+Never a name or a case: each figure is a count per school through ``small_count``. Seven grouped queries
+whatever the number of schools or concerns.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from incidents.categories import FOUR_C, FourC
+from incidents.models import EntryKind, Incident, Route, TimelineEntry
+from safeguarding_portal.schools.models import Pupil, School, Term
+
+from .models import GovernorReport
+from .periods import Period, period_for, range_label
+from .privacy import small_count
+
+
+class TrustPeriodForm(forms.Form):
+    starts_on = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label="To (inclusive)", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError("The end date is before the start date.")
+        return data
+
+
+def default_period(*, trust) -> Period:
+    """The term the trust's schools are in (or last finished); the last 13 weeks without term dates."""
+    today = timezone.localdate()
+    term = Term.objects.filter(school__trust=trust, starts_on__lte=today).order_by("-starts_on").first()
+    if term is not None:
+        return Period(term.starts_on, term.ends_on, str(term), str(term))
+    start = today - datetime.timedelta(weeks=13)
+    return Period(start, today, range_label(start, today), range_label(start, today))
+
+
+def period_from(query, *, trust) -> tuple[TrustPeriodForm, Period]:
+    """The period asked for in the query string, or the default one (bad dates say so and fall back)."""
+    if query.get("starts_on") or query.get("ends_on"):
+        form = TrustPeriodForm(query)
+        if form.is_valid():
+            start, end = form.cleaned_data["starts_on"], form.cleaned_data["ends_on"]
+            label = range_label(start, end)
+            return form, Period(start, end, label, label)
+        return form, default_period(trust=trust)
+    period = default_period(trust=trust)
+    return TrustPeriodForm(initial={"starts_on": period.start, "ends_on": period.end}), period
+
+
+def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
+    period = Period(start, end, range_label(start, end), range_label(start, end))
+    t_from, t_to = period.bounds()
+    schools = list(School.objects.filter(trust=trust).order_by("name"))
+    ids = [s.pk for s in schools]
+    dsl = Incident.objects.filter(school_id__in=ids, route=Route.DSL)
+    on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
+                   .annotate(n=Count("pk")).order_by())
+    by_category = list(dsl.filter(reported_at__gte=t_from, reported_at__lt=t_to)
+                       .values_list("school_id", "category").annotate(n=Count("pk")).order_by())
+    handling = {
+        row["school_id"]: row
+        for row in Incident.objects.filter(school_id__in=ids).values("school_id").annotate(
+            acked_24h=Count("pk", filter=Q(route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to,
+                                           acknowledged_at__isnull=False,
+                                           acknowledged_at__lte=_plus_24h())),
+            urgent=Count("pk", filter=Q(route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to,
+                                        immediate_risk=True)),
+            open_at_end=Count("pk", filter=Q(route=Route.DSL, reported_at__lt=t_to)
+                              & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))),
+            allegations=Count("pk", filter=~Q(route=Route.DSL) & Q(reported_at__gte=t_from, reported_at__lt=t_to)),
+        ).order_by()
+    }
+    referrals = dict(TimelineEntry.objects.filter(school_id__in=ids, kind=EntryKind.REFERRAL,
+                                                  incident__route=Route.DSL, at__gte=t_from, at__lt=t_to)
+                     .values_list("school_id").annotate(n=Count("pk")).order_by())
+    last_report = dict(GovernorReport.objects.filter(school_id__in=ids, state=GovernorReport.State.READY)
+                       .values_list("school_id").annotate(at=Max("built_at")).order_by())
+
+    totals: dict[int, int] = {}
+    four_c: dict[int, dict[str, int]] = {}
+    for school_id, category, n in by_category:
+        totals[school_id] = totals.get(school_id, 0) + n
+        bucket = four_c.setdefault(school_id, {fc.value: 0 for fc in FourC})
+        bucket[FOUR_C[category]] += n
+    rows = []
+    for s in schools:
+        h = handling.get(s.pk, {})
+        total = totals.get(s.pk, 0)
+        pupils = on_roll.get(s.pk, 0)
+        acked = h.get("acked_24h", 0)
+        rows.append({
+            "school": s,
+            "pupils": pupils,
+            "total": small_count(total),
+            # A rate per 100 pupils compares schools of different sizes; hidden when the count is small.
+            "rate": (f"{100 * total / pupils:.1f}" if pupils and total >= 3 else "—"),
+            "four_c": [small_count(four_c.get(s.pk, {}).get(fc.value, 0)) for fc in FourC],
+            "ack_pct": f"{round(100 * acked / total)}%" if total else "—",
+            "ack_rag": ("green" if not total or acked / total >= 0.9 else
+                        "amber" if acked / total >= 0.75 else "red"),
+            "urgent": small_count(h.get("urgent", 0)),
+            "referrals": small_count(referrals.get(s.pk, 0)),
+            "open_at_end": small_count(h.get("open_at_end", 0)),
+            "allegations": small_count(h.get("allegations", 0)),
+            "last_report": last_report.get(s.pk),
+        })
+    grand = sum(totals.values())
+    return {
+        "period": period,
+        "rows": rows,
+        "four_c_labels": [fc.label for fc in FourC],
+        "total": small_count(grand),
+        "pupils": sum(on_roll.values()),
+        "schools": len(schools),
+    }
+
+
+def _plus_24h():
+    from django.db.models import DateTimeField, ExpressionWrapper, F
+
+    return ExpressionWrapper(F("reported_at") + datetime.timedelta(hours=24), output_field=DateTimeField())
+
+
+def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
+    from weasyprint import HTML
+
+    table = trust_table(trust=trust, start=start, end=end)
+    html = render_to_string("reports/pdf/trust_report.html", {
+        "trust": trust, "table": table, "generated_at": timezone.localtime(),
+    })
+    return HTML(string=html).write_pdf()
+
+
+__all__ = ["TrustPeriodForm", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

@@ -218,7 +218,11 @@ def seed(*, demo) -> list[str]:
             action_taken="Told the parent I would pass this straight to the headteacher.",
         )
         created += 1
-    total = Incident.objects.filter(school=school).count()
+    term = school.current_term()
+    total = Incident.objects.filter(school=school)
+    if term is not None:
+        total = total.filter(reported_at__date__gte=term.starts_on, reported_at__date__lte=term.ends_on)
+    total = total.count()
     # The same line on every run: seed_demo's output is part of its idempotency contract.
     return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head."]
 

@@ -11,6 +11,14 @@ from safeguarding_portal.accounts import policy
 from .access_samples import Sample, SampleContext
 
 
+def _once(ctx: SampleContext, key: str, make) -> int:
+    # Some tests build every URL against one context: a record with a unique name is made once.
+    key = f"curriculum_{key}"
+    if key not in ctx.shared:
+        ctx.shared[key] = make()
+    return ctx.shared[key].pk
+
+
 def _someone(ctx: SampleContext):
     from . import factories_curriculum as f
 
@@ -53,19 +61,19 @@ def _requirement(ctx: SampleContext) -> int:
 def _unit(ctx: SampleContext) -> int:
     from . import factories_curriculum as f
 
-    return f.unit(ctx.school, title="Walk unit").pk
+    return _once(ctx, "unit", lambda: f.unit(ctx.school, title="Walk unit"))
 
 
 def _gap(ctx: SampleContext) -> int:
     from . import factories_curriculum as f
 
-    return f.gap(ctx.school).pk
+    return _once(ctx, "gap", lambda: f.gap(ctx.school))
 
 
 def _policy(ctx: SampleContext) -> int:
     from . import factories_curriculum as f
 
-    return f.policy(ctx.school, title="Walk policy", with_document=True).pk
+    return _once(ctx, "policy", lambda: f.policy(ctx.school, title="Walk policy", with_document=True))
 
 
 KWARG_SAMPLES: dict[str, Sample] = {}

@@ -99,11 +99,12 @@ def training_due(*, today: datetime.date) -> int:
         why = _person_reminder(today=today, state=state, expires=expires, done=done)
         if why is None:
             continue
-        text = {
-            "due": f"Your training “{req.name}” expires on {expires:%-d %B %Y}: please book it.",
-            "expired": f"Your training “{req.name}” expired on {expires:%-d %B %Y}: please renew it.",
-            "missing": f"You have no record of “{req.name}”: please complete it or upload your certificate.",
-        }[why]
+        if why == "due":
+            text = f"Your training “{req.name}” expires on {expires:%-d %B %Y}: please book it."
+        elif why == "expired":
+            text = f"Your training “{req.name}” expired on {expires:%-d %B %Y}: please renew it."
+        else:
+            text = f"You have no record of “{req.name}”: please complete it or upload your certificate."
         sent += remind(
             recipient_email=user.email, recipient_user=user, kind="curriculum.training",
             key=f"training:{school_id}:{req.pk}:{why}", text=text, url=own_url, on=today,

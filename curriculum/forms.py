@@ -38,7 +38,9 @@ class TrainingRecordForm(forms.Form):
         qs = TrainingRequirement.objects.filter(school=school, active=True).order_by("order", "name")
         if roles is not None:
             qs = [r for r in qs if set(r.roles) & set(roles)]
-            self.fields["requirement"].queryset = TrainingRequirement.objects.filter(pk__in=[r.pk for r in qs]).order_by("order", "name")
+            self.fields["requirement"].queryset = TrainingRequirement.objects.filter(
+                pk__in=[r.pk for r in qs]
+            ).order_by("order", "name")
         else:
             self.fields["requirement"].queryset = qs
 
@@ -47,7 +49,9 @@ class TrainingRecordForm(forms.Form):
 
 
 class BriefingForm(forms.Form):
-    requirement = forms.ModelChoiceField(queryset=TrainingRequirement.objects.none(), label="Which training it counts as")
+    requirement = forms.ModelChoiceField(
+        queryset=TrainingRequirement.objects.none(), label="Which training it counts as"
+    )
     title = forms.CharField(max_length=200, initial="Whole-staff safeguarding and online safety update")
     provider = forms.CharField(max_length=160, initial="Designated Safeguarding Lead, in school")
     delivered_on = forms.DateField(label="Date", widget=DATE, input_formats=DATE_FORMATS)
@@ -58,8 +62,10 @@ class BriefingForm(forms.Form):
     def __init__(self, *args, school, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requirement"].queryset = TrainingRequirement.objects.filter(school=school, active=True)
-        self.fields["attendees"].choices = [(str(uid), f"{u.full_name} ({title or ', '.join(Role(r).label for r in roles)})")
-                                            for uid, (u, roles, title) in people.items()]
+        self.fields["attendees"].choices = [
+            (str(uid), f"{u.full_name} ({title or ', '.join(Role(r).label for r in roles)})")
+            for uid, (u, roles, title) in people.items()
+        ]
 
     def clean_delivered_on(self):
         return _not_future(self.cleaned_data.get("delivered_on"), "a briefing")
@@ -77,7 +83,7 @@ class RequirementForm(forms.ModelForm):
 
 class LessonForm(forms.Form):
     taught_on = forms.DateField(label="Date taught", widget=DATE, input_formats=DATE_FORMATS)
-    year_group = forms.ChoiceField(choices=[("", "Choose")] + list(YearGroup.choices))
+    year_group = forms.ChoiceField(choices=[("", "Choose"), *YearGroup.choices])
     class_name = forms.CharField(label="Class (optional)", max_length=40, required=False)
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label="Unit (optional)",
                                   empty_label="No planned unit")
@@ -116,7 +122,9 @@ class EventForm(forms.ModelForm):
 
 
 class MappingForm(forms.Form):
-    threshold = forms.IntegerField(min_value=1, max_value=50, label="Incidents in one category, one year group, one term")
+    threshold = forms.IntegerField(
+        min_value=1, max_value=50, label="Incidents in one category, one year group, one term"
+    )
 
     def __init__(self, *args, mapping: dict[str, list[str]], threshold: int, **kwargs):
         super().__init__(*args, **kwargs)

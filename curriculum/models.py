@@ -146,7 +146,9 @@ class Unit(models.Model):
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="curriculum_units")
     title = models.CharField(max_length=200)
-    programme = models.CharField(max_length=120, blank=True, help_text="For example Kapow, Jigsaw PSHE, Project EVOLVE.")
+    programme = models.CharField(
+        max_length=120, blank=True, help_text="For example Kapow, Jigsaw PSHE, Project EVOLVE."
+    )
     year_groups = models.JSONField(default=list)
     strands = models.JSONField(default=list)
     summary = models.TextField(blank=True)
@@ -207,6 +209,9 @@ class LessonStrand(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lesson", "strand"], name="lesson_strand_unique")]
         indexes = [models.Index(fields=["school", "taught_on", "year_group", "strand"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_strand_display()} ({self.lesson_id})"
 
 
 class Event(models.Model):

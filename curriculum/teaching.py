@@ -28,7 +28,6 @@ from .constants import DEFAULT_CATEGORY_STRANDS, DEFAULT_GAP_THRESHOLD, STRAND_O
 from .dates import academic_year_bounds, academic_year_of
 from .models import CategoryStrand, CurriculumSettings, Event, Gap, Lesson, LessonStrand, Unit
 
-
 # --- Settings and the category map --------------------------------------------------------------------
 
 

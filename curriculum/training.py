@@ -7,7 +7,6 @@ cycle sees every record's expiry move with it.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,7 +45,9 @@ STATE_LABELS = {
 SEVERITY = {State.EXPIRED: 0, State.MISSING: 1, State.DUE: 2, State.CURRENT: 3, State.NOT_REQUIRED: 4}
 
 
-def state_for(*, last_done: datetime.date | None, requirement: TrainingRequirement, today: datetime.date) -> tuple[str, datetime.date | None]:
+def state_for(
+    *, last_done: datetime.date | None, requirement: TrainingRequirement, today: datetime.date
+) -> tuple[str, datetime.date | None]:
     """(state, expires_on). Training is valid up to the day before it expires: on ``expires_on`` it has expired."""
     if last_done is None:
         return State.MISSING, None
@@ -139,7 +140,9 @@ def trained_people(*, school, today: datetime.date) -> dict[int, tuple[User, lis
     return people
 
 
-def last_done_by(*, school_ids: Iterable[int], user_ids: Iterable[int] | None = None) -> dict[tuple[int, int], datetime.date]:
+def last_done_by(
+    *, school_ids: Iterable[int], user_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], datetime.date]:
     """(user id, requirement id) -> the latest completion date. One query whatever the number of records."""
     qs = TrainingRecord.objects.filter(school_id__in=list(school_ids))
     if user_ids is not None:

@@ -341,7 +341,8 @@ def event_add(request: HttpRequest) -> HttpResponse:
         return redirect("curriculum:events")
     return render(request, "curriculum/form.html", {
         "form": form, "title": "Record an event", "back": "curriculum:events",
-        "intro": "Safer Internet Day, a parent workshop, an assembly or a visiting speaker: who it was for and how many came.",
+        "intro": "Safer Internet Day, a parent workshop, an assembly or a visiting speaker: who it was for and "
+                 "how many came.",
     })
 
 
@@ -350,7 +351,7 @@ def event_add(request: HttpRequest) -> HttpResponse:
 
 def gaps(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    items = Gap.objects.filter(school=school).select_related("term", "closed_by_lesson").order_by("status", "-raised_on")
+    items = Gap.objects.filter(school=school).select_related("term").order_by("status", "-raised_on")
     return render(request, "curriculum/gaps.html", {
         "open": [g for g in items if g.is_open], "closed": [g for g in items if not g.is_open][:30],
         "threshold": teaching.settings_for(school=school).gap_threshold,

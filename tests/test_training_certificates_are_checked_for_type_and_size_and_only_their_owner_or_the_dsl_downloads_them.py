@@ -52,7 +52,8 @@ def test_a_program_renamed_as_a_pdf_is_refused_and_what_was_typed_is_kept(client
 
 def test_a_file_over_the_size_limit_is_refused(client, signed_in, school, staff, settings):
     signed_in(staff)
-    big = SimpleUploadedFile("scan.pdf", f.PDF + b"0" * (constants.MAX_UPLOAD_BYTES + 1), content_type="application/pdf")
+    body = f.PDF + b"0" * (constants.MAX_UPLOAD_BYTES + 1)
+    big = SimpleUploadedFile("scan.pdf", body, content_type="application/pdf")
     response = _post(client, school, big)
     assert response.status_code == 200 and "the limit is 10 MB" in response.content.decode()
     assert not TrainingRecord.objects.filter(user=staff).exists()

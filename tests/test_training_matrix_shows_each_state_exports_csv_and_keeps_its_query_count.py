@@ -100,7 +100,7 @@ def _queries(client, url) -> int:
 def test_the_matrix_query_count_does_not_grow_with_staff_or_records(client, signed_in, school, dsl):
     signed_in(dsl)
     url = reverse("curriculum:matrix")
-    for n in range(3):
+    for _ in range(3):
         f.record(school, f.member(school), "annual_update")
     small = _queries(client, url)
     for n in range(30):

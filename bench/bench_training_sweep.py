@@ -28,7 +28,9 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     made = add_training(data.school_ids())
     runner.progress(f"{NAME}: {made} training records added" if made else f"{NAME}: records reused")
     today = timezone.localdate()
-    monday = today - datetime.timedelta(days=today.weekday())  # the worst day: missing training and the DSL item
+    # The worst day: a Monday sends missing-training reminders and the DSL's weekly item too. The next one,
+    # not the last, so everyone the generator gave a role today is in post.
+    monday = today + datetime.timedelta(days=(7 - today.weekday()) % 7)
 
     def clear() -> None:
         Reminder.objects.filter(kind__startswith="curriculum.training", on=monday).delete()

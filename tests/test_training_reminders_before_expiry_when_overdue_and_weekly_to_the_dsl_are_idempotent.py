@@ -60,3 +60,23 @@ def test_policy_reviews_remind_the_responsible_officer_or_else_the_dsl_and_head(
     assert len(_texts(dsl.email, "curriculum.policy_review")) == 1
     assert len(_texts(head.email, "curriculum.policy_review")) == 1
     assert policy_reviews(today=MONDAY + datetime.timedelta(days=1)) == 0
+
+
+def test_the_sweep_sends_a_fixed_number_of_queries_whatever_the_number_of_schools(school, staff, dsl, other_school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import SchoolFactory
+
+    training_due(today=MONDAY)  # gives the schools their default requirements
+    with CaptureQueriesContext(connection) as one:
+        training_due(today=MONDAY + datetime.timedelta(days=7))
+    for _ in range(4):
+        extra = SchoolFactory()
+        f.member(extra, role="dsl")
+        f.record(extra, f.member(extra), "annual_update", completed_on=datetime.date(2025, 11, 1))
+    training_due(today=MONDAY + datetime.timedelta(days=14))
+    with CaptureQueriesContext(connection) as five:
+        sent = training_due(today=MONDAY + datetime.timedelta(days=21))
+    assert sent > 0
+    assert len(five.captured_queries) == len(one.captured_queries)

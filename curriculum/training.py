@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from safeguarding_portal.accounts.models import Membership, User
@@ -142,6 +143,18 @@ class PersonRow:
         states = [c.state for c in self.cells if c.state != State.NOT_REQUIRED]
         return min(states, key=SEVERITY.__getitem__) if states else State.NOT_REQUIRED
 
+    def tr(self, person_url_prefix: str) -> str:
+        """The matrix row as HTML, for the same reason as ``Cell.td``; names are escaped here.
+
+        ``person_url_prefix`` is the person page's URL without the id and the final slash."""
+        url = f"{person_url_prefix}{self.user.pk}/"
+        title = f'<br><span class="small text-muted">{escape(self.job_title)}</span>' if self.job_title else ""
+        cells = "".join(cell.td() for cell in self.cells)
+        return mark_safe(  # every value below is escaped or one of our own fixed strings
+            f'<tr><th scope="row" class="fw-normal"><a href="{escape(url)}">{escape(self.user.full_name)}</a>'
+            f'{title}</th><td class="small">{escape(self.role_labels)}</td>{cells}</tr>'
+        )
+
     @property
     def due_cells(self) -> list[Cell]:
         return [c for c in self.cells if c.state in (State.EXPIRED, State.MISSING, State.DUE)]
@@ -184,10 +197,11 @@ def rows_for(
     today: datetime.date,
 ) -> list[PersonRow]:
     rows = []
+    req_roles = [frozenset(req.roles) for req in reqs]
     for user_id, (user, roles, title) in people.items():
         row = PersonRow(user=user, roles=roles, job_title=title)
-        for req in reqs:
-            if not set(roles) & set(req.roles):
+        for req, needed_by in zip(reqs, req_roles, strict=True):
+            if needed_by.isdisjoint(roles):
                 row.cells.append(Cell(req, State.NOT_REQUIRED))
                 continue
             done = last.get((user_id, req.pk))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
@@ -97,8 +98,6 @@ def _record_form_view(request: HttpRequest, *, person: User, template: str, done
 
 
 def my_training_add(request: HttpRequest) -> HttpResponse:
-    from django.urls import reverse
-
     return _record_form_view(request, person=request.user, template="curriculum/record_form.html",
                              done_url=reverse("curriculum:my_training"), extra={"own": True})
 
@@ -129,7 +128,10 @@ def matrix(request: HttpRequest) -> HttpResponse:
     if role not in Role.values:
         role = ""
     result = training.matrix(school=school, state=state, role=role)
+    # One reverse() for the page; each row fills in its person's id.
+    person_url = reverse("curriculum:person", args=[0]).removesuffix("0/")
     return render(request, "curriculum/matrix.html", {
+        "rows_html": [row.tr(person_url) for row in result.rows],
         "matrix": result, "state": state, "role": role, "states": training.STATE_LABELS,
         "roles": [(r.value, r.label) for r in TRAINED_ROLES],
         "totals": result.totals(),
@@ -162,8 +164,6 @@ def _csv_safe(text: str) -> str:
 
 
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
-    from django.urls import reverse
-
     school = _school(request)
     if not training.is_trained_member(school=school, user_id=user_id):
         raise Http404("Nobody with that record works at this school.")

@@ -7,10 +7,11 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
@@ -102,13 +103,21 @@ def my_training_add(request: HttpRequest) -> HttpResponse:
                              done_url=reverse("curriculum:my_training"), extra={"own": True})
 
 
-def certificate(request: HttpRequest, record_id: int) -> FileResponse:
+def certificate(request: HttpRequest, record_id: int) -> HttpResponse:
     school = _school(request)
     record = get_object_or_404(TrainingRecord, pk=record_id, school=school)
     if not policy.can_view_training_record(request.portal, record) or not record.certificate:
         raise Http404("No such certificate.")
-    response = FileResponse(record.certificate.open("rb"), content_type=record.certificate_type,
-                            as_attachment=True, filename=f"certificate-{record.pk}{_ext(record.certificate_type)}")
+    return _download(record.certificate, content_type=record.certificate_type,
+                     filename=f"certificate-{record.pk}{_ext(record.certificate_type)}")
+
+
+def _download(field, *, content_type: str, filename: str) -> HttpResponse:
+    """A stored file as an attachment. Read whole (uploads are capped at 10 MB), so the response is an
+    ordinary one that middleware and the access tests can inspect like any page."""
+    with field.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -420,11 +429,9 @@ def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponse:
     return _policy_form(request, get_object_or_404(Policy, pk=policy_id, school=_school(request)))
 
 
-def policy_document(request: HttpRequest, policy_id: int) -> FileResponse:
+def policy_document(request: HttpRequest, policy_id: int) -> HttpResponse:
     item = get_object_or_404(Policy, pk=policy_id, school=_school(request))
     if not item.document:
         raise Http404("No document has been uploaded for this policy yet.")
-    response = FileResponse(item.document.open("rb"), content_type=item.document_type, as_attachment=True,
-                            filename=f"{item.title[:80]}{_ext(item.document_type)}")
-    response["Cache-Control"] = "no-store"
-    return response
+    return _download(item.document, content_type=item.document_type,
+                     filename=f"{item.title[:80]}{_ext(item.document_type)}")

@@ -20,7 +20,6 @@ urlpatterns = [
     path("training/requirements/<int:requirement_id>/", views.requirement_edit, name="requirement_edit"),
     # Teaching
     path("lessons/log/", views.log_lesson, name="log_lesson"),
-    path("lessons/unit-options/", views.unit_options, name="unit_options"),
     path("coverage/", views.heatmap, name="heatmap"),
     path("units/", views.units, name="units"),
     path("units/add/", views.unit_add, name="unit_add"),

@@ -16,7 +16,6 @@ from django.utils.http import content_disposition_header
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
-from safeguarding_portal.schools.models import YearGroup
 
 from . import register, teaching, training
 from .constants import STRAND_ORDER, TRAINED_ROLES, Strand
@@ -275,16 +274,6 @@ def log_lesson(request: HttpRequest) -> HttpResponse:
         "form": form, "lessons": teaching.lessons_by(school=school, user=request.user, limit=10),
         "units_json": units,
     })
-
-
-def unit_options(request: HttpRequest) -> HttpResponse:
-    """HTMX: the units planned for the chosen year group, as <option>s."""
-    school = _school(request)
-    year_group = request.GET.get("year_group", "")
-    units = Unit.objects.filter(school=school, active=True).order_by("title")
-    if year_group in YearGroup.values:
-        units = [u for u in units if year_group in u.year_groups]
-    return render(request, "curriculum/_unit_options.html", {"units": units})
 
 
 def heatmap(request: HttpRequest) -> HttpResponse:

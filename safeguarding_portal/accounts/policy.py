@@ -312,7 +312,6 @@ URL_RULES |= {
     "curriculum:requirement_edit": needs(Cap.MANAGE_TRAINING),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
-    "curriculum:unit_options": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),
     "curriculum:units": needs(Cap.VIEW_CURRICULUM),
     "curriculum:unit_add": needs(Cap.MANAGE_CURRICULUM),

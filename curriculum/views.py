@@ -16,6 +16,7 @@ from django.utils.http import content_disposition_header
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.schools.models import YearGroup
 
 from . import register, teaching, training
 from .constants import STRAND_ORDER, TRAINED_ROLES, Strand
@@ -251,6 +252,12 @@ def log_lesson(request: HttpRequest) -> HttpResponse:
     if last:
         # Most teachers teach the same class again: start from where they left off.
         initial |= {"year_group": last[0].year_group, "class_name": last[0].class_name}
+    # From a gap's "Log the lesson" link: its year group and strand, and no class from another year group.
+    asked_year, asked_strand = request.GET.get("year_group", ""), request.GET.get("strand", "")
+    if asked_year in YearGroup.values and asked_year != initial.get("year_group"):
+        initial |= {"year_group": asked_year, "class_name": ""}
+    if asked_strand in Strand.values:
+        initial["strands"] = [asked_strand]
     form = LessonForm(request.POST or None, school=school, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -57,3 +57,13 @@ def test_the_osl_plans_units_and_records_events(client, signed_in, school, osl):
     assert response.status_code == 302
     events = client.get(reverse("curriculum:events")).content.decode()
     assert "Safer Internet Day 2026" in events and "212" in events
+
+
+def test_a_gaps_link_preselects_its_year_group_and_strand(client, signed_in, school, staff):
+    f.lesson(school, staff, year_group="3")
+    Lesson.objects.update(class_name="3 Ash")
+    signed_in(staff)
+    body = client.get(reverse("curriculum:log_lesson"), {"year_group": "5", "strand": "bullying"}).content.decode()
+    assert '<option value="5" selected>' in body
+    assert 'value="bullying" id="strand-bullying" autocomplete="off" checked' in body
+    assert 'value="3 Ash"' not in body  # last lesson's class belongs to another year group

@@ -169,8 +169,8 @@ CURRICULUM_GRANTS: dict[str, set[Cap]] = {
     Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES, Cap.MANAGE_CURRICULUM, Cap.MANAGE_POLICIES},
     Role.HEADTEACHER: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES, Cap.MANAGE_CURRICULUM, Cap.MANAGE_POLICIES},
     Role.TECHNICIAN: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
-    # Governors approve policies and are trained themselves; no curriculum pages (they name year groups'
-    # lessons, not children, but governors get those as aggregates in their report).
+    # Governors approve policies and are trained themselves; curriculum coverage reaches them as aggregates
+    # in the termly report rather than as pages.
     Role.GOVERNOR: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
 }
 

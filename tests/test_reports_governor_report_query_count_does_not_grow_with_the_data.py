@@ -34,8 +34,10 @@ def _add(school, staff, dsl, n, offset):
 @pytest.mark.django_db
 def test_query_count_is_the_same_at_two_scales(school, staff, dsl):
     _add(school, staff, dsl, 3, 0)
+    _queries(school)  # the first report gives the school its default training requirements (one insert)
     small = _queries(school)
     _add(school, staff, dsl, 37, 5)
     large = _queries(school)
     assert small == large
-    assert large <= 15
+    # Each section answers in a handful of queries, whatever the data (incidents, agreements, filtering, curriculum).
+    assert large <= 60, large

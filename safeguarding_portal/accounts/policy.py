@@ -74,6 +74,10 @@ class Cap(StrEnum):
     LOG_TEACHING = "curriculum.log"
     VIEW_CURRICULUM = "curriculum.view"
     MANAGE_TRAINING = "curriculum.manage_training"
+    VIEW_OWN_TRAINING = "curriculum.own_training"  # everyone who works at the school, governors too
+    MANAGE_CURRICULUM = "curriculum.manage"  # units, events, the incident-to-strand map and threshold
+    VIEW_POLICIES = "curriculum.view_policies"  # the policy register (read)
+    MANAGE_POLICIES = "curriculum.manage_policies"
 
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
@@ -172,7 +176,18 @@ FILTERING_GRANTS: dict[str, set[Cap]] = {
     Role.TECHNICIAN: {Cap.ASSESS_FILTER_RISK, Cap.RECORD_FILTER_CHECK, Cap.RECONCILE_FILTER_LOG},
 }
 
-CURRICULUM_GRANTS: dict[str, set[Cap]] = {}
+CURRICULUM_GRANTS: dict[str, set[Cap]] = {
+    # Everyone who works at the school sees their own training and the school's policies; parents do not.
+    Role.STAFF: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
+    Role.DSL: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES, Cap.MANAGE_CURRICULUM, Cap.MANAGE_POLICIES},
+    Role.DEPUTY_DSL: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES, Cap.MANAGE_CURRICULUM, Cap.MANAGE_POLICIES},
+    Role.HEADTEACHER: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES, Cap.MANAGE_CURRICULUM, Cap.MANAGE_POLICIES},
+    Role.TECHNICIAN: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
+    # Governors approve policies and are trained themselves; curriculum coverage reaches them as aggregates
+    # in the termly report rather than as pages.
+    Role.GOVERNOR: {Cap.VIEW_OWN_TRAINING, Cap.VIEW_POLICIES},
+}
 
 REPORTS_GRANTS: dict[str, set[Cap]] = {
     # Bounced reminders are "shown to the office": the DSL team and the head run the school's records.
@@ -323,7 +338,36 @@ URL_RULES |= {
 
 # --- Curriculum, training and the policy register ---
 URL_RULES |= {
-    "curriculum:index": needs(Cap.LOG_TEACHING),
+    "curriculum:index": needs(Cap.VIEW_OWN_TRAINING),
+    # Training
+    "curriculum:my_training": needs(Cap.VIEW_OWN_TRAINING),
+    "curriculum:my_training_add": needs(Cap.VIEW_OWN_TRAINING),
+    "curriculum:certificate": needs(Cap.VIEW_OWN_TRAINING),  # object rule: own record, or MANAGE_TRAINING
+    "curriculum:matrix": needs(Cap.MANAGE_TRAINING),
+    "curriculum:matrix_csv": needs(Cap.MANAGE_TRAINING),
+    "curriculum:person": needs(Cap.MANAGE_TRAINING),
+    "curriculum:briefing_new": needs(Cap.MANAGE_TRAINING),
+    "curriculum:briefing": needs(Cap.MANAGE_TRAINING),
+    "curriculum:requirements": needs(Cap.MANAGE_TRAINING),
+    "curriculum:requirement_add": needs(Cap.MANAGE_TRAINING),
+    "curriculum:requirement_edit": needs(Cap.MANAGE_TRAINING),
+    # Teaching
+    "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
+    "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),
+    "curriculum:units": needs(Cap.VIEW_CURRICULUM),
+    "curriculum:unit_add": needs(Cap.MANAGE_CURRICULUM),
+    "curriculum:unit_edit": needs(Cap.MANAGE_CURRICULUM),
+    "curriculum:events": needs(Cap.VIEW_CURRICULUM),
+    "curriculum:event_add": needs(Cap.MANAGE_CURRICULUM),
+    # From incidents to teaching
+    "curriculum:gaps": needs(Cap.VIEW_CURRICULUM),
+    "curriculum:gap": needs(Cap.VIEW_CURRICULUM),
+    "curriculum:mapping": needs(Cap.MANAGE_CURRICULUM),
+    # Policy register
+    "curriculum:policies": needs(Cap.VIEW_POLICIES),
+    "curriculum:policy_add": needs(Cap.MANAGE_POLICIES),
+    "curriculum:policy_edit": needs(Cap.MANAGE_POLICIES),
+    "curriculum:policy_document": needs(Cap.VIEW_POLICIES),
 }
 
 # --- Reports and reminders ---
@@ -456,3 +500,11 @@ def can_view_filter_change(portal, change) -> bool:
     if portal.school is None or change.school_id != portal.school.pk or not portal.can(Cap.REQUEST_FILTER_CHANGE):
         return False
     return sees_all_filter_changes(portal) or change.requested_by_id == portal.user.pk
+# --- Curriculum and training --------------------------------------------------------------------------
+
+
+def can_view_training_record(portal, record) -> bool:
+    """A training record (and its certificate): its owner, or whoever manages training at its school."""
+    if portal.school is None or record.school_id != portal.school.pk:
+        return False
+    return record.user_id == portal.user.pk or portal.can(Cap.MANAGE_TRAINING)

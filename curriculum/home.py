@@ -1,0 +1,22 @@
+"""The training and curriculum panel on the home page (see ``core.selectors.app_panels``)."""
+
+from __future__ import annotations
+
+from safeguarding_portal.accounts.policy import Cap
+
+from . import training
+from .models import Gap
+
+
+def panel(*, portal) -> dict | None:
+    if portal.school is None or not portal.can(Cap.VIEW_OWN_TRAINING):
+        return None
+    row = training.person_row(school=portal.school, user=portal.user)
+    data: dict = {"due": row.due_cells if row else [], "required": bool(row and row.cells)}
+    if portal.can(Cap.VIEW_CURRICULUM):
+        data["open_gaps"] = list(
+            Gap.objects.filter(school=portal.school, status=Gap.Status.OPEN).select_related("term")[:5]
+        )
+    if portal.can(Cap.MANAGE_TRAINING):
+        data["totals"] = training.matrix(school=portal.school).totals()
+    return data

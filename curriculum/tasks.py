@@ -1,0 +1,20 @@
+"""Celery tasks of the curriculum app, enqueued through the outbox (sent on commit)."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+
+from safeguarding_portal.schools.models import School
+
+
+@shared_task(name="curriculum.check_gaps")
+def check_gaps_task(*, school_id: int, on: str | None = None) -> int:
+    from .teaching import check_gaps
+
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        return 0
+    day = datetime.date.fromisoformat(on) if on else None
+    return len(check_gaps(school=school, on=day))

@@ -97,7 +97,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
     consents = list(
         Consent.objects.filter(school=school)
         .values("label")
-        .annotate(given=Count("pk", filter=Q(given=True)), refused=Count("pk", filter=Q(given=False)))
+        .annotate(n_given=Count("pk", filter=Q(given=True)), n_refused=Count("pk", filter=Q(given=False)))
         .order_by("label")
     )
     withdrawals = SignatureEvent.objects.filter(
@@ -161,7 +161,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "actions": actions,
         "coverage": coverage,
         "consents": [
-            {"label": c["label"], "given": small_count(c["given"]), "refused": small_count(c["refused"])}
+            {"label": c["label"], "given": small_count(c["n_given"]), "refused": small_count(c["n_refused"])}
             for c in consents
         ],
         "withdrawals": small_count(withdrawals),

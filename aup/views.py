@@ -353,7 +353,10 @@ def _by_code(code: str) -> dict | None:
 
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a certificate: by its code or by the PDF itself. Initials only, never a child."""
-    form = VerifyForm(request.POST or None, request.FILES or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+    else:
+        form = VerifyForm(initial={"code": request.GET.get("code", "")})
     result, checked = None, False
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("pdf")

@@ -29,7 +29,9 @@ def published(
         return services.publish(version=agreement.draft, by=by)
     base = agreement.current_version or agreement.draft
     draft = services.save_draft(
-        agreement=agreement, text=text, consent_items=base.consent_items if audience == Audience.PARENT else None,
+        agreement=agreement,
+        text=text,
+        consent_items=base.consent_items if audience == Audience.PARENT else None,
         requires_resign=requires_resign,
     )
     return services.publish(version=draft, by=by)
@@ -48,8 +50,11 @@ def family(school, *, children: int = 2, email: str = "hannah@home.example", cla
     kids = []
     for i in range(children):
         pupil = PupilFactory(
-            school=school, legal_forename=["Oliver", "Isla", "Freddie"][i], surname="Morgan",
-            year_group="5", registration_group=class_name,
+            school=school,
+            legal_forename=["Oliver", "Isla", "Freddie"][i],
+            surname="Morgan",
+            year_group="5",
+            registration_group=class_name,
         )
         PupilGuardianFactory(pupil=pupil, guardian=guardian, relationship="Mother")
         PupilGuardianFactory(pupil=pupil, guardian=other, relationship="Father", contact_priority=2)
@@ -57,13 +62,26 @@ def family(school, *, children: int = 2, email: str = "hannah@home.example", cla
     return Family(guardian, other, kids)
 
 
-def campaign(school, *, by=None, scope: str = Campaign.Scope.SCHOOL, value: str = "", notify: bool = True,
-             audience: str = Audience.PARENT, closes_in_days: int = 14) -> Campaign:
+def campaign(
+    school,
+    *,
+    by=None,
+    scope: str = Campaign.Scope.SCHOOL,
+    value: str = "",
+    notify: bool = True,
+    audience: str = Audience.PARENT,
+    closes_in_days: int = 14,
+) -> Campaign:
     version = published(school, audience)
     by = by or UserFactory(email=f"office.{school.pk}@oak.example")
     return services.create_campaign(
-        school=school, version=version, scope=scope, scope_value=value,
-        closes_on=timezone.localdate() + datetime.timedelta(days=closes_in_days), by=by, notify=notify,
+        school=school,
+        version=version,
+        scope=scope,
+        scope_value=value,
+        closes_on=timezone.localdate() + datetime.timedelta(days=closes_in_days),
+        by=by,
+        notify=notify,
     )
 
 

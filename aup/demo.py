@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.schools.models import Pupil
+from safeguarding_portal.schools.models import Pupil, PupilGuardian
 
 from . import services
 from .models import Agreement, Audience, Campaign, RequestStatus, Signature, SigningRequest
@@ -112,11 +112,17 @@ def seed(*, demo) -> list[str]:
         services.record_sent(
             campaign=whole, invitation_ids=list(whole.invitations.values_list("pk", flat=True)), at=timezone.now()
         )
+        # Nobody of the demo parent's family answers: Oliver stays waiting for Hannah Morgan to sign.
+        family = set(
+            PupilGuardian.objects.filter(pupil__guardian_links__guardian__user=parent).values_list(
+                "guardian_id", flat=True
+            )
+        )
         invitations = [
-            i for i in whole.invitations.select_related("guardian").order_by("pk") if i.guardian.user_id != parent.pk
+            i for i in whole.invitations.select_related("guardian").order_by("pk") if i.guardian_id not in family
         ]
         rng.shuffle(invitations)
-        half = len(invitations) // 2
+        half = int(len(invitations) * 0.4)  # with partners covered, about half the children
         _sign_invitations(whole, invitations[:half], rng)
         for invitation in invitations[half : half + 3]:
             services.decline(
@@ -139,9 +145,21 @@ def seed(*, demo) -> list[str]:
     )
     total = children.values("pupil").distinct().count()
     visitors = Agreement.objects.get(school=school, audience=Audience.VISITOR)
+    waiting = sorted(
+        r.pupil.forename
+        for r in SigningRequest.objects.filter(
+            campaign=whole, guardian__user=parent, status=RequestStatus.PENDING
+        ).select_related("pupil")
+    )
+    done = sorted(
+        p.forename
+        for p in Pupil.objects.filter(guardian_links__guardian__user=parent).distinct()
+        if Signature.objects.filter(pupil=p, version__agreement__audience=Audience.PARENT).exists()
+    )
     return [
         f"Agreements: every audience published at {school.name}; staff and governors have signed.",
         f"Parents' campaign half-way: {signed} of {total} children signed for "
-        f"(parent@demo.example: Isla signed, Oliver waiting).",
+        f"(parent@demo.example: signed for {', '.join(done) or 'nobody'}; "
+        f"to sign for {', '.join(waiting) or 'nobody'}).",
         f"Visitors sign at /agreements/visit/{visitors.public_key}/",
     ]

@@ -247,8 +247,10 @@ def class_consents(*, school: School, class_name: str) -> dict:
     for c in Consent.objects.filter(pupil__in=pupils):
         consents[c.pupil_id][c.key] = c.given
     rows = [{"pupil": p, "answers": [consents[p.pk].get(i["key"]) for i in items]} for p in pupils]
-    publishable = [all(r["answers"][n] is True for r in rows) for n in range(len(items))]
-    return {"items": items, "rows": rows, "publishable": list(zip(items, publishable, strict=True))}
+    # Per use: can it be published (everyone said yes), and if not, how many pupils must be left out.
+    without = [sum(1 for r in rows if r["answers"][n] is not True) for n in range(len(items))]
+    publishable = [(item, n == 0, n) for item, n in zip(items, without, strict=True)]
+    return {"items": items, "rows": rows, "publishable": publishable}
 
 
 def parent_overview(*, user, school: School) -> list[dict]:

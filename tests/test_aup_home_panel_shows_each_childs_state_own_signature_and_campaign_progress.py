@@ -44,7 +44,7 @@ def test_staff_see_their_signature_and_the_office_sees_progress(client, signed_i
     f.family(school, email="late@home.example", children=1)
     signed_in(staff)
     home = client.get(reverse("home")).content.decode()
-    assert 'Staff acceptable use agreement: <span class="state-current">signed' in home
+    assert 'Staff acceptable use agreement: <span class="text-success fw-semibold">signed' in home
     signed_in(dsl)
     home = client.get(reverse("home")).content.decode()
     assert "2 of 2 children signed for" in home

@@ -49,8 +49,8 @@ def test_can_i_publish_this_class_photo(client, signed_in, school, staff):
     signed_in(staff)
     page = client.get(reverse("aup:class", args=["5B"]))
     assert page.status_code == 200
-    publishable = {item["key"]: ok for item, ok in page.context["data"]["publishable"]}
-    assert publishable["website"] is True and publishable["press"] is False
+    publishable = {item["key"]: (ok, n) for item, ok, n in page.context["data"]["publishable"]}
+    assert publishable["website"] == (True, 0) and publishable["press"] == (False, 1)
     export = client.get(reverse("aup:class", args=["5B"]) + "?format=csv")
     rows = list(csv.reader(io.StringIO(export.content.decode())))
     assert rows[0][0] == "pupil" and len(rows) == 3

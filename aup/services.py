@@ -140,7 +140,8 @@ def current_signatures_q(agreement: Agreement) -> Q:
 
 
 def _token(invitation: Invitation, purpose: str) -> str:
-    message = f"aup.{purpose}:{invitation.pk}:{invitation.nonce}".encode()
+    # The nonce (random, per invitation) is enough: the hash can be stored before the row has a key.
+    message = f"aup.{purpose}:{invitation.nonce}".encode()
     digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -270,25 +271,20 @@ def create_campaign(
     for guardian_id, pupil_id, email in links:
         by_guardian[guardian_id].append(pupil_id)
         emails[guardian_id] = email
-    invitations = [
-        Invitation(
+    invitations = []
+    for gid in by_guardian:
+        invitation = Invitation(
             campaign=campaign,
             school=school,
             guardian_id=gid,
             email=emails[gid],
             nonce=secrets.token_hex(16),
-            # Placeholders, unique until the real hashes (which need the primary key) are set below.
-            token_hash=uuid.uuid4().hex,
-            manage_token_hash=uuid.uuid4().hex,
             expires_at=expires,
         )
-        for gid in by_guardian
-    ]
+        invitation.token_hash = token_hash(signing_token(invitation))
+        invitation.manage_token_hash = token_hash(manage_token(invitation))
+        invitations.append(invitation)
     Invitation.objects.bulk_create(invitations, batch_size=2000)
-    for inv in invitations:
-        inv.token_hash = token_hash(signing_token(inv))
-        inv.manage_token_hash = token_hash(manage_token(inv))
-    Invitation.objects.bulk_update(invitations, ["token_hash", "manage_token_hash"], batch_size=2000)
     SigningRequest.objects.bulk_create(
         [
             SigningRequest(campaign=campaign, school=school, invitation=inv, guardian_id=inv.guardian_id, pupil_id=pid)

@@ -26,8 +26,10 @@ def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> 
     for record in records:
         by_chain[record.chain_key()].append(record)
     for key in sorted(by_chain):  # a fixed order, so two bulk appends never wait on each other's heads
-        ChainHead.objects.get_or_create(model_label=label, chain=key)
-        head = ChainHead.objects.select_for_update().get(model_label=label, chain=key)
+        head = ChainHead.objects.select_for_update().filter(model_label=label, chain=key).first()
+        if head is None:
+            ChainHead.objects.get_or_create(model_label=label, chain=key)
+            head = ChainHead.objects.select_for_update().get(model_label=label, chain=key)
         seq, prev = head.seq, head.last_hash
         for record in by_chain[key]:
             seq += 1

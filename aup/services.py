@@ -452,16 +452,18 @@ def record_opened(*, invitation: Invitation, ip: str | None) -> None:
         return
     at = now()
     if Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=at):
-        chain.append(
-            SignatureEvent(
-                school_id=invitation.school_id,
-                kind=EventKind.OPENED,
-                at=at,
-                campaign_id=invitation.campaign_id,
-                invitation=invitation,
-                actor=invitation.guardian.full_name,
-                data={"ip": ip or ""},
-            )
+        append_many(
+            [
+                SignatureEvent(
+                    school_id=invitation.school_id,
+                    kind=EventKind.OPENED,
+                    at=at,
+                    campaign_id=invitation.campaign_id,
+                    invitation=invitation,
+                    actor=invitation.guardian.full_name,
+                    data={"ip": ip or ""},
+                )
+            ]
         )
         invitation.opened_at = at
 
@@ -507,20 +509,29 @@ def _signature(*, school_id: int, version: AgreementVersion, evidence: SignerEvi
     )
 
 
-def _set_consents(*, signature: Signature, items: list[dict], answers: dict[str, bool], actor: str) -> None:
+def _set_consents(*, signatures: list[Signature], items: list[dict], actor: str) -> None:
+    """Each child's current answers, from their signatures: one upsert for every child and item."""
     labels = {item["key"]: item["label"] for item in items}
-    for key, given in answers.items():
-        Consent.objects.update_or_create(
-            pupil_id=signature.pupil_id,
+    rows = [
+        Consent(
+            school_id=s.school_id,
+            pupil_id=s.pupil_id,
             key=key,
-            defaults={
-                "school_id": signature.school_id,
-                "label": labels.get(key, key),
-                "given": given,
-                "signature": signature,
-                "changed_at": signature.signed_at,
-                "changed_by": actor,
-            },
+            label=labels.get(key, key),
+            given=given,
+            signature=s,
+            changed_at=s.signed_at,
+            changed_by=actor,
+        )
+        for s in signatures
+        for key, given in s.consents.items()
+    ]
+    if rows:
+        Consent.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["pupil", "key"],
+            update_fields=["school", "label", "given", "signature", "changed_at", "changed_by"],
         )
 
 
@@ -561,9 +572,10 @@ def sign_for_children(
                 consents=consents,
             )
             signature.signed_at = at
-            chain.append(signature)
-            _set_consents(signature=signature, items=items, answers=consents, actor=evidence.typed_name)
             signatures.append(signature)
+        # One lock of the school's chain head for all the children, then every consent in one upsert.
+        append_many(signatures)
+        _set_consents(signatures=signatures, items=items, actor=evidence.typed_name)
         SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
             status=RequestStatus.SIGNED, decided_at=at
         )

@@ -21,13 +21,17 @@ def build_families(*, schools: int, pupils: int, label: str, progress: Callable[
             Pupil.objects.filter(school__trust=data.trust).order_by("pk").values_list("pk", "school_id", "surname")
         )[::2]
         carers = Guardian.objects.bulk_create(
-            [Guardian(school_id=s, full_name=f"Sam {surname}", email=f"second.{pk}@home.example")
-             for pk, s, surname in rows],
+            [
+                Guardian(school_id=s, full_name=f"Sam {surname}", email=f"second.{pk}@home.example")
+                for pk, s, surname in rows
+            ],
             batch_size=5000,
         )
         PupilGuardian.objects.bulk_create(
-            [PupilGuardian(pupil_id=pk, guardian_id=g.pk, relationship="Parent", contact_priority=2)
-             for (pk, _, _), g in zip(rows, carers, strict=True)],
+            [
+                PupilGuardian(pupil_id=pk, guardian_id=g.pk, relationship="Parent", contact_priority=2)
+                for (pk, _, _), g in zip(rows, carers, strict=True)
+            ],
             batch_size=5000,
         )
         progress(f"  second carers for {len(rows):,} pupils")

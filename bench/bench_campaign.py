@@ -51,10 +51,22 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     invitations = Invitation.objects.filter(campaign_id=last).count()
     requests = SigningRequest.objects.filter(campaign_id=last).count()
     queued = OutboxMessage.objects.filter(task_name="aup.send_invitations", kwargs__campaign_id=last).count()
-    runner.progress(f"campaign: {invitations} parents, {requests} requests, {queued} queued message: "
-                    f"median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries")
-    lines = [runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant="issue",
-                           parents=invitations, requests=requests, target_ms=5000)]
+    runner.progress(
+        f"campaign: {invitations} parents, {requests} requests, {queued} queued message: "
+        f"median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries"
+    )
+    lines = [
+        runner.result(
+            bench=NAME,
+            scale=scale,
+            timing=timing,
+            queries=queries,
+            variant="issue",
+            parents=invitations,
+            requests=requests,
+            target_ms=5000,
+        )
+    ]
 
     pending = list(made)
 
@@ -68,6 +80,9 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     send_queries = runner.count_queries(send)
     send_timing = runner.time_calls(send, repeat=min(repeat, len(pending)), warmup=0)
     runner.progress(f"campaign send (worker): median {send_timing.median_ms:.0f} ms for {invitations} emails")
-    lines.append(runner.result(bench=NAME, scale=scale, timing=send_timing, queries=send_queries, variant="send",
-                               parents=invitations))
+    lines.append(
+        runner.result(
+            bench=NAME, scale=scale, timing=send_timing, queries=send_queries, variant="send", parents=invitations
+        )
+    )
     return lines

@@ -41,12 +41,15 @@ if str(ROOT) not in sys.path:
 from bench.load_report_submission import CSRF_INPUT, Browser, _free_port, percentile  # noqa: E402
 
 # A small drawn signature, as the canvas sends it.
-PNG = "data:image/png;base64," + base64.b64encode(
-    bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-    )
-).decode()
+PNG = (
+    "data:image/png;base64,"
+    + base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+        )
+    ).decode()
+)
 CONSENT_FIELD = re.compile(r'name="(consent-\d+-[a-z0-9_]+)" id="[^"]+-yes"')
 
 
@@ -85,16 +88,27 @@ def main(argv: list[str] | None = None) -> int:
     head = data.persona("headteacher", 0)
     agreement = services.ensure_agreement(school=school, audience=Audience.PARENT)
     base = agreement.current_version or agreement.draft
-    draft = services.save_draft(agreement=agreement, text=base.text + f"\n(Load test {timezone.now():%H:%M:%S}.)",
-                                consent_items=base.consent_items, requires_resign=True)
+    draft = services.save_draft(
+        agreement=agreement,
+        text=base.text + f"\n(Load test {timezone.now():%H:%M:%S}.)",
+        consent_items=base.consent_items,
+        requires_resign=True,
+    )
     version = services.publish(version=draft, by=head)
     Campaign.objects.filter(school=school, closed_at__isnull=True).update(closed_at=timezone.now())
-    campaign = services.create_campaign(school=school, version=version, scope="school", notify=False, by=head,
-                                        closes_on=timezone.localdate() + datetime.timedelta(days=7))
+    campaign = services.create_campaign(
+        school=school,
+        version=version,
+        scope="school",
+        notify=False,
+        by=head,
+        closes_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
     # First carers only (one per child), so one parent's signature never covers another's request.
     parents = list(
         Invitation.objects.filter(campaign=campaign, guardian__email__startswith="carer")
-        .order_by("pk").values_list("pk", "nonce")
+        .order_by("pk")
+        .values_list("pk", "nonce")
     )
     links = []
     for pk, nonce in parents:
@@ -107,10 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = {
         **os.environ,
-        "DJANGO_ENV": "production", "DEBUG": "False", "SECRET_KEY": secret, "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "False", "STATIC_ROOT": static_root, "EMAIL_URL": "dummymail://",
-        "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(args.workers),
-        "GUNICORN_THREADS": str(args.threads), "GUNICORN_LOG_LEVEL": "warning",
+        "DJANGO_ENV": "production",
+        "DEBUG": "False",
+        "SECRET_KEY": secret,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "False",
+        "STATIC_ROOT": static_root,
+        "EMAIL_URL": "dummymail://",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(args.workers),
+        "GUNICORN_THREADS": str(args.threads),
+        "GUNICORN_LOG_LEVEL": "warning",
     }
     if args.redis:
         env["REDIS_URL"] = args.redis
@@ -118,9 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     log = open(Path(static_root) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     server = subprocess.Popen(  # noqa: S603
-        [str(Path(python).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "safeguarding_portal.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(Path(python).parent / "gunicorn"),
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "safeguarding_portal.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     signed_ok: list[int] = []
     latencies: list[float] = []
@@ -164,8 +195,13 @@ def main(argv: list[str] | None = None) -> int:
                     if status != 200 or not token or not fields:
                         problem = f"GET HTTP {status}"
                     else:
-                        form = [("csrfmiddlewaretoken", token.group(1)), ("action", "sign"),
-                                ("full_name", "Load Test Parent"), ("agree", "on"), ("drawn_signature", PNG)]
+                        form = [
+                            ("csrfmiddlewaretoken", token.group(1)),
+                            ("action", "sign"),
+                            ("full_name", "Load Test Parent"),
+                            ("agree", "on"),
+                            ("drawn_signature", PNG),
+                        ]
                         form += [(name, "yes") for name in fields]
                         times = 2 if n % 10 == 0 else 1
                         for _ in range(times):

@@ -15,7 +15,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -139,13 +139,7 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
     if request.GET.get("download"):
         from .certificate import certificate_for
 
-        certificate = certificate_for(signature)
-        return FileResponse(
-            certificate.pdf.open("rb"),
-            as_attachment=True,
-            filename=f"agreement-{signature.verification_code}.pdf",
-            content_type="application/pdf",
-        )
+        return _pdf_response(certificate_for(signature))
     return render(
         request,
         "aup/my_certificate.html",
@@ -154,6 +148,15 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- Public: the parent's link -------------------------------------------------------------------------
+
+
+def _pdf_response(certificate: Certificate) -> HttpResponse:
+    # A certificate is a few tens of kilobytes: read whole, so the response is an ordinary one.
+    with certificate.pdf.open("rb") as fh:
+        body = fh.read()
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="agreement-{certificate.signature.verification_code}.pdf"'
+    return response
 
 
 def _bad_link(request: HttpRequest, problem: str, *, purpose: str = "sign") -> HttpResponse:
@@ -314,13 +317,7 @@ def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpRespo
         return _bad_link(request, services.LinkProblem.INVALID, purpose="manage")
     from .certificate import certificate_for
 
-    certificate = certificate_for(signature)
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"agreement-{signature.verification_code}.pdf",
-        content_type="application/pdf",
-    )
+    return _pdf_response(certificate_for(signature))
 
 
 # --- Public: verify and visitors -----------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_the_certificate_says_everything_a_court_would_ask(client, school):
         reverse("aup:signed_certificate", args=[services.manage_token(invitation), signature.verification_code])
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    body = b"".join(response.streaming_content)
+    body = response.content
     assert body.startswith(b"%PDF")
     stored = Certificate.objects.get(signature=signature)
     assert stored.pdf.name.startswith(f"aup/{school.pk}/certificates/")

@@ -181,7 +181,7 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
 @never_cache
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token)
-    if problem == services.LinkProblem.USED and request.method == "POST":
+    if problem == services.LinkProblem.USED and request.method == "POST" and invitation.used_at is not None:
         # The second click of a double submit: the first one signed; show what it recorded.
         return redirect("aup:signed", token=services.manage_token(invitation))
     if problem:

@@ -80,3 +80,12 @@ def test_one_familys_manage_link_cannot_fetch_another_familys_certificate(client
     response = client.get(url)
     assert response.status_code == 404
     _names_nobody(response)
+
+
+def test_the_other_parents_link_after_one_parent_signed_says_it_is_done(client, school, invitation):
+    f.sign_invitation(invitation)
+    partner = Invitation.objects.get(campaign=invitation.campaign, guardian__full_name="Mark Morgan")
+    url = reverse("aup:sign", args=[services.signing_token(partner)])
+    for response in (client.get(url), client.post(url, f.sign_form(partner))):
+        assert response.status_code == 410 and b"already been used" in response.content
+        _names_nobody(response)

@@ -1,16 +1,51 @@
-"""The agreements panel on the home page (see ``core.selectors.app_panels``)."""
+"""The agreements panel on the home page (see ``core.selectors.app_panels``).
+
+A parent sees each child and whether their agreement is signed; staff and governors see their own
+signature; the office (holders of MANAGE_AGREEMENTS) sees the latest open campaign's progress.
+"""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from safeguarding_portal.accounts.policy import Cap
-from safeguarding_portal.schools import selectors as school_selectors
+
+from . import selectors, services
+from .models import Campaign, RequestStatus, SigningRequest
 
 
 def panel(*, portal) -> dict | None:
-    if not portal.can(Cap.SIGN_OWN_AGREEMENTS):
+    if not portal.can(Cap.SIGN_OWN_AGREEMENTS) or portal.school is None:
         return None
-    is_parent = "parent" in portal.roles
+    school = portal.school
+    own = []
+    for audience in services.audiences_for_roles(portal.roles):
+        version = selectors.published_version(school=school, audience=audience)
+        if version is None:
+            continue
+        signature = selectors.current_signature(school=school, user=portal.user, audience=audience)
+        own.append(
+            {
+                "title": version.agreement.title,
+                "signed": signature is not None,
+                "signed_at": signature.signed_at if signature else None,
+            }
+        )
+    children = selectors.parent_overview(user=portal.user, school=school) if "parent" in portal.roles else []
+    campaign = progress = None
+    if portal.can(Cap.MANAGE_AGREEMENTS):
+        campaign = Campaign.objects.filter(school=school, closed_at__isnull=True).order_by("-created_at").first()
+        if campaign is not None:
+            progress = SigningRequest.objects.filter(campaign=campaign, pupil__isnull=False).aggregate(
+                children=Count("pupil", distinct=True),
+                signed=Count(
+                    "pupil", distinct=True, filter=Q(status__in=[RequestStatus.SIGNED, RequestStatus.COVERED])
+                ),
+            )
     return {
         "is_parent_only": portal.roles == {"parent"},
-        "children": school_selectors.children_of(user=portal.user, school=portal.school) if is_parent else [],
+        "own": own,
+        "children": children,
+        "campaign": campaign,
+        "progress": progress,
     }

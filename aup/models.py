@@ -1,0 +1,396 @@
+"""Acceptable use agreements: versions with frozen text, campaigns, signing requests and signatures.
+
+What someone signed never changes. ``Signature`` and ``SignatureEvent`` are append-only and hash-chained
+per school (``audit.chain``), with database triggers refusing UPDATE and DELETE. The few things that do
+change (a request's status, a child's current photo consents) are projections written by
+``aup.services`` in the same transaction as the event that changes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
+
+
+class Audience(models.TextChoices):
+    STAFF = "staff", "Staff"
+    PUPIL_YOUNGER = "pupil_ey_ks1", "Pupils in the early years and Key Stage 1"
+    PUPIL_OLDER = "pupil_ks2", "Pupils in Key Stage 2 and above"
+    PARENT = "parent", "Parents and carers"
+    VISITOR = "visitor", "Visitors and guests"
+    GOVERNOR = "governor", "Governors"
+    SOCIAL_MEDIA = "social_media", "Staff who run official social media"
+
+
+PUPIL_AUDIENCES = (Audience.PUPIL_YOUNGER, Audience.PUPIL_OLDER)
+YOUNGER_YEAR_GROUPS = frozenset({"R", "1", "2"})
+
+# The consent items of a new parents' agreement; each school edits them for its next version.
+DEFAULT_CONSENT_ITEMS = [
+    {"key": "website", "label": "Photos on the school website"},
+    {"key": "prospectus", "label": "Photos in the prospectus and printed material"},
+    {"key": "video", "label": "Video and webcam (for example recorded performances and remote lessons)"},
+    {"key": "displays_in", "label": "Photos on displays in school"},
+    {"key": "displays_out", "label": "Photos on displays outside school (for example at local events)"},
+    {"key": "press", "label": "Press and media (newspapers, local news websites)"},
+]
+
+
+def pupil_audience(year_group: str) -> str:
+    return Audience.PUPIL_YOUNGER if year_group in YOUNGER_YEAR_GROUPS else Audience.PUPIL_OLDER
+
+
+class Agreement(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="agreements")
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    title = models.CharField(max_length=200)
+    # The QR code on the office tablet and the visitors' badge points at this; unguessable so the
+    # visitors' page of one school cannot be found by counting.
+    public_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Signatures of versions numbered below this one no longer count as current (a re-sign was required).
+    current_from = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["school", "audience"]
+        constraints = [models.UniqueConstraint(fields=["school", "audience"], name="agreement_one_per_audience")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_version(self) -> AgreementVersion | None:
+        return self.versions.filter(published_at__isnull=False).order_by("-number").first()
+
+    @property
+    def draft(self) -> AgreementVersion | None:
+        return self.versions.filter(published_at__isnull=True).order_by("-number").first()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class AgreementVersion(models.Model):
+    """A draft is edited freely; once published its text and consent items are frozen with their hash."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    consent_items = models.JSONField(default=list, blank=True)
+    sha256 = models.CharField("SHA-256 of the text", max_length=64, blank=True)
+    requires_resign = models.BooleanField(
+        "everyone must sign again",
+        default=False,
+        help_text="Signatures of earlier versions stop counting as current when this version is published.",
+    )
+    summary_of_changes = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["agreement", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreementversion_number_unique"),
+            models.CheckConstraint(
+                name="agreementversion_published_has_hash", condition=Q(published_at__isnull=True) | ~Q(sha256="")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.title}, version {self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def label(self) -> str:
+        return f"version {self.number}"
+
+    def clean(self) -> None:
+        super().clean()
+        keys = [item.get("key") for item in self.consent_items or []]
+        if len(keys) != len(set(keys)):
+            raise ValidationError({"consent_items": "Each consent item needs its own key."})
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and self.pk:
+            stored = AgreementVersion.objects.filter(pk=self.pk).values("published_at", "text", "consent_items").first()
+            if (
+                stored
+                and stored["published_at"] is not None
+                and (stored["text"] != self.text or stored["consent_items"] != self.consent_items)
+            ):
+                raise AppendOnlyError("A published version is frozen: write a new version instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_published:
+            raise AppendOnlyError("A published version is never deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class Campaign(models.Model):
+    class Scope(models.TextChoices):
+        SCHOOL = "school", "Whole school"
+        YEAR = "year", "A year group"
+        CLASS = "class", "A class"
+        JOINED_SINCE = "joined_since", "Pupils who joined since a date"
+        STAFF = "staff", "All staff"
+        GOVERNORS = "governors", "Governors"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="aup_campaigns")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="campaigns")
+    title = models.CharField(max_length=200)
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    scope_value = models.CharField(max_length=40, blank=True, help_text="The year group, class or date.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    closes_on = models.DateField(help_text="Links stop working and reminders stop after this day.")
+    remind_every_days = models.PositiveSmallIntegerField(default=7)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["closes_on", "closed_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope in (self.Scope.YEAR, self.Scope.CLASS, self.Scope.JOINED_SINCE):
+            return f"{self.get_scope_display()}: {self.scope_value}"
+        return self.get_scope_display()
+
+
+class Invitation(models.Model):
+    """One email to one parent (or carer) with one link, covering each of their children in the campaign.
+
+    The link's token is never stored: it is an HMAC of the invitation with the site's secret (so a
+    reminder can rebuild the same link), and only its SHA-256 is kept to find the invitation.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="invitations")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    guardian = models.ForeignKey("schools.Guardian", on_delete=models.PROTECT, related_name="aup_invitations")
+    email = models.EmailField()
+    nonce = models.CharField(max_length=32, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True, help_text="When the signing link was last used to sign.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "guardian"], name="invitation_one_per_guardian")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} ({self.campaign})"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Not signed yet"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+    COVERED = "covered", "Signed by another parent or carer"
+
+
+class SigningRequest(models.Model):
+    """One signer (and, for parents, one child) asked to sign one version in one campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="requests")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
+    guardian = models.ForeignKey("schools.Guardian", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "guardian", "pupil"],
+                condition=Q(guardian__isnull=False),
+                name="signingrequest_one_per_guardian_child",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "user"], condition=Q(user__isnull=False), name="signingrequest_one_per_user"
+            ),
+            models.CheckConstraint(
+                name="signingrequest_has_one_signer",
+                condition=Q(guardian__isnull=False, user__isnull=True) | Q(guardian__isnull=True, user__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["pupil", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk} ({self.get_status_display()})"
+
+
+class Signature(ChainedRecord):
+    """Who signed which version (with its hash), for which child, when, from where, and what they consented to.
+
+    Pupils' agreements recorded by a teacher carry the teacher as witness; visitors give an organisation.
+    """
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="signatures")
+    audience = models.CharField(max_length=16, choices=Audience.choices)
+    version_sha256 = models.CharField(max_length=64)
+    request = models.OneToOneField(
+        SigningRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="signature"
+    )
+    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    guardian = models.ForeignKey("schools.Guardian", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signer_name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    signed_at = models.DateTimeField()
+    agreed_on = models.DateField(null=True, blank=True, help_text="For pupils: the day they were talked through it.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    drawn_signature = models.TextField(blank=True, help_text="The drawn signature as a PNG data URL.")
+    consents = models.JSONField(default=dict, blank=True)
+    verification_code = models.CharField(max_length=24, unique=True)
+    # A visitor's page has no request to lock: the form's own token makes a double submit one signature.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True)
+
+    HASHED_FIELDS = (
+        "school",
+        "version",
+        "audience",
+        "version_sha256",
+        "request",
+        "pupil",
+        "guardian",
+        "user",
+        "witness",
+        "signer_name",
+        "organisation",
+        "signed_at",
+        "agreed_on",
+        "ip_address",
+        "user_agent",
+        "drawn_signature",
+        "consents",
+        "verification_code",
+    )
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="signature_chain_seq_unique")]
+        indexes = [
+            models.Index(fields=["school", "audience", "user"]),
+            models.Index(fields=["school", "audience", "pupil"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature {self.verification_code}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+    @property
+    def signer_initials(self) -> str:
+        return initials(self.signer_name)
+
+
+def initials(name: str) -> str:
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part and part[0].isalpha())
+
+
+class EventKind(models.TextChoices):
+    SENT = "sent", "Sent"
+    OPENED = "opened", "Link opened"
+    VIEWED = "viewed", "Signed record viewed"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+    REMINDED = "reminded", "Reminder sent"
+    BOUNCED = "bounced", "Email bounced"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+    CONSENT_GIVEN = "consent_given", "Consent given"
+
+
+class SignatureEvent(ChainedRecord):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField()
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(SigningRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    signature = models.ForeignKey(Signature, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    HASHED_FIELDS = ("school", "kind", "at", "campaign", "invitation", "request", "signature", "pupil", "actor", "data")
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="signatureevent_chain_seq_unique")]
+        indexes = [models.Index(fields=["signature", "at"]), models.Index(fields=["invitation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+
+class Consent(models.Model):
+    """A child's current answer to one consent item: a projection of signatures and consent events."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="aup_consents")
+    key = models.CharField(max_length=32)
+    label = models.CharField(max_length=200)
+    given = models.BooleanField()
+    signature = models.ForeignKey(Signature, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    changed_by = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pupil", "key"], name="consent_one_per_pupil_item")]
+        indexes = [models.Index(fields=["school", "pupil"])]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {'yes' if self.given else 'no'}"
+
+
+def certificate_path(instance: Certificate, filename: str) -> str:
+    return f"aup/{instance.signature.school_id}/certificates/{uuid.uuid4().hex}.pdf"
+
+
+class Certificate(models.Model):
+    signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="certificate")
+    pdf = models.FileField(upload_to=certificate_path)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Certificate for {self.signature_id}"

@@ -1,6 +1,677 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Agreements: signing (portal and public links), managing versions and campaigns, the register.
+
+Public pages (the parent's link, the visitor's page, the verify page) never show a child's name unless the
+link itself is the parent's own, and a broken link says only what to do next.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.schools.models import Guardian
+
+from . import selectors, services
+from .forms import CampaignForm, DraftForm, PupilRecordForm, SignForm, VerifyForm, VisitorForm
+from .models import (
+    Agreement,
+    Audience,
+    Campaign,
+    Certificate,
+    Invitation,
+    RequestStatus,
+    Signature,
+    initials,
+)
+
+MAX_PDF_BYTES = 5 * 1024 * 1024
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # Behind the reverse proxy (deploy/) the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def _evidence(request: HttpRequest, form: SignForm) -> services.SignerEvidence:
+    return services.SignerEvidence(
+        typed_name=form.cleaned_data["full_name"],
+        drawn_signature=form.cleaned_data.get("drawn_signature", ""),
+        ip_address=_client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+    )
+
+
+def _audience(value: str) -> str:
+    if value not in Audience.values:
+        raise Http404
+    return value
+
+
+# --- Signed in: one's own agreements -------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/coming_soon.html", {"title": "Acceptable use agreements", "app": "aup"})
+    portal = request.portal
+    school = portal.school
+    own = []
+    for audience in services.audiences_for_roles(portal.roles):
+        version = selectors.published_version(school=school, audience=audience)
+        if version is None:
+            continue
+        signature = selectors.current_signature(school=school, user=request.user, audience=audience)
+        own.append({"audience": audience, "version": version, "signature": signature})
+    children = []
+    if "parent" in portal.roles:
+        children = selectors.parent_overview(user=request.user, school=school)
+        guardian_ids = Guardian.objects.filter(school=school, user=request.user).values("pk")
+        open_invitations = Invitation.objects.filter(
+            guardian_id__in=guardian_ids,
+            campaign__closed_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            requests__status=RequestStatus.PENDING,
+        ).distinct()
+        signed_invitations = Invitation.objects.filter(guardian_id__in=guardian_ids, used_at__isnull=False).order_by(
+            "-used_at"
+        )
+        children_links = {
+            "sign": [services.signing_token(i) for i in open_invitations],
+            "manage": [services.manage_token(i) for i in signed_invitations[:1]],
+        }
+    else:
+        children_links = {}
+    return render(request, "aup/index.html", {"own": own, "children": children, "links": children_links})
+
+
+@never_cache
+def sign_own(request: HttpRequest, audience: str) -> HttpResponse:
+    portal = request.portal
+    audience = _audience(audience)
+    if audience not in services.audiences_for_roles(portal.roles):
+        messages.info(request, "That agreement is not one you are asked to sign.")
+        return redirect("aup:index")
+    version = selectors.published_version(school=portal.school, audience=audience)
+    if version is None:
+        messages.info(request, "The school has not published that agreement yet.")
+        return redirect("aup:index")
+    current = selectors.current_signature(school=portal.school, user=request.user, audience=audience)
+    form = SignForm(request.POST or None, initial={"full_name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        signature = services.sign_own(
+            school=portal.school, user=request.user, version=version, evidence=_evidence(request, form)
+        )
+        request.session.pop("aup_gate_ok", None)
+        messages.success(request, f"Thank you: you signed {version.agreement.title.lower()} ({version.label}).")
+        nxt = request.session.pop("aup_gate_next", "")
+        if nxt and nxt.startswith("/") and not nxt.startswith("//"):
+            return redirect(nxt)
+        return redirect("aup:my_certificate", code=signature.verification_code)
+    return render(
+        request,
+        "aup/sign_own.html",
+        {"form": form, "version": version, "current": current, "gated": bool(request.session.get("aup_gate_next"))},
+    )
+
+
+def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
+    signature = (
+        Signature.objects.filter(
+            school=request.portal.school, user=request.user, verification_code=services.normalise_code(code)
+        )
+        .select_related("version__agreement")
+        .first()
+    )
+    if signature is None:
+        raise Http404
+    if request.GET.get("download"):
+        from .certificate import certificate_for
+
+        return _pdf_response(certificate_for(signature))
+    return render(
+        request,
+        "aup/my_certificate.html",
+        {"signature": signature, "code": services.format_code(signature.verification_code)},
+    )
+
+
+# --- Public: the parent's link -------------------------------------------------------------------------
+
+
+def _pdf_response(certificate: Certificate) -> HttpResponse:
+    # A certificate is a few tens of kilobytes: read whole, so the response is an ordinary one.
+    with certificate.pdf.open("rb") as fh:
+        body = fh.read()
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="agreement-{certificate.signature.verification_code}.pdf"'
+    return response
+
+
+def _bad_link(request: HttpRequest, problem: str, *, purpose: str = "sign") -> HttpResponse:
+    status = 404 if problem == services.LinkProblem.INVALID else 410
+    return render(request, "aup/bad_link.html", {"problem": problem, "purpose": purpose}, status=status)
+
+
+def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, dict[str, bool]], list[str]]:
+    answers: dict[int, dict[str, bool]] = {}
+    missing = []
+    for r in requests:
+        answers[r.pupil_id] = {}
+        for item in items:
+            value = request.POST.get(f"consent-{r.pupil_id}-{item['key']}")
+            if value not in ("yes", "no"):
+                missing.append(f"{r.pupil.forename}: {item['label']}")
+            else:
+                answers[r.pupil_id][item["key"]] = value == "yes"
+    return answers, missing
+
+
+@never_cache
+def sign(request: HttpRequest, token: str) -> HttpResponse:
+    invitation, problem = services.find_invitation(token)
+    if problem == services.LinkProblem.USED and request.method == "POST" and invitation.used_at is not None:
+        # The second click of a double submit: the first one signed; show what it recorded.
+        return redirect("aup:signed", token=services.manage_token(invitation))
+    if problem:
+        return _bad_link(request, problem)
+    requests = services.pending_requests(invitation)
+    version = invitation.campaign.version
+    items = version.consent_items
+    form = SignForm(request.POST or None)
+    missing: list[str] = []
+    answers: dict = {}
+    if request.method == "POST" and request.POST.get("action") == "decline":
+        reason = request.POST.get("reason", "").strip()
+        services.decline(
+            invitation=invitation,
+            reason=reason,
+            evidence=services.SignerEvidence(
+                typed_name=request.POST.get("full_name", "").strip()[:200],
+                drawn_signature="",
+                ip_address=_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            ),
+        )
+        return render(request, "aup/declined.html", {"school": invitation.campaign.school})
+    if request.method == "POST":
+        answers, missing = _consent_answers(request, requests, items)
+        if form.is_valid() and not missing:
+            signatures = services.sign_for_children(
+                invitation=invitation, answers=answers, evidence=_evidence(request, form)
+            )
+            if signatures or invitation.used_at:
+                return redirect(f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1")
+    else:
+        services.record_opened(invitation=invitation, ip=_client_ip(request))
+    children = [
+        {
+            "request": r,
+            "pupil": r.pupil,
+            "items": [
+                {
+                    "item": i,
+                    "value": ("yes" if answers.get(r.pupil_id, {}).get(i["key"]) else "no")
+                    if i["key"] in answers.get(r.pupil_id, {})
+                    else "",
+                }
+                for i in items
+            ],
+        }
+        for r in requests
+    ]
+    return render(
+        request,
+        "aup/sign.html",
+        {
+            "invitation": invitation,
+            "school": invitation.campaign.school,
+            "version": version,
+            "children": children,
+            "form": form,
+            "missing": missing,
+            "public": True,
+        },
+    )
+
+
+@never_cache
+def signed(request: HttpRequest, token: str) -> HttpResponse:
+    """What this parent signed, with each consent to withdraw or give, and the certificates."""
+    invitation, problem = services.find_invitation(token, purpose="manage")
+    if problem:
+        return _bad_link(request, problem, purpose="manage")
+    signatures = list(
+        Signature.objects.filter(request__invitation=invitation)
+        .select_related("pupil", "version__agreement")
+        .order_by("pupil__legal_forename")
+    )
+    if request.method == "POST":
+        signature = next((s for s in signatures if str(s.pk) == request.POST.get("signature")), None)
+        given = request.POST.get("given")
+        if signature is None or given not in ("yes", "no"):
+            messages.error(request, "That change could not be made. Please try again.")
+        else:
+            try:
+                changed = services.change_consent(
+                    signature=signature,
+                    key=request.POST.get("key", ""),
+                    given=given == "yes",
+                    actor=invitation.guardian.full_name,
+                    ip=_client_ip(request),
+                )
+            except ValidationError:
+                changed = False
+                messages.error(request, "That is not one of this agreement's consent questions.")
+            else:
+                if changed:
+                    messages.success(request, "Done: your change applies from now. The school has been told.")
+        return redirect("aup:signed", token=token)
+    if not request.GET.get("done"):
+        services.record_viewed(invitation=invitation, ip=_client_ip(request))
+    from .models import Consent
+
+    current = {(c.pupil_id, c.key): c for c in Consent.objects.filter(pupil_id__in=[s.pupil_id for s in signatures])}
+    rows = []
+    for s in signatures:
+        rows.append(
+            {
+                "signature": s,
+                "code": services.format_code(s.verification_code),
+                "items": [{"item": i, "consent": current.get((s.pupil_id, i["key"]))} for i in s.version.consent_items],
+            }
+        )
+    return render(
+        request,
+        "aup/signed.html",
+        {
+            "invitation": invitation,
+            "school": invitation.campaign.school,
+            "rows": rows,
+            "token": token,
+            "done": bool(request.GET.get("done")),
+            "public": True,
+        },
+    )
+
+
+def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
+    invitation, problem = services.find_invitation(token, purpose="manage")
+    if problem:
+        return _bad_link(request, problem, purpose="manage")
+    signature = Signature.objects.filter(
+        request__invitation=invitation, verification_code=services.normalise_code(code)
+    ).first()
+    if signature is None:
+        return _bad_link(request, services.LinkProblem.INVALID, purpose="manage")
+    from .certificate import certificate_for
+
+    return _pdf_response(certificate_for(signature))
+
+
+# --- Public: verify and visitors -----------------------------------------------------------------------
+
+
+def _verify_result(signature: Signature | None) -> dict | None:
+    if signature is None:
+        return None
+    version = signature.version
+    return {
+        "title": version.agreement.title,
+        "school": version.agreement.school.name,
+        "version": version.number,
+        "sha256": version.sha256,
+        "initials": initials(signature.signer_name),
+        "signed_at": signature.signed_at,
+        "for_a_child": signature.pupil_id is not None,
+        "intact": signature.compute_hash() == signature.hash and signature.version_sha256 == version.sha256,
+    }
+
+
+def _by_code(code: str) -> dict | None:
+    signature = (
+        Signature.objects.filter(verification_code=services.normalise_code(code))
+        .select_related("version__agreement__school")
+        .first()
+    )
+    return _verify_result(signature)
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone may check a certificate: by its code or by the PDF itself. Initials only, never a child."""
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+    else:
+        form = VerifyForm(initial={"code": request.GET.get("code", "")})
+    result, checked = None, False
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("pdf")
+        if upload is not None and upload.size > MAX_PDF_BYTES:
+            form.add_error("pdf", "That file is larger than a certificate can be.")
+        elif upload is not None:
+            digest = hashlib.sha256(upload.read()).hexdigest()
+            certificate = Certificate.objects.filter(sha256=digest).select_related("signature").first()
+            result, checked = _verify_result(certificate.signature if certificate else None), True
+        else:
+            result, checked = _by_code(form.cleaned_data["code"]), True
+    elif request.method == "GET" and request.GET.get("code"):
+        result, checked = _by_code(request.GET["code"]), True
+    return render(request, "aup/verify.html", {"form": form, "result": result, "checked": checked, "public": True})
+
+
+@never_cache
+def visitor(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
+    agreement = Agreement.objects.filter(public_key=key, audience=Audience.VISITOR).select_related("school").first()
+    version = agreement.current_version if agreement else None
+    if version is None:
+        return render(request, "aup/bad_link.html", {"problem": "invalid", "purpose": "visitor"}, status=404)
+    form = VisitorForm(request.POST or None, initial={"submission_token": uuid.uuid4()})
+    if request.method == "POST" and form.is_valid():
+        signature = services.sign_visitor(
+            agreement=agreement,
+            organisation=form.cleaned_data["organisation"],
+            submission_token=form.cleaned_data["submission_token"],
+            evidence=_evidence(request, form),
+        )
+        return render(
+            request,
+            "aup/visitor_done.html",
+            {
+                "school": agreement.school,
+                "initials": initials(signature.signer_name),
+                "code": services.format_code(signature.verification_code),
+                "signed_at": signature.signed_at,
+                "public": True,
+                "key": key,
+            },
+        )
+    return render(
+        request, "aup/visitor.html", {"form": form, "version": version, "school": agreement.school, "public": True}
+    )
+
+
+# --- Managing agreements -------------------------------------------------------------------------------
+
+
+def manage(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    rows = []
+    for audience, label in Audience.choices:
+        agreement = services.ensure_agreement(school=school, audience=audience)
+        rows.append(
+            {
+                "audience": audience,
+                "label": label,
+                "agreement": agreement,
+                "current": agreement.current_version,
+                "draft": agreement.draft,
+            }
+        )
+    return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20]})
+
+
+def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:
+    school = request.portal.school
+    agreement = services.ensure_agreement(school=school, audience=_audience(audience))
+    base = agreement.draft or agreement.current_version
+    initial = {
+        "title": agreement.title,
+        "text": base.text if base else "",
+        "consent_items": "\n".join(i["label"] for i in (base.consent_items if base else [])),
+        "requires_resign": base.requires_resign if base and not base.is_published else False,
+        "summary": base.summary_of_changes if base and not base.is_published else "",
+    }
+    form = DraftForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        items = services.parse_consent_items(data["consent_items"]) if audience == Audience.PARENT else None
+        if audience == Audience.PARENT and not items:
+            form.add_error("consent_items", "The parents' agreement needs at least one consent question.")
+        else:
+            try:
+                Agreement.objects.filter(pk=agreement.pk).update(title=data["title"])
+                draft = services.save_draft(
+                    agreement=agreement,
+                    text=data["text"],
+                    consent_items=items,
+                    requires_resign=data["requires_resign"],
+                    summary=data["summary"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if request.POST.get("action") == "publish":
+                    services.publish(version=draft, by=request.user)
+                    messages.success(request, f"Published {draft.label}. Its text is now frozen.")
+                else:
+                    messages.success(request, f"Draft {draft.label} saved. Nobody sees it until you publish it.")
+                return redirect("aup:agreement", audience=audience)
+    versions = list(agreement.versions.order_by("-number"))
+    return render(
+        request,
+        "aup/agreement.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "versions": versions,
+            "is_parent": audience == Audience.PARENT,
+        },
+    )
+
+
+def campaign_new(request: HttpRequest, audience: str) -> HttpResponse:
+    school = request.portal.school
+    audience = _audience(audience)
+    version = selectors.published_version(school=school, audience=audience)
+    if version is None or audience not in (Audience.PARENT, Audience.STAFF, Audience.GOVERNOR, Audience.SOCIAL_MEDIA):
+        messages.error(request, "Publish that agreement first (pupils' and visitors' agreements are not emailed).")
+        return redirect("aup:manage")
+    form = CampaignForm(
+        request.POST or None,
+        classes=selectors.class_names(school=school),
+        initial={
+            "scope": "school"
+            if audience == Audience.PARENT
+            else ("governors" if audience == Audience.GOVERNOR else "staff")
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.create_campaign(
+                school=school,
+                version=version,
+                scope=form.cleaned_data["scope"],
+                scope_value=form.scope_value(),
+                closes_on=form.cleaned_data["closes_on"],
+                by=request.user,
+                remind_every_days=form.cleaned_data["remind_every_days"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Issued. The emails are on their way.")
+            return redirect("aup:campaign", campaign_id=campaign.pk)
+    return render(request, "aup/campaign_new.html", {"form": form, "version": version})
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.select_related("version__agreement"), pk=campaign_id, school=request.portal.school
+    )
+
+
+def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    c = _campaign(request, campaign_id)
+    return render(
+        request,
+        "aup/campaign.html",
+        {
+            "campaign": c,
+            "progress": selectors.campaign_progress(campaign=c),
+            "chase": selectors.to_chase(campaign=c),
+        },
+    )
+
+
+def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    c = _campaign(request, campaign_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["class", "pupil", "parent or carer", "email", "status", "link opened", "email bounced"])
+    from .models import SigningRequest
+
+    for r in (
+        SigningRequest.objects.filter(campaign=c)
+        .select_related("pupil", "guardian", "user", "invitation")
+        .order_by("pupil__registration_group", "pupil__surname", "pk")
+    ):
+        writer.writerow(
+            [
+                r.pupil.registration_group if r.pupil_id else "",
+                r.pupil.full_name if r.pupil_id else "",
+                r.guardian.full_name if r.guardian_id else r.user.full_name,
+                r.invitation.email if r.invitation_id else r.user.email,
+                r.get_status_display(),
+                "yes" if r.invitation_id and r.invitation.opened_at else "no",
+                "yes" if r.invitation_id and r.invitation.bounced_at else "no",
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{c.pk}.csv"'
+    return response
+
+
+@require_POST
+def campaign_close(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    c = _campaign(request, campaign_id)
+    services.close_campaign(campaign=c)
+    messages.success(request, "Closed: its links stop working and nobody is chased any more.")
+    return redirect("aup:campaign", campaign_id=c.pk)
+
+
+@require_POST
+def invitation_bounced(request: HttpRequest, campaign_id: int, invitation_id: int) -> HttpResponse:
+    c = _campaign(request, campaign_id)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, campaign=c)
+    services.mark_bounced(invitation=invitation, by=request.user)
+    messages.info(request, "Marked as bounced: check the address with the family.")
+    return redirect("aup:campaign", campaign_id=c.pk)
+
+
+def register(request: HttpRequest, audience: str) -> HttpResponse:
+    school = request.portal.school
+    audience = _audience(audience)
+    rows = selectors.register(school=school, audience=audience)
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["name", "class or email", "state", "version", "signed at"])
+        for r in rows:
+            writer.writerow(
+                [
+                    r["name"],
+                    r["detail"],
+                    selectors.STATE_LABELS[r["state"]],
+                    r["version"] or "",
+                    timezone.localtime(r["signed_at"]).strftime("%Y-%m-%d %H:%M") if r["signed_at"] else "",
+                ]
+            )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="register-{audience}.csv"'
+        return response
+    state = request.GET.get("state", "")
+    counts = {k: sum(1 for r in rows if r["state"] == k) for k in selectors.STATE_LABELS}
+    shown = [r for r in rows if not state or r["state"] == state]
+    return render(
+        request,
+        "aup/register.html",
+        {
+            "audience": audience,
+            "audience_label": dict(Audience.choices)[audience],
+            "rows": shown[:1000],
+            "counts": counts,
+            "state": state,
+            "states": selectors.STATE_LABELS,
+            "audiences": Audience.choices,
+        },
+    )
+
+
+def visitor_qr(request: HttpRequest) -> HttpResponse:
+    agreement = services.ensure_agreement(school=request.portal.school, audience=Audience.VISITOR)
+    url = request.build_absolute_uri(reverse("aup:visitor", args=[agreement.public_key]))
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=14, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return render(
+        request,
+        "aup/visitor_qr.html",
+        {"svg": buffer.getvalue().decode(), "url": url, "published": agreement.current_version is not None},
+    )
+
+
+# --- Teachers: classes ---------------------------------------------------------------------------------
+
+
+def classes(request: HttpRequest) -> HttpResponse:
+    return render(request, "aup/classes.html", {"classes": selectors.class_names(school=request.portal.school)})
+
+
+def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
+    school = request.portal.school
+    data = selectors.class_consents(school=school, class_name=class_name)
+    pupils = [r["pupil"] for r in data["rows"]]
+    if request.GET.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["pupil"] + [i["label"] for i in data["items"]])
+        for r in data["rows"]:
+            writer.writerow(
+                [r["pupil"].full_name] + [{True: "yes", False: "no", None: "no answer"}[a] for a in r["answers"]]
+            )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="class-photo-consents.csv"'
+        return response
+    can_record = request.portal.can(Cap.RECORD_PUPIL_AGREEMENTS)
+    form = PupilRecordForm(request.POST or None, initial={"agreed_on": timezone.localdate()})
+    if request.method == "POST" and can_record:
+        ids = {int(v) for v in request.POST.getlist("pupil") if v.isdigit()}
+        chosen = [p for p in pupils if p.pk in ids]
+        if not chosen:
+            form.add_error(None, "Tick the pupils who were talked through the agreement and agreed.")
+        if form.is_valid():
+            try:
+                made = services.record_pupil_agreements(
+                    school=school, pupils=chosen, agreed_on=form.cleaned_data["agreed_on"], witness=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Recorded {len(made)} pupil agreement{'s' if len(made) != 1 else ''}, with you as witness.",
+                )
+                return redirect("aup:class", class_name=class_name)
+    recorded = set(Signature.objects.filter(pupil__in=pupils, witness__isnull=False).values_list("pupil_id", flat=True))
+    return render(
+        request,
+        "aup/class.html",
+        {
+            "class_name": class_name,
+            "data": data,
+            "form": form,
+            "can_record": can_record,
+            "recorded": recorded,
+        },
+    )

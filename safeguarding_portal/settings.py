@@ -302,6 +302,9 @@ CSRF_FAILURE_VIEW = "safeguarding_portal.core.errors.csrf_failure"
 URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
 
 # --- Agreements (aup) ---
+# Staff and governors without a current signature are taken to their agreement first (after the access policy).
+MIDDLEWARE.insert(MIDDLEWARE.index("safeguarding_portal.accounts.middleware.AccessPolicyMiddleware") + 1,
+                  "aup.middleware.AgreementGateMiddleware")
 
 # --- Filtering ---
 

@@ -59,6 +59,8 @@ class Cap(StrEnum):
     # Agreements
     SIGN_OWN_AGREEMENTS = "aup.sign_own"
     MANAGE_AGREEMENTS = "aup.manage"
+    VIEW_PHOTO_CONSENTS = "aup.photo_consents"  # a class's photo consents ("can I publish this photo?")
+    RECORD_PUPIL_AGREEMENTS = "aup.record_pupils"  # teacher as witness of a class's pupil agreements
 
     # Filtering
     REQUEST_FILTER_CHANGE = "filtering.request"
@@ -162,7 +164,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
 
 # Capabilities each domain app grants beyond the sets above, one table per app (merged below), so each
 # app's grants live apart: ``{Role.X: {Cap.Y, ...}}``.
-AUP_GRANTS: dict[str, set[Cap]] = {}
+# Teachers (the staff role) and the safeguarding team see a class's photo consents and record pupils'
+# agreements; technicians and governors do not see pupils at all.
+AUP_GRANTS: dict[str, set[Cap]] = {
+    Role.STAFF: {Cap.VIEW_PHOTO_CONSENTS, Cap.RECORD_PUPIL_AGREEMENTS},
+    Role.DSL: {Cap.VIEW_PHOTO_CONSENTS, Cap.RECORD_PUPIL_AGREEMENTS},
+    Role.DEPUTY_DSL: {Cap.VIEW_PHOTO_CONSENTS, Cap.RECORD_PUPIL_AGREEMENTS},
+    Role.HEADTEACHER: {Cap.VIEW_PHOTO_CONSENTS, Cap.RECORD_PUPIL_AGREEMENTS},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_PHOTO_CONSENTS, Cap.RECORD_PUPIL_AGREEMENTS},
+}
 
 # The DSL is a member of the senior leadership team (KCSiE), so approves filtering changes like the head:
 # two senior approvers mean a request by one of them can still be decided by someone else (four eyes).
@@ -308,6 +318,26 @@ URL_RULES: dict[str, Rule] = {
 # --- Agreements (aup) ---
 URL_RULES |= {
     "aup:index": needs(Cap.SIGN_OWN_AGREEMENTS),
+    "aup:sign_own": needs(Cap.SIGN_OWN_AGREEMENTS),
+    "aup:my_certificate": needs(Cap.SIGN_OWN_AGREEMENTS),
+    # Public, no sign-in: each page is reached by an unguessable token or key, shows a child's name only to
+    # the holder of that parent's own link, and answers a bad link without naming anyone.
+    "aup:sign": PUBLIC,
+    "aup:signed": PUBLIC,
+    "aup:signed_certificate": PUBLIC,
+    "aup:verify": PUBLIC,  # initials, agreement, school and time only
+    "aup:visitor": PUBLIC,  # the agreement's text and a form; nothing about anyone
+    "aup:manage": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:visitor_qr": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:register": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:campaign": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:campaign_csv": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:campaign_close": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:invitation_bounced": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:classes": needs(Cap.VIEW_PHOTO_CONSENTS),
+    "aup:class": needs(Cap.VIEW_PHOTO_CONSENTS),
 }
 
 # --- Filtering ---

@@ -1,0 +1,65 @@
+"""The signing certificate: a PDF of what was signed, by whom, when and from where, with a verification code.
+
+Rendered in a Celery task after the signature commits (WeasyPrint takes a second; a parent's request must
+not wait for it), stored through the storage API, and made again on demand if someone asks first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Certificate, Signature, SignatureEvent
+
+
+def render_certificate(signature: Signature) -> bytes:
+    from weasyprint import HTML  # Pango/Cairo load only where certificates are made
+
+    version = signature.version
+    events = list(SignatureEvent.objects.filter(signature=signature).order_by("at", "pk")) + list(
+        SignatureEvent.objects.filter(request_id=signature.request_id, signature__isnull=True).order_by("at", "pk")
+        if signature.request_id
+        else []
+    )
+    if signature.request_id and signature.request.invitation_id:
+        events += list(
+            SignatureEvent.objects.filter(invitation_id=signature.request.invitation_id, request__isnull=True)
+        )
+    events.sort(key=lambda e: (e.at, e.pk))
+    from .services import format_code
+
+    labels = {item["key"]: item["label"] for item in version.consent_items}
+    html = render_to_string(
+        "aup/pdf/certificate.html",
+        {
+            "signature": signature,
+            "version": version,
+            "agreement": version.agreement,
+            "school": version.agreement.school,
+            "consents": [(labels.get(k, k), v) for k, v in signature.consents.items()],
+            "events": events,
+            "code": format_code(signature.verification_code),
+            "generated_at": timezone.localtime(),
+        },
+    )
+    return HTML(string=html).write_pdf()
+
+
+def certificate_for(signature: Signature) -> Certificate:
+    existing = Certificate.objects.filter(signature=signature).first()
+    if existing:
+        return existing
+    body = render_certificate(signature)
+    certificate = Certificate(signature=signature, sha256=hashlib.sha256(body).hexdigest())
+    certificate.pdf.save(f"{signature.verification_code}.pdf", ContentFile(body), save=False)
+    try:
+        with transaction.atomic():
+            certificate.save()
+    except IntegrityError:  # made at the same moment by the task and a download
+        certificate.pdf.delete(save=False)
+        return Certificate.objects.get(signature=signature)
+    return certificate

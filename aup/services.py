@@ -1,0 +1,833 @@
+"""Writes for agreements. Views, tasks, sweeps and demo data all go through these functions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.audit import chain
+from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, School
+
+from .chainbulk import append_many
+from .models import (
+    DEFAULT_CONSENT_ITEMS,
+    PUPIL_AUDIENCES,
+    Agreement,
+    AgreementVersion,
+    Audience,
+    Campaign,
+    Consent,
+    EventKind,
+    Invitation,
+    RequestStatus,
+    Signature,
+    SignatureEvent,
+    SigningRequest,
+    pupil_audience,
+    text_sha256,
+)
+from .texts import DEFAULT_TEXTS, DEFAULT_TITLES
+
+MAX_DRAWN_BYTES = 200_000
+LINK_DAYS_AFTER_CLOSE = 0
+MANAGE_LINK_DAYS = 400  # a parent can change consents for the rest of the school year and beyond
+STAFF_ROLES = frozenset(
+    {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER, Role.TECHNICIAN}
+)
+
+
+def now() -> datetime.datetime:
+    return timezone.now()
+
+
+# --- Agreements and versions ----------------------------------------------------------------------
+
+
+def ensure_agreement(*, school: School, audience: str) -> Agreement:
+    agreement, created = Agreement.objects.get_or_create(
+        school=school, audience=audience, defaults={"title": DEFAULT_TITLES[audience]}
+    )
+    if created:
+        AgreementVersion.objects.create(
+            agreement=agreement,
+            number=1,
+            text=DEFAULT_TEXTS[audience],
+            consent_items=DEFAULT_CONSENT_ITEMS if audience == Audience.PARENT else [],
+        )
+    return agreement
+
+
+def parse_consent_items(text: str) -> list[dict]:
+    """One item a line; the key is made from the words so answers line up across versions."""
+    items, seen = [], set()
+    for line in text.splitlines():
+        label = line.strip()
+        if not label:
+            continue
+        key = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:32] or "item"
+        base, n = key, 2
+        while key in seen:
+            key, n = f"{base[:29]}_{n}", n + 1
+        seen.add(key)
+        items.append({"key": key, "label": label[:200]})
+    return items
+
+
+@transaction.atomic
+def save_draft(
+    *, agreement: Agreement, text: str, consent_items: list[dict] | None, requires_resign: bool, summary: str = ""
+) -> AgreementVersion:
+    """Edit the open draft, or start one from the current version's text and items."""
+    draft = agreement.draft
+    if draft is None:
+        last = agreement.versions.order_by("-number").first()
+        draft = AgreementVersion(agreement=agreement, number=(last.number + 1) if last else 1)
+    draft.text = text.strip()
+    if agreement.audience == Audience.PARENT and consent_items is not None:
+        draft.consent_items = consent_items
+    elif agreement.audience != Audience.PARENT:
+        draft.consent_items = []
+    draft.requires_resign = requires_resign
+    draft.summary_of_changes = summary.strip()[:300]
+    if not draft.text:
+        raise ValidationError({"text": "An agreement needs its text."})
+    draft.full_clean(exclude=["sha256", "agreement"])
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def publish(*, version: AgreementVersion, by: User) -> AgreementVersion:
+    version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        return version
+    version.sha256 = text_sha256(version.text)
+    version.published_at = now()
+    version.published_by = by
+    version.save(update_fields=["sha256", "published_at", "published_by"])
+    agreement = version.agreement
+    if (
+        version.requires_resign
+        or not agreement.versions.filter(published_at__isnull=False).exclude(pk=version.pk).exists()
+    ):
+        Agreement.objects.filter(pk=agreement.pk).update(current_from=version.number)
+    return version
+
+
+def current_signatures_q(agreement: Agreement) -> Q:
+    return Q(version__agreement=agreement, version__number__gte=agreement.current_from)
+
+
+# --- Tokens ------------------------------------------------------------------------------------------
+
+
+def _token(invitation: Invitation, purpose: str) -> str:
+    # The nonce (random, per invitation) is enough: the hash can be stored before the row has a key.
+    message = f"aup.{purpose}:{invitation.nonce}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signing_token(invitation: Invitation) -> str:
+    return _token(invitation, "sign")
+
+
+def manage_token(invitation: Invitation) -> str:
+    return _token(invitation, "manage")
+
+
+def signing_url(invitation: Invitation) -> str:
+    return f"{settings.SITE_URL}{reverse('aup:sign', args=[signing_token(invitation)])}"
+
+
+def manage_url(invitation: Invitation) -> str:
+    return f"{settings.SITE_URL}{reverse('aup:signed', args=[manage_token(invitation)])}"
+
+
+def new_verification_code() -> str:
+    return base64.b32encode(secrets.token_bytes(10)).decode()  # 16 characters, 80 bits
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[^A-Z2-7]", "", code.upper())[:24]
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+# --- Campaigns -----------------------------------------------------------------------------------------
+
+
+def _pupils_in_scope(*, school: School, scope: str, value: str):
+    pupils = Pupil.objects.filter(school=school).on_roll()
+    if scope == Campaign.Scope.YEAR:
+        return pupils.filter(year_group=value)
+    if scope == Campaign.Scope.CLASS:
+        return pupils.filter(registration_group=value)
+    if scope == Campaign.Scope.JOINED_SINCE:
+        return pupils.filter(joined_on__gte=datetime.date.fromisoformat(value))
+    return pupils
+
+
+def _people_in_scope(*, school: School, scope: str) -> list[int]:
+    roles = [Role.GOVERNOR] if scope == Campaign.Scope.GOVERNORS else list(STAFF_ROLES)
+    ids = Membership.objects.current().filter(school=school, role__in=roles).values_list("user_id", flat=True)
+    return sorted(set(ids))
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    school: School,
+    version: AgreementVersion,
+    scope: str,
+    scope_value: str = "",
+    closes_on: datetime.date,
+    by: User,
+    title: str = "",
+    remind_every_days: int = 7,
+    notify: bool = True,
+) -> Campaign:
+    """One request per signer and child; one invitation (one email, one link) per parent or carer."""
+    if not version.is_published or version.agreement.school_id != school.pk:
+        raise ValidationError("Publish the agreement before issuing it.")
+    at = now()
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": "The closing date has passed."})
+    audience = version.agreement.audience
+    people_scope = scope in (Campaign.Scope.STAFF, Campaign.Scope.GOVERNORS)
+    if audience == Audience.PARENT and people_scope:
+        raise ValidationError({"scope": "Parents are reached through their children: choose pupils."})
+    if audience != Audience.PARENT and not people_scope:
+        raise ValidationError(
+            {"scope": "This agreement is signed by staff or governors: choose all staff or governors."}
+        )
+    campaign = Campaign.objects.create(
+        school=school,
+        version=version,
+        title=title or f"{version.agreement.title} ({version.label})",
+        scope=scope,
+        scope_value=scope_value,
+        created_by=by,
+        created_at=at,
+        closes_on=closes_on,
+        remind_every_days=remind_every_days,
+    )
+    # Whoever already holds a current signature of this agreement is not asked again (a version that
+    # requires re-signing moved ``current_from``, so then everyone is asked).
+    agreement = version.agreement
+    current = Signature.objects.filter(
+        school=school, version__agreement=agreement, version__number__gte=agreement.current_from
+    )
+    if people_scope:
+        already = set(current.exclude(user__isnull=True).values_list("user_id", flat=True))
+        SigningRequest.objects.bulk_create(
+            [
+                SigningRequest(campaign=campaign, school=school, user_id=uid)
+                for uid in _people_in_scope(school=school, scope=scope)
+                if uid not in already
+            ]
+        )
+        if notify:
+            enqueue("aup.send_staff_notices", campaign_id=campaign.pk)
+        return campaign
+    pupil_ids = (
+        _pupils_in_scope(school=school, scope=scope, value=scope_value)
+        .exclude(pk__in=current.exclude(pupil__isnull=True).values("pupil_id"))
+        .values("pk")
+    )
+    links = list(
+        PupilGuardian.objects.filter(pupil_id__in=pupil_ids, has_parental_responsibility=True)
+        .exclude(guardian__email="")
+        .values_list("guardian_id", "pupil_id", "guardian__email")
+        .order_by("guardian_id", "pupil_id")
+    )
+    expires = datetime.datetime.combine(closes_on, datetime.time(23, 59), tzinfo=timezone.get_current_timezone())
+    by_guardian: dict[int, list[int]] = defaultdict(list)
+    emails: dict[int, str] = {}
+    for guardian_id, pupil_id, email in links:
+        by_guardian[guardian_id].append(pupil_id)
+        emails[guardian_id] = email
+    invitations = []
+    for gid in by_guardian:
+        invitation = Invitation(
+            campaign=campaign,
+            school=school,
+            guardian_id=gid,
+            email=emails[gid],
+            nonce=secrets.token_hex(16),
+            expires_at=expires,
+        )
+        invitation.token_hash = token_hash(signing_token(invitation))
+        invitation.manage_token_hash = token_hash(manage_token(invitation))
+        invitations.append(invitation)
+    Invitation.objects.bulk_create(invitations, batch_size=2000)
+    SigningRequest.objects.bulk_create(
+        [
+            SigningRequest(campaign=campaign, school=school, invitation=inv, guardian_id=inv.guardian_id, pupil_id=pid)
+            for inv in invitations
+            for pid in by_guardian[inv.guardian_id]
+        ],
+        batch_size=2000,
+    )
+    # One task sends every email of the campaign (and records each "sent" event) in the worker.
+    if notify:
+        enqueue("aup.send_invitations", campaign_id=campaign.pk)
+    return campaign
+
+
+def invitation_email(invitation: Invitation, *, reminder: bool = False) -> tuple[str, str]:
+    """No child's name: the email says which school and where to sign, nothing more."""
+    school = invitation.campaign.school
+    subject = f"{'Reminder: ' if reminder else ''}Please sign {school.name}'s acceptable use agreement"
+    body = (
+        f"Dear parent or carer,\n\n{school.name} asks you to read and sign its acceptable use agreement for "
+        "each of your children at the school, and to answer its photo consent questions.\n\n"
+        f"Open this link on your phone or computer (it works until {invitation.campaign.closes_on:%d %B %Y}):\n"
+        f"{signing_url(invitation)}\n\n"
+        "It takes about three minutes. Please do not forward this email: the link is yours.\n\n"
+        f"If you have a question, contact the school office{f' on {school.phone}' if school.phone else ''}.\n"
+    )
+    return subject, body
+
+
+def send_invitations(*, campaign_id: int) -> int:
+    campaign = Campaign.objects.select_related("school").get(pk=campaign_id)
+    pending = list(
+        Invitation.objects.filter(campaign=campaign, sent_at__isnull=True).select_related("campaign__school")
+    )
+    from django.core.mail import get_connection
+
+    sent_ids = []
+    at = now()
+    with get_connection() as connection:
+        from django.core.mail import EmailMessage
+
+        for invitation in pending:
+            subject, body = invitation_email(invitation)
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], connection=connection).send()
+            sent_ids.append(invitation.pk)
+    record_sent(campaign=campaign, invitation_ids=sent_ids, at=at)
+    return len(sent_ids)
+
+
+@transaction.atomic
+def record_sent(*, campaign: Campaign, invitation_ids: list[int], at: datetime.datetime) -> None:
+    Invitation.objects.filter(pk__in=invitation_ids).update(sent_at=at)
+    append_many(
+        [
+            SignatureEvent(
+                school_id=campaign.school_id,
+                kind=EventKind.SENT,
+                at=at,
+                campaign=campaign,
+                invitation_id=pk,
+                actor="Safeguarding Portal",
+            )
+            for pk in invitation_ids
+        ]
+    )
+
+
+def send_staff_notices(*, campaign_id: int) -> int:
+    campaign = Campaign.objects.select_related("school", "version__agreement").get(pk=campaign_id)
+    requests = SigningRequest.objects.filter(campaign=campaign, status=RequestStatus.PENDING).select_related("user")
+    url = f"{settings.SITE_URL}{reverse('aup:index')}"
+    count = 0
+    for request in requests:
+        enqueue(
+            "accounts.send_email",
+            to=[request.user.email],
+            subject=f"Please sign the {campaign.version.agreement.title.lower()}",
+            body=(
+                f"{campaign.school.name} asks you to read and sign its {campaign.version.agreement.title.lower()} "
+                f"by {campaign.closes_on:%d %B %Y}. Sign in to the portal to read and sign it:\n{url}\n"
+            ),
+        )
+        count += 1
+    append_many(
+        [
+            SignatureEvent(
+                school_id=campaign.school_id,
+                kind=EventKind.SENT,
+                at=now(),
+                campaign=campaign,
+                request=r,
+                actor="Safeguarding Portal",
+            )
+            for r in requests
+        ]
+    )
+    return count
+
+
+@transaction.atomic
+def close_campaign(*, campaign: Campaign) -> None:
+    Campaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(closed_at=now())
+
+
+@transaction.atomic
+def mark_bounced(*, invitation: Invitation, by: User) -> None:
+    if invitation.bounced_at:
+        return
+    at = now()
+    Invitation.objects.filter(pk=invitation.pk).update(bounced_at=at)
+    chain.append(
+        SignatureEvent(
+            school_id=invitation.school_id,
+            kind=EventKind.BOUNCED,
+            at=at,
+            campaign_id=invitation.campaign_id,
+            invitation=invitation,
+            actor=by.full_name,
+        )
+    )
+
+
+# --- The parent's link ---------------------------------------------------------------------------------
+
+
+class LinkProblem:
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+def find_invitation(token: str, *, purpose: str = "sign") -> tuple[Invitation | None, str | None]:
+    """The invitation a link names, or why the link does not work. Never says anything about a child."""
+    if not token or len(token) > 100:
+        return None, LinkProblem.INVALID
+    field = "token_hash" if purpose == "sign" else "manage_token_hash"
+    invitation = (
+        Invitation.objects.select_related("campaign__school", "campaign__version__agreement", "guardian")
+        .filter(**{field: token_hash(token)})
+        .first()
+    )
+    if invitation is None:
+        return None, LinkProblem.INVALID
+    if purpose == "sign":
+        if invitation.campaign.closed_at is not None or invitation.expires_at < now():
+            return invitation, LinkProblem.EXPIRED
+        if not invitation.requests.filter(status=RequestStatus.PENDING).exists():
+            return invitation, LinkProblem.USED
+    elif invitation.used_at is None or invitation.used_at + datetime.timedelta(days=MANAGE_LINK_DAYS) < now():
+        return invitation, LinkProblem.EXPIRED
+    return invitation, None
+
+
+def pending_requests(invitation: Invitation) -> list[SigningRequest]:
+    return list(
+        invitation.requests.filter(status=RequestStatus.PENDING)
+        .select_related("pupil")
+        .order_by("pupil__legal_forename")
+    )
+
+
+@transaction.atomic
+def record_opened(*, invitation: Invitation, ip: str | None) -> None:
+    if invitation.opened_at is not None:
+        return
+    at = now()
+    if Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=at):
+        append_many(
+            [
+                SignatureEvent(
+                    school_id=invitation.school_id,
+                    kind=EventKind.OPENED,
+                    at=at,
+                    campaign_id=invitation.campaign_id,
+                    invitation=invitation,
+                    actor=invitation.guardian.full_name,
+                    data={"ip": ip or ""},
+                )
+            ]
+        )
+        invitation.opened_at = at
+
+
+def drawn_signature_problem(data_url: str) -> str | None:
+    if not data_url:
+        return None
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix) or len(data_url) > MAX_DRAWN_BYTES:
+        return (
+            "The drawn signature could not be read. Clear it and draw it again, or leave it empty and type your name."
+        )
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        return "The drawn signature could not be read. Clear it and draw it again."
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "The drawn signature could not be read. Clear it and draw it again."
+    return None
+
+
+@dataclass(frozen=True)
+class SignerEvidence:
+    typed_name: str
+    drawn_signature: str
+    ip_address: str | None
+    user_agent: str
+
+
+def _signature(*, school_id: int, version: AgreementVersion, evidence: SignerEvidence, **fields) -> Signature:
+    return Signature(
+        school_id=school_id,
+        version=version,
+        audience=version.agreement.audience,
+        version_sha256=version.sha256,
+        signer_name=evidence.typed_name,
+        signed_at=now(),
+        ip_address=evidence.ip_address or None,
+        user_agent=evidence.user_agent[:400],
+        drawn_signature=evidence.drawn_signature,
+        verification_code=new_verification_code(),
+        **fields,
+    )
+
+
+def _set_consents(*, signatures: list[Signature], items: list[dict], actor: str) -> None:
+    """Each child's current answers, from their signatures: one upsert for every child and item."""
+    labels = {item["key"]: item["label"] for item in items}
+    rows = [
+        Consent(
+            school_id=s.school_id,
+            pupil_id=s.pupil_id,
+            key=key,
+            label=labels.get(key, key),
+            given=given,
+            signature=s,
+            changed_at=s.signed_at,
+            changed_by=actor,
+        )
+        for s in signatures
+        for key, given in s.consents.items()
+    ]
+    if rows:
+        Consent.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["pupil", "key"],
+            update_fields=["school", "label", "given", "signature", "changed_at", "changed_by"],
+        )
+
+
+def sign_for_children(
+    *,
+    invitation: Invitation,
+    answers: dict[int, dict[str, bool]],
+    evidence: SignerEvidence,
+    issue_certificates: bool = True,
+) -> list[Signature]:
+    """Sign every pending request of the invitation; ``answers`` maps each pupil to their consent answers.
+
+    A double submission finds the requests already signed and records nothing more (the row locks make the
+    second wait for the first, then see its result).
+    """
+    with transaction.atomic():
+        requests = list(
+            SigningRequest.objects.select_for_update()
+            .filter(invitation=invitation, status=RequestStatus.PENDING)
+            .order_by("pk")
+        )
+        if not requests:
+            return []
+        version = invitation.campaign.version
+        items = version.consent_items
+        at = now()
+        signatures = []
+        for request in requests:
+            child_answers = answers.get(request.pupil_id, {})
+            consents = {item["key"]: bool(child_answers.get(item["key"], False)) for item in items}
+            signature = _signature(
+                school_id=invitation.school_id,
+                version=version,
+                evidence=evidence,
+                request=request,
+                pupil_id=request.pupil_id,
+                guardian_id=invitation.guardian_id,
+                consents=consents,
+            )
+            signature.signed_at = at
+            signatures.append(signature)
+        # One lock of the school's chain head for all the children, then every consent in one upsert.
+        append_many(signatures)
+        _set_consents(signatures=signatures, items=items, actor=evidence.typed_name)
+        SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+            status=RequestStatus.SIGNED, decided_at=at
+        )
+        # The other parent's requests for the same children are covered: nobody chases them any more.
+        SigningRequest.objects.filter(
+            campaign_id=invitation.campaign_id,
+            pupil_id__in=[r.pupil_id for r in requests],
+            status=RequestStatus.PENDING,
+        ).update(status=RequestStatus.COVERED, decided_at=at)
+        Invitation.objects.filter(pk=invitation.pk).update(used_at=at)
+        invitation.used_at = at
+        append_many(
+            [
+                SignatureEvent(
+                    school_id=invitation.school_id,
+                    kind=EventKind.SIGNED,
+                    at=at,
+                    campaign_id=invitation.campaign_id,
+                    invitation=invitation,
+                    request=s.request,
+                    signature=s,
+                    pupil_id=s.pupil_id,
+                    actor=evidence.typed_name,
+                    data={
+                        "ip": evidence.ip_address or "",
+                        "user_agent": evidence.user_agent[:200],
+                        "consents": s.consents,
+                    },
+                )
+                for s in signatures
+            ]
+        )
+        if issue_certificates:
+            enqueue(
+                "aup.issue_certificates",
+                signature_ids=[s.pk for s in signatures],
+                email=invitation.email,
+                manage_url=manage_url(invitation),
+            )
+    return signatures
+
+
+@transaction.atomic
+def decline(*, invitation: Invitation, reason: str, evidence: SignerEvidence) -> int:
+    requests = list(
+        SigningRequest.objects.select_for_update().filter(invitation=invitation, status=RequestStatus.PENDING)
+    )
+    at = now()
+    SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status=RequestStatus.DECLINED, decided_at=at)
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=at)
+    append_many(
+        [
+            SignatureEvent(
+                school_id=invitation.school_id,
+                kind=EventKind.DECLINED,
+                at=at,
+                campaign_id=invitation.campaign_id,
+                invitation=invitation,
+                request=r,
+                pupil_id=r.pupil_id,
+                actor=evidence.typed_name or invitation.guardian.full_name,
+                data={"reason": reason[:500]},
+            )
+            for r in requests
+        ]
+    )
+    return len(requests)
+
+
+@transaction.atomic
+def change_consent(*, signature: Signature, key: str, given: bool, actor: str, ip: str | None = None) -> bool:
+    """Withdraw or give one consent: the child's current answer changes at once, and the event is kept."""
+    items = {item["key"]: item["label"] for item in signature.version.consent_items}
+    if key not in items or signature.pupil_id is None:
+        raise ValidationError("That is not one of this agreement's consent questions.")
+    current = Consent.objects.select_for_update().filter(pupil_id=signature.pupil_id, key=key).first()
+    if current is not None and current.given == given:
+        return False
+    at = now()
+    Consent.objects.update_or_create(
+        pupil_id=signature.pupil_id,
+        key=key,
+        defaults={
+            "school_id": signature.school_id,
+            "label": items[key],
+            "given": given,
+            "signature": signature,
+            "changed_at": at,
+            "changed_by": actor,
+        },
+    )
+    chain.append(
+        SignatureEvent(
+            school_id=signature.school_id,
+            kind=EventKind.CONSENT_GIVEN if given else EventKind.WITHDRAWN,
+            at=at,
+            signature=signature,
+            pupil_id=signature.pupil_id,
+            actor=actor,
+            request_id=signature.request_id,
+            data={"item": key, "label": items[key], "ip": ip or ""},
+        )
+    )
+    return True
+
+
+def record_viewed(*, invitation: Invitation, ip: str | None) -> None:
+    chain.append(
+        SignatureEvent(
+            school_id=invitation.school_id,
+            kind=EventKind.VIEWED,
+            at=now(),
+            campaign_id=invitation.campaign_id,
+            invitation=invitation,
+            actor=invitation.guardian.full_name,
+            data={"ip": ip or ""},
+        )
+    )
+
+
+# --- Staff, governors, visitors, pupils ---------------------------------------------------------------
+
+
+def audiences_for_roles(roles) -> list[str]:
+    audiences = []
+    if set(roles) & STAFF_ROLES:
+        audiences.append(Audience.STAFF)
+    if Role.GOVERNOR in roles:
+        audiences.append(Audience.GOVERNOR)
+    return audiences
+
+
+@transaction.atomic
+def sign_own(
+    *, school: School, user: User, version: AgreementVersion, evidence: SignerEvidence, issue_certificate: bool = True
+) -> Signature:
+    if not version.is_published or version.agreement.school_id != school.pk:
+        raise ValidationError("This agreement is not open for signing.")
+    # One current signature per person and version: a second submit returns the first.
+    existing = Signature.objects.filter(school=school, user=user, version=version).first()
+    if existing:
+        return existing
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialise one person's double submit
+    existing = Signature.objects.filter(school=school, user=user, version=version).first()
+    if existing:
+        return existing
+    request = (
+        SigningRequest.objects.select_for_update()
+        .filter(user=user, campaign__version=version, status=RequestStatus.PENDING, campaign__school=school)
+        .first()
+    )
+    signature = _signature(school_id=school.pk, version=version, evidence=evidence, user=user, request=request)
+    chain.append(signature)
+    if request:
+        SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=signature.signed_at)
+    chain.append(
+        SignatureEvent(
+            school_id=school.pk,
+            kind=EventKind.SIGNED,
+            at=signature.signed_at,
+            signature=signature,
+            request=request,
+            campaign_id=request.campaign_id if request else None,
+            actor=user.full_name,
+            data={"ip": evidence.ip_address or "", "user_agent": evidence.user_agent[:200]},
+        )
+    )
+    if issue_certificate:
+        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=user.email, manage_url="")
+    return signature
+
+
+def sign_visitor(
+    *, agreement: Agreement, organisation: str, submission_token: uuid.UUID, evidence: SignerEvidence
+) -> Signature:
+    version = agreement.current_version
+    if version is None or agreement.audience != Audience.VISITOR:
+        raise ValidationError("This agreement is not open for signing.")
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            signature = _signature(
+                school_id=agreement.school_id,
+                version=version,
+                evidence=evidence,
+                organisation=organisation.strip()[:200],
+                submission_token=submission_token,
+            )
+            chain.append(signature)
+            chain.append(
+                SignatureEvent(
+                    school_id=agreement.school_id,
+                    kind=EventKind.SIGNED,
+                    at=signature.signed_at,
+                    signature=signature,
+                    actor=evidence.typed_name,
+                    data={"ip": evidence.ip_address or "", "user_agent": evidence.user_agent[:200]},
+                )
+            )
+    except IntegrityError:
+        return Signature.objects.get(submission_token=submission_token)
+    return signature
+
+
+@transaction.atomic
+def record_pupil_agreements(
+    *, school: School, pupils: list[Pupil], agreed_on: datetime.date, witness: User
+) -> list[Signature]:
+    """The teacher talked these pupils through their agreement and they agreed; the teacher is the witness."""
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": "That date is in the future."})
+    versions = {}
+    for audience in PUPIL_AUDIENCES:
+        agreement = Agreement.objects.filter(school=school, audience=audience).first()
+        versions[audience] = agreement.current_version if agreement else None
+    signatures = []
+    for pupil in pupils:
+        version = versions[pupil_audience(pupil.year_group)]
+        if version is None:
+            raise ValidationError(
+                f"Publish the {dict(Audience.choices)[pupil_audience(pupil.year_group)].lower()} agreement first."
+            )
+        if Signature.objects.filter(pupil=pupil, version=version, witness__isnull=False).exists():
+            continue
+        signature = _signature(
+            school_id=school.pk,
+            version=version,
+            pupil=pupil,
+            witness=witness,
+            agreed_on=agreed_on,
+            evidence=SignerEvidence(typed_name=pupil.full_name, drawn_signature="", ip_address=None, user_agent=""),
+        )
+        chain.append(signature)
+        signatures.append(signature)
+    append_many(
+        [
+            SignatureEvent(
+                school_id=school.pk,
+                kind=EventKind.SIGNED,
+                at=s.signed_at,
+                signature=s,
+                pupil_id=s.pupil_id,
+                actor=witness.full_name,
+                data={"witness": witness.full_name, "agreed_on": agreed_on.isoformat()},
+            )
+            for s in signatures
+        ]
+    )
+    return signatures
+
+
+def guardian_children(guardian: Guardian) -> list[Pupil]:
+    return list(guardian.children.on_roll())

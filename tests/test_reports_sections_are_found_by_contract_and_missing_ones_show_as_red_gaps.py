@@ -40,10 +40,17 @@ def _fake_filtering(**overrides):
     return types.SimpleNamespace(governor_section=governor_section), calls
 
 
+def _without_sections(monkeypatch, *names):
+    # An app whose report module does not exist yet: None in sys.modules makes its import fail as "not found".
+    for name in names:
+        monkeypatch.setitem(__import__("sys").modules, name, None)
+
+
 @pytest.mark.django_db
 def test_a_present_section_is_used_and_absent_ones_are_gaps(school, monkeypatch):
     module, calls = _fake_filtering()
     monkeypatch.setitem(__import__("sys").modules, "filtering.report", module)
+    _without_sections(monkeypatch, "aup.report", "curriculum.report")
 
     found = sections.collect(school=school, start=START, end=END)
 
@@ -73,6 +80,7 @@ def test_the_pdf_renders_the_fake_section_and_marks_the_missing_ones(school, mon
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
     module, _ = _fake_filtering()
     monkeypatch.setitem(__import__("sys").modules, "filtering.report", module)
+    _without_sections(monkeypatch, "aup.report", "curriculum.report")
 
     ctx = builder.context(school=school, start=START, end=END)
     pdf, pages = builder.render_pdf(ctx)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from safeguarding_portal.audit.chain import ChainedRecord, ChainHead
+from safeguarding_portal.core.bulk import insert_rows
 
 
 @transaction.atomic
@@ -37,6 +38,6 @@ def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> 
             record.hash = record.compute_hash()
             prev = record.hash
         # bulk_create skips ChainedRecord.save(); the hashes above are what save() insists on.
-        model.objects.bulk_create(by_chain[key], batch_size=batch_size)
+        insert_rows(model, by_chain[key], page_size=batch_size)
         ChainHead.objects.filter(pk=head.pk).update(seq=seq, last_hash=prev)
     return list(records)

@@ -144,8 +144,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "actions": actions,
         "training_rows": rows,
         "as_of": end,
-        "heatmap_rows": [(label, [c.lessons for c in cells], [c.gap is not None for c in cells])
-                         for _, label, cells in heat.rows()],
+        "heatmap_rows": [(label, [(c.lessons, c.gap is not None) for c in cells]) for _, label, cells in heat.rows()],
         "strands": [str(Strand(s).label) for s in heat.strands],
         "year_label": academic_year_label(heat.academic_year),
         "lessons_in_period": lessons["n"],

@@ -21,7 +21,8 @@ PANELS = {QUEUE, ALLEGATIONS, OWN_REPORTS, GOVERNOR_REPORTS, FILTERING, CHILDREN
 
 HOME_PANELS = {
     "staff": {OWN_REPORTS},
-    "dsl": {QUEUE, OWN_REPORTS, GOVERNOR_REPORTS, SCHOOL},
+    # The DSL is on the senior leadership team and approves filtering changes like the head.
+    "dsl": {QUEUE, OWN_REPORTS, GOVERNOR_REPORTS, FILTERING, SCHOOL},
     "head": {ALLEGATIONS, OWN_REPORTS, GOVERNOR_REPORTS, FILTERING, SCHOOL},
     "technician": {OWN_REPORTS, FILTERING},
     "governor": {OWN_REPORTS, GOVERNOR_REPORTS},

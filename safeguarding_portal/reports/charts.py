@@ -4,6 +4,7 @@ and no JavaScript. Every label is escaped; counts of 1 or 2 are drawn as one hat
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,9 +29,17 @@ def _label(n: int) -> str:
     return "&lt;3" if isinstance(value, str) else str(value)
 
 
-def _defs() -> str:
+_pattern_ids = itertools.count(1)
+
+
+def _new_pattern_id() -> str:
+    # Inline SVGs share the page's id namespace: each chart needs its own pattern id.
+    return f"small-{next(_pattern_ids)}"
+
+
+def _defs(pattern_id: str) -> str:
     return (
-        '<defs><pattern id="small" width="4" height="4" patternUnits="userSpaceOnUse" '
+        f'<defs><pattern id="{pattern_id}" width="4" height="4" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="4" height="4" fill="#fff"/>'
         '<line x1="0" y1="0" x2="0" y2="4" stroke="#777" stroke-width="2"/></pattern></defs>'
     )
@@ -50,8 +59,9 @@ def grouped_columns(*, groups: Sequence[str], series: Sequence[Series], width: i
     top_value = max([_shown(v) for s in series for v in s.values] + [3.0])
     step = _nice_step(top_value)
     axis_max = step * (int(top_value // step) + 1)
+    pattern_id = _new_pattern_id()
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">', _defs()]
+             f'height="{height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">', _defs(pattern_id)]
     for i in range(int(axis_max // step) + 1):
         y = top + plot_h - plot_h * (i * step) / axis_max
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" '
@@ -66,7 +76,7 @@ def grouped_columns(*, groups: Sequence[str], series: Sequence[Series], width: i
             n = s.values[g]
             h = plot_h * _shown(n) / axis_max
             x, y = x0 + s_index * bar_w, top + plot_h - h
-            fill = "url(#small)" if 0 < n < SMALL_COUNT_LIMIT else SERIES[-len(series) + s_index]
+            fill = f"url(#{pattern_id})" if 0 < n < SMALL_COUNT_LIMIT else SERIES[-len(series) + s_index]
             parts.append(f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
                          f'fill="{fill}" stroke="{SERIES[-1] if fill.startswith("url") else "none"}" '
                          'stroke-width="0.6"/>')
@@ -94,12 +104,13 @@ def horizontal_bars(*, rows: Sequence[tuple[str, int]], width: int = 640, title:
     height = top * 2 + row_h * max(len(rows), 1)
     plot_w = width - label_w - 40
     top_value = max([_shown(n) for _, n in rows] + [3.0])
+    pattern_id = _new_pattern_id()
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">', _defs()]
+             f'height="{height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">', _defs(pattern_id)]
     for i, (label, n) in enumerate(rows):
         y = top + i * row_h
         w = plot_w * _shown(n) / top_value
-        fill = "url(#small)" if 0 < n < SMALL_COUNT_LIMIT else colour
+        fill = f"url(#{pattern_id})" if 0 < n < SMALL_COUNT_LIMIT else colour
         parts.append(f'<text x="{label_w - 6}" y="{y + 12}" font-size="8.5" text-anchor="end" fill="{INK}">'
                      f'{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{max(w, 0.5):.1f}" height="{row_h - 6}" '
@@ -113,11 +124,12 @@ def sparkline(values: Sequence[int], *, width: int = 64, height: int = 16) -> Sa
     """Four tiny columns (oldest to newest) for a table row: the trend at a glance."""
     top_value = max([_shown(v) for v in values] + [3.0])
     bar_w = width / max(len(values), 1)
+    pattern_id = _new_pattern_id()
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-             f'height="{height}" role="img" aria-label="trend over the last {len(values)} periods">', _defs()]
+             f'height="{height}" role="img" aria-label="trend over the last {len(values)} periods">', _defs(pattern_id)]
     for i, n in enumerate(values):
         h = max((height - 2) * _shown(n) / top_value, 0.8 if n else 0.4)
-        fill = "url(#small)" if 0 < n < SMALL_COUNT_LIMIT else SERIES[-len(values) + i]
+        fill = f"url(#{pattern_id})" if 0 < n < SMALL_COUNT_LIMIT else SERIES[-len(values) + i]
         parts.append(f'<rect x="{i * bar_w + 1:.1f}" y="{height - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
                      f'fill="{fill if n else GRID}" stroke="{SERIES[-1] if fill.startswith("url") else "none"}" '
                      'stroke-width="0.5"/>')

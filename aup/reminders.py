@@ -53,7 +53,13 @@ def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.dateti
     }
     if not due:
         return 0
-    already = set(Reminder.objects.filter(kind=KIND, on=today, key__in=list(due)).values_list("key", flat=True))
+    # By school first: the (school) index narrows to this school's rows, where (on, digest) would walk every
+    # reminder of the day across the trust, once per campaign.
+    already = set(
+        Reminder.objects.filter(school_id=campaign.school_id, kind=KIND, on=today, key__in=list(due)).values_list(
+            "key", flat=True
+        )
+    )
     fresh = [(key, *row) for key, row in due.items() if key not in already]
     # The link of each parent, rebuilt from its nonce (only its hash is stored); the path is built once.
     prefix = f"{settings.SITE_URL}{reverse('aup:sign', args=['TOKEN'])}".replace("TOKEN/", "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from filtering.verify import verify_log
+from filtering.models import FilterEvent
+from safeguarding_portal.audit import chain
 
 from . import runner
 from .filtering_data import build_log
@@ -20,7 +21,7 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     chains = [f"school:{data.school.pk}"]
 
     def verify() -> None:
-        breaks = verify_log(chains=chains)
+        breaks = chain.verify(FilterEvent, chains=chains)
         if breaks:
             raise RuntimeError(f"the bench log is broken: {breaks[0]}")
 

@@ -169,20 +169,29 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     chain_keys = list(chains) if chains is not None else sorted(
         set(heads) | set(model.objects.values_list("chain", flat=True).distinct())
     )
+    # Plain rows, not model instances: the hashed columns as tuples, hashed by the same ``link_hash`` that
+    # ``compute_hash`` uses (``payload`` reads the same attnames), about twice as fast on long chains.
+    names = model.HASHED_FIELDS
+    columns = [model._meta.get_field(n).attname for n in names]
     breaks: list[Break] = []
     for chain in chain_keys:
         expected_prev, expected_seq, found = GENESIS, 1, None
-        for record in model.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
-            if record.seq != expected_seq:
-                reason = f"link #{expected_seq} is missing (next is #{record.seq})"
-                found = Break(chain, expected_seq, record.pk, reason)
-            elif record.prev_hash != expected_prev:
-                found = Break(chain, record.seq, record.pk, "does not point at the link before it")
-            elif record.compute_hash() != record.hash:
-                found = Break(chain, record.seq, record.pk, "its contents were changed after it was written")
+        rows = (
+            model.objects.filter(chain=chain)
+            .order_by("seq")
+            .values_list("pk", "seq", "prev_hash", "hash", *columns)
+            .iterator(chunk_size=5000)
+        )
+        for pk, seq, prev_hash, digest, *values in rows:
+            if seq != expected_seq:
+                found = Break(chain, expected_seq, pk, f"link #{expected_seq} is missing (next is #{seq})")
+            elif prev_hash != expected_prev:
+                found = Break(chain, seq, pk, "does not point at the link before it")
+            elif link_hash(prev_hash, seq, chain, dict(zip(names, values, strict=True))) != digest:
+                found = Break(chain, seq, pk, "its contents were changed after it was written")
             if found:
                 break
-            expected_prev, expected_seq = record.hash, record.seq + 1
+            expected_prev, expected_seq = digest, seq + 1
         head = heads.get(chain)
         if not found and head and head.seq != expected_seq - 1:
             found = Break(chain, expected_seq, None, f"links after #{expected_seq - 1} were removed")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from filtering.models import FilterEvent
-from filtering.verify import verify_log
+from safeguarding_portal.audit import chain
 from safeguarding_portal.schools.models import School
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
             if school is None:
                 raise CommandError(f"No school with URN {options['school']}.")
             chains = [f"school:{school.pk}"]
-        breaks = verify_log(chains=chains)
+        breaks = chain.verify(FilterEvent, chains=chains)
         names = dict(School.objects.values_list("pk", "name"))
         for b in breaks:
             school_name = names.get(int(b.chain.split(":")[1]), b.chain) if b.chain.startswith("school:") else b.chain

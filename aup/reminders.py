@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
+from safeguarding_portal.audit.chain import append_many
 from safeguarding_portal.core.bulk import insert_rows
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind
 
-from .chainbulk import append_many
 from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
 from .services import now, signing_token
 

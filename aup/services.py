@@ -23,10 +23,10 @@ from django.utils import timezone
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
+from safeguarding_portal.audit.chain import append_many
 from safeguarding_portal.outbox.services import enqueue
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, School
 
-from .chainbulk import append_many
 from .models import (
     DEFAULT_CONSENT_ITEMS,
     PUPIL_AUDIENCES,

@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.registry import sweep
-from safeguarding_portal.reminders.services import remind
+from safeguarding_portal.reminders.services import remind, remind_many
 from safeguarding_portal.schools.models import School
 
 from .constants import KCSIE_DEFAULTS, TRAINED_ROLES, DefaultRequirement
@@ -97,25 +96,6 @@ def training_due(*, today: datetime.date) -> int:
         return _training_due(today=today)
 
 
-def _remind_all(items: list[dict], *, today: datetime.date) -> int:
-    """``remind()`` for many at once: the same rows, the same once-a-day rule (the unique constraint), in a
-    few INSERTs instead of three queries each. Returns how many were new today."""
-    kinds = {item["kind"] for item in items}
-    before = Reminder.objects.filter(kind__in=kinds, on=today).count()
-    Reminder.objects.bulk_create(
-        [
-            Reminder(recipient_email=item["recipient_email"].strip().lower(), recipient_user=item["recipient_user"],
-                     kind=item["kind"], key=item["key"][:128], text=item["text"][:300], url=item["url"][:500],
-                     school_id=item["school_id"], on=today)
-            for item in items
-            if item["recipient_email"]
-        ],
-        ignore_conflicts=True,
-        batch_size=2000,
-    )
-    return Reminder.objects.filter(kind__in=kinds, on=today).count() - before
-
-
 def _training_due(*, today: datetime.date) -> int:
     _ensure_defaults_everywhere()
     items: list[dict] = []
@@ -154,7 +134,7 @@ def _training_due(*, today: datetime.date) -> int:
                           "key": f"training-digest:{m.school_id}:{week.year}-W{week.week:02d}",
                           "text": "Staff training this week: " + "; ".join(parts) + ".", "url": matrix_url,
                           "school_id": m.school_id})
-    return _remind_all(items, today=today)
+    return remind_many(items, on=today)
 
 
 @sweep("curriculum.policy_reviews", hour=6, minute=25)

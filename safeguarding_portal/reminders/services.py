@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from safeguarding_portal.core.bulk import insert_rows
 from safeguarding_portal.outbox.services import enqueue
 
 from . import registry
@@ -83,7 +84,7 @@ def remind_many(items: list[dict], *, on: datetime.date | None = None) -> int:
         )
     new = [row for key, row in rows.items() if key not in existing]
     # A second beat process may have recorded some since: the unique constraint keeps one, silently.
-    Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    insert_rows(Reminder, new, ignore_conflicts=True, page_size=1000)
     return len(new)
 
 

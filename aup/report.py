@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Count, Q
 
 from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import Pupil
 
@@ -21,7 +21,6 @@ from .models import (
     Signature,
     SignatureEvent,
 )
-from .services import STAFF_ROLES
 
 
 def _rag(pct: float | None) -> str:

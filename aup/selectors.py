@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Count, Q, QuerySet
 
 from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.schools.models import YEAR_GROUP_ORDER, Pupil, School
 
 from .models import (
@@ -22,7 +22,6 @@ from .models import (
     Signature,
     SigningRequest,
 )
-from .services import STAFF_ROLES
 
 
 def agreements(*, school: School) -> list[Agreement]:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.audit.chain import append_many
 from safeguarding_portal.outbox.services import enqueue
@@ -49,9 +49,6 @@ from .texts import DEFAULT_TEXTS, DEFAULT_TITLES
 MAX_DRAWN_BYTES = 200_000
 LINK_DAYS_AFTER_CLOSE = 0
 MANAGE_LINK_DAYS = 400  # a parent can change consents for the rest of the school year and beyond
-STAFF_ROLES = frozenset(
-    {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER, Role.TECHNICIAN}
-)
 
 
 def now() -> datetime.datetime:
@@ -701,7 +698,7 @@ def record_viewed(*, invitation: Invitation, ip: str | None) -> None:
 
 def audiences_for_roles(roles) -> list[str]:
     audiences = []
-    if set(roles) & STAFF_ROLES:
+    if set(roles) & set(STAFF_ROLES):
         audiences.append(Audience.STAFF)
     if Role.GOVERNOR in roles:
         audiences.append(Audience.GOVERNOR)

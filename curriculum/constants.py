@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from incidents.categories import Category
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 
 
 class Strand(models.TextChoices):
@@ -23,15 +23,7 @@ class Strand(models.TextChoices):
 
 STRAND_ORDER = {value: index for index, value in enumerate(Strand.values)}
 
-# Everyone who works at the school; parents and the trust lead are not trained by the school.
-STAFF_ROLES = (
-    Role.STAFF,
-    Role.DSL,
-    Role.DEPUTY_DSL,
-    Role.ONLINE_SAFETY_LEAD,
-    Role.HEADTEACHER,
-    Role.TECHNICIAN,
-)
+# Everyone who works at the school, and governors; parents and the trust lead are not trained by the school.
 TRAINED_ROLES = (*STAFF_ROLES, Role.GOVERNOR)
 
 # The matrix calls training "due" this many days before it expires.

@@ -221,6 +221,16 @@ TWO_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.
 # Roles that work in a school context (everyone but the trust lead, whose context is the trust).
 SCHOOL_ROLES = frozenset(set(Role) - {Role.TRUST_LEAD})
 TRUST_ROLES = frozenset({Role.TRUST_LEAD})
+# The roles of people who work at the school (not governors, parents or the trust lead): who signs the staff
+# agreement and takes staff training. A tuple, so lists built from it come out in the same order every time.
+STAFF_ROLES = (
+    Role.STAFF,
+    Role.DSL,
+    Role.DEPUTY_DSL,
+    Role.ONLINE_SAFETY_LEAD,
+    Role.HEADTEACHER,
+    Role.TECHNICIAN,
+)
 
 
 # --- URL rules ----------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from django import forms
 from django.utils import timezone
 
 from incidents.categories import Category
-from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.schools.models import YearGroup
 
@@ -151,8 +150,7 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        from safeguarding_portal.accounts.models import Membership
+        from safeguarding_portal.schools.selectors import staff_users
 
-        ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
-        self.fields["responsible"].queryset = User.objects.filter(pk__in=ids).order_by("full_name")
+        self.fields["responsible"].queryset = staff_users(school=school)
         self.fields["review_months"].required = False

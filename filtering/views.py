@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
-from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.schools import selectors as school_selectors
 
 from . import selectors, services, vendor
 from .forms import (
@@ -45,11 +45,6 @@ from .models import (
     VendorImport,
     VendorMapping,
 )
-
-
-def _people(school):
-    ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -331,7 +326,7 @@ def responsibilities(request: HttpRequest) -> HttpResponse:
 
 def responsibility_add(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    form = ResponsibilityForm(request.POST or None, people=_people(school),
+    form = ResponsibilityForm(request.POST or None, people=school_selectors.staff_users(school=school),
                               initial={"role": request.GET.get("role", "")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -460,7 +455,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 def review_add(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     roles = {r.role: r.holder.name for r in selectors.responsibilities(school=school) if r.holder}
-    form = ReviewForm(request.POST or None, people=_people(school), initial={
+    form = ReviewForm(request.POST or None, people=school_selectors.staff_users(school=school), initial={
         "kind": "annual", "held_on": timezone.localdate(), "senior_leader": roles.get("senior_leader", ""),
         "dsl": roles.get("dsl", ""), "it_provider": roles.get("it_provider", ""),
         "governor": roles.get("governor", "")})

@@ -26,11 +26,6 @@ from .forms import AssignForm, ClassifyForm, CorrectionForm, RecordForm, ReportF
 from .models import TRANSITIONS, Incident, PupilRole, Status
 
 
-def _staff(school):
-    ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
-
-
 def _team(school):
     ids = (
         Membership.objects.current()
@@ -58,7 +53,7 @@ def _chosen_pupils(request: HttpRequest, school) -> list[dict]:
 
 def report(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    staff = _staff(school)
+    staff = school_selectors.staff_users(school=school)
     form = ReportForm(request.POST or None, request.FILES or None, school=school, staff_queryset=staff)
     chosen = _chosen_pupils(request, school) if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
@@ -223,7 +218,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
             # The school's staff: bounded by the school, and no scan of its incidents to find them.
-            "reporters": list(_staff(portal.school).values_list("pk", "full_name")),
+            "reporters": list(school_selectors.staff_users(school=portal.school).values_list("pk", "full_name")),
         }
     )
     return render(request, "incidents/dashboard.html", context)
@@ -264,7 +259,8 @@ def _case_context(request, incident, **forms) -> dict:
             lambda: ClassifyForm(initial={"severity": incident.severity, "concern_type": incident.concern_type})
         ),
         "record_form": forms.get("record_form") or SimpleLazyObject(RecordForm),
-        "task_form": forms.get("task_form") or SimpleLazyObject(lambda: TaskForm(staff=_staff(school))),
+        "task_form": forms.get("task_form")
+        or SimpleLazyObject(lambda: TaskForm(staff=school_selectors.staff_users(school=school))),
         "correction_form": forms.get("correction_form") or SimpleLazyObject(CorrectionForm),
         # The one form sent with errors, which opens where it was; the rest stay closed.
         "open_form": next(iter(forms), "").removesuffix("_form"),
@@ -313,7 +309,7 @@ CASE_ACTIONS = {
     ),
     "task": (
         "task_form",
-        lambda request, incident: TaskForm(request.POST, staff=_staff(incident.school)),
+        lambda request, incident: TaskForm(request.POST, staff=school_selectors.staff_users(school=incident.school)),
         lambda request, incident, d: services.case_task_add(
             incident=incident, by=request.user, title=d["title"], owner=d["owner"], due_on=d["due_on"]
         ),

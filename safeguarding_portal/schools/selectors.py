@@ -66,6 +66,14 @@ def staff(*, school: School) -> QuerySet[Membership]:
     )
 
 
+def staff_users(*, school: School) -> QuerySet:
+    """The school's staff and governors as active users, by name (for "who" choices: owners, officers)."""
+    from safeguarding_portal.accounts.models import User
+
+    ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
+
+
 def children_of(*, user, school: School | None) -> list[Pupil]:
     if school is None or not user.is_authenticated:
         return []

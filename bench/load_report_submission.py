@@ -17,6 +17,7 @@ slower than handing it to a broker; the line says which was used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -31,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -130,6 +132,41 @@ def percentile(samples: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)] if ordered else 0.0
 
 
+@contextlib.contextmanager
+def gunicorn_server(*, env: dict[str, str], port: int, log_dir: str,
+                    after_stop: Callable[[], None] | None = None) -> Iterator[subprocess.Popen]:
+    """collectstatic, then gunicorn with ``env`` on 127.0.0.1:``port``; yields once it answers, and stops it
+    (its whole process group) whatever happens. ``after_stop`` runs last (e.g. emptying a broker)."""
+    python = sys.executable
+    # Our own interpreter and scripts, with fixed arguments.
+    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    log = open(Path(log_dir) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
+    server = subprocess.Popen(  # noqa: S603
+        [str(Path(python).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
+         "safeguarding_portal.wsgi"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        for _ in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start; see " + log.name)
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+        if after_stop is not None:
+            after_stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=20_000, help="incidents already at the school")
@@ -184,25 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         "GUNICORN_THREADS": str(args.threads),
         "GUNICORN_LOG_LEVEL": "warning",
     }
-    python = sys.executable
-    # Our own interpreter and scripts, with fixed arguments.
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
-    log = open(Path(static_root) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(  # noqa: S603
-        [str(Path(python).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "safeguarding_portal.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start; see " + log.name)
-
+    with gunicorn_server(env=env, port=port, log_dir=static_root):
         browsers = []
         for user in staff:
             browser = Browser(port)
@@ -244,13 +263,6 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join(args.duration + 60)
         wall = time.perf_counter() - began
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
     line = {
         "bench": "load_report_submission",

@@ -24,8 +24,6 @@ import json
 import os
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.load_report_submission import CSRF_INPUT, Browser, _free_port, percentile  # noqa: E402
+from bench.load_report_submission import CSRF_INPUT, Browser, _free_port, gunicorn_server, percentile  # noqa: E402
 
 # A small drawn signature, as the canvas sends it.
 PNG = (
@@ -135,38 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.redis:
         env["REDIS_URL"] = args.redis
-    python = sys.executable
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
-    log = open(Path(static_root) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(python).parent / "gunicorn"),
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "--access-logfile",
-            "/dev/null",
-            "safeguarding_portal.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     signed_ok: list[int] = []
     latencies: list[float] = []
     errors: list[str] = []
     doubles = [0]
     get_ms: list[float] = []
-    try:
-        for _ in range(150):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not start; see " + log.name)
+
+    def empty_broker() -> None:
+        if args.redis:
+            # The certificate tasks queued for workers that this test does not run.
+            subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, capture_output=True)  # noqa: S603,S607
+
+    with gunicorn_server(env=env, port=port, log_dir=static_root, after_stop=empty_broker):
         lock = threading.Lock()
         queue = list(reversed(links))
         start = threading.Barrier(args.clients + 1)
@@ -230,16 +208,6 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join(args.duration + 60)
         wall = time.perf_counter() - began
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
-        if args.redis:
-            # The certificate tasks queued for workers that this test does not run.
-            subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, capture_output=True)  # noqa: S603,S607
 
     # Count after the run: one signature per child of every parent who was told "signed", and no others.
     from django.db.models import Count

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import Certificate, Signature, SignatureEvent
+from .models import Certificate, EventKind, Signature, SignatureEvent
 
 
 def render_certificate(signature: Signature) -> bytes:
@@ -26,9 +26,9 @@ def render_certificate(signature: Signature) -> bytes:
         else []
     )
     if signature.request_id and signature.request.invitation_id:
-        events += list(
-            SignatureEvent.objects.filter(invitation_id=signature.request.invitation_id, request__isnull=True)
-        )
+        invitation_id = signature.request.invitation_id
+        events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True))
+        events += reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
     events.sort(key=lambda e: (e.at, e.pk))
     from .services import format_code
 
@@ -47,6 +47,15 @@ def render_certificate(signature: Signature) -> bytes:
         },
     )
     return HTML(string=html).write_pdf()
+
+
+def reminded_events(*, campaign_id: int, invitation_id: int) -> list[SignatureEvent]:
+    """The sweep's "reminded" events that name this invitation: the sweep records one per campaign and day,
+    listing the invitations it chased (a handful per campaign, so they are filtered here)."""
+    rows = SignatureEvent.objects.filter(
+        campaign_id=campaign_id, kind=EventKind.REMINDED, invitation__isnull=True, request__isnull=True
+    )
+    return [e for e in rows if invitation_id in (e.data or {}).get("invitations", ())]
 
 
 def certificate_for(signature: Signature) -> Certificate:

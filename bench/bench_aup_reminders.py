@@ -2,9 +2,9 @@
 
 Builds (or reuses) a trust of N pupils in N/500 schools with a parent each, publishes each school's parents'
 agreement and issues it to the whole school, with every email sent a week ago. Each timed run is one day's
-sweep (``chase_unsigned``) on a day a reminder falls due for every parent (a week apart), recording one
-reminder and one "reminded" event per parent; the ``rerun`` variant sweeps the same day again and must
-record nothing.
+sweep (``chase_unsigned``) on a day a reminder falls due for every parent (a week apart, starting after the
+last day an earlier run swept), recording one reminder per parent and one "reminded" chain link per campaign;
+the ``rerun`` variant sweeps the same day again and must record nothing.
 """
 
 from __future__ import annotations
@@ -62,13 +62,21 @@ def _campaigns(data, *, closes_on: datetime.date) -> list[int]:
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    from aup.reminders import chase_unsigned
+    from aup.models import Campaign
+    from aup.reminders import KIND, chase_unsigned
+    from safeguarding_portal.reminders.models import Reminder
 
     data = build_trust(schools=schools_for(scale), pupils=scale, progress=runner.progress)
     today = timezone.localdate()
     ids = _campaigns(data, closes_on=today + datetime.timedelta(days=7 * (repeat + 3)))
-    runner.progress(f"{len(ids)} campaigns open")
-    days = iter(today + datetime.timedelta(days=7 * k) for k in range(repeat + 2))
+    # A reused database has had its reminders for earlier bench days: start a week after the last of them,
+    # so every timed day really records one reminder per parent.
+    last = Reminder.objects.filter(kind=KIND, school_id__in=data.school_ids()).order_by("-on").first()
+    first_day = last.on + datetime.timedelta(days=7) if last else today
+    with transaction.atomic():
+        Campaign.objects.filter(pk__in=ids).update(closes_on=first_day + datetime.timedelta(days=7 * (repeat + 3)))
+    runner.progress(f"{len(ids)} campaigns open; first day swept {first_day}")
+    days = iter(first_day + datetime.timedelta(days=7 * k) for k in range(repeat + 2))
     recorded: list[int] = []
     last_day: list[datetime.date] = []
 
@@ -79,6 +87,8 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
             recorded.append(chase_unsigned(today=day))
 
     timing = runner.time_calls(sweep, repeat=repeat, warmup=0)
+    if min(recorded) < scale:
+        raise RuntimeError(f"a timed day recorded fewer reminders than parents: {recorded}")
     runner.progress(
         f"aup_reminders: {recorded} reminders a day; median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms"
     )

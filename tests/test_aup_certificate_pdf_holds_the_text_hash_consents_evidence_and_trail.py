@@ -44,3 +44,27 @@ def test_the_certificate_says_everything_a_court_would_ask(client, school):
         "Signed",
     ):
         assert expected.replace(" ", "") in text, expected
+
+
+def test_the_trail_shows_the_reminders_sent_to_this_parent_and_not_to_others(school):
+    import datetime
+
+    from django.utils import timezone
+
+    from aup.certificate import reminded_events
+    from aup.models import Invitation
+    from aup.reminders import chase_unsigned
+
+    fam = f.family(school, children=1)
+    neighbour = f.family(school, children=1, email="neighbour@home.example")
+    camp = f.campaign(school, notify=False)
+    Invitation.objects.filter(campaign=camp).update(sent_at=timezone.now() - datetime.timedelta(days=7))
+    hannahs = f.invitation_of(camp, fam.guardian)
+    f.sign_invitation(f.invitation_of(camp, neighbour.guardian))
+    chase_unsigned(today=timezone.localdate())
+    assert len(reminded_events(campaign_id=camp.pk, invitation_id=hannahs.pk)) == 1
+    neighbours = f.invitation_of(camp, neighbour.guardian)
+    assert reminded_events(campaign_id=camp.pk, invitation_id=neighbours.pk) == []
+    (signature,) = f.sign_invitation(hannahs)
+    text = "".join(_text(certificate_for(signature).pdf.read()).split())
+    assert "Remindersent" in text

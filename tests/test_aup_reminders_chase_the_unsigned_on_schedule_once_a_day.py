@@ -8,6 +8,7 @@ from django.utils import timezone
 from aup import services
 from aup.models import Campaign, EventKind, Invitation, SignatureEvent
 from aup.reminders import KIND, chase_unsigned
+from safeguarding_portal.audit.chain import verify
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.services import send_digests
 
@@ -37,8 +38,20 @@ def test_unsigned_parents_are_reminded_once_with_their_own_link_and_no_childs_na
     invitation = f.invitation_of(camp, hannah.guardian)
     assert reminder.url == services.signing_url(invitation)
     assert "Oliver" not in reminder.text and "Morgan" not in reminder.text
-    assert SignatureEvent.objects.filter(kind=EventKind.REMINDED).count() == 2
     assert send_digests(on=today) == 2
+
+
+def test_the_day_is_one_reminded_link_in_the_evidence_chain_naming_each_invitation(sent_week_ago):
+    camp, hannah = sent_week_ago
+    today = timezone.localdate()
+    chase_unsigned(today=today)
+    chase_unsigned(today=today)
+    (event,) = SignatureEvent.objects.filter(kind=EventKind.REMINDED)
+    reminded = Invitation.objects.filter(campaign=camp, email__in=[hannah.guardian.email, hannah.other_guardian.email])
+    assert event.campaign_id == camp.pk and event.invitation_id is None
+    assert event.data["invitations"] == sorted(reminded.values_list("pk", flat=True))
+    assert event.compute_hash() == event.hash
+    assert not verify(SignatureEvent)
 
 
 def test_not_due_on_other_days_and_never_after_closing(sent_week_ago):

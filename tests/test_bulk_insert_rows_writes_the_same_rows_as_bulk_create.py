@@ -43,3 +43,21 @@ def test_conflicting_rows_are_skipped_when_asked(school):
     assert sorted(Reminder.objects.filter(kind="test.bulk").values_list("key", flat=True)) == [
         "invitation:1", "invitation:2"
     ]
+
+
+def test_text_with_tabs_newlines_and_backslashes_and_json_survive_the_copy(school):
+    from aup.models import EventKind, SignatureEvent
+    from safeguarding_portal.audit.chain import append_many, verify
+
+    awkward = "O'Brien\tand\\or\nSmith\r — ünïcode"
+    insert_rows(Reminder, [Reminder(recipient_email="a@example.org", kind="test.bulk", key="k", text=awkward,
+                                    url="", school=school, on=datetime.date(2026, 11, 23), created_at=None)])
+    assert Reminder.objects.get(kind="test.bulk").text == awkward
+    at = timezone.now()
+    events = [SignatureEvent(school=school, kind=EventKind.REMINDED, at=at, actor=awkward,
+                             data={"invitations": [1, 2], "note": awkward, "none": None}) for _ in range(2)]
+    append_many(events)
+    stored = SignatureEvent.objects.order_by("seq").last()
+    assert stored.actor == awkward and stored.data == {"invitations": [1, 2], "note": awkward, "none": None}
+    assert stored.at == at
+    assert not verify(SignatureEvent)

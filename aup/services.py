@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,6 +126,9 @@ def publish(*, version: AgreementVersion, by: User) -> AgreementVersion:
         or not agreement.versions.filter(published_at__isnull=False).exclude(pk=version.pk).exists()
     ):
         Agreement.objects.filter(pk=agreement.pk).update(current_from=version.number)
+    from .selectors import forget_gate_stamp
+
+    transaction.on_commit(lambda: forget_gate_stamp(school_id=agreement.school_id))
     return version
 
 
@@ -418,17 +421,20 @@ def find_invitation(token: str, *, purpose: str = "sign") -> tuple[Invitation | 
     if not token or len(token) > 100:
         return None, LinkProblem.INVALID
     field = "token_hash" if purpose == "sign" else "manage_token_hash"
-    invitation = (
-        Invitation.objects.select_related("campaign__school", "campaign__version__agreement", "guardian")
-        .filter(**{field: token_hash(token)})
-        .first()
-    )
+    found = Invitation.objects.select_related(
+        "campaign__school", "campaign__version__agreement", "guardian"
+    ).filter(**{field: token_hash(token)})
+    if purpose == "sign":
+        # In the same query: every open and every signing of a link asks it (the start-of-year rush).
+        pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
+        found = found.annotate(has_pending=Exists(pending))
+    invitation = found.first()
     if invitation is None:
         return None, LinkProblem.INVALID
     if purpose == "sign":
         if invitation.campaign.closed_at is not None or invitation.expires_at < now():
             return invitation, LinkProblem.EXPIRED
-        if not invitation.requests.filter(status=RequestStatus.PENDING).exists():
+        if not invitation.has_pending:
             return invitation, LinkProblem.USED
     elif invitation.used_at is None or invitation.used_at + datetime.timedelta(days=MANAGE_LINK_DAYS) < now():
         return invitation, LinkProblem.EXPIRED

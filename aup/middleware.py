@@ -1,7 +1,8 @@
 """Staff and governors without a current signature are taken to their agreement before anything else.
 
 Runs after the access policy (so only for signed-in people past two-factor, on pages they may open).
-Once a person holds a current signature the session remembers it, so the check costs nothing after that.
+Once a person holds a current signature the session remembers it, so the check costs one cache read after that,
+until the school publishes a version (``selectors.gate_stamp``).
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ class AgreementGateMiddleware:
         portal = getattr(request, "portal", None)
         if portal is None or portal.school is None or portal.awaiting_two_factor:
             return None
-        gate_key = f"{portal.school.pk}"
+        from . import selectors, services
+
+        # Passed once per session for this school, these roles and these published versions: publishing a
+        # version (or a change of roles) checks again on the next page, without waiting for a new sign-in.
+        stamp = selectors.gate_stamp(school_id=portal.school.pk)
+        gate_key = f"{portal.school.pk}:{stamp}:{','.join(sorted(str(r) for r in portal.roles))}"
         if request.session.get(GATE_OK_KEY) == gate_key:
             return None
-        from . import selectors, services
 
         for audience in services.audiences_for_roles(portal.roles):
             if selectors.published_version(school=portal.school, audience=audience) is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
@@ -26,6 +28,36 @@ from .models import (
 
 def agreements(*, school: School) -> list[Agreement]:
     return list(Agreement.objects.filter(school=school).prefetch_related("versions").order_by("audience"))
+
+
+GATE_STAMP_KEY = "aup:gate-stamp:{school_id}"
+GATE_STAMP_SECONDS = 60
+
+
+def gate_stamp(*, school_id: int) -> str:
+    """Changes whenever the school publishes a version, so the agreement gate checks everyone again at once
+    (a version that requires re-signing takes effect mid-session, not at the next sign-in). Kept in the shared
+    cache and recomputed from the database when missing; ``publish`` clears it when its transaction commits.
+    It also expires after a minute, for a cache that is not shared (the embedded default's per-process one,
+    when a management command publishes): there the gate catches up within a minute."""
+    key = GATE_STAMP_KEY.format(school_id=school_id)
+    try:
+        stamp = cache.get(key)
+    except Exception:  # the cache is down: check against the database on every page rather than never
+        stamp = None
+    if stamp is None:
+        latest = AgreementVersion.objects.filter(
+            agreement__school_id=school_id, published_at__isnull=False
+        ).aggregate(latest=Max("published_at"), versions=Count("pk"))
+        stamp = f"{latest['versions']}:{latest['latest'].timestamp() if latest['latest'] else 0}"
+        with contextlib.suppress(Exception):
+            cache.set(key, stamp, GATE_STAMP_SECONDS)
+    return stamp
+
+
+def forget_gate_stamp(*, school_id: int) -> None:
+    with contextlib.suppress(Exception):  # a cache that is down has nothing to forget
+        cache.delete(GATE_STAMP_KEY.format(school_id=school_id))
 
 
 def published_version(*, school: School, audience: str) -> AgreementVersion | None:

@@ -57,3 +57,44 @@ def test_signing_needs_the_confirmation_and_a_full_name(client, signed_in, schoo
     assert response.status_code == 200
     assert b"Tick the box" in response.content and b"first name and surname" in response.content
     assert not Signature.objects.exists()
+
+
+def test_a_version_that_requires_resigning_gates_at_once_without_signing_out(
+    client, signed_in, school, staff, django_capture_on_commit_callbacks
+):
+    f.published(school, Audience.STAFF)
+    signed_in(staff)
+    client.post(reverse("aup:sign_own", args=["staff"]), {"full_name": "Staff Member", "agree": "on"})
+    assert client.get(reverse("home")).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the gate is told once publishing commits
+        f.published(school, Audience.STAFF, text="New rules on AI tools.", requires_resign=True)
+    assert client.get(reverse("home"))["Location"] == reverse("aup:sign_own", args=["staff"])
+    client.post(reverse("aup:sign_own", args=["staff"]), {"full_name": "Staff Member", "agree": "on"})
+    assert client.get(reverse("home")).status_code == 200
+    # A new version that does not require re-signing leaves the current signature standing.
+    with django_capture_on_commit_callbacks(execute=True):
+        f.published(school, Audience.STAFF, text="Typo fixed.", requires_resign=False)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_version_published_by_another_process_gates_within_a_minute(
+    client, signed_in, school, staff, monkeypatch, settings
+):
+    """A management command publishing on the embedded default clears only its own per-process cache; the
+    web process's stamp runs out after a minute and the gate catches up."""
+    import time
+
+    from aup.selectors import GATE_STAMP_SECONDS
+
+    # The embedded default's cache, also when the suite runs against Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    f.published(school, Audience.STAFF)
+    signed_in(staff)
+    client.post(reverse("aup:sign_own", args=["staff"]), {"full_name": "Staff Member", "agree": "on"})
+    assert client.get(reverse("home")).status_code == 200
+    f.published(school, Audience.STAFF, text="New rules on AI tools.", requires_resign=True)  # no on-commit here
+    assert client.get(reverse("home")).status_code == 200
+    later = time.time() + GATE_STAMP_SECONDS + 1
+    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+    assert client.get(reverse("home"))["Location"] == reverse("aup:sign_own", args=["staff"])

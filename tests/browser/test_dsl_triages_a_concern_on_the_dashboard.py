@@ -1,5 +1,7 @@
 """The DSL finds a new concern on the dashboard, acknowledges it, records what they did and closes it."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -21,6 +23,9 @@ def test_dsl_acknowledges_records_and_closes_a_case(page, live_server, dsl, depu
     page.get_by_role("link", name="Open the dashboard").click()
     queue = page.get_by_role("navigation", name="Queues")
     queue.get_by_role("link", name="Not yet acknowledged").click()
+    # The queue swaps the whole body: the chosen queue is marked current once its list has arrived.
+    expect(queue.get_by_role("link", name="Not yet acknowledged")).to_have_attribute("aria-current", "true")
+    expect(page).to_have_url(re.compile(r"queue=unacknowledged"))
     table = page.locator("#case-list")
     expect(table).to_contain_text(incident.reference)
     page.get_by_label("Category").select_option("cyberbullying")  # HTMX: the list updates in place

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import cpu  # noqa: E402
 from bench.load_report_submission import CSRF_INPUT, Browser, _free_port, gunicorn_server, percentile  # noqa: E402
 
 # A small drawn signature, as the canvas sends it.
@@ -144,14 +145,14 @@ def main(argv: list[str] | None = None) -> int:
             # The certificate tasks queued for workers that this test does not run.
             subprocess.run(["redis-cli", "-u", args.redis, "FLUSHDB"], check=False, capture_output=True)  # noqa: S603,S607
 
-    with gunicorn_server(env=env, port=port, log_dir=static_root, after_stop=empty_broker):
+    with gunicorn_server(env=env, port=port, log_dir=static_root, after_stop=empty_broker) as server:
         lock = threading.Lock()
         queue = list(reversed(links))
         start = threading.Barrier(args.clients + 1)
         stop_at = [0.0]
 
         def client(index: int) -> None:
-            browser = Browser(port)
+            browser: Browser | None = None
             start.wait()
             n = 0
             while time.perf_counter() < stop_at[0]:
@@ -163,7 +164,12 @@ def main(argv: list[str] | None = None) -> int:
                 began = time.perf_counter()
                 problem = ""
                 try:
-                    browser.cookies.clear()
+                    # Each parent is a different phone: a new connection and no cookies. (One keep-alive
+                    # connection per thread for the whole run would also pin every client to whichever
+                    # gunicorn worker accepted it first, leaving the other workers idle.)
+                    if browser is not None:
+                        browser.conn.close()
+                    browser = Browser(port)
                     t0 = time.perf_counter()
                     status, _, html = browser.request("GET", path)
                     with lock:
@@ -202,12 +208,14 @@ def main(argv: list[str] | None = None) -> int:
         threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
         for t in threads:
             t.start()
+        cpu_before = cpu.snapshot(server_pgid=server.pid)
         began = time.perf_counter()
         stop_at[0] = began + args.duration
         start.wait()
         for t in threads:
             t.join(args.duration + 60)
         wall = time.perf_counter() - began
+        cpu_after = cpu.snapshot(server_pgid=server.pid)
 
     # Count after the run: one signature per child of every parent who was told "signed", and no others.
     from django.db.models import Count
@@ -246,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
         "get_median_ms": round(statistics.median(get_ms), 1) if get_ms else None,
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
+        # CPU per signature by process group: with two cores, 100 signatures a second needs the sum under 20 ms.
+        "cpu_ms_per_signature": cpu.per_unit(cpu_before, cpu_after, signatures.count()),
         "tasks": "broker" if args.redis else "in-process (no broker)",
         "database": "postgresql",
         "load_average": os.getloadavg()[0],

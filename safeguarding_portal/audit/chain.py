@@ -172,11 +172,11 @@ def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> 
     for record in records:
         by_chain[record.chain_key()].append(record)
     for key in sorted(by_chain):  # a fixed order, so two bulk appends never wait on each other's heads
-        head = ChainHead.objects.select_for_update().filter(model_label=label, chain=key).first()
+        head = _lock_head(label, key)
         if head is None:
             ChainHead.objects.get_or_create(model_label=label, chain=key)
-            head = ChainHead.objects.select_for_update().get(model_label=label, chain=key)
-        seq, prev = head.seq, head.last_hash
+            head = _lock_head(label, key)
+        head_pk, seq, prev = head
         for record in by_chain[key]:
             seq += 1
             record.chain, record.seq, record.prev_hash = key, seq, prev
@@ -184,8 +184,28 @@ def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> 
             prev = record.hash
         # A bulk insert skips ChainedRecord.save(); the hashes above are what save() insists on.
         insert_rows(model, by_chain[key], page_size=batch_size)
-        ChainHead.objects.filter(pk=head.pk).update(seq=seq, last_hash=prev)
+        _move_head(head_pk, seq, prev)
     return list(records)
+
+
+# The head is read and moved on every signing, opened link and report: plain SQL spares building the same
+# two ORM queries each time (about a third of a millisecond of CPU apiece, while the lock is held).
+def _lock_head(model_label: str, chain: str) -> tuple[int, int, str] | None:
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, seq, last_hash FROM {table} WHERE model_label = %s AND chain = %s{lock}",  # noqa: S608
+            [model_label, chain],
+        )
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _move_head(head_pk: int, seq: int, last_hash: str) -> None:
+    table = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET seq = %s, last_hash = %s WHERE id = %s", [seq, last_hash, head_pk])  # noqa: S608
 
 
 @dataclass

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Certificate, EventKind, Signature, SignatureEvent
@@ -44,6 +46,8 @@ def render_certificate(signature: Signature) -> bytes:
             "events": events,
             "code": format_code(signature.verification_code),
             "generated_at": timezone.localtime(),
+            # In full: a printed certificate is checked by someone typing the address, not clicking it.
+            "verify_url": settings.SITE_URL + reverse("aup:verify"),
         },
     )
     return HTML(string=html).write_pdf()

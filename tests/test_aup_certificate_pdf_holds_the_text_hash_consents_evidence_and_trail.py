@@ -19,7 +19,8 @@ def _text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_the_certificate_says_everything_a_court_would_ask(client, school):
+def test_the_certificate_says_everything_a_court_would_ask(client, school, settings):
+    settings.SITE_URL = "https://portal.oakfield.example"
     fam = f.family(school, children=1)
     invitation = f.invitation_of(f.campaign(school, notify=False), fam.guardian)
     (signature,) = f.sign_invitation(invitation)
@@ -42,6 +43,8 @@ def test_the_certificate_says_everything_a_court_would_ask(client, school):
         signature.version.sha256[:32],
         "Photos on the school website",
         "Signed",
+        # In full on every page, for whoever holds a printed copy.
+        "check it at https://portal.oakfield.example/agreements/verify/",
     ):
         assert expected.replace(" ", "") in text, expected
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from curriculum.models import BriefingSession, TrainingRecord
 
@@ -26,7 +27,7 @@ def test_the_dsl_records_a_briefing_for_the_people_who_attended(client, signed_i
     assert all(str(r.expires_on) == "2027-09-02" for r in records)
     assert not TrainingRecord.objects.filter(user=osl).exists()
     page = client.get(response.url).content.decode()
-    assert "Attendance (2)" in page and staff.full_name in page
+    assert "Attendance (2)" in page and escape(staff.full_name) in page
 
 
 def test_a_briefing_with_nobody_ticked_is_refused(client, signed_in, school, dsl):

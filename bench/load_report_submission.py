@@ -183,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_django()
     from django.contrib.auth.hashers import make_password
 
+    from bench import cpu  # after _setup_django has put the project on the path
     from bench.generator import BENCH_PASSWORD
     from bench.incident_data import build_incidents
     from safeguarding_portal.accounts.models import Membership, User
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "GUNICORN_THREADS": str(args.threads),
         "GUNICORN_LOG_LEVEL": "warning",
     }
-    with gunicorn_server(env=env, port=port, log_dir=static_root):
+    with gunicorn_server(env=env, port=port, log_dir=static_root) as server:
         browsers = []
         for user in staff:
             browser = Browser(port)
@@ -257,12 +258,14 @@ def main(argv: list[str] | None = None) -> int:
         threads = [threading.Thread(target=client, args=(i, b), daemon=True) for i, b in enumerate(browsers)]
         for t in threads:
             t.start()
+        cpu_before = cpu.snapshot(server_pgid=server.pid)
         began = time.perf_counter()
         stop_at[0] = began + args.duration
         start.wait()
         for t in threads:
             t.join(args.duration + 60)
         wall = time.perf_counter() - began
+        cpu_after = cpu.snapshot(server_pgid=server.pid)
 
     line = {
         "bench": "load_report_submission",
@@ -280,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "max_ms": round(max(latencies), 1) if latencies else None,
+        "cpu_ms_per_report": cpu.per_unit(cpu_before, cpu_after, len(latencies)),
         "tasks": "broker" if os.environ.get("REDIS_URL") else "in-process (no REDIS_URL)",
         "database": "postgresql",
     }

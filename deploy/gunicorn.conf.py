@@ -17,6 +17,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A gthread worker keeps accepting connections while it has fewer than worker_connections (1,000), so a few
+# long-lived keep-alive connections can all land on one worker and leave the others idle (the signing load
+# test did exactly that until each parent got a connection of their own). Have the proxy open a connection per
+# request to gunicorn (nginx's default) or keep many upstream connections, not a handful.
 
 # A request that takes longer than this is a bug or a stuck query, not work to wait for: long jobs (reports,
 # imports of large files) belong in Celery tasks.

@@ -1,6 +1,5 @@
 """A double click, a resend or a second tab: one signature per child, and the second send lands on the record."""
 
-import threading
 
 import pytest
 from django.db import connection
@@ -10,6 +9,7 @@ from aup import services
 from aup.models import EventKind, Signature, SignatureEvent
 
 from . import factories_aup as f
+from .concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -43,20 +43,5 @@ def test_concurrent_submissions_on_postgresql_sign_once(school):
         pytest.skip("row locks need PostgreSQL; SQLite serialises writers anyway")
     fam = f.family(school, children=2)
     invitation = f.invitation_of(f.campaign(school, notify=False), fam.guardian)
-    barrier = threading.Barrier(4)
-
-    def submit():
-        from django.db import connections
-
-        barrier.wait()
-        try:
-            f.sign_invitation(invitation)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(lambda: f.sign_invitation(invitation), times=4)
     assert Signature.objects.count() == 2

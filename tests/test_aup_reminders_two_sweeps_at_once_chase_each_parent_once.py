@@ -2,10 +2,9 @@
 transactions): the second waits for the first, finds its reminders, and records nothing; neither fails."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from aup.models import EventKind, Invitation, SignatureEvent
@@ -14,6 +13,7 @@ from safeguarding_portal.audit.chain import verify
 from safeguarding_portal.reminders.models import Reminder
 
 from . import factories_aup as f
+from .concurrency import at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,26 +25,8 @@ def test_concurrent_sweeps_record_each_reminder_once(school):
     camp = f.campaign(school, notify=False)
     Invitation.objects.filter(campaign=camp).update(sent_at=timezone.now() - datetime.timedelta(days=7))
     today = timezone.localdate()
-    barrier = threading.Barrier(2)
-    recorded: list[int] = []
-    errors: list[BaseException] = []
+    recorded = at_once(lambda: chase_unsigned(today=today))
 
-    def beat() -> None:
-        try:
-            barrier.wait()
-            recorded.append(chase_unsigned(today=today))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=beat) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-
-    assert not errors, errors
     assert sorted(recorded) == [0, 12]  # six families, two carers each
     assert Reminder.objects.filter(kind=KIND, on=today).count() == 12
     assert SignatureEvent.objects.filter(kind=EventKind.REMINDED).count() == 1

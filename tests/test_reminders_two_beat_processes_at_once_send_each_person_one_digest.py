@@ -2,14 +2,15 @@
 each person still gets exactly one email."""
 
 import datetime
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from safeguarding_portal.reminders import services
 from safeguarding_portal.reminders.models import Digest, Reminder
+
+from .concurrency import at_once
 
 DAY = datetime.date(2026, 11, 24)
 PEOPLE = 40
@@ -23,26 +24,8 @@ def test_concurrent_digest_runs_send_one_email_per_person(school):
         for k in range(2):
             services.remind(recipient_email=f"person{n}@oak.example", kind="test.kind", key=f"k:{k}",
                             text=f"Item {k}", on=DAY, school=school)
-    barrier = threading.Barrier(2)
-    sent: list[int] = []
-    errors: list[BaseException] = []
+    sent = at_once(lambda: services.send_digests(on=DAY))
 
-    def beat() -> None:
-        try:
-            barrier.wait()
-            sent.append(services.send_digests(on=DAY))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=beat) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-
-    assert not errors, errors
     assert sum(sent) == PEOPLE
     assert Digest.objects.filter(on=DAY).count() == PEOPLE
     assert not Reminder.objects.filter(on=DAY, digest__isnull=True).exists()

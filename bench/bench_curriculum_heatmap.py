@@ -22,9 +22,9 @@ LESSONS_PER_YEAR_GROUP = 60  # a lesson a week or more per year group over the y
 
 def add_lessons(school_id: int, *, seed: int = 2026) -> int:
     from curriculum.constants import Strand
-    from curriculum.dates import academic_year_of
     from curriculum.models import Gap, Lesson, LessonStrand
     from safeguarding_portal.accounts.models import Membership
+    from safeguarding_portal.schools.calendar import academic_year_of
     from safeguarding_portal.schools.models import Pupil, Term
 
     if Lesson.objects.filter(school_id=school_id).exists():

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.schools.calendar import academic_year_of, typical_terms
 from safeguarding_portal.schools.models import (
     Guardian,
     Pupil,
@@ -67,12 +68,9 @@ AUTHORITIES = ("Wiltshire", "Swindon", "Bath and North East Somerset", "Somerset
 PRIMARY_YEARS = ("R", "1", "2", "3", "4", "5", "6")
 SECONDARY_YEARS = ("7", "8", "9", "10", "11")
 YEARS_IN = {y: i for i, y in enumerate(("R", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"))}
-ACADEMIC_YEAR = 2026
-TERMS = (
-    (Term.Name.AUTUMN, datetime.date(2026, 9, 2), datetime.date(2026, 12, 18)),
-    (Term.Name.SPRING, datetime.date(2027, 1, 4), datetime.date(2027, 3, 25)),
-    (Term.Name.SUMMER, datetime.date(2027, 4, 12), datetime.date(2027, 7, 21)),
-)
+# The school year the bench runs in, with the usual term dates: benches measure a school in its year.
+ACADEMIC_YEAR = academic_year_of(datetime.date.today())
+TERMS = tuple(typical_terms(ACADEMIC_YEAR))
 CONTACTS = (
     (SafeguardingContact.Kind.EMERGENCY, "Emergency services", "999"),
     (SafeguardingContact.Kind.MASH, "Multi-Agency Safeguarding Hub", "03069 990108"),

@@ -48,7 +48,8 @@ from incidents.models import (
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.chain import GENESIS, ChainHead, link_hash
-from safeguarding_portal.schools.models import Pupil, School
+from safeguarding_portal.schools.calendar import academic_year_of
+from safeguarding_portal.schools.models import Pupil, School, year_group_shifted
 
 from .generator import BATCH_SIZE, PUPILS_PER_SCHOOL, BuildResult, build_trust
 
@@ -259,6 +260,7 @@ class _School:
     pk: int
     prefix: str
     pupils: Sequence[int]
+    year_groups: dict[int, str]  # pupil id -> year group now (moved back for earlier academic years)
     reporters: Sequence[int]
     team: Sequence[tuple[int, str]]  # (user id, full name) of the DSL, deputy and head
     teachers: Sequence[tuple[int, str]]
@@ -291,9 +293,12 @@ class _Builder:
 
     def _schools(self) -> list[_School]:
         pupils: dict[int, list[int]] = {sid: [] for sid in self.school_ids}
-        rows = Pupil.objects.filter(school_id__in=self.school_ids).order_by("pk").values_list("school_id", "pk")
-        for sid, pk in rows:
+        year_groups: dict[int, str] = {}
+        rows = Pupil.objects.filter(school_id__in=self.school_ids).order_by("pk").values_list(
+            "school_id", "pk", "year_group")
+        for sid, pk, year_group in rows:
             pupils[sid].append(pk)
+            year_groups[pk] = year_group
         reporters: dict[int, list[int]] = {sid: [] for sid in self.school_ids}
         team: dict[int, list[tuple[int, str]]] = {sid: [] for sid in self.school_ids}
         teachers: dict[int, list[tuple[int, str]]] = {sid: [] for sid in self.school_ids}
@@ -312,8 +317,8 @@ class _Builder:
                 teachers[sid].append((uid, name))
         prefixes = dict(School.objects.filter(pk__in=self.school_ids).values_list("pk", "reference_prefix"))
         return [
-            _School(sid, prefixes[sid], pupils[sid], reporters[sid], team[sid] or [(reporters[sid][0], "")],
-                    teachers[sid] or [(reporters[sid][0], "")])
+            _School(sid, prefixes[sid], pupils[sid], year_groups, reporters[sid],
+                    team[sid] or [(reporters[sid][0], "")], teachers[sid] or [(reporters[sid][0], "")])
             for sid in self.school_ids
         ]
 
@@ -330,6 +335,7 @@ class _Builder:
     def _school(self, school: _School, count: int) -> tuple[int, str, dict[int, int]]:
         rng = self.rng
         span = YEARS * 365 * 86400
+        this_year = academic_year_of(timezone.localdate(self.now))
         # Newest last, so reference numbers and the chain both run in time order; a little denser in recent
         # months, as a school reports more once staff know the portal.
         offsets = sorted((rng.random() ** 1.5 * span for _ in range(count)), reverse=True)
@@ -407,11 +413,13 @@ class _Builder:
             mine.sort(key=lambda e: e[0])
             last_activity = mine[-1][0]
             open_tasks = 1 if task and not any(e[1] == EntryKind.TASK_DONE for e in mine) else 0
+            occurred_at = reported_at - datetime.timedelta(minutes=rng.randint(0, 2880))
+            years_back = academic_year_of(timezone.localdate(occurred_at)) - this_year
             self.writers[Incident].add(_row(Incident, {
                 "id": incident_id, "school_id": school.pk, "reference": f"{school.prefix}-{year}-{number:04d}",
                 "year": year, "number": number, "submission_token": uuid.uuid4(),
                 "reported_by_id": reporter, "reported_at": reported_at,
-                "occurred_at": reported_at - datetime.timedelta(minutes=rng.randint(0, 2880)),
+                "occurred_at": occurred_at,
                 "location": rng.choice(("on_site", "off_site", "unknown")), "location_detail": "",
                 "category": category,
                 "description": "A pupil told me about messages and images shared in a group chat after school.",
@@ -427,7 +435,8 @@ class _Builder:
             chosen = rng.sample(school.pupils, min(len(school.pupils), rng.choice((1, 1, 1, 2, 2, 3))))
             for i, pupil in enumerate(chosen):
                 self.writers[IncidentPupil].add((incident_id, pupil, "harmed" if i == 0 else
-                                                 rng.choice(("harming", "witness", "involved"))))
+                                                 rng.choice(("harming", "witness", "involved")),
+                                                 year_group_shifted(school.year_groups[pupil], years_back)))
             self.writers[Alert].add((incident_id, Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT,
                                      reported_at, []))
             for at, kind, author, text, data in mine:

@@ -18,6 +18,8 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from safeguarding_portal.schools.selectors import term_in_view
+
 from . import teaching, training
 from .constants import Strand
 from .dates import add_months
@@ -139,7 +141,7 @@ def _training(school, users, today: datetime.date) -> None:
     for key in ("staff", "dsl", "deputy", "head", "osl", "tech"):
         _record(school, users[key], "induction", datetime.date(2019, 9, 3), dsl, hours="3")
     # The September INSET briefing, recorded once with its attendance list; the technician missed it.
-    term = school.current_term(today) or school.terms.filter(starts_on__lte=today).order_by("-starts_on").first()
+    term = term_in_view(school=school, today=today).term
     inset = term.starts_on if term else add_months(today, -2)
     session = BriefingSession.objects.create(
         school=school, requirement=_req(school, "annual_update"), title="INSET: KCSiE update and filtering roles",
@@ -192,7 +194,7 @@ def _units(school) -> list[Unit]:
 def _lessons(school, users, units: list[Unit], today: datetime.date) -> None:
     if Lesson.objects.filter(school=school).exists():
         return
-    term = school.current_term(today)
+    term = term_in_view(school=school, today=today).term  # out of term, the term just ended
     if term is None:
         return
     teachers = [users[k] for k in ("staff", "osl", "deputy") if k in users]
@@ -200,7 +202,7 @@ def _lessons(school, users, units: list[Unit], today: datetime.date) -> None:
     links = []
     for week, year_group, unit_index in LESSON_PLAN:
         taught_on = term.starts_on + datetime.timedelta(weeks=week - 1, days=rng.randint(0, 4))
-        if taught_on > today:
+        if taught_on > min(today, term.ends_on):
             continue
         unit = units[unit_index]
         lesson = Lesson.objects.create(

@@ -13,10 +13,10 @@ from django.db.models import Count, Max, Q
 
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 
 from . import register, teaching, training
 from .constants import Strand
-from .dates import academic_year_label, academic_year_of
 from .models import Event, Gap, Lesson, Policy, TrainingRecord
 
 DSL_ROLES = {Role.DSL, Role.DEPUTY_DSL}

@@ -22,10 +22,18 @@ from incidents.categories import Category
 from incidents.models import IncidentPupil
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.schools.models import YEAR_GROUP_ORDER, Pupil, Term, YearGroup
+from safeguarding_portal.core.dates import day_bounds
+from safeguarding_portal.schools.models import (
+    YEAR_GROUP_ORDER,
+    Pupil,
+    Term,
+    YearGroup,
+    academic_year_bounds,
+    academic_year_of,
+)
+from safeguarding_portal.schools.selectors import term_in_view
 
 from .constants import DEFAULT_CATEGORY_STRANDS, DEFAULT_GAP_THRESHOLD, STRAND_ORDER, Strand
-from .dates import academic_year_bounds, academic_year_of
 from .models import CategoryStrand, CurriculumSettings, Event, Gap, Lesson, LessonStrand, Unit
 
 # --- Settings and the category map --------------------------------------------------------------------
@@ -213,20 +221,22 @@ def incident_counts(*, school, starts: datetime.date, ends: datetime.date) -> di
     """(category, year group) -> how many incidents involved a pupil of that year group. One query.
 
     An incident counts once per year group however many of its pupils were in it; the year group is the
-    pupil's current one. Allegations about staff are not about pupils' learning and never count.
+    pupil's when it happened (IncidentPupil.year_group), so a gap's evidence does not move when pupils move
+    up. Allegations about staff are not about pupils' learning and never count.
     """
+    since, until = day_bounds(starts, ends)
     rows = (
         IncidentPupil.objects.filter(
             incident__school=school,
-            incident__occurred_at__date__gte=starts,
-            incident__occurred_at__date__lte=ends,
+            incident__occurred_at__gte=since,
+            incident__occurred_at__lt=until,
             incident__route="dsl",
         )
-        .values("incident__category", "pupil__year_group")
+        .values("incident__category", "year_group")
         .annotate(n=Count("incident_id", distinct=True))
         .order_by()
     )
-    return {(r["incident__category"], r["pupil__year_group"]): r["n"] for r in rows}
+    return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
 
 
 def _recipients(school) -> list:
@@ -245,12 +255,10 @@ def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
     from safeguarding_portal.reminders.services import remind
 
     on = on or timezone.localdate()
-    term = school.current_term(on)
+    # Out of term, the term that ended last (term_in_view), so a run in its last week still counts.
+    term = term_in_view(school=school, today=on).term
     if term is None:
-        # Between terms: look at the term that ended most recently, so a run in its last week still counts.
-        term = Term.objects.filter(school=school, ends_on__lt=on).order_by("-ends_on").first()
-        if term is None:
-            return []
+        return []
     threshold = settings_for(school=school).gap_threshold
     mapping = category_map(school=school)
     counts = incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
@@ -308,7 +316,7 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
     ends = terms[-1].ends_on if terms else gap.term.ends_on
     rows = (
         IncidentPupil.objects.filter(
-            incident__school=school, incident__route="dsl", pupil__year_group=gap.year_group,
+            incident__school=school, incident__route="dsl", year_group=gap.year_group,
             incident__category__in=[c for c, _ in categories],
             incident__occurred_at__date__gte=starts, incident__occurred_at__date__lte=ends,
         )

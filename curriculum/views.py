@@ -16,11 +16,11 @@ from django.utils.http import content_disposition_header
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 from safeguarding_portal.schools.models import YearGroup
 
 from . import register, teaching, training
 from .constants import STRAND_ORDER, TRAINED_ROLES, Strand
-from .dates import academic_year_label, academic_year_of
 from .forms import (
     BriefingForm,
     EventForm,

@@ -82,7 +82,8 @@ def checks_due(*, today: datetime.date) -> int:
     for school in schools:
         last = FilterCheck.objects.filter(school=school).order_by("-checked_on").values_list(
             "checked_on", flat=True).first()
-        start, end, term = selectors.term_window(school=school, today=today)
+        start, end, view = selectors.term_window(school=school, today=today)
+        term = view.term if view.in_term else None  # out of term there is no "term ending soon" to warn of
         texts = []
         if last is None or last < today - datetime.timedelta(days=CHECK_EVERY_DAYS):
             texts.append("No filtering check recorded for a month: run one (for example SWGfL Test Filtering).")

@@ -9,7 +9,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
-from safeguarding_portal.schools.models import School, Term
+from safeguarding_portal.schools.models import School
+from safeguarding_portal.schools.selectors import TermInView, term_in_view
 
 from .models import (
     ChangeRequest,
@@ -83,14 +84,12 @@ def missing_roles(*, school: School, on: datetime.date | None = None) -> list[st
     return [r.label for r in responsibilities(school=school, on=on) if r.missing]
 
 
-def term_window(*, school: School, today: datetime.date) -> tuple[datetime.date, datetime.date, Term | None]:
-    """This term's dates, or (between terms / no term dates) the last 120 days."""
-    term = school.current_term(today)
-    if term is None:
-        term = Term.objects.filter(school=school, ends_on__lt=today).order_by("-ends_on").first()
-    if term is None:
-        return today - datetime.timedelta(days=120), today, None
-    return term.starts_on, min(term.ends_on, today), term
+def term_window(*, school: School, today: datetime.date) -> tuple[datetime.date, datetime.date, TermInView]:
+    """The dates the checks grid covers: the term in view so far (the current term to today, out of term
+    the term that ended last), or with no term started the last 13 weeks; the view says which."""
+    view = term_in_view(school=school, today=today)
+    start, end = view.window()
+    return start, min(end, today), view
 
 
 @dataclass

@@ -401,11 +401,11 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
 def checks(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     today = timezone.localdate()
-    start, end, term = selectors.term_window(school=school, today=today)
+    start, end, view = selectors.term_window(school=school, today=today)
     page = Paginator(FilterCheck.objects.filter(school=school).select_related("checked_by"), 25).get_page(
         request.GET.get("page"))
     return render(request, "filtering/checks.html", {
-        "coverage": selectors.coverage(school=school, start=start, end=end), "term": term, "page": page,
+        "coverage": selectors.coverage(school=school, start=start, end=end), "term_view": view, "page": page,
         **_common(request),
     })
 

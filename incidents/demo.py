@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools.models import Pupil
+from safeguarding_portal.schools.selectors import term_in_view
 
 from . import services
 from .categories import Category
@@ -218,11 +220,8 @@ def seed(*, demo) -> list[str]:
             action_taken="Told the parent I would pass this straight to the headteacher.",
         )
         created += 1
-    term = school.current_term()
-    total = Incident.objects.filter(school=school)
-    if term is not None:
-        total = total.filter(reported_at__date__gte=term.starts_on, reported_at__date__lte=term.ends_on)
-    total = total.count()
+    since, until = day_bounds(*term_in_view(school=school).window())
+    total = Incident.objects.filter(school=school, reported_at__gte=since, reported_at__lt=until).count()
     # The same line on every run: seed_demo's output is part of its idempotency contract.
     return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head."]
 

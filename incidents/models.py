@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
+from safeguarding_portal.schools.models import YearGroup
 
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category
 
@@ -219,6 +220,9 @@ class IncidentPupil(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="pupil_links")
     pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="incident_links")
     role = models.CharField(max_length=10, choices=PupilRole.choices)
+    # The pupil's year group when it happened (Pupil.year_group_on), so trends, curriculum gaps and
+    # governors' figures stay as they were when pupils move up on 1 September or leave.
+    year_group = models.CharField(max_length=2, choices=YearGroup.choices, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "pupil"], name="incident_pupil_unique")]

@@ -283,8 +283,8 @@ def incident_report(
         raise ValidationError(problems)
     pupils = list(pupils)
     pupil_ids = {p.pupil_id for p in pupils}
-    found = set(Pupil.objects.filter(school=school, pk__in=pupil_ids).values_list("pk", flat=True))
-    if found != pupil_ids:
+    found = {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=pupil_ids).only("year_group", "updated_at")}
+    if set(found) != pupil_ids:
         raise ValidationError("One of the pupils chosen is not at this school.")
     staff_ids = set(staff_ids)
     if staff_ids:
@@ -323,7 +323,8 @@ def incident_report(
     incident.full_clean(exclude=["submission_token"])
     incident.save()
     IncidentPupil.objects.bulk_create(
-        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role) for p in pupils]
+        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role,
+                       year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at))) for p in pupils]
     )
     IncidentStaff.objects.bulk_create([IncidentStaff(incident=incident, user_id=uid) for uid in staff_ids])
     for upload in files:

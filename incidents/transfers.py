@@ -30,7 +30,8 @@ def add_school_days(*, school: School, start: datetime.date, days: int) -> datet
     """The ``days``-th school day after ``start`` (not counting ``start`` itself).
 
     A school day is a weekday inside one of the school's terms. With no terms recorded, or past the last
-    recorded term (next year's dates not entered yet), every weekday counts: a deadline must always exist.
+    recorded term (next year's dates not entered yet), every weekday counts: a deadline must always exist,
+    and ``school_days_note`` says so wherever the deadline is shown.
     """
     terms = list(Term.objects.filter(school=school, ends_on__gte=start).values_list("starts_on", "ends_on"))
     last_term_end = max((end for _, end in terms), default=None)
@@ -42,6 +43,17 @@ def add_school_days(*, school: School, start: datetime.date, days: int) -> datet
         if last_term_end is None or day > last_term_end or any(s <= day <= e for s, e in terms):
             counted += 1
     return day
+
+
+def school_days_note(*, school: School, start: datetime.date, end: datetime.date) -> str:
+    """Plain words for a deadline counted without term dates (empty when the terms cover it)."""
+    last_term_end = Term.objects.filter(school=school).order_by("-ends_on").values_list("ends_on", flat=True).first()
+    if last_term_end is None:
+        return "no term dates are entered, so every weekday counted as a school day"
+    if end > last_term_end:
+        return (f"term dates after {last_term_end:%-d %b %Y} are not entered, so every weekday after it "
+                "counted as a school day")
+    return ""
 
 
 def _audit(*, request, actor: User, school: School, obj, summary: str, detail: dict) -> None:

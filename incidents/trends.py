@@ -2,7 +2,8 @@
 
 Only pupils' concerns (the DSL route) are counted: allegations about staff are for the headteacher or the
 chair, and a count by category would reveal one to people who cannot open it. Every figure is one
-aggregate query, however many cases there are. The year group is the pupil's year group now.
+aggregate query, however many cases there are. Counts by year group use the pupil's year group when
+it happened (IncidentPupil.year_group); the flagged list names each pupil's year group now.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from safeguarding_portal.schools.models import School, Term, YearGroup
+from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
+from safeguarding_portal.schools.models import School, YearGroup
+from safeguarding_portal.schools.selectors import term_in_view
 
 from .categories import FOUR_C, Category, FourC
 from .models import Incident, IncidentPupil, Route
@@ -59,20 +62,17 @@ class Trends:
 
 
 def academic_year(today: datetime.date) -> Window:
-    start_year = today.year if today.month >= 8 else today.year - 1
-    return Window(
-        datetime.date(start_year, 8, 1),
-        datetime.date(start_year + 1, 7, 31),
-        f"{start_year}/{(start_year + 1) % 100:02d}",
-    )
+    start_year = academic_year_of(today)
+    return Window(datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31),
+                  academic_year_label(start_year))
 
 
 def term_window(*, school: School, today: datetime.date) -> Window:
-    """The current term; in a holiday the term just ended; with no terms recorded, the last 13 weeks."""
-    term = Term.objects.filter(school=school, starts_on__lte=today).order_by("-starts_on").first()
-    if term is not None:
-        return Window(term.starts_on, term.ends_on, str(term))
-    return Window(today - datetime.timedelta(weeks=13), today, "the last 13 weeks (no term dates recorded)")
+    """The term in view (schools.selectors.term_in_view): the current term; out of term the term that
+    ended last; with none started, the last 13 weeks. The label says which."""
+    view = term_in_view(school=school, today=today)
+    starts_on, ends_on = view.window()
+    return Window(starts_on, ends_on, str(view.term) if view.in_term else view.note)
 
 
 def _scaled(bars: list[Bar]) -> list[Bar]:
@@ -101,7 +101,8 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
 
     by_year_rows = dict(
         IncidentPupil.objects.filter(incident__in=in_year.values("pk"))
-        .values_list("pupil__year_group")
+        .exclude(year_group="")
+        .values_list("year_group")
         .annotate(n=Count("incident", distinct=True))
         .order_by()
     )

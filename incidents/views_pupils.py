@@ -167,7 +167,9 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
     return render(
         request,
         "incidents/transfer_detail.html",
-        {"transfer": transfer, "sent_form": sent_form, "confirm_form": confirm_form, "today": timezone.localdate()},
+        {"transfer": transfer, "sent_form": sent_form, "confirm_form": confirm_form, "today": timezone.localdate(),
+         "deadline_note": transfers.school_days_note(school=transfer.school, start=timezone.localtime(
+             transfer.sent_at).date(), end=transfer.confirm_by) if transfer.confirm_by else ""},
     )
 
 

@@ -290,13 +290,21 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="").upper()
+# Libraries that narrate their own work at INFO: WeasyPrint's layout steps, fontTools' subsetting, Celery's
+# line per task. Quiet unless LOG_LEVEL asks for them, so `make run` prints what a newcomer needs.
+CHATTY_LOGGERS = ("weasyprint", "weasyprint.progress", "fontTools", "celery.app.trace", "celery.worker.strategy")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL or "INFO"},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        **{name: {"level": LOG_LEVEL or "WARNING"} for name in CHATTY_LOGGERS},
+    },
 }
 CSRF_FAILURE_VIEW = "safeguarding_portal.core.errors.csrf_failure"
 URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)

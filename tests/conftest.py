@@ -6,13 +6,51 @@ tests of pages do not repeat the sign-in dance (tests of the dance itself live i
 
 from __future__ import annotations
 
+import datetime
+import time
+
 import pytest
+import time_machine
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding_portal.accounts.policy import Role
 
-from .factories import ContactFactory, MembershipFactory, SchoolFactory, TermFactory, TrustFactory, UserFactory
+from . import clock
+from .factories import ContactFactory, MembershipFactory, SchoolFactory, TrustFactory, UserFactory, enter_term_dates
+
+SUITE_CLOCK = clock.suite_clock()
+_REAL_START = time.time()
+
+
+def pytest_report_header(config):
+    where = "moved by " + clock.ENV if SUITE_CLOCK.shifted else "today's real date"
+    return (
+        f"suite clock: {SUITE_CLOCK.start:%a %d %b %Y %H:%M %Z} ({where}; term dates entered: "
+        f"{clock.term_dates_entered()}); replay with {SUITE_CLOCK.replay_hint()}"
+        f" {clock.TERM_DATES_ENV}={clock.term_dates_entered()}"
+    )
+
+
+# Processes the suite does not control read the real clock: a Celery worker started by an integration
+# test, and Chromium holding the session cookie of a browser test. Those tests run on the real date.
+_REAL_CLOCK_MARKERS = ("integration", "browser")
+
+
+@pytest.fixture(autouse=True)
+def _suite_day(request):
+    """Runs every test on the suite day (tests/clock.py). A test with time-machine's own marker sets its
+    clock itself; the real clock is left alone when the run is not shifted."""
+    if (
+        not SUITE_CLOCK.shifted
+        or request.node.get_closest_marker("time_machine")
+        or any(request.node.get_closest_marker(m) for m in _REAL_CLOCK_MARKERS)
+    ):
+        yield
+        return
+    elapsed = datetime.timedelta(seconds=time.time() - _REAL_START)
+    with time_machine.travel(SUITE_CLOCK.start + elapsed, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -29,9 +67,15 @@ def trust(db):
 
 
 @pytest.fixture
-def school(trust):
+def school(trust, request):
+    """Oakfield has entered the term dates of last school year and of the one it is in (or, in a run with
+    PORTAL_TEST_TERM_DATES=previous, only last year's: a new year whose dates nobody has entered yet; a
+    test that freezes its own clock has its year's dates)."""
     school = SchoolFactory(trust=trust, name="Oakfield Primary School", reference_prefix="OAK")
-    TermFactory(school=school)
+    year = clock.academic_year_of(clock.today())
+    enter_term_dates(school, year - 1)
+    if clock.term_dates_entered() == "current" or request.node.get_closest_marker("time_machine"):
+        enter_term_dates(school, year)
     ContactFactory(school=school)
     return school
 

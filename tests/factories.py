@@ -11,6 +11,8 @@ from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, SafeguardingContact, School, Term, Trust
 
+from . import clock
+
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -33,14 +35,28 @@ class SchoolFactory(DjangoModelFactory):
 
 
 class TermFactory(DjangoModelFactory):
+    """A term of the school year around the suite's day (tests/clock.py); autumn unless told."""
+
     class Meta:
         model = Term
 
     school = factory.SubFactory(SchoolFactory)
-    academic_year = 2026
+    academic_year = factory.LazyFunction(lambda: clock.academic_year_of(clock.today()))
     name = Term.Name.AUTUMN
-    starts_on = datetime.date(2026, 9, 2)
-    ends_on = datetime.date(2026, 12, 18)
+    starts_on = factory.LazyAttribute(lambda o: _standard_term(o.academic_year, o.name)[0])
+    ends_on = factory.LazyAttribute(lambda o: _standard_term(o.academic_year, o.name)[1])
+
+
+def _standard_term(academic_year: int, name: str) -> tuple[datetime.date, datetime.date]:
+    return next((start, end) for term, start, end in clock.school_year_terms(academic_year) if term == name)
+
+
+def enter_term_dates(school: School, academic_year: int) -> list[Term]:
+    """The office enters a school year's three terms, as schools do before the year starts."""
+    return [
+        TermFactory(school=school, academic_year=academic_year, name=name, starts_on=start, ends_on=end)
+        for name, start, end in clock.school_year_terms(academic_year)
+    ]
 
 
 class ContactFactory(DjangoModelFactory):

@@ -13,10 +13,12 @@ from curriculum import teaching
 from curriculum.models import Gap
 from safeguarding_portal.reminders.models import Reminder
 
+from . import clock
 from .factories import PupilFactory
 from .incident_helpers import make_case
 
-pytestmark = pytest.mark.django_db
+# The dates below are in the autumn term of 2026/27: the clock is there too, whatever today is.
+pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23")]
 
 
 @pytest.fixture

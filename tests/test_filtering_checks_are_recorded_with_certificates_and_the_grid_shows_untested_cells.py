@@ -12,9 +12,11 @@ from filtering import reminders, selectors, services
 from filtering.models import CheckLocation, DeviceType, FilterCheck, UserGroup
 from safeguarding_portal.reminders.models import Reminder
 
+from . import clock
 from .factories_filtering import certificate
 
-pytestmark = pytest.mark.django_db
+# The dates below are in the autumn term of 2026/27: the clock is there too, whatever today is.
+pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23")]
 IN_TERM = datetime.date(2026, 10, 5)  # inside the conftest school's autumn term
 
 

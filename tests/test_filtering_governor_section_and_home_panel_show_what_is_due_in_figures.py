@@ -14,10 +14,12 @@ from filtering.models import State
 from filtering.report import governor_section
 from safeguarding_portal.reports.standards import STANDARD_KEYS
 
+from . import clock
 from .factories_filtering import make_change
 from .filtering_helpers import overdue_allow
 
-pytestmark = pytest.mark.django_db
+# The dates below are in the autumn term of 2026/27: the clock is there too, whatever today is.
+pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23")]
 START, END = datetime.date(2026, 9, 1), datetime.date(2026, 12, 31)
 
 

@@ -10,12 +10,14 @@ from safeguarding_portal.reminders import services as reminder_services
 from safeguarding_portal.reports.models import GovernorReport
 from safeguarding_portal.schools.models import Term
 
+from . import clock
 from .reports_helpers import concern
 
 
 @pytest.mark.django_db(transaction=True)
+@clock.frozen("2026-11-23")
 def test_the_day_after_term_ends_governors_get_one_link_each(school, other_school, governor, chair, staff, dsl):
-    term = Term.objects.get(school=school)
+    term = school.terms.get(academic_year=2026, name=Term.Name.AUTUMN)
     Term.objects.create(school=other_school, academic_year=2026, name="autumn",
                         starts_on=datetime.date(2026, 9, 3), ends_on=datetime.date(2026, 12, 20))
     concern(school=school, reporter=staff, day=datetime.date(2026, 10, 5), dsl=dsl, ack_minutes=20,

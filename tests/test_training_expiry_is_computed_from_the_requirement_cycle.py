@@ -11,10 +11,12 @@ from curriculum.models import TrainingRequirement
 from curriculum.training import State, state_for
 from safeguarding_portal.accounts.policy import Role
 
+from . import clock
 from . import factories_curriculum as f
 
-pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 22)
+# The records are made on that day (memberships start when they are made), whatever today's real date is.
+pytestmark = [pytest.mark.django_db, clock.frozen(TODAY)]
 
 
 def test_a_school_gets_the_kcsie_defaults_once(school):

@@ -8,10 +8,12 @@ from curriculum.reminders import policy_reviews, training_due
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.services import run_sweep
 
+from . import clock
 from . import factories_curriculum as f
 
-pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2026, 11, 23)
+# The records are made on that day (memberships start when they are made), whatever today's real date is.
+pytestmark = [pytest.mark.django_db, clock.frozen(MONDAY)]
 TUESDAY = MONDAY + datetime.timedelta(days=1)
 
 

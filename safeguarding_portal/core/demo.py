@@ -26,7 +26,9 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -35,6 +37,7 @@ from faker import Faker
 from safeguarding_portal.accounts import services as account_services
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role, requires_two_factor
+from safeguarding_portal.schools.calendar import academic_year_of, typical_terms
 from safeguarding_portal.schools.models import (
     Guardian,
     Pupil,
@@ -45,12 +48,12 @@ from safeguarding_portal.schools.models import (
     Trust,
     YearGroup,
 )
+from safeguarding_portal.schools.selectors import term_in_view
 
 DEMO_PASSWORD = "Demo-portal-2026!"  # noqa: S105 (printed for everyone on purpose: demo data only)
 SEED = 2026
 TRUST_NAME = "Riverside Learning Trust"
 # The academic year the demo's year groups and dates of birth are for (2026/27).
-ACADEMIC_YEAR = 2026
 MIN_BACKUP_CODES = 3
 
 Kind = SafeguardingContact.Kind
@@ -146,23 +149,16 @@ SCHOOLS: tuple[SchoolSpec, ...] = (
 )
 
 # English term dates (Wiltshire's pattern): three terms a year, half-terms inside them.
-TERM_DATES: dict[int, tuple[tuple[str, datetime.date, datetime.date], ...]] = {
-    2024: (
-        (Term.Name.AUTUMN, datetime.date(2024, 9, 3), datetime.date(2024, 12, 20)),
-        (Term.Name.SPRING, datetime.date(2025, 1, 6), datetime.date(2025, 4, 4)),
-        (Term.Name.SUMMER, datetime.date(2025, 4, 22), datetime.date(2025, 7, 22)),
-    ),
-    2025: (
-        (Term.Name.AUTUMN, datetime.date(2025, 9, 3), datetime.date(2025, 12, 19)),
-        (Term.Name.SPRING, datetime.date(2026, 1, 5), datetime.date(2026, 3, 27)),
-        (Term.Name.SUMMER, datetime.date(2026, 4, 13), datetime.date(2026, 7, 21)),
-    ),
-    2026: (
-        (Term.Name.AUTUMN, datetime.date(2026, 9, 2), datetime.date(2026, 12, 18)),
-        (Term.Name.SPRING, datetime.date(2027, 1, 4), datetime.date(2027, 3, 25)),
-        (Term.Name.SUMMER, datetime.date(2027, 4, 12), datetime.date(2027, 7, 21)),
-    ),
-}
+# The demo's schools have entered the usual term dates (schools.models.typical_terms) for the school year
+# the demo is built in and the two before it, so on any date it has a current (or just-ended) term, three
+# earlier terms of history for trends, and a term to report on.
+HISTORY_YEARS = 2
+
+
+def term_dates(today: datetime.date) -> list[tuple[int, str, datetime.date, datetime.date]]:
+    year = academic_year_of(today)
+    return [(y, name, start, end)
+            for y in range(year - HISTORY_YEARS, year + 1) for name, start, end in typical_terms(y)]
 
 
 @dataclass(frozen=True)
@@ -305,13 +301,15 @@ def _school(spec: SchoolSpec, trust: Trust) -> School:
 
 def _terms(school: School) -> None:
     existing = set(school.terms.values_list("academic_year", "name"))
-    for year, terms in TERM_DATES.items():
-        for name, starts_on, ends_on in terms:
-            if (year, name) in existing:
-                continue
-            term = Term(school=school, academic_year=year, name=name, starts_on=starts_on, ends_on=ends_on)
+    for year, name, starts_on, ends_on in term_dates(timezone.localdate()):
+        if (year, name) in existing:
+            continue
+        term = Term(school=school, academic_year=year, name=name, starts_on=starts_on, ends_on=ends_on)
+        try:
             term.full_clean()
-            term.save()
+        except ValidationError:
+            continue  # a demo database from another year whose dates overlap these: keep what is there
+        term.save()
 
 
 def _contacts(school: School, spec: SchoolSpec) -> None:
@@ -429,19 +427,20 @@ def _pupil(school: School, spec: SchoolSpec, child: _Child, surname: str, rng: r
            serials: dict[tuple[str, int], int], placed: dict[str, int]) -> Pupil:
     years_in = list(YearGroup.values).index(child.year_group)  # Reception is 0, Year 7 is 7
     # Born between 1 September and 31 August of the right year for 2026/27.
-    born = datetime.date(ACADEMIC_YEAR - 5 - years_in, 9, 1) + datetime.timedelta(days=rng.randrange(365))
-    started_reception = ACADEMIC_YEAR - years_in
+    this_year = academic_year_of(timezone.localdate())  # ages and year groups fit the day it is built
+    born = datetime.date(this_year - 5 - years_in, 9, 1) + datetime.timedelta(days=rng.randrange(365))
+    started_reception = this_year - years_in
     establishment = rng.choice(spec.feeder_establishments) if spec.feeder_establishments else spec.establishment
     serial = serials.get((establishment, started_reception), 0) + 1
     serials[(establishment, started_reception)] = serial
     upn = make_upn(la_code=spec.la_code, establishment=establishment, year_allocated=started_reception,
                    serial=serial)
     first_year_here = spec.year_groups[0]
-    entry_year = ACADEMIC_YEAR - (years_in - list(YearGroup.values).index(first_year_here))
+    entry_year = this_year - (years_in - list(YearGroup.values).index(first_year_here))
     joined = datetime.date(entry_year, 9, 3)
-    if rng.random() < 0.1 and entry_year < ACADEMIC_YEAR:
+    if rng.random() < 0.1 and entry_year < this_year:
         # An in-year admission, some time before this academic year began.
-        joined += datetime.timedelta(days=rng.randrange(30, (datetime.date(ACADEMIC_YEAR, 9, 1) - joined).days))
+        joined += datetime.timedelta(days=rng.randrange(30, (datetime.date(this_year, 9, 1) - joined).days))
     class_name = spec.class_names[placed[child.year_group] % 2]
     placed[child.year_group] += 1
     # Primary classes are named ("3 Ash"); secondary tutor groups are a letter ("9K").
@@ -568,13 +567,17 @@ def format_report(demo: Demo) -> str:
     out: list[str] = [f"Demo data: {demo.trust.name}", ""]
     school_rows = []
     for school in demo.schools.values():
-        current = school.current_term()
+        view = term_in_view(school=school)
+        current = view.term
         school_rows.append((
             school.name, school.urn, school.reference_prefix, school.local_authority,
             str(school.pupils.on_roll().count()), str(school.guardians.count()),
-            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})" if current else "none",
+            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})" if view.in_term else view.note,
         ))
-    out += _table(("School", "URN", "Prefix", "LA", "Pupils", "Parents/carers", "Current term"), school_rows)
+    out += _table(("School", "URN", "Prefix", "LA", "Pupils", "Parents/carers", "Term"), school_rows)
+    if demo.notes:
+        out += ["", "Other demo records", *(f"  {note}" for note in demo.notes)]
+    # The sign-ins last: they are what a newcomer needs next, just above "Serving the portal".
     out += ["", f"Password for every account: {demo.password}",
             f"Sign in at {settings.SITE_URL}/accounts/sign-in/", ""]
     out += _table(
@@ -596,6 +599,4 @@ def format_report(demo: Demo) -> str:
             out.append(f"  Authenticator key: {s.totp_key}")
             out.append(f"  {s.totp_url}")
             out.append("")
-    if demo.notes:
-        out += ["Other demo records", *(f"  {note}" for note in demo.notes), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -48,6 +48,9 @@ def home_panels(*, portal) -> dict[str, Any]:
         "show_queue": portal.can(Cap.TRIAGE),
         "show_allegations": portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS),
         "school_counts": school_selectors.school_counts(school=school) if portal.can(Cap.VIEW_PUPILS) else None,
-        "current_term": school.current_term(),
+        "term_view": school_selectors.term_in_view(school=school),
+        # From July the coming year's term dates are needed (reports, reminders and the CP-file deadline
+        # count school days from them): asked of those who can enter them.
+        "ask_for_term_dates": portal.can(Cap.MANAGE_SCHOOL),
         "app_panels": app_panels(portal=portal),
     }

@@ -17,10 +17,12 @@ class ReportRequestForm(forms.Form):
     starts_on = forms.DateField(required=False, label="From", widget=DATE)
     ends_on = forms.DateField(required=False, label="To (inclusive)", widget=DATE)
 
-    def __init__(self, *args, school, **kwargs):
+    def __init__(self, *args, school, term_view=None, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["term"].queryset = Term.objects.filter(school=school, starts_on__lte=today).order_by("-starts_on")
+        if term_view is not None and term_view.term is not None and not self.is_bound:
+            self.fields["term"].initial = term_view.term.pk  # the term in view: the current one, or the last
 
     def clean(self):
         data = super().clean()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-
+from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools.models import School, Term
 
 
@@ -19,13 +17,7 @@ class Period:
     short: str
 
     def bounds(self) -> tuple[datetime.datetime, datetime.datetime]:
-        """Aware datetimes [from, to) covering the whole of both days in the school's time zone, so a
-        timestamp comparison can use the index instead of a per-row date conversion."""
-        tz = ZoneInfo(settings.TIME_ZONE)
-        return (
-            datetime.datetime.combine(self.start, datetime.time.min, tz),
-            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min, tz),
-        )
+        return day_bounds(self.start, self.end)
 
 
 def range_label(start: datetime.date, end: datetime.date) -> str:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.audit.services import client_ip, record_view
+from safeguarding_portal.schools.selectors import term_in_view
 
 from . import selectors, services, trust
 from .forms import ReportRequestForm
@@ -31,9 +32,10 @@ def _report(request: HttpRequest, report_id: int) -> GovernorReport:
 
 def index(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    form = ReportRequestForm(school=school)
+    view = term_in_view(school=school)
+    form = ReportRequestForm(school=school, term_view=view)
     return render(request, "reports/index.html", {
-        "form": form, "reports": selectors.reports_for(school=school),
+        "form": form, "reports": selectors.reports_for(school=school), "term_view": view,
     })
 
 
@@ -54,7 +56,8 @@ def request_report(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("reports:detail", report_id=report.pk)
     # Re-shown with the messages and what was typed (200, like every form page of the portal).
-    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school)})
+    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school),
+                                                  "term_view": term_in_view(school=school)})
 
 
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .calendar import academic_year_bounds, academic_year_label, academic_year_of
+
 UPN_VALIDATOR = RegexValidator(
     r"^[A-Z][0-9]{11}[0-9A-Z]$",
     "A UPN is 13 characters: a letter, eleven digits, then a digit or (for a temporary UPN) a letter.",
@@ -76,14 +78,14 @@ class Term(models.Model):
 
     @property
     def academic_year_label(self) -> str:
-        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return academic_year_label(self.academic_year)
 
     def clean(self) -> None:
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError({"ends_on": "A term must end after it starts."})
         if self.starts_on and self.academic_year and not (
-            datetime.date(self.academic_year, 8, 1) <= self.starts_on <= datetime.date(self.academic_year + 1, 7, 31)
+            academic_year_bounds(self.academic_year)[0] <= self.starts_on <= academic_year_bounds(self.academic_year)[1]
         ):
             raise ValidationError({"starts_on": f"That date is not in the {self.academic_year_label} academic year."})
         if self.school_id and self.starts_on and self.ends_on:
@@ -140,6 +142,14 @@ class YearGroup(models.TextChoices):
 YEAR_GROUP_ORDER = {value: index for index, value in enumerate(YearGroup.values)}
 
 
+def year_group_shifted(year_group: str, years: int) -> str:
+    """``year_group`` moved ``years`` school years on (back when negative); "" outside Reception to Year 13."""
+    index = YEAR_GROUP_ORDER.get(year_group)
+    if index is None or not 0 <= index + years < len(YearGroup.values):
+        return ""
+    return YearGroup.values[index + years]
+
+
 class PupilQuerySet(models.QuerySet):
     def on_roll(self) -> PupilQuerySet:
         return self.filter(left_on__isnull=True)
@@ -184,6 +194,17 @@ class Pupil(models.Model):
     @property
     def on_roll(self) -> bool:
         return self.left_on is None
+
+    def year_group_on(self, day: datetime.date) -> str:
+        """The pupil's year group on ``day``: "" before Reception or after Year 13.
+
+        ``year_group`` is what the MIS said when the pupil was last updated; year groups move up on
+        1 September, so a day in another academic year is that many years up or down from it. Records keep
+        the year group of the day they happened (``IncidentPupil.year_group``), so figures grouped by year
+        do not shift when pupils move up or leave.
+        """
+        as_of = timezone.localdate(self.updated_at) if self.updated_at else timezone.localdate()
+        return year_group_shifted(self.year_group, academic_year_of(day) - academic_year_of(as_of))
 
 
 class Guardian(models.Model):

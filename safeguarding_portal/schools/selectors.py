@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
 
-from .models import YEAR_GROUP_ORDER, Guardian, Pupil, SafeguardingContact, School, Trust
+from .calendar import academic_year_label, academic_year_of
+from .models import (
+    YEAR_GROUP_ORDER,
+    Guardian,
+    Pupil,
+    SafeguardingContact,
+    School,
+    Term,
+    Trust,
+)
 
 
 def emergency_contacts(*, school: School) -> list[SafeguardingContact]:
@@ -119,3 +132,74 @@ def trust_overview(*, trust: Trust) -> list[dict]:
         .values_list("school_id", "n")
     )
     return [{"school": s, "pupils_on_roll": on_roll.get(s.pk, 0)} for s in schools]
+
+
+# --- The school year: which term a page is about, on any day --------------------------------------------
+
+HOLIDAY_AFTER = {Term.Name.AUTUMN: "Christmas holiday", Term.Name.SPRING: "Easter holiday",
+                 Term.Name.SUMMER: "Summer holiday"}
+NO_TERM_WEEKS = 13
+
+
+@dataclass(frozen=True)
+class TermInView:
+    """The term a page shows on ``today``, and plain words for why.
+
+    In term, the current term. Out of term (a holiday, or a new school year whose dates nobody has entered
+    yet) the term that ended last, so figures still mean something. With no term that has started, no term:
+    callers then show the last ``NO_TERM_WEEKS`` weeks, and ``note`` says so. ``missing_year`` names an
+    academic year whose term dates should be entered by now (the coming year from July onward, the current
+    year once it has begun), so the DSL and headteacher are asked for them.
+    """
+
+    today: datetime.date
+    term: Term | None
+    in_term: bool
+    note: str
+    missing_year: int | None
+
+    @property
+    def missing_label(self) -> str:
+        return academic_year_label(self.missing_year) if self.missing_year is not None else ""
+
+    def window(self) -> tuple[datetime.date, datetime.date]:
+        """The dates a "this term" figure covers: the current term; out of term the term that ended last
+        and the days since (a concern raised in the holiday still counts somewhere); with no term, the last
+        13 weeks to today."""
+        if self.term is not None:
+            return self.term.starts_on, max(self.term.ends_on, self.today)
+        return self.today - datetime.timedelta(weeks=NO_TERM_WEEKS), self.today
+
+
+def term_dates_due_for(today: datetime.date) -> int:
+    """The academic year whose term dates a school should have entered by ``today``: the coming year
+    from July onward (it starts in weeks), otherwise the year ``today`` is in."""
+    return academic_year_of(today) + (1 if today.month == 7 else 0)
+
+
+def schools_missing_term_dates(*, today: datetime.date) -> QuerySet[School]:
+    """Schools without any term of the year ``term_dates_due_for(today)``: one query for every school."""
+    year = term_dates_due_for(today)
+    return School.objects.exclude(pk__in=Term.objects.filter(academic_year=year).values("school_id"))
+
+
+def term_in_view(*, school: School, today: datetime.date | None = None) -> TermInView:
+    today = today or timezone.localdate()
+    # One query: every term that has started, newest first, and whether the year to check has any terms.
+    started = list(Term.objects.filter(school=school, starts_on__lte=today).order_by("-starts_on")[:1])
+    year_to_check = term_dates_due_for(today)
+    has_year = Term.objects.filter(school=school, academic_year=year_to_check).exists()
+    missing = None if has_year else year_to_check
+    if not started:
+        note = (f"No term dates entered: showing the last {NO_TERM_WEEKS} weeks" if missing is not None
+                else f"Before the first term: showing the last {NO_TERM_WEEKS} weeks")
+        return TermInView(today, None, False, note, missing)
+    term = started[0]
+    if term.ends_on >= today:
+        return TermInView(today, term, True, str(term), missing)
+    showing = f"showing the {term.get_name_display().lower()} term {term.academic_year_label} and the days since"
+    if missing is not None and academic_year_of(today) > term.academic_year:
+        note = f"Term dates for {academic_year_label(missing)} are missing: {showing}"
+    else:
+        note = f"{HOLIDAY_AFTER[term.name]}: {showing}"
+    return TermInView(today, term, False, note, missing)

@@ -346,7 +346,7 @@ class _Builder:
         incident_ids = _take_ids(Incident, count, self.taken)
         numbers: dict[int, int] = {}
         entries: list[tuple] = []  # (at, incident_id, kind, author_id, author_name, text, data, step_or_task)
-        steps_rows, task_rows = [], []
+        steps_rows, task_rows, involvements = [], [], []
         for offset, incident_id in zip(offsets, incident_ids, strict=True):
             reported_at = self.now - datetime.timedelta(seconds=offset, microseconds=rng.randrange(1_000_000))
             year = timezone.localtime(reported_at).year
@@ -368,7 +368,8 @@ class _Builder:
             def later(fraction: float, at=reported_at, age=age) -> datetime.datetime:
                 return min(self.now, at + age * fraction + datetime.timedelta(minutes=rng.randint(5, 600)))
 
-            mine = [(reported_at, EntryKind.REPORTED, reporter, "", {"immediate_risk": immediate, "route": route}),
+            mine = [(reported_at, EntryKind.REPORTED, reporter, "",
+                     {"immediate_risk": immediate, "route": route, "category": category}),
                     (reported_at, EntryKind.ALERT, None, "New concern: 2 people alerted",
                      {"kind": Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT, "recipients": []})]
             acknowledged_at = closed_at = None
@@ -389,16 +390,19 @@ class _Builder:
                 closed_at = None
             procedure = self.procedures[category]
             done_steps = 0 if status == Status.REPORTED else min(len(procedure), rng.randint(1, 3))
+            if status in (Status.CLOSED, Status.REOPENED):
+                done_steps = len(procedure)  # a case closes only with every required step done
             open_mandatory = 0
             case_steps = []
-            for order, (text, mandatory) in enumerate(procedure, 1):
+            for order, step in enumerate(procedure, 1):
+                text, mandatory = step.text, step.mandatory
                 done = order <= done_steps
                 if done:
                     mine.append((later(0.02 * order), EntryKind.STEP_DONE, dsl_id, text,
                                  {"step": order, "step_text": text, "_step": len(case_steps)}))
                 elif mandatory:
                     open_mandatory += 1
-                case_steps.append((order, text, mandatory))
+                case_steps.append((order, text, mandatory, list(step.completed_by)))
             task = None
             if status != Status.REPORTED and rng.random() < 0.15:
                 owner = rng.choice(school.teachers)
@@ -434,9 +438,10 @@ class _Builder:
             }))
             chosen = rng.sample(school.pupils, min(len(school.pupils), rng.choice((1, 1, 1, 2, 2, 3))))
             for i, pupil in enumerate(chosen):
-                self.writers[IncidentPupil].add((incident_id, pupil, "harmed" if i == 0 else
-                                                 rng.choice(("harming", "witness", "involved")),
-                                                 year_group_shifted(school.year_groups[pupil], years_back)))
+                # Written once the report's entry has its id (in _chain): the link points at it.
+                involvements.append((incident_id, pupil, "harmed" if i == 0 else
+                                     rng.choice(("harming", "witness", "involved")),
+                                     year_group_shifted(school.year_groups[pupil], years_back)))
             self.writers[Alert].add((incident_id, Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT,
                                      reported_at, []))
             for at, kind, author, text, data in mine:
@@ -444,15 +449,17 @@ class _Builder:
             steps_rows.append((incident_id, case_steps))
             if task:
                 task_rows.append((incident_id, task))
-        return (*self._chain(school, entries, steps_rows, task_rows), numbers)
+        return (*self._chain(school, entries, steps_rows, task_rows, involvements), numbers)
 
-    def _chain(self, school: _School, entries: list[tuple], steps_rows: list, task_rows: list) -> tuple[int, str]:
+    def _chain(self, school: _School, entries: list[tuple], steps_rows: list, task_rows: list,
+               involvements: list[tuple]) -> tuple[int, str]:
         """Chain the school's entries in time order, then write the steps and tasks that point at them."""
         entries.sort(key=lambda e: e[0])
         ids = _take_ids(TimelineEntry, len(entries), self.taken)
         names = {uid: name for uid, name in (*school.team, *school.teachers)}
         chain, prev = f"school:{school.pk}", GENESIS
         step_done: dict[tuple[int, int], int] = {}
+        reported: dict[int, int] = {}
         task_entry: dict[int, int] = {}
         task_done: dict[int, int] = {}
         writer = self.writers[TimelineEntry]
@@ -466,6 +473,8 @@ class _Builder:
             elif "_task_done" in data:
                 task_done[incident_id] = pk
                 data = {}
+            if kind == EntryKind.REPORTED:
+                reported[incident_id] = pk
             author_name = SYSTEM if author is None else names.get(author, "Member of staff")
             payload = {"school": school.pk, "incident": incident_id, "kind": kind, "author": author,
                        "author_name": author_name, "at": at, "text": text, "data": data, "corrects": None}
@@ -478,8 +487,16 @@ class _Builder:
             prev = digest
         step_writer = self.writers[CaseStep]
         for incident_id, case_steps in steps_rows:
-            for order, text, mandatory in case_steps:
-                step_writer.add((incident_id, order, text, mandatory, step_done.get((incident_id, order))))
+            for order, text, mandatory, completed_by in case_steps:
+                step_writer.add(_row(CaseStep, {
+                    "incident_id": incident_id, "order": order, "text": text, "mandatory": mandatory,
+                    "completed_by": completed_by, "done_entry_id": step_done.get((incident_id, order)),
+                }))
+        for incident_id, pupil, role, year_group in involvements:
+            self.writers[IncidentPupil].add(_row(IncidentPupil, {
+                "incident_id": incident_id, "pupil_id": pupil, "role": role, "year_group": year_group,
+                "added_entry_id": reported[incident_id], "removed_entry_id": None,
+            }))
         for incident_id, (owner, due, _) in task_rows:
             self.writers[CaseTask].add(_row(CaseTask, {
                 "incident_id": incident_id, "entry_id": task_entry[incident_id],

@@ -226,7 +226,7 @@ def incident_counts(*, school, starts: datetime.date, ends: datetime.date) -> di
     """
     since, until = day_bounds(starts, ends)
     rows = (
-        IncidentPupil.objects.filter(
+        IncidentPupil.objects.current().filter(
             incident__school=school,
             incident__occurred_at__gte=since,
             incident__occurred_at__lt=until,
@@ -315,7 +315,7 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
     starts = terms[0].starts_on if terms else gap.term.starts_on
     ends = terms[-1].ends_on if terms else gap.term.ends_on
     rows = (
-        IncidentPupil.objects.filter(
+        IncidentPupil.objects.current().filter(
             incident__school=school, incident__route="dsl", year_group=gap.year_group,
             incident__category__in=[c for c, _ in categories],
             incident__occurred_at__date__gte=starts, incident__occurred_at__date__lte=ends,

@@ -6,6 +6,8 @@ the seed policy; schools edit their own copy (``ProcedureStep``), and each new c
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.db import models
 
 
@@ -91,6 +93,18 @@ def categories_in(four_c: str) -> list[str]:
     return [c for c, group in FOUR_C.items() if group == four_c]
 
 
+class StepSpec(NamedTuple):
+    """One step of a procedure: its wording, whether a case may close with it open, and the timeline
+    entries that complete it when recorded (keys of incidents.procedures.COMPLETIONS; none: by hand)."""
+
+    text: str
+    mandatory: bool
+    completed_by: tuple[str, ...] = ()
+
+
+S = StepSpec
+
+
 _NOTIFY_DSL = "Notify the Designated Safeguarding Lead immediately"
 _SECURE = "Store any devices involved securely"
 _RISK = "Carry out a risk assessment for the children involved"
@@ -101,87 +115,94 @@ _REVIEW = "Review the handling of the incident and record lessons learnt"
 _RECORD = "Record the incident and the actions taken"
 _ADVICE = "If unsure whether a crime has been committed, get advice from the Education Safeguarding Team or police"
 
-# (text, mandatory)
-DEFAULT_PROCEDURES: dict[str, list[tuple[str, bool]]] = {
+DEFAULT_PROCEDURES: dict[str, list[StepSpec]] = {
     Category.YOUTH_PRODUCED_IMAGERY: [
-        (_NOTIFY_DSL, True),
-        ("Store the device securely; do not view, copy or share the imagery", True),
-        (_RISK, True),
-        (_VULN, True),
-        ("Refer to children's social care and/or the police as needed, or record the decision not to refer", True),
-        (_SUPPORT, True),
-        ("Apply sanctions under the behaviour policy, taking care not to further traumatise victims", False),
-        (_PARENTS, True),
-        (_REVIEW, True),
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S("Store the device securely; do not view, copy or share the imagery", True, ("device_secured",)),
+        S(_RISK, True, ("risk_assessment",)),
+        S(_VULN, True),
+        S("Refer to children's social care and/or the police as needed, or record the decision not to refer", True,
+          ("referral:social_care", "referral:police", "no_referral")),
+        S(_SUPPORT, True, ("support",)),
+        S("Apply sanctions under the behaviour policy, taking care not to further traumatise victims", False,
+          ("sanction",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, True, ("debrief",)),
     ],
     Category.SEXUAL_ABUSE_EXPLOITATION: [
-        (_NOTIFY_DSL, True),
-        (_SECURE, True),
-        ("Inform the police via 101 (999 if a child is at immediate risk)", True),
-        ("Consider a CEOP report with the child", False),
-        ("Risk assessment considering vulnerabilities and checks with other agencies", True),
-        ("Refer to children's social care if needed, or record the decision not to refer", True),
-        (_SUPPORT, True),
-        (_PARENTS, True),
-        ("If pupils at other schools may be targeted, tell the Education Safeguarding Team", False),
-        (_REVIEW, True),
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S(_SECURE, True, ("device_secured",)),
+        S("Inform the police via 101 (999 if a child is at immediate risk)", True, ("referral:police",)),
+        S("Consider a CEOP report with the child", False, ("referral:ceop",)),
+        S("Risk assessment considering vulnerabilities and checks with other agencies", True, ("risk_assessment",)),
+        S("Refer to children's social care if needed, or record the decision not to refer", True,
+          ("referral:social_care", "no_referral")),
+        S(_SUPPORT, True, ("support",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S("If pupils at other schools may be targeted, tell the Education Safeguarding Team", False, ("referral:est",)),
+        S(_REVIEW, True, ("debrief",)),
     ],
     Category.INDECENT_IMAGES: [
-        (_NOTIFY_DSL, True),
-        (_SECURE, True),
-        ("Report the URLs to the Internet Watch Foundation (iwf.org.uk)", True),
-        ("Inform the police via 101 (999 if a child is at immediate risk)", True),
-        ("Ensure any copies (for example in emails) are deleted, unless the police ask otherwise", True),
-        ("If a member of staff is involved, inform the LADO", False),
-        (_REVIEW, True),
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S(_SECURE, True, ("device_secured",)),
+        S("Report the URLs to the Internet Watch Foundation (iwf.org.uk)", True, ("referral:iwf",)),
+        S("Inform the police via 101 (999 if a child is at immediate risk)", True, ("referral:police",)),
+        S("Ensure any copies (for example in emails) are deleted, unless the police ask otherwise", True),
+        S("If a member of staff is involved, inform the LADO", False, ("referral:lado",)),
+        S(_REVIEW, True, ("debrief",)),
     ],
     Category.RADICALISATION: [
-        (_NOTIFY_DSL, True),
-        ("Consider a Prevent referral (Channel) and record the decision", True),
-        (_ADVICE, False),
-        (_PARENTS, False),
-        (_REVIEW, True),
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S("Consider a Prevent referral (Channel) and record the decision", True, ("referral:prevent", "no_referral")),
+        S(_ADVICE, False),
+        S(_PARENTS, False, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, True, ("debrief",)),
     ],
     Category.ONLINE_HATE: [
-        (_RECORD, True),
-        ("Respond under the anti-bullying and behaviour policies", True),
-        ("Contact the police if a criminal offence is suspected", False),
-        (_PARENTS, True),
+        S(_RECORD, True),
+        S("Respond under the anti-bullying and behaviour policies", True),
+        S("Contact the police if a criminal offence is suspected", False, ("referral:police",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
     ],
     Category.CYBERBULLYING: [
-        (_RECORD, True),
-        ("Advise those involved to keep a record of the bullying as evidence", True),
-        ("Identify those responsible where possible (system logs, witnesses)", False),
-        ("Ask for the material to be removed; contact the service provider if it is not", False),
-        ("Consider suspending internet access or other sanctions under the AUP", False),
-        (_PARENTS, True),
-        (_SUPPORT, True),
+        S(_RECORD, True),
+        S("Advise those involved to keep a record of the bullying as evidence", True),
+        S("Identify those responsible where possible (system logs, witnesses)", False),
+        S("Ask for the material to be removed; contact the service provider if it is not", False,
+          ("referral:service_provider",)),
+        S("Consider suspending internet access or other sanctions under the AUP", False, ("sanction",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S(_SUPPORT, True, ("support",)),
     ],
     Category.STAFF_CONDUCT: [
-        ("The headteacher considers the allegation (LADO route)", True),
-        ("Consult the LADO within one working day and record the advice", True),
-        ("Secure devices and evidence as advised", False),
-        ("Record the outcome and any actions under the conduct policy", True),
+        S("The headteacher considers the allegation (LADO route)", True),
+        S("Consult the LADO within one working day and record the advice", True, ("referral:lado",)),
+        S("Secure devices and evidence as advised", False, ("device_secured",)),
+        S("Record the outcome and any actions under the conduct policy", True),
     ],
     Category.FILTERING_BREACH: [
-        ("Record the URL and how it was reached", True),
-        ("Raise a filtering change request to block it", True),
-        (_SUPPORT, False),
-        (_PARENTS, False),
+        S("Record the URL and how it was reached", True),
+        S("Raise a filtering change request to block it", True),
+        S(_SUPPORT, False, ("support",)),
+        S(_PARENTS, False, ("parent_contact", "parent_not_informed")),
     ],
     Category.PHISHING_SCAMS: [
-        (_RECORD, True),
-        ("Secure affected accounts (change passwords, revoke sessions)", True),
-        ("Report to Action Fraud if money or data was lost", False),
+        S(_RECORD, True),
+        S("Secure affected accounts (change passwords, revoke sessions)", True),
+        S("Report to Action Fraud if money or data was lost", False, ("referral:action_fraud",)),
     ],
     Category.PERSONAL_DATA_LOSS: [
-        ("Tell the Data Protection Officer the same day", True),
-        ("Assess whether the ICO must be told within 72 hours, and record the decision", True),
-        (_RECORD, True),
+        S("Tell the Data Protection Officer the same day", True),
+        S("Assess whether the ICO must be told within 72 hours, and record the decision", True),
+        S(_RECORD, True),
     ],
 }
-GENERIC_PROCEDURE: list[tuple[str, bool]] = [(_RECORD, True), (_PARENTS, False), (_REVIEW, False)]
+GENERIC_PROCEDURE: list[StepSpec] = [
+    S(_RECORD, True),
+    S(_PARENTS, False, ("parent_contact", "parent_not_informed")),
+    S(_REVIEW, False, ("debrief",)),
+]
 
 
-def default_procedure(category: str) -> list[tuple[str, bool]]:
+def default_procedure(category: str) -> list[StepSpec]:
     return DEFAULT_PROCEDURES.get(category, GENERIC_PROCEDURE)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.schools.models import Pupil
 
+from . import corrections
 from .models import Incident, IncidentPupil, TimelineEntry
 
 
@@ -25,6 +26,7 @@ class ChronologyItem:
     link: IncidentPupil
     incident: Incident
     entries: list[TimelineEntry]
+    report: list[dict]  # the report's fields as reported, each with its correction if any
 
 
 def pupil_for_chronology(*, portal, pupil_id: int) -> Pupil | None:
@@ -35,12 +37,9 @@ def pupil_for_chronology(*, portal, pupil_id: int) -> Pupil | None:
 
 def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
     """Three queries however many cases and entries: links+cases, then every entry of those cases."""
-    corrected = TimelineEntry.objects.filter(corrects=OuterRef("pk"))
-    entries = (
-        TimelineEntry.objects.select_related("corrects").annotate(is_corrected=Exists(corrected)).order_by("at", "id")
-    )
+    entries = TimelineEntry.objects.select_related("corrects").order_by("at", "id")
     links = (
-        IncidentPupil.objects.filter(
+        IncidentPupil.objects.current().filter(
             pupil=pupil,
             incident__in=Incident.objects.filter(policy.case_visibility(portal)).values("pk"),
         )
@@ -48,9 +47,13 @@ def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
         .prefetch_related(Prefetch("incident__entries", queryset=entries))
         .order_by("incident__occurred_at", "incident__pk")
     )
-    return [
-        ChronologyItem(link=link, incident=link.incident, entries=list(link.incident.entries.all())) for link in links
-    ]
+    items = []
+    for link in links:
+        entries_of_case = corrections.annotate(list(link.incident.entries.all()))
+        reported = next((e for e in entries_of_case if e.kind == "reported"), None)
+        items.append(ChronologyItem(link=link, incident=link.incident, entries=entries_of_case,
+                                    report=corrections.report_fields(incident=link.incident, reported=reported)))
+    return items
 
 
 def pdf_context(*, school, pupil: Pupil, items: list[ChronologyItem], user, title: str, at: datetime.datetime) -> dict:

@@ -249,11 +249,12 @@ def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, 
             by=dsl,
             severity=rng.choice(["low", "medium", "medium", "high"]),
             concern_type=rng.choice(["online_safety", "online_safety", "child_protection"]),
+            reason="Assessed after speaking to the pupils and the reporter.",
         )
-    steps = list(incident.steps.order_by("order"))
+    steps = list(incident.steps.filter(done_entry__isnull=True).order_by("order"))
     for step in steps[: max(1, len(steps) // 2)]:
         with later(30):
-            services.case_step_done(step=step, by=dsl)
+            services.case_step_done(step=step, by=dsl, note="Done; details in the notes above.")
     if status == Status.ACKNOWLEDGED:
         return
     with later(60):
@@ -294,9 +295,13 @@ def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, 
             kind=EntryKind.NO_REFERRAL,
             text="Threshold for referral not met; managed in school with pastoral support.",
         )
-    for step in incident.steps.filter(done_entry__isnull=True):
+    for i, step in enumerate(incident.steps.filter(done_entry__isnull=True)):
         with later(60 * 6):
-            services.case_step_done(step=step, by=dsl)
+            if i % 3 == 2:
+                services.case_step_done(step=step, by=dsl, not_needed=True,
+                                        note="Not needed: the police and social care were not involved.")
+            else:
+                services.case_step_done(step=step, by=dsl, note="Done with the class teacher.")
     for task in incident.tasks.filter(done_entry__isnull=True):
         with later(60 * 24):
             services.case_task_done(task=task, by=deputy)

@@ -167,11 +167,11 @@ class AssignForm(_CaseForm):
 class ClassifyForm(_CaseForm):
     id_prefix = "classify"
 
-    severity = forms.ChoiceField(choices=Severity.choices)
+    severity = forms.ChoiceField(choices=Severity.choices, label="Risk level")
     concern_type = forms.ChoiceField(
         choices=[c for c in ConcernType.choices if c[0] != ConcernType.UNCLASSIFIED], label="Type of concern"
     )
-    text = forms.CharField(label="Reason (optional)", required=False)
+    text = forms.CharField(label="Reason (needed when the risk level changes)", required=False)
 
 
 RECORD_CHOICES = [
@@ -184,7 +184,8 @@ RECORD_CHOICES = [
     (EntryKind.SANCTION, "Sanction under the AUP or behaviour policy"),
     (EntryKind.SUPPORT, "Support offered"),
     (EntryKind.DEVICE_SECURED, "Device secured"),
-    (EntryKind.DEBRIEF, "Debrief"),
+    (EntryKind.RISK_ASSESSMENT, "Risk assessment"),
+    (EntryKind.DEBRIEF, "Debrief or review (lessons learnt)"),
 ]
 
 
@@ -239,7 +240,47 @@ class CorrectionForm(_CaseForm):
     id_prefix = "correction"
 
     entry = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label="The correct record", widget=forms.Textarea(attrs={"rows": 2}))
+    field = forms.CharField(max_length=40, initial="text", label="What is wrong")
+    value = forms.CharField(label="What it should say", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label="Why (optional)", required=False, max_length=500)
+
+
+class PupilAddForm(_CaseForm):
+    id_prefix = "pupil_add"
+
+    pupil = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=PupilRole.choices, label="Their part")
+    text = forms.CharField(label="Why they are added (optional)", required=False, max_length=500)
+
+
+class PupilChangeForm(_CaseForm):
+    """Take a pupil off the case, or change their part: both need a reason."""
+
+    id_prefix = "pupil_change"
+
+    link = forms.IntegerField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=[("", "—"), *PupilRole.choices], required=False, label="Their part")
+    text = forms.CharField(label="Reason", max_length=500)
+
+
+class PersonForm(_CaseForm):
+    """Add a member of staff as involved, or share the case with one: a person of the school and a reason."""
+
+    id_prefix = "person"
+
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Member of staff")
+    text = forms.CharField(label="Reason", required=False, max_length=500)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
+
+
+class FurtherInformationForm(forms.Form):
+    text = forms.CharField(
+        label="What else do you want the safeguarding team to know?", max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 PUPIL_ROLE_CHOICES = PupilRole.choices

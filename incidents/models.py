@@ -84,6 +84,9 @@ class PupilRole(models.TextChoices):
 
 PROJECTION_FIELDS = frozenset(
     {
+        # What the reporter chose, as later corrected by the DSL team (the original is in the chained REPORTED
+        # entry and each CORRECTION entry's "was"): figures and procedures follow the corrected category.
+        "category",
         "status",
         "severity",
         "assigned_to",
@@ -216,6 +219,12 @@ class Incident(models.Model):
         raise AppendOnlyError("Safeguarding records are never deleted.")
 
 
+class InvolvementQuerySet(models.QuerySet):
+    def current(self) -> InvolvementQuerySet:
+        """Pupils or staff on the case now (not taken off it by a later entry)."""
+        return self.filter(removed_entry__isnull=True)
+
+
 class IncidentPupil(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="pupil_links")
     pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="incident_links")
@@ -223,6 +232,15 @@ class IncidentPupil(models.Model):
     # The pupil's year group when it happened (Pupil.year_group_on), so trends, curriculum gaps and
     # governors' figures stay as they were when pupils move up on 1 September or leave.
     year_group = models.CharField(max_length=2, choices=YearGroup.choices, blank=True)
+    # A projection of the timeline: the entry that put the pupil on the case (the report, or a PUPIL_ADDED
+    # entry) and, once taken off, the PUPIL_REMOVED entry. Rows are never deleted; the role is changed only
+    # by a PUPIL_ROLE entry. Every list of a case's pupils reads ``objects.current()``.
+    added_entry = models.ForeignKey("TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    removed_entry = models.ForeignKey(
+        "TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvolvementQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "pupil"], name="incident_pupil_unique")]
@@ -231,12 +249,22 @@ class IncidentPupil(models.Model):
     def __str__(self) -> str:
         return f"{self.pupil} ({self.get_role_display()}) in {self.incident}"
 
+    @property
+    def is_current(self) -> bool:
+        return self.removed_entry_id is None
+
 
 class IncidentStaff(models.Model):
     """Members of staff involved (as witnesses or otherwise), not the subject of an allegation."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="staff_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_entry = models.ForeignKey("TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    removed_entry = models.ForeignKey(
+        "TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvolvementQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "user"], name="incident_staff_unique")]
@@ -301,6 +329,15 @@ class EntryKind(models.TextChoices):
     ATTACHMENT = "attachment", "File attached"
     CORRECTION = "correction", "Correction"
     ALERT = "alert", "Alert sent"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+    PUPIL_ADDED = "pupil_added", "Pupil added to the case"
+    PUPIL_REMOVED = "pupil_removed", "Pupil taken off the case"
+    PUPIL_ROLE = "pupil_role", "Pupil's part changed"
+    STAFF_ADDED = "staff_added", "Member of staff added"
+    STAFF_REMOVED = "staff_removed", "Member of staff taken off"
+    FURTHER_INFO = "further_info", "Further information from the reporter"
+    CASE_SHARED = "case_shared", "Shared with a member of staff"
+    SHARE_REVOKED = "share_revoked", "Sharing ended"
 
 
 class Agency(models.TextChoices):
@@ -375,6 +412,9 @@ class ProcedureStep(models.Model):
     order = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     mandatory = models.BooleanField(default=True)
+    # The timeline entries that complete the step when recorded (incidents.procedures.COMPLETIONS keys,
+    # such as "referral:police" or "parent_contact"); empty: completed by hand.
+    completed_by = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["category", "order"]
@@ -393,9 +433,14 @@ class CaseStep(models.Model):
     order = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
     mandatory = models.BooleanField()
+    completed_by = models.JSONField(default=list, blank=True)  # copied from the school's ProcedureStep
     done_entry = models.OneToOneField(
         TimelineEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="completed_step"
     )
+
+    @property
+    def not_needed(self) -> bool:
+        return bool(self.done_entry_id and self.done_entry.data.get("not_needed"))
 
     class Meta:
         ordering = ["order"]
@@ -403,6 +448,52 @@ class CaseStep(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CaseShare(models.Model):
+    """A pupil's case shared with a named member of staff who needs to know (a class teacher, a pastoral
+    lead): they may open it, read-only, until the share is ended. Both are timeline entries; the access
+    policy (policy.case_visibility) reads the shares that have not ended."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_shares")
+    shared_entry = models.OneToOneField(TimelineEntry, on_delete=models.PROTECT, related_name="+")
+    revoked_entry = models.OneToOneField(
+        TimelineEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            # One open share per person and case; an ended share can be followed by a new one.
+            models.UniqueConstraint(
+                fields=["incident", "user"], condition=Q(revoked_entry__isnull=True), name="caseshare_one_open"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "incident"], condition=Q(revoked_entry__isnull=True), name="caseshare_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident} shared with {self.user}"
+
+
+class SavedFilter(models.Model):
+    """A DSL's named dashboard view ("Year 6 open", "Awaiting MASH"): the query string, per person and school."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["school", "user", "name"], name="savedfilter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Alert(models.Model):

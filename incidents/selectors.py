@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
-from safeguarding_portal.schools.models import Pupil
+from safeguarding_portal.core.dates import day_bounds
+from safeguarding_portal.schools import search as school_search
+from safeguarding_portal.schools.models import Pupil, PupilGuardian
 
+from . import corrections
 from .categories import FOUR_C, Category, categories_in
-from .models import OPEN_STATUSES, CaseStep, CaseTask, Incident, IncidentPupil, Status, TimelineEntry
+from .models import (
+    OPEN_STATUSES,
+    CaseShare,
+    CaseStep,
+    CaseTask,
+    EntryKind,
+    Incident,
+    IncidentPupil,
+    IncidentStaff,
+    PupilRole,
+    SavedFilter,
+    Status,
+    TimelineEntry,
+)
 
 
 @dataclass
@@ -54,9 +71,10 @@ def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
         "unacknowledged": Q(acknowledged_at__isnull=True),
         "urgent": Q(immediate_risk=True) & ~Q(status=Status.CLOSED),
         "mine": Q(assigned_to=user) & ~Q(status=Status.CLOSED),
-        "overdue": Q(next_task_due_on__lt=today),
+        # Still-open queues never count closed cases: a badge equals the rows its queue lists.
+        "overdue": Q(next_task_due_on__lt=today) & ~Q(status=Status.CLOSED),
         "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
-        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status=Status.REPORTED),
+        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status__in=[Status.REPORTED, Status.CLOSED]),
         "open": Q(status__in=OPEN_STATUSES),
         "closed": Q(status=Status.CLOSED),
     }.get(queue, Q())
@@ -71,8 +89,9 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(category=filters.category)
     if filters.four_c:
         qs = qs.filter(category__in=categories_in(filters.four_c))
-    # Pupil subqueries are limited to the school: unscoped, they scan every pupil of every school.
-    school_links = IncidentPupil.objects.filter(pupil__school=portal.school)
+    # Pupil subqueries are limited to the school: unscoped, they scan every pupil of every school. Only the
+    # pupils on a case now count (one taken off it by a later entry does not).
+    school_links = IncidentPupil.objects.current().filter(pupil__school=portal.school)
     if filters.year_group:
         qs = qs.filter(pk__in=school_links.filter(pupil__year_group=filters.year_group).values("incident_id"))
     if filters.pupil_id:
@@ -80,48 +99,87 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
     if filters.reporter_id:
         qs = qs.filter(reported_by_id=filters.reporter_id)
     if filters.date_from:
-        qs = qs.filter(reported_at__date__gte=filters.date_from)
+        qs = qs.filter(reported_at__gte=day_bounds(filters.date_from, filters.date_from)[0])
     if filters.date_to:
-        qs = qs.filter(reported_at__date__lte=filters.date_to)
+        qs = qs.filter(reported_at__lt=day_bounds(filters.date_to, filters.date_to)[1])
+    ranked = False
     if filters.q:
-        term = filters.q.strip()
-        if any(ch.isdigit() for ch in term):
-            # References always hold digits and names never do: a reference search need not scan pupils, and
-            # a name search need not scan every reference with LIKE '%...%'.
-            qs = qs.filter(reference__icontains=term)
-        else:
-            by_pupil = school_links.filter(
-                Q(pupil__surname__istartswith=term)
-                | Q(pupil__legal_forename__istartswith=term)
-                | Q(pupil__preferred_forename__istartswith=term)
-            ).values("incident_id")
-            qs = qs.filter(pk__in=by_pupil)
+        qs, ranked = _search(qs, portal=portal, query=filters.q, school_links=school_links)
     # Only what a row shows: whole incidents with their reporters and assignees cost more to build than to fetch.
     qs = qs.select_related("assigned_to").only(*DASHBOARD_ROW_FIELDS)
+    if ranked:
+        return qs.order_by("search_rank", "-reported_at")
     if filters.queue in ("unacknowledged", "urgent"):
         return qs.order_by("-immediate_risk", "acknowledged_at", "-reported_at")
     return qs.order_by("-reported_at")
 
 
+YEAR_NUMBER = re.compile(r"^(\d{4})-(\d{1,4})$")
+
+
+def _reference_filter(term: str) -> Q | None:
+    """What a typed reference means: "OAK-2026-0042" (or part of one), "2026-42", or a case number "42"."""
+    if not any(ch.isdigit() for ch in term) or school_search.is_upn(term):
+        return None
+    if term.isdigit():
+        return Q(reference__endswith=f"-{int(term):04d}")
+    if m := YEAR_NUMBER.match(term):
+        return Q(reference__endswith=f"-{m.group(1)}-{int(m.group(2)):04d}")
+    return Q(reference__icontains=term)
+
+
+def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tuple[QuerySet[Incident], bool]:
+    """A case by reference, a pupil by UPN, or by any of their names in either order (schools.search).
+    Name matches are ranked: cases of pupils whose whole names were typed first, then those whose names start
+    with what was typed; newest first within each."""
+    term = query.strip()
+    by_reference = _reference_filter(term)
+    if by_reference is not None:
+        return qs.filter(by_reference), False
+    if school_search.is_upn(term):
+        return qs.filter(pk__in=school_links.filter(pupil__upn=term.upper()).values("incident_id")), False
+    name_q = school_search.name_filter(term)
+    if name_q is None:
+        return qs.none(), False
+    matching = list(
+        Pupil.objects.filter(school=portal.school).filter(name_q)
+        .values_list("pk", "search_text")[:500]
+    )
+    by_rank: dict[int, list[int]] = {}
+    for pk, text in matching:
+        by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
+    links = school_links.filter(pupil_id__in=[pk for pk, _ in matching])
+    # A case ranks as its best-matching pupil: the tiers are few (one per typed word at most).
+    tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
+             for rank, pks in sorted(by_rank.items())]
+    qs = qs.filter(pk__in=links.values("incident_id")).annotate(
+        search_rank=Case(*tiers, default=Value(99)) if tiers else Value(0)
+    )
+    return qs, True
+
+
 DASHBOARD_ROW_FIELDS = (
     "reference", "school_id", "reported_at", "category", "immediate_risk", "acknowledged_at", "route", "status",
-    "next_task_due_on", "open_mandatory_steps", "assigned_to__full_name",
+    "next_task_due_on", "open_mandatory_steps", "severity", "assigned_to__full_name",
 )
 
 
-def with_pupil_names(cases: list[Incident]) -> list[Incident]:
-    """Sets ``pupil_names`` ("Ava Brown, Leo Smith") on each case with one query of four columns, rather than
-    prefetching link and pupil objects for a list that shows only names."""
+def with_pupil_names(cases: list[Incident], *, query: str = "") -> list[Incident]:
+    """Sets ``pupil_names`` ("Ava Brown, Leo Smith") on each case, and ``pupil_name_spans`` (each name cut
+    into (text, matched) pieces for highlighting what a search matched), with one query of a few columns
+    rather than link and pupil objects for a list that shows only names."""
     names: dict[int, list[str]] = {c.pk: [] for c in cases}
     rows = (
-        IncidentPupil.objects.filter(incident_id__in=names)
+        IncidentPupil.objects.current().filter(incident_id__in=names)
         .order_by("incident_id", "pk")
-        .values_list("incident_id", "pupil__preferred_forename", "pupil__legal_forename", "pupil__surname")
+        .values_list("incident_id", "pupil__preferred_forename", "pupil__legal_forename", "pupil__surname",
+                     "pupil__preferred_surname")
     )
-    for incident_id, preferred, legal, surname in rows:
-        names[incident_id].append(f"{preferred or legal} {surname}")
+    for incident_id, preferred, legal, surname, preferred_surname in rows:
+        names[incident_id].append(f"{preferred or legal} {preferred_surname or surname}")
     for case in cases:
         case.pupil_names = ", ".join(names[case.pk])
+        case.pupil_name_spans = [school_search.highlight_spans(name, query) for name in names[case.pk]]
     return cases
 
 
@@ -229,14 +287,59 @@ def case_detail(*, portal, reference: str) -> Incident | None:
 
 
 def case_timeline(*, incident: Incident) -> list[TimelineEntry]:
-    corrected = TimelineEntry.objects.filter(corrects=OuterRef("pk"))
-    return list(
-        incident.entries.select_related("corrects").annotate(is_corrected=Exists(corrected)).order_by("at", "id")
-    )
+    """Every entry, oldest first, each with ``corrections`` (which of its fields later entries corrected)."""
+    return corrections.annotate(list(incident.entries.select_related("corrects").order_by("at", "id")))
 
 
 def case_pupils(*, incident: Incident) -> list[IncidentPupil]:
-    return list(incident.pupil_links.select_related("pupil").order_by("pupil__surname"))
+    """The pupils on the case now."""
+    return list(incident.pupil_links.current().select_related("pupil").order_by("pupil__surname"))
+
+
+def case_pupils_removed(*, incident: Incident) -> list[IncidentPupil]:
+    """Pupils taken off the case: still shown on it, with the entry that took them off."""
+    return list(
+        incident.pupil_links.filter(removed_entry__isnull=False)
+        .select_related("pupil", "removed_entry").order_by("pupil__surname")
+    )
+
+
+def case_staff(*, incident: Incident) -> list[IncidentStaff]:
+    return list(incident.staff_links.current().select_related("user").order_by("user__full_name"))
+
+
+def sibling_suggestions(*, incident: Incident, pupils: list[IncidentPupil]) -> list[tuple[Pupil, Pupil]]:
+    """(pupil on the case, their sibling on roll and not on the case): siblings are pupils who share a
+    parent or carer in the MIS import ("Isla Morgan's sibling Oliver is on roll"). One query."""
+    on_case = {link.pupil_id: link.pupil for link in pupils}
+    if not on_case:
+        return []
+    rows = (
+        PupilGuardian.objects.filter(guardian__pupil_links__pupil_id__in=on_case)
+        .exclude(pupil_id__in=on_case)
+        .filter(pupil__left_on__isnull=True, pupil__school_id=incident.school_id)
+        .values_list("guardian__pupil_links__pupil_id", "pupil_id")
+        .distinct()
+    )
+    pairs = sorted(set(rows))
+    siblings = {p.pk: p for p in Pupil.objects.filter(pk__in={s for _, s in pairs})}
+    seen: set[int] = set()
+    found = []
+    for child_id, sibling_id in pairs:
+        if sibling_id in seen or sibling_id not in siblings:
+            continue
+        seen.add(sibling_id)
+        found.append((on_case[child_id], siblings[sibling_id]))
+    return found
+
+
+def case_shares(*, incident: Incident) -> list[CaseShare]:
+    return list(incident.shares.filter(revoked_entry__isnull=True).select_related("user", "shared_entry"))
+
+
+def shared_with(*, portal) -> QuerySet[Incident]:
+    """Cases shared with the signed-in person by name (read-only), newest first."""
+    return Incident.objects.filter(policy.shared_case_visibility(portal)).order_by("-reported_at")
 
 
 def case_tasks(*, incident: Incident) -> list[CaseTask]:
@@ -251,7 +354,8 @@ def case_tasks(*, incident: Incident) -> list[CaseTask]:
 def case_steps(*, incident: Incident) -> list[CaseStep]:
     return list(
         incident.steps.select_related("done_entry")
-        .only("order", "text", "mandatory", "incident_id", "done_entry__at")
+        .only("order", "text", "mandatory", "completed_by", "incident_id", "done_entry__at", "done_entry__seq",
+              "done_entry__data")
         .order_by("order")
     )
 
@@ -268,7 +372,7 @@ def own_report(*, portal, reference: str) -> Incident | None:
 
 def pupil_chronology(*, portal, pupil: Pupil) -> list[IncidentPupil]:
     return list(
-        IncidentPupil.objects.filter(pupil=pupil, incident__in=visible_cases(portal=portal))
+        IncidentPupil.objects.current().filter(pupil=pupil, incident__in=visible_cases(portal=portal))
         .select_related("incident", "incident__reported_by")
         .order_by("incident__occurred_at")
     )
@@ -276,3 +380,44 @@ def pupil_chronology(*, portal, pupil: Pupil) -> list[IncidentPupil]:
 
 def four_c_of(category: str) -> str:
     return FOUR_C[category]
+
+
+def reported_pupils(*, incident: Incident) -> list[dict]:
+    """The pupils the reporter named, with the parts they gave them: what the reporter sees of their own
+    report, whatever the DSL team has added, taken off or corrected since."""
+    links = list(
+        incident.pupil_links.filter(added_entry__kind=EntryKind.REPORTED).select_related("pupil")
+        .order_by("pupil__surname")
+    )
+    first_roles = {}
+    for pupil_id, was in (
+        incident.entries.filter(kind=EntryKind.PUPIL_ROLE).order_by("seq").values_list("data__pupil", "data__was")
+    ):
+        first_roles.setdefault(pupil_id, was)
+    return [
+        {"pupil": link.pupil, "role": PupilRole(first_roles.get(link.pupil_id, link.role)).label} for link in links
+    ]
+
+
+def reported_category(*, incident: Incident) -> str:
+    """The category as the reporter chose it (the DSL team may have corrected the case's since)."""
+    original = incident.entries.filter(kind=EntryKind.REPORTED).values_list("data__category", flat=True).first()
+    return str(Category(original).label) if original in Category.values else incident.get_category_display()
+
+
+def own_additions(*, incident: Incident, user) -> list[TimelineEntry]:
+    """What the reporter added to their report afterwards (their own entries only)."""
+    return list(incident.entries.filter(kind=EntryKind.FURTHER_INFO, author=user).order_by("at"))
+
+
+def pupil_corrections(*, timeline: list[TimelineEntry]) -> dict[int, list[TimelineEntry]]:
+    """pupil id -> the entries that changed their part or took them off, oldest first."""
+    changes: dict[int, list[TimelineEntry]] = {}
+    for e in timeline:
+        if e.kind in (EntryKind.PUPIL_ROLE, EntryKind.PUPIL_REMOVED) and e.data.get("pupil"):
+            changes.setdefault(e.data["pupil"], []).append(e)
+    return changes
+
+
+def saved_filters(*, portal) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(school=portal.school, user=portal.user)

@@ -27,12 +27,14 @@ from safeguarding_portal.audit import chain
 from safeguarding_portal.outbox.services import enqueue
 from safeguarding_portal.schools.models import Pupil, School
 
-from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC, default_procedure
+from . import corrections, procedures
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 from .models import (
     TRANSITIONS,
     Agency,
     Alert,
     Attachment,
+    CaseShare,
     CaseStep,
     CaseTask,
     ConcernType,
@@ -40,9 +42,10 @@ from .models import (
     Incident,
     IncidentPupil,
     IncidentStaff,
-    ProcedureStep,
+    PupilRole,
     ReferenceCounter,
     Route,
+    SavedFilter,
     Severity,
     Status,
     TimelineEntry,
@@ -160,7 +163,37 @@ def _entry(
     _changed(incident.school_id)
     Incident.objects.filter(pk=incident.pk).update(last_activity_at=entry.at)
     incident.last_activity_at = entry.at
+    if procedures.completion_key(entry) is not None:
+        _complete_steps(incident=incident, by=entry)
     return entry
+
+
+def _complete_steps(*, incident: Incident, by: TimelineEntry) -> list[TimelineEntry]:
+    """Tick every open step that ``by`` completes (a referral to the police completes "Inform the police"),
+    each with its own entry saying which entry completed it."""
+    key = procedures.completion_key(by)
+    done = []
+    for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True):
+        if key not in step.completed_by:
+            continue
+        entry = _entry(
+            incident=incident, kind=EntryKind.STEP_DONE, author=by.author, at=by.at,
+            text=f"Completed by entry #{by.seq}: {by.get_kind_display()}",
+            data={"step": step.order, "step_text": step.text, "completed_by_seq": by.seq,
+                  "completed_by_kind": by.kind},
+        )
+        CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
+        done.append(entry)
+    if done:
+        _refresh_steps_projection(incident)
+    return done
+
+
+def _refresh_steps_projection(incident: Incident) -> None:
+    incident.open_mandatory_steps = CaseStep.objects.filter(
+        incident=incident, mandatory=True, done_entry__isnull=True
+    ).count()
+    incident.save(update_fields=["open_mandatory_steps"])
 
 
 def _changed(school_id: int) -> None:
@@ -181,17 +214,23 @@ def _changed(school_id: int) -> None:
     transaction.on_commit(bump)
 
 
-def _snapshot_procedure(incident: Incident) -> None:
-    steps = list(ProcedureStep.objects.filter(school=incident.school, category=incident.category).order_by("order"))
-    rows = [(s.text, s.mandatory) for s in steps] or default_procedure(incident.category)
+def _snapshot_procedure(incident: Incident, *, after: int = 0, skip: frozenset[str] = frozenset()) -> None:
+    """Copy the school's procedure for the case's category onto the case (numbered after ``after``, leaving
+    out steps whose wording the case already has)."""
+    rows, _ = procedures.procedure_for(school=incident.school, category=incident.category)
+    rows = [step for step in rows if step.text not in skip]
     CaseStep.objects.bulk_create(
         [
-            CaseStep(incident=incident, order=i, text=text, mandatory=mandatory)
-            for i, (text, mandatory) in enumerate(rows, 1)
+            CaseStep(incident=incident, order=after + i, text=step.text, mandatory=step.mandatory,
+                     completed_by=list(step.completed_by))
+            for i, step in enumerate(rows, 1)
         ]
     )
-    incident.open_mandatory_steps = sum(1 for _, mandatory in rows if mandatory)
-    incident.save(update_fields=["open_mandatory_steps"])
+    if after:
+        _refresh_steps_projection(incident)
+    else:  # a new case: nothing is done yet, so no need to count
+        incident.open_mandatory_steps = sum(1 for step in rows if step.mandatory)
+        incident.save(update_fields=["open_mandatory_steps"])
 
 
 def recipients_for(*, incident: Incident, escalate: bool = False) -> list[User]:
@@ -241,7 +280,7 @@ def _alert(
         kind=EntryKind.ALERT,
         at=at,
         author=None,
-        text=f"{Alert.Kind(kind).label}: {len(recipients)} people alerted",
+        text=f"{Alert.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} alerted",
         data={"kind": kind, "recipients": [u.email for u in recipients]},
     )
     return alert
@@ -322,20 +361,23 @@ def incident_report(
     )
     incident.full_clean(exclude=["submission_token"])
     incident.save()
-    IncidentPupil.objects.bulk_create(
-        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role,
-                       year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at))) for p in pupils]
-    )
-    IncidentStaff.objects.bulk_create([IncidentStaff(incident=incident, user_id=uid) for uid in staff_ids])
-    for upload in files:
-        _attach(incident=incident, upload=upload, by=reporter, at=now)
-    _entry(
+    # The category as reported is kept in the chain: the DSL team may correct the case's category later.
+    reported = _entry(
         incident=incident,
         kind=EntryKind.REPORTED,
         author=reporter,
         at=now,
-        data={"immediate_risk": immediate_risk, "route": incident.route},
+        data={"immediate_risk": immediate_risk, "route": incident.route, "category": category},
     )
+    IncidentPupil.objects.bulk_create(
+        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role, added_entry=reported,
+                       year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at))) for p in pupils]
+    )
+    IncidentStaff.objects.bulk_create(
+        [IncidentStaff(incident=incident, user_id=uid, added_entry=reported) for uid in staff_ids]
+    )
+    for upload in files:
+        _attach(incident=incident, upload=upload, by=reporter, at=now)
     _snapshot_procedure(incident)
     _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify)
     return incident
@@ -378,6 +420,19 @@ def case_transition(
         )
     if to == Status.CLOSED and not outcome.strip():
         raise ValidationError({"outcome": "Record the outcome before closing the case."})
+    if to == Status.CLOSED:
+        open_steps = list(
+            CaseStep.objects.filter(incident=incident, mandatory=True, done_entry__isnull=True).values_list(
+                "text", flat=True)
+        )
+        if open_steps:
+            # KCSiE: decisions, including decisions not to act, are written down. Each required step is done
+            # or recorded as not needed, with the reason, before the case can close.
+            raise ValidationError(
+                f"{len(open_steps)} required step{'s' if len(open_steps) != 1 else ''} still open: "
+                + "; ".join(open_steps)
+                + ". Complete each, or record why it was not needed, before closing the case."
+            )
     now = _now()
     data = {"from": incident.status, "to": to}
     if to == Status.CLOSED:
@@ -431,7 +486,10 @@ def case_assign(*, incident: Incident, to: User, by: User) -> TimelineEntry:
 def case_classify(*, incident: Incident, by: User, severity: str, concern_type: str, reason: str = "") -> TimelineEntry:
     incident = _lock(incident)
     if severity not in Severity.values or concern_type not in ConcernType.values:
-        raise ValidationError("Choose a severity and whether this is a child-protection concern.")
+        raise ValidationError("Choose a risk level and whether this is a child-protection concern.")
+    if severity != incident.severity and not reason.strip():
+        verb = "changed" if incident.severity else "set"
+        raise ValidationError({"text": f"Say why the risk level is {verb} to {Severity(severity).label.lower()}."})
     entry = _entry(
         incident=incident,
         kind=EntryKind.CLASSIFIED,
@@ -460,6 +518,7 @@ RECORD_KINDS: dict[str, tuple[str, ...]] = {
     EntryKind.SUPPORT: (),
     EntryKind.DEVICE_SECURED: (),
     EntryKind.DEBRIEF: (),
+    EntryKind.RISK_ASSESSMENT: (),
 }
 REASON_REQUIRED = {EntryKind.PARENT_NOT_INFORMED, EntryKind.NO_REFERRAL}
 
@@ -486,19 +545,217 @@ def case_record(*, incident: Incident, by: User, kind: str, text: str, data: dic
 
 
 @transaction.atomic
-def case_correct(*, incident: Incident, by: User, entry: TimelineEntry, text: str) -> TimelineEntry:
+def case_correct(
+    *, incident: Incident, by: User, entry: TimelineEntry, value: str, field: str = "text", reason: str = ""
+) -> TimelineEntry:
+    """Correct one field of the report or of a timeline entry. The original stays; the correction says what
+    the field should say, why, and what it said before. A corrected category is the case's category from
+    now on (figures and the procedure follow it); the original stays in the chained report entry."""
     if entry.incident_id != incident.pk:
         raise ValidationError("That entry belongs to another case.")
-    if not text.strip():
-        raise ValidationError({"text": "Say what the correct record is."})
-    return _entry(
-        incident=_lock(incident),
-        kind=EntryKind.CORRECTION,
-        author=by,
-        text=text.strip(),
-        corrects=entry,
-        data={"corrects_seq": entry.seq},
+    allowed = corrections.fields_of(entry)
+    if field not in allowed:
+        raise ValidationError({"field": "That part of the record cannot be corrected."})
+    incident = _lock(incident)
+    was = corrections.current_value(incident=incident, entry=entry, name=field)
+    previous = (
+        TimelineEntry.objects.filter(incident=incident, kind=EntryKind.CORRECTION, corrects=entry, data__field=field)
+        .order_by("-seq").first()
     )
+    if previous is not None:
+        was = str(previous.data.get("now", was))
+    value = corrections.clean_value(field, value)
+    if value == was:
+        raise ValidationError({"value": "That is what the record already says."})
+    correction = _entry(
+        incident=incident, kind=EntryKind.CORRECTION, author=by, text=reason.strip(), corrects=entry,
+        data={"corrects_seq": entry.seq, "field": field, "label": allowed[field], "was": was, "now": value},
+    )
+    if field == "category":
+        _change_category(incident=incident, category=value)
+    return correction
+
+
+def _change_category(*, incident: Incident, category: str) -> None:
+    """The case's category follows its correction; the new category's procedure steps are added to the
+    case's checklist (steps it already has, by wording, are not repeated; done steps stay done)."""
+    incident.category = category
+    incident.save(update_fields=["category"])
+    have = CaseStep.objects.filter(incident=incident)
+    last = have.order_by("-order").values_list("order", flat=True).first() or 0
+    _snapshot_procedure(incident, after=last, skip=frozenset(have.values_list("text", flat=True)))
+
+
+# --- Who is involved: pupils and staff join, leave and change part by timeline entries ------------------
+
+
+def _pupil_name(pupil: Pupil) -> str:
+    return pupil.full_name
+
+
+@transaction.atomic
+def case_pupil_add(*, incident: Incident, by: User, pupil: Pupil, role: str, reason: str = "") -> IncidentPupil:
+    """Add a pupil named later (a sibling, a third child in a note). Their year group is the one they were
+    in when it happened; their chronology now includes the case."""
+    if pupil.school_id != incident.school_id:
+        raise ValidationError("That pupil is not at this school.")
+    if role not in PupilRole.values:
+        raise ValidationError({"role": "Choose the pupil's part."})
+    incident = _lock(incident)
+    link = IncidentPupil.objects.select_for_update().filter(incident=incident, pupil=pupil).first()
+    if link is not None and link.removed_entry_id is None:
+        raise ValidationError(f"{_pupil_name(pupil)} is already on this case.")
+    entry = _entry(
+        incident=incident, kind=EntryKind.PUPIL_ADDED, author=by, text=reason.strip(),
+        data={"pupil": pupil.pk, "pupil_name": _pupil_name(pupil), "role": role},
+    )
+    year_group = pupil.year_group_on(timezone.localdate(incident.occurred_at))
+    if link is None:
+        return IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role, year_group=year_group,
+                                            added_entry=entry)
+    # Taken off earlier and back on now: the same row, pointing at the entry that put them back.
+    IncidentPupil.objects.filter(pk=link.pk).update(role=role, added_entry=entry, removed_entry=None)
+    link.refresh_from_db()
+    return link
+
+
+def _current_link(incident: Incident, link: IncidentPupil) -> IncidentPupil:
+    link = IncidentPupil.objects.select_for_update().select_related("pupil").get(pk=link.pk)
+    if link.incident_id != incident.pk or link.removed_entry_id is not None:
+        raise ValidationError("That pupil is not on this case.")
+    return link
+
+
+@transaction.atomic
+def case_pupil_remove(*, incident: Incident, by: User, link: IncidentPupil, reason: str) -> TimelineEntry:
+    """Take a pupil off a case (named in error): an entry, never a deletion; their chronology no longer
+    lists the case, and the case's history still shows they were on it."""
+    if not reason.strip():
+        raise ValidationError({"text": "Say why the pupil is being taken off the case."})
+    incident = _lock(incident)
+    link = _current_link(incident, link)
+    entry = _entry(
+        incident=incident, kind=EntryKind.PUPIL_REMOVED, author=by, text=reason.strip(), corrects=link.added_entry,
+        data={"pupil": link.pupil_id, "pupil_name": _pupil_name(link.pupil), "role": link.role,
+              "field": f"pupil:{link.pupil_id}", "was": link.role, "now": "removed"},
+    )
+    IncidentPupil.objects.filter(pk=link.pk).update(removed_entry=entry)
+    return entry
+
+
+@transaction.atomic
+def case_pupil_role(*, incident: Incident, by: User, link: IncidentPupil, role: str, reason: str) -> TimelineEntry:
+    """Correct a pupil's part (wrongly marked as harming, say): a correction of the entry that put them on
+    the case, with the reason."""
+    if role not in PupilRole.values:
+        raise ValidationError({"role": "Choose the pupil's part."})
+    if not reason.strip():
+        raise ValidationError({"text": "Say why the pupil's part is being changed."})
+    incident = _lock(incident)
+    link = _current_link(incident, link)
+    if link.role == role:
+        raise ValidationError({"role": "That is the pupil's part already."})
+    entry = _entry(
+        incident=incident, kind=EntryKind.PUPIL_ROLE, author=by, text=reason.strip(), corrects=link.added_entry,
+        data={"pupil": link.pupil_id, "pupil_name": _pupil_name(link.pupil), "field": f"pupil:{link.pupil_id}",
+              "was": link.role, "now": role},
+    )
+    IncidentPupil.objects.filter(pk=link.pk).update(role=role)
+    return entry
+
+
+@transaction.atomic
+def case_staff_add(*, incident: Incident, by: User, user: User, reason: str = "") -> IncidentStaff:
+    if not Membership.objects.current().filter(school_id=incident.school_id, user=user).exists():
+        raise ValidationError({"user": "They must work at this school."})
+    if incident.subject_staff_id == user.pk:
+        raise ValidationError({"user": "The person an allegation is about is not added as involved staff."})
+    incident = _lock(incident)
+    link = IncidentStaff.objects.select_for_update().filter(incident=incident, user=user).first()
+    if link is not None and link.removed_entry_id is None:
+        raise ValidationError(f"{user.full_name} is already on this case.")
+    entry = _entry(incident=incident, kind=EntryKind.STAFF_ADDED, author=by, text=reason.strip(),
+                   data={"user": user.pk, "user_name": user.full_name})
+    if link is None:
+        return IncidentStaff.objects.create(incident=incident, user=user, added_entry=entry)
+    IncidentStaff.objects.filter(pk=link.pk).update(added_entry=entry, removed_entry=None)
+    link.refresh_from_db()
+    return link
+
+
+@transaction.atomic
+def case_staff_remove(*, incident: Incident, by: User, link: IncidentStaff, reason: str) -> TimelineEntry:
+    if not reason.strip():
+        raise ValidationError({"text": "Say why they are being taken off the case."})
+    incident = _lock(incident)
+    link = IncidentStaff.objects.select_for_update().select_related("user").get(pk=link.pk)
+    if link.incident_id != incident.pk or link.removed_entry_id is not None:
+        raise ValidationError("They are not on this case.")
+    entry = _entry(incident=incident, kind=EntryKind.STAFF_REMOVED, author=by, text=reason.strip(),
+                   corrects=link.added_entry, data={"user": link.user_id, "user_name": link.user.full_name})
+    IncidentStaff.objects.filter(pk=link.pk).update(removed_entry=entry)
+    return entry
+
+
+# --- The reporter adds to their report; the DSL shares a case with someone who needs to know -------------
+
+
+@transaction.atomic
+def case_add_information(*, incident: Incident, by: User, text: str) -> TimelineEntry:
+    """The reporter remembers something else: an entry on the case for the DSL team (the reporter still
+    sees only what they wrote), and an email to the assigned DSL, or the team, with the reference only."""
+    if incident.reported_by_id != by.pk:
+        raise ValidationError("Only the person who reported a concern can add to their report.")
+    if not text.strip():
+        raise ValidationError({"text": "Write what you want to add."})
+    incident = _lock(incident)
+    entry = _entry(incident=incident, kind=EntryKind.FURTHER_INFO, author=by, text=text.strip())
+    to = [incident.assigned_to] if incident.assigned_to_id and incident.assigned_to.is_active else (
+        recipients_for(incident=incident))
+    emails = sorted({u.email for u in to if u.pk != by.pk and u.pk != incident.subject_staff_id})
+    if emails:
+        link = f"{settings.SITE_URL}{reverse('incidents:case', args=[incident.reference])}"
+        enqueue("accounts.send_email", to=emails, subject=f"Further information on {incident.reference}",
+                body=(f"The person who reported {incident.reference} at {incident.school.name} has added further "
+                      f"information.\n\nOpen it in the portal: {link}\n"))
+    return entry
+
+
+SHAREABLE_ROLES = (Role.STAFF, Role.ONLINE_SAFETY_LEAD, Role.DEPUTY_DSL, Role.DSL, Role.HEADTEACHER)
+
+
+@transaction.atomic
+def case_share(*, incident: Incident, by: User, user: User, reason: str) -> CaseShare:
+    """Share a pupil's case with a named member of staff who needs to know; they may open it, read-only,
+    until the share is ended. Never with technicians or governors (no case notes), nor with the subject."""
+    if incident.route != Route.DSL:
+        raise ValidationError("Allegations about staff are shared only by the headteacher, with the DSL team.")
+    if not reason.strip():
+        raise ValidationError({"text": "Record why they need to know."})
+    if incident.subject_staff_id == user.pk:
+        raise ValidationError({"user": "A case is never shared with the person it is about."})
+    if not Membership.objects.current().filter(
+        school_id=incident.school_id, user=user, role__in=SHAREABLE_ROLES
+    ).exists() or not user.is_active:
+        raise ValidationError({"user": "Cases are shared only with teaching and pastoral staff of this school."})
+    incident = _lock(incident)
+    if CaseShare.objects.filter(incident=incident, user=user, revoked_entry__isnull=True).exists():
+        raise ValidationError({"user": f"The case is already shared with {user.full_name}."})
+    entry = _entry(incident=incident, kind=EntryKind.CASE_SHARED, author=by, text=reason.strip(),
+                   data={"user": user.pk, "user_name": user.full_name})
+    return CaseShare.objects.create(incident=incident, user=user, shared_entry=entry)
+
+
+@transaction.atomic
+def case_share_end(*, incident: Incident, by: User, share: CaseShare, reason: str = "") -> TimelineEntry:
+    incident = _lock(incident)
+    share = CaseShare.objects.select_for_update().select_related("user").get(pk=share.pk)
+    if share.incident_id != incident.pk or share.revoked_entry_id is not None:
+        raise ValidationError("That share has already ended.")
+    entry = _entry(incident=incident, kind=EntryKind.SHARE_REVOKED, author=by, text=reason.strip(),
+                   data={"user": share.user_id, "user_name": share.user.full_name})
+    CaseShare.objects.filter(pk=share.pk).update(revoked_entry=entry)
+    return entry
 
 
 def _refresh_task_projection(incident: Incident) -> None:
@@ -548,23 +805,20 @@ def case_task_done(*, task: CaseTask, by: User, note: str = "") -> TimelineEntry
 
 
 @transaction.atomic
-def case_step_done(*, step: CaseStep, by: User, note: str = "") -> TimelineEntry:
+def case_step_done(*, step: CaseStep, by: User, note: str = "", not_needed: bool = False) -> TimelineEntry:
+    """Complete a step by hand (say what was done) or record that it was not needed (say why)."""
     incident = _lock(step.incident)
     step = CaseStep.objects.select_for_update().get(pk=step.pk)
     if step.done_entry_id:
         raise ValidationError("That step is already done.")
-    entry = _entry(
-        incident=incident,
-        kind=EntryKind.STEP_DONE,
-        author=by,
-        text=note.strip() or step.text,
-        data={"step": step.order, "step_text": step.text},
-    )
+    if not note.strip():
+        raise ValidationError({"text": "Say why this step was not needed." if not_needed else "Say what was done."})
+    data = {"step": step.order, "step_text": step.text}
+    if not_needed:
+        data["not_needed"] = True
+    entry = _entry(incident=incident, kind=EntryKind.STEP_DONE, author=by, text=note.strip(), data=data)
     CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
-    incident.open_mandatory_steps = CaseStep.objects.filter(
-        incident=incident, mandatory=True, done_entry__isnull=True
-    ).count()
-    incident.save(update_fields=["open_mandatory_steps"])
+    _refresh_steps_projection(incident)
     return entry
 
 
@@ -600,3 +854,15 @@ def urgent_resend_sweep(*, now: datetime.datetime | None = None) -> int:
         if _alert(incident=incident, kind=Alert.Kind.URGENT_RESEND, escalate=True):
             sent += 1
     return sent
+
+
+@transaction.atomic
+def saved_filter_save(*, portal, name: str, query: str) -> SavedFilter:
+    """Keep (or replace) a named dashboard view for this person at this school."""
+    name = name.strip()[:60]
+    if not name:
+        raise ValidationError("Give the filter a name.")
+    saved, _ = SavedFilter.objects.update_or_create(
+        school=portal.school, user=portal.user, name=name, defaults={"query": query[:500]}
+    )
+    return saved

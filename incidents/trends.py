@@ -100,7 +100,7 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
     four_cs = _scaled([Bar(fc.value, fc.label, four_c_totals[fc.value]) for fc in FourC])
 
     by_year_rows = dict(
-        IncidentPupil.objects.filter(incident__in=in_year.values("pk"))
+        IncidentPupil.objects.current().filter(incident__in=in_year.values("pk"))
         .exclude(year_group="")
         .values_list("year_group")
         .annotate(n=Count("incident", distinct=True))
@@ -123,7 +123,7 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
         day = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
     flagged_rows = (
-        IncidentPupil.objects.filter(
+        IncidentPupil.objects.current().filter(
             incident__in=_cases(school)
             .filter(reported_at__date__gte=term.starts_on, reported_at__date__lte=term.ends_on)
             .values("pk")

@@ -15,15 +15,29 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.audit.selectors import views_of
-from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.audit.models import AuditAction
+from safeguarding_portal.audit.selectors import view_summary, views_of
+from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import Pupil, YearGroup
 
-from . import selectors, services
+from . import corrections, selectors, services
 from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
-from .forms import AssignForm, ClassifyForm, CorrectionForm, RecordForm, ReportForm, TaskForm, TransitionForm
-from .models import TRANSITIONS, Incident, PupilRole, Status
+from .forms import (
+    AssignForm,
+    ClassifyForm,
+    CorrectionForm,
+    FurtherInformationForm,
+    PersonForm,
+    PupilAddForm,
+    PupilChangeForm,
+    RecordForm,
+    ReportForm,
+    TaskForm,
+    TransitionForm,
+)
+from .models import TRANSITIONS, Device, Incident, Location, PupilRole, Status
 
 
 def _team(school):
@@ -117,13 +131,25 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     incident = selectors.own_report(portal=request.portal, reference=reference)
     if incident is None:
         raise Http404("No report of yours with that reference")
-    # The reporter sees what they wrote and the status, never the case notes.
+    form = FurtherInformationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_add_information(incident=incident, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Added to your report. The safeguarding team has been told.")
+            return redirect("incidents:my_report", reference=reference)
+    # The reporter sees what they wrote, what they have added, and the status; never the case notes.
     return render(
         request,
         "incidents/my_report.html",
         {
             "incident": incident,
-            "pupils": selectors.case_pupils(incident=incident),
+            "pupils": selectors.reported_pupils(incident=incident),
+            "added": selectors.own_additions(incident=incident, user=request.user),
+            "reported_category": selectors.reported_category(incident=incident),
+            "form": form,
         },
     )
 
@@ -131,11 +157,17 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
 def pupil_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("pupil_q", "")
     exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}
+    reference = request.GET.get("for_case", "")
+    # Adding a pupil to a case the person may act on: offer pupils not on it now, each with a small form.
+    incident = selectors.case_detail(portal=request.portal, reference=reference) if reference else None
+    if incident is not None and policy.can_act_on_case(request.portal, incident):
+        exclude |= {link.pupil_id for link in selectors.case_pupils(incident=incident)}
     results = [
         p for p in school_selectors.search_pupils(school=request.portal.school, query=query) if p.pk not in exclude
     ]
+    template = "incidents/_case_pupil_options.html" if incident is not None else "incidents/_pupil_options.html"
     return render(
-        request, "incidents/_pupil_options.html", {"results": results, "q": query, "pupil_roles": PupilRole.choices}
+        request, template, {"results": results, "q": query, "pupil_roles": PupilRole.choices, "incident": incident}
     )
 
 
@@ -190,7 +222,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         count=selectors.known_count(portal=portal, filters=filters),
     )
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.with_pupil_names(list(page.object_list))
+    page.object_list = selectors.with_pupil_names(list(page.object_list), query=filters.q)
     context = {
         "page": page,
         # One reverse() for the page rather than one per row.
@@ -203,25 +235,86 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "case-list":
         return render(request, "incidents/_case_list.html", context)
     trend = selectors.weekly_trend(portal=portal)
-    top = max([n for _, n in trend] + [1])
     context.update(
         {
             "counts": selectors.queue_counts(portal=portal),
             "status_counts": selectors.status_counts(portal=portal),
             "trend": trend,
-            "trend_bars": [
-                {"x": i * 20 + 2, "h": round(40 * n / top), "y": 42 - round(40 * n / top), "week": w, "n": n}
-                for i, (w, n) in enumerate(trend)
-            ],
+            "chart": _trend_chart(trend),
             "statuses": Status.choices,
             "categories": Category.choices,
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
             # The school's staff: bounded by the school, and no scan of its incidents to find them.
             "reporters": list(school_selectors.staff_users(school=portal.school).values_list("pk", "full_name")),
+            "saved_filters": selectors.saved_filters(portal=portal),
+            "filtered": bool(_without_page(request)),
         }
     )
     return render(request, "incidents/dashboard.html", context)
+
+
+# The weekly chart's plot area inside its 320 x 110 viewBox: room on the left for the count axis and below
+# for the week labels.
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 34, 314, 8, 82
+
+
+def _trend_chart(trend: list[tuple[datetime.date, int]]) -> dict:
+    """Bars with a labelled count axis (0, half, the top) and week labels, so the chart reads on its own."""
+    top = max([n for _, n in trend] + [1])
+    scale_top = top if top <= 4 else -(-top // 4) * 4  # a round top: ticks land on whole numbers
+    height = CHART_BOTTOM - CHART_TOP
+    slot = (CHART_RIGHT - CHART_LEFT) / max(len(trend), 1)
+    bars = []
+    for i, (week, n) in enumerate(trend):
+        h = round(height * n / scale_top, 1)
+        bars.append({"x": round(CHART_LEFT + i * slot + 2, 1), "w": round(slot - 4, 1), "y": round(CHART_BOTTOM - h, 1),
+                     "h": h, "week": week, "n": n, "label_x": round(CHART_LEFT + i * slot + slot / 2, 1)})
+    ticks = sorted({0, scale_top // 2 if scale_top >= 2 else 0, scale_top})
+    return {
+        "bars": bars,
+        "ticks": [{"value": t, "y": round(CHART_BOTTOM - height * t / scale_top, 1)} for t in ticks],
+        "labels": [b for i, b in enumerate(bars) if i % 4 == 0 or i == len(bars) - 1],
+        "left": CHART_LEFT, "right": CHART_RIGHT, "top": CHART_TOP, "bottom": CHART_BOTTOM,
+    }
+
+
+CSV_HEADER = ("Reference", "Reported", "Category", "4 Cs", "Status", "Risk level", "Pupils", "Assigned to",
+              "Next task due", "Required steps open")
+
+
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's current list, every page of it, as CSV; the export itself is in the audit log."""
+    portal = request.portal
+    filters = _filters(request)
+    cases = selectors.with_pupil_names(list(selectors.dashboard_cases(portal=portal, filters=filters)[:5000]))
+    audit_record(action=AuditAction.RECORDS_EXPORTED, request=request,
+                 summary=f"Dashboard list exported as CSV ({len(cases)} case{'s' if len(cases) != 1 else ''})",
+                 detail={"query": _without_page(request)[:500], "cases": len(cases)})
+    rows = (
+        (c.reference, timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M"), c.get_category_display(),
+         c.get_four_c_display(), c.get_status_display(), c.get_severity_display(), c.pupil_names,
+         c.assigned_to.full_name if c.assigned_to else "", c.next_task_due_on or "", c.open_mandatory_steps)
+        for c in cases
+    )
+    return csv_response(filename=f"cases-{timezone.localdate():%Y-%m-%d}.csv", header=CSV_HEADER, rows=rows)
+
+
+@require_POST
+def saved_filter(request: HttpRequest) -> HttpResponse:
+    """Keep the dashboard's current filters under a name, or forget a kept one."""
+    portal = request.portal
+    if request.POST.get("action") == "delete":
+        selectors.saved_filters(portal=portal).filter(pk=_post_int(request, "filter")).delete()
+        return redirect("incidents:dashboard")
+    query = request.POST.get("query", "")[:500]
+    try:
+        services.saved_filter_save(portal=portal, name=request.POST.get("name", ""), query=query)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Filter kept.")
+    return redirect(f"{reverse('incidents:dashboard')}?{query}" if query else reverse("incidents:dashboard"))
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Incident:
@@ -231,24 +324,70 @@ def _case_or_404(request: HttpRequest, reference: str) -> Incident:
     return incident
 
 
+ACTED_KEY = "incidents:acted"
+
+
+def _record_opening(request: HttpRequest, incident: Incident) -> None:
+    """Every opening is recorded, except the page an action sends its author back to: that is the same
+    visit, not a new look at the record. The mark is the server's own (the session), never the client's."""
+    if request.session.pop(ACTED_KEY, None) == incident.reference:
+        return
+    record_view(request=request, obj=incident, summary=f"Case {incident.reference}")
+
+
 def case(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _case_or_404(request, reference)
-    record_view(request=request, obj=incident, summary=f"Case {incident.reference}")
+    _record_opening(request, incident)
     return render(request, "incidents/case.html", _case_context(request, incident))
+
+
+def shared_case(request: HttpRequest, reference: str) -> HttpResponse:
+    """A case the DSL shared with this member of staff by name: read-only, every opening recorded."""
+    incident = selectors.shared_with(portal=request.portal).filter(reference=reference).select_related(
+        "school", "reported_by", "assigned_to").first()
+    if incident is None:
+        raise Http404("No case has been shared with you under that reference")
+    record_view(request=request, obj=incident, summary=f"Case {incident.reference} (shared with them)")
+    context = _case_context(request, incident)
+    context.update(can_act=False, can_share=False, shared_view=True)
+    return render(request, "incidents/case.html", context)
+
+
+def case_views(request: HttpRequest, reference: str) -> HttpResponse:
+    """Every recorded opening of a case, newest first (the case page shows the summary)."""
+    incident = _case_or_404(request, reference)
+    page = Paginator(views_of(obj=incident).order_by("-at"), 100).get_page(request.GET.get("page"))
+    return render(request, "incidents/case_views.html", {"incident": incident, "page": page})
 
 
 def _case_context(request, incident, **forms) -> dict:
     school = incident.school
     can_act = policy.can_act_on_case(request.portal, incident)
+    timeline = selectors.case_timeline(incident=incident)
+    reported = next((e for e in timeline if e.kind == "reported"), None)
+    pupils = selectors.case_pupils(incident=incident)
     return {
         "incident": incident,
-        "timeline": selectors.case_timeline(incident=incident),
-        "pupils": selectors.case_pupils(incident=incident),
+        "timeline": timeline,
+        "reported_entry": reported,
+        "report_fields": corrections.report_fields(incident=incident, reported=reported),
+        "report_field_names": corrections.REPORT_FIELDS,
+        "pupils": pupils,
+        "pupil_corrections": selectors.pupil_corrections(timeline=timeline),
+        "removed_pupils": selectors.case_pupils_removed(incident=incident),
+        "siblings": selectors.sibling_suggestions(incident=incident, pupils=pupils) if can_act else [],
+        "staff_involved": selectors.case_staff(incident=incident),
+        "shares": selectors.case_shares(incident=incident),
         "tasks": selectors.case_tasks(incident=incident),
         "steps": selectors.case_steps(incident=incident),
         "attachments": list(incident.attachments.all()),
-        "views": views_of(obj=incident)[:30],
+        "viewers": view_summary(obj=incident),
         "can_act": can_act,
+        "pupil_roles": PupilRole.choices,
+        "staff_choices": SimpleLazyObject(lambda: list(school_selectors.staff_users(school=school))),
+        "location_choices": Location.choices,
+        "device_choices": Device.choices,
+        "category_choices": [c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
         "allowed_next": [(s, Status(s).label) for s in Status.values if s in TRANSITIONS.get(incident.status, set())],
         # Unbound forms are built only if the page renders them: most loads use the cached markup instead.
         "transition_form": forms.get("transition_form") or SimpleLazyObject(TransitionForm),
@@ -321,7 +460,63 @@ CASE_ACTIONS = {
             incident=incident,
             by=request.user,
             entry=get_object_or_404(incident.entries, pk=d["entry"]),
-            text=d["text"],
+            field=d["field"],
+            value=d["value"],
+            reason=d["text"],
+        ),
+    ),
+    "pupil_add": (
+        "pupil_add_form",
+        lambda request, incident: PupilAddForm(request.POST),
+        lambda request, incident, d: services.case_pupil_add(
+            incident=incident, by=request.user, role=d["role"], reason=d["text"],
+            pupil=get_object_or_404(Pupil, pk=d["pupil"], school_id=incident.school_id),
+        ),
+    ),
+    "pupil_remove": (
+        "pupil_change_form",
+        lambda request, incident: PupilChangeForm(request.POST),
+        lambda request, incident, d: services.case_pupil_remove(
+            incident=incident, by=request.user, reason=d["text"],
+            link=get_object_or_404(incident.pupil_links, pk=d["link"]),
+        ),
+    ),
+    "pupil_role": (
+        "pupil_change_form",
+        lambda request, incident: PupilChangeForm(request.POST),
+        lambda request, incident, d: services.case_pupil_role(
+            incident=incident, by=request.user, role=d["role"], reason=d["text"],
+            link=get_object_or_404(incident.pupil_links, pk=d["link"]),
+        ),
+    ),
+    "staff_add": (
+        "person_form",
+        lambda request, incident: PersonForm(request.POST, staff=school_selectors.staff_users(school=incident.school)),
+        lambda request, incident, d: services.case_staff_add(
+            incident=incident, by=request.user, user=d["user"], reason=d["text"]
+        ),
+    ),
+    "staff_remove": (
+        None,
+        None,
+        lambda request, incident, d: services.case_staff_remove(
+            incident=incident, by=request.user, reason=_post_text(request),
+            link=get_object_or_404(incident.staff_links, pk=_post_int(request, "link")),
+        ),
+    ),
+    "share_person": (
+        "person_form",
+        lambda request, incident: PersonForm(request.POST, staff=school_selectors.staff_users(school=incident.school)),
+        lambda request, incident, d: services.case_share(
+            incident=incident, by=request.user, user=d["user"], reason=d["text"]
+        ),
+    ),
+    "share_end": (
+        None,
+        None,
+        lambda request, incident, d: services.case_share_end(
+            incident=incident, by=request.user, reason=_post_text(request),
+            share=get_object_or_404(incident.shares, pk=_post_int(request, "share")),
         ),
     ),
     "acknowledge": (
@@ -345,6 +540,7 @@ CASE_ACTIONS = {
             step=get_object_or_404(incident.steps, pk=_post_int(request, "step")),
             by=request.user,
             note=_post_text(request),
+            not_needed=request.POST.get("not_needed") == "1",
         ),
     ),
     "share": (
@@ -362,6 +558,11 @@ def _post_int(request: HttpRequest, name: str) -> int:
     return int(value) if value.isdigit() else 0
 
 
+def _back_to_case(request: HttpRequest, reference: str) -> HttpResponse:
+    request.session[ACTED_KEY] = reference  # the page an action sends them back to is not a new view
+    return redirect("incidents:case", reference=reference)
+
+
 @require_POST
 def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _case_or_404(request, reference)
@@ -370,11 +571,11 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     action = request.POST.get("action", "")
     if action == "share" and not policy.can_share_case(request.portal, incident):
         messages.error(request, "Only the headteacher can share an allegation about staff with the DSL team.")
-        return redirect("incidents:case", reference=reference)
+        return _back_to_case(request, reference)
     handler = CASE_ACTIONS.get(action)
     if handler is None:
         messages.error(request, "That action is not recognised.")
-        return redirect("incidents:case", reference=reference)
+        return _back_to_case(request, reference)
     form_name, build_form, perform = handler
     form = build_form(request, incident) if build_form else None
     try:
@@ -388,7 +589,7 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     except ValidationError as exc:
         if form is None:
             messages.error(request, " ".join(exc.messages))
-            return redirect("incidents:case", reference=reference)
+            return _back_to_case(request, reference)
         if hasattr(exc, "error_dict"):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -400,7 +601,7 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
         context = _case_context(request, incident, **{form_name: form})
         return render(request, "incidents/case.html", context, status=400)
     messages.success(request, "Recorded on the case timeline.")
-    return redirect("incidents:case", reference=reference)
+    return _back_to_case(request, reference)
 
 
 def attachment(request: HttpRequest, reference: str, attachment_id: int) -> FileResponse:

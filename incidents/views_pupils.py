@@ -20,7 +20,7 @@ from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
 from . import chronology, procedures, transfers, trends
-from .categories import Category
+from .categories import Category, StepSpec
 from .models import CPFileTransfer, TransferMethod
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -46,6 +46,10 @@ class ConfirmForm(forms.Form):
 class StepForm(forms.Form):
     text = forms.CharField(label="Step", max_length=300, required=False)
     mandatory = forms.BooleanField(label="Required", required=False)
+    completed_by = forms.MultipleChoiceField(
+        label="Completed when the DSL records", choices=list(procedures.COMPLETIONS.items()), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 StepFormSet = forms.formset_factory(StepForm, extra=3, max_num=40, validate_max=True)
@@ -239,7 +243,8 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
     if request.method == "POST":
         formset = StepFormSet(request.POST)
         if formset.is_valid():
-            rows = [(f.cleaned_data.get("text", ""), f.cleaned_data.get("mandatory", False)) for f in formset.forms]
+            rows = [StepSpec(f.cleaned_data.get("text", ""), f.cleaned_data.get("mandatory", False),
+                             tuple(f.cleaned_data.get("completed_by", ()))) for f in formset.forms]
             try:
                 procedures.procedure_save(
                     school=school, category=category, steps=rows, by=request.user, request=request
@@ -250,7 +255,8 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
                 messages.success(request, "Saved. New cases of this kind will use these steps; open cases keep theirs.")
                 return redirect("incidents:procedure_edit", category=category)
     else:
-        formset = StepFormSet(initial=[{"text": t, "mandatory": m} for t, m in steps])
+        formset = StepFormSet(initial=[{"text": step.text, "mandatory": step.mandatory,
+                                        "completed_by": list(step.completed_by)} for step in steps])
     return render(
         request,
         "incidents/procedures_edit.html",

@@ -118,6 +118,25 @@ def _own_report_reference(ctx: SampleContext) -> str:
     return make_case(school=ctx.school, reporter=reporter).reference
 
 
+def _shared_case_reference(ctx: SampleContext) -> str:
+    """A pupil's case the DSL shared with the requesting persona, where the policy lets it be shared with
+    them: they open it; anyone else with the capability gets 404."""
+    from incidents import services
+    from safeguarding_portal.accounts.models import Membership
+
+    from .incident_helpers import make_case
+
+    case = make_case(school=ctx.school, reporter=_incident_reporter(ctx))
+    user = ctx.user
+    shareable = user is not None and Membership.objects.current().filter(
+        school=ctx.school, user=user, role__in=services.SHAREABLE_ROLES).exists()
+    if shareable:
+        dsl = Membership.objects.current().filter(school=ctx.school, role="dsl").first()
+        services.case_share(incident=case, by=dsl.user if dsl else _incident_reporter(ctx), user=user,
+                            reason="Their class teacher")
+    return case.reference
+
+
 def _attachment_id(ctx: SampleContext) -> int:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -182,6 +201,8 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         "reference": _CASE,
         "attachment_id": Sample(_attachment_id, school_object=True, visible_with_any=_CASE_TEAM),
     },
+    "incidents:case_views": {"reference": _CASE},
+    "incidents:shared_case": {"reference": Sample(_shared_case_reference, school_object=True)},
     "incidents:reported": {"reference": Sample(_own_report_reference, school_object=True)},
     "incidents:my_report": {"reference": Sample(_own_report_reference, school_object=True)},
 }

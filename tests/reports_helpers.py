@@ -42,6 +42,8 @@ def concern(*, school, reporter, day: datetime.date, category=Category.CYBERBULL
             if not refer_to:
                 services.case_record(incident=incident, by=dsl, kind=EntryKind.NO_REFERRAL,
                                      text="Threshold not met; managed in school.")
+            for step in incident.steps.filter(done_entry__isnull=True, mandatory=True):
+                services.case_step_done(step=step, by=dsl, note="Done at the review meeting.")
             services.case_transition(incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved in school.")
     return incident
 

@@ -21,7 +21,8 @@ def test_dsl_acknowledges_assigns_refers_and_closes_with_an_outcome(client, sign
     assert act(client, incident, action="acknowledge").status_code == 302
     assert act(client, incident, action="assign", to=str(deputy.pk)).status_code == 302
     assert (
-        act(client, incident, action="classify", severity="medium", concern_type="child_protection").status_code == 302
+        act(client, incident, action="classify", severity="medium", concern_type="child_protection",
+            text="Images shared beyond the class").status_code == 302
     )
     assert (
         act(
@@ -55,6 +56,13 @@ def test_dsl_acknowledges_assigns_refers_and_closes_with_an_outcome(client, sign
 
     refused = act(client, incident, action="transition", to="closed", outcome="")
     assert refused.status_code == 400 and b"Record the outcome before closing" in refused.content
+    # The parent contact ticked its step; the rest are done by hand (or not needed) before the case closes.
+    open_steps = incident.steps.filter(mandatory=True, done_entry__isnull=True)
+    assert "Inform parents or carers" not in " ".join(open_steps.values_list("text", flat=True))
+    refused = act(client, incident, action="transition", to="closed", outcome="MASH: no further action")
+    assert refused.status_code == 400 and b"still open" in refused.content
+    for step in open_steps:
+        act(client, incident, action="step_done", step=str(step.pk), text="Done in the meeting with the pupil")
     assert (
         act(
             client,
@@ -107,7 +115,7 @@ def test_overdue_tasks_and_open_steps_show_on_the_dashboard(client, signed_in, s
     task = incident.tasks.get()
     act(client, incident, action="task_done", task=str(task.pk))
     for step in incident.steps.filter(mandatory=True):
-        act(client, incident, action="step_done", step=str(step.pk))
+        act(client, incident, action="step_done", step=str(step.pk), text="Done", not_needed="0")
     incident.refresh_from_db()
     assert incident.open_tasks == 0 and incident.open_mandatory_steps == 0
     assert incident.reference.encode() not in client.get(reverse("incidents:dashboard") + "?queue=overdue").content

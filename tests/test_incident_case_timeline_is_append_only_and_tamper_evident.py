@@ -42,7 +42,7 @@ def test_the_database_refuses_to_rewrite_a_report_or_an_entry(school, staff):
 def test_a_correction_is_a_new_entry_pointing_at_the_one_it_corrects(school, staff, dsl):
     incident = make_case(school=school, reporter=staff)
     note = services.case_record(incident=incident, by=dsl, kind=EntryKind.NOTE, text="Mum called on Tuesday")
-    correction = services.case_correct(incident=incident, by=dsl, entry=note, text="It was Wednesday")
+    correction = services.case_correct(incident=incident, by=dsl, entry=note, value="It was Wednesday")
     note.refresh_from_db()
     assert note.text == "Mum called on Tuesday"
     assert correction.corrects == note and correction.seq > note.seq

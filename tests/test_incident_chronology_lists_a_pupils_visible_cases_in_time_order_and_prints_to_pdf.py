@@ -49,7 +49,7 @@ def history(school, staff, head, dsl):
         description="Allegation the DSL cannot see.",
     )
     note = services.case_record(incident=recent, by=dsl, kind=EntryKind.NOTE, text="Spoke to Jo at break.")
-    services.case_correct(incident=recent, by=dsl, entry=note, text="Spoke to Jo at lunch, not break.")
+    services.case_correct(incident=recent, by=dsl, entry=note, value="Spoke to Jo at lunch, not break.")
     other = make_case(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
     return {"pupil": pupil, "recent": recent, "last_year": last_year, "hidden": hidden, "other": other}
 
@@ -122,5 +122,5 @@ def test_chronology_queries_do_not_grow_with_cases_or_entries(client, signed_in,
     for _ in range(8):
         case = make_case(school=school, reporter=staff, pupils=[pupil])
         note = services.case_record(incident=case, by=dsl, kind=EntryKind.NOTE, text="note")
-        services.case_correct(incident=case, by=dsl, entry=note, text="fixed")
+        services.case_correct(incident=case, by=dsl, entry=note, value="fixed")
     assert count() == few

@@ -41,6 +41,6 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, signed_in, scho
     short = _queries(client, url)
     for i in range(20):
         note = services.case_record(incident=incident, by=dsl, kind=EntryKind.NOTE, text=f"Note {i}")
-    services.case_correct(incident=incident, by=dsl, entry=note, text="Corrected")
+    services.case_correct(incident=incident, by=dsl, entry=note, value="Corrected")
     long = _queries(client, url)
     assert short == long

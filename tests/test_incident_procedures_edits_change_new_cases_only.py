@@ -44,7 +44,7 @@ def test_an_edited_checklist_is_used_by_new_cases_and_open_cases_keep_theirs(cli
     after = make_case(school=school, reporter=staff)
     assert [s.text for s in after.steps.all()] == ["Screenshot the messages", "Talk to the form tutor"]
     assert after.open_mandatory_steps == 1
-    assert [s.text for s in before.steps.all()] == [t for t, _ in default_procedure(Category.CYBERBULLYING)]
+    assert [s.text for s in before.steps.all()] == [step.text for step in default_procedure(Category.CYBERBULLYING)]
 
 
 def test_an_empty_checklist_is_refused_with_a_message(client, signed_in, school, dsl):

@@ -1,6 +1,9 @@
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
-from incidents.models import Agency, ConcernType, Status
+from incidents.models import Agency, ConcernType, PupilRole, Status
+from incidents.procedures import completion_labels as labels
 
 register = template.Library()
 
@@ -41,9 +44,6 @@ def iso_when(value: str) -> str:
 def select_options(choices, selected="", blank: str = "") -> str:
     """``<option>`` elements for a filter select, built in Python: a template loop costs a dozen node renders
     per option, and the dashboard has a hundred options on every load."""
-    from django.utils.html import format_html
-    from django.utils.safestring import mark_safe
-
     chosen = "" if selected is None else str(selected)
     parts = [format_html('<option value="">{}</option>', blank)] if blank else []
     for value, label in choices:
@@ -53,3 +53,39 @@ def select_options(choices, selected="", blank: str = "") -> str:
         else:
             parts.append(format_html('<option value="{}">{}</option>', value, label))
     return mark_safe("".join(parts))  # every part above is escaped by format_html
+
+
+@register.filter
+def role_label(value: str) -> str:
+    if value == "removed":
+        return "taken off the case"
+    return str(PupilRole(value).label) if value in PupilRole.values else value
+
+
+@register.filter
+def correction_of(entry, name: str):
+    """The latest correction of one field of ``entry`` (incidents.corrections.annotate), or None."""
+    corrections = getattr(entry, "field_corrections", None)
+    return corrections[name] if corrections else None
+
+
+@register.filter
+def highlighted(spans) -> str:
+    """A name cut into (text, matched) pieces (schools.search.highlight_spans), with <mark> on the matches."""
+    parts = [format_html("<mark>{}</mark>", text) if hit else conditional_escape(text) for text, hit in spans or ()]
+    return mark_safe("".join(parts))  # every part is escaped above
+
+
+@register.filter
+def completion_labels(keys) -> str:
+    return "; ".join(labels(keys or []))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def last_seq(entries) -> int | str:
+    return entries[-1].seq if entries else ""

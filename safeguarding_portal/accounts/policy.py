@@ -48,6 +48,7 @@ class Cap(StrEnum):
     RECEIVE_STAFF_ALLEGATIONS = "incidents.staff_allegations"
     VIEW_TRENDS = "incidents.trends"  # aggregates only; names of flagged pupils also need TRIAGE
     EDIT_PROCEDURES = "incidents.procedures"  # the school's checklists per category (new cases only)
+    VIEW_SHARED_CASES = "incidents.view_shared"  # open, read-only, a case the DSL shared with them by name
     # People and the school
     SEARCH_PUPILS = "people.search_pupils"
     VIEW_PUPILS = "people.view_pupils"
@@ -206,7 +207,17 @@ REPORTS_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.VIEW_REMINDER_LOG},
 }
 
-for _grants in (AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
+# A case is shared by name with teaching and pastoral staff who need to know (incidents.services.case_share
+# refuses technicians, governors and the subject); they open it read-only through their own page.
+INCIDENTS_GRANTS: dict[str, set[Cap]] = {
+    Role.STAFF: {Cap.VIEW_SHARED_CASES},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_SHARED_CASES},
+    Role.DSL: {Cap.VIEW_SHARED_CASES},
+    Role.DEPUTY_DSL: {Cap.VIEW_SHARED_CASES},
+    Role.HEADTEACHER: {Cap.VIEW_SHARED_CASES},
+}
+
+for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -321,6 +332,10 @@ URL_RULES: dict[str, Rule] = {
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
+    "incidents:shared_case": needs(Cap.VIEW_SHARED_CASES),
+    "incidents:dashboard_csv": needs(Cap.TRIAGE),
+    "incidents:saved_filter": needs(Cap.TRIAGE),
+    "incidents:case_views": needs(Cap.OPEN_CASES),
 }
 
 # Each domain app keeps its rules in its own block below (one block per app keeps changes apart).
@@ -472,6 +487,18 @@ def case_visibility(portal) -> models.Q:
         visible |= Q(route=Route.CHAIR)
     # Nobody sees a concern about themselves, whatever their role.
     return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
+
+
+def shared_case_visibility(portal) -> models.Q:
+    """Cases shared with this person by name, while the share lasts (read-only: never can_act_on_case)."""
+    from django.db.models import Q
+
+    from incidents.models import CaseShare, Route
+
+    if portal.school is None or not portal.can(Cap.VIEW_SHARED_CASES):
+        return Q(pk__in=[])
+    shared = CaseShare.objects.filter(user=portal.user, revoked_entry__isnull=True).values("incident_id")
+    return Q(school=portal.school, route=Route.DSL, pk__in=shared) & ~Q(subject_staff=portal.user)
 
 
 def can_view_case(portal, incident) -> bool:

@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     ROLE_ENDED = "role.ended", "Role ended"
     CONTEXT_SWITCHED = "context.switched", "Switched school"
     RECORD_VIEWED = "record.viewed", "Record viewed"
+    RECORDS_EXPORTED = "records.exported", "Records exported"
     ACCESS_DENIED = "access.denied", "Access refused"
     PEOPLE_IMPORTED = "people.imported", "People imported from the MIS"
     SCHOOL_UPDATED = "school.updated", "School details changed"

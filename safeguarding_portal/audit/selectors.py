@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, QuerySet
 
 from .models import AuditAction, AuditEvent
 
@@ -19,6 +22,24 @@ def views_of(*, obj) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         action=AuditAction.RECORD_VIEWED, object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).only("at", "actor_email")  # the lists show when and who (the email is kept on the event itself)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    email: str
+    times: int
+    first: datetime.datetime
+    last: datetime.datetime
+
+
+def view_summary(*, obj) -> list[Viewer]:
+    """Who opened this record, how many times, first and last: one grouped query, most recent first. The
+    full list stays on demand (``views_of``): seventeen lines of the same DSL inform nobody."""
+    rows = (
+        views_of(obj=obj).order_by().values("actor_email")
+        .annotate(times=Count("pk"), first=Min("at"), last=Max("at")).order_by("-last")
+    )
+    return [Viewer(r["actor_email"], r["times"], r["first"], r["last"]) for r in rows]
 
 
 def sign_ins_of(*, user) -> QuerySet[AuditEvent]:

@@ -47,6 +47,9 @@ def home_panels(*, portal) -> dict[str, Any]:
         "show_own_reports": portal.can(Cap.VIEW_OWN_REPORTS),
         "show_queue": portal.can(Cap.TRIAGE),
         "show_allegations": portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS),
+        "shared_cases": list(incident_selectors.shared_with(portal=portal)[:10])
+        if portal.can(Cap.VIEW_SHARED_CASES) and not can_open_cases
+        else [],
         "school_counts": school_selectors.school_counts(school=school) if portal.can(Cap.VIEW_PUPILS) else None,
         "term_view": school_selectors.term_in_view(school=school),
         # From July the coming year's term dates are needed (reports, reminders and the CP-file deadline

@@ -92,6 +92,9 @@ def _history(*, school, users, terms: list[Term]) -> int:
                         )
                 clock += datetime.timedelta(days=rng.choice([2, 4, 7, 12]))
                 with incident_services.backdated(min(clock, timezone.now())):
+                    # A case closes only when every required step is done or recorded as not needed.
+                    for step in incident.steps.filter(done_entry__isnull=True, mandatory=True):
+                        incident_services.case_step_done(step=step, by=dsl, note="Done; see the notes.")
                     incident_services.case_transition(incident=incident, to=Status.CLOSED, by=dsl,
                                                       outcome="Resolved; pupil supported in school.")
                 created += 1

@@ -178,6 +178,10 @@ PUPIL_FIELDS: tuple[FieldSpec, ...] = (
               ("Preferred Forename", "Known As", "Preferred Name", "Preferred First Name")),
     FieldSpec("surname", "the surname", "surnames", ("Surname", "Legal Surname", "Last Name", "Family Name"),
               required=True),
+    FieldSpec("preferred_surname", "the preferred surname", "preferred surnames",
+              ("Preferred Surname", "Known As Surname", "Preferred Last Name")),
+    FieldSpec("former_surname", "the former surname", "former surnames",
+              ("Former Surname", "Previous Surname", "Former Last Name", "Former Family Name")),
     FieldSpec("date_of_birth", "the date of birth", "dates of birth", ("DOB", "Date of Birth", "Birth Date"),
               required=True),
     FieldSpec("year_group", "the year group", "year groups",
@@ -493,7 +497,8 @@ class Validation:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-_PUPIL_LIMITS = {"legal_forename": 100, "preferred_forename": 100, "surname": 100, "registration_group": 40}
+_PUPIL_LIMITS = {"legal_forename": 100, "preferred_forename": 100, "surname": 100, "preferred_surname": 100,
+                 "former_surname": 100, "registration_group": 40}
 _CONTACT_LIMITS = {"name": 200, "relationship": 60, "phone": 40}
 
 
@@ -547,7 +552,7 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None) -> Valid
                 bad(key, message)
             else:
                 values[key] = value
-        for key in ("preferred_forename", "registration_group"):
+        for key in ("preferred_forename", "preferred_surname", "former_surname", "registration_group"):
             if key in raw:
                 value = _squash(raw[key])
                 if message := _too_long(value, _PUPIL_LIMITS[key]):

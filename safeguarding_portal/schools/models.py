@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .calendar import academic_year_bounds, academic_year_label, academic_year_of
+from .search import search_text_for
 
 UPN_VALIDATOR = RegexValidator(
     r"^[A-Z][0-9]{11}[0-9A-Z]$",
@@ -150,9 +151,30 @@ def year_group_shifted(year_group: str, years: int) -> str:
     return YearGroup.values[index + years]
 
 
+SEARCHED_NAME_FIELDS = frozenset(
+    {"legal_forename", "preferred_forename", "surname", "preferred_surname", "former_surname", "upn"}
+)
+
+
 class PupilQuerySet(models.QuerySet):
     def on_roll(self) -> PupilQuerySet:
         return self.filter(left_on__isnull=True)
+
+    # The MIS import, the demo and the benches write pupils in bulk, which skips save(): keep the names
+    # searched by (schools.search) in step here too.
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for pupil in objs:
+            pupil.search_text = pupil.names_for_search()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if SEARCHED_NAME_FIELDS & set(fields):
+            for pupil in objs:
+                pupil.search_text = pupil.names_for_search()
+            fields = [*fields, "search_text"] if "search_text" not in fields else fields
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Pupil(models.Model):
@@ -161,6 +183,10 @@ class Pupil(models.Model):
     legal_forename = models.CharField(max_length=100)
     preferred_forename = models.CharField(max_length=100, blank=True)
     surname = models.CharField(max_length=100)
+    preferred_surname = models.CharField(max_length=100, blank=True)
+    former_surname = models.CharField(max_length=100, blank=True, help_text="A surname the pupil was known by.")
+    # Every name the pupil may be searched by, folded (schools.search): kept by save() and by the importer.
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
     date_of_birth = models.DateField()
     year_group = models.CharField(max_length=2, choices=YearGroup.choices)
     registration_group = models.CharField("class", max_length=40, blank=True)
@@ -183,13 +209,24 @@ class Pupil(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.names_for_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def names_for_search(self) -> str:
+        return search_text_for(self.legal_forename, self.preferred_forename, self.surname, self.preferred_surname,
+                               self.former_surname, self.upn)
+
     @property
     def forename(self) -> str:
         return self.preferred_forename or self.legal_forename
 
     @property
     def full_name(self) -> str:
-        return f"{self.forename} {self.surname}"
+        return f"{self.forename} {self.preferred_surname or self.surname}"
 
     @property
     def on_roll(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
@@ -21,6 +21,7 @@ from .models import (
     Term,
     Trust,
 )
+from .search import name_filter
 
 
 def emergency_contacts(*, school: School) -> list[SafeguardingContact]:
@@ -44,13 +45,10 @@ def pupils(*, school: School, query: str = "", year_group: str = "", include_lef
         qs = qs.on_roll()
     if year_group:
         qs = qs.filter(year_group=year_group)
-    for term in query.split():
-        qs = qs.filter(
-            Q(legal_forename__istartswith=term)
-            | Q(preferred_forename__istartswith=term)
-            | Q(surname__istartswith=term)
-            | Q(upn__iexact=term)
-        )
+    # Any of their names in either order, accents and apostrophes or not, or the UPN (schools.search).
+    names = name_filter(query)
+    if names is not None:
+        qs = qs.filter(names)
     return qs.order_by("surname", "legal_forename")
 
 

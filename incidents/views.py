@@ -270,7 +270,7 @@ def _trend_chart(trend: list[tuple[datetime.date, int]]) -> dict:
         h = round(height * n / scale_top, 1)
         bars.append({"x": round(CHART_LEFT + i * slot + 2, 1), "w": round(slot - 4, 1), "y": round(CHART_BOTTOM - h, 1),
                      "h": h, "week": week, "n": n, "label_x": round(CHART_LEFT + i * slot + slot / 2, 1)})
-    ticks = sorted({0, scale_top // 2 if scale_top >= 2 else 0, scale_top})
+    ticks = list(range(scale_top + 1)) if scale_top <= 4 else [0, scale_top // 2, scale_top]
     return {
         "bars": bars,
         "ticks": [{"value": t, "y": round(CHART_BOTTOM - height * t / scale_top, 1)} for t in ticks],

@@ -115,12 +115,15 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
 
 
 YEAR_NUMBER = re.compile(r"^(\d{4})-(\d{1,4})$")
+FULL_REFERENCE = re.compile(r"^[A-Za-z]{2,6}-\d{4}-\d{4}$")
 
 
 def _reference_filter(term: str) -> Q | None:
     """What a typed reference means: "OAK-2026-0042" (or part of one), "2026-42", or a case number "42"."""
     if not any(ch.isdigit() for ch in term) or school_search.is_upn(term):
         return None
+    if FULL_REFERENCE.match(term):
+        return Q(reference=term.upper())  # the unique index, not a scan
     if term.isdigit():
         return Q(reference__endswith=f"-{int(term):04d}")
     if m := YEAR_NUMBER.match(term):

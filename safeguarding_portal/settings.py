@@ -130,21 +130,27 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Redis is a speed-up, never a dependency: a Redis that refuses or hangs costs a request one short wait, after
+# which this process serves without a cache for a few seconds (core/cache.py). Everything cached can be
+# recomputed from the database.
+REDIS_CACHE = {
+    "BACKEND": "safeguarding_portal.core.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "portal",
+    "OPTIONS": {
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=0.25),
+        "down_seconds": env.float("REDIS_DOWN_SECONDS", default=10),
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-            # A Redis that is down must cost a request milliseconds, not a hang.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    # Sessions survive in the database and are served from Redis, so any web process can serve any user.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {"default": REDIS_CACHE}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database only: one primary-key read per request (README, "Reliability"), and signing in
+# or out never depends on Redis. (cached_db would also serve a session Redis kept from before an outage, such as
+# one signed out while Redis was away.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Storage: uploads and generated PDFs never live only on one web machine --------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))

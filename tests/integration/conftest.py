@@ -215,8 +215,9 @@ def _drop_broker_connections(app) -> None:
 
 
 @contextmanager
-def broker_unreachable() -> Iterator[None]:
-    """The web side's broker points at a port where nothing listens, as when Redis is down.
+def broker_unreachable(url: str = DEAD_BROKER_URL) -> Iterator[None]:
+    """The web side's broker points at a port where nothing listens, as when Redis is down (or at ``url``:
+    tests.outage.hung_listener's, for a Redis that accepts connections and never answers).
 
     Safer on a shared machine than stopping Redis, and the same to the code under test: every publish
     fails with a refused connection. The worker keeps its own connection and is unaffected.
@@ -227,7 +228,7 @@ def broker_unreachable() -> Iterator[None]:
     # CELERY_BROKER_URL from the environment before its configuration.
     saved = app.conf.get("broker_write_url")
     _drop_broker_connections(app)
-    app.conf.broker_write_url = DEAD_BROKER_URL
+    app.conf.broker_write_url = url
     try:
         yield
     finally:

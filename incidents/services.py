@@ -24,7 +24,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
-from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
 
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC, default_procedure
@@ -235,7 +235,10 @@ def _alert(
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     if recipients and send:
-        enqueue("accounts.send_email", to=[u.email for u in recipients], subject=subject, body=body)
+        # Recorded and retried for a day (outbox/email.py); an urgent one that does not go at once is shown
+        # to the head and the DSL team.
+        send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
+                   school_id=incident.school_id, urgent=urgent, reference=incident.reference)
     _entry(
         incident=incident,
         kind=EntryKind.ALERT,

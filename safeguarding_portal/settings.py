@@ -230,6 +230,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")
 # --- Email: never carries sensitive content; sent by tasks -------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that hangs must not hold a worker for ever: the attempt fails and is retried (outbox/email.py).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguarding Portal <no-reply@portal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from incidents.models import Incident
 from safeguarding_portal.accounts.testing import password_sign_in
 from safeguarding_portal.core.cache import forget_outages
-from safeguarding_portal.outbox.models import OutboxMessage
+from safeguarding_portal.outbox.models import EmailDelivery, OutboxMessage
 
 from .factories import PASSWORD
 from .incident_helpers import report_payload
@@ -63,8 +63,10 @@ def test_staff_sign_in_and_report_a_concern_with_redis_down(client, school, staf
     confirmation = client.get(response.url)
     assert confirmation.status_code == 200
     assert incident.reference in confirmation.content.decode()
-    # The DSL team's alert was not lost either: it is in the outbox (sent in-process here).
-    assert OutboxMessage.objects.filter(task_name="accounts.send_email").exists()
+    # The DSL team's alert was not lost either: it is recorded, and its task is in the outbox.
+    delivery = EmailDelivery.objects.get(kind="alert", reference=incident.reference)
+    assert dsl.email in delivery.to
+    assert OutboxMessage.objects.filter(task_name="outbox.deliver_email", kwargs={"delivery_id": delivery.pk}).exists()
 
 
 def test_the_dsl_dashboard_counts_come_from_the_database_with_redis_down(client, signed_in, school, staff, dsl,

@@ -13,7 +13,7 @@ from incidents.models import Incident
 from safeguarding_portal.accounts.testing import password_sign_in
 from safeguarding_portal.core.cache import forget_outages
 from safeguarding_portal.outbox import services as outbox
-from safeguarding_portal.outbox.models import OutboxMessage
+from safeguarding_portal.outbox.models import EmailDelivery, OutboxMessage
 from tests.factories import PASSWORD
 from tests.incident_helpers import report_payload
 from tests.outage import CLOSED_PORT_URL, hung_listener, redis_settings
@@ -63,10 +63,11 @@ def test_signing_in_and_reporting_answer_with_redis_refused_or_hung(
     assert incident.reference in confirmation.content.decode()
     assert cache_was_down is True
     # The alert to the DSL team is kept, not sent: the request did not wait for the broker ...
-    alert = OutboxMessage.objects.get(task_name="accounts.send_email")
-    assert alert.dispatched_at is None
-    assert alert.kwargs["to"] == [dsl.email] or dsl.email in alert.kwargs["to"]
-    # ... and goes once Redis is back.
+    delivery = EmailDelivery.objects.get(kind="alert", reference=incident.reference)
+    assert delivery.state == EmailDelivery.State.QUEUED and dsl.email in delivery.to
+    task = OutboxMessage.objects.get(task_name="outbox.deliver_email", kwargs={"delivery_id": delivery.pk})
+    assert task.dispatched_at is None
+    # ... and goes to the broker once Redis is back.
     assert outbox.drain() >= 1
-    alert.refresh_from_db()
-    assert alert.dispatched_at is not None
+    task.refresh_from_db()
+    assert task.dispatched_at is not None

@@ -327,3 +327,5 @@ MIDDLEWARE.insert(MIDDLEWARE.index("safeguarding_portal.accounts.middleware.Acce
 # --- Curriculum, training and the policy register ---
 
 # --- Reports and reminders ---
+# A governor report "building" with no sign of life for this long was cut off (a killed worker): built again.
+REPORT_BUILD_STALE_MINUTES = env.int("REPORT_BUILD_STALE_MINUTES", default=10)

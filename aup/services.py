@@ -560,6 +560,9 @@ def sign_for_children(
             .order_by("pk")
         )
         if not requests:
+            # Signed by another send of the same form (a double tap that waited for our row locks): say the
+            # link is used, so the page shows the confirmation rather than the form.
+            invitation.used_at = Invitation.objects.filter(pk=invitation.pk).values_list("used_at", flat=True).first()
             return []
         version = invitation.campaign.version
         items = version.consent_items

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -250,6 +251,39 @@ def _alert(
     return alert
 
 
+def _already_reported(*, submission_token: uuid.UUID, reporter: User) -> Incident | None:
+    """The concern this form already made, if any; someone else's token is refused, never merged."""
+    existing = Incident.objects.filter(submission_token=submission_token).first()
+    if existing is not None and existing.reported_by_id != reporter.pk:
+        raise ValidationError("This form was already used. Please start a new report.")
+    return existing
+
+
+def _token_seen_before(*, submission_token: uuid.UUID, reporter: User) -> Incident | None:
+    # The usual double click: the first send has committed by the time the second looks.
+    return _already_reported(submission_token=submission_token, reporter=reporter)
+
+
+def _the_winner_of_a_double_submit(record):
+    """Sends of one form at the same moment all pass the token check before any commits; the unique token lets
+    one insert through and the others fail (their whole transaction, reference number included, rolls back).
+    Each loser then returns the winner's concern, so every send gets the same confirmation."""
+
+    @functools.wraps(record)
+    def wrapper(*args, **kwargs):
+        try:
+            return record(*args, **kwargs)
+        except IntegrityError:
+            token = kwargs.get("submission_token")
+            existing = _already_reported(submission_token=token, reporter=kwargs["reporter"]) if token else None
+            if existing is None:
+                raise
+            return existing
+
+    return wrapper
+
+
+@_the_winner_of_a_double_submit
 @transaction.atomic
 def incident_report(
     *,
@@ -273,12 +307,11 @@ def incident_report(
     reported_at: datetime.datetime | None = None,
     notify: bool = True,
 ) -> Incident:
-    """Record a concern. The same submission token twice (a double click) returns the first report."""
+    """Record a concern. The same submission token twice (a double click, or ten sends at once) returns the
+    first report."""
     if submission_token is not None:
-        existing = Incident.objects.filter(submission_token=submission_token).first()
+        existing = _token_seen_before(submission_token=submission_token, reporter=reporter)
         if existing is not None:
-            if existing.reported_by_id != reporter.pk:
-                raise ValidationError("This form was already used. Please start a new report.")
             return existing
     files = list(files)
     problems = attachment_problems(category=category, files=files)

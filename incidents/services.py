@@ -157,29 +157,10 @@ def _entry(
         data=data or {},
         corrects=corrects,
     )
-    chain.append(entry)
-    _changed(incident.school_id)
+    chain.append(entry)  # also moves the dashboard figures' version on (selectors.school_version)
     Incident.objects.filter(pk=incident.pk).update(last_activity_at=entry.at)
     incident.last_activity_at = entry.at
     return entry
-
-
-def _changed(school_id: int) -> None:
-    """After commit, make the school's cached dashboard figures stale (see selectors._cached)."""
-    from django.core.cache import cache
-
-    from .selectors import school_version_key
-
-    def bump() -> None:
-        key = school_version_key(school_id)
-        try:
-            cache.incr(key)
-        except ValueError:  # not set yet: the next read starts a fresh version
-            cache.set(key, 2, None)
-        except Exception:  # noqa: S110 - a cache that is down has nothing stale to clear
-            pass
-
-    transaction.on_commit(bump)
 
 
 def _snapshot_procedure(incident: Incident) -> None:

@@ -24,6 +24,9 @@ from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.audit.chain import append_many
+from safeguarding_portal.outbox.email import Kind as EmailKind
+from safeguarding_portal.outbox.email import send_email, send_emails
+from safeguarding_portal.outbox.models import EmailDelivery
 from safeguarding_portal.outbox.services import enqueue
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, School
 
@@ -319,18 +322,17 @@ def send_invitations(*, campaign_id: int) -> int:
     pending = list(
         Invitation.objects.filter(campaign=campaign, sent_at__isnull=True).select_related("campaign__school")
     )
-    from django.core.mail import get_connection
-
-    sent_ids = []
     at = now()
-    with get_connection() as connection:
-        from django.core.mail import EmailMessage
-
-        for invitation in pending:
-            subject, body = invitation_email(invitation)
-            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email], connection=connection).send()
-            sent_ids.append(invitation.pk)
-    record_sent(campaign=campaign, invitation_ids=sent_ids, at=at)
+    deliveries = []
+    for invitation in pending:
+        subject, body = invitation_email(invitation)
+        deliveries.append(EmailDelivery(to=[invitation.email], subject=subject, body=body, kind=EmailKind.AGREEMENT,
+                                        school_id=campaign.school_id))
+    sent_ids = [invitation.pk for invitation in pending]
+    # "Sent" is handed to delivery, in the same transaction: each email's own state is on the delivery page.
+    with transaction.atomic():
+        send_emails(deliveries)
+        record_sent(campaign=campaign, invitation_ids=sent_ids, at=at)
     return len(sent_ids)
 
 
@@ -358,8 +360,9 @@ def send_staff_notices(*, campaign_id: int) -> int:
     url = f"{settings.SITE_URL}{reverse('aup:index')}"
     count = 0
     for request in requests:
-        enqueue(
-            "accounts.send_email",
+        send_email(
+            kind=EmailKind.AGREEMENT,
+            school_id=campaign.school_id,
             to=[request.user.email],
             subject=f"Please sign the {campaign.version.agreement.title.lower()}",
             body=(
@@ -557,6 +560,9 @@ def sign_for_children(
             .order_by("pk")
         )
         if not requests:
+            # Signed by another send of the same form (a double tap that waited for our row locks): say the
+            # link is used, so the page shows the confirmation rather than the form.
+            invitation.used_at = Invitation.objects.filter(pk=invitation.pk).values_list("used_at", flat=True).first()
             return []
         version = invitation.campaign.version
         items = version.consent_items

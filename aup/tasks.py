@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.utils import timezone
+
+from safeguarding_portal.outbox.email import Kind, send_email
 
 
 @shared_task(name="aup.send_invitations", ignore_result=True)
@@ -43,10 +44,12 @@ def issue_certificates(*, signature_ids: list[int], email: str, manage_url: str 
         body += (
             f"\nTo see what you signed, or to withdraw or give any consent at any time, use this link:\n{manage_url}\n"
         )
-    message = EmailMessage("Your signed acceptable use agreement", body, settings.DEFAULT_FROM_EMAIL, [email])
-    for certificate in pending:
-        with certificate.pdf.open("rb") as fh:
-            message.attach(f"agreement-{certificate.signature.verification_code}.pdf", fh.read(), "application/pdf")
-    message.send()
+    # The certificates are read from storage at each attempt, so a retry the next morning attaches the same files.
+    send_email(
+        to=[email], subject="Your signed acceptable use agreement", body=body, kind=Kind.AGREEMENT,
+        school_id=school.pk,
+        attachments=[{"name": f"agreement-{c.signature.verification_code}.pdf", "path": c.pdf.name,
+                      "content_type": "application/pdf"} for c in pending],
+    )
     Certificate.objects.filter(pk__in=[c.pk for c in pending]).update(emailed_at=timezone.now())
     return len(pending)

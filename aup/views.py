@@ -182,8 +182,8 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token)
     if problem == services.LinkProblem.USED and request.method == "POST" and invitation.used_at is not None:
-        # The second click of a double submit: the first one signed; show what it recorded.
-        return redirect("aup:signed", token=services.manage_token(invitation))
+        # The second click of a double submit: the first one signed; the same confirmation as the first.
+        return _signed_confirmation(invitation)
     if problem:
         return _bad_link(request, problem)
     requests = services.pending_requests(invitation)
@@ -212,7 +212,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
                 invitation=invitation, answers=answers, evidence=_evidence(request, form)
             )
             if signatures or invitation.used_at:
-                return redirect(f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1")
+                return _signed_confirmation(invitation)
     else:
         services.record_opened(invitation=invitation, ip=_client_ip(request))
     children = [
@@ -244,6 +244,11 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             "public": True,
         },
     )
+
+
+def _signed_confirmation(invitation) -> HttpResponse:
+    """Where every send of a signing form lands, the first or one that lost the race to it."""
+    return redirect(f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1")
 
 
 @never_cache

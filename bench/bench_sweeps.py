@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 
 from incidents.models import CPFileTransfer
-from safeguarding_portal.outbox.models import OutboxMessage
+from safeguarding_portal.outbox.models import EmailDelivery, OutboxMessage
 from safeguarding_portal.reminders import registry, services
 from safeguarding_portal.reminders.models import Digest, Reminder
 from safeguarding_portal.reports.models import GovernorReport
@@ -70,12 +70,13 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
 
     def reset() -> None:
         Reminder.objects.filter(on=day).update(digest=None)
+        EmailDelivery.objects.filter(digest__on=day).delete()
         Digest.objects.filter(on=day).delete()
         Reminder.objects.filter(on=day).delete()
         GovernorReport.objects.filter(school_id__in=school_ids, origin=GovernorReport.Origin.END_OF_TERM).delete()
         OutboxMessage.objects.filter(dispatched_at__isnull=True,
-                                     task_name__in=["reports.build_governor_report",
-                                                    "reminders.deliver_digest"]).delete()
+                                     task_name__in=["reports.build_governor_report", "reminders.deliver_digest",
+                                                    "outbox.deliver_emails"]).delete()
 
     reset()
     with outbox_kept():

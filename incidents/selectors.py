@@ -217,16 +217,23 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     ]
 
 
-# The dashboard's summary figures (counts and trend) are cached per school, person and day. Every change to
-# a case bumps the school's version after commit (services._changed), so figures are never stale.
-def school_version_key(school_id: int) -> str:
-    return f"incidents:version:{school_id}"
+# The dashboard's summary figures (counts and trend) are cached per school, person, day and version. The
+# version is the school's timeline length, read from the database (one indexed row): every change to a case
+# appends to the timeline, so figures are never stale, even after a Redis outage that missed the change.
+def school_version(school_id: int) -> int:
+    last = (
+        TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True)
+        .first()
+    )
+    return last or 0
 
 
 def _cached(portal, name: str, compute):
+    version = getattr(portal, "_incidents_version", None)  # once per request, for all the page's figures
+    if version is None:
+        version = portal._incidents_version = school_version(portal.school.pk)
+    key = f"incidents:{name}:{portal.school.pk}:{portal.user.pk}:{version}:{timezone.localdate()}"
     try:
-        version = cache.get_or_set(school_version_key(portal.school.pk), 1, timeout=None)
-        key = f"incidents:{name}:{portal.school.pk}:{portal.user.pk}:{version}:{timezone.localdate()}"
         value = cache.get(key)
         if value is None:
             value = compute()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
-from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
 
 from . import corrections, procedures
@@ -159,8 +160,7 @@ def _entry(
         data=data or {},
         corrects=corrects,
     )
-    chain.append(entry)
-    _changed(incident.school_id)
+    chain.append(entry)  # also moves the dashboard figures' version on (selectors.school_version)
     Incident.objects.filter(pk=incident.pk).update(last_activity_at=entry.at)
     incident.last_activity_at = entry.at
     if procedures.completion_key(entry) is not None:
@@ -194,24 +194,6 @@ def _refresh_steps_projection(incident: Incident) -> None:
         incident=incident, mandatory=True, done_entry__isnull=True
     ).count()
     incident.save(update_fields=["open_mandatory_steps"])
-
-
-def _changed(school_id: int) -> None:
-    """After commit, make the school's cached dashboard figures stale (see selectors._cached)."""
-    from django.core.cache import cache
-
-    from .selectors import school_version_key
-
-    def bump() -> None:
-        key = school_version_key(school_id)
-        try:
-            cache.incr(key)
-        except ValueError:  # not set yet: the next read starts a fresh version
-            cache.set(key, 2, None)
-        except Exception:  # noqa: S110 - a cache that is down has nothing stale to clear
-            pass
-
-    transaction.on_commit(bump)
 
 
 def _snapshot_procedure(incident: Incident, *, after: int = 0, skip: frozenset[str] = frozenset()) -> None:
@@ -274,7 +256,10 @@ def _alert(
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     if recipients and send:
-        enqueue("accounts.send_email", to=[u.email for u in recipients], subject=subject, body=body)
+        # Recorded and retried for a day (outbox/email.py); an urgent one that does not go at once is shown
+        # to the head and the DSL team.
+        send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
+                   school_id=incident.school_id, urgent=urgent, reference=incident.reference)
     _entry(
         incident=incident,
         kind=EntryKind.ALERT,
@@ -286,6 +271,39 @@ def _alert(
     return alert
 
 
+def _already_reported(*, submission_token: uuid.UUID, reporter: User) -> Incident | None:
+    """The concern this form already made, if any; someone else's token is refused, never merged."""
+    existing = Incident.objects.filter(submission_token=submission_token).first()
+    if existing is not None and existing.reported_by_id != reporter.pk:
+        raise ValidationError("This form was already used. Please start a new report.")
+    return existing
+
+
+def _token_seen_before(*, submission_token: uuid.UUID, reporter: User) -> Incident | None:
+    # The usual double click: the first send has committed by the time the second looks.
+    return _already_reported(submission_token=submission_token, reporter=reporter)
+
+
+def _the_winner_of_a_double_submit(record):
+    """Sends of one form at the same moment all pass the token check before any commits; the unique token lets
+    one insert through and the others fail (their whole transaction, reference number included, rolls back).
+    Each loser then returns the winner's concern, so every send gets the same confirmation."""
+
+    @functools.wraps(record)
+    def wrapper(*args, **kwargs):
+        try:
+            return record(*args, **kwargs)
+        except IntegrityError:
+            token = kwargs.get("submission_token")
+            existing = _already_reported(submission_token=token, reporter=kwargs["reporter"]) if token else None
+            if existing is None:
+                raise
+            return existing
+
+    return wrapper
+
+
+@_the_winner_of_a_double_submit
 @transaction.atomic
 def incident_report(
     *,
@@ -309,12 +327,11 @@ def incident_report(
     reported_at: datetime.datetime | None = None,
     notify: bool = True,
 ) -> Incident:
-    """Record a concern. The same submission token twice (a double click) returns the first report."""
+    """Record a concern. The same submission token twice (a double click, or ten sends at once) returns the
+    first report."""
     if submission_token is not None:
-        existing = Incident.objects.filter(submission_token=submission_token).first()
+        existing = _token_seen_before(submission_token=submission_token, reporter=reporter)
         if existing is not None:
-            if existing.reported_by_id != reporter.pk:
-                raise ValidationError("This form was already used. Please start a new report.")
             return existing
     files = list(files)
     problems = attachment_problems(category=category, files=files)
@@ -715,9 +732,10 @@ def case_add_information(*, incident: Incident, by: User, text: str) -> Timeline
     emails = sorted({u.email for u in to if u.pk != by.pk and u.pk != incident.subject_staff_id})
     if emails:
         link = f"{settings.SITE_URL}{reverse('incidents:case', args=[incident.reference])}"
-        enqueue("accounts.send_email", to=emails, subject=f"Further information on {incident.reference}",
-                body=(f"The person who reported {incident.reference} at {incident.school.name} has added further "
-                      f"information.\n\nOpen it in the portal: {link}\n"))
+        send_email(to=emails, subject=f"Further information on {incident.reference}", kind=Kind.ALERT,
+                   school_id=incident.school_id, reference=incident.reference,
+                   body=(f"The person who reported {incident.reference} at {incident.school.name} has added "
+                         f"further information.\n\nOpen it in the portal: {link}\n"))
     return entry
 
 

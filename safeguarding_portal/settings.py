@@ -130,21 +130,27 @@ AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Redis is a speed-up, never a dependency: a Redis that refuses or hangs costs a request one short wait, after
+# which this process serves without a cache for a few seconds (core/cache.py). Everything cached can be
+# recomputed from the database.
+REDIS_CACHE = {
+    "BACKEND": "safeguarding_portal.core.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "portal",
+    "OPTIONS": {
+        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=0.25),
+        "down_seconds": env.float("REDIS_DOWN_SECONDS", default=10),
+    },
+}
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "portal",
-            # A Redis that is down must cost a request milliseconds, not a hang.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    # Sessions survive in the database and are served from Redis, so any web process can serve any user.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {"default": REDIS_CACHE}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database only: one primary-key read per request (README, "Reliability"), and signing in
+# or out never depends on Redis. (cached_db would also serve a session Redis kept from before an outage, such as
+# one signed out while Redis was away.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Storage: uploads and generated PDFs never live only on one web machine --------------------------
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
@@ -224,6 +230,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")
 # --- Email: never carries sensitive content; sent by tasks -------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that hangs must not hold a worker for ever: the attempt fails and is retried (outbox/email.py).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguarding Portal <no-reply@portal.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -319,3 +327,5 @@ MIDDLEWARE.insert(MIDDLEWARE.index("safeguarding_portal.accounts.middleware.Acce
 # --- Curriculum, training and the policy register ---
 
 # --- Reports and reminders ---
+# A governor report "building" with no sign of life for this long was cut off (a killed worker): built again.
+REPORT_BUILD_STALE_MINUTES = env.int("REPORT_BUILD_STALE_MINUTES", default=10)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("school/", include("safeguarding_portal.schools.urls")),
     path("audit/", include("safeguarding_portal.audit.urls")),
     path("reports/", include("safeguarding_portal.reports.urls")),
+    path("emails/", include("safeguarding_portal.outbox.urls")),
     path("incidents/", include("incidents.urls")),
     path("agreements/", include("aup.urls")),
     path("filtering/", include("filtering.urls")),

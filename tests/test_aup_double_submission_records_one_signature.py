@@ -24,7 +24,8 @@ def test_the_second_post_of_the_same_form_records_nothing_more(client, school):
     assert first.status_code == 302
     # The browser shows the second response: it goes to what was signed, not to an error.
     assert second.status_code == 302
-    assert second["Location"] == reverse("aup:signed", args=[services.manage_token(invitation)])
+    confirmation = f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1"
+    assert second["Location"] == first["Location"] == confirmation
     assert Signature.objects.filter(request__invitation=invitation).count() == 2  # two children, once each
     assert SignatureEvent.objects.filter(kind=EventKind.SIGNED).count() == 2
 

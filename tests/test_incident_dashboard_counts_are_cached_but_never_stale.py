@@ -37,3 +37,25 @@ def test_another_schools_changes_do_not_touch_this_schools_figures(client, signe
         make_case(school=school, reporter=staff)
         make_case(school=other_school, reporter=outsider)
     assert _count(client, "unacknowledged") == 1
+
+
+def test_a_change_made_while_the_cache_could_not_be_written_shows_once_it_is_back(
+    client, signed_in, school, staff, dsl, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis went away during the change (every write to it failed) and came back: the figures it still holds
+    from before must not be served."""
+    from django.core.cache import cache
+
+    signed_in(dsl)
+    assert _count(client, "unacknowledged") == 0  # cached now
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    with monkeypatch.context() as outage:
+        for name in ("set", "add", "incr", "delete", "get_or_set"):
+            outage.setattr(cache, name, unreachable)
+        with django_capture_on_commit_callbacks(execute=True):
+            make_case(school=school, reporter=staff)
+
+    assert _count(client, "unacknowledged") == 1

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from safeguarding_portal.accounts.testing import password_sign_in
 from safeguarding_portal.audit.models import AuditAction, AuditEvent
-from safeguarding_portal.outbox.models import OutboxMessage
+from safeguarding_portal.outbox.models import EmailDelivery, OutboxMessage
 
 from .factories import PASSWORD
 
@@ -48,7 +48,9 @@ def test_reset_email_is_sent_through_the_outbox_with_a_link_to_the_configured_si
     assert message.to == ["staff@oak.example"]
     assert message.subject == "Reset your Safeguarding Portal password"
     assert _link(message).startswith(settings.SITE_URL + "/accounts/password/reset/")
-    assert OutboxMessage.objects.get(task_name="accounts.send_email").dispatched_at is not None
+    assert OutboxMessage.objects.get(task_name="outbox.deliver_email").dispatched_at is not None
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.state, delivery.kind, delivery.to) == ("sent", "account", ["staff@oak.example"])
     event = AuditEvent.objects.get(action=AuditAction.PASSWORD_RESET_REQUESTED)
     assert event.actor_email == "staff@oak.example"
     assert event.ip == "127.0.0.1"

@@ -85,6 +85,8 @@ class Cap(StrEnum):
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
     VIEW_REMINDER_LOG = "reminders.view_log"  # what reminders were sent, failed or bounced at the school
+    # Every email's delivery (alerts above all), and the banner when an urgent alert has not gone.
+    VIEW_EMAIL_DELIVERIES = "outbox.view_deliveries"
 
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
@@ -202,9 +204,9 @@ CURRICULUM_GRANTS: dict[str, set[Cap]] = {
 
 REPORTS_GRANTS: dict[str, set[Cap]] = {
     # Bounced reminders are "shown to the office": the DSL team and the head run the school's records.
-    Role.DSL: {Cap.VIEW_REMINDER_LOG},
-    Role.DEPUTY_DSL: {Cap.VIEW_REMINDER_LOG},
-    Role.HEADTEACHER: {Cap.VIEW_REMINDER_LOG},
+    Role.DSL: {Cap.VIEW_REMINDER_LOG, Cap.VIEW_EMAIL_DELIVERIES},
+    Role.DEPUTY_DSL: {Cap.VIEW_REMINDER_LOG, Cap.VIEW_EMAIL_DELIVERIES},
+    Role.HEADTEACHER: {Cap.VIEW_REMINDER_LOG, Cap.VIEW_EMAIL_DELIVERIES},
 }
 
 # A case is shared by name with teaching and pastoral staff who need to know (incidents.services.case_share
@@ -435,6 +437,7 @@ URL_RULES |= {
     "reports:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
     "reports:trust_pdf": needs(Cap.VIEW_TRUST_AGGREGATES),
     "reports:reminders": needs(Cap.VIEW_REMINDER_LOG),
+    "outbox:deliveries": needs(Cap.VIEW_EMAIL_DELIVERIES),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).

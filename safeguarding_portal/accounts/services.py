@@ -15,7 +15,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
-from safeguarding_portal.outbox.services import enqueue
 
 from .models import Membership, User
 
@@ -186,6 +185,9 @@ def two_factor_reset(*, user: User, by: User | None, reason: str, request=None) 
     return removed
 
 
-def email_send(*, to: list[str], subject: str, body: str) -> None:
-    """Queue an email. Callers keep sensitive content out: a reference, a category group and a link only."""
-    enqueue("accounts.send_email", to=to, subject=subject, body=body)
+def email_send(*, to: list[str], subject: str, body: str, school_id: int | None = None) -> None:
+    """Queue an email (its delivery is recorded: outbox/email.py). Callers keep sensitive content out: a
+    reference, a category group and a link only."""
+    from safeguarding_portal.outbox.email import Kind, send_email
+
+    send_email(to=to, subject=subject, body=body, kind=Kind.ACCOUNT, school_id=school_id)

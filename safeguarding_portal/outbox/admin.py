@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutboxMessage
+from .models import EmailDelivery, OutboxMessage
 
 
 @admin.register(OutboxMessage)
@@ -10,6 +10,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     # kwargs are not shown: they can hold a password-reset link.
     exclude = ["kwargs"]
     readonly_fields = ["task_name", "created_at", "dispatched_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "urgent", "reference", "state", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "kind", "urgent"]
+    # The body is not shown: it can hold a password-reset or signing link.
+    exclude = ["body", "attachments"]
+    readonly_fields = ["school", "kind", "urgent", "reference", "to", "subject", "state", "attempts", "created_at",
+                       "next_attempt_at", "sending_since", "sent_at", "failed_at", "last_error", "head_told_at"]
 
     def has_add_permission(self, request):
         return False

@@ -15,6 +15,12 @@ class RemindersConfig(AppConfig):
         registry.autodiscover()
         post_migrate.connect(_sync_schedule, sender=self)
 
+        from safeguarding_portal.outbox.email import delivery_attempted
+
+        from .tasks import digest_follows_its_delivery
+
+        delivery_attempted.connect(digest_follows_its_delivery, dispatch_uid="reminders.digest_follows_delivery")
+
 
 def _sync_schedule(**kwargs) -> None:
     from .schedule import sync_schedule

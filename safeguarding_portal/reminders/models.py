@@ -52,6 +52,9 @@ class Digest(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The email itself (outbox/email.py); status, attempts, last_error and sent_at follow it.
+    delivery = models.OneToOneField("outbox.EmailDelivery", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="digest")
 
     class Meta:
         ordering = ["-on", "recipient_email"]

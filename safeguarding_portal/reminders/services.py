@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguarding_portal.core.bulk import insert_rows
-from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.outbox.email import send_emails
+from safeguarding_portal.outbox.models import EmailDelivery
 
 from . import registry
 from .models import Digest, Reminder
@@ -159,6 +160,14 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
             for item in todo[digest.recipient_email]:
                 item.digest = digest
                 linked.append(item)
-            enqueue("reminders.deliver_digest", digest_id=digest.pk)
         Reminder.objects.bulk_update(linked, ["digest"], batch_size=1000)
+        # One recorded delivery per digest, retried for a day (outbox/email.py); one task sends the batch.
+        deliveries = send_emails([
+            EmailDelivery(to=[d.recipient_email], subject=d.subject, body=d.body, kind=EmailDelivery.Kind.REMINDER,
+                          school_id=todo[d.recipient_email][0].school_id)
+            for d in digests
+        ])
+        for digest, delivery in zip(digests, deliveries, strict=True):
+            digest.delivery = delivery
+        Digest.objects.bulk_update(digests, ["delivery"], batch_size=1000)
         return len(digests)

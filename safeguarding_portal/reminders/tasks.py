@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import smtplib
-
 from celery import shared_task
-from django.core.mail import send_mail
-from django.utils import timezone
+
+from safeguarding_portal.outbox.email import is_permanent
+from safeguarding_portal.outbox.models import EmailDelivery
 
 from . import services
 from .models import Digest
@@ -20,32 +19,31 @@ def send_digests() -> int:
     return services.send_digests()
 
 
-# An SMTP server that is down or refusing for a while: try again after 1, 2, 4, 8 and 16 minutes (no jitter:
-# there is one digest per person, not a thundering herd), then leave it "failed" on the office's page.
-RETRY_BACKOFF_SECONDS = 60
-MAX_RETRIES = 5
+@shared_task(name="reminders.deliver_digest", ignore_result=True)
+def deliver_digest(*, digest_id: int) -> str:
+    """Kept for messages queued before digests were sent as recorded deliveries: hands the digest to one."""
+    from safeguarding_portal.outbox.email import Kind, send_email
 
-
-@shared_task(
-    name="reminders.deliver_digest", bind=True, autoretry_for=(OSError,), retry_backoff=RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=3600, retry_jitter=False, max_retries=MAX_RETRIES, ignore_result=True,
-)
-def deliver_digest(self, *, digest_id: int) -> str:
     digest = Digest.objects.get(pk=digest_id)
-    if digest.status in (Digest.Status.SENT, Digest.Status.BOUNCED):
-        return digest.status  # a retry after success, or a second worker: never twice
-    digest.attempts += 1
-    try:
-        send_mail(digest.subject, digest.body, None, [digest.recipient_email])
-    except smtplib.SMTPRecipientsRefused as exc:
-        # The address is refused outright: retrying will not help, the office needs to know.
-        digest.status, digest.last_error = Digest.Status.BOUNCED, str(exc)[:500]
-        digest.save(update_fields=["status", "attempts", "last_error"])
-        return digest.status
-    except OSError as exc:
-        digest.status, digest.last_error = Digest.Status.FAILED, str(exc)[:500]
-        digest.save(update_fields=["status", "attempts", "last_error"])
-        raise
-    digest.status, digest.sent_at, digest.last_error = Digest.Status.SENT, timezone.now(), ""
-    digest.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+    if digest.delivery_id is None and digest.status == Digest.Status.QUEUED:
+        digest.delivery = send_email(to=[digest.recipient_email], subject=digest.subject, body=digest.body,
+                                     kind=Kind.REMINDER)
+        digest.save(update_fields=["delivery"])
     return digest.status
+
+
+def digest_follows_its_delivery(*, delivery: EmailDelivery, error: BaseException | None, **kwargs) -> None:
+    """The office's reminder log reads the digest: keep its status in step with its email after each attempt.
+    Not sent yet is "failed (will be retried)"; refused for good is "bounced"."""
+    if delivery.kind != EmailDelivery.Kind.REMINDER:
+        return
+    State = EmailDelivery.State
+    if delivery.state == State.SENT:
+        status = Digest.Status.SENT
+    elif delivery.state == State.FAILED and error is not None and is_permanent(error):
+        status = Digest.Status.BOUNCED
+    else:
+        status = Digest.Status.FAILED
+    Digest.objects.filter(delivery=delivery).update(
+        status=status, attempts=delivery.attempts, last_error=delivery.last_error[:500], sent_at=delivery.sent_at
+    )

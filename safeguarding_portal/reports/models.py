@@ -10,6 +10,12 @@ from django.db import models
 from django.db.models import Q
 
 
+def stale_after():
+    import datetime
+
+    return datetime.timedelta(minutes=getattr(settings, "REPORT_BUILD_STALE_MINUTES", 10))
+
+
 def report_path(instance: GovernorReport, filename: str) -> str:
     # Unguessable, and never a name: the path ends up in logs and backups.
     return f"governor-reports/{instance.school_id}/{uuid.uuid4().hex}.pdf"
@@ -47,6 +53,12 @@ class GovernorReport(models.Model):
     size = models.PositiveIntegerField(default=0)
     pages = models.PositiveSmallIntegerField(default=0)
     governors_notified_at = models.DateTimeField(null=True, blank=True)
+    # A build in progress beats its heart (services._Heartbeat); one whose heart stopped (the worker was killed)
+    # is stale after settings.REPORT_BUILD_STALE_MINUTES and is built again by the next task or request.
+    build_started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    builds = models.PositiveSmallIntegerField(default=0, help_text="How many times a build was started.")
+    stalled_at = models.DateTimeField(null=True, blank=True, help_text="When a stopped build was last found.")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -68,6 +80,16 @@ class GovernorReport(models.Model):
     @property
     def is_done(self) -> bool:
         return self.state in (self.State.READY, self.State.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Building, but no sign of life for REPORT_BUILD_STALE_MINUTES: the worker doing it has gone."""
+        from django.utils import timezone
+
+        if self.state != self.State.BUILDING:
+            return False
+        last = self.heartbeat_at or self.build_started_at or self.requested_at
+        return last is None or last < timezone.now() - stale_after()
 
     @property
     def progress_step(self) -> int:

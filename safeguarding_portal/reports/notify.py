@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.outbox.email import Kind, send_email
 
 from .models import GovernorReport
 
@@ -37,5 +37,5 @@ def notify_governors(*, report: GovernorReport) -> int:
     )
     emails = governor_emails(school=report.school)
     for email in emails:
-        enqueue("accounts.send_email", to=[email], subject=subject, body=body)
+        send_email(to=[email], subject=subject, body=body, kind=Kind.REPORT, school_id=report.school_id)
     return len(emails)

@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import threading
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from safeguarding_portal.outbox.services import enqueue
 
 from . import builder
-from .models import GovernorReport, ReportDownload
+from .models import GovernorReport, ReportDownload, stale_after
 from .periods import period_for
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def report_request(*, school, start: datetime.date, end: datetime.date, by=None,
         .first()
     )
     if existing is not None:
+        reclaim_if_stale(report=existing)  # a build whose worker died: asking again starts it again
+        existing.refresh_from_db()
         return existing
     title = f"Online safety report to governors: {period_for(school=school, start=start, end=end).label}"
     try:
@@ -67,19 +70,88 @@ def report_request(*, school, start: datetime.date, end: datetime.date, by=None,
 
 
 def _progress(report_id: int, pct: int, stage: str) -> None:
-    # Saved outside the build's work so the request page's polling sees it move.
-    GovernorReport.objects.filter(pk=report_id).update(progress=pct, stage=stage[:120])
+    # Saved outside the build's work so the request page's polling sees it move; each step is a sign of life.
+    GovernorReport.objects.filter(pk=report_id).update(progress=pct, stage=stage[:120], heartbeat_at=timezone.now())
+
+
+def _stale_building(report_id: int):
+    """The report, if it is "building" with no sign of life for REPORT_BUILD_STALE_MINUTES."""
+    return GovernorReport.objects.filter(
+        pk=report_id, state=GovernorReport.State.BUILDING, heartbeat_at__lt=timezone.now() - stale_after()
+    )
+
+
+def reclaim_if_stale(*, report: GovernorReport) -> bool:
+    """A build whose worker died (killed, out of memory, redeployed) is queued again and its task sent, once:
+    the conditional update lets one caller through however many ask (requests, the status poll)."""
+    now = timezone.now()
+    reclaimed = _stale_building(report.pk).update(
+        state=GovernorReport.State.QUEUED, stalled_at=now, progress=0,
+        stage="The build stopped; it is being retried",
+    )
+    if reclaimed:
+        log.warning("governor report %s: the build stopped (no progress for %s); building it again",
+                    report.pk, stale_after())
+        enqueue("reports.build_governor_report", report_id=report.pk)
+    return bool(reclaimed)
+
+
+class _Heartbeat:
+    """While a build runs, a thread marks it alive every little while, so a long step (laying out the PDF)
+    is not taken for a dead worker; when the worker dies, the beats stop and the build goes stale."""
+
+    def __init__(self, report_id: int) -> None:
+        self.report_id = report_id
+        self.interval = max(stale_after().total_seconds() / 4, 1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"report-{report_id}-heartbeat")
+
+    def _run(self) -> None:
+        beat = False
+        try:
+            while not self.stop.wait(self.interval):
+                beat = True
+                GovernorReport.objects.filter(pk=self.report_id, state=GovernorReport.State.BUILDING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed beat only risks an early rebuild, never a failed one
+            log.warning("governor report %s: heartbeat failed", self.report_id, exc_info=True)
+        finally:
+            if beat:
+                connection.close()  # this thread's own connection
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(5)
 
 
 def build(*, report_id: int) -> GovernorReport:
     """Build one queued report. Idempotent: a report that is ready (a retry, a second worker) is left alone;
-    the claim from queued to building is one conditional update, so two workers never build it twice."""
+    the claim from queued to building is one conditional update, so two workers never build it twice. A build
+    that went stale (its worker died) is claimed again: a redelivered task finishes the job."""
+    now = timezone.now()
+    started = {"state": GovernorReport.State.BUILDING, "progress": 5, "stage": "Starting", "error": "",
+               "build_started_at": now, "heartbeat_at": now, "builds": F("builds") + 1}
     claimed = GovernorReport.objects.filter(
         pk=report_id, state__in=[GovernorReport.State.QUEUED, GovernorReport.State.FAILED]
-    ).update(state=GovernorReport.State.BUILDING, progress=5, stage="Starting", error="")
+    ).update(**started)
+    if not claimed:
+        claimed = _stale_building(report_id).update(**started, stalled_at=now)
+        if claimed:
+            log.warning("governor report %s: the build stopped; a redelivered task builds it again", report_id)
     report = GovernorReport.objects.select_related("school__trust", "requested_by").get(pk=report_id)
     if not claimed:
         return report
+    with _Heartbeat(report_id):
+        return _build(report)
+
+
+def _build(report: GovernorReport) -> GovernorReport:
+    report_id = report.pk
     try:
         ctx = builder.context(
             school=report.school, start=report.starts_on, end=report.ends_on,

@@ -60,8 +60,15 @@ def request_report(request: HttpRequest) -> HttpResponse:
                                                   "term_view": term_in_view(school=school)})
 
 
+def _reclaimed(report: GovernorReport) -> GovernorReport:
+    """Watching a build whose worker died starts it again (once: services.reclaim_if_stale)."""
+    if report.is_stale and services.reclaim_if_stale(report=report):
+        report.refresh_from_db()
+    return report
+
+
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = _report(request, report_id)
+    report = _reclaimed(_report(request, report_id))
     return render(request, "reports/detail.html", {
         "report": report, "downloads": selectors.downloads_of(report=report),
     })
@@ -69,7 +76,7 @@ def detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 def status(request: HttpRequest, report_id: int) -> HttpResponse:
     """The progress panel, polled by HTMX while the report builds; polling stops once it is done."""
-    report = _report(request, report_id)
+    report = _reclaimed(_report(request, report_id))
     response = render(request, "reports/_status.html", {"report": report})
     if report.is_done and request.htmx:
         # The page around the panel shows downloads and the fingerprint: reload it once the file exists.

@@ -86,6 +86,19 @@ class Inbox:
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
+    controller: object = None
+
+    def start_server(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop_server(self) -> None:
+        """The mail server goes away: connecting to its port is refused until ``start_server``."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's hook name
         message = message_from_bytes(envelope.original_content or envelope.content, policy=email_policy.default)
@@ -110,21 +123,20 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="package")
 def smtp_server(integration_services) -> Iterator[Inbox]:
-    from aiosmtpd.controller import Controller
-
     inbox = Inbox(port=_free_port())
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
+    inbox.start_server()
     try:
         yield inbox
     finally:
-        controller.stop()
+        inbox.stop_server()
 
 
 @pytest.fixture
-def inbox(smtp_server: Inbox) -> Inbox:
+def inbox(smtp_server: Inbox) -> Iterator[Inbox]:
     smtp_server.clear()
-    return smtp_server
+    yield smtp_server
+    if smtp_server.controller is None:  # a test that took it away gives it back
+        smtp_server.start_server()
 
 
 # --- Celery worker ----------------------------------------------------------------------------------------
@@ -215,8 +227,9 @@ def _drop_broker_connections(app) -> None:
 
 
 @contextmanager
-def broker_unreachable() -> Iterator[None]:
-    """The web side's broker points at a port where nothing listens, as when Redis is down.
+def broker_unreachable(url: str = DEAD_BROKER_URL) -> Iterator[None]:
+    """The web side's broker points at a port where nothing listens, as when Redis is down (or at ``url``:
+    tests.outage.hung_listener's, for a Redis that accepts connections and never answers).
 
     Safer on a shared machine than stopping Redis, and the same to the code under test: every publish
     fails with a refused connection. The worker keeps its own connection and is unaffected.
@@ -227,7 +240,7 @@ def broker_unreachable() -> Iterator[None]:
     # CELERY_BROKER_URL from the environment before its configuration.
     saved = app.conf.get("broker_write_url")
     _drop_broker_connections(app)
-    app.conf.broker_write_url = DEAD_BROKER_URL
+    app.conf.broker_write_url = url
     try:
         yield
     finally:

@@ -35,7 +35,7 @@ def test_password_reset_answers_while_the_broker_is_down_and_the_email_arrives_o
         response = _post_reset(client, first.email, record_testsuite_property, "first_request_broker_down")
         assert response.status_code == 302
         assert response.url == reverse("accounts:password_reset_done")
-        kept = OutboxMessage.objects.get(task_name="accounts.send_email")
+        kept = OutboxMessage.objects.get(task_name="outbox.deliver_email")
         assert kept.dispatched_at is None
         assert kept.attempts == 1
         assert kept.last_error  # why it did not go, for the admin
@@ -43,7 +43,7 @@ def test_password_reset_answers_while_the_broker_is_down_and_the_email_arrives_o
         # While the broker is known to be down, the next request does not even try it.
         response = _post_reset(client, second.email, record_testsuite_property, "next_request_broker_marked_down")
         assert response.status_code == 302
-        later = OutboxMessage.objects.exclude(pk=kept.pk).get(task_name="accounts.send_email")
+        later = OutboxMessage.objects.exclude(pk=kept.pk).get(task_name="outbox.deliver_email")
         assert later.dispatched_at is None
         assert later.attempts == 0
 
@@ -57,7 +57,7 @@ def test_password_reset_answers_while_the_broker_is_down_and_the_email_arrives_o
 
     wait_until(lambda: inbox.to(first.email) and inbox.to(second.email), timeout=60,
                what="both kept emails to arrive after the drain", diagnostics=celery_worker.log_tail)
-    assert OutboxMessage.objects.filter(task_name="accounts.send_email", dispatched_at__isnull=True).count() == 0
+    assert OutboxMessage.objects.filter(task_name="outbox.deliver_email", dispatched_at__isnull=True).count() == 0
     kept.refresh_from_db()
     assert kept.attempts == 2
     assert kept.last_error == ""

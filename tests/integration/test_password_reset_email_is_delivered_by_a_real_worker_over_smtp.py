@@ -21,7 +21,7 @@ def test_password_reset_email_travels_outbox_redis_worker_smtp_and_its_link_work
 
     assert response.status_code == 302
     assert response.url == reverse("accounts:password_reset_done")
-    message = OutboxMessage.objects.get(task_name="accounts.send_email")
+    message = OutboxMessage.objects.get(task_name="outbox.deliver_email")
     assert message.dispatched_at is not None, message.last_error
     assert message.attempts == 1
 

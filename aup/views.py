@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.schools.models import Guardian
 
 from . import selectors, services
@@ -41,16 +42,11 @@ from .models import (
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy (deploy/) the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
-
-
 def _evidence(request: HttpRequest, form: SignForm) -> services.SignerEvidence:
     return services.SignerEvidence(
         typed_name=form.cleaned_data["full_name"],
         drawn_signature=form.cleaned_data.get("drawn_signature", ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
     )
 
@@ -200,7 +196,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             evidence=services.SignerEvidence(
                 typed_name=request.POST.get("full_name", "").strip()[:200],
                 drawn_signature="",
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             ),
         )
@@ -214,7 +210,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             if signatures or invitation.used_at:
                 return redirect(f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1")
     else:
-        services.record_opened(invitation=invitation, ip=_client_ip(request))
+        services.record_opened(invitation=invitation, ip=client_ip(request))
     children = [
         {
             "request": r,
@@ -269,7 +265,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
                     key=request.POST.get("key", ""),
                     given=given == "yes",
                     actor=invitation.guardian.full_name,
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                 )
             except ValidationError:
                 changed = False
@@ -279,7 +275,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
                     messages.success(request, "Done: your change applies from now. The school has been told.")
         return redirect("aup:signed", token=token)
     if not request.GET.get("done"):
-        services.record_viewed(invitation=invitation, ip=_client_ip(request))
+        services.record_viewed(invitation=invitation, ip=client_ip(request))
     from .models import Consent
 
     current = {(c.pupil_id, c.key): c for c in Consent.objects.filter(pupil_id__in=[s.pupil_id for s in signatures])}

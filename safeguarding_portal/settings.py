@@ -216,7 +216,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "safeguarding_portal.accounts.lockout.axes_username"  # case-insensitive, like sign-in
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Reverse proxies in front of gunicorn, each appending to X-Forwarded-For: the one client IP
+# (core/clientip.py) that the audit log, signature evidence, lockouts and rate limits all use.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "safeguarding_portal.core.clientip.client_ip"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")

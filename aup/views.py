@@ -6,7 +6,6 @@ link itself is the parent's own, and a broken link says only what to do next.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import uuid
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
+from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.schools.models import Guardian
 
 from . import selectors, services
@@ -522,30 +522,30 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _campaign(request, campaign_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["class", "pupil", "parent or carer", "email", "status", "link opened", "email bounced"])
     from .models import SigningRequest
 
-    for r in (
+    requests = (
         SigningRequest.objects.filter(campaign=c)
         .select_related("pupil", "guardian", "user", "invitation")
         .order_by("pupil__registration_group", "pupil__surname", "pk")
-    ):
-        writer.writerow(
-            [
-                r.pupil.registration_group if r.pupil_id else "",
-                r.pupil.full_name if r.pupil_id else "",
-                r.guardian.full_name if r.guardian_id else r.user.full_name,
-                r.invitation.email if r.invitation_id else r.user.email,
-                r.get_status_display(),
-                "yes" if r.invitation_id and r.invitation.opened_at else "no",
-                "yes" if r.invitation_id and r.invitation.bounced_at else "no",
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{c.pk}.csv"'
-    return response
+    )
+    rows = (
+        [
+            r.pupil.registration_group if r.pupil_id else "",
+            r.pupil.full_name if r.pupil_id else "",
+            r.guardian.full_name if r.guardian_id else r.user.full_name,
+            r.invitation.email if r.invitation_id else r.user.email,
+            r.get_status_display(),
+            "yes" if r.invitation_id and r.invitation.opened_at else "no",
+            "yes" if r.invitation_id and r.invitation.bounced_at else "no",
+        ]
+        for r in requests
+    )
+    return csv_response(
+        filename=f"campaign-{c.pk}.csv",
+        header=["class", "pupil", "parent or carer", "email", "status", "link opened", "email bounced"],
+        rows=rows,
+    )
 
 
 @require_POST
@@ -570,11 +570,10 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
     rows = selectors.register(school=school, audience=audience)
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["name", "class or email", "state", "version", "signed at"])
-        for r in rows:
-            writer.writerow(
+        return csv_response(
+            filename=f"register-{audience}.csv",
+            header=["name", "class or email", "state", "version", "signed at"],
+            rows=(
                 [
                     r["name"],
                     r["detail"],
@@ -582,10 +581,9 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
                     r["version"] or "",
                     timezone.localtime(r["signed_at"]).strftime("%Y-%m-%d %H:%M") if r["signed_at"] else "",
                 ]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="register-{audience}.csv"'
-        return response
+                for r in rows
+            ),
+        )
     state = request.GET.get("state", "")
     counts = {k: sum(1 for r in rows if r["state"] == k) for k in selectors.STATE_LABELS}
     shown = [r for r in rows if not state or r["state"] == state]
@@ -629,16 +627,12 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
     data = selectors.class_consents(school=school, class_name=class_name)
     pupils = [r["pupil"] for r in data["rows"]]
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["pupil"] + [i["label"] for i in data["items"]])
-        for r in data["rows"]:
-            writer.writerow(
-                [r["pupil"].full_name] + [{True: "yes", False: "no", None: "no answer"}[a] for a in r["answers"]]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="class-photo-consents.csv"'
-        return response
+        answer = {True: "yes", False: "no", None: "no answer"}
+        return csv_response(
+            filename="class-photo-consents.csv",
+            header=["pupil"] + [i["label"] for i in data["items"]],
+            rows=([r["pupil"].full_name] + [answer[a] for a in r["answers"]] for r in data["rows"]),
+        )
     can_record = request.portal.can(Cap.RECORD_PUPIL_AGREEMENTS)
     form = PupilRecordForm(request.POST or None, initial={"agreed_on": timezone.localdate()})
     if request.method == "POST" and can_record:

@@ -37,6 +37,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.accounts.services import membership_end, membership_grant
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.core.csvexport import csv_text
 
 from .models import UPN_VALIDATOR, Guardian, ImportRun, Pupil, PupilGuardian, School, YearGroup
 
@@ -1296,11 +1297,7 @@ TEMPLATE_ROWS = {
 
 def template_csv(*, kind: str) -> bytes:
     """The canonical headers and two example rows, with a byte-order mark so Excel opens it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS[kind])
-    writer.writerows(TEMPLATE_ROWS[kind])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(TEMPLATE_HEADERS[kind], TEMPLATE_ROWS[kind]).encode("utf-8")
 
 
 def accepted_spellings(*, kind: str) -> list[tuple[str, str, bool]]:

@@ -467,7 +467,11 @@ def case_visibility(portal) -> models.Q:
     if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
         visible |= Q(route=Route.HEADTEACHER)
     elif portal.can(Cap.TRIAGE):
-        visible |= Q(route=Route.HEADTEACHER, shared_with_dsl_team=True)
+        # Shared means a SHARED entry on the hash-chained timeline, not the projection column beside it, which
+        # an UPDATE could tick without leaving a trace.
+        from incidents.integrity import shared_on_timeline
+
+        visible |= Q(route=Route.HEADTEACHER) & shared_on_timeline()
     if portal.is_chair:
         visible |= Q(route=Route.CHAIR)
     # Nobody sees a concern about themselves, whatever their role.
@@ -484,8 +488,14 @@ def can_view_case(portal, incident) -> bool:
     if incident.route == Route.DSL:
         return portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
     if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and incident.shared_with_dsl_team)
+        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and _shared_on_timeline(incident))
     return portal.is_chair
+
+
+def _shared_on_timeline(incident) -> bool:
+    from incidents.models import EntryKind
+
+    return incident.entries.filter(kind=EntryKind.SHARED).exists()
 
 
 def can_act_on_case(portal, incident) -> bool:
@@ -507,8 +517,8 @@ def can_share_case(portal, incident) -> bool:
 
     return (
         incident.route == Route.HEADTEACHER
-        and not incident.shared_with_dsl_team
         and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+        and not _shared_on_timeline(incident)
         and can_view_case(portal, incident)
     )
 

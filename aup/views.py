@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools.models import Guardian
 
 from . import selectors, services
@@ -174,6 +175,7 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
     return answers, missing
 
 
+@limited("aup.signing.ip", key="ip")
 @never_cache
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token)
@@ -242,6 +244,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("aup.signing.ip", key="ip")
 @never_cache
 def signed(request: HttpRequest, token: str) -> HttpResponse:
     """What this parent signed, with each consent to withdraw or give, and the certificates."""
@@ -302,6 +305,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("aup.signing.ip", key="ip")
 def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token, purpose="manage")
     if problem:
@@ -344,6 +348,7 @@ def _by_code(code: str) -> dict | None:
     return _verify_result(signature)
 
 
+@limited("aup.verify.ip", key="ip")
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a certificate: by its code or by the PDF itself. Initials only, never a child."""
     if request.method == "POST":
@@ -366,6 +371,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "aup/verify.html", {"form": form, "result": result, "checked": checked, "public": True})
 
 
+@limited("aup.visitor.ip", key="ip", method="POST")
 @never_cache
 def visitor(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     agreement = Agreement.objects.filter(public_key=key, audience=Audience.VISITOR).select_related("school").first()

@@ -17,6 +17,7 @@ from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import Pupil, YearGroup
 
@@ -128,6 +129,8 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@limited("incidents.pupil_options.ip", key="ip")
+@limited("incidents.pupil_options.user", key="user")
 def pupil_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("pupil_q", "")
     exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}

@@ -222,6 +222,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # (core/clientip.py) that the audit log, signature evidence, lockouts and rate limits all use.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "safeguarding_portal.core.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "safeguarding_portal.core.clientip.client_ip"  # rates: core/ratelimits.py
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")

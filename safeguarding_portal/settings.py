@@ -304,7 +304,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Signing, reset and kept-form links carry their token in the path: never written to a log (core/redact.py).
+    "filters": {"redact_tokens": {"()": "safeguarding_portal.core.redact.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL or "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

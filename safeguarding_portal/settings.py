@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safeguarding_portal.core.middleware.PermissionsPolicyMiddleware",
     # Before anything reads the request: a NUL byte would reach PostgreSQL (sessions, views) as a 500.
     "safeguarding_portal.core.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

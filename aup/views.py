@@ -6,7 +6,6 @@ link itself is the parent's own, and a broken link says only what to do next.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import uuid
@@ -23,6 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.clientip import client_ip
+from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools.models import Guardian
 
 from . import selectors, services
@@ -41,16 +43,11 @@ from .models import (
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy (deploy/) the proxy sets X-Real-IP; REMOTE_ADDR is the proxy otherwise.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
-
-
 def _evidence(request: HttpRequest, form: SignForm) -> services.SignerEvidence:
     return services.SignerEvidence(
         typed_name=form.cleaned_data["full_name"],
         drawn_signature=form.cleaned_data.get("drawn_signature", ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
     )
 
@@ -178,6 +175,7 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
     return answers, missing
 
 
+@limited("aup.signing.ip", key="ip")
 @never_cache
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token)
@@ -200,7 +198,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             evidence=services.SignerEvidence(
                 typed_name=request.POST.get("full_name", "").strip()[:200],
                 drawn_signature="",
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             ),
         )
@@ -214,7 +212,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             if signatures or invitation.used_at:
                 return _signed_confirmation(invitation)
     else:
-        services.record_opened(invitation=invitation, ip=_client_ip(request))
+        services.record_opened(invitation=invitation, ip=client_ip(request))
     children = [
         {
             "request": r,
@@ -251,6 +249,7 @@ def _signed_confirmation(invitation) -> HttpResponse:
     return redirect(f"{reverse('aup:signed', args=[services.manage_token(invitation)])}?done=1")
 
 
+@limited("aup.signing.ip", key="ip")
 @never_cache
 def signed(request: HttpRequest, token: str) -> HttpResponse:
     """What this parent signed, with each consent to withdraw or give, and the certificates."""
@@ -274,7 +273,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
                     key=request.POST.get("key", ""),
                     given=given == "yes",
                     actor=invitation.guardian.full_name,
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                 )
             except ValidationError:
                 changed = False
@@ -284,7 +283,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
                     messages.success(request, "Done: your change applies from now. The school has been told.")
         return redirect("aup:signed", token=token)
     if not request.GET.get("done"):
-        services.record_viewed(invitation=invitation, ip=_client_ip(request))
+        services.record_viewed(invitation=invitation, ip=client_ip(request))
     from .models import Consent
 
     current = {(c.pupil_id, c.key): c for c in Consent.objects.filter(pupil_id__in=[s.pupil_id for s in signatures])}
@@ -311,6 +310,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("aup.signing.ip", key="ip")
 def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token, purpose="manage")
     if problem:
@@ -353,6 +353,7 @@ def _by_code(code: str) -> dict | None:
     return _verify_result(signature)
 
 
+@limited("aup.verify.ip", key="ip")
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a certificate: by its code or by the PDF itself. Initials only, never a child."""
     if request.method == "POST":
@@ -375,6 +376,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "aup/verify.html", {"form": form, "result": result, "checked": checked, "public": True})
 
 
+@limited("aup.visitor.ip", key="ip", method="POST")
 @never_cache
 def visitor(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     agreement = Agreement.objects.filter(public_key=key, audience=Audience.VISITOR).select_related("school").first()
@@ -531,30 +533,30 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _campaign(request, campaign_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["class", "pupil", "parent or carer", "email", "status", "link opened", "email bounced"])
     from .models import SigningRequest
 
-    for r in (
+    requests = (
         SigningRequest.objects.filter(campaign=c)
         .select_related("pupil", "guardian", "user", "invitation")
         .order_by("pupil__registration_group", "pupil__surname", "pk")
-    ):
-        writer.writerow(
-            [
-                r.pupil.registration_group if r.pupil_id else "",
-                r.pupil.full_name if r.pupil_id else "",
-                r.guardian.full_name if r.guardian_id else r.user.full_name,
-                r.invitation.email if r.invitation_id else r.user.email,
-                r.get_status_display(),
-                "yes" if r.invitation_id and r.invitation.opened_at else "no",
-                "yes" if r.invitation_id and r.invitation.bounced_at else "no",
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{c.pk}.csv"'
-    return response
+    )
+    rows = (
+        [
+            r.pupil.registration_group if r.pupil_id else "",
+            r.pupil.full_name if r.pupil_id else "",
+            r.guardian.full_name if r.guardian_id else r.user.full_name,
+            r.invitation.email if r.invitation_id else r.user.email,
+            r.get_status_display(),
+            "yes" if r.invitation_id and r.invitation.opened_at else "no",
+            "yes" if r.invitation_id and r.invitation.bounced_at else "no",
+        ]
+        for r in requests
+    )
+    return csv_response(
+        filename=f"campaign-{c.pk}.csv",
+        header=["class", "pupil", "parent or carer", "email", "status", "link opened", "email bounced"],
+        rows=rows,
+    )
 
 
 @require_POST
@@ -579,11 +581,10 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
     audience = _audience(audience)
     rows = selectors.register(school=school, audience=audience)
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["name", "class or email", "state", "version", "signed at"])
-        for r in rows:
-            writer.writerow(
+        return csv_response(
+            filename=f"register-{audience}.csv",
+            header=["name", "class or email", "state", "version", "signed at"],
+            rows=(
                 [
                     r["name"],
                     r["detail"],
@@ -591,10 +592,9 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
                     r["version"] or "",
                     timezone.localtime(r["signed_at"]).strftime("%Y-%m-%d %H:%M") if r["signed_at"] else "",
                 ]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="register-{audience}.csv"'
-        return response
+                for r in rows
+            ),
+        )
     state = request.GET.get("state", "")
     counts = {k: sum(1 for r in rows if r["state"] == k) for k in selectors.STATE_LABELS}
     shown = [r for r in rows if not state or r["state"] == state]
@@ -638,16 +638,12 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
     data = selectors.class_consents(school=school, class_name=class_name)
     pupils = [r["pupil"] for r in data["rows"]]
     if request.GET.get("format") == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["pupil"] + [i["label"] for i in data["items"]])
-        for r in data["rows"]:
-            writer.writerow(
-                [r["pupil"].full_name] + [{True: "yes", False: "no", None: "no answer"}[a] for a in r["answers"]]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="class-photo-consents.csv"'
-        return response
+        answer = {True: "yes", False: "no", None: "no answer"}
+        return csv_response(
+            filename="class-photo-consents.csv",
+            header=["pupil"] + [i["label"] for i in data["items"]],
+            rows=([r["pupil"].full_name] + [answer[a] for a in r["answers"]] for r in data["rows"]),
+        )
     can_record = request.portal.can(Cap.RECORD_PUPIL_AGREEMENTS)
     form = PupilRecordForm(request.POST or None, initial={"agreed_on": timezone.localdate()})
     if request.method == "POST" and can_record:

@@ -221,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         "GUNICORN_WORKERS": str(args.workers),
         "GUNICORN_THREADS": str(args.threads),
         "GUNICORN_LOG_LEVEL": "warning",
+        # Every simulated person comes from 127.0.0.1: the per-address rate limits would stop them all at once.
+        "RATELIMIT_ENABLE": "False",
     }
     with gunicorn_server(env=env, port=port, log_dir=static_root) as server:
         browsers = []

@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         "GUNICORN_WORKERS": str(args.workers),
         "GUNICORN_THREADS": str(args.threads),
         "GUNICORN_LOG_LEVEL": "warning",
+        # Every simulated person comes from 127.0.0.1: the per-address rate limits would stop them all at once.
+        "RATELIMIT_ENABLE": "False",
     }
     if args.redis:
         env["REDIS_URL"] = args.redis

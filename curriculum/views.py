@@ -3,8 +3,6 @@ rules in ``policy`` and the school scoping of every query here."""
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.utils.http import content_disposition_header
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
+from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 from safeguarding_portal.schools.models import YearGroup
 
@@ -150,26 +149,19 @@ def matrix(request: HttpRequest) -> HttpResponse:
 def matrix_csv(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     result = training.matrix(school=school)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="training-{school.urn}-{result.today:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response)
     header = ["Name", "Email", "Role", "Job title"]
     for req in result.requirements:
         header += [f"{req.name}: status", f"{req.name}: last done", f"{req.name}: expires"]
-    writer.writerow(header)
-    for row in result.rows:
-        line = [_csv_safe(row.user.full_name), row.user.email, row.role_labels, _csv_safe(row.job_title)]
-        for cell in row.cells:
-            line += [cell.label, cell.last_done.isoformat() if cell.last_done else "",
-                     cell.expires_on.isoformat() if cell.expires_on else ""]
-        writer.writerow(line)
-    return response
 
+    def rows():
+        for row in result.rows:
+            line = [row.user.full_name, row.user.email, row.role_labels, row.job_title]
+            for cell in row.cells:
+                line += [cell.label, cell.last_done.isoformat() if cell.last_done else "",
+                         cell.expires_on.isoformat() if cell.expires_on else ""]
+            yield line
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it (CSV injection).
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return csv_response(filename=f"training-{school.urn}-{result.today:%Y-%m-%d}.csv", header=header, rows=rows())
 
 
 def person(request: HttpRequest, user_id: int) -> HttpResponse:

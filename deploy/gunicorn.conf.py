@@ -7,8 +7,12 @@ network; whitenoise serves the static files, so the proxy only forwards. Every n
 environment without editing this file.
 """
 
+import importlib.util
 import multiprocessing
 import os
+from pathlib import Path
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
@@ -36,11 +40,28 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs go to the journal (systemd) or the platform's log collector. The access log leaves out query strings:
-# they can carry search terms about pupils.
+# they can carry search terms about pupils. Paths can carry a parent's signing link, a password-reset link or a
+# kept form's link: RedactingLogger takes those tokens out of every field of every line.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# Loaded from its file: importing the package would start the portal's Celery app in gunicorn's master.
+_spec = importlib.util.spec_from_file_location(
+    "portal_redact", Path(__file__).resolve().parent.parent / "safeguarding_portal" / "core" / "redact.py"
+)
+_redact = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_redact)
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {k: _redact.redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
+
+
+logger_class = RedactingLogger
 
 # Heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's advice)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import datetime
 import uuid
 
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.csvexport import csv_streaming_response
 from safeguarding_portal.schools import selectors as school_selectors
 
 from . import selectors, services, vendor
@@ -249,37 +249,21 @@ def log(request: HttpRequest) -> HttpResponse:
     })
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 CSV_HEADER = ["seq", "at", "kind", "change", "by", "summary", "hash", "previous hash"]
 
 
-def _csv_row(e: FilterEvent) -> list[str]:
-    summary = e.summary
-    if summary[:1] in ("=", "+", "-", "@"):
-        summary = "'" + summary  # never a formula when opened in a spreadsheet
+def _csv_row(e: FilterEvent) -> list[object]:
     return [e.seq, timezone.localtime(e.at).isoformat(timespec="seconds"), e.get_kind_display(), e.change_reference,
-            e.actor_name, summary, e.hash, e.prev_hash]
+            e.actor_name, e.summary, e.hash, e.prev_hash]
 
 
 def log_csv(request: HttpRequest) -> StreamingHttpResponse:
     school = request.portal.school
-    writer = csv.writer(_Echo())
     events = (FilterEvent.objects.filter(chain=f"school:{school.pk}").order_by("seq")
               .only("seq", "at", "kind", "change_reference", "actor_name", "summary", "hash", "prev_hash")
               .iterator(chunk_size=2000))
-
-    def rows():
-        yield writer.writerow(CSV_HEADER)
-        for e in events:
-            yield writer.writerow(_csv_row(e))
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="filtering-log-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_streaming_response(filename=f"filtering-log-{timezone.localdate():%Y-%m-%d}.csv", header=CSV_HEADER,
+                                  rows=(_csv_row(e) for e in events))
 
 
 PDF_MAX_EVENTS = 2000

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = "Incidents"
+
+    def ready(self) -> None:
+        from safeguarding_portal.audit import projections
+
+        from . import integrity
+
+        projections.register(
+            "incidents", label="case status and sharing", agrees_with="the timelines", run=integrity.mismatches
+        )

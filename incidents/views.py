@@ -19,6 +19,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import view_summary, views_of
 from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import Pupil, YearGroup
 
@@ -154,6 +155,8 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@limited("incidents.pupil_options.ip", key="ip")
+@limited("incidents.pupil_options.user", key="user")
 def pupil_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("pupil_q", "")
     exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safeguarding_portal.core.middleware.PermissionsPolicyMiddleware",
+    # Before anything reads the request: a NUL byte would reach PostgreSQL (sessions, views) as a 500.
+    "safeguarding_portal.core.middleware.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safeguarding_portal.accounts.middleware.SessionKeepAliveMiddleware",
@@ -222,7 +225,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "safeguarding_portal.accounts.lockout.axes_username"  # case-insensitive, like sign-in
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Reverse proxies in front of gunicorn, each appending to X-Forwarded-For: the one client IP
+# (core/clientip.py) that the audit log, signature evidence, lockouts and rate limits all use.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "safeguarding_portal.core.clientip.client_ip"
+RATELIMIT_IP_META_KEY = "safeguarding_portal.core.clientip.client_ip"  # rates: core/ratelimits.py
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)  # off only for load tests from one address
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")
@@ -306,7 +314,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Signing, reset and kept-form links carry their token in the path: never written to a log (core/redact.py).
+    "filters": {"redact_tokens": {"()": "safeguarding_portal.core.redact.RedactTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL or "INFO"},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

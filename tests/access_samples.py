@@ -78,14 +78,23 @@ def _reset_token(ctx: SampleContext) -> str:
 
 
 def _resume_token(ctx: SampleContext) -> str:
-    # Kept forms live in the visitor's own session, so the sample is stashed into the requesting client's.
-    from safeguarding_portal.accounts.resume import STASH_KEY
+    """A form kept for the requesting persona, in the requesting client's session (a kept form is its
+    author's alone: anyone else gets the friendly "nothing waiting" page)."""
+    from django.test import RequestFactory
 
-    token = "walk-sample-token"
-    session = ctx.client.session
-    session[STASH_KEY] = {token: {"path": "/", "fields": [("note", "kept text")], "had_files": False}}
-    session.save()
-    return token
+    from safeguarding_portal.accounts import resume
+
+    owner = ctx.user or _incident_reporter(ctx)
+    request = RequestFactory().post("/school/", {"note": "kept text"})
+    request.session = ctx.client.session
+    request.COOKIES = {}
+    request.user = owner
+    from unittest import mock
+
+    with mock.patch.object(resume, "_owner_id", return_value=owner.pk):
+        url = resume.stash(request)
+    request.session.save()
+    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _incident_reporter(ctx: SampleContext):

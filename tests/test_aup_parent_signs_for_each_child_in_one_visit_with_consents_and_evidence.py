@@ -89,9 +89,9 @@ def test_signing_records_evidence_consents_and_covers_the_other_parent(
     other = SigningRequest.objects.filter(campaign=camp, guardian=fam.other_guardian)
     assert set(other.values_list("status", flat=True)) == {RequestStatus.COVERED}
     assert SignatureEvent.objects.filter(signature__in=signatures.values(), kind=EventKind.SIGNED).count() == 2
-    # The certificate is made and emailed (one PDF per child), the email naming no child.
+    # The certificates are made (one PDF per child); the email carries their codes and the link, naming no child.
     certificate_mail = [m for m in mail.outbox if m.subject == "Your signed acceptable use agreement"]
-    assert len(certificate_mail) == 1 and len(certificate_mail[0].attachments) == 2
+    assert len(certificate_mail) == 1 and certificate_mail[0].attachments == []
     assert "Oliver" not in certificate_mail[0].body
     assert services.manage_token(invitation) in certificate_mail[0].body
 

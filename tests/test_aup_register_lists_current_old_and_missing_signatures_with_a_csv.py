@@ -26,7 +26,7 @@ def test_staff_register_and_export(client, signed_in, school, staff, dsl, osl):
     only_none = client.get(reverse("aup:register", args=["staff"]) + "?state=none")
     assert [r["name"] for r in only_none.context["rows"]] == [dsl.full_name]
     export = client.get(reverse("aup:register", args=["staff"]) + "?format=csv")
-    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(export.content.decode()))}
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(export.content.decode("utf-8-sig")))}
     assert rows[staff.full_name]["state"] == "Older version only"
     assert rows[osl.full_name]["state"] == "Current version" and rows[osl.full_name]["version"] == "2"
 

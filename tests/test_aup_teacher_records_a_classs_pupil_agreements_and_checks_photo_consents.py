@@ -52,7 +52,7 @@ def test_can_i_publish_this_class_photo(client, signed_in, school, staff):
     publishable = {item["key"]: (ok, n) for item, ok, n in page.context["data"]["publishable"]}
     assert publishable["website"] == (True, 0) and publishable["press"] == (False, 1)
     export = client.get(reverse("aup:class", args=["5B"]) + "?format=csv")
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0][0] == "pupil" and len(rows) == 3
     assert "no" in rows[1] + rows[2]
 

@@ -34,7 +34,7 @@ def _changes(school, staff, head, technician, n):
 def test_csv_has_every_event_with_its_hash(school, staff, head, technician, signed_in):
     _changes(school, staff, head, technician, 2)
     response = signed_in(head).get(reverse("filtering:log_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["seq", "at", "kind"]
     assert len(rows) - 1 == FilterEvent.objects.count()
     last = FilterEvent.objects.order_by("-seq").first()

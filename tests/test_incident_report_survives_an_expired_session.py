@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Incident
-from safeguarding_portal.accounts.resume import STASH_KEY
 
 from .factories import PASSWORD, PupilFactory
 from .incident_helpers import report_payload
@@ -14,7 +13,13 @@ def test_a_report_sent_after_the_session_expired_is_kept_and_sent_once_after_sig
     pupil = PupilFactory(school=school, legal_forename="Ava", surname="Lloyd")
     payload = report_payload(description="Typed slowly on a phone during break duty", pupil=[str(pupil.pk)],
                              **{f"pupil_role_{pupil.pk}": "witness"})
-    # Not signed in any more (the session ran out while they typed).
+    # Signed in this morning; the session ran out while they typed.
+    from .conftest import sign_in
+    from .test_resume_keeps_a_form_sent_after_the_session_expired import _expire, _resume_form
+
+    sign_in(client, staff, two_factor=False)
+    assert client.get(reverse("incidents:report")).status_code == 200
+    _expire(client)
     response = client.post(reverse("incidents:report"), payload)
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
     assert Incident.objects.count() == 0
@@ -27,7 +32,9 @@ def test_a_report_sent_after_the_session_expired_is_kept_and_sent_once_after_sig
     assert b"Typed slowly on a phone during break duty" in page.content
     assert b"Send it now" in page.content
 
-    fields = dict(client.session[STASH_KEY][resume_url.rstrip("/").split("/")[-1]]["fields"])
+    action, kept = _resume_form(page.content.decode())
+    assert action == reverse("incidents:report")
+    fields = {name: value for name, value in kept if name != "pupil"}
     sent = client.post(reverse("incidents:report"), {**fields, "pupil": [str(pupil.pk)]})
     again = client.post(reverse("incidents:report"), {**fields, "pupil": [str(pupil.pk)]})
     incident = Incident.objects.get()

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from safeguarding_portal.accounts.models import KeptForm
 from safeguarding_portal.accounts.resume import STASH_KEY
 from safeguarding_portal.accounts.testing import password_sign_in, totp_code
 from safeguarding_portal.audit.models import AuditAction, AuditEvent
@@ -33,6 +34,13 @@ def _expire(client) -> None:
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     forget_cached_session(key)
+
+
+def _signed_out(client, user) -> None:
+    """``user`` was signed in on this browser, and their session has just expired."""
+    sign_in(client, user)
+    assert client.get(reverse("home")).status_code == 200
+    _expire(client)
 
 
 def _details(school, **changes):
@@ -100,13 +108,15 @@ def test_form_posted_after_expiry_is_kept_and_sent_after_sign_in_and_two_factor(
     assert school.address == ADDRESS
     assert school.phone == "01234 567890"
     assert AuditEvent.objects.filter(action=AuditAction.SCHOOL_UPDATED, actor=head).count() == 1
-    # Sent once, then forgotten: the text does not linger in the session.
-    assert client.session.get(STASH_KEY) == {}
+    # Sent once, then forgotten: the text does not linger anywhere.
+    assert client.session.get(STASH_KEY) == []
+    assert not KeptForm.objects.exists()
     assert client.get(resume_url).status_code == 404
 
 
 def test_contacts_form_is_kept_the_same_way(client, dsl, school):
     TOTPDevice.objects.create(user=dsl, name="Authenticator app", confirmed=True)
+    _signed_out(client, dsl)
     data = {"contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0", "contacts-0-kind": "police",
             "contacts-0-name": "Wiltshire Police", "contacts-0-phone": "101"}
 
@@ -125,6 +135,7 @@ def test_contacts_form_is_kept_the_same_way(client, dsl, school):
 
 
 def test_another_browser_sees_the_friendly_missing_page_not_the_text(client, head, school):
+    _signed_out(client, head)
     client.post(SETTINGS, _details(school, address="Private words about a child"))
     token = next(iter(client.session[STASH_KEY]))
     other_browser = sign_in(Client(), head)
@@ -153,10 +164,12 @@ def test_someone_else_signing_in_on_the_same_browser_does_not_get_the_text(clien
 
     assert response.status_code == 404
     assert b"Private words" not in response.content
-    assert client.session.get(STASH_KEY) == {}
+    assert client.session.get(STASH_KEY) == []
+    assert not KeptForm.objects.exists()
 
 
 def test_kept_form_can_be_discarded(client, head, school):
+    _signed_out(client, head)
     client.post(SETTINGS, _details(school))
     token = next(iter(client.session[STASH_KEY]))
     sign_in(client, head)
@@ -166,6 +179,7 @@ def test_kept_form_can_be_discarded(client, head, school):
     assert response.status_code == 200
     assert b"Discarded" in response.content
     assert client.get(reverse("accounts:resume", args=[token])).status_code == 404
+    assert not KeptForm.objects.exists()
     school.refresh_from_db()
     assert school.address == ""
 
@@ -180,9 +194,14 @@ def test_unknown_resume_link_shows_the_friendly_page(client, head):
 
 
 def test_only_the_last_five_kept_forms_are_held(client, head, school):
+    _signed_out(client, head)
     for n in range(7):
         client.post(SETTINGS, _details(school, phone=f"0100 00000{n}"))
 
     kept = client.session[STASH_KEY]
-    assert len(kept) == 5
-    assert [dict(e["fields"])["phone"] for e in kept.values()] == [f"0100 00000{n}" for n in range(2, 7)]
+    assert len(kept) == 5 and KeptForm.objects.count() == 5
+    sign_in(client, head)
+    pages = [client.get(reverse("accounts:resume", args=[token])).content.decode() for token in kept]
+    assert [next(f"0100 00000{n}" for n in range(7) if f"0100 00000{n}" in page) for page in pages] == [
+        f"0100 00000{n}" for n in range(2, 7)
+    ]

@@ -93,6 +93,9 @@ def test_two_factor_pages(client, dsl):
 
 
 def test_resume_pages(client, head, school):
+    from .test_resume_keeps_a_form_sent_after_the_session_expired import _signed_out
+
+    _signed_out(client, head)
     client.post(reverse("schools:settings"), {"name": school.name, "address": "Somewhere"})
     token = next(iter(client.session[STASH_KEY]))
     sign_in(client, head)

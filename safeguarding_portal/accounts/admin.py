@@ -1,8 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
+
+from safeguarding_portal.audit.admin_audit import AuditedAdmin
+from safeguarding_portal.audit.models import AuditAction
+from safeguarding_portal.audit.services import audit_record
 
 from . import services
 from .forms import TwoFactorResetForm
@@ -51,8 +56,13 @@ class MembershipInline(admin.TabularInline):
     can_delete = False  # end a membership with "ended on"; who held a role stays answerable
 
 
+# Who may use the admin, and who may do anything in it: each change is its own audit event.
+RIGHTS = {"is_superuser": ("became a superuser", "is no longer a superuser"),
+          "is_staff": ("was given admin site access", "lost admin site access")}
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
@@ -69,6 +79,30 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: audit entries point at the account
+
+    def audit_school(self, obj):
+        return None  # accounts are not a school's: the global chain
+
+    def audit_label(self, obj):
+        return f"Account {obj.email}"
+
+    def record_saved(self, request, obj, *, created, changes):
+        rights = {name: changes.pop(name) for name in RIGHTS if name in changes}
+        super().record_saved(request, obj, created=created, changes=changes)
+        if rights:
+            said = [RIGHTS[name][0 if after else 1] for name, (_before, after) in rights.items()]
+            audit_record(
+                action=AuditAction.ADMIN_RIGHTS_CHANGED, request=request, school=None, obj=obj,
+                summary=f"{obj.email} {' and '.join(said)}", detail={"via": "admin", "changes": rights},
+            )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            audit_record(action=AuditAction.PASSWORD_CHANGED, request=request, school=None, obj=user,
+                         summary=f"Password of {user.email} set in the admin", detail={"via": "admin"})
+        return response
 
     @admin.action(
         description="Reset two-factor sign-in (lost phone); recorded in the audit log", permissions=["change"]

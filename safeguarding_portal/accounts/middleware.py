@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from . import policy
 from .context import PortalContext
-from .resume import forget_sent, stash
+from .resume import forget_sent, remember_owner, stash
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ class AccessPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        remember_owner(request, response)  # whose a form kept after this session expires will be
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
@@ -56,8 +58,8 @@ class AccessPolicyMiddleware:
             if request.method == "POST" and view_name == "accounts:logout":
                 return redirect(settings.LOGOUT_REDIRECT_URL)  # already signed out: nothing worth keeping
             if request.method == "POST":
-                # The session expired while they typed: keep what they wrote, then ask them to sign in.
-                return redirect_to_login(stash(request))
+                # The session expired while they typed: keep what they wrote for them, then ask them to sign in.
+                return redirect_to_login(stash(request) or request.get_full_path())
             if request.htmx:
                 response = HttpResponse(status=401)
                 response["HX-Redirect"] = f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}"

@@ -147,3 +147,20 @@ class Membership(models.Model):
             raise ValidationError("Only governors can be the safeguarding governor or the chair.")
         if self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "A membership cannot end before it starts."})
+
+
+class KeptForm(models.Model):
+    """A form sent after its author's session expired, kept for them to send after signing in again.
+
+    What was typed (often a child's name and a disclosure) is stored only encrypted (accounts/resume.py), for one
+    user, for a few hours; ``accounts.purge_expired`` deletes it after that.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)  # the link's token is never stored
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    payload = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Kept form {self.pk} for user {self.user_id}"

@@ -485,7 +485,11 @@ def case_visibility(portal) -> models.Q:
     if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
         visible |= Q(route=Route.HEADTEACHER)
     elif portal.can(Cap.TRIAGE):
-        visible |= Q(route=Route.HEADTEACHER, shared_with_dsl_team=True)
+        # Shared means a SHARED entry on the hash-chained timeline, not the projection column beside it, which
+        # an UPDATE could tick without leaving a trace.
+        from incidents.integrity import shared_on_timeline
+
+        visible |= Q(route=Route.HEADTEACHER) & shared_on_timeline()
     if portal.is_chair:
         visible |= Q(route=Route.CHAIR)
     # Nobody sees a concern about themselves, whatever their role.
@@ -514,8 +518,14 @@ def can_view_case(portal, incident) -> bool:
     if incident.route == Route.DSL:
         return portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
     if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and incident.shared_with_dsl_team)
+        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and _shared_on_timeline(incident))
     return portal.is_chair
+
+
+def _shared_on_timeline(incident) -> bool:
+    from incidents.models import EntryKind
+
+    return incident.entries.filter(kind=EntryKind.SHARED).exists()
 
 
 def can_act_on_case(portal, incident) -> bool:
@@ -537,8 +547,8 @@ def can_share_case(portal, incident) -> bool:
 
     return (
         incident.route == Route.HEADTEACHER
-        and not incident.shared_with_dsl_team
         and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+        and not _shared_on_timeline(incident)
         and can_view_case(portal, incident)
     )
 
@@ -578,3 +588,52 @@ def can_view_training_record(portal, record) -> bool:
     if portal.school is None or record.school_id != portal.school.pk:
         return False
     return record.user_id == portal.user.pk or portal.can(Cap.MANAGE_TRAINING)
+
+
+# --- Object rules: the audit log ----------------------------------------------------------------------
+# An entry about a record names it ("Case OAK-2026-0042", "Attachment on ..."), so listing it to someone who may
+# not open the record tells them the record exists and who is looking at it: the subject of an allegation
+# would learn of it from the audit log. Entries about these records are listed only to those who may see them;
+# entries about anything else (sign-ins, school settings...) to everyone who reads the log.
+
+
+def _visible_ids(model_label: str, portal) -> models.QuerySet | None:
+    """The ids (as text, like AuditEvent.object_id) of the records of this type the person may see; None: all."""
+    from django.apps import apps
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    model = apps.get_model(model_label)
+    if model_label == "incidents.incident":
+        visible = model.objects.filter(case_visibility(portal))
+    elif model_label == "incidents.attachment":
+        visible = model.objects.filter(incident__in=apps.get_model("incidents.incident").objects.filter(
+            case_visibility(portal)))
+    elif model_label == "curriculum.trainingrecord":
+        if portal.can(Cap.MANAGE_TRAINING):
+            return None
+        visible = model.objects.filter(user=portal.user)
+    else:
+        return None if portal.can(AUDIT_RECORD_CAPS[model_label]) else model.objects.none()
+    return visible.annotate(text_id=Cast("pk", CharField())).values("text_id")
+
+
+# Record types whose audit entries only holders of the capability read (the school's own records, since the
+# log is the school's). The case and training rules above are object rules, per record.
+AUDIT_RECORD_CAPS: dict[str, Cap] = {
+    "incidents.cpfiletransfer": Cap.TRIAGE,
+    "schools.pupil": Cap.VIEW_PUPILS,
+    "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
+}
+AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
+
+
+def audit_visibility(portal) -> models.Q:
+    """A filter on AuditEvent: entries about records this person may not see are left out."""
+    from django.db.models import Q
+
+    shown = ~Q(object_type__in=AUDIT_OBJECT_RULES)
+    for label in AUDIT_OBJECT_RULES:
+        ids = _visible_ids(label, portal)
+        shown |= Q(object_type=label) if ids is None else Q(object_type=label, object_id__in=ids)
+    return shown

@@ -7,3 +7,12 @@ def send_email(*, to: list[str], subject: str, body: str) -> int:
     from safeguarding_portal.outbox.email import send_email as send
 
     return send(to=to, subject=subject, body=body).pk and 1
+
+
+
+@shared_task(name="accounts.purge_expired", ignore_result=True)
+def purge_expired() -> dict[str, int]:
+    """Hourly from beat: expired sessions and expired kept forms are deleted, not left in the database."""
+    from .resume import purge_expired as purge
+
+    return purge()

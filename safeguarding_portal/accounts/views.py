@@ -22,6 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import sign_ins_of
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.core import ratelimits
 
 from . import resume, services
 from .forms import CodeForm, EnrolForm, QueuedPasswordResetForm, SignInForm
@@ -68,10 +69,21 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and ratelimits.hit(request, "password_reset.ip", key="ip"):
+            return ratelimits.too_many(request, "password_reset.ip")
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        # Only a few emails an hour to one address, whoever asks; the page says the same either way, so it
+        # never tells whether the address has an account, nor that it was limited.
+        flooded = ratelimits.hit(self.request, "password_reset.email", key=lambda group, request: email)
         # Recorded whether or not the address has an account; the page never says which.
         audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor=None, school=None,
-                     actor_email=form.cleaned_data["email"].strip().lower())
+                     actor_email=email, detail={"not_sent": "too many requests for this address"} if flooded else None)
+        if flooded:
+            return redirect(self.get_success_url())
         # The link points at the configured site, never at whatever Host header the request carried.
         self.extra_email_context = {"site_url": settings.SITE_URL}
         return super().form_valid(form)

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     ACCESS_DENIED = "access.denied", "Access refused"
     PEOPLE_IMPORTED = "people.imported", "People imported from the MIS"
     SCHOOL_UPDATED = "school.updated", "School details changed"
+    ADMIN_CHANGED = "admin.changed", "Changed in the admin"
+    ADMIN_RIGHTS_CHANGED = "account.admin_rights", "Administrator rights changed"
 
 
 class AuditEvent(ChainedRecord):

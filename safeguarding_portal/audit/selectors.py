@@ -8,8 +8,15 @@ from django.db.models import Count, Max, Min, QuerySet
 from .models import AuditAction, AuditEvent
 
 
-def audit_events_for_school(*, school, action: str = "", actor_email: str = "") -> QuerySet[AuditEvent]:
+def audit_events_for_school(
+    *, school, portal=None, action: str = "", actor_email: str = ""
+) -> QuerySet[AuditEvent]:
+    """The school's log; with ``portal``, without entries about records that person may not see."""
     events = AuditEvent.objects.filter(school=school).select_related("actor")
+    if portal is not None:
+        from safeguarding_portal.accounts.policy import audit_visibility
+
+        events = events.filter(audit_visibility(portal))
     if action:
         events = events.filter(action=action)
     if actor_email:

@@ -7,24 +7,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils import timezone
 
+from safeguarding_portal.core.clientip import client_ip
+
 from . import chain
 from .models import AuditAction, AuditEvent
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind a proxy, the first X-Forwarded-For hop is the client; gunicorn sets REMOTE_ADDR otherwise.
-    from django.conf import settings
-
-    if getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(

@@ -12,7 +12,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if action not in AuditAction.values:
         action = ""
     who = request.GET.get("who", "").strip()
-    page = Paginator(selectors.audit_events_for_school(school=school, action=action, actor_email=who), 50).get_page(
+    page = Paginator(selectors.audit_events_for_school(
+        school=school, portal=request.portal, action=action, actor_email=who
+    ), 50).get_page(
         request.GET.get("page")
     )
     breaks = chain.verify(AuditEvent, chains=[f"school:{school.pk}"]) if request.GET.get("verify") else None

@@ -9,7 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from safeguarding_portal.audit.services import client_ip, record_view
+from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import selectors, services, trust

@@ -37,6 +37,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.accounts.services import membership_end, membership_grant
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.core.csvexport import csv_text
 
 from .models import UPN_VALIDATOR, Guardian, ImportRun, Pupil, PupilGuardian, School, YearGroup
 
@@ -93,7 +94,8 @@ _SAVE_AS_CSV = "In Excel, choose File, then Save As, then “CSV UTF-8 (Comma de
 
 
 def decode_upload(*, data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), UTF-16 from Excel, else Windows-1252."""
+    """The file's text: UTF-8 (with or without a byte-order mark), UTF-16 from Excel, else Windows-1252 (but a
+    UTF-8 file with a byte that is not UTF-8 is refused, never re-read as Windows-1252)."""
     if len(data) > MAX_FILE_BYTES:
         raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
                            "Export only the columns the portal needs.")
@@ -112,15 +114,38 @@ def decode_upload(*, data: bytes) -> str:
             raise FileRejected(f"The file could not be read as text. {_SAVE_AS_CSV}")
     if b"\x00" in data:
         raise FileRejected(f"This is not a text file, so it cannot be a CSV export. {_SAVE_AS_CSV}")
+    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if data != body or _UTF8_SEQUENCE.search(body):
+            # A byte-order mark or UTF-8 characters say the file is UTF-8, yet one byte is not: two encodings in
+            # one file. Read either way some names would be garbled ("ZoÃ«"), so it is not read at all.
+            raise FileRejected(_mixed_encoding(body, exc.start)) from exc
     try:
         # What Excel on Windows writes for "CSV (Comma delimited)": accents and curly quotes in names survive.
         return data.decode("cp1252")
     except UnicodeDecodeError:
         raise FileRejected(f"The file is not in a text encoding the portal can read. {_SAVE_AS_CSV}")
+
+
+# A multi-byte UTF-8 character ("ë" is C3 AB). Windows-1252 text almost never contains one by chance: it
+# would take a capital accented letter followed by a symbol such as "©".
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+
+
+def _mixed_encoding(body: bytes, start: int) -> str:
+    line = body.count(b"\n", 0, start) + 1
+    line_start = body.rfind(b"\n", 0, start) + 1
+    column = len(body[line_start:start].decode("utf-8", errors="replace")) + 1
+    return (
+        f"The file is in UTF-8 except on line {line}, where character {column} is the byte 0x{body[start]:02X}, "
+        "which is not UTF-8 (probably pasted from a file in another encoding). Nothing was read, so no name is "
+        "garbled: correct that line in your MIS, or in a text editor saving as UTF-8, and upload the file again."
+    )
 
 
 def read_table(*, data: bytes) -> list[list[str]]:
@@ -1301,11 +1326,7 @@ TEMPLATE_ROWS = {
 
 def template_csv(*, kind: str) -> bytes:
     """The canonical headers and two example rows, with a byte-order mark so Excel opens it as UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(TEMPLATE_HEADERS[kind])
-    writer.writerows(TEMPLATE_ROWS[kind])
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_text(TEMPLATE_HEADERS[kind], TEMPLATE_ROWS[kind]).encode("utf-8")
 
 
 def accepted_spellings(*, kind: str) -> list[tuple[str, str, bool]]:

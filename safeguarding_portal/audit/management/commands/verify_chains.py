@@ -1,12 +1,13 @@
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
-from safeguarding_portal.audit import chain
+from safeguarding_portal.audit import chain, projections
 
 
 class Command(BaseCommand):
     help = (
-        "Verify every hash-chained record (audit log, case timelines, ...); name the first broken link of each chain."
+        "Verify every hash-chained record (audit log, case timelines, ...); name the first broken link of each chain. "
+        "Then check that the state the pages read (case status, photo consents...) agrees with its chain."
     )
 
     def handle(self, *args, **options):
@@ -21,5 +22,18 @@ class Command(BaseCommand):
                     self.stderr.write(f"BROKEN {model._meta.label}: {b}")
             else:
                 self.stdout.write(self.style.SUCCESS(f"{model._meta.label}: intact ({count} records)"))
+        differ = 0
+        for check in projections.CHECKS.values():
+            mismatches = list(check.run())
+            for m in mismatches:
+                self.stderr.write(f"DIFFERS {check.label}: {m}")
+            differ += len(mismatches)
+            if not mismatches:
+                self.stdout.write(self.style.SUCCESS(f"{check.label}: as {check.agrees_with} say"))
+        problems = []
         if broken:
-            raise CommandError(f"{broken} chain(s) broken")
+            problems.append(f"{broken} chain(s) broken")
+        if differ:
+            problems.append(f"{differ} record(s) do not match their chain")
+        if problems:
+            raise CommandError("; ".join(problems))

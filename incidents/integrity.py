@@ -1,0 +1,43 @@
+"""What the dashboards and the access rules read from ``Incident`` (status, shared with the DSL team), checked
+against the case timelines it is a projection of (registered with audit.projections in apps.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
+
+from safeguarding_portal.audit.projections import Mismatch
+
+from .models import EntryKind, Incident, Status, TimelineEntry
+
+
+def shared_on_timeline() -> Exists:
+    """An allegation was shared with the DSL team: a SHARED entry on its (hash-chained) timeline."""
+    return Exists(TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=EntryKind.SHARED))
+
+
+def status_on_timeline() -> Coalesce:
+    last = (
+        TimelineEntry.objects.filter(incident=OuterRef("pk"), kind=EntryKind.STATUS)
+        .order_by("-seq")
+        .annotate(to=KeyTextTransform("to", "data"))
+        .values("to")[:1]
+    )
+    return Coalesce(Subquery(last), Value(Status.REPORTED), output_field=CharField())
+
+
+def mismatches() -> Iterator[Mismatch]:
+    cases = (
+        Incident.objects.annotate(chain_status=status_on_timeline(), chain_shared=shared_on_timeline())
+        .filter(~Q(status=F("chain_status")) | ~Q(shared_with_dsl_team=F("chain_shared")))
+        .order_by("pk")
+        .values_list("reference", "status", "chain_status", "shared_with_dsl_team", "chain_shared")
+    )
+    for reference, status, chain_status, shared, chain_shared in cases.iterator(chunk_size=2000):
+        if status != chain_status:
+            yield Mismatch(f"case {reference}", "status", status, chain_status)
+        if shared != chain_shared:
+            yield Mismatch(f"case {reference}", "shared_with_dsl_team", shared, chain_shared)

@@ -1,0 +1,54 @@
+"""Secrets that travel in URLs, taken out of log lines.
+
+A parent's signing and manage links, password-reset links and kept-form links carry their token in the path:
+whoever reads a log line holding one can sign for a child, change a consent or reset a password. Access logs
+(gunicorn, deploy/gunicorn.conf.py) and the portal's own logging (Django's "Not Found: <path>", the dev server's
+request lines) pass every line through ``redact``.
+
+Plain Python with no Django import: gunicorn's master process loads this file on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+REDACTED = "[redacted]"
+
+# (what precedes the secret, how many path segments are secret). Literal segments that are pages, not tokens
+# ("sent", "complete"), are left alone.
+_SECRET_PATHS = [
+    (r"/agreements/s/", 1),
+    (r"/agreements/signed/", 1),
+    (r"/certificate/", 1),  # .../signed/<token>/certificate/<verification code>/
+    (r"/accounts/resume/", 1),
+    (r"/accounts/password/reset/(?!sent/|complete/|sent$|complete$)", 2),
+]
+# A path separator may arrive percent-encoded (a next= parameter): match "/" and "%2F" alike.
+_SLASH = r"(?:/|%2[Ff])"
+
+
+def _pattern(prefix: str, segments: int) -> re.Pattern:
+    prefix = prefix.replace("/", _SLASH)
+    secret = _SLASH.join([r"[^/%\s?&\"']+"] * segments)
+    return re.compile(f"({prefix})({secret})")
+
+
+_PATTERNS = [(_pattern(prefix, n), n) for prefix, n in _SECRET_PATHS]
+
+
+def redact(text: str) -> str:
+    for pattern, segments in _PATTERNS:
+        text = pattern.sub(lambda m, n=segments: m.group(1) + "/".join([REDACTED] * n), text)
+    return text
+
+
+class RedactTokensFilter(logging.Filter):
+    """On a handler: the record is formatted once, with secrets in URLs replaced."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True

@@ -185,6 +185,10 @@ class Pupil(models.Model):
     surname = models.CharField(max_length=100)
     preferred_surname = models.CharField(max_length=100, blank=True)
     former_surname = models.CharField(max_length=100, blank=True, help_text="A surname the pupil was known by.")
+    # How school systems know the pupil (the MIS import fills them): monitoring products report alerts by
+    # network user name or school email, which match an alert to the pupil.
+    network_username = models.CharField(max_length=150, blank=True)
+    school_email = models.EmailField(blank=True)
     # Every name the pupil may be searched by, folded (schools.search): kept by save() and by the importer.
     search_text = models.CharField(max_length=600, blank=True, editable=False)
     date_of_birth = models.DateField()
@@ -204,6 +208,8 @@ class Pupil(models.Model):
         indexes = [
             models.Index(fields=["school", "surname", "legal_forename"]),
             models.Index(fields=["school", "year_group"]),
+            models.Index(Lower("network_username"), "school", name="pupil_username_idx"),
+            models.Index(Lower("school_email"), "school", name="pupil_school_email_idx"),
         ]
 
     def __str__(self) -> str:

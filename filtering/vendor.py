@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
@@ -299,18 +299,23 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
 class Reconciliation:
     covers_from: datetime.datetime | None
     covers_to: datetime.datetime | None
+    # Each with its ``follow_up`` (or None): what was done about it. Those still to follow up come first.
     unexplained: list[VendorEntry]
     unexplained_count: int
+    to_follow_up_count: int
     never_seen: list[ChangeRequest]
 
 
 def reconciliation(*, school: School, limit: int = 200) -> Reconciliation:
-    """Vendor changes no approved request explains, and applied requests the vendor's log never shows."""
+    """Vendor changes no approved request explains (with what was done about each), and applied requests the
+    vendor's log never shows."""
     applied = VendorImport.objects.filter(school=school, status=VendorImport.Status.APPLIED)
     span = applied.aggregate(start=Min("covers_from"), end=Max("covers_to"))
     unexplained_qs = VendorEntry.objects.filter(
         school=school, vendor_import__status=VendorImport.Status.APPLIED, is_change=True, explained_by__isnull=True
-    ).order_by("-at")
+    )
+    to_follow_up = unexplained_qs.filter(follow_up__isnull=True)
+    counts = unexplained_qs.aggregate(all=Count("pk"), open=Count("pk", filter=Q(follow_up__isnull=True)))
     never_seen: list[ChangeRequest] = []
     if span["start"] is not None:
         # Only over the period the imported logs cover: vendors keep a month or so, older changes are not missing.
@@ -322,5 +327,13 @@ def reconciliation(*, school: School, limit: int = 200) -> Reconciliation:
             .exclude(pk__in=seen)
             .select_related("applied_by").order_by("-applied_at")[:limit]
         )
-    return Reconciliation(span["start"], span["end"], list(unexplained_qs[:limit]), unexplained_qs.count(),
-                          never_seen)
+    shown = list(to_follow_up.order_by("-at")[:limit])
+    for entry in shown:
+        entry.done = None  # read by the page; spares a query per row for the missing reverse one-to-one
+    if len(shown) < limit:
+        followed = list(unexplained_qs.filter(follow_up__isnull=False)
+                        .select_related("follow_up__by", "follow_up__change").order_by("-at")[:limit - len(shown)])
+        for entry in followed:
+            entry.done = entry.follow_up
+        shown += followed
+    return Reconciliation(span["start"], span["end"], shown, counts["all"], counts["open"], never_seen)

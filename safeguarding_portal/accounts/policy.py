@@ -368,6 +368,7 @@ URL_RULES |= {
     "filtering:responsibility_end": needs(Cap.MANAGE_FILTERING),
     "filtering:vendor": needs(Cap.RECONCILE_FILTER_LOG),
     "filtering:vendor_import": needs(Cap.RECONCILE_FILTER_LOG),
+    "filtering:vendor_entry": needs(Cap.RECONCILE_FILTER_LOG),
     "filtering:checks": needs(Cap.VIEW_FILTER_LOG),
     "filtering:check_add": needs(Cap.RECORD_FILTER_CHECK),
     "filtering:check_certificate": needs(Cap.VIEW_FILTER_LOG),

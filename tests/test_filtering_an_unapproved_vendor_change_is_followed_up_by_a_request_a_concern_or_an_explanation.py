@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -144,6 +145,11 @@ def test_a_follow_up_is_never_edited_or_deleted(unexplained, technician):
         follow_up.save()
     with pytest.raises(AppendOnlyError):
         follow_up.delete()
+    # Below the ORM, the database refuses too (a trigger, as for the log's events).
+    with pytest.raises(DatabaseError), transaction.atomic():
+        VendorFollowUp.objects.filter(pk=follow_up.pk).update(reason="Rewritten afterwards")
+    follow_up.refresh_from_db()
+    assert follow_up.reason == "Vendor's own update."
 
 
 def test_a_change_an_approved_request_explains_has_no_follow_up_page(school, technician, staff, head, signed_in):

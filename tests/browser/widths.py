@@ -25,12 +25,15 @@ WIDTHS = (PHONE, LAPTOP)
 _CUT_OFF = """() => {
   const out = [];
   const root = document.documentElement;
-  if (root.scrollWidth > root.clientWidth + 1) out.push(`the page is ${root.scrollWidth} px wide on a ${root.clientWidth} px screen`);
+  if (root.scrollWidth > root.clientWidth + 1) {
+    out.push(`the page is ${root.scrollWidth} px wide on a ${root.clientWidth} px screen`);
+  }
   for (const el of document.querySelectorAll("body *")) {
     const style = getComputedStyle(el);
     if (!["auto", "scroll"].includes(style.overflowX)) continue;
     if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
-      const name = el.id ? `#${el.id}` : el.className ? `.${String(el.className).trim().split(/\\s+/).join(".")}` : el.tagName;
+      const classes = String(el.className).trim().split(/\\s+/).join(".");
+      const name = el.id ? `#${el.id}` : el.className ? `.${classes}` : el.tagName;
       out.push(`${name} needs a sideways scroll: ${el.scrollWidth} px of content in ${el.clientWidth} px`);
     }
   }

@@ -306,6 +306,8 @@ def class_consents(*, school: School, class_name: str) -> dict:
     for c in Consent.objects.filter(pupil__in=pupils):
         consents[c.pupil_id][c.key] = c.given
     rows = [{"pupil": p, "answers": [consents[p.pk].get(i["key"]) for i in items]} for p in pupils]
+    for r in rows:  # each answer with its question, for the phone layout's labels
+        r["cells"] = [(item["label"], answer) for item, answer in zip(items, r["answers"], strict=True)]
     # Per use: can it be published (everyone said yes), and if not, how many pupils must be left out.
     without = [sum(1 for r in rows if r["answers"][n] is not True) for n in range(len(items))]
     publishable = [(item, n == 0, n) for item, n in zip(items, without, strict=True)]

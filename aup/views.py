@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
 
 from . import selectors, services
@@ -540,7 +541,7 @@ def _names(names: list[str]) -> str:
 
 
 def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return counted(n, "person", "people")
 
 
 @require_POST

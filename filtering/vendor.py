@@ -25,6 +25,7 @@ from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import importer
 from safeguarding_portal.schools.importer import FileRejected, RowError
 from safeguarding_portal.schools.models import School
@@ -213,7 +214,7 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         if not any(any(r) for r in body):
             raise FileRejected("The file has a header row but no entries.")
         if len(body) > MAX_ROWS:
-            raise FileRejected(f"The file has {len(body)} rows; import at most {MAX_ROWS} at a time.")
+            raise FileRejected(f"The file has {counted(len(body), 'row')}; import at most {MAX_ROWS} at a time.")
     except FileRejected as exc:
         run = VendorImport.objects.create(
             school=school, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
@@ -286,8 +287,9 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
             })
         unexplained = sum(1 for e in entries if e.is_change and e.explained_by_id is None)
         services._event(school=school, kind=EventKind.VENDOR_IMPORT, actor=by,
-                        summary=(f"Vendor log imported: {len(entries)} rows from {run.covers_from:%d %b %Y} to "
-                                 f"{run.covers_to:%d %b %Y}, {unexplained} change(s) no approved request explains"),
+                        summary=(f"Vendor log imported: {counted(len(entries), 'row')} from "
+                                 f"{run.covers_from:%d %b %Y} to {run.covers_to:%d %b %Y}, "
+                                 f"{counted(unexplained, 'change')} no approved request explains"),
                         data={"import": run.pk, "sha256": sha, "rows": len(entries), "unexplained": unexplained})
     return ImportResult(run, [], unexplained)
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
 
 from . import selectors, services, vendor
@@ -445,8 +446,9 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
                                               filename=upload.name or "vendor.csv", mapping=mapping,
                                               product=d["product"])
             if result.ok:
-                messages.success(request, f"Imported {result.vendor_import.rows} rows. "
-                                          f"{result.unexplained} change(s) no approved request explains.")
+                messages.success(request, f"Imported {counted(result.vendor_import.rows, 'row')}. "
+                                          f"{counted(result.unexplained, 'change')} no approved request "
+                                          f"{'explains' if result.unexplained == 1 else 'explain'}.")
                 return redirect("filtering:vendor")
     return render(request, "filtering/vendor_import.html", {"form": form, "result": result, **_common(request)})
 

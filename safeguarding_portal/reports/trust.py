@@ -104,6 +104,7 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
             # A rate per 100 pupils compares schools of different sizes; hidden when the count is small.
             "rate": (f"{100 * total / pupils:.1f}" if pupils and total >= 3 else "—"),
             "four_c": [small_count(four_c.get(s.pk, {}).get(fc.value, 0)) for fc in FourC],
+            "four_c_cells": [(fc.label, small_count(four_c.get(s.pk, {}).get(fc.value, 0))) for fc in FourC],
             "ack_pct": f"{round(100 * acked / total)}%" if total else "—",
             "ack_rag": ("green" if not total or acked / total >= 0.9 else
                         "amber" if acked / total >= 0.75 else "red"),

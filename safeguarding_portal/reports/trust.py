@@ -138,7 +138,7 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     html = render_to_string("reports/pdf/trust_report.html", {
         "trust": trust, "table": table, "generated_at": timezone.localtime(),
     })
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 
 
 __all__ = ["TrustPeriodForm", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

@@ -62,9 +62,9 @@ def check_at_both_widths(page, url: str, name: str, *, widths: Iterable[dict] = 
         page.set_viewport_size(size)
         page.goto(url)
         page.wait_for_load_state("load")
+        screenshot(page, f"{name}-{size['width']}")  # first, so a failure below can be looked at
         assert_nothing_cut_off(page)
         assert_no_axe_violations(page, disable=disable)
-        screenshot(page, f"{name}-{size['width']}")
         if then is not None:
             then(page, size["width"])
     assert page.console_errors == [], page.console_errors

@@ -53,7 +53,8 @@ def test_the_training_matrix(page, school, dsl, staff_room):
             expect(page.get_by_label("Show people with")).to_be_visible()
 
     check_at_both_widths(page, "/curriculum/training/matrix/", "curriculum-training-matrix", then=reads)
-    check_at_both_widths(page, "/curriculum/training/matrix/?state=expired&role=staff", "curriculum-training-matrix-filtered")
+    check_at_both_widths(page, "/curriculum/training/matrix/?state=expired&role=staff",
+                         "curriculum-training-matrix-filtered")
 
 
 def test_the_trust_report(page, trust, school, other_school, staff, dsl, trust_lead):

@@ -50,7 +50,7 @@ def render_certificate(signature: Signature) -> bytes:
             "verify_url": settings.SITE_URL + reverse("aup:verify"),
         },
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 
 
 def reminded_events(*, campaign_id: int, invitation_id: int) -> list[SignatureEvent]:

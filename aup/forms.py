@@ -121,3 +121,42 @@ class VerifyForm(forms.Form):
         if not data.get("code") and not data.get("pdf"):
             raise forms.ValidationError("Type the code printed on the certificate, or choose the PDF.")
         return data
+
+
+class PaperAgreementForm(forms.Form):
+    """The parents' agreement signed on paper: who signed, when, the paper's answers and its scan."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    guardian = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Signed by")
+    signer_name = forms.CharField(max_length=200, required=False, label="Name as written on the paper",
+                                  help_text="Leave empty when it is the name above.")
+    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                label="Date written on the paper")
+    scan = forms.FileField(label="Scan or photo of the signed paper copy",
+                           help_text="PDF, PNG or JPEG, up to 10 MB. Every page, with the signature visible.")
+    confirm = forms.BooleanField(label="I have checked that the paper copy is signed and is the current version")
+
+    ANSWERS = [("yes", "Yes"), ("no", "No")]
+
+    def __init__(self, *args, guardians, items: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].choices = [(g.pk, f"{g.full_name} ({label})") for g, label in guardians]
+        if len(guardians) == 1:
+            self.fields["guardian"].initial = guardians[0][0].pk
+        self.items = items
+        for item in items:
+            self.fields[f"consent_{item['key']}"] = forms.ChoiceField(
+                choices=self.ANSWERS, widget=forms.RadioSelect, label=item["label"],
+                error_messages={"required": "Enter the answer ticked on the paper."})
+
+    def consent_fields(self):
+        return [self[f"consent_{item['key']}"] for item in self.items]
+
+    def answers(self) -> dict[str, bool]:
+        return {item["key"]: self.cleaned_data[f"consent_{item['key']}"] == "yes" for item in self.items}
+
+    def clean_signed_on(self):
+        value = self.cleaned_data["signed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("That date is in the future.")
+        return value

@@ -246,10 +246,51 @@ class SigningRequest(models.Model):
         return f"Request {self.pk} ({self.get_status_display()})"
 
 
+class SignMethod(models.TextChoices):
+    ONLINE = "online", "Signed online"
+    PAPER = "paper", "Signed on paper"
+
+
+# A paper agreement's "drawn signature" is its scan, named by the scan's SHA-256: the field is in the chained
+# hash, so the hash covers that it was on paper and which scan shows it (``method`` must agree with it).
+PAPER_SIGNATURE_PREFIX = "paper-scan:sha256:"
+
+
+def paper_scan_path(instance: PaperScan, filename: str) -> str:
+    return f"aup/{instance.school_id}/paper/{uuid.uuid4().hex}"
+
+
+class PaperScan(models.Model):
+    """The scan of an agreement a parent signed on paper, stored through the storage API under an unguessable
+    name. Never replaced or removed: a wrong scan is corrected by recording the agreement again."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to=paper_scan_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Paper scan {self.sha256[:12]}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("A paper agreement's scan is never replaced.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("A paper agreement's scan is never deleted.")
+
+
 class Signature(ChainedRecord):
     """Who signed which version (with its hash), for which child, when, from where, and what they consented to.
 
-    Pupils' agreements recorded by a teacher carry the teacher as witness; visitors give an organisation.
+    Pupils' agreements recorded by a teacher carry the teacher as witness; visitors give an organisation. A
+    parent's agreement signed on paper carries the member of staff who recorded it as witness, the recorder's
+    address and browser, the date written on the paper (``agreed_on``) and its scan (``drawn_signature``).
     """
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
@@ -278,6 +319,9 @@ class Signature(ChainedRecord):
     verification_code = models.CharField(max_length=24, unique=True)
     # A visitor's page has no request to lock: the form's own token makes a double submit one signature.
     submission_token = models.UUIDField(null=True, blank=True, unique=True)
+    method = models.CharField(max_length=8, choices=SignMethod.choices, default=SignMethod.ONLINE)
+    paper_scan = models.ForeignKey(PaperScan, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="signatures")
 
     HASHED_FIELDS = (
         "school",
@@ -302,7 +346,16 @@ class Signature(ChainedRecord):
 
     class Meta:
         ordering = ["-signed_at"]
-        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="signature_chain_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="signature_chain_seq_unique"),
+            # Paper exactly when the hashed signature field names a scan, and a paper one has its scan.
+            models.CheckConstraint(
+                name="signature_paper_names_its_scan",
+                condition=(Q(method="paper") & Q(drawn_signature__startswith=PAPER_SIGNATURE_PREFIX)
+                           & Q(paper_scan__isnull=False) & Q(witness__isnull=False))
+                | (Q(method="online") & ~Q(drawn_signature__startswith=PAPER_SIGNATURE_PREFIX)),
+            ),
+        ]
         indexes = [
             models.Index(fields=["school", "audience", "user"]),
             models.Index(fields=["school", "audience", "pupil"]),
@@ -317,6 +370,15 @@ class Signature(ChainedRecord):
     @property
     def signer_initials(self) -> str:
         return initials(self.signer_name)
+
+    @property
+    def on_paper(self) -> bool:
+        return self.method == SignMethod.PAPER
+
+    @property
+    def drawn_image(self) -> str:
+        """The drawn signature as an image URL, if it was drawn (a paper one's field names its scan instead)."""
+        return self.drawn_signature if self.drawn_signature.startswith("data:image/") else ""
 
 
 def initials(name: str) -> str:

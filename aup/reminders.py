@@ -13,18 +13,21 @@ and the evidence chain gets one "reminded" event per campaign and day naming the
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding_portal.audit.chain import append, append_many
 from safeguarding_portal.core.bulk import insert_rows
 from safeguarding_portal.core.locks import hold_for_transaction
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.registry import sweep
-from safeguarding_portal.reminders.services import remind
+from safeguarding_portal.reminders.services import remind, send_now
 
 from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
 from .services import now, signing_token
@@ -38,8 +41,16 @@ def _due(sent_on: datetime.date, today: datetime.date, every: int) -> bool:
     return days > 0 and days % every == 0
 
 
+def _parent_text(campaign: Campaign) -> str:
+    return f"Please sign {campaign.school.name}'s acceptable use agreement (closes {campaign.closes_on:%d %B})."[:300]
+
+
+def _staff_text(campaign: Campaign) -> str:
+    return f"Please sign the {campaign.version.agreement.title.lower()} (closes {campaign.closes_on:%d %B})."
+
+
 def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.datetime, already: set[str]) -> int:
-    text = f"Please sign {campaign.school.name}'s acceptable use agreement (closes {campaign.closes_on:%d %B})."[:300]
+    text = _parent_text(campaign)
     pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
     rows = (
         Invitation.objects.filter(campaign=campaign, sent_at__isnull=False, bounced_at__isnull=True)
@@ -124,7 +135,7 @@ def _chase_staff(campaign: Campaign, today: datetime.date, at: datetime.datetime
             recipient_user=request.user,
             kind=KIND,
             key=f"request:{request.pk}",
-            text=f"Please sign the {campaign.version.agreement.title.lower()} (closes {campaign.closes_on:%d %B}).",
+            text=_staff_text(campaign),
             url=reverse("aup:index"),
             school=campaign.school,
             on=today,
@@ -159,3 +170,88 @@ def chase_unsigned(*, today: datetime.date) -> int:
         today_reminders = Reminder.objects.filter(kind=KIND, on=today, key__startswith="invitation:")
         already = set(today_reminders.values_list("key", flat=True))
         return sum(_chase_parents(c, today, at, already) + _chase_staff(c, today, at) for c in campaigns)
+
+
+# --- The office chasing now ------------------------------------------------------------------------------
+# The campaign page resends to one parent (or member of staff) or to everyone still waiting. It writes the
+# same Reminder rows as the sweep, under the same once-a-day keys, so nobody is chased twice in a day whoever
+# asked, and then sends those people's digest at once (unless they already had today's, when the reminder
+# goes with tomorrow's). Each resend is a "reminded" link in the evidence chain naming who asked.
+
+
+@dataclass
+class Chased:
+    sent: list[str] = field(default_factory=list)  # names reminded now
+    already: list[str] = field(default_factory=list)  # reminded today already: one a day
+    tomorrow: list[str] = field(default_factory=list)  # recorded, but today's email already went
+    bounced: list[str] = field(default_factory=list)  # the address bounced: check it with the family
+    queued: list[str] = field(default_factory=list)  # the first email has not gone yet
+
+
+@transaction.atomic
+def chase_now(*, campaign: Campaign, by, invitation: Invitation | None = None, request: SigningRequest | None = None,
+              today: datetime.date | None = None) -> Chased:
+    """Remind one parent (``invitation``), one member of staff (``request``), or, with neither, everyone still
+    waiting in the campaign, respecting the one-a-day rule."""
+    today = today or timezone.localdate()
+    if campaign.closed_at is not None or campaign.closes_on < today:
+        raise ValidationError("This campaign has closed: its links no longer work, so nobody is chased.")
+    at = now()
+    result = Chased()
+    pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
+    invitations = Invitation.objects.none()
+    staff = SigningRequest.objects.none()
+    if invitation is not None:
+        invitations = Invitation.objects.filter(pk=invitation.pk, campaign=campaign)
+    elif request is not None:
+        staff = SigningRequest.objects.filter(pk=request.pk, campaign=campaign, user__isnull=False)
+    else:
+        invitations = Invitation.objects.filter(campaign=campaign)
+        staff = SigningRequest.objects.filter(campaign=campaign, user__isnull=False)
+    invitations = list(invitations.filter(Exists(pending)).select_related("guardian").order_by("pk"))
+    staff = list(staff.filter(status=RequestStatus.PENDING).select_related("user").order_by("pk"))
+    if (invitation is not None and not invitations) or (request is not None and not staff):
+        raise ValidationError("Nothing is waiting from them: they have answered.")
+    prefix = f"{settings.SITE_URL}{reverse('aup:sign', args=['TOKEN'])}".replace("TOKEN/", "")
+    reminded_invitations, emails, names = [], [], {}
+    for inv in invitations:
+        name = inv.guardian.full_name
+        if inv.bounced_at:
+            result.bounced.append(name)
+            continue
+        if inv.sent_at is None:
+            result.queued.append(name)
+            continue
+        if remind(recipient_email=inv.email, kind=KIND, key=f"invitation:{inv.pk}", text=_parent_text(campaign),
+                  url=f"{prefix}{signing_token(inv)}/", school_id=campaign.school_id, on=today):
+            reminded_invitations.append(inv)
+            emails.append(inv.email)
+            names[inv.email.strip().lower()] = name
+        else:
+            result.already.append(name)
+    events = []
+    for r in staff:
+        if remind(recipient_email=r.user.email, recipient_user=r.user, kind=KIND, key=f"request:{r.pk}",
+                  text=_staff_text(campaign), url=reverse("aup:index"), school=campaign.school, on=today):
+            emails.append(r.user.email)
+            names[r.user.email.strip().lower()] = r.user.full_name
+            events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
+                                         campaign_id=campaign.pk, request_id=r.pk, actor=by.full_name,
+                                         data={"asked_by": by.full_name}))
+        else:
+            result.already.append(r.user.full_name)
+    if len(reminded_invitations) == 1 and invitation is not None:
+        events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
+                                     campaign_id=campaign.pk, invitation=reminded_invitations[0], actor=by.full_name,
+                                     data={"asked_by": by.full_name}))
+    elif reminded_invitations:
+        # As the sweep records a day's parents: one link naming every invitation (the certificate picks its own).
+        events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
+                                     campaign_id=campaign.pk, actor=by.full_name,
+                                     data={"invitations": [i.pk for i in reminded_invitations],
+                                           "asked_by": by.full_name}))
+    append_many(events)
+    sent_now = send_now(recipient_emails=emails, on=today) if emails else set()
+    for email, name in names.items():
+        (result.sent if email in sent_now else result.tomorrow).append(name)
+    return result

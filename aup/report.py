@@ -20,6 +20,7 @@ from .models import (
     EventKind,
     Signature,
     SignatureEvent,
+    SignMethod,
 )
 
 
@@ -48,6 +49,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
             people=Count("user", distinct=True),
             children=Count("pupil", distinct=True),
             visitors=Count("pk", filter=Q(audience=Audience.VISITOR)),
+            on_paper=Count("pupil", distinct=True, filter=Q(method=SignMethod.PAPER)),
         )
         if agreements
         else []
@@ -87,6 +89,8 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
             {
                 "audience": label,
                 "signed": small_count(n),
+                # Parents' agreements signed on paper and recorded by the office (counted within "signed").
+                "on_paper": small_count(row.get("on_paper", 0)) if audience == Audience.PARENT else None,
                 "total": total,
                 "percent": pct,
                 "rag": _rag(pct) if audience in published else "red",
@@ -126,7 +130,8 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         },
         {
             "standard": "kcsie.parents",
-            "what": f"Parents' agreement signed for {parent_row['percent'] or 0}% of children",
+            "what": f"Parents' agreement signed for {parent_row['percent'] or 0}% of children"
+            + (f" ({parent_row['on_paper']} on paper)" if parent_row["on_paper"] else ""),
             "date": last_signed.date() if last_signed else None,
             "ok": parent_row["rag"] != "red",
         },

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
@@ -23,6 +24,7 @@ from .models import (
     RequestStatus,
     Signature,
     SigningRequest,
+    SignMethod,
 )
 
 
@@ -159,12 +161,30 @@ def to_chase(*, campaign: Campaign) -> list[dict]:
                 "children": [],
                 "classes": set(),
                 "invitation": r.invitation,
+                "request": None if r.invitation_id else r,
+                # The reminder's once-a-day key (aup.reminders): the page offers a resend only without one today.
+                "reminder_key": f"invitation:{r.invitation_id}" if r.invitation_id else f"request:{r.pk}",
             },
         )
         if r.pupil_id:
             line["children"].append(r.pupil)
             line["classes"].add(r.pupil.registration_group)
+    from safeguarding_portal.reminders.models import Reminder
+
+    from .reminders import KIND
+
+    keys = [line["reminder_key"] for line in lines.values()]
+    reminded = set()
+    for start in range(0, len(keys), 1000):
+        reminded |= set(Reminder.objects.filter(kind=KIND, on=timezone.localdate(), key__in=keys[start:start + 1000])
+                        .values_list("key", flat=True))
+    for line in lines.values():
+        line["reminded_today"] = line["reminder_key"] in reminded
     return list(lines.values())
+
+
+def can_chase(*, campaign: Campaign) -> bool:
+    return campaign.closed_at is None and campaign.closes_on >= timezone.localdate()
 
 
 STATE_CURRENT, STATE_OLD, STATE_NONE = "current", "old", "none"
@@ -233,14 +253,19 @@ def register(*, school: School, audience: str) -> list[dict]:
             if audience == Audience.PUPIL_YOUNGER
             else pupils.exclude(year_group__in=YOUNGER_YEAR_GROUPS)
         )
+    # How the latest signature of the best version was made (a paper copy has its scan).
+    how: dict[int, tuple[int, object, str, int | None]] = {}
     if agreement:
-        for pid, number, at in Signature.objects.filter(school=school, version__agreement=agreement).values_list(
-            "pupil_id", "version__number", "signed_at"
-        ):
+        for pid, number, at, method, scan_id in Signature.objects.filter(
+            school=school, version__agreement=agreement
+        ).values_list("pupil_id", "version__number", "signed_at", "method", "paper_scan_id"):
             signed[pid].append(number)
             last_at[pid] = max(at, last_at.get(pid, at))
+            if pid not in how or (number, at) > how[pid][:2]:
+                how[pid] = (number, at, method, scan_id)
     for p in pupils.order_by("year_group", "registration_group", "surname", "legal_forename"):
         state, number = _state(signed.get(p.pk, []), agreement)
+        _, _, method, scan_id = how.get(p.pk, (None, None, "", None))
         rows.append(
             {
                 "name": p.full_name,
@@ -248,6 +273,9 @@ def register(*, school: School, audience: str) -> list[dict]:
                 "state": state,
                 "version": number,
                 "signed_at": last_at.get(p.pk),
+                "pupil_id": p.pk,
+                "paper": method == SignMethod.PAPER,
+                "scan_id": scan_id,
             }
         )
     return rows
@@ -278,6 +306,8 @@ def class_consents(*, school: School, class_name: str) -> dict:
     for c in Consent.objects.filter(pupil__in=pupils):
         consents[c.pupil_id][c.key] = c.given
     rows = [{"pupil": p, "answers": [consents[p.pk].get(i["key"]) for i in items]} for p in pupils]
+    for r in rows:  # each answer with its question, for the phone layout's labels
+        r["cells"] = [(item["label"], answer) for item, answer in zip(items, r["answers"], strict=True)]
     # Per use: can it be published (everyone said yes), and if not, how many pupils must be left out.
     without = [sum(1 for r in rows if r["answers"][n] is not True) for n in range(len(items))]
     publishable = [(item, n == 0, n) for item, n in zip(items, without, strict=True)]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Cap, Role, capabilities_for
 from safeguarding_portal.audit import chain
 from safeguarding_portal.audit.chain import append_many
 from safeguarding_portal.outbox.email import Kind as EmailKind
@@ -32,6 +32,7 @@ from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, S
 
 from .models import (
     DEFAULT_CONSENT_ITEMS,
+    PAPER_SIGNATURE_PREFIX,
     PUPIL_AUDIENCES,
     Agreement,
     AgreementVersion,
@@ -40,10 +41,12 @@ from .models import (
     Consent,
     EventKind,
     Invitation,
+    PaperScan,
     RequestStatus,
     Signature,
     SignatureEvent,
     SigningRequest,
+    SignMethod,
     pupil_audience,
     text_sha256,
 )
@@ -836,6 +839,163 @@ def record_pupil_agreements(
         ]
     )
     return signatures
+
+
+# --- Paper agreements ----------------------------------------------------------------------------------
+# A parent who signs the printed agreement hands it in; the office records it with a scan. The evidence rules
+# are the online ones: who recorded it (the witness), when (``signed_at``), from where (the recorder's address
+# and browser), the hash of the version's text, and the date written on the paper (``agreed_on``). The scan is
+# stored through the storage API and named, by its SHA-256, in the chained signature.
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+_SCAN_TYPES = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def scan_problem(upload) -> str | None:
+    if upload is None:
+        return "Attach the scan (or a photo) of the signed paper copy."
+    if upload.size > MAX_SCAN_BYTES:
+        return "The scan is larger than 10 MB: scan it at a lower resolution."
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in _SCAN_TYPES):
+        return "Attach the scan as a PDF, PNG or JPEG file."
+    return None
+
+
+def _scan_type(upload) -> str:
+    head = upload.read(8)
+    upload.seek(0)
+    return next(kind for magic, kind in _SCAN_TYPES.items() if head.startswith(magic))
+
+
+def _holds(user: User, school: School, capability: Cap) -> bool:
+    roles = set(Membership.objects.current().filter(user=user, school=school).values_list("role", flat=True))
+    return capability in capabilities_for(roles)
+
+
+@transaction.atomic
+def record_paper_agreement(
+    *,
+    school: School,
+    pupil: Pupil,
+    guardian: Guardian,
+    by: User,
+    signed_on: datetime.date,
+    answers: dict[str, bool],
+    scan,
+    ip_address: str | None,
+    user_agent: str,
+    submission_token: uuid.UUID,
+    signer_name: str = "",
+    issue_certificate: bool = True,
+) -> Signature:
+    """Record the parents' agreement ``guardian`` signed on paper for ``pupil``, with the scan of it.
+
+    It answers the child's waiting request in any open campaign of the version (the other parent's are then
+    covered, as online), sets the child's consents from the paper's answers, and emails the parent the
+    certificate (and, when they had a link, the page to change consents later). The form's token makes a
+    double submission one record.
+    """
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing
+    if not _holds(by, school, Cap.MANAGE_AGREEMENTS):
+        raise ValidationError("Only the office and the safeguarding team record paper agreements.")
+    agreement = Agreement.objects.filter(school=school, audience=Audience.PARENT).first()
+    version = agreement.current_version if agreement else None
+    if version is None:
+        raise ValidationError("Publish the parents' agreement first.")
+    if pupil.school_id != school.pk or not PupilGuardian.objects.filter(
+        pupil=pupil, guardian=guardian, has_parental_responsibility=True
+    ).exists():
+        raise ValidationError({"guardian": "Choose a parent or carer with parental responsibility for the child."})
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # one record per child at a time
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing is not None:  # the first click of a double submission finished while this one waited
+        return existing
+    current = Signature.objects.filter(pupil=pupil, **{"version__agreement": agreement,
+                                                        "version__number__gte": agreement.current_from}).first()
+    if current is not None:
+        raise ValidationError(f"{pupil.full_name} already has a current parents' agreement, signed "
+                              f"{timezone.localtime(current.signed_at):%d %b %Y}.")
+    today = timezone.localdate()
+    if signed_on > today:
+        raise ValidationError({"signed_on": "That date is in the future."})
+    if signed_on < timezone.localdate(version.published_at):
+        raise ValidationError({"signed_on": f"That is before {version.label} was published "
+                                            f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
+                                            "signed then is of an older version."})
+    missing = [item["label"] for item in version.consent_items if item["key"] not in answers]
+    if missing:
+        raise ValidationError({"answers": f"Enter the paper's answer to: {'; '.join(missing)}."})
+    problem = scan_problem(scan)
+    if problem:
+        raise ValidationError({"scan": problem})
+    at = now()
+    digest = hashlib.sha256()
+    for part in scan.chunks():
+        digest.update(part)
+    scan.seek(0)
+    paper = PaperScan(school=school, original_name=(scan.name or "scan")[:200], content_type=_scan_type(scan),
+                      size=scan.size, sha256=digest.hexdigest(), uploaded_by=by, uploaded_at=at)
+    paper.file.save(paper.original_name, scan, save=False)
+    paper.save()
+    request = (
+        SigningRequest.objects.select_for_update(of=("self",))
+        .filter(campaign__version=version, campaign__closed_at__isnull=True, pupil=pupil, guardian=guardian,
+                status=RequestStatus.PENDING)
+        .select_related("invitation")
+        .order_by("-campaign__created_at")
+        .first()
+    )
+    name = (signer_name or guardian.full_name).strip()[:200]
+    signature = _signature(
+        school_id=school.pk,
+        version=version,
+        evidence=SignerEvidence(typed_name=name, drawn_signature=f"{PAPER_SIGNATURE_PREFIX}{paper.sha256}",
+                                ip_address=ip_address, user_agent=user_agent),
+        request=request,
+        pupil=pupil,
+        guardian=guardian,
+        witness=by,
+        agreed_on=signed_on,
+        consents={item["key"]: bool(answers[item["key"]]) for item in version.consent_items},
+        method=SignMethod.PAPER,
+        paper_scan=paper,
+        submission_token=submission_token,
+    )
+    signature.signed_at = at
+    chain.append(signature)
+    _set_consents(signatures=[signature], items=version.consent_items, actor=f"{name} (on paper)")
+    if request is not None:
+        SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
+    SigningRequest.objects.filter(campaign__version=version, pupil=pupil, status=RequestStatus.PENDING).update(
+        status=RequestStatus.COVERED, decided_at=at)
+    invitation = request.invitation if request is not None else None
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(used_at=at)  # their link now shows what was recorded
+    chain.append(
+        SignatureEvent(
+            school_id=school.pk,
+            kind=EventKind.SIGNED,
+            at=at,
+            campaign_id=request.campaign_id if request else None,
+            invitation=invitation,
+            request=request,
+            signature=signature,
+            pupil=pupil,
+            actor=by.full_name,
+            data={"paper": True, "signer": name, "signed_on": signed_on.isoformat(), "recorded_by": by.full_name,
+                  "ip": ip_address or "", "user_agent": user_agent[:200], "scan_sha256": paper.sha256,
+                  "consents": signature.consents},
+        )
+    )
+    email = invitation.email if invitation is not None else guardian.email
+    if issue_certificate and email:
+        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=email,
+                manage_url=manage_url(invitation) if invitation is not None else "")
+    return signature
 
 
 def guardian_children(guardian: Guardian) -> list[Pupil]:

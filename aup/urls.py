@@ -23,6 +23,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/export.csv", views.campaign_csv, name="campaign_csv"),
     path("campaigns/<int:campaign_id>/close/", views.campaign_close, name="campaign_close"),
+    path("campaigns/<int:campaign_id>/chase/", views.campaign_chase, name="campaign_chase"),
+    path("manage/paper/<int:pupil_id>/", views.paper_agreement, name="paper_agreement"),
+    path("manage/paper-scans/<int:scan_id>/", views.paper_scan, name="paper_scan"),
     path(
         "campaigns/<int:campaign_id>/bounced/<int:invitation_id>/", views.invitation_bounced, name="invitation_bounced"
     ),

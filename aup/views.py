@@ -14,7 +14,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,20 +25,25 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.ratelimits import limited
-from safeguarding_portal.schools.models import Guardian
+from safeguarding_portal.core.words import counted
+from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
 
 from . import selectors, services
-from .forms import CampaignForm, DraftForm, PupilRecordForm, SignForm, VerifyForm, VisitorForm
+from .forms import CampaignForm, DraftForm, PaperAgreementForm, PupilRecordForm, SignForm, VerifyForm, VisitorForm
 from .models import (
+    PUPIL_AUDIENCES,
     Agreement,
     Audience,
     Campaign,
     Certificate,
     Invitation,
+    PaperScan,
     RequestStatus,
     Signature,
+    SigningRequest,
     initials,
 )
+from .reminders import chase_now
 
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -340,6 +345,7 @@ def _verify_result(signature: Signature | None) -> dict | None:
         "initials": initials(signature.signer_name),
         "signed_at": signature.signed_at,
         "for_a_child": signature.pupil_id is not None,
+        "on_paper": signature.on_paper,
         "intact": signature.compute_hash() == signature.hash and signature.version_sha256 == version.sha256,
     }
 
@@ -520,15 +526,65 @@ def _campaign(request: HttpRequest, campaign_id: int) -> Campaign:
 
 def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _campaign(request, campaign_id)
+    chase = selectors.to_chase(campaign=c)
     return render(
         request,
         "aup/campaign.html",
         {
             "campaign": c,
             "progress": selectors.campaign_progress(campaign=c),
-            "chase": selectors.to_chase(campaign=c),
+            "chase": chase,
+            "can_chase": selectors.can_chase(campaign=c),
+            "to_remind": sum(
+                1 for line in chase
+                if not line["reminded_today"] and not (line["invitation"] and line["invitation"].bounced_at)
+            ),
         },
     )
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _people(n: int) -> str:
+    return counted(n, "person", "people")
+
+
+@require_POST
+def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Remind one parent (or member of staff), or everyone still waiting: once a day at most, whoever asks."""
+    c = _campaign(request, campaign_id)
+    invitation = request_obj = None
+    if request.POST.get("invitation", "").isdigit():
+        invitation = get_object_or_404(Invitation, pk=request.POST["invitation"], campaign=c)
+    elif request.POST.get("request", "").isdigit():
+        request_obj = get_object_or_404(SigningRequest, pk=request.POST["request"], campaign=c, user__isnull=False)
+    try:
+        done = chase_now(campaign=c, by=request.user, invitation=invitation, request=request_obj)
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+        return redirect("aup:campaign", campaign_id=c.pk)
+    one = invitation is not None or request_obj is not None
+    if done.sent:
+        messages.success(request, f"Reminder sent to {_names(done.sent)}." if one
+                         else f"Reminder sent to {_people(len(done.sent))}.")
+    if done.tomorrow:
+        messages.info(request, (f"{_names(done.tomorrow)} already had today's email from the portal" if one
+                                else f"{_people(len(done.tomorrow))} already had today's email from the portal")
+                      + ": the reminder goes with tomorrow morning's (one email a day).")
+    if done.already:
+        messages.info(request, (f"{_names(done.already)} was already reminded today" if one
+                                else f"{_people(len(done.already))} already reminded today")
+                      + ": nobody is reminded more than once a day.")
+    if done.bounced:
+        messages.warning(request, f"Not sent to {_names(done.bounced) if one else _people(len(done.bounced))}: "
+                                  "the email bounced. Check the address with the family, or record a paper copy.")
+    if done.queued:
+        messages.info(request, f"The first email to {_names(done.queued) if one else _people(len(done.queued))} "
+                               "is still on its way.")
+    return redirect(f"{reverse('aup:campaign', args=[c.pk])}#chase")
 
 
 def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -583,7 +639,7 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return csv_response(
             filename=f"register-{audience}.csv",
-            header=["name", "class or email", "state", "version", "signed at"],
+            header=["name", "class or email", "state", "version", "signed at", "how"],
             rows=(
                 [
                     r["name"],
@@ -591,6 +647,7 @@ def register(request: HttpRequest, audience: str) -> HttpResponse:
                     selectors.STATE_LABELS[r["state"]],
                     r["version"] or "",
                     timezone.localtime(r["signed_at"]).strftime("%Y-%m-%d %H:%M") if r["signed_at"] else "",
+                    ("on paper" if r.get("paper") else "online") if r["signed_at"] else "",
                 ]
                 for r in rows
             ),
@@ -664,7 +721,12 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
                     f"Recorded {len(made)} pupil agreement{'s' if len(made) != 1 else ''}, with you as witness.",
                 )
                 return redirect("aup:class", class_name=class_name)
-    recorded = set(Signature.objects.filter(pupil__in=pupils, witness__isnull=False).values_list("pupil_id", flat=True))
+    # Pupils' own agreements (a paper parents' agreement has a witness too: the member of staff who recorded it).
+    recorded = set(
+        Signature.objects.filter(pupil__in=pupils, witness__isnull=False, audience__in=PUPIL_AUDIENCES).values_list(
+            "pupil_id", flat=True
+        )
+    )
     return render(
         request,
         "aup/class.html",
@@ -676,3 +738,80 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
             "recorded": recorded,
         },
     )
+
+
+# --- Paper agreements ----------------------------------------------------------------------------------
+
+
+def paper_agreement(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """The office records the parents' agreement a parent signed on paper for this child, with its scan."""
+    school = request.portal.school
+    pupil = get_object_or_404(Pupil.objects.filter(school=school).on_roll(), pk=pupil_id)
+    version = selectors.published_version(school=school, audience=Audience.PARENT)
+    if version is None:
+        messages.error(request, "Publish the parents' agreement first.")
+        return redirect("aup:manage")
+    links = list(
+        PupilGuardian.objects.filter(pupil=pupil, has_parental_responsibility=True)
+        .select_related("guardian")
+        .order_by("contact_priority", "guardian__full_name")
+    )
+    guardians = [(link.guardian, link.relationship or "parent or carer") for link in links]
+    current = (
+        Signature.objects.filter(pupil=pupil, version__agreement=version.agreement,
+                                 version__number__gte=version.agreement.current_from)
+        .order_by("-signed_at")
+        .first()
+    )
+    form = PaperAgreementForm(
+        request.POST or None,
+        request.FILES or None,
+        guardians=guardians,
+        items=version.consent_items,
+        initial={"submission_token": uuid.uuid4()},
+    )
+    token = request.POST.get("submission_token", "")
+    if request.method == "POST" and current is not None and str(current.submission_token) == token:
+        return _after_paper(request, pupil)  # the second click of a double submission: the first recorded it
+    if request.method == "POST" and current is None and form.is_valid():
+        chosen = next((g for g, _ in guardians if g.pk == form.cleaned_data["guardian"]), None)
+        try:
+            services.record_paper_agreement(
+                school=school,
+                pupil=pupil,
+                guardian=chosen,
+                by=request.user,
+                signed_on=form.cleaned_data["signed_on"],
+                answers=form.answers(),
+                scan=form.cleaned_data["scan"],
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+                submission_token=form.cleaned_data["submission_token"],
+                signer_name=form.cleaned_data["signer_name"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Recorded: {pupil.full_name}'s parents' agreement, signed on paper by "
+                                      f"{chosen.full_name}.")
+            return _after_paper(request, pupil)
+    return render(
+        request,
+        "aup/paper.html",
+        {"pupil": pupil, "version": version, "form": form, "current": current, "guardians": guardians,
+         "next": request.GET.get("next", "") or request.POST.get("next", "")},
+    )
+
+
+def _after_paper(request: HttpRequest, pupil: Pupil) -> HttpResponse:
+    nxt = request.POST.get("next", "")
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect(f"{reverse('aup:register', args=[Audience.PARENT])}?state=none")
+
+
+def paper_scan(request: HttpRequest, scan_id: int) -> FileResponse:
+    scan = get_object_or_404(PaperScan, pk=scan_id, school=request.portal.school)
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(scan.content_type, "bin")
+    return FileResponse(scan.file.open("rb"), as_attachment=True, content_type=scan.content_type,
+                        filename=f"paper-agreement-{scan.sha256[:12]}.{extension}")

@@ -23,6 +23,7 @@ from incidents.models import IncidentPupil
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.core.dates import day_bounds
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import (
     YEAR_GROUP_ORDER,
     Pupil,
@@ -290,7 +291,7 @@ def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
                     recipient_email=user.email, recipient_user=user, school=school, kind="curriculum.gap_raised",
                     key=f"gap:{gap.pk}", url=url, on=on,
                     text=f"Curriculum gap: {gap.get_year_group_display()} need teaching on "
-                    f"{gap.get_strand_display().lower()} after {gap.incident_count} incidents this term.",
+                    f"{gap.get_strand_display().lower()} after {counted(gap.incident_count, 'incident')} this term.",
                 )
     return raised
 

@@ -109,10 +109,17 @@ class Cell:
 
     def td(self) -> str:
         """The matrix cell as HTML. Built here, not with a template include per cell: at 150 people x 8
-        requirements the includes were most of the page's time (bench/bench_training_matrix.py)."""
+        requirements the includes were most of the page's time (bench/bench_training_matrix.py).
+
+        The requirement's name is the cell's label on a phone, where each person is a card (stack-table.css);
+        the dates are shown, not only in a tooltip, since a phone has no hover."""
+        label = escape(self.requirement.name)
         if self.state == State.NOT_REQUIRED:
-            return mark_safe('<td class="text-center text-muted"><span aria-label="Not required">&ndash;</span></td>')
-        # Only dates and fixed words go in: nothing here needs escaping.
+            return mark_safe(
+                f'<td class="text-center text-body-secondary stack-na" data-label="{label}">'
+                '<span aria-hidden="true">&ndash;</span><span class="visually-hidden">Not required</span></td>'
+            )
+        # Only dates and fixed words go in besides the escaped name.
         title = ""
         if self.last_done:
             title = f"Done {self.last_done:%-d %b %Y}"
@@ -120,9 +127,11 @@ class Cell:
                 title += f"; expires {self.expires_on:%-d %b %Y}"
         extra = ""
         if self.expires_on and self.state != State.CURRENT:
-            extra = f'<br><span class="small">{self.expires_on:%-d %b %y}</span>'
+            extra = f' <span class="small d-md-block">{self.expires_on:%-d %b %y}</span>'
+        elif self.expires_on:
+            extra = f' <span class="small d-md-block">to {self.expires_on:%-d %b %y}</span>'
         return mark_safe(
-            f'<td class="text-center" title="{title}"><span class="badge {BADGES[self.state]}">'
+            f'<td class="text-center" data-label="{label}" title="{title}"><span class="badge {BADGES[self.state]}">'
             f"{SHORT_LABELS[self.state]}</span>{extra}</td>"
         )
 
@@ -148,11 +157,12 @@ class PersonRow:
 
         ``person_url_prefix`` is the person page's URL without the id and the final slash."""
         url = f"{person_url_prefix}{self.user.pk}/"
-        title = f'<br><span class="small text-muted">{escape(self.job_title)}</span>' if self.job_title else ""
+        title = (f'<span class="d-block small text-body-secondary">{escape(self.job_title)}</span>'
+                 if self.job_title else "")
         cells = "".join(cell.td() for cell in self.cells)
         return mark_safe(  # every value below is escaped or one of our own fixed strings
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(url)}">{escape(self.user.full_name)}</a>'
-            f'{title}</th><td class="small">{escape(self.role_labels)}</td>{cells}</tr>'
+            f'{title}</th><td class="small" data-label="Role">{escape(self.role_labels)}</td>{cells}</tr>'
         )
 
     @property

@@ -99,6 +99,16 @@ class DecideForm(forms.Form):
                                  help_text="Required for an allow, unless you record why it is permanent.")
     permanent_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                        label="Why it is permanent (allows without an expiry only)")
+    longer_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                    label="Why it should last beyond the date asked for",
+                                    help_text="Only for an expiry after the “needed until” date. The requester "
+                                              "reads this.")
+
+    def __init__(self, *args, needed_until: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needed_until is not None:
+            self.fields["longer_reason"].help_text = (
+                f"Asked for until {needed_until:%d %b %Y}. Only for a later expiry; the requester reads this.")
 
 
 class ApplyForm(forms.Form):
@@ -211,3 +221,42 @@ class VendorImportForm(forms.Form):
     action_column = forms.CharField(max_length=100, required=False, label="Column with the action")
     target_column = forms.CharField(max_length=100, required=False, label="Column with the target")
     reference_column = forms.CharField(max_length=100, required=False, label="Column with the reference (optional)")
+
+
+# --- Following up a vendor change nobody approved ------------------------------------------------------------
+# The follow-up page shows three forms at once; each has its own prefix, so their fields' ids stay unique.
+
+
+class RetrospectiveForm(forms.Form):
+    prefix = "retro"
+    action = forms.ChoiceField(choices=Action.choices, widget=forms.RadioSelect, label="The change made was")
+    target_kind = forms.ChoiceField(choices=TargetKind.choices, label="What it changes")
+    scope = forms.ChoiceField(choices=Scope.choices, label="For whom")
+    scope_detail = forms.CharField(max_length=120, required=False, label="Which year group or device group?")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Educational reason",
+                             help_text="Why it was needed, as far as you know. The approver decides whether it "
+                                       "stays; if it is rejected, the technician undoes it in the filter.")
+    needed_until = forms.DateField(required=False, widget=DATE, label="Needed until (allows)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == Action.ALLOW and not data.get("needed_until"):
+            self.add_error("needed_until", "Say until when it is needed: allows are temporary.")
+        if data.get("scope") in (Scope.YEAR_GROUP, Scope.DEVICE_GROUP) and not data.get("scope_detail", "").strip():
+            self.add_error("scope_detail", "Say which year group or device group.")
+        return data
+
+
+class VendorIncidentForm(forms.Form):
+    prefix = "incident"
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you know",
+                                  help_text="The concern goes to the DSL team with the vendor's row attached. "
+                                            "Do not name pupils here: the DSL will ask.")
+    immediate_risk = forms.BooleanField(required=False, label="A child may be at immediate risk")
+
+
+class ExplainForm(forms.Form):
+    prefix = "explain"
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
+                             label="What explains the change",
+                             help_text="For example: the vendor's own update of its category lists, ticket 4471.")

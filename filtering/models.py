@@ -94,6 +94,7 @@ class Source(models.TextChoices):
     REQUEST = "request", "Change request"
     BREACH = "breach", "Report of a site that got through"
     OVERBLOCK = "overblock", "Report of a block that stops teaching"
+    VENDOR_LOG = "vendor_log", "Raised afterwards for a change found in the filter's own log"
 
 
 class RiskRating(models.TextChoices):
@@ -127,6 +128,8 @@ class ChangeRequest(models.Model):
     decision_reason = models.TextField(blank=True)
     expires_on = models.DateField(null=True, blank=True)
     permanent_reason = models.TextField(blank=True)
+    # An allow approved for longer than the requester asked ("needed until") says why; the requester reads it.
+    longer_reason = models.TextField("why it lasts beyond the date asked for", blank=True)
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -148,6 +151,11 @@ class ChangeRequest(models.Model):
                 name="filterchange_allow_expires_or_says_why",
                 condition=~Q(action="allow", state__in=["approved", "applied", "reverted"])
                 | Q(expires_on__isnull=False) | ~Q(permanent_reason=""),
+            ),
+            models.CheckConstraint(
+                name="filterchange_allow_longer_than_asked_says_why",
+                condition=~Q(action="allow") | Q(expires_on__isnull=True) | Q(needed_until__isnull=True)
+                | Q(expires_on__lte=models.F("needed_until")) | ~Q(longer_reason=""),
             ),
             models.CheckConstraint(
                 name="filterchange_applied_has_reference",
@@ -222,6 +230,7 @@ class EventKind(models.TextChoices):
     CHECK = "check", "Check recorded"
     REVIEW = "review", "Review recorded"
     VENDOR_IMPORT = "vendor_import", "Vendor log imported"
+    VENDOR_FOLLOW_UP = "vendor_follow_up", "Unapproved vendor change followed up"
 
 
 class FilterEvent(ChainedRecord):
@@ -319,6 +328,49 @@ class VendorEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class FollowUpKind(models.TextChoices):
+    RETROSPECTIVE = "retrospective", "Retrospective request raised"
+    INCIDENT = "incident", "Concern opened"
+    EXPLAINED = "explained", "Marked as explained"
+
+
+class VendorFollowUp(models.Model):
+    """What was done about a change in the vendor's log that no approved request explains: one per change,
+    never edited (the step is also a ``FilterEvent`` in the school's chain)."""
+
+    entry = models.OneToOneField(VendorEntry, on_delete=models.PROTECT, related_name="follow_up")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=14, choices=FollowUpKind.choices)
+    change = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="vendor_follow_ups")
+    incident_reference = models.CharField(max_length=24, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(
+                name="vendorfollowup_says_what_was_done",
+                condition=(Q(kind="retrospective") & Q(change__isnull=False))
+                | (Q(kind="incident") & ~Q(incident_reference=""))
+                | (Q(kind="explained") & ~Q(reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for vendor entry {self.entry_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("A follow-up is never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Follow-ups are never deleted.")
 
 
 # --- Checks and reviews -------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.reports.privacy import small_count
 
 from . import selectors
@@ -71,10 +72,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         {"standard": "fm.review", "what": f"Annual review of filtering and monitoring (next due {review_due:%d %b %Y})"
          if review_due else "No annual review recorded", "date": last_review.held_on if last_review else None,
          "ok": review_rag != "red"},
-        {"standard": "fm.block", "what": f"{figures['requested']} change request(s) risk-assessed and decided by a "
-         f"senior leader; {figures['overdue']} temporary allow(s) past expiry",
+        {"standard": "fm.block",
+         "what": f"{counted(figures['requested'], 'change request')} risk-assessed and decided by a "
+         f"senior leader; {counted(figures['overdue'], 'temporary allow')} past expiry",
          "date": last_event.at.date() if last_event else None, "ok": figures["overdue"] == 0},
-        {"standard": "fm.monitor", "what": f"{checks['n']} filtering check(s), {checks['failed']} failed; "
+        {"standard": "fm.monitor", "what": f"{counted(checks['n'], 'filtering check')}, {checks['failed']} failed; "
          f"{grid['untested']} of {grid['cells']} combinations untested",
          "date": last_check.checked_on if last_check else None, "ok": checks["n"] > 0 and grid["untested"] == 0},
     ]

@@ -105,6 +105,10 @@ class Cell:
     def untested(self) -> bool:
         return self.checks == 0
 
+    @property
+    def group_label(self) -> str:
+        return UserGroup(self.group).label
+
 
 def coverage(*, school: School, start: datetime.date, end: datetime.date) -> dict:
     """Device types x locations x user groups, with the checks made in [start, end]: one query."""
@@ -115,14 +119,20 @@ def coverage(*, school: School, start: datetime.date, end: datetime.date) -> dic
     grid = []
     untested = 0
     for device, device_label in DeviceType.choices:
-        line = {"device": device_label, "cells": []}
-        for location, _ in CheckLocation.choices:
+        # ``cells`` in location-then-group order; ``rows`` the same cells a location per row (the page draws a
+        # small table per device, which fits a phone).
+        line = {"device": device_label, "device_value": device, "cells": [], "rows": []}
+        for location, location_label in CheckLocation.choices:
+            row = {"location": location_label, "cells": []}
             for group, _ in UserGroup.choices:
                 r = found.get((device, location, group))
                 cell = Cell(device, location, group, r["n"] if r else 0, r["failed"] if r else 0,
                             r["last"] if r else None)
                 untested += cell.untested
                 line["cells"].append(cell)
+                row["cells"].append(cell)
+            line["rows"].append(row)
+        line["untested"] = sum(c.untested for c in line["cells"])
         grid.append(line)
     return {"grid": grid, "locations": CheckLocation.choices, "groups": UserGroup.choices, "untested": untested,
             "cells": len(DeviceType.choices) * len(CheckLocation.choices) * len(UserGroup.choices),

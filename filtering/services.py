@@ -35,6 +35,7 @@ from .models import (
     FilterCheck,
     FilterEvent,
     FilterReview,
+    FollowUpKind,
     Responsibility,
     ReviewAction,
     ReviewKind,
@@ -44,6 +45,8 @@ from .models import (
     Source,
     State,
     TargetKind,
+    VendorEntry,
+    VendorFollowUp,
 )
 
 _clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("filtering_clock", default=None)
@@ -226,6 +229,14 @@ def missing_views(change: ChangeRequest) -> list[str]:
     return [label for value, label in RiskView.choices if value not in given]
 
 
+def longer_than_asked(change: ChangeRequest, expires_on: datetime.date | None) -> bool:
+    """An allow given an expiry after the requester's "needed until". (A permanent allow is longer too, and
+    already needs its reason: ``permanent_reason``, which the requester reads the same way.)"""
+    if change.action != Action.ALLOW or change.needed_until is None or expires_on is None:
+        return False
+    return expires_on > change.needed_until
+
+
 def _decider_checks(change: ChangeRequest, by: User) -> None:
     if change.state != State.REQUESTED:
         raise ValidationError(f"{change.reference} is {change.get_state_display().lower()}, not awaiting approval.")
@@ -237,13 +248,15 @@ def _decider_checks(change: ChangeRequest, by: User) -> None:
 
 @transaction.atomic
 def approve(*, change: ChangeRequest, by: User, reason: str, expires_on: datetime.date | None = None,
-            permanent_reason: str = "") -> ChangeRequest:
-    change = ChangeRequest.objects.select_for_update().select_related("school").get(pk=change.pk)
+            permanent_reason: str = "", longer_reason: str = "") -> ChangeRequest:
+    """Approve a request. An allow needs an expiry (or why it is permanent), and an expiry later than the
+    requester's "needed until" needs the reason, which the requester sees on the request's page."""
+    change = ChangeRequest.objects.select_for_update().select_related("school", "requested_by").get(pk=change.pk)
     _decider_checks(change, by)
     missing = missing_views(change)
     if missing:
         raise ValidationError(f"Risk-assess it first: the {' and the '.join(m.lower() for m in missing)} "
-                              "are missing.")
+                              f"{'is' if len(missing) == 1 else 'are'} missing.")
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for approving."})
     now = _now()
@@ -254,19 +267,28 @@ def approve(*, change: ChangeRequest, by: User, reason: str, expires_on: datetim
         raise ValidationError({"expires_on": "Choose an expiry within two years; review it then."})
     if change.action == Action.ALLOW and expires_on is None and len(permanent_reason.strip()) < PERMANENT_MIN_CHARS:
         raise ValidationError({"expires_on": "An allow needs an expiry date, or record why it is permanent."})
+    longer = longer_than_asked(change, expires_on)
+    if longer and len(longer_reason.strip()) < PERMANENT_MIN_CHARS:
+        raise ValidationError({"longer_reason": (
+            f"{change.requested_by.full_name} asked for it until {change.needed_until:%d %b %Y}: choose that "
+            "date or earlier, or record why it should last longer (they will read it).")})
     change.state = State.APPROVED
     change.decided_by = by
     change.decided_at = now
     change.decision_reason = reason.strip()
     change.expires_on = expires_on
     change.permanent_reason = "" if expires_on else permanent_reason.strip()
+    change.longer_reason = longer_reason.strip() if longer else ""
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "expires_on",
-                               "permanent_reason"])
+                               "permanent_reason", "longer_reason"])
     until = f"until {expires_on:%d %b %Y}" if expires_on else "permanently"
+    if longer:
+        until += f" (asked for until {change.needed_until:%d %b %Y})"
     _event(school=change.school, change=change, kind=EventKind.APPROVED, actor=by, at=now,
            summary=f"{change.reference} approved {until}: {change.summary}",
            data={"reason": change.decision_reason, "expires_on": expires_on,
-                 "permanent_reason": change.permanent_reason})
+                 "permanent_reason": change.permanent_reason, "needed_until": change.needed_until,
+                 "longer_reason": change.longer_reason})
     return change
 
 
@@ -384,6 +406,108 @@ def report_site(*, school: School, reporter: User, data: dict) -> tuple[ChangeRe
                + ("site that got through reported" if incident else "over-block reported"),
                data={"url": url, "incident": incident.reference if incident else ""})
     return change, incident
+
+
+# --- Following up a vendor change nobody approved -------------------------------------------------------
+# The reconciliation (``vendor.reconciliation``) lists changes in the filter's own log that no approved request
+# explains. Each gets one follow-up: a request raised afterwards (which then goes through risk assessment and
+# approval like any other, and is reverted in the filter if rejected), a concern for the DSL team, or an
+# explanation. The follow-up is a ``VendorFollowUp`` row and a ``FilterEvent`` in the school's chain.
+
+EXPLANATION_MIN_CHARS = 10
+_FOLLOW_UP_NAMESPACE = uuid.UUID("5a0f3c1e-7d4b-4f0e-9a55-2f5d8b6c1e01")
+
+
+def describe_vendor_entry(entry: VendorEntry) -> str:
+    """The vendor's row in words, as the log and the concern record it."""
+    at = timezone.localtime(entry.at)
+    ref = f", vendor ref. {entry.reference}" if entry.reference else ""
+    return f"“{entry.action}” of {entry.target} by {entry.user} in the filter on {at:%d %b %Y %H:%M}{ref}"
+
+
+def _locked_entry(entry: VendorEntry, by: User, kind: str) -> tuple[VendorEntry, VendorFollowUp | None]:
+    """The entry, locked; and its follow-up if a double click already recorded this one."""
+    entry = VendorEntry.objects.select_for_update().select_related("school").get(pk=entry.pk)
+    if not holds(by, entry.school, Cap.RECONCILE_FILTER_LOG):
+        raise ValidationError("Only those who reconcile the vendor's log follow up its changes.")
+    if not entry.is_change or entry.explained_by_id is not None:
+        raise ValidationError("An approved request already explains that change: there is nothing to follow up.")
+    done = VendorFollowUp.objects.filter(entry=entry).select_related("change").first()
+    if done is not None:
+        if done.kind == kind and done.by_id == by.pk:
+            return entry, done
+        raise ValidationError(f"That change was already followed up: {done.get_kind_display().lower()} by "
+                              f"{done.by.full_name} on {timezone.localtime(done.at):%d %b %Y}.")
+    return entry, None
+
+
+def _record_follow_up(*, entry: VendorEntry, by: User, kind: str, summary: str, change: ChangeRequest | None = None,
+                      incident_reference: str = "", reason: str = "") -> VendorFollowUp:
+    now = _now()
+    follow_up = VendorFollowUp.objects.create(entry=entry, school=entry.school, kind=kind, change=change,
+                                              incident_reference=incident_reference, reason=reason, by=by, at=now)
+    _event(school=entry.school, change=change, kind=EventKind.VENDOR_FOLLOW_UP, actor=by, at=now,
+           summary=f"Unapproved vendor change {describe_vendor_entry(entry)}: {summary}",
+           data={"entry": entry.pk, "import": entry.vendor_import_id, "row": entry.row, "vendor_at": entry.at,
+                 "vendor_user": entry.user, "vendor_action": entry.action, "vendor_target": entry.target,
+                 "vendor_reference": entry.reference, "follow_up": kind, "change": change.reference if change else "",
+                 "incident": incident_reference, "reason": reason})
+    return follow_up
+
+
+@transaction.atomic
+def raise_retrospective_request(*, entry: VendorEntry, by: User, action: str, target_kind: str, scope: str,
+                                reason: str, scope_detail: str = "",
+                                needed_until: datetime.date | None = None) -> VendorFollowUp:
+    """A change request raised afterwards for the vendor's change, to be risk-assessed and decided as usual."""
+    entry, done = _locked_entry(entry, by, FollowUpKind.RETROSPECTIVE)
+    if done is not None:
+        return done
+    if action == Action.ALLOW and needed_until is None:
+        raise ValidationError({"needed_until": "Say until when it is needed: allows are temporary."})
+    change = change_request(
+        school=entry.school, requester=by, action=action, target_kind=target_kind, target=entry.target,
+        scope=scope, scope_detail=scope_detail, needed_until=needed_until, source=Source.VENDOR_LOG,
+        reason=f"{reason.strip()}\n\n(Raised afterwards: {describe_vendor_entry(entry)}, without an approved request.)",
+        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"retrospective:{entry.pk}"))
+    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.RETROSPECTIVE, change=change,
+                             summary=f"{change.reference} raised afterwards for approval")
+
+
+@transaction.atomic
+def open_incident_for_vendor_change(*, entry: VendorEntry, by: User, description: str,
+                                    immediate_risk: bool = False) -> VendorFollowUp:
+    """A concern for the DSL team about a change nobody approved (through the incidents app's own service)."""
+    from incidents import services as incident_services
+    from incidents.categories import Category
+    from incidents.models import Device, Location
+
+    entry, done = _locked_entry(entry, by, FollowUpKind.INCIDENT)
+    if done is not None:
+        return done
+    if not description.strip():
+        raise ValidationError({"description": "Say what you know about the change and why it is a concern."})
+    incident = incident_services.incident_report(
+        school=entry.school, reporter=by, occurred_at=entry.at, location=Location.ON_SITE,
+        category=Category.FILTERING_BREACH, device=Device.SCHOOL, immediate_risk=immediate_risk,
+        description=f"{description.strip()}\n\nFound in the filter's own log: {describe_vendor_entry(entry)}. "
+                    "No approved change request explains it.",
+        action_taken="Found by the reconciliation of the filtering product's log against approved changes.",
+        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"incident:{entry.pk}"))
+    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.INCIDENT, incident_reference=incident.reference,
+                             summary=f"concern {incident.reference} opened for the DSL team")
+
+
+@transaction.atomic
+def explain_vendor_change(*, entry: VendorEntry, by: User, reason: str) -> VendorFollowUp:
+    """Mark the change as explained, with the reason (for example a vendor's own update of its categories)."""
+    entry, done = _locked_entry(entry, by, FollowUpKind.EXPLAINED)
+    if done is not None:
+        return done
+    if len(reason.strip()) < EXPLANATION_MIN_CHARS:
+        raise ValidationError({"reason": "Say what explains the change, so the next reader can check it."})
+    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.EXPLAINED, reason=reason.strip(),
+                             summary=f"explained: {reason.strip()}")
 
 
 # --- Responsibilities ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ urlpatterns = [
     path("responsibilities/<int:responsibility_id>/end/", views.responsibility_end, name="responsibility_end"),
     path("vendor/", views.vendor_page, name="vendor"),
     path("vendor/import/", views.vendor_import, name="vendor_import"),
+    path("vendor/changes/<int:entry_id>/", views.vendor_entry, name="vendor_entry"),
     path("checks/", views.checks, name="checks"),
     path("checks/add/", views.check_add, name="check_add"),
     path("checks/<int:check_id>/certificate/", views.check_certificate, name="check_certificate"),

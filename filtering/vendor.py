@@ -21,10 +21,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import importer
 from safeguarding_portal.schools.importer import FileRejected, RowError
 from safeguarding_portal.schools.models import School
@@ -213,7 +214,7 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         if not any(any(r) for r in body):
             raise FileRejected("The file has a header row but no entries.")
         if len(body) > MAX_ROWS:
-            raise FileRejected(f"The file has {len(body)} rows; import at most {MAX_ROWS} at a time.")
+            raise FileRejected(f"The file has {counted(len(body), 'row')}; import at most {MAX_ROWS} at a time.")
     except FileRejected as exc:
         run = VendorImport.objects.create(
             school=school, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
@@ -286,8 +287,9 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
             })
         unexplained = sum(1 for e in entries if e.is_change and e.explained_by_id is None)
         services._event(school=school, kind=EventKind.VENDOR_IMPORT, actor=by,
-                        summary=(f"Vendor log imported: {len(entries)} rows from {run.covers_from:%d %b %Y} to "
-                                 f"{run.covers_to:%d %b %Y}, {unexplained} change(s) no approved request explains"),
+                        summary=(f"Vendor log imported: {counted(len(entries), 'row')} from "
+                                 f"{run.covers_from:%d %b %Y} to {run.covers_to:%d %b %Y}, "
+                                 f"{counted(unexplained, 'change')} no approved request explains"),
                         data={"import": run.pk, "sha256": sha, "rows": len(entries), "unexplained": unexplained})
     return ImportResult(run, [], unexplained)
 
@@ -299,18 +301,23 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
 class Reconciliation:
     covers_from: datetime.datetime | None
     covers_to: datetime.datetime | None
+    # Each with its ``follow_up`` (or None): what was done about it. Those still to follow up come first.
     unexplained: list[VendorEntry]
     unexplained_count: int
+    to_follow_up_count: int
     never_seen: list[ChangeRequest]
 
 
 def reconciliation(*, school: School, limit: int = 200) -> Reconciliation:
-    """Vendor changes no approved request explains, and applied requests the vendor's log never shows."""
+    """Vendor changes no approved request explains (with what was done about each), and applied requests the
+    vendor's log never shows."""
     applied = VendorImport.objects.filter(school=school, status=VendorImport.Status.APPLIED)
     span = applied.aggregate(start=Min("covers_from"), end=Max("covers_to"))
     unexplained_qs = VendorEntry.objects.filter(
         school=school, vendor_import__status=VendorImport.Status.APPLIED, is_change=True, explained_by__isnull=True
-    ).order_by("-at")
+    )
+    to_follow_up = unexplained_qs.filter(follow_up__isnull=True)
+    counts = unexplained_qs.aggregate(all=Count("pk"), open=Count("pk", filter=Q(follow_up__isnull=True)))
     never_seen: list[ChangeRequest] = []
     if span["start"] is not None:
         # Only over the period the imported logs cover: vendors keep a month or so, older changes are not missing.
@@ -322,5 +329,13 @@ def reconciliation(*, school: School, limit: int = 200) -> Reconciliation:
             .exclude(pk__in=seen)
             .select_related("applied_by").order_by("-applied_at")[:limit]
         )
-    return Reconciliation(span["start"], span["end"], list(unexplained_qs[:limit]), unexplained_qs.count(),
-                          never_seen)
+    shown = list(to_follow_up.order_by("-at")[:limit])
+    for entry in shown:
+        entry.done = None  # read by the page; spares a query per row for the missing reverse one-to-one
+    if len(shown) < limit:
+        followed = list(unexplained_qs.filter(follow_up__isnull=False)
+                        .select_related("follow_up__by", "follow_up__change").order_by("-at")[:limit - len(shown)])
+        for entry in followed:
+            entry.done = entry.follow_up
+        shown += followed
+    return Reconciliation(span["start"], span["end"], shown, counts["all"], counts["open"], never_seen)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
 
 from . import selectors, services, vendor
@@ -25,11 +26,14 @@ from .forms import (
     ChangeRequestForm,
     CheckForm,
     DecideForm,
+    ExplainForm,
     ReportSiteForm,
     ResponsibilityForm,
+    RetrospectiveForm,
     RevertForm,
     ReviewForm,
     VendorImportForm,
+    VendorIncidentForm,
 )
 from .models import (
     Action,
@@ -42,6 +46,8 @@ from .models import (
     ReviewAction,
     State,
     TargetKind,
+    VendorEntry,
+    VendorFollowUp,
     VendorImport,
     VendorMapping,
 )
@@ -161,7 +167,9 @@ def change_detail(request: HttpRequest, change_id: int) -> HttpResponse:
     if change.state == State.REQUESTED and portal.can(Cap.ASSESS_FILTER_RISK):
         context["assess_form"] = AssessForm()
     if change.state == State.REQUESTED and portal.can(Cap.APPROVE_FILTER_CHANGE):
-        context["decide_form"] = DecideForm(initial={"expires_on": change.needed_until})
+        context["decide_form"] = DecideForm(initial={"expires_on": change.needed_until},
+                                            needed_until=change.needed_until if change.action == Action.ALLOW
+                                            else None)
         context["own_request"] = change.requested_by_id == request.user.pk
     if change.state == State.APPROVED and portal.can(Cap.APPLY_FILTER_CHANGE):
         context["apply_form"] = ApplyForm()
@@ -204,7 +212,7 @@ def decide(request: HttpRequest, change_id: int) -> HttpResponse:
     def act(change, d):
         if d["decision"] == "approve":
             services.approve(change=change, by=request.user, reason=d["reason"], expires_on=d["expires_on"],
-                             permanent_reason=d["permanent_reason"])
+                             permanent_reason=d["permanent_reason"], longer_reason=d["longer_reason"])
             return f"{change.reference} approved: the technician will apply it."
         services.reject(change=change, by=request.user, reason=d["reason"])
         return f"{change.reference} rejected; the requester can see your reason."
@@ -353,6 +361,55 @@ def vendor_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _guess_action(vendor_action: str) -> str:
+    """The vendor's words for a change ("Unblock site", "Add to block list") as allow or block."""
+    words = vendor_action.lower()
+    if any(w in words for w in ("unblock", "allow", "whitelist", "permit", "exempt", "remove from block")):
+        return Action.ALLOW
+    return Action.BLOCK if any(w in words for w in ("block", "deny", "blacklist")) else Action.ALLOW
+
+
+def vendor_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """One change in the vendor's log that no approved request explains, and its follow-up."""
+    school = request.portal.school
+    entry = get_object_or_404(VendorEntry.objects.select_related("vendor_import"), pk=entry_id, school=school,
+                              is_change=True, explained_by__isnull=True)
+    done = VendorFollowUp.objects.filter(entry=entry).select_related("by", "change").first()
+    chosen = request.POST.get("follow_up", "") if request.method == "POST" else ""
+    forms = {
+        "retrospective": RetrospectiveForm(request.POST if chosen == "retrospective" else None, initial={
+            "action": _guess_action(entry.action),
+            "target_kind": TargetKind.DOMAIN if "/" not in services.normalise_target(entry.target) else TargetKind.URL,
+            "scope": "all_pupils"}),
+        "incident": VendorIncidentForm(request.POST if chosen == "incident" else None),
+        "explained": ExplainForm(request.POST if chosen == "explained" else None),
+    }
+    if done is None and chosen in forms and forms[chosen].is_valid():
+        d = forms[chosen].cleaned_data
+        try:
+            if chosen == "retrospective":
+                done = services.raise_retrospective_request(
+                    entry=entry, by=request.user, action=d["action"], target_kind=d["target_kind"], scope=d["scope"],
+                    scope_detail=d["scope_detail"], reason=d["reason"], needed_until=d["needed_until"])
+                messages.success(request, f"{done.change.reference} raised: it goes to a senior leader for approval.")
+            elif chosen == "incident":
+                done = services.open_incident_for_vendor_change(entry=entry, by=request.user,
+                                                                description=d["description"],
+                                                                immediate_risk=d["immediate_risk"])
+                messages.success(request, f"Concern {done.incident_reference} went to the DSL team.")
+            else:
+                done = services.explain_vendor_change(entry=entry, by=request.user, reason=d["reason"])
+                messages.success(request, "Recorded as explained.")
+        except ValidationError as exc:
+            for m in _errors(exc):
+                forms[chosen].add_error(None, m)
+        else:
+            return redirect("filtering:vendor")
+    return render(request, "filtering/vendor_entry.html", {
+        "entry": entry, "done": done, "forms": forms, "chosen": chosen,
+        "described": services.describe_vendor_entry(entry), **_common(request)})
+
+
 def vendor_import(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     saved = vendor.saved_mapping(school)
@@ -373,8 +430,9 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
                                               filename=upload.name or "vendor.csv", mapping=mapping,
                                               product=d["product"])
             if result.ok:
-                messages.success(request, f"Imported {result.vendor_import.rows} rows. "
-                                          f"{result.unexplained} change(s) no approved request explains.")
+                messages.success(request, f"Imported {counted(result.vendor_import.rows, 'row')}. "
+                                          f"{counted(result.unexplained, 'change')} no approved request "
+                                          f"{'explains' if result.unexplained == 1 else 'explain'}.")
                 return redirect("filtering:vendor")
     return render(request, "filtering/vendor_import.html", {"form": form, "result": result, **_common(request)})
 

@@ -88,6 +88,24 @@ def _visitor_key(ctx: SampleContext) -> str:
     return str(factories_aup.published(ctx.school, Audience.VISITOR).agreement.public_key)
 
 
+def _scan_id(ctx: SampleContext) -> int:
+    """A paper agreement's scan (the walk tests access, so a stand-in file)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from aup.models import PaperScan
+
+    from .factories import UserFactory
+
+    body = b"%PDF-1.4 walk paper scan"
+    scan = PaperScan(school=ctx.school, original_name="scan.pdf", content_type="application/pdf", size=len(body),
+                     sha256=hashlib.sha256(body).hexdigest(), uploaded_at=timezone.now(),
+                     uploaded_by=UserFactory(email=f"walk.office.{PaperScan.objects.count()}@oak.example"))
+    scan.file.save("scan.pdf", ContentFile(body), save=False)
+    scan.save()
+    return scan.pk
+
+
 KWARG_SAMPLES: dict[str, Sample] = {
     # An audience is the same list at every school: nothing of a school's is named.
     "audience": Sample(lambda ctx: "staff", school_object=False),
@@ -96,6 +114,7 @@ KWARG_SAMPLES: dict[str, Sample] = {
     # A class name is a label, not a record: another school's staff get an empty class, never a pupil.
     "class_name": Sample(lambda ctx: "5B", school_object=False),
     "key": Sample(_visitor_key, school_object=False),
+    "scan_id": Sample(_scan_id, school_object=True),
 }
 
 URL_SAMPLES: dict[str, dict[str, Sample]] = {

@@ -61,6 +61,19 @@ def _action_id(ctx: SampleContext) -> int:
     return review.actions.get().pk
 
 
+def _entry_id(ctx: SampleContext) -> int:
+    """A change in the vendor's log that no approved request explains."""
+    from django.utils import timezone
+
+    from filtering import vendor
+
+    when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    result = vendor.import_vendor_log(
+        school=ctx.school, by=_requester(ctx), filename="walk.csv", mapping=vendor.Mapping(),
+        data=f"timestamp,user,action,target\n{when},walk,Unblock site,walk.example\n".encode())
+    return result.vendor_import.entries.get().pk
+
+
 _RECORD = frozenset(policy.FILTER_RECORD_CAPS)
 
 KWARG_SAMPLES: dict[str, Sample] = {
@@ -68,6 +81,7 @@ KWARG_SAMPLES: dict[str, Sample] = {
     "responsibility_id": Sample(_responsibility_id, school_object=True),
     "check_id": Sample(_check_id, school_object=True),
     "action_id": Sample(_action_id, school_object=True),
+    "entry_id": Sample(_entry_id, school_object=True),
 }
 
 URL_SAMPLES: dict[str, dict[str, Sample]] = {

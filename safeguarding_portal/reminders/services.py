@@ -131,6 +131,25 @@ def send_digests(*, on: datetime.date | None = None) -> int:
 DIGEST_BATCH = 500
 
 
+def send_now(*, recipient_emails: list[str], on: datetime.date | None = None) -> set[str]:
+    """Send these people's digests now rather than at the morning run (an office resending a link), unless
+    they already had today's: the one-a-day rule holds, and their items wait for tomorrow's. Returns the
+    addresses whose digest was sent now."""
+    on = on or today()
+    emails = {e.strip().lower() for e in recipient_emails if e}
+    pending = (Reminder.objects.filter(recipient_email__in=emails, on__lte=on, digest__isnull=True)
+               .order_by("recipient_email", "kind", "pk"))
+    by_email: dict[str, list[Reminder]] = {}
+    for item in pending:
+        by_email.setdefault(item.recipient_email, []).append(item)
+    if not by_email:
+        return set()
+    already = set(Digest.objects.filter(recipient_email__in=list(by_email), on=on)
+                  .values_list("recipient_email", flat=True))
+    _send_batch(by_email, on=on)
+    return set(by_email) - already
+
+
 def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> int:
     """One transaction per batch of people: their digests, the links from their reminders and the delivery
     tasks are committed together (the tasks go to the broker after the commit)."""

@@ -51,4 +51,4 @@ def render_pdf(ctx: dict) -> tuple[bytes, int]:
 
     html = render_to_string("reports/pdf/governor_report.html", ctx)
     document = HTML(string=html).render()
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)  # tagged, for screen readers

@@ -104,6 +104,7 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
             # A rate per 100 pupils compares schools of different sizes; hidden when the count is small.
             "rate": (f"{100 * total / pupils:.1f}" if pupils and total >= 3 else "—"),
             "four_c": [small_count(four_c.get(s.pk, {}).get(fc.value, 0)) for fc in FourC],
+            "four_c_cells": [(fc.label, small_count(four_c.get(s.pk, {}).get(fc.value, 0))) for fc in FourC],
             "ack_pct": f"{round(100 * acked / total)}%" if total else "—",
             "ack_rag": ("green" if not total or acked / total >= 0.9 else
                         "amber" if acked / total >= 0.75 else "red"),
@@ -137,7 +138,7 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     html = render_to_string("reports/pdf/trust_report.html", {
         "trust": trust, "table": table, "generated_at": timezone.localtime(),
     })
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 
 
 __all__ = ["TrustPeriodForm", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

@@ -18,7 +18,11 @@
     if (guidance) guidance.hidden = !forbidden;
     if (attachments) {
       attachments.hidden = forbidden;
-      attachments.querySelectorAll("input").forEach((i) => { i.disabled = forbidden; });
+      // A file chosen before the category was is dropped, not kept waiting to be sent if the category changes.
+      attachments.querySelectorAll("input").forEach((i) => {
+        i.disabled = forbidden;
+        if (forbidden && i.type === "file") i.value = "";
+      });
     }
     if (subject) subject.hidden = !((aboutStaff && aboutStaff.checked) || (category && category.value === "staff_conduct"));
   };

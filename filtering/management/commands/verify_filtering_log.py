@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from filtering.models import FilterEvent
 from safeguarding_portal.audit import chain
+from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import School
 
 
@@ -24,6 +25,6 @@ class Command(BaseCommand):
             school_name = names.get(int(b.chain.split(":")[1]), b.chain) if b.chain.startswith("school:") else b.chain
             self.stderr.write(f"BROKEN filtering log of {school_name}: {b}")
         if breaks:
-            raise CommandError(f"{len(breaks)} filtering log chain(s) broken")
+            raise CommandError(f"{counted(len(breaks), 'filtering log chain')} broken")
         count = FilterEvent.objects.filter(chain__in=chains).count() if chains else FilterEvent.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"Filtering log intact ({count} events)."))
+        self.stdout.write(self.style.SUCCESS(f"Filtering log intact ({counted(count, 'event')})."))

@@ -101,7 +101,7 @@ def test_the_register_and_its_csv_say_on_paper_and_offer_the_rest(waiting, dsl, 
     scan = Signature.objects.get(pupil=oliver).paper_scan
     assert f"On paper (<a href=\"{reverse('aup:paper_scan', args=[scan.pk])}\">scan" in page
     assert reverse("aup:paper_agreement", args=[isla.pk]) in page
-    export = client.get(reverse("aup:register", args=[Audience.PARENT]) + "?format=csv").content.decode()
+    export = client.get(reverse("aup:register", args=[Audience.PARENT]) + "?format=csv").content.decode("utf-8-sig")
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(export))}
     assert rows[oliver.full_name]["how"] == "on paper" and rows[isla.full_name]["how"] == ""
     download = client.get(reverse("aup:paper_scan", args=[scan.pk]))

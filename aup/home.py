@@ -11,7 +11,8 @@ from django.db.models import Count, Q
 from safeguarding_portal.accounts.policy import Cap
 
 from . import selectors, services
-from .models import Campaign, RequestStatus, SigningRequest
+from .figures import agreement_coverage
+from .models import Audience, Campaign, RequestStatus, SigningRequest
 
 
 def panel(*, portal) -> dict | None:
@@ -32,8 +33,10 @@ def panel(*, portal) -> dict | None:
             }
         )
     children = selectors.parent_overview(user=portal.user, school=school) if "parent" in portal.roles else []
-    campaign = progress = None
+    campaign = progress = coverage = None
     if portal.can(Cap.MANAGE_AGREEMENTS):
+        # The school's figure, as the governor report and the trust report show it (aup.figures).
+        coverage = agreement_coverage(school_ids=[school.pk])[school.pk][Audience.PARENT]
         campaign = Campaign.objects.filter(school=school, closed_at__isnull=True).order_by("-created_at").first()
         if campaign is not None:
             progress = SigningRequest.objects.filter(campaign=campaign, pupil__isnull=False).aggregate(
@@ -48,4 +51,5 @@ def panel(*, portal) -> dict | None:
         "children": children,
         "campaign": campaign,
         "progress": progress,
+        "coverage": coverage,
     }

@@ -6,21 +6,17 @@ import datetime
 
 from django.db.models import Count, Q
 
-from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.reports.privacy import small_count
-from safeguarding_portal.schools.models import Pupil
 
+from .figures import CHILD_AUDIENCES, agreement_coverage
 from .models import (
     PUPIL_AUDIENCES,
-    YOUNGER_YEAR_GROUPS,
     Agreement,
     Audience,
     Consent,
     EventKind,
     Signature,
     SignatureEvent,
-    SignMethod,
 )
 
 
@@ -32,68 +28,31 @@ def _rag(pct: float | None) -> str:
 
 def governor_section(*, school, start: datetime.date, end: datetime.date) -> dict:
     """A fixed number of queries whatever the school's size: grouped counts, never a row per person."""
-    agreements = {a.audience: a for a in Agreement.objects.filter(school=school)}
     published = dict(
         Agreement.objects.filter(school=school, versions__published_at__isnull=False)
         .values_list("audience")
         .annotate(last=Count("versions"))
     )
-    # Distinct people (or children) with a current signature, per audience, in one query.
-    current = Q()
-    for a in agreements.values():
-        current |= Q(version__agreement=a, version__number__gte=a.current_from)
-    signed_rows = (
-        Signature.objects.filter(current, school=school)
-        .values("audience")
-        .annotate(
-            people=Count("user", distinct=True),
-            children=Count("pupil", distinct=True),
-            visitors=Count("pk", filter=Q(audience=Audience.VISITOR)),
-            on_paper=Count("pupil", distinct=True, filter=Q(method=SignMethod.PAPER)),
-        )
-        if agreements
-        else []
-    )
-    signed = {r["audience"]: r for r in signed_rows}
-    staff_total = (
-        Membership.objects.current().filter(school=school, role__in=list(STAFF_ROLES)).values("user").distinct().count()
-    )
-    governor_total = (
-        Membership.objects.current().filter(school=school, role=Role.GOVERNOR).values("user").distinct().count()
-    )
-    pupils = (
-        Pupil.objects.filter(school=school)
-        .on_roll()
-        .aggregate(all=Count("pk"), younger=Count("pk", filter=Q(year_group__in=YOUNGER_YEAR_GROUPS)))
-    )
-    totals = {
-        Audience.STAFF: staff_total,
-        Audience.GOVERNOR: governor_total,
-        Audience.PARENT: pupils["all"],
-        Audience.PUPIL_YOUNGER: pupils["younger"],
-        Audience.PUPIL_OLDER: pupils["all"] - pupils["younger"],
-    }
+    # The same coverage as the office's home panel and the trust report (aup.figures): the people there now.
+    figures = agreement_coverage(school_ids=[school.pk])[school.pk]
     coverage = []
     for audience, label in Audience.choices:
-        if audience in (Audience.VISITOR, Audience.SOCIAL_MEDIA):
+        if audience not in figures:
             continue
-        row = signed.get(audience, {})
-        n = (
-            row.get("children", 0)
-            if audience == Audience.PARENT or audience in PUPIL_AUDIENCES
-            else row.get("people", 0)
-        )
-        total = totals[audience]
-        pct = round(100 * n / total) if total else None
+        cover = figures[audience]
+        # "Fewer than 3" for children only: a count of staff or governors identifies no child.
+        shown = small_count if audience in CHILD_AUDIENCES else int
         coverage.append(
             {
                 "audience": label,
-                "signed": small_count(n),
+                "signed": shown(cover.signed),
                 # Parents' agreements signed on paper and recorded by the office (counted within "signed").
-                "on_paper": small_count(row.get("on_paper", 0)) if audience == Audience.PARENT else None,
-                "total": total,
-                "percent": pct,
-                "rag": _rag(pct) if audience in published else "red",
+                "on_paper": small_count(cover.on_paper) if audience == Audience.PARENT else None,
+                "total": cover.total,
+                "population": "children on roll" if audience in CHILD_AUDIENCES else (
+                    "current staff" if audience == Audience.STAFF else "current governors"),
+                "percent": cover.percent,
+                "rag": _rag(cover.percent) if audience in published else "red",
                 "published": audience in published,
             }
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from safeguarding_portal.accounts.policy import Cap
 
-from . import training
+from . import figures, training
 from .models import Gap
 
 
@@ -17,6 +19,10 @@ def panel(*, portal) -> dict | None:
         data["open_gaps"] = list(
             Gap.objects.filter(school=portal.school, status=Gap.Status.OPEN).select_related("term")[:5]
         )
+        # The count as governors and the trust see it (curriculum.figures), however many are listed.
+        data["open_gap_count"] = figures.open_gaps(school_ids=[portal.school.pk])[portal.school.pk]
     if portal.can(Cap.MANAGE_TRAINING):
         data["totals"] = training.matrix(school=portal.school).totals()
+        data["compliance"] = figures.training_compliance(school_ids=[portal.school.pk],
+                                                         on=timezone.localdate())[portal.school.pk]
     return data

@@ -15,7 +15,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 
-from . import register, teaching, training
+from . import figures, register, teaching, training
 from .constants import Strand
 from .models import Event, Gap, Lesson, Policy, TrainingRecord
 
@@ -71,7 +71,9 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
                  "term": str(g.term) if g.term_id else "", "open": g.is_open,
                  "closed_on": g.closed_on} for g in sorted({g.pk: g for g in gaps}.values(),
                                                          key=lambda g: (not g.is_open, g.raised_on))]
-    open_gaps = sum(1 for g in gap_rows if g["open"])
+    # The same figures as the home page and the trust report (curriculum.figures).
+    open_gaps = figures.open_gaps(school_ids=[school.pk])[school.pk]
+    compliance = figures.training_compliance(school_ids=[school.pk], on=end)[school.pk]
 
     policies = register.register(school=school, today=end)
     policy_rows = [{"title": p.title, "kind": p.get_kind_display(), "approved_by": p.approved_by,
@@ -85,6 +87,9 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
     gov_pc = _percent(*groups["governor"])
     covered = heat.covered_percent
     summary = [
+        {"label": "All required training in date",
+         "value": f"{compliance.percent}% ({compliance.valid} of {compliance.required})"
+         if compliance.percent is not None else "none required", "rag": _rag(compliance.percent)},
         {"label": "Staff training in date", "value": f"{staff_pc}%" if staff_pc is not None else "no staff",
          "rag": _rag(staff_pc)},
         {"label": "DSL team training in date", "value": f"{dsl_pc}%" if dsl_pc is not None else "no DSL recorded",

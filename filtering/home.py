@@ -7,6 +7,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts.policy import Cap
 
 from . import selectors
+from .figures import request_figures
 
 
 def panel(*, portal) -> dict | None:
@@ -21,6 +22,8 @@ def panel(*, portal) -> dict | None:
         data["to_decide"] = selectors.to_decide(school=school, user=portal.user).count()
     if portal.can(Cap.APPLY_FILTER_CHANGE):
         data["to_apply"] = selectors.to_apply(school=school).count()
-    data["overdue"] = selectors.overdue(school=school, today=today).count()
+    figures = request_figures(school_ids=[school.pk], start=today, end=today, today=today)[school.pk]
+    data["awaiting"] = figures.awaiting  # the school's figure, as governors and the trust see it
+    data["overdue"] = figures.past_expiry
     data["expiring"] = selectors.expiring(school=school, today=today).count()
     return data

@@ -11,28 +11,23 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from safeguarding_portal.core.words import counted
-from safeguarding_portal.reports.privacy import small_count
 
 from . import selectors
+from .figures import request_figures
 from .models import ChangeRequest, FilterCheck, FilterEvent, FilterReview, ReviewKind, State
 
 
 def governor_section(*, school, start: datetime.date, end: datetime.date) -> dict:
     today = min(end, timezone.localdate())
     in_period = Q(requested_at__date__gte=start, requested_at__date__lte=end)
-    figures = ChangeRequest.objects.filter(school=school).aggregate(
-        requested=Count("pk", filter=in_period),
-        approved=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end,
-                                      state__in=[State.APPROVED, State.APPLIED, State.REVERTED])),
-        rejected=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end, state=State.REJECTED)),
-        refused=Count("pk", filter=Q(decided_at__date__gte=start, decided_at__date__lte=end, state=State.REFUSED)),
-        applied=Count("pk", filter=Q(applied_at__date__gte=start, applied_at__date__lte=end)),
-        reverted=Count("pk", filter=Q(reverted_at__date__gte=start, reverted_at__date__lte=end)),
-        awaiting=Count("pk", filter=Q(state=State.REQUESTED)),
-        to_apply=Count("pk", filter=Q(state=State.APPROVED)),
-        overdue=Count("pk", filter=Q(state=State.APPLIED, expires_on__lt=today)),
-        permanent=Count("pk", filter=Q(state=State.APPLIED, expires_on__isnull=True, action="allow")),
-    )
+    # The same figures as the home page and the trust report (filtering.figures). Requests, checks and
+    # actions identify no child: shown as they are, not as "fewer than 3".
+    f = request_figures(school_ids=[school.pk], start=start, end=end, today=today)[school.pk]
+    figures = {"requested": f.requested, "approved": f.approved, "rejected": f.rejected, "refused": f.refused,
+               "applied": f.applied, "reverted": f.reverted, "awaiting": f.awaiting, "to_apply": f.to_apply,
+               "overdue": f.past_expiry,
+               "permanent": ChangeRequest.objects.filter(school=school, state=State.APPLIED,
+                                                         expires_on__isnull=True, action="allow").count()}
     by_state = {row["state"]: row["n"] for row in ChangeRequest.objects.filter(school=school).filter(in_period)
                 .values("state").annotate(n=Count("pk"))}
     checks = FilterCheck.objects.filter(school=school, checked_on__gte=start, checked_on__lte=end).aggregate(
@@ -55,12 +50,12 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
 
     summary = [
         {"label": "Responsibilities named", "value": f"{4 - len(missing)} of 4", "rag": rag(bool(missing))},
-        {"label": "Changes requested this period", "value": small_count(figures["requested"]), "rag": "green"},
-        {"label": "Changes approved", "value": small_count(figures["approved"]), "rag": "green"},
-        {"label": "Refused (protected lists)", "value": small_count(figures["refused"]), "rag": "green"},
-        {"label": "Temporary allows past expiry", "value": small_count(figures["overdue"]),
+        {"label": "Changes requested this period", "value": figures["requested"], "rag": "green"},
+        {"label": "Changes approved", "value": figures["approved"], "rag": "green"},
+        {"label": "Refused (protected lists)", "value": figures["refused"], "rag": "green"},
+        {"label": "Temporary allows past expiry", "value": figures["overdue"],
          "rag": rag(figures["overdue"] > 0)},
-        {"label": "Checks recorded", "value": small_count(checks["n"]), "rag": rag(checks["n"] == 0)},
+        {"label": "Checks recorded", "value": checks["n"], "rag": rag(checks["n"] == 0)},
         {"label": "Untested combinations", "value": f"{grid['untested']} of {grid['cells']}",
          "rag": rag(grid["untested"] == grid["cells"], grid["untested"] > 0)},
         {"label": "Annual review", "value": f"{last_review.held_on:%d %b %Y}" if last_review else "never held",
@@ -97,14 +92,14 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "summary": summary,
         "evidence": evidence,
         "actions": actions,
-        "figures": {k: small_count(v) for k, v in figures.items()},
-        "by_state": [(label, small_count(by_state.get(value, 0))) for value, label in State.choices],
+        "figures": figures,
+        "by_state": [(label, by_state.get(value, 0)) for value, label in State.choices],
         "roles": roles,
-        "checks": {"n": small_count(checks["n"]), "failed": small_count(checks["failed"])},
+        "checks": {"n": checks["n"], "failed": checks["failed"]},
         "coverage": grid,
         "last_review": last_review,
         "out_of_cycle": out_of_cycle,
-        "open_actions": {"n": small_count(open_actions["n"]), "overdue": small_count(open_actions["overdue"])},
+        "open_actions": {"n": open_actions["n"], "overdue": open_actions["overdue"]},
         "start": start,
         "end": end,
     }

@@ -20,9 +20,9 @@ from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import School
 
 from .categories import FOUR_C, Category, FourC
+from .figures import ACK_TARGET_HOURS, concern_figures
 from .models import Agency, EntryKind, Incident, Route, TimelineEntry
 
-ACK_TARGET_HOURS = 24  # acknowledged within a working day
 LONG_OPEN_DAYS = 30
 
 
@@ -96,14 +96,14 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         closed=Count("pk", filter=Q(route=Route.DSL, closed_at__gte=t_from, closed_at__lt=t_to)),
         closed_decided=Count("pk", filter=Q(route=Route.DSL, closed_at__gte=t_from, closed_at__lt=t_to,
                                               decided=True)),
-        open_at_end=Count("pk", filter=Q(route=Route.DSL) & open_at_end),
         long_open=Count("pk", filter=Q(route=Route.DSL) & open_at_end
                         & Q(reported_at__lt=t_to - datetime.timedelta(days=LONG_OPEN_DAYS))),
-        allegations=Count("pk", filter=~Q(route=Route.DSL) & Q(reported_at__gte=t_from, reported_at__lt=t_to)),
     )
+    # The headline figures as the home page and the trust report show them (incidents.figures).
+    figures = concern_figures(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
 
     # --- Figures --------------------------------------------------------------------------------------
-    total = len(rows)
+    total = figures.total  # the same concerns as ``rows``: pupils' concerns reported in the period
     current: dict[str, int] = {}
     for category, *_ in rows:
         current[category] = current.get(category, 0) + 1
@@ -252,8 +252,8 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         "referral_total": small_count(referral_total),
         "no_referral": small_count(no_referral),
         "child_protection": small_count(child_protection),
-        "allegations": small_count(handling["allegations"]),
-        "open_at_end": small_count(handling["open_at_end"]),
+        "allegations": small_count(figures.allegations),
+        "open_at_end": small_count(figures.open_at_end),
         "timing": {
             "ack_median": _duration(statistics.median(ack_hours) if ack_hours else None),
             "ack_pct": ack_pct,

@@ -47,4 +47,4 @@ def test_staff_see_their_signature_and_the_office_sees_progress(client, signed_i
     assert 'Staff acceptable use agreement: <span class="text-success fw-semibold">signed' in home
     signed_in(dsl)
     home = client.get(reverse("home")).content.decode()
-    assert "2 of 2 children signed for" in home
+    assert "2 of the 2 children this campaign asked for are signed for" in home

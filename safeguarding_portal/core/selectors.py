@@ -31,9 +31,11 @@ def app_panels(*, portal) -> list[tuple[str, dict]]:
 
 def home_panels(*, portal) -> dict[str, Any]:
     school = portal.school
+    from incidents import figures as incident_figures
     from incidents import selectors as incident_selectors
 
     can_open_cases = portal.can(Cap.OPEN_CASES)
+    term_view = school_selectors.term_in_view(school=school)
     return {
         "school": school,
         "own_reports": list(incident_selectors.own_reports(portal=portal)[:5])
@@ -51,7 +53,12 @@ def home_panels(*, portal) -> dict[str, Any]:
         if portal.can(Cap.VIEW_SHARED_CASES) and not can_open_cases
         else [],
         "school_counts": school_selectors.school_counts(school=school) if portal.can(Cap.VIEW_PUPILS) else None,
-        "term_view": school_selectors.term_in_view(school=school),
+        "term_view": term_view,
+        # This term's figures as the governor report and the trust report count them (incidents.figures).
+        "term_figures": incident_figures.concern_figures(school_ids=[school.pk], start=term_view.window()[0],
+                                                         end=term_view.window()[1])[school.pk]
+        if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+        else None,
         # From July the coming year's term dates are needed (reports, reminders and the CP-file deadline
         # count school days from them): asked of those who can enter them.
         "ask_for_term_dates": portal.can(Cap.MANAGE_SCHOOL),

@@ -9,14 +9,16 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.categories import FOUR_C, FourC
-from incidents.models import EntryKind, Incident, Route, TimelineEntry
+from incidents.figures import concern_figures
+from incidents.models import Incident, Route
 from safeguarding_portal.schools.models import Pupil, School, Term
 
+from .figures import columns_for
 from .models import GovernorReport
 from .periods import Period, period_for, range_label
 from .privacy import small_count
@@ -66,22 +68,8 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
                    .annotate(n=Count("pk")).order_by())
     by_category = list(dsl.filter(reported_at__gte=t_from, reported_at__lt=t_to)
                        .values_list("school_id", "category").annotate(n=Count("pk")).order_by())
-    handling = {
-        row["school_id"]: row
-        for row in Incident.objects.filter(school_id__in=ids).values("school_id").annotate(
-            acked_24h=Count("pk", filter=Q(route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to,
-                                           acknowledged_at__isnull=False,
-                                           acknowledged_at__lte=_plus_24h())),
-            urgent=Count("pk", filter=Q(route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to,
-                                        immediate_risk=True)),
-            open_at_end=Count("pk", filter=Q(route=Route.DSL, reported_at__lt=t_to)
-                              & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))),
-            allegations=Count("pk", filter=~Q(route=Route.DSL) & Q(reported_at__gte=t_from, reported_at__lt=t_to)),
-        ).order_by()
-    }
-    referrals = dict(TimelineEntry.objects.filter(school_id__in=ids, kind=EntryKind.REFERRAL,
-                                                  incident__route=Route.DSL, at__gte=t_from, at__lt=t_to)
-                     .values_list("school_id").annotate(n=Count("pk")).order_by())
+    # The headline figures as each school's own home page and governor report count them.
+    figures = concern_figures(school_ids=ids, start=start, end=end)
     last_report = dict(GovernorReport.objects.filter(school_id__in=ids, state=GovernorReport.State.READY)
                        .values_list("school_id").annotate(at=Max("built_at")).order_by())
 
@@ -91,12 +79,13 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
         totals[school_id] = totals.get(school_id, 0) + n
         bucket = four_c.setdefault(school_id, {fc.value: 0 for fc in FourC})
         bucket[FOUR_C[category]] += n
+    columns = columns_for(school_ids=ids, start=start, end=end, today=min(end, timezone.localdate()))
     rows = []
     for s in schools:
-        h = handling.get(s.pk, {})
-        total = totals.get(s.pk, 0)
+        f = figures[s.pk]
+        total = f.total
         pupils = on_roll.get(s.pk, 0)
-        acked = h.get("acked_24h", 0)
+        acked = f.acknowledged_in_time
         rows.append({
             "school": s,
             "pupils": pupils,
@@ -105,30 +94,27 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
             "rate": (f"{100 * total / pupils:.1f}" if pupils and total >= 3 else "—"),
             "four_c": [small_count(four_c.get(s.pk, {}).get(fc.value, 0)) for fc in FourC],
             "four_c_cells": [(fc.label, small_count(four_c.get(s.pk, {}).get(fc.value, 0))) for fc in FourC],
-            "ack_pct": f"{round(100 * acked / total)}%" if total else "—",
+            "ack_pct": f"{f.ack_percent}%" if total else "—",
             "ack_rag": ("green" if not total or acked / total >= 0.9 else
                         "amber" if acked / total >= 0.75 else "red"),
-            "urgent": small_count(h.get("urgent", 0)),
-            "referrals": small_count(referrals.get(s.pk, 0)),
-            "open_at_end": small_count(h.get("open_at_end", 0)),
-            "allegations": small_count(h.get("allegations", 0)),
+            "urgent": small_count(f.urgent),
+            "referrals": small_count(f.referrals),
+            "open_at_end": small_count(f.open_at_end),
+            "allegations": small_count(f.allegations),
             "last_report": last_report.get(s.pk),
+            # Agreements, training, filtering and curriculum: the apps' own figures (reports.figures).
+            "areas": [(c.label, c.values.get(s.pk, "—"), c.rag.get(s.pk, "")) for c in columns],
         })
     grand = sum(totals.values())
     return {
         "period": period,
         "rows": rows,
         "four_c_labels": [fc.label for fc in FourC],
+        "area_labels": [c.label for c in columns],
         "total": small_count(grand),
         "pupils": sum(on_roll.values()),
         "schools": len(schools),
     }
-
-
-def _plus_24h():
-    from django.db.models import DateTimeField, ExpressionWrapper, F
-
-    return ExpressionWrapper(F("reported_at") + datetime.timedelta(hours=24), output_field=DateTimeField())
 
 
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:

@@ -131,6 +131,9 @@ def _reference_filter(term: str) -> Q | None:
     return Q(reference__icontains=term)
 
 
+MAX_LISTED_MATCHES = 500
+
+
 def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tuple[QuerySet[Incident], bool]:
     """A case by reference, a pupil by UPN, or by any of their names in either order (schools.search).
     Name matches are ranked: cases of pupils whose whole names were typed first, then those whose names start
@@ -144,20 +147,36 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
     name_q = school_search.name_filter(term)
     if name_q is None:
         return qs.none(), False
-    matching = list(
-        Pupil.objects.filter(school=portal.school).filter(name_q)
-        .values_list("pk", "search_text")[:500]
+    # The usual search, a name or two, matches few cases: one query lists them with their pupils' names, and
+    # the page is filtered by that short list of keys instead of nested subqueries per rank.
+    pairs = list(
+        school_links.filter(school_search.name_filter(term, prefix="pupil__"))
+        .values_list("incident_id", "pupil__search_text")[:MAX_LISTED_MATCHES + 1]
     )
-    by_rank: dict[int, list[int]] = {}
-    for pk, text in matching:
-        by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
-    links = school_links.filter(pupil_id__in=[pk for pk, _ in matching])
+    if len(pairs) <= MAX_LISTED_MATCHES:
+        case_rank: dict[int, int] = {}
+        for incident_id, text in pairs:
+            rank = school_search.match(text, term).rank
+            case_rank[incident_id] = min(rank, case_rank.get(incident_id, rank))
+        by_rank: dict[int, list[int]] = {}
+        for incident_id, rank in case_rank.items():
+            by_rank.setdefault(rank, []).append(incident_id)
+        tiers = [When(pk__in=ids, then=Value(rank)) for rank, ids in sorted(by_rank.items())]
+        qs = qs.filter(pk__in=list(case_rank))
+    else:
+        # A name so common (or so short) that listing its cases would cost more than asking the database.
+        matching = list(
+            Pupil.objects.filter(school=portal.school).filter(name_q).values_list("pk", "search_text")[:500]
+        )
+        pupils_by_rank: dict[int, list[int]] = {}
+        for pk, text in matching:
+            pupils_by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
+        links = school_links.filter(pupil_id__in=[pk for pk, _ in matching])
+        tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
+                 for rank, pks in sorted(pupils_by_rank.items())]
+        qs = qs.filter(pk__in=links.values("incident_id"))
     # A case ranks as its best-matching pupil: the tiers are few (one per typed word at most).
-    tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
-             for rank, pks in sorted(by_rank.items())]
-    qs = qs.filter(pk__in=links.values("incident_id")).annotate(
-        search_rank=Case(*tiers, default=Value(99)) if tiers else Value(0)
-    )
+    qs = qs.annotate(search_rank=Case(*tiers, default=Value(99)) if tiers else Value(0))
     return qs, True
 
 

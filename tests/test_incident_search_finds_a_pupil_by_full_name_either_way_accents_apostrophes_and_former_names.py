@@ -51,7 +51,11 @@ def _found(client, q):
     ("Okafor", ["bella"]),
     ("Nobody Here", []),
 ])
-def test_names_are_found_however_they_are_typed(client, signed_in, dsl, cases, query, expected):
+@pytest.mark.parametrize("listed", [500, 1], ids=["few matches listed", "many matches asked of the database"])
+def test_names_are_found_however_they_are_typed(client, signed_in, dsl, cases, query, expected, listed,
+                                                monkeypatch):
+    # A common name matching more cases than are worth listing takes the other path; both rank alike.
+    monkeypatch.setattr("incidents.selectors.MAX_LISTED_MATCHES", listed)
     signed_in(dsl)
     found, _ = _found(client, query)
     wanted = [cases[k][1].reference for k in expected]

@@ -45,3 +45,18 @@ def test_case_page_queries_do_not_grow_with_the_timeline(client, signed_in, scho
     services.case_correct(incident=incident, by=dsl, entry=note, value="Corrected")
     long = _queries(client, url)
     assert short == long
+
+
+def test_case_page_queries_do_not_grow_with_the_pupils_on_it(client, signed_in, school, staff, dsl):
+    from incidents import services
+    from incidents.models import PupilRole
+
+    incident = make_case(school=school, reporter=staff, pupils=PupilFactory.create_batch(1, school=school))
+    signed_in(dsl)
+    url = reverse("incidents:case", args=[incident.reference])
+    client.get(url)
+    one = _queries(client, url)
+    for pupil in PupilFactory.create_batch(6, school=school):
+        services.case_pupil_add(incident=incident, by=dsl, pupil=pupil, role=PupilRole.WITNESS, reason="Saw it")
+    seven = _queries(client, url)
+    assert one == seven

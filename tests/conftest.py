@@ -6,6 +6,7 @@ tests of pages do not repeat the sign-in dance (tests of the dance itself live i
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import time
 
@@ -37,20 +38,48 @@ def pytest_report_header(config):
 _REAL_CLOCK_MARKERS = ("integration", "browser")
 
 
+@contextlib.contextmanager
+def on_the_suite_clock():
+    """The suite day's clock (``start`` plus the real time elapsed), for fixtures wider than one test."""
+    if not SUITE_CLOCK.shifted:
+        yield
+        return
+    # The real clock's elapsed time, even inside a fixture that already moved the clock (time.time() would
+    # then read the moved one and count the shift twice).
+    hatch = time_machine.escape_hatch
+    real_now = hatch.time.time() if hatch.is_travelling() else time.time()
+    elapsed = datetime.timedelta(seconds=real_now - _REAL_START)
+    with time_machine.travel(SUITE_CLOCK.start + elapsed, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _suite_day(request):
     """Runs every test on the suite day (tests/clock.py). A test with time-machine's own marker sets its
     clock itself; the real clock is left alone when the run is not shifted."""
-    if (
-        not SUITE_CLOCK.shifted
-        or request.node.get_closest_marker("time_machine")
-        or any(request.node.get_closest_marker(m) for m in _REAL_CLOCK_MARKERS)
+    if request.node.get_closest_marker("time_machine") or any(
+        request.node.get_closest_marker(m) for m in _REAL_CLOCK_MARKERS
     ):
         yield
         return
-    elapsed = datetime.timedelta(seconds=time.time() - _REAL_START)
-    with time_machine.travel(SUITE_CLOCK.start + elapsed, tick=True):
+    with on_the_suite_clock():
         yield
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """``manage.py seed_demo`` run once for a module whose tests only read the demo (each test's changes still
+    roll back to it); the output it printed. Rolled back when the module ends, so no other test sees it."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with on_the_suite_clock(), django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

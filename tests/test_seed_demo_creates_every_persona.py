@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
@@ -40,14 +38,8 @@ SCHOOL_PERSONAS = {
 }
 
 
-def seed() -> str:
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
-
-
-def test_every_persona_holds_its_role_at_the_right_school_and_is_printed():
-    output = seed()
+def test_every_persona_holds_its_role_at_the_right_school_and_is_printed(seeded_demo):
+    output = seeded_demo
 
     assert "Password for every account: Demo-portal-2026!" in output
     for email, (role, school_name) in SCHOOL_PERSONAS.items():
@@ -68,9 +60,7 @@ def test_every_persona_holds_its_role_at_the_right_school_and_is_printed():
     assert "admin@demo.example" in output
 
 
-def test_both_schools_belong_to_the_trust_with_terms_and_safeguarding_contacts():
-    seed()
-
+def test_both_schools_belong_to_the_trust_with_terms_and_safeguarding_contacts(seeded_demo):
     oakfield = School.objects.get(name="Oakfield Primary School")
     hillside = School.objects.get(name="Hillside Academy")
     for school, prefix in ((oakfield, "OAK"), (hillside, "HIL")):
@@ -93,9 +83,7 @@ def test_both_schools_belong_to_the_trust_with_terms_and_safeguarding_contacts()
     assert oakfield.local_authority == "Wiltshire"
 
 
-def test_pupils_fill_every_year_group_in_two_classes_with_valid_upns_and_matching_ages():
-    seed()
-
+def test_pupils_fill_every_year_group_in_two_classes_with_valid_upns_and_matching_ages(seeded_demo):
     oakfield = School.objects.get(name="Oakfield Primary School")
     hillside = School.objects.get(name="Hillside Academy")
     oak_years = {}
@@ -120,9 +108,7 @@ def test_pupils_fill_every_year_group_in_two_classes_with_valid_upns_and_matchin
         assert 1 <= carers <= 2, pupil
 
 
-def test_parents_have_example_emails_and_siblings_share_them():
-    seed()
-
+def test_parents_have_example_emails_and_siblings_share_them(seeded_demo):
     for guardian in Guardian.objects.all():
         guardian.full_clean()
         domain = guardian.email.rsplit("@", 1)[1]
@@ -134,9 +120,7 @@ def test_parents_have_example_emails_and_siblings_share_them():
         assert len(surnames) == 1
 
 
-def test_the_demo_parent_is_the_guardian_of_two_siblings_at_oakfield():
-    seed()
-
+def test_the_demo_parent_is_the_guardian_of_two_siblings_at_oakfield(seeded_demo):
     parent = User.objects.get(email="parent@demo.example")
     guardian = Guardian.objects.get(user=parent)
     assert guardian.school.name == "Oakfield Primary School"
@@ -146,9 +130,7 @@ def test_the_demo_parent_is_the_guardian_of_two_siblings_at_oakfield():
     assert all(PupilGuardian.objects.get(pupil=c, guardian=guardian).has_parental_responsibility for c in children)
 
 
-def test_role_grants_go_through_the_audited_service():
-    seed()
-
+def test_role_grants_go_through_the_audited_service(seeded_demo):
     grants = AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED)
     assert grants.count() == Membership.objects.count() == 11
     assert {e.detail["user"] for e in grants} == set(SCHOOL_PERSONAS) | {"trust@demo.example"}

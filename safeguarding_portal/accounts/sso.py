@@ -306,8 +306,14 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
     def on_authentication_error(self, request: HttpRequest, provider, error=None, exception=None,
                                 extra_context=None) -> None:
         config = chosen_config(request)
-        decision = Decision(reason="provider_error", detail={"error": str(error or ""),
-                                                             "exception": type(exception).__name__ if exception
-                                                             else ""})
+        # What the provider said, if it said anything (its "error" and "error_description" parameters).
+        said = " ".join(request.GET.get(k, "") for k in ("error", "error_description")).strip()[:200]
+        log.warning("single sign-on through %s failed: %s %r %s", getattr(provider, "id", "?"), error, exception,
+                    said)
+        decision = Decision(reason="provider_error", detail={
+            "error": str(error or ""),
+            "provider_said": said,
+            "exception": f"{type(exception).__name__}: {exception}"[:200] if exception else "",
+        })
         record_refusal(request, config, decision, provider=getattr(provider, "id", ""))
         raise ImmediateHttpResponse(refusal_response(request, config, "provider_error"))

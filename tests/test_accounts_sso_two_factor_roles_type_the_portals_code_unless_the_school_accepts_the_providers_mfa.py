@@ -74,3 +74,13 @@ def test_an_admin_turning_on_the_providers_mfa_is_recorded_by_name_without_the_s
     assert "do-not-log-me" not in str(event.detail) + event.summary
     page = client.get(reverse("admin:accounts_singlesignon_change", args=[config.pk]))
     assert f"/accounts/sso/oidc/sso-{config.pk}/login/callback/" in page.content.decode()
+
+
+def test_the_providers_mfa_claim_never_opens_the_admin_without_the_portals_code(client, dsl, school):
+    dsl.is_staff = True
+    dsl.save()
+    config = oidc_config(school=school, accept_mfa=True)
+    sign_in_with_provider(client, config, email="dsl@oak.example", amr=["pwd", "mfa"])
+    assert client.get(reverse("home")).status_code == 200
+    admin = client.get(reverse("admin:index"))
+    assert admin.status_code == 302 and admin["Location"].startswith(reverse("accounts:two_factor_setup"))

@@ -201,3 +201,30 @@ class SingleSignOnAdmin(AuditedAdmin):
             obj.mfa_choice_by = request.user
             obj.mfa_choice_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+# allauth's own admin pages: its apps and tokens are not used (the configurations above are the only apps, and no
+# provider token is kept), nor its email addresses. A person's links to a provider stay visible; removing one
+# (so the next sign-in links afresh, with the rules checked again) is recorded like every other admin change.
+def _unregister_allauth() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    for model in (SocialApp, SocialToken, EmailAddress, SocialAccount):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+    @admin.register(SocialAccount)
+    class SingleSignOnLinkAdmin(AuditedAdmin):
+        list_display = ["user", "provider", "uid", "date_joined", "last_login"]
+        search_fields = ["user__email", "uid"]
+        readonly_fields = ["user", "provider", "uid", "date_joined", "last_login", "extra_data"]
+
+        def has_add_permission(self, request):
+            return False
+
+        def audit_school(self, obj):
+            return None
+
+
+_unregister_allauth()

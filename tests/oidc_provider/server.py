@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -46,13 +47,19 @@ class Provider:
         return result.stdout
 
     def apply(self, *, clients: list[dict] | None = None, users: list[dict] | None = None) -> None:
-        self.manage("provider_state", stdin=json.dumps({"clients": clients or [], "users": users or []}))
+        """Through the provider's test-only state URL: no new process for each change."""
+        request = urllib.request.Request(  # noqa: S310 (http on loopback)
+            f"{self.base_url}/test/state/", method="POST",
+            data=json.dumps({"clients": clients or [], "users": users or []}).encode(),
+            headers={"Content-Type": "application/json", "X-Provider-Token": self.env["OIDC_PROVIDER_TOKEN"]})
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http on loopback)
+            assert response.status == 200
 
 
 def provider_env(state_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_VERSION")}
     env.update(DJANGO_SETTINGS_MODULE=SETTINGS, OIDC_PROVIDER_DIR=str(state_dir), PYTHONPATH=str(ROOT),
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", OIDC_PROVIDER_TOKEN=secrets.token_urlsafe(24))
     return env
 
 
@@ -61,9 +68,9 @@ def running_provider(state_dir: Path, *, timeout: float = 30) -> Iterator[Provid
     state_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     provider = Provider(base_url=f"http://127.0.0.1:{port}", env=provider_env(state_dir))
-    provider.manage("migrate", "--verbosity=0")
     log = open(state_dir / "provider.log", "w")  # noqa: SIM115 - closed below, after the process ends
-    command = [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    # One process migrates its fresh database and serves (run_provider), so the tests wait for one start only.
+    command = [sys.executable, "-m", "django", "run_provider", f"--port={port}"]
     process = subprocess.Popen(command, cwd=ROOT, env=provider.env,  # noqa: S603 (a fixed list, no shell)
                                stdout=log, stderr=subprocess.STDOUT)
     try:

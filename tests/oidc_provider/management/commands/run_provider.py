@@ -17,4 +17,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, **options):
         call_command("migrate", verbosity=0, interactive=False)
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        # No system checks again: migrate just ran them. Threaded, for a browser's parallel requests.
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, skip_checks=True)

@@ -214,7 +214,9 @@ class ReviewForm(forms.Form):
 
 
 class VendorImportForm(forms.Form):
-    file = forms.FileField(label="The filtering product's audit log (CSV)")
+    file = forms.FileField(label="The filtering product's audit log (CSV or Excel workbook)")
+    sheet = forms.CharField(max_length=100, required=False, label="Which sheet of the workbook",
+                            help_text="Only for a workbook with several sheets: the one that holds the log.")
     product = forms.CharField(max_length=100, required=False, label="Product")
     timestamp_column = forms.CharField(max_length=100, required=False, label="Column with the time")
     user_column = forms.CharField(max_length=100, required=False, label="Column with the user")

@@ -1,4 +1,4 @@
-"""Importing the filtering product's own audit log (CSV) and holding it against the approved changes.
+"""Importing the filtering product's own audit log (CSV or a workbook) and holding it against the approved changes.
 
 Like the MIS import (``schools.importer``): the file is read, every row is checked and every problem is
 collected, and only a file without problems is written, in bulk. A rejected file is recorded with its
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.core.words import counted
-from safeguarding_portal.schools import importer
+from safeguarding_portal.schools import importer, tables
 from safeguarding_portal.schools.importer import FileRejected, RowError
 from safeguarding_portal.schools.models import School
 
@@ -57,12 +57,17 @@ _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%
             "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y/%m/%d %H:%M:%S")
 
 
-def read_table(*, data: bytes) -> list[list[str]]:
+def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
     """Rows of the vendor's CSV. The MIS import's decoding and file checks, with a larger size limit:
-    vendor logs are long."""
+    vendor logs are long. An Excel workbook (.xlsx) is read into the same rows (schools/tables.py)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB. "
                            "Export a shorter period.")
+    if tables.is_xlsx(data):
+        try:
+            return tables.read_xlsx(data, sheet=sheet)
+        except tables.WorkbookProblem as exc:
+            raise FileRejected(str(exc)) from exc
     # decode_upload's own limit is the MIS one; check the content with a small head, decode the rest here.
     importer.decode_upload(data=data[:4096] if len(data) > importer.MAX_FILE_BYTES else data)
     if len(data) > importer.MAX_FILE_BYTES:
@@ -199,14 +204,14 @@ def explain(entry_key: str, at: datetime.datetime, explainers: dict[str, list[Ch
 
 
 def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, mapping: Mapping,
-                      remember: bool = True, product: str = "") -> ImportResult:
+                      remember: bool = True, product: str = "", sheet: str = "") -> ImportResult:
     """Check every row; import all of them or none. The run is recorded either way."""
     now = timezone.now()
     sha = hashlib.sha256(data).hexdigest()
     errors: list[RowError] = []
     entries: list[VendorEntry] = []
     try:
-        rows = read_table(data=data)
+        rows = read_table(data=data, sheet=sheet)
         header_index = next(i for i, r in enumerate(rows) if any(r))
         headers = rows[header_index]
         columns = resolve_columns(headers, mapping)

@@ -18,6 +18,7 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
+from safeguarding_portal.schools import tables
 
 from . import selectors, services, vendor
 from .forms import (
@@ -426,9 +427,14 @@ def vendor_import(request: HttpRequest) -> HttpResponse:
         else:
             mapping = vendor.Mapping(d["timestamp_column"], d["user_column"], d["action_column"], d["target_column"],
                                      d["reference_column"])
-            result = vendor.import_vendor_log(school=school, by=request.user, data=upload.read(),
+            data = upload.read()
+            # A workbook with several sheets: the form asks which one (schools/import_views.py does the same).
+            if tables.ask_for_sheet(form, data):
+                return render(request, "filtering/vendor_import.html", {"form": form, "result": None,
+                                                                         **_common(request)})
+            result = vendor.import_vendor_log(school=school, by=request.user, data=data,
                                               filename=upload.name or "vendor.csv", mapping=mapping,
-                                              product=d["product"])
+                                              product=d["product"], sheet=d.get("sheet", ""))
             if result.ok:
                 messages.success(request, f"Imported {counted(result.vendor_import.rows, 'row')}. "
                                           f"{counted(result.unexplained, 'change')} no approved request "

@@ -51,6 +51,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "csp",
+    # Single sign-on through the school's Microsoft 365, Google Workspace or OIDC accounts (accounts/sso.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
     # The shared foundations.
     "safeguarding_portal.core",
     "safeguarding_portal.schools",
@@ -78,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -232,6 +240,23 @@ AXES_CLIENT_IP_CALLABLE = "safeguarding_portal.core.clientip.client_ip"
 RATELIMIT_IP_META_KEY = "safeguarding_portal.core.clientip.client_ip"  # rates: core/ratelimits.py
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)  # off only for load tests from one address
 AXES_VERBOSE = False
+
+# Single sign-on (accounts/sso.py): allauth's providers only, never its own accounts. Nobody signs up: a
+# provider's sign-in links to an existing account whose verified email is in the school's allowed domains.
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_ADAPTER = "safeguarding_portal.accounts.sso.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "safeguarding_portal.accounts.sso.PortalSocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter links, with the school's rules, and records it
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False  # the portal never calls the provider's APIs after sign-in
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("SSO_REQUESTS_TIMEOUT", default=5)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}, "google": {"OAUTH_PKCE_ENABLED": True}}
 
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Safeguarding Portal")
 

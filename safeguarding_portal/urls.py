@@ -13,6 +13,7 @@ urlpatterns = [
     path("emergency-contacts/", core_views.emergency_contacts, name="emergency_contacts"),
     path("switch/", core_views.switch_context, name="switch_context"),
     path("accounts/", include("safeguarding_portal.accounts.urls")),
+    path("accounts/sso/", include("safeguarding_portal.accounts.sso_urls")),
     path("school/", include("safeguarding_portal.schools.urls")),
     path("audit/", include("safeguarding_portal.audit.urls")),
     path("reports/", include("safeguarding_portal.reports.urls")),

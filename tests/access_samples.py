@@ -201,6 +201,10 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         "token": Sample(_reset_token, school_object=False),
     },
     "accounts:resume": {"token": Sample(_resume_token, school_object=False)},
+    # allauth's OIDC pages name a provider (accounts/sso.py: "sso-<pk>"); without a school chosen in the
+    # session they send the browser back to the sign-in page.
+    "openid_connect_login": {"provider_id": Sample(lambda ctx: "sso-1", school_object=False)},
+    "openid_connect_callback": {"provider_id": Sample(lambda ctx: "sso-1", school_object=False)},
     "incidents:case": {"reference": _CASE},
     # Acting on a pupil's case is the DSL team's; the head's oversight is read-only.
     "incidents:case_action": {

@@ -11,7 +11,7 @@ from safeguarding_portal.audit.services import audit_record
 
 from . import services
 from .forms import TwoFactorResetForm
-from .models import Membership, User
+from .models import Membership, SingleSignOn, User
 
 # Who holds which role where is history: a saved membership keeps its role and place; a change of role is
 # the old membership ended and a new one granted, so the audit log and the memberships both say when.
@@ -154,3 +154,77 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         _record_membership_save(request, obj, created=not change, changed=form.changed_data)
+
+
+class SingleSignOnForm(forms.ModelForm):
+    class Meta:
+        model = SingleSignOn
+        fields = ["school", "trust", "kind", "label", "tenant", "server_url", "client_id", "client_secret",
+                  "client_secret_env", "allowed_domains", "accept_provider_mfa", "is_enabled"]
+        widgets = {"client_secret": forms.PasswordInput(render_value=True)}
+
+    server_url = forms.URLField(required=False, assume_scheme="https",
+                                help_text=SingleSignOn._meta.get_field("server_url").help_text)
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(AuditedAdmin):
+    """A school's or trust's single sign-on (accounts/sso.py). The secret never enters the audit log."""
+
+    form = SingleSignOnForm
+    list_display = ["__str__", "kind", "allowed_domains", "accept_provider_mfa", "mfa_choice_by", "is_enabled"]
+    list_filter = ["kind", "is_enabled", "accept_provider_mfa"]
+    readonly_fields = ["mfa_choice_by", "mfa_choice_at", "redirect_uri"]
+    autocomplete_fields = ["school"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch it off with "is enabled": sign-ins it linked stay answerable
+
+    @admin.display(description="Redirect URI to register with the provider")
+    def redirect_uri(self, obj):
+        from django.conf import settings
+        from django.urls import reverse
+
+        if obj is None or not obj.pk:
+            return "Shown once saved."
+        if obj.kind == SingleSignOn.Kind.OIDC:
+            path = reverse("openid_connect_callback", kwargs={"provider_id": obj.provider_id})
+        else:
+            path = reverse(f"{obj.kind}_callback")
+        return f"{settings.SITE_URL}{path}"
+
+    def save_model(self, request, obj, form, change):
+        if "accept_provider_mfa" in form.changed_data or (not change and obj.accept_provider_mfa):
+            # Who chose to let the provider's multi-factor claim stand for the portal's code, and when.
+            from django.utils import timezone
+
+            obj.mfa_choice_by = request.user
+            obj.mfa_choice_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+# allauth's own admin pages: its apps and tokens are not used (the configurations above are the only apps, and no
+# provider token is kept), nor its email addresses. A person's links to a provider stay visible; removing one
+# (so the next sign-in links afresh, with the rules checked again) is recorded like every other admin change.
+def _unregister_allauth() -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+
+    for model in (SocialApp, SocialToken, EmailAddress, SocialAccount):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+    @admin.register(SocialAccount)
+    class SingleSignOnLinkAdmin(AuditedAdmin):
+        list_display = ["user", "provider", "uid", "date_joined", "last_login"]
+        search_fields = ["user__email", "uid"]
+        readonly_fields = ["user", "provider", "uid", "date_joined", "last_login", "extra_data"]
+
+        def has_add_permission(self, request):
+            return False
+
+        def audit_school(self, obj):
+            return None
+
+
+_unregister_allauth()

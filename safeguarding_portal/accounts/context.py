@@ -120,7 +120,12 @@ class PortalContext:
 
     @property
     def two_factor_passed(self) -> bool:
-        return bool(getattr(self.user, "is_verified", lambda: False)())
+        if getattr(self.user, "is_verified", lambda: False)():
+            return True
+        from .sso import MFA_SESSION_KEY
+
+        # Signed in through a school provider whose multi-factor claim the school accepts (accounts/sso.py).
+        return bool(self.user.is_authenticated and self._request.session.get(MFA_SESSION_KEY, False))
 
     @property
     def awaiting_two_factor(self) -> bool:

@@ -71,7 +71,11 @@ class AccessPolicyMiddleware:
             # The admin can grant roles and reset anyone's two-factor sign-in, so it needs 2FA of its own.
             or (rule.access is policy.Access.ADMIN and request.user.is_staff)
         )
-        if needs_two_factor and not portal.two_factor_passed and not rule.before_two_factor:
+        two_factor_passed = portal.two_factor_passed
+        if rule.access is policy.Access.ADMIN and request.user.is_staff:
+            # Only the portal's own code opens the admin, never a school provider's multi-factor claim.
+            two_factor_passed = bool(getattr(request.user, "is_verified", lambda: False)())
+        if needs_two_factor and not two_factor_passed and not rule.before_two_factor:
             from django_otp import user_has_device
 
             target = "accounts:two_factor_verify" if user_has_device(request.user) else "accounts:two_factor_setup"

@@ -164,3 +164,104 @@ class KeptForm(models.Model):
 
     def __str__(self) -> str:
         return f"Kept form {self.pk} for user {self.user_id}"
+
+
+class SingleSignOn(models.Model):
+    """A school's (or a whole trust's) sign-in through its Microsoft 365, Google Workspace or OIDC accounts.
+
+    The portal never creates anyone from it: a sign-in links only to an existing account whose email the
+    provider verified, in one of ``allowed_domains`` (accounts/sso.py). Password sign-in stays for everyone.
+    """
+
+    class Kind(models.TextChoices):
+        MICROSOFT = "microsoft", "Microsoft (Entra ID)"
+        GOOGLE = "google", "Google Workspace"
+        OIDC = "openid_connect", "Another OpenID Connect provider"
+
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="single_sign_ons")
+    trust = models.ForeignKey("schools.Trust", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="single_sign_ons")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    label = models.CharField(max_length=80, blank=True,
+                             help_text='Shown on the button, "Sign in with …". Blank: Microsoft or Google.')
+    tenant = models.CharField(
+        max_length=200, blank=True,
+        help_text="Microsoft: the directory (tenant) ID of the school's Microsoft 365. Google: the Workspace domain.",
+    )
+    server_url = models.URLField(
+        blank=True, help_text="OpenID Connect only: the issuer URL (where /.well-known/openid-configuration is).")
+    client_id = models.CharField(max_length=200)
+    client_secret = models.CharField(max_length=500, blank=True,
+                                     help_text="Or leave blank and name an environment variable below.")
+    client_secret_env = models.CharField(
+        "client secret environment variable", max_length=100, blank=True,
+        help_text="The name of the environment variable holding the secret on the portal's servers.")
+    allowed_domains = models.CharField(
+        max_length=500, help_text="Email domains that may sign in this way, separated by commas: oak.sch.uk")
+    accept_provider_mfa = models.BooleanField(
+        "accept the provider's multi-factor sign-in", default=False,
+        help_text="Roles that need two-factor sign-in skip the portal's code when the provider says it asked for "
+                  "a second factor (the amr claim). Otherwise they type the portal's code after signing in.")
+    mfa_choice_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", editable=False)
+    mfa_choice_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = "single sign-on"
+        constraints = [
+            models.CheckConstraint(
+                name="sso_for_a_school_or_a_trust",
+                condition=Q(school__isnull=False, trust__isnull=True) | Q(school__isnull=True, trust__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="sso_oidc_has_a_server_url",
+                condition=~Q(kind="openid_connect") | ~Q(server_url=""),
+            ),
+            models.CheckConstraint(name="sso_has_allowed_domains", condition=~Q(allowed_domains="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.button_label} for {self.school or self.trust}"
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.school_id) == bool(self.trust_id):
+            raise ValidationError("Choose a school or a trust, not both.")
+        if self.kind == self.Kind.OIDC and not self.server_url:
+            raise ValidationError({"server_url": "An OpenID Connect provider needs its issuer URL."})
+        if self.kind == self.Kind.MICROSOFT and self.tenant.strip().lower() in ("", "common", "organizations",
+                                                                               "consumers"):
+            # A multi-tenant sign-in would let any Microsoft account in; the school's own directory only.
+            raise ValidationError({"tenant": "Give the school's own directory (tenant) ID."})
+        if not self.domains:
+            raise ValidationError({"allowed_domains": "Name at least one email domain."})
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_domains.replace(";", ",").split(",") if d.strip()]
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's provider id: fixed for Microsoft and Google, one per configuration for OIDC."""
+        return f"sso-{self.pk}" if self.kind == self.Kind.OIDC else self.kind
+
+    @property
+    def button_label(self) -> str:
+        if self.label:
+            return self.label
+        return {"microsoft": "Microsoft", "google": "Google"}.get(self.kind, "your school account")
+
+    @property
+    def where(self) -> str:
+        return str(self.school or self.trust)
+
+    def secret(self) -> str:
+        import os
+
+        if self.client_secret_env:
+            return os.environ.get(self.client_secret_env, "")
+        return self.client_secret

@@ -289,6 +289,20 @@ URL_RULES: dict[str, Rule] = {
     # Sign-in, 2FA, passwords
     "accounts:login": PUBLIC,
     "accounts:logout": SIGN_IN_FLOW,
+    # Single sign-on (accounts/sso.py, sso_urls.py): the start button, and allauth's provider pages of the
+    # flow, which are reached before anyone is signed in.
+    "accounts:sso_start": PUBLIC,
+    "account_login": PUBLIC,
+    "account_inactive": PUBLIC,
+    "socialaccount_signup": PUBLIC,
+    "socialaccount_login_error": PUBLIC,
+    "socialaccount_login_cancelled": PUBLIC,
+    "microsoft_login": PUBLIC,
+    "microsoft_callback": PUBLIC,
+    "google_login": PUBLIC,
+    "google_callback": PUBLIC,
+    "openid_connect_login": PUBLIC,
+    "openid_connect_callback": PUBLIC,
     "accounts:password_reset": PUBLIC,
     "accounts:password_reset_done": PUBLIC,
     "accounts:password_reset_confirm": PUBLIC,

@@ -14,7 +14,22 @@ def _typed_username(value) -> str:
 
 @receiver(user_logged_in)
 def on_signed_in(sender, request, user, **kwargs):
-    audit_record(action=AuditAction.SIGNED_IN, request=request, actor=user, school=None)
+    sso = getattr(request, "_portal_sso", None) if request is not None else None
+    if not sso:
+        audit_record(action=AuditAction.SIGNED_IN, request=request, actor=user, school=None)
+        return
+    # Through the school's provider (accounts/sso.py): which one, and what it said about a second factor.
+    audit_record(action=AuditAction.SIGNED_IN, request=request, actor=user, school=None,
+                 summary=f"Signed in with single sign-on ({sso['where']})",
+                 detail={"method": "sso", "provider": sso["provider"], "sso": sso["sso"], "amr": sso["amr"]})
+    if sso["mfa_accepted"]:
+        from .sso import MFA_SESSION_KEY
+
+        # After login() cycled the session, so the flag belongs to this sign-in only.
+        request.session[MFA_SESSION_KEY] = True
+        audit_record(action=AuditAction.TWO_FACTOR_VERIFIED, request=request, actor=user, school=sso["school"],
+                     summary="The school's provider asked for a second factor; the school accepts it",
+                     detail={"method": "sso_amr", "amr": sso["amr"], "sso": sso["sso"]})
 
 
 @receiver(user_logged_out)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import cached_property
 
 import qrcode
 import qrcode.image.svg
@@ -24,7 +25,7 @@ from safeguarding_portal.audit.selectors import sign_ins_of
 from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.core import ratelimits
 
-from . import resume, services
+from . import resume, services, sso
 from .forms import CodeForm, EnrolForm, QueuedPasswordResetForm, SignInForm
 from .selectors import failed_sign_ins_for
 
@@ -50,6 +51,23 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["single_sign_ons"] = self.single_sign_ons
+        return context
+
+    @cached_property
+    def single_sign_ons(self):
+        return sso.enabled_configs()
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        origins = sso.provider_origins(self.single_sign_ons)
+        if origins:
+            # A button posts here and is redirected to the school's provider: the page's form-action allows it.
+            response._csp_update = {"form-action": origins}
+        return response
+
     def form_valid(self, form):
         response = super().form_valid(form)
         # Someone who set up two-factor sign-in by choice is asked for a code too, even if no role requires it.
@@ -60,6 +78,35 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@never_cache
+@require_POST
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """A sign-in page button: remember which school's provider, then let allauth send the browser there."""
+    from allauth.socialaccount.adapter import get_adapter
+    from allauth.socialaccount.providers.base import AuthProcess
+
+    config = next((c for c in sso.enabled_configs() if str(c.pk) == request.POST.get("sso", "")), None)
+    if config is None:
+        messages.error(request, "That sign-in button is no longer set up. Choose again, or use your password.")
+        return redirect("accounts:login")
+    request.session[sso.SESSION_KEY] = config.pk
+    provider = get_adapter().get_provider(request, config.provider_id)
+    return provider.redirect(request, process=AuthProcess.LOGIN, next_url=_next_url(request, "/"))
+
+
+@never_cache
+def sso_refused(request: HttpRequest) -> HttpResponse:
+    """Where allauth's own dead ends (signup, an inactive account, an error) lead: the refusal page."""
+    return sso.refusal_response(request, sso.chosen_config(request), request.GET.get("why", "provider_error"),
+                                status=200)
+
+
+@never_cache
+def sso_cancelled(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "Signing in with your school account was cancelled. Try again, or use your password.")
+    return redirect("accounts:login")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

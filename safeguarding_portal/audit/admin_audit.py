@@ -22,7 +22,7 @@ from .models import AuditAction
 from .services import audit_record
 
 # Never copied into the audit log, not even as a hash.
-SECRET_FIELDS = {"password", "password1", "password2"}
+SECRET_FIELDS = {"password", "password1", "password2", "client_secret"}
 
 
 def plain(value: Any) -> Any:

@@ -29,6 +29,9 @@ class AuditAction(models.TextChoices):
     SCHOOL_UPDATED = "school.updated", "School details changed"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
     ADMIN_RIGHTS_CHANGED = "account.admin_rights", "Administrator rights changed"
+    SSO_LINKED = "auth.sso_linked", "Single sign-on linked to the account"
+    SSO_REFUSED = "auth.sso_refused", "Single sign-on refused"
+    SSO_SETTINGS_CHANGED = "auth.sso_settings", "Single sign-on settings changed"
 
 
 class AuditEvent(ChainedRecord):

@@ -1,4 +1,4 @@
-"""MIS import pages: upload a CSV, see what it changed (or why nothing changed), download a template."""
+"""MIS import pages: upload a CSV or an Excel workbook, see what it changed (or why not), download a template."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from . import importer
+from . import importer, tables
 from .models import ImportRun, Pupil
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,13 @@ class ImportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     file = forms.FileField(
-        label="CSV file exported from your MIS",
-        help_text="Up to 5 MB. UTF-8 CSV is best; Excel's ordinary CSV works too.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        label="CSV file or Excel workbook exported from your MIS",
+        help_text="Up to 5 MB. A CSV (UTF-8 is best; Excel's ordinary CSV works too) or an Excel workbook (.xlsx).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv," + tables.XLSX_TYPE}),
+    )
+    sheet = forms.CharField(
+        required=False, label="Which sheet of the workbook",
+        help_text="Only for a workbook with several sheets: the one that holds the list.",
     )
     allow_many_leavers = forms.BooleanField(
         required=False, label="Yes, mark pupils missing from the file as left, even if there are many",
@@ -66,11 +70,14 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form)
     upload = form.cleaned_data["file"]
+    data = upload.read()
+    if tables.ask_for_sheet(form, data):
+        return _page(request, form)
     try:
         run = importer.import_people(
-            school=school, kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name,
+            school=school, kind=form.cleaned_data["kind"], data=data, filename=upload.name,
             by=request.user, request=request, end_missing_staff=form.cleaned_data["end_missing_staff"],
-            allow_many_leavers=form.cleaned_data["allow_many_leavers"],
+            allow_many_leavers=form.cleaned_data["allow_many_leavers"], sheet=form.cleaned_data["sheet"],
         )
     except Exception:
         # The importer answers bad files with a report; anything reaching here is our bug. Log it loudly and

@@ -39,6 +39,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.core.csvexport import csv_text
 
+from . import tables
 from .models import UPN_VALIDATOR, Guardian, ImportRun, Pupil, PupilGuardian, School, YearGroup
 
 if TYPE_CHECKING:
@@ -148,8 +149,19 @@ def _mixed_encoding(body: bytes, start: int) -> str:
     )
 
 
-def read_table(*, data: bytes) -> list[list[str]]:
-    """All rows of the CSV, as lists of cells. Comma, tab or semicolon separated, as the first line shows."""
+def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
+    """All rows of the CSV, as lists of cells. Comma, tab or semicolon separated, as the first line shows.
+
+    An Excel workbook (.xlsx) is read into the same rows of text (schools/tables.py); ``sheet`` names the
+    worksheet when it has several."""
+    if tables.is_xlsx(data):
+        if len(data) > MAX_FILE_BYTES:
+            raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
+                               "Export only the columns the portal needs.")
+        try:
+            return tables.read_xlsx(data, sheet=sheet)
+        except tables.WorkbookProblem as exc:
+            raise FileRejected(str(exc)) from exc
     text = decode_upload(data=data)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
@@ -215,6 +227,14 @@ PUPIL_FIELDS: tuple[FieldSpec, ...] = (
               ("Reg Group", "Registration Group", "Class", "Form", "Tutor Group", "Form Group", "Reg")),
     FieldSpec("joined_on", "the admission date", "admission dates",
               ("Admission Date", "Date of Admission", "Entry Date", "Start Date")),
+    # How the school's network and monitoring product know the pupil: matches a monitoring alert to them.
+    # ("Email" alone stays a parent's or carer's email, as in a one-contact-a-row export.)
+    FieldSpec("network_username", "the network user name", "network user names",
+              ("Network Username", "Network User Name", "Username", "User Name", "Network Login", "Login",
+               "Logon Name", "Pupil Username", "Student Username")),
+    FieldSpec("school_email", "the pupil's school email", "school email addresses",
+              ("School Email", "School Email Address", "Pupil Email", "Pupil School Email", "Student Email",
+               "Pupil Email Address")),
 )
 
 STAFF_FIELDS: tuple[FieldSpec, ...] = (
@@ -523,7 +543,7 @@ class Validation:
 
 
 _PUPIL_LIMITS = {"legal_forename": 100, "preferred_forename": 100, "surname": 100, "preferred_surname": 100,
-                 "former_surname": 100, "registration_group": 40}
+                 "former_surname": 100, "registration_group": 40, "network_username": 150}
 _CONTACT_LIMITS = {"name": 200, "relationship": 60, "phone": 40}
 
 
@@ -540,9 +560,9 @@ def _cell(cells: list[str], index: int | None) -> str:
     return cells[index]
 
 
-def validate_pupils(*, data: bytes, today: datetime.date | None = None) -> Validation:
+def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: str = "") -> Validation:
     today = today or timezone.localdate()
-    rows = read_table(data=data)
+    rows = read_table(data=data, sheet=sheet)
     header_index, mapped = find_header(rows=rows, kind=ImportRun.Kind.PUPILS)
     specs = {spec.key: spec for spec in PUPIL_FIELDS}
     errors: list[RowError] = []
@@ -600,6 +620,22 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None) -> Valid
                 values["year_group"] = parse_year_group(raw["year_group"])
             except ValueError as exc:
                 bad("year_group", str(exc))
+        if "network_username" in raw:
+            value = raw["network_username"].strip()
+            if any(c.isspace() for c in value):
+                bad("network_username", "A network user name has no spaces in it.")
+            elif message := _too_long(value, _PUPIL_LIMITS["network_username"]):
+                bad("network_username", message)
+            else:
+                values["network_username"] = value
+        if "school_email" in raw:
+            if raw["school_email"]:
+                try:
+                    values["school_email"] = _clean_email(raw["school_email"])
+                except ValueError as exc:
+                    bad("school_email", str(exc))
+            else:
+                values["school_email"] = ""
         if "joined_on" in raw:
             if raw["joined_on"]:
                 try:
@@ -642,6 +678,7 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None) -> Valid
                     ))
     _check_contacts_of_each_pupil(by_upn, mapped, errors)
     _check_contact_emails_across_file(parsed, mapped, errors)
+    _check_pupil_identities_across_file(parsed, mapped, errors)
 
     result = Validation(errors=errors, data_rows=data_rows, ignored_columns=mapped.ignored)
     if errors:
@@ -668,6 +705,28 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None) -> Valid
         ignored_columns=mapped.ignored, data_rows=data_rows,
     )
     return result
+
+
+def _check_pupil_identities_across_file(parsed, mapped: HeaderMap, errors: list[RowError]) -> None:
+    """One network user name or school email is one pupil: shared, a monitoring alert would match the wrong child."""
+    for key in ("network_username", "school_email"):
+        if key not in mapped.fields:
+            continue
+        owners: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for row, upn, values, _raw, _contacts in parsed:
+            if values.get(key) and "upn" in values:
+                owners[values[key].lower()][upn].append(row)
+        for value, by_upn in owners.items():
+            if len(by_upn) < 2:
+                continue
+            rows = sorted(r for rs in by_upn.values() for r in rs)
+            for row in rows:
+                errors.append(RowError(row, mapped.header(mapped.fields[key]), value,
+                                       f"Pupils with different UPNs share this {PUPIL_SPEC_LABELS[key]} "
+                                       f"(rows {_row_list(rows)}). Each pupil needs their own."))
+
+
+PUPIL_SPEC_LABELS = {"network_username": "network user name", "school_email": "school email"}
 
 
 def _comparable(value: Any) -> Any:
@@ -838,8 +897,8 @@ class StaffPlan:
     data_rows: int
 
 
-def validate_staff(*, data: bytes) -> Validation:
-    rows = read_table(data=data)
+def validate_staff(*, data: bytes, sheet: str = "") -> Validation:
+    rows = read_table(data=data, sheet=sheet)
     header_index, mapped = find_header(rows=rows, kind=ImportRun.Kind.STAFF)
     errors: list[RowError] = []
     people: dict[str, StaffRecord] = {}
@@ -1238,7 +1297,7 @@ def _reject(*, school: School, kind: str, by: User | None, filename: str, digest
 @transaction.atomic
 def import_people(*, school: School, kind: str, data: bytes, filename: str = "", by: User | None = None,
                   request: HttpRequest | None = None, end_missing_staff: bool = False,
-                  allow_many_leavers: bool = False, today: datetime.date | None = None) -> ImportRun:
+                  allow_many_leavers: bool = False, today: datetime.date | None = None, sheet: str = "") -> ImportRun:
     """Validate a file from the MIS and, only if every row is good, apply all of it. Never raises for bad input.
 
     Returns the recorded run: ``status`` says whether it was applied; a rejected run carries the report.
@@ -1251,8 +1310,8 @@ def import_people(*, school: School, kind: str, data: bytes, filename: str = "",
     # One import at a time per school (a row lock on PostgreSQL; SQLite already writes one at a time).
     School.objects.select_for_update().filter(pk=school.pk).first()
     try:
-        validation = validate_pupils(data=data, today=today) if kind == ImportRun.Kind.PUPILS else validate_staff(
-            data=data)
+        validation = (validate_pupils(data=data, today=today, sheet=sheet) if kind == ImportRun.Kind.PUPILS
+                      else validate_staff(data=data, sheet=sheet))
     except FileRejected as exc:
         return _reject(school=school, kind=kind, by=by, filename=filename, digest=digest, errors=exc.as_errors())
     details: dict[str, Any] = {"ignored_columns": validation.ignored_columns}

@@ -120,3 +120,7 @@ def sign_in(page, user, *, password: str = PASSWORD, device: TOTPDevice | None =
         page.get_by_label("Code").fill(totp_code_for_device(device))
         page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
+
+
+# The real OpenID Connect provider for the single sign-on test (tests/oidc_provider/, tests/sso_provider.py).
+from tests.sso_provider import oidc_provider  # noqa: E402, F401

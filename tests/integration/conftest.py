@@ -246,3 +246,7 @@ def broker_unreachable(url: str = DEAD_BROKER_URL) -> Iterator[None]:
     finally:
         _drop_broker_connections(app)
         app.conf.broker_write_url = saved
+
+
+# The real OpenID Connect provider for the single sign-on tests (tests/oidc_provider/, tests/sso_provider.py).
+from tests.sso_provider import oidc_provider  # noqa: E402, F401

@@ -35,7 +35,7 @@ def test_the_secret_is_shown_once_and_stored_only_encrypted(school, technician, 
 
 def test_a_signed_alert_is_taken_and_matched(client, school, hook):
     pupil = PupilFactory(school=school, network_username="kid1")
-    endpoint, secret, url = hook
+    _endpoint, secret, url = hook
     data = body(one_alert(id="SW-1"))
     response = client.post(url, data, content_type="application/json", **signed_headers(secret=secret, body=data))
     assert response.status_code == 202, response.content
@@ -45,7 +45,7 @@ def test_a_signed_alert_is_taken_and_matched(client, school, hook):
 
 
 def test_a_replayed_delivery_is_refused_and_adds_nothing(client, school, hook):
-    endpoint, secret, url = hook
+    _endpoint, secret, url = hook
     data = body(one_alert())
     headers = signed_headers(secret=secret, body=data, delivery_id="d-1")
     assert client.post(url, data, content_type="application/json", **headers).status_code == 202
@@ -56,7 +56,7 @@ def test_a_replayed_delivery_is_refused_and_adds_nothing(client, school, hook):
 
 
 def test_a_retry_with_a_new_delivery_id_is_one_alert(client, school, hook):
-    endpoint, secret, url = hook
+    _endpoint, secret, url = hook
     data = body(one_alert(id="SW-9"))
     for _ in range(2):
         assert client.post(url, data, content_type="application/json",
@@ -68,7 +68,7 @@ def test_a_retry_with_a_new_delivery_id_is_one_alert(client, school, hook):
     ("signature", "bad_signature"), ("body", "bad_signature"), ("old", "stale"), ("no_delivery", "bad_signature"),
 ])
 def test_bad_posts_are_refused_and_logged(client, school, hook, tamper, outcome):
-    endpoint, secret, url = hook
+    _endpoint, secret, url = hook
     data = body(one_alert())
     headers = signed_headers(secret=secret, body=data,
                              timestamp=int(time.time()) - 3600 if tamper == "old" else None)

@@ -200,10 +200,14 @@ class MonitoringAlert(models.Model):
                                    condition=Q(imagery_withheld=False) | (Q(captured_text="") & Q(screenshot=""))),
         ]
         indexes = [
-            models.Index(fields=["school", "-received_at", "-id"], name="monitoring_queue_idx"),
-            models.Index(fields=["school", "state", "-received_at", "-id"], name="monitoring_state_idx"),
-            models.Index(fields=["school", "severity", "-received_at"], name="monitoring_severity_idx"),
+            # The queue reads newest first by id (keyset pages), within the school and each filter.
+            models.Index(fields=["school", "-id"], name="monitoring_queue_idx"),
+            models.Index(fields=["school", "state", "-id"], name="monitoring_state_idx"),
+            models.Index(fields=["school", "severity", "-id"], name="monitoring_severity_idx"),
+            models.Index(fields=["school", "vendor", "-id"], name="monitoring_vendor_idx"),
+            models.Index(fields=["pupil", "-id"], name="monitoring_pupil_queue_idx"),
             models.Index(fields=["pupil", "activity_at"], name="monitoring_pupil_idx"),
+            models.Index(fields=["school", "received_at"], name="monitoring_received_idx"),
             models.Index(Lower("username"), "school", name="monitoring_username_idx"),
             models.Index(fields=["school", "vendor", "activity_at"], name="monitoring_fold_idx"),
             models.Index(fields=["received_at"], condition=Q(severity="critical", picked_up_at__isnull=True),

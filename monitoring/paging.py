@@ -31,33 +31,64 @@ def recipients_for_critical(school: School, *, escalate: bool = False) -> list[U
 
 def page_critical(*, alert: MonitoringAlert, kind: str = Page.Kind.CRITICAL,
                   at: datetime.datetime | None = None) -> Page | None:
-    """Email the team once per kind (a re-run or a second beat process sends nothing). No content: the
-    alert's reference, its severity and vendor, and a link."""
+    """Email the team once per alert and kind (a re-run or a second beat process sends nothing)."""
+    pages = page_critical_many(alerts=[alert], kind=kind, at=at)
+    return pages[0] if pages else None
+
+
+def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.CRITICAL,
+                       at: datetime.datetime | None = None) -> list[Page]:
+    """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
+    hold hundreds), each alert paged once per kind. No content: references, the product and a link."""
     from .services import _event
 
+    if not alerts:
+        return []
     at = at or timezone.now()
     resend = kind == Page.Kind.RESEND
-    school = alert.school
+    school = alerts[0].school
     recipients = recipients_for_critical(school, escalate=resend)
+    emails = [u.email for u in recipients]
+    done = set(Page.objects.filter(alert__in=alerts, kind=kind).values_list("alert_id", flat=True))
+    todo = [a for a in alerts if a.pk not in done]
     try:
         with transaction.atomic():
-            page = Page.objects.create(alert=alert, kind=kind, sent_at=at, recipients=[u.email for u in recipients])
+            pages = Page.objects.bulk_create([Page(alert=a, kind=kind, sent_at=at, recipients=emails) for a in todo])
     except IntegrityError:
-        return None
-    link = f"{settings.SITE_URL}{reverse('monitoring:alert', args=[alert.pk])}"
-    subject = f"URGENT: critical monitoring alert {alert.reference}"
-    body = (f"A monitoring product has raised a critical alert at {school.name}.\n\n"
-            f"Reference: {alert.reference}\nVendor: {alert.get_vendor_display()}\n\nOpen it in the portal: {link}\n")
+        # Another process paged some of them at the same moment: take the rest one at a time.
+        pages, left = [], []
+        for a in todo:
+            try:
+                with transaction.atomic():
+                    pages.append(Page.objects.create(alert=a, kind=kind, sent_at=at, recipients=emails))
+                    left.append(a)
+            except IntegrityError:
+                continue
+        todo = left
+    if not todo:
+        return []
+    first = todo[0]
+    link = f"{settings.SITE_URL}{reverse('monitoring:alert', args=[first.pk])}"
+    if len(todo) == 1:
+        subject = f"URGENT: critical monitoring alert {first.reference}"
+        body = (f"A monitoring product has raised a critical alert at {school.name}.\n\n"
+                f"Reference: {first.reference}\nProduct: {first.get_vendor_display()}\n\n"
+                f"Open it in the portal: {link}\n")
+    else:
+        queue = f"{settings.SITE_URL}{reverse('monitoring:queue')}?severity=critical"
+        refs = ", ".join(a.reference for a in todo[:20]) + (f" and {len(todo) - 20} more" if len(todo) > 20 else "")
+        subject = f"URGENT: {len(todo)} critical monitoring alerts"
+        body = (f"Monitoring products have raised {len(todo)} critical alerts at {school.name}.\n\n"
+                f"References: {refs}\n\nOpen the queue in the portal: {queue}\n")
     if resend:
-        body += "\nNobody has picked this alert up yet. Please open it now.\n"
+        body += "\nNobody has picked this up yet. Please open it now.\n"
     if recipients:
-        send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
-                   school_id=school.pk, urgent=True, reference=alert.reference)
-    chain.append(_event(alert=alert, kind=EventKind.PAGED, by=None, at=at,
-                        text=f"{Page.Kind(kind).label}: {len(recipients)} "
-                             f"{'person' if len(recipients) == 1 else 'people'} emailed",
-                        data={"kind": kind, "recipients": [u.email for u in recipients]}))
-    return page
+        send_email(to=emails, subject=subject, body=body, kind=Kind.ALERT, school_id=school.pk, urgent=True,
+                   reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts")
+    text = (f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed")
+    chain.append_many([_event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text,
+                              data={"kind": kind, "recipients": emails}) for a in todo])
+    return pages
 
 
 @transaction.atomic
@@ -69,4 +100,7 @@ def resend_sweep(*, now: datetime.datetime | None = None) -> int:
     due = (MonitoringAlert.objects.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True,
                                           received_at__lte=now - datetime.timedelta(minutes=pickup_minutes()))
            .exclude(pages__kind=Page.Kind.RESEND).select_related("school"))
-    return sum(1 for alert in due if page_critical(alert=alert, kind=Page.Kind.RESEND, at=now))
+    by_school: dict[int, list[MonitoringAlert]] = {}
+    for alert in due:
+        by_school.setdefault(alert.school_id, []).append(alert)
+    return sum(len(page_critical_many(alerts=alerts, kind=Page.Kind.RESEND, at=now)) for alerts in by_school.values())

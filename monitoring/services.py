@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit import chain
+from safeguarding_portal.core import bulk
 from safeguarding_portal.schools.models import Pupil, School
 
 from .models import (
@@ -235,7 +236,15 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
         if ident:
             heads[key] = alert
 
-    MonitoringAlert.objects.bulk_create(new_alerts, batch_size=2000)
+    ids = bulk.reserve_ids(MonitoringAlert, len(new_alerts))
+    if ids is None:
+        MonitoringAlert.objects.bulk_create(new_alerts, batch_size=2000)
+    else:
+        # COPY on PostgreSQL (an export of 10,000 alerts): ids taken first, so the events can point at them.
+        for alert, pk in zip(new_alerts, ids, strict=True):
+            alert.pk = pk
+            alert._state.adding = False
+        bulk.insert_rows(MonitoringAlert, new_alerts, with_pk=True)
     events = [
         _event(alert=a, kind=EventKind.RECEIVED, by=None, at=now,
                text=f"{a.get_vendor_display()}: {a.rule} ({a.get_severity_display()})",
@@ -262,9 +271,8 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
     if page:
         from . import paging
 
-        for alert in [*new_alerts, *touched.values()]:
-            if alert.severity == Severity.CRITICAL:
-                paging.page_critical(alert=alert, at=now)
+        paging.page_critical_many(alerts=[a for a in [*new_alerts, *touched.values()]
+                                          if a.severity == Severity.CRITICAL], at=now)
     return result
 
 

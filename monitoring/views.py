@@ -57,6 +57,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "year_groups": YearGroup.choices, "states": [("open", "Open"), ("new", "New"), ("reviewed", "Being reviewed"),
                                                      ("escalated", "Escalated"), ("closed", "Closed"), ("all", "All")],
         "next_query": filters.as_query(before=q.next_before) if q.next_before else "",
+        # Built once, not per row: the link that narrows the queue to one pupil.
+        "pupil_query": (lambda base: f"{base}&" if base else "")(filters.as_query(pupil="")),
     })
 
 

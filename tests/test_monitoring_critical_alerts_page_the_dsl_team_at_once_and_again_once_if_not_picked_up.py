@@ -51,7 +51,7 @@ def test_not_picked_up_in_time_it_goes_again_once_with_the_head(school, dsl, dep
         assert paging.resend_sweep(now=later) == 0
     resend = Page.objects.get(alert=alert, kind="resend")
     assert sorted(resend.recipients) == sorted([dsl.email, deputy.email, head.email])
-    assert len(mail.outbox) == 1 and "Nobody has picked this alert up" in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and "Nobody has picked this up" in mail.outbox[0].body
 
 
 def test_a_picked_up_critical_alert_is_not_sent_again(school, dsl):

@@ -75,7 +75,7 @@ SHIPPED_SEVERITIES: dict[str, dict[str, str]] = {
     Vendor.SMOOTHWALL: {**_WORDS, **_LEVELS, "level 1": "low", "level 2": "low", "level 3": "medium",
                         "level 4": "high", "level 5": "critical"},
     Vendor.IMPERO: {**_WORDS, **_LEVELS},
-    Vendor.SENSO: dict(_WORDS),
+    Vendor.SENSO: {**_WORDS, **_LEVELS},
 }
 
 

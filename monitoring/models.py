@@ -359,3 +359,27 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.alert_id}"
+
+
+class MailAddress(models.Model):
+    """A per-school, per-vendor address the monitoring product's alert emails are forwarded to; the SMTP
+    receiver (``manage.py receive_alerts``) takes mail only for live addresses. The local part is random, so
+    nobody can guess a school's address and send it alerts."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    vendor = models.CharField(max_length=16, choices=Vendor.choices)
+    local_part = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "vendor"], condition=Q(revoked_at__isnull=True),
+                                               name="monitoring_one_live_address")]
+
+    def __str__(self) -> str:
+        return f"{self.get_vendor_display()} alert address"
+
+    @property
+    def address(self) -> str:
+        return f"{self.local_part}@{getattr(settings, 'MONITORING_MAIL_DOMAIN', 'alerts.localhost')}"

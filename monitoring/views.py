@@ -20,9 +20,9 @@ from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Pupil, YearGroup
 
-from . import csvimport, selectors, services, webhook
+from . import csvimport, mail, selectors, services, webhook
 from .forms import CloseForm, EscalateForm, MappingForm, UploadForm, UsernameForm, WebhookForm
-from .models import ImportRun, Severity, Vendor, WebhookDelivery, WebhookEndpoint
+from .models import ImportRun, MailAddress, Severity, Vendor, WebhookDelivery, WebhookEndpoint
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -215,14 +215,19 @@ def webhooks(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
+        if request.POST.get("make") == "address":
+            address = mail.address_create(school=school, vendor=form.cleaned_data["vendor"], by=request.user)
+            messages.success(request, f"Forward {address.get_vendor_display()} alert emails to {address.address}.")
+            return redirect("monitoring:webhooks")
         endpoint, secret = webhook.webhook_create(school=school, vendor=form.cleaned_data["vendor"], by=request.user)
         new_secret = {"endpoint": endpoint, "secret": secret,
                       "url": request.build_absolute_uri(f"/monitoring/hook/{endpoint.token}/")}
     endpoints = list(WebhookEndpoint.objects.filter(school=school, revoked_at__isnull=True)
                      .select_related("created_by"))
     log = WebhookDelivery.objects.filter(endpoint__school=school).select_related("endpoint")[:50]
+    addresses = list(MailAddress.objects.filter(school=school, revoked_at__isnull=True))
     response = render(request, "monitoring/webhooks.html", {
-        "form": form, "endpoints": endpoints, "log": log, "new_secret": new_secret})
+        "form": form, "endpoints": endpoints, "log": log, "new_secret": new_secret, "addresses": addresses})
     if new_secret:
         response["Cache-Control"] = "no-store"  # the secret is on this page once
     return response

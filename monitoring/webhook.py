@@ -98,11 +98,12 @@ class Answer:
     alerts: list[MonitoringAlert]
 
 
-def _parse(payload, vendor: str) -> list[services.IncomingAlert]:
+def _parse(payload, vendor: str, school: School) -> list[services.IncomingAlert]:
     items = payload.get("alerts") if isinstance(payload, dict) and "alerts" in payload else [payload]
     if not isinstance(items, list) or not items or len(items) > MAX_ALERTS_PER_DELIVERY:
         raise ValueError(f"send between 1 and {MAX_ALERTS_PER_DELIVERY} alerts")
-    severities = csvimport.default_severities(vendor)
+    # The school's own level names for the product (the mapping screen), then the portal's defaults.
+    severities = csvimport.saved_mapping(school=school, vendor=vendor).severities
     found = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict):
@@ -169,7 +170,7 @@ def receive(*, token: str, body: bytes, headers, ip: str | None) -> Answer:
              detail=f"timestamp {timestamp[:20]!r}")
         return Answer(401, Outcome.STALE, "The signed timestamp is too far from the server's clock.", [])
     try:
-        incoming = _parse(json.loads(body.decode("utf-8")), endpoint.vendor)
+        incoming = _parse(json.loads(body.decode("utf-8")), endpoint.vendor, endpoint.school)
     except (ValueError, UnicodeDecodeError) as exc:
         _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body,
              detail=str(exc))

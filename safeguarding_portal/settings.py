@@ -333,6 +333,10 @@ URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
 MONITORING_PICKUP_MINUTES = env.int("MONITORING_PICKUP_MINUTES", default=15)
 MONITORING_FOLD_MINUTES = env.int("MONITORING_FOLD_MINUTES", default=60)
 MONITORING_WEBHOOK_TOLERANCE_SECONDS = env.int("MONITORING_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# The domain of the per-school addresses alert emails are forwarded to (its MX points at receive_alerts).
+MONITORING_MAIL_DOMAIN = env.str("MONITORING_MAIL_DOMAIN", default="alerts.localhost")
+MONITORING_SMTP_HOST = env.str("MONITORING_SMTP_HOST", default="127.0.0.1")
+MONITORING_SMTP_PORT = env.int("MONITORING_SMTP_PORT", default=2525)
 
 # --- Agreements (aup) ---
 # Staff and governors without a current signature are taken to their agreement first (after the access policy).

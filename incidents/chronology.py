@@ -8,6 +8,7 @@ never in a chronology, on screen or on paper.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -19,6 +20,20 @@ from safeguarding_portal.schools.models import Pupil
 
 from . import corrections
 from .models import Incident, IncidentPupil, TimelineEntry
+
+# Other apps add sections beside the cases (monitoring alerts...): ``fn(*, portal, pupil) -> dict | None``, the
+# dict holding at least ``template`` (included on the page with the dict as ``section``). Registered from the
+# app's ready(), so this app imports none of them.
+_SECTIONS: list[Callable[..., dict | None]] = []
+
+
+def register_section(fn: Callable[..., dict | None]) -> None:
+    if fn not in _SECTIONS:
+        _SECTIONS.append(fn)
+
+
+def other_sections(*, portal, pupil: Pupil) -> list[dict]:
+    return [s for fn in _SECTIONS if (s := fn(portal=portal, pupil=pupil)) is not None]
 
 
 @dataclass

@@ -73,6 +73,7 @@ def chronology_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "pupil": pupil,
             "items": items,
             "transfers": list(transfers.transfers_for(school=pupil.school).filter(pupil=pupil)),
+            "other_sections": chronology.other_sections(portal=request.portal, pupil=pupil),
         },
     )
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "aup",
     "filtering",
     "curriculum",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -351,6 +352,16 @@ LOGGING = {
 }
 CSRF_FAILURE_VIEW = "safeguarding_portal.core.errors.csrf_failure"
 URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
+# Monitoring alerts: a critical one not picked up in this many minutes is paged again (once); repeats of the
+# same rule for the same pupil within the fold window are one alert with a count; a webhook's signed
+# timestamp may be this many seconds away from the server's clock.
+MONITORING_PICKUP_MINUTES = env.int("MONITORING_PICKUP_MINUTES", default=15)
+MONITORING_FOLD_MINUTES = env.int("MONITORING_FOLD_MINUTES", default=60)
+MONITORING_WEBHOOK_TOLERANCE_SECONDS = env.int("MONITORING_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# The domain of the per-school addresses alert emails are forwarded to (its MX points at receive_alerts).
+MONITORING_MAIL_DOMAIN = env.str("MONITORING_MAIL_DOMAIN", default="alerts.localhost")
+MONITORING_SMTP_HOST = env.str("MONITORING_SMTP_HOST", default="127.0.0.1")
+MONITORING_SMTP_PORT = env.int("MONITORING_SMTP_PORT", default=2525)
 
 # --- Agreements (aup) ---
 # Staff and governors without a current signature are taken to their agreement first (after the access policy).

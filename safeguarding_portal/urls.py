@@ -22,6 +22,7 @@ urlpatterns = [
     path("agreements/", include("aup.urls")),
     path("filtering/", include("filtering.urls")),
     path("curriculum/", include("curriculum.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

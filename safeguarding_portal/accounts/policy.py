@@ -88,6 +88,12 @@ class Cap(StrEnum):
     # Every email's delivery (alerts above all), and the banner when an urgent alert has not gone.
     VIEW_EMAIL_DELIVERIES = "outbox.view_deliveries"
 
+    # Monitoring alerts (the monitoring product's alerts in one timed queue)
+    TRIAGE_ALERTS = "monitoring.triage"  # the queue, each alert's content, closing and escalating: DSL team only
+    IMPORT_ALERTS = "monitoring.import"  # upload a vendor's CSV export (the result shows counts, not content)
+    VIEW_ALERT_COUNTS = "monitoring.counts"  # how many alerts, by state and vendor; never which pupil or what
+    MANAGE_ALERT_INTAKE = "monitoring.manage_intake"  # webhooks (secrets) and the CSV column mappings
+
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
 
@@ -219,7 +225,18 @@ INCIDENTS_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.VIEW_SHARED_CASES},
 }
 
-for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
+# Monitoring alerts name pupils and carry what they typed: only the DSL team reads them. The technician runs
+# the monitoring product, so uploads its exports and sets up its webhook, and sees counts only; the head
+# sees counts (oversight) and the governor report's figures.
+MONITORING_GRANTS: dict[str, set[Cap]] = {
+    Role.DSL: {Cap.TRIAGE_ALERTS, Cap.IMPORT_ALERTS, Cap.VIEW_ALERT_COUNTS, Cap.MANAGE_ALERT_INTAKE},
+    Role.DEPUTY_DSL: {Cap.TRIAGE_ALERTS, Cap.IMPORT_ALERTS, Cap.VIEW_ALERT_COUNTS},
+    Role.TECHNICIAN: {Cap.IMPORT_ALERTS, Cap.VIEW_ALERT_COUNTS, Cap.MANAGE_ALERT_INTAKE},
+    Role.HEADTEACHER: {Cap.VIEW_ALERT_COUNTS},
+}
+
+for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
+                MONITORING_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -458,6 +475,25 @@ URL_RULES |= {
     "outbox:deliveries": needs(Cap.VIEW_EMAIL_DELIVERIES),
 }
 
+# --- Monitoring alerts ---
+URL_RULES |= {
+    "monitoring:index": needs(Cap.VIEW_ALERT_COUNTS),
+    "monitoring:queue": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:alert": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:alert_close": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:alert_escalate": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:alert_screenshot": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:message": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:usernames": needs(Cap.TRIAGE_ALERTS),
+    "monitoring:upload": needs(Cap.IMPORT_ALERTS),
+    "monitoring:mapping": needs(Cap.MANAGE_ALERT_INTAKE),
+    "monitoring:webhooks": needs(Cap.MANAGE_ALERT_INTAKE),
+    "monitoring:webhook_revoke": needs(Cap.MANAGE_ALERT_INTAKE),
+    # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything
+    # else is refused (401) and logged, and the answer never says whether the address exists.
+    "monitoring:webhook_receive": PUBLIC,
+}
+
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
 NAMESPACE_RULES: dict[str, Rule] = {"admin": ADMIN}
 
@@ -642,6 +678,7 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
     "schools.pupil": Cap.VIEW_PUPILS,
     "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
+    "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
 }
 AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
 

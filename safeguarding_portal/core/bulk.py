@@ -26,16 +26,18 @@ _PLAIN = (
     models.DateTimeField, models.EmailField, models.ForeignKey, models.IntegerField, models.BigIntegerField,
     models.PositiveIntegerField, models.PositiveBigIntegerField, models.PositiveSmallIntegerField,
     models.SmallIntegerField, models.TextField, models.JSONField, models.UUIDField,
+    models.FileField,  # its name, as stored ("" for none)
 )
 
 
 def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, ignore_conflicts: bool = False,
-                page_size: int = 5000) -> None:
-    """INSERT ``objs`` (new instances, primary keys left to the database). Values are taken as they are set on
-    the instances: callers build them complete, as ``bulk_create`` would need them too."""
+                page_size: int = 5000, with_pk: bool = False) -> None:
+    """INSERT ``objs`` (new instances, primary keys left to the database unless ``with_pk``: then each holds
+    one taken with ``reserve_ids``). Values are taken as they are set on the instances: callers build them
+    complete, as ``bulk_create`` would need them too."""
     if not objs:
         return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     if connection.vendor != "postgresql" or not all(isinstance(f, _PLAIN) for f in fields):
         model.objects.bulk_create(objs, batch_size=page_size, ignore_conflicts=ignore_conflicts)
         return
@@ -64,6 +66,19 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, igno
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target} ON CONFLICT DO NOTHING"  # noqa: S608
             )
             raw.execute(f"DROP TABLE {target}")
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """``count`` primary keys from the table's sequence (PostgreSQL), for rows written with
+    ``insert_rows(..., with_pk=True)`` whose ids are needed at once (to point other rows at them). None on
+    other databases, where ``bulk_create`` sets the ids itself."""
+    if connection.vendor != "postgresql" or count <= 0:
+        return None
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, pk.column, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _text(value: str) -> str:

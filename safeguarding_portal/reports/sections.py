@@ -39,6 +39,8 @@ SLOTS: tuple[Slot, ...] = (
          ("kcsie.curriculum", "kcsie.policy", "kcsie.staff_training", "kcsie.dsl_training",
           "kcsie.governor_training"),
          "staff, DSL and governor training, online-safety teaching and policy reviews"),
+    Slot("monitoring", "Monitoring alerts", "monitoring", ("fm.monitor",),
+         "the monitoring product's alerts and what the DSL team did about each"),
 )
 
 NOT_RECORDED = "Not yet recorded in the portal"

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "monitoring"
+    verbose_name = "Monitoring alerts"
+
+    def ready(self) -> None:
+        # The pupil's chronology (incidents) shows monitoring alerts beside cases through its registry, so
+        # incidents never imports this app.
+        from incidents import chronology
+
+        from . import selectors
+
+        chronology.register_section(selectors.chronology_section)

@@ -1,0 +1,106 @@
+"""Who is paged about a critical monitoring alert, and the page itself (email through the outbox).
+
+``recipients_for_critical`` is the one place that decides who: the DSL team for now; the DSL-on-duty rota
+(the ``duty`` app) will point it at the person on duty first.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.audit import chain
+from safeguarding_portal.outbox.email import Kind, send_email
+from safeguarding_portal.schools.models import School
+
+from .models import EventKind, MonitoringAlert, Page, Severity
+
+
+def recipients_for_critical(school: School, *, escalate: bool = False) -> list[User]:
+    """The DSL and deputies at the school (and, for a page nobody picked up in time, the head as well)."""
+    roles = [Role.DSL, Role.DEPUTY_DSL] + ([Role.HEADTEACHER] if escalate else [])
+    members = Membership.objects.current().filter(school=school, role__in=roles).select_related("user")
+    return sorted({m.user for m in members if m.user.is_active}, key=lambda u: u.email)
+
+
+def page_critical(*, alert: MonitoringAlert, kind: str = Page.Kind.CRITICAL,
+                  at: datetime.datetime | None = None) -> Page | None:
+    """Email the team once per alert and kind (a re-run or a second beat process sends nothing)."""
+    pages = page_critical_many(alerts=[alert], kind=kind, at=at)
+    return pages[0] if pages else None
+
+
+def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.CRITICAL,
+                       at: datetime.datetime | None = None) -> list[Page]:
+    """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
+    hold hundreds), each alert paged once per kind. No content: references, the product and a link."""
+    from .services import _event
+
+    if not alerts:
+        return []
+    at = at or timezone.now()
+    resend = kind == Page.Kind.RESEND
+    school = alerts[0].school
+    recipients = recipients_for_critical(school, escalate=resend)
+    emails = [u.email for u in recipients]
+    done = set(Page.objects.filter(alert__in=alerts, kind=kind).values_list("alert_id", flat=True))
+    todo = [a for a in alerts if a.pk not in done]
+    try:
+        with transaction.atomic():
+            pages = Page.objects.bulk_create([Page(alert=a, kind=kind, sent_at=at, recipients=emails) for a in todo])
+    except IntegrityError:
+        # Another process paged some of them at the same moment: take the rest one at a time.
+        pages, left = [], []
+        for a in todo:
+            try:
+                with transaction.atomic():
+                    pages.append(Page.objects.create(alert=a, kind=kind, sent_at=at, recipients=emails))
+                    left.append(a)
+            except IntegrityError:
+                continue
+        todo = left
+    if not todo:
+        return []
+    first = todo[0]
+    link = f"{settings.SITE_URL}{reverse('monitoring:alert', args=[first.pk])}"
+    if len(todo) == 1:
+        subject = f"URGENT: critical monitoring alert {first.reference}"
+        body = (f"A monitoring product has raised a critical alert at {school.name}.\n\n"
+                f"Reference: {first.reference}\nProduct: {first.get_vendor_display()}\n\n"
+                f"Open it in the portal: {link}\n")
+    else:
+        queue = f"{settings.SITE_URL}{reverse('monitoring:queue')}?severity=critical"
+        refs = ", ".join(a.reference for a in todo[:20]) + (f" and {len(todo) - 20} more" if len(todo) > 20 else "")
+        subject = f"URGENT: {len(todo)} critical monitoring alerts"
+        body = (f"Monitoring products have raised {len(todo)} critical alerts at {school.name}.\n\n"
+                f"References: {refs}\n\nOpen the queue in the portal: {queue}\n")
+    if resend:
+        body += "\nNobody has picked this up yet. Please open it now.\n"
+    if recipients:
+        send_email(to=emails, subject=subject, body=body, kind=Kind.ALERT, school_id=school.pk, urgent=True,
+                   reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts")
+    text = (f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed")
+    chain.append_many([_event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text,
+                              data={"kind": kind, "recipients": emails}) for a in todo])
+    return pages
+
+
+@transaction.atomic
+def resend_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Critical alerts nobody picked up within MONITORING_PICKUP_MINUTES are sent again, once, with the head."""
+    from .services import pickup_minutes
+
+    now = now or timezone.now()
+    due = (MonitoringAlert.objects.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True,
+                                          received_at__lte=now - datetime.timedelta(minutes=pickup_minutes()))
+           .exclude(pages__kind=Page.Kind.RESEND).select_related("school"))
+    by_school: dict[int, list[MonitoringAlert]] = {}
+    for alert in due:
+        by_school.setdefault(alert.school_id, []).append(alert)
+    return sum(len(page_critical_many(alerts=alerts, kind=Page.Kind.RESEND, at=now)) for alerts in by_school.values())

@@ -1,0 +1,148 @@
+"""Reads for monitoring alerts: the DSL team's queue, one alert, the counts others see, the chronology.
+
+The queue is one indexed, limited query plus one grouped count, however many alerts the school has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.schools.models import YearGroup
+
+from .models import OPEN_STATES, AlertEvent, MonitoringAlert, Severity, State, Vendor
+
+PAGE_SIZE = 50
+STATE_FILTERS = {"open": list(OPEN_STATES), "new": [State.NEW], "reviewed": [State.REVIEWED],
+                 "escalated": [State.ESCALATED], "closed": [State.CLOSED], "all": None}
+
+
+def sees_alerts(portal) -> bool:
+    return portal.school is not None and portal.can(Cap.TRIAGE_ALERTS)
+
+
+def alert_for(*, portal, alert_id: int) -> MonitoringAlert | None:
+    if not sees_alerts(portal):
+        return None
+    return (MonitoringAlert.objects.filter(school=portal.school, pk=alert_id)
+            .select_related("pupil", "picked_up_by", "decided_by", "incident", "message", "school").first())
+
+
+@dataclass
+class QueueFilters:
+    state: str = "open"
+    severity: str = ""
+    vendor: str = ""
+    year_group: str = ""
+    pupil: int | None = None
+    unmatched: bool = False
+    before: int | None = None  # keyset: alerts older than this id
+
+    @classmethod
+    def from_query(cls, query) -> QueueFilters:
+        def as_int(name: str) -> int | None:
+            value = query.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        state = query.get("state", "open")
+        return cls(
+            state=state if state in STATE_FILTERS else "open",
+            severity=query.get("severity", "") if query.get("severity", "") in Severity.values else "",
+            vendor=query.get("vendor", "") if query.get("vendor", "") in Vendor.values else "",
+            year_group=query.get("year", "") if query.get("year", "") in YearGroup.values else "",
+            pupil=as_int("pupil"), unmatched=query.get("unmatched") == "1", before=as_int("before"))
+
+    def as_query(self, **change) -> str:
+        from urllib.parse import urlencode
+
+        values = {"state": self.state, "severity": self.severity, "vendor": self.vendor, "year": self.year_group,
+                  "pupil": self.pupil or "", "unmatched": "1" if self.unmatched else "", "before": ""}
+        values.update(change)
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _filtered(*, school, filters: QueueFilters) -> QuerySet[MonitoringAlert]:
+    qs = MonitoringAlert.objects.filter(school=school)
+    states = STATE_FILTERS[filters.state]
+    if states is not None:
+        qs = qs.filter(state__in=states)
+    if filters.severity:
+        qs = qs.filter(severity=filters.severity)
+    if filters.vendor:
+        qs = qs.filter(vendor=filters.vendor)
+    if filters.year_group:
+        qs = qs.filter(pupil__year_group=filters.year_group)
+    if filters.pupil:
+        qs = qs.filter(pupil_id=filters.pupil)
+    if filters.unmatched:
+        qs = qs.filter(pupil__isnull=True)
+    return qs
+
+
+@dataclass
+class Queue:
+    alerts: list[MonitoringAlert]
+    next_before: int | None
+    counts: dict[str, int]  # open alerts by severity, and "new" / "open"
+    filters: QueueFilters
+
+
+def queue(*, portal, filters: QueueFilters) -> Queue:
+    """Newest first, PAGE_SIZE at a time (keyset on the id: no OFFSET scan at 100,000 alerts)."""
+    qs = _filtered(school=portal.school, filters=filters)
+    if filters.before:
+        qs = qs.filter(pk__lt=filters.before)
+    rows = list(qs.select_related("pupil").order_by("-pk")[:PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return Queue(alerts=rows, next_before=rows[-1].pk if more else None,
+                 counts=open_counts(school=portal.school), filters=filters)
+
+
+def open_counts(*, school) -> dict[str, int]:
+    """Open alerts by severity plus new and open totals: one grouped query on the state index."""
+    counts = {s: 0 for s in Severity.values} | {"new": 0, "open": 0}
+    for state, severity, n in (MonitoringAlert.objects.filter(school=school, state__in=OPEN_STATES)
+                               .values_list("state", "severity").annotate(n=Count("pk")).order_by()):
+        counts[severity] += n
+        counts["open"] += n
+        if state == State.NEW:
+            counts["new"] += n
+    return counts
+
+
+def counts_for_technicians(*, school) -> dict:
+    """What a technician (or the head) sees: how many, never which pupil or what was captured."""
+    rows = MonitoringAlert.objects.filter(school=school).aggregate(
+        total=Count("pk"), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        critical_open=Count("pk", filter=Q(state__in=OPEN_STATES, severity=Severity.CRITICAL)),
+        unmatched=Count("pk", filter=Q(pupil__isnull=True)))
+    by_vendor = dict(MonitoringAlert.objects.filter(school=school).values_list("vendor").annotate(n=Count("pk"))
+                     .order_by())
+    return {**rows, "by_vendor": [(label, by_vendor.get(v, 0)) for v, label in Vendor.choices if by_vendor.get(v)]}
+
+
+def events_for(alert: MonitoringAlert) -> list[AlertEvent]:
+    return list(alert.events.select_related("author").order_by("seq"))
+
+
+def unmatched_names(*, school, limit: int = 200) -> list[dict]:
+    """User names on alerts that match no pupil, with how many alerts wait on each."""
+    from django.db.models import Max
+    from django.db.models.functions import Lower
+
+    return list(MonitoringAlert.objects.filter(school=school, pupil__isnull=True)
+                .exclude(username="", user_email="")
+                .annotate(name=Lower("username")).values("name", "vendor")
+                .annotate(n=Count("pk"), last=Max("received_at")).order_by("-last")[:limit])
+
+
+def chronology_section(*, portal, pupil) -> dict | None:
+    """Registered with incidents.chronology: the pupil's alerts beside their cases, for the DSL team only."""
+    if not sees_alerts(portal) or pupil.school_id != portal.school.pk:
+        return None
+    alerts = list(MonitoringAlert.objects.filter(school=portal.school, pupil=pupil)
+                  .select_related("incident").order_by("activity_at", "pk"))
+    return {"template": "monitoring/_chronology.html", "alerts": alerts}

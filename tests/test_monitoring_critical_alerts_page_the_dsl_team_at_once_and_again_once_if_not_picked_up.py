@@ -1,0 +1,68 @@
+"""A critical alert emails the DSL team at once, through the outbox, with no sensitive content; if nobody
+picks it up in time it goes again, once, to the team and the head; a picked-up one does not."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from monitoring import paging, services
+from monitoring.models import Page
+from safeguarding_portal.outbox.models import EmailDelivery
+
+from . import factories_monitoring as f
+from .factories import PupilFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_critical_alert_pages_the_team_with_no_content(school, dsl, deputy, head,
+                                                         django_capture_on_commit_callbacks):
+    PupilFactory(school=school, network_username="kid1", legal_forename="Zebedee")
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = f.alert(school, username="kid1", severity="critical", rule="Suicide and self-harm",
+                        captured_text="i am going to end it tonight")
+    page = Page.objects.get(alert=alert)
+    assert page.kind == "critical" and sorted(page.recipients) == sorted([dsl.email, deputy.email])
+    delivery = EmailDelivery.objects.get()
+    assert delivery.urgent and delivery.kind == "alert" and delivery.reference == alert.reference
+    sent = mail.outbox[0]
+    assert sent.subject.startswith("URGENT") and alert.reference in sent.body
+    for secret in ("Zebedee", "kid1", "end it tonight", "self-harm", "Suicide"):
+        assert secret not in sent.subject and secret not in sent.body
+
+
+def test_a_high_alert_pages_nobody(school, dsl):
+    f.alert(school, severity="high")
+    assert not Page.objects.exists() and not EmailDelivery.objects.exists()
+
+
+def test_not_picked_up_in_time_it_goes_again_once_with_the_head(school, dsl, deputy, head,
+                                                                 django_capture_on_commit_callbacks):
+    alert = f.alert(school, severity="critical")
+    later = timezone.now() + datetime.timedelta(minutes=16)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert paging.resend_sweep(now=timezone.now() + datetime.timedelta(minutes=5)) == 0
+        mail.outbox.clear()
+        assert paging.resend_sweep(now=later) == 1
+        assert paging.resend_sweep(now=later) == 0
+    resend = Page.objects.get(alert=alert, kind="resend")
+    assert sorted(resend.recipients) == sorted([dsl.email, deputy.email, head.email])
+    assert len(mail.outbox) == 1 and "Nobody has picked this up" in mail.outbox[0].body
+
+
+def test_a_picked_up_critical_alert_is_not_sent_again(school, dsl):
+    alert = f.alert(school, severity="critical")
+    services.alert_pick_up(alert=alert, by=dsl)
+    assert paging.resend_sweep(now=timezone.now() + datetime.timedelta(hours=1)) == 0
+
+
+def test_a_repeat_that_raises_an_alert_to_critical_pages_once(school, dsl):
+    start = timezone.now() - datetime.timedelta(minutes=30)
+    first = f.alert(school, username="kid9", severity="medium", activity_at=start)
+    f.alert(school, username="kid9", severity="critical", activity_at=start + datetime.timedelta(minutes=5))
+    f.alert(school, username="kid9", severity="critical", activity_at=start + datetime.timedelta(minutes=6))
+    assert list(Page.objects.values_list("alert_id", "kind")) == [(first.pk, "critical")]

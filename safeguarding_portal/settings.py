@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aup",
     "filtering",
     "curriculum",
+    "duty",
 ]
 
 MIDDLEWARE = [

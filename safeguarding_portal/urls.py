@@ -21,6 +21,7 @@ urlpatterns = [
     path("agreements/", include("aup.urls")),
     path("filtering/", include("filtering.urls")),
     path("curriculum/", include("curriculum.urls")),
+    path("duty/", include("duty.urls")),
     path("admin/", admin.site.urls),
 ]
 

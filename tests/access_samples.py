@@ -221,9 +221,16 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
 # ``KWARG_SAMPLES`` and ``URL_SAMPLES`` dicts merged here. Those modules import ``Sample`` and
 # ``SampleContext`` from this one (defined above, so the circular import is safe).
 def _merge_app_samples() -> None:
-    from . import access_samples_aup, access_samples_curriculum, access_samples_filtering, access_samples_reports
+    from . import (
+        access_samples_aup,
+        access_samples_curriculum,
+        access_samples_duty,
+        access_samples_filtering,
+        access_samples_reports,
+    )
 
-    for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports):
+    for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports,
+                   access_samples_duty):
         KWARG_SAMPLES.update(module.KWARG_SAMPLES)
         URL_SAMPLES.update(module.URL_SAMPLES)
 

@@ -82,6 +82,10 @@ class Cap(StrEnum):
     VIEW_POLICIES = "curriculum.view_policies"  # the policy register (read)
     MANAGE_POLICIES = "curriculum.manage_policies"
 
+    # The DSL on duty, Operation Encompass and the AI tools register (duty)
+    VIEW_DUTY_ROTA = "duty.view_rota"  # who is on duty: everyone who works at the school
+    MANAGE_DUTY_ROTA = "duty.manage_rota"  # the weekly pattern, swaps, escalation times
+
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
     VIEW_REMINDER_LOG = "reminders.view_log"  # what reminders were sent, failed or bounced at the school
@@ -219,7 +223,17 @@ INCIDENTS_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.VIEW_SHARED_CASES},
 }
 
-for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS):
+# Everyone who works at the school sees who is on duty (whom to go to); the DSL team and the head keep the rota.
+DUTY_GRANTS: dict[str, set[Cap]] = {
+    Role.STAFF: {Cap.VIEW_DUTY_ROTA},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_DUTY_ROTA},
+    Role.TECHNICIAN: {Cap.VIEW_DUTY_ROTA},
+    Role.DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
+    Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
+    Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
+}
+
+for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS, DUTY_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -442,6 +456,15 @@ URL_RULES |= {
     "reports:trust_pdf": needs(Cap.VIEW_TRUST_AGGREGATES),
     "reports:reminders": needs(Cap.VIEW_REMINDER_LOG),
     "outbox:deliveries": needs(Cap.VIEW_EMAIL_DELIVERIES),
+}
+
+# --- The DSL on duty, Operation Encompass and the AI tools register (duty) ---
+URL_RULES |= {
+    "duty:rota": needs(Cap.VIEW_DUTY_ROTA),
+    "duty:pattern": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:swap": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:swap_cancel": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:settings": needs(Cap.MANAGE_DUTY_ROTA),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).

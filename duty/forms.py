@@ -63,3 +63,9 @@ class SettingsForm(forms.ModelForm):
         labels = {"team_after_minutes": "Tell the rest of the DSL team after (minutes)",
                   "head_after_minutes": "Tell the headteacher after (minutes)",
                   "sms_enabled": "Send text messages too"}
+
+
+class MobileForm(forms.Form):
+    number = forms.RegexField(regex=r"^\s*(\+44\s?7|07)[\d\s]{9,12}$", required=False, label="Your mobile number",
+                              help_text="For urgent texts only. Leave empty to stop them.",
+                              widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))

@@ -100,3 +100,53 @@ class RotaSwap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_period_display()}"
+
+
+class MobileNumber(models.Model):
+    """A DSL team member's or head's mobile, for urgent texts (only where the school turned texts on)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(max_length=20)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "user"], name="mobilenumber_one_per_person")]
+
+    def __str__(self) -> str:
+        return f"Mobile of {self.user_id}"
+
+
+class SmsDelivery(models.Model):
+    """Each text sent or visibly not, like ``outbox.EmailDelivery``: the body never says anything sensitive."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Not sent yet"
+        FAILED = "failed", "Failed"
+
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    to = models.CharField(max_length=20)
+    body = models.CharField(max_length=160)
+    reference = models.CharField(max_length=100, blank=True, help_text="What it is about, for the records only.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "SMS deliveries"
+        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(state__in=["queued", "retrying"]),
+                                name="smsdelivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"SMS {self.pk} ({self.state})"

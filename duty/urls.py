@@ -10,4 +10,5 @@ urlpatterns = [
     path("rota/swap/", views.swap, name="swap"),
     path("rota/swaps/<int:swap_id>/cancel/", views.swap_cancel, name="swap_cancel"),
     path("rota/settings/", views.duty_settings, name="settings"),
+    path("rota/settings/mobile/", views.mobile, name="mobile"),
 ]

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
 
-from . import selectors, services
-from .forms import PatternForm, SettingsForm, SwapForm
-from .models import RotaSlot, RotaSwap
+from . import selectors, services, texts
+from .forms import MobileForm, PatternForm, SettingsForm, SwapForm
+from .models import MobileNumber, RotaSlot, RotaSwap, SmsDelivery
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -102,9 +102,24 @@ def swap_cancel(request: HttpRequest, swap_id: int) -> HttpResponse:
     return redirect("duty:rota")
 
 
+@require_POST
+def mobile(request: HttpRequest) -> HttpResponse:
+    form = MobileForm(request.POST)
+    if form.is_valid():
+        texts.set_mobile(school=request.portal.school, user=request.user, number=form.cleaned_data["number"])
+        messages.success(request, "Your mobile number is saved." if form.cleaned_data["number"] else
+                         "Your mobile number is removed.")
+    else:
+        messages.error(request, "Enter a UK mobile number, such as 07700 900123.")
+    return redirect("duty:settings")
+
+
 def duty_settings(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     cfg = selectors.settings_for(school)
+    mine = MobileNumber.objects.filter(school=school, user=request.user).first()
+    extra = {"mobile_form": MobileForm(initial={"number": mine.number if mine else ""}),
+             "texts": SmsDelivery.objects.filter(school=school).select_related("user")[:20]}
     form = SettingsForm(request.POST or None, instance=cfg)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -116,4 +131,4 @@ def duty_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Duty settings saved.")
             return redirect("duty:rota")
-    return render(request, "duty/settings.html", {"form": form})
+    return render(request, "duty/settings.html", {"form": form, **extra})

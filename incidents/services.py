@@ -276,6 +276,11 @@ def _alert(
         # to the head and the DSL team.
         send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
                    school_id=incident.school_id, urgent=urgent, reference=incident.reference)
+        if urgent:
+            # And a text where the school turned texts on: it says only "sign in to the portal" (duty/sms.py).
+            from duty.texts import text_people
+
+            text_people(school=incident.school, users=recipients, reference=incident.reference)
     _entry(
         incident=incident,
         kind=EntryKind.ALERT,

@@ -465,6 +465,7 @@ URL_RULES |= {
     "duty:swap": needs(Cap.MANAGE_DUTY_ROTA),
     "duty:swap_cancel": needs(Cap.MANAGE_DUTY_ROTA),
     "duty:settings": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:mobile": needs(Cap.MANAGE_DUTY_ROTA),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).

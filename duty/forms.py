@@ -69,3 +69,75 @@ class MobileForm(forms.Form):
     number = forms.RegexField(regex=r"^\s*(\+44\s?7|07)[\d\s]{9,12}$", required=False, label="Your mobile number",
                               help_text="For urgent texts only. Leave empty to stop them.",
                               widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EncompassForm(forms.Form):
+    """A police notification as the officer gives it; each child is matched to a pupil by name and birth date."""
+
+    CHILD_ROWS = 4
+
+    notified_at = forms.DateTimeField(widget=DATETIME, label="When the police notified the school",
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    incident_on = forms.DateField(widget=DATE, label="Date of the incident")
+    police_reference = forms.CharField(max_length=60, label="Police reference")
+    officer_name = forms.CharField(max_length=150, label="Officer's name")
+    officer_contact = forms.CharField(max_length=200, label="Officer's phone or email")
+    support = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Support the school will give")
+
+    def __init__(self, *args, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        for i in range(self.CHILD_ROWS):
+            self.fields[f"child_{i}_name"] = forms.CharField(max_length=200, required=False,
+                                                             label=f"Child {i + 1}: name")
+            self.fields[f"child_{i}_dob"] = forms.DateField(required=False, widget=DATE, label="Date of birth")
+
+    @property
+    def child_rows(self):
+        return [(self[f"child_{i}_name"], self[f"child_{i}_dob"]) for i in range(self.CHILD_ROWS)]
+
+    def clean(self):
+        from safeguarding_portal.schools.selectors import pupils as pupils_of
+
+        data = super().clean()
+        pupils = []
+        for i in range(self.CHILD_ROWS):
+            name, dob = data.get(f"child_{i}_name", "").strip(), data.get(f"child_{i}_dob")
+            if not name and not dob:
+                continue
+            if not (name and dob):
+                self.add_error(f"child_{i}_name", "Give the child's name and date of birth as the police did.")
+                continue
+            found = list(pupils_of(school=self.school, query=name).filter(date_of_birth=dob)[:2])
+            if len(found) != 1:
+                self.add_error(f"child_{i}_name", f"No single pupil on roll matches “{name}” born {dob:%-d %b %Y}: "
+                                                  "check the spelling or the date with the officer.")
+                continue
+            pupils.append(found[0])
+        if not pupils and not self.errors:
+            self.add_error(None, "Name at least one child.")
+        data["pupils"] = pupils
+        return data
+
+
+class AskActionForm(forms.Form):
+    assignee = forms.ChoiceField(label="Who")
+    pupil = forms.ChoiceField(label="For which child", required=False)
+    text = forms.CharField(max_length=300, label="What you ask them to do",
+                           help_text="They see this and the child's name only, never the police notification.")
+
+    def __init__(self, *args, people=(), pupils=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(u.pk): u for u in people}
+        self.pupils = {str(p.pk): p for p in pupils}
+        self.fields["assignee"].choices = [(k, u.full_name or u.email) for k, u in self.people.items()]
+        self.fields["pupil"].choices = [("", "—")] + [(k, p.full_name) for k, p in self.pupils.items()]
+
+    def clean(self):
+        data = super().clean()
+        data["assignee"] = self.people.get(data.get("assignee"))
+        data["pupil"] = self.pupils.get(data.get("pupil") or "")
+        return data

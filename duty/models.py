@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from safeguarding_portal.audit.chain import ChainedRecord
+
 
 class Period(models.TextChoices):
     SCHOOL_DAY = "school_day", "School day"
@@ -150,3 +152,115 @@ class SmsDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"SMS {self.pk} ({self.state})"
+
+
+# --- Operation Encompass ---------------------------------------------------------------------------------
+# Police notifications that a child was present at (or affected by) a domestic abuse incident. Confidential:
+# the DSL team and the head read them; other staff see only the support actions they are asked to take.
+# Every record is append-only and hash-chained per school like the case timeline (triggers in migration
+# 0004); acknowledgement, escalation and actions are entries, never edits.
+
+
+class EncompassNotification(ChainedRecord):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    notified_at = models.DateTimeField(help_text="When the police told the school.")
+    incident_on = models.DateField(help_text="The date of the incident.")
+    police_reference = models.CharField(max_length=60)
+    officer_name = models.CharField(max_length=150)
+    officer_contact = models.CharField(max_length=200, help_text="Phone or email of the officer.")
+    support = models.TextField(help_text="The support the school gives.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    # The start of the next school day after the notification (from the term dates), set by the server.
+    acknowledge_by = models.DateTimeField()
+
+    HASHED_FIELDS = ("school", "notified_at", "incident_on", "police_reference", "officer_name", "officer_contact",
+                     "support", "recorded_by", "recorded_at", "acknowledge_by")
+
+    class Meta:
+        ordering = ["-notified_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="encompassnotification_chain_seq")]
+        indexes = [models.Index(fields=["school", "notified_at"])]
+
+    def __str__(self) -> str:
+        return f"Police notification {self.pk}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+
+class EncompassChild(ChainedRecord):
+    """A child the notification names, matched to a pupil on roll."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    notification = models.ForeignKey(EncompassNotification, on_delete=models.PROTECT, related_name="children")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="+")
+
+    HASHED_FIELDS = ("school", "notification", "pupil")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="encompasschild_chain_seq"),
+            models.UniqueConstraint(fields=["notification", "pupil"], name="encompasschild_once_per_pupil"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Child {self.pupil_id} of notification {self.notification_id}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+
+class EncompassEntryKind(models.TextChoices):
+    ALERTED = "alerted", "Alert sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ESCALATED = "escalated", "Not acknowledged by the next school day: escalated"
+    ACTION_ASKED = "action_asked", "Support action asked of a member of staff"
+    ACTION_DONE = "action_done", "Support action done"
+    NOTE = "note", "Note"
+
+
+class EncompassEntry(ChainedRecord):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    notification = models.ForeignKey(EncompassNotification, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=EncompassEntryKind.choices)
+    # Alerts: which stage of the escalation chain ("on_duty", "team", "head"), so each goes once.
+    stage = models.CharField(max_length=12, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="completions")
+    data = models.JSONField(default=dict, blank=True)
+
+    HASHED_FIELDS = ("school", "notification", "kind", "stage", "author", "at", "text", "assignee", "pupil",
+                     "action", "data")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "Encompass entries"
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="encompassentry_chain_seq"),
+            # Acknowledged once, escalated once, each alert stage once, each action done once: a re-run of the
+            # sweep or a double click adds nothing.
+            models.UniqueConstraint(fields=["notification"], condition=Q(kind="acknowledged"),
+                                    name="encompassentry_acknowledged_once"),
+            models.UniqueConstraint(fields=["notification"], condition=Q(kind="escalated"),
+                                    name="encompassentry_escalated_once"),
+            models.UniqueConstraint(fields=["notification", "stage"], condition=Q(kind="alerted"),
+                                    name="encompassentry_alert_stage_once"),
+            models.UniqueConstraint(fields=["action"], condition=Q(kind="action_done"),
+                                    name="encompassentry_action_done_once"),
+            models.CheckConstraint(name="encompassentry_action_has_assignee",
+                                   condition=~Q(kind="action_asked") | Q(assignee__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["assignee", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on notification {self.notification_id}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"

@@ -15,3 +15,15 @@ def sms_retry(*, today: datetime.date) -> int:
     from . import texts
 
     return texts.deliver_due()
+
+
+ENCOMPASS_EVERY_MINUTES = 2
+
+
+@sweep("duty.encompass_unacknowledged", every_minutes=ENCOMPASS_EVERY_MINUTES)
+def encompass_unacknowledged(*, today: datetime.date) -> int:
+    """Police notifications nobody acknowledged: to the rest of the team, the head, and at the start of the
+    next school day escalated to the deputies and the headteacher."""
+    from . import encompass
+
+    return encompass.sweep()

@@ -38,3 +38,51 @@ def _swap(ctx: SampleContext) -> int:
 URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "duty:swap_cancel": {"swap_id": Sample(_swap, school_object=True)},
 }
+
+
+def _notification(ctx: SampleContext):
+    import datetime
+
+    from django.utils import timezone
+
+    from duty import encompass
+
+    from .factories import PupilFactory
+
+    key = f"duty_notification_{ctx.school.pk}"
+    if key not in ctx.shared:
+        pupil = PupilFactory(school=ctx.school, legal_forename="Walkencompass", surname="Child")
+        ctx.shared[key] = encompass.record(
+            school=ctx.school, by=_dsl(ctx), notified_at=timezone.now() - datetime.timedelta(hours=1),
+            incident_on=timezone.localdate() - datetime.timedelta(days=1), police_reference="WALK/1",
+            officer_name="PC Walk", officer_contact="101", support="Key adult check-in", pupil_ids=[pupil.pk])
+    return ctx.shared[key]
+
+
+def _notification_id(ctx: SampleContext) -> int:
+    return _notification(ctx).pk
+
+
+def _action_id(ctx: SampleContext) -> int:
+    from duty import encompass
+
+    notification = _notification(ctx)
+    return encompass.ask_action(notification=notification, by=_dsl(ctx), assignee=_dsl(ctx),
+                                text="Walk check-in").pk
+
+
+def _encompass_urls() -> dict[str, dict[str, Sample]]:
+    from safeguarding_portal.accounts.policy import Cap
+
+    by_id = {"notification_id": Sample(_notification_id, school_object=True)}
+    return {
+        "duty:encompass_detail": by_id,
+        "duty:encompass_acknowledge": by_id,
+        "duty:encompass_ask": by_id,
+        # Asked of someone else: only the DSL team (or the person asked) may mark it done.
+        "duty:action_done": {"action_id": Sample(_action_id, school_object=True,
+                                                 visible_with_any=frozenset({Cap.VIEW_ENCOMPASS}))},
+    }
+
+
+URL_SAMPLES |= _encompass_urls()

@@ -16,3 +16,20 @@ def weekly_rota(school, *, by, school_day: dict[int, object] = (), out_of_hours:
 
 def every_weekday(person) -> dict[int, object]:
     return dict.fromkeys(range(5), person)
+
+
+def notification(school, *, by, pupils, notified_at=None, **extra):
+    """A police notification recorded by ``by`` now (or at ``notified_at``)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from duty import encompass
+
+    notified_at = notified_at or timezone.now()
+    fields = {"incident_on": timezone.localtime(notified_at).date() - datetime.timedelta(days=1),
+              "police_reference": "WPC/2026/1234", "officer_name": "PC Amara Okafor",
+              "officer_contact": "07700 900999", "support": "Key adult to check in at the start of the day."}
+    fields.update(extra)
+    return encompass.record(school=school, by=by, notified_at=notified_at, pupil_ids=[p.pk for p in pupils],
+                            **fields)

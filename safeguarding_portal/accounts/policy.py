@@ -85,6 +85,9 @@ class Cap(StrEnum):
     # The DSL on duty, Operation Encompass and the AI tools register (duty)
     VIEW_DUTY_ROTA = "duty.view_rota"  # who is on duty: everyone who works at the school
     MANAGE_DUTY_ROTA = "duty.manage_rota"  # the weekly pattern, swaps, escalation times
+    # Operation Encompass police notifications: confidential to the DSL team and the head
+    VIEW_ENCOMPASS = "duty.encompass"
+    OWN_SUPPORT_ACTIONS = "duty.own_actions"  # the support actions one is asked to take (nothing more)
 
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
@@ -224,13 +227,15 @@ INCIDENTS_GRANTS: dict[str, set[Cap]] = {
 }
 
 # Everyone who works at the school sees who is on duty (whom to go to); the DSL team and the head keep the rota.
+# Police notifications (Operation Encompass) are read by the DSL team and the head, who is escalated to;
+# anyone who works at the school may be asked to take a support action and sees only that.
 DUTY_GRANTS: dict[str, set[Cap]] = {
-    Role.STAFF: {Cap.VIEW_DUTY_ROTA},
-    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_DUTY_ROTA},
-    Role.TECHNICIAN: {Cap.VIEW_DUTY_ROTA},
-    Role.DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
-    Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
-    Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA},
+    Role.STAFF: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.TECHNICIAN: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
+    Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
+    Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
 }
 
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS, DUTY_GRANTS):
@@ -466,6 +471,13 @@ URL_RULES |= {
     "duty:swap_cancel": needs(Cap.MANAGE_DUTY_ROTA),
     "duty:settings": needs(Cap.MANAGE_DUTY_ROTA),
     "duty:mobile": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:encompass": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_new": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_detail": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_acknowledge": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_ask": needs(Cap.VIEW_ENCOMPASS),
+    "duty:my_actions": needs(Cap.OWN_SUPPORT_ACTIONS),
+    "duty:action_done": needs(Cap.OWN_SUPPORT_ACTIONS),  # object rule: the person asked, or the DSL team
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
@@ -652,6 +664,8 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
     "schools.pupil": Cap.VIEW_PUPILS,
     "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
+    "duty.encompassnotification": Cap.VIEW_ENCOMPASS,
+    "duty.encompassentry": Cap.VIEW_ENCOMPASS,
 }
 AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
 

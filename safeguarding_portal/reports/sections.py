@@ -39,6 +39,8 @@ SLOTS: tuple[Slot, ...] = (
          ("kcsie.curriculum", "kcsie.policy", "kcsie.staff_training", "kcsie.dsl_training",
           "kcsie.governor_training"),
          "staff, DSL and governor training, online-safety teaching and policy reviews"),
+    Slot("duty", "DSL on duty, police notifications and AI tools", "duty", ("kcsie.concerns", "fm.review"),
+         "the DSL duty rota, Operation Encompass notifications and the AI tools register"),
 )
 
 NOT_RECORDED = "Not yet recorded in the portal"

@@ -1,0 +1,46 @@
+"""The duty app's figures every surface shows (governor report, trust report): Operation Encompass
+notifications and how many were seen before the next school day, and AI tools assessed. One school or a
+whole trust in the same few queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from safeguarding_portal.reports.figures import Column, as_percent, rag_percent, trust_columns
+from safeguarding_portal.reports.privacy import small_count
+
+
+@dataclass(frozen=True)
+class EncompassFigures:
+    notifications: int = 0
+    seen_in_time: int = 0  # acknowledged before the start of the next school day
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.seen_in_time / self.notifications) if self.notifications else None
+
+
+def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
+                      end: datetime.date) -> dict[int, EncompassFigures]:
+    from . import encompass
+
+    ids = list(school_ids)
+    return {sid: EncompassFigures(*pair) for sid, pair in encompass.figures(school_ids=ids, start=start,
+                                                                            end=end).items()}
+
+
+@trust_columns(order=50)
+def _trust(*, school_ids, start, end, today) -> list[Column]:
+    enc = encompass_figures(school_ids=school_ids, start=start, end=end)
+    return [
+        # A count of police notifications is a count of children's families: "fewer than 3" when small.
+        Column("encompass", "Police notifications seen before the next school day",
+               {sid: (f"{small_count(f.seen_in_time)} of {small_count(f.notifications)}" if f.notifications
+                      else "None") for sid, f in enc.items()},
+               {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()}),
+    ]
+
+
+__all__ = ["EncompassFigures", "as_percent", "encompass_figures"]

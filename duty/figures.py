@@ -31,16 +31,29 @@ def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
                                                                             end=end).items()}
 
 
+def ai_tools_assessed(*, school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """AI tools on the register and how many are assessed, approved and refused (no child in them)."""
+    from . import ai
+
+    return ai.figures(school_ids=school_ids)
+
+
 @trust_columns(order=50)
 def _trust(*, school_ids, start, end, today) -> list[Column]:
     enc = encompass_figures(school_ids=school_ids, start=start, end=end)
+    tools = ai_tools_assessed(school_ids=school_ids)
     return [
         # A count of police notifications is a count of children's families: "fewer than 3" when small.
         Column("encompass", "Police notifications seen before the next school day",
                {sid: (f"{small_count(f.seen_in_time)} of {small_count(f.notifications)}" if f.notifications
                       else "None") for sid, f in enc.items()},
                {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()}),
+        Column("ai_tools", "AI tools assessed",
+               {sid: f"{t['assessed']} of {t['total']}" if t["total"] else "None registered"
+                for sid, t in tools.items()},
+               {sid: ("" if not t["total"] else "green" if t["assessed"] == t["total"] else "amber")
+                for sid, t in tools.items()}),
     ]
 
 
-__all__ = ["EncompassFigures", "as_percent", "encompass_figures"]
+__all__ = ["EncompassFigures", "ai_tools_assessed", "as_percent", "encompass_figures"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import WEEKDAYS, DutySettings, Period
+from .models import WEEKDAYS, AIDecision, AIToolStatus, AIUsers, DutySettings, Period
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -141,3 +141,50 @@ class AskActionForm(forms.Form):
         data["assignee"] = self.people.get(data.get("assignee"))
         data["pupil"] = self.pupils.get(data.get("pupil") or "")
         return data
+
+
+class AIToolForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Tool")
+    supplier = forms.CharField(max_length=150, required=False)
+    purpose = forms.CharField(max_length=300, label="What it is used for")
+    used_by = forms.ChoiceField(choices=AIUsers.choices, widget=forms.RadioSelect, label="Who uses it")
+    age_range = forms.CharField(max_length=60, required=False, label="Which pupils (age range)",
+                                help_text="For tools pupils use, e.g. Years 5 and 6 (9 to 11).")
+    data_seen = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="The data it sees")
+    status = forms.ChoiceField(choices=[(AIToolStatus.PROPOSED, AIToolStatus.PROPOSED.label),
+                                        (AIToolStatus.IN_USE, "Already in use")], widget=forms.RadioSelect,
+                               initial=AIToolStatus.PROPOSED)
+
+
+class AIAssessmentForm(forms.Form):
+    """One rating and a note per heading of the DfE generative AI product safety standards."""
+
+    def __init__(self, *args, tool=None, **kwargs):
+        from .models import AIRating, AIStandard
+
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        current = tool.assessment if tool is not None else {}
+        for standard in AIStandard:
+            rating = forms.ChoiceField(choices=[("", "—"), *AIRating.choices], required=False,
+                                       label=standard.label, initial=current.get(standard.value, {}).get("rating", ""))
+            notes = forms.CharField(required=False, max_length=1000, label=f"Notes on {standard.label.lower()}",
+                                    initial=current.get(standard.value, {}).get("notes", ""),
+                                    widget=forms.TextInput())
+            self.fields[f"{standard.value}_rating"] = rating
+            self.fields[f"{standard.value}_notes"] = notes
+            self.rows.append((standard, f"{standard.value}_rating", f"{standard.value}_notes"))
+
+    @property
+    def field_rows(self):
+        return [(standard, self[r], self[n]) for standard, r, n in self.rows]
+
+    def ratings(self) -> dict[str, tuple[str, str]]:
+        return {standard.value: (self.cleaned_data.get(r, ""), self.cleaned_data.get(n, ""))
+                for standard, r, n in self.rows}
+
+
+class AIDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[c for c in AIDecision.choices if c[0] != AIDecision.PENDING],
+                                 widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason (and any conditions)")

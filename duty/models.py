@@ -264,3 +264,95 @@ class EncompassEntry(ChainedRecord):
 
     def chain_key(self) -> str:
         return f"school:{self.school_id}"
+
+
+# --- AI tools register -----------------------------------------------------------------------------------
+# The AI tools the school uses or proposes, each assessed against the headings of the DfE generative AI
+# product safety standards and decided by a senior leader. A new tool opens an out-of-cycle review of
+# filtering and monitoring (filtering.FilterReview), as the June 2026 update to the standards asks.
+
+
+class AIStandard(models.TextChoices):
+    FILTERING = "filtering", "Filtering"
+    MONITORING = "monitoring", "Monitoring and reporting"
+    SECURITY = "security", "Security"
+    PRIVACY = "privacy", "Privacy and data protection"
+    INTELLECTUAL_PROPERTY = "intellectual_property", "Intellectual property"
+    DESIGN = "design_testing", "Design and testing"
+    GOVERNANCE = "governance", "Governance"
+
+
+class AIRating(models.TextChoices):
+    MET = "met", "Meets the standard"
+    PARTLY = "partly", "Partly meets it"
+    NOT_MET = "not_met", "Does not meet it"
+
+
+class AIUsers(models.TextChoices):
+    STAFF = "staff", "Staff only"
+    PUPILS = "pupils", "Pupils"
+    BOTH = "both", "Staff and pupils"
+
+
+class AIToolStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    IN_USE = "in_use", "In use"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AIDecision(models.TextChoices):
+    PENDING = "pending", "Not yet decided"
+    APPROVED = "approved", "Approved"
+    CONDITIONS = "conditions", "Approved with conditions"
+    REFUSED = "refused", "Refused"
+
+
+class AITool(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="ai_tools")
+    name = models.CharField(max_length=150)
+    supplier = models.CharField(max_length=150, blank=True)
+    purpose = models.CharField(max_length=300, help_text="What it is used for.")
+    used_by = models.CharField(max_length=8, choices=AIUsers.choices)
+    age_range = models.CharField(max_length=60, blank=True, help_text="Which pupils, e.g. Years 5 and 6 (9 to 11).")
+    data_seen = models.TextField(help_text="The data it sees: prompts, pupils' work, names, images...")
+    status = models.CharField(max_length=10, choices=AIToolStatus.choices, default=AIToolStatus.PROPOSED)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+    # {standard: {"rating": AIRating, "notes": str}} for each heading of the standards.
+    assessment = models.JSONField(default=dict, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, choices=AIDecision.choices, default=AIDecision.PENDING)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    review = models.ForeignKey("filtering.FilterReview", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", help_text="The out-of-cycle review the tool opened.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "AI tool"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="aitool_unique_name"),
+            # Approved only once assessed; every decision has its reason written down (KCSiE).
+            models.CheckConstraint(name="aitool_approved_only_when_assessed",
+                                   condition=(~Q(decision__in=["approved", "conditions"])
+                                              | Q(assessed_at__isnull=False))),
+            models.CheckConstraint(name="aitool_decision_has_a_reason",
+                                   condition=Q(decision="pending") | ~Q(decision_reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ratings(self) -> list[tuple[str, str, str, str]]:
+        """(standard key, heading, rating, notes) for each heading, in the standards' order."""
+        return [(s.value, s.label, self.assessment.get(s.value, {}).get("rating", ""),
+                 self.assessment.get(s.value, {}).get("notes", "")) for s in AIStandard]
+
+    @property
+    def concerns(self) -> list[str]:
+        return [label for _k, label, rating, _n in self.ratings if rating in (AIRating.NOT_MET, AIRating.PARTLY)]

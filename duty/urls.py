@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_encompass
+from . import views, views_ai, views_encompass
 
 app_name = "duty"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("encompass/<int:notification_id>/ask/", views_encompass.ask, name="encompass_ask"),
     path("my-actions/", views_encompass.my_actions, name="my_actions"),
     path("my-actions/<int:action_id>/done/", views_encompass.action_done, name="action_done"),
+    path("ai-tools/", views_ai.index, name="ai_tools"),
+    path("ai-tools/add/", views_ai.add, name="ai_tool_add"),
+    path("ai-tools/<int:tool_id>/", views_ai.detail, name="ai_tool"),
+    path("ai-tools/<int:tool_id>/assess/", views_ai.assess, name="ai_tool_assess"),
+    path("ai-tools/<int:tool_id>/decide/", views_ai.decide, name="ai_tool_decide"),
 ]

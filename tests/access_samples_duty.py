@@ -86,3 +86,17 @@ def _encompass_urls() -> dict[str, dict[str, Sample]]:
 
 
 URL_SAMPLES |= _encompass_urls()
+
+
+def _tool_id(ctx: SampleContext) -> int:
+    from duty import ai
+
+    key = f"duty_tool_{ctx.school.pk}"
+    if key not in ctx.shared:
+        ctx.shared[key] = ai.add_tool(school=ctx.school, by=_dsl(ctx), name="Walk AI", purpose="Walking",
+                                      used_by="staff", data_seen="Prompts only")
+    return ctx.shared[key].pk
+
+
+URL_SAMPLES |= {name: {"tool_id": Sample(_tool_id, school_object=True)}
+                for name in ("duty:ai_tool", "duty:ai_tool_assess", "duty:ai_tool_decide")}

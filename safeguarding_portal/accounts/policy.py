@@ -88,6 +88,10 @@ class Cap(StrEnum):
     # Operation Encompass police notifications: confidential to the DSL team and the head
     VIEW_ENCOMPASS = "duty.encompass"
     OWN_SUPPORT_ACTIONS = "duty.own_actions"  # the support actions one is asked to take (nothing more)
+    # The AI tools register (no pupil in it): read, add and assess, decide
+    VIEW_AI_TOOLS = "duty.ai_tools"
+    MANAGE_AI_TOOLS = "duty.manage_ai_tools"
+    DECIDE_AI_TOOLS = "duty.decide_ai_tools"
 
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
@@ -237,6 +241,16 @@ DUTY_GRANTS: dict[str, set[Cap]] = {
     Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
     Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
 }
+# The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
+# safety lead add and assess tools; senior leaders (the DSL and the head) decide, as for filtering changes.
+for _role, _caps in {
+    Role.DSL: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS, Cap.DECIDE_AI_TOOLS},
+    Role.HEADTEACHER: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS, Cap.DECIDE_AI_TOOLS},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS},
+    Role.DEPUTY_DSL: {Cap.VIEW_AI_TOOLS},
+    Role.TECHNICIAN: {Cap.VIEW_AI_TOOLS},
+}.items():
+    DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
 
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS, DUTY_GRANTS):
     for _role, _caps in _grants.items():
@@ -478,6 +492,11 @@ URL_RULES |= {
     "duty:encompass_ask": needs(Cap.VIEW_ENCOMPASS),
     "duty:my_actions": needs(Cap.OWN_SUPPORT_ACTIONS),
     "duty:action_done": needs(Cap.OWN_SUPPORT_ACTIONS),  # object rule: the person asked, or the DSL team
+    "duty:ai_tools": needs(Cap.VIEW_AI_TOOLS),
+    "duty:ai_tool_add": needs(Cap.MANAGE_AI_TOOLS),
+    "duty:ai_tool": needs(Cap.VIEW_AI_TOOLS),
+    "duty:ai_tool_assess": needs(Cap.MANAGE_AI_TOOLS),
+    "duty:ai_tool_decide": needs(Cap.DECIDE_AI_TOOLS),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).

@@ -503,6 +503,8 @@ class Alert(models.Model):
         NEW_REPORT = "new", "New concern"
         URGENT = "urgent", "Urgent: child at immediate risk"
         URGENT_RESEND = "urgent_resend", "Urgent and not yet acknowledged"
+        # The DSL on duty was told first (duty rota) and has not acknowledged it: the rest of the team now.
+        URGENT_TEAM = "urgent_team", "Urgent: passed to the rest of the DSL team"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -231,10 +231,24 @@ def recipients_for(*, incident: Incident, escalate: bool = False) -> list[User]:
     return sorted(users, key=lambda u: u.email)
 
 
+def _duty_chain(incident: Incident, at: datetime.datetime):
+    """The school's escalation chain (``duty.services.escalation_chain``) for a pupil's concern; None for
+    allegations, which go to the head or the chair whoever is on duty."""
+    if incident.route != Route.DSL:
+        return None
+    from duty.services import escalation_chain
+
+    return escalation_chain(incident.school, at)
+
+
 def _alert(
-    *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True
+    *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True,
+    recipients: list[User] | None = None,
 ) -> Alert | None:
-    recipients = recipients_for(incident=incident, escalate=escalate)
+    if recipients is None:
+        recipients = recipients_for(incident=incident, escalate=escalate)
+    else:
+        recipients = sorted({u for u in recipients if u.pk != incident.subject_staff_id}, key=lambda u: u.email)
     at = at or _now()
     try:
         with transaction.atomic():
@@ -255,11 +269,18 @@ def _alert(
     )
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
+    elif kind == Alert.Kind.URGENT_TEAM:
+        body += "\nThe DSL on duty has not acknowledged this concern yet. Please open it now.\n"
     if recipients and send:
         # Recorded and retried for a day (outbox/email.py); an urgent one that does not go at once is shown
         # to the head and the DSL team.
         send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
                    school_id=incident.school_id, urgent=urgent, reference=incident.reference)
+        if urgent:
+            # And a text where the school turned texts on: it says only "sign in to the portal" (duty/sms.py).
+            from duty.texts import text_people
+
+            text_people(school=incident.school, users=recipients, reference=incident.reference)
     _entry(
         incident=incident,
         kind=EntryKind.ALERT,
@@ -396,7 +417,14 @@ def incident_report(
     for upload in files:
         _attach(incident=incident, upload=upload, by=reporter, at=now)
     _snapshot_procedure(incident)
-    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify)
+    first = None
+    if immediate_risk:
+        # Urgent: to the DSL on duty first when the rota names someone (the sweep passes it on if nobody acts).
+        chain = _duty_chain(incident, now)
+        if chain and chain[0].key == "on_duty":
+            first = list(chain[0].people)
+    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify,
+           recipients=first)
     return incident
 
 
@@ -862,14 +890,27 @@ def urgent_resend_sweep(*, now: datetime.datetime | None = None) -> int:
         Incident.objects.filter(
             immediate_risk=True,
             acknowledged_at__isnull=True,
-            reported_at__lte=now - datetime.timedelta(minutes=minutes),
+            # A school's duty settings may pass an item on sooner than URGENT_ACK_MINUTES, never within a minute.
+            reported_at__lte=now - datetime.timedelta(minutes=1),
         )
         .exclude(alerts__kind=Alert.Kind.URGENT_RESEND)
         .select_related("school")
+        .prefetch_related("alerts")
     )
     sent = 0
     for incident in due:
-        if _alert(incident=incident, kind=Alert.Kind.URGENT_RESEND, escalate=True):
+        waited = now - incident.reported_at
+        chain = _duty_chain(incident, incident.reported_at)
+        head_after = datetime.timedelta(minutes=minutes)
+        if chain:
+            stages = {stage.key: stage for stage in chain}
+            head_after = stages["head"].after
+            team = stages["team"] if "on_duty" in stages else None
+            kinds = {a.kind for a in incident.alerts.all()}
+            if (team is not None and team.people and waited >= team.after and Alert.Kind.URGENT_TEAM not in kinds
+                    and _alert(incident=incident, kind=Alert.Kind.URGENT_TEAM, recipients=list(team.people))):
+                sent += 1
+        if waited >= head_after and _alert(incident=incident, kind=Alert.Kind.URGENT_RESEND, escalate=True):
             sent += 1
     return sent
 

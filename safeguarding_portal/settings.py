@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "filtering",
     "curriculum",
     "monitoring",
+    "duty",
 ]
 
 MIDDLEWARE = [
@@ -371,6 +372,13 @@ MIDDLEWARE.insert(MIDDLEWARE.index("safeguarding_portal.accounts.middleware.Acce
 # --- Filtering ---
 
 # --- Curriculum, training and the policy register ---
+
+# --- The DSL on duty, Operation Encompass and the AI tools register (duty) ---
+# Text messages for urgent items (duty/sms.py): "console" logs them; "notify" sends through GOV.UK Notify.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_SMS_TEMPLATE_ID = env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="")
 
 # --- Reports and reminders ---
 # A governor report "building" with no sign of life for this long was cut off (a killed worker): built again.

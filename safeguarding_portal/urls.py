@@ -23,6 +23,7 @@ urlpatterns = [
     path("filtering/", include("filtering.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("duty/", include("duty.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -54,7 +54,7 @@ def test_a_present_section_is_used_and_absent_ones_are_gaps(school, monkeypatch)
 
     found = sections.collect(school=school, start=START, end=END)
 
-    assert [s["anchor"] for s in found] == ["incidents", "aup", "filtering", "curriculum", "monitoring"]
+    assert [s["anchor"] for s in found] == ["incidents", "aup", "filtering", "curriculum", "monitoring", "duty"]
     assert calls == [(school, START, END)]
     filtering = found[2]
     assert filtering["missing"] is False and filtering["changes"] == 7

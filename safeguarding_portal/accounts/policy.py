@@ -82,6 +82,17 @@ class Cap(StrEnum):
     VIEW_POLICIES = "curriculum.view_policies"  # the policy register (read)
     MANAGE_POLICIES = "curriculum.manage_policies"
 
+    # The DSL on duty, Operation Encompass and the AI tools register (duty)
+    VIEW_DUTY_ROTA = "duty.view_rota"  # who is on duty: everyone who works at the school
+    MANAGE_DUTY_ROTA = "duty.manage_rota"  # the weekly pattern, swaps, escalation times
+    # Operation Encompass police notifications: confidential to the DSL team and the head
+    VIEW_ENCOMPASS = "duty.encompass"
+    OWN_SUPPORT_ACTIONS = "duty.own_actions"  # the support actions one is asked to take (nothing more)
+    # The AI tools register (no pupil in it): read, add and assess, decide
+    VIEW_AI_TOOLS = "duty.ai_tools"
+    MANAGE_AI_TOOLS = "duty.manage_ai_tools"
+    DECIDE_AI_TOOLS = "duty.decide_ai_tools"
+
     # Reports
     VIEW_GOVERNOR_REPORTS = "reports.view"  # ask for, watch and download the school's governor reports
     VIEW_REMINDER_LOG = "reminders.view_log"  # what reminders were sent, failed or bounced at the school
@@ -235,8 +246,30 @@ MONITORING_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.VIEW_ALERT_COUNTS},
 }
 
+# Everyone who works at the school sees who is on duty (whom to go to); the DSL team and the head keep the rota.
+# Police notifications (Operation Encompass) are read by the DSL team and the head, who is escalated to;
+# anyone who works at the school may be asked to take a support action and sees only that.
+DUTY_GRANTS: dict[str, set[Cap]] = {
+    Role.STAFF: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.TECHNICIAN: {Cap.VIEW_DUTY_ROTA, Cap.OWN_SUPPORT_ACTIONS},
+    Role.DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
+    Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
+    Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
+}
+# The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
+# safety lead add and assess tools; senior leaders (the DSL and the head) decide, as for filtering changes.
+for _role, _caps in {
+    Role.DSL: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS, Cap.DECIDE_AI_TOOLS},
+    Role.HEADTEACHER: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS, Cap.DECIDE_AI_TOOLS},
+    Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_AI_TOOLS, Cap.MANAGE_AI_TOOLS},
+    Role.DEPUTY_DSL: {Cap.VIEW_AI_TOOLS},
+    Role.TECHNICIAN: {Cap.VIEW_AI_TOOLS},
+}.items():
+    DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
+
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
-                MONITORING_GRANTS):
+                MONITORING_GRANTS, DUTY_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -492,6 +525,26 @@ URL_RULES |= {
     # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything
     # else is refused (401) and logged, and the answer never says whether the address exists.
     "monitoring:webhook_receive": PUBLIC,
+# --- The DSL on duty, Operation Encompass and the AI tools register (duty) ---
+URL_RULES |= {
+    "duty:rota": needs(Cap.VIEW_DUTY_ROTA),
+    "duty:pattern": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:swap": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:swap_cancel": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:settings": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:mobile": needs(Cap.MANAGE_DUTY_ROTA),
+    "duty:encompass": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_new": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_detail": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_acknowledge": needs(Cap.VIEW_ENCOMPASS),
+    "duty:encompass_ask": needs(Cap.VIEW_ENCOMPASS),
+    "duty:my_actions": needs(Cap.OWN_SUPPORT_ACTIONS),
+    "duty:action_done": needs(Cap.OWN_SUPPORT_ACTIONS),  # object rule: the person asked, or the DSL team
+    "duty:ai_tools": needs(Cap.VIEW_AI_TOOLS),
+    "duty:ai_tool_add": needs(Cap.MANAGE_AI_TOOLS),
+    "duty:ai_tool": needs(Cap.VIEW_AI_TOOLS),
+    "duty:ai_tool_assess": needs(Cap.MANAGE_AI_TOOLS),
+    "duty:ai_tool_decide": needs(Cap.DECIDE_AI_TOOLS),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
@@ -679,6 +732,8 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "schools.pupil": Cap.VIEW_PUPILS,
     "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
+    "duty.encompassnotification": Cap.VIEW_ENCOMPASS,
+    "duty.encompassentry": Cap.VIEW_ENCOMPASS,
 }
 AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
 

@@ -9,7 +9,7 @@ from safeguarding_portal.schools import selectors as school_selectors
 
 # Each domain app may add a panel to the home page: a module ``<app>/home.py`` with
 # ``panel(*, portal) -> dict | None``; a dict is rendered by ``templates/<app>/_home_panel.html`` as ``panel``.
-HOME_PANEL_APPS = ("aup", "filtering", "curriculum", "safeguarding_portal.reports")
+HOME_PANEL_APPS = ("duty", "aup", "filtering", "curriculum", "safeguarding_portal.reports")
 
 
 def app_panels(*, portal) -> list[tuple[str, dict]]:

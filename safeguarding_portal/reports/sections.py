@@ -41,6 +41,8 @@ SLOTS: tuple[Slot, ...] = (
          "staff, DSL and governor training, online-safety teaching and policy reviews"),
     Slot("monitoring", "Monitoring alerts", "monitoring", ("fm.monitor",),
          "the monitoring product's alerts and what the DSL team did about each"),
+    Slot("duty", "DSL on duty, police notifications and AI tools", "duty", ("kcsie.concerns", "fm.review"),
+         "the DSL duty rota, Operation Encompass notifications and the AI tools register"),
 )
 
 NOT_RECORDED = "Not yet recorded in the portal"

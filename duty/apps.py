@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DutyConfig(AppConfig):
+    name = "duty"
+    verbose_name = "DSL on duty, Operation Encompass and AI tools"

@@ -1,0 +1,25 @@
+"""The "on duty" panel on the home page (see ``core.selectors.app_panels``): who to go to now, and for the
+DSL team the police notifications waiting; for anyone asked, their open support actions."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from safeguarding_portal.accounts.policy import Cap
+
+from . import encompass, selectors
+
+
+def panel(*, portal) -> dict | None:
+    if portal.school is None or not portal.can(Cap.VIEW_DUTY_ROTA):
+        return None
+    now = timezone.now()
+    _day, period = selectors.period_at(portal.school, now)
+    data = {"person": selectors.on_duty(portal.school, now), "period": period,
+            "team": selectors.dsl_team(portal.school) if period is None else []}
+    if portal.can(Cap.VIEW_ENCOMPASS):
+        data["encompass_waiting"] = encompass.unacknowledged().filter(school=portal.school).count()
+    if portal.can(Cap.OWN_SUPPORT_ACTIONS):
+        data["my_open_actions"] = sum(1 for a in encompass.my_actions(school=portal.school, user=portal.user)
+                                      if a.done is None)
+    return data

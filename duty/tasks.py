@@ -1,0 +1,12 @@
+"""Celery tasks of the duty app, enqueued through the outbox (sent on commit)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="duty.deliver_sms", ignore_result=True)
+def deliver_sms(*, delivery_id: int) -> str | None:
+    from . import texts
+
+    return texts.deliver(delivery_id)

@@ -358,7 +358,7 @@ def trust_totals(rows: list[Row]) -> dict:
                 bucket["red"] += 1
             elif area.ambers:
                 bucket["amber"] += 1
-            elif area.cells:
+            elif any(c.rag == "green" for c in area.cells):
                 bucket["green"] += 1
     return totals
 

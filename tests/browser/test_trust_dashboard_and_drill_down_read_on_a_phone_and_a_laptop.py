@@ -37,7 +37,8 @@ def test_the_trust_dashboard_and_a_schools_drill_down(page, trust, school, other
         expect(page.get_by_test_id("dashboard-row")).to_have_count(3)
         first = page.get_by_test_id("dashboard-row").first
         expect(first).to_contain_text("Oakfield Primary School")  # the school needing most attention first
-        expect(first.locator(".dash-item .rag-red").first).to_contain_text("Red: needs attention")  # words, not only colour
+        # The state in words as well as colour.
+        expect(first.locator(".dash-item .rag-red").first).to_contain_text("Red: needs attention")
         expect(page.get_by_test_id("dashboard-row").first).to_contain_text("not set up")  # monitoring
         text = page.get_by_role("main").inner_text()
         assert not [p.surname for p in pupils if re.search(rf"\b{re.escape(p.surname)}\b", text)]

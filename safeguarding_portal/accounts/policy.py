@@ -414,6 +414,10 @@ URL_RULES |= {
     "curriculum:requirements": needs(Cap.MANAGE_TRAINING),
     "curriculum:requirement_add": needs(Cap.MANAGE_TRAINING),
     "curriculum:requirement_edit": needs(Cap.MANAGE_TRAINING),
+    "curriculum:standard_adopt": needs(Cap.MANAGE_TRAINING),
+    # The trust's training standards: seen by the trust lead, published by whoever manages the trust.
+    "curriculum:trust_standards": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "curriculum:trust_standard_publish": needs(Cap.MANAGE_TRUST),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),

@@ -16,10 +16,18 @@ from django.db.models import Count, F, Q
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
-from safeguarding_portal.reports.figures import Column, as_percent, rag_percent, trust_columns
+from safeguarding_portal.reports.figures import (
+    Column,
+    Measure,
+    as_percent,
+    rag_percent,
+    refresh_on,
+    school_measures,
+    trust_columns,
+)
 from safeguarding_portal.schools.models import Pupil
 
-from .models import PUPIL_AUDIENCES, YOUNGER_YEAR_GROUPS, Audience, Signature, SignMethod
+from .models import PUPIL_AUDIENCES, YOUNGER_YEAR_GROUPS, Audience, Consent, Signature, SignMethod
 
 COUNTED = (Audience.STAFF, Audience.GOVERNOR, Audience.PARENT, Audience.PUPIL_YOUNGER, Audience.PUPIL_OLDER)
 # Counts of children could identify one; counts of adults (staff, governors) do not.
@@ -96,4 +104,37 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
                {sid: as_percent(p) for sid, p in parents.items()}, {sid: rag_percent(p) for sid, p in parents.items()}),
         Column("staff_agreements", "Staff agreements", {sid: as_percent(p) for sid, p in staff.items()},
                {sid: rag_percent(p) for sid, p in staff.items()}),
+    ]
+
+
+def consent_coverage(*, school_ids: Iterable[int]) -> dict[int, Coverage]:
+    """Children on roll whose photo consents have been answered (given or not), of all children on roll."""
+    ids = list(school_ids)
+    answered = dict(Consent.objects.filter(school_id__in=ids, pupil__left_on__isnull=True).values_list("school_id")
+                    .annotate(n=Count("pupil", distinct=True)).order_by())
+    on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
+                   .annotate(n=Count("pk")).order_by())
+    return {sid: Coverage(answered.get(sid, 0), on_roll.get(sid, 0)) for sid in ids}
+
+
+refresh_on(Signature, Consent, Membership, Pupil)
+
+
+@school_measures(order=20)
+def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
+    coverage = agreement_coverage(school_ids=school_ids)
+    consents = consent_coverage(school_ids=school_ids)
+    area = "Agreements"
+
+    def pct(audience):
+        return {sid: c[audience].percent for sid, c in coverage.items()}
+
+    return [
+        Measure("parents_agreements", "Parents' agreements (children on roll)", area, pct(Audience.PARENT),
+                kind="percent", higher_is_better=True, amber=95, red=75),
+        Measure("staff_agreements", "Staff agreements", area, pct(Audience.STAFF), kind="percent",
+                higher_is_better=True, amber=95, red=75),
+        Measure("photo_consent", "Photo consent answered (children on roll)", area,
+                {sid: c.percent for sid, c in consents.items()}, kind="percent", higher_is_better=True,
+                amber=95, red=75),
     ]

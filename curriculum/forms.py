@@ -154,3 +154,14 @@ class PolicyForm(forms.ModelForm):
 
         self.fields["responsible"].queryset = staff_users(school=school)
         self.fields["review_months"].required = False
+
+
+class TrustStandardForm(forms.Form):
+    """A training requirement the trust sets for its schools (curriculum.standards.standard_publish)."""
+
+    name = forms.CharField(max_length=160)
+    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      label="Who must have it")
+    renew_months = forms.IntegerField(required=False, min_value=1, max_value=60, label="Renew every (months)",
+                                      help_text="Empty: once, at induction.")
+    guidance = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why")

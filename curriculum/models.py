@@ -47,6 +47,10 @@ class TrainingRequirement(models.Model):
     guidance = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # Taken from the trust's standard (TrustTrainingStandard) at this version; the school may adapt it after.
+    trust_standard = models.ForeignKey("curriculum.TrustTrainingStandard", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="adoptions")
+    standard_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["school", "order", "name"]
@@ -381,3 +385,30 @@ class Policy(models.Model):
         if self.review_by is not None:
             return self.review_by
         return add_months(self.approved_on, self.review_months)
+
+
+class TrustTrainingStandard(models.Model):
+    """A training requirement the trust sets once for its schools (issue 18, "set the standard once"). Schools
+    adopt it into their own TrainingRequirement and may adapt it; each change the trust publishes is a new
+    ``version``, so a school that took an earlier one is "behind" (curriculum.standards)."""
+
+    trust = models.ForeignKey("schools.Trust", on_delete=models.CASCADE, related_name="training_standards")
+    name = models.CharField(max_length=160)
+    roles = models.JSONField(default=list)
+    renew_months = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                    validators=[MinValueValidator(1), MaxValueValidator(60)])
+    guidance = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["trust", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "name"], name="trust_training_standard_name_unique"),
+            models.CheckConstraint(name="trust_training_standard_version_positive", condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (trust standard, version {self.version})"

@@ -18,6 +18,9 @@ urlpatterns = [
     path("training/requirements/", views.requirements, name="requirements"),
     path("training/requirements/add/", views.requirement_add, name="requirement_add"),
     path("training/requirements/<int:requirement_id>/", views.requirement_edit, name="requirement_edit"),
+    path("training/standards/<int:standard_id>/adopt/", views.standard_adopt, name="standard_adopt"),
+    path("trust/standards/", views.trust_standards, name="trust_standards"),
+    path("trust/standards/publish/", views.trust_standard_publish, name="trust_standard_publish"),
     # Teaching
     path("lessons/log/", views.log_lesson, name="log_lesson"),
     path("coverage/", views.heatmap, name="heatmap"),

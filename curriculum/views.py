@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
@@ -207,8 +208,11 @@ def briefing(request: HttpRequest, briefing_id: int) -> HttpResponse:
 
 def requirements(request: HttpRequest) -> HttpResponse:
     school = _school(request)
+    from . import standards
+
     return render(request, "curriculum/requirements.html",
-                  {"requirements": training.requirements(school=school, active_only=False)})
+                  {"requirements": training.requirements(school=school, active_only=False),
+                   "adoptions": standards.school_view(school=school)})
 
 
 def _requirement_form(request: HttpRequest, instance: TrainingRequirement) -> HttpResponse:
@@ -423,3 +427,62 @@ def policy_document(request: HttpRequest, policy_id: int) -> HttpResponse:
         raise Http404("No document has been uploaded for this policy yet.")
     return _download(item.document, content_type=item.document_type,
                      filename=f"{item.title[:80]}{_ext(item.document_type)}")
+
+
+# --- The trust's training standards (curriculum.standards) ----------------------------------------------
+
+
+def trust_standards(request: HttpRequest) -> HttpResponse:
+    """The trust lead's view: each standard and every school's state (as the trust's, differs, behind)."""
+    from . import standards
+
+    trust = request.portal.trust
+    if trust is None:
+        raise Http404("No trust.")
+    return render(request, "curriculum/trust_standards.html", {
+        "trust": trust, **standards.trust_view(trust=trust), "words": standards.STATE_WORDS,
+        "can_publish": request.portal.can(Cap.MANAGE_TRUST),
+    })
+
+
+def trust_standard_publish(request: HttpRequest) -> HttpResponse:
+    from . import standards
+    from .forms import TrustStandardForm
+    from .models import TrustTrainingStandard
+
+    trust = request.portal.trust
+    if trust is None:
+        raise Http404("No trust.")
+    existing = None
+    if request.GET.get("standard"):
+        existing = get_object_or_404(TrustTrainingStandard, pk=request.GET["standard"], trust=trust)
+    initial = ({"name": existing.name, "roles": existing.roles, "renew_months": existing.renew_months,
+                "guidance": existing.guidance} if existing else None)
+    form = TrustStandardForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            standard = standards.standard_publish(trust=trust, by=request.user, standard=existing,
+                                                  **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Published “{standard.name}” (version {standard.version}) to the trust's "
+                                      "schools. Each school takes it from its training requirements page.")
+            return redirect("curriculum:trust_standards")
+    return render(request, "curriculum/form.html", {
+        "form": form, "title": "Trust training standard", "back": "curriculum:trust_standards",
+        "intro": "Who must have this training and how often, for every school of the trust. A change is published "
+                 "as a new version: schools that took an earlier one show as behind until they take it.",
+    })
+
+
+@require_POST
+def standard_adopt(request: HttpRequest, standard_id: int) -> HttpResponse:
+    from . import standards
+    from .models import TrustTrainingStandard
+
+    school = _school(request)
+    standard = get_object_or_404(TrustTrainingStandard, pk=standard_id, trust_id=school.trust_id)
+    req = standards.standard_adopt(school=school, standard=standard, by=request.user)
+    messages.success(request, f"“{req.name}” now follows the trust's version {standard.version}.")
+    return redirect("curriculum:requirements")

@@ -7,11 +7,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
-from safeguarding_portal.reports.figures import Column, trust_columns
+from safeguarding_portal.reports.figures import Column, Measure, refresh_on, school_measures, trust_columns
 
-from .models import ChangeRequest, State
+from .models import ChangeRequest, FilterCheck, FilterReview, ReviewKind, State
+from .selectors import review_due_state
 
 
 @dataclass(frozen=True)
@@ -54,4 +55,53 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
                {sid: str(f.awaiting) for sid, f in figures.items()}, {sid: "" for sid in figures}),
         Column("allows_past_expiry", "Allows past expiry", {sid: str(f.past_expiry) for sid, f in figures.items()},
                {sid: "red" if f.past_expiry else "green" for sid, f in figures.items()}),
+    ]
+
+
+@dataclass(frozen=True)
+class CheckFigures:
+    checks: int = 0  # filtering checks recorded in the period
+    failed: int = 0
+    review_due: datetime.date | None = None  # the next annual review (None: never held)
+    review_state: str = "red"  # red (overdue or never held), amber (within a month), green
+
+
+def check_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date,
+                  today: datetime.date) -> dict[int, CheckFigures]:
+    ids = list(school_ids)
+    checks = {r.pop("school_id"): r for r in FilterCheck.objects.filter(
+        school_id__in=ids, checked_on__gte=start, checked_on__lte=end).values("school_id").annotate(
+        checks=Count("pk"), failed=Count("pk", filter=Q(passed=False))).order_by()}
+    last = dict(FilterReview.objects.filter(school_id__in=ids, kind=ReviewKind.ANNUAL).values_list("school_id")
+                .annotate(last=Max("held_on")).order_by())
+    found = {}
+    for sid in ids:
+        due, state = review_due_state(last_held_on=last.get(sid), today=today)
+        found[sid] = CheckFigures(**checks.get(sid, {}), review_due=due, review_state=state)
+    return found
+
+
+refresh_on(ChangeRequest, FilterCheck, FilterReview)
+
+# The annual review's state as a number the thresholds can judge: 0 in date, 1 due within a month, 2 overdue.
+REVIEW_LEVEL = {"green": 0, "amber": 1, "red": 2}
+
+
+@school_measures(order=40)
+def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
+    figures = request_figures(school_ids=school_ids, start=start, end=end, today=today)
+    checks = check_figures(school_ids=school_ids, start=start, end=end, today=today)
+    area = "Filtering"
+    return [
+        Measure("filtering_awaiting", "Filtering changes awaiting approval", area,
+                {s: f.awaiting for s, f in figures.items()}, amber=1, red=5),
+        Measure("allows_past_expiry", "Allows past expiry", area, {s: f.past_expiry for s, f in figures.items()},
+                amber=1, red=1),
+        Measure("filter_checks", "Filtering checks this period", area, {s: c.checks for s, c in checks.items()},
+                higher_is_better=True, amber=2, red=1,
+                note={s: f"{c.failed} failed" if c.failed else "" for s, c in checks.items()}),
+        Measure("annual_review", "Annual filtering review", area,
+                {s: REVIEW_LEVEL[c.review_state] for s, c in checks.items()}, kind="state", amber=1, red=2,
+                note={s: (f"due {c.review_due:%-d %b %Y}" if c.review_due else "never held")
+                      for s, c in checks.items()}),
     ]

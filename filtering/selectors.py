@@ -146,9 +146,14 @@ def last_annual_review(*, school: School) -> FilterReview | None:
 def annual_review_due(*, school: School, today: datetime.date) -> tuple[datetime.date | None, str]:
     """(due date, "red"|"amber"|"green"): red when overdue or never held, amber within a month."""
     last = last_annual_review(school=school)
-    if last is None:
+    return review_due_state(last_held_on=last.held_on if last else None, today=today)
+
+
+def review_due_state(*, last_held_on: datetime.date | None, today: datetime.date) -> tuple[datetime.date | None, str]:
+    """The annual review's due date and state from the date it was last held (one rule for every surface)."""
+    if last_held_on is None:
         return None, "red"
-    due = last.held_on + datetime.timedelta(days=REVIEW_DUE_DAYS)
+    due = last_held_on + datetime.timedelta(days=REVIEW_DUE_DAYS)
     if due < today:
         return due, "red"
     if due <= today + datetime.timedelta(days=REVIEW_WARNING_DAYS):

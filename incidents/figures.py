@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
 
 from safeguarding_portal.core.dates import day_bounds
+from safeguarding_portal.reports.figures import Measure, refresh_on, school_measures
 
-from .models import EntryKind, Incident, Route, TimelineEntry
+from .categories import FOUR_C, FourC
+from .models import Agency, CPFileTransfer, EntryKind, Incident, Route, Status, TimelineEntry
 
 ACK_TARGET_HOURS = 24
 
@@ -62,3 +64,103 @@ def concern_figures(*, school_ids: Iterable[int], start: datetime.date, end: dat
     return {
         sid: ConcernFigures(**found.get(sid, {}), referrals=referrals.get(sid, 0)) for sid in ids
     }
+
+
+@dataclass(frozen=True)
+class CaseQueues:
+    """Pupils' cases as they stand today, as the DSL dashboard's queues count them."""
+
+    unacknowledged: int = 0
+    urgent_open: int = 0
+    urgent_unacknowledged: int = 0
+    overdue_actions: int = 0  # open cases with an action past its due date
+    cp_awaiting: int = 0  # CP files sent to a new school and not yet confirmed
+    cp_overdue: int = 0  # ... past the five school days
+
+
+def case_queues(*, school_ids: Iterable[int], today: datetime.date) -> dict[int, CaseQueues]:
+    ids = list(school_ids)
+    not_closed = ~Q(status=Status.CLOSED)
+    rows = (
+        Incident.objects.filter(school_id__in=ids, route=Route.DSL).values("school_id").annotate(
+            unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
+            urgent_open=Count("pk", filter=Q(immediate_risk=True) & not_closed),
+            urgent_unacknowledged=Count("pk", filter=Q(immediate_risk=True, acknowledged_at__isnull=True)),
+            overdue_actions=Count("pk", filter=Q(next_task_due_on__lt=today) & not_closed),
+        ).order_by()
+    )
+    found = {r.pop("school_id"): r for r in rows}
+    awaiting = Q(sent_at__isnull=False, confirmed_at__isnull=True)
+    files = {
+        r.pop("school_id"): r for r in CPFileTransfer.objects.filter(school_id__in=ids).values("school_id").annotate(
+            cp_awaiting=Count("pk", filter=awaiting),
+            cp_overdue=Count("pk", filter=awaiting & Q(confirm_by__lt=today))).order_by()
+    }
+    return {sid: CaseQueues(**found.get(sid, {}), **files.get(sid, {})) for sid in ids}
+
+
+def referrals_by_agency(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                        ) -> dict[int, dict[str, int]]:
+    """Referrals recorded in the period per agency (labels), the same entries ``concern_figures`` counts."""
+    ids = list(school_ids)
+    t_from, t_to = day_bounds(start, end)
+    labels = dict(Agency.choices)
+    found: dict[int, dict[str, int]] = {sid: {} for sid in ids}
+    for sid, agency, n in (
+        TimelineEntry.objects.filter(school_id__in=ids, kind=EntryKind.REFERRAL, incident__route=Route.DSL,
+                                     at__gte=t_from, at__lt=t_to)
+        .values_list("school_id", "data__agency").annotate(n=Count("pk")).order_by()
+    ):
+        label = labels.get(agency, "Other")
+        found[sid][label] = found[sid].get(label, 0) + n
+    return found
+
+
+def four_c_counts(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                  ) -> dict[int, dict[str, int]]:
+    """Pupils' concerns reported in the period by the 4 Cs (the trust report's and trends' grouping)."""
+    ids = list(school_ids)
+    t_from, t_to = day_bounds(start, end)
+    found = {sid: {fc.label: 0 for fc in FourC} for sid in ids}
+    for sid, category, n in (
+        Incident.objects.filter(school_id__in=ids, route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to)
+        .values_list("school_id", "category").annotate(n=Count("pk")).order_by()
+    ):
+        label = FourC(FOUR_C[category]).label
+        found[sid][label] += n
+    return found
+
+
+refresh_on(Incident, TimelineEntry, CPFileTransfer)
+
+
+@school_measures(order=10)
+def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
+    figures = concern_figures(school_ids=school_ids, start=start, end=end)
+    earlier = [concern_figures(school_ids=school_ids, start=s, end=e) for s, e in previous]
+    queues = case_queues(school_ids=school_ids, today=today)
+    agencies = referrals_by_agency(school_ids=school_ids, start=start, end=end)
+    four_c = four_c_counts(school_ids=school_ids, start=start, end=end)
+
+    def each(fn):
+        return {sid: fn(sid) for sid in school_ids}
+
+    area = "Concerns"
+    return [
+        # A count of concerns is not judged good or bad by itself: its state is its trend (see the dashboard).
+        Measure("concerns", "Concerns", area, each(lambda s: figures[s].total), child=True, amber=10_000,
+                red=10_000, parts=four_c, previous=each(lambda s: [p[s].total for p in earlier])),
+        Measure("urgent_unacknowledged", "Urgent, not acknowledged", "Cases",
+                each(lambda s: queues[s].urgent_unacknowledged), child=True, amber=1, red=1),
+        Measure("unacknowledged", "Not acknowledged", "Cases", each(lambda s: queues[s].unacknowledged), child=True,
+                amber=1, red=5),
+        Measure("overdue_actions", "Overdue actions", "Cases", each(lambda s: queues[s].overdue_actions), child=True,
+                amber=1, red=5),
+        Measure("referrals", "Referrals", area, each(lambda s: figures[s].referrals), child=True, amber=10_000,
+                red=10_000, parts=agencies),
+        Measure("cp_awaiting", "CP files awaiting confirmation", "Cases", each(lambda s: queues[s].cp_awaiting),
+                child=True, amber=1, red=10_000,
+                note=each(lambda s: f"{queues[s].cp_overdue} past five school days" if queues[s].cp_overdue else "")),
+        Measure("ack_percent", "Acknowledged in 24 h", "Cases", each(lambda s: figures[s].ack_percent),
+                kind="percent", higher_is_better=True, amber=90, red=75),
+    ]

@@ -92,3 +92,18 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "curriculum:policy_edit": {"policy_id": Sample(_policy, school_object=True)},
     "curriculum:policy_document": {"policy_id": Sample(_policy, school_object=True)},
 }
+
+
+def _standard(ctx: SampleContext) -> int:
+    """A training standard of the school's trust: the trust's, not a record of one school (both walk schools
+    are in the trust), so anyone who manages training at a school of the trust may take it."""
+    from django.utils import timezone
+
+    from curriculum.models import TrustTrainingStandard
+
+    return _once(ctx, "standard", lambda: TrustTrainingStandard.objects.get_or_create(
+        trust=ctx.school.trust, name="Walk standard",
+        defaults={"roles": ["staff"], "renew_months": 12, "published_at": timezone.now()})[0])
+
+
+URL_SAMPLES["curriculum:standard_adopt"] = {"standard_id": Sample(_standard, school_object=False)}

@@ -23,3 +23,8 @@ KWARG_SAMPLES: dict[str, Sample] = {
 }
 
 URL_SAMPLES: dict[str, dict[str, Sample]] = {}
+
+
+# The trust dashboard's drill-down names a school of the trust (the persona's school), not a record of it:
+# every holder of the trust capability may open it; others lack the capability.
+URL_SAMPLES["reports:trust_school"] = {"school_id": Sample(lambda ctx: ctx.school.pk, school_object=False)}

@@ -85,6 +85,9 @@ def seeded_demo(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The trust dashboard's figures refresh on commit (reports.school_figures); off by default here so that
+    # tests counting queued tasks or queries count their own. Its tests turn it on.
+    settings.SCHOOL_FIGURES_REFRESH_ON_COMMIT = False
     from django.core.cache import cache
 
     cache.clear()

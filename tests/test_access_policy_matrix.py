@@ -108,8 +108,8 @@ def test_trust_lead_sees_only_aggregates(client, signed_in, trust_lead, school, 
     assert response.status_code == 200
     body = response.content.decode()
     assert school.name in body and other_school.name in body
-    assert 'class="text-end">2<' in body  # Oakfield's count
-    assert 'class="text-end fw-bold">3<' in body  # the trust's total
+    assert 'data-testid="on-roll">2<' in body  # Oakfield's count
+    assert 'data-testid="trust-on-roll">3<' in body  # the trust's total
     for name in (*OAK_CHILD, *HILL_CHILD, "Oakpupil"):
         assert name not in body
 

@@ -1,7 +1,8 @@
 """One number, everywhere: each figure a DSL, a governor and the trust lead read (concerns this term and open
 now, referrals, parents' agreements over children on roll, training in date, open curriculum gaps, filtering
-allows past expiry) comes from one selector, and the home page, the governor report and the trust report show
-the same value for the same period. "Fewer than 3" hides counts of children, never counts of adults."""
+allows past expiry) comes from one selector, and the home page, the governor report, the trust report and the
+trust dashboard (its pre-computed figures, and the school's drill-down) show the same value for the same period.
+"Fewer than 3" hides counts of children, never counts of adults."""
 
 import datetime
 import re
@@ -21,6 +22,7 @@ from filtering.report import governor_section as filtering_section
 from incidents import services as incident_services
 from incidents.figures import concern_figures
 from incidents.report import governor_section as incidents_section
+from safeguarding_portal.reports import school_figures
 from safeguarding_portal.reports.trust import trust_table
 from safeguarding_portal.schools.models import Pupil
 from safeguarding_portal.schools.selectors import term_in_view
@@ -140,3 +142,25 @@ def test_each_figure_is_the_same_on_the_home_page_the_governor_report_and_the_tr
     signed_in(trust_lead)
     page = client.get(reverse("reports:trust"), {"starts_on": start.isoformat(), "ends_on": end.isoformat()})
     assert page.status_code == 200 and 'data-testid="trust-areas"' in page.content.decode()
+
+    # The trust dashboard: its stored figures, refreshed as the sweep does, show the same numbers.
+    school_figures.refresh(school_ids=[school.pk], today=TODAY)
+    dashboard = client.get(reverse("schools:trust_overview")).content.decode()
+    row = dashboard.split(f'data-school="{school.pk}"')[1].split("</tr>")[0]
+    drill = client.get(reverse("reports:trust_school", kwargs={"school_id": school.pk})).content.decode()
+
+    def cell(key: str) -> str:
+        return re.search(rf'data-key="{key}">.*?class="dash-v[^"]*">([^<]*)<', row).group(1)
+
+    assert cell("concerns") == str(concerns.total)
+    assert cell("referrals") == "fewer than 3"  # a count of children's cases, as the trust report shows it
+    assert cell("parents_agreements") == f"{parents.percent}%"
+    assert cell("staff_agreements") == f"{staff_cover.percent}%"
+    assert cell("training") == f"{compliance.percent}%"
+    assert cell("open_gaps") == str(gaps)
+    assert cell("filtering_awaiting") == str(filtering.awaiting)
+    assert cell("allows_past_expiry") == str(filtering.past_expiry)
+    staff_training = {s["label"]: s["value"] for s in governors["curriculum"]["summary"]}["Staff training in date"]
+    assert cell("training_staff") == staff_training
+    assert cell("monitoring_alerts") == "not set up"  # until a monitoring app registers its figures
+    assert f'<th scope="row">Training in date</th><td class="num" data-label="Value">{compliance.percent}%<' in drill

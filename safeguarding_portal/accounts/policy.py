@@ -107,6 +107,7 @@ class Cap(StrEnum):
 
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
+    MANAGE_TRUST = "trust.manage"  # the dashboard's thresholds; adding a school to the trust
 
 
 _EVERY_STAFF_MEMBER = {
@@ -179,7 +180,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
         }
     ),
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
-    Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES}),
+    Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES, Cap.MANAGE_TRUST}),
 }
 
 # Capabilities each domain app grants beyond the sets above, one table per app (merged below), so each
@@ -376,6 +377,7 @@ URL_RULES: dict[str, Rule] = {
     "schools:import_result": needs(Cap.IMPORT_PEOPLE),
     "schools:import_template": needs(Cap.IMPORT_PEOPLE),
     "schools:trust_overview": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "schools:trust_school_add": needs(Cap.MANAGE_TRUST),
     # Audit
     "audit:log": needs(Cap.VIEW_AUDIT),
     # The domain apps (their own issues replace these placeholders)
@@ -476,6 +478,10 @@ URL_RULES |= {
     "curriculum:requirements": needs(Cap.MANAGE_TRAINING),
     "curriculum:requirement_add": needs(Cap.MANAGE_TRAINING),
     "curriculum:requirement_edit": needs(Cap.MANAGE_TRAINING),
+    "curriculum:standard_adopt": needs(Cap.MANAGE_TRAINING),
+    # The trust's training standards: seen by the trust lead, published by whoever manages the trust.
+    "curriculum:trust_standards": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "curriculum:trust_standard_publish": needs(Cap.MANAGE_TRUST),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),
@@ -504,6 +510,9 @@ URL_RULES |= {
     "reports:download": needs(Cap.VIEW_GOVERNOR_REPORTS),
     "reports:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
     "reports:trust_pdf": needs(Cap.VIEW_TRUST_AGGREGATES),
+    # The trust dashboard's drill-down: one school's aggregates (a school of the trust, never a record).
+    "reports:trust_school": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "reports:trust_thresholds": needs(Cap.MANAGE_TRUST),
     "reports:reminders": needs(Cap.VIEW_REMINDER_LOG),
     "outbox:deliveries": needs(Cap.VIEW_EMAIL_DELIVERIES),
 }

@@ -52,3 +52,69 @@ def rag_percent(percent: int | None, *, green: int = 95, amber: int = 75) -> str
 
 def as_percent(percent: int | None) -> str:
     return "—" if percent is None else f"{percent}%"
+
+
+# --- Measures: the trust dashboard's cells ----------------------------------------------------------------
+# Each app registers the measures of its area with ``school_measures``; reports.school_figures stores them per
+# school (SchoolFigures) so the dashboard reads one row per school, and the trust's thresholds turn each into a
+# red/amber/green state. A measure is a raw number per school computed by the app's own selector (the one its
+# home panel and governor section use); how it is shown ("fewer than 3", a percentage) is decided here.
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    area: str
+    values: dict[int, int | None]  # school id -> the raw figure (None: nothing to count, e.g. no staff)
+    kind: str = "count"  # "count" or "percent"
+    child: bool = False  # a count of children (or their cases): "fewer than 3" when shown
+    higher_is_better: bool = False
+    amber: int = 1  # default thresholds, which the trust may change (reports.TrustThresholds)
+    red: int = 3
+    parts: dict[int, dict[str, int]] | None = None  # a breakdown shown with the figure (by 4C, by agency)
+    previous: dict[int, list[int]] | None = None  # the same figure for the last three terms, oldest first
+    note: dict[int, str] | None = None  # words shown with the figure (a due date)
+
+
+SchoolMeasures = Callable[..., list[Measure]]
+_MEASURES: list[tuple[int, SchoolMeasures]] = []
+
+# Areas the dashboard keeps a cell for even before an app provides them: "not set up" until one registers.
+EXPECTED_MEASURES: dict[str, tuple[str, str]] = {
+    "monitoring_alerts": ("Monitoring alerts", "Monitoring"),
+    "monitoring_pickup": ("Time to pick up alerts", "Monitoring"),
+}
+
+
+def school_measures(order: int) -> Callable[[SchoolMeasures], SchoolMeasures]:
+    """Register ``fn(*, school_ids, start, end, today, previous) -> list[Measure]``.
+
+    ``previous`` is the three periods before (start, end), oldest first, for measures with a trend. All the
+    schools passed share the same period: the caller groups schools by their term dates.
+    """
+    def register(fn: SchoolMeasures) -> SchoolMeasures:
+        if fn not in [f for _, f in _MEASURES]:
+            _MEASURES.append((order, fn))
+        return fn
+
+    return register
+
+
+def measures_for(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date,
+                 previous: list[tuple[datetime.date, datetime.date]]) -> list[Measure]:
+    autodiscover_modules("figures")
+    ids = list(school_ids)
+    found: list[Measure] = []
+    for _, fn in sorted(_MEASURES, key=lambda item: item[0]):
+        found += fn(school_ids=ids, start=start, end=end, today=today, previous=previous)
+    return found
+
+
+# Models whose changes move a school's figures: apps name theirs with ``refresh_on`` (their figures module),
+# and reports.school_figures asks for a refresh of that school when one is saved or deleted.
+WATCHED: set[type] = set()
+
+
+def refresh_on(*models: type) -> None:
+    WATCHED.update(models)

@@ -114,3 +114,53 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} downloaded {self.report_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SchoolFigures(models.Model):
+    """One school's dashboard figures for one period, pre-computed so the trust dashboard reads one row per
+    school (reports.school_figures): refreshed on commit of a change that moves them and by the sweep.
+
+    ``figures`` holds the raw numbers by measure key, as the apps' selectors count them; how they are shown
+    ("fewer than 3") and judged (the trust's thresholds) is decided when they are read.
+    """
+
+    CURRENT_TERM = "term"  # the period key of the school's term in view (schools.selectors.term_in_view)
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="dashboard_figures")
+    period_key = models.CharField(max_length=32, help_text='"term", or "YYYY-MM-DD:YYYY-MM-DD" for a chosen period.')
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    period_label = models.CharField(max_length=120, blank=True)
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+    # Set when a change was committed after the figures were computed; cleared by the refresh.
+    stale_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "period_key"], name="schoolfigures_one_per_period"),
+            models.CheckConstraint(name="schoolfigures_period_ordered",
+                                   condition=Q(ends_on__gte=models.F("starts_on"))),
+        ]
+        indexes = [models.Index(fields=["period_key", "school"])]
+        verbose_name_plural = "school figures"
+
+    def __str__(self) -> str:
+        return f"Figures for school {self.school_id} ({self.period_key}) at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class TrustThresholds(models.Model):
+    """The red/amber/green thresholds a trust sets for its dashboard, by measure key: {"key": {"amber": n,
+    "red": n}}. A measure without an entry uses the defaults its app declares (reports.figures.Measure)."""
+
+    trust = models.OneToOneField("schools.Trust", on_delete=models.CASCADE, related_name="thresholds")
+    values = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name_plural = "trust thresholds"
+
+    def __str__(self) -> str:
+        return f"Thresholds for {self.trust}"

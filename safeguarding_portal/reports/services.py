@@ -185,3 +185,19 @@ def _build(report: GovernorReport) -> GovernorReport:
 
 def record_download(*, report: GovernorReport, user, ip: str | None) -> ReportDownload:
     return ReportDownload.objects.create(report=report, user=user, at=timezone.now(), ip=ip)
+
+
+@transaction.atomic
+def thresholds_save(*, trust, values: dict[str, dict[str, int]], by) -> None:
+    """The trust's dashboard thresholds (reports.forms.ThresholdsForm checked them), recorded in the audit log."""
+    from safeguarding_portal.audit.services import audit_record
+
+    from .models import TrustThresholds
+
+    row, _ = TrustThresholds.objects.select_for_update().get_or_create(trust=trust)
+    changed = sorted(k for k, v in values.items() if row.values.get(k) != v)
+    row.values = values
+    row.updated_by = by
+    row.save()
+    summary = f"Trust dashboard thresholds saved for {trust}" + (f": {', '.join(changed)}" if changed else "")
+    audit_record(action="reports.thresholds_saved", actor=by, obj=row, summary=summary)

@@ -9,3 +9,17 @@ from . import services
              max_retries=3, ignore_result=True)
 def build_governor_report(self, *, report_id: int) -> str:
     return services.build(report_id=report_id).state
+
+
+@shared_task(name="reports.refresh_school_figures", ignore_result=True)
+def refresh_school_figures(*, school_id: int) -> int:
+    from . import school_figures
+
+    return school_figures.refresh_one(school_id=school_id)
+
+
+@shared_task(name="reports.sweep_school_figures", ignore_result=True)
+def sweep_school_figures() -> int:
+    from . import school_figures
+
+    return school_figures.sweep()

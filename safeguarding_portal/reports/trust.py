@@ -120,9 +120,13 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     from weasyprint import HTML
 
+    from .school_figures import dashboard
+
     table = trust_table(trust=trust, start=start, end=end)
+    # Every area, school by school, after the trust-wide picture: the dashboard's figures for this period.
+    dash = dashboard(trust=trust, period=(start, end), sort="attention")
     html = render_to_string("reports/pdf/trust_report.html", {
-        "trust": trust, "table": table, "generated_at": timezone.localtime(),
+        "trust": trust, "table": table, "dash": dash, "generated_at": timezone.localtime(),
     })
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 

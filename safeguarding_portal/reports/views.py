@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from safeguarding_portal.accounts import policy
 from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.schools.selectors import term_in_view
@@ -124,3 +125,58 @@ def reminder_log(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     digests, counts = selectors.digests_for(school=school, show=show)
     return render(request, "reports/reminder_log.html", {"digests": digests, "counts": counts, "show": show})
+
+
+# --- The trust dashboard (schools:trust_overview), its drill-down and thresholds -----------------------
+
+
+def _trust(request: HttpRequest):
+    trust_obj = request.portal.trust
+    if trust_obj is None:
+        raise Http404("No trust.")
+    return trust_obj
+
+
+def _chosen_period(request: HttpRequest, trust_obj):
+    """None (each school's term in view) unless a period is asked for; the form either way."""
+    form, period = trust.period_from(request.GET, trust=trust_obj)
+    chosen = (period.start, period.end) if form.is_bound and form.is_valid() else None
+    return form, chosen
+
+
+def trust_dashboard(request: HttpRequest) -> HttpResponse:
+    from . import school_figures
+
+    trust_obj = _trust(request)
+    form, chosen = _chosen_period(request, trust_obj)
+    data = school_figures.dashboard(trust=trust_obj, period=chosen, sort=request.GET.get("sort", "attention"))
+    return render(request, "reports/trust_dashboard.html", {
+        "trust": trust_obj, "data": data, "form": form, "chosen": chosen,
+        "can_manage": request.portal.can(policy.Cap.MANAGE_TRUST),
+    })
+
+
+def trust_school(request: HttpRequest, school_id: int) -> HttpResponse:
+    """One school's aggregates for the trust lead: the dashboard's cells with their detail, never a child."""
+    from safeguarding_portal.schools.models import School
+
+    from . import school_figures
+
+    trust_obj = _trust(request)
+    school = get_object_or_404(School, pk=school_id, trust=trust_obj)  # another trust's school is not found
+    form, chosen = _chosen_period(request, trust_obj)
+    detail = school_figures.school_detail(school=school, period=chosen)
+    return render(request, "reports/trust_school.html", {"trust": trust_obj, "school": school, "form": form,
+                                                         "chosen": chosen, **detail})
+
+
+def trust_thresholds(request: HttpRequest) -> HttpResponse:
+    from .forms import ThresholdsForm
+
+    trust_obj = _trust(request)
+    form = ThresholdsForm(request.POST or None, trust=trust_obj)
+    if request.method == "POST" and form.is_valid():
+        services.thresholds_save(trust=trust_obj, values=form.values(), by=request.user)
+        messages.success(request, "The thresholds are saved; the dashboard uses them now.")
+        return redirect("schools:trust_overview")
+    return render(request, "reports/trust_thresholds.html", {"trust": trust_obj, "form": form})

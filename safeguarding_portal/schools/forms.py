@@ -26,3 +26,22 @@ class TermForm(forms.ModelForm):
 
 
 TermFormSet = inlineformset_factory(School, Term, form=TermForm, extra=3, can_delete=True)
+
+
+class NewSchoolForm(forms.ModelForm):
+    """A school joining the trust, added by the trust lead (schools.services.school_add)."""
+
+    staff_file = forms.FileField(
+        required=False, label="Staff list from the MIS (optional)",
+        help_text="A CSV in the staff import's format (the import page's template); checked and applied as a whole, "
+                  "or not at all, like any import. You can also import later.")
+
+    class Meta:
+        model = School
+        fields = ["name", "urn", "local_authority", "reference_prefix", "address", "phone"]
+
+
+NewTermFormSet = inlineformset_factory(School, Term, form=TermForm, extra=3, can_delete=False)
+NewContactFormSet = inlineformset_factory(
+    School, SafeguardingContact, fields=["kind", "name", "phone", "email", "notes"], extra=2, can_delete=False
+)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("import/template.csv", import_views.import_template, name="import_template"),
     path("import/<int:run_id>/", import_views.import_result, name="import_result"),
     path("trust/", views.trust_overview, name="trust_overview"),
+    path("trust/schools/new/", views.trust_school_add, name="trust_school_add"),
 ]

@@ -11,7 +11,7 @@ from safeguarding_portal.audit.services import audit_record, record_view
 
 from . import selectors
 from .forms import ContactFormSet, SchoolDetailsForm, TermFormSet
-from .models import Pupil, YearGroup
+from .models import Pupil, School, YearGroup
 
 
 def school_settings(request: HttpRequest) -> HttpResponse:
@@ -110,14 +110,39 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 def trust_overview(request: HttpRequest) -> HttpResponse:
+    """The trust lead's home: the trust dashboard (reports.school_figures), one row per school."""
+    from safeguarding_portal.reports.views import trust_dashboard
+
+    return trust_dashboard(request)
+
+
+def trust_school_add(request: HttpRequest) -> HttpResponse:
+    """The trust lead adds a school: details, term dates, contacts and (optionally) the staff list."""
+    from .forms import NewContactFormSet, NewSchoolForm, NewTermFormSet
+    from .services import school_add, staff_import
+
     trust = request.portal.trust
-    rows = selectors.trust_overview(trust=trust)
-    return render(
-        request,
-        "schools/trust_overview.html",
-        {
-            "trust": trust,
-            "rows": rows,
-            "total_pupils": sum(r["pupils_on_roll"] for r in rows),
-        },
-    )
+    if trust is None:
+        raise Http404("No trust.")
+    data = request.POST if request.method == "POST" else None
+    form = NewSchoolForm(data, request.FILES if data is not None else None)
+    terms = NewTermFormSet(data, prefix="terms", instance=School())
+    contacts = NewContactFormSet(data, prefix="contacts", instance=School())
+    if data is not None and form.is_valid() and terms.is_valid() and contacts.is_valid():
+        school = school_add(trust=trust, form=form, terms=terms, contacts=contacts, by=request.user, request=request)
+        upload = form.cleaned_data.get("staff_file")
+        if upload:
+            run = staff_import(school=school, upload=upload, by=request.user, request=request)
+            if run.applied:
+                messages.success(request, f"{school.name} added, with its staff list ({run.created} new).")
+            else:
+                messages.warning(request, f"{school.name} added, but its staff list was not imported: "
+                                          f"{run.error_count} row(s) need correcting. Its staff can import it again.")
+        else:
+            messages.success(request, f"{school.name} added to the trust.")
+        return redirect("reports:trust_school", school_id=school.pk)
+    from .importer import TEMPLATE_HEADERS
+
+    columns = ",".join(TEMPLATE_HEADERS["staff"])
+    return render(request, "schools/trust_school_add.html", {"trust": trust, "form": form, "terms": terms,
+                                                             "contacts": contacts, "staff_columns": columns})

@@ -67,11 +67,13 @@ def test_trust_lead_lands_on_the_trust_overview_with_every_school_and_no_names(p
     _sign_in_as(page, trust_lead)
 
     expect(page).to_have_url(f"{live_server.url}/school/trust/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Learning Trust")
-    table = page.get_by_test_id("trust-table")
-    expect(table.get_by_role("row", name="Oakfield Primary School")).to_contain_text("3")
-    expect(table.get_by_role("row", name="Hillside Academy")).to_contain_text("2")
-    expect(table.locator("tfoot")).to_contain_text("5")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Riverside Learning Trust")
+    table = page.get_by_test_id("trust-dashboard")
+    expect(table.locator('[data-testid="dashboard-row"]', has_text="Oakfield Primary School")
+           .get_by_test_id("on-roll")).to_have_text("3")
+    expect(table.locator('[data-testid="dashboard-row"]', has_text="Hillside Academy")
+           .get_by_test_id("on-roll")).to_have_text("2")
+    expect(page.get_by_test_id("trust-on-roll")).to_have_text("5")
     expect(page.get_by_role("link", name="Report a concern")).to_have_count(0)
     text = page.get_by_role("main").inner_text()
     # Whole words: a generated surname such as "Hill" is also the start of "Hillside Academy".

@@ -534,6 +534,8 @@ URL_RULES |= {
     # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything
     # else is refused (401) and logged, and the answer never says whether the address exists.
     "monitoring:webhook_receive": PUBLIC,
+}
+
 # --- The DSL on duty, Operation Encompass and the AI tools register (duty) ---
 URL_RULES |= {
     "duty:rota": needs(Cap.VIEW_DUTY_ROTA),

@@ -1365,15 +1365,17 @@ def import_people(*, school: School, kind: str, data: bytes, filename: str = "",
 
 TEMPLATE_HEADERS = {
     ImportRun.Kind.PUPILS: ["UPN", "Legal Forename", "Preferred Forename", "Surname", "DOB", "Year", "Reg Group",
-                            "Contact Name", "Contact Email", "Relationship", "Priority", "Contact Phone",
-                            "Parental Responsibility"],
+                            "Network Username", "School Email", "Contact Name", "Contact Email", "Relationship",
+                            "Priority", "Contact Phone", "Parental Responsibility"],
     ImportRun.Kind.STAFF: ["Name", "Email", "Role", "Job Title"],
 }
 TEMPLATE_ROWS = {
     ImportRun.Kind.PUPILS: [
-        ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "Jane Smith",
+        ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "osmith16",
+         "oliver.smith@school.example", "Jane Smith",
          "jane.smith@example.com", "Mother", "1", "07700 900123", "Yes"],
-        ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "David Smith",
+        ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "osmith16",
+         "oliver.smith@school.example", "David Smith",
          "", "Father", "2", "07700 900456", "Yes"],
     ],
     ImportRun.Kind.STAFF: [

@@ -37,7 +37,7 @@ class MappingForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect,
+    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                                 choices=[(Outcome.NFA, Outcome.NFA.label),
                                          (Outcome.FALSE_POSITIVE, Outcome.FALSE_POSITIVE.label)])
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -48,7 +48,9 @@ class EscalateForm(forms.Form):
                            help_text="Leave empty to open a new case.")
     category = forms.ChoiceField(label="Kind of concern (for a new case)", required=False,
                                  choices=[("", "Suggested from the alert")]
-                                 + [c for c in Category.choices if c[0] != Category.STAFF_CONDUCT])
+                                 + [c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
+                                 # form-select keeps the long category names inside a phone's width.
+                                 widget=forms.Select(attrs={"class": "form-select"}))
     note = forms.CharField(label="Note for the case", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                            max_length=4000)
 

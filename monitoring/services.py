@@ -390,8 +390,9 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
             category=category, device=Device.SCHOOL, immediate_risk=alert.severity == Severity.CRITICAL,
             description=evidence, action_taken=f"Escalated from monitoring alert {alert.reference} by the DSL team.",
             pupils=pupils, submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"monitoring-alert:{alert.pk}"),
-            reported_at=now, notify=False)
-        # The person escalating is the DSL team that the new case's alert would go to: they have seen it.
+            # notify: the case's own alert goes as for any report, so its "alert sent" entry is true.
+            reported_at=now, notify=True)
+        # The person escalating is of the DSL team the case's alert goes to: they have seen it.
         incident_services.case_acknowledge(incident=incident, by=by)
     else:
         if portal is not None and not policy.can_act_on_case(portal, incident):

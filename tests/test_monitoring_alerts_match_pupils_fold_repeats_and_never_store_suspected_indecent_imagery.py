@@ -107,3 +107,14 @@ def test_a_batch_costs_the_same_queries_for_ten_or_a_hundred_alerts(school, djan
     with CaptureQueriesContext(conn) as hundred:
         services.alert_receive(school=school, incoming=batch(100, "b"), channel=Channel.CSV, page=False)
     assert len(hundred) <= len(ten) + 2
+
+
+def test_verify_chains_names_an_alert_whose_state_was_changed_behind_the_events(school, dsl):
+    from django.core.management.base import CommandError
+
+    alert = f.alert(school, page=False)
+    services.alert_close(alert=alert, by=dsl, outcome="nfa", reason="Looked at it; nothing more to do")
+    call_command("verify_chains")
+    MonitoringAlert.objects.filter(pk=alert.pk).update(state="new", outcome="", decided_at=None)
+    with pytest.raises(CommandError, match="do not match their chain"):
+        call_command("verify_chains")

@@ -220,3 +220,9 @@ def figures(*, school_ids, start: datetime.date, end: datetime.date) -> dict[int
             .order_by())
     found = {r["school_id"]: (r["total"], r["seen"]) for r in rows}
     return {sid: found.get(sid, (0, 0)) for sid in school_ids}
+
+
+def for_pupil(*, school: School, pupil: Pupil) -> QuerySet[EncompassNotification]:
+    """The notifications that named this pupil, oldest first (the pupil's chronology)."""
+    return (notifications(school=school).filter(children__pupil=pupil).select_related("recorded_by")
+            .order_by("notified_at", "pk"))

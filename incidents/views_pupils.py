@@ -73,8 +73,18 @@ def chronology_page(request: HttpRequest, pupil_id: int) -> HttpResponse:
             "pupil": pupil,
             "items": items,
             "transfers": list(transfers.transfers_for(school=pupil.school).filter(pupil=pupil)),
+            "police_notifications": _police_notifications(request, pupil),
         },
     )
+
+
+def _police_notifications(request: HttpRequest, pupil: Pupil) -> list:
+    """Operation Encompass notifications that named the pupil (duty app), for those who may read them."""
+    if not request.portal.can(Cap.VIEW_ENCOMPASS):
+        return []
+    from duty.encompass import for_pupil
+
+    return list(for_pupil(school=request.portal.school, pupil=pupil))
 
 
 def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class DutyConfig(AppConfig):
     name = "duty"
     verbose_name = "DSL on duty, Operation Encompass and AI tools"
+
+    def ready(self) -> None:
+        # The pupil's chronology (incidents) lists the police notifications that named the pupil through its
+        # registry, so incidents never imports this app.
+        from incidents import chronology
+
+        from .encompass import chronology_section
+
+        chronology.register_section(chronology_section)

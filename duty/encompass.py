@@ -220,3 +220,20 @@ def figures(*, school_ids, start: datetime.date, end: datetime.date) -> dict[int
             .order_by())
     found = {r["school_id"]: (r["total"], r["seen"]) for r in rows}
     return {sid: found.get(sid, (0, 0)) for sid in school_ids}
+
+
+def for_pupil(*, school: School, pupil: Pupil) -> QuerySet[EncompassNotification]:
+    """The notifications that named this pupil, oldest first (the pupil's chronology)."""
+    return (notifications(school=school).filter(children__pupil=pupil).select_related("recorded_by")
+            .order_by("notified_at", "pk"))
+
+
+def chronology_section(*, portal, pupil: Pupil) -> dict | None:
+    """Registered with incidents.chronology: the notifications that named the pupil, for those who may read
+    police notifications (the DSL team and the head)."""
+    from safeguarding_portal.accounts.policy import Cap
+
+    if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.VIEW_ENCOMPASS):
+        return None
+    found = list(for_pupil(school=portal.school, pupil=pupil))
+    return {"template": "duty/_chronology_encompass.html", "notifications": found} if found else None

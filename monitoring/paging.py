@@ -1,7 +1,8 @@
 """Who is paged about a critical monitoring alert, and the page itself (email through the outbox).
 
-``recipients_for_critical`` is the one place that decides who: the DSL team for now; the DSL-on-duty rota
-(the ``duty`` app) will point it at the person on duty first.
+``recipients_for_critical`` is the one place that decides who: the DSL on duty first (the ``duty`` app's
+escalation chain: the whole team when nobody is on duty), then, for an alert nobody picked up in time, the
+whole team and the head.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ from safeguarding_portal.schools.models import School
 from .models import EventKind, MonitoringAlert, Page, Severity
 
 
-def recipients_for_critical(school: School, *, escalate: bool = False) -> list[User]:
-    """The DSL and deputies at the school (and, for a page nobody picked up in time, the head as well)."""
+def recipients_for_critical(school: School, *, escalate: bool = False,
+                            at: datetime.datetime | None = None) -> list[User]:
+    """The first people the rota says to tell (the DSL on duty, or the DSL team when nobody is); for a page
+    nobody picked up in time, the DSL and deputies and the head."""
+    if not escalate:
+        from duty.services import escalation_chain
+
+        first = [u for u in escalation_chain(school, at)[0].people if u.is_active]
+        if first:
+            return sorted(first, key=lambda u: u.email)
     roles = [Role.DSL, Role.DEPUTY_DSL] + ([Role.HEADTEACHER] if escalate else [])
     members = Membership.objects.current().filter(school=school, role__in=roles).select_related("user")
     return sorted({m.user for m in members if m.user.is_active}, key=lambda u: u.email)
@@ -47,7 +56,7 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     at = at or timezone.now()
     resend = kind == Page.Kind.RESEND
     school = alerts[0].school
-    recipients = recipients_for_critical(school, escalate=resend)
+    recipients = recipients_for_critical(school, escalate=resend, at=at)
     emails = [u.email for u in recipients]
     done = set(Page.objects.filter(alert__in=alerts, kind=kind).values_list("alert_id", flat=True))
     todo = [a for a in alerts if a.pk not in done]
@@ -83,8 +92,12 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     if resend:
         body += "\nNobody has picked this up yet. Please open it now.\n"
     if recipients:
+        from duty.texts import text_people
+
         send_email(to=emails, subject=subject, body=body, kind=Kind.ALERT, school_id=school.pk, urgent=True,
                    reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts")
+        # A text as well where the school turned texts on: it says only to sign in (duty.sms).
+        text_people(school=school, users=recipients, reference=first.reference)
     text = (f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed")
     chain.append_many([_event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text,
                               data={"kind": kind, "recipients": emails}) for a in todo])

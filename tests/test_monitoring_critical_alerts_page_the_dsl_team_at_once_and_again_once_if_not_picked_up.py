@@ -13,8 +13,10 @@ from monitoring import paging, services
 from monitoring.models import Page
 from safeguarding_portal.outbox.models import EmailDelivery
 
+from . import clock
 from . import factories_monitoring as f
 from .factories import PupilFactory
+from .factories_duty import every_weekday, weekly_rota
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +68,19 @@ def test_a_repeat_that_raises_an_alert_to_critical_pages_once(school, dsl):
     f.alert(school, username="kid9", severity="critical", activity_at=start + datetime.timedelta(minutes=5))
     f.alert(school, username="kid9", severity="critical", activity_at=start + datetime.timedelta(minutes=6))
     assert list(Page.objects.values_list("alert_id", "kind")) == [(first.pk, "critical")]
+
+
+@clock.frozen("2026-11-23 10:00")
+def test_with_a_rota_the_dsl_on_duty_is_paged_first_and_the_team_and_head_if_nobody_picks_it_up(
+    school, dsl, deputy, head, django_capture_on_commit_callbacks
+):
+    weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = f.alert(school, severity="critical")
+    assert Page.objects.get(alert=alert, kind="critical").recipients == [deputy.email]
+    assert mail.outbox[-1].to == [deputy.email]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert paging.resend_sweep(now=timezone.now() + datetime.timedelta(minutes=16)) == 1
+    assert sorted(Page.objects.get(alert=alert, kind="resend").recipients) == sorted(
+        [dsl.email, deputy.email, head.email])

@@ -36,6 +36,11 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     for key in PERSONA_KEYS:
         landed: list[str] = []
         get = _home_getter(runner.signed_in_client(built.persona(key)), key=key, landed=landed)
+        if key == "trust_lead":
+            # The trust dashboard counts a school's figures once, on its first view or after a change (then
+            # reads them): the steady state is what is compared across sizes.
+            get()
+            landed.clear()
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
         runner.progress(f"home: {key}: median {timing.median_ms:.1f} ms, {queries} queries")

@@ -37,3 +37,18 @@ def test_same_queries_for_two_and_for_six_schools(client, signed_in, trust_lead,
     assert six == two
     body = client.get(reverse("schools:trust_overview")).content.decode()
     assert body.count('data-testid="dashboard-row"') == 6
+
+
+def test_a_large_trust_reads_a_page_of_schools_at_a_time(client, signed_in, trust_lead, trust, school):
+    from safeguarding_portal.reports import school_figures as sf
+
+    for i in range(sf.PAGE_SIZE + 1):
+        SchoolFactory(trust=trust, name=f"Extra School {i:02d}")
+    signed_in(trust_lead)
+    first = client.get(reverse("schools:trust_overview")).content.decode()
+    second = client.get(reverse("schools:trust_overview"), {"page": "2", "sort": "name"}).content.decode()
+
+    assert first.count('data-testid="dashboard-row"') == sf.PAGE_SIZE
+    assert second.count('data-testid="dashboard-row"') == 2
+    assert f"<strong>{sf.PAGE_SIZE + 2}</strong> schools" in first and "Page 1 of 2" in first
+    assert "Next schools" in first and "Previous schools" in second

@@ -292,12 +292,15 @@ def cell_of(key: str, entry: dict, limits: dict | None) -> Cell:
     return Cell(key, entry["label"], shown(entry), judge(entry, limits), "; ".join(d for d in details if d))
 
 
-def areas_of(figures: dict, limits: dict[str, dict]) -> list[Area]:
+def areas_of(figures: dict, limits: dict[str, dict], *, states_only: bool = False) -> list[Area]:
+    """The figures as areas of cells; ``states_only`` judges them without the words (enough to sort by)."""
     by_area: dict[str, list[Cell]] = {}
     for key, entry in figures.items():
         if key == SCHOOL_KEY:
             continue
-        by_area.setdefault(entry["area"], []).append(cell_of(key, entry, limits.get(key)))
+        cell = (Cell(key, entry["label"], "", judge(entry, limits.get(key))) if states_only
+                else cell_of(key, entry, limits.get(key)))
+        by_area.setdefault(entry["area"], []).append(cell)
     for key, (label, area) in EXPECTED_MEASURES.items():
         if key not in figures:
             by_area.setdefault(area, []).append(Cell(key, label, "not set up", ""))
@@ -307,8 +310,11 @@ def areas_of(figures: dict, limits: dict[str, dict]) -> list[Area]:
 SORTS = {"attention": "What needs attention", "name": "School name"}
 
 
+PAGE_SIZE = 50  # rows a page of the dashboard shows; the trust-wide picture counts every school
+
+
 def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = None, sort: str = "attention",
-              compute_missing: bool = True) -> dict:
+              compute_missing: bool = True, page: int | None = None) -> dict:
     """One row per school of the trust: its figures as cells with their state, sorted."""
     key = period_key(period)
     schools = list(School.objects.filter(trust=trust).order_by("name"))
@@ -322,7 +328,7 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
     rows = []
     for school in schools:
         figures = stored.get(school.pk)
-        rows.append(Row(school, figures, areas_of(figures.figures, limits) if figures else []))
+        rows.append(Row(school, figures, areas_of(figures.figures, limits, states_only=True) if figures else []))
     area_names = list(dict.fromkeys(a.name for r in rows for a in r.areas))
     if sort == "name":
         pass
@@ -332,9 +338,15 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
     else:
         sort = "attention"
         rows.sort(key=lambda r: (-r.reds, -r.ambers, r.school.name))
+    totals, on_roll, count = trust_totals(rows), sum(r.on_roll or 0 for r in rows), len(rows)
+    pages = max(1, -(-count // PAGE_SIZE))
+    if page is not None:
+        # A trust of hundreds of schools reads a page at a time, those needing most attention first.
+        page = min(max(1, page), pages)
+        rows = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     for row in rows:
-        # Each row's areas in the same order as the header.
-        by_name = {a.name: a for a in row.areas}
+        # The shown rows in full, each row's areas in the same order as the header.
+        by_name = {a.name: a for a in (areas_of(row.figures.figures, limits) if row.figures else [])}
         row.areas = [by_name.get(n, Area(n, [])) for n in area_names]
     computed = [f.computed_at for f in stored.values()]
     sorts = {**SORTS, **{n.lower().replace(" ", "-"): n for n in area_names}}
@@ -344,7 +356,9 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
         "oldest": min(computed) if computed else None, "newest": max(computed) if computed else None,
         "stale": sum(1 for f in stored.values() if f.stale_since is not None),
         "period_key": key, "labels": sorted({f.period_label for f in stored.values()}),
-        "totals": trust_totals(rows), "on_roll": sum(r.on_roll or 0 for r in rows),
+        "totals": totals, "on_roll": on_roll, "count": count, "page": page, "pages": pages,
+        "previous_page": page - 1 if page and page > 1 else None,
+        "next_page": page + 1 if page and page < pages else None,
     }
 
 

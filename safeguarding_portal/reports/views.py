@@ -149,7 +149,12 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
 
     trust_obj = _trust(request)
     form, chosen = _chosen_period(request, trust_obj)
-    data = school_figures.dashboard(trust=trust_obj, period=chosen, sort=request.GET.get("sort", "attention"))
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    data = school_figures.dashboard(trust=trust_obj, period=chosen, sort=request.GET.get("sort", "attention"),
+                                    page=page)
     return render(request, "reports/trust_dashboard.html", {
         "trust": trust_obj, "data": data, "form": form, "chosen": chosen,
         "can_manage": request.portal.can(policy.Cap.MANAGE_TRUST),

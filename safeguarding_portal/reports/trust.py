@@ -117,6 +117,20 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
     }
 
 
+PDF_AREA_COLUMNS = 6  # columns of figures that fit an A4 landscape page beside the school's name
+
+
+def area_parts(table: dict) -> list[dict]:
+    """The areas table cut into parts of at most PDF_AREA_COLUMNS figures, each a table of its own with every
+    school, so the page never needs more width as apps register more figures."""
+    labels = table["area_labels"]
+    parts = []
+    for first in range(0, len(labels), PDF_AREA_COLUMNS):
+        cut = slice(first, first + PDF_AREA_COLUMNS)
+        parts.append({"labels": labels[cut], "rows": [(row["school"], row["areas"][cut]) for row in table["rows"]]})
+    return parts
+
+
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     from weasyprint import HTML
 
@@ -127,6 +141,7 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     dash = dashboard(trust=trust, period=(start, end), sort="attention")
     html = render_to_string("reports/pdf/trust_report.html", {
         "trust": trust, "table": table, "dash": dash, "generated_at": timezone.localtime(),
+        "area_parts": area_parts(table),
     })
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 

@@ -20,4 +20,4 @@ class Command(BaseCommand):
 
         counted = sweep()
         self.stdout.write(format_report(demo), ending="")
-        self.stdout.write(f"Trust dashboard: figures counted for {counted} school(s).\n")
+        self.stderr.write(f"Trust dashboard: figures counted for {counted} school(s).")

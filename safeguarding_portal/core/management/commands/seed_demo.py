@@ -19,6 +19,5 @@ class Command(BaseCommand):
         from safeguarding_portal.reports.school_figures import sweep
 
         counted = sweep()
-        # The sign-ins stay the last thing printed (what a newcomer needs before "Serving").
-        self.stdout.write(f"Trust dashboard: figures counted for {counted} school(s).\n")
         self.stdout.write(format_report(demo), ending="")
+        self.stderr.write(f"Trust dashboard: figures counted for {counted} school(s).")

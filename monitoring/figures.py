@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 
-from safeguarding_portal.reports.figures import Column, as_percent, trust_columns
+from safeguarding_portal.reports.figures import Column, Measure, as_percent, refresh_on, school_measures, trust_columns
 
 from .models import OPEN_STATES, MonitoringAlert, Outcome, Severity, Vendor
 
@@ -104,3 +104,23 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
         Column("monitoring_escalated", "Monitoring alerts escalated",
                {sid: as_percent(f.share_escalated) for sid, f in figures.items()}, {sid: "" for sid in figures}),
     ]
+
+
+@school_measures(order=50)
+def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
+    """The trust dashboard's monitoring cells, from the same figures as the governor and trust reports."""
+    figures = alert_figures(school_ids=school_ids, start=start, end=end)
+    return [
+        # Alerts are about children: a count of one or two shows as "fewer than 3". How many arrive is the
+        # product's doing, so it has no red of its own; what the team did about them does.
+        Measure("monitoring_alerts", "Monitoring alerts", "Monitoring", {s: f.received for s, f in figures.items()},
+                child=True, amber=10_000, red=10_000),
+        Measure("monitoring_pickup", "Time to pick up alerts (median, minutes)", "Monitoring",
+                {s: (None if f.pickup_median_minutes is None else round(f.pickup_median_minutes))
+                 for s, f in figures.items()}, amber=15, red=60),
+        Measure("monitoring_critical_late", "Critical alerts not picked up in time", "Monitoring",
+                {s: f.critical_late for s, f in figures.items()}, child=True, amber=1, red=1),
+    ]
+
+
+refresh_on(MonitoringAlert)

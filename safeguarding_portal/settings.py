@@ -142,6 +142,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # The suite spread over several processes (pytest-xdist): each takes its own Redis database, as it takes
+    # its own test database, so one process's cache.clear() never empties another's.
+    _base, _, _db = REDIS_URL.rpartition("/")
+    if _base.startswith("redis") and _db.isdigit():
+        REDIS_URL = f"{_base}/{int(_db) + 1 + int(os.environ['PYTEST_XDIST_WORKER'][2:])}"
 
 # Redis is a speed-up, never a dependency: a Redis that refuses or hangs costs a request one short wait, after
 # which this process serves without a cache for a few seconds (core/cache.py). Everything cached can be

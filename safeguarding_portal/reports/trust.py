@@ -117,16 +117,16 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
     }
 
 
-PDF_AREA_COLUMNS = 6  # columns of figures that fit an A4 landscape page beside the school's name
+AREA_COLUMNS = 6  # columns of figures that fit an A4 landscape page, or a 1280 px screen, beside the school's name
 
 
 def area_parts(table: dict) -> list[dict]:
-    """The areas table cut into parts of at most PDF_AREA_COLUMNS figures, each a table of its own with every
+    """The areas table cut into parts of at most AREA_COLUMNS figures, each a table of its own with every
     school, so the page never needs more width as apps register more figures."""
     labels = table["area_labels"]
     parts = []
-    for first in range(0, len(labels), PDF_AREA_COLUMNS):
-        cut = slice(first, first + PDF_AREA_COLUMNS)
+    for first in range(0, len(labels), AREA_COLUMNS):
+        cut = slice(first, first + AREA_COLUMNS)
         parts.append({"labels": labels[cut], "rows": [(row["school"], row["areas"][cut]) for row in table["rows"]]})
     return parts
 
@@ -146,4 +146,4 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
 
 
-__all__ = ["TrustPeriodForm", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]
+__all__ = ["TrustPeriodForm", "area_parts", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

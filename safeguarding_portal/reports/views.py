@@ -104,7 +104,7 @@ def trust_report(request: HttpRequest) -> HttpResponse:
     form, period = trust.period_from(request.GET, trust=trust_obj)
     table = trust.trust_table(trust=trust_obj, start=period.start, end=period.end)
     return render(request, "reports/trust.html", {"trust": trust_obj, "table": table, "period": period,
-                                                  "form": form})
+                                                  "form": form, "area_parts": trust.area_parts(table)})
 
 
 def trust_report_pdf(request: HttpRequest) -> HttpResponse:

@@ -39,7 +39,7 @@ def test_the_trust_dashboard_and_a_schools_drill_down(page, trust, school, other
         expect(first).to_contain_text("Oakfield Primary School")  # the school needing most attention first
         # The state in words as well as colour.
         expect(first.locator(".dash-item .rag-red").first).to_contain_text("Red: needs attention")
-        expect(page.get_by_test_id("dashboard-row").first).to_contain_text("not set up")  # monitoring
+        expect(page.get_by_test_id("dashboard-row").first).to_contain_text("Monitoring alerts")
         text = page.get_by_role("main").inner_text()
         assert not [p.surname for p in pupils if re.search(rf"\b{re.escape(p.surname)}\b", text)]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 
 from safeguarding_portal.reports.figures import Column, Measure, as_percent, refresh_on, school_measures, trust_columns
+from safeguarding_portal.reports.privacy import small_count
 
 from .models import OPEN_STATES, MonitoringAlert, Outcome, Severity, Vendor
 
@@ -96,8 +97,9 @@ def minutes(value: float | None) -> str:
 def _trust(*, school_ids, start, end, today) -> list[Column]:
     figures = alert_figures(school_ids=school_ids, start=start, end=end)
     return [
-        Column("monitoring_alerts", "Monitoring alerts", {sid: str(f.received) for sid, f in figures.items()},
-               {sid: "" for sid in figures}),
+        # Alerts are about children: one or two show as "fewer than 3", as on the dashboard.
+        Column("monitoring_alerts", "Monitoring alerts",
+               {sid: str(small_count(f.received)) for sid, f in figures.items()}, {sid: "" for sid in figures}),
         Column("monitoring_pickup", "Monitoring alerts: median time to pick up",
                {sid: minutes(f.pickup_median_minutes) for sid, f in figures.items()},
                {sid: "red" if f.critical_late else ("green" if f.picked_up else "") for sid, f in figures.items()}),

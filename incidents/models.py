@@ -346,6 +346,8 @@ class Agency(models.TextChoices):
     LADO = "lado", "LADO"
     CEOP = "ceop", "CEOP"
     IWF = "iwf", "Internet Watch Foundation"
+    # Childline and the IWF's tool for a young person to have a nude image of themselves taken down.
+    REPORT_REMOVE = "report_remove", "Report Remove (Childline and IWF)"
     PREVENT = "prevent", "Prevent / Channel"
     EST = "est", "Education Safeguarding Team"
     ACTION_FRAUD = "action_fraud", "Action Fraud"

@@ -19,6 +19,10 @@ class IncidentsConfig(AppConfig):
         # brings it, once.
         post_migrate.connect(_record_category_revisions, sender=self)
 
+        from . import chronology, searches
+
+        chronology.register_section(searches.chronology_section)
+
 
 def _record_category_revisions(**kwargs) -> None:
     from .revisions import revisions_record_everywhere

@@ -233,3 +233,13 @@ def figures(*, school: School, t_from: datetime.datetime, t_to: datetime.datetim
                       parents=Count("pk", filter=Q(parents_informed=True) | Q(_informed_later()))))
     return {k: v or 0 for k, v in row.items()}
 
+
+
+def chronology_section(*, portal, pupil: Pupil) -> dict | None:
+    """Registered with incidents.chronology: searches of the pupil's devices, for those who may read them."""
+    from safeguarding_portal.accounts.policy import Cap
+
+    if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.DEVICE_SEARCHES):
+        return None
+    found = list(searches(school=portal.school).filter(pupil=pupil).order_by("searched_at", "pk"))
+    return {"template": "incidents/_chronology_device_searches.html", "searches": found} if found else None

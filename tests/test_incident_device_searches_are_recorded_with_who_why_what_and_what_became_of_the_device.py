@@ -115,3 +115,22 @@ def test_only_the_head_and_the_dsl_team_record_or_read_searches(client, signed_i
         signed_in(person)
         assert client.get(reverse("incidents:device_searches")).status_code in (403, 404)
         client.logout()
+
+
+def test_the_pupils_chronology_lists_searches_of_their_devices_and_the_case_links_to_the_form(
+        client, signed_in, school, head, staff, deputy, dsl):
+    pupil = PupilFactory(school=school)
+    case = make_case(school=school, reporter=staff, pupils=[pupil])
+    searches.search_record(
+        school=school, by=dsl, pupil=pupil, searched_at=timezone.now(), device="Games console", authorised_by=head,
+        authority="headteacher", searched_by=dsl, witness=deputy, no_witness_reason="", grounds="harm",
+        reason="r", looked_at="l", found="f", child_at_risk=False, deleted=False, parents_informed=True,
+        outcome="returned_pupil", incident=case)
+    signed_in(dsl)
+
+    chronology = client.get(reverse("incidents:chronology", args=[pupil.pk])).content.decode()
+    case_page = client.get(reverse("incidents:case", args=[case.reference])).content.decode()
+
+    assert 'data-testid="chronology-device-searches"' in chronology and "Games console" in chronology
+    assert f"{reverse('incidents:device_search_new')}?case={case.reference}" in case_page
+    assert "The search record" in case_page

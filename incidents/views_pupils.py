@@ -226,9 +226,14 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "incidents/procedures.html", {"rows": procedures.procedures_overview(school=request.portal.school)}
-    )
+    from .revisions import REVISIONS, revisions_for
+
+    school = request.portal.school
+    new_in = {c: r.title for r in REVISIONS for c in r.added}
+    rows = procedures.procedures_overview(school=school)
+    for row in rows:
+        row["new_in"] = new_in.get(row["category"], "")
+    return render(request, "incidents/procedures.html", {"rows": rows, "revisions": revisions_for(school=school)})
 
 
 def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:

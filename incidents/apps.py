@@ -8,7 +8,9 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from safeguarding_portal.audit import projections
 
-        from . import integrity
+        from . import handlers, integrity
+
+        handlers.connect()
 
         projections.register(
             "incidents", label="case status and sharing", agrees_with="the timelines", run=integrity.mismatches

@@ -10,7 +10,9 @@ class IncidentsConfig(AppConfig):
 
         from safeguarding_portal.audit import projections
 
-        from . import integrity
+        from . import handlers, integrity
+
+        handlers.connect()
 
         projections.register(
             "incidents", label="case status and sharing", agrees_with="the timelines", run=integrity.mismatches

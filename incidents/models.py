@@ -315,6 +315,7 @@ class EntryKind(models.TextChoices):
     CLASSIFIED = "classified", "Classified"
     TASK = "task", "Task set"
     TASK_DONE = "task_done", "Task done"
+    TASK_REASSIGNED = "task_reassigned", "Task passed on"
     STEP_DONE = "step_done", "Procedure step done"
     PARENT_CONTACT = "parent_contact", "Parent or carer contact"
     PARENT_NOT_INFORMED = "parent_not_informed", "Decision not to inform parents"

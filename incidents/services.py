@@ -851,6 +851,70 @@ def case_task_done(*, task: CaseTask, by: User, note: str = "") -> TimelineEntry
 
 
 @transaction.atomic
+def case_task_reassign(*, task: CaseTask, to: User, by: User | None, reason: str) -> TimelineEntry:
+    """Pass an open task to someone else at the school, saying why; the task keeps its title and due date."""
+    incident = _lock(task.incident)
+    task = CaseTask.objects.select_for_update().select_related("owner", "entry").get(pk=task.pk)
+    if task.done_entry_id:
+        raise ValidationError("That task is already done.")
+    if not Membership.objects.current().filter(school_id=incident.school_id, user=to).exists():
+        raise ValidationError({"owner": "The owner must work at this school."})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.TASK_REASSIGNED,
+        author=by,
+        text=reason.strip(),
+        data={"task_seq": task.entry.seq, "from": task.owner_id, "from_name": task.owner.full_name,
+              "to": to.pk, "to_name": to.full_name},
+    )
+    CaseTask.objects.filter(pk=task.pk).update(owner=to)
+    return entry
+
+
+# Who takes a leaver's work, in order: the DSL, a deputy, then the headteacher (the earliest in post first).
+HANDOVER_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER)
+
+
+def handover_to(*, school_id: int, leaver: User, on: datetime.date | None = None) -> User | None:
+    current = (
+        Membership.objects.current(on)
+        .filter(school_id=school_id, role__in=HANDOVER_ROLES)
+        .exclude(user=leaver)
+        .select_related("user")
+        .order_by("started_on", "pk")
+    )
+    by_role = {}
+    for membership in current:
+        by_role.setdefault(membership.role, membership.user)
+    return next((by_role[role] for role in HANDOVER_ROLES if role in by_role), None)
+
+
+@transaction.atomic
+def staff_left_handover(*, school, leaver: User, by: User | None, on: datetime.date | None = None) -> int:
+    """Someone no longer works at ``school``: their open tasks there, and the open cases assigned to them,
+    pass to the DSL (or a deputy, or the head), each with an entry in the case's timeline. Returns how many
+    things were handed over. Nothing changes while they still hold another role at the school."""
+    if Membership.objects.current(on).filter(school=school, user=leaver).exists():
+        return 0
+    to = handover_to(school_id=school.pk, leaver=leaver, on=on)
+    if to is None:
+        return 0
+    reason = f"{leaver.full_name} left the school; passed to {to.full_name}"
+    moved = 0
+    tasks = CaseTask.objects.filter(incident__school=school, owner=leaver, done_entry__isnull=True)
+    for task in tasks.select_related("incident").order_by("pk"):
+        case_task_reassign(task=task, to=to, by=by, reason=reason)
+        moved += 1
+    cases = Incident.objects.filter(school=school, assigned_to=leaver).exclude(status=Status.CLOSED)
+    for incident in cases.order_by("pk"):
+        if incident.subject_staff_id == to.pk:
+            continue  # never to the person the case is about; it stays for the team to assign
+        case_assign(incident=incident, to=to, by=by)
+        moved += 1
+    return moved
+
+
+@transaction.atomic
 def case_step_done(*, step: CaseStep, by: User, note: str = "", not_needed: bool = False) -> TimelineEntry:
     """Complete a step by hand (say what was done) or record that it was not needed (say why)."""
     incident = _lock(step.incident)

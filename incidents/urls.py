@@ -28,4 +28,5 @@ urlpatterns = [
     path("trends/", views_pupils.trends_page, name="trends"),
     path("procedures/", views_pupils.procedure_list, name="procedures"),
     path("procedures/<str:category>/", views_pupils.procedure_edit, name="procedure_edit"),
+    path("procedures/trust/<int:template_id>/adopt/", views_pupils.procedure_adopt, name="procedure_adopt"),
 ]

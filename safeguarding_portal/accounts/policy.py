@@ -400,6 +400,7 @@ URL_RULES: dict[str, Rule] = {
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
+    "incidents:procedure_adopt": needs(Cap.EDIT_PROCEDURES),
     "incidents:shared_case": needs(Cap.VIEW_SHARED_CASES),
     "incidents:dashboard_csv": needs(Cap.TRIAGE),
     "incidents:saved_filter": needs(Cap.TRIAGE),
@@ -482,6 +483,11 @@ URL_RULES |= {
     # The trust's training standards: seen by the trust lead, published by whoever manages the trust.
     "curriculum:trust_standards": needs(Cap.VIEW_TRUST_AGGREGATES),
     "curriculum:trust_standard_publish": needs(Cap.MANAGE_TRUST),
+    # The trust's templates of every kind (safeguarding_portal.standards): seen by the trust lead, published by
+    # whoever manages the trust; each school takes them from its own page (the domain apps' adopt URLs).
+    "standards:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:trust_kind": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:publish": needs(Cap.MANAGE_TRUST),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),

@@ -30,4 +30,6 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "standards:publish": {"kind": _KIND},
     "incidents:procedure_adopt": {"template_id": Sample(
         _template("incidents.procedures", "cyberbullying", [["Walk step", True, []]]), school_object=False)},
+    "aup:agreement_adopt": {"template_id": Sample(
+        _template("aup.agreements", "visitor", "Walk agreement text."), school_object=False)},
 }

@@ -423,6 +423,7 @@ URL_RULES |= {
     "aup:visitor": PUBLIC,  # the agreement's text and a form; nothing about anyone
     "aup:manage": needs(Cap.MANAGE_AGREEMENTS),
     "aup:visitor_qr": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:agreement_adopt": needs(Cap.MANAGE_AGREEMENTS),
     "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
     "aup:register": needs(Cap.MANAGE_AGREEMENTS),

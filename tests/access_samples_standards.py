@@ -32,4 +32,6 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         _template("incidents.procedures", "cyberbullying", [["Walk step", True, []]]), school_object=False)},
     "aup:agreement_adopt": {"template_id": Sample(
         _template("aup.agreements", "visitor", "Walk agreement text."), school_object=False)},
+    "monitoring:severities_adopt": {"template_id": Sample(
+        _template("monitoring.severities", "senso", {"walk level": "critical"}), school_object=False)},
 }

@@ -536,6 +536,7 @@ URL_RULES |= {
     "monitoring:usernames": needs(Cap.TRIAGE_ALERTS),
     "monitoring:upload": needs(Cap.IMPORT_ALERTS),
     "monitoring:mapping": needs(Cap.MANAGE_ALERT_INTAKE),
+    "monitoring:severities_adopt": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhooks": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhook_revoke": needs(Cap.MANAGE_ALERT_INTAKE),
     # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything

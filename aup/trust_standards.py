@@ -66,6 +66,12 @@ class AgreementKind(Kind):
         return [f"the text ({changed} line{'s' if changed != 1 else ''} differ{'' if changed != 1 else 's'})"
                 if changed else "the text (its order)"]
 
+    def demo_template(self) -> tuple[str, str]:
+        from .texts import DEFAULT_TEXTS
+
+        return Audience.VISITOR, DEFAULT_TEXTS[Audience.VISITOR] + (
+            "\nI will wear my visitor's badge where it can be seen and return it when I leave.")
+
     def apply(self, *, school, key: str, content: str, by, request=None, options: dict | None = None) -> None:
         from . import services
 

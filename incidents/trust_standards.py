@@ -93,6 +93,11 @@ class ProcedureKind(Kind):
                              f"step {i + 1} {'missing' if theirs else 'added'}")
         return found
 
+    def demo_template(self) -> tuple[str, list[list]]:
+        steps = _content(default_procedure(Category.CYBERBULLYING))
+        return Category.CYBERBULLYING, [*steps, ["Tell the trust safeguarding lead if it involves another of the "
+                                                  "trust's schools", True, []]]
+
     def apply(self, *, school, key: str, content: list[list], by, request=None, options: dict | None = None) -> None:
         from .procedures import procedure_save
 

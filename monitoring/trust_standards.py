@@ -73,6 +73,10 @@ class SeverityKind(Kind):
                              f"{theirs.get(level) or 'the default'} in the trust's")
         return found
 
+    def demo_template(self) -> tuple[str, dict[str, str]]:
+        # The trust pages the DSL on duty for Smoothwall's level 4 too.
+        return Vendor.SMOOTHWALL, {"level 4": "critical", "4": "critical"}
+
     def apply(self, *, school, key: str, content: dict[str, str], by, request=None,
               options: dict | None = None) -> None:
         from .csvimport import save_mapping, saved_mapping

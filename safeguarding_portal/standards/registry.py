@@ -75,6 +75,10 @@ class Kind:
         """Write the trust's content into the school's own settings (the domain app's service)."""
         raise NotImplementedError
 
+    def demo_template(self) -> tuple[str, Any] | None:
+        """A template the demo trust publishes (key, content), so seed_demo shows the kind; None: none."""
+        return None
+
     # Kinds with their own templates (stored = False).
     def trust_url(self) -> str:
         from django.urls import reverse

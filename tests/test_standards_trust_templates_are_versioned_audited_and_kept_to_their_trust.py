@@ -68,7 +68,10 @@ def test_the_trusts_page_lists_every_kind_with_its_counts(client, signed_in, tru
     assert TrustTemplate.objects.count() == 1
 
 
-def test_an_unknown_kind_is_not_found(client, signed_in, trust_lead):
+def test_an_unknown_kind_or_template_is_not_found(client, signed_in, trust_lead):
     signed_in(trust_lead)
+    publish = reverse("standards:publish", kwargs={"kind": "incidents.procedures"})
+    assert client.get(publish + "?template=abc").status_code == 404
+    assert client.get(publish + "?template=999999").status_code == 404
     assert client.get(reverse("standards:trust_kind", kwargs={"kind": "nonsense"})).status_code == 404
     assert client.get(reverse("standards:trust_kind", kwargs={"kind": "curriculum.training"})).status_code == 404

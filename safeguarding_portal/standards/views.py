@@ -46,6 +46,8 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
     trust, spec = _trust(request), _kind(kind)
     existing = None
     if request.GET.get("template"):
+        if not request.GET["template"].isdigit():
+            raise Http404("No such template.")
         existing = get_object_or_404(TrustTemplate, pk=request.GET["template"], trust=trust, kind=spec.name)
     initial = ({"key": existing.key, "content": spec.as_text(existing.content), "note": existing.note}
                if existing else None)

@@ -32,4 +32,5 @@ urlpatterns = [
     path("device-searches/new/", views_searches.search_new, name="device_search_new"),
     path("device-searches/<int:search_id>/", views_searches.search_detail, name="device_search"),
     path("device-searches/<int:search_id>/act/", views_searches.search_act, name="device_search_act"),
+    path("procedures/trust/<int:template_id>/adopt/", views_pupils.procedure_adopt, name="procedure_adopt"),
 ]

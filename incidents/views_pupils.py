@@ -226,6 +226,8 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
+    from safeguarding_portal.standards.selectors import school_view
+
     from .revisions import REVISIONS, revisions_for
 
     school = request.portal.school
@@ -233,7 +235,24 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     rows = procedures.procedures_overview(school=school)
     for row in rows:
         row["new_in"] = new_in.get(row["category"], "")
-    return render(request, "incidents/procedures.html", {"rows": rows, "revisions": revisions_for(school=school)})
+    return render(request, "incidents/procedures.html", {
+        "rows": rows,
+        "revisions": revisions_for(school=school),
+        "standings": school_view(school=school, kind_name="incidents.procedures"),
+    })
+
+
+@require_POST
+def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Take the trust's checklist for a category (safeguarding_portal.standards) as the school's own."""
+    from safeguarding_portal.standards import services as standards
+
+    school = request.portal.school
+    template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
+    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    messages.success(request, f"The checklist for {template.key_label} now follows the trust's version "
+                              f"{template.version}. New cases use it; open cases keep theirs.")
+    return redirect("incidents:procedures")
 
 
 def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:

@@ -403,6 +403,7 @@ URL_RULES: dict[str, Rule] = {
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
+    "incidents:procedure_adopt": needs(Cap.EDIT_PROCEDURES),
     "incidents:shared_case": needs(Cap.VIEW_SHARED_CASES),
     "incidents:dashboard_csv": needs(Cap.TRIAGE),
     "incidents:saved_filter": needs(Cap.TRIAGE),
@@ -429,6 +430,7 @@ URL_RULES |= {
     "aup:visitor": PUBLIC,  # the agreement's text and a form; nothing about anyone
     "aup:manage": needs(Cap.MANAGE_AGREEMENTS),
     "aup:visitor_qr": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:agreement_adopt": needs(Cap.MANAGE_AGREEMENTS),
     "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
     "aup:register": needs(Cap.MANAGE_AGREEMENTS),
@@ -489,6 +491,11 @@ URL_RULES |= {
     # The trust's training standards: seen by the trust lead, published by whoever manages the trust.
     "curriculum:trust_standards": needs(Cap.VIEW_TRUST_AGGREGATES),
     "curriculum:trust_standard_publish": needs(Cap.MANAGE_TRUST),
+    # The trust's templates of every kind (safeguarding_portal.standards): seen by the trust lead, published by
+    # whoever manages the trust; each school takes them from its own page (the domain apps' adopt URLs).
+    "standards:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:trust_kind": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:publish": needs(Cap.MANAGE_TRUST),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),
@@ -536,6 +543,7 @@ URL_RULES |= {
     "monitoring:usernames": needs(Cap.TRIAGE_ALERTS),
     "monitoring:upload": needs(Cap.IMPORT_ALERTS),
     "monitoring:mapping": needs(Cap.MANAGE_ALERT_INTAKE),
+    "monitoring:severities_adopt": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhooks": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhook_revoke": needs(Cap.MANAGE_ALERT_INTAKE),
     # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything

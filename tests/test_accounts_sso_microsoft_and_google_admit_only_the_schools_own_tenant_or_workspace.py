@@ -115,12 +115,20 @@ def test_google_refuses_accounts_outside_the_schools_workspace_and_unverified_em
         assert refused.detail["hosted_domain"] == (hosted_domain or "")
 
 
-def test_google_without_a_named_workspace_admits_only_workspace_accounts_of_the_allowed_domains(
-    client, staff, school
+@pytest.mark.parametrize("workspace", ["", "oakfield-trust.example"], ids=["none-named", "another-named"])
+def test_google_admits_a_workspace_account_of_an_allowed_domain_whatever_workspace_is_named(
+    client, staff, school, workspace
 ):
-    config = google_config(school=school, workspace="", domains="oak.example")
+    config = google_config(school=school, workspace=workspace, domains="oak.example")
     sign_in_with_google(client, config, email="staff@oak.example", hosted_domain=None)
     assert signed_in_user_id(client) is None
     sign_in_with_google(client, config, email="staff@oak.example", hosted_domain="oak.example")
     assert signed_in_user_id(client) == str(staff.pk)
     assert _refusals() == ["not_workspace"]
+
+
+def test_google_admits_the_named_workspace_when_its_accounts_use_another_allowed_address(client, staff, school):
+    # A Workspace named for the trust's main domain whose staff have school addresses.
+    config = google_config(school=school, workspace="oakfield-trust.example", domains="oak.example")
+    sign_in_with_google(client, config, email="staff@oak.example", hosted_domain="oakfield-trust.example")
+    assert signed_in_user_id(client) == str(staff.pk)

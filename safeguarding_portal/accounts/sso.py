@@ -148,10 +148,10 @@ def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
     if config.kind == SingleSignOn.Kind.GOOGLE:
         # Anyone can make a personal Google account with a school address and have Google verify it; only the
         # ID token's hd claim says the school's Workspace holds the account (the hd request parameter sent to
-        # Google only shapes its account chooser). The named Workspace, or else one of the allowed domains.
+        # Google only shapes its account chooser). The named Workspace or an allowed domain: only the school can
+        # hold a Workspace for a domain it owns.
         hd = (hosted_domain or "").strip().lower()
-        workspace = config.tenant.strip().lower()
-        if not hd or (hd != workspace if workspace else hd not in config.domains):
+        if not hd or hd not in {config.tenant.strip().lower(), *config.domains} - {""}:
             return Decision(reason="not_workspace", detail={**detail, "hosted_domain": hd})
     user = User.objects.filter(email__iexact=email).first()
     if user is None:

@@ -132,3 +132,24 @@ def test_google_admits_the_named_workspace_when_its_accounts_use_another_allowed
     config = google_config(school=school, workspace="oakfield-trust.example", domains="oak.example")
     sign_in_with_google(client, config, email="staff@oak.example", hosted_domain="oakfield-trust.example")
     assert signed_in_user_id(client) == str(staff.pk)
+
+
+@pytest.mark.parametrize("kind", ["microsoft", "google"])
+def test_the_admin_does_not_offer_to_accept_a_multi_factor_claim_microsoft_and_google_never_send(
+    client, school, kind
+):
+    # Entra ID's v2.0 tokens carry no amr, and allauth's Microsoft provider reads Graph's profile; Google's ID
+    # tokens have no amr either. Ticking the box would look like a choice that changes nothing.
+    from safeguarding_portal.accounts.models import SingleSignOn
+
+    from .conftest import sign_in
+    from .factories import UserFactory
+
+    sign_in(client, UserFactory(email="admin@portal.example", is_staff=True, is_superuser=True))
+    fields = {"school": school.pk, "kind": kind, "tenant": "8f6a2c1e-0000-4000-8000-000000000001",
+              "client_id": "portal", "client_secret": "s3cret", "allowed_domains": "oak.example", "is_enabled": "on"}
+    response = client.post(reverse("admin:accounts_singlesignon_add"), {**fields, "accept_provider_mfa": "on"})
+    assert response.status_code == 200
+    assert "never sends a multi-factor claim" in html.unescape(response.content.decode())
+    assert not SingleSignOn.objects.exists()
+    assert client.post(reverse("admin:accounts_singlesignon_add"), fields).status_code == 302

@@ -354,6 +354,7 @@ class Page(models.Model):
 
     class Kind(models.TextChoices):
         CRITICAL = "critical", "Critical alert"
+        TEAM = "team", "Critical alert not picked up by the DSL on duty"
         RESEND = "resend", "Critical alert not yet picked up"
 
     alert = models.ForeignKey(MonitoringAlert, on_delete=models.PROTECT, related_name="pages")

@@ -184,7 +184,7 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
     # ...and so is the id of a repeat that was folded into an alert: it lives on the alert's "repeated" event.
     for part in _chunks(sorted({e for _, e in ids})):
         for event in (AlertEvent.objects.filter(school=school, kind=EventKind.REPEATED, data__external_id__in=part)
-                      .select_related("alert")):
+                      .select_related("alert").order_by()):
             key = (event.alert.vendor, event.data.get("external_id", ""))
             if key in ids_wanted:
                 existing.setdefault(key, event.alert)

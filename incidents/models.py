@@ -316,6 +316,7 @@ class EntryKind(models.TextChoices):
     TASK = "task", "Task set"
     TASK_DONE = "task_done", "Task done"
     STEP_DONE = "step_done", "Procedure step done"
+    STEP_REOPENED = "step_reopened", "Procedure step reopened"
     PARENT_CONTACT = "parent_contact", "Parent or carer contact"
     PARENT_NOT_INFORMED = "parent_not_informed", "Decision not to inform parents"
     REFERRAL = "referral", "Referral to an agency"

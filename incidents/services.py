@@ -189,6 +189,69 @@ def _complete_steps(*, incident: Incident, by: TimelineEntry) -> list[TimelineEn
     return done
 
 
+def _corrected_agencies(incident: Incident) -> dict[int, str]:
+    """Each referral's agency as its latest correction has it, by the referral's entry id."""
+    return dict(
+        TimelineEntry.objects.filter(incident=incident, kind=EntryKind.CORRECTION, data__field="agency")
+        .order_by("seq").values_list("corrects_id", "data__now")
+    )
+
+
+def _complete_steps_from_record(incident: Incident) -> list[TimelineEntry]:
+    """Tick each open step that an entry already on the case completes (the earliest such entry), for steps
+    that arrived after the entry did (a corrected category's procedure) or lost the entry they counted on (a
+    referral's corrected agency). Each tick is its own entry saying which entry completed the step."""
+    steps = [step for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True)
+             if step.completed_by]
+    if not steps:
+        return []
+    agencies = _corrected_agencies(incident)
+    recorded = [
+        (procedures.completion_key(entry, agency=agencies.get(entry.pk)), entry)
+        for entry in TimelineEntry.objects.filter(incident=incident, kind__in=procedures.COMPLETING_KINDS)
+        .order_by("seq")
+    ]
+    done = []
+    now = _now()
+    for step in steps:
+        by = next((entry for key, entry in recorded if key in step.completed_by), None)
+        if by is None:
+            continue
+        entry = _entry(
+            incident=incident, kind=EntryKind.STEP_DONE, author=by.author, at=now,
+            text=f"Completed by entry #{by.seq}: {by.get_kind_display()}",
+            data={"step": step.order, "step_text": step.text, "completed_by_seq": by.seq,
+                  "completed_by_kind": by.kind},
+        )
+        CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
+        done.append(entry)
+    return done
+
+
+def _reopen_steps_of_corrected_referral(*, incident: Incident, by: User, referral: TimelineEntry, was: str,
+                                        now: str) -> None:
+    """A referral whose agency was corrected no longer completes the steps its old agency did: each such step is
+    open again, by an entry that says why (the tick stays on the timeline), and the steps the referral really
+    completes, or another entry does, are ticked."""
+    labels = dict(Agency.choices)
+    key = f"referral:{now}"
+    ticked = CaseStep.objects.select_for_update().filter(
+        incident=incident, done_entry__kind=EntryKind.STEP_DONE, done_entry__data__completed_by_seq=referral.seq
+    ).select_related("done_entry")
+    for step in ticked:
+        if key in step.completed_by:
+            continue
+        _entry(
+            incident=incident, kind=EntryKind.STEP_REOPENED, author=by, corrects=step.done_entry,
+            text=(f"The agency of entry #{referral.seq} was corrected from {labels.get(was, was)} to "
+                  f"{labels.get(now, now)}, so that referral no longer completes this step."),
+            data={"step": step.order, "step_text": step.text, "corrects_seq": step.done_entry.seq},
+        )
+        CaseStep.objects.filter(pk=step.pk).update(done_entry=None)
+    _complete_steps_from_record(incident)
+    _refresh_steps_projection(incident)
+
+
 def _refresh_steps_projection(incident: Incident) -> None:
     incident.open_mandatory_steps = CaseStep.objects.filter(
         incident=incident, mandatory=True, done_entry__isnull=True
@@ -618,6 +681,8 @@ def case_correct(
     )
     if field == "category":
         _change_category(incident=incident, category=value)
+    elif field == "agency" and entry.kind == EntryKind.REFERRAL:
+        _reopen_steps_of_corrected_referral(incident=incident, by=by, referral=entry, was=was, now=value)
     return correction
 
 
@@ -629,6 +694,9 @@ def _change_category(*, incident: Incident, category: str) -> None:
     have = CaseStep.objects.filter(incident=incident)
     last = have.order_by("-order").values_list("order", flat=True).first() or 0
     _snapshot_procedure(incident, after=last, skip=frozenset(have.values_list("text", flat=True)))
+    # What was already done (the police told, a device secured) completes the new checklist's steps too.
+    if _complete_steps_from_record(incident):
+        _refresh_steps_projection(incident)
 
 
 # --- Who is involved: pupils and staff join, leave and change part by timeline entries ------------------

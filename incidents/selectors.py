@@ -26,6 +26,7 @@ from .models import (
     CaseTask,
     EntryKind,
     Incident,
+    IncidentOther,
     IncidentPupil,
     IncidentStaff,
     PupilRole,
@@ -335,6 +336,10 @@ def case_pupils_removed(*, incident: Incident) -> list[IncidentPupil]:
 
 def case_staff(*, incident: Incident) -> list[IncidentStaff]:
     return list(incident.staff_links.current().select_related("user").order_by("user__full_name"))
+
+
+def case_others(*, incident: Incident) -> list[IncidentOther]:
+    return list(incident.others.current().select_related("added_entry").order_by("pk"))
 
 
 def sibling_suggestions(*, incident: Incident, pupils: list[IncidentPupil]) -> list[tuple[Pupil, Pupil]]:

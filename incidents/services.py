@@ -41,6 +41,7 @@ from .models import (
     ConcernType,
     EntryKind,
     Incident,
+    IncidentOther,
     IncidentPupil,
     IncidentStaff,
     PupilRole,
@@ -807,6 +808,33 @@ def case_staff_remove(*, incident: Incident, by: User, link: IncidentStaff, reas
     entry = _entry(incident=incident, kind=EntryKind.STAFF_REMOVED, author=by, text=reason.strip(),
                    corrects=link.added_entry, data={"user": link.user_id, "user_name": link.user.full_name})
     IncidentStaff.objects.filter(pk=link.pk).update(removed_entry=entry)
+    return entry
+
+
+@transaction.atomic
+def case_other_add(*, incident: Incident, by: User, name: str, part: str = "") -> IncidentOther:
+    """Name someone involved who is neither on roll nor on the staff, by an entry saying who and their part."""
+    name, part = " ".join(name.split()), part.strip()
+    if not name:
+        raise ValidationError({"name": "Give their name, or a description if the name is not known."})
+    incident = _lock(incident)
+    if incident.others.current().filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"{name} is already on this case."})
+    entry = _entry(incident=incident, kind=EntryKind.OTHER_ADDED, author=by, data={"name": name, "part": part})
+    return IncidentOther.objects.create(incident=incident, name=name[:150], part=part[:300], added_entry=entry)
+
+
+@transaction.atomic
+def case_other_remove(*, incident: Incident, by: User, link: IncidentOther, reason: str) -> TimelineEntry:
+    if not reason.strip():
+        raise ValidationError({"text": "Say why they are being taken off the case."})
+    incident = _lock(incident)
+    link = IncidentOther.objects.select_for_update().get(pk=link.pk)
+    if link.incident_id != incident.pk or link.removed_entry_id is not None:
+        raise ValidationError("They are not on this case.")
+    entry = _entry(incident=incident, kind=EntryKind.OTHER_REMOVED, author=by, text=reason.strip(),
+                   corrects=link.added_entry, data={"name": link.name})
+    IncidentOther.objects.filter(pk=link.pk).update(removed_entry=entry)
     return entry
 
 

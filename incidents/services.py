@@ -198,10 +198,11 @@ def _corrected_agencies(incident: Incident) -> dict[int, str]:
     )
 
 
-def _complete_steps_from_record(incident: Incident) -> list[TimelineEntry]:
+def _complete_steps_from_record(incident: Incident, *, by: User) -> list[TimelineEntry]:
     """Tick each open step that an entry already on the case completes (the earliest such entry), for steps
     that arrived after the entry did (a corrected category's procedure) or lost the entry they counted on (a
-    referral's corrected agency). Each tick is its own entry saying which entry completed the step."""
+    referral's corrected agency). Each tick is its own entry, by whoever made the change, saying which entry
+    completed the step."""
     steps = [step for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True)
              if step.completed_by]
     if not steps:
@@ -215,14 +216,14 @@ def _complete_steps_from_record(incident: Incident) -> list[TimelineEntry]:
     done = []
     now = _now()
     for step in steps:
-        by = next((entry for key, entry in recorded if key in step.completed_by), None)
-        if by is None:
+        done_by = next((entry for key, entry in recorded if key in step.completed_by), None)
+        if done_by is None:
             continue
         entry = _entry(
-            incident=incident, kind=EntryKind.STEP_DONE, author=by.author, at=now,
-            text=f"Completed by entry #{by.seq}: {by.get_kind_display()}",
-            data={"step": step.order, "step_text": step.text, "completed_by_seq": by.seq,
-                  "completed_by_kind": by.kind},
+            incident=incident, kind=EntryKind.STEP_DONE, author=by, at=now,
+            text=f"Completed by entry #{done_by.seq}: {done_by.get_kind_display()}",
+            data={"step": step.order, "step_text": step.text, "completed_by_seq": done_by.seq,
+                  "completed_by_kind": done_by.kind},
         )
         CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
         done.append(entry)
@@ -249,7 +250,7 @@ def _reopen_steps_of_corrected_referral(*, incident: Incident, by: User, referra
             data={"step": step.order, "step_text": step.text, "corrects_seq": step.done_entry.seq},
         )
         CaseStep.objects.filter(pk=step.pk).update(done_entry=None)
-    _complete_steps_from_record(incident)
+    _complete_steps_from_record(incident, by=by)
     _refresh_steps_projection(incident)
 
 
@@ -681,13 +682,13 @@ def case_correct(
         data={"corrects_seq": entry.seq, "field": field, "label": allowed[field], "was": was, "now": value},
     )
     if field == "category":
-        _change_category(incident=incident, category=value)
+        _change_category(incident=incident, category=value, by=by)
     elif field == "agency" and entry.kind == EntryKind.REFERRAL:
         _reopen_steps_of_corrected_referral(incident=incident, by=by, referral=entry, was=was, now=value)
     return correction
 
 
-def _change_category(*, incident: Incident, category: str) -> None:
+def _change_category(*, incident: Incident, category: str, by: User) -> None:
     """The case's category follows its correction; the new category's procedure steps are added to the
     case's checklist (steps it already has, by wording, are not repeated; done steps stay done)."""
     incident.category = category
@@ -696,7 +697,7 @@ def _change_category(*, incident: Incident, category: str) -> None:
     last = have.order_by("-order").values_list("order", flat=True).first() or 0
     _snapshot_procedure(incident, after=last, skip=frozenset(have.values_list("text", flat=True)))
     # What was already done (the police told, a device secured) completes the new checklist's steps too.
-    if _complete_steps_from_record(incident):
+    if _complete_steps_from_record(incident, by=by):
         _refresh_steps_projection(incident)
 
 

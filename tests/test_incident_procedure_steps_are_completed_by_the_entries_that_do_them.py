@@ -135,6 +135,7 @@ def test_steps_a_corrected_category_brings_are_ticked_by_what_is_already_recorde
         step = incident.steps.get(text__startswith=prefix)
         assert step.done_entry is not None, prefix
         assert step.done_entry.data["completed_by_seq"] == by.seq, prefix
+        assert step.done_entry.author == dsl, prefix  # ticked by the correction the DSL made
     assert incident.steps.get(text__startswith="Consider a CEOP report").done_entry is None
     incident.refresh_from_db()
     assert incident.open_mandatory_steps == len(_open_required(incident))

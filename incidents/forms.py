@@ -292,6 +292,15 @@ class PersonForm(_CaseForm):
         self.fields["user"].queryset = staff
 
 
+class OtherPersonForm(_CaseForm):
+    """Someone involved who is neither a pupil on roll nor on the staff: their name and their part."""
+
+    id_prefix = "other"
+
+    name = forms.CharField(label="Name", max_length=150)
+    part = forms.CharField(label="Who they are and their part", max_length=300, required=False)
+
+
 class FurtherInformationForm(forms.Form):
     text = forms.CharField(
         label="What else do you want the safeguarding team to know?", max_length=5000,

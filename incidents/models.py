@@ -273,6 +273,24 @@ class IncidentStaff(models.Model):
         return f"{self.user} in {self.incident}"
 
 
+class IncidentOther(models.Model):
+    """Someone involved who is neither on roll nor on the staff (a pupil at another school, a parent, an adult
+    met online), named by the DSL team; added and taken off only by timeline entries, never deleted."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="others")
+    name = models.CharField(max_length=150)
+    part = models.CharField(max_length=300, blank=True)  # who they are and their part, as the DSL put it
+    added_entry = models.OneToOneField("TimelineEntry", on_delete=models.PROTECT, related_name="+")
+    removed_entry = models.OneToOneField(
+        "TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvolvementQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.incident}"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     # Unguessable, and never the original name: names can carry a child's name.
     return f"incidents/{instance.incident.school_id}/{uuid.uuid4().hex}"
@@ -317,6 +335,7 @@ class EntryKind(models.TextChoices):
     TASK_DONE = "task_done", "Task done"
     TASK_REASSIGNED = "task_reassigned", "Task passed on"
     STEP_DONE = "step_done", "Procedure step done"
+    STEP_REOPENED = "step_reopened", "Procedure step reopened"
     PARENT_CONTACT = "parent_contact", "Parent or carer contact"
     PARENT_NOT_INFORMED = "parent_not_informed", "Decision not to inform parents"
     REFERRAL = "referral", "Referral to an agency"
@@ -336,6 +355,8 @@ class EntryKind(models.TextChoices):
     PUPIL_ROLE = "pupil_role", "Pupil's part changed"
     STAFF_ADDED = "staff_added", "Member of staff added"
     STAFF_REMOVED = "staff_removed", "Member of staff taken off"
+    OTHER_ADDED = "other_added", "Someone else involved added"
+    OTHER_REMOVED = "other_removed", "Someone else involved taken off"
     FURTHER_INFO = "further_info", "Further information from the reporter"
     CASE_SHARED = "case_shared", "Shared with a member of staff"
     SHARE_REVOKED = "share_revoked", "Sharing ended"

@@ -1147,7 +1147,7 @@ def apply_pupils(*, school: School, plan: PupilPlan, today: datetime.date | None
 def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
                  today: datetime.date) -> dict[str, int]:
     """Each pupil's period of each flag the file has columns for, matched to the period that starts on the same
-    day, else to the pupil's open period, else added. A pupil the file gives no start date no longer has the
+    day, else to the pupil's open period if the two meet, else added. A pupil the file gives no start date no longer has the
     flag: an open period the MIS brought in ends today, while one the DSL team entered is left for them to
     end (they often know before the MIS does). Pupils missing from the file keep their flags."""
     kinds = plan.flag_kinds_present
@@ -1169,8 +1169,10 @@ def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
                         changed.append(flag)
                         ended += 1
                 continue
+            # The open period is the file's when their dates meet; an earlier, ended period the file gives is
+            # history and never overwrites a newer episode the DSL team has opened.
             match = next((f for f in known if f.starts_on == start), None) or next(
-                (f for f in known if f.ends_on is None), None)
+                (f for f in known if f.ends_on is None and (end is None or end >= f.starts_on)), None)
             if match is None:
                 new.append(PupilFlag(pupil_id=pupil_id, kind=kind, starts_on=start, ends_on=end,
                                      source=PupilFlag.Source.MIS))

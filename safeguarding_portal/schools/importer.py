@@ -1147,9 +1147,9 @@ def apply_pupils(*, school: School, plan: PupilPlan, today: datetime.date | None
 def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
                  today: datetime.date) -> dict[str, int]:
     """Each pupil's period of each flag the file has columns for, matched to the period that starts on the same
-    day, else to the pupil's open period if the two meet, else added. A pupil the file gives no start date no longer has the
-    flag: an open period the MIS brought in ends today, while one the DSL team entered is left for them to
-    end (they often know before the MIS does). Pupils missing from the file keep their flags."""
+    day, else to the pupil's open period if the two meet, else added. A pupil the file gives no start date no
+    longer has the flag: an open period the MIS brought in ends today, while one the DSL team entered is left
+    for them to end (they often know before the MIS does). Pupils missing from the file keep their flags."""
     kinds = plan.flag_kinds_present
     periods: dict[tuple[int, str], list[PupilFlag]] = defaultdict(list)
     for flag in PupilFlag.objects.filter(pupil__school_id=school.pk, kind__in=kinds):

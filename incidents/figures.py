@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
+from django.utils import timezone
 
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.reports.figures import Measure, refresh_on, school_measures
+from safeguarding_portal.schools.models import FLAG_GROUP_OF, FlagGroup
 
 from .categories import FOUR_C, FourC
-from .models import Agency, CPFileTransfer, EntryKind, Incident, Route, Status, TimelineEntry
+from .models import Agency, CPFileTransfer, EntryKind, Incident, IncidentPupil, Route, Status, TimelineEntry
 
 ACK_TARGET_HOURS = 24
 
@@ -146,6 +148,29 @@ def four_c_counts(*, school_ids: Iterable[int], start: datetime.date, end: datet
         label = FourC(FOUR_C[category]).label
         found[sid][label] += n
     return found
+
+
+def flag_group_counts(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                      ) -> dict[int, dict[str, int]]:
+    """Pupils' concerns reported in the period with a pupil on the case who had a flag of the group on the day
+    it was reported, per school and FlagGroup (every group listed, 0 too). A concern about a looked-after child
+    with an EHCP counts once in each of the two groups. The one count of concerns per flag group: the governor
+    report and trends read it here, and show 1 and 2 as "fewer than 3" (reports.privacy.small_count)."""
+    ids = list(school_ids)
+    t_from, t_to = day_bounds(start, end)
+    found: dict[int, dict[str, set[int]]] = {sid: {g: set() for g in FlagGroup.values} for sid in ids}
+    rows = (
+        IncidentPupil.objects.current()
+        .filter(incident__school_id__in=ids, incident__route=Route.DSL, incident__reported_at__gte=t_from,
+                incident__reported_at__lt=t_to, pupil__flags__isnull=False)
+        .values_list("incident__school_id", "incident_id", "incident__reported_at", "pupil__flags__kind",
+                     "pupil__flags__starts_on", "pupil__flags__ends_on")
+    )
+    for sid, incident_id, reported_at, kind, starts_on, ends_on in rows:
+        day = timezone.localdate(reported_at)
+        if starts_on <= day and (ends_on is None or ends_on >= day):
+            found[sid][FLAG_GROUP_OF[kind]].add(incident_id)
+    return {sid: {group: len(incidents) for group, incidents in groups.items()} for sid, groups in found.items()}
 
 
 refresh_on(Incident, TimelineEntry, CPFileTransfer)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools import search as school_search
-from safeguarding_portal.schools.models import Pupil, PupilGuardian
+from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
 from . import corrections
 from .categories import FOUR_C, Category, categories_in
@@ -44,6 +44,8 @@ class DashboardFilters:
     category: str = ""
     four_c: str = ""
     year_group: str = ""
+    # A FlagGroup: cases with a pupil who has such a flag today. Only the DSL team's filters carry it.
+    flag_group: str = ""
     pupil_id: int | None = None
     reporter_id: int | None = None
     date_from: datetime.date | None = None
@@ -90,6 +92,11 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
     school_links = IncidentPupil.objects.current().filter(pupil__school=portal.school)
     if filters.year_group:
         qs = qs.filter(pk__in=school_links.filter(pupil__year_group=filters.year_group).values("incident_id"))
+    # Which cases involve a pupil with a CP plan is itself about the pupils' flags: the DSL team's alone.
+    if filters.flag_group and portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS):
+        flagged = PupilFlag.objects.current(today).filter(
+            pupil__school=portal.school, kind__in=flag_kinds_in(filters.flag_group)).values("pupil_id")
+        qs = qs.filter(pk__in=school_links.filter(pupil_id__in=flagged).values("incident_id"))
     if filters.pupil_id:
         qs = qs.filter(pk__in=school_links.filter(pupil_id=filters.pupil_id).values("incident_id"))
     if filters.reporter_id:

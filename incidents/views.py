@@ -21,7 +21,7 @@ from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
-from safeguarding_portal.schools.models import Pupil, YearGroup
+from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
 
 from . import corrections, selectors, services
 from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
@@ -194,6 +194,8 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
         category=g.get("category", "") if g.get("category", "") in Category.values else "",
         four_c=g.get("four_c", "") if g.get("four_c", "") in FourC.values else "",
         year_group=g.get("year", "") if g.get("year", "") in YearGroup.values else "",
+        flag_group=g.get("flag", "") if g.get("flag", "") in FlagGroup.values
+        and request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) else "",
         pupil_id=as_int("pupil"),
         reporter_id=as_int("reporter"),
         date_from=as_date("from"),
@@ -249,6 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
+            "flag_groups": FlagGroup.choices if portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) else None,
             # The school's staff: bounded by the school, and no scan of its incidents to find them.
             "reporters": list(school_selectors.staff_users(school=portal.school).values_list("pk", "full_name")),
             "saved_filters": selectors.saved_filters(portal=portal),
@@ -370,7 +373,13 @@ def _case_context(request, incident, **forms) -> dict:
     timeline = selectors.case_timeline(incident=incident)
     reported = next((e for e in timeline if e.kind == "reported"), None)
     pupils = selectors.case_pupils(incident=incident)
+    # The pupils' flags today, for the DSL team only: never the reporter, the head, a shared reader or the chair.
+    pupil_flags = (
+        school_selectors.current_flags(school=school, pupil_ids=[link.pupil_id for link in pupils])
+        if request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) and pupils else {}
+    )
     return {
+        "pupil_flags": pupil_flags,
         "incident": incident,
         "timeline": timeline,
         "reported_entry": reported,

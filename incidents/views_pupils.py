@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
 from . import chronology, procedures, transfers, trends
@@ -221,7 +222,10 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/trends.html",
-        {"t": data, "with_names": with_names, "sections": sections, "threshold": trends.FLAG_THRESHOLD},
+        {"t": data, "with_names": with_names, "sections": sections, "threshold": trends.FLAG_THRESHOLD,
+         # One or two concerns about, say, looked-after children could name the child to the head or the online
+         # safety lead: "fewer than 3" for everyone, as the governor report shows the same figure.
+         "flag_rows": [(key, label, small_count(n)) for key, label, n in data.by_flag_group]},
     )
 
 

@@ -53,6 +53,8 @@ class Cap(StrEnum):
     # People and the school
     SEARCH_PUPILS = "people.search_pupils"
     VIEW_PUPILS = "people.view_pupils"
+    # A pupil's vulnerability flags (CP plan, looked after, SEND...): the DSL team only; others see counts.
+    VIEW_VULNERABILITY_FLAGS = "people.vulnerability_flags"
     VIEW_STAFF = "people.view_staff"
     IMPORT_PEOPLE = "people.import"
     MANAGE_SCHOOL = "school.manage"
@@ -125,6 +127,7 @@ _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
     Cap.OPEN_CASES,
     Cap.NAME_FLAGGED_PUPILS,
     Cap.VIEW_PUPILS,
+    Cap.VIEW_VULNERABILITY_FLAGS,
     Cap.VIEW_STAFF,
     Cap.IMPORT_PEOPLE,
     Cap.VIEW_FILTER_LOG,
@@ -375,6 +378,7 @@ URL_RULES: dict[str, Rule] = {
     "schools:terms_edit": needs(Cap.MANAGE_SCHOOL),
     "schools:pupil_list": needs(Cap.VIEW_PUPILS),
     "schools:pupil_detail": needs(Cap.VIEW_PUPILS),
+    "schools:pupil_flags": needs(Cap.VIEW_VULNERABILITY_FLAGS),
     "schools:staff_list": needs(Cap.VIEW_STAFF),
     "schools:import": needs(Cap.IMPORT_PEOPLE),
     "schools:import_result": needs(Cap.IMPORT_PEOPLE),
@@ -757,6 +761,7 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
     "incidents.devicesearch": Cap.DEVICE_SEARCHES,
     "schools.pupil": Cap.VIEW_PUPILS,
+    "schools.pupilflag": Cap.VIEW_VULNERABILITY_FLAGS,
     "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
     "duty.encompassnotification": Cap.VIEW_ENCOMPASS,

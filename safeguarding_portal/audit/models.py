@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     RECORDS_EXPORTED = "records.exported", "Records exported"
     ACCESS_DENIED = "access.denied", "Access refused"
     PEOPLE_IMPORTED = "people.imported", "People imported from the MIS"
+    PUPIL_FLAG_CHANGED = "people.flag_changed", "A pupil's vulnerability flag changed"
     SCHOOL_UPDATED = "school.updated", "School details changed"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
     ADMIN_RIGHTS_CHANGED = "account.admin_rights", "Administrator rights changed"

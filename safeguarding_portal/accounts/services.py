@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
 
 from .models import Membership, User
 
@@ -26,7 +26,8 @@ TWO_FACTOR_CHOSEN_SESSION_KEY = "two_factor_chosen"
 
 @transaction.atomic
 def membership_grant(*, user: User, role: str, school=None, trust=None, by: User | None = None, request=None,
-                     job_title: str = "", is_safeguarding_governor: bool = False, is_chair: bool = False) -> Membership:
+                     origin: Origin | None = None, job_title: str = "", is_safeguarding_governor: bool = False,
+                     is_chair: bool = False) -> Membership:
     membership = Membership(
         user=user, role=role, school=school, trust=trust, job_title=job_title,
         is_safeguarding_governor=is_safeguarding_governor, is_chair=is_chair,
@@ -34,7 +35,7 @@ def membership_grant(*, user: User, role: str, school=None, trust=None, by: User
     membership.full_clean()
     membership.save()
     audit_record(
-        action=AuditAction.ROLE_GRANTED, request=request, actor=by, school=school, obj=membership,
+        action=AuditAction.ROLE_GRANTED, request=request, origin=origin, actor=by, school=school, obj=membership,
         summary=f"{user.email} became {membership.get_role_display()} at {school or trust}",
         detail={"user": user.email, "role": role},
     )
@@ -65,13 +66,14 @@ def membership_recorded_from_admin(*, membership: Membership, created: bool, end
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, by: User | None = None, request=None, on=None) -> Membership:
+def membership_end(*, membership: Membership, by: User | None = None, request=None, origin: Origin | None = None,
+                   on=None) -> Membership:
     membership.ended_on = on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
     audit_record(
-        action=AuditAction.ROLE_ENDED, request=request, actor=by, school=membership.school, obj=membership,
-        summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
+        action=AuditAction.ROLE_ENDED, request=request, origin=origin, actor=by, school=membership.school,
+        obj=membership, summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
         f"{membership.school or membership.trust}",
         detail={"user": membership.user.email, "role": membership.role},
     )

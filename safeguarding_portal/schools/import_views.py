@@ -8,6 +8,8 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from safeguarding_portal.audit.services import origin_of
+
 from . import importer, tables
 from .models import ImportRun, Pupil
 
@@ -76,7 +78,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     try:
         run = importer.import_people(
             school=school, kind=form.cleaned_data["kind"], data=data, filename=upload.name,
-            by=request.user, request=request, end_missing_staff=form.cleaned_data["end_missing_staff"],
+            by=request.user, origin=origin_of(request), end_missing_staff=form.cleaned_data["end_missing_staff"],
             allow_many_leavers=form.cleaned_data["allow_many_leavers"], sheet=form.cleaned_data["sheet"],
         )
     except Exception:

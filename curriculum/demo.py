@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import teaching, training
@@ -260,11 +261,7 @@ def _seed_pdf(name: str, title: str) -> bytes | None:
     path = Path(__file__).parent / "seeds" / name
     if not path.exists():
         return None
-    try:
-        from weasyprint import HTML
-    except ImportError:  # pragma: no cover - WeasyPrint is a requirement; a demo without it still works
-        return None
     text = path.read_text(encoding="utf-8", errors="replace")
     html = (f"<html><body><h1>{escape(title)}</h1><pre style='white-space: pre-wrap; font-size: 9pt'>"
             f"{escape(text)}</pre></body></html>")
-    return HTML(string=html).write_pdf()
+    return render_pdf(html=html).content

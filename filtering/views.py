@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools import tables
@@ -286,20 +286,17 @@ def _date(value: str) -> datetime.date | None:
 
 
 def log_pdf(request: HttpRequest) -> HttpResponse:
-    from weasyprint import HTML
-
     school = request.portal.school
     today = timezone.localdate()
     start = _date(request.GET.get("from", "")) or today - datetime.timedelta(days=365)
     end = _date(request.GET.get("to", "")) or today
     qs = FilterEvent.objects.filter(chain=f"school:{school.pk}", at__date__gte=start, at__date__lte=end)
     events = list(qs.order_by("seq")[: PDF_MAX_EVENTS + 1])
-    html = render_to_string("filtering/pdf/log.html", {
+    pdf = render_pdf(template="filtering/pdf/log.html", context={
         "school": school, "events": events[:PDF_MAX_EVENTS], "truncated": len(events) > PDF_MAX_EVENTS,
         "limit": PDF_MAX_EVENTS, "start": start, "end": end, "printed_at": timezone.localtime(),
         "printed_by": request.user, "roles": selectors.responsibilities(school=school),
-    })
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    }).content
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="filtering-log-{start}-{end}.pdf"'
     return response

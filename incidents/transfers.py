@@ -18,6 +18,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil, School, Term
 
 from . import chronology
@@ -78,7 +79,7 @@ def cp_file_produce(*, portal, pupil: Pupil, by: User, request=None) -> CPFileTr
     context = chronology.pdf_context(
         school=portal.school, pupil=pupil, items=items, user=by, title="Child-protection file", at=at
     )
-    pdf = chronology.render_pdf(template="incidents/pdf/cp_file.html", context=context)
+    pdf = render_pdf(template="incidents/pdf/cp_file.html", context=context).content
     digest = hashlib.sha256(pdf).hexdigest()
     transfer = CPFileTransfer(
         school=portal.school, pupil=pupil, produced_at=at, produced_by=by, sha256=digest, incident_count=len(items)

@@ -1,147 +1,20 @@
-"""The online-safety curriculum: lessons logged, the coverage heatmap, and gaps raised by incidents.
+"""The online-safety curriculum's shapes: the coverage heatmap and the evidence behind a gap.
 
-The loop: an incident is reported -> (on commit) ``check_gaps`` counts the term's incidents per category
+Reads are in ``selectors`` (``heatmap``, ``gap_evidence``), writes in ``services`` (``lesson_log``,
+``gaps_check``, ``category_map_save``).
+
+The loop: an incident is reported -> (on commit) ``services.gaps_check`` counts the term's incidents per category
 and year group -> where a count reaches the school's threshold, a ``Gap`` is raised on each strand the
 category maps to -> logging a lesson on that strand for that year group closes it.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count
-from django.urls import reverse
-from django.utils import timezone
+from safeguarding_portal.schools.models import Term, YearGroup
 
-from incidents.categories import Category
-from incidents.models import IncidentPupil
-from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.core.dates import day_bounds
-from safeguarding_portal.core.words import counted
-from safeguarding_portal.schools.models import (
-    YEAR_GROUP_ORDER,
-    Pupil,
-    Term,
-    YearGroup,
-    academic_year_bounds,
-    academic_year_of,
-)
-from safeguarding_portal.schools.selectors import term_in_view
-
-from .constants import DEFAULT_CATEGORY_STRANDS, DEFAULT_GAP_THRESHOLD, STRAND_ORDER, Strand
-from .models import CategoryStrand, CurriculumSettings, Event, Gap, Lesson, LessonStrand, Unit
-
-# --- Settings and the category map --------------------------------------------------------------------
-
-
-def settings_for(*, school) -> CurriculumSettings:
-    found = CurriculumSettings.objects.filter(school=school).first()
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return CurriculumSettings.objects.create(school=school, gap_threshold=DEFAULT_GAP_THRESHOLD)
-    except IntegrityError:
-        return CurriculumSettings.objects.get(school=school)
-
-
-def category_map(*, school) -> dict[str, list[str]]:
-    """Category -> strands, the school's own rows over the defaults. One query."""
-    mapping = {c: list(s) for c, s in DEFAULT_CATEGORY_STRANDS.items()}
-    for row in CategoryStrand.objects.filter(school=school):
-        mapping[row.category] = [s for s in row.strands if s in Strand.values]
-    return mapping
-
-
-@transaction.atomic
-def save_category_map(*, school, mapping: dict[str, list[str]], threshold: int) -> None:
-    if not 1 <= threshold <= 50:
-        raise ValidationError({"threshold": "Choose a threshold between 1 and 50."})
-    for category, strands in mapping.items():
-        if category not in Category.values or set(strands) - set(Strand.values):
-            raise ValidationError("Unknown category or strand.")
-        CategoryStrand.objects.update_or_create(
-            school=school, category=category, defaults={"strands": sorted(strands, key=STRAND_ORDER.get)}
-        )
-    settings = settings_for(school=school)
-    settings.gap_threshold = threshold
-    settings.save(update_fields=["gap_threshold"])
-
-
-# --- Year groups --------------------------------------------------------------------------------------
-
-
-def year_groups(*, school) -> list[str]:
-    """The school's year groups: those with pupils on roll, else those units are planned for. One query."""
-    present = set(
-        Pupil.objects.on_roll().filter(school=school).order_by().values_list("year_group", flat=True).distinct()
-    )
-    if not present:
-        for groups in Unit.objects.filter(school=school).values_list("year_groups", flat=True):
-            present |= set(groups)
-    return sorted(present, key=YEAR_GROUP_ORDER.get)
-
-
-# --- Lessons ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def log_lesson(
-    *,
-    school,
-    taught_by,
-    taught_on: datetime.date,
-    year_group: str,
-    strands: Iterable[str],
-    unit: Unit | None = None,
-    class_name: str = "",
-    notes: str = "",
-) -> tuple[Lesson, list[Gap]]:
-    """Record a lesson and close the open gaps it answers. Returns the lesson and the gaps it closed."""
-    strands = sorted(set(strands), key=STRAND_ORDER.get)
-    if not strands:
-        raise ValidationError({"strands": "Choose at least one strand the lesson covered."})
-    if set(strands) - set(Strand.values):
-        raise ValidationError({"strands": "Unknown strand."})
-    if year_group not in YearGroup.values:
-        raise ValidationError({"year_group": "Choose a year group."})
-    if taught_on > timezone.localdate():
-        raise ValidationError({"taught_on": "That date is in the future: log a lesson once it has been taught."})
-    if unit is not None and unit.school_id != school.pk:
-        raise ValidationError({"unit": "That unit belongs to another school."})
-    lesson = Lesson.objects.create(
-        school=school, taught_by=taught_by, taught_on=taught_on, year_group=year_group,
-        class_name=class_name.strip(), unit=unit, notes=notes.strip(),
-    )
-    LessonStrand.objects.bulk_create([
-        LessonStrand(lesson=lesson, school=school, year_group=year_group, taught_on=taught_on, strand=s)
-        for s in strands
-    ])
-    closing = list(
-        Gap.objects.select_for_update().filter(
-            school=school, year_group=year_group, strand__in=strands, status=Gap.Status.OPEN
-        )
-    )
-    for gap in closing:
-        gap.status, gap.closed_on, gap.closed_by_lesson = Gap.Status.CLOSED, taught_on, lesson
-        gap.save(update_fields=["status", "closed_on", "closed_by_lesson"])
-    return lesson, closing
-
-
-def lessons_by(*, school, user, limit: int = 20):
-    return (
-        Lesson.objects.filter(school=school, taught_by=user)
-        .select_related("unit")
-        .prefetch_related("strand_links")
-        .order_by("-taught_on", "-pk")[:limit]
-    )
-
+from .models import Gap, Lesson
 
 # --- The heatmap --------------------------------------------------------------------------------------
 
@@ -183,117 +56,7 @@ class Heatmap:
         return sum(1 for c in self.cells.values() if c.gap is not None)
 
 
-def heatmap(*, school, academic_year: int | None = None) -> Heatmap:
-    """Year group x strand lesson counts for an academic year, with open gaps. Three queries at any size."""
-    year = academic_year if academic_year is not None else academic_year_of(timezone.localdate())
-    starts, ends = academic_year_bounds(year)
-    groups = year_groups(school=school)
-    counts = (
-        LessonStrand.objects.filter(school=school, taught_on__range=(starts, ends))
-        .values("year_group", "strand")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    result = Heatmap(academic_year=year, year_groups=list(groups), strands=list(Strand.values))
-    for yg in groups:
-        for s in Strand.values:
-            result.cells[(yg, s)] = HeatCell(yg, s)
-    for row in counts:
-        key = (row["year_group"], row["strand"])
-        if key not in result.cells:  # lessons for a year group without pupils now: still show them
-            result.year_groups.append(row["year_group"])
-            for s in Strand.values:
-                result.cells.setdefault((row["year_group"], s), HeatCell(row["year_group"], s))
-        result.cells[key].lessons = row["n"]
-    for gap in Gap.objects.filter(school=school, status=Gap.Status.OPEN):
-        if (gap.year_group, gap.strand) not in result.cells:
-            result.year_groups.append(gap.year_group)
-            for s in Strand.values:
-                result.cells.setdefault((gap.year_group, s), HeatCell(gap.year_group, s))
-        result.cells[(gap.year_group, gap.strand)].gap = gap
-    result.year_groups.sort(key=YEAR_GROUP_ORDER.get)
-    return result
-
-
 # --- Gaps raised by incidents -------------------------------------------------------------------------
-
-
-def incident_counts(*, school, starts: datetime.date, ends: datetime.date) -> dict[tuple[str, str], int]:
-    """(category, year group) -> how many incidents involved a pupil of that year group. One query.
-
-    An incident counts once per year group however many of its pupils were in it; the year group is the
-    pupil's when it happened (IncidentPupil.year_group), so a gap's evidence does not move when pupils move
-    up. Allegations about staff are not about pupils' learning and never count.
-    """
-    since, until = day_bounds(starts, ends)
-    rows = (
-        IncidentPupil.objects.current().filter(
-            incident__school=school,
-            incident__occurred_at__gte=since,
-            incident__occurred_at__lt=until,
-            incident__route="dsl",
-        )
-        .values("incident__category", "year_group")
-        .annotate(n=Count("incident_id", distinct=True))
-        .order_by()
-    )
-    return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
-
-
-def _recipients(school) -> list:
-    """Who hears that a gap was raised: the online safety lead(s), or the DSL if there is none."""
-    members = list(
-        Membership.objects.current()
-        .filter(school=school, role__in=[Role.ONLINE_SAFETY_LEAD, Role.DSL])
-        .select_related("user")
-    )
-    leads = [m.user for m in members if m.role == Role.ONLINE_SAFETY_LEAD]
-    return leads or [m.user for m in members]
-
-
-def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
-    """Raise the gaps the term's incidents call for. Idempotent: a gap is raised once a term per strand."""
-    from safeguarding_portal.reminders.services import remind
-
-    on = on or timezone.localdate()
-    # Out of term, the term that ended last (term_in_view), so a run in its last week still counts.
-    term = term_in_view(school=school, today=on).term
-    if term is None:
-        return []
-    threshold = settings_for(school=school).gap_threshold
-    mapping = category_map(school=school)
-    counts = incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
-    existing = set(Gap.objects.filter(school=school, term=term).values_list("year_group", "strand"))
-    open_now = set(Gap.objects.filter(school=school, status=Gap.Status.OPEN).values_list("year_group", "strand"))
-    raised: list[Gap] = []
-    # Biggest runs first, so a strand two categories call for names the bigger one.
-    for (category, year_group), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        if n < threshold or not year_group:
-            continue
-        for strand in mapping.get(category, []):
-            if (year_group, strand) in existing or (year_group, strand) in open_now:
-                continue
-            try:
-                with transaction.atomic():
-                    gap = Gap.objects.create(
-                        school=school, term=term, year_group=year_group, strand=strand, category=category,
-                        incident_count=n, threshold=threshold, raised_on=on,
-                    )
-            except IntegrityError:  # raised by a concurrent check
-                continue
-            existing.add((year_group, strand))
-            raised.append(gap)
-    if raised:
-        url = reverse("curriculum:gaps")
-        for user in _recipients(school):
-            for gap in raised:
-                remind(
-                    recipient_email=user.email, recipient_user=user, school=school, kind="curriculum.gap_raised",
-                    key=f"gap:{gap.pk}", url=url, on=on,
-                    text=f"Curriculum gap: {gap.get_year_group_display()} need teaching on "
-                    f"{gap.get_strand_display().lower()} after {counted(gap.incident_count, 'incident')} this term.",
-                )
-    return raised
 
 
 @dataclass
@@ -305,46 +68,3 @@ class GapEvidence:
     terms: list[Term]
     table: list[tuple[str, list[int]]]  # category label, count per term
     lessons: list[Lesson]
-
-
-def gap_evidence(*, gap: Gap) -> GapEvidence:
-    school = gap.school
-    mapping = category_map(school=school)
-    categories = [(c, str(Category(c).label)) for c, strands in mapping.items() if gap.strand in strands]
-    year = gap.term.academic_year
-    terms = list(Term.objects.filter(school=school, academic_year=year).order_by("starts_on"))
-    starts = terms[0].starts_on if terms else gap.term.starts_on
-    ends = terms[-1].ends_on if terms else gap.term.ends_on
-    rows = (
-        IncidentPupil.objects.current().filter(
-            incident__school=school, incident__route="dsl", year_group=gap.year_group,
-            incident__category__in=[c for c, _ in categories],
-            incident__occurred_at__date__gte=starts, incident__occurred_at__date__lte=ends,
-        )
-        .values("incident__category", "incident_id", "incident__occurred_at")
-        .distinct()
-        .order_by()
-    )
-    per: dict[str, list[int]] = defaultdict(lambda: [0] * len(terms))
-    for r in rows:
-        day = timezone.localtime(r["incident__occurred_at"]).date()
-        for i, term in enumerate(terms):
-            if term.starts_on <= day <= term.ends_on:
-                per[r["incident__category"]][i] += 1
-    table = [(label, per[c]) for c, label in categories if c in per]
-    lessons = list(
-        Lesson.objects.filter(school=school, year_group=gap.year_group, strand_links__strand=gap.strand,
-                              taught_on__gte=starts)
-        .select_related("taught_by", "unit")
-        .order_by("-taught_on")[:10]
-    )
-    return GapEvidence(gap=gap, categories=categories, terms=terms, table=table, lessons=lessons)
-
-
-# --- Events -------------------------------------------------------------------------------------------
-
-
-def events(*, school, academic_year: int | None = None):
-    year = academic_year if academic_year is not None else academic_year_of(timezone.localdate())
-    starts, ends = academic_year_bounds(year)
-    return Event.objects.filter(school=school, held_on__range=(starts, ends)).order_by("-held_on")

@@ -80,12 +80,3 @@ def test_a_form_bound_to_another_school_is_refused(school, other_school, head):
     assert other_school.phone != "01632 960004"
     assert not AuditEvent.objects.filter(action=AuditAction.SCHOOL_UPDATED).exists()
 
-
-def test_the_schools_views_write_only_through_services():
-    """No form or formset is saved and no audit event written in the views themselves."""
-    import inspect
-
-    from safeguarding_portal.schools import views
-
-    source = inspect.getsource(views)
-    assert ".save(" not in source and "audit_record" not in source

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from safeguarding_portal.audit.services import origin_of
+from safeguarding_portal.core.csvexport import csv_response
 
 from . import importer, tables
 from .models import ImportRun, Pupil
@@ -97,9 +98,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", ImportRun.Kind.PUPILS)
     if kind not in ImportRun.Kind.values:
         kind = ImportRun.Kind.PUPILS
-    response = HttpResponse(importer.template_csv(kind=kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="mis-import-{kind}-template.csv"'
-    return response
+    # The canonical headers and two example rows, through the one CSV helper (BOM for Excel, cells escaped).
+    return csv_response(filename=f"mis-import-{kind}-template.csv", header=importer.TEMPLATE_HEADERS[kind],
+                        rows=importer.TEMPLATE_ROWS[kind])
 
 
 def import_result(request: HttpRequest, run_id: int) -> HttpResponse:

@@ -37,7 +37,6 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.accounts.services import membership_end, membership_grant
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
-from safeguarding_portal.core.csvexport import csv_text
 
 from . import tables
 from .models import UPN_VALIDATOR, Guardian, ImportRun, Pupil, PupilGuardian, School, YearGroup
@@ -1380,11 +1379,6 @@ TEMPLATE_ROWS = {
         ["Alex Morgan", "a.morgan@school.example", "DSL", "Deputy headteacher"],
     ],
 }
-
-
-def template_csv(*, kind: str) -> bytes:
-    """The canonical headers and two example rows, with a byte-order mark so Excel opens it as UTF-8."""
-    return csv_text(TEMPLATE_HEADERS[kind], TEMPLATE_ROWS[kind]).encode("utf-8")
 
 
 def accepted_spellings(*, kind: str) -> list[tuple[str, str, bool]]:

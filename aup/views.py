@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
@@ -462,7 +463,7 @@ def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:
                     summary=data["summary"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_errors_to_form(form, exc)
             else:
                 if request.POST.get("action") == "publish":
                     services.publish(version=draft, by=request.user)
@@ -511,7 +512,7 @@ def campaign_new(request: HttpRequest, audience: str) -> HttpResponse:
                 remind_every_days=form.cleaned_data["remind_every_days"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "Issued. The emails are on their way.")
             return redirect("aup:campaign", campaign_id=campaign.pk)
@@ -563,7 +564,7 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
     try:
         done = chase_now(campaign=c, by=request.user, invitation=invitation, request=request_obj)
     except ValidationError as exc:
-        for m in exc.messages:
+        for m in error_messages(exc):
             messages.error(request, m)
         return redirect("aup:campaign", campaign_id=c.pk)
     one = invitation is not None or request_obj is not None
@@ -714,7 +715,7 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
                     school=school, pupils=chosen, agreed_on=form.cleaned_data["agreed_on"], witness=request.user
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -790,7 +791,7 @@ def paper_agreement(request: HttpRequest, pupil_id: int) -> HttpResponse:
                 signer_name=form.cleaned_data["signer_name"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Recorded: {pupil.full_name}'s parents' agreement, signed on paper by "
                                       f"{chosen.full_name}.")

@@ -16,6 +16,7 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 from safeguarding_portal.schools.models import YearGroup
 
@@ -49,14 +50,6 @@ def _school(request: HttpRequest):
     if school is None:
         raise Http404("Choose a school first.")
     return school
-
-
-def _form_errors_to(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Hub ----------------------------------------------------------------------------------------------
@@ -101,7 +94,7 @@ def _record_form_view(request: HttpRequest, *, person: User, template: str, done
                 certificate=data.get("certificate"), recorded_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Recorded: {data['requirement'].name} on {data['completed_on']:%-d %B %Y}.")
             return redirect(done_url)
@@ -199,7 +192,7 @@ def briefing_new(request: HttpRequest) -> HttpResponse:
                 attendee_ids=[int(a) for a in data["attendees"]], recorded_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Briefing recorded for {session.attendance.count()} people.")
             return redirect("curriculum:briefing", briefing_id=session.pk)
@@ -269,7 +262,7 @@ def log_lesson(request: HttpRequest) -> HttpResponse:
                 strands=data["strands"], unit=data["unit"], class_name=data["class_name"], notes=data["notes"],
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             text = f"Logged: {lesson.get_year_group_display()}, {lesson.taught_on:%-d %B}."
             if closed:
@@ -405,7 +398,7 @@ def _policy_form(request: HttpRequest, instance: Policy) -> HttpResponse:
             services.policy_save(policy=form.instance, by=request.user,
                                  document=form.cleaned_data.get("document_upload"))
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved “{form.instance.title}”: next review due "
                              f"{form.instance.next_review_due:%-d %B %Y}.")
@@ -462,7 +455,7 @@ def trust_standard_publish(request: HttpRequest) -> HttpResponse:
             standard = services.standard_publish(trust=trust, by=request.user, standard=existing,
                                                   **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Published “{standard.name}” (version {standard.version}) to the trust's "
                                       "schools. Each school takes it from its training requirements page.")

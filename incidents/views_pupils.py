@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
 from . import chronology, procedures, transfers, trends
@@ -160,10 +161,9 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):
                     # The step was already recorded (perhaps by a colleague just now): show the record.
-                    messages.error(request, " ".join(exc.messages))
+                    messages.error(request, " ".join(error_messages(exc)))
                     return redirect("incidents:transfer", transfer_id=transfer.pk)
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_errors_to_form(form, exc)
     else:
         record_view(
             request=request, obj=transfer, summary=f"Child-protection file transfer for pupil {transfer.pupil.upn}"
@@ -251,7 +251,7 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
                     school=school, category=category, steps=rows, by=request.user, request=request
                 )
             except ValidationError as exc:
-                errors = exc.messages
+                errors = error_messages(exc)
             else:
                 messages.success(request, "Saved. New cases of this kind will use these steps; open cases keep theirs.")
                 return redirect("incidents:procedure_edit", category=category)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.core.clientip import client_ip
+from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import selectors, services, trust
@@ -52,9 +53,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
                 by=request.user, term=form.cleaned_data.get("term"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_errors_to_form(form, exc)
         else:
             return redirect("reports:detail", report_id=report.pk)
     # Re-shown with the messages and what was typed (200, like every form page of the portal).

@@ -25,6 +25,7 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
@@ -157,9 +158,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
     # A certificate is a few tens of kilobytes: read whole, so the response is an ordinary one.
     with certificate.pdf.open("rb") as fh:
         body = fh.read()
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="agreement-{certificate.signature.verification_code}.pdf"'
-    return response
+    return pdf_response(content=body, filename=f"agreement-{certificate.signature.verification_code}.pdf")
 
 
 def _bad_link(request: HttpRequest, problem: str, *, purpose: str = "sign") -> HttpResponse:

@@ -16,7 +16,7 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
-from safeguarding_portal.core.pdf import render_pdf
+from safeguarding_portal.core.pdf import pdf_response, render_pdf
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools import tables
@@ -290,9 +290,7 @@ def log_pdf(request: HttpRequest) -> HttpResponse:
         "limit": PDF_MAX_EVENTS, "start": start, "end": end, "printed_at": timezone.localtime(),
         "printed_by": request.user, "roles": selectors.responsibilities(school=school),
     }).content
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="filtering-log-{start}-{end}.pdf"'
-    return response
+    return pdf_response(content=pdf, filename=f"filtering-log-{start}-{end}.pdf")
 
 
 # --- Responsibilities ---------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ school's procedure checklists. Thin: reads in chronology/transfers/trends, write
 from __future__ import annotations
 
 import hashlib
-import io
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +17,7 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
 from . import chronology, procedures, transfers, trends
@@ -89,11 +89,7 @@ def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:
         summary=f"Chronology PDF produced for pupil {pupil.upn}",
         detail={"export": "chronology_pdf", "sha256": hashlib.sha256(pdf).hexdigest(), "cases": cases},
     )
-    response = FileResponse(
-        io.BytesIO(pdf), content_type="application/pdf", as_attachment=True, filename=f"chronology-{pupil.upn}.pdf"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(content=pdf, filename=f"chronology-{pupil.upn}.pdf")
 
 
 @require_POST
@@ -192,14 +188,7 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> FileResponse:
         summary=f"Child-protection file downloaded for pupil {transfer.pupil.upn}",
         detail={"export": "cp_file_pdf", "sha256": transfer.sha256},
     )
-    response = FileResponse(
-        io.BytesIO(data),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"cp-file-{transfer.pupil.upn}-{transfer.produced_at:%Y%m%d}.pdf",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(content=data, filename=f"cp-file-{transfer.pupil.upn}-{transfer.produced_at:%Y%m%d}.pdf")
 
 
 def trends_page(request: HttpRequest) -> HttpResponse:

@@ -1,14 +1,16 @@
-"""Every PDF goes through ``safeguarding_portal.core.pdf.render_pdf``: the only module that imports WeasyPrint,
-and every PDF it makes is tagged (PDF/UA-1) for screen readers."""
+"""Every PDF goes through ``safeguarding_portal.core.pdf``: ``render_pdf`` is the only code that imports WeasyPrint
+and every PDF it makes is tagged (PDF/UA-1) for screen readers; ``pdf_response`` hands each one out as a download
+nobody caches."""
 
 import ast
 import io
+import re
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from safeguarding_portal.core.pdf import render_pdf
+from safeguarding_portal.core.pdf import pdf_response, render_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPER = ROOT / "safeguarding_portal" / "core" / "pdf.py"
@@ -56,3 +58,19 @@ def test_a_pdf_from_the_helper_is_tagged_and_counts_its_pages():
 def test_the_helper_takes_a_template_or_html_not_both_or_neither(kwargs):
     with pytest.raises(ValueError):
         render_pdf(**kwargs)
+
+
+def test_only_the_helper_answers_with_a_pdf():
+    labelled = re.compile(r"""content_type=["']application/pdf["']""")
+    answering = {str(p.relative_to(ROOT)) for p in _project_modules() if labelled.search(p.read_text(encoding="utf-8"))}
+    assert answering == {str(HELPER.relative_to(ROOT))}
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.7 made now", io.BytesIO(b"%PDF-1.7 stored")], ids=["bytes", "file"])
+def test_a_pdf_is_a_download_that_is_never_cached(content):
+    response = pdf_response(content=content, filename="chronology-A123456789012.pdf")
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"%PDF-1.7") and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="chronology-A123456789012.pdf"'
+    assert response["Cache-Control"] == "no-store"

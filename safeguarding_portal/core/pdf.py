@@ -1,4 +1,5 @@
-"""The one way the portal makes a PDF: a template (or ready HTML) through WeasyPrint, tagged PDF/UA-1.
+"""The one way the portal makes a PDF (a template, or ready HTML, through WeasyPrint, tagged PDF/UA-1) and the
+one way it hands one out (``pdf_response``: an attachment that no browser or proxy keeps).
 
 Every PDF is tagged (structure, reading order, alt text), so a screen reader can read a governor report, a
 certificate, a chronology or a filtering log alike. WeasyPrint is imported here only, and only when a PDF is
@@ -9,9 +10,11 @@ made: it loads Pango and Cairo, which pages that never print need not pay for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -32,3 +35,15 @@ def render_pdf(*, template: str | None = None, context: dict[str, Any] | None = 
         html = render_to_string(template, context or {})
     document = HTML(string=html).render()
     return Pdf(content=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))
+
+
+def pdf_response(*, content: bytes | IO[bytes], filename: str) -> HttpResponse:
+    """A PDF as a download: bytes made now, or an open stored file (streamed). Never cached: these are
+    safeguarding records, and a shared computer's cache is not the place for them."""
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    else:
+        response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response

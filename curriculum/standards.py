@@ -7,7 +7,9 @@ A school's requirement taken from a standard remembers the version it took. Agai
 * ``differs``: the school changed who needs it, how often or its name (adapting is allowed: it is shown);
 * ``behind``: the trust has published a newer version since (it may differ as well).
 
-Reads are a fixed number of queries for the whole trust.
+This module holds those rules. The views of every school's state are ``selectors.trust_view`` and
+``selectors.school_view`` (a fixed number of queries for the whole trust); publishing and adopting are
+``services.standard_publish`` and ``services.standard_adopt``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ the services keep (status, assignee...) may change. TRUNCATE, which only a datab
 event: production runs the app as a role without it.
 
 Migrations call these from ``RunPython``; a migration keeps working as written, since what it creates is fixed by
-its own arguments (table and column lists frozen in the migration), not by today's models.
+its own arguments (table and column lists frozen in the migration), not by today's models. Old migrations import
+this module: keep its name, and change what it writes only with a new migration.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.audit.services import audit_record, origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
@@ -95,7 +95,8 @@ def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:
 @require_POST
 def cp_file_produce(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _pupil_or_404(request, pupil_id)
-    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user, request=request)
+    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user,
+                                          origin=origin_of(request))
     messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
     return redirect("incidents:transfer", transfer_id=transfer.pk)
 
@@ -146,11 +147,12 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "sent":
-                    transfers.cp_file_sent(transfer=transfer, by=request.user, request=request, **form.cleaned_data)
+                    transfers.cp_file_sent(transfer=transfer, by=request.user, origin=origin_of(request),
+                                           **form.cleaned_data)
                     messages.success(request, "Sending recorded.")
                 else:
                     transfers.cp_file_confirmed(
-                        transfer=transfer, by=request.user, request=request, **form.cleaned_data
+                        transfer=transfer, by=request.user, origin=origin_of(request), **form.cleaned_data
                     )
                     messages.success(request, "Receipt recorded.")
                 return redirect("incidents:transfer", transfer_id=transfer.pk)
@@ -227,7 +229,7 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
     steps, own = procedures.procedure_for(school=school, category=category)
     errors: list[str] = []
     if request.method == "POST" and request.POST.get("action") == "reset":
-        procedures.procedure_reset(school=school, category=category, by=request.user, request=request)
+        procedures.procedure_reset(school=school, category=category, by=request.user, origin=origin_of(request))
         messages.success(request, "The policy's default procedure will be used for new cases.")
         return redirect("incidents:procedure_edit", category=category)
     if request.method == "POST":
@@ -237,7 +239,7 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
                              tuple(f.cleaned_data.get("completed_by", ()))) for f in formset.forms]
             try:
                 procedures.procedure_save(
-                    school=school, category=category, steps=rows, by=request.user, request=request
+                    school=school, category=category, steps=rows, by=request.user, origin=origin_of(request)
                 )
             except ValidationError as exc:
                 errors = error_messages(exc)

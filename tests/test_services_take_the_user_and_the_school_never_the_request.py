@@ -10,10 +10,10 @@ MODULES = ["aup.services", "curriculum.services", "duty.services", "filtering.se
            "incidents.procedures", "incidents.transfers", "monitoring.services", "safeguarding_portal.audit.services",
            "safeguarding_portal.outbox.services", "safeguarding_portal.reminders.services",
            "safeguarding_portal.reports.services", "safeguarding_portal.schools.services"]
-# Still to move, with why: the account services let ``audit_record`` take the school from the request's portal
-# when they pass none, so each caller must name the school before the request can go; ``record_view`` records
-# what the signed-in user opened, which is the request; ``origin_of`` is how a view makes an Origin.
-STILL_TAKE_THE_REQUEST = {"safeguarding_portal.audit.services": {"record_view", "origin_of", "audit_record"}}
+# The audit log's own entry points, which is where a view's request becomes an Origin and a school: ``record_view``
+# records what the signed-in user opened, which is the request.
+STILL_TAKE_THE_REQUEST = {"safeguarding_portal.audit.services": {"record_view", "origin_of", "request_school",
+                                                                  "audit_record"}}
 
 
 def _functions(module):

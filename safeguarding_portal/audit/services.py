@@ -34,6 +34,13 @@ def origin_of(request: HttpRequest | None) -> Origin | None:
     return Origin(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
 
 
+def request_school(request: HttpRequest | None):
+    """The school a request is at (its portal's), where ``audit_record`` files an event given the request and no
+    school: a view passes it to a service that files its event there."""
+    portal = getattr(request, "portal", None) if request is not None else None
+    return portal.school if portal else None
+
+
 def audit_record(
     *,
     action: AuditAction | str,

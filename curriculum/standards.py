@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from safeguarding_portal.standards import registry
+
 from .models import TrainingRequirement, TrustTrainingStandard
 
 COMPARED = ("name", "roles", "renew_months")
-STATE_WORDS = {"not_adopted": "Not adopted", "same": "As the trust's", "differs": "Differs from the trust",
-               "behind": "Behind the trust's newer version"}
+# The states and their words are the trust templates' (safeguarding_portal.standards), so training reads the same
+# as every other kind; training keeps its own table because a school's requirement points at its standard.
+STATE_WORDS = registry.STATE_WORDS
 
 
 def _fields(obj) -> tuple:
@@ -34,13 +37,9 @@ def differences(standard: TrustTrainingStandard, requirement: TrainingRequiremen
 
 def states(standard: TrustTrainingStandard, requirement: TrainingRequirement | None) -> list[str]:
     if requirement is None:
-        return ["not_adopted"]
-    found = []
-    if (requirement.standard_version or 0) < standard.version:
-        found.append("behind")
-    if differences(standard, requirement):
-        found.append("differs")
-    return found or ["same"]
+        return registry.states(trust_version=standard.version, taken_version=None, differences=[])
+    return registry.states(trust_version=standard.version, taken_version=requirement.standard_version or 0,
+                           differences=differences(standard, requirement))
 
 
 @dataclass
@@ -52,6 +51,6 @@ class Adoption:
 
     @property
     def words(self) -> str:
-        return "; ".join(STATE_WORDS[s] for s in self.states)
+        return registry.words(self.states)
 
 

@@ -78,15 +78,32 @@ class CaseQueues:
     cp_overdue: int = 0  # ... past the five school days
 
 
+def queue_rules(today: datetime.date) -> dict[str, Q]:
+    """Which cases each of the DSL dashboard's queues holds (but "mine", which depends on who is asking): the
+    one definition the dashboard's badges and lists, the home page and the trust's figures all count by.
+    Still-open queues never hold closed cases."""
+    not_closed = ~Q(status=Status.CLOSED)
+    return {
+        "unacknowledged": Q(acknowledged_at__isnull=True),
+        "urgent": Q(immediate_risk=True) & not_closed,
+        "overdue": Q(next_task_due_on__lt=today) & not_closed,
+        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
+        # New cases have every step open: the queue is for cases someone has picked up.
+        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status__in=[Status.REPORTED, Status.CLOSED]),
+        "open": not_closed,
+        "closed": Q(status=Status.CLOSED),
+    }
+
+
 def case_queues(*, school_ids: Iterable[int], today: datetime.date) -> dict[int, CaseQueues]:
     ids = list(school_ids)
-    not_closed = ~Q(status=Status.CLOSED)
+    rules = queue_rules(today)
     rows = (
         Incident.objects.filter(school_id__in=ids, route=Route.DSL).values("school_id").annotate(
-            unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
-            urgent_open=Count("pk", filter=Q(immediate_risk=True) & not_closed),
-            urgent_unacknowledged=Count("pk", filter=Q(immediate_risk=True, acknowledged_at__isnull=True)),
-            overdue_actions=Count("pk", filter=Q(next_task_due_on__lt=today) & not_closed),
+            unacknowledged=Count("pk", filter=rules["unacknowledged"]),
+            urgent_open=Count("pk", filter=rules["urgent"]),
+            urgent_unacknowledged=Count("pk", filter=rules["urgent"] & rules["unacknowledged"]),
+            overdue_actions=Count("pk", filter=rules["overdue"]),
         ).order_by()
     )
     found = {r.pop("school_id"): r for r in rows}

@@ -2,8 +2,8 @@
 
 Only pupils' concerns (the DSL route) are broken down; allegations about staff are one small-count figure,
 because a breakdown would reveal them to people who cannot open them. Every figure goes through
-``small_count`` (1 and 2 show as "fewer than 3"), and the section runs the same five queries however many
-concerns there are: one row per concern of the period, and aggregates for everything else.
+``small_count`` (1 and 2 show as "fewer than 3"), and the section runs the same six queries however many
+concerns there are: one row per concern of the period, and aggregates for everything else (device searches too).
 """
 
 from __future__ import annotations
@@ -165,6 +165,11 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     agency_rows = sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0]))
     agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
 
+    # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
+    from .searches import figures as search_figures
+
+    device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
+
     ack_pct = _pct(acked_in_time, len(ack_hours) + not_acked)
     decided_pct = _pct(handling["closed_decided"], handling["closed"])
 
@@ -254,6 +259,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         "child_protection": small_count(child_protection),
         "allegations": small_count(figures.allegations),
         "open_at_end": small_count(figures.open_at_end),
+        "device_searches": device_searches,
         "timing": {
             "ack_median": _duration(statistics.median(ack_hours) if ack_hours else None),
             "ack_pct": ack_pct,

@@ -31,6 +31,7 @@ from .forms import (
     ClassifyForm,
     CorrectionForm,
     FurtherInformationForm,
+    OtherPersonForm,
     PersonForm,
     PupilAddForm,
     PupilChangeForm,
@@ -380,6 +381,8 @@ def _case_context(request, incident, **forms) -> dict:
         "removed_pupils": selectors.case_pupils_removed(incident=incident),
         "siblings": selectors.sibling_suggestions(incident=incident, pupils=pupils) if can_act else [],
         "staff_involved": selectors.case_staff(incident=incident),
+        "others_involved": selectors.case_others(incident=incident),
+        "other_form": forms.get("other_form") or SimpleLazyObject(OtherPersonForm),
         "shares": selectors.case_shares(incident=incident),
         "tasks": selectors.case_tasks(incident=incident),
         "steps": selectors.case_steps(incident=incident),
@@ -505,6 +508,21 @@ CASE_ACTIONS = {
         lambda request, incident, d: services.case_staff_remove(
             incident=incident, by=request.user, reason=_post_text(request),
             link=get_object_or_404(incident.staff_links, pk=_post_int(request, "link")),
+        ),
+    ),
+    "other_add": (
+        "other_form",
+        lambda request, incident: OtherPersonForm(request.POST),
+        lambda request, incident, d: services.case_other_add(
+            incident=incident, by=request.user, name=d["name"], part=d["part"]
+        ),
+    ),
+    "other_remove": (
+        None,
+        None,
+        lambda request, incident, d: services.case_other_remove(
+            incident=incident, by=request.user, reason=_post_text(request),
+            link=get_object_or_404(incident.others, pk=_post_int(request, "link")),
         ),
     ),
     "share_person": (

@@ -217,9 +217,33 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "incidents/procedures.html", {"rows": procedures.procedures_overview(school=request.portal.school)}
-    )
+    from safeguarding_portal.standards.selectors import school_view
+
+    from .revisions import REVISIONS, revisions_for
+
+    school = request.portal.school
+    new_in = {c: r.title for r in REVISIONS for c in r.added}
+    rows = procedures.procedures_overview(school=school)
+    for row in rows:
+        row["new_in"] = new_in.get(row["category"], "")
+    return render(request, "incidents/procedures.html", {
+        "rows": rows,
+        "revisions": revisions_for(school=school),
+        "standings": school_view(school=school, kind_name="incidents.procedures"),
+    })
+
+
+@require_POST
+def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Take the trust's checklist for a category (safeguarding_portal.standards) as the school's own."""
+    from safeguarding_portal.standards import services as standards
+
+    school = request.portal.school
+    template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
+    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    messages.success(request, f"The checklist for {template.key_label} now follows the trust's version "
+                              f"{template.version}. New cases use it; open cases keep theirs.")
+    return redirect("incidents:procedures")
 
 
 def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:

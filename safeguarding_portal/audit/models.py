@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
     SSO_LINKED = "auth.sso_linked", "Single sign-on linked to the account"
     SSO_REFUSED = "auth.sso_refused", "Single sign-on refused"
     SSO_SETTINGS_CHANGED = "auth.sso_settings", "Single sign-on settings changed"
+    # The policy's list of incident categories changed (new harms named by guidance); existing cases unchanged.
+    CATEGORIES_REVISED = "incidents.categories_revised", "Incident categories changed"
 
 
 class AuditEvent(ChainedRecord):

@@ -11,16 +11,15 @@ import hashlib
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from safeguarding_portal.core.pdf import render_pdf
 
 from .models import Certificate, EventKind, Signature, SignatureEvent
 
 
 def render_certificate(signature: Signature) -> bytes:
-    from weasyprint import HTML  # Pango/Cairo load only where certificates are made
-
     version = signature.version
     events = list(SignatureEvent.objects.filter(signature=signature).order_by("at", "pk")) + list(
         SignatureEvent.objects.filter(request_id=signature.request_id, signature__isnull=True).order_by("at", "pk")
@@ -35,9 +34,9 @@ def render_certificate(signature: Signature) -> bytes:
     from .services import format_code
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
-    html = render_to_string(
-        "aup/pdf/certificate.html",
-        {
+    return render_pdf(
+        template="aup/pdf/certificate.html",
+        context={
             "signature": signature,
             "version": version,
             "agreement": version.agreement,
@@ -49,8 +48,7 @@ def render_certificate(signature: Signature) -> bytes:
             # In full: a printed certificate is checked by someone typing the address, not clicking it.
             "verify_url": settings.SITE_URL + reverse("aup:verify"),
         },
-    )
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
+    ).content
 
 
 def reminded_events(*, campaign_id: int, invitation_id: int) -> list[SignatureEvent]:

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
@@ -156,9 +158,7 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
     # A certificate is a few tens of kilobytes: read whole, so the response is an ordinary one.
     with certificate.pdf.open("rb") as fh:
         body = fh.read()
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="agreement-{certificate.signature.verification_code}.pdf"'
-    return response
+    return pdf_response(content=body, filename=f"agreement-{certificate.signature.verification_code}.pdf")
 
 
 def _bad_link(request: HttpRequest, problem: str, *, purpose: str = "sign") -> HttpResponse:
@@ -482,7 +482,7 @@ def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:
                     summary=data["summary"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_errors_to_form(form, exc)
             else:
                 if request.POST.get("action") == "publish":
                     services.publish(version=draft, by=request.user)
@@ -531,7 +531,7 @@ def campaign_new(request: HttpRequest, audience: str) -> HttpResponse:
                 remind_every_days=form.cleaned_data["remind_every_days"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, "Issued. The emails are on their way.")
             return redirect("aup:campaign", campaign_id=campaign.pk)
@@ -583,7 +583,7 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
     try:
         done = chase_now(campaign=c, by=request.user, invitation=invitation, request=request_obj)
     except ValidationError as exc:
-        for m in exc.messages:
+        for m in error_messages(exc):
             messages.error(request, m)
         return redirect("aup:campaign", campaign_id=c.pk)
     one = invitation is not None or request_obj is not None
@@ -734,7 +734,7 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
                     school=school, pupils=chosen, agreed_on=form.cleaned_data["agreed_on"], witness=request.user
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_errors_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -810,7 +810,7 @@ def paper_agreement(request: HttpRequest, pupil_id: int) -> HttpResponse:
                 signer_name=form.cleaned_data["signer_name"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Recorded: {pupil.full_name}'s parents' agreement, signed on paper by "
                                       f"{chosen.full_name}.")

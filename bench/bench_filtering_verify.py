@@ -1,4 +1,5 @@
-"""Verifying a school's whole filtering log (N events): what ``manage.py verify_filtering_log`` does."""
+"""Verifying a school's whole filtering log (N events): what ``manage.py verify_chains --model
+filtering.FilterEvent --school URN`` does."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from . import runner
 from .filtering_data import build_log
 
 NAME = "filtering_verify"
-DESCRIPTION = "verify_filtering_log over one school's filtering log of N events"
+DESCRIPTION = "verify_chains --model filtering.FilterEvent over one school's filtering log of N events"
 DEFAULT_SCALE = 100_000
 DEFAULT_REPEAT = 3  # each run reads and hashes the whole log
 

@@ -26,7 +26,7 @@ def add_training(school_ids: list[int], *, seed: int = 2026) -> int:
 
     Skipped when the schools already have records (a reused bench trust). Returns the records created.
     """
-    from curriculum import training
+    from curriculum import services
     from curriculum.constants import TRAINED_ROLES
     from curriculum.models import TrainingRecord, TrainingRequirement
     from safeguarding_portal.accounts.models import Membership
@@ -38,7 +38,7 @@ def add_training(school_ids: list[int], *, seed: int = 2026) -> int:
     today = timezone.localdate()
     with transaction.atomic():
         for school in School.objects.filter(pk__in=school_ids):
-            training.ensure_default_requirements(school=school)
+            services.requirements_ensure_defaults(school=school)
         reqs: dict[int, list] = {}
         for req in TrainingRequirement.objects.filter(school_id__in=school_ids):
             reqs.setdefault(req.school_id, []).append(req)

@@ -2,7 +2,7 @@
 
 Events are generated in Python with the same hashes ``audit.chain.append`` would give them (each event's
 ``compute_hash()`` over its own payload and the previous hash), written with ``bulk_create``, and the chain's
-head is set to match, so ``chain.verify`` and ``manage.py verify_filtering_log`` pass on the result.
+head is set to match, so ``chain.verify`` and ``manage.py verify_chains`` pass on the result.
 """
 
 from __future__ import annotations

@@ -18,9 +18,10 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.selectors import term_in_view
 
-from . import teaching, training
+from . import selectors, services
 from .constants import Strand
 from .dates import add_months
 from .models import BriefingSession, Event, Gap, Lesson, LessonStrand, Policy, TrainingRecord, TrainingRequirement, Unit
@@ -83,11 +84,11 @@ POLICIES = (
 def seed(*, demo) -> list[str]:
     school = demo.schools["oakfield"]
     today = timezone.localdate()
-    training.ensure_default_requirements(school=school)
+    services.requirements_ensure_defaults(school=school)
     _training(school, demo.users, today)
     hillside = demo.schools.get("hillside")
     if hillside is not None and "staff2" in demo.users:
-        training.ensure_default_requirements(school=hillside)
+        services.requirements_ensure_defaults(school=hillside)
         _record(hillside, demo.users["staff2"], "induction", datetime.date(2023, 9, 4), demo.users["staff2"])
         _record(hillside, demo.users["staff2"], "annual_update", add_months(today, -13), demo.users["staff2"])
     # Oakfield sets its threshold at four incidents a term (the default is three): at three, the demo's
@@ -99,9 +100,9 @@ def seed(*, demo) -> list[str]:
     _lessons(school, demo.users, units, today)
     _events(school, demo.users, today)
     _policies(school, demo.users)
-    teaching.check_gaps(school=school, on=today)
+    services.gaps_check(school=school, on=today)
 
-    totals = training.matrix(school=school, today=today).totals()
+    totals = selectors.matrix(school=school, today=today).totals()
     open_gaps = Gap.objects.filter(school=school, status=Gap.Status.OPEN).select_related("term")
     gap_text = "; ".join(f"{g.get_year_group_display()} {g.get_strand_display().lower()} "
                          f"({g.incident_count} {g.get_category_display().lower()} incidents)" for g in open_gaps)
@@ -260,11 +261,7 @@ def _seed_pdf(name: str, title: str) -> bytes | None:
     path = Path(__file__).parent / "seeds" / name
     if not path.exists():
         return None
-    try:
-        from weasyprint import HTML
-    except ImportError:  # pragma: no cover - WeasyPrint is a requirement; a demo without it still works
-        return None
     text = path.read_text(encoding="utf-8", errors="replace")
     html = (f"<html><body><h1>{escape(title)}</h1><pre style='white-space: pre-wrap; font-size: 9pt'>"
             f"{escape(text)}</pre></body></html>")
-    return HTML(string=html).write_pdf()
+    return render_pdf(html=html).content

@@ -157,7 +157,7 @@ class PolicyForm(forms.ModelForm):
 
 
 class TrustStandardForm(forms.Form):
-    """A training requirement the trust sets for its schools (curriculum.standards.standard_publish)."""
+    """A training requirement the trust sets for its schools (curriculum.services.standard_publish)."""
 
     name = forms.CharField(max_length=160)
     roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,

@@ -6,14 +6,14 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.policy import Cap
 
-from . import figures, training
+from . import figures, selectors
 from .models import Gap
 
 
 def panel(*, portal) -> dict | None:
     if portal.school is None or not portal.can(Cap.VIEW_OWN_TRAINING):
         return None
-    row = training.person_row(school=portal.school, user=portal.user)
+    row = selectors.person_row(school=portal.school, user=portal.user)
     data: dict = {"due": row.due_cells if row else [], "required": bool(row and row.cells)}
     if portal.can(Cap.VIEW_CURRICULUM):
         data["open_gaps"] = list(
@@ -22,7 +22,7 @@ def panel(*, portal) -> dict | None:
         # The count as governors and the trust see it (curriculum.figures), however many are listed.
         data["open_gap_count"] = figures.open_gaps(school_ids=[portal.school.pk])[portal.school.pk]
     if portal.can(Cap.MANAGE_TRAINING):
-        data["totals"] = training.matrix(school=portal.school).totals()
+        data["totals"] = selectors.matrix(school=portal.school).totals()
         data["compliance"] = figures.training_compliance(school_ids=[portal.school.pk],
                                                          on=timezone.localdate())[portal.school.pk]
     return data

@@ -171,6 +171,6 @@ def policy_reviews(*, today: datetime.date) -> int:
 @sweep("curriculum.gap_check", hour=6, minute=30)
 def gap_check(*, today: datetime.date) -> int:
     """Safety net for the incident hook: check every school's term for runs of incidents."""
-    from .teaching import check_gaps
+    from .services import gaps_check
 
-    return sum(len(check_gaps(school=school, on=today)) for school in School.objects.all())
+    return sum(len(gaps_check(school=school, on=today)) for school in School.objects.all())

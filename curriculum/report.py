@@ -15,7 +15,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 
-from . import figures, register, teaching, training
+from . import figures, selectors
 from .constants import Strand
 from .models import Event, Gap, Lesson, Policy, TrainingRecord
 
@@ -33,7 +33,7 @@ def _percent(ok: int, total: int) -> int | None:
 
 
 def governor_section(*, school, start: datetime.date, end: datetime.date) -> dict:
-    result = training.matrix(school=school, today=end)
+    result = selectors.matrix(school=school, today=end)
     rows = []
     groups = {"staff": [0, 0], "dsl": [0, 0], "governor": [0, 0]}
     latest = dict(
@@ -58,7 +58,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         if done and (group_dates[group] is None or done > group_dates[group]):
             group_dates[group] = done
 
-    heat = teaching.heatmap(school=school, academic_year=academic_year_of(end))
+    heat = selectors.heatmap(school=school, academic_year=academic_year_of(end))
     lessons = Lesson.objects.filter(school=school, taught_on__range=(start, end)).aggregate(
         n=Count("pk"), last=Max("taught_on"))
     events = list(Event.objects.filter(school=school, held_on__range=(start, end)).order_by("held_on"))
@@ -75,7 +75,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
     open_gaps = figures.open_gaps(school_ids=[school.pk])[school.pk]
     compliance = figures.training_compliance(school_ids=[school.pk], on=end)[school.pk]
 
-    policies = register.register(school=school, today=end)
+    policies = selectors.policy_register(school=school, today=end)
     policy_rows = [{"title": p.title, "kind": p.get_kind_display(), "approved_by": p.approved_by,
                     "approved_on": p.approved_on, "next_review": p.next_review_due, "state": state,
                     "has_document": bool(p.document)} for p, state in policies]

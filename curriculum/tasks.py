@@ -11,10 +11,10 @@ from safeguarding_portal.schools.models import School
 
 @shared_task(name="curriculum.check_gaps")
 def check_gaps_task(*, school_id: int, on: str | None = None) -> int:
-    from .teaching import check_gaps
+    from .services import gaps_check
 
     school = School.objects.filter(pk=school_id).first()
     if school is None:
         return 0
     day = datetime.date.fromisoformat(on) if on else None
-    return len(check_gaps(school=school, on=day))
+    return len(gaps_check(school=school, on=day))

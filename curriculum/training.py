@@ -1,4 +1,6 @@
-"""Training: requirements per role, records, briefings, each person's status and the compliance matrix.
+"""Training's rules and shapes: each person's state per requirement, the matrix rows and cells.
+
+Reads (the matrix, a person's row, records) are in ``selectors``; writes (records, briefings) in ``services``.
 
 Expiry is never stored: it is computed from the requirement's renewal cycle, so a school that changes a
 cycle sees every record's expiry move with it.
@@ -7,25 +9,15 @@ cycle sees every record's expiry move with it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
-from safeguarding_portal.audit.services import audit_record
 
-from .constants import CERTIFICATE_TYPES, DUE_SOON_DAYS, KCSIE_DEFAULTS, TRAINED_ROLES, DefaultRequirement
-from .models import BriefingSession, TrainingRecord, TrainingRequirement
-from .uploads import check_upload
+from .constants import DUE_SOON_DAYS
+from .models import TrainingRequirement
 
 
 class State:
@@ -66,34 +58,6 @@ def state_for(
     if (expires_on - today).days <= DUE_SOON_DAYS:
         return State.DUE, expires_on
     return State.CURRENT, expires_on
-
-
-# --- Requirements -------------------------------------------------------------------------------------
-
-
-def ensure_default_requirements(*, school) -> None:
-    """Give a school the KCSiE defaults the first time anyone looks (idempotent, never overwrites edits)."""
-    if TrainingRequirement.objects.filter(school=school).exists():
-        return
-    TrainingRequirement.objects.bulk_create(
-        [
-            TrainingRequirement(school=school, key=key, name=str(DefaultRequirement(key).label), roles=list(roles),
-                                renew_months=months, guidance=why, order=i)
-            for i, (key, roles, months, why) in enumerate(KCSIE_DEFAULTS)
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def requirements(*, school, active_only: bool = True) -> list[TrainingRequirement]:
-    ensure_default_requirements(school=school)
-    qs = TrainingRequirement.objects.filter(school=school)
-    if active_only:
-        qs = qs.filter(active=True)
-    return list(qs.order_by("order", "name"))
-
-
-# --- People and their state ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -180,33 +144,6 @@ class Person:
     email: str
 
 
-def trained_people(*, school, today: datetime.date) -> dict[int, tuple[Person, list[str], str]]:
-    """Everyone who works at the school today: user id -> (person, roles, job title). One query."""
-    people: dict[int, tuple[Person, list[str], str]] = {}
-    rows = (
-        Membership.objects.current(on=today)
-        .filter(school=school, role__in=TRAINED_ROLES, user__is_active=True)
-        .order_by("user__full_name", "user__email", "role")
-        .values_list("user_id", "user__full_name", "user__email", "role", "job_title")
-    )
-    for user_id, full_name, email, role, job_title in rows:
-        person, roles, title = people.get(user_id, (Person(user_id, full_name, email), [], job_title))
-        roles.append(role)
-        people[user_id] = (person, roles, title or job_title)
-    return people
-
-
-def last_done_by(
-    *, school_ids: Iterable[int], user_ids: Iterable[int] | None = None
-) -> dict[tuple[int, int], datetime.date]:
-    """(user id, requirement id) -> the latest completion date. One query whatever the number of records."""
-    qs = TrainingRecord.objects.filter(school_id__in=list(school_ids))
-    if user_ids is not None:
-        qs = qs.filter(user_id__in=list(user_ids))
-    rows = qs.values("user_id", "requirement_id").annotate(last=Max("completed_on")).order_by()
-    return {(r["user_id"], r["requirement_id"]): r["last"] for r in rows}
-
-
 def rows_for(
     *,
     people: dict[int, tuple[Person, list[str], str]],
@@ -257,119 +194,3 @@ class Matrix:
                     counts[row.cells[i].state] += 1
             out.append({"requirement": req, **counts, "required": sum(counts.values())})
         return out
-
-
-def matrix(*, school, today: datetime.date | None = None, state: str = "", role: str = "") -> Matrix:
-    """People x requirements. Four queries whatever the size of the staff (see the bench)."""
-    today = today or timezone.localdate()
-    reqs = requirements(school=school)
-    people = trained_people(school=school, today=today)
-    rows = rows_for(people=people, reqs=reqs, last=last_done_by(school_ids=[school.pk]), today=today)
-    if role:
-        rows = [r for r in rows if role in r.roles]
-    if state:
-        rows = [r for r in rows if any(c.state == state for c in r.cells)]
-    return Matrix(requirements=reqs, rows=rows, today=today)
-
-
-def person_row(*, school, user: User, today: datetime.date | None = None) -> PersonRow | None:
-    today = today or timezone.localdate()
-    people = {k: v for k, v in trained_people(school=school, today=today).items() if k == user.pk}
-    if not people:
-        return None
-    reqs = requirements(school=school)
-    return rows_for(people=people, reqs=reqs, last=last_done_by(school_ids=[school.pk], user_ids=[user.pk]),
-                    today=today)[0]
-
-
-def records_of(*, school, user: User):
-    return (
-        TrainingRecord.objects.filter(school=school, user=user)
-        .select_related("requirement", "briefing", "recorded_by")
-        .order_by("-completed_on", "-pk")
-    )
-
-
-def is_trained_member(*, school, user_id: int) -> bool:
-    return Membership.objects.current().filter(school=school, user_id=user_id, role__in=TRAINED_ROLES).exists()
-
-
-# --- Writing ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_training(
-    *,
-    school,
-    user: User,
-    requirement: TrainingRequirement,
-    course: str,
-    provider: str,
-    completed_on: datetime.date,
-    hours: Decimal,
-    recorded_by: User,
-    certificate: UploadedFile | None = None,
-) -> TrainingRecord:
-    if requirement.school_id != school.pk:
-        raise ValidationError("That requirement belongs to another school.")
-    if not is_trained_member(school=school, user_id=user.pk):
-        raise ValidationError("That person does not work at this school.")
-    if completed_on > timezone.localdate():
-        raise ValidationError({"completed_on": "That date is in the future."})
-    record = TrainingRecord(
-        school=school, user=user, requirement=requirement, course=course.strip(), provider=provider.strip(),
-        completed_on=completed_on, hours=hours, recorded_by=recorded_by,
-    )
-    if certificate is not None:
-        content_type = check_upload(certificate, allowed=CERTIFICATE_TYPES)
-        record.certificate_type = content_type
-        record.certificate_name = (certificate.name or "certificate")[:200]
-        record.certificate.save(f"x{CERTIFICATE_TYPES[content_type]}", certificate, save=False)
-    record.full_clean()
-    record.save()
-    audit_record(
-        action="curriculum.training_recorded",
-        actor=recorded_by,
-        school=school,
-        obj=record,
-        summary=f"Training recorded: {requirement.name} for {user.full_name}",
-        detail={"user_id": user.pk, "requirement_id": requirement.pk, "completed_on": completed_on.isoformat()},
-    )
-    return record
-
-
-@transaction.atomic
-def record_briefing(
-    *,
-    school,
-    requirement: TrainingRequirement,
-    title: str,
-    provider: str,
-    delivered_on: datetime.date,
-    hours: Decimal,
-    attendee_ids: Iterable[int],
-    recorded_by: User,
-    notes: str = "",
-) -> BriefingSession:
-    """One briefing, one record per attendee (each keeps their own expiry)."""
-    if requirement.school_id != school.pk:
-        raise ValidationError("That requirement belongs to another school.")
-    if delivered_on > timezone.localdate():
-        raise ValidationError({"delivered_on": "That date is in the future."})
-    attendee_ids = set(attendee_ids)
-    if not attendee_ids:
-        raise ValidationError({"attendees": "Tick at least one person who attended."})
-    members = set(trained_people(school=school, today=timezone.localdate()))
-    if not attendee_ids <= members:
-        raise ValidationError({"attendees": "One of the people ticked does not work at this school."})
-    session = BriefingSession.objects.create(
-        school=school, requirement=requirement, title=title.strip(), provider=provider.strip(),
-        delivered_on=delivered_on, hours=hours, notes=notes, recorded_by=recorded_by,
-    )
-    TrainingRecord.objects.bulk_create([
-        TrainingRecord(school=school, user_id=uid, requirement=requirement, course=session.title,
-                       provider=session.provider, completed_on=delivered_on, hours=hours, briefing=session,
-                       recorded_by=recorded_by)
-        for uid in sorted(attendee_ids)
-    ])
-    return session

@@ -22,7 +22,7 @@ class TrainingKind(Kind):
         return reverse("curriculum:trust_standards")
 
     def summary(self, *, trust) -> dict:
-        from .standards import trust_view
+        from .selectors import trust_view
 
         rows = trust_view(trust=trust)["rows"]
         counts = {state: sum(r[state] for r in rows) for state in (BEHIND, DIFFERS, NOT_ADOPTED)}

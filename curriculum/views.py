@@ -16,12 +16,13 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 from safeguarding_portal.schools.models import FlagGroup, YearGroup
 
-from . import register, teaching, training
-from .constants import STRAND_ORDER, TRAINED_ROLES, Strand
+from . import selectors, services, standards, training
+from .constants import CERTIFICATE_TYPES, DOCUMENT_TYPES, TRAINED_ROLES, Strand
 from .forms import (
     BriefingForm,
     EventForm,
@@ -30,9 +31,19 @@ from .forms import (
     PolicyForm,
     RequirementForm,
     TrainingRecordForm,
+    TrustStandardForm,
     UnitForm,
 )
-from .models import BriefingSession, Event, Gap, Policy, TrainingRecord, TrainingRequirement, Unit
+from .models import (
+    BriefingSession,
+    Event,
+    Gap,
+    Policy,
+    TrainingRecord,
+    TrainingRequirement,
+    TrustTrainingStandard,
+    Unit,
+)
 
 
 def _school(request: HttpRequest):
@@ -42,26 +53,18 @@ def _school(request: HttpRequest):
     return school
 
 
-def _form_errors_to(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- Hub ----------------------------------------------------------------------------------------------
 
 
 def index(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     portal = request.portal
-    row = training.person_row(school=school, user=request.user)
+    row = selectors.person_row(school=school, user=request.user)
     context = {"row": row}
     if portal.can(Cap.VIEW_CURRICULUM):
-        context["open_gaps"] = Gap.objects.filter(school=school, status=Gap.Status.OPEN).count()
+        context["open_gaps"] = selectors.open_gap_count(school=school)
     if portal.can(Cap.MANAGE_TRAINING):
-        context["matrix_totals"] = training.matrix(school=school).totals()
+        context["matrix_totals"] = selectors.matrix(school=school).totals()
     return render(request, "curriculum/index.html", context)
 
 
@@ -70,29 +73,29 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def my_training(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    row = training.person_row(school=school, user=request.user)
+    row = selectors.person_row(school=school, user=request.user)
     return render(request, "curriculum/my_training.html", {
         "row": row,
-        "records": training.records_of(school=school, user=request.user),
+        "records": selectors.records_of(school=school, user=request.user),
         "person": request.user,
     })
 
 
 def _record_form_view(request: HttpRequest, *, person: User, template: str, done_url: str, extra: dict) -> HttpResponse:
     school = _school(request)
-    row = training.person_row(school=school, user=person)
+    row = selectors.person_row(school=school, user=person)
     roles = row.roles if row else []
     form = TrainingRecordForm(request.POST or None, request.FILES or None, school=school, roles=roles)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            training.record_training(
+            services.training_record(
                 school=school, user=person, requirement=data["requirement"], course=data["course"],
                 provider=data["provider"], completed_on=data["completed_on"], hours=data["hours"],
                 certificate=data.get("certificate"), recorded_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Recorded: {data['requirement'].name} on {data['completed_on']:%-d %B %Y}.")
             return redirect(done_url)
@@ -124,8 +127,6 @@ def _download(field, *, content_type: str, filename: str) -> HttpResponse:
 
 
 def _ext(content_type: str) -> str:
-    from .constants import CERTIFICATE_TYPES, DOCUMENT_TYPES
-
     return CERTIFICATE_TYPES.get(content_type) or DOCUMENT_TYPES.get(content_type, "")
 
 
@@ -137,7 +138,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
         state = ""
     if role not in Role.values:
         role = ""
-    result = training.matrix(school=school, state=state, role=role)
+    result = selectors.matrix(school=school, state=state, role=role)
     # One reverse() for the page; each row fills in its person's id.
     person_url = reverse("curriculum:person", args=[0]).removesuffix("0/")
     return render(request, "curriculum/matrix.html", {
@@ -150,7 +151,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 def matrix_csv(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    result = training.matrix(school=school)
+    result = selectors.matrix(school=school)
     header = ["Name", "Email", "Role", "Job title"]
     for req in result.requirements:
         header += [f"{req.name}: status", f"{req.name}: last done", f"{req.name}: expires"]
@@ -168,31 +169,31 @@ def matrix_csv(request: HttpRequest) -> HttpResponse:
 
 def person(request: HttpRequest, user_id: int) -> HttpResponse:
     school = _school(request)
-    if not training.is_trained_member(school=school, user_id=user_id):
+    if not selectors.is_trained_member(school=school, user_id=user_id):
         raise Http404("Nobody with that record works at this school.")
     subject = get_object_or_404(User, pk=user_id)
     url = reverse("curriculum:person", args=[subject.pk])
     return _record_form_view(request, person=subject, template="curriculum/person.html", done_url=url,
-                             extra={"records": training.records_of(school=school, user=subject), "own": False})
+                             extra={"records": selectors.records_of(school=school, user=subject), "own": False})
 
 
 def briefing_new(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    training.ensure_default_requirements(school=school)
-    people = training.trained_people(school=school, today=timezone.localdate())
-    annual = TrainingRequirement.objects.filter(school=school, key="annual_update").first()
+    services.requirements_ensure_defaults(school=school)
+    people = selectors.trained_people(school=school, today=timezone.localdate())
+    annual = selectors.requirement_by_key(school=school, key="annual_update")
     form = BriefingForm(request.POST or None, school=school, people=people,
                         initial={"requirement": annual, "delivered_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            session = training.record_briefing(
+            session = services.briefing_record(
                 school=school, requirement=data["requirement"], title=data["title"], provider=data["provider"],
                 delivered_on=data["delivered_on"], hours=data["hours"], notes=data["notes"],
                 attendee_ids=[int(a) for a in data["attendees"]], recorded_by=request.user,
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Briefing recorded for {session.attendance.count()} people.")
             return redirect("curriculum:briefing", briefing_id=session.pk)
@@ -203,23 +204,21 @@ def briefing(request: HttpRequest, briefing_id: int) -> HttpResponse:
     school = _school(request)
     session = get_object_or_404(BriefingSession.objects.select_related("requirement", "recorded_by"), pk=briefing_id,
                                 school=school)
-    attendance = session.attendance.select_related("user").order_by("user__full_name")
+    attendance = selectors.briefing_attendance(session=session)
     return render(request, "curriculum/briefing.html", {"session": session, "attendance": attendance})
 
 
 def requirements(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    from . import standards
-
     return render(request, "curriculum/requirements.html",
-                  {"requirements": training.requirements(school=school, active_only=False),
-                   "adoptions": standards.school_view(school=school)})
+                  {"requirements": selectors.requirements(school=school, active_only=False),
+                   "adoptions": selectors.school_view(school=school)})
 
 
 def _requirement_form(request: HttpRequest, instance: TrainingRequirement) -> HttpResponse:
     form = RequirementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.requirement_save(school=instance.school, form=form)
         messages.success(request, f"Saved “{form.instance.name}”. Every record's expiry follows the new cycle.")
         return redirect("curriculum:requirements")
     return render(request, "curriculum/form.html", {
@@ -230,7 +229,7 @@ def _requirement_form(request: HttpRequest, instance: TrainingRequirement) -> Ht
 
 def requirement_add(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    training.ensure_default_requirements(school=school)
+    services.requirements_ensure_defaults(school=school)
     return _requirement_form(request, TrainingRequirement(school=school, order=99))
 
 
@@ -245,7 +244,7 @@ def requirement_edit(request: HttpRequest, requirement_id: int) -> HttpResponse:
 def log_lesson(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     initial = {"taught_on": timezone.localdate()}
-    last = teaching.lessons_by(school=school, user=request.user, limit=1)
+    last = selectors.lessons_by(school=school, user=request.user, limit=1)
     if last:
         # Most teachers teach the same class again: start from where they left off.
         initial |= {"year_group": last[0].year_group, "class_name": last[0].class_name}
@@ -259,12 +258,12 @@ def log_lesson(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lesson, closed = teaching.log_lesson(
+            lesson, closed = services.lesson_log(
                 school=school, taught_by=request.user, taught_on=data["taught_on"], year_group=data["year_group"],
                 strands=data["strands"], unit=data["unit"], class_name=data["class_name"], notes=data["notes"],
             )
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             text = f"Logged: {lesson.get_year_group_display()}, {lesson.taught_on:%-d %B}."
             if closed:
@@ -275,7 +274,7 @@ def log_lesson(request: HttpRequest) -> HttpResponse:
     units = {u.pk: {"strands": u.strands, "year_groups": u.year_groups}
              for u in form.fields["unit"].queryset}
     return render(request, "curriculum/log_lesson.html", {
-        "form": form, "lessons": teaching.lessons_by(school=school, user=request.user, limit=10),
+        "form": form, "lessons": selectors.lessons_by(school=school, user=request.user, limit=10),
         "units_json": units,
     })
 
@@ -291,7 +290,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
         year = this_year
     flag_group = request.GET.get("flag", "")
     flag_group = flag_group if flag_group in FlagGroup.values else ""
-    result = teaching.heatmap(school=school, academic_year=year, flag_group=flag_group)
+    result = selectors.heatmap(school=school, academic_year=year, flag_group=flag_group)
     return render(request, "curriculum/heatmap.html", {
         "flag_groups": FlagGroup.choices,
         "flag_group_label": FlagGroup(flag_group).label if flag_group else "",
@@ -306,7 +305,7 @@ def heatmap(request: HttpRequest) -> HttpResponse:
 def units(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     return render(request, "curriculum/units.html", {
-        "units": Unit.objects.filter(school=school).order_by("-active", "title"),
+        "units": selectors.units(school=school),
         "can_manage": request.portal.can(Cap.MANAGE_CURRICULUM),
     })
 
@@ -314,8 +313,7 @@ def units(request: HttpRequest) -> HttpResponse:
 def _unit_form(request: HttpRequest, instance: Unit) -> HttpResponse:
     form = UnitForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.instance.strands = sorted(form.cleaned_data["strands"], key=STRAND_ORDER.get)
-        form.save()
+        services.unit_save(school=instance.school, form=form)
         messages.success(request, f"Saved the unit “{form.instance.title}”.")
         return redirect("curriculum:units")
     return render(request, "curriculum/form.html", {
@@ -335,16 +333,15 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 def events(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     return render(request, "curriculum/events.html", {
-        "events": teaching.events(school=school), "can_manage": request.portal.can(Cap.MANAGE_CURRICULUM),
+        "events": selectors.events(school=school), "can_manage": request.portal.can(Cap.MANAGE_CURRICULUM),
     })
 
 
 def event_add(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    form = EventForm(request.POST or None, instance=Event(school=school, recorded_by=request.user),
-                     initial={"held_on": timezone.localdate()})
+    form = EventForm(request.POST or None, instance=Event(school=school), initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.event_record(school=school, user=request.user, form=form)
         messages.success(request, f"Recorded “{form.instance.title}”.")
         return redirect("curriculum:events")
     return render(request, "curriculum/form.html", {
@@ -359,10 +356,10 @@ def event_add(request: HttpRequest) -> HttpResponse:
 
 def gaps(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    items = Gap.objects.filter(school=school).select_related("term").order_by("status", "-raised_on")
+    items = selectors.gaps(school=school)
     return render(request, "curriculum/gaps.html", {
         "open": [g for g in items if g.is_open], "closed": [g for g in items if not g.is_open][:30],
-        "threshold": teaching.settings_for(school=school).gap_threshold,
+        "threshold": selectors.gap_threshold(school=school),
         "can_manage": request.portal.can(Cap.MANAGE_CURRICULUM),
     })
 
@@ -370,17 +367,17 @@ def gaps(request: HttpRequest) -> HttpResponse:
 def gap(request: HttpRequest, gap_id: int) -> HttpResponse:
     school = _school(request)
     item = get_object_or_404(Gap.objects.select_related("term", "school", "closed_by_lesson"), pk=gap_id, school=school)
-    return render(request, "curriculum/gap.html", {"gap": item, "evidence": teaching.gap_evidence(gap=item)})
+    return render(request, "curriculum/gap.html", {"gap": item, "evidence": selectors.gap_evidence(gap=item)})
 
 
 def mapping(request: HttpRequest) -> HttpResponse:
     school = _school(request)
-    current = teaching.category_map(school=school)
-    threshold = teaching.settings_for(school=school).gap_threshold
+    current = selectors.category_map(school=school)
+    threshold = selectors.gap_threshold(school=school)
     form = MappingForm(request.POST or None, mapping=current, threshold=threshold)
     if request.method == "POST" and form.is_valid():
-        teaching.save_category_map(school=school, mapping=form.mapping(), threshold=form.cleaned_data["threshold"])
-        raised = teaching.check_gaps(school=school)
+        raised = services.category_map_save(school=school, mapping=form.mapping(),
+                                            threshold=form.cleaned_data["threshold"])
         text = "Saved the map and the threshold."
         if raised:
             text += f" {len(raised)} new gap{'s' if len(raised) != 1 else ''} raised from this term's incidents."
@@ -396,7 +393,7 @@ def mapping(request: HttpRequest) -> HttpResponse:
 def policies(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     return render(request, "curriculum/policies.html", {
-        "rows": register.register(school=school), "can_manage": request.portal.can(Cap.MANAGE_POLICIES),
+        "rows": selectors.policy_register(school=school), "can_manage": request.portal.can(Cap.MANAGE_POLICIES),
     })
 
 
@@ -405,10 +402,10 @@ def _policy_form(request: HttpRequest, instance: Policy) -> HttpResponse:
     form = PolicyForm(request.POST or None, request.FILES or None, instance=instance, school=school)
     if request.method == "POST" and form.is_valid():
         try:
-            register.save_policy(policy=form.instance, by=request.user,
+            services.policy_save(policy=form.instance, by=request.user,
                                  document=form.cleaned_data.get("document_upload"))
         except ValidationError as exc:
-            _form_errors_to(form, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved “{form.instance.title}”: next review due "
                              f"{form.instance.next_review_due:%-d %B %Y}.")
@@ -441,22 +438,16 @@ def policy_document(request: HttpRequest, policy_id: int) -> HttpResponse:
 
 def trust_standards(request: HttpRequest) -> HttpResponse:
     """The trust lead's view: each standard and every school's state (as the trust's, differs, behind)."""
-    from . import standards
-
     trust = request.portal.trust
     if trust is None:
         raise Http404("No trust.")
     return render(request, "curriculum/trust_standards.html", {
-        "trust": trust, **standards.trust_view(trust=trust), "words": standards.STATE_WORDS,
+        "trust": trust, **selectors.trust_view(trust=trust), "words": standards.STATE_WORDS,
         "can_publish": request.portal.can(Cap.MANAGE_TRUST),
     })
 
 
 def trust_standard_publish(request: HttpRequest) -> HttpResponse:
-    from . import standards
-    from .forms import TrustStandardForm
-    from .models import TrustTrainingStandard
-
     trust = request.portal.trust
     if trust is None:
         raise Http404("No trust.")
@@ -468,10 +459,10 @@ def trust_standard_publish(request: HttpRequest) -> HttpResponse:
     form = TrustStandardForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            standard = standards.standard_publish(trust=trust, by=request.user, standard=existing,
+            standard = services.standard_publish(trust=trust, by=request.user, standard=existing,
                                                   **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Published “{standard.name}” (version {standard.version}) to the trust's "
                                       "schools. Each school takes it from its training requirements page.")
@@ -485,11 +476,8 @@ def trust_standard_publish(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def standard_adopt(request: HttpRequest, standard_id: int) -> HttpResponse:
-    from . import standards
-    from .models import TrustTrainingStandard
-
     school = _school(request)
     standard = get_object_or_404(TrustTrainingStandard, pk=standard_id, trust_id=school.trust_id)
-    req = standards.standard_adopt(school=school, standard=standard, by=request.user)
+    req = services.standard_adopt(school=school, standard=standard, by=request.user)
     messages.success(request, f"“{req.name}” now follows the trust's version {standard.version}.")
     return redirect("curriculum:requirements")

@@ -11,16 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 
 from . import selectors, services, texts
 from .forms import MobileForm, PatternForm, SettingsForm, SwapForm
 from .models import MobileNumber, RotaSlot, RotaSwap, SmsDelivery
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 def _week_start(request: HttpRequest, today: datetime.date) -> datetime.date:
@@ -64,7 +59,7 @@ def pattern(request: HttpRequest) -> HttpResponse:
             for day, period, person in form.assignments():
                 services.set_slot(school=school, by=request.user, weekday=day, period=period, person=person)
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, "Weekly rota saved.")
@@ -83,7 +78,7 @@ def swap(request: HttpRequest) -> HttpResponse:
             services.swap_day(school=school, by=request.user, on=d["on"], period=d["period"], person=d["person"],
                               reason=d["reason"])
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, f"{d['person'].full_name} covers {d['on']:%-d %B %Y}.")
@@ -126,8 +121,7 @@ def duty_settings(request: HttpRequest) -> HttpResponse:
         try:
             services.save_settings(school=school, by=request.user, **d)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Duty settings saved.")
             return redirect("duty:rota")

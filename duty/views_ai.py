@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 
 from . import ai
 from .forms import AIAssessmentForm, AIDecisionForm, AIToolForm
 from .models import AIStandard, AITool
-from .views import _errors
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -29,8 +29,7 @@ def add(request: HttpRequest) -> HttpResponse:
         try:
             tool = ai.add_tool(school=request.portal.school, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"{tool.name} added. An out-of-cycle review of filtering and monitoring is "
                                       "open for it.")
@@ -60,7 +59,7 @@ def assess(request: HttpRequest, tool_id: int) -> HttpResponse:
         try:
             ai.assess(tool=tool, by=request.user, ratings=form.ratings())
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, "Assessment saved.")
@@ -75,7 +74,7 @@ def decide(request: HttpRequest, tool_id: int) -> HttpResponse:
         try:
             ai.decide(tool=tool, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, f"Decision recorded: {tool.get_decision_display().lower()}.")

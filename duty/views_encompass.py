@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.schools import selectors as school_selectors
 
 from . import encompass
 from .forms import AskActionForm, EncompassForm
 from .models import EncompassEntry, EncompassEntryKind, EncompassNotification
-from .views import _errors
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -37,8 +37,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 police_reference=d["police_reference"], officer_name=d["officer_name"],
                 officer_contact=d["officer_contact"], support=d["support"], pupil_ids=[p.pk for p in d["pupils"]])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Notification recorded; the DSL on duty has been told.")
             return redirect("duty:encompass_detail", notification_id=notification.pk)
@@ -68,7 +67,7 @@ def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
     try:
         entry = encompass.acknowledge(notification=notification, by=request.user)
     except ValidationError as exc:
-        for m in _errors(exc):
+        for m in error_messages(exc):
             messages.error(request, m)
     else:
         messages.success(request, entry.text + ".")
@@ -86,7 +85,7 @@ def ask(request: HttpRequest, notification_id: int) -> HttpResponse:
             encompass.ask_action(notification=notification, by=request.user, assignee=d["assignee"], text=d["text"],
                                  pupil=d["pupil"])
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, f"Asked {d['assignee'].full_name}.")
@@ -114,7 +113,7 @@ def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     try:
         encompass.action_done(action=action, by=request.user, note=request.POST.get("note", ""))
     except ValidationError as exc:
-        for m in _errors(exc):
+        for m in error_messages(exc):
             messages.error(request, m)
     else:
         messages.success(request, "Thank you: marked as done.")

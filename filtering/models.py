@@ -3,7 +3,7 @@
 A change request's columns (state, approver, expiry...) are a projection written only by
 ``filtering.services``, in the same transaction as the ``FilterEvent`` that records the step. The events are
 the evidence: append-only and hash-chained per school, so a rewritten or removed step is detected by
-``manage.py verify_chains`` / ``verify_filtering_log``.
+``manage.py verify_chains --model filtering.FilterEvent``.
 """
 
 from __future__ import annotations

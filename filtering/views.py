@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +15,8 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response, render_pdf
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools import tables
@@ -52,12 +53,6 @@ from .models import (
     VendorImport,
     VendorMapping,
 )
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 def _common(request: HttpRequest) -> dict:
@@ -110,8 +105,7 @@ def request_change(request: HttpRequest) -> HttpResponse:
                 target=d["target"], scope=d["scope"], scope_detail=d["scope_detail"], reason=d["reason"],
                 needed_until=d["needed_until"], submission_token=d["token"])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             if change.state == State.REFUSED:
                 messages.error(request, f"{change.reference} was refused: {change.decision_reason}")
@@ -132,8 +126,7 @@ def report_site(request: HttpRequest) -> HttpResponse:
         try:
             change, incident = services.report_site(school=school, reporter=request.user, data=d)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             if incident is not None:
                 messages.success(request, f"Thank you. Concern {incident.reference} went to the DSL team, and "
@@ -191,7 +184,7 @@ def _step(request: HttpRequest, change_id: int, form_class, act) -> HttpResponse
         try:
             text = act(change, form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
+            for m in error_messages(exc):
                 messages.error(request, m)
         else:
             messages.success(request, text)
@@ -286,23 +279,18 @@ def _date(value: str) -> datetime.date | None:
 
 
 def log_pdf(request: HttpRequest) -> HttpResponse:
-    from weasyprint import HTML
-
     school = request.portal.school
     today = timezone.localdate()
     start = _date(request.GET.get("from", "")) or today - datetime.timedelta(days=365)
     end = _date(request.GET.get("to", "")) or today
     qs = FilterEvent.objects.filter(chain=f"school:{school.pk}", at__date__gte=start, at__date__lte=end)
     events = list(qs.order_by("seq")[: PDF_MAX_EVENTS + 1])
-    html = render_to_string("filtering/pdf/log.html", {
+    pdf = render_pdf(template="filtering/pdf/log.html", context={
         "school": school, "events": events[:PDF_MAX_EVENTS], "truncated": len(events) > PDF_MAX_EVENTS,
         "limit": PDF_MAX_EVENTS, "start": start, "end": end, "printed_at": timezone.localtime(),
         "printed_by": request.user, "roles": selectors.responsibilities(school=school),
-    })
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="filtering-log-{start}-{end}.pdf"'
-    return response
+    }).content
+    return pdf_response(content=pdf, filename=f"filtering-log-{start}-{end}.pdf")
 
 
 # --- Responsibilities ---------------------------------------------------------------------------------
@@ -328,8 +316,7 @@ def responsibility_add(request: HttpRequest) -> HttpResponse:
                                            user=d["user"], organisation=d["organisation"], email=d["email"],
                                            phone=d["phone"], starts_on=d["starts_on"])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Responsibility recorded.")
             return redirect("filtering:responsibilities")
@@ -343,7 +330,7 @@ def responsibility_end(request: HttpRequest, responsibility_id: int) -> HttpResp
     try:
         services.end_responsibility(record=record, by=request.user, ends_on=ends_on)
     except ValidationError as exc:
-        for m in _errors(exc):
+        for m in error_messages(exc):
             messages.error(request, m)
     else:
         messages.success(request, f"{record.name}'s role ends on {ends_on:%d %b %Y}. Record who takes over.")
@@ -402,8 +389,7 @@ def vendor_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
                 done = services.explain_vendor_change(entry=entry, by=request.user, reason=d["reason"])
                 messages.success(request, "Recorded as explained.")
         except ValidationError as exc:
-            for m in _errors(exc):
-                forms[chosen].add_error(None, m)
+            add_errors_to_form(forms[chosen], exc, on_fields=False)
         else:
             return redirect("filtering:vendor")
     return render(request, "filtering/vendor_entry.html", {
@@ -470,8 +456,7 @@ def check_add(request: HttpRequest) -> HttpResponse:
                                   passed=d["passed"], what_was_tested=d["what_was_tested"], failures=d["failures"],
                                   actions=d["actions"], certificate=d["certificate"])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Check recorded.")
             return redirect("filtering:checks")
@@ -515,8 +500,7 @@ def review_add(request: HttpRequest) -> HttpResponse:
                                    it_provider=d["it_provider"], governor=d["governor"], others=d["others"],
                                    trigger=d["trigger"], trigger_detail=d["trigger_detail"], actions=d["actions"])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Review recorded.")
             return redirect("filtering:reviews")

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil
 
 from . import corrections
@@ -83,17 +83,9 @@ def pdf_context(*, school, pupil: Pupil, items: list[ChronologyItem], user, titl
     }
 
 
-def render_pdf(*, template: str, context: dict) -> bytes:
-    # Imported here: WeasyPrint loads Pango/Cairo, which pages that never print need not pay for.
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
-
-
 def chronology_pdf(*, portal, pupil: Pupil, user, at: datetime.datetime | None = None) -> tuple[bytes, int]:
     items = pupil_chronology(portal=portal, pupil=pupil)
     context = pdf_context(
         school=portal.school, pupil=pupil, items=items, user=user, title="Chronology", at=at or timezone.now()
     )
-    return render_pdf(template="incidents/pdf/chronology.html", context=context), len(items)
+    return render_pdf(template="incidents/pdf/chronology.html", context=context).content, len(items)

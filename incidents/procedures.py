@@ -12,7 +12,7 @@ from django.db import transaction
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.schools.models import School
 
 from .categories import Category, StepSpec, default_procedure
@@ -87,7 +87,7 @@ def procedures_overview(*, school: School) -> list[dict]:
 
 @transaction.atomic
 def procedure_save(
-    *, school: School, category: str, steps: list[StepSpec], by: User, request=None
+    *, school: School, category: str, steps: list[StepSpec], by: User, origin: Origin | None = None
 ) -> list[ProcedureStep]:
     if category not in Category.values:
         raise ValidationError("That is not one of the policy's categories.")
@@ -108,7 +108,7 @@ def procedure_save(
     )
     audit_record(
         action=AuditAction.SCHOOL_UPDATED,
-        request=request,
+        origin=origin,
         actor=by,
         school=school,
         summary=f"Procedure for {Category(category).label} changed",
@@ -119,14 +119,14 @@ def procedure_save(
 
 
 @transaction.atomic
-def procedure_reset(*, school: School, category: str, by: User, request=None) -> None:
+def procedure_reset(*, school: School, category: str, by: User, origin: Origin | None = None) -> None:
     before, own = procedure_for(school=school, category=category)
     if not own:
         return
     ProcedureStep.objects.filter(school=school, category=category).delete()
     audit_record(
         action=AuditAction.SCHOOL_UPDATED,
-        request=request,
+        origin=origin,
         actor=by,
         school=school,
         summary=f"Procedure for {Category(category).label} reset to the policy's default",

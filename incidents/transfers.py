@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil, School, Term
 
 from . import chronology
@@ -56,10 +57,10 @@ def school_days_note(*, school: School, start: datetime.date, end: datetime.date
     return ""
 
 
-def _audit(*, request, actor: User, school: School, obj, summary: str, detail: dict) -> None:
+def _audit(*, origin: Origin | None, actor: User, school: School, obj, summary: str, detail: dict) -> None:
     audit_record(
         action=AuditAction.RECORD_VIEWED,
-        request=request,
+        origin=origin,
         actor=actor,
         school=school,
         obj=obj,
@@ -69,7 +70,7 @@ def _audit(*, request, actor: User, school: School, obj, summary: str, detail: d
 
 
 @transaction.atomic
-def cp_file_produce(*, portal, pupil: Pupil, by: User, request=None) -> CPFileTransfer:
+def cp_file_produce(*, portal, pupil: Pupil, by: User, origin: Origin | None = None) -> CPFileTransfer:
     """Build the CP file PDF from the cases ``portal`` may see, store it with its SHA-256, and audit it."""
     if pupil.school_id != portal.school.pk:
         raise ValidationError("That pupil is not at this school.")
@@ -78,7 +79,7 @@ def cp_file_produce(*, portal, pupil: Pupil, by: User, request=None) -> CPFileTr
     context = chronology.pdf_context(
         school=portal.school, pupil=pupil, items=items, user=by, title="Child-protection file", at=at
     )
-    pdf = chronology.render_pdf(template="incidents/pdf/cp_file.html", context=context)
+    pdf = render_pdf(template="incidents/pdf/cp_file.html", context=context).content
     digest = hashlib.sha256(pdf).hexdigest()
     transfer = CPFileTransfer(
         school=portal.school, pupil=pupil, produced_at=at, produced_by=by, sha256=digest, incident_count=len(items)
@@ -87,7 +88,7 @@ def cp_file_produce(*, portal, pupil: Pupil, by: User, request=None) -> CPFileTr
     transfer.pdf.save("cp-file.pdf", ContentFile(pdf), save=False)
     transfer.save()
     _audit(
-        request=request,
+        origin=origin,
         actor=by,
         school=portal.school,
         obj=pupil,
@@ -112,7 +113,7 @@ def cp_file_sent(
     receiving_urn: str = "",
     receiving_contact: str = "",
     notes: str = "",
-    request=None,
+    origin: Origin | None = None,
 ) -> CPFileTransfer:
     transfer = _locked(transfer)
     if transfer.sent_at is not None:
@@ -139,7 +140,7 @@ def cp_file_sent(
         transfer.notes = _append_note(transfer.notes, by=by, text=notes)
     transfer.save()
     _audit(
-        request=request,
+        origin=origin,
         actor=by,
         school=transfer.school,
         obj=transfer,
@@ -157,7 +158,7 @@ def cp_file_confirmed(
     confirmed_at: datetime.datetime,
     confirmed_by_name: str,
     notes: str = "",
-    request=None,
+    origin: Origin | None = None,
 ) -> CPFileTransfer:
     transfer = _locked(transfer)
     if transfer.sent_at is None:
@@ -177,7 +178,7 @@ def cp_file_confirmed(
         transfer.notes = _append_note(transfer.notes, by=by, text=notes)
     transfer.save()
     _audit(
-        request=request,
+        origin=origin,
         actor=by,
         school=transfer.school,
         obj=transfer,

@@ -99,7 +99,9 @@ class ProcedureKind(Kind):
                                                   "trust's schools", True, []]]
 
     def apply(self, *, school, key: str, content: list[list], by, request=None, options: dict | None = None) -> None:
+        from safeguarding_portal.audit.services import origin_of
+
         from .procedures import procedure_save
 
-        procedure_save(school=school, category=key, by=by, request=request,
+        procedure_save(school=school, category=key, by=by, origin=origin_of(request),
                        steps=[StepSpec(text, mandatory, tuple(keys)) for text, mandatory, keys in content])

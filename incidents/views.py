@@ -19,6 +19,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import view_summary, views_of
 from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
@@ -95,8 +96,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 submission_token=data["submission_token"],
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             return redirect("incidents:reported", reference=incident.reference)
     return render(
@@ -138,7 +138,7 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.case_add_information(incident=incident, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, "Added to your report. The safeguarding team has been told.")
             return redirect("incidents:my_report", reference=reference)
@@ -318,7 +318,7 @@ def saved_filter(request: HttpRequest) -> HttpResponse:
     try:
         services.saved_filter_save(portal=portal, name=request.POST.get("name", ""), query=query)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, " ".join(error_messages(exc)))
     else:
         messages.success(request, "Filter kept.")
     return redirect(f"{reverse('incidents:dashboard')}?{query}" if query else reverse("incidents:dashboard"))
@@ -618,13 +618,9 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
             perform(request, incident, data)
     except ValidationError as exc:
         if form is None:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(error_messages(exc)))
             return _back_to_case(request, reference)
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
+        add_errors_to_form(form, exc)
     if form is not None and form.errors:
         # What was typed stays in the form, which opens where it was.
         incident.refresh_from_db()

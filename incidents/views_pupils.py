@@ -4,7 +4,6 @@ school's procedure checklists. Thin: reads in chronology/transfers/trends, write
 from __future__ import annotations
 
 import hashlib
-import io
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.audit.services import audit_record, origin_of, record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
@@ -89,17 +90,14 @@ def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:
         summary=f"Chronology PDF produced for pupil {pupil.upn}",
         detail={"export": "chronology_pdf", "sha256": hashlib.sha256(pdf).hexdigest(), "cases": cases},
     )
-    response = FileResponse(
-        io.BytesIO(pdf), content_type="application/pdf", as_attachment=True, filename=f"chronology-{pupil.upn}.pdf"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(content=pdf, filename=f"chronology-{pupil.upn}.pdf")
 
 
 @require_POST
 def cp_file_produce(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _pupil_or_404(request, pupil_id)
-    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user, request=request)
+    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user,
+                                          origin=origin_of(request))
     messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
     return redirect("incidents:transfer", transfer_id=transfer.pk)
 
@@ -150,21 +148,21 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "sent":
-                    transfers.cp_file_sent(transfer=transfer, by=request.user, request=request, **form.cleaned_data)
+                    transfers.cp_file_sent(transfer=transfer, by=request.user, origin=origin_of(request),
+                                           **form.cleaned_data)
                     messages.success(request, "Sending recorded.")
                 else:
                     transfers.cp_file_confirmed(
-                        transfer=transfer, by=request.user, request=request, **form.cleaned_data
+                        transfer=transfer, by=request.user, origin=origin_of(request), **form.cleaned_data
                     )
                     messages.success(request, "Receipt recorded.")
                 return redirect("incidents:transfer", transfer_id=transfer.pk)
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):
                     # The step was already recorded (perhaps by a colleague just now): show the record.
-                    messages.error(request, " ".join(exc.messages))
+                    messages.error(request, " ".join(error_messages(exc)))
                     return redirect("incidents:transfer", transfer_id=transfer.pk)
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_errors_to_form(form, exc)
     else:
         record_view(
             request=request, obj=transfer, summary=f"Child-protection file transfer for pupil {transfer.pupil.upn}"
@@ -193,14 +191,7 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> FileResponse:
         summary=f"Child-protection file downloaded for pupil {transfer.pupil.upn}",
         detail={"export": "cp_file_pdf", "sha256": transfer.sha256},
     )
-    response = FileResponse(
-        io.BytesIO(data),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"cp-file-{transfer.pupil.upn}-{transfer.produced_at:%Y%m%d}.pdf",
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(content=data, filename=f"cp-file-{transfer.pupil.upn}-{transfer.produced_at:%Y%m%d}.pdf")
 
 
 def trends_page(request: HttpRequest) -> HttpResponse:
@@ -266,7 +257,7 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
     steps, own = procedures.procedure_for(school=school, category=category)
     errors: list[str] = []
     if request.method == "POST" and request.POST.get("action") == "reset":
-        procedures.procedure_reset(school=school, category=category, by=request.user, request=request)
+        procedures.procedure_reset(school=school, category=category, by=request.user, origin=origin_of(request))
         messages.success(request, "The policy's default procedure will be used for new cases.")
         return redirect("incidents:procedure_edit", category=category)
     if request.method == "POST":
@@ -276,10 +267,10 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
                              tuple(f.cleaned_data.get("completed_by", ()))) for f in formset.forms]
             try:
                 procedures.procedure_save(
-                    school=school, category=category, steps=rows, by=request.user, request=request
+                    school=school, category=category, steps=rows, by=request.user, origin=origin_of(request)
                 )
             except ValidationError as exc:
-                errors = exc.messages
+                errors = error_messages(exc)
             else:
                 messages.success(request, "Saved. New cases of this kind will use these steps; open cases keep theirs.")
                 return redirect("incidents:procedure_edit", category=category)

@@ -10,18 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.schools.models import Pupil
 
 from . import searches
 from .categories import NO_ATTACHMENT_GUIDANCE
 from .forms import DeviceSearchFollowUpForm, DeviceSearchForm
 from .models import DeviceOutcome, DeviceSearch, DeviceSearchEntryKind
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 def search_list(request: HttpRequest) -> HttpResponse:
@@ -53,8 +48,7 @@ def search_new(request: HttpRequest) -> HttpResponse:
                 parents_informed=d["parents_informed"], parents_note=d["parents_note"], outcome=d["outcome"],
                 incident=d["case"], new_case=new_case)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             if search.child_at_risk:
                 messages.success(request, f"Search recorded and passed to the DSL team on case "
@@ -100,7 +94,7 @@ def search_act(request: HttpRequest, search_id: int) -> HttpResponse:
         else:
             searches.search_note(search=search, by=request.user, text=d["text"])
     except ValidationError as exc:
-        for m in _errors(exc):
+        for m in error_messages(exc):
             messages.error(request, m)
     else:
         messages.success(request, "Recorded.")

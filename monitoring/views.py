@@ -18,18 +18,13 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.core.clientip import client_ip
+from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Pupil, YearGroup
 
 from . import csvimport, mail, selectors, services, webhook
 from .forms import CloseForm, EscalateForm, MappingForm, UploadForm, UsernameForm, WebhookForm
 from .models import ImportRun, MailAddress, Severity, Vendor, WebhookDelivery, WebhookEndpoint
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "message_dict"):
-        return [m for msgs in exc.message_dict.values() for m in msgs]
-    return list(exc.messages)
 
 
 def _alert_or_404(request: HttpRequest, alert_id: int):
@@ -84,8 +79,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
             services.alert_close(alert=alert, by=request.user, outcome=form.cleaned_data["outcome"],
                                  reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"{alert.reference} closed.")
             return redirect("monitoring:queue")
@@ -110,8 +104,7 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
             incident = services.alert_escalate(alert=alert, by=request.user, incident=incident,
                                                category=d["category"], note=d["note"], portal=request.portal)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"{alert.reference} escalated to case {incident.reference}.")
             return redirect("incidents:case", incident.reference)
@@ -157,8 +150,7 @@ def usernames(request: HttpRequest) -> HttpResponse:
             n = services.username_map(school=school, by=request.user, username=form.cleaned_data["username"],
                                       pupil=pupil)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"Matched: {counted(n, 'waiting alert')} now with {pupil.full_name}.")
             return redirect("monitoring:usernames")

@@ -40,11 +40,11 @@ def _certificate(ctx: SampleContext) -> int:
 def _briefing(ctx: SampleContext) -> int:
     import datetime
 
-    from curriculum import training
+    from curriculum import services
 
     from . import factories_curriculum as f
 
-    session = training.record_briefing(
+    session = services.briefing_record(
         school=ctx.school, requirement=f.requirement(ctx.school, "annual_update"), title="Walk briefing",
         provider="DSL", delivered_on=datetime.date.today(), hours=1, attendee_ids=[_someone(ctx).pk],
         recorded_by=_someone(ctx),

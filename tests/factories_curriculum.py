@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from curriculum import training
+from curriculum import services
 from curriculum.models import Gap, Lesson, LessonStrand, Policy, TrainingRecord, TrainingRequirement, Unit
 from safeguarding_portal.accounts.policy import Role
 
@@ -19,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def requirement(school, key: str) -> TrainingRequirement:
-    training.ensure_default_requirements(school=school)
+    services.requirements_ensure_defaults(school=school)
     return TrainingRequirement.objects.get(school=school, key=key)
 
 

@@ -74,8 +74,8 @@ def test_an_intact_log_verifies(school, other_school, capsys):
         audit_record(action=AuditAction.SCHOOL_UPDATED, school=target, detail={"fields": ["name"], "n": 1})
 
     assert chain.verify(AuditEvent) == []
-    call_command("verify_audit_chain")
-    assert "Audit log intact: 4 entries verified." in capsys.readouterr().out
+    call_command("verify_chains", model=["audit.AuditEvent"])
+    assert "audit.AuditEvent: intact (4 records)" in capsys.readouterr().out
 
 
 def test_an_empty_log_verifies(db):

@@ -1,8 +1,8 @@
 """Someone with database access who changes or removes audit rows is caught, down to the link.
 
 The database refuses UPDATE on audit rows (and DELETE on PostgreSQL), so the tests first prove that, then
-play an attacker who can drop those triggers, and check that ``verify()``, ``manage.py
-verify_audit_chain`` and the audit log page name the chain and the first broken link. Trigger changes
+play an attacker who can drop those triggers, and check that ``verify()``, ``manage.py verify_chains
+--model audit.AuditEvent`` and the audit log page name the chain and the first broken link. Trigger changes
 happen inside the test's transaction and are rolled back with it.
 """
 
@@ -90,9 +90,9 @@ def test_the_command_names_the_first_broken_link_and_fails(school, oak_log):
     err = StringIO()
 
     with pytest.raises(CommandError, match=r"1 chain\(s\) broken"):
-        call_command("verify_audit_chain", stderr=err)
+        call_command("verify_chains", model=["audit.AuditEvent"], stderr=err)
 
-    assert f"BROKEN: chain 'school:{school.pk}', link #3 (id {oak_log[2].pk})" in err.getvalue()
+    assert f"BROKEN audit.AuditEvent: chain 'school:{school.pk}', link #3 (id {oak_log[2].pk})" in err.getvalue()
 
 
 def test_the_command_checks_only_the_chains_asked_for(school, other_school, oak_log):
@@ -100,11 +100,11 @@ def test_the_command_checks_only_the_chains_asked_for(school, other_school, oak_
     _sql("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["x", oak_log[0].pk])
     out = StringIO()
 
-    call_command("verify_audit_chain", chain=[f"school:{other_school.pk}"], stdout=out)
+    call_command("verify_chains", model=["audit.AuditEvent"], chain=[f"school:{other_school.pk}"], stdout=out)
 
     assert "intact" in out.getvalue()
     with pytest.raises(CommandError):
-        call_command("verify_audit_chain", chain=[f"school:{school.pk}"], stderr=StringIO())
+        call_command("verify_chains", model=["audit.AuditEvent"], chain=[f"school:{school.pk}"], stderr=StringIO())
 
 
 def test_rehashing_a_changed_row_breaks_the_next_link(school, oak_log):
@@ -197,3 +197,8 @@ def test_the_triggers_are_back_after_each_test(oak_log):
     # Runs after the tests above (file order): their DROP TRIGGER was rolled back with their transaction.
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         _sql("UPDATE audit_auditevent SET summary = %s WHERE id = %s", ["x", oak_log[0].pk])
+
+
+def test_the_command_refuses_a_model_that_is_not_chained():
+    with pytest.raises(CommandError, match=r"Not a chained model: schools\.School\..*audit\.AuditEvent"):
+        call_command("verify_chains", model=["schools.School"])

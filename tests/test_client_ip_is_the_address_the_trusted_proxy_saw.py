@@ -6,6 +6,9 @@ Behind PROXY_COUNT reverse proxies, each appending the address it was connected 
 sent by the visitor. X-Real-IP is never set by the documented proxy, so it is never believed.
 """
 
+import pathlib
+import re
+
 import pytest
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -114,3 +117,31 @@ def test_a_forged_forwarded_header_does_not_buy_more_guesses(client, staff):
     response = password_sign_in(client, staff.email, PASSWORD, **_through_proxy(REAL, forged="6.6.6.99"))
 
     assert response.status_code in (403, 429)
+
+
+# Code that reads an address header itself (comments are left out: settings explain the proxy in words).
+_READS_AN_ADDRESS = re.compile(
+    r"REMOTE_ADDR|X_FORWARDED_FOR|X_REAL_IP|HTTP_CLIENT_IP|\bipware\b|[\"'](x-forwarded-for|x-real-ip)[\"']", re.I
+)
+
+
+def _code_lines(text: str) -> str:
+    return "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+
+
+def test_only_the_one_helper_reads_the_clients_address():
+    root = pathlib.Path(settings.BASE_DIR)
+    readers = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith(".") or "migrations" in parts:
+            continue
+        if _READS_AN_ADDRESS.search(_code_lines(path.read_text(encoding="utf-8"))):
+            readers.append(str(path.relative_to(root)))
+    assert readers == ["safeguarding_portal/core/clientip.py"]
+
+
+def test_the_address_scan_sees_a_hand_written_reading():
+    assert _READS_AN_ADDRESS.search(_code_lines('ip = request.META.get("HTTP_X_REAL_IP")'))
+    assert _READS_AN_ADDRESS.search(_code_lines("ip = request.headers.get('X-Forwarded-For')"))
+    assert not _READS_AN_ADDRESS.search(_code_lines("# behind X_FORWARDED_FOR, see clientip"))

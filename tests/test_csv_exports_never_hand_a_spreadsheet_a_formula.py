@@ -178,3 +178,29 @@ def test_every_csv_is_written_by_the_one_helper():
         if re.search(r"\bcsv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8")):
             writers.append(str(path.relative_to(root)))
     assert not writers, f"write CSV with safeguarding_portal/core/csvexport.py instead: {writers}"
+
+
+def _project_sources():
+    root = pathlib.Path(settings.BASE_DIR)
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith(".") or "migrations" in parts:
+            continue
+        yield str(path.relative_to(root)), path.read_text(encoding="utf-8")
+
+
+def test_every_csv_response_is_made_by_the_one_helper():
+    # Not only the writer: a response labelled text/csv anywhere else (the MIS import's template once was one).
+    labelled = re.compile(r"content_type=[^,)]*text/csv")
+    by_hand = [name for name, text in _project_sources()
+               if name != "safeguarding_portal/core/csvexport.py" and labelled.search(text)]
+    assert by_hand == [], f"answer with csv_response or csv_streaming_response from core/csvexport.py: {by_hand}"
+
+
+def test_the_mis_import_template_is_made_by_the_helper(client, signed_in, dsl):
+    signed_in(dsl)
+
+    response = client.get(reverse("schools:import_template") + "?kind=staff")
+
+    assert response.content.startswith("\ufeff".encode()) and response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"] == 'attachment; filename="mis-import-staff-template.csv"'

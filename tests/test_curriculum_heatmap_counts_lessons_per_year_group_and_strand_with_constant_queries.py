@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from curriculum import teaching
+from curriculum import selectors
 
 from . import factories_curriculum as f
 from .factories import PupilFactory
@@ -21,13 +21,13 @@ def test_cells_count_lessons_of_this_academic_year_only(school, staff):
     f.lesson(school, staff, year_group="3", strands=("privacy", "bullying"), taught_on=datetime.date(2026, 9, 10))
     f.lesson(school, staff, year_group="3", strands=("privacy",), taught_on=datetime.date(2026, 10, 1))
     f.lesson(school, staff, year_group="3", strands=("privacy",), taught_on=datetime.date(2026, 6, 1))  # last year
-    heat = teaching.heatmap(school=school, academic_year=2026)
+    heat = selectors.heatmap(school=school, academic_year=2026)
     assert heat.year_groups == ["3", "4"]
     assert heat.cells[("3", "privacy")].lessons == 2
     assert heat.cells[("3", "bullying")].lessons == 1
     assert heat.cells[("4", "privacy")].lessons == 0
     assert heat.untaught == 16 - 2
-    assert teaching.heatmap(school=school, academic_year=2025).cells[("3", "privacy")].lessons == 1
+    assert selectors.heatmap(school=school, academic_year=2025).cells[("3", "privacy")].lessons == 1
 
 
 def test_the_page_shows_untaught_cells_and_gaps(client, signed_in, school, osl, staff):

@@ -9,7 +9,7 @@ strand logged for that year group closes it.
 import pytest
 from django.urls import reverse
 
-from curriculum import teaching
+from curriculum import selectors, services
 from curriculum.models import Gap
 from safeguarding_portal.reminders.models import Reminder
 
@@ -90,11 +90,11 @@ def test_the_school_sets_the_threshold_and_the_map(client, signed_in, school, st
     assert "1 new gap raised" in response.content.decode()
     gap = Gap.objects.get()
     assert (gap.strand, gap.incident_count, gap.threshold) == ("privacy", 2, 2)
-    assert teaching.category_map(school=school)["phishing_scams"] == ["privacy"]
+    assert selectors.category_map(school=school)["phishing_scams"] == ["privacy"]
 
 
 def test_allegations_about_staff_never_raise_gaps(school, staff, technician, year5, django_capture_on_commit_callbacks):
-    teaching.save_category_map(school=school, mapping={"staff_conduct": ["reputation"]}, threshold=1)
+    services.category_map_save(school=school, mapping={"staff_conduct": ["reputation"]}, threshold=1)
     with django_capture_on_commit_callbacks(execute=True):
         make_case(school=school, reporter=staff, category="staff_conduct", pupils=[year5[0]], subject_staff=technician)
     assert not Gap.objects.exists()

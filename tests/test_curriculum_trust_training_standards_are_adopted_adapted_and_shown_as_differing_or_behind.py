@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from curriculum import standards
+from curriculum import selectors, services
 from curriculum.models import TrainingRequirement, TrustTrainingStandard
 
 from . import clock
@@ -59,12 +59,12 @@ def test_publish_adopt_adapt_and_fall_behind(client, signed_in, trust_lead, dsl,
     client.post(reverse("curriculum:standard_adopt", kwargs={"standard_id": standard.pk}))
     req.refresh_from_db()
     assert (req.renew_months, req.standard_version) == (6, 2)
-    assert standards.school_view(school=school)[0].states == ["same"]
+    assert selectors.school_view(school=school)[0].states == ["same"]
 
 
 def test_publishing_the_same_again_is_not_a_new_version(trust, trust_lead):
-    first = standards.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
-    again = standards.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24,
+    first = services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
+    again = services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24,
                                        standard=first)
     assert again.version == 1
 
@@ -73,7 +73,7 @@ def test_a_school_cannot_take_another_trusts_standard(client, signed_in, dsl, tr
     from .factories import TrustFactory
 
     other = TrustFactory(name="Faraway Trust")
-    foreign = standards.standard_publish(trust=other, by=trust_lead, name="Elsewhere", roles=["staff"],
+    foreign = services.standard_publish(trust=other, by=trust_lead, name="Elsewhere", roles=["staff"],
                                          renew_months=12)
     signed_in(dsl)
     assert client.post(reverse("curriculum:standard_adopt", kwargs={"standard_id": foreign.pk})).status_code == 404

@@ -59,8 +59,8 @@ def test_the_database_refuses_a_delete_on_postgresql(logged):
 
 def test_an_intact_log_verifies(logged):
     out = StringIO()
-    call_command("verify_filtering_log", stdout=out)
-    assert f"intact ({len(logged)} events)" in out.getvalue()
+    call_command("verify_chains", model=["filtering.FilterEvent"], stdout=out)
+    assert f"filtering.FilterEvent: intact ({len(logged)} records)" in out.getvalue()
 
 
 def test_a_rewritten_approval_is_named_by_its_link(school, logged):
@@ -69,8 +69,8 @@ def test_a_rewritten_approval_is_named_by_its_link(school, logged):
     _sql("UPDATE filtering_filterevent SET summary = %s WHERE id = %s", ["approved by the governors", approval.pk])
 
     err = StringIO()
-    with pytest.raises(CommandError, match="1 filtering log chain"):
-        call_command("verify_filtering_log", stderr=err)
+    with pytest.raises(CommandError, match=r"1 chain\(s\) broken"):
+        call_command("verify_chains", model=["filtering.FilterEvent"], stderr=err)
     assert f"chain 'school:{school.pk}', link #{approval.seq}" in err.getvalue()
     assert "contents were changed" in err.getvalue()
     assert school.name in err.getvalue()
@@ -99,5 +99,21 @@ def test_a_removed_event_is_named(school, logged):
     _sql("DELETE FROM filtering_filterevent WHERE id = %s", [logged[1].pk])
     err = StringIO()
     with pytest.raises(CommandError):
-        call_command("verify_filtering_log", stderr=err)
+        call_command("verify_chains", model=["filtering.FilterEvent"], stderr=err)
     assert "link #2 is missing" in err.getvalue()
+
+
+def test_one_schools_log_is_verified_by_its_urn(school, other_school, logged):
+    approval = next(e for e in logged if e.kind == "approved")
+    drop_triggers()
+    _sql("UPDATE filtering_filterevent SET summary = %s WHERE id = %s", ["approved by the governors", approval.pk])
+
+    out = StringIO()
+    call_command("verify_chains", model=["filtering.FilterEvent"], school=other_school.urn, stdout=out)
+    assert "filtering.FilterEvent: intact (0 records)" in out.getvalue()
+    with pytest.raises(CommandError, match="No school with URN 999999"):
+        call_command("verify_chains", school="999999")
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"1 chain\(s\) broken"):
+        call_command("verify_chains", model=["filtering.FilterEvent"], school=school.urn, stderr=err)
+    assert f"chain 'school:{school.pk}', link #{approval.seq}" in err.getvalue()

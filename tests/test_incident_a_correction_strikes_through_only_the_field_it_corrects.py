@@ -118,6 +118,6 @@ def test_the_chronology_pdf_shows_the_correction_beside_the_original(client, sig
     page = client.get(reverse("incidents:chronology", args=[pupil.pk])).content.decode()
     assert 'entry-corrected">Seen on Tuesday.</span>' in page and "Seen on Friday." in page
     pdf = client.get(reverse("incidents:chronology_pdf", args=[pupil.pk]))
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(b"".join(pdf.streaming_content))).pages)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     squashed = "".join(text.split())  # PDF text comes back with spaces where letters were kerned apart
     assert "SeenonTuesday." in squashed and "Corrected" in squashed and "SeenonFriday." in squashed

@@ -86,7 +86,7 @@ def test_chronology_pdf_is_a_pdf_of_the_visible_cases_and_is_audited(client, sig
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "no-store"
-    pdf = b"".join(response.streaming_content)
+    pdf = response.content
     assert pdf.startswith(b"%PDF")
     (tmp_path / "chronology.pdf").write_bytes(pdf)
     text = _pdf_text(tmp_path / "chronology.pdf")

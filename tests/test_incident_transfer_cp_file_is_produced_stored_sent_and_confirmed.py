@@ -50,7 +50,7 @@ def test_producing_stores_the_pdf_with_its_checksum_and_only_visible_cases(clien
     assert AuditEvent.objects.filter(detail__export="cp_file_pdf", detail__sha256=transfer.sha256).exists()
 
     download = client.get(reverse("incidents:transfer_pdf", args=[transfer.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == stored
+    assert download.status_code == 200 and download.content == stored
     (tmp_path / "cp_file.pdf").write_bytes(stored)
     import subprocess
 

@@ -16,7 +16,7 @@ from aup.models import Audience
 from aup.report import governor_section as aup_section
 from curriculum.figures import open_gaps, training_compliance
 from curriculum.report import governor_section as curriculum_section
-from curriculum.training import matrix
+from curriculum.selectors import matrix
 from filtering.figures import request_figures
 from filtering.report import governor_section as filtering_section
 from incidents import services as incident_services

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from curriculum import teaching
+from curriculum import selectors, services
 from curriculum.models import Gap
 from incidents.models import IncidentPupil
 from incidents.trends import trends
@@ -36,7 +36,7 @@ def test_after_the_move_up_last_years_figures_and_gap_still_say_year_5(school, s
     pupils = PupilFactory.create_batch(3, school=school, year_group="5")
     for pupil in pupils:
         make_case(school=school, reporter=staff, pupils=[pupil])
-    teaching.check_gaps(school=school, on=JULY)
+    services.gaps_check(school=school, on=JULY)
     gap = Gap.objects.get()
     assert (gap.year_group, gap.incident_count) == ("5", 3)
     assert set(IncidentPupil.objects.values_list("year_group", flat=True)) == {"5"}
@@ -54,9 +54,9 @@ def test_after_the_move_up_last_years_figures_and_gap_still_say_year_5(school, s
     # Last year's figures are as they were; this year's count the pupil in Year 6.
     assert _year_groups(school, JULY) == {"5": 3}
     assert _year_groups(school, SEPTEMBER) == {"6": 1}
-    evidence = teaching.gap_evidence(gap=gap)
+    evidence = selectors.gap_evidence(gap=gap)
     assert sum(sum(counts) for _, counts in evidence.table) == 3
-    assert teaching.incident_counts(school=school, starts=datetime.date(2026, 8, 1),
+    assert selectors.incident_counts(school=school, starts=datetime.date(2026, 8, 1),
                                     ends=datetime.date(2027, 7, 31)) == {("cyberbullying", "5"): 3}
 
 

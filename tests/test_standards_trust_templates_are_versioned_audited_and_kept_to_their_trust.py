@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from curriculum import standards as training_standards
+from curriculum import services as training_services
 from safeguarding_portal.audit.models import AuditEvent
 from safeguarding_portal.standards import services
 from safeguarding_portal.standards.models import TrustTemplate
@@ -55,7 +55,7 @@ def test_the_trusts_page_lists_every_kind_with_its_counts(client, signed_in, tru
                                                           other_school):
     services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright",
                               content=STEPS)
-    training_standards.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
+    training_services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
     signed_in(trust_lead)
     body = client.get(reverse("standards:trust")).content.decode()
     for kind in ("incidents.procedures", "aup.agreements", "monitoring.severities", "curriculum.training"):

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from curriculum import training
+from curriculum import selectors, services
 from curriculum.dates import add_months
 from curriculum.models import TrainingRequirement
 from curriculum.training import State, state_for
@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.django_db, clock.frozen(TODAY)]
 
 
 def test_a_school_gets_the_kcsie_defaults_once(school):
-    training.ensure_default_requirements(school=school)
-    training.ensure_default_requirements(school=school)
+    services.requirements_ensure_defaults(school=school)
+    services.requirements_ensure_defaults(school=school)
     reqs = {r.key: r for r in TrainingRequirement.objects.filter(school=school)}
     assert len(reqs) == 8
     assert reqs["annual_update"].renew_months == 12 and Role.STAFF in reqs["annual_update"].roles
@@ -70,7 +70,7 @@ def test_changing_the_cycle_moves_existing_expiry_dates(school, staff):
     record.refresh_from_db()
 
     assert record.expires_on == datetime.date(2027, 6, 1)
-    row = training.person_row(school=school, user=staff, today=TODAY)
+    row = selectors.person_row(school=school, user=staff, today=TODAY)
     cell = next(c for c in row.cells if c.requirement.pk == annual.pk)
     assert (cell.state, cell.expires_on) == (State.CURRENT, datetime.date(2027, 6, 1))
 
@@ -78,13 +78,13 @@ def test_changing_the_cycle_moves_existing_expiry_dates(school, staff):
 def test_the_latest_record_counts(school, staff):
     f.record(school, staff, "annual_update", completed_on=datetime.date(2024, 1, 1))
     f.record(school, staff, "annual_update", completed_on=datetime.date(2026, 9, 3))
-    row = training.person_row(school=school, user=staff, today=TODAY)
+    row = selectors.person_row(school=school, user=staff, today=TODAY)
     cell = next(c for c in row.cells if c.requirement.key == "annual_update")
     assert cell.last_done == datetime.date(2026, 9, 3) and cell.state == State.CURRENT
 
 
 def test_requirements_follow_roles(school, staff, dsl, governor, technician):
-    rows = {r.user.pk: r for r in training.matrix(school=school, today=TODAY).rows}
+    rows = {r.user.pk: r for r in selectors.matrix(school=school, today=TODAY).rows}
     required = {uid: {c.requirement.key for c in row.cells if c.state != State.NOT_REQUIRED}
                 for uid, row in rows.items()}
     assert required[staff.pk] == {"induction", "annual_update"}

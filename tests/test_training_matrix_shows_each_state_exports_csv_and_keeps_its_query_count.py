@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from curriculum import training
+from curriculum import selectors
 from safeguarding_portal.accounts.policy import Role
 
 from . import factories_curriculum as f
@@ -35,7 +35,7 @@ def staff_body(school, dsl):
 
 
 def test_each_person_has_the_right_state(school, staff_body):
-    rows = {r.user.email: r for r in training.matrix(school=school).rows}
+    rows = {r.user.email: r for r in selectors.matrix(school=school).rows}
     annual = {email: next(c.state for c in row.cells if c.requirement.key == "annual_update")
               for email, row in rows.items()}
     assert annual["current@oak.example"] == "current"

@@ -9,11 +9,12 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from safeguarding_portal.audit.append_only import Guard
+
 
 def restore_sqlite_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("CREATE TRIGGER IF NOT EXISTS aup_signature_no_update BEFORE UPDATE ON aup_signature "
-                              "BEGIN SELECT RAISE(ABORT, 'signed agreements are append-only'); END;")
+    Guard(function="aup_refuse_change", what="signed agreements are append-only").refreeze_rows_on_sqlite(
+        schema_editor, ["aup_signature"])
 
 
 class Migration(migrations.Migration):

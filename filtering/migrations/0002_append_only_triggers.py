@@ -4,41 +4,20 @@ DELETE; there the models' delete() is the guard)."""
 
 from django.db import migrations
 
+from safeguarding_portal.audit.append_only import Guard
+
 FROZEN_TABLES = ["filtering_filterevent", "filtering_riskassessment"]
+GUARD = Guard(function="filtering_refuse_change", what="filtering records are append-only")
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        # params=None: the % in RAISE are PL/pgSQL's, not placeholders for the driver.
-        schema_editor.execute(
-            """
-            CREATE OR REPLACE FUNCTION filtering_refuse_change() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'filtering records are append-only (% on %)', TG_OP, TG_TABLE_NAME; END;
-            $$ LANGUAGE plpgsql;""",
-            params=None,
-        )
-        for table in FROZEN_TABLES:
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION filtering_refuse_change();")
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION filtering_refuse_change();")
-    elif vendor == "sqlite":
-        for table in FROZEN_TABLES:
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                                  "BEGIN SELECT RAISE(ABORT, 'filtering records are append-only'); END;")
+    GUARD.create_function(schema_editor)
+    GUARD.freeze_rows(schema_editor, FROZEN_TABLES)
 
 
 def reverse(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in FROZEN_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table};")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table};")
-        elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
-    if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS filtering_refuse_change();")
+    GUARD.thaw_rows(schema_editor, FROZEN_TABLES)
+    GUARD.drop_function(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -9,8 +9,11 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import F
 
+from safeguarding_portal.audit.append_only import Guard
+
 BACKFILL = "Approved before the portal asked why an allow lasts longer than the date asked for."
 FROZEN = "filtering_vendorfollowup"
+GUARD = Guard(function="filtering_refuse_change", what="filtering records are append-only")
 
 
 def backfill(apps, schema_editor):
@@ -21,24 +24,11 @@ def backfill(apps, schema_editor):
 
 def freeze(apps, schema_editor):
     # The same database guard as the log's events (0002): no UPDATE, and no DELETE on PostgreSQL.
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f"CREATE TRIGGER {FROZEN}_no_update BEFORE UPDATE ON {FROZEN} FOR EACH ROW "
-                              "EXECUTE FUNCTION filtering_refuse_change();")
-        schema_editor.execute(f"CREATE TRIGGER {FROZEN}_no_delete BEFORE DELETE ON {FROZEN} FOR EACH ROW "
-                              "EXECUTE FUNCTION filtering_refuse_change();")
-    elif vendor == "sqlite":
-        schema_editor.execute(f"CREATE TRIGGER {FROZEN}_no_update BEFORE UPDATE ON {FROZEN} "
-                              "BEGIN SELECT RAISE(ABORT, 'filtering records are append-only'); END;")
+    GUARD.freeze_rows(schema_editor, [FROZEN])
 
 
 def unfreeze(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {FROZEN}_no_update ON {FROZEN};")
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {FROZEN}_no_delete ON {FROZEN};")
-    elif vendor == "sqlite":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {FROZEN}_no_update;")
+    GUARD.thaw_rows(schema_editor, [FROZEN])
 
 
 class Migration(migrations.Migration):

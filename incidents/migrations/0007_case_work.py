@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from safeguarding_portal.audit.append_only import Guard
+
 # The reported content stays frozen by the database except the category, which the DSL team may correct
 # (the original stays in the hash-chained report and correction entries): see 0002 for the first version.
 CONTENT_COLUMNS = [
@@ -14,17 +16,12 @@ CONTENT_COLUMNS = [
 PREVIOUS = CONTENT_COLUMNS[:10] + ["category"] + CONTENT_COLUMNS[10:]
 
 
+GUARD = Guard(function="incidents_refuse_change", what="safeguarding records are append-only")
+
+
 def _frozen_trigger(schema_editor, columns):
-    vendor = schema_editor.connection.vendor
-    cols = ", ".join(columns)
-    if vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS incidents_incident_content_frozen ON incidents_incident;")
-        schema_editor.execute(f"CREATE TRIGGER incidents_incident_content_frozen BEFORE UPDATE OF {cols} "
-                              "ON incidents_incident FOR EACH ROW EXECUTE FUNCTION incidents_refuse_change();")
-    elif vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS incidents_incident_content_frozen;")
-        schema_editor.execute(f"CREATE TRIGGER incidents_incident_content_frozen BEFORE UPDATE OF {cols} "
-                              "ON incidents_incident BEGIN SELECT RAISE(ABORT, 'what was reported cannot be changed'); END;")
+    GUARD.freeze_columns(schema_editor, trigger="incidents_incident_content_frozen", table="incidents_incident",
+                         columns=columns, sqlite_message="what was reported cannot be changed", replace=True)
 
 
 def category_correctable(apps, schema_editor):

@@ -4,30 +4,18 @@ the models' delete() is the guard). incidents_refuse_change() is migration 0002'
 
 from django.db import migrations
 
+from safeguarding_portal.audit.append_only import Guard
+
 FROZEN_TABLES = ["incidents_devicesearch", "incidents_devicesearchentry"]
+GUARD = Guard(function="incidents_refuse_change", what="safeguarding records are append-only")
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in FROZEN_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION incidents_refuse_change();")
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION incidents_refuse_change();")
-        elif vendor == "sqlite":
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                                  "BEGIN SELECT RAISE(ABORT, 'safeguarding records are append-only'); END;")
+    GUARD.freeze_rows(schema_editor, FROZEN_TABLES)
 
 
 def reverse(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in FROZEN_TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table};")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table};")
-        elif vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
+    GUARD.thaw_rows(schema_editor, FROZEN_TABLES)
 
 
 class Migration(migrations.Migration):

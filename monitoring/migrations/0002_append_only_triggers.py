@@ -7,6 +7,8 @@ projection columns (state, pupil, times...) can, by the services. Alerts are nev
 
 from django.db import migrations
 
+from safeguarding_portal.audit.append_only import Guard
+
 # As of this migration (monitoring.models.CONTENT_COLUMNS): frozen here so a later change to the list is a new
 # migration, not a silent change to this one.
 CONTENT_COLUMNS = (
@@ -16,49 +18,22 @@ CONTENT_COLUMNS = (
 )
 
 FROZEN_TABLES = ["monitoring_alertevent", "monitoring_inboundmessage"]
+GUARD = Guard(function="monitoring_refuse_change", what="monitoring records are append-only")
+ALERT = "monitoring_monitoringalert"
 
 
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    columns = ", ".join(CONTENT_COLUMNS)
-    if vendor == "postgresql":
-        schema_editor.execute(
-            """
-            CREATE OR REPLACE FUNCTION monitoring_refuse_change() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'monitoring records are append-only (% on %)', TG_OP, TG_TABLE_NAME; END;
-            $$ LANGUAGE plpgsql;""",
-            params=None,
-        )
-        for table in FROZEN_TABLES:
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION monitoring_refuse_change();")
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
-                                  "EXECUTE FUNCTION monitoring_refuse_change();")
-        schema_editor.execute(f"CREATE TRIGGER monitoring_alert_content_frozen BEFORE UPDATE OF {columns} "
-                              "ON monitoring_monitoringalert FOR EACH ROW EXECUTE FUNCTION monitoring_refuse_change();")
-        schema_editor.execute("CREATE TRIGGER monitoring_alert_no_delete BEFORE DELETE ON monitoring_monitoringalert "
-                              "FOR EACH ROW EXECUTE FUNCTION monitoring_refuse_change();")
-    elif vendor == "sqlite":
-        for table in FROZEN_TABLES:
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                                  "BEGIN SELECT RAISE(ABORT, 'monitoring records are append-only'); END;")
-        schema_editor.execute(f"CREATE TRIGGER monitoring_alert_content_frozen BEFORE UPDATE OF {columns} "
-                              "ON monitoring_monitoringalert "
-                              "BEGIN SELECT RAISE(ABORT, 'what the monitoring product reported cannot be changed'); END;")
+    GUARD.create_function(schema_editor)
+    GUARD.freeze_rows(schema_editor, FROZEN_TABLES)
+    GUARD.freeze_columns(schema_editor, trigger="monitoring_alert_content_frozen", table=ALERT,
+                         columns=CONTENT_COLUMNS, sqlite_message="what the monitoring product reported cannot be changed")
+    GUARD.no_delete(schema_editor, trigger="monitoring_alert_no_delete", table=ALERT)
 
 
 def reverse(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    names = [(t, f"{t}_no_update") for t in FROZEN_TABLES] + [
-        ("monitoring_monitoringalert", "monitoring_alert_content_frozen")]
-    if vendor == "postgresql":
-        names += [(t, f"{t}_no_delete") for t in FROZEN_TABLES] + [
-            ("monitoring_monitoringalert", "monitoring_alert_no_delete")]
-        for table, name in names:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table};")
-    elif vendor == "sqlite":
-        for _, name in names:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
+    GUARD.thaw_rows(schema_editor, FROZEN_TABLES)
+    GUARD.thaw_columns(schema_editor, trigger="monitoring_alert_content_frozen", table=ALERT)
+    GUARD.allow_delete(schema_editor, trigger="monitoring_alert_no_delete", table=ALERT)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 
 from safeguarding_portal.audit.admin_audit import AuditedAdmin
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import audit_record, origin_of, request_school
 
 from . import services
 from .forms import TwoFactorResetForm
@@ -43,7 +43,8 @@ def _record_membership_save(request, membership: Membership, *, created: bool, c
         created=created,
         ended_now=not created and "ended_on" in changed and membership.ended_on is not None,
         by=request.user,
-        request=request,
+        school=request_school(request),
+        origin=origin_of(request),
     )
 
 
@@ -114,7 +115,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             users = list(queryset)
             for user in users:
                 services.two_factor_reset(user=user, by=request.user, reason=form.cleaned_data["reason"],
-                                          request=request)
+                                          school=request_school(request), origin=origin_of(request))
             messages.success(request, f"Two-factor sign-in reset for {len(users)} account(s). "
                                       "They will set up a new phone at their next sign-in.")
             return None

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
 
 from .models import Membership, User
 from .signals import membership_ended
@@ -26,8 +26,9 @@ TWO_FACTOR_CHOSEN_SESSION_KEY = "two_factor_chosen"
 
 
 @transaction.atomic
-def membership_grant(*, user: User, role: str, school=None, trust=None, by: User | None = None, request=None,
-                     job_title: str = "", is_safeguarding_governor: bool = False, is_chair: bool = False) -> Membership:
+def membership_grant(*, user: User, role: str, school=None, trust=None, by: User | None = None,
+                     origin: Origin | None = None, job_title: str = "", is_safeguarding_governor: bool = False,
+                     is_chair: bool = False) -> Membership:
     membership = Membership(
         user=user, role=role, school=school, trust=trust, job_title=job_title,
         is_safeguarding_governor=is_safeguarding_governor, is_chair=is_chair,
@@ -35,7 +36,7 @@ def membership_grant(*, user: User, role: str, school=None, trust=None, by: User
     membership.full_clean()
     membership.save()
     audit_record(
-        action=AuditAction.ROLE_GRANTED, request=request, actor=by, school=school, obj=membership,
+        action=AuditAction.ROLE_GRANTED, origin=origin, actor=by, school=school, obj=membership,
         summary=f"{user.email} became {membership.get_role_display()} at {school or trust}",
         detail={"user": user.email, "role": role},
     )
@@ -44,8 +45,10 @@ def membership_grant(*, user: User, role: str, school=None, trust=None, by: User
 
 @transaction.atomic
 def membership_recorded_from_admin(*, membership: Membership, created: bool, ended_now: bool, by: User,
-                                   request=None) -> None:
-    """Record a membership saved through the admin, in the same words as ``membership_grant``/``membership_end``."""
+                                   school=None, origin: Origin | None = None) -> None:
+    """Record a membership saved through the admin, in the same words as ``membership_grant``/``membership_end``.
+
+    Filed under the membership's school, else ``school`` (where the admin was: a trust membership has none)."""
     place = membership.school or membership.trust
     role = membership.get_role_display()
     if ended_now:
@@ -59,7 +62,7 @@ def membership_recorded_from_admin(*, membership: Membership, created: bool, end
         action = AuditAction.ROLE_GRANTED
         summary = f"{membership.user.email}: {role} at {place} changed"
     audit_record(
-        action=action, request=request, actor=by, school=membership.school, obj=membership, summary=summary,
+        action=action, origin=origin, actor=by, school=membership.school or school, obj=membership, summary=summary,
         detail={"user": membership.user.email, "role": membership.role, "via": "admin",
                 "ended_on": membership.ended_on.isoformat() if membership.ended_on else None},
     )
@@ -68,13 +71,14 @@ def membership_recorded_from_admin(*, membership: Membership, created: bool, end
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, by: User | None = None, request=None, on=None) -> Membership:
+def membership_end(*, membership: Membership, by: User | None = None, origin: Origin | None = None,
+                   on=None) -> Membership:
     membership.ended_on = on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
     audit_record(
-        action=AuditAction.ROLE_ENDED, request=request, actor=by, school=membership.school, obj=membership,
-        summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
+        action=AuditAction.ROLE_ENDED, origin=origin, actor=by, school=membership.school,
+        obj=membership, summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
         f"{membership.school or membership.trust}",
         detail={"user": membership.user.email, "role": membership.role},
     )
@@ -89,7 +93,7 @@ def _new_code() -> str:
 
 
 @transaction.atomic
-def backup_codes_regenerate(*, user: User, request=None) -> list[str]:
+def backup_codes_regenerate(*, user: User, school=None, origin: Origin | None = None) -> list[str]:
     """Replace the user's backup codes; returns the new codes, which are shown once and never stored in clear."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="backup")
     device.confirmed = True
@@ -97,7 +101,7 @@ def backup_codes_regenerate(*, user: User, request=None) -> list[str]:
     device.token_set.all().delete()
     codes = [_new_code() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    audit_record(action=AuditAction.BACKUP_CODES_REGENERATED, request=request, actor=user, school=None,
+    audit_record(action=AuditAction.BACKUP_CODES_REGENERATED, origin=origin, actor=user, school=school,
                  summary=f"{BACKUP_CODE_COUNT} new backup codes")
     return codes
 
@@ -159,17 +163,17 @@ def totp_device_pending(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, device: TOTPDevice, request=None) -> None:
+def totp_confirm(*, user: User, device: TOTPDevice, school=None, origin: Origin | None = None) -> None:
     # One authenticator per person: enrolling a new phone replaces the old one.
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(action=AuditAction.TWO_FACTOR_ENROLLED, request=request, actor=user, school=None,
+    audit_record(action=AuditAction.TWO_FACTOR_ENROLLED, origin=origin, actor=user, school=school,
                  summary="Authenticator app set up")
 
 
 @transaction.atomic
-def two_factor_reset(*, user: User, by: User | None, reason: str, request=None) -> int:
+def two_factor_reset(*, user: User, by: User | None, reason: str, school=None, origin: Origin | None = None) -> int:
     """For someone who lost their phone: remove every device; they enrol again at their next sign-in.
 
     Any session they had already verified stops counting as verified (its device is gone). Returns how many
@@ -182,7 +186,7 @@ def two_factor_reset(*, user: User, by: User | None, reason: str, request=None) 
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()  # its backup codes go with it
     audit_record(
-        action=AuditAction.TWO_FACTOR_RESET, request=request, actor=by, school=None, obj=user,
+        action=AuditAction.TWO_FACTOR_RESET, origin=origin, actor=by, school=school, obj=user,
         summary=f"Two-factor authentication reset for {user.email} by {by.email if by else 'the command line'}",
         detail={"reason": reason[:500], "user": user.email, "reset_by": by.email if by else None},
     )

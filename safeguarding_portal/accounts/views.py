@@ -22,7 +22,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import sign_ins_of
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import audit_record, origin_of, request_school
 from safeguarding_portal.core import ratelimits
 
 from . import resume, services, sso
@@ -207,9 +207,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         # A code typed while throttled is not looked at; say so rather than calling a right code wrong.
         wait = services.seconds_until_allowed(device)
         if not wait and device.verify_token(form.cleaned_data["code"]):
-            services.totp_confirm(user=request.user, device=device, request=request)
+            services.totp_confirm(user=request.user, device=device, school=request_school(request),
+                                  origin=origin_of(request))
             otp_login(request, device)
-            codes = services.backup_codes_regenerate(user=request.user, request=request)
+            codes = services.backup_codes_regenerate(user=request.user, school=request_school(request),
+                                                     origin=origin_of(request))
             return render(request, "accounts/backup_codes.html",
                           {"codes": codes, "first_time": True, "next": next_url})
         form.add_error("code", _wait_message(wait) if wait else
@@ -242,7 +244,8 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified():
         messages.error(request, "Confirm a code from your authenticator app first.")
         return redirect("accounts:two_factor_verify")
-    codes = services.backup_codes_regenerate(user=request.user, request=request)
+    codes = services.backup_codes_regenerate(user=request.user, school=request_school(request),
+                                             origin=origin_of(request))
     return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False, "next": "/"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -16,10 +17,35 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a write came from, for its audit event: the client's address and browser.
+
+    Services take this (with the user and the school), not the request: a view reads it once with
+    ``origin_of`` and a task or command passes nothing."""
+
+    ip: str | None = None
+    user_agent: str = ""
+
+
+def origin_of(request: HttpRequest | None) -> Origin | None:
+    if request is None:
+        return None
+    return Origin(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+
+
+def request_school(request: HttpRequest | None):
+    """The school a request is at (its portal's), where ``audit_record`` files an event given the request and no
+    school: a view passes it to a service that files its event there."""
+    portal = getattr(request, "portal", None) if request is not None else None
+    return portal.school if portal else None
+
+
 def audit_record(
     *,
     action: AuditAction | str,
     request: HttpRequest | None = None,
+    origin: Origin | None = None,
     actor=None,
     actor_email: str = "",
     school=None,
@@ -32,6 +58,7 @@ def audit_record(
     if school is None and request is not None:
         portal = getattr(request, "portal", None)
         school = portal.school if portal else None
+    origin = origin or origin_of(request) or Origin()
     event = AuditEvent(
         at=timezone.now(),
         actor=actor,
@@ -41,8 +68,8 @@ def audit_record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:300],
-        ip=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
+        ip=origin.ip,
+        user_agent=origin.user_agent[:300],
         detail=detail or {},
     )
     return chain.append(event)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from safeguarding_portal.core import pdf
 
 from . import sections as section_registry
 from .periods import period_for, previous_periods
@@ -47,8 +48,5 @@ def context(*, school, start: datetime.date, end: datetime.date, requested_by: s
 
 def render_pdf(ctx: dict) -> tuple[bytes, int]:
     """The PDF and its number of pages."""
-    from weasyprint import HTML  # loads Pango/Cairo: only where a PDF is made
-
-    html = render_to_string("reports/pdf/governor_report.html", ctx)
-    document = HTML(string=html).render()
-    return document.write_pdf(pdf_variant="pdf/ua-1"), len(document.pages)  # tagged, for screen readers
+    made = pdf.render_pdf(template="reports/pdf/governor_report.html", context=ctx)
+    return made.content, made.pages

@@ -10,12 +10,12 @@ import datetime
 
 from django import forms
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.categories import FOUR_C, FourC
 from incidents.figures import concern_figures
 from incidents.models import Incident, Route
+from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil, School, Term
 
 from .figures import columns_for
@@ -132,18 +132,15 @@ def area_parts(table: dict) -> list[dict]:
 
 
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
-    from weasyprint import HTML
-
     from .school_figures import dashboard
 
     table = trust_table(trust=trust, start=start, end=end)
     # Every area, school by school, after the trust-wide picture: the dashboard's figures for this period.
     dash = dashboard(trust=trust, period=(start, end), sort="attention")
-    html = render_to_string("reports/pdf/trust_report.html", {
+    return render_pdf(template="reports/pdf/trust_report.html", context={
         "trust": trust, "table": table, "dash": dash, "generated_at": timezone.localtime(),
         "area_parts": area_parts(table),
-    })
-    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # tagged, for screen readers
+    }).content
 
 
 __all__ = ["TrustPeriodForm", "area_parts", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

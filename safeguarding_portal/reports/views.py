@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.core.clientip import client_ip
+from safeguarding_portal.core.formerrors import add_errors_to_form
+from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import selectors, services, trust
@@ -52,9 +54,7 @@ def request_report(request: HttpRequest) -> HttpResponse:
                 by=request.user, term=form.cleaned_data.get("term"),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_errors_to_form(form, exc)
         else:
             return redirect("reports:detail", report_id=report.pk)
     # Re-shown with the messages and what was typed (200, like every form page of the portal).
@@ -93,8 +93,7 @@ def download(request: HttpRequest, report_id: int) -> HttpResponse:
         return redirect("reports:detail", report_id=report.pk)
     services.record_download(report=report, user=request.user, ip=client_ip(request))
     record_view(request=request, obj=report, summary=f"Governor report downloaded: {report.title}")
-    return FileResponse(report.pdf.open("rb"), as_attachment=True, filename=report.filename,
-                        content_type="application/pdf")
+    return pdf_response(content=report.pdf.open("rb"), filename=report.filename)
 
 
 def trust_report(request: HttpRequest) -> HttpResponse:
@@ -113,11 +112,7 @@ def trust_report_pdf(request: HttpRequest) -> HttpResponse:
         raise Http404("No trust.")
     _, period = trust.period_from(request.GET, trust=trust_obj)
     pdf = trust.trust_pdf(trust=trust_obj, start=period.start, end=period.end)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="trust-report-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"'
-    )
-    return response
+    return pdf_response(content=pdf, filename=f"trust-report-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf")
 
 
 def reminder_log(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,9 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from safeguarding_portal.audit.services import origin_of
+from safeguarding_portal.core.csvexport import csv_response
+
 from . import importer, tables
 from .models import ImportRun, Pupil
 
@@ -76,7 +79,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     try:
         run = importer.import_people(
             school=school, kind=form.cleaned_data["kind"], data=data, filename=upload.name,
-            by=request.user, request=request, end_missing_staff=form.cleaned_data["end_missing_staff"],
+            by=request.user, origin=origin_of(request), end_missing_staff=form.cleaned_data["end_missing_staff"],
             allow_many_leavers=form.cleaned_data["allow_many_leavers"], sheet=form.cleaned_data["sheet"],
         )
     except Exception:
@@ -95,9 +98,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", ImportRun.Kind.PUPILS)
     if kind not in ImportRun.Kind.values:
         kind = ImportRun.Kind.PUPILS
-    response = HttpResponse(importer.template_csv(kind=kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="mis-import-{kind}-template.csv"'
-    return response
+    # The canonical headers and two example rows, through the one CSV helper (BOM for Excel, cells escaped).
+    return csv_response(filename=f"mis-import-{kind}-template.csv", header=importer.TEMPLATE_HEADERS[kind],
+                        rows=importer.TEMPLATE_ROWS[kind])
 
 
 def import_result(request: HttpRequest, run_id: int) -> HttpResponse:

@@ -22,7 +22,7 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -36,8 +36,7 @@ from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.accounts.services import membership_end, membership_grant
 from safeguarding_portal.audit.models import AuditAction
-from safeguarding_portal.audit.services import audit_record
-from safeguarding_portal.core.csvexport import csv_text
+from safeguarding_portal.audit.services import Origin, audit_record
 
 from . import tables
 from .models import (
@@ -51,9 +50,6 @@ from .models import (
     VulnerabilityFlag,
     YearGroup,
 )
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -1340,7 +1336,7 @@ def _apply_contacts(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil]
 
 
 @transaction.atomic
-def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, request: HttpRequest | None = None,
+def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, origin: Origin | None = None,
                 end_missing: bool = False, today: datetime.date | None = None) -> Outcome:
     """Users by email (new ones without a usable password: they use "forgotten password"), and their roles.
 
@@ -1381,7 +1377,7 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, requ
             # "Staff" means "works here": a DSL or technician already does, so needs no second role.
             matches = [m for m in held if m.role == role or (role == Role.STAFF and m.role in STAFF_FILE_ROLES)]
             if not matches:
-                membership_grant(user=user, role=role, school=school, by=by, request=request,
+                membership_grant(user=user, role=role, school=school, by=by, origin=origin,
                                  job_title=person.job_title or "")
                 granted += 1
                 new_here.add(user.pk)
@@ -1405,7 +1401,7 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, requ
                 if by is not None and membership.user_id == by.pk:
                     kept_own = True
                     continue
-                membership_end(membership=membership, by=by, request=request, on=today)
+                membership_end(membership=membership, by=by, origin=origin, on=today)
                 ended += 1
     outcome.created, outcome.updated, outcome.left = granted, len(changed_people - new_here), ended
     outcome.unchanged = sum(1 for e in plan.people if users[e].pk not in changed_people | new_here)
@@ -1431,7 +1427,7 @@ def _reject(*, school: School, kind: str, by: User | None, filename: str, digest
 
 @transaction.atomic
 def import_people(*, school: School, kind: str, data: bytes, filename: str = "", by: User | None = None,
-                  request: HttpRequest | None = None, end_missing_staff: bool = False,
+                  origin: Origin | None = None, end_missing_staff: bool = False,
                   allow_many_leavers: bool = False, today: datetime.date | None = None, sheet: str = "") -> ImportRun:
     """Validate a file from the MIS and, only if every row is good, apply all of it. Never raises for bad input.
 
@@ -1469,7 +1465,7 @@ def import_people(*, school: School, kind: str, data: bytes, filename: str = "",
             if kind == ImportRun.Kind.PUPILS:
                 outcome = apply_pupils(school=school, plan=plan, today=today)
             else:
-                outcome = apply_staff(school=school, plan=plan, by=by, request=request,
+                outcome = apply_staff(school=school, plan=plan, by=by, origin=origin,
                                       end_missing=end_missing_staff, today=today)
     except (DatabaseError, ProtectedError, ValidationError):
         # The database refused part of the change (another import at the same moment, or a record another
@@ -1487,7 +1483,7 @@ def import_people(*, school: School, kind: str, data: bytes, filename: str = "",
     )
     counts = {"created": run.created, "updated": run.updated, "left": run.left, "unchanged": run.unchanged}
     audit_record(
-        action=AuditAction.PEOPLE_IMPORTED, request=request, actor=by, school=school, obj=run,
+        action=AuditAction.PEOPLE_IMPORTED, origin=origin, actor=by, school=school, obj=run,
         summary=f"{run.get_kind_display()} imported from {filename or 'a file'}: {run.created} created, "
         f"{run.updated} updated, {run.left} {'marked as left' if kind == ImportRun.Kind.PUPILS else 'roles ended'}",
         detail={"kind": kind, "filename": filename, "sha256": digest, "rows": run.rows, **counts,
@@ -1518,11 +1514,6 @@ TEMPLATE_ROWS = {
         ["Alex Morgan", "a.morgan@school.example", "DSL", "Deputy headteacher"],
     ],
 }
-
-
-def template_csv(*, kind: str) -> bytes:
-    """The canonical headers and two example rows, with a byte-order mark so Excel opens it as UTF-8."""
-    return csv_text(TEMPLATE_HEADERS[kind], TEMPLATE_ROWS[kind]).encode("utf-8")
 
 
 def accepted_spellings(*, kind: str) -> list[tuple[str, str, bool]]:

@@ -7,9 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from safeguarding_portal.accounts.policy import Cap
-from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import views_of
-from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.audit.services import origin_of, record_view
 
 from . import selectors, services
 from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
@@ -20,14 +19,7 @@ def school_settings(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     form = SchoolDetailsForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        audit_record(
-            action=AuditAction.SCHOOL_UPDATED,
-            request=request,
-            obj=school,
-            summary="School details changed",
-            detail={"fields": form.changed_data},
-        )
+        services.school_details_save(school=school, user=request.user, form=form, origin=origin_of(request))
         messages.success(request, "School details saved.")
         return redirect("schools:settings")
     return render(
@@ -47,10 +39,7 @@ def contacts_edit(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     formset = ContactFormSet(request.POST or None, instance=school, prefix="contacts")
     if request.method == "POST" and formset.is_valid():
-        formset.save()
-        audit_record(
-            action=AuditAction.SCHOOL_UPDATED, request=request, obj=school, summary="Safeguarding contacts changed"
-        )
+        services.school_contacts_save(school=school, user=request.user, formset=formset, origin=origin_of(request))
         messages.success(request, "Contacts saved.")
         return redirect("schools:settings")
     return render(request, "schools/contacts_edit.html", {"formset": formset})
@@ -62,8 +51,7 @@ def terms_edit(request: HttpRequest) -> HttpResponse:
         request.POST or None, instance=school, prefix="terms", queryset=school.terms.order_by("starts_on")
     )
     if request.method == "POST" and formset.is_valid():
-        formset.save()
-        audit_record(action=AuditAction.SCHOOL_UPDATED, request=request, obj=school, summary="Term dates changed")
+        services.school_terms_save(school=school, user=request.user, formset=formset, origin=origin_of(request))
         messages.success(request, "Term dates saved.")
         return redirect("schools:settings")
     return render(request, "schools/terms_edit.html", {"formset": formset})
@@ -131,20 +119,20 @@ def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
             if action == "add":
                 add_form = FlagForm(request.POST, prefix="add")
                 if add_form.is_valid():
-                    services.flag_add(school=school, user=request.user, pupil=pupil, request=request,
+                    services.flag_add(school=school, user=request.user, pupil=pupil, origin=origin_of(request),
                                       **add_form.cleaned_data)
                     messages.success(request, "Flag added.")
                     return redirect("schools:pupil_flags", pupil_id=pupil.pk)
             elif action == "change":
                 form = FlagDatesForm(request.POST, prefix=f"flag{flag.pk}")
                 if form.is_valid():
-                    services.flag_change(school=school, user=request.user, flag=flag, request=request,
+                    services.flag_change(school=school, user=request.user, flag=flag, origin=origin_of(request),
                                          **form.cleaned_data)
                     messages.success(request, "Flag dates saved.")
                     return redirect("schools:pupil_flags", pupil_id=pupil.pk)
                 failed[flag.pk] = form
             elif action == "remove":
-                services.flag_remove(school=school, user=request.user, flag=flag, request=request)
+                services.flag_remove(school=school, user=request.user, flag=flag, origin=origin_of(request))
                 messages.success(request, "Flag removed.")
                 return redirect("schools:pupil_flags", pupil_id=pupil.pk)
         except ValidationError as exc:
@@ -178,7 +166,6 @@ def trust_overview(request: HttpRequest) -> HttpResponse:
 def trust_school_add(request: HttpRequest) -> HttpResponse:
     """The trust lead adds a school: details, term dates, contacts and (optionally) the staff list."""
     from .forms import NewContactFormSet, NewSchoolForm, NewTermFormSet
-    from .services import school_add, staff_import
 
     trust = request.portal.trust
     if trust is None:
@@ -188,10 +175,12 @@ def trust_school_add(request: HttpRequest) -> HttpResponse:
     terms = NewTermFormSet(data, prefix="terms", instance=School())
     contacts = NewContactFormSet(data, prefix="contacts", instance=School())
     if data is not None and form.is_valid() and terms.is_valid() and contacts.is_valid():
-        school = school_add(trust=trust, form=form, terms=terms, contacts=contacts, by=request.user, request=request)
+        origin = origin_of(request)
+        school = services.school_add(trust=trust, form=form, terms=terms, contacts=contacts, user=request.user,
+                                     origin=origin)
         upload = form.cleaned_data.get("staff_file")
         if upload:
-            run = staff_import(school=school, upload=upload, by=request.user, request=request)
+            run = services.staff_import(school=school, upload=upload, user=request.user, origin=origin)
             if run.applied:
                 messages.success(request, f"{school.name} added, with its staff list ({run.created} new).")
             else:

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.formerrors import add_errors_to_form
 
 from . import selectors, services
 from .forms import TemplateForm
@@ -58,7 +59,7 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
                                                  key=form.cleaned_data["key"], content=form.cleaned_data["parsed"],
                                                  note=form.cleaned_data["note"], request=request)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_errors_to_form(form, exc)
         else:
             messages.success(request, f"Published {template.key_label} (version {template.version}) to the trust's "
                                       "schools. Each school takes it from its own page.")

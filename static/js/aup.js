@@ -1,71 +1,34 @@
-// Agreements: a small drawn-signature pad (signature_pad is not available offline, so this is our own),
-// and one submit per click. Every form works without it: the typed full name is the signature, the
-// drawing is optional, and keyboard users lose nothing.
+// Agreements: the drawn-signature pad (signature_pad, vendored in static/vendor/signature_pad with its
+// licence), and one submit per click. Every form works without it: the typed full name is the signature, the
+// drawing is optional, and keyboard users lose nothing. The server checks what arrives whatever drew it.
 (() => {
   document.querySelectorAll("[data-signature-pad]").forEach((wrap) => {
     const canvas = wrap.querySelector("canvas");
     const field = document.getElementById(wrap.dataset.field);
     const clear = wrap.querySelector("[data-clear]");
     const status = wrap.querySelector("[data-status]");
-    if (!canvas || !field) return;
-    const ctx = canvas.getContext("2d");
-    let drawing = false;
-    let drawn = false;
-    let last = null;
+    if (!canvas || !field || typeof window.SignaturePad !== "function") return;
+    const pad = new window.SignaturePad(canvas, { penColor: "#10233f", minWidth: 1.2, maxWidth: 3 });
 
     const resize = () => {
       // Keep the drawing sharp on high-density phone screens; resizing clears, so only before drawing.
-      if (drawn) return;
+      if (!pad.isEmpty()) return;
       const ratio = Math.max(window.devicePixelRatio || 1, 1);
       const rect = canvas.getBoundingClientRect();
       canvas.width = Math.round(rect.width * ratio);
       canvas.height = Math.round(rect.height * ratio);
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.lineWidth = 2.2;
-      ctx.lineCap = "round";
-      ctx.lineJoin = "round";
-      ctx.strokeStyle = "#10233f";
-    };
-    const point = (event) => {
-      const rect = canvas.getBoundingClientRect();
-      return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+      canvas.getContext("2d").scale(ratio, ratio);
+      pad.clear();
     };
     const save = () => {
-      field.value = drawn ? canvas.toDataURL("image/png") : "";
+      const drawn = !pad.isEmpty();
+      field.value = drawn ? pad.toDataURL("image/png") : "";
       if (status) status.textContent = drawn ? "Signature drawn." : "Nothing drawn yet (optional).";
     };
-    canvas.addEventListener("pointerdown", (event) => {
-      event.preventDefault();
-      canvas.setPointerCapture(event.pointerId);
-      drawing = true;
-      last = point(event);
-      ctx.beginPath();
-      ctx.arc(last.x, last.y, 1, 0, Math.PI * 2);
-      ctx.fillStyle = ctx.strokeStyle;
-      ctx.fill();
-      drawn = true;
-    });
-    canvas.addEventListener("pointermove", (event) => {
-      if (!drawing) return;
-      const here = point(event);
-      ctx.beginPath();
-      ctx.moveTo(last.x, last.y);
-      ctx.lineTo(here.x, here.y);
-      ctx.stroke();
-      last = here;
-    });
-    const stop = () => {
-      if (!drawing) return;
-      drawing = false;
-      save();
-    };
-    canvas.addEventListener("pointerup", stop);
-    canvas.addEventListener("pointercancel", stop);
-    canvas.addEventListener("pointerleave", stop);
+    pad.addEventListener("endStroke", save);
     if (clear) {
       clear.addEventListener("click", () => {
-        drawn = false;
-        ctx.clearRect(0, 0, canvas.width, canvas.height);
+        pad.clear();
         resize();
         save();
       });

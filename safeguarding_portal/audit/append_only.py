@@ -1,0 +1,109 @@
+"""The append-only guard in the database, declared once: every app's migrations use these, none writes its own
+trigger SQL (tests/test_append_only_triggers_are_declared_once.py).
+
+For an app, a ``Guard`` names its PL/pgSQL function and what its rows are ("filtering records are append-only").
+Frozen rows refuse UPDATE everywhere and DELETE on PostgreSQL (SQLite test teardown empties tables with DELETE;
+there the models' delete() is the guard). Frozen columns refuse an UPDATE of what was reported while the columns
+the services keep (status, assignee...) may change. TRUNCATE, which only a database owner can run, is not a row
+event: production runs the app as a role without it.
+
+Migrations call these from ``RunPython``; a migration keeps working as written, since what it creates is fixed by
+its own arguments (table and column lists frozen in the migration), not by today's models. Old migrations import
+this module: keep its name, and change what it writes only with a new migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+def _pg(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
+
+
+def _sqlite(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "sqlite"
+
+
+@dataclass(frozen=True)
+class Guard:
+    function: str  # the PL/pgSQL function every trigger of the app calls, e.g. "filtering_refuse_change"
+    what: str  # "filtering records are append-only": the start of the error a refused change raises
+    sqlite_message: str = ""  # SQLite's message for refused rows (default: ``what``)
+    # The PL/pgSQL RAISE's arguments, when the message is not "<what> (<operation> on <table>)".
+    raise_args: str = ""
+
+    def create_function(self, schema_editor) -> None:
+        if not _pg(schema_editor):
+            return
+        args = self.raise_args or f"'{self.what} (% on %)', TG_OP, TG_TABLE_NAME"
+        # params=None: the % in RAISE are PL/pgSQL's, not placeholders for the driver.
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {self.function}() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION {args}; END; $$ LANGUAGE plpgsql;",
+            params=None,
+        )
+
+    def drop_function(self, schema_editor) -> None:
+        if _pg(schema_editor):
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {self.function}();")
+
+    def freeze_rows(self, schema_editor, tables: Iterable[str]) -> None:
+        """No UPDATE of any row of ``tables``; no DELETE either on PostgreSQL."""
+        for table in tables:
+            if _pg(schema_editor):
+                schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
+                                      f"EXECUTE FUNCTION {self.function}();")
+                schema_editor.execute(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
+                                      f"EXECUTE FUNCTION {self.function}();")
+            elif _sqlite(schema_editor):
+                schema_editor.execute(self._sqlite_no_update(table))
+
+    def refreeze_rows_on_sqlite(self, schema_editor, tables: Iterable[str]) -> None:
+        """SQLite rebuilds a table to add some columns or constraints, dropping its triggers: put them back."""
+        if _sqlite(schema_editor):
+            for table in tables:
+                schema_editor.execute(self._sqlite_no_update(table, if_not_exists=True))
+
+    def thaw_rows(self, schema_editor, tables: Iterable[str]) -> None:
+        for table in tables:
+            if _pg(schema_editor):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table};")
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table};")
+            elif _sqlite(schema_editor):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
+
+    def freeze_columns(self, schema_editor, *, trigger: str, table: str, columns: Sequence[str],
+                       sqlite_message: str, replace: bool = False) -> None:
+        """No UPDATE of ``columns`` of ``table`` (what was reported); ``replace`` swaps an earlier list."""
+        cols = ", ".join(columns)
+        if replace:
+            self.thaw_columns(schema_editor, trigger=trigger, table=table)
+        if _pg(schema_editor):
+            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
+                                  f"ON {table} FOR EACH ROW EXECUTE FUNCTION {self.function}();")
+        elif _sqlite(schema_editor):
+            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
+                                  f"ON {table} BEGIN SELECT RAISE(ABORT, '{sqlite_message}'); END;")
+
+    def thaw_columns(self, schema_editor, *, trigger: str, table: str) -> None:
+        if _pg(schema_editor):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+        elif _sqlite(schema_editor):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")
+
+    def no_delete(self, schema_editor, *, trigger: str, table: str) -> None:
+        """No DELETE of ``table``'s rows (PostgreSQL; on SQLite the model's delete() is the guard)."""
+        if _pg(schema_editor):
+            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} "
+                                  f"FOR EACH ROW EXECUTE FUNCTION {self.function}();")
+
+    def allow_delete(self, schema_editor, *, trigger: str, table: str) -> None:
+        if _pg(schema_editor):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+
+    def _sqlite_no_update(self, table: str, *, if_not_exists: bool = False) -> str:
+        exists = "IF NOT EXISTS " if if_not_exists else ""
+        return (f"CREATE TRIGGER {exists}{table}_no_update BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{self.sqlite_message or self.what}'); END;")

@@ -1,0 +1,49 @@
+"""The one way the portal makes a PDF (a template, or ready HTML, through WeasyPrint, tagged PDF/UA-1) and the
+one way it hands one out (``pdf_response``: an attachment that no browser or proxy keeps).
+
+Every PDF is tagged (structure, reading order, alt text), so a screen reader can read a governor report, a
+certificate, a chronology or a filtering log alike. WeasyPrint is imported here only, and only when a PDF is
+made: it loads Pango and Cairo, which pages that never print need not pay for.
+(tests/test_pdfs_are_made_by_one_helper_only.py keeps it the only importer.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class Pdf:
+    content: bytes
+    pages: int
+
+
+def render_pdf(*, template: str | None = None, context: dict[str, Any] | None = None, html: str | None = None) -> Pdf:
+    """The PDF of ``template`` rendered with ``context``, or of ``html`` (one or the other)."""
+    if (template is None) == (html is None):
+        raise ValueError("Give a template or HTML, not both.")
+    from weasyprint import HTML
+
+    if template is not None:
+        html = render_to_string(template, context or {})
+    document = HTML(string=html).render()
+    return Pdf(content=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))
+
+
+def pdf_response(*, content: bytes | IO[bytes], filename: str) -> HttpResponse:
+    """A PDF as a download: bytes made now, or an open stored file (streamed). Never cached: these are
+    safeguarding records, and a shared computer's cache is not the place for them."""
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    else:
+        response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response

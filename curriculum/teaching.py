@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,25 +218,34 @@ def heatmap(*, school, academic_year: int | None = None) -> Heatmap:
 # --- Gaps raised by incidents -------------------------------------------------------------------------
 
 
-def incident_counts(*, school, starts: datetime.date, ends: datetime.date) -> dict[tuple[str, str], int]:
+def incident_counts(
+    *,
+    school,
+    starts: datetime.date,
+    ends: datetime.date,
+    categories: Iterable[str] | None = None,
+    year_groups: Iterable[str] | None = None,
+) -> dict[tuple[str, str], int]:
     """(category, year group) -> how many incidents involved a pupil of that year group. One query.
 
     An incident counts once per year group however many of its pupils were in it; the year group is the
     pupil's when it happened (IncidentPupil.year_group), so a gap's evidence does not move when pupils move
-    up. Allegations about staff are not about pupils' learning and never count.
+    up. Allegations about staff are not about pupils' learning and never count. ``categories`` and
+    ``year_groups`` narrow the count to what one new report can change: the (school, category, occurred_at)
+    index then reads only that category's incidents of the term.
     """
     since, until = day_bounds(starts, ends)
-    rows = (
-        IncidentPupil.objects.current().filter(
-            incident__school=school,
-            incident__occurred_at__gte=since,
-            incident__occurred_at__lt=until,
-            incident__route="dsl",
-        )
-        .values("incident__category", "year_group")
-        .annotate(n=Count("incident_id", distinct=True))
-        .order_by()
+    rows = IncidentPupil.objects.current().filter(
+        incident__school=school,
+        incident__occurred_at__gte=since,
+        incident__occurred_at__lt=until,
+        incident__route="dsl",
     )
+    if categories is not None:
+        rows = rows.filter(incident__category__in=list(categories))
+    if year_groups is not None:
+        rows = rows.filter(year_group__in=list(year_groups))
+    rows = rows.values("incident__category", "year_group").annotate(n=Count("incident_id", distinct=True)).order_by()
     return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
 
 
@@ -251,8 +260,28 @@ def _recipients(school) -> list:
     return leads or [m.user for m in members]
 
 
-def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
-    """Raise the gaps the term's incidents call for. Idempotent: a gap is raised once a term per strand."""
+def _touched(*, school, incident_id: int, since: datetime.datetime, until: datetime.datetime) -> set[tuple[str, str]]:
+    """(category, year group) pairs one incident counts towards this term: none for an allegation about staff,
+    an incident outside the term or one without pupils. One query, by primary key."""
+    return set(
+        IncidentPupil.objects.current()
+        .filter(incident_id=incident_id, incident__school=school, incident__route="dsl",
+                incident__occurred_at__gte=since, incident__occurred_at__lt=until)
+        .exclude(year_group="")
+        .values_list("incident__category", "year_group")
+        .distinct()
+        .order_by()
+    )
+
+
+def check_gaps(*, school, on: datetime.date | None = None, incident_id: int | None = None) -> list[Gap]:
+    """Raise the gaps the term's incidents call for. Idempotent: a gap is raised once a term per strand.
+
+    With ``incident_id`` (the check after a report, or a pupil added to a case), only the strands that
+    incident's category and year groups map to are looked at, and the term is counted only for those that
+    have no gap yet: after a report this is usually two small queries and no count at all. Without it (the
+    daily sweep, the mapping page), every category and year group is counted.
+    """
     from safeguarding_portal.reminders.services import remind
 
     on = on or timezone.localdate()
@@ -260,18 +289,38 @@ def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
     term = term_in_view(school=school, today=on).term
     if term is None:
         return []
-    threshold = settings_for(school=school).gap_threshold
     mapping = category_map(school=school)
-    counts = incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
-    existing = set(Gap.objects.filter(school=school, term=term).values_list("year_group", "strand"))
-    open_now = set(Gap.objects.filter(school=school, status=Gap.Status.OPEN).values_list("year_group", "strand"))
+    # A gap raised this term, or one still open from before, stops the same strand being raised again.
+    blocked = set(
+        Gap.objects.filter(Q(term=term) | Q(status=Gap.Status.OPEN), school=school)
+        .values_list("year_group", "strand")
+        .order_by()
+    )
+    if incident_id is not None:
+        since, until = day_bounds(term.starts_on, term.ends_on)
+        wanted = {
+            (category, year_group)
+            for category, year_group in _touched(school=school, incident_id=incident_id, since=since, until=until)
+            if any((year_group, strand) not in blocked for strand in mapping.get(category, []))
+        }
+        if not wanted:
+            return []
+        threshold = settings_for(school=school).gap_threshold
+        counts = incident_counts(
+            school=school, starts=term.starts_on, ends=term.ends_on,
+            categories={c for c, _ in wanted}, year_groups={yg for _, yg in wanted},
+        )
+        counts = {pair: n for pair, n in counts.items() if pair in wanted}
+    else:
+        threshold = settings_for(school=school).gap_threshold
+        counts = incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
     raised: list[Gap] = []
     # Biggest runs first, so a strand two categories call for names the bigger one.
     for (category, year_group), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         if n < threshold or not year_group:
             continue
         for strand in mapping.get(category, []):
-            if (year_group, strand) in existing or (year_group, strand) in open_now:
+            if (year_group, strand) in blocked:
                 continue
             try:
                 with transaction.atomic():
@@ -281,7 +330,7 @@ def check_gaps(*, school, on: datetime.date | None = None) -> list[Gap]:
                     )
             except IntegrityError:  # raised by a concurrent check
                 continue
-            existing.add((year_group, strand))
+            blocked.add((year_group, strand))
             raised.append(gap)
     if raised:
         url = reverse("curriculum:gaps")
@@ -315,11 +364,12 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
     terms = list(Term.objects.filter(school=school, academic_year=year).order_by("starts_on"))
     starts = terms[0].starts_on if terms else gap.term.starts_on
     ends = terms[-1].ends_on if terms else gap.term.ends_on
+    since, until = day_bounds(starts, ends)
     rows = (
         IncidentPupil.objects.current().filter(
             incident__school=school, incident__route="dsl", year_group=gap.year_group,
             incident__category__in=[c for c, _ in categories],
-            incident__occurred_at__date__gte=starts, incident__occurred_at__date__lte=ends,
+            incident__occurred_at__gte=since, incident__occurred_at__lt=until,
         )
         .values("incident__category", "incident_id", "incident__occurred_at")
         .distinct()

@@ -164,6 +164,9 @@ class Incident(models.Model):
             models.Index(fields=["school", "route", "status", "-reported_at"]),
             models.Index(fields=["school", "-reported_at"]),
             models.Index(fields=["school", "category", "-reported_at"]),
+            # The curriculum gap check after a report counts one category's incidents of the term by when they
+            # happened (curriculum.teaching.incident_counts): a range read, not a scan of the school's cases.
+            models.Index(fields=["school", "category", "occurred_at"], name="incident_category_occurred_idx"),
             models.Index(fields=["school", "assigned_to", "status"]),
             models.Index(fields=["reported_by", "-reported_at"]),
             models.Index(

@@ -45,7 +45,8 @@ def broker(monkeypatch):
 
 def _post(client, pupils):
     payload = report_payload(pupil=[str(p.pk) for p in pupils],
-                             **{f"pupil_role_{p.pk}": role for p, role in zip(pupils, ("harmed", "harming"))})
+                             **{f"pupil_role_{p.pk}": role
+                                for p, role in zip(pupils, ("harmed", "harming"), strict=True)})
     return client.post(reverse("incidents:report"), payload)
 
 

@@ -174,6 +174,15 @@ class Incident(models.Model):
                 condition=Q(immediate_risk=True, acknowledged_at__isnull=True),
                 name="incident_urgent_unacked_idx",
             ),
+            # The dashboard's counts of closed cases (selectors._summary_counts): per category, read from the index
+            # alone (an index-only scan), with the columns case visibility and the unacknowledged count read.
+            models.Index(
+                fields=["school", "category", "route", "subject_staff", "acknowledged_at", "id"],
+                condition=Q(status="closed"),
+                name="incident_closed_counts_idx",
+            ),
+            # And the open ones, with every queue's test: a school's live work, a small part of its history.
+            models.Index(fields=["school"], condition=~Q(status="closed"), name="incident_open_idx"),
             # The "not yet acknowledged" queue: a few cases among tens of thousands.
             models.Index(
                 fields=["school", "-reported_at"],
@@ -376,7 +385,13 @@ class TimelineEntry(ChainedRecord):
         ordering = ["at", "id"]
         verbose_name_plural = "timeline entries"
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="timelineentry_chain_seq_unique")]
-        indexes = [models.Index(fields=["incident", "at"])]
+        indexes = [
+            models.Index(fields=["incident", "at"]),
+            # Which allegations were shared with the DSL team (accounts.policy.case_visibility, on every list and
+            # count a DSL sees): a few rows among every entry of every case, so the dashboard's counts read this
+            # small index instead of scanning the whole timeline each time they are recomputed.
+            models.Index(fields=["incident"], condition=Q(kind="shared"), name="timelineentry_shared_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -171,7 +171,9 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
         pupils_by_rank: dict[int, list[int]] = {}
         for pk, text in matching:
             pupils_by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
-        links = school_links.filter(pupil_id__in=[pk for pk, _ in matching])
+        # The pupils are this school's already: their links are read by the (pupil, incident) index alone, not
+        # joined to the school's pupils again (that join made the planner loop over every pupil per rank).
+        links = IncidentPupil.objects.current().filter(pupil_id__in=[pk for pk, _ in matching])
         tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
                  for rank, pks in sorted(pupils_by_rank.items())]
         qs = qs.filter(pk__in=links.values("incident_id"))

@@ -60,8 +60,9 @@ def test_the_committed_report_waits_in_the_outbox_and_the_drain_sends_its_alert(
     assert outbox.drain() == 0  # sent once, never twice
 
 
+@pytest.mark.django_db(transaction=True)  # a real COMMIT, whose callbacks send the report's messages together
 def test_a_dispatch_that_finds_the_broker_gone_keeps_every_message_for_the_drain(
-    client, signed_in, school, staff, dsl, monkeypatch, django_capture_on_commit_callbacks
+    client, signed_in, school, staff, dsl, monkeypatch
 ):
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     monkeypatch.setattr(outbox, "_broker_marked_down", lambda: False)
@@ -72,8 +73,7 @@ def test_a_dispatch_that_finds_the_broker_gone_keeps_every_message_for_the_drain
 
     monkeypatch.setattr(app, "send_task", refuse)
     signed_in(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("incidents:report"), report_payload())
+    response = client.post(reverse("incidents:report"), report_payload())
     assert response.status_code == 302
     assert Incident.objects.count() == 1
     pending = OutboxMessage.objects.filter(dispatched_at__isnull=True)

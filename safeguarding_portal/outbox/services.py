@@ -32,35 +32,38 @@ BROKER_DOWN_SECONDS = 15
 def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
     # The messages of one transaction (a report's gap check and alert email) are sent together after it
-    # commits: one lock-send-mark transaction for all of them instead of one each. Every message registers
-    # the flush, so a message whose savepoint rolled back (and took its callback with it) cannot strand the
-    # others; the first flush to run sends the lot and the rest find nothing left. An id whose row rolled
-    # back is simply not found.
+    # commits: one lock-send-mark transaction for all of them instead of one each. Each message registers its
+    # own callback; the first to run after COMMIT sends every message of the batch whose callback is no longer
+    # waiting (Django takes the whole list off the connection before running it), so the rest find theirs
+    # sent. A message whose savepoint rolled back took its row with it: its id is simply not found.
     batch = _commit_batch()
-    batch.append(message.pk)
+
+    def flush() -> None:
+        _flush(batch, message.pk)
+
+    batch[message.pk] = flush
     # robust: the caller's change is already committed and the message is kept, so a failure to send
     # must not turn their request into an error page; the drain sends it later.
-    transaction.on_commit(lambda: _flush(batch), robust=True)
+    transaction.on_commit(flush, robust=True)
     return message
 
 
-def _commit_batch() -> list:
-    """The ids waiting for this connection's next commit (a new list once the last one was flushed)."""
+def _commit_batch() -> dict:
+    """Messages waiting for this connection's next commit, by id, with their callbacks."""
     connection = transaction.get_connection()
     batch = getattr(connection, "_outbox_batch", None)
-    if batch is None or getattr(batch, "flushed", False):
-        batch = _Batch()
-        connection._outbox_batch = batch
+    if batch is None:
+        batch = connection._outbox_batch = {}
     return batch
 
 
-class _Batch(list):
-    flushed = False
-
-
-def _flush(batch: _Batch) -> None:
-    batch.flushed = True
-    ids, batch[:] = list(batch), []
+def _flush(batch: dict, own_id) -> None:
+    # A callback still on the connection's list has not been released to run (a test that runs only some
+    # of a transaction's callbacks): its message waits for its own callback, as it always did.
+    waiting = {id(func) for _, func, _ in transaction.get_connection().run_on_commit}
+    ids = [pk for pk, func in batch.items() if pk == own_id or id(func) not in waiting]
+    for pk in ids:
+        del batch[pk]
     if ids:
         dispatch_many(ids, from_request=True)
 

@@ -17,6 +17,7 @@ urlpatterns = [
     # The office: versions, campaigns, the register.
     path("manage/", views.manage, name="manage"),
     path("manage/visitors-qr/", views.visitor_qr, name="visitor_qr"),
+    path("manage/trust/<int:template_id>/adopt/", views.agreement_adopt, name="agreement_adopt"),
     path("manage/<str:audience>/", views.agreement_edit, name="agreement"),
     path("manage/<str:audience>/issue/", views.campaign_new, name="campaign_new"),
     path("register/<str:audience>/", views.register, name="register"),

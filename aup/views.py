@@ -431,7 +431,27 @@ def manage(request: HttpRequest) -> HttpResponse:
                 "draft": agreement.draft,
             }
         )
-    return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20]})
+    from safeguarding_portal.standards.selectors import school_view
+
+    return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20],
+                                               "standings": school_view(school=school, kind_name="aup.agreements")})
+
+
+@require_POST
+def agreement_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Publish the trust's text for an audience (safeguarding_portal.standards) as the school's next version."""
+    from safeguarding_portal.standards import services as standards
+
+    school = request.portal.school
+    template = standards.template_for_school(school=school, kind="aup.agreements", template_id=template_id)
+    resign = request.POST.get("requires_resign") == "1"
+    standards.template_adopt(school=school, template=template, by=request.user, request=request,
+                             options={"requires_resign": resign,
+                                      "summary": f"The trust's text, version {template.version}"})
+    messages.success(request, f"Published the trust's {template.key_label.lower()} agreement (its version "
+                              f"{template.version}) as your next version."
+                              + (" Everyone must sign it again." if resign else " Earlier signatures still count."))
+    return redirect("aup:manage")
 
 
 def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:

@@ -85,6 +85,10 @@ DEFAULT_CATEGORY_STRANDS: dict[str, tuple[str, ...]] = {
     Category.STAFF_CONDUCT: (),  # about adults: nothing for pupils' lessons
     Category.PHISHING_SCAMS: (Strand.PRIVACY, Strand.INFORMATION),
     Category.GAMBLING_SPENDING: (Strand.HEALTH, Strand.INFORMATION),
+    Category.AI_SEXUAL_IMAGERY: (Strand.RELATIONSHIPS, Strand.SELF_IMAGE, Strand.REPUTATION),
+    Category.SEXTORTION: (Strand.RELATIONSHIPS, Strand.PRIVACY),
+    Category.ONLINE_MISOGYNY: (Strand.RELATIONSHIPS, Strand.SELF_IMAGE, Strand.BULLYING),
+    Category.COERCIVE_CONTROL: (Strand.RELATIONSHIPS,),
 }
 
 DEFAULT_GAP_THRESHOLD = 3

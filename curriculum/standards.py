@@ -20,12 +20,14 @@ from django.utils import timezone
 
 from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.schools.models import School
+from safeguarding_portal.standards import registry
 
 from .models import TrainingRequirement, TrustTrainingStandard
 
 COMPARED = ("name", "roles", "renew_months")
-STATE_WORDS = {"not_adopted": "Not adopted", "same": "As the trust's", "differs": "Differs from the trust",
-               "behind": "Behind the trust's newer version"}
+# The states and their words are the trust templates' (safeguarding_portal.standards), so training reads the same
+# as every other kind; training keeps its own table because a school's requirement points at its standard.
+STATE_WORDS = registry.STATE_WORDS
 
 
 def _fields(obj) -> tuple:
@@ -39,13 +41,9 @@ def differences(standard: TrustTrainingStandard, requirement: TrainingRequiremen
 
 def states(standard: TrustTrainingStandard, requirement: TrainingRequirement | None) -> list[str]:
     if requirement is None:
-        return ["not_adopted"]
-    found = []
-    if (requirement.standard_version or 0) < standard.version:
-        found.append("behind")
-    if differences(standard, requirement):
-        found.append("differs")
-    return found or ["same"]
+        return registry.states(trust_version=standard.version, taken_version=None, differences=[])
+    return registry.states(trust_version=standard.version, taken_version=requirement.standard_version or 0,
+                           differences=differences(standard, requirement))
 
 
 @dataclass
@@ -57,7 +55,7 @@ class Adoption:
 
     @property
     def words(self) -> str:
-        return "; ".join(STATE_WORDS[s] for s in self.states)
+        return registry.words(self.states)
 
 
 def _adoptions(standards: list[TrustTrainingStandard], school_ids: list[int]) -> dict[tuple[int, int], Adoption]:

@@ -27,10 +27,12 @@ from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import (
     YEAR_GROUP_ORDER,
     Pupil,
+    PupilFlag,
     Term,
     YearGroup,
     academic_year_bounds,
     academic_year_of,
+    flag_kinds_in,
 )
 from safeguarding_portal.schools.selectors import term_in_view
 
@@ -165,6 +167,10 @@ class Heatmap:
     year_groups: list[str]
     strands: list[str]
     cells: dict[tuple[str, str], HeatCell] = field(default_factory=dict)
+    # With a flag group chosen: the group, and how many pupils on roll have such a flag today per year group
+    # (the rows are then only those year groups).
+    flag_group: str = ""
+    flagged_pupils: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[tuple[str, str, list[HeatCell]]]:
         return [(yg, str(YearGroup(yg).label), [self.cells[(yg, s)] for s in self.strands]) for yg in self.year_groups]
@@ -183,8 +189,20 @@ class Heatmap:
         return sum(1 for c in self.cells.values() if c.gap is not None)
 
 
-def heatmap(*, school, academic_year: int | None = None) -> Heatmap:
-    """Year group x strand lesson counts for an academic year, with open gaps. Three queries at any size."""
+def flagged_pupils_by_year_group(*, school, flag_group: str, on: datetime.date | None = None) -> dict[str, int]:
+    """Pupils on roll with a flag of the group on ``on`` (today), per year group. One query; counts only."""
+    flagged = PupilFlag.objects.current(on).filter(kind__in=flag_kinds_in(flag_group)).values("pupil_id")
+    return dict(
+        Pupil.objects.on_roll().filter(school=school, pk__in=flagged).order_by()
+        .values_list("year_group").annotate(n=Count("pk"))
+    )
+
+
+def heatmap(*, school, academic_year: int | None = None, flag_group: str = "") -> Heatmap:
+    """Year group x strand lesson counts for an academic year, with open gaps. Three queries at any size.
+
+    With a flag group (the policy's online-safety education tailored to vulnerable pupils), the rows are the
+    year groups of the pupils on roll who have such a flag today: what those pupils' year groups were taught."""
     year = academic_year if academic_year is not None else academic_year_of(timezone.localdate())
     starts, ends = academic_year_bounds(year)
     groups = year_groups(school=school)
@@ -212,6 +230,11 @@ def heatmap(*, school, academic_year: int | None = None) -> Heatmap:
                 result.cells.setdefault((gap.year_group, s), HeatCell(gap.year_group, s))
         result.cells[(gap.year_group, gap.strand)].gap = gap
     result.year_groups.sort(key=YEAR_GROUP_ORDER.get)
+    if flag_group:
+        result.flag_group = flag_group
+        result.flagged_pupils = flagged_pupils_by_year_group(school=school, flag_group=flag_group)
+        result.year_groups = [yg for yg in result.year_groups if result.flagged_pupils.get(yg)]
+        result.cells = {key: cell for key, cell in result.cells.items() if result.flagged_pupils.get(key[0])}
     return result
 
 

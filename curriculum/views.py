@@ -16,8 +16,9 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
-from safeguarding_portal.schools.models import YearGroup
+from safeguarding_portal.schools.models import FlagGroup, YearGroup
 
 from . import register, teaching, training
 from .constants import STRAND_ORDER, TRAINED_ROLES, Strand
@@ -288,8 +289,14 @@ def heatmap(request: HttpRequest) -> HttpResponse:
         year = this_year
     if not this_year - 5 <= year <= this_year:
         year = this_year
-    result = teaching.heatmap(school=school, academic_year=year)
+    flag_group = request.GET.get("flag", "")
+    flag_group = flag_group if flag_group in FlagGroup.values else ""
+    result = teaching.heatmap(school=school, academic_year=year, flag_group=flag_group)
     return render(request, "curriculum/heatmap.html", {
+        "flag_groups": FlagGroup.choices,
+        "flag_group_label": FlagGroup(flag_group).label if flag_group else "",
+        # How many pupils of each year group have the flag: counts only, 1 and 2 as "fewer than 3".
+        "flagged": {yg: small_count(n) for yg, n in result.flagged_pupils.items()},
         "heatmap": result, "strands": [Strand(s) for s in result.strands], "year_label": academic_year_label(year),
         "years": [(y, academic_year_label(y)) for y in range(this_year, this_year - 3, -1)], "year": year,
         "can_manage": request.portal.can(Cap.MANAGE_CURRICULUM),

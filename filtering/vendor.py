@@ -68,15 +68,9 @@ def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
             return tables.read_xlsx(data, sheet=sheet)
         except tables.WorkbookProblem as exc:
             raise FileRejected(str(exc)) from exc
-    # decode_upload's own limit is the MIS one; check the content with a small head, decode the rest here.
-    importer.decode_upload(data=data[:4096] if len(data) > importer.MAX_FILE_BYTES else data)
-    if len(data) > importer.MAX_FILE_BYTES:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-    else:
-        text = importer.decode_upload(data=data)
+    # The whole file by the MIS import's rules (a stray byte anywhere is refused, never re-read as Windows-1252),
+    # with this import's own size limit.
+    text = importer.decode_upload(data=data, max_bytes=MAX_UPLOAD_BYTES)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
     if first_line.count(delimiter) == 0:

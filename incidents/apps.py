@@ -6,10 +6,27 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from safeguarding_portal.audit import projections
 
-        from . import integrity
+        from . import handlers, integrity
+
+        handlers.connect()
 
         projections.register(
             "incidents", label="case status and sharing", agrees_with="the timelines", run=integrity.mismatches
         )
+        # A change of the category list (incidents.revisions) is recorded at every school on the deploy that
+        # brings it, once.
+        post_migrate.connect(_record_category_revisions, sender=self)
+
+        from . import chronology, searches
+
+        chronology.register_section(searches.chronology_section)
+
+
+def _record_category_revisions(**kwargs) -> None:
+    from .revisions import revisions_record_everywhere
+
+    revisions_record_everywhere(**kwargs)

@@ -30,12 +30,22 @@ class Category(models.TextChoices):
     ONLINE_HATE = "online_hate", "Online hate"
     INDECENT_IMAGES = "indecent_images", "Indecent images of children (IIOC)"
     FILTERING_BREACH = "filtering_breach", "Filtering breach (a site that should have been blocked)"
+    # KCSiE 2026: misogynistic content and the harassment it feeds.
+    ONLINE_MISOGYNY = "online_misogyny", "Online misogyny and harassment"
     # Contact
     SEXUAL_ABUSE_EXPLOITATION = "sexual_abuse_exploitation", "Online child sexual abuse, exploitation or grooming"
     UNWANTED_CONTACT = "unwanted_contact", "Unwanted contact from a stranger or adult"
+    # KCSiE 2026
+    SEXTORTION = "sextortion", "Sextortion (financially motivated sexual extortion)"
+    COERCIVE_CONTROL = "coercive_control", "Coercive or controlling behaviour online"
     # Conduct
     CYBERBULLYING = "cyberbullying", "Cyberbullying"
     YOUTH_PRODUCED_IMAGERY = "youth_produced_imagery", "Youth-produced sexual imagery (nudes and semi-nudes, “sexting”)"
+    # KCSiE 2026: handled as youth-produced imagery or as indecent images of children (UKCIS), never stored.
+    AI_SEXUAL_IMAGERY = (
+        "ai_sexual_imagery",
+        "AI-generated or altered sexual imagery of a child (deepfakes, “nudification” apps)",
+    )
     PERSONAL_DEVICE_MISUSE = "personal_device_misuse", "Misuse of personal devices"
     EXCESSIVE_USE = "excessive_use", "Excessive use or gaming"
     PERSONAL_DATA_LOSS = "personal_data_loss", "Personal data loss or privacy breach"
@@ -54,10 +64,14 @@ FOUR_C: dict[str, str] = {
     Category.ONLINE_HATE: FourC.CONTENT,
     Category.INDECENT_IMAGES: FourC.CONTENT,
     Category.FILTERING_BREACH: FourC.CONTENT,
+    Category.ONLINE_MISOGYNY: FourC.CONTENT,
     Category.SEXUAL_ABUSE_EXPLOITATION: FourC.CONTACT,
     Category.UNWANTED_CONTACT: FourC.CONTACT,
+    Category.SEXTORTION: FourC.CONTACT,
+    Category.COERCIVE_CONTROL: FourC.CONTACT,
     Category.CYBERBULLYING: FourC.CONDUCT,
     Category.YOUTH_PRODUCED_IMAGERY: FourC.CONDUCT,
+    Category.AI_SEXUAL_IMAGERY: FourC.CONDUCT,
     Category.PERSONAL_DEVICE_MISUSE: FourC.CONDUCT,
     Category.EXCESSIVE_USE: FourC.CONDUCT,
     Category.PERSONAL_DATA_LOSS: FourC.CONDUCT,
@@ -68,8 +82,16 @@ FOUR_C: dict[str, str] = {
 }
 
 # Policy 9.1 and 9.3: such files are never to be viewed, copied, saved or shared, so the portal refuses them.
+# An AI-made or altered nude of a child is an indecent image in law, and sextortion turns on such images: the
+# same refusal applies to both.
 NO_ATTACHMENT_CATEGORIES = frozenset(
-    {Category.YOUTH_PRODUCED_IMAGERY, Category.INDECENT_IMAGES, Category.SEXUAL_ABUSE_EXPLOITATION}
+    {
+        Category.YOUTH_PRODUCED_IMAGERY,
+        Category.INDECENT_IMAGES,
+        Category.SEXUAL_ABUSE_EXPLOITATION,
+        Category.AI_SEXUAL_IMAGERY,
+        Category.SEXTORTION,
+    }
 )
 
 NO_ATTACHMENT_GUIDANCE = (
@@ -185,6 +207,67 @@ DEFAULT_PROCEDURES: dict[str, list[StepSpec]] = {
         S("Raise a filtering change request to block it", True),
         S(_SUPPORT, False, ("support",)),
         S(_PARENTS, False, ("parent_contact", "parent_not_informed")),
+    ],
+    # KCSiE 2026's harms. The steps follow UKCIS "Sharing nudes and semi-nudes" (AI-made imagery is handled the
+    # same way, and as an indecent image of a child in law), the NCA's sextortion alert for education settings
+    # (do not pay, do not delete, report) and the policy's own responses to bullying and abuse.
+    Category.AI_SEXUAL_IMAGERY: [
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S("Do not view, copy, screenshot, save or share the imagery; secure the device", True, ("device_secured",)),
+        S("Decide whether to handle it as youth-produced imagery or as indecent images of a child, and record why",
+          True),
+        S(_RISK, True, ("risk_assessment",)),
+        S("Report the URLs to the Internet Watch Foundation (iwf.org.uk)", True, ("referral:iwf",)),
+        S("Help the child pictured use Report Remove (Childline and IWF) to have the imagery taken down", False,
+          ("referral:report_remove",)),
+        S("Inform the police via 101 (999 if a child is at immediate risk), or record the decision not to refer",
+          True, ("referral:police", "no_referral")),
+        S("Consider a CEOP report if an adult made, asked for or shared the imagery", False, ("referral:ceop",)),
+        S("Refer to children's social care as needed, or record the decision not to refer", True,
+          ("referral:social_care", "no_referral")),
+        S(_SUPPORT, True, ("support",)),
+        S("Apply sanctions under the behaviour policy to those who made or shared it", False, ("sanction",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, True, ("debrief",)),
+    ],
+    Category.SEXTORTION: [
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S("Reassure the child: do not pay, do not delete the messages or the account, stop all contact", True),
+        S("Do not view, copy, screenshot or save any images; secure the device", True, ("device_secured",)),
+        S("Inform the police via 101 (999 if a child is at immediate risk)", True, ("referral:police",)),
+        S("Make a CEOP report with the child", True, ("referral:ceop",)),
+        S("Help the child use Report Remove (Childline and IWF) to have images taken down", False,
+          ("referral:report_remove",)),
+        S("Report the account to the platform", False, ("referral:service_provider",)),
+        S(_RISK, True, ("risk_assessment",)),
+        S("Refer to children's social care if needed, or record the decision not to refer", True,
+          ("referral:social_care", "no_referral")),
+        S(_SUPPORT, True, ("support",)),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, True, ("debrief",)),
+    ],
+    Category.ONLINE_MISOGYNY: [
+        S(_RECORD, True),
+        S("Respond under the behaviour, anti-bullying and sexual harassment policies", True),
+        S(_SUPPORT, True, ("support",)),
+        S("Ask for the material to be removed; report it to the service provider if it is not", False,
+          ("referral:service_provider",)),
+        S("Contact the police if threats, stalking or image-based abuse are involved", False, ("referral:police",)),
+        S("Consider teaching on healthy relationships and online influencers for the year group", False),
+        S(_PARENTS, True, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, False, ("debrief",)),
+    ],
+    Category.COERCIVE_CONTROL: [
+        S(_NOTIFY_DSL, True, ("alert",)),
+        S(_RISK, True, ("risk_assessment",)),
+        S(_VULN, True),
+        S("Refer to children's social care (domestic abuse or teenage relationship abuse), or record the decision "
+          "not to refer", True, ("referral:social_care", "no_referral")),
+        S("Inform the police if a child is at risk or an offence is suspected", False, ("referral:police",)),
+        S("Consider a CEOP report if an adult is controlling the child online", False, ("referral:ceop",)),
+        S(_SUPPORT, True, ("support",)),
+        S(_PARENTS + ", only when it is safe for the child", True, ("parent_contact", "parent_not_informed")),
+        S(_REVIEW, True, ("debrief",)),
     ],
     Category.PHISHING_SCAMS: [
         S(_RECORD, True),

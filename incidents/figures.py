@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
+from django.utils import timezone
 
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.reports.figures import Measure, refresh_on, school_measures
+from safeguarding_portal.schools.models import FLAG_GROUP_OF, FlagGroup
 
 from .categories import FOUR_C, FourC
-from .models import Agency, CPFileTransfer, EntryKind, Incident, Route, Status, TimelineEntry
+from .models import Agency, CPFileTransfer, EntryKind, Incident, IncidentPupil, Route, Status, TimelineEntry
 
 ACK_TARGET_HOURS = 24
 
@@ -78,15 +80,32 @@ class CaseQueues:
     cp_overdue: int = 0  # ... past the five school days
 
 
+def queue_rules(today: datetime.date) -> dict[str, Q]:
+    """Which cases each of the DSL dashboard's queues holds (but "mine", which depends on who is asking): the
+    one definition the dashboard's badges and lists, the home page and the trust's figures all count by.
+    Still-open queues never hold closed cases."""
+    not_closed = ~Q(status=Status.CLOSED)
+    return {
+        "unacknowledged": Q(acknowledged_at__isnull=True),
+        "urgent": Q(immediate_risk=True) & not_closed,
+        "overdue": Q(next_task_due_on__lt=today) & not_closed,
+        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
+        # New cases have every step open: the queue is for cases someone has picked up.
+        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status__in=[Status.REPORTED, Status.CLOSED]),
+        "open": not_closed,
+        "closed": Q(status=Status.CLOSED),
+    }
+
+
 def case_queues(*, school_ids: Iterable[int], today: datetime.date) -> dict[int, CaseQueues]:
     ids = list(school_ids)
-    not_closed = ~Q(status=Status.CLOSED)
+    rules = queue_rules(today)
     rows = (
         Incident.objects.filter(school_id__in=ids, route=Route.DSL).values("school_id").annotate(
-            unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)),
-            urgent_open=Count("pk", filter=Q(immediate_risk=True) & not_closed),
-            urgent_unacknowledged=Count("pk", filter=Q(immediate_risk=True, acknowledged_at__isnull=True)),
-            overdue_actions=Count("pk", filter=Q(next_task_due_on__lt=today) & not_closed),
+            unacknowledged=Count("pk", filter=rules["unacknowledged"]),
+            urgent_open=Count("pk", filter=rules["urgent"]),
+            urgent_unacknowledged=Count("pk", filter=rules["urgent"] & rules["unacknowledged"]),
+            overdue_actions=Count("pk", filter=rules["overdue"]),
         ).order_by()
     )
     found = {r.pop("school_id"): r for r in rows}
@@ -129,6 +148,29 @@ def four_c_counts(*, school_ids: Iterable[int], start: datetime.date, end: datet
         label = FourC(FOUR_C[category]).label
         found[sid][label] += n
     return found
+
+
+def flag_group_counts(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date
+                      ) -> dict[int, dict[str, int]]:
+    """Pupils' concerns reported in the period with a pupil on the case who had a flag of the group on the day
+    it was reported, per school and FlagGroup (every group listed, 0 too). A concern about a looked-after child
+    with an EHCP counts once in each of the two groups. The one count of concerns per flag group: the governor
+    report and trends read it here, and show 1 and 2 as "fewer than 3" (reports.privacy.small_count)."""
+    ids = list(school_ids)
+    t_from, t_to = day_bounds(start, end)
+    found: dict[int, dict[str, set[int]]] = {sid: {g: set() for g in FlagGroup.values} for sid in ids}
+    rows = (
+        IncidentPupil.objects.current()
+        .filter(incident__school_id__in=ids, incident__route=Route.DSL, incident__reported_at__gte=t_from,
+                incident__reported_at__lt=t_to, pupil__flags__isnull=False)
+        .values_list("incident__school_id", "incident_id", "incident__reported_at", "pupil__flags__kind",
+                     "pupil__flags__starts_on", "pupil__flags__ends_on")
+    )
+    for sid, incident_id, reported_at, kind, starts_on, ends_on in rows:
+        day = timezone.localdate(reported_at)
+        if starts_on <= day and (ends_on is None or ends_on >= day):
+            found[sid][FLAG_GROUP_OF[kind]].add(incident_id)
+    return {sid: {group: len(incidents) for group, incidents in groups.items()} for sid, groups in found.items()}
 
 
 refresh_on(Incident, TimelineEntry, CPFileTransfer)

@@ -9,7 +9,23 @@ from django.utils import timezone
 from safeguarding_portal.accounts.models import User
 
 from .categories import NO_ATTACHMENT_CATEGORIES, Category, categories_by_four_c
-from .models import Agency, ConcernType, Device, EntryKind, Location, PupilRole, Severity, Status
+from .models import (
+    Agency,
+    ConcernType,
+    Device,
+    DeviceOutcome,
+    EntryKind,
+    Location,
+    PupilRole,
+    SearchAuthority,
+    SearchGrounds,
+    Severity,
+    Status,
+)
+
+SEARCH_AUTHORITY_CHOICES = SearchAuthority.choices
+SEARCH_GROUNDS_CHOICES = SearchGrounds.choices
+DEVICE_OUTCOME_CHOICES = DeviceOutcome.choices
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -276,6 +292,15 @@ class PersonForm(_CaseForm):
         self.fields["user"].queryset = staff
 
 
+class OtherPersonForm(_CaseForm):
+    """Someone involved who is neither a pupil on roll nor on the staff: their name and their part."""
+
+    id_prefix = "other"
+
+    name = forms.CharField(label="Name", max_length=150)
+    part = forms.CharField(label="Who they are and their part", max_length=300, required=False)
+
+
 class FurtherInformationForm(forms.Form):
     text = forms.CharField(
         label="What else do you want the safeguarding team to know?", max_length=5000,
@@ -284,3 +309,87 @@ class FurtherInformationForm(forms.Form):
 
 
 PUPIL_ROLE_CHOICES = PupilRole.choices
+
+
+# --- Searching devices ---------------------------------------------------------------------------------------
+
+_WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class _PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name or obj.email
+
+
+class _PupilField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.surname}, {obj.forename} ({obj.get_year_group_display()})"
+
+
+class DeviceSearchForm(forms.Form):
+    """A search of a pupil's device, in the order the DfE guidance asks for it. Words only: no file field."""
+
+    pupil = _PupilField(queryset=None, label="Whose device was searched?")
+    searched_at = forms.DateTimeField(label="When was it searched?", widget=_WHEN, input_formats=_WHEN_FORMATS)
+    device = forms.CharField(max_length=200, label="Which device?",
+                             widget=forms.TextInput(attrs={"placeholder": "e.g. the pupil's own phone"}))
+    authority = forms.ChoiceField(label="Authorised by", choices=SEARCH_AUTHORITY_CHOICES, widget=forms.RadioSelect)
+    authorised_by = _PersonField(queryset=None, label="Who authorised the search?")
+    searched_by = _PersonField(queryset=None, label="Who searched?")
+    witness = _PersonField(queryset=None, required=False, label="Witness (another member of staff)")
+    no_witness_reason = forms.CharField(max_length=300, required=False, label="If there was no witness, why not?")
+    grounds = forms.ChoiceField(label="Grounds for the search", choices=SEARCH_GROUNDS_CHOICES,
+                                widget=forms.RadioSelect)
+    reason = forms.CharField(label="The reason, in your words", widget=forms.Textarea(attrs={"rows": 3}))
+    looked_at = forms.CharField(label="What was looked at (apps, folders, messages)",
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    found = forms.CharField(label="What was found (describe it; never copy, photograph or screenshot it)",
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    child_at_risk = forms.TypedChoiceField(
+        label="Could a child be at risk from what was found?", choices=YES_NO, widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes")
+    case = forms.ModelChoiceField(queryset=None, required=False, to_field_name="reference",
+                                  label="Link to an existing case (optional)", empty_label="No case")
+    new_case_category = forms.ChoiceField(
+        required=False, label="If there is no case yet: what kind of concern is it?",
+        help_text="The DSL team gets it as a new case, with you as the reporter.")
+    immediate_risk = forms.BooleanField(required=False, label="A child is at immediate risk of harm")
+    deleted = forms.TypedChoiceField(label="Was any data or file deleted?", choices=[("no", "No"), ("yes", "Yes")],
+                                     widget=forms.RadioSelect, coerce=lambda v: v == "yes", initial="no")
+    deleted_what = forms.CharField(required=False, label="What was deleted", widget=forms.Textarea(attrs={"rows": 2}))
+    deletion_reason = forms.CharField(required=False, label="Why it was deleted (the good reason)",
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    parents_informed = forms.TypedChoiceField(label="Have the parents or carers been informed?",
+                                              choices=[("yes", "Yes"), ("no", "Not yet")], widget=forms.RadioSelect,
+                                              coerce=lambda v: v == "yes")
+    parents_note = forms.CharField(max_length=300, required=False, label="Who was told, when and how")
+    outcome = forms.ChoiceField(label="What happened to the device?", choices=DEVICE_OUTCOME_CHOICES,
+                                widget=forms.RadioSelect)
+
+    def __init__(self, *args, pupils, people, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+        for name in ("authorised_by", "searched_by", "witness"):
+            self.fields[name].queryset = people
+        self.fields["case"].queryset = cases
+        self.fields["case"].label_from_instance = lambda c: f"{c.reference}: {c.get_category_display()}"
+        self.fields["new_case_category"].choices = [("", "Choose the closest match"), *[
+            (label, [(v, lbl) for v, lbl in items if v != Category.STAFF_CONDUCT])
+            for label, items in categories_by_four_c()]]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("child_at_risk") and data.get("deleted"):
+            self.add_error("deleted", "Nothing is deleted where a child may be at risk: the search goes to the DSL.")
+        if data.get("child_at_risk") and not data.get("case") and not data.get("new_case_category"):
+            self.add_error("new_case_category", "Link the case, or say what kind of concern it is for a new one.")
+        return data
+
+
+class DeviceSearchFollowUpForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("parents", "Parents informed"), ("outcome", "Device"), ("note", "Note")],
+                             widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(required=False, label="What happened to the device?",
+                                choices=[("", "Choose")] + [c for c in DEVICE_OUTCOME_CHOICES if c[0] != "held"])
+    text = forms.CharField(required=False, label="Details", widget=forms.Textarea(attrs={"rows": 2}))

@@ -285,6 +285,24 @@ class IncidentStaff(models.Model):
         return f"{self.user} in {self.incident}"
 
 
+class IncidentOther(models.Model):
+    """Someone involved who is neither on roll nor on the staff (a pupil at another school, a parent, an adult
+    met online), named by the DSL team; added and taken off only by timeline entries, never deleted."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="others")
+    name = models.CharField(max_length=150)
+    part = models.CharField(max_length=300, blank=True)  # who they are and their part, as the DSL put it
+    added_entry = models.OneToOneField("TimelineEntry", on_delete=models.PROTECT, related_name="+")
+    removed_entry = models.OneToOneField(
+        "TimelineEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = InvolvementQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.incident}"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     # Unguessable, and never the original name: names can carry a child's name.
     return f"incidents/{instance.incident.school_id}/{uuid.uuid4().hex}"
@@ -327,7 +345,9 @@ class EntryKind(models.TextChoices):
     CLASSIFIED = "classified", "Classified"
     TASK = "task", "Task set"
     TASK_DONE = "task_done", "Task done"
+    TASK_REASSIGNED = "task_reassigned", "Task passed on"
     STEP_DONE = "step_done", "Procedure step done"
+    STEP_REOPENED = "step_reopened", "Procedure step reopened"
     PARENT_CONTACT = "parent_contact", "Parent or carer contact"
     PARENT_NOT_INFORMED = "parent_not_informed", "Decision not to inform parents"
     REFERRAL = "referral", "Referral to an agency"
@@ -347,9 +367,12 @@ class EntryKind(models.TextChoices):
     PUPIL_ROLE = "pupil_role", "Pupil's part changed"
     STAFF_ADDED = "staff_added", "Member of staff added"
     STAFF_REMOVED = "staff_removed", "Member of staff taken off"
+    OTHER_ADDED = "other_added", "Someone else involved added"
+    OTHER_REMOVED = "other_removed", "Someone else involved taken off"
     FURTHER_INFO = "further_info", "Further information from the reporter"
     CASE_SHARED = "case_shared", "Shared with a member of staff"
     SHARE_REVOKED = "share_revoked", "Sharing ended"
+    DEVICE_SEARCHED = "device_searched", "Device searched"
 
 
 class Agency(models.TextChoices):
@@ -358,6 +381,8 @@ class Agency(models.TextChoices):
     LADO = "lado", "LADO"
     CEOP = "ceop", "CEOP"
     IWF = "iwf", "Internet Watch Foundation"
+    # Childline and the IWF's tool for a young person to have a nude image of themselves taken down.
+    REPORT_REMOVE = "report_remove", "Report Remove (Childline and IWF)"
     PREVENT = "prevent", "Prevent / Channel"
     EST = "est", "Education Safeguarding Team"
     ACTION_FRAUD = "action_fraud", "Action Fraud"
@@ -628,3 +653,127 @@ class CPFileTransfer(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Records of a child-protection file's transfer are never deleted.")
+
+
+# --- Searching and confiscating devices ----------------------------------------------------------------------
+# The Education Act 2011 lets the headteacher, or staff they authorise, search a pupil's device; the DfE's
+# "Searching, screening and confiscation" guidance asks for each search to be recorded. Each record is written
+# once and hash-chained per school like the case timeline (triggers in the migration); what happens to the
+# device and the parents afterwards are entries. No image is ever stored: the form takes words only.
+
+
+class SearchAuthority(models.TextChoices):
+    HEADTEACHER = "headteacher", "The headteacher"
+    AUTHORISED_STAFF = "authorised_staff", "A member of staff the headteacher has authorised to search"
+
+
+class SearchGrounds(models.TextChoices):
+    PROHIBITED_ITEM = (
+        "prohibited_item",
+        "Reasonable grounds to suspect it holds a prohibited item (such as a pornographic image or evidence of an "
+        "offence)",
+    )
+    SCHOOL_RULES = "school_rules", "Reasonable grounds to suspect it holds an item banned by the school rules"
+    HARM = "harm", "Reasonable grounds to suspect it has been or could be used to cause harm or break the law"
+
+
+class DeviceOutcome(models.TextChoices):
+    HELD = "held", "Kept by the school for now"
+    RETURNED_TO_PUPIL = "returned_pupil", "Returned to the pupil"
+    RETURNED_TO_PARENT = "returned_parent", "Returned to a parent or carer"
+    POLICE = "police", "Handed to the police"
+
+
+class DeviceSearch(ChainedRecord):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="device_searches")
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="device_searches")
+    searched_at = models.DateTimeField()
+    device = models.CharField(max_length=200, help_text="Which device, for example the pupil's own phone.")
+    authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    authority = models.CharField(max_length=16, choices=SearchAuthority.choices)
+    searched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    witness = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    no_witness_reason = models.CharField(max_length=300, blank=True)
+    grounds = models.CharField(max_length=16, choices=SearchGrounds.choices)
+    reason = models.TextField()
+    looked_at = models.TextField("what was looked at")
+    found = models.TextField("what was found")
+    # Where a child may be at risk nothing is deleted (policy): the search goes to the DSL as a case instead.
+    child_at_risk = models.BooleanField()
+    deleted = models.BooleanField(default=False)
+    deleted_what = models.TextField(blank=True)
+    deletion_reason = models.TextField(blank=True)
+    parents_informed = models.BooleanField()
+    parents_note = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=16, choices=DeviceOutcome.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    HASHED_FIELDS = ("school", "pupil", "incident", "searched_at", "device", "authorised_by", "authority",
+                     "searched_by", "witness", "no_witness_reason", "grounds", "reason", "looked_at", "found",
+                     "child_at_risk", "deleted", "deleted_what", "deletion_reason", "parents_informed",
+                     "parents_note", "outcome", "recorded_by", "recorded_at")
+
+    class Meta:
+        ordering = ["-searched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="devicesearch_chain_seq"),
+            models.CheckConstraint(name="devicesearch_never_deletes_where_a_child_may_be_at_risk",
+                                   condition=~Q(child_at_risk=True, deleted=True)),
+            models.CheckConstraint(name="devicesearch_child_at_risk_goes_to_a_case",
+                                   condition=Q(child_at_risk=False) | Q(incident__isnull=False)),
+            models.CheckConstraint(name="devicesearch_deletion_says_what_and_why",
+                                   condition=Q(deleted=False) | (~Q(deleted_what="") & ~Q(deletion_reason=""))),
+            models.CheckConstraint(name="devicesearch_witness_or_why_not",
+                                   condition=Q(witness__isnull=False) | ~Q(no_witness_reason="")),
+        ]
+        indexes = [models.Index(fields=["school", "searched_at"])]
+
+    def __str__(self) -> str:
+        return f"Device search {self.pk}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.child_at_risk and self.deleted:
+            raise ValidationError({"deleted": "Nothing is deleted where a child may be at risk."})
+
+
+class DeviceSearchEntryKind(models.TextChoices):
+    PARENTS_INFORMED = "parents_informed", "Parents or carers informed"
+    OUTCOME = "outcome", "What happened to the device"
+    NOTE = "note", "Note"
+
+
+class DeviceSearchEntry(ChainedRecord):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    search = models.ForeignKey(DeviceSearch, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=16, choices=DeviceSearchEntryKind.choices)
+    outcome = models.CharField(max_length=16, choices=DeviceOutcome.choices, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField(blank=True)
+
+    HASHED_FIELDS = ("school", "search", "kind", "outcome", "author", "at", "text")
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "device search entries"
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="devicesearchentry_chain_seq"),
+            models.UniqueConstraint(fields=["search"], condition=Q(kind="parents_informed"),
+                                    name="devicesearchentry_parents_informed_once"),
+            models.CheckConstraint(name="devicesearchentry_outcome_named",
+                                   condition=~Q(kind="outcome") | ~Q(outcome="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on device search {self.search_id}"
+
+    def chain_key(self) -> str:
+        return f"school:{self.school_id}"

@@ -44,10 +44,13 @@ _BY_KIND = {
 }
 
 
-def completion_key(entry: TimelineEntry) -> str | None:
-    """The COMPLETIONS key an entry satisfies, if any."""
+COMPLETING_KINDS = frozenset({EntryKind.REFERRAL, *_BY_KIND})
+
+
+def completion_key(entry: TimelineEntry, *, agency: str | None = None) -> str | None:
+    """The COMPLETIONS key an entry satisfies, if any. ``agency``: a referral's agency as corrected since."""
     if entry.kind == EntryKind.REFERRAL:
-        return f"referral:{entry.data.get('agency', '')}"
+        return f"referral:{agency or entry.data.get('agency', '')}"
     return _BY_KIND.get(entry.kind)
 
 

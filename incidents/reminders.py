@@ -11,15 +11,38 @@ import datetime
 
 from django.urls import reverse
 
-from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind_many
+from safeguarding_portal.schools.models import School
 
 from . import services
-from .models import CaseTask, CPFileTransfer, Status
+from .models import CaseTask, CPFileTransfer, Incident, Status
 
 URGENT_EVERY_MINUTES = 2
+
+
+@sweep("incidents.leavers_handover", hour=6, minute=15)
+def leavers_handover(*, today: datetime.date) -> int:
+    """Open tasks and cases still held by someone who no longer works at the school (a role ended on a later
+    day than it was recorded) pass to the DSL, as on the day of leaving (``services.staff_left_handover``).
+    Runs before the overdue-task reminders, so those reach someone who is still there."""
+    open_tasks = CaseTask.objects.filter(done_entry__isnull=True).exclude(incident__status=Status.CLOSED)
+    held = set(open_tasks.values_list("incident__school_id", "owner_id").distinct())
+    held |= set(
+        Incident.objects.filter(assigned_to__isnull=False).exclude(status=Status.CLOSED)
+        .values_list("school_id", "assigned_to_id").distinct()
+    )
+    there = set(
+        Membership.objects.current(today).filter(user_id__in={who for _, who in held}, school__isnull=False)
+        .values_list("school_id", "user_id")
+    )
+    moved = 0
+    for school_id, who in sorted(held - there):
+        moved += services.staff_left_handover(school=School.objects.get(pk=school_id),
+                                              leaver=User.objects.get(pk=who), by=None, on=today)
+    return moved
 
 
 @sweep("incidents.tasks_overdue", hour=6, minute=20)

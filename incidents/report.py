@@ -2,8 +2,8 @@
 
 Only pupils' concerns (the DSL route) are broken down; allegations about staff are one small-count figure,
 because a breakdown would reveal them to people who cannot open them. Every figure goes through
-``small_count`` (1 and 2 show as "fewer than 3"), and the section runs the same five queries however many
-concerns there are: one row per concern of the period, and aggregates for everything else.
+``small_count`` (1 and 2 show as "fewer than 3"), and the section runs the same six queries however many
+concerns there are: one row per concern of the period, and aggregates for everything else (device searches too).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q
 from safeguarding_portal.reports import charts
 from safeguarding_portal.reports.periods import Period, period_for, previous_periods
 from safeguarding_portal.reports.privacy import small_count
-from safeguarding_portal.schools.models import School
+from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
-from .figures import ACK_TARGET_HOURS, concern_figures
+from .figures import ACK_TARGET_HOURS, concern_figures, flag_group_counts
 from .models import Agency, EntryKind, Incident, Route, TimelineEntry
 
 LONG_OPEN_DAYS = 30
@@ -165,6 +165,14 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     agency_rows = sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0]))
     agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
 
+    # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
+    from .searches import figures as search_figures
+
+    device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
+    # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
+    by_flag = flag_group_counts(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
+    flag_rows = [(FlagGroup(group).label, small_count(n)) for group, n in by_flag.items()]
+
     ack_pct = _pct(acked_in_time, len(ack_hours) + not_acked)
     decided_pct = _pct(handling["closed_decided"], handling["closed"])
 
@@ -254,6 +262,8 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         "child_protection": small_count(child_protection),
         "allegations": small_count(figures.allegations),
         "open_at_end": small_count(figures.open_at_end),
+        "device_searches": device_searches,
+        "flag_rows": flag_rows,
         "timing": {
             "ack_median": _duration(statistics.median(ack_hours) if ack_hours else None),
             "ack_pct": ack_pct,

@@ -15,10 +15,11 @@ from django.utils import timezone
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools import search as school_search
-from safeguarding_portal.schools.models import Pupil, PupilGuardian
+from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
 from . import corrections
 from .categories import FOUR_C, Category, categories_in
+from .figures import queue_rules
 from .models import (
     OPEN_STATUSES,
     CaseShare,
@@ -26,6 +27,7 @@ from .models import (
     CaseTask,
     EntryKind,
     Incident,
+    IncidentOther,
     IncidentPupil,
     IncidentStaff,
     PupilRole,
@@ -42,6 +44,8 @@ class DashboardFilters:
     category: str = ""
     four_c: str = ""
     year_group: str = ""
+    # A FlagGroup: cases with a pupil who has such a flag today. Only the DSL team's filters carry it.
+    flag_group: str = ""
     pupil_id: int | None = None
     reporter_id: int | None = None
     date_from: datetime.date | None = None
@@ -67,17 +71,11 @@ def visible_cases(*, portal) -> QuerySet[Incident]:
 
 
 def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
-    return {
-        "unacknowledged": Q(acknowledged_at__isnull=True),
-        "urgent": Q(immediate_risk=True) & ~Q(status=Status.CLOSED),
-        "mine": Q(assigned_to=user) & ~Q(status=Status.CLOSED),
-        # Still-open queues never count closed cases: a badge equals the rows its queue lists.
-        "overdue": Q(next_task_due_on__lt=today) & ~Q(status=Status.CLOSED),
-        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
-        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status__in=[Status.REPORTED, Status.CLOSED]),
-        "open": Q(status__in=OPEN_STATUSES),
-        "closed": Q(status=Status.CLOSED),
-    }.get(queue, Q())
+    # Still-open queues never count closed cases: a badge equals the rows its queue lists. The rules are the
+    # figures' own, so the trust's counts of these queues are the dashboard's.
+    if queue == "mine":
+        return Q(assigned_to=user) & ~Q(status=Status.CLOSED)
+    return queue_rules(today).get(queue, Q())
 
 
 def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
@@ -94,6 +92,11 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
     school_links = IncidentPupil.objects.current().filter(pupil__school=portal.school)
     if filters.year_group:
         qs = qs.filter(pk__in=school_links.filter(pupil__year_group=filters.year_group).values("incident_id"))
+    # Which cases involve a pupil with a CP plan is itself about the pupils' flags: the DSL team's alone.
+    if filters.flag_group and portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS):
+        flagged = PupilFlag.objects.current(today).filter(
+            pupil__school=portal.school, kind__in=flag_kinds_in(filters.flag_group)).values("pupil_id")
+        qs = qs.filter(pk__in=school_links.filter(pupil_id__in=flagged).values("incident_id"))
     if filters.pupil_id:
         qs = qs.filter(pk__in=school_links.filter(pupil_id=filters.pupil_id).values("incident_id"))
     if filters.reporter_id:
@@ -356,6 +359,10 @@ def case_pupils_removed(*, incident: Incident) -> list[IncidentPupil]:
 
 def case_staff(*, incident: Incident) -> list[IncidentStaff]:
     return list(incident.staff_links.current().select_related("user").order_by("user__full_name"))
+
+
+def case_others(*, incident: Incident) -> list[IncidentOther]:
+    return list(incident.others.current().select_related("added_entry").order_by("pk"))
 
 
 def sibling_suggestions(*, incident: Incident, pupils: list[IncidentPupil]) -> list[tuple[Pupil, Pupil]]:

@@ -41,6 +41,7 @@ from .models import (
     ConcernType,
     EntryKind,
     Incident,
+    IncidentOther,
     IncidentPupil,
     IncidentStaff,
     PupilRole,
@@ -226,6 +227,70 @@ def _write_steps(incident: Incident, rows: list[procedures.StepSpec], *, after: 
             for i, step in enumerate(rows, 1)
         ]
     )
+
+
+def _corrected_agencies(incident: Incident) -> dict[int, str]:
+    """Each referral's agency as its latest correction has it, by the referral's entry id."""
+    return dict(
+        TimelineEntry.objects.filter(incident=incident, kind=EntryKind.CORRECTION, data__field="agency")
+        .order_by("seq").values_list("corrects_id", "data__now")
+    )
+
+
+def _complete_steps_from_record(incident: Incident, *, by: User) -> list[TimelineEntry]:
+    """Tick each open step that an entry already on the case completes (the earliest such entry), for steps
+    that arrived after the entry did (a corrected category's procedure) or lost the entry they counted on (a
+    referral's corrected agency). Each tick is its own entry, by whoever made the change, saying which entry
+    completed the step."""
+    steps = [step for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True)
+             if step.completed_by]
+    if not steps:
+        return []
+    agencies = _corrected_agencies(incident)
+    recorded = [
+        (procedures.completion_key(entry, agency=agencies.get(entry.pk)), entry)
+        for entry in TimelineEntry.objects.filter(incident=incident, kind__in=procedures.COMPLETING_KINDS)
+        .order_by("seq")
+    ]
+    done = []
+    now = _now()
+    for step in steps:
+        done_by = next((entry for key, entry in recorded if key in step.completed_by), None)
+        if done_by is None:
+            continue
+        entry = _entry(
+            incident=incident, kind=EntryKind.STEP_DONE, author=by, at=now,
+            text=f"Completed by entry #{done_by.seq}: {done_by.get_kind_display()}",
+            data={"step": step.order, "step_text": step.text, "completed_by_seq": done_by.seq,
+                  "completed_by_kind": done_by.kind},
+        )
+        CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
+        done.append(entry)
+    return done
+
+
+def _reopen_steps_of_corrected_referral(*, incident: Incident, by: User, referral: TimelineEntry, was: str,
+                                        now: str) -> None:
+    """A referral whose agency was corrected no longer completes the steps its old agency did: each such step is
+    open again, by an entry that says why (the tick stays on the timeline), and the steps the referral really
+    completes, or another entry does, are ticked."""
+    labels = dict(Agency.choices)
+    key = f"referral:{now}"
+    ticked = CaseStep.objects.select_for_update().filter(
+        incident=incident, done_entry__kind=EntryKind.STEP_DONE, done_entry__data__completed_by_seq=referral.seq
+    ).select_related("done_entry")
+    for step in ticked:
+        if key in step.completed_by:
+            continue
+        _entry(
+            incident=incident, kind=EntryKind.STEP_REOPENED, author=by, corrects=step.done_entry,
+            text=(f"The agency of entry #{referral.seq} was corrected from {labels.get(was, was)} to "
+                  f"{labels.get(now, now)}, so that referral no longer completes this step."),
+            data={"step": step.order, "step_text": step.text, "corrects_seq": step.done_entry.seq},
+        )
+        CaseStep.objects.filter(pk=step.pk).update(done_entry=None)
+    _complete_steps_from_record(incident, by=by)
+    _refresh_steps_projection(incident)
 
 
 def _refresh_steps_projection(incident: Incident) -> None:
@@ -692,11 +757,13 @@ def case_correct(
         data={"corrects_seq": entry.seq, "field": field, "label": allowed[field], "was": was, "now": value},
     )
     if field == "category":
-        _change_category(incident=incident, category=value)
+        _change_category(incident=incident, category=value, by=by)
+    elif field == "agency" and entry.kind == EntryKind.REFERRAL:
+        _reopen_steps_of_corrected_referral(incident=incident, by=by, referral=entry, was=was, now=value)
     return correction
 
 
-def _change_category(*, incident: Incident, category: str) -> None:
+def _change_category(*, incident: Incident, category: str, by: User) -> None:
     """The case's category follows its correction; the new category's procedure steps are added to the
     case's checklist (steps it already has, by wording, are not repeated; done steps stay done)."""
     incident.category = category
@@ -704,6 +771,9 @@ def _change_category(*, incident: Incident, category: str) -> None:
     have = CaseStep.objects.filter(incident=incident)
     last = have.order_by("-order").values_list("order", flat=True).first() or 0
     _snapshot_procedure(incident, after=last, skip=frozenset(have.values_list("text", flat=True)))
+    # What was already done (the police told, a device secured) completes the new checklist's steps too.
+    if _complete_steps_from_record(incident, by=by):
+        _refresh_steps_projection(incident)
 
 
 # --- Who is involved: pupils and staff join, leave and change part by timeline entries ------------------
@@ -817,6 +887,33 @@ def case_staff_remove(*, incident: Incident, by: User, link: IncidentStaff, reas
     return entry
 
 
+@transaction.atomic
+def case_other_add(*, incident: Incident, by: User, name: str, part: str = "") -> IncidentOther:
+    """Name someone involved who is neither on roll nor on the staff, by an entry saying who and their part."""
+    name, part = " ".join(name.split()), part.strip()
+    if not name:
+        raise ValidationError({"name": "Give their name, or a description if the name is not known."})
+    incident = _lock(incident)
+    if incident.others.current().filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"{name} is already on this case."})
+    entry = _entry(incident=incident, kind=EntryKind.OTHER_ADDED, author=by, data={"name": name, "part": part})
+    return IncidentOther.objects.create(incident=incident, name=name[:150], part=part[:300], added_entry=entry)
+
+
+@transaction.atomic
+def case_other_remove(*, incident: Incident, by: User, link: IncidentOther, reason: str) -> TimelineEntry:
+    if not reason.strip():
+        raise ValidationError({"text": "Say why they are being taken off the case."})
+    incident = _lock(incident)
+    link = IncidentOther.objects.select_for_update().get(pk=link.pk)
+    if link.incident_id != incident.pk or link.removed_entry_id is not None:
+        raise ValidationError("They are not on this case.")
+    entry = _entry(incident=incident, kind=EntryKind.OTHER_REMOVED, author=by, text=reason.strip(),
+                   corrects=link.added_entry, data={"name": link.name})
+    IncidentOther.objects.filter(pk=link.pk).update(removed_entry=entry)
+    return entry
+
+
 # --- The reporter adds to their report; the DSL shares a case with someone who needs to know -------------
 
 
@@ -923,6 +1020,70 @@ def case_task_done(*, task: CaseTask, by: User, note: str = "") -> TimelineEntry
     CaseTask.objects.filter(pk=task.pk).update(done_entry=entry)
     _refresh_task_projection(incident)
     return entry
+
+
+@transaction.atomic
+def case_task_reassign(*, task: CaseTask, to: User, by: User | None, reason: str) -> TimelineEntry:
+    """Pass an open task to someone else at the school, saying why; the task keeps its title and due date."""
+    incident = _lock(task.incident)
+    task = CaseTask.objects.select_for_update().select_related("owner", "entry").get(pk=task.pk)
+    if task.done_entry_id:
+        raise ValidationError("That task is already done.")
+    if not Membership.objects.current().filter(school_id=incident.school_id, user=to).exists():
+        raise ValidationError({"owner": "The owner must work at this school."})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.TASK_REASSIGNED,
+        author=by,
+        text=reason.strip(),
+        data={"task_seq": task.entry.seq, "from": task.owner_id, "from_name": task.owner.full_name,
+              "to": to.pk, "to_name": to.full_name},
+    )
+    CaseTask.objects.filter(pk=task.pk).update(owner=to)
+    return entry
+
+
+# Who takes a leaver's work, in order: the DSL, a deputy, then the headteacher (the earliest in post first).
+HANDOVER_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER)
+
+
+def handover_to(*, school_id: int, leaver: User, on: datetime.date | None = None) -> User | None:
+    current = (
+        Membership.objects.current(on)
+        .filter(school_id=school_id, role__in=HANDOVER_ROLES)
+        .exclude(user=leaver)
+        .select_related("user")
+        .order_by("started_on", "pk")
+    )
+    by_role = {}
+    for membership in current:
+        by_role.setdefault(membership.role, membership.user)
+    return next((by_role[role] for role in HANDOVER_ROLES if role in by_role), None)
+
+
+@transaction.atomic
+def staff_left_handover(*, school, leaver: User, by: User | None, on: datetime.date | None = None) -> int:
+    """Someone no longer works at ``school``: their open tasks there, and the open cases assigned to them,
+    pass to the DSL (or a deputy, or the head), each with an entry in the case's timeline. Returns how many
+    things were handed over. Nothing changes while they still hold another role at the school."""
+    if Membership.objects.current(on).filter(school=school, user=leaver).exists():
+        return 0
+    to = handover_to(school_id=school.pk, leaver=leaver, on=on)
+    if to is None:
+        return 0
+    reason = f"{leaver.full_name} left the school; passed to {to.full_name}"
+    moved = 0
+    tasks = CaseTask.objects.filter(incident__school=school, owner=leaver, done_entry__isnull=True)
+    for task in tasks.select_related("incident").order_by("pk"):
+        case_task_reassign(task=task, to=to, by=by, reason=reason)
+        moved += 1
+    cases = Incident.objects.filter(school=school, assigned_to=leaver).exclude(status=Status.CLOSED)
+    for incident in cases.order_by("pk"):
+        if incident.subject_staff_id == to.pk:
+            continue  # never to the person the case is about; it stays for the team to assign
+        case_assign(incident=incident, to=to, by=by)
+        moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -16,10 +16,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
-from safeguarding_portal.schools.models import School, YearGroup
+from safeguarding_portal.schools.models import FlagGroup, School, YearGroup
 from safeguarding_portal.schools.selectors import term_in_view
 
 from .categories import FOUR_C, Category, FourC
+from .figures import flag_group_counts
 from .models import Incident, IncidentPupil, Route
 
 FLAG_THRESHOLD = 3
@@ -59,6 +60,8 @@ class Trends:
     by_month: list[Bar]
     flagged_count: int
     flagged: list[FlaggedPupil] = field(default_factory=list)
+    # (FlagGroup value, label, concerns this year): incidents.figures.flag_group_counts, shown small-counted.
+    by_flag_group: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def academic_year(today: datetime.date) -> Window:
@@ -150,7 +153,9 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
     else:
         flagged_count = flagged_rows.count()
 
+    by_flag = flag_group_counts(school_ids=[school.pk], start=year.starts_on, end=year.ends_on)[school.pk]
     return Trends(
+        by_flag_group=[(group, FlagGroup(group).label, n) for group, n in by_flag.items()],
         year=year,
         term=term,
         total=sum(by_cat.values()),

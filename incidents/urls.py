@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_pupils
+from . import views, views_pupils, views_searches
 
 app_name = "incidents"
 
@@ -28,4 +28,9 @@ urlpatterns = [
     path("trends/", views_pupils.trends_page, name="trends"),
     path("procedures/", views_pupils.procedure_list, name="procedures"),
     path("procedures/<str:category>/", views_pupils.procedure_edit, name="procedure_edit"),
+    path("device-searches/", views_searches.search_list, name="device_searches"),
+    path("device-searches/new/", views_searches.search_new, name="device_search_new"),
+    path("device-searches/<int:search_id>/", views_searches.search_detail, name="device_search"),
+    path("device-searches/<int:search_id>/act/", views_searches.search_act, name="device_search_act"),
+    path("procedures/trust/<int:template_id>/adopt/", views_pupils.procedure_adopt, name="procedure_adopt"),
 ]

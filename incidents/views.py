@@ -21,7 +21,7 @@ from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
-from safeguarding_portal.schools.models import Pupil, YearGroup
+from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
 
 from . import corrections, selectors, services
 from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
@@ -30,6 +30,7 @@ from .forms import (
     ClassifyForm,
     CorrectionForm,
     FurtherInformationForm,
+    OtherPersonForm,
     PersonForm,
     PupilAddForm,
     PupilChangeForm,
@@ -193,6 +194,8 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
         category=g.get("category", "") if g.get("category", "") in Category.values else "",
         four_c=g.get("four_c", "") if g.get("four_c", "") in FourC.values else "",
         year_group=g.get("year", "") if g.get("year", "") in YearGroup.values else "",
+        flag_group=g.get("flag", "") if g.get("flag", "") in FlagGroup.values
+        and request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) else "",
         pupil_id=as_int("pupil"),
         reporter_id=as_int("reporter"),
         date_from=as_date("from"),
@@ -248,6 +251,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "four_cs": FourC.choices,
             "year_groups": YearGroup.choices,
+            "flag_groups": FlagGroup.choices if portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) else None,
             # The school's staff: bounded by the school, and no scan of its incidents to find them.
             "reporters": list(school_selectors.staff_users(school=portal.school).values_list("pk", "full_name")),
             "saved_filters": selectors.saved_filters(portal=portal),
@@ -369,7 +373,13 @@ def _case_context(request, incident, **forms) -> dict:
     timeline = selectors.case_timeline(incident=incident)
     reported = next((e for e in timeline if e.kind == "reported"), None)
     pupils = selectors.case_pupils(incident=incident)
+    # The pupils' flags today, for the DSL team only: never the reporter, the head, a shared reader or the chair.
+    pupil_flags = (
+        school_selectors.current_flags(school=school, pupil_ids=[link.pupil_id for link in pupils])
+        if request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) and pupils else {}
+    )
     return {
+        "pupil_flags": pupil_flags,
         "incident": incident,
         "timeline": timeline,
         "reported_entry": reported,
@@ -380,6 +390,8 @@ def _case_context(request, incident, **forms) -> dict:
         "removed_pupils": selectors.case_pupils_removed(incident=incident),
         "siblings": selectors.sibling_suggestions(incident=incident, pupils=pupils) if can_act else [],
         "staff_involved": selectors.case_staff(incident=incident),
+        "others_involved": selectors.case_others(incident=incident),
+        "other_form": forms.get("other_form") or SimpleLazyObject(OtherPersonForm),
         "shares": selectors.case_shares(incident=incident),
         "tasks": selectors.case_tasks(incident=incident),
         "steps": selectors.case_steps(incident=incident),
@@ -505,6 +517,21 @@ CASE_ACTIONS = {
         lambda request, incident, d: services.case_staff_remove(
             incident=incident, by=request.user, reason=_post_text(request),
             link=get_object_or_404(incident.staff_links, pk=_post_int(request, "link")),
+        ),
+    ),
+    "other_add": (
+        "other_form",
+        lambda request, incident: OtherPersonForm(request.POST),
+        lambda request, incident, d: services.case_other_add(
+            incident=incident, by=request.user, name=d["name"], part=d["part"]
+        ),
+    ),
+    "other_remove": (
+        None,
+        None,
+        lambda request, incident, d: services.case_other_remove(
+            incident=incident, by=request.user, reason=_post_text(request),
+            link=get_object_or_404(incident.others, pk=_post_int(request, "link")),
         ),
     ),
     "share_person": (

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, record_view
+from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
 
 from . import chronology, procedures, transfers, trends
@@ -221,14 +222,41 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/trends.html",
-        {"t": data, "with_names": with_names, "sections": sections, "threshold": trends.FLAG_THRESHOLD},
+        {"t": data, "with_names": with_names, "sections": sections, "threshold": trends.FLAG_THRESHOLD,
+         # One or two concerns about, say, looked-after children could name the child to the head or the online
+         # safety lead: "fewer than 3" for everyone, as the governor report shows the same figure.
+         "flag_rows": [(key, label, small_count(n)) for key, label, n in data.by_flag_group]},
     )
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "incidents/procedures.html", {"rows": procedures.procedures_overview(school=request.portal.school)}
-    )
+    from safeguarding_portal.standards.selectors import school_view
+
+    from .revisions import REVISIONS, revisions_for
+
+    school = request.portal.school
+    new_in = {c: r.title for r in REVISIONS for c in r.added}
+    rows = procedures.procedures_overview(school=school)
+    for row in rows:
+        row["new_in"] = new_in.get(row["category"], "")
+    return render(request, "incidents/procedures.html", {
+        "rows": rows,
+        "revisions": revisions_for(school=school),
+        "standings": school_view(school=school, kind_name="incidents.procedures"),
+    })
+
+
+@require_POST
+def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Take the trust's checklist for a category (safeguarding_portal.standards) as the school's own."""
+    from safeguarding_portal.standards import services as standards
+
+    school = request.portal.school
+    template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
+    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    messages.success(request, f"The checklist for {template.key_label} now follows the trust's version "
+                              f"{template.version}. New cases use it; open cases keep theirs.")
+    return redirect("incidents:procedures")
 
 
 def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:

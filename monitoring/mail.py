@@ -13,6 +13,7 @@ import email
 import email.policy
 import email.utils
 import hashlib
+import html
 import re
 import secrets
 from dataclasses import dataclass
@@ -39,7 +40,19 @@ LABELS = {
     "captured_text": ("captured text", "capture", "text", "content", "context", "phrase", "keyword", "details"),
     "external_id": ("alert id", "incident id", "id", "reference", "capture id", "violation id"),
 }
-_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /]{0,30}?)\s*[:=]\s*(.+?)\s*$")
+# "Label: value", "Label = value", or a label and its value in two cells of a table row (a tab, see _html_lines).
+_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z /]{0,30}?)\s*(?:[:=]|\t)\s*(.+?)\s*$")
+_CELL_BREAK = re.compile(r"</t[dh]>\s*<t[dh][^>]*>", re.I)
+
+
+def _html_lines(html_text: str) -> str:
+    """An HTML alert email as lines of text: one line per table row, paragraph or break, the cells of a row
+    apart by a tab (products lay an alert out as a two-column table of labels and values), entities decoded."""
+    text = re.sub(r"\s+", " ", html_text)  # the HTML's own line breaks mean nothing
+    text = _CELL_BREAK.sub("\t", text)
+    text = re.sub(r"<br\s*/?>|</p>|</tr>|</div>|</li>|</h\d>", "\n", text, flags=re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return html.unescape(text)
 
 
 def address_create(*, school: School, vendor: str, by: User) -> MailAddress:
@@ -86,8 +99,7 @@ def parse(raw: bytes, *, vendor: str,
     body = msg.get_body(preferencelist=("plain", "html"))
     text = body.get_content() if body is not None else ""
     if body is not None and body.get_content_type() == "text/html":
-        text = re.sub(r"<br\s*/?>|</p>|</tr>|</div>", "\n", text, flags=re.I)
-        text = re.sub(r"<[^>]+>", " ", text)
+        text = _html_lines(text)
     f = _fields(text)
     rule = f.get("rule") or re.sub(r"^(fwd?|re):\s*", "", subject, flags=re.I).strip()
     level = f.get("severity", "")

@@ -13,7 +13,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
 
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
@@ -264,7 +265,13 @@ class AlertEvent(ChainedRecord):
     class Meta:
         ordering = ["at", "id"]
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="alertevent_chain_seq_unique")]
-        indexes = [models.Index(fields=["alert", "at"])]
+        indexes = [
+            models.Index(fields=["alert", "at"]),
+            # A repeat's vendor id is on its "repeated" event: looked up so a retried delivery or an export
+            # uploaded again does not fold the same repeat in twice.
+            models.Index(F("school"), KeyTransform("external_id", "data"), condition=Q(kind="repeated"),
+                         name="alertevent_repeat_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
@@ -347,6 +354,7 @@ class Page(models.Model):
 
     class Kind(models.TextChoices):
         CRITICAL = "critical", "Critical alert"
+        TEAM = "team", "Critical alert not picked up by the DSL on duty"
         RESEND = "resend", "Critical alert not yet picked up"
 
     alert = models.ForeignKey(MonitoringAlert, on_delete=models.PROTECT, related_name="pages")

@@ -2,7 +2,8 @@
 
 ``recipients_for_critical`` is the one place that decides who: the DSL on duty first (the ``duty`` app's
 escalation chain: the whole team when nobody is on duty), then, for an alert nobody picked up in time, the
-whole team and the head.
+whole team and the head. With someone on duty an alert follows the school's chain as an urgent report does:
+the rest of the team after the school's set minutes, then everyone and the head; each step once.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def page_critical(*, alert: MonitoringAlert, kind: str = Page.Kind.CRITICAL,
 
 
 def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.CRITICAL,
-                       at: datetime.datetime | None = None) -> list[Page]:
+                       at: datetime.datetime | None = None, recipients: list[User] | None = None) -> list[Page]:
     """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
-    hold hundreds), each alert paged once per kind. No content: references, the product and a link."""
+    hold hundreds), each alert paged once per kind. No content: references, the product and a link.
+    ``recipients``: the chain's step (the rest of the team); otherwise ``recipients_for_critical`` decides."""
     from .services import _event
 
     if not alerts:
@@ -56,7 +58,9 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     at = at or timezone.now()
     resend = kind == Page.Kind.RESEND
     school = alerts[0].school
-    recipients = recipients_for_critical(school, escalate=resend, at=at)
+    if recipients is None:
+        recipients = recipients_for_critical(school, escalate=resend, at=at)
+    recipients = sorted(recipients, key=lambda u: u.email)
     emails = [u.email for u in recipients]
     done = set(Page.objects.filter(alert__in=alerts, kind=kind).values_list("alert_id", flat=True))
     todo = [a for a in alerts if a.pk not in done]
@@ -91,6 +95,8 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
                 f"References: {refs}\n\nOpen the queue in the portal: {queue}\n")
     if resend:
         body += "\nNobody has picked this up yet. Please open it now.\n"
+    elif kind == Page.Kind.TEAM:
+        body += "\nThe DSL on duty has not picked this up yet. Please open it now.\n"
     if recipients:
         from duty.texts import text_people
 
@@ -106,14 +112,36 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
 
 @transaction.atomic
 def resend_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Critical alerts nobody picked up within MONITORING_PICKUP_MINUTES are sent again, once, with the head."""
+    """Critical alerts nobody picked up go further, each step once. With someone on duty when the alert
+    arrived: the rest of the DSL team after the school's team minutes, then everyone and the head after its
+    head minutes (``duty.services.escalation_chain``). With nobody on duty the whole team was paged at once:
+    again, with the head, after MONITORING_PICKUP_MINUTES."""
+    from duty.services import escalation_chain
+
     from .services import pickup_minutes
 
     now = now or timezone.now()
+    # A school's chain may pass an alert on sooner than MONITORING_PICKUP_MINUTES, never within a minute.
     due = (MonitoringAlert.objects.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True,
-                                          received_at__lte=now - datetime.timedelta(minutes=pickup_minutes()))
-           .exclude(pages__kind=Page.Kind.RESEND).select_related("school"))
-    by_school: dict[int, list[MonitoringAlert]] = {}
+                                          received_at__lte=now - datetime.timedelta(minutes=1))
+           .exclude(pages__kind=Page.Kind.RESEND).select_related("school").prefetch_related("pages")
+           .order_by("received_at", "pk"))
+    batches: dict[tuple, list[MonitoringAlert]] = {}
+    people: dict[tuple, list[User]] = {}
     for alert in due:
-        by_school.setdefault(alert.school_id, []).append(alert)
-    return sum(len(page_critical_many(alerts=alerts, kind=Page.Kind.RESEND, at=now)) for alerts in by_school.values())
+        waited = now - alert.received_at
+        stages = {stage.key: stage for stage in escalation_chain(alert.school, alert.received_at)}
+        if "on_duty" not in stages:
+            if waited >= datetime.timedelta(minutes=pickup_minutes()):
+                batches.setdefault((alert.school_id, Page.Kind.RESEND, ()), []).append(alert)
+            continue
+        team, head = stages["team"], stages["head"]
+        paged = {page.kind for page in alert.pages.all()}
+        if waited >= head.after:
+            batches.setdefault((alert.school_id, Page.Kind.RESEND, ()), []).append(alert)
+        elif waited >= team.after and team.people and Page.Kind.TEAM not in paged:
+            key = (alert.school_id, Page.Kind.TEAM, tuple(sorted(u.pk for u in team.people)))
+            batches.setdefault(key, []).append(alert)
+            people[key] = [u for u in team.people if u.is_active]
+    return sum(len(page_critical_many(alerts=alerts, kind=key[1], at=now, recipients=people.get(key)))
+               for key, alerts in batches.items())

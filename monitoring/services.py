@@ -173,13 +173,21 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
 
     # The vendor's id is taken once: a webhook retried, or an export uploaded again, adds nothing.
     existing: dict[tuple[str, str], MonitoringAlert] = {}
-    ids = sorted({(a.vendor, a.external_id.strip()) for a in rows if a.external_id.strip()})
+    ids = sorted({(a.vendor, a.external_id.strip()[:120]) for a in rows if a.external_id.strip()})
+    ids_wanted = set(ids)
     for part in _chunks(ids):
         q = Q(pk__in=[])
         for vendor in {v for v, _ in part}:
             q |= Q(vendor=vendor, external_id__in=[e for v, e in part if v == vendor])
         for alert in MonitoringAlert.objects.filter(school=school).filter(q):
             existing[(alert.vendor, alert.external_id)] = alert
+    # ...and so is the id of a repeat that was folded into an alert: it lives on the alert's "repeated" event.
+    for part in _chunks(sorted({e for _, e in ids})):
+        for event in (AlertEvent.objects.filter(school=school, kind=EventKind.REPEATED, data__external_id__in=part)
+                      .select_related("alert").order_by()):
+            key = (event.alert.vendor, event.data.get("external_id", ""))
+            if key in ids_wanted:
+                existing.setdefault(key, event.alert)
 
     # Open alerts a repeat may fold into: the same vendor and rule about the same person within the window.
     window = fold_window()
@@ -218,6 +226,8 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
             repeats.append((head, row))
             if head.pk:
                 touched[head.pk] = head
+            if ext:
+                seen_ids[(row.vendor, ext)] = head
             continue
         alert = MonitoringAlert(
             school=school, vendor=row.vendor, channel=channel, external_id=ext, rule=row.rule.strip()[:200],

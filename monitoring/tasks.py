@@ -5,5 +5,5 @@ from . import paging
 
 @shared_task(name="monitoring.resend_sweep", ignore_result=True)
 def resend_sweep() -> int:
-    """Every two minutes: page again, once, about critical alerts nobody has picked up in time."""
+    """Every two minutes: critical alerts nobody has picked up go on along the chain, each step once."""
     return paging.resend_sweep()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("user-names/", views.usernames, name="usernames"),
     path("upload/", views.upload, name="upload"),
     path("mapping/", views.mapping, name="mapping"),
+    path("mapping/trust/<int:template_id>/adopt/", views.severities_adopt, name="severities_adopt"),
     path("webhooks/", views.webhooks, name="webhooks"),
     path("webhooks/<int:endpoint_id>/off/", views.webhook_revoke, name="webhook_revoke"),
     path("hook/<str:token>/", views.webhook_receive, name="webhook_receive"),

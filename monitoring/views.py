@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -207,7 +208,23 @@ def mapping(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Columns for {Vendor(vendor).label} saved.")
             return redirect(f"{request.path}?vendor={vendor}")
-    return render(request, "monitoring/mapping.html", {"form": form, "vendor": vendor, "vendors": Vendor.choices})
+    from safeguarding_portal.standards.selectors import school_view
+
+    return render(request, "monitoring/mapping.html", {
+        "form": form, "vendor": vendor, "vendors": Vendor.choices,
+        "standings": school_view(school=school, kind_name="monitoring.severities")})
+
+
+@require_POST
+def severities_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
+    """Take the trust's severity mapping for a product (safeguarding_portal.standards); the columns stay."""
+    from safeguarding_portal.standards import services as standards
+
+    school = request.portal.school
+    template = standards.template_for_school(school=school, kind="monitoring.severities", template_id=template_id)
+    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    messages.success(request, f"{template.key_label}'s levels now follow the trust's version {template.version}.")
+    return redirect(f"{reverse('monitoring:mapping')}?vendor={template.key}")
 
 
 def webhooks(request: HttpRequest) -> HttpResponse:

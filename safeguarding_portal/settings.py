@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "safeguarding_portal.outbox",
     "safeguarding_portal.reports",
     "safeguarding_portal.reminders",
+    "safeguarding_portal.standards",
     # The domain.
     "incidents",
     "aup",

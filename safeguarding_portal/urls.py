@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("safeguarding_portal.audit.urls")),
     path("reports/", include("safeguarding_portal.reports.urls")),
     path("emails/", include("safeguarding_portal.outbox.urls")),
+    path("trust/standards/", include("safeguarding_portal.standards.urls")),
     path("incidents/", include("incidents.urls")),
     path("agreements/", include("aup.urls")),
     path("filtering/", include("filtering.urls")),

@@ -181,6 +181,22 @@ def _cp_file_transfer_id(ctx: SampleContext) -> int:
     return transfer.pk
 
 
+def _device_search_id(ctx: SampleContext) -> int:
+    """A search of a pupil's device at the school (no child at risk, so no case)."""
+    from django.utils import timezone
+
+    from incidents import searches
+
+    if "device_search" not in ctx.shared:
+        member = _incident_reporter(ctx)
+        ctx.shared["device_search"] = searches.search_record(
+            school=ctx.school, by=member, pupil=PupilFactory(school=ctx.school), searched_at=timezone.now(),
+            device="Walk phone", authorised_by=member, authority="authorised_staff", searched_by=member,
+            witness=None, no_witness_reason="Walk sample", grounds="school_rules", reason="Walk", looked_at="Photos",
+            found="Nothing", child_at_risk=False, deleted=False, parents_informed=True, outcome="held")
+    return ctx.shared["device_search"].pk
+
+
 _CASE_TEAM = frozenset({policy.Cap.TRIAGE, policy.Cap.RECEIVE_STAFF_ALLEGATIONS})
 _CASE = Sample(_case_reference, school_object=True, visible_with_any=_CASE_TEAM)
 
@@ -189,6 +205,7 @@ KWARG_SAMPLES: dict[str, Sample] = {
     "pupil_id": Sample(_pupil, school_object=True),
     "run_id": Sample(_import_run, school_object=True),
     "transfer_id": Sample(_cp_file_transfer_id, school_object=True),
+    "search_id": Sample(_device_search_id, school_object=True),
     # A category of the policy, the same for every school: nothing of a school's is named.
     "category": Sample(lambda ctx: "cyberbullying", school_object=False),
 }
@@ -232,10 +249,11 @@ def _merge_app_samples() -> None:
         access_samples_filtering,
         access_samples_monitoring,
         access_samples_reports,
+        access_samples_standards,
     )
 
     for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports,
-                   access_samples_monitoring, access_samples_duty):
+                   access_samples_monitoring, access_samples_duty, access_samples_standards):
         KWARG_SAMPLES.update(module.KWARG_SAMPLES)
         URL_SAMPLES.update(module.URL_SAMPLES)
 

@@ -85,3 +85,48 @@ def at(when: str | datetime.date | datetime.datetime) -> datetime.datetime:
 def frozen(when: str | datetime.date | datetime.datetime, *, tick: bool = False) -> pytest.MarkDecorator:
     """time-machine's marker, frozen at ``at(when)``: ``pytestmark = clock.frozen("2026-11-23")``."""
     return pytest.mark.time_machine(at(when), tick=tick)
+
+
+SHARD_ENV = "PORTAL_TEST_SHARD"
+
+
+def shard() -> tuple[int, int, int] | None:
+    """``PORTAL_TEST_SHARD=k/n:seed`` (CI's stage 1b): this run takes the k-th of n shares of the suite's
+    test files, dealt by the seed. CI's three moved-clock runs share the suite out this way, so each file
+    runs on one of the three days, a different one as the seed changes, at the cost of one extra suite
+    instead of three. Unset: the whole suite."""
+    value = os.environ.get(SHARD_ENV, "").strip()
+    if not value:
+        return None
+    part, _, seed = value.partition(":")
+    index, _, count = part.partition("/")
+    k, n = int(index), int(count)
+    if not 0 <= k < n:
+        raise ValueError(f"{SHARD_ENV} is k/n:seed with 0 <= k < n, not {value!r}")
+    return k, n, int(seed or 0)
+
+
+def share_of(units: list[str], *, index: int, count: int, seed: int) -> set[str]:
+    """The units of share ``index`` of ``count``. ``units`` has one entry per test: the test's own id, or
+    its file's where the file's tests share a module-wide fixture (so that fixture is built in one share
+    only), so a unit's weight is its number of tests. Units are dealt heaviest first to the lightest share,
+    ties broken by ``seed``: every unit is in exactly one share, the shares carry about as many tests each,
+    and which share (which day) a unit lands in changes with the seed."""
+    import collections
+    import random
+
+    rng = random.Random(seed)
+    weights = collections.Counter(units)
+    order = sorted(weights)
+    rng.shuffle(order)
+    order.sort(key=lambda name: -weights[name])  # stable: equal weights keep the shuffled order
+    loads = [0] * count
+    rank = list(range(count))
+    rng.shuffle(rank)  # which share wins a tie in load
+    chosen: set[str] = set()
+    for name in order:
+        lightest = min(range(count), key=lambda share: (loads[share], rank[share]))
+        loads[lightest] += weights[name]
+        if lightest == index:
+            chosen.add(name)
+    return chosen

@@ -26,11 +26,49 @@ _REAL_START = time.time()
 
 def pytest_report_header(config):
     where = "moved by " + clock.ENV if SUITE_CLOCK.shifted else "today's real date"
+    notes = "; tests that freeze their own clock are left out" if SUITE_CLOCK.shifted else ""
+    if share := clock.shard():
+        index, count, seed = share
+        notes += f"; share {index} of {count} of the tests ({clock.SHARD_ENV}={index}/{count}:{seed})"
     return (
         f"suite clock: {SUITE_CLOCK.start:%a %d %b %Y %H:%M %Z} ({where}; term dates entered: "
         f"{clock.term_dates_entered()}); replay with {SUITE_CLOCK.replay_hint()}"
-        f" {clock.TERM_DATES_ENV}={clock.term_dates_entered()}"
+        f" {clock.TERM_DATES_ENV}={clock.term_dates_entered()}{notes}"
     )
+
+
+def _shard_unit(item) -> str:
+    """What a share of the suite is dealt in: a test, or its whole file where a fixture wider than one test
+    (``seeded_demo``, say) would otherwise be built in several shares."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    wide = definitions and any(  # the suite's own fixtures: pytest-django's class-wide ones cost nothing
+        d.scope in {"module", "class", "package"} and d.func.__module__.startswith("tests")
+        for defs in definitions.name2fixturedefs.values() for d in defs
+    )
+    return item.nodeid.split("::")[0] if wide else item.nodeid
+
+
+def pytest_collection_modifyitems(config, items):
+    """Two ways CI keeps its moved-clock runs (stage 1b) to one extra suite's worth of time. With a moved
+    clock, the tests that freeze their own clock are left out: they set the same instant whatever the suite
+    day is, so the run on today's date has already run them exactly. With ``PORTAL_TEST_SHARD`` the run
+    takes only its share of the tests (tests/clock.py, ``share_of``)."""
+    share = clock.shard()
+    if not SUITE_CLOCK.shifted and share is None:
+        return
+    keep = None
+    if share is not None:
+        index, count, seed = share
+        keep = clock.share_of([_shard_unit(item) for item in items], index=index, count=count, seed=seed)
+    left_out = [
+        item for item in items
+        if (SUITE_CLOCK.shifted and item.get_closest_marker("time_machine"))
+        or (keep is not None and _shard_unit(item) not in keep)
+    ]
+    if left_out:
+        dropped = set(map(id, left_out))
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if id(item) not in dropped]
 
 
 # Processes the suite does not control read the real clock: a Celery worker started by an integration

@@ -32,7 +32,7 @@ def hill_pupil(other_school):
 
 
 def _url(name: str, pupil) -> str:
-    if name == "schools:pupil_detail":
+    if name in ("schools:pupil_detail", "schools:pupil_flags"):
         return reverse(name, kwargs={"pupil_id": pupil.pk})
     if name == "incidents:pupil_options":
         return reverse(name) + "?pupil_q=" + OAK_CHILD[1][:4]
@@ -51,6 +51,11 @@ MUST_NOT_OPEN = [
         for who in ("staff", "technician", "governor", "chair", "parent", "trust_lead")
     ],
     *[("incidents:pupil_options", who) for who in ("governor", "chair", "parent", "trust_lead")],
+    # A pupil's vulnerability flags are the DSL team's alone: not even the head, who opens pupil records.
+    *[
+        ("schools:pupil_flags", who)
+        for who in ("staff", "osl", "head", "technician", "governor", "chair", "parent", "trust_lead")
+    ],
     # The audit log names who looked at which child's record: the DSL and the head only.
     *[("audit:log", who) for who in ("staff", "osl", "technician", "governor", "chair", "parent", "trust_lead")],
     # Importing from the MIS writes every child's record.
@@ -75,6 +80,7 @@ MUST_NOT_OPEN = [
 # pass MUST_NOT_OPEN.
 MUST_OPEN = [
     *[(url, who) for url in ("schools:pupil_list", "schools:pupil_detail") for who in ("dsl", "deputy", "head")],
+    *[("schools:pupil_flags", who) for who in ("dsl", "deputy")],
     *[("incidents:pupil_options", who) for who in ("staff", "technician", "dsl")],  # reporting a concern
     ("audit:log", "dsl"),
     ("audit:log", "head"),

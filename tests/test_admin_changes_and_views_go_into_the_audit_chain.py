@@ -116,12 +116,16 @@ def test_pupils_and_parents_cannot_be_deleted_in_the_admin(operator, pupil):
         assert not admin.site._registry[model].has_delete_permission(request, None), model
 
 
+# The apps whose every model is a safeguarding record (or state read from one): none may be written in the admin.
+SAFEGUARDING_APPS = ("incidents", "aup", "filtering", "duty", "monitoring")
+
+
 def test_safeguarding_records_are_read_only_in_the_admin(operator):
     request = RequestFactory().get("/")
     request.user = operator
     checked = 0
     for model, model_admin in admin.site._registry.items():
-        if issubclass(model, ChainedRecord) or model._meta.app_label in ("incidents", "aup", "filtering"):
+        if issubclass(model, ChainedRecord) or model._meta.app_label in SAFEGUARDING_APPS:
             checked += 1
             assert not model_admin.has_add_permission(request), model
             assert not model_admin.has_change_permission(request, None), model

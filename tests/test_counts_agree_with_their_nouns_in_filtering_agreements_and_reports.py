@@ -50,3 +50,16 @@ def test_the_trust_report_caption_agrees(trust, school, trust_lead, signed_in):
     page = signed_in(trust_lead).get(reverse("reports:trust"), {
         "starts_on": (today - datetime.timedelta(days=30)).isoformat(), "ends_on": today.isoformat()})
     assert "1 school, 1 pupil on roll, 0 online-safety concerns in the period." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_concerns_alert_entry_says_1_person_alerted_or_2_people(school, staff, dsl, request):
+    from incidents.models import EntryKind
+
+    from .incident_helpers import make_case
+
+    alone = make_case(school=school, reporter=staff).entries.get(kind=EntryKind.ALERT)
+    assert alone.text.endswith(": 1 person alerted"), alone.text
+    request.getfixturevalue("deputy")
+    both = make_case(school=school, reporter=staff).entries.get(kind=EntryKind.ALERT)
+    assert both.text.endswith(": 2 people alerted"), both.text

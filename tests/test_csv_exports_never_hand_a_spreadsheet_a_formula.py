@@ -2,12 +2,14 @@
 a tab or a carriage return (CSV injection), whoever typed it: a visitor on the public form, the MIS's pupil and
 parent names, staff names and job titles, a filtering request.
 
-All exports are written by one helper (core/csvexport.py); the last test keeps it that way.
+All exports are written by one helper (core/csvexport.py); the last tests keep it that way, and find every view
+that answers with a CSV, so a new export cannot be left out of the check.
 """
 
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import pathlib
 import re
@@ -15,7 +17,7 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from aup.models import Audience
 from safeguarding_portal.accounts.policy import Role
@@ -24,6 +26,7 @@ from safeguarding_portal.core.csvexport import FORMULA_STARTS
 from . import factories_aup as fa
 from . import factories_filtering as ff
 from .factories import GuardianFactory, MembershipFactory, PupilFactory, PupilGuardianFactory, UserFactory
+from .incident_helpers import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +61,7 @@ def poisoned(school, client):
     MembershipFactory(user=requester, school=school, role=Role.STAFF)
     ff.make_change(school=school, requester=requester, reason=HYPERLINK)
     fa.campaign(school, notify=False)
+    make_case(school=school, reporter=staff, pupils=pupils[:2])  # the DSL dashboard's list names its pupils
     return pupils
 
 
@@ -68,6 +72,7 @@ def _exports(school) -> dict[str, str]:
         "filtering log": reverse("filtering:log_csv"),
         "training matrix": reverse("curriculum:matrix_csv"),
         "MIS import template": reverse("schools:import_template") + "?kind=pupils",
+        "DSL dashboard cases": reverse("incidents:dashboard_csv"),
     }
     for audience in Audience.values:
         urls[f"{audience} register"] = reverse("aup:register", args=[audience]) + "?format=csv"
@@ -87,10 +92,14 @@ def _cells(response) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(text[1:], newline="")) for cell in row]
 
 
-def test_no_cell_of_any_export_starts_like_a_formula(client, signed_in, head, school, poisoned):
-    signed_in(head)
+# Exports the head does not download: the DSL's case list (the head is not in the triage team).
+DOWNLOADED_BY_THE_DSL = {"DSL dashboard cases"}
+
+
+def test_no_cell_of_any_export_starts_like_a_formula(client, signed_in, head, dsl, school, poisoned):
     neutralised: dict[str, int] = {}
     for name, url in _exports(school).items():
+        signed_in(dsl if name in DOWNLOADED_BY_THE_DSL else head)
         response = client.get(url)
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("text/csv"), name
@@ -101,7 +110,7 @@ def test_no_cell_of_any_export_starts_like_a_formula(client, signed_in, head, sc
         neutralised[name] = sum(1 for c in cells if c[:1] == "'" and c[1:].startswith(FORMULA_STARTS))
     # The poisoned values did reach these exports (escaped), so the check above was not vacuous.
     for name in ("campaign", "class photo consents", "filtering log", "training matrix", "visitor register",
-                 "parent register"):
+                 "parent register", "DSL dashboard cases"):
         assert neutralised[name] > 0, name
 
 
@@ -126,16 +135,46 @@ def test_every_column_is_escaped_not_only_the_name(client, signed_in, head, scho
     assert "'" + AT in log  # the requester's name in the "by" column, not only the summary
 
 
-APP_DIRS = ("aup", "incidents", "filtering", "curriculum", "safeguarding_portal")
+CSV_WRITING = re.compile(r"\bcsv_(streaming_)?response\(|\bcsv_text\(|text/csv")
+
+
+def _views(patterns, prefix: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _views(entry.url_patterns, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", inspect.unwrap(entry.callback)
+
+
+def test_every_view_that_answers_with_a_csv_is_in_the_check(school, poisoned):
+    # Any view whose own code writes a CSV: a new export added without a line in _exports fails here.
+    answering = set()
+    for name, view in _views(get_resolver().url_patterns):
+        try:
+            source = inspect.getsource(view)
+        except (OSError, TypeError):  # a class-based or built-in view: none of the portal's exports
+            continue
+        if CSV_WRITING.search(source):
+            answering.add(name)
+    checked = {resolve(url.split("?")[0]).view_name for url in _exports(school).values()}
+    assert answering, "no CSV view found: the search itself is broken"
+    assert answering <= checked, f"exports missing from _exports: {sorted(answering - checked)}"
+
+
+def _project_python_files():
+    # Every app of the project (a folder with apps.py), so a new app is covered without editing this list.
+    root = pathlib.Path(settings.BASE_DIR)
+    for apps_file in root.glob("*/apps.py"):
+        yield from apps_file.parent.rglob("*.py")
+    yield from (root / "safeguarding_portal").rglob("*.py")
 
 
 def test_every_csv_is_written_by_the_one_helper():
     root = pathlib.Path(settings.BASE_DIR)
     writers = []
-    for folder in APP_DIRS:
-        for path in (root / folder).rglob("*.py"):
-            if path.name == "csvexport.py" or "migrations" in path.parts:
-                continue
-            if re.search(r"\bcsv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8")):
-                writers.append(str(path.relative_to(root)))
+    for path in _project_python_files():
+        if path.name == "csvexport.py" or "migrations" in path.parts:
+            continue
+        if re.search(r"\bcsv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8")):
+            writers.append(str(path.relative_to(root)))
     assert not writers, f"write CSV with safeguarding_portal/core/csvexport.py instead: {writers}"

@@ -127,3 +127,35 @@ def test_a_pupil_of_another_school_cannot_be_added(client, signed_in, school, ot
     signed_in(dsl)
     assert _act(client, incident, action="pupil_add", pupil=str(elsewhere.pk), role="witness").status_code == 404
     assert not incident.pupil_links.exists()
+
+
+def test_others_involved_who_are_not_on_roll_or_on_the_staff_join_and_leave_by_entries(client, signed_in, school,
+                                                                                       staff, dsl):
+    incident = make_case(school=school, reporter=staff)
+    signed_in(dsl)
+    assert _act(client, incident, action="other_add", name="", part="Sent the messages").status_code == 400
+    assert _act(client, incident, action="other_add", name="Jay Collins",
+                part="Pupil at Riverside Academy who sent the messages").status_code == 302
+    person = incident.others.get()
+    assert person.added_entry.kind == EntryKind.OTHER_ADDED and person.added_entry.author == dsl
+    assert person.added_entry.data == {"name": "Jay Collins",
+                                       "part": "Pupil at Riverside Academy who sent the messages"}
+    page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
+    others = page[page.index('data-testid="case-others"'):]
+    assert "Jay Collins" in others and "Riverside Academy" in others
+    assert "Someone else involved added: Jay Collins" in page  # the timeline says who and when
+
+    assert _act(client, incident, action="other_remove", link=str(person.pk), text="").status_code == 302
+    person.refresh_from_db()
+    assert person.removed_entry is None  # a reason is needed
+    assert _act(client, incident, action="other_remove", link=str(person.pk),
+                text="Named in error: it was his brother").status_code == 302
+    person.refresh_from_db()
+    assert person.removed_entry.kind == EntryKind.OTHER_REMOVED and person.removed_entry.corrects == person.added_entry
+    assert incident.others.filter(pk=person.pk).exists()  # never deleted
+    page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
+    others = page[page.index('data-testid="case-others"'):page.index('data-testid="case-others"') + 400]
+    assert "Jay Collins" not in others
+    # The reporter's view names no one the DSL added.
+    signed_in(staff)
+    assert "Jay Collins" not in client.get(reverse("incidents:my_report", args=[incident.reference])).content.decode()

@@ -58,5 +58,7 @@ def test_case_page_queries_do_not_grow_with_the_pupils_on_it(client, signed_in, 
     one = _queries(client, url)
     for pupil in PupilFactory.create_batch(6, school=school):
         services.case_pupil_add(incident=incident, by=dsl, pupil=pupil, role=PupilRole.WITNESS, reason="Saw it")
+    for name in ("Jay Collins", "Unknown adult", "Sam Reed"):  # and others involved, not on roll
+        services.case_other_add(incident=incident, by=dsl, name=name, part="Named in the messages")
     seven = _queries(client, url)
     assert one == seven

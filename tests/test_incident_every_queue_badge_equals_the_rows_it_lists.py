@@ -1,7 +1,9 @@
 """Every queue's badge equals the number of cases the queue lists, on generated cases in every state: closed
 cases never count in a "still open" queue (overdue actions, required steps, urgent, mine)."""
 
+import csv
 import datetime
+import io
 import random
 import re
 
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.categories import Category
-from incidents.models import CaseStep, Incident, Status
+from incidents.models import CaseStep, CaseTask, Incident, Status
 from incidents.selectors import QUEUES
 
 from .incident_helpers import make_case
@@ -90,3 +92,57 @@ def test_the_home_page_shows_the_same_queue_figures_as_the_dashboard(client, sig
     for queue in ("urgent", "unacknowledged", "mine", "overdue", "awaiting_agency"):
         shown = re.search(rf'queue={queue}">[^<]+</a>: <strong[^>]*>(\d+)</strong>', home).group(1)
         assert int(shown) == _badge(dashboard, queue), queue
+
+
+def _expected(cases, dsl) -> dict[str, set[str]]:
+    """Each queue's cases worked out from the records themselves (the steps and tasks, not the case's counters),
+    as the DSL would read the queue's name."""
+    today = timezone.localdate()
+    open_steps = set(CaseStep.objects.filter(mandatory=True, done_entry__isnull=True).values_list("incident_id",
+                                                                                                   flat=True))
+    overdue = set(CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today).values_list("incident_id",
+                                                                                                  flat=True))
+    queues: dict[str, set[str]] = {name: set() for name, _ in QUEUES}
+    for case in cases:
+        closed = case.status == Status.CLOSED
+        wanted = {
+            "unacknowledged": case.acknowledged_at is None,
+            "urgent": case.immediate_risk and not closed,
+            "mine": case.assigned_to_id == dsl.pk and not closed,
+            "overdue": case.pk in overdue and not closed,
+            "awaiting_agency": case.status == Status.AWAITING_AGENCY,
+            "steps_open": case.pk in open_steps and case.status not in (Status.REPORTED, Status.CLOSED),
+            "open": not closed,
+            "closed": closed,
+        }
+        for name, listed in wanted.items():
+            if listed:
+                queues[name].add(case.reference)
+    return queues
+
+
+def _every_row(client, queue: str) -> list[str]:
+    """The references the queue lists, page by page, as the DSL pages through it."""
+    references, page = [], 1
+    while True:
+        html = client.get(reverse("incidents:dashboard"), {"queue": queue, "page": page}).content.decode()
+        references += re.findall(r'data-label="Case"><a href="[^"]+">([A-Z]+-\d{4}-\d{4})</a>', html)
+        if f"page={page + 1}" not in html:
+            return references
+        page += 1
+
+
+def test_each_badge_equals_the_cases_the_records_put_in_that_queue_on_every_page_and_in_the_csv(
+    client, signed_in, many_cases, dsl
+):
+    expected = _expected(list(many_cases), dsl)
+    assert all(expected[name] for name in ("open", "closed", "steps_open", "mine", "overdue")), expected
+    assert len(expected["open"]) > 25  # the list runs onto a second page
+    signed_in(dsl)
+    home = client.get(reverse("incidents:dashboard")).content.decode()
+    for queue, _label in QUEUES:
+        assert _badge(home, queue) == len(expected[queue]), queue
+        rows = _every_row(client, queue)
+        assert len(rows) == len(set(rows)) and set(rows) == expected[queue], queue
+        exported = client.get(reverse("incidents:dashboard_csv"), {"queue": queue}).content.decode("utf-8-sig")
+        assert {row[0] for row in list(csv.reader(io.StringIO(exported)))[1:]} == expected[queue], queue

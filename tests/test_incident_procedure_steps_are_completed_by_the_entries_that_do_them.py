@@ -113,3 +113,82 @@ def test_a_schools_own_step_names_what_completes_it_and_new_cases_take_that(clie
     services.case_record(incident=incident, by=dsl, kind=EntryKind.PARENT_NOT_INFORMED,
                          text="Informing the father would put the pupil at risk")
     assert _open_required(incident) == ["Tell the class teacher"]
+
+
+def test_steps_a_corrected_category_brings_are_ticked_by_what_is_already_recorded(school, staff, dsl):
+    incident = make_case(school=school, reporter=staff, category=Category.CYBERBULLYING)
+    services.case_acknowledge(incident=incident, by=dsl)
+    referral = services.case_record(incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Called 101",
+                                    data={"agency": "police", "when": "2026-11-20T10:00"})
+    secured = services.case_record(incident=incident, by=dsl, kind=EntryKind.DEVICE_SECURED,
+                                   text="Phone locked in the safe")
+    alert = incident.entries.get(kind=EntryKind.ALERT)
+    reported = incident.entries.get(kind=EntryKind.REPORTED)
+
+    services.case_correct(incident=incident, by=dsl, entry=reported, field="category",
+                          value=Category.SEXUAL_ABUSE_EXPLOITATION, reason="An adult was grooming him")
+
+    # The police were told and the phone secured before the category was put right: the new checklist says so,
+    # each tick naming the entry that did it, rather than asking the DSL to record them a second time.
+    for prefix, by in (("Inform the police", referral), ("Store any devices", secured),
+                       ("Notify the Designated Safeguarding Lead", alert)):
+        step = incident.steps.get(text__startswith=prefix)
+        assert step.done_entry is not None, prefix
+        assert step.done_entry.data["completed_by_seq"] == by.seq, prefix
+        assert step.done_entry.author == dsl, prefix  # ticked by the correction the DSL made
+    assert incident.steps.get(text__startswith="Consider a CEOP report").done_entry is None
+    incident.refresh_from_db()
+    assert incident.open_mandatory_steps == len(_open_required(incident))
+
+
+def test_correcting_a_referrals_agency_moves_the_tick_to_the_agency_it_really_went_to(client, signed_in, school,
+                                                                                        staff, dsl):
+    incident = make_case(school=school, reporter=staff, category=Category.SEXUAL_ABUSE_EXPLOITATION)
+    services.case_acknowledge(incident=incident, by=dsl)
+    referral = services.case_record(incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referral made",
+                                    data={"agency": "police", "when": "2026-11-20T10:00"})
+    police = incident.steps.get(text__startswith="Inform the police")
+    social_care = incident.steps.get(text__startswith="Refer to children's social care")
+    first_tick = police.done_entry
+    assert first_tick is not None and social_care.done_entry is None
+
+    signed_in(dsl)
+    assert _act(client, incident, action="correct", entry=str(referral.pk), field="agency", value="social_care",
+                text="It went to MASH, not the police").status_code == 302
+
+    # The police were never told: their step is open again, by an entry that says why; the tick it had stays on
+    # the timeline. The referral now completes the social care step.
+    police.refresh_from_db()
+    social_care.refresh_from_db()
+    assert police.done_entry is None
+    reopened = incident.entries.get(kind=EntryKind.STEP_REOPENED)
+    assert reopened.corrects == first_tick and reopened.data["step_text"] == police.text
+    assert f"entry #{referral.seq}" in reopened.text
+    assert incident.entries.filter(pk=first_tick.pk).exists()
+    assert social_care.done_entry.data["completed_by_seq"] == referral.seq
+    incident.refresh_from_db()
+    assert incident.open_mandatory_steps == len(_open_required(incident))
+    page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
+    assert "Procedure step reopened: Inform the police" in page
+
+    # A case cannot close on the strength of the tick that no longer holds.
+    for step in incident.steps.filter(mandatory=True, done_entry__isnull=True).exclude(pk=police.pk):
+        services.case_step_done(step=step, by=dsl, note="Done")
+    with pytest.raises(ValidationError, match="Inform the police"):
+        services.case_transition(incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved")
+
+
+def test_a_step_completed_by_hand_stays_done_when_an_entry_is_corrected(school, staff, dsl):
+    incident = make_case(school=school, reporter=staff, category=Category.SEXUAL_ABUSE_EXPLOITATION)
+    referral = services.case_record(incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referral made",
+                                    data={"agency": "ceop", "when": "2026-11-20T10:00"})
+    police = incident.steps.get(text__startswith="Inform the police")
+    services.case_step_done(step=police, by=dsl, note="Told PC Jones at the school gate")
+    services.case_correct(incident=incident, by=dsl, entry=referral, field="agency", value="police",
+                          reason="It was the police")
+    police.refresh_from_db()
+    assert police.done_entry.text == "Told PC Jones at the school gate"
+    ceop = incident.steps.get(text__startswith="Consider a CEOP report")
+    assert ceop.done_entry is None  # the referral it counted on went elsewhere
+    reopened = incident.entries.filter(kind=EntryKind.STEP_REOPENED).values_list("data__step_text", flat=True)
+    assert list(reopened) == [ceop.text]

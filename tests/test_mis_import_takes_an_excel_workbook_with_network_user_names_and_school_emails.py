@@ -84,3 +84,15 @@ def test_a_workbook_with_several_sheets_asks_which_one_and_then_imports_it(clien
     response = client.post(reverse("schools:import"), {"kind": "pupils", "sheet": "Roll", "file": _upload(data)})
     assert response.status_code == 302
     assert Pupil.objects.count() == 2
+
+
+def test_monitoring_alerts_find_the_pupils_by_the_imported_user_name_or_school_email(school):
+    from . import factories_monitoring
+
+    run = import_people(school=school, kind="pupils", data=workbook_bytes({"Roll": [HEADER, *GOOD]}),
+                        filename="roll.xlsx")
+    assert run.status == ImportRun.Status.APPLIED, run.errors
+    oliver, amara = Pupil.objects.get(upn="A123456789012"), Pupil.objects.get(upn="B123456789012")
+    assert factories_monitoring.alert(school, username="OSMITH16").pupil == oliver
+    assert factories_monitoring.alert(school, user_email="o.smith@oak.example", rule="Other rule").pupil == oliver
+    assert factories_monitoring.alert(school, username="aokafor19", rule="Third rule").pupil == amara

@@ -79,6 +79,21 @@ def test_the_same_vendor_id_twice_is_one_alert(school):
     assert one.pk == two.pk and MonitoringAlert.objects.count() == 1
 
 
+def test_a_repeat_sent_again_with_its_vendor_id_is_not_counted_twice(school):
+    # A vendor retrying a delivery (or an export uploaded again) repeats ids that were folded in, not only
+    # ids that became alerts: each is one activity, counted once.
+    PupilFactory(school=school, network_username="sam")
+    start = timezone.now() - datetime.timedelta(hours=1)
+    first = f.alert(school, username="sam", activity_at=start, external_id="SW-1")
+    repeat = {"username": "sam", "activity_at": start + datetime.timedelta(minutes=10), "external_id": "SW-2"}
+    f.alert(school, **repeat)
+    again = services.alert_receive(school=school, incoming=[f.incoming(**repeat)], channel=Channel.WEBHOOK)
+    first.refresh_from_db()
+    assert first.repeat_count == 2 and MonitoringAlert.objects.count() == 1
+    assert AlertEvent.objects.filter(alert=first, kind="repeated").count() == 1
+    assert [a.pk for a in again.duplicates] == [first.pk] and not again.folded
+
+
 def test_alerts_and_events_refuse_changes_and_the_chain_verifies(school):
     alert = f.alert(school)
     alert.captured_text = "rewritten"

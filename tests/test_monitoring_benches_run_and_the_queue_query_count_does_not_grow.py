@@ -28,3 +28,13 @@ def test_the_import_bench_runs():
     (line,) = bench("alerts_import", "--scale", "300", "--repeat", "1")
     assert all(key in line for key in REQUIRED)
     assert line["rows"] == 300 and line["created"] + line["folded"] == 300
+
+
+def test_the_webhook_bench_is_listed_and_asks_for_postgresql_for_gunicorn():
+    out = io.StringIO()
+    call_command("bench", "--list", stdout=out, stderr=io.StringIO())
+    assert "alerts_webhook" in {json.loads(line)["bench"] for line in out.getvalue().splitlines()}
+    # gunicorn is another process: on SQLite (the suite's database) the bench says what it needs. It runs
+    # through gunicorn in tests/integration/test_monitoring_webhook_bench_*.py.
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        bench("alerts_webhook", "--scale", "5")

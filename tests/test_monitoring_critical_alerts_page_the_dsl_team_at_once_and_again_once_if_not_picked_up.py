@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from duty import services as duty_services
 from monitoring import paging, services
 from monitoring.models import Page
 from safeguarding_portal.outbox.models import EmailDelivery
@@ -71,16 +72,38 @@ def test_a_repeat_that_raises_an_alert_to_critical_pages_once(school, dsl):
 
 
 @clock.frozen("2026-11-23 10:00")
-def test_with_a_rota_the_dsl_on_duty_is_paged_first_and_the_team_and_head_if_nobody_picks_it_up(
+def test_with_a_rota_the_dsl_on_duty_is_paged_first_then_the_rest_of_the_team_then_the_head(
     school, dsl, deputy, head, django_capture_on_commit_callbacks
 ):
+    # Part 4 of issue 15: critical alerts follow the school's chain, as urgent reports do, each step once.
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
+    duty_services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
+                                out_of_hours_cover=False, team_after_minutes=5, head_after_minutes=12)
     with django_capture_on_commit_callbacks(execute=True):
         alert = f.alert(school, severity="critical")
     assert Page.objects.get(alert=alert, kind="critical").recipients == [deputy.email]
     assert mail.outbox[-1].to == [deputy.email]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert paging.resend_sweep(now=timezone.now() + datetime.timedelta(minutes=16)) == 1
+    def sweep(minutes: int) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return paging.resend_sweep(now=alert.received_at + datetime.timedelta(minutes=minutes))
+
+    mail.outbox.clear()
+    assert sweep(4) == 0
+    assert sweep(6) == 1 and sweep(7) == 0
+    assert Page.objects.get(alert=alert, kind="team").recipients == [dsl.email]
+    assert mail.outbox[-1].to == [dsl.email] and "on duty has not picked this up" in mail.outbox[-1].body
+
+    assert sweep(13) == 1 and sweep(14) == 0
     assert sorted(Page.objects.get(alert=alert, kind="resend").recipients) == sorted(
         [dsl.email, deputy.email, head.email])
+    assert len(mail.outbox) == 2 and "Nobody has picked this up" in mail.outbox[-1].body
+
+
+@clock.frozen("2026-11-23 10:00")
+def test_picked_up_by_the_person_on_duty_it_goes_no_further(school, dsl, deputy, head):
+    weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
+    alert = f.alert(school, severity="critical")
+    services.alert_pick_up(alert=alert, by=deputy)
+    assert paging.resend_sweep(now=alert.received_at + datetime.timedelta(hours=2)) == 0
+    assert set(Page.objects.filter(alert=alert).values_list("kind", flat=True)) == {"critical"}

@@ -77,3 +77,33 @@ def test_the_technician_makes_an_address_on_the_webhooks_page(school, technician
     response = signed_in(technician).post(reverse("monitoring:webhooks"), {"vendor": "impero", "make": "address"})
     assert response.status_code == 302
     assert MailAddress.objects.get().school == school
+
+
+def html_alert_email(rows: list[tuple[str, str]], *, subject: str) -> bytes:
+    # Products that send HTML alert emails lay the details out as a two-column table, labels with or without
+    # a colon, text escaped as HTML.
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "alerts@vendor.example", "x@alerts.localhost", subject
+    msg["Date"] = "Mon, 14 Sep 2026 10:00:00 +0100"
+    cells = "".join(f'<tr>\n  <td class="label">{k}</td>\n  <td><b>{v}</b></td>\n</tr>' for k, v in rows)
+    msg.set_content(f"<html><body><p>New alert</p><table>{cells}</table></body></html>", subtype="html")
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize("vendor,rows,severity", [
+    ("senso", [("Violation", "Self harm &amp; suicide"), ("Severity", "High"), ("Username", "jsmith"),
+               ("Machine", "ICT-12"), ("Captured", "14/09/2026 09:58"), ("Keyword", "don&#39;t want to live")],
+     "high"),
+    ("impero", [("Policy:", "Self harm &amp; suicide"), ("Severity level:", "Critical"), ("Student:", "jsmith"),
+                ("Computer name:", "ICT-12"), ("Date/Time:", "14/09/2026 09:58"),
+                ("Phrase:", "don&#39;t want to live")], "critical"),
+])
+def test_an_html_table_alert_email_is_read_by_vendor(school, dsl, vendor, rows, severity):
+    pupil = PupilFactory(school=school, network_username="jsmith")
+    address = mail.address_create(school=school, vendor=vendor, by=dsl)
+    raw = html_alert_email(rows, subject=f"{vendor} alert")
+    assert mail.receive_message(raw=raw, mail_from="a@v.example", rcpt=address.address).alerts == 1
+    alert = MonitoringAlert.objects.get()
+    assert (alert.vendor, alert.rule, alert.severity, alert.pupil, alert.device) == (
+        vendor, "Self harm & suicide", severity, pupil, "ICT-12")
+    assert alert.captured_text == "don't want to live"

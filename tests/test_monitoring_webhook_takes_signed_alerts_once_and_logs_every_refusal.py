@@ -3,6 +3,8 @@ signatures, stale timestamps, replays and malformed bodies are refused and logge
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 
 import pytest
@@ -96,3 +98,21 @@ def test_a_malformed_body_and_an_unknown_or_revoked_address_are_refused(client, 
     assert list(WebhookDelivery.objects.order_by("pk").values_list("outcome", flat=True)) == [
         "malformed", "unknown", "unknown"]
     assert not MonitoringAlert.objects.exists()
+
+
+def test_a_screenshot_sent_with_an_alert_is_kept_and_shown_to_the_dsl_team(client, school, dsl, hook, signed_in):
+    _endpoint, secret, url = hook
+    png = b"\x89PNG\r\n\x1a\n" + b"capture" * 8
+    data = body(one_alert(id="SW-shot", screenshot=base64.b64encode(png).decode()))
+    assert client.post(url, data, content_type="application/json",
+                       **signed_headers(secret=secret, body=data)).status_code == 202
+    alert = MonitoringAlert.objects.get()
+    assert alert.screenshot_sha256 == hashlib.sha256(png).hexdigest()
+    shown = signed_in(dsl).get(reverse("monitoring:alert_screenshot", args=[alert.pk]))
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == png
+
+    bad = body(one_alert(id="SW-bad", screenshot="not base64!"))
+    assert client.post(url, bad, content_type="application/json",
+                       **signed_headers(secret=secret, body=bad)).status_code == 400
+    assert MonitoringAlert.objects.count() == 1

@@ -23,6 +23,7 @@ from incidents import services as incident_services
 from incidents.figures import concern_figures
 from incidents.report import governor_section as incidents_section
 from safeguarding_portal.reports import school_figures
+from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.reports.trust import trust_table
 from safeguarding_portal.schools.models import Pupil
 from safeguarding_portal.schools.selectors import term_in_view
@@ -51,6 +52,10 @@ def school_with_records(school, staff, dsl, head, deputy, osl, technician, gover
         incident_services.case_transition(incident=case, to="closed", by=dsl, outcome="Resolved")
     incident_services.case_record(incident=cases[3], by=dsl, kind="referral", text="MASH",
                                   data={"agency": "social_care", "when": "2026-11-20T10:00"})
+    # Actions past their date on three open cases and on a closed one (which no "overdue" figure counts).
+    for case in cases[1:5]:
+        incident_services.case_task_add(incident=case, by=dsl, title="Call home", owner=dsl,
+                                        due_on=TODAY - datetime.timedelta(days=2))
     make_case(school=school, reporter=staff, category="staff_conduct", subject_staff=technician)
     # Parents' agreements: a campaign for one family; a child who has left keeps a signature that no longer counts.
     family = fa.family(school, children=2)
@@ -168,3 +173,15 @@ def test_each_figure_is_the_same_on_the_home_page_the_governor_report_and_the_tr
     alerts = alert_figures(school_ids=[school.pk], start=start, end=end)[school.pk]
     assert cell("monitoring_alerts") == str(alerts.received) == "0"
     assert f'<th scope="row">Training in date</th><td class="num" data-label="Value">{compliance.percent}%<' in drill
+
+    # The DSL's dashboard counts its queues by the same rules as the trust's figures (pupils' concerns: the
+    # allegation about staff is the head's, not on the DSL's dashboard).
+    signed_in(dsl)
+    queues = client.get(reverse("incidents:dashboard")).content.decode()
+
+    def badge(queue: str) -> int:
+        return int(re.search(rf'data-count="{queue}">(\d+)<', queues).group(1))
+
+    assert (badge("unacknowledged"), badge("overdue")) == (4, 3)
+    assert cell("unacknowledged") == str(small_count(badge("unacknowledged")))
+    assert cell("overdue_actions") == str(small_count(badge("overdue")))

@@ -1,13 +1,17 @@
 """A worker killed mid-build leaves a governor report "building" for ever: a build with no sign of life for
-REPORT_BUILD_STALE_MINUTES is reclaimed and built again, once, by the redelivered task or by asking again,
-and the report's page says what is happening."""
+REPORT_BUILD_STALE_MINUTES is reclaimed and built again, once, by the redelivered task, by asking again, or by
+beat's sweep when nobody asks (the end-of-term build), and the report's page says what is happening."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
+from safeguarding_portal.outbox.models import EmailDelivery
+from safeguarding_portal.reminders.schedule import sync_schedule
+from safeguarding_portal.reminders.services import run_sweep
 from safeguarding_portal.reports import builder, services, tasks
 from safeguarding_portal.reports.models import GovernorReport
 from safeguarding_portal.schools.models import Term
@@ -32,12 +36,13 @@ def fast_builder(monkeypatch):
     return calls
 
 
-def _interrupted(school, governor, *, quiet_minutes: int, django_capture_on_commit_callbacks) -> GovernorReport:
+def _interrupted(school, governor, *, quiet_minutes: int, django_capture_on_commit_callbacks,
+                 origin: str = GovernorReport.Origin.REQUESTED, from_day: int = 0) -> GovernorReport:
     """A report whose worker died while building it, ``quiet_minutes`` after its last sign of life."""
     term = school.terms.get(academic_year=2026, name=Term.Name.AUTUMN)
     with django_capture_on_commit_callbacks(execute=False):  # the first build's task: the worker that dies
-        report = services.report_request(school=school, start=term.starts_on, end=term.ends_on, by=governor,
-                                         term=term)
+        report = services.report_request(school=school, start=term.starts_on + datetime.timedelta(days=from_day),
+                                         end=term.ends_on, by=governor, term=term, origin=origin)
     now = timezone.now()
     GovernorReport.objects.filter(pk=report.pk).update(
         state=State.BUILDING, progress=40, stage="Counting concerns", builds=1,
@@ -118,3 +123,34 @@ def test_a_build_that_is_alive_is_left_alone_and_shows_how_long_it_has_run(
     assert not report.is_stale
     settings.REPORT_BUILD_STALE_MINUTES = 10
     assert report.is_stale
+
+
+def test_a_stale_end_of_term_build_that_nobody_watches_is_rebuilt_by_beats_sweep(
+    school, governor, fast_builder, django_capture_on_commit_callbacks
+):
+    # Built by beat at the end of term: no governor asks for it or watches its page, and the worker's message
+    # may not come back for an hour (the broker's visibility timeout), so governors would wait for their email.
+    report = _interrupted(school, governor, quiet_minutes=15, origin=GovernorReport.Origin.END_OF_TERM,
+                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    alive = _interrupted(school, governor, quiet_minutes=1, from_day=7,  # another period, still being built
+                         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reclaimed = run_sweep("reports.stale_builds")  # what beat runs
+    with django_capture_on_commit_callbacks(execute=True):
+        again = run_sweep("reports.stale_builds")  # the next round: nothing left
+
+    report.refresh_from_db()
+    alive.refresh_from_db()
+    assert (reclaimed, again) == (1, 0)
+    assert report.state == State.READY and report.builds == 2 and report.stalled_at is not None
+    assert len(fast_builder) == 1
+    assert alive.state == State.BUILDING and alive.builds == 1  # still beating: left alone
+    assert list(EmailDelivery.objects.filter(kind="report").values_list("to", flat=True)) == [[governor.email]]
+
+
+def test_the_stale_build_sweep_runs_every_few_minutes(db):
+    sync_schedule()
+    entry = PeriodicTask.objects.get(name="Reminder sweep: reports.stale_builds")
+    assert entry.enabled and entry.interval is not None
+    assert entry.interval.period == "minutes" and entry.interval.every <= 5

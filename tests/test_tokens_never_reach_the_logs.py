@@ -1,5 +1,6 @@
-"""Signing, manage, password-reset and kept-form links carry their secret in the path. No log line holds one:
-not gunicorn's access log (deploy/gunicorn.conf.py), not Django's request logging ("Not Found: <path>")."""
+"""Signing, manage, password-reset and kept-form links, and monitoring webhook addresses, carry their secret in the
+path. No log line holds one: not gunicorn's access log (deploy/gunicorn.conf.py), not Django's request logging
+("Not Found: <path>"). Every URL with a token in its path is found and checked, so a new one cannot be missed."""
 
 from __future__ import annotations
 
@@ -88,3 +89,29 @@ def test_every_secret_url_is_redacted_by_the_portals_log_filter():
         record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (url,), None)
         RedactTokensFilter().filter(record)
         assert TOKEN not in record.getMessage() and CODE not in record.getMessage(), record.getMessage()
+
+
+def _routes_with_a_token(patterns, prefix: str = "", namespace: str = ""):
+    from django.urls import URLPattern, URLResolver
+
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes_with_a_token(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.name and "token" in getattr(entry.pattern, "converters", {}):
+            yield f"{namespace}{entry.name}", entry.pattern.converters
+
+
+def test_every_url_with_a_token_in_its_path_is_redacted():
+    # A new page with a secret in its path (a webhook address, a link in an email) is caught here, not in a log.
+    from django.urls import get_resolver
+
+    from safeguarding_portal.core.redact import redact
+
+    found = []
+    for name, converters in _routes_with_a_token(get_resolver().url_patterns):
+        args = {key: TOKEN if key == "token" else CODE if key == "code" else "MTIz" for key in converters}
+        url = reverse(name, kwargs=args)
+        found.append(name)
+        assert TOKEN not in redact(url), f"{name}: {redact(url)}"
+    assert {"aup:sign", "aup:signed", "accounts:resume"} <= set(found)

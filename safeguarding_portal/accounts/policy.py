@@ -49,9 +49,12 @@ class Cap(StrEnum):
     VIEW_TRENDS = "incidents.trends"  # aggregates only; names of flagged pupils also need TRIAGE
     EDIT_PROCEDURES = "incidents.procedures"  # the school's checklists per category (new cases only)
     VIEW_SHARED_CASES = "incidents.view_shared"  # open, read-only, a case the DSL shared with them by name
+    DEVICE_SEARCHES = "incidents.device_searches"  # record and read searches of pupils' devices
     # People and the school
     SEARCH_PUPILS = "people.search_pupils"
     VIEW_PUPILS = "people.view_pupils"
+    # A pupil's vulnerability flags (CP plan, looked after, SEND...): the DSL team only; others see counts.
+    VIEW_VULNERABILITY_FLAGS = "people.vulnerability_flags"
     VIEW_STAFF = "people.view_staff"
     IMPORT_PEOPLE = "people.import"
     MANAGE_SCHOOL = "school.manage"
@@ -124,6 +127,7 @@ _SAFEGUARDING_TEAM = _EVERY_STAFF_MEMBER | {
     Cap.OPEN_CASES,
     Cap.NAME_FLAGGED_PUPILS,
     Cap.VIEW_PUPILS,
+    Cap.VIEW_VULNERABILITY_FLAGS,
     Cap.VIEW_STAFF,
     Cap.IMPORT_PEOPLE,
     Cap.VIEW_FILTER_LOG,
@@ -229,12 +233,14 @@ REPORTS_GRANTS: dict[str, set[Cap]] = {
 
 # A case is shared by name with teaching and pastoral staff who need to know (incidents.services.case_share
 # refuses technicians, governors and the subject); they open it read-only through their own page.
+# Searches of pupils' devices name the pupil and what was found: the headteacher (who authorises searches) and
+# the DSL team (who receive what puts a child at risk) record and read them; governors see counts in the report.
 INCIDENTS_GRANTS: dict[str, set[Cap]] = {
     Role.STAFF: {Cap.VIEW_SHARED_CASES},
     Role.ONLINE_SAFETY_LEAD: {Cap.VIEW_SHARED_CASES},
-    Role.DSL: {Cap.VIEW_SHARED_CASES},
-    Role.DEPUTY_DSL: {Cap.VIEW_SHARED_CASES},
-    Role.HEADTEACHER: {Cap.VIEW_SHARED_CASES},
+    Role.DSL: {Cap.VIEW_SHARED_CASES, Cap.DEVICE_SEARCHES},
+    Role.DEPUTY_DSL: {Cap.VIEW_SHARED_CASES, Cap.DEVICE_SEARCHES},
+    Role.HEADTEACHER: {Cap.VIEW_SHARED_CASES, Cap.DEVICE_SEARCHES},
 }
 
 # Monitoring alerts name pupils and carry what they typed: only the DSL team reads them. The technician runs
@@ -372,6 +378,7 @@ URL_RULES: dict[str, Rule] = {
     "schools:terms_edit": needs(Cap.MANAGE_SCHOOL),
     "schools:pupil_list": needs(Cap.VIEW_PUPILS),
     "schools:pupil_detail": needs(Cap.VIEW_PUPILS),
+    "schools:pupil_flags": needs(Cap.VIEW_VULNERABILITY_FLAGS),
     "schools:staff_list": needs(Cap.VIEW_STAFF),
     "schools:import": needs(Cap.IMPORT_PEOPLE),
     "schools:import_result": needs(Cap.IMPORT_PEOPLE),
@@ -400,10 +407,15 @@ URL_RULES: dict[str, Rule] = {
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
+    "incidents:procedure_adopt": needs(Cap.EDIT_PROCEDURES),
     "incidents:shared_case": needs(Cap.VIEW_SHARED_CASES),
     "incidents:dashboard_csv": needs(Cap.TRIAGE),
     "incidents:saved_filter": needs(Cap.TRIAGE),
     "incidents:case_views": needs(Cap.OPEN_CASES),
+    "incidents:device_searches": needs(Cap.DEVICE_SEARCHES),
+    "incidents:device_search_new": needs(Cap.DEVICE_SEARCHES),
+    "incidents:device_search": needs(Cap.DEVICE_SEARCHES),
+    "incidents:device_search_act": needs(Cap.DEVICE_SEARCHES),
 }
 
 # Each domain app keeps its rules in its own block below (one block per app keeps changes apart).
@@ -422,6 +434,7 @@ URL_RULES |= {
     "aup:visitor": PUBLIC,  # the agreement's text and a form; nothing about anyone
     "aup:manage": needs(Cap.MANAGE_AGREEMENTS),
     "aup:visitor_qr": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:agreement_adopt": needs(Cap.MANAGE_AGREEMENTS),
     "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
     "aup:register": needs(Cap.MANAGE_AGREEMENTS),
@@ -482,6 +495,11 @@ URL_RULES |= {
     # The trust's training standards: seen by the trust lead, published by whoever manages the trust.
     "curriculum:trust_standards": needs(Cap.VIEW_TRUST_AGGREGATES),
     "curriculum:trust_standard_publish": needs(Cap.MANAGE_TRUST),
+    # The trust's templates of every kind (safeguarding_portal.standards): seen by the trust lead, published by
+    # whoever manages the trust; each school takes them from its own page (the domain apps' adopt URLs).
+    "standards:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:trust_kind": needs(Cap.VIEW_TRUST_AGGREGATES),
+    "standards:publish": needs(Cap.MANAGE_TRUST),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),
@@ -529,6 +547,7 @@ URL_RULES |= {
     "monitoring:usernames": needs(Cap.TRIAGE_ALERTS),
     "monitoring:upload": needs(Cap.IMPORT_ALERTS),
     "monitoring:mapping": needs(Cap.MANAGE_ALERT_INTAKE),
+    "monitoring:severities_adopt": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhooks": needs(Cap.MANAGE_ALERT_INTAKE),
     "monitoring:webhook_revoke": needs(Cap.MANAGE_ALERT_INTAKE),
     # Public: the vendor's server posts here. Only a body signed with the webhook's secret is taken; anything
@@ -740,7 +759,9 @@ def _visible_ids(model_label: str, portal) -> models.QuerySet | None:
 # log is the school's). The case and training rules above are object rules, per record.
 AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
+    "incidents.devicesearch": Cap.DEVICE_SEARCHES,
     "schools.pupil": Cap.VIEW_PUPILS,
+    "schools.pupilflag": Cap.VIEW_VULNERABILITY_FLAGS,
     "reports.governorreport": Cap.VIEW_GOVERNOR_REPORTS,
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
     "duty.encompassnotification": Cap.VIEW_ENCOMPASS,

@@ -17,6 +17,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
 
 from .models import Membership, User
+from .signals import membership_ended
 
 BACKUP_CODE_COUNT = 10
 # Set at password sign-in for someone who chose two-factor sign-in although their roles do not require it:
@@ -62,6 +63,8 @@ def membership_recorded_from_admin(*, membership: Membership, created: bool, end
         detail={"user": membership.user.email, "role": membership.role, "via": "admin",
                 "ended_on": membership.ended_on.isoformat() if membership.ended_on else None},
     )
+    if ended_now:
+        membership_ended.send(sender=Membership, membership=membership, by=by)
 
 
 @transaction.atomic
@@ -75,6 +78,7 @@ def membership_end(*, membership: Membership, by: User | None = None, request=No
         f"{membership.school or membership.trust}",
         detail={"user": membership.user.email, "role": membership.role},
     )
+    membership_ended.send(sender=Membership, membership=membership, by=by)
     return membership
 
 

@@ -2,10 +2,15 @@
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
+
+# Sent when a membership ends (``membership``, ``by``: who ended it, or None for the portal). Domain apps
+# hand over what the person held (incidents passes their open tasks and cases on); the foundations do not
+# need to know which apps hold work.
+membership_ended = Signal()
 
 
 def _typed_username(value) -> str:

@@ -50,6 +50,8 @@ REFUSALS = {
     "no_email": "Your provider did not tell us your email address.",
     "unverified_email": "Your provider has not verified your email address, so it cannot be used to sign in here.",
     "wrong_domain": "Your email address is not one this school signs in with.",
+    "not_workspace": "This Google account is not one of the school's Google Workspace accounts. Sign in with the "
+                     "account the school gave you.",
     "unknown": "There is no portal account for your email address.",
     "inactive": "Your portal account is switched off.",
     "not_at_school": "Your portal account has no current role at this school.",
@@ -128,8 +130,11 @@ def schools_of(config: SingleSignOn):
 
 
 def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
-           linked_user_id: int | None = None) -> Decision:
-    """Whether a provider's sign-in for ``email`` may become a session, and as whom."""
+           linked_user_id: int | None = None, hosted_domain: str | None = None) -> Decision:
+    """Whether a provider's sign-in for ``email`` may become a session, and as whom.
+
+    ``hosted_domain`` is a Google ID token's ``hd`` claim, which Google sends only for a Workspace account.
+    """
     email = (email or "").strip().lower()
     detail = {"email": email}
     if config is None:
@@ -140,6 +145,14 @@ def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
         return Decision(reason="unverified_email", detail=detail)
     if email.rsplit("@", 1)[-1] not in config.domains:
         return Decision(reason="wrong_domain", detail=detail)
+    if config.kind == SingleSignOn.Kind.GOOGLE:
+        # Anyone can make a personal Google account with a school address and have Google verify it; only the
+        # ID token's hd claim says the school's Workspace holds the account (the hd request parameter sent to
+        # Google only shapes its account chooser). The named Workspace or an allowed domain: only the school can
+        # hold a Workspace for a domain it owns.
+        hd = (hosted_domain or "").strip().lower()
+        if not hd or hd not in {config.tenant.strip().lower(), *config.domains} - {""}:
+            return Decision(reason="not_workspace", detail={**detail, "hosted_domain": hd})
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         return Decision(reason="unknown", detail=detail)
@@ -161,13 +174,17 @@ def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
 
 def provider_email(sociallogin, config: SingleSignOn) -> tuple[str, bool]:
     """The email the provider gave, and whether the provider vouches for it."""
+    if config.kind == SingleSignOn.Kind.MICROSOFT:
+        # Microsoft's Graph profile has no "verified" flag, so allauth lists its address as unverified. The address
+        # (mail, or else the user principal name) comes from the school's own directory (the configuration names
+        # one tenant, never "common"), whose domains Microsoft has verified.
+        email = getattr(sociallogin.user, "email", "") or next(
+            (a.email for a in sociallogin.email_addresses if a.email), "")
+        return email, bool(email)
     for address in sociallogin.email_addresses:
         if address.primary or len(sociallogin.email_addresses) == 1:
             return address.email, bool(address.verified)
-    email = getattr(sociallogin.user, "email", "") or ""
-    # Microsoft's Graph profile has no "verified" flag: the address comes from the school's own directory
-    # (the configuration names one tenant, never "common"), whose domains Microsoft has verified.
-    return email, config.kind == SingleSignOn.Kind.MICROSOFT and bool(email)
+    return getattr(sociallogin.user, "email", "") or "", False
 
 
 def id_token_claims(sociallogin) -> dict[str, Any]:
@@ -287,7 +304,9 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
             existing = SocialAccount.objects.filter(provider=sociallogin.account.provider,
                                                     uid=sociallogin.account.uid).first()
             linked_user_id = existing.user_id if existing else None
-        decision = decide(config=config, email=email, email_verified=verified, linked_user_id=linked_user_id)
+        hosted_domain = id_token_claims(sociallogin).get("hd") if config else None
+        decision = decide(config=config, email=email, email_verified=verified, linked_user_id=linked_user_id,
+                          hosted_domain=hosted_domain)
         provider = sociallogin.account.provider
         if not decision.allowed:
             record_refusal(request, config, decision, provider=provider)

@@ -26,12 +26,15 @@ class AuditAction(models.TextChoices):
     RECORDS_EXPORTED = "records.exported", "Records exported"
     ACCESS_DENIED = "access.denied", "Access refused"
     PEOPLE_IMPORTED = "people.imported", "People imported from the MIS"
+    PUPIL_FLAG_CHANGED = "people.flag_changed", "A pupil's vulnerability flag changed"
     SCHOOL_UPDATED = "school.updated", "School details changed"
     ADMIN_CHANGED = "admin.changed", "Changed in the admin"
     ADMIN_RIGHTS_CHANGED = "account.admin_rights", "Administrator rights changed"
     SSO_LINKED = "auth.sso_linked", "Single sign-on linked to the account"
     SSO_REFUSED = "auth.sso_refused", "Single sign-on refused"
     SSO_SETTINGS_CHANGED = "auth.sso_settings", "Single sign-on settings changed"
+    # The policy's list of incident categories changed (new harms named by guidance); existing cases unchanged.
+    CATEGORIES_REVISED = "incidents.categories_revised", "Incident categories changed"
 
 
 class AuditEvent(ChainedRecord):

@@ -41,11 +41,13 @@ from safeguarding_portal.schools.calendar import academic_year_of, typical_terms
 from safeguarding_portal.schools.models import (
     Guardian,
     Pupil,
+    PupilFlag,
     PupilGuardian,
     SafeguardingContact,
     School,
     Term,
     Trust,
+    VulnerabilityFlag,
     YearGroup,
 )
 from safeguarding_portal.schools.selectors import term_in_view
@@ -421,6 +423,35 @@ def _families(school: School, spec: SchoolSpec, *, fake: Faker, rng: random.Rand
     ])
     # The family may predate the parent's account (or someone unlinked it while trying the admin).
     Guardian.objects.filter(school=school, email__iexact=parent.email, user__isnull=True).update(user=parent)
+    _demo_flags(school=school, pupils=new_pupils)
+
+
+# Roughly how often English schools' pupils carry each flag, so the DSL's views and the figures have some.
+DEMO_FLAG_RATES = {
+    VulnerabilityFlag.FREE_SCHOOL_MEALS: 0.22, VulnerabilityFlag.PUPIL_PREMIUM: 0.25, VulnerabilityFlag.EAL: 0.16,
+    VulnerabilityFlag.SEN_SUPPORT: 0.12, VulnerabilityFlag.EHCP: 0.025, VulnerabilityFlag.YOUNG_CARER: 0.02,
+    VulnerabilityFlag.CHILD_IN_NEED: 0.03, VulnerabilityFlag.CP_PLAN: 0.012, VulnerabilityFlag.LOOKED_AFTER: 0.008,
+    VulnerabilityFlag.PREVIOUSLY_LOOKED_AFTER: 0.01,
+}
+
+
+def _demo_flags(*, school: School, pupils: list[Pupil]) -> None:
+    """Flags as the MIS would bring them in, some ended. Their own random stream, so the rest of the demo (names,
+    cases) is the same with or without them."""
+    rng = random.Random(f"flags-{school.urn}")
+    today = timezone.localdate()
+    flags = []
+    for pupil in pupils:
+        for kind, rate in DEMO_FLAG_RATES.items():
+            if rng.random() >= rate:
+                continue
+            starts_on = max(pupil.joined_on or today, today - datetime.timedelta(days=rng.randrange(30, 1500)))
+            ends_on = None
+            if rng.random() < 0.2:
+                ends_on = min(today, starts_on + datetime.timedelta(days=rng.randrange(20, 400)))
+            flags.append(PupilFlag(pupil=pupil, kind=kind, starts_on=min(starts_on, today), ends_on=ends_on,
+                                   source=PupilFlag.Source.MIS))
+    PupilFlag.objects.bulk_create(flags)
 
 
 def _pupil(school: School, spec: SchoolSpec, child: _Child, surname: str, rng: random.Random,

@@ -1,9 +1,10 @@
 """Secrets that travel in URLs, taken out of log lines.
 
-A parent's signing and manage links, password-reset links and kept-form links carry their token in the path:
-whoever reads a log line holding one can sign for a child, change a consent or reset a password. Access logs
-(gunicorn, deploy/gunicorn.conf.py) and the portal's own logging (Django's "Not Found: <path>", the dev server's
-request lines) pass every line through ``redact``.
+A parent's signing and manage links, password-reset links, kept-form links and monitoring webhook addresses carry
+their token in the path: whoever reads a log line holding one can sign for a child, change a consent, reset a
+password or aim posts at a school's alert address. Access logs (gunicorn, deploy/gunicorn.conf.py) and the
+portal's own logging (Django's "Not Found: <path>", the dev server's request lines) pass every line through
+``redact``.
 
 Plain Python with no Django import: gunicorn's master process loads this file on its own.
 """
@@ -22,6 +23,7 @@ _SECRET_PATHS = [
     (r"/agreements/signed/", 1),
     (r"/certificate/", 1),  # .../signed/<token>/certificate/<verification code>/
     (r"/accounts/resume/", 1),
+    (r"/monitoring/hook/", 1),  # a school's webhook address: whoever holds it can post alerts at it
     (r"/accounts/password/reset/(?!sent/|complete/|sent$|complete$)", 2),
 ]
 # A path separator may arrive percent-encoded (a next= parameter): match "/" and "%2F" alike.

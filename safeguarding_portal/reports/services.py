@@ -81,9 +81,11 @@ def _stale_building(report_id: int):
     )
 
 
+@transaction.atomic
 def reclaim_if_stale(*, report: GovernorReport) -> bool:
     """A build whose worker died (killed, out of memory, redeployed) is queued again and its task sent, once:
-    the conditional update lets one caller through however many ask (requests, the status poll)."""
+    the conditional update lets one caller through however many ask (requests, the status poll, beat's sweep).
+    Atomic, so a report is never left "queued" without the task that builds it."""
     now = timezone.now()
     reclaimed = _stale_building(report.pk).update(
         state=GovernorReport.State.QUEUED, stalled_at=now, progress=0,

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms import inlineformset_factory
 
-from .models import SafeguardingContact, School, Term
+from .models import SafeguardingContact, School, Term, VulnerabilityFlag
 
 
 class SchoolDetailsForm(forms.ModelForm):
@@ -45,3 +45,24 @@ NewTermFormSet = inlineformset_factory(School, Term, form=TermForm, extra=3, can
 NewContactFormSet = inlineformset_factory(
     School, SafeguardingContact, fields=["kind", "name", "phone", "email", "notes"], extra=2, can_delete=False
 )
+
+
+class FlagForm(forms.Form):
+    """A flag period as the DSL team enters or corrects it (the model's clean() checks overlaps)."""
+
+    kind = forms.ChoiceField(label="Flag", choices=VulnerabilityFlag.choices)
+    starts_on = forms.DateField(label="Started", widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label="Ended", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text="Leave empty while it applies.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "A flag cannot end before it starts.")
+        return data
+
+
+class FlagDatesForm(FlagForm):
+    """Changing one period's dates: its kind stays."""
+
+    kind = None

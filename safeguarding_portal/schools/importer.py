@@ -40,7 +40,17 @@ from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.core.csvexport import csv_text
 
 from . import tables
-from .models import UPN_VALIDATOR, Guardian, ImportRun, Pupil, PupilGuardian, School, YearGroup
+from .models import (
+    UPN_VALIDATOR,
+    Guardian,
+    ImportRun,
+    Pupil,
+    PupilFlag,
+    PupilGuardian,
+    School,
+    VulnerabilityFlag,
+    YearGroup,
+)
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -94,11 +104,13 @@ class FileRejected(Exception):
 _SAVE_AS_CSV = "In Excel, choose File, then Save As, then “CSV UTF-8 (Comma delimited)” and upload that file."
 
 
-def decode_upload(*, data: bytes) -> str:
+def decode_upload(*, data: bytes, max_bytes: int | None = None) -> str:
     """The file's text: UTF-8 (with or without a byte-order mark), UTF-16 from Excel, else Windows-1252 (but a
-    UTF-8 file with a byte that is not UTF-8 is refused, never re-read as Windows-1252)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
+    UTF-8 file with a byte that is not UTF-8 is refused, never re-read as Windows-1252). ``max_bytes`` is the
+    caller's size limit (the MIS one, 5 MB, by default; longer vendor logs are decoded by the same rules)."""
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit // (1024 * 1024)} MB. "
                            "Export only the columns the portal needs.")
     if not data.strip():
         raise FileRejected("The file is empty.")
@@ -236,6 +248,42 @@ PUPIL_FIELDS: tuple[FieldSpec, ...] = (
               ("School Email", "School Email Address", "Pupil Email", "Pupil School Email", "Student Email",
                "Pupil Email Address")),
 )
+
+# Vulnerability flags: a start and an end date column for each (SIMS, Arbor and Bromcom export them so). A
+# file speaks for a flag when it has the start column: a pupil with an empty start has no such flag now.
+FLAG_NAMES: dict[str, tuple[str, ...]] = {
+    VulnerabilityFlag.CP_PLAN: ("CP Plan", "Child Protection Plan", "CPP"),
+    VulnerabilityFlag.CHILD_IN_NEED: ("Child in Need", "CIN"),
+    VulnerabilityFlag.LOOKED_AFTER: ("Looked After", "In Care", "CLA", "LAC", "Child Looked After"),
+    VulnerabilityFlag.PREVIOUSLY_LOOKED_AFTER: ("Previously Looked After", "PLA", "PLAC", "Ever In Care"),
+    VulnerabilityFlag.SEN_SUPPORT: ("SEN Support", "SEN K", "SEND Support"),
+    VulnerabilityFlag.EHCP: ("EHCP", "EHC Plan", "SEN EHCP", "SEND EHCP", "Education Health and Care Plan"),
+    VulnerabilityFlag.YOUNG_CARER: ("Young Carer",),
+    VulnerabilityFlag.FREE_SCHOOL_MEALS: ("FSM", "Free School Meals", "FSM Eligible", "FSM Eligibility"),
+    VulnerabilityFlag.PUPIL_PREMIUM: ("Pupil Premium", "PP"),
+    VulnerabilityFlag.EAL: ("EAL", "English as an Additional Language"),
+}
+
+
+def _flag_spellings(names: tuple[str, ...], ends: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{name} {end}" for name in names for end in ends)
+
+
+FLAG_FIELDS: tuple[FieldSpec, ...] = tuple(
+    spec
+    for kind, names in FLAG_NAMES.items()
+    for spec in (
+        FieldSpec(f"flag_start:{kind}", f"the {VulnerabilityFlag(kind).label.lower()} start date",
+                  f"{VulnerabilityFlag(kind).label.lower()} start dates",
+                  _flag_spellings(names, ("Start", "Start Date", "From"))),
+        FieldSpec(f"flag_end:{kind}", f"the {VulnerabilityFlag(kind).label.lower()} end date",
+                  f"{VulnerabilityFlag(kind).label.lower()} end dates",
+                  _flag_spellings(names, ("End", "End Date", "To"))),
+    )
+)
+PUPIL_FIELDS = PUPIL_FIELDS + FLAG_FIELDS
+FLAG_KEYS = frozenset(spec.key for spec in FLAG_FIELDS)
+
 
 STAFF_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("name", "the person's name", "names", ("Name", "Full Name", "Staff Name", "Display Name")),
@@ -516,6 +564,8 @@ class PupilRecord:
     rows: list[int]
     values: dict[str, Any]
     contacts: list[ContactRecord] = field(default_factory=list)
+    # (start, end) of each flag the file speaks for; (None, None): the pupil has no such flag now.
+    flags: dict[str, tuple[datetime.date | None, datetime.date | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -526,6 +576,7 @@ class PupilPlan:
     contact_parts_present: frozenset[str]
     ignored_columns: list[str]
     data_rows: int
+    flag_kinds_present: frozenset[str] = frozenset()
 
     @property
     def has_contacts(self) -> bool:
@@ -564,6 +615,15 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
     today = today or timezone.localdate()
     rows = read_table(data=data, sheet=sheet)
     header_index, mapped = find_header(rows=rows, kind=ImportRun.Kind.PUPILS)
+    flag_kinds = [kind for kind in FLAG_NAMES if f"flag_start:{kind}" in mapped.fields]
+    # An end date alone says nothing about whether the pupil has the flag: the whole file is refused.
+    ends_alone = [kind for kind in FLAG_NAMES if f"flag_end:{kind}" in mapped.fields and kind not in flag_kinds]
+    if ends_alone:
+        raise FileRejected(*(
+            f"There is a column for the {VulnerabilityFlag(kind).label.lower()} end date but none for its start "
+            f"date. Add one named “{FLAG_NAMES[kind][0]} Start”, or remove the end date column."
+            for kind in ends_alone
+        ))
     specs = {spec.key: spec for spec in PUPIL_FIELDS}
     errors: list[RowError] = []
     parsed: list[tuple[int, str, dict[str, Any], dict[str, str], list[ContactRecord]]] = []
@@ -644,6 +704,8 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
                     bad("joined_on", str(exc))
             else:
                 values["joined_on"] = None
+        for kind in flag_kinds:
+            _parse_flag_dates(kind, raw, values, bad)
 
         contacts = []
         for slot, columns in slots.items():
@@ -686,8 +748,10 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
     pupils: dict[str, PupilRecord] = {}
     for upn, group in by_upn.items():
         first_values = group[0][1]
-        values = {key: value for key, value in first_values.items() if key != "upn"}
-        record = PupilRecord(upn=upn, rows=[row for row, *_ in group], values=values)
+        values = {key: value for key, value in first_values.items() if key != "upn" and key not in FLAG_KEYS}
+        record = PupilRecord(upn=upn, rows=[row for row, *_ in group], values=values, flags={
+            kind: (first_values[f"flag_start:{kind}"], first_values[f"flag_end:{kind}"]) for kind in flag_kinds
+        })
         seen_keys: set[tuple[str, str]] = set()
         for _row, _values, _raw, contacts in group:
             for contact in contacts:
@@ -700,11 +764,35 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
         pupils[upn] = record
     result.plan = PupilPlan(
         header_row=header_index + 1, pupils=pupils,
-        fields_present=frozenset(k for k in mapped.fields if k != "upn"),
+        fields_present=frozenset(k for k in mapped.fields if k != "upn" and k not in FLAG_KEYS),
         contact_parts_present=frozenset(part for _slot, part in mapped.contacts),
-        ignored_columns=mapped.ignored, data_rows=data_rows,
+        ignored_columns=mapped.ignored, data_rows=data_rows, flag_kinds_present=frozenset(flag_kinds),
     )
     return result
+
+
+def _parse_flag_dates(kind: str, raw: dict[str, str], values: dict[str, Any], bad) -> None:
+    """values["flag_start:<kind>"] and values["flag_end:<kind>"]: dates, or None when the cell is empty."""
+    start_key, end_key = f"flag_start:{kind}", f"flag_end:{kind}"
+    dates: dict[str, datetime.date | None] = {}
+    for key in (start_key, end_key):
+        if not raw.get(key):
+            dates[key] = None
+            continue
+        try:
+            dates[key] = parse_uk_date(raw[key])
+        except ValueError as exc:
+            bad(key, str(exc))
+    if len(dates) < 2:
+        return
+    start, end = dates[start_key], dates[end_key]
+    if end is not None and start is None:
+        bad(end_key, "This flag has an end date but no start date. Add the date it started.")
+        return
+    if start is not None and end is not None and end < start:
+        bad(end_key, "This flag ends before it starts. Check the dates (day/month/year).")
+        return
+    values[start_key], values[end_key] = start, end
 
 
 def _check_pupil_identities_across_file(parsed, mapped: HeaderMap, errors: list[RowError]) -> None:
@@ -1053,7 +1141,54 @@ def apply_pupils(*, school: School, plan: PupilPlan, today: datetime.date | None
     outcome.details.update(rejoined=rejoined, left_ids=[p.pk for p in leavers][:500])
     if plan.has_contacts:
         outcome.details.update(_apply_contacts(school=school, plan=plan, pupils=existing))
+    if plan.flag_kinds_present:
+        outcome.details.update(_apply_flags(school=school, plan=plan, pupils=existing, today=today))
     return outcome
+
+
+def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
+                 today: datetime.date) -> dict[str, int]:
+    """Each pupil's period of each flag the file has columns for, matched to the period that starts on the same
+    day, else to the pupil's open period if the two meet, else added. A pupil the file gives no start date no
+    longer has the flag: an open period the MIS brought in ends today, while one the DSL team entered is left
+    for them to end (they often know before the MIS does). Pupils missing from the file keep their flags."""
+    kinds = plan.flag_kinds_present
+    periods: dict[tuple[int, str], list[PupilFlag]] = defaultdict(list)
+    for flag in PupilFlag.objects.filter(pupil__school_id=school.pk, kind__in=kinds):
+        periods[(flag.pupil_id, flag.kind)].append(flag)
+    new: list[PupilFlag] = []
+    changed: list[PupilFlag] = []
+    ended = 0
+    for upn, record in plan.pupils.items():
+        pupil_id = pupils[upn].pk
+        for kind in kinds:
+            start, end = record.flags[kind]
+            known = periods.get((pupil_id, kind), [])
+            if start is None:
+                for flag in known:
+                    if flag.ends_on is None and flag.source == PupilFlag.Source.MIS:
+                        flag.ends_on = max(today, flag.starts_on)
+                        changed.append(flag)
+                        ended += 1
+                continue
+            # The open period is the file's when their dates meet; an earlier, ended period the file gives is
+            # history and never overwrites a newer episode the DSL team has opened.
+            match = next((f for f in known if f.starts_on == start), None) or next(
+                (f for f in known if f.ends_on is None and (end is None or end >= f.starts_on)), None)
+            if match is None:
+                new.append(PupilFlag(pupil_id=pupil_id, kind=kind, starts_on=start, ends_on=end,
+                                     source=PupilFlag.Source.MIS))
+            elif (match.starts_on, match.ends_on, match.source) != (start, end, PupilFlag.Source.MIS):
+                match.starts_on, match.ends_on, match.source = start, end, PupilFlag.Source.MIS
+                changed.append(match)
+    # Ends first: a period ended and a new one opened for the same flag must not both be open at once.
+    now = timezone.now()
+    for flag in changed:
+        flag.updated_at = now
+    if changed:
+        PupilFlag.objects.bulk_update(changed, ["starts_on", "ends_on", "source", "updated_at"])
+    PupilFlag.objects.bulk_create(new)
+    return {"flags_added": len(new), "flags_changed": len(changed) - ended, "flags_ended": ended}
 
 
 def _apply_contacts(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil]) -> dict[str, int]:
@@ -1394,7 +1529,12 @@ def accepted_spellings(*, kind: str) -> list[tuple[str, str, bool]]:
     """(what, accepted headers, required) for the upload page's help."""
     specs = PUPIL_FIELDS if kind == ImportRun.Kind.PUPILS else STAFF_FIELDS
     rows = [(spec.label.removeprefix("the ").capitalize(), ", ".join(spec.spellings), spec.required)
-            for spec in specs]
+            for spec in specs if spec.key not in FLAG_KEYS]
     if kind == ImportRun.Kind.PUPILS:
         rows.append(("Parents and carers", CONTACT_SPELLINGS, False))
+        rows += [
+            (f"{VulnerabilityFlag(flag).label} (start and end dates)",
+             ", ".join(f"{name} Start, {name} End" for name in names), False)
+            for flag, names in FLAG_NAMES.items()
+        ]
     return rows

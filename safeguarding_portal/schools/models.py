@@ -347,3 +347,117 @@ class ImportRun(models.Model):
     @property
     def applied(self) -> bool:
         return self.status == self.Status.APPLIED
+
+
+class VulnerabilityFlag(models.TextChoices):
+    """What schools already keep in the MIS about a pupil's vulnerability, each with its dates."""
+
+    CP_PLAN = "cp_plan", "Child protection plan"
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    LOOKED_AFTER = "looked_after", "Looked after"
+    PREVIOUSLY_LOOKED_AFTER = "previously_looked_after", "Previously looked after"
+    SEN_SUPPORT = "sen_support", "SEN support"
+    EHCP = "ehcp", "SEND with an EHCP"
+    YOUNG_CARER = "young_carer", "Young carer"
+    FREE_SCHOOL_MEALS = "fsm", "Free school meals"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium"
+    EAL = "eal", "English as an additional language"
+
+
+class FlagGroup(models.TextChoices):
+    """How figures group the flags (trends, the governor report, the heatmap): kinds close enough to count
+    together, so that fewer pupils fall under "fewer than 3"."""
+
+    CP_PLAN = "cp_plan", "Child protection plan"
+    CHILD_IN_NEED = "child_in_need", "Child in need"
+    LOOKED_AFTER = "looked_after", "Looked after or previously looked after"
+    SEND = "send", "SEND (SEN support or an EHCP)"
+    YOUNG_CARER = "young_carer", "Young carer"
+    DISADVANTAGED = "disadvantaged", "Free school meals or pupil premium"
+    EAL = "eal", "English as an additional language"
+
+
+FLAG_GROUP_OF: dict[str, str] = {
+    VulnerabilityFlag.CP_PLAN: FlagGroup.CP_PLAN,
+    VulnerabilityFlag.CHILD_IN_NEED: FlagGroup.CHILD_IN_NEED,
+    VulnerabilityFlag.LOOKED_AFTER: FlagGroup.LOOKED_AFTER,
+    VulnerabilityFlag.PREVIOUSLY_LOOKED_AFTER: FlagGroup.LOOKED_AFTER,
+    VulnerabilityFlag.SEN_SUPPORT: FlagGroup.SEND,
+    VulnerabilityFlag.EHCP: FlagGroup.SEND,
+    VulnerabilityFlag.YOUNG_CARER: FlagGroup.YOUNG_CARER,
+    VulnerabilityFlag.FREE_SCHOOL_MEALS: FlagGroup.DISADVANTAGED,
+    VulnerabilityFlag.PUPIL_PREMIUM: FlagGroup.DISADVANTAGED,
+    VulnerabilityFlag.EAL: FlagGroup.EAL,
+}
+
+
+def flag_kinds_in(group: str) -> list[str]:
+    return [kind for kind, of in FLAG_GROUP_OF.items() if of == group]
+
+
+class PupilFlagQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> PupilFlagQuerySet:
+        day = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+
+class PupilFlag(models.Model):
+    """One period of one flag: from ``starts_on`` to ``ends_on`` (both days included; open while empty).
+
+    Only the DSL team reads these (policy: Cap.VIEW_VULNERABILITY_FLAGS); everyone else sees counts. The MIS
+    import keeps the periods it brought in; the DSL team may add, correct or remove any, each change in the
+    audit log.
+    """
+
+    class Source(models.TextChoices):
+        MIS = "mis", "MIS import"
+        DSL = "dsl", "Entered by the DSL team"
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=24, choices=VulnerabilityFlag.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty while the flag applies.")
+    source = models.CharField(max_length=3, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PupilFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="pupilflag_ends_on_or_after_it_starts",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
+            models.UniqueConstraint(fields=["pupil", "kind", "starts_on"], name="pupilflag_one_period_per_start"),
+            models.UniqueConstraint(
+                fields=["pupil", "kind"], condition=Q(ends_on__isnull=True), name="pupilflag_one_open_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.starts_on:%d/%m/%Y}"
+
+    @property
+    def group(self) -> str:
+        return FLAG_GROUP_OF[self.kind]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "A flag cannot end before it starts."})
+        if self.pupil_id and self.kind and self.starts_on:
+            overlapping = PupilFlag.objects.filter(pupil_id=self.pupil_id, kind=self.kind).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on))
+            if self.ends_on:
+                overlapping = overlapping.filter(starts_on__lte=self.ends_on)
+            if first := overlapping.first():
+                raise ValidationError(
+                    f"The pupil already has {first.get_kind_display().lower()} for some of these dates "
+                    f"(from {first.starts_on:%d/%m/%Y}"
+                    f"{f' to {first.ends_on:%d/%m/%Y}' if first.ends_on else ''}): change that one instead."
+                )

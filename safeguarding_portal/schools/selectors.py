@@ -16,10 +16,12 @@ from .models import (
     YEAR_GROUP_ORDER,
     Guardian,
     Pupil,
+    PupilFlag,
     SafeguardingContact,
     School,
     Term,
     Trust,
+    VulnerabilityFlag,
 )
 from .search import name_filter
 
@@ -201,3 +203,19 @@ def term_in_view(*, school: School, today: datetime.date | None = None) -> TermI
     else:
         note = f"{HOLIDAY_AFTER[term.name]}: {showing}"
     return TermInView(today, term, False, note, missing)
+
+
+def pupil_flags(*, school: School, pupil: Pupil) -> list[PupilFlag]:
+    """Every period of every flag of the pupil, current first. For the DSL team only (the view's rule)."""
+    return list(PupilFlag.objects.filter(pupil=pupil, pupil__school=school).order_by("kind", "-starts_on"))
+
+
+def current_flags(*, school: School, pupil_ids, on: datetime.date | None = None) -> dict[int, list[PupilFlag]]:
+    """The flags each pupil has on ``on`` (today), by pupil id, in the order of VulnerabilityFlag."""
+    order = {kind: index for index, kind in enumerate(VulnerabilityFlag.values)}
+    found: dict[int, list[PupilFlag]] = {}
+    for flag in PupilFlag.objects.current(on).filter(pupil__school=school, pupil_id__in=list(pupil_ids)):
+        found.setdefault(flag.pupil_id, []).append(flag)
+    for flags in found.values():
+        flags.sort(key=lambda f: order[f.kind])
+    return found

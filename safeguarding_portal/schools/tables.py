@@ -18,6 +18,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"  # a zip file: .xlsx (and .docx, .ods...; openpyxl tells them apart)
 # Beyond this many rows a sheet is not an export of one school's people or one term's log.
 MAX_ROWS = 200_000
+# An .xlsx is a zip. A real export unpacks to a few times its size (at most some tens); a "zip bomb" of a few
+# megabytes unpacks to gigabytes, which openpyxl would hold in memory (the shared strings are read whole).
+MAX_UNPACKED_BYTES = 250 * 1024 * 1024
+MAX_UNPACK_RATIO = 100
 
 
 class WorkbookProblem(Exception):
@@ -36,9 +40,25 @@ def is_xlsx(data: bytes) -> bool:
     return data.startswith(XLSX_MAGIC)
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """From the sizes the zip declares, before anything is unpacked (zipfile stops at a declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # openpyxl's own error explains a damaged file
+    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_UNPACK_RATIO * len(data):
+        raise WorkbookProblem(
+            f"This workbook would unpack to {unpacked / 1024 / 1024:,.0f} MB, far more than a list exported from an "
+            "MIS or a filtering product, so it was not read. Open it in Excel, delete any unused sheets, rows and "
+            "columns, save it again as “Excel Workbook (.xlsx)” or as “CSV UTF-8 (Comma delimited)”, then upload that."
+        )
+
+
 def _open(data: bytes):
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:

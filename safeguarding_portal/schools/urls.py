@@ -10,6 +10,7 @@ urlpatterns = [
     path("terms/", views.terms_edit, name="terms_edit"),
     path("pupils/", views.pupil_list, name="pupil_list"),
     path("pupils/<int:pupil_id>/", views.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pupil_id>/flags/", views.pupil_flags, name="pupil_flags"),
     path("staff/", views.staff_list, name="staff_list"),
     path("import/", import_views.import_upload, name="import"),
     path("import/template.csv", import_views.import_template, name="import_template"),

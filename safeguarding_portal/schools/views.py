@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import audit_record, record_view
 
-from . import selectors
-from .forms import ContactFormSet, SchoolDetailsForm, TermFormSet
-from .models import Pupil, School, YearGroup
+from . import selectors, services
+from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
+from .models import Pupil, PupilFlag, School, YearGroup
 
 
 def school_settings(request: HttpRequest) -> HttpResponse:
@@ -95,14 +97,71 @@ def pupil_detail(request: HttpRequest, pupil_id: int) -> HttpResponse:
     except Pupil.DoesNotExist:
         raise Http404("No such pupil at this school") from None
     record_view(request=request, obj=pupil, summary=f"Pupil record {pupil.upn}")
+    flags = None
+    if request.portal.can(Cap.VIEW_VULNERABILITY_FLAGS):
+        flags = selectors.current_flags(school=request.portal.school, pupil_ids=[pupil.pk]).get(pupil.pk, [])
     return render(
         request,
         "schools/pupil_detail.html",
         {
             "pupil": pupil,
             "views": views_of(obj=pupil)[:20],
+            "flags": flags,
         },
     )
+
+
+def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    """The DSL team's view of a pupil's flags, every period, where they add, re-date or remove one."""
+    school = request.portal.school
+    try:
+        pupil = selectors.pupil_with_guardians(school=school, pupil_id=pupil_id)
+    except Pupil.DoesNotExist:
+        raise Http404("No such pupil at this school") from None
+    add_form = FlagForm(prefix="add")
+    failed: dict[int, FlagDatesForm] = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        flag = None
+        if action in ("change", "remove"):
+            flag = PupilFlag.objects.filter(pupil=pupil, pk=request.POST.get("flag") or 0).first()
+            if flag is None:
+                raise Http404("No such flag for this pupil")
+        try:
+            if action == "add":
+                add_form = FlagForm(request.POST, prefix="add")
+                if add_form.is_valid():
+                    services.flag_add(school=school, user=request.user, pupil=pupil, request=request,
+                                      **add_form.cleaned_data)
+                    messages.success(request, "Flag added.")
+                    return redirect("schools:pupil_flags", pupil_id=pupil.pk)
+            elif action == "change":
+                form = FlagDatesForm(request.POST, prefix=f"flag{flag.pk}")
+                if form.is_valid():
+                    services.flag_change(school=school, user=request.user, flag=flag, request=request,
+                                         **form.cleaned_data)
+                    messages.success(request, "Flag dates saved.")
+                    return redirect("schools:pupil_flags", pupil_id=pupil.pk)
+                failed[flag.pk] = form
+            elif action == "remove":
+                services.flag_remove(school=school, user=request.user, flag=flag, request=request)
+                messages.success(request, "Flag removed.")
+                return redirect("schools:pupil_flags", pupil_id=pupil.pk)
+        except ValidationError as exc:
+            target = add_form if action == "add" else failed.setdefault(
+                flag.pk, FlagDatesForm(request.POST, prefix=f"flag{flag.pk}"))
+            for message in exc.messages:
+                target.add_error(None, message)
+    record_view(request=request, obj=pupil, summary=f"Vulnerability flags of pupil {pupil.upn}")
+    periods = [
+        (flag, failed.get(flag.pk) or FlagDatesForm(prefix=f"flag{flag.pk}",
+                                                    initial={"starts_on": flag.starts_on, "ends_on": flag.ends_on}))
+        for flag in selectors.pupil_flags(school=school, pupil=pupil)
+    ]
+    current = {f.pk for f in selectors.current_flags(school=school, pupil_ids=[pupil.pk]).get(pupil.pk, [])}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "schools/pupil_flags.html",
+                  {"pupil": pupil, "periods": periods, "current": current, "add_form": add_form}, status=status)
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:

@@ -142,9 +142,33 @@ def inbox(smtp_server: Inbox) -> Iterator[Inbox]:
 # --- Celery worker ----------------------------------------------------------------------------------------
 @dataclass
 class Worker:
-    process: subprocess.Popen
+    process: subprocess.Popen | None
     name: str
     log_path: Path
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Start the worker process (again, after ``kill``) and wait until it answers a ping."""
+        from safeguarding_portal.celery import app
+
+        if self.process is None or self.process.poll() is not None:
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
+                    self.command, cwd=settings.BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                )
+
+        def answers() -> bool:
+            if self.process.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {self.process.returncode}\n{self.log_tail()}")
+            return bool(app.control.ping(destination=[self.name], timeout=0.5))
+
+        wait_until(answers, timeout=90, what="the Celery worker to answer a ping", diagnostics=self.log_tail)
+
+    def kill(self) -> None:
+        """SIGKILL, as the out-of-memory killer or a pulled plug would: no warm shutdown, nothing acknowledged."""
+        self.process.kill()
+        self.process.wait(timeout=10)
 
     def log_tail(self, lines: int = 60) -> str:
         try:
@@ -195,26 +219,20 @@ def celery_worker(integration_services, smtp_server: Inbox, django_db_setup, dja
         sys.executable, "-m", "celery", "-A", "safeguarding_portal", "worker", "--loglevel=INFO",
         "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name,
     ]
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 (a fixed argument list, no shell)
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    worker = Worker(process=process, name=name, log_path=log_path)
+    worker = Worker(process=None, name=name, log_path=log_path, command=command, env=env)
     try:
-        def answers() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {process.returncode}\n{worker.log_tail()}")
-            return bool(app.control.ping(destination=[name], timeout=0.5))
-
-        wait_until(answers, timeout=90, what="the Celery worker to answer a ping", diagnostics=worker.log_tail)
+        worker.start()
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        # The process running now: a test may have killed and restarted it.
+        process = worker.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
 
 
 # --- Taking the broker away -------------------------------------------------------------------------------

@@ -71,3 +71,38 @@ def test_signing_in_and_reporting_answer_with_redis_refused_or_hung(
     assert outbox.drain() >= 1
     task.refresh_from_db()
     assert task.dispatched_at is not None
+
+
+@pytest.mark.parametrize("outage", ["refused", "hung"])
+def test_a_report_opened_before_redis_went_away_is_saved_when_sent_during_the_outage(
+    client, settings, integration_services, school, staff, dsl, outage, record_testsuite_property
+):
+    # Signed in and typing while Redis is up (the real one: cache and broker) ...
+    assert password_sign_in(client, staff.email, PASSWORD).status_code == 302
+    form = client.get(reverse("incidents:report"))
+    assert form.status_code == 200
+    payload = report_payload()
+    with ExitStack() as stack:
+        # ... then Redis goes away before "Send" is pressed.
+        url = CLOSED_PORT_URL if outage == "refused" else stack.enter_context(hung_listener()).url
+        settings.CACHES, settings.SESSION_ENGINE = redis_settings(url)
+        stack.enter_context(broker_unreachable(url))
+        forget_outages()
+        started = time.monotonic()
+        response = client.post(reverse("incidents:report"), payload)
+        seconds = time.monotonic() - started
+        confirmation = client.get(response.url) if response.status_code == 302 else None
+
+    record_testsuite_property(f"redis_{outage}_mid_report_send_seconds", f"{seconds:.3f}")
+    print(f"redis {outage} between opening and sending the report: the send took {seconds:.3f}s")
+    incident = Incident.objects.get(reported_by=staff)
+    assert response.status_code == 302
+    assert response.url == reverse("incidents:reported", args=[incident.reference])
+    assert confirmation is not None and confirmation.status_code == 200
+    assert incident.reference in confirmation.content.decode()
+    delivery = EmailDelivery.objects.get(kind="alert", reference=incident.reference)
+    assert dsl.email in delivery.to
+    task = OutboxMessage.objects.get(task_name="outbox.deliver_email", kwargs={"delivery_id": delivery.pk})
+    outbox.drain()  # Redis is back: the alert's task reaches the broker
+    task.refresh_from_db()
+    assert task.dispatched_at is not None

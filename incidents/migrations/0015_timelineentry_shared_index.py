@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0009_incident_category_occurred_index'),
+        ('incidents', '0014_incident_category_occurred_index'),
         ('schools', '0004_pupil_system_identities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0008_alter_alert_kind'),
+        ('incidents', '0013_case_others_and_step_reopened'),
         ('schools', '0004_pupil_system_identities'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.urls import reverse
 
 from . import runner
@@ -14,6 +15,7 @@ NAME = "dashboard"
 DESCRIPTION = "GET /incidents/dashboard/ as the DSL at one school with N incidents (plus queue, category, search)"
 DEFAULT_SCALE = 20_000  # incidents, all at one school
 DEFAULT_REPEAT = 30
+AFTER_A_CHANGE = ", after a change"
 
 
 def variants(data: IncidentBuild, school_index: int | None = None) -> list[tuple[str, str]]:
@@ -22,6 +24,7 @@ def variants(data: IncidentBuild, school_index: int | None = None) -> list[tuple
     surname = busiest_surname(data.school(school_index))
     return [
         ("dashboard", url),
+        (f"dashboard{AFTER_A_CHANGE}", url),
         ("queue=unacknowledged", f"{url}?{urlencode({'queue': 'unacknowledged'})}"),
         ("category=cyberbullying", f"{url}?{urlencode({'category': 'cyberbullying'})}"),
         ("q=surname", f"{url}?{urlencode({'q': surname})}"),
@@ -33,8 +36,13 @@ def measure(*, bench: str, scale: int, repeat: int, data: IncidentBuild, pages: 
     client = runner.signed_in_client(data.persona(role, school_index))
     lines = []
     for variant, url in pages:
+        # "after a change": the cached counts dropped before each request, as any change to a case does (the
+        # cache key carries the school's timeline version), so the page recomputes them every time.
+        recompute = variant.endswith(AFTER_A_CHANGE)
 
-        def get(url: str = url) -> None:
+        def get(url: str = url, recompute: bool = recompute) -> None:
+            if recompute:
+                cache.clear()
             response = client.get(url)
             if response.status_code != 200:
                 raise RuntimeError(f"{url}: HTTP {response.status_code}")

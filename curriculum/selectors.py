@@ -196,26 +196,50 @@ def heatmap(*, school, academic_year: int | None = None, flag_group: str = "") -
     return result
 
 
-def incident_counts(*, school, starts: datetime.date, ends: datetime.date) -> dict[tuple[str, str], int]:
+def incident_counts(
+    *,
+    school,
+    starts: datetime.date,
+    ends: datetime.date,
+    categories: Iterable[str] | None = None,
+    year_groups: Iterable[str] | None = None,
+) -> dict[tuple[str, str], int]:
     """(category, year group) -> how many incidents involved a pupil of that year group. One query.
 
     An incident counts once per year group however many of its pupils were in it; the year group is the
     pupil's when it happened (IncidentPupil.year_group), so a gap's evidence does not move when pupils move
-    up. Allegations about staff are not about pupils' learning and never count.
+    up. Allegations about staff are not about pupils' learning and never count. ``categories`` and
+    ``year_groups`` narrow the count to what one new report can change: the (school, category, occurred_at)
+    index then reads only that category's incidents of the term.
     """
     since, until = day_bounds(starts, ends)
-    rows = (
-        IncidentPupil.objects.current().filter(
-            incident__school=school,
-            incident__occurred_at__gte=since,
-            incident__occurred_at__lt=until,
-            incident__route="dsl",
-        )
-        .values("incident__category", "year_group")
-        .annotate(n=Count("incident_id", distinct=True))
+    rows = IncidentPupil.objects.current().filter(
+        incident__school=school,
+        incident__occurred_at__gte=since,
+        incident__occurred_at__lt=until,
+        incident__route="dsl",
+    )
+    if categories is not None:
+        rows = rows.filter(incident__category__in=list(categories))
+    if year_groups is not None:
+        rows = rows.filter(year_group__in=list(year_groups))
+    rows = rows.values("incident__category", "year_group").annotate(n=Count("incident_id", distinct=True)).order_by()
+    return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
+
+
+def incident_touches(*, school, incident_id: int, since: datetime.datetime,
+                     until: datetime.datetime) -> set[tuple[str, str]]:
+    """(category, year group) pairs one incident counts towards this term: none for an allegation about staff,
+    an incident outside the term or one without pupils. One query, by primary key."""
+    return set(
+        IncidentPupil.objects.current()
+        .filter(incident_id=incident_id, incident__school=school, incident__route="dsl",
+                incident__occurred_at__gte=since, incident__occurred_at__lt=until)
+        .exclude(year_group="")
+        .values_list("incident__category", "year_group")
+        .distinct()
         .order_by()
     )
-    return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
 
 
 def gap_evidence(*, gap: Gap) -> GapEvidence:
@@ -226,11 +250,12 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
     terms = list(Term.objects.filter(school=school, academic_year=year).order_by("starts_on"))
     starts = terms[0].starts_on if terms else gap.term.starts_on
     ends = terms[-1].ends_on if terms else gap.term.ends_on
+    since, until = day_bounds(starts, ends)
     rows = (
         IncidentPupil.objects.current().filter(
             incident__school=school, incident__route="dsl", year_group=gap.year_group,
             incident__category__in=[c for c, _ in categories],
-            incident__occurred_at__date__gte=starts, incident__occurred_at__date__lte=ends,
+            incident__occurred_at__gte=since, incident__occurred_at__lt=until,
         )
         .values("incident__category", "incident_id", "incident__occurred_at")
         .distinct()

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from incidents.categories import Category
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import School, YearGroup
 from safeguarding_portal.schools.selectors import term_in_view
@@ -225,8 +227,14 @@ def _gap_recipients(school) -> list:
     return leads or [m.user for m in members]
 
 
-def gaps_check(*, school, on: datetime.date | None = None) -> list[Gap]:
-    """Raise the gaps the term's incidents call for. Idempotent: a gap is raised once a term per strand."""
+def gaps_check(*, school, on: datetime.date | None = None, incident_id: int | None = None) -> list[Gap]:
+    """Raise the gaps the term's incidents call for. Idempotent: a gap is raised once a term per strand.
+
+    With ``incident_id`` (the check after a report, or a pupil added to a case), only the strands that
+    incident's category and year groups map to are looked at, and the term is counted only for those that
+    have no gap yet: after a report this is usually two small queries and no count at all. Without it (the
+    daily sweep, the mapping page), every category and year group is counted.
+    """
     from safeguarding_portal.reminders.services import remind
 
     on = on or timezone.localdate()
@@ -234,18 +242,39 @@ def gaps_check(*, school, on: datetime.date | None = None) -> list[Gap]:
     term = term_in_view(school=school, today=on).term
     if term is None:
         return []
-    threshold = _settings(school=school).gap_threshold
     mapping = selectors.category_map(school=school)
-    counts = selectors.incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
-    existing = set(Gap.objects.filter(school=school, term=term).values_list("year_group", "strand"))
-    open_now = set(Gap.objects.filter(school=school, status=Gap.Status.OPEN).values_list("year_group", "strand"))
+    # A gap raised this term, or one still open from before, stops the same strand being raised again.
+    blocked = set(
+        Gap.objects.filter(Q(term=term) | Q(status=Gap.Status.OPEN), school=school)
+        .values_list("year_group", "strand")
+        .order_by()
+    )
+    if incident_id is not None:
+        since, until = day_bounds(term.starts_on, term.ends_on)
+        wanted = {
+            (category, year_group)
+            for category, year_group in selectors.incident_touches(school=school, incident_id=incident_id,
+                                                                   since=since, until=until)
+            if any((year_group, strand) not in blocked for strand in mapping.get(category, []))
+        }
+        if not wanted:
+            return []
+        threshold = _settings(school=school).gap_threshold
+        counts = selectors.incident_counts(
+            school=school, starts=term.starts_on, ends=term.ends_on,
+            categories={c for c, _ in wanted}, year_groups={yg for _, yg in wanted},
+        )
+        counts = {pair: n for pair, n in counts.items() if pair in wanted}
+    else:
+        threshold = _settings(school=school).gap_threshold
+        counts = selectors.incident_counts(school=school, starts=term.starts_on, ends=term.ends_on)
     raised: list[Gap] = []
     # Biggest runs first, so a strand two categories call for names the bigger one.
     for (category, year_group), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         if n < threshold or not year_group:
             continue
         for strand in mapping.get(category, []):
-            if (year_group, strand) in existing or (year_group, strand) in open_now:
+            if (year_group, strand) in blocked:
                 continue
             try:
                 with transaction.atomic():
@@ -255,7 +284,7 @@ def gaps_check(*, school, on: datetime.date | None = None) -> list[Gap]:
                     )
             except IntegrityError:  # raised by a concurrent check
                 continue
-            existing.add((year_group, strand))
+            blocked.add((year_group, strand))
             raised.append(gap)
     if raised:
         url = reverse("curriculum:gaps")

@@ -12,15 +12,16 @@ from django.utils import timezone
 from safeguarding_portal.outbox.services import enqueue
 
 
-def _enqueue_check(school_id: int) -> None:
-    enqueue("curriculum.check_gaps", school_id=school_id, on=timezone.localdate().isoformat())
+def _enqueue_check(school_id: int, incident_id: int) -> None:
+    # The incident narrows the check to the strands its category and year groups map to (services.gaps_check).
+    enqueue("curriculum.check_gaps", school_id=school_id, on=timezone.localdate().isoformat(), incident_id=incident_id)
 
 
 def incident_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        _enqueue_check(instance.school_id)
+        _enqueue_check(instance.school_id, instance.pk)
 
 
 def involvement_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw:
-        _enqueue_check(instance.incident.school_id)
+        _enqueue_check(instance.incident.school_id, instance.incident_id)

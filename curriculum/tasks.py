@@ -10,11 +10,12 @@ from safeguarding_portal.schools.models import School
 
 
 @shared_task(name="curriculum.check_gaps")
-def check_gaps_task(*, school_id: int, on: str | None = None) -> int:
+def check_gaps_task(*, school_id: int, on: str | None = None, incident_id: int | None = None) -> int:
     from .services import gaps_check
 
     school = School.objects.filter(pk=school_id).first()
     if school is None:
         return 0
     day = datetime.date.fromisoformat(on) if on else None
-    return len(gaps_check(school=school, on=day))
+    # Messages queued before incident_id was passed check the whole term, as they did then.
+    return len(gaps_check(school=school, on=day, incident_id=incident_id))

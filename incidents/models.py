@@ -164,6 +164,9 @@ class Incident(models.Model):
             models.Index(fields=["school", "route", "status", "-reported_at"]),
             models.Index(fields=["school", "-reported_at"]),
             models.Index(fields=["school", "category", "-reported_at"]),
+            # The curriculum gap check after a report counts one category's incidents of the term by when they
+            # happened (curriculum.teaching.incident_counts): a range read, not a scan of the school's cases.
+            models.Index(fields=["school", "category", "occurred_at"], name="incident_category_occurred_idx"),
             models.Index(fields=["school", "assigned_to", "status"]),
             models.Index(fields=["reported_by", "-reported_at"]),
             models.Index(
@@ -171,6 +174,15 @@ class Incident(models.Model):
                 condition=Q(immediate_risk=True, acknowledged_at__isnull=True),
                 name="incident_urgent_unacked_idx",
             ),
+            # The dashboard's counts of closed cases (selectors._summary_counts): per category, read from the index
+            # alone (an index-only scan), with the columns case visibility and the unacknowledged count read.
+            models.Index(
+                fields=["school", "category", "route", "subject_staff", "acknowledged_at", "id"],
+                condition=Q(status="closed"),
+                name="incident_closed_counts_idx",
+            ),
+            # And the open ones, with every queue's test: a school's live work, a small part of its history.
+            models.Index(fields=["school"], condition=~Q(status="closed"), name="incident_open_idx"),
             # The "not yet acknowledged" queue: a few cases among tens of thousands.
             models.Index(
                 fields=["school", "-reported_at"],
@@ -398,7 +410,13 @@ class TimelineEntry(ChainedRecord):
         ordering = ["at", "id"]
         verbose_name_plural = "timeline entries"
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="timelineentry_chain_seq_unique")]
-        indexes = [models.Index(fields=["incident", "at"])]
+        indexes = [
+            models.Index(fields=["incident", "at"]),
+            # Which allegations were shared with the DSL team (accounts.policy.case_visibility, on every list and
+            # count a DSL sees): a few rows among every entry of every case, so the dashboard's counts read this
+            # small index instead of scanning the whole timeline each time they are recomputed.
+            models.Index(fields=["incident"], condition=Q(kind="shared"), name="timelineentry_shared_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -174,7 +174,9 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
         pupils_by_rank: dict[int, list[int]] = {}
         for pk, text in matching:
             pupils_by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
-        links = school_links.filter(pupil_id__in=[pk for pk, _ in matching])
+        # The pupils are this school's already: their links are read by the (pupil, incident) index alone, not
+        # joined to the school's pupils again (that join made the planner loop over every pupil per rank).
+        links = IncidentPupil.objects.current().filter(pupil_id__in=[pk for pk, _ in matching])
         tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
                  for rank, pks in sorted(pupils_by_rank.items())]
         qs = qs.filter(pk__in=links.values("incident_id"))
@@ -209,12 +211,31 @@ def with_pupil_names(cases: list[Incident], *, query: str = "") -> list[Incident
 
 
 def _summary_counts(*, portal) -> dict[str, int]:
-    """Queue and status counts together: one read of the school's cases, not two."""
+    """Queue, status and category counts in two reads: the open cases with every queue's test, and the closed
+    ones (most of a school's history) by category alone.
+
+    Every queue but "closed" and "unacknowledged" leaves closed cases out, yet testing a few dozen FILTERs on
+    every one of a school's 200,000 cases was what recomputing the counts after a change cost; the closed cases
+    are counted per category from a partial index that holds every column the count and the visibility read.
+    """
     today = timezone.localdate()
-    aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today)) for name, _ in QUEUES}
-    aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in Status.values})
+    visible = visible_cases(portal=portal)
+    aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today))
+                  for name, _ in QUEUES if name != "closed"}
+    aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES})
     aggregates.update({f"category:{c}": Count("pk", filter=Q(category=c)) for c in Category.values})
-    return visible_cases(portal=portal).aggregate(**aggregates)
+    counts = visible.exclude(status=Status.CLOSED).aggregate(**aggregates)
+    closed = (
+        visible.filter(status=Status.CLOSED).order_by().values("category")
+        .annotate(n=Count("pk"), unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)))
+    )
+    counts["closed"] = counts[f"status:{Status.CLOSED}"] = 0
+    for row in closed:
+        counts["closed"] += row["n"]
+        counts[f"category:{row['category']}"] = counts.get(f"category:{row['category']}", 0) + row["n"]
+        counts["unacknowledged"] += row["unacknowledged"]  # none in practice: closing acknowledges a case
+    counts[f"status:{Status.CLOSED}"] = counts["closed"]
+    return counts
 
 
 def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:

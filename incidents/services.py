@@ -12,13 +12,13 @@ import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Min
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +89,9 @@ ALLOWED_ATTACHMENT_TYPES = {
 class PupilInvolvement:
     pupil_id: int
     role: str
+    # The pupil as the caller already read it for this school (the report form does), so the service need
+    # not read it again; without it (or for another school's pupil) the service reads it.
+    pupil: Pupil | None = field(default=None, compare=False)
 
 
 def _sniff(upload: UploadedFile) -> str | None:
@@ -133,11 +136,43 @@ def route_for(*, school: School, category: str, subject_staff: User | None) -> s
 
 
 def _next_reference(*, school: School, year: int) -> tuple[int, str]:
-    counter, _ = ReferenceCounter.objects.get_or_create(school=school, year=year)
-    # Update first: takes the row lock, so two reports at the same moment get different numbers.
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
-    counter.refresh_from_db()
-    return counter.last_number, f"{school.reference_prefix}-{year}-{counter.last_number:04d}"
+    """The school's next number for the year, in one statement that creates the year's counter or moves it on
+    (INSERT ... ON CONFLICT DO UPDATE ... RETURNING, in PostgreSQL and SQLite 3.35+). Writing takes the row
+    lock, so two reports at the same moment get different numbers; the lock is held to COMMIT, so a report
+    takes its number only once everything it reads and checks is done."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (school_id, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 (table name only)
+        f"ON CONFLICT (school_id, year) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [school.pk, year])
+        number = cursor.fetchone()[0]
+    return number, f"{school.reference_prefix}-{year}-{number:04d}"
+
+
+def _new_entry(
+    *,
+    incident: Incident,
+    kind: str,
+    author: User | None,
+    text: str = "",
+    data: dict | None = None,
+    corrects: TimelineEntry | None = None,
+    at: datetime.datetime | None = None,
+) -> TimelineEntry:
+    """A timeline entry, not yet chained (``_record`` or ``chain.append_many`` does that)."""
+    return TimelineEntry(
+        school_id=incident.school_id,
+        incident=incident,
+        kind=kind,
+        author=author,
+        author_name=author.full_name if author else "Safeguarding Portal",
+        at=at or _now(),
+        text=text,
+        data=data or {},
+        corrects=corrects,
+    )
 
 
 def _entry(
@@ -150,17 +185,11 @@ def _entry(
     corrects: TimelineEntry | None = None,
     at: datetime.datetime | None = None,
 ) -> TimelineEntry:
-    entry = TimelineEntry(
-        school_id=incident.school_id,
-        incident=incident,
-        kind=kind,
-        author=author,
-        author_name=author.full_name if author else "Safeguarding Portal",
-        at=at or _now(),
-        text=text,
-        data=data or {},
-        corrects=corrects,
-    )
+    entry = _new_entry(incident=incident, kind=kind, author=author, text=text, data=data, corrects=corrects, at=at)
+    return _record(incident=incident, entry=entry)
+
+
+def _record(*, incident: Incident, entry: TimelineEntry) -> TimelineEntry:
     chain.append(entry)  # also moves the dashboard figures' version on (selectors.school_version)
     Incident.objects.filter(pk=incident.pk).update(last_activity_at=entry.at)
     incident.last_activity_at = entry.at
@@ -188,6 +217,16 @@ def _complete_steps(*, incident: Incident, by: TimelineEntry) -> list[TimelineEn
     if done:
         _refresh_steps_projection(incident)
     return done
+
+
+def _write_steps(incident: Incident, rows: list[procedures.StepSpec], *, after: int = 0) -> None:
+    CaseStep.objects.bulk_create(
+        [
+            CaseStep(incident=incident, order=after + i, text=step.text, mandatory=step.mandatory,
+                     completed_by=list(step.completed_by))
+            for i, step in enumerate(rows, 1)
+        ]
+    )
 
 
 def _corrected_agencies(incident: Incident) -> dict[int, str]:
@@ -266,13 +305,7 @@ def _snapshot_procedure(incident: Incident, *, after: int = 0, skip: frozenset[s
     out steps whose wording the case already has)."""
     rows, _ = procedures.procedure_for(school=incident.school, category=incident.category)
     rows = [step for step in rows if step.text not in skip]
-    CaseStep.objects.bulk_create(
-        [
-            CaseStep(incident=incident, order=after + i, text=step.text, mandatory=step.mandatory,
-                     completed_by=list(step.completed_by))
-            for i, step in enumerate(rows, 1)
-        ]
-    )
+    _write_steps(incident, rows, after=after)
     if after:
         _refresh_steps_projection(incident)
     else:  # a new case: nothing is done yet, so no need to count
@@ -306,14 +339,19 @@ def _duty_chain(incident: Incident, at: datetime.datetime):
     return escalation_chain(incident.school, at)
 
 
+def _alert_recipients(
+    *, incident: Incident, escalate: bool = False, recipients: list[User] | None = None
+) -> list[User]:
+    if recipients is None:
+        return recipients_for(incident=incident, escalate=escalate)
+    return sorted({u for u in recipients if u.pk != incident.subject_staff_id}, key=lambda u: u.email)
+
+
 def _alert(
     *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True,
     recipients: list[User] | None = None,
 ) -> Alert | None:
-    if recipients is None:
-        recipients = recipients_for(incident=incident, escalate=escalate)
-    else:
-        recipients = sorted({u for u in recipients if u.pk != incident.subject_staff_id}, key=lambda u: u.email)
+    recipients = _alert_recipients(incident=incident, escalate=escalate, recipients=recipients)
     at = at or _now()
     try:
         with transaction.atomic():
@@ -322,6 +360,16 @@ def _alert(
             )
     except IntegrityError:
         return None  # already sent: a retry or a second beat process
+    entry = _alert_sent(incident=incident, kind=kind, recipients=recipients, at=at, send=send)
+    _record(incident=incident, entry=entry)
+    return alert
+
+
+def _alert_sent(
+    *, incident: Incident, kind: str, recipients: list[User], at: datetime.datetime, send: bool
+) -> TimelineEntry:
+    """Email (and for an urgent alert, text) the recipients of an alert just recorded; returns its timeline
+    entry, not yet chained."""
     group = FourC(FOUR_C[incident.category]).label
     link = f"{settings.SITE_URL}{reverse('incidents:case', args=[incident.reference])}"
     urgent = kind != Alert.Kind.NEW_REPORT
@@ -346,7 +394,7 @@ def _alert(
             from duty.texts import text_people
 
             text_people(school=incident.school, users=recipients, reference=incident.reference)
-    _entry(
+    return _new_entry(
         incident=incident,
         kind=EntryKind.ALERT,
         at=at,
@@ -354,7 +402,6 @@ def _alert(
         text=f"{Alert.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} alerted",
         data={"kind": kind, "recipients": [u.email for u in recipients]},
     )
-    return alert
 
 
 def _already_reported(*, submission_token: uuid.UUID, reporter: User) -> Incident | None:
@@ -425,7 +472,13 @@ def incident_report(
         raise ValidationError(problems)
     pupils = list(pupils)
     pupil_ids = {p.pupil_id for p in pupils}
-    found = {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=pupil_ids).only("year_group", "updated_at")}
+    found = {p.pupil_id: p.pupil for p in pupils
+             if p.pupil is not None and p.pupil.pk == p.pupil_id and p.pupil.school_id == school.pk}
+    if pupil_ids - set(found):
+        found.update(
+            (p.pk, p)
+            for p in Pupil.objects.filter(school=school, pk__in=pupil_ids - set(found)).only("year_group", "updated_at")
+        )
     if set(found) != pupil_ids:
         raise ValidationError("One of the pupils chosen is not at this school.")
     staff_ids = set(staff_ids)
@@ -438,12 +491,13 @@ def incident_report(
     now = reported_at or timezone.now()
     if occurred_at > now + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": "That time is in the future."})
-    number, reference = _next_reference(school=school, year=timezone.localtime(now).year)
+    year = timezone.localtime(now).year
+    steps, _ = procedures.procedure_for(school=school, category=category)
     incident = Incident(
         school=school,
-        reference=reference,
-        year=timezone.localtime(now).year,
-        number=number,
+        reference="",  # numbered below, once everything is read and checked
+        year=year,
+        number=0,
         submission_token=submission_token or uuid.uuid4(),
         reported_by=reporter,
         reported_at=now,
@@ -459,19 +513,46 @@ def incident_report(
         others_involved=others_involved,
         route=route_for(school=school, category=category, subject_staff=subject_staff),
         subject_staff=subject_staff,
-        last_activity_at=now,
+        last_activity_at=now,  # both of the report's entries are at ``now``
         severity=Severity.HIGH if immediate_risk else "",
+        open_mandatory_steps=sum(1 for step in steps if step.mandatory),  # a new case: nothing is done yet
     )
-    incident.full_clean(exclude=["submission_token"])
-    incident.save()
+    # Choices, lengths and the model's own rules (clean()). Not re-read from the database: the school,
+    # reporter and subject are rows the request already holds; the uniques are the database's constraints
+    # (a double submit's token is handled by _the_winner_of_a_double_submit); the checks are clean()'s.
+    incident.full_clean(
+        exclude=["submission_token", "reference", "number", "school", "reported_by", "subject_staff"],
+        validate_unique=False, validate_constraints=False,
+    )
+    first = None
+    if immediate_risk:
+        # Urgent: to the DSL on duty first when the rota names someone (the sweep passes it on if nobody acts).
+        duty = _duty_chain(incident, now)
+        if duty and duty[0].key == "on_duty":
+            first = list(duty[0].people)
+    recipients = _alert_recipients(incident=incident, recipients=first)
+    alert_kind = Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT
+
+    # From here to COMMIT the school's reference counter is held (and, from the chain append, its timeline):
+    # reports from one school queue on it, so only the report's own writes follow, no reads.
+    incident.number, incident.reference = _next_reference(school=school, year=year)
+    incident.save(force_insert=True)
+    _write_steps(incident, steps)
+    for upload in files:
+        _attach(incident=incident, upload=upload, by=reporter, at=now)
+    # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
+    Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
+    alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
     # The category as reported is kept in the chain: the DSL team may correct the case's category later.
-    reported = _entry(
+    reported = _new_entry(
         incident=incident,
         kind=EntryKind.REPORTED,
         author=reporter,
         at=now,
         data={"immediate_risk": immediate_risk, "route": incident.route, "category": category},
     )
+    # Both entries in one append (one take of the chain's head, one insert), with their ids for the pupils.
+    chain.append_many([reported, alerted], with_ids=True)
     IncidentPupil.objects.bulk_create(
         [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role, added_entry=reported,
                        year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at))) for p in pupils]
@@ -479,17 +560,11 @@ def incident_report(
     IncidentStaff.objects.bulk_create(
         [IncidentStaff(incident=incident, user_id=uid, added_entry=reported) for uid in staff_ids]
     )
-    for upload in files:
-        _attach(incident=incident, upload=upload, by=reporter, at=now)
-    _snapshot_procedure(incident)
-    first = None
-    if immediate_risk:
-        # Urgent: to the DSL on duty first when the rota names someone (the sweep passes it on if nobody acts).
-        chain = _duty_chain(incident, now)
-        if chain and chain[0].key == "on_duty":
-            first = list(chain[0].people)
-    _alert(incident=incident, kind=Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT, at=now, send=notify,
-           recipients=first)
+    for entry in (reported, alerted):
+        key = procedures.completion_key(entry)
+        # The steps were copied from ``steps`` above: only a step that this entry completes needs reading back.
+        if key is not None and any(key in step.completed_by for step in steps):
+            _complete_steps(incident=incident, by=entry)
     return incident
 
 

@@ -89,7 +89,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 action_taken=data["action_taken"],
                 immediate_risk=data["immediate_risk"] == "yes",
                 others_involved=data["others_involved"],
-                pupils=[services.PupilInvolvement(c["pupil"].pk, c["role"]) for c in chosen],
+                pupils=[services.PupilInvolvement(c["pupil"].pk, c["role"], c["pupil"]) for c in chosen],
                 staff_ids=[u.pk for u in data["staff_involved"]],
                 subject_staff=data["subject_staff"] if data["about_staff"] else None,
                 files=data["attachments"],

@@ -130,6 +130,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: every query here is short, and PostgreSQL's JIT (on by default) kicks in on a plan's
+    # estimated cost, not its time. The case-visibility EXISTS is costed per row, so the dashboard's counts
+    # crossed jit_above_cost and spent 50-150 ms compiling a query that runs in 3 ms. POSTGRES_JIT=on restores it.
+    if not env.bool("POSTGRES_JIT", default=False):
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
     # A fixed test-database name lets a Celery worker started outside pytest reach the same database.
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}

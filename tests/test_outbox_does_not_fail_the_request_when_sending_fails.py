@@ -11,10 +11,11 @@ from safeguarding_portal.outbox.models import OutboxMessage
 
 @pytest.mark.django_db(transaction=True)  # a real commit: only then do on_commit callbacks run as in production
 def test_an_error_while_dispatching_after_commit_does_not_reach_the_caller(monkeypatch):
-    def broken_dispatch(message_id, *, from_request=False):
+    def broken_dispatch(message_ids, *, from_request=False):
         raise ConnectionError("broker exploded")
 
-    monkeypatch.setattr(services, "dispatch", broken_dispatch)
+    # A transaction's messages are sent together after its commit (services.dispatch_many).
+    monkeypatch.setattr(services, "dispatch_many", broken_dispatch)
 
     with transaction.atomic():
         message = services.enqueue("accounts.send_email", to=["a@b.example"], subject="s", body="b")

@@ -167,12 +167,16 @@ def _set_last_hash(head_pk: int, last_hash: str) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> list[ChainedRecord]:
+def append_many(
+    records: Sequence[ChainedRecord], *, batch_size: int = 2000, with_ids: bool = False
+) -> list[ChainedRecord]:
     """Append many records (a campaign's "sent" events, a signing's one signature per child) in order.
 
     ``append`` takes a chain's head once per record; for thousands of records of one school that is thousands
     of round trips. Here each chain's head is locked once, the links are hashed in order with the same
     ``link_hash`` and written in bulk, so ``verify`` checks them exactly like links appended one by one.
+    ``with_ids`` (a few records whose ids other rows point at, such as a report's two entries) inserts them
+    with one INSERT ... RETURNING instead of COPY, so each record has its primary key afterwards.
     """
     if not records:
         return []
@@ -189,7 +193,10 @@ def append_many(records: Sequence[ChainedRecord], *, batch_size: int = 2000) -> 
             record.hash = record.compute_hash()
             prev = record.hash
         # A bulk insert skips ChainedRecord.save(); the hashes above are what save() insists on.
-        insert_rows(model, links, page_size=batch_size)
+        if with_ids:
+            model.objects.bulk_create(links, batch_size=batch_size)
+        else:
+            insert_rows(model, links, page_size=batch_size)
         _set_last_hash(head_pk, prev)
     return list(records)
 

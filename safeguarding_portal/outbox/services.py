@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from safeguarding_portal.celery import app
@@ -30,10 +31,41 @@ BROKER_DOWN_SECONDS = 15
 
 def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    # The messages of one transaction (a report's gap check and alert email) are sent together after it
+    # commits: one lock-send-mark transaction for all of them instead of one each. Each message registers its
+    # own callback; the first to run after COMMIT sends every message of the batch whose callback is no longer
+    # waiting (Django takes the whole list off the connection before running it), so the rest find theirs
+    # sent. A message whose savepoint rolled back took its row with it: its id is simply not found.
+    batch = _commit_batch()
+
+    def flush() -> None:
+        _flush(batch, message.pk)
+
+    batch[message.pk] = flush
     # robust: the caller's change is already committed and the message is kept, so a failure to send
     # must not turn their request into an error page; the drain sends it later.
-    transaction.on_commit(lambda: dispatch(message.pk, from_request=True), robust=True)
+    transaction.on_commit(flush, robust=True)
     return message
+
+
+def _commit_batch() -> dict:
+    """Messages waiting for this connection's next commit, by id, with their callbacks."""
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_outbox_batch", None)
+    if batch is None:
+        batch = connection._outbox_batch = {}
+    return batch
+
+
+def _flush(batch: dict, own_id) -> None:
+    # A callback still on the connection's list has not been released to run (a test that runs only some
+    # of a transaction's callbacks): its message waits for its own callback, as it always did.
+    waiting = {id(func) for _, func, _ in transaction.get_connection().run_on_commit}
+    ids = [pk for pk, func in batch.items() if pk == own_id or id(func) not in waiting]
+    for pk in ids:
+        del batch[pk]
+    if ids:
+        dispatch_many(ids, from_request=True)
 
 
 def _broker_marked_down() -> bool:
@@ -55,34 +87,48 @@ def _mark_broker_down() -> None:
 
 def dispatch(message_id, *, from_request: bool = False) -> bool:
     """Send one message to the broker (or run it, when tasks are eager). True when it went."""
+    return dispatch_many([message_id], from_request=from_request) == 1
+
+
+def dispatch_many(message_ids: list, *, from_request: bool = False) -> int:
+    """Send these messages, in this order, in one transaction that holds their rows (so the drain cannot send
+    one at the same time) and marks those that went in one UPDATE. Returns how many went. After the broker
+    fails, the rest are left for the drain (each would wait for the same timeout)."""
     if from_request and not app.conf.task_always_eager and _broker_marked_down():
-        return False
+        return 0
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update().filter(pk=message_id, dispatched_at__isnull=True).first()
-        if message is None:
-            return False
-        message.attempts += 1
-        try:
-            if app.conf.task_always_eager:
-                # In a savepoint, so a task that fails on a database error leaves this transaction usable
-                # for recording the failure. get() re-raises inside the block so the savepoint rolls back.
-                with transaction.atomic():
-                    app.tasks[message.task_name].apply(kwargs=message.kwargs, task_id=str(message.pk)).get()
-            else:
-                # Nothing reads a task's result (the outbox row is the record): without ignore_result, Celery
-                # subscribes to the result channel on every send, two more Redis round trips per request.
-                app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk), ignore_result=True)
-        except Exception as exc:  # the broker is down, or (eager) the task failed: keep the message
-            log.warning("outbox: %s not sent: %s", message.task_name, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["attempts", "last_error"])
-            if not app.conf.task_always_eager:
-                _mark_broker_down()
-            return False
-        message.dispatched_at = timezone.now()
-        message.last_error = ""
-        message.save(update_fields=["attempts", "dispatched_at", "last_error"])
-    return True
+        found = {
+            m.pk: m
+            for m in OutboxMessage.objects.select_for_update().filter(pk__in=message_ids, dispatched_at__isnull=True)
+        }
+        sent = []
+        for message in (found[pk] for pk in message_ids if pk in found):
+            try:
+                if app.conf.task_always_eager:
+                    # In a savepoint, so a task that fails on a database error leaves this transaction usable
+                    # for recording the failure. get() re-raises inside the block so the savepoint rolls back.
+                    with transaction.atomic():
+                        app.tasks[message.task_name].apply(kwargs=message.kwargs, task_id=str(message.pk)).get()
+                else:
+                    # Nothing reads a task's result (the outbox row is the record): without ignore_result, Celery
+                    # subscribes to the result channel on every send, two more Redis round trips per request.
+                    app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk),
+                                  ignore_result=True)
+            except Exception as exc:  # the broker is down, or (eager) the task failed: keep the message
+                log.warning("outbox: %s not sent: %s", message.task_name, exc)
+                message.attempts += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.save(update_fields=["attempts", "last_error"])
+                if not app.conf.task_always_eager:
+                    _mark_broker_down()
+                    break
+                continue
+            sent.append(message.pk)
+        if sent:
+            OutboxMessage.objects.filter(pk__in=sent).update(
+                attempts=F("attempts") + 1, dispatched_at=timezone.now(), last_error=""
+            )
+    return len(sent)
 
 
 def drain(*, limit: int = 500) -> int:

@@ -63,7 +63,8 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
     row = _row(client, school)
     assert "Differs from the trust" in row and "audit log: 10 years here, 6 in the trust" in row
 
-    assert _publish(client, "monitoring alerts = 3\nAudit log = 10", query=f"?template={template.pk}").status_code == 302
+    response = _publish(client, "monitoring alerts = 3\nAudit log = 10", query=f"?template={template.pk}")
+    assert response.status_code == 302
     row = _row(client, school)
     assert "Behind the trust" in row and "took version 1" in row
 

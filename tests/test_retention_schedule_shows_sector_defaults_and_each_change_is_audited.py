@@ -5,7 +5,9 @@ who, why) is in the audit log; a period out of range is refused and nothing is s
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding_portal.audit.models import AuditEvent
 from safeguarding_portal.retention.models import RetentionPeriod
@@ -61,6 +63,9 @@ def test_a_period_out_of_range_is_refused_and_nothing_saved(client, signed_in, d
     assert "A whole number of years from 1 to 100" in response.content.decode()
     assert not RetentionPeriod.objects.exists()
     assert not AuditEvent.objects.filter(action="retention.period_changed").exists()
+    # The database refuses it too, whatever writes it.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RetentionPeriod.objects.create(school=school, kind="monitoring.alerts", years=0, changed_at=timezone.now())
 
 
 def test_staff_cannot_open_the_schedule(client, signed_in, staff):

@@ -71,7 +71,9 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
 
 def test_an_unknown_kind_or_period_out_of_range_is_refused(client, signed_in, trust_lead):
     signed_in(trust_lead)
-    for text in ("Lunch menus = 3", "Monitoring alerts = 0", "Monitoring alerts three"):
+    for text, error in (("Lunch menus = 3", "write a kind of record, =, then the years"),
+                        ("Monitoring alerts = 0", "between 1 and 100 years"),
+                        ("Monitoring alerts three", "write a kind of record, =, then the years")):
         response = _publish(client, text)
-        assert response.status_code == 200 and "Monitoring alerts" in response.content.decode()
+        assert response.status_code == 200 and error in response.content.decode()
     assert not TrustTemplate.objects.exists()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "safeguarding_portal.reports",
     "safeguarding_portal.reminders",
     "safeguarding_portal.standards",
+    "safeguarding_portal.retention",
     # The domain.
     "incidents",
     "aup",

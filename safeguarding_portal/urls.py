@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/", include("safeguarding_portal.reports.urls")),
     path("emails/", include("safeguarding_portal.outbox.urls")),
     path("trust/standards/", include("safeguarding_portal.standards.urls")),
+    path("school/retention/", include("safeguarding_portal.retention.urls")),
     path("incidents/", include("incidents.urls")),
     path("agreements/", include("aup.urls")),
     path("filtering/", include("filtering.urls")),

@@ -34,4 +34,6 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         _template("aup.agreements", "visitor", "Walk agreement text."), school_object=False)},
     "monitoring:severities_adopt": {"template_id": Sample(
         _template("monitoring.severities", "senso", {"walk level": "critical"}), school_object=False)},
+    "retention:adopt": {"template_id": Sample(
+        _template("retention.schedule", "schedule", {"monitoring.alerts": 3}), school_object=False)},
 }

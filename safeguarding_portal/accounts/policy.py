@@ -108,6 +108,9 @@ class Cap(StrEnum):
     VIEW_ALERT_COUNTS = "monitoring.counts"  # how many alerts, by state and vendor; never which pupil or what
     MANAGE_ALERT_INTAKE = "monitoring.manage_intake"  # webhooks (secrets) and the CSV column mappings
 
+    # Retention schedule (safeguarding_portal.retention): how long each kind of record is kept
+    MANAGE_RETENTION = "retention.manage"
+
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
     MANAGE_TRUST = "trust.manage"  # the dashboard's thresholds; adding a school to the trust
@@ -264,6 +267,13 @@ DUTY_GRANTS: dict[str, set[Cap]] = {
     Role.DEPUTY_DSL: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
     Role.HEADTEACHER: {Cap.VIEW_DUTY_ROTA, Cap.MANAGE_DUTY_ROTA, Cap.VIEW_ENCOMPASS, Cap.OWN_SUPPORT_ACTIONS},
 }
+# How long the school keeps its records is the data controller's decision, taken by the DSL (who owns the child
+# protection records) and the head (who answers for the school's records): both see and change the schedule.
+RETENTION_GRANTS: dict[str, set[Cap]] = {
+    Role.DSL: {Cap.MANAGE_RETENTION},
+    Role.HEADTEACHER: {Cap.MANAGE_RETENTION},
+}
+
 # The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
 # safety lead add and assess tools; senior leaders (the DSL and the head) decide, as for filtering changes.
 for _role, _caps in {
@@ -276,7 +286,7 @@ for _role, _caps in {
     DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
 
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
-                MONITORING_GRANTS, DUTY_GRANTS):
+                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -500,6 +510,9 @@ URL_RULES |= {
     "standards:trust": needs(Cap.VIEW_TRUST_AGGREGATES),
     "standards:trust_kind": needs(Cap.VIEW_TRUST_AGGREGATES),
     "standards:publish": needs(Cap.MANAGE_TRUST),
+    # The school's retention schedule, and taking the trust's (a template of the trust, not a school's record).
+    "retention:schedule": needs(Cap.MANAGE_RETENTION),
+    "retention:adopt": needs(Cap.MANAGE_RETENTION),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),

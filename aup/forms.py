@@ -34,9 +34,9 @@ class CampaignForm(forms.Form):
     year_group = forms.ChoiceField(choices=[("", "—"), *list(YearGroup.choices)], required=False)
     class_name = forms.ChoiceField(choices=[("", "—")], required=False, label="Class")
     joined_since = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Joined on or after"
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Joined on or after"
     )
-    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Closes on")
+    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Closes on")
     remind_every_days = forms.IntegerField(
         min_value=1, max_value=28, initial=7, label="Chase the unsigned every (days)"
     )
@@ -103,7 +103,8 @@ class VisitorForm(SignForm):
 
 
 class PupilRecordForm(forms.Form):
-    agreed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date talked through")
+    agreed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                label="Date talked through")
 
     def clean_agreed_on(self):
         day = self.cleaned_data["agreed_on"]

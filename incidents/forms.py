@@ -245,7 +245,7 @@ class TaskForm(_CaseForm):
 
     title = forms.CharField(max_length=200, label="Task")
     owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Owner")
-    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+    due_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Due")
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)

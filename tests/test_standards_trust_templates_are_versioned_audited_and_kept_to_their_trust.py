@@ -4,6 +4,8 @@ standards page lists every kind, training included, with how many schools are be
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -57,7 +59,8 @@ def test_the_trusts_page_lists_every_kind_with_its_counts(client, signed_in, tru
                               content=STEPS)
     training_services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
     signed_in(trust_lead)
-    body = client.get(reverse("standards:trust")).content.decode()
+    # The cells' labels (data-label, for the phone's stacked rows) are left out of the comparison.
+    body = re.sub(r"<td [^>]*>", "<td>", client.get(reverse("standards:trust")).content.decode())
     for kind in ("incidents.procedures", "aup.agreements", "monitoring.severities", "curriculum.training"):
         assert f'data-kind="{kind}"' in body
     procedures = body.split('data-kind="incidents.procedures"')[1].split("</tr>")[0]

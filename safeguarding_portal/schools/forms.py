@@ -20,8 +20,8 @@ class TermForm(forms.ModelForm):
         model = Term
         fields = ["academic_year", "name", "starts_on", "ends_on"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
 
@@ -51,8 +51,10 @@ class FlagForm(forms.Form):
     """A flag period as the DSL team enters or corrects it (the model's clean() checks overlaps)."""
 
     kind = forms.ChoiceField(label="Flag", choices=VulnerabilityFlag.choices)
-    starts_on = forms.DateField(label="Started", widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label="Ended", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    starts_on = forms.DateField(label="Started", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    # A date input takes only an ISO value: the site's dd/mm/yyyy would leave a saved date showing empty.
+    ends_on = forms.DateField(label="Ended", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               help_text="Leave empty while it applies.")
 
     def clean(self):

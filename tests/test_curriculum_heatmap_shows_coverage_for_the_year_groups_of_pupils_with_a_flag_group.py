@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from curriculum import teaching
+from curriculum import selectors
 from safeguarding_portal.schools.models import PupilFlag, VulnerabilityFlag
 
 from . import factories_curriculum as f
@@ -39,7 +39,7 @@ def school_with_flags(school, staff):
 
 
 def test_the_rows_are_the_year_groups_of_pupils_flagged_in_the_group_today(school_with_flags):
-    heat = teaching.heatmap(school=school_with_flags, academic_year=2026, flag_group="looked_after")
+    heat = selectors.heatmap(school=school_with_flags, academic_year=2026, flag_group="looked_after")
 
     assert heat.year_groups == ["3", "5"]
     assert heat.flagged_pupils == {"3": 1, "5": 4}
@@ -49,7 +49,7 @@ def test_the_rows_are_the_year_groups_of_pupils_flagged_in_the_group_today(schoo
 
 
 def test_without_a_flag_group_every_year_group_shows(school_with_flags):
-    assert teaching.heatmap(school=school_with_flags, academic_year=2026).year_groups == ["3", "4", "5", "6"]
+    assert selectors.heatmap(school=school_with_flags, academic_year=2026).year_groups == ["3", "4", "5", "6"]
 
 
 def test_the_page_shows_counts_of_pupils_with_fewer_than_3_and_no_names(client, signed_in, osl, school_with_flags):

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safeguarding_portal.core.formerrors import error_messages
+
 from . import selectors, services
 from .registry import MAX_YEARS, MIN_YEARS
 
@@ -35,7 +37,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
                     services.period_set(school=school, user=request.user, kind=entry.kind.name,
                                         years=wanted[entry.kind.name], note=note, request=request)
             except ValidationError as exc:
-                errors["__all__"] = "; ".join(exc.messages)
+                errors["__all__"] = "; ".join(error_messages(exc))
             else:
                 messages.success(request, f"Retention schedule saved ({len(changed)} changed)." if changed
                                  else "Nothing changed.")

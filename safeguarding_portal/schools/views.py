@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import origin_of, record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form
 
 from . import selectors, services
 from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
@@ -138,8 +139,7 @@ def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
         except ValidationError as exc:
             target = add_form if action == "add" else failed.setdefault(
                 flag.pk, FlagDatesForm(request.POST, prefix=f"flag{flag.pk}"))
-            for message in exc.messages:
-                target.add_error(None, message)
+            add_errors_to_form(target, exc, on_fields=False)
     record_view(request=request, obj=pupil, summary=f"Vulnerability flags of pupil {pupil.upn}")
     periods = [
         (flag, failed.get(flag.pk) or FlagDatesForm(prefix=f"flag{flag.pk}",

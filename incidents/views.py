@@ -19,6 +19,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.selectors import view_summary, views_of
 from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
+from safeguarding_portal.core.ids import as_id, as_ids
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
@@ -57,7 +58,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _chosen_pupils(request: HttpRequest, school) -> list[dict]:
-    ids = [int(v) for v in request.POST.getlist("pupil") if v.isdigit()]
+    # A list, not as_ids()'s set: the pupils keep the order they were chosen in.
+    ids = [n for n in (as_id(v) for v in request.POST.getlist("pupil")) if n is not None]
     pupils = {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=ids)}
     chosen = []
     for pid in ids:
@@ -160,7 +162,7 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
 @limited("incidents.pupil_options.user", key="user")
 def pupil_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("pupil_q", "")
-    exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}
+    exclude = as_ids(request.GET.getlist("pupil"))
     reference = request.GET.get("for_case", "")
     # Adding a pupil to a case the person may act on: offer pupils not on it now, each with a small form.
     incident = selectors.case_detail(portal=request.portal, reference=reference) if reference else None
@@ -179,8 +181,7 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
     g = request.GET
 
     def as_int(name):
-        value = g.get(name, "")
-        return int(value) if value.isdigit() else None
+        return as_id(g.get(name, ""))
 
     def as_date(name):
         try:
@@ -584,8 +585,7 @@ CASE_ACTIONS = {
 
 
 def _post_int(request: HttpRequest, name: str) -> int:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else 0
+    return as_id(request.POST.get(name, "")) or 0
 
 
 def _back_to_case(request: HttpRequest, reference: str) -> HttpResponse:

@@ -372,6 +372,7 @@ def _case_context(request, incident, **forms) -> dict:
     school = incident.school
     can_act = policy.can_act_on_case(request.portal, incident)
     timeline = selectors.case_timeline(incident=incident)
+    steps = selectors.case_steps(incident=incident)
     reported = next((e for e in timeline if e.kind == "reported"), None)
     pupils = selectors.case_pupils(incident=incident)
     # The pupils' flags today, for the DSL team only: never the reporter, the head, a shared reader or the chair.
@@ -395,7 +396,11 @@ def _case_context(request, incident, **forms) -> dict:
         "other_form": forms.get("other_form") or SimpleLazyObject(OtherPersonForm),
         "shares": selectors.case_shares(incident=incident),
         "tasks": selectors.case_tasks(incident=incident),
-        "steps": selectors.case_steps(incident=incident),
+        "steps": steps,
+        # A closed case can have a required step open again (a referral's agency corrected after closing):
+        # the page says so at the top, since the case is otherwise out of everyone's open-case lists.
+        "reopened_required": [s for s in steps if s.mandatory and s.done_entry_id is None]
+        if incident.status == Status.CLOSED else [],
         "attachments": list(incident.attachments.all()),
         "viewers": view_summary(obj=incident),
         "can_act": can_act,

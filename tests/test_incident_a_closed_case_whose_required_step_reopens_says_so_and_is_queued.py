@@ -1,6 +1,8 @@
 """A referral's agency corrected after the case closed can reopen a required step ("Inform the police" when
 the referral in fact went to MASH). The case stays closed, but its page says plainly, at the top, that a
-required step is open again and which one, until it is done or recorded as not needed."""
+required step is open again and which one, and the case is in the "Required steps still open" queue, until
+the step is done or recorded as not needed. A case closed before steps were enforced, its steps never done,
+stays out of that queue."""
 
 import pytest
 from django.urls import reverse
@@ -56,3 +58,35 @@ def test_the_page_of_a_closed_case_warns_of_a_required_step_reopened_by_a_correc
     police = incident.steps.get(text__startswith="Inform the police")
     services.case_step_done(step=police, by=dsl, note="Told the police on 101 after all")
     assert WARNING not in _page(client, incident)
+
+
+def _steps_open_queue(client) -> tuple[str, int]:
+    from incidents.selectors import queue_counts
+
+    response = client.get(reverse("incidents:dashboard"), {"queue": "steps_open"})
+    return response.content.decode(), queue_counts(portal=response.wsgi_request.portal)["steps_open"]
+
+
+def test_a_closed_case_with_a_reopened_required_step_is_in_the_steps_open_queue_until_it_is_done(
+        client, signed_in, school, staff, dsl):
+    from django.utils import timezone
+
+    from incidents.models import Incident
+
+    incident, referral = _closed_case_with_a_police_referral(school, staff, dsl)
+    legacy = make_case(school=school, reporter=staff, category=Category.PHISHING_SCAMS)
+    Incident.objects.filter(pk=legacy.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
+                                                 acknowledged_at=timezone.now())
+    signed_in(dsl)
+    page, count = _steps_open_queue(client)
+    assert incident.reference not in page and legacy.reference not in page and count == 0
+
+    services.case_correct(incident=incident, by=dsl, entry=referral, field="agency", value="social_care",
+                          reason="It went to MASH")
+    page, count = _steps_open_queue(client)
+    assert incident.reference in page and legacy.reference not in page and count == 1
+
+    services.case_step_done(step=incident.steps.get(text__startswith="Inform the police"), by=dsl,
+                            note="Told the police on 101 after all")
+    page, count = _steps_open_queue(client)
+    assert incident.reference not in page and count == 0

@@ -25,6 +25,7 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.ids import as_id, as_ids
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
@@ -576,10 +577,10 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """Remind one parent (or member of staff), or everyone still waiting: once a day at most, whoever asks."""
     c = _campaign(request, campaign_id)
     invitation = request_obj = None
-    if request.POST.get("invitation", "").isdigit():
-        invitation = get_object_or_404(Invitation, pk=request.POST["invitation"], campaign=c)
-    elif request.POST.get("request", "").isdigit():
-        request_obj = get_object_or_404(SigningRequest, pk=request.POST["request"], campaign=c, user__isnull=False)
+    if (invitation_id := as_id(request.POST.get("invitation"))) is not None:
+        invitation = get_object_or_404(Invitation, pk=invitation_id, campaign=c)
+    elif (request_id := as_id(request.POST.get("request"))) is not None:
+        request_obj = get_object_or_404(SigningRequest, pk=request_id, campaign=c, user__isnull=False)
     try:
         done = chase_now(campaign=c, by=request.user, invitation=invitation, request=request_obj)
     except ValidationError as exc:
@@ -724,7 +725,7 @@ def class_detail(request: HttpRequest, class_name: str) -> HttpResponse:
     can_record = request.portal.can(Cap.RECORD_PUPIL_AGREEMENTS)
     form = PupilRecordForm(request.POST or None, initial={"agreed_on": timezone.localdate()})
     if request.method == "POST" and can_record:
-        ids = {int(v) for v in request.POST.getlist("pupil") if v.isdigit()}
+        ids = as_ids(request.POST.getlist("pupil"))
         chosen = [p for p in pupils if p.pk in ids]
         if not chosen:
             form.add_error(None, "Tick the pupils who were talked through the agreement and agreed.")

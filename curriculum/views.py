@@ -17,6 +17,7 @@ from safeguarding_portal.accounts.models import User
 from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form
+from safeguarding_portal.core.ids import as_id
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 from safeguarding_portal.schools.models import FlagGroup, YearGroup
@@ -453,7 +454,11 @@ def trust_standard_publish(request: HttpRequest) -> HttpResponse:
         raise Http404("No trust.")
     existing = None
     if request.GET.get("standard"):
-        existing = get_object_or_404(TrustTrainingStandard, pk=request.GET["standard"], trust=trust)
+        # As the trust's template pages do: an id that is not a number names no standard (not a server error).
+        standard_id = as_id(request.GET["standard"])
+        if standard_id is None:
+            raise Http404("No such standard.")
+        existing = get_object_or_404(TrustTrainingStandard, pk=standard_id, trust=trust)
     initial = ({"name": existing.name, "roles": existing.roles, "renew_months": existing.renew_months,
                 "guidance": existing.guidance} if existing else None)
     form = TrustStandardForm(request.POST or None, initial=initial)

@@ -16,6 +16,7 @@ from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.csvexport import csv_streaming_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.ids import as_id
 from safeguarding_portal.core.pdf import pdf_response, render_pdf
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import selectors as school_selectors
@@ -239,7 +240,7 @@ def revert(request: HttpRequest, change_id: int) -> HttpResponse:
 def log(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     before = request.GET.get("before", "")
-    events, more = selectors.log_page(school=school, before=int(before) if before.isdigit() else None)
+    events, more = selectors.log_page(school=school, before=as_id(before))
     # Formatted here rather than with template filters: fifty rows of date filters cost more than the query.
     labels = dict(EventKind.choices)
     rows = [(e.seq, timezone.localtime(e.at).strftime("%d %b %Y %H:%M"), labels.get(e.kind, e.kind), e.change_id,

@@ -16,9 +16,9 @@ from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools.models import Pupil
 from safeguarding_portal.schools.selectors import term_in_view
 
-from . import services
+from . import searches, services
 from .categories import Category
-from .models import EntryKind, Incident, Status
+from .models import DeviceOutcome, DeviceSearch, EntryKind, Incident, SearchAuthority, SearchGrounds, Status
 
 NAMESPACE = uuid.UUID("6f1c4a52-5d2e-4a57-9a3c-1b2f8e7d9c01")
 LONDON = ZoneInfo("Europe/London")
@@ -130,6 +130,9 @@ STORIES = [
     ),
 ]
 
+# The demo case whose story is the smartwatch filming (STORIES[4]; cases 4, 9 and 13 are cyberbullying).
+_WATCH_CASE = 16
+
 # How far each demo case got: (days ago, status, immediate risk)
 PLAN = [
     (80, Status.CLOSED, False),
@@ -222,8 +225,58 @@ def seed(*, demo) -> list[str]:
         created += 1
     since, until = day_bounds(*term_in_view(school=school).window())
     total = Incident.objects.filter(school=school, reported_at__gte=since, reported_at__lt=until).count()
-    # The same line on every run: seed_demo's output is part of its idempotency contract.
-    return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head."]
+    _device_searches(school=school, users=users)
+    search_count = DeviceSearch.objects.filter(school=school).count()
+    # The same lines on every run: seed_demo's output is part of its idempotency contract.
+    return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head.",
+            f"Device searches: {search_count} at {school.name}, one of them on a case."]
+
+
+# The demo's searches are told apart by their device, which no real search record shares with them.
+WATCH_SEARCH = "Pupil's own smartwatch (black strap), demo"
+PHONE_SEARCH = "Pupil's own mobile phone (blue case), demo"
+
+
+def _device_searches(*, school, users) -> None:
+    """Two device searches through the service: one on the smartwatch case, which found a risk to a child (so
+    nothing deleted, the watch kept), and one under the school rules, deleted with the reason, the parents told
+    afterwards and the phone handed back. Each is made once; recorded now, about searches some days ago."""
+    head, deputy, dsl, staff, osl = users["head"], users["deputy"], users["dsl"], users["staff"], users["osl"]
+    now = timezone.now()
+    watch_case = Incident.objects.filter(
+        submission_token=uuid.uuid5(NAMESPACE, f"oakfield-{_WATCH_CASE}"), school=school).first()
+    if watch_case is not None and not DeviceSearch.objects.filter(school=school, device=WATCH_SEARCH).exists():
+        link = (watch_case.pupil_links.filter(role="harming").first()
+                or watch_case.pupil_links.order_by("pk").first())
+        searches.search_record(
+            school=school, by=deputy, pupil=link.pupil, incident=watch_case,
+            searched_at=min(watch_case.reported_at + datetime.timedelta(minutes=40), now),
+            device=WATCH_SEARCH, authorised_by=head, authority=SearchAuthority.HEADTEACHER, searched_by=deputy,
+            witness=staff, no_witness_reason="", grounds=SearchGrounds.HARM,
+            reason="Seen filming other children in the toilets on the watch.",
+            looked_at="The watch's gallery, with the pupil present: only today's recordings.",
+            found="Two short videos recorded in the toilets this morning. Not watched further, copied or shared.",
+            child_at_risk=True, deleted=False, parents_informed=True,
+            parents_note="Mother told by phone the same afternoon.", outcome=DeviceOutcome.HELD)
+    if not DeviceSearch.objects.filter(school=school, device=PHONE_SEARCH).exists():
+        pupil = Pupil.objects.filter(school=school, year_group="6").order_by("upn")[3]
+        searched_at = (now - datetime.timedelta(days=15)).astimezone(LONDON).replace(
+            hour=13, minute=40, second=0, microsecond=0)
+        search = searches.search_record(
+            school=school, by=dsl, pupil=pupil, searched_at=min(searched_at, now - datetime.timedelta(hours=1)),
+            device=PHONE_SEARCH, authorised_by=deputy, authority=SearchAuthority.AUTHORISED_STAFF,
+            searched_by=deputy, witness=osl, no_witness_reason="", grounds=SearchGrounds.SCHOOL_RULES,
+            reason="Said by classmates to have photographed the answers to Friday's spelling test on the "
+                   "teacher's desk.",
+            looked_at="The camera roll, today's photos only, with the pupil present.",
+            found="One photo of the spelling test answer sheet.", child_at_risk=False, deleted=True,
+            deleted_what="The one photo of the answer sheet.",
+            deletion_reason="A photo of school papers taken against the school rules; not needed as evidence.",
+            parents_informed=False, outcome=DeviceOutcome.HELD)
+        searches.search_parents_informed(search=search, by=dsl,
+                                         text="Father told at collection the same day, in person.")
+        searches.search_outcome(search=search, by=dsl, outcome=DeviceOutcome.RETURNED_TO_PARENT,
+                                text="Handed to the father at the end of the day.")
 
 
 def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, rng: random.Random) -> None:

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
 from safeguarding_portal.core.dates import day_bounds
@@ -83,15 +83,20 @@ class CaseQueues:
 def queue_rules(today: datetime.date) -> dict[str, Q]:
     """Which cases each of the DSL dashboard's queues holds (but "mine", which depends on who is asking): the
     one definition the dashboard's badges and lists, the home page and the trust's figures all count by.
-    Still-open queues never hold closed cases."""
+    Still-open queues never hold closed cases, but for one: a closed case whose required step a correction
+    opened again after it closed is work still to do, so it is in "Required steps still open"."""
     not_closed = ~Q(status=Status.CLOSED)
+    # Since closing, not just ever: a case closed before steps were enforced has steps open but none reopened.
+    reopened_since_closing = Exists(TimelineEntry.objects.filter(
+        incident=OuterRef("pk"), kind=EntryKind.STEP_REOPENED, at__gte=OuterRef("closed_at")))
     return {
         "unacknowledged": Q(acknowledged_at__isnull=True),
         "urgent": Q(immediate_risk=True) & not_closed,
         "overdue": Q(next_task_due_on__lt=today) & not_closed,
         "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
         # New cases have every step open: the queue is for cases someone has picked up.
-        "steps_open": Q(open_mandatory_steps__gt=0) & ~Q(status__in=[Status.REPORTED, Status.CLOSED]),
+        "steps_open": Q(open_mandatory_steps__gt=0) & (
+            ~Q(status__in=[Status.REPORTED, Status.CLOSED]) | (Q(status=Status.CLOSED) & Q(reopened_since_closing))),
         "open": not_closed,
         "closed": Q(status=Status.CLOSED),
     }

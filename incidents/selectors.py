@@ -71,7 +71,8 @@ def visible_cases(*, portal) -> QuerySet[Incident]:
 
 
 def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
-    # Still-open queues never count closed cases: a badge equals the rows its queue lists. The rules are the
+    # Still-open queues never count closed cases (but "steps_open" counts one whose required step was reopened
+    # after it closed): a badge equals the rows its queue lists. The rules are the
     # figures' own, so the trust's counts of these queues are the dashboard's.
     if queue == "mine":
         return Q(assigned_to=user) & ~Q(status=Status.CLOSED)

@@ -20,6 +20,7 @@ from safeguarding_portal.audit.selectors import view_summary, views_of
 from safeguarding_portal.audit.services import audit_record, record_view
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.ids import as_id, as_ids
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
@@ -58,7 +59,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _chosen_pupils(request: HttpRequest, school) -> list[dict]:
-    ids = [int(v) for v in request.POST.getlist("pupil") if v.isdigit()]
+    # A list, not as_ids()'s set: the pupils keep the order they were chosen in.
+    ids = [n for n in (as_id(v) for v in request.POST.getlist("pupil")) if n is not None]
     pupils = {p.pk: p for p in Pupil.objects.filter(school=school, pk__in=ids)}
     chosen = []
     for pid in ids:
@@ -160,7 +162,7 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
 @limited("incidents.pupil_options.user", key="user")
 def pupil_options(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("pupil_q", "")
-    exclude = {int(v) for v in request.GET.getlist("pupil") if v.isdigit()}
+    exclude = as_ids(request.GET.getlist("pupil"))
     reference = request.GET.get("for_case", "")
     # Adding a pupil to a case the person may act on: offer pupils not on it now, each with a small form.
     incident = selectors.case_detail(portal=request.portal, reference=reference) if reference else None
@@ -179,8 +181,7 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
     g = request.GET
 
     def as_int(name):
-        value = g.get(name, "")
-        return int(value) if value.isdigit() else None
+        return as_id(g.get(name, ""))
 
     def as_date(name):
         try:
@@ -371,6 +372,7 @@ def _case_context(request, incident, **forms) -> dict:
     school = incident.school
     can_act = policy.can_act_on_case(request.portal, incident)
     timeline = selectors.case_timeline(incident=incident)
+    steps = selectors.case_steps(incident=incident)
     reported = next((e for e in timeline if e.kind == "reported"), None)
     pupils = selectors.case_pupils(incident=incident)
     # The pupils' flags today, for the DSL team only: never the reporter, the head, a shared reader or the chair.
@@ -394,7 +396,11 @@ def _case_context(request, incident, **forms) -> dict:
         "other_form": forms.get("other_form") or SimpleLazyObject(OtherPersonForm),
         "shares": selectors.case_shares(incident=incident),
         "tasks": selectors.case_tasks(incident=incident),
-        "steps": selectors.case_steps(incident=incident),
+        "steps": steps,
+        # A closed case can have a required step open again (a referral's agency corrected after closing):
+        # the page says so at the top, since the case is otherwise out of everyone's open-case lists.
+        "reopened_required": [s for s in steps if s.mandatory and s.done_entry_id is None]
+        if incident.status == Status.CLOSED else [],
         "attachments": list(incident.attachments.all()),
         "viewers": view_summary(obj=incident),
         "can_act": can_act,
@@ -584,8 +590,7 @@ CASE_ACTIONS = {
 
 
 def _post_int(request: HttpRequest, name: str) -> int:
-    value = request.POST.get(name, "")
-    return int(value) if value.isdigit() else 0
+    return as_id(request.POST.get(name, "")) or 0
 
 
 def _back_to_case(request: HttpRequest, reference: str) -> HttpResponse:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core.ids import as_id
 from safeguarding_portal.schools.models import YearGroup
 
 from .models import OPEN_STATES, AlertEvent, MonitoringAlert, Severity, State, Vendor
@@ -43,8 +44,7 @@ class QueueFilters:
     @classmethod
     def from_query(cls, query) -> QueueFilters:
         def as_int(name: str) -> int | None:
-            value = query.get(name, "")
-            return int(value) if value.isdigit() else None
+            return as_id(query.get(name, ""))
 
         state = query.get("state", "open")
         return cls(

@@ -1,5 +1,7 @@
 """Every queue's badge equals the number of cases the queue lists, on generated cases in every state: closed
-cases never count in a "still open" queue (overdue actions, required steps, urgent, mine)."""
+cases never count in a "still open" queue (overdue actions, required steps, urgent, mine). (The one exception,
+a closed case whose required step a correction reopened, is
+test_incident_a_closed_case_whose_required_step_reopens_says_so_and_is_queued.py.)"""
 
 import csv
 import datetime

@@ -64,3 +64,22 @@ def test_the_template_is_a_csv_with_the_canonical_headers_that_imports_cleanly(
     # The example rows are themselves a valid file, so a school can copy their shape.
     run = import_people(school=school, kind=kind, data=response.content)
     assert run.status == ImportRun.Status.APPLIED, run.errors
+
+
+def test_the_pupil_template_has_a_start_and_end_column_for_every_flag_the_import_reads(
+        client, dsl, signed_in, school):
+    from safeguarding_portal.schools.importer import FLAG_NAMES
+    from safeguarding_portal.schools.models import PupilFlag
+
+    signed_in(dsl)
+
+    response = client.get(reverse("schools:import_template"), {"kind": "pupils"})
+
+    headers = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    for names in FLAG_NAMES.values():
+        assert f"{names[0]} Start" in headers and f"{names[0]} End" in headers, names[0]
+    run = import_people(school=school, kind="pupils", data=response.content)
+    assert run.status == ImportRun.Status.APPLIED, run.errors
+    # The example pupil's flags in the template are read as flags, not ignored as unknown columns.
+    assert set(PupilFlag.objects.values_list("kind", "source")) == {
+        ("fsm", PupilFlag.Source.MIS), ("pupil_premium", PupilFlag.Source.MIS)}

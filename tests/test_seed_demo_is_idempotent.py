@@ -12,6 +12,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from incidents.models import DeviceSearch, DeviceSearchEntry
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.audit.models import AuditEvent
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, SafeguardingContact, School, Term, Trust
@@ -19,7 +20,7 @@ from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, S
 pytestmark = pytest.mark.django_db
 
 COUNTED = (Trust, School, Term, SafeguardingContact, Pupil, Guardian, PupilGuardian, User, Membership, AuditEvent,
-           StaticDevice, StaticToken, TOTPDevice)
+           StaticDevice, StaticToken, TOTPDevice, DeviceSearch, DeviceSearchEntry)
 
 
 def seed() -> str:

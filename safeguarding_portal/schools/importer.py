@@ -1494,20 +1494,26 @@ def import_people(*, school: School, kind: str, data: bytes, filename: str = "",
 
 # --- The template file ----------------------------------------------------------------------------------
 
+# Each flag's start and end columns under its first (canonical) name, so the template shows every flag the
+# import reads. The example pupil has free school meals and pupil premium from September 2023; a flag column
+# left empty means "no such flag now", so a school that does not keep a flag should delete its two columns.
+_TEMPLATE_FLAG_HEADERS = [f"{names[0]} {end}" for names in FLAG_NAMES.values() for end in ("Start", "End")]
+_TEMPLATE_FLAG_CELLS = ["01/09/2023" if header in ("FSM Start", "Pupil Premium Start") else ""
+                        for header in _TEMPLATE_FLAG_HEADERS]
 TEMPLATE_HEADERS = {
     ImportRun.Kind.PUPILS: ["UPN", "Legal Forename", "Preferred Forename", "Surname", "DOB", "Year", "Reg Group",
                             "Network Username", "School Email", "Contact Name", "Contact Email", "Relationship",
-                            "Priority", "Contact Phone", "Parental Responsibility"],
+                            "Priority", "Contact Phone", "Parental Responsibility", *_TEMPLATE_FLAG_HEADERS],
     ImportRun.Kind.STAFF: ["Name", "Email", "Role", "Job Title"],
 }
 TEMPLATE_ROWS = {
     ImportRun.Kind.PUPILS: [
         ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "osmith16",
          "oliver.smith@school.example", "Jane Smith",
-         "jane.smith@example.com", "Mother", "1", "07700 900123", "Yes"],
+         "jane.smith@example.com", "Mother", "1", "07700 900123", "Yes", *_TEMPLATE_FLAG_CELLS],
         ["A123456789012", "Oliver", "Ollie", "Smith", "17/05/2016", "5", "5B", "osmith16",
          "oliver.smith@school.example", "David Smith",
-         "", "Father", "2", "07700 900456", "Yes"],
+         "", "Father", "2", "07700 900456", "Yes", *_TEMPLATE_FLAG_CELLS],
     ],
     ImportRun.Kind.STAFF: [
         ["Sam Patel", "s.patel@school.example", "Staff", "Class teacher"],

@@ -10,6 +10,7 @@ from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form
+from safeguarding_portal.core.ids import as_id
 
 from . import selectors, services
 from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
@@ -113,7 +114,7 @@ def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
         action = request.POST.get("action")
         flag = None
         if action in ("change", "remove"):
-            flag = PupilFlag.objects.filter(pupil=pupil, pk=request.POST.get("flag") or 0).first()
+            flag = PupilFlag.objects.filter(pupil=pupil, pk=as_id(request.POST.get("flag")) or 0).first()
             if flag is None:
                 raise Http404("No such flag for this pupil")
         try:

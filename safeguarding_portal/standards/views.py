@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.formerrors import add_errors_to_form
+from safeguarding_portal.core.ids import as_id
 
 from . import selectors, services
 from .forms import TemplateForm
@@ -47,9 +48,10 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
     trust, spec = _trust(request), _kind(kind)
     existing = None
     if request.GET.get("template"):
-        if not request.GET["template"].isdigit():
+        template_id = as_id(request.GET["template"])
+        if template_id is None:
             raise Http404("No such template.")
-        existing = get_object_or_404(TrustTemplate, pk=request.GET["template"], trust=trust, kind=spec.name)
+        existing = get_object_or_404(TrustTemplate, pk=template_id, trust=trust, kind=spec.name)
     initial = ({"key": existing.key, "content": spec.as_text(existing.content), "note": existing.note}
                if existing else None)
     form = TemplateForm(request.POST or None, initial=initial, kind=spec)

@@ -236,6 +236,10 @@ def _summary_counts(*, portal) -> dict[str, int]:
         counts[f"category:{row['category']}"] = counts.get(f"category:{row['category']}", 0) + row["n"]
         counts["unacknowledged"] += row["unacknowledged"]  # none in practice: closing acknowledges a case
     counts[f"status:{Status.CLOSED}"] = counts["closed"]
+    # The one still-open queue a closed case can be in: a required step a correction reopened after it closed
+    # (figures.queue_rules). Few cases ever qualify, so one small count, not a test on every closed case.
+    counts["steps_open"] += visible.filter(status=Status.CLOSED, open_mandatory_steps__gt=0).filter(
+        _queue_filter("steps_open", user=portal.user, today=today)).count()
     return counts
 
 

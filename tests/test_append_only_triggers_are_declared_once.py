@@ -7,6 +7,8 @@ import re
 
 from django.conf import settings
 
+from .project_files import NOT_THE_PROJECT
+
 ROOT = pathlib.Path(settings.BASE_DIR)
 HAND_WRITTEN = re.compile(r"CREATE\s+(OR\s+REPLACE\s+FUNCTION|TRIGGER)", re.I)
 # The one trigger with a condition of its own, and the helper itself.
@@ -17,7 +19,7 @@ ALLOWED = {"aup/migrations/0002_append_only_triggers.py": {"aup_version_frozen",
 def _sources():
     for path in ROOT.rglob("*.py"):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith("."):
+        if parts[0] in NOT_THE_PROJECT or parts[0].startswith("."):
             continue
         yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
 

@@ -23,6 +23,7 @@ from safeguarding_portal.core.clientip import client_ip
 
 from . import factories_aup as f
 from .factories import PASSWORD
+from .project_files import NOT_THE_PROJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,7 @@ def test_only_the_one_helper_reads_the_clients_address():
     readers = []
     for path in root.rglob("*.py"):
         parts = path.relative_to(root).parts
-        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith(".") or "migrations" in parts:
+        if parts[0] in NOT_THE_PROJECT or parts[0].startswith(".") or "migrations" in parts:
             continue
         if _READS_AN_ADDRESS.search(_code_lines(path.read_text(encoding="utf-8"))):
             readers.append(str(path.relative_to(root)))

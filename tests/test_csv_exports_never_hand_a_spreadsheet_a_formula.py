@@ -27,6 +27,7 @@ from . import factories_aup as fa
 from . import factories_filtering as ff
 from .factories import GuardianFactory, MembershipFactory, PupilFactory, PupilGuardianFactory, UserFactory
 from .incident_helpers import make_case
+from .project_files import NOT_THE_PROJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +185,7 @@ def _project_sources():
     root = pathlib.Path(settings.BASE_DIR)
     for path in root.rglob("*.py"):
         parts = path.relative_to(root).parts
-        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith(".") or "migrations" in parts:
+        if parts[0] in NOT_THE_PROJECT or parts[0].startswith(".") or "migrations" in parts:
             continue
         yield str(path.relative_to(root)), path.read_text(encoding="utf-8")
 

@@ -6,6 +6,8 @@ import pathlib
 
 from django.conf import settings
 
+from .project_files import NOT_THE_PROJECT
+
 ROOT = pathlib.Path(settings.BASE_DIR)
 THE_PATH = "safeguarding_portal/outbox/email.py"
 MAIL_MODULES = ("django.core.mail", "smtplib")
@@ -23,7 +25,7 @@ def _mail_imports(source: str) -> set[str]:
 def _modules():
     for path in ROOT.rglob("*.py"):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "tests", "node_modules", "bench"} or parts[0].startswith(".") or "migrations" in parts:
+        if parts[0] in NOT_THE_PROJECT | {"bench"} or parts[0].startswith(".") or "migrations" in parts:
             continue
         yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
 

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from safeguarding_portal.core.pdf import pdf_response, render_pdf
 
+from .project_files import NOT_THE_PROJECT
+
 ROOT = Path(__file__).resolve().parent.parent
 HELPER = ROOT / "safeguarding_portal" / "core" / "pdf.py"
 
@@ -19,7 +21,7 @@ HELPER = ROOT / "safeguarding_portal" / "core" / "pdf.py"
 def _project_modules():
     for path in ROOT.rglob("*.py"):
         parts = path.relative_to(ROOT).parts
-        if parts[0] in {".venv", "tests", "node_modules"} or "migrations" in parts or parts[0].startswith("."):
+        if parts[0] in NOT_THE_PROJECT or "migrations" in parts or parts[0].startswith("."):
             continue
         yield path
 

@@ -12,6 +12,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 
+from .project_files import NOT_THE_PROJECT
+
 # Reading a ValidationError's parts, or handing it to a form, by hand.
 BY_HAND = re.compile(r"\bexc\.(messages|message_dict|error_dict|error_list)\b|\.add_error\([^)\n]*,\s*exc\)")
 
@@ -65,7 +67,7 @@ def test_no_view_maps_a_services_error_by_hand():
     by_hand = []
     for path in root.rglob("*.py"):
         parts = path.relative_to(root).parts
-        if parts[0] in {".venv", "tests", "node_modules"} or parts[0].startswith(".") or "migrations" in parts:
+        if parts[0] in NOT_THE_PROJECT or parts[0].startswith(".") or "migrations" in parts:
             continue
         if (path.name.startswith("views") or path.name.endswith("_views.py")) and BY_HAND.search(
                 path.read_text(encoding="utf-8")):

@@ -72,7 +72,7 @@ class AgreementKind(Kind):
         return Audience.VISITOR, DEFAULT_TEXTS[Audience.VISITOR] + (
             "\nI will wear my visitor's badge where it can be seen and return it when I leave.")
 
-    def apply(self, *, school, key: str, content: str, by, request=None, options: dict | None = None) -> None:
+    def apply(self, *, school, key: str, content: str, by, origin=None, options: dict | None = None) -> None:
         from . import services
 
         options = options or {}

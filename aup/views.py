@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.audit.services import origin_of
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
@@ -446,7 +447,7 @@ def agreement_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="aup.agreements", template_id=template_id)
     resign = request.POST.get("requires_resign") == "1"
-    standards.template_adopt(school=school, template=template, by=request.user, request=request,
+    standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request),
                              options={"requires_resign": resign,
                                       "summary": f"The trust's text, version {template.version}"})
     messages.success(request, f"Published the trust's {template.key_label.lower()} agreement (its version "

@@ -98,10 +98,8 @@ class ProcedureKind(Kind):
         return Category.CYBERBULLYING, [*steps, ["Tell the trust safeguarding lead if it involves another of the "
                                                   "trust's schools", True, []]]
 
-    def apply(self, *, school, key: str, content: list[list], by, request=None, options: dict | None = None) -> None:
-        from safeguarding_portal.audit.services import origin_of
-
+    def apply(self, *, school, key: str, content: list[list], by, origin=None, options: dict | None = None) -> None:
         from .procedures import procedure_save
 
-        procedure_save(school=school, category=key, by=by, origin=origin_of(request),
+        procedure_save(school=school, category=key, by=by, origin=origin,
                        steps=[StepSpec(text, mandatory, tuple(keys)) for text, mandatory, keys in content])

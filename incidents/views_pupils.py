@@ -244,7 +244,7 @@ def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
 
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
-    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))
     messages.success(request, f"The checklist for {template.key_label} now follows the trust's version "
                               f"{template.version}. New cases use it; open cases keep theirs.")
     return redirect("incidents:procedures")

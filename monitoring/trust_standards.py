@@ -77,7 +77,7 @@ class SeverityKind(Kind):
         # The trust pages the DSL on duty for Smoothwall's level 4 too.
         return Vendor.SMOOTHWALL, {"level 4": "critical", "4": "critical"}
 
-    def apply(self, *, school, key: str, content: dict[str, str], by, request=None,
+    def apply(self, *, school, key: str, content: dict[str, str], by, origin=None,
               options: dict | None = None) -> None:
         from .csvimport import save_mapping, saved_mapping
 

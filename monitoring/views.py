@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from incidents.models import Incident
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
-from safeguarding_portal.audit.services import record_view
+from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.words import counted
@@ -214,7 +214,7 @@ def severities_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
 
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="monitoring.severities", template_id=template_id)
-    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))
     messages.success(request, f"{template.key_label}'s levels now follow the trust's version {template.version}.")
     return redirect(f"{reverse('monitoring:mapping')}?vendor={template.key}")
 

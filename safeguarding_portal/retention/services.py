@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
 
 from .models import RetentionPeriod
 from .registry import KINDS, MAX_YEARS, MIN_YEARS
@@ -15,7 +15,8 @@ PERIOD_CHANGED = "retention.period_changed"
 
 
 @transaction.atomic
-def period_set(*, school, user, kind: str, years: int, note: str = "", request=None) -> RetentionPeriod | None:
+def period_set(*, school, user, kind: str, years: int, note: str = "",
+               origin: Origin | None = None) -> RetentionPeriod | None:
     """Set how many years the school keeps ``kind``; the same period again changes (and records) nothing."""
     spec = KINDS.get(kind)
     if spec is None:
@@ -34,7 +35,7 @@ def period_set(*, school, user, kind: str, years: int, note: str = "", request=N
     period.changed_at, period.changed_by = timezone.now(), user
     period.full_clean()
     period.save()
-    audit_record(action=PERIOD_CHANGED, request=request, actor=user, school=school, obj=period,
+    audit_record(action=PERIOD_CHANGED, origin=origin, actor=user, school=school, obj=period,
                  summary=f"Retention of {spec.label.lower()} changed from {before} to {years} years "
                          f"after {spec.trigger_words.split(' (')[0]}",
                  detail={"kind": kind, "before": before, "after": years, "default": spec.years,
@@ -43,8 +44,8 @@ def period_set(*, school, user, kind: str, years: int, note: str = "", request=N
 
 
 @transaction.atomic
-def schedule_apply(*, school, user, periods: dict[str, int], note: str = "", request=None) -> None:
+def schedule_apply(*, school, user, periods: dict[str, int], note: str = "", origin: Origin | None = None) -> None:
     """Make the school's schedule ``periods``, with the portal's default for every kind not listed."""
     for kind, spec in KINDS.items():
         period_set(school=school, user=user, kind=kind, years=periods.get(kind, spec.years), note=note,
-                   request=request)
+                   origin=origin)

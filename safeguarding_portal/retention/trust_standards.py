@@ -88,8 +88,8 @@ class RetentionKind(Kind):
         # The trust keeps monitoring alerts a year longer, to compare three annual reviews.
         return (SCHEDULE, {"monitoring.alerts": 3}) if "monitoring.alerts" in KINDS else None
 
-    def apply(self, *, school, key: str, content: dict[str, int], by, request=None,
+    def apply(self, *, school, key: str, content: dict[str, int], by, origin=None,
               options: dict | None = None) -> None:
         from .services import schedule_apply
 
-        schedule_apply(school=school, user=by, periods=dict(content), note="The trust's schedule", request=request)
+        schedule_apply(school=school, user=by, periods=dict(content), note="The trust's schedule", origin=origin)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safeguarding_portal.audit.services import origin_of
 from safeguarding_portal.core.formerrors import error_messages
 
 from . import selectors, services
@@ -35,7 +36,8 @@ def schedule(request: HttpRequest) -> HttpResponse:
             try:
                 for entry in changed:
                     services.period_set(school=school, user=request.user, kind=entry.kind.name,
-                                        years=wanted[entry.kind.name], note=note, request=request)
+                                        years=wanted[entry.kind.name], note=note,
+                                        origin=origin_of(request))
             except ValidationError as exc:
                 errors["__all__"] = "; ".join(error_messages(exc))
             else:
@@ -58,6 +60,6 @@ def adopt(request: HttpRequest, template_id: int) -> HttpResponse:
 
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="retention.schedule", template_id=template_id)
-    standards.template_adopt(school=school, template=template, by=request.user, request=request)
+    standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))
     messages.success(request, f"The retention schedule now follows the trust's version {template.version}.")
     return redirect("retention:schedule")

@@ -71,7 +71,7 @@ class Kind:
         """Where the school's copy differs, in words ("step 3", "the text"); empty when the same."""
         raise NotImplementedError
 
-    def apply(self, *, school, key: str, content: Any, by, request=None, options: dict | None = None) -> None:
+    def apply(self, *, school, key: str, content: Any, by, origin=None, options: dict | None = None) -> None:
         """Write the trust's content into the school's own settings (the domain app's service)."""
         raise NotImplementedError
 

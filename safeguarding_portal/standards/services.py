@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.schools.models import School
 
 from .models import TemplateAdoption, TrustTemplate
@@ -18,7 +18,7 @@ from .registry import KINDS
 
 @transaction.atomic
 def template_publish(*, trust, by, kind: str, key: str, content: Any, note: str = "",
-                     request=None) -> TrustTemplate:
+                     origin: Origin | None = None) -> TrustTemplate:
     """A new template, or a changed one as its next version; the same content again publishes nothing."""
     spec = KINDS.get(kind)
     if spec is None or not spec.stored:
@@ -36,7 +36,7 @@ def template_publish(*, trust, by, kind: str, key: str, content: Any, note: str 
     template.published_at, template.published_by = timezone.now(), by
     template.full_clean()
     template.save()
-    audit_record(action="standards.template_published", request=request, actor=by, school=None, obj=template,
+    audit_record(action="standards.template_published", origin=origin, actor=by, school=None, obj=template,
                  summary=f"Trust template published: {spec.label}, {template.key_label} (version {template.version})",
                  detail={"kind": kind, "key": key, "version": template.version, "before": before, "after": content})
     return template
@@ -51,7 +51,7 @@ def template_for_school(*, school: School, kind: str, template_id: int) -> Trust
 
 
 @transaction.atomic
-def template_adopt(*, school: School, template: TrustTemplate, by, request=None,
+def template_adopt(*, school: School, template: TrustTemplate, by, origin: Origin | None = None,
                    options: dict | None = None) -> TemplateAdoption:
     """Take the trust's current version into the school's own settings, and remember which version it was."""
     if template.trust_id != school.trust_id:
@@ -59,11 +59,11 @@ def template_adopt(*, school: School, template: TrustTemplate, by, request=None,
     template = TrustTemplate.objects.select_for_update().get(pk=template.pk)
     spec = KINDS[template.kind]
     before = spec.school_contents(school_ids=[school.pk], keys=[template.key]).get((school.pk, template.key))
-    spec.apply(school=school, key=template.key, content=template.content, by=by, request=request, options=options)
+    spec.apply(school=school, key=template.key, content=template.content, by=by, origin=origin, options=options)
     adoption, _ = TemplateAdoption.objects.update_or_create(
         school=school, template=template,
         defaults={"version": template.version, "adopted_at": timezone.now(), "adopted_by": by})
-    audit_record(action="standards.template_adopted", request=request, actor=by, school=school, obj=adoption,
+    audit_record(action="standards.template_adopted", origin=origin, actor=by, school=school, obj=adoption,
                  summary=f"Took the trust's {spec.label.lower()}: {template.key_label} (version {template.version})",
                  detail={"kind": template.kind, "key": template.key, "version": template.version,
                          "before": before, "after": template.content})

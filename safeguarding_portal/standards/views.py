@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.audit.services import origin_of
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.ids import as_id
 
@@ -59,7 +60,7 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             template = services.template_publish(trust=trust, by=request.user, kind=spec.name,
                                                  key=form.cleaned_data["key"], content=form.cleaned_data["parsed"],
-                                                 note=form.cleaned_data["note"], request=request)
+                                                 note=form.cleaned_data["note"], origin=origin_of(request))
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:

@@ -175,18 +175,9 @@ def _new_entry(
     )
 
 
-def _entry(
-    *,
-    incident: Incident,
-    kind: str,
-    author: User | None,
-    text: str = "",
-    data: dict | None = None,
-    corrects: TimelineEntry | None = None,
-    at: datetime.datetime | None = None,
-) -> TimelineEntry:
-    entry = _new_entry(incident=incident, kind=kind, author=author, text=text, data=data, corrects=corrects, at=at)
-    return _record(incident=incident, entry=entry)
+def _entry(*, incident: Incident, **fields) -> TimelineEntry:
+    """A timeline entry, chained and recorded now (``_new_entry``'s fields)."""
+    return _record(incident=incident, entry=_new_entry(incident=incident, **fields))
 
 
 def _record(*, incident: Incident, entry: TimelineEntry) -> TimelineEntry:

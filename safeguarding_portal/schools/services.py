@@ -35,22 +35,23 @@ def school_details_save(*, school: School, user: User, form, origin: Origin | No
     return school
 
 
-@transaction.atomic
-def school_contacts_save(*, school: School, user: User, formset, origin: Origin | None = None) -> None:
-    """The safeguarding contacts (``ContactFormSet``)."""
+def _formset_save(*, school: School, user: User, formset, origin: Origin | None, summary: str) -> None:
     _same_school(school, formset.instance)
     formset.save()
     audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary="Safeguarding contacts changed")
+                 summary=summary)
+
+
+@transaction.atomic
+def school_contacts_save(*, school: School, user: User, formset, origin: Origin | None = None) -> None:
+    """The safeguarding contacts (``ContactFormSet``)."""
+    _formset_save(school=school, user=user, formset=formset, origin=origin, summary="Safeguarding contacts changed")
 
 
 @transaction.atomic
 def school_terms_save(*, school: School, user: User, formset, origin: Origin | None = None) -> None:
     """The term dates (``TermFormSet``)."""
-    _same_school(school, formset.instance)
-    formset.save()
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary="Term dates changed")
+    _formset_save(school=school, user=user, formset=formset, origin=origin, summary="Term dates changed")
 
 
 @transaction.atomic

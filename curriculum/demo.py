@@ -262,6 +262,8 @@ def _seed_pdf(name: str, title: str) -> bytes | None:
     if not path.exists():
         return None
     text = path.read_text(encoding="utf-8", errors="replace")
-    html = (f"<html><body><h1>{escape(title)}</h1><pre style='white-space: pre-wrap; font-size: 9pt'>"
+    # A PDF/UA document names its language (WeasyPrint logs an error without it; screen readers need it).
+    html = (f"<html lang='en-GB'><head><title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>"
+            f"<pre style='white-space: pre-wrap; font-size: 9pt'>"
             f"{escape(text)}</pre></body></html>")
     return render_pdf(html=html).content

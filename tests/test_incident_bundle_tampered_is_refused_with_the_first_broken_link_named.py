@@ -143,7 +143,7 @@ def test_a_signature_by_a_key_other_than_the_one_carried_is_refused(bundle):
 
 
 def test_the_command_says_verified_or_refused(bundle, tmp_path, capsys):
-    data, count, fingerprint = bundle
+    data, _, fingerprint = bundle
     good = tmp_path / "good.zip"
     good.write_bytes(data)
     call_command("verify_bundle", str(good), "--fingerprint", fingerprint)

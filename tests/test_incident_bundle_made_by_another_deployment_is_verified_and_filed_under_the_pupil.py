@@ -57,7 +57,8 @@ def test_imported_verified_fingerprint_shown_and_filed(client, other_school, mad
     client.post(response["Location"], {"pupil": arrived.pk})
     received.refresh_from_db()
     assert received.state == "accepted" and received.pupil == arrived
-    assert "Concern number 1 about Sam." in client.get(reverse("incidents:chronology", args=[arrived.pk])).content.decode()
+    chronology = client.get(reverse("incidents:chronology", args=[arrived.pk])).content.decode()
+    assert "Concern number 1 about Sam." in chronology
 
 
 @override_settings(SECRET_KEY="deployment-B-" + "y" * 50)

@@ -37,7 +37,15 @@ from safeguarding_portal.outbox.email import send_email
 from safeguarding_portal.schools.models import Pupil, School
 
 from . import bundles, chronology, transfers
-from .models import CPFileTransfer, DeviceSearchEntry, ReceivedBundle, SigningKey, TransferBundle, TransferMethod
+from .models import (
+    CPFileTransfer,
+    DeviceSearchEntry,
+    EntryKind,
+    ReceivedBundle,
+    SigningKey,
+    TransferBundle,
+    TransferMethod,
+)
 
 LINK_DAYS = 7
 LINK_MAX_ATTEMPTS = 5
@@ -95,6 +103,8 @@ def export_records(*, portal, pupil: Pupil) -> list[dict]:
     """The pupil's safeguarding records, oldest first within each kind: the cases ``portal`` may see with their
     whole timelines (as the CP file PDF), device searches, then every other app's records (its exporter)."""
     out: list[dict] = []
+    # Labels once: a lazy label per entry (get_kind_display) cost more than hashing the entry.
+    kinds = {k: str(v) for k, v in EntryKind.choices}
     for it in chronology.pupil_chronology(portal=portal, pupil=pupil):
         inc = it.incident
         out.append(bundles.item("case", inc.pk, {
@@ -106,7 +116,7 @@ def export_records(*, portal, pupil: Pupil) -> list[dict]:
         }))
         for e in it.entries:
             out.append(bundles.item("timeline_entry", e.pk, {
-                "case": inc.reference, "case_id": inc.pk, "kind": e.get_kind_display(), "at": e.at,
+                "case": inc.reference, "case_id": inc.pk, "kind": kinds.get(e.kind, e.kind), "at": e.at,
                 "author": e.author_name, "text": e.text,
             }, e))
     from .searches import searches
@@ -129,7 +139,7 @@ def _check_origins(records: list[dict]) -> None:
     receiver."""
     for n, r in enumerate(records, start=1):
         o = r["origin"]
-        if o and bundles.link_hash(o["prev_hash"], o["seq"], o["chain"], o["payload"]) != o["hash"]:
+        if o and bundles.json_link_hash(o["prev_hash"], o["seq"], o["chain"], o["payload"]) != o["hash"]:
             where = bundles.describe({**r, "n": n}, len(records))
             raise ValidationError(f"The bundle was not made: {where} no longer matches its hash-chain link. "
                                   "Run the chain check and report it.")

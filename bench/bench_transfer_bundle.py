@@ -88,4 +88,5 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
                     f"{sizes['records']} records, {sizes['bytes']} bytes; PDF rendered in "
                     f"{'(reused)' if pdf_s is None else f'{pdf_s:.1f}s'}")
     return runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, cases=CASES,
-                         records=sizes["records"], bundle_bytes=sizes["bytes"], pdf_s=None if pdf_s is None else round(pdf_s, 2))
+                         records=sizes["records"], bundle_bytes=sizes["bytes"],
+                         pdf_s=None if pdf_s is None else round(pdf_s, 2))

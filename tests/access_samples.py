@@ -222,7 +222,14 @@ def _bundle_link_token(ctx: SampleContext) -> str:
     bundle.encrypted_file.save("bundle.zip.enc", ContentFile(b"x" * 40), save=False)
     bundle.save()
     ctx.shared["bundle_token"] = token
+    ctx.shared["bundle_transfer_id"] = transfer.pk
     return token
+
+
+def _bundle_transfer_id(ctx: SampleContext) -> int:
+    """A CP file of the school with its signed bundle made (the stand-in bundle of the link sample)."""
+    _bundle_link_token(ctx)
+    return ctx.shared["bundle_transfer_id"]
 
 
 def _device_search_id(ctx: SampleContext) -> int:
@@ -266,6 +273,7 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     # A CP file's one-time download link: public, the token is the key (and the passphrase for the file).
     "incidents:bundle_link": {"token": Sample(_bundle_link_token, school_object=False)},
     "incidents:bundle_link_confirm": {"token": Sample(_bundle_link_token, school_object=False)},
+    "incidents:bundle_download": {"transfer_id": Sample(_bundle_transfer_id, school_object=True)},
     # allauth's OIDC pages name a provider (accounts/sso.py: "sso-<pk>"); without a school chosen in the
     # session they send the browser back to the sign-in page.
     "openid_connect_login": {"provider_id": Sample(lambda ctx: "sso-1", school_object=False)},

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safeguarding_portal.schools.models import YearGroup
 
@@ -73,18 +74,18 @@ class SignForm(forms.Form):
     """What every signer gives: a typed full name, an optional drawn signature, and the confirmation."""
 
     full_name = forms.CharField(
-        max_length=200, label="Your full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+        max_length=200, label=_("Your full name"), widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
     agree = forms.BooleanField(
-        label="I have read and agree to this agreement",
-        error_messages={"required": "Tick the box to confirm you have read and agree."},
+        label=_("I have read and agree to this agreement"),
+        error_messages={"required": _("Tick the box to confirm you have read and agree.")},
     )
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
         if len(name) < 3 or " " not in name:
-            raise forms.ValidationError("Type your full name (first name and surname).")
+            raise forms.ValidationError(_("Type your full name (first name and surname)."))
         return name
 
     def clean_drawn_signature(self):
@@ -114,13 +115,13 @@ class PupilRecordForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    code = forms.CharField(max_length=40, required=False, label="Verification code")
-    pdf = forms.FileField(required=False, label="…or the certificate PDF")
+    code = forms.CharField(max_length=40, required=False, label=_("Verification code"))
+    pdf = forms.FileField(required=False, label=_("…or the certificate PDF"))
 
     def clean(self):
         data = super().clean()
         if not data.get("code") and not data.get("pdf"):
-            raise forms.ValidationError("Type the code printed on the certificate, or choose the PDF.")
+            raise forms.ValidationError(_("Type the code printed on the certificate, or choose the PDF."))
         return data
 
 

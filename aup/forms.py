@@ -30,6 +30,23 @@ class DraftForm(forms.Form):
     summary = forms.CharField(max_length=300, required=False, label="What changed")
 
 
+class TranslationForm(forms.Form):
+    """A translation of the current published version, in one of the languages the school offers."""
+
+    language = forms.ChoiceField(label="Language")
+    title = forms.CharField(max_length=200, required=False, label="Title in that language")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="The agreement's text in that language",
+                           help_text="Have it translated and checked by a fluent speaker; it is frozen once uploaded.")
+    consent_labels = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Consent questions in that language",
+        help_text="One a line, in the order of the English questions. Leave empty to show them in English.",
+    )
+
+    def __init__(self, *args, language_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices
+
+
 class CampaignForm(forms.Form):
     scope = forms.ChoiceField(choices=Campaign.Scope.choices, label="Who is asked to sign")
     year_group = forms.ChoiceField(choices=[("", "—"), *list(YearGroup.choices)], required=False)

@@ -5,9 +5,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from safeguarding_portal.schools import languages
-
 from safeguarding_portal.outbox.email import Kind, send_email
+from safeguarding_portal.schools import languages
 
 
 @shared_task(name="aup.send_invitations", ignore_result=True)

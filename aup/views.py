@@ -37,7 +37,16 @@ from safeguarding_portal.schools import languages
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
 
 from . import selectors, services
-from .forms import CampaignForm, DraftForm, PaperAgreementForm, PupilRecordForm, SignForm, VerifyForm, VisitorForm
+from .forms import (
+    CampaignForm,
+    DraftForm,
+    PaperAgreementForm,
+    PupilRecordForm,
+    SignForm,
+    TranslationForm,
+    VerifyForm,
+    VisitorForm,
+)
 from .models import (
     PUPIL_AUDIENCES,
     Agreement,
@@ -253,7 +262,10 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     form = SignForm(request.POST or None)
     missing: list[str] = []
     answers: dict = {}
-    text_changed = request.method == "POST" and request.POST.get("shown_sha256") != shown.sha256
+    # The page sends back the fingerprint it showed; a form that sends none (a script, an old page) is signed
+    # against the text decided here, which is what the record names either way.
+    sent_sha256 = request.POST.get("shown_sha256", "") if request.method == "POST" else ""
+    text_changed = bool(sent_sha256) and sent_sha256 != shown.sha256
     if request.method == "POST" and request.POST.get("action") == "decline":
         reason = request.POST.get("reason", "").strip()
         services.decline(
@@ -595,7 +607,64 @@ def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:
             "form": form,
             "versions": versions,
             "is_parent": audience == Audience.PARENT,
+            **_translations_context(agreement),
         },
+    )
+
+
+def _translation_choices(school) -> list[tuple[str, str]]:
+    return [(code, languages.ENGLISH_NAMES[code]) for code in languages.offered(school.parent_languages)[1:]]
+
+
+def _translations_context(agreement: Agreement, form: TranslationForm | None = None) -> dict:
+    """The parents' agreement's translations (of the current version) and the form to upload one."""
+    current = agreement.current_version
+    if agreement.audience != Audience.PARENT or current is None:
+        return {}
+    choices = _translation_choices(agreement.school)
+    rows = list(AgreementTranslation.objects.filter(version=current).select_related("uploaded_by"))
+    for row in rows:
+        row.language_name = languages.ENGLISH_NAMES.get(row.language, row.language)
+    return {
+        "current": current,
+        "translations": rows,
+        "translation_form": form or (TranslationForm(language_choices=choices) if choices else None),
+    }
+
+
+@require_POST
+def translation_add(request: HttpRequest, audience: str) -> HttpResponse:
+    school = request.portal.school
+    agreement = services.ensure_agreement(school=school, audience=_audience(audience))
+    current = agreement.current_version
+    if agreement.audience != Audience.PARENT or current is None:
+        messages.error(request, "Only a published parents' agreement is translated.")
+        return redirect("aup:agreement", audience=agreement.audience)
+    form = TranslationForm(request.POST, language_choices=_translation_choices(school))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_translation(
+                version=current, language=data["language"], title=data["title"], text=data["text"],
+                consent_labels=data["consent_labels"].splitlines(), by=request.user, origin=origin_of(request),
+            )
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Translation uploaded: parents choosing "
+                                      f"{languages.ENGLISH_NAMES[data['language']]} now read it.")
+            return redirect("aup:agreement", audience=audience)
+    return render(
+        request,
+        "aup/agreement.html",
+        {
+            "agreement": agreement,
+            "form": DraftForm(initial={"title": agreement.title, "text": current.text}),
+            "versions": list(agreement.versions.order_by("-number")),
+            "is_parent": True,
+            **_translations_context(agreement, form),
+        },
+        status=400,
     )
 
 

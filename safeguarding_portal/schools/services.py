@@ -29,7 +29,8 @@ def _same_school(school: School, instance: School) -> None:
 def school_details_save(*, school: School, user: User, form, origin: Origin | None = None) -> School:
     """The school's name, local authority, address and phone (``SchoolDetailsForm``)."""
     _same_school(school, form.instance)
-    languages_before = list(School.objects.filter(pk=school.pk).values_list("parent_languages", flat=True).first() or [])
+    stored = School.objects.filter(pk=school.pk).values_list("parent_languages", flat=True).first()
+    languages_before = list(stored or [])
     form.save()
     detail: dict = {"fields": form.changed_data}
     if "parent_languages" in form.changed_data:

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (agreement texts are prose: one paragraph a line, as schools paste them)
+# ruff: noqa: E501, RUF001  (agreement texts are prose: one paragraph a line, as schools paste them; translations use their own scripts' punctuation)
 """Starting texts for each audience's agreement, drawn from the seed policies; every school edits its own."""
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def agreement(school, audience: str) -> Agreement:
 
 
 POLISH_TEXT = "Będę korzystać z internetu w szkole bezpiecznie i z szacunkiem dla innych."
-URDU_TEXT = "میں اسکول میں انٹرنیٹ محفوظ طریقے سے اور دوسروں کے احترام کے ساتھ استعمال کروں گا۔"
+URDU_TEXT = "میں اسکول میں انٹرنیٹ محفوظ طریقے سے اور دوسروں کے احترام کے ساتھ استعمال کروں گا۔"  # noqa: RUF001 (Urdu full stop)
 
 
 def offer_languages(school, *codes: str) -> None:

@@ -18,7 +18,7 @@ def _po_entries(path: Path) -> dict[str, str]:
     entries: dict[str, str] = {}
     current: dict[str, list[str]] = {}
     key = None
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("#") or not line.strip():
             if "msgid" in current:
                 entries["".join(current["msgid"])] = "".join(current.get("msgstr", []))

@@ -216,24 +216,39 @@ def add_translation(
     return row
 
 
-def invitation_language(invitation: Invitation) -> str:
+def invitation_language(invitation: Invitation, *, homes: list[str] | None = None) -> str:
     """The language of a parent's emails: their choice on the page, else their child's MIS home language,
-    else English; always one the school offers now."""
-    offered = languages.offered(invitation.school.parent_languages)
+    else English; always one the school offers now. ``homes``: the children's home languages, if known."""
+    offered = languages.offered(invitation.campaign.school.parent_languages)
     if invitation.language in offered:
         return invitation.language
-    homes = (
-        SigningRequest.objects.filter(invitation=invitation)
+    if homes is None:
+        homes = list(
+            SigningRequest.objects.filter(invitation=invitation)
+            .exclude(pupil__home_language="")
+            .order_by("pk")
+            .values_list("pupil__home_language", flat=True)
+        )
+    return next((code for code in homes if code in offered), languages.ENGLISH)
+
+
+def home_languages_by_invitation(campaign: Campaign) -> dict[int, list[str]]:
+    """Each invitation's children's MIS home languages, in one query for the whole campaign."""
+    homes: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        SigningRequest.objects.filter(campaign=campaign, invitation__isnull=False)
         .exclude(pupil__home_language="")
         .order_by("pk")
-        .values_list("pupil__home_language", flat=True)
+        .values_list("invitation_id", "pupil__home_language")
     )
-    return next((code for code in homes if code in offered), languages.ENGLISH)
+    for invitation_id, code in rows:
+        homes[invitation_id].append(code)
+    return homes
 
 
 def remember_language(*, invitation: Invitation, language: str) -> None:
     """The parent chose a language on the page: later emails to them follow it."""
-    if invitation.language != language and language in languages.offered(invitation.school.parent_languages):
+    if invitation.language != language and language in languages.offered(invitation.campaign.school.parent_languages):
         Invitation.objects.filter(pk=invitation.pk).update(language=language)
         invitation.language = language
 
@@ -405,11 +420,13 @@ def create_campaign(
     return campaign
 
 
-def invitation_email(invitation: Invitation, *, reminder: bool = False) -> tuple[str, str]:
+def invitation_email(
+    invitation: Invitation, *, reminder: bool = False, homes: list[str] | None = None
+) -> tuple[str, str]:
     """No child's name: the email says which school and where to sign, nothing more. In the parent's language
     (``invitation_language``)."""
     school = invitation.campaign.school
-    with translation.override(invitation_language(invitation)):
+    with translation.override(invitation_language(invitation, homes=homes)):
         names = {"school": school.name}
         subject = (
             gettext("Reminder: please sign %(school)s's acceptable use agreement")
@@ -442,8 +459,9 @@ def send_invitations(*, campaign_id: int) -> int:
     )
     at = now()
     deliveries = []
+    homes = home_languages_by_invitation(campaign)
     for invitation in pending:
-        subject, body = invitation_email(invitation)
+        subject, body = invitation_email(invitation, homes=homes.get(invitation.pk, []))
         deliveries.append(EmailDelivery(to=[invitation.email], subject=subject, body=body, kind=EmailKind.AGREEMENT,
                                         school_id=campaign.school_id))
     sent_ids = [invitation.pk for invitation in pending]

@@ -440,7 +440,7 @@ def invitation_email(
                 "the school, and to answer its photo consent questions."
             ) % names,
             gettext("Open this link on your phone or computer (it works until %(date)s):")
-            % {"date": date_format(invitation.campaign.closes_on, "j F Y")}
+            % {"date": date_format(invitation.campaign.closes_on, "j E Y")}
             + f"\n{signing_url(invitation)}",
             gettext("It takes about three minutes. Please do not forward this email: the link is yours."),
             (

@@ -457,6 +457,7 @@ URL_RULES |= {
     "aup:agreement_adopt": needs(Cap.MANAGE_AGREEMENTS),
     "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:translation_add": needs(Cap.MANAGE_AGREEMENTS),
     "aup:register": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_csv": needs(Cap.MANAGE_AGREEMENTS),

@@ -29,9 +29,14 @@ def _same_school(school: School, instance: School) -> None:
 def school_details_save(*, school: School, user: User, form, origin: Origin | None = None) -> School:
     """The school's name, local authority, address and phone (``SchoolDetailsForm``)."""
     _same_school(school, form.instance)
+    stored = School.objects.filter(pk=school.pk).values_list("parent_languages", flat=True).first()
+    languages_before = list(stored or [])
     form.save()
+    detail: dict = {"fields": form.changed_data}
+    if "parent_languages" in form.changed_data:
+        detail["parent_languages"] = {"from": languages_before, "to": list(form.instance.parent_languages)}
     audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary="School details changed", detail={"fields": form.changed_data})
+                 summary="School details changed", detail=detail)
     return school
 
 

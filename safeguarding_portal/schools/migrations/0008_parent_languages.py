@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('schools', '0006_pupil_vulnerability_flags'),
+        ('schools', '0007_pupil_destination_school_pupil_destination_urn_and_more'),
     ]
 
     operations = [

@@ -178,10 +178,8 @@ def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) ->
 def sent(request: HttpRequest, request_id: int) -> HttpResponse:
     sar = _reviewable(request, request_id)
     disclosure = selectors.disclosure_for(sar=sar, disclosure_id=as_int(request.POST.get("disclosure")))
-    if disclosure is None:
-        raise Http404("No such disclosure")
     form = SentForm(request.POST)
-    if not form.is_valid():
+    if disclosure is None or not form.is_valid():
         messages.error(request, "Give the day it was sent and how.")
         return redirect("sar:detail", request_id=sar.pk)
     try:

@@ -19,7 +19,8 @@ class RequestForm(forms.Form):
     subject_staff = forms.ModelChoiceField(label="Member of staff", queryset=None, required=False)
     received_on = forms.DateField(label="Received on", widget=DateInput)
     identity_check = forms.CharField(
-        label="How the requester's identity (and authority to ask) was verified", widget=forms.Textarea(attrs={"rows": 2}),
+        label="How the requester's identity (and authority to ask) was verified",
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: passport seen at the office; parental responsibility checked against the MIS.")
 
     def __init__(self, *args, pupils, staff, **kwargs):

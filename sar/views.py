@@ -105,7 +105,8 @@ def review_pack(request: HttpRequest, request_id: int) -> HttpResponse:
                 passage.disclosed = passage_out.text
     return render(request, "sar/pack.html", {
         "sar": sar, "sections": sections, "marks": marks, "changed": changed,
-        "records": sum(len(s.records) for s in sections), "mark_form": MarkForm(), "state": selectors.deadline_state(sar),
+        "records": sum(len(s.records) for s in sections), "mark_form": MarkForm(),
+        "state": selectors.deadline_state(sar),
         "history": RedactionMark.objects.filter(request=sar).select_related("by").order_by("seq"),
     })
 
@@ -159,8 +160,9 @@ def build(request: HttpRequest, request_id: int) -> HttpResponse:
         for m in error_messages(exc):
             messages.error(request, m)
     else:
-        messages.success(request, f"Disclosure built: {disclosure.pages} page{'s' if disclosure.pages != 1 else ''}, "
-                                  f"{disclosure.redactions} passage{'s' if disclosure.redactions != 1 else ''} redacted.")
+        pages, redactions = disclosure.pages, disclosure.redactions
+        messages.success(request, f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
+                                  f"{redactions} passage{'s' if redactions != 1 else ''} redacted.")
     return redirect("sar:detail", request_id=sar.pk)
 
 

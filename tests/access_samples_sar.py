@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .access_samples import Sample, SampleContext
 
+
 def _logger(ctx: SampleContext):
     from safeguarding_portal.accounts.policy import Role
 

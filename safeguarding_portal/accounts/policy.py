@@ -710,6 +710,12 @@ def can_act_on_case(portal, incident) -> bool:
 
     if not can_view_case(portal, incident):
         return False
+    if not portal.can(Cap.TRIAGE):
+        # A case whose pupils have all left is read-only but for the DSL team, who keep the child's record.
+        from incidents.selectors import is_leavers_case
+
+        if is_leavers_case(incident):
+            return False
     if incident.route == Route.DSL:
         return portal.can(Cap.TRIAGE)
     if incident.route == Route.HEADTEACHER:

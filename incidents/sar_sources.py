@@ -25,7 +25,7 @@ def _entry_passage(entry: TimelineEntry) -> Passage:
     if entry.text:
         lines.append(entry.text)
     label = f"{timezone.localtime(entry.at):%-d %b %Y %H:%M} · {entry.get_kind_display()} · {entry.author_name}"
-    return Passage(f"incidents.entry:{entry.pk}", label, "\n".join(lines) or "(no text)")
+    return Passage(f"incidents.entry:{entry.pk}", label, "\n".join(lines) or "—")
 
 
 def _case_record(incident: Incident, entries: list[TimelineEntry], report: list[dict]) -> Record:

@@ -49,4 +49,4 @@ def seed(*, demo) -> list[str]:
                                     exemption=Exemption.THIRD_PARTY,
                                     reason="Names another child and their family; no consent to disclose.")
     return [f"Subject access request {sar.pk} about {pupil.full_name}, due {sar.deadline:%-d %b %Y} "
-            "(School › Subject access requests)"]
+            "(School menu, Subject access requests)"]

@@ -6,7 +6,12 @@ from .models import Exemption, Relationship
 
 
 class DateInput(forms.DateInput):
+    """A date picker: its value must be ISO (the site's dd/mm/yyyy would show the date as empty)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format)
 
 
 class RequestForm(forms.Form):

@@ -22,7 +22,8 @@ def test_subject_access_pages_and_a_leaver_in_the_pupil_search(page, school, dsl
                                    received_on=timezone.localdate(), identity_check="Passport seen at the office",
                                    subject_pupil=pupil)
     sign_in(page, dsl, device=confirmed_device(dsl))
-    check_at_both_widths(page, "/subject-access/new/", "sar-new")
+    check_at_both_widths(page, "/subject-access/new/", "sar-new", then=lambda page, width: expect(
+        page.get_by_label("Received on")).to_have_value(timezone.localdate().isoformat()))
     check_at_both_widths(page, f"/subject-access/{sar.pk}/", "sar-detail")
 
     # A phrase redacted through the page itself.

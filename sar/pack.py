@@ -78,6 +78,18 @@ def keys(sections: list[Section]) -> set[str]:
     return found
 
 
+def texts_of(sections: list[Section], key: str) -> list[str] | None:
+    """The passages' texts a key covers (a record's every passage, or one passage); None when not in the pack."""
+    for section in sections:
+        for record in section.records:
+            if record.key == key:
+                return [p.text for p in record.passages]
+            for passage in record.passages:
+                if passage.key == key:
+                    return [passage.text]
+    return None
+
+
 def marks_by_target(marks: list[RedactionMark]) -> dict[str, list[RedactionMark]]:
     by: dict[str, list[RedactionMark]] = {}
     for mark in marks:

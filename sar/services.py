@@ -127,8 +127,11 @@ def redaction_mark(*, portal, sar: SubjectAccessRequest, by: User, target: str, 
         raise ValidationError({"exemption": "Choose the exemption the redaction rests on."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the passage is withheld."})
-    if target not in pack.keys(pack.gather(portal=portal, request=sar)):
+    texts = pack.texts_of(pack.gather(portal=portal, request=sar), target)
+    if texts is None:
         raise ValidationError("That passage is not in this request's pack.")
+    if phrase.strip() and not any(phrase.strip().casefold() in t.casefold() for t in texts):
+        raise ValidationError({"phrase": f"“{phrase.strip()}” is not in that passage: nothing would be withheld."})
     mark = RedactionMark(school=sar.school, request=sar, action=MarkAction.REDACT, target=target,
                          phrase=phrase.strip()[:300], exemption=exemption, reason=reason.strip(), by=by,
                          at=timezone.now())

@@ -40,7 +40,10 @@ def test_a_mark_needs_a_ground_and_a_reason_and_a_passage_of_the_pack(client, si
     mark(client, sar, target=_note_key(case), exemption="", reason="x")
     mark(client, sar, target=_note_key(case), exemption="crime", reason="")
     mark(client, sar, target="incidents.entry:999999", exemption="crime", reason="Not in the pack")
+    response = mark(client, sar, target=_note_key(case), phrase="Nobody Such", reason="A name not there")
     assert not RedactionMark.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "is not in that passage" in page
 
 
 def test_withdrawing_a_mark_is_a_later_mark_and_nothing_is_rewritten(client, signed_in, dsl, staff, school):

@@ -80,6 +80,13 @@ class CaseQueues:
     cp_overdue: int = 0  # ... past the five school days
 
 
+def leavers_only() -> Q:
+    """Cases whose pupils have all left the school (each pupil on the case now has ``left_on`` set): kept, read
+    and acted on by the DSL team, but out of the everyday queues. A case with no pupil is never one."""
+    on_case = IncidentPupil.objects.filter(incident=OuterRef("pk"), removed_entry__isnull=True)
+    return Q(Exists(on_case)) & ~Q(Exists(on_case.filter(pupil__left_on__isnull=True)))
+
+
 def queue_rules(today: datetime.date) -> dict[str, Q]:
     """Which cases each of the DSL dashboard's queues holds (but "mine", which depends on who is asking): the
     one definition the dashboard's badges and lists, the home page and the trust's figures all count by.
@@ -89,15 +96,19 @@ def queue_rules(today: datetime.date) -> dict[str, Q]:
     # Since closing, not just ever: a case closed before steps were enforced has steps open but none reopened.
     reopened_since_closing = Exists(TimelineEntry.objects.filter(
         incident=OuterRef("pk"), kind=EntryKind.STEP_REOPENED, at__gte=OuterRef("closed_at")))
+    # Pupils who have left are out of the everyday queues (their cases have their own queue), but for urgent
+    # ones: a child at immediate risk is chased whether or not they are still on roll.
+    on_roll = ~leavers_only()
     return {
-        "unacknowledged": Q(acknowledged_at__isnull=True),
+        "unacknowledged": Q(acknowledged_at__isnull=True) & on_roll,
         "urgent": Q(immediate_risk=True) & not_closed,
-        "overdue": Q(next_task_due_on__lt=today) & not_closed,
-        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
+        "overdue": Q(next_task_due_on__lt=today) & not_closed & on_roll,
+        "awaiting_agency": Q(status=Status.AWAITING_AGENCY) & on_roll,
         # New cases have every step open: the queue is for cases someone has picked up.
-        "steps_open": Q(open_mandatory_steps__gt=0) & (
+        "steps_open": Q(open_mandatory_steps__gt=0) & on_roll & (
             ~Q(status__in=[Status.REPORTED, Status.CLOSED]) | (Q(status=Status.CLOSED) & Q(reopened_since_closing))),
-        "open": not_closed,
+        "open": not_closed & on_roll,
+        "leavers": not_closed & leavers_only(),
         "closed": Q(status=Status.CLOSED),
     }
 

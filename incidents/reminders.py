@@ -18,6 +18,7 @@ from safeguarding_portal.reminders.services import remind_many
 from safeguarding_portal.schools.models import Pupil, School
 
 from . import services
+from .figures import leavers_only
 from .models import CaseTask, CPFileTransfer, Incident, Status
 
 URGENT_EVERY_MINUTES = 2
@@ -47,10 +48,12 @@ def leavers_handover(*, today: datetime.date) -> int:
 
 @sweep("incidents.tasks_overdue", hour=6, minute=20)
 def tasks_overdue(*, today: datetime.date) -> int:
-    """Case tasks past their due date, to the person who owns each."""
+    """Case tasks past their due date, to the person who owns each; not on cases whose pupils have all left (they
+    are the DSL team's, in the dashboard's own queue, not everyday work)."""
     due = (
         CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today, owner__is_active=True)
         .exclude(incident__status=Status.CLOSED)
+        .exclude(incident__in=Incident.objects.filter(leavers_only()).values("pk"))
         .select_related("owner", "incident")
         .only("pk", "due_on", "owner__email", "owner__is_active", "incident__reference", "incident__school_id")
     )

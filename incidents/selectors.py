@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, 
 
 from . import corrections
 from .categories import FOUR_C, Category, categories_in
-from .figures import queue_rules
+from .figures import leavers_only, queue_rules
 from .models import (
     OPEN_STATUSES,
     CaseShare,
@@ -62,6 +62,7 @@ QUEUES = [
     ("awaiting_agency", "Awaiting an agency"),
     ("steps_open", "Required steps still open"),
     ("open", "All open"),
+    ("leavers", "Open, pupils who have left"),
     ("closed", "Closed"),
 ]
 
@@ -268,12 +269,21 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
 # The dashboard's summary figures (counts and trend) are cached per school, person, day and version. The
 # version is the school's timeline length, read from the database (one indexed row): every change to a case
 # appends to the timeline, so figures are never stale, even after a Redis outage that missed the change.
-def school_version(school_id: int) -> int:
+def school_version(school_id: int) -> str:
     last = (
         TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True)
         .first()
     )
-    return last or 0
+    # A pupil marked as left by the MIS import moves their cases out of the everyday queues without a timeline
+    # entry: the leavers' count and latest leaving day are part of the version too.
+    left = Pupil.objects.filter(school_id=school_id, left_on__isnull=False).aggregate(
+        n=Count("pk"), last=Max("left_on"))
+    return f"{last or 0}.{left['n']}.{left['last'] or ''}"
+
+
+def is_leavers_case(incident: Incident) -> bool:
+    """Every pupil on the case has left the school (figures.leavers_only, for one case)."""
+    return Incident.objects.filter(pk=incident.pk).filter(leavers_only()).exists()
 
 
 def _cached(portal, name: str, compute):

@@ -75,6 +75,10 @@ def report(request: HttpRequest) -> HttpResponse:
     staff = school_selectors.staff_users(school=school)
     form = ReportForm(request.POST or None, request.FILES or None, school=school, staff_queryset=staff)
     chosen = _chosen_pupils(request, school) if request.method == "POST" else []
+    # The picker offers pupils on roll only; one who has left is the DSL team's to add to a case.
+    for left in [c["pupil"] for c in chosen if not c["pupil"].on_roll]:
+        form.add_error(None, f"{left.full_name} left the school on {left.left_on:%-d %B %Y}: tell the DSL team, "
+                             "who keep their record.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -136,7 +140,11 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     if incident is None:
         raise Http404("No report of yours with that reference")
     form = FurtherInformationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # A case whose pupils have all left is read-only but for the DSL team: the reporter tells them directly.
+    read_only = selectors.is_leavers_case(incident)
+    if request.method == "POST" and read_only:
+        form.add_error(None, "The pupils on this report have left the school: tell the DSL team directly.")
+    if request.method == "POST" and not read_only and form.is_valid():
         try:
             services.case_add_information(incident=incident, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
@@ -154,6 +162,7 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
             "added": selectors.own_additions(incident=incident, user=request.user),
             "reported_category": selectors.reported_category(incident=incident),
             "form": form,
+            "read_only": read_only,
         },
     )
 
@@ -382,6 +391,8 @@ def _case_context(request, incident, **forms) -> dict:
     )
     return {
         "pupil_flags": pupil_flags,
+        # Every pupil on it has left (as figures.leavers_only, from the links already read).
+        "leavers_case": bool(pupils) and all(not link.pupil.on_roll for link in pupils),
         "incident": incident,
         "timeline": timeline,
         "reported_entry": reported,

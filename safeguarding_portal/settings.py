@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "curriculum",
     "monitoring",
     "duty",
+    "sar",
 ]
 
 MIDDLEWARE = [

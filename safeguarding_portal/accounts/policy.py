@@ -111,6 +111,9 @@ class Cap(StrEnum):
     # Retention schedule (safeguarding_portal.retention): how long each kind of record is kept
     MANAGE_RETENTION = "retention.manage"
 
+    # Subject access requests (sar): log, track the deadline, review the pack, redact, disclose
+    MANAGE_SAR = "sar.manage"
+
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
     MANAGE_TRUST = "trust.manage"  # the dashboard's thresholds; adding a school to the trust
@@ -274,6 +277,14 @@ RETENTION_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.MANAGE_RETENTION},
 }
 
+# Subject access requests: there is no office role, so the DSL team and the head log and manage them. Whose
+# pack each may review is the object rule sar.selectors.can_review (a pupil's: the DSL team; staff: the head).
+SAR_GRANTS: dict[str, set[Cap]] = {
+    Role.DSL: {Cap.MANAGE_SAR},
+    Role.DEPUTY_DSL: {Cap.MANAGE_SAR},
+    Role.HEADTEACHER: {Cap.MANAGE_SAR},
+}
+
 # The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
 # safety lead add and assess tools; senior leaders (the DSL and the head) decide, as for filtering changes.
 for _role, _caps in {
@@ -286,7 +297,7 @@ for _role, _caps in {
     DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
 
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
-                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS):
+                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS, SAR_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -601,6 +612,21 @@ URL_RULES |= {
     "duty:ai_tool_decide": needs(Cap.DECIDE_AI_TOOLS),
 }
 
+# --- Subject access requests (sar) ---
+URL_RULES |= {
+    "sar:index": needs(Cap.MANAGE_SAR),
+    "sar:new": needs(Cap.MANAGE_SAR),
+    "sar:detail": needs(Cap.MANAGE_SAR),
+    "sar:extend": needs(Cap.MANAGE_SAR),
+    # The pack and what is built from it: object rule sar.selectors.can_review (pupil: DSL team; staff: head).
+    "sar:pack": needs(Cap.MANAGE_SAR),
+    "sar:mark": needs(Cap.MANAGE_SAR),
+    "sar:withdraw": needs(Cap.MANAGE_SAR),
+    "sar:build": needs(Cap.MANAGE_SAR),
+    "sar:disclosure_pdf": needs(Cap.MANAGE_SAR),
+    "sar:sent": needs(Cap.MANAGE_SAR),
+}
+
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
 NAMESPACE_RULES: dict[str, Rule] = {"admin": ADMIN}
 
@@ -695,6 +721,12 @@ def can_act_on_case(portal, incident) -> bool:
 
     if not can_view_case(portal, incident):
         return False
+    if not portal.can(Cap.TRIAGE):
+        # A case whose pupils have all left is read-only but for the DSL team, who keep the child's record.
+        from incidents.selectors import is_leavers_case
+
+        if is_leavers_case(incident):
+            return False
     if incident.route == Route.DSL:
         return portal.can(Cap.TRIAGE)
     if incident.route == Route.HEADTEACHER:
@@ -790,6 +822,7 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
     "duty.encompassnotification": Cap.VIEW_ENCOMPASS,
     "duty.encompassentry": Cap.VIEW_ENCOMPASS,
+    "sar.subjectaccessrequest": Cap.MANAGE_SAR,
 }
 AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
 

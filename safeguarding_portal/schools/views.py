@@ -65,7 +65,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year not in YearGroup.values:
         year = ""
-    include_left = request.GET.get("left") == "1"
+    # Pupils who have left stay reachable by the DSL team, who keep their records: a name typed finds them too
+    # (marked "Left on <date>"), and the box lists them all. Others see the pupils on roll.
+    keeps_leavers = request.portal.can(Cap.TRIAGE)
+    include_left = keeps_leavers and (request.GET.get("left") == "1" or bool(query))
     page = Paginator(
         selectors.pupils(school=school, query=query, year_group=year, include_left=include_left), 50
     ).get_page(request.GET.get("page"))
@@ -74,6 +77,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "year": year,
         "include_left": include_left,
+        "keeps_leavers": keeps_leavers,
         "year_groups": YearGroup.choices,
         "year_counts": selectors.year_group_counts(school=school),
     }

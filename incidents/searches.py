@@ -23,7 +23,7 @@ from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.schools.models import Pupil, School
 
-from . import services
+from . import access, services
 from .categories import Category
 from .models import (
     DeviceOutcome,
@@ -216,9 +216,7 @@ def staff_people(*, school: School) -> QuerySet[User]:
 
 def cases_to_link(*, portal) -> QuerySet[Incident]:
     """Open pupils' cases the person may open, to link a search to (newest first)."""
-    from safeguarding_portal.accounts.policy import case_visibility
-
-    return (Incident.objects.filter(case_visibility(portal)).filter(route="dsl")
+    return (Incident.objects.filter(access.case_visibility(portal)).filter(route="dsl")
             .exclude(status=Status.CLOSED).order_by("-reported_at"))
 
 

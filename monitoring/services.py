@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from incidents import access
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit import chain
 from safeguarding_portal.core import bulk
@@ -378,7 +379,6 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
     case the person may act on. The alert goes on the case's timeline as evidence; its pupil joins the case."""
     from incidents import services as incident_services
     from incidents.models import Device, EntryKind, Location, PupilRole
-    from safeguarding_portal.accounts import policy
 
     now = at or timezone.now()
     alert = alert_pick_up(alert=alert, by=by, at=now)
@@ -405,7 +405,7 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
         # The person escalating is of the DSL team the case's alert goes to: they have seen it.
         incident_services.case_acknowledge(incident=incident, by=by)
     else:
-        if portal is not None and not policy.can_act_on_case(portal, incident):
+        if portal is not None and not access.can_act_on_case(portal, incident):
             raise ValidationError("You cannot add to that case.")
         if incident.school_id != alert.school_id or not incident.is_open:
             raise ValidationError("Choose an open case at this school.")

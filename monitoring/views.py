@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from incidents import access
 from incidents.models import Incident
-from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.clientip import client_ip
@@ -97,7 +97,7 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
         incident = None
         try:
             if d["case"].strip():
-                incident = (Incident.objects.filter(policy.case_visibility(request.portal))
+                incident = (Incident.objects.filter(access.case_visibility(request.portal))
                             .filter(reference__iexact=d["case"].strip()).first())
                 if incident is None:
                     raise ValidationError({"case": "There is no open case with that reference you can add to."})

@@ -18,8 +18,8 @@ The kinds and the module each is declared in (``KIND_MODULES``):
 
 * ``home_panel`` (``home.py``): a ``core.selectors.HomePanel``, a panel of the home page.
 * ``report_section`` (``report.py``): a ``reports.sections.Section``, a section of the governor report.
-* ``trust_concerns`` (``report.py``): the concern figures of the trust report, per school.
-* ``trust_columns``, ``school_measures`` (``figures.py``): the trust report's and dashboard's figures.
+* ``trust_concerns``, ``trust_columns``, ``school_measures`` (``figures.py``): the trust report's concern
+  figures and further columns, and the trust dashboard's measures.
 * ``demo`` (``demo.py``): ``seed(*, demo) -> list[str]``, run by ``seed_demo`` in order.
 * ``reminder_sweep`` (``reminders.py``): a ``reminders.registry.Sweep``.
 * ``retention_kind`` (``retention_kinds.py``): a ``retention.registry.RecordKind``.
@@ -43,7 +43,7 @@ from django.utils.module_loading import module_has_submodule
 KIND_MODULES: dict[str, str] = {
     "home_panel": "home",
     "report_section": "report",
-    "trust_concerns": "report",
+    "trust_concerns": "figures",
     "trust_columns": "figures",
     "school_measures": "figures",
     "demo": "demo",

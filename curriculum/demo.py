@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.selectors import term_in_view
 
@@ -267,3 +268,6 @@ def _seed_pdf(name: str, title: str) -> bytes | None:
             f"<pre style='white-space: pre-wrap; font-size: 9pt'>"
             f"{escape(text)}</pre></body></html>")
     return render_pdf(html=html).content
+
+
+plugins.register("demo", "curriculum", seed, order=50)

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "curriculum",
     "monitoring",
     "duty",
+    # The benchmarks (manage.py bench): an app only so its benches plug in like everything else (bench/benches.py).
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -14,9 +14,11 @@ import statistics
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Value, When
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports import charts
 from safeguarding_portal.reports.periods import Period, period_for, previous_periods
 from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.sections import Section
 from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
@@ -275,3 +277,11 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
             "urgent_minutes": urgent_minutes,
         },
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "incidents", Section(
+    "Online-safety concerns", "incidents", ("kcsie.concerns",),
+    "online-safety concerns and what was done about them",
+    build=governor_section,
+), order=10)

@@ -124,3 +124,9 @@ def get(kind: str, name: str) -> Any:
     """One entry's value; KeyError when no app registered it."""
     discover(KIND_MODULES[kind])
     return _ENTRIES[kind][name].value
+
+
+def registry(kind: str) -> dict[str, Entry]:
+    """The live entries of a kind by name, after discovery: for a test that swaps one (``monkeypatch.setitem``)."""
+    discover(KIND_MODULES[kind])
+    return _ENTRIES[kind]

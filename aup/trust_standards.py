@@ -23,6 +23,7 @@ def _lines(text: str) -> list[str]:
 @register
 class AgreementKind(Kind):
     name = "aup.agreements"
+    order = 30
     label = "Agreement texts per audience"
     key_label = "Audience"
     intro = ("The acceptable use agreement each audience signs. A school that takes the trust's text publishes it "

@@ -14,6 +14,7 @@ from safeguarding_portal.standards.registry import BEHIND, DIFFERS, NOT_ADOPTED,
 @register
 class TrainingKind(Kind):
     name = "curriculum.training"
+    order = 40
     label = "Training requirements per role"
     key_label = "Requirement"
     stored = False

@@ -8,15 +8,10 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from safeguarding_portal.audit import projections
-
-        from . import handlers, integrity
+        from . import handlers
 
         handlers.connect()
 
-        projections.register(
-            "incidents", label="case status and sharing", agrees_with="the timelines", run=integrity.mismatches
-        )
         # A change of the category list (incidents.revisions) is recorded at every school on the deploy that
         # brings it, once.
         post_migrate.connect(_record_category_revisions, sender=self)

@@ -26,6 +26,7 @@ def _content(steps) -> list[list]:
 @register
 class ProcedureKind(Kind):
     name = "incidents.procedures"
+    order = 20
     label = "Procedure checklists per category"
     key_label = "Category"
     intro = ("The steps each new case of a category must go through. A school that takes the trust's checklist "

@@ -13,10 +13,3 @@ class MonitoringConfig(AppConfig):
         from . import selectors
 
         chronology.register_section(selectors.chronology_section)
-
-        from safeguarding_portal.audit import projections
-
-        from . import integrity
-
-        projections.register("monitoring.alerts", label="monitoring alerts' state, outcome, pupil and count",
-                             agrees_with="their events", run=integrity.check)

@@ -25,6 +25,7 @@ def _overrides(vendor: str, severities: dict[str, str]) -> dict[str, str]:
 @register
 class SeverityKind(Kind):
     name = "monitoring.severities"
+    order = 50
     label = "Monitoring severity mappings"
     key_label = "Monitoring product"
     intro = ("How each monitoring product's levels map to the portal's severities: which alerts are critical and "

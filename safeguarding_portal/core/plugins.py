@@ -32,7 +32,7 @@ The kinds and the module each is declared in (``KIND_MODULES``):
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, TypeVar
@@ -130,3 +130,31 @@ def registry(kind: str) -> dict[str, Entry]:
     """The live entries of a kind by name, after discovery: for a test that swaps one (``monkeypatch.setitem``)."""
     discover(KIND_MODULES[kind])
     return _ENTRIES[kind]
+
+
+class KindView(MutableMapping):
+    """The values of one kind by name, discovered on first use: what a foundation's registry module exposes as
+    its dict (``reminders.registry.SWEEPS``), so callers read it as before while the entries live here."""
+
+    def __init__(self, kind: str) -> None:
+        if kind not in KIND_MODULES:
+            raise ValueError(f"Unknown plugin kind {kind!r}")
+        self.kind = kind
+
+    def __getitem__(self, name: str) -> Any:
+        return registry(self.kind)[name].value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        register(self.kind, name, value)
+
+    def __delitem__(self, name: str) -> None:
+        del registry(self.kind)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([e.name for e in entries(self.kind)])
+
+    def __len__(self) -> int:
+        return len(registry(self.kind))
+
+    def __repr__(self) -> str:
+        return f"KindView({self.kind!r})"

@@ -9,10 +9,8 @@ class RemindersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import registry
-
-        # Each app's sweeps register themselves when its ``reminders`` module is imported.
-        registry.autodiscover()
+        # Each app's sweeps register themselves (core.plugins, kind ``reminder_sweep``) when the schedule or a
+        # task first asks for them.
         post_migrate.connect(_sync_schedule, sender=self)
 
         from safeguarding_portal.outbox.email import delivery_attempted

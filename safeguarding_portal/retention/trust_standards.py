@@ -27,6 +27,7 @@ def _overrides(periods: dict[str, int]) -> dict[str, int]:
 @register
 class RetentionKind(Kind):
     name = "retention.schedule"
+    order = 10
     label = "Retention schedule"
     key_label = "Schedule"
     intro = ("How many years each kind of record is kept, counted from the event the kind names (a pupil's date of "

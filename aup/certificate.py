@@ -17,6 +17,7 @@ from django.utils import timezone
 from safeguarding_portal.core.pdf import render_pdf
 
 from .models import Certificate, EventKind, Signature, SignatureEvent
+from .services import format_code
 
 
 def render_certificate(signature: Signature) -> bytes:
@@ -31,7 +32,6 @@ def render_certificate(signature: Signature) -> bytes:
         events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True))
         events += reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
     events.sort(key=lambda e: (e.at, e.pk))
-    from .services import format_code
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
     return render_pdf(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from safeguarding_portal.schools.models import YearGroup
 
 from .models import Campaign
+from .services import drawn_signature_problem
 
 
 class DraftForm(forms.Form):
@@ -88,8 +89,6 @@ class SignForm(forms.Form):
         return name
 
     def clean_drawn_signature(self):
-        from .services import drawn_signature_problem
-
         value = self.cleaned_data.get("drawn_signature", "")
         problem = drawn_signature_problem(value)
         if problem:

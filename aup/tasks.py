@@ -6,19 +6,20 @@ from django.utils import timezone
 
 from safeguarding_portal.outbox.email import Kind, send_email
 
+from . import services
+from .certificate import certificate_for
+from .models import Certificate, Signature
+from .services import format_code
+
 
 @shared_task(name="aup.send_invitations", ignore_result=True)
 def send_invitations(*, campaign_id: int) -> int:
-    from .services import send_invitations as send
-
-    return send(campaign_id=campaign_id)
+    return services.send_invitations(campaign_id=campaign_id)
 
 
 @shared_task(name="aup.send_staff_notices", ignore_result=True)
 def send_staff_notices(*, campaign_id: int) -> int:
-    from .services import send_staff_notices as send
-
-    return send(campaign_id=campaign_id)
+    return services.send_staff_notices(campaign_id=campaign_id)
 
 
 @shared_task(name="aup.issue_certificates", ignore_result=True)
@@ -26,10 +27,6 @@ def issue_certificates(*, signature_ids: list[int], email: str, manage_url: str 
     """Make each certificate and email its reference with the parent's link to it. The email names no child
     and attaches nothing: a certificate holds the child's name, the signer's IP and the consents, so it is
     downloaded from the parent's own link, never carried by email."""
-    from .certificate import certificate_for
-    from .models import Certificate, Signature
-    from .services import format_code
-
     signatures = list(Signature.objects.filter(pk__in=signature_ids).select_related("version__agreement__school"))
     if not signatures:
         return 0

@@ -18,7 +18,7 @@ from django.db.models import Q
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
 from safeguarding_portal.schools.models import YearGroup
 
-from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 
 
 class Route(models.TextChoices):
@@ -199,8 +199,6 @@ class Incident(models.Model):
         return FOUR_C[self.category]
 
     def get_four_c_display(self) -> str:
-        from .categories import FourC
-
         return FourC(self.four_c).label
 
     @property

@@ -24,6 +24,7 @@ from safeguarding_portal.schools.models import FlagGroup, School
 from .categories import FOUR_C, Category, FourC
 from .figures import ACK_TARGET_HOURS, concern_figures, flag_group_counts
 from .models import Agency, EntryKind, Incident, Route, TimelineEntry
+from .searches import figures as search_figures
 
 LONG_OPEN_DAYS = 30
 
@@ -168,7 +169,6 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
 
     # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
-    from .searches import figures as search_figures
 
     device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
     # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).

@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Cap, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.schools.models import Pupil, School
 
@@ -235,8 +235,6 @@ def figures(*, school: School, t_from: datetime.datetime, t_to: datetime.datetim
 
 def chronology_section(*, portal, pupil: Pupil) -> dict | None:
     """Registered with incidents.chronology: searches of the pupil's devices, for those who may read them."""
-    from safeguarding_portal.accounts.policy import Cap
-
     if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.DEVICE_SEARCHES):
         return None
     found = list(searches(school=portal.school).filter(pupil=pupil).order_by("searched_at", "pk"))

@@ -24,6 +24,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from incidents import access
+from incidents import services as incident_services
+from incidents.categories import Category
+from incidents.models import Device, EntryKind, Location, PupilRole
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit import chain
 from safeguarding_portal.core import bulk
@@ -377,9 +380,6 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
                    portal=None, at: datetime.datetime | None = None):
     """Escalate to a new case (through incidents.services, so it is a case like any other) or to an existing
     case the person may act on. The alert goes on the case's timeline as evidence; its pupil joins the case."""
-    from incidents import services as incident_services
-    from incidents.models import Device, EntryKind, Location, PupilRole
-
     now = at or timezone.now()
     alert = alert_pick_up(alert=alert, by=by, at=now)
     if not alert.is_open:
@@ -389,8 +389,6 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
         evidence = f"{note.strip()}\n\n{evidence}"
     pupil = alert.pupil
     if incident is None:
-        from incidents.categories import Category
-
         category = category or suggested_category(alert)
         if category not in Category.values or category == Category.STAFF_CONDUCT:
             raise ValidationError({"category": "Choose the kind of concern."})

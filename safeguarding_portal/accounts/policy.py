@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 
 from safeguarding_portal.core import plugins
 
@@ -638,8 +641,6 @@ def sees_all_filter_changes(portal) -> bool:
 
 
 def filter_change_visibility(portal) -> models.Q:
-    from django.db.models import Q
-
     if portal.school is None or not portal.can(Cap.REQUEST_FILTER_CHANGE):
         return Q(pk__in=[])
     if sees_all_filter_changes(portal):
@@ -675,10 +676,6 @@ def _visible_ids(model_label: str, portal) -> models.QuerySet | None:
     ``<app>/access.py``: ``fn(portal)`` returns the visible records, or None for all); one with a capability by
     AUDIT_RECORD_CAPS. Fails closed: a type listed here whose app registered no rule shows no entry.
     """
-    from django.apps import apps
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
-
     model = apps.get_model(model_label)
     rules = plugins.named("record_access")
     if model_label in rules:
@@ -709,8 +706,6 @@ AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.
 
 def audit_visibility(portal) -> models.Q:
     """A filter on AuditEvent: entries about records this person may not see are left out."""
-    from django.db.models import Q
-
     shown = ~Q(object_type__in=AUDIT_OBJECT_RULES)
     for label in AUDIT_OBJECT_RULES:
         ids = _visible_ids(label, portal)

@@ -12,6 +12,7 @@ import datetime
 from django.utils import timezone
 
 from safeguarding_portal.core import plugins
+from safeguarding_portal.reminders.models import Digest, Reminder
 from safeguarding_portal.schools.models import Term
 
 from . import services
@@ -21,8 +22,6 @@ from .models import GovernorReport
 def _reminder_log(*, school, users, term: Term) -> int:
     """A few days of reminder emails for the office's log, one of them bounced. Dated from the term's start,
     so a second run (on any day) finds them and changes nothing."""
-    from safeguarding_portal.reminders.models import Digest, Reminder
-
     day = term.starts_on + datetime.timedelta(days=21)
     rows = [
         (users["deputy"].email, day, Digest.Status.SENT, "A task on a case was due yesterday.", ""),

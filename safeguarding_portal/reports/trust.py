@@ -19,6 +19,7 @@ from safeguarding_portal.schools.models import Pupil, School, Term
 from .figures import columns_for
 from .models import GovernorReport
 from .periods import Period, period_for, range_label
+from .school_figures import dashboard
 
 
 class TrustPeriodForm(forms.Form):
@@ -108,8 +109,6 @@ def area_parts(table: dict) -> list[dict]:
 
 
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
-    from .school_figures import dashboard
-
     table = trust_table(trust=trust, start=start, end=end)
     # Every area, school by school, after the trust-wide picture: the dashboard's figures for this period.
     dash = dashboard(trust=trust, period=(start, end), sort="attention")

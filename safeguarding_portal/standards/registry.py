@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from safeguarding_portal.core import plugins
 
 NOT_ADOPTED, SAME, DIFFERS, BEHIND = "not_adopted", "same", "differs", "behind"
@@ -84,8 +86,6 @@ class Kind:
 
     # Kinds with their own templates (stored = False).
     def trust_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("standards:trust_kind", kwargs={"kind": self.name})
 
     def summary(self, *, trust) -> dict | None:

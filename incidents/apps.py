@@ -6,9 +6,9 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate  # why: in ready(), once every app's models are loaded
 
-        from . import handlers
+        from . import handlers  # why: in ready(), once every app's models are loaded
 
         handlers.connect()
 
@@ -16,12 +16,12 @@ class IncidentsConfig(AppConfig):
         # brings it, once.
         post_migrate.connect(_record_category_revisions, sender=self)
 
-        from . import chronology, searches
+        from . import chronology, searches  # why: in ready(), once every app's models are loaded
 
         chronology.register_section(searches.chronology_section)
 
 
 def _record_category_revisions(**kwargs) -> None:
-    from .revisions import revisions_record_everywhere
+    from .revisions import revisions_record_everywhere  # why: at post_migrate, not when the app loads
 
     revisions_record_everywhere(**kwargs)

@@ -8,8 +8,8 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # The pupil's chronology (incidents) shows monitoring alerts beside cases through its registry, so
         # incidents never imports this app.
-        from incidents import chronology
+        from incidents import chronology  # why: in ready(), once every app's models are loaded
 
-        from . import selectors
+        from . import selectors  # why: in ready(), once every app's models are loaded
 
         chronology.register_section(selectors.chronology_section)

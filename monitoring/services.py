@@ -283,7 +283,7 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
     result.created = new_alerts
     result.folded = list({id(h): h for h, _ in repeats}.values())
     if page:
-        from . import paging
+        from . import paging  # why: a cycle (monitoring.paging imports this module)
 
         paging.page_critical_many(alerts=[a for a in [*new_alerts, *touched.values()]
                                           if a.severity == Severity.CRITICAL], at=now)

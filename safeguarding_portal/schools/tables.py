@@ -58,7 +58,7 @@ def _check_unpacked_size(data: bytes) -> None:
 
 
 def _open(data: bytes):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # why: heavy, only for .xlsx uploads
 
     _check_unpacked_size(data)
     try:

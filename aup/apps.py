@@ -6,17 +6,10 @@ class AupConfig(AppConfig):
     verbose_name = "Acceptable use agreements"
 
     def ready(self) -> None:
-        # A pupil's agreements and consents go into a CP file's transfer bundle through its registry.
-        from incidents import bundles
+        # A pupil's agreements and consents go into a CP file's transfer bundle through incidents' registry (as
+        # monitoring's alerts do). Its projection check registers in integrity.py (core.plugins).
+        from incidents import bundles  # why: in ready(), once every app's models are loaded
 
-        from . import selectors
+        from . import selectors  # why: in ready(), once every app's models are loaded
 
         bundles.register_exporter(selectors.bundle_records)
-
-        from safeguarding_portal.audit import projections
-
-        from . import integrity
-
-        projections.register(
-            "aup", label="photo consents and signing requests", agrees_with="the signatures", run=integrity.mismatches
-        )

@@ -18,6 +18,7 @@ from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools import languages
 
 from .models import AgreementTranslation, Certificate, EventKind, Signature, SignatureEvent
+from .services import format_code
 
 
 def render_certificate(signature: Signature) -> bytes:
@@ -32,7 +33,6 @@ def render_certificate(signature: Signature) -> bytes:
         events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True))
         events += reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
     events.sort(key=lambda e: (e.at, e.pk))
-    from .services import format_code
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
     # A translation shown to the signer is printed with its hash, before the English original it translates.

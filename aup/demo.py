@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.core import plugins
 from safeguarding_portal.schools.models import Pupil, PupilGuardian
 
 from . import services
@@ -190,3 +191,6 @@ def seed(*, demo) -> list[str]:
         f"to sign for {', '.join(waiting) or 'nobody'}).",
         f"Visitors sign at /agreements/visit/{visitors.public_key}/",
     ]
+
+
+plugins.register("demo", "aup", seed, order=30)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from safeguarding_portal.schools.models import YearGroup
 
 from .models import Campaign
+from .services import drawn_signature_problem
 
 
 class DraftForm(forms.Form):
@@ -106,8 +107,6 @@ class SignForm(forms.Form):
         return name
 
     def clean_drawn_signature(self):
-        from .services import drawn_signature_problem
-
         value = self.cleaned_data.get("drawn_signature", "")
         problem = drawn_signature_problem(value)
         if problem:

@@ -138,7 +138,7 @@ def publish(*, version: AgreementVersion, by: User) -> AgreementVersion:
         or not agreement.versions.filter(published_at__isnull=False).exclude(pk=version.pk).exists()
     ):
         Agreement.objects.filter(pk=agreement.pk).update(current_from=version.number)
-    from .selectors import forget_gate_stamp
+    from .selectors import forget_gate_stamp  # why: a cycle (aup.selectors imports this module)
 
     transaction.on_commit(lambda: forget_gate_stamp(school_id=agreement.school_id))
     return version

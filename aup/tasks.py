@@ -8,19 +8,20 @@ from django.utils.translation import gettext
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools import languages
 
+from . import services
+from .certificate import certificate_for
+from .models import Certificate, Signature
+from .services import format_code, shown_text
+
 
 @shared_task(name="aup.send_invitations", ignore_result=True)
 def send_invitations(*, campaign_id: int) -> int:
-    from .services import send_invitations as send
-
-    return send(campaign_id=campaign_id)
+    return services.send_invitations(campaign_id=campaign_id)
 
 
 @shared_task(name="aup.send_staff_notices", ignore_result=True)
 def send_staff_notices(*, campaign_id: int) -> int:
-    from .services import send_staff_notices as send
-
-    return send(campaign_id=campaign_id)
+    return services.send_staff_notices(campaign_id=campaign_id)
 
 
 @shared_task(name="aup.issue_certificates", ignore_result=True)
@@ -29,10 +30,6 @@ def issue_certificates(*, signature_ids: list[int], email: str, manage_url: str 
     and attaches nothing: a certificate holds the child's name, the signer's IP and the consents, so it is
     downloaded from the parent's own link, never carried by email. The email is in ``language``, the one the
     parent signed in (English when empty: staff and visitors)."""
-    from .certificate import certificate_for
-    from .models import Certificate, Signature
-    from .services import format_code, shown_text
-
     signatures = list(Signature.objects.filter(pk__in=signature_ids).select_related("version__agreement__school"))
     if not signatures:
         return 0

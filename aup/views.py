@@ -35,8 +35,11 @@ from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools import languages
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import selectors, services
+from .certificate import certificate_for
 from .forms import (
     CampaignForm,
     DraftForm,
@@ -54,6 +57,7 @@ from .models import (
     Audience,
     Campaign,
     Certificate,
+    Consent,
     Invitation,
     PaperScan,
     RequestStatus,
@@ -157,8 +161,6 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
     if signature is None:
         raise Http404
     if request.GET.get("download"):
-        from .certificate import certificate_for
-
         return _pdf_response(certificate_for(signature))
     return render(
         request,
@@ -369,7 +371,6 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("aup:signed", token=token)
     if not request.GET.get("done"):
         services.record_viewed(invitation=invitation, ip=client_ip(request))
-    from .models import Consent
 
     current = {(c.pupil_id, c.key): c for c in Consent.objects.filter(pupil_id__in=[s.pupil_id for s in signatures])}
     rows = []
@@ -415,7 +416,6 @@ def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpRespo
     ).first()
     if signature is None:
         return _bad_link(request, services.LinkProblem.INVALID, purpose="manage")
-    from .certificate import certificate_for
 
     return _pdf_response(certificate_for(signature))
 
@@ -539,7 +539,6 @@ def manage(request: HttpRequest) -> HttpResponse:
                 "draft": agreement.draft,
             }
         )
-    from safeguarding_portal.standards.selectors import school_view
 
     return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20],
                                                "standings": school_view(school=school, kind_name="aup.agreements")})
@@ -548,8 +547,6 @@ def manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agreement_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Publish the trust's text for an audience (safeguarding_portal.standards) as the school's next version."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="aup.agreements", template_id=template_id)
     resign = request.POST.get("requires_resign") == "1"
@@ -774,7 +771,6 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _campaign(request, campaign_id)
-    from .models import SigningRequest
 
     requests = (
         SigningRequest.objects.filter(campaign=c)

@@ -8,9 +8,9 @@ class DutyConfig(AppConfig):
     def ready(self) -> None:
         # The pupil's chronology (incidents) lists the police notifications that named the pupil through its
         # registry, so incidents never imports this app.
-        from incidents import chronology
+        from incidents import chronology  # why: in ready(), once every app's models are loaded
 
-        from .encompass import chronology_section
+        from .encompass import chronology_section  # why: in ready(), once every app's models are loaded
 
         chronology.register_section(chronology_section)
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
@@ -231,8 +231,6 @@ def for_pupil(*, school: School, pupil: Pupil) -> QuerySet[EncompassNotification
 def chronology_section(*, portal, pupil: Pupil) -> dict | None:
     """Registered with incidents.chronology: the notifications that named the pupil, for those who may read
     police notifications (the DSL team and the head)."""
-    from safeguarding_portal.accounts.policy import Cap
-
     if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.VIEW_ENCOMPASS):
         return None
     found = list(for_pupil(school=portal.school, pupil=pupil))

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from safeguarding_portal.reports.figures import Column, as_percent, rag_percent, trust_columns
 from safeguarding_portal.reports.privacy import small_share
 
+from . import ai, encompass
+
 
 @dataclass(frozen=True)
 class EncompassFigures:
@@ -24,8 +26,6 @@ class EncompassFigures:
 
 def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
                       end: datetime.date) -> dict[int, EncompassFigures]:
-    from . import encompass
-
     ids = list(school_ids)
     return {sid: EncompassFigures(*pair) for sid, pair in encompass.figures(school_ids=ids, start=start,
                                                                             end=end).items()}
@@ -33,8 +33,6 @@ def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
 
 def ai_tools_assessed(*, school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """AI tools on the register and how many are assessed, approved and refused (no child in them)."""
-    from . import ai
-
     return ai.figures(school_ids=school_ids)
 
 

@@ -7,8 +7,10 @@ import datetime
 
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.reports.privacy import small_count, small_share
+from safeguarding_portal.reports.sections import Section
 
 from . import figures
 from .models import RotaSlot
@@ -64,3 +66,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "start": start,
         "end": end,
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "duty", Section(
+    "DSL on duty, police notifications and AI tools", "duty", ("kcsie.concerns", "fm.review"),
+    "the DSL duty rota, Operation Encompass notifications and the AI tools register",
+    build=governor_section,
+), order=60)

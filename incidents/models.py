@@ -18,7 +18,7 @@ from django.db.models import Q
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
 from safeguarding_portal.schools.models import YearGroup
 
-from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 
 
 class Route(models.TextChoices):
@@ -199,8 +199,6 @@ class Incident(models.Model):
         return FOUR_C[self.category]
 
     def get_four_c_display(self) -> str:
-        from .categories import FourC
-
         return FourC(self.four_c).label
 
     @property
@@ -412,7 +410,7 @@ class TimelineEntry(ChainedRecord):
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="timelineentry_chain_seq_unique")]
         indexes = [
             models.Index(fields=["incident", "at"]),
-            # Which allegations were shared with the DSL team (accounts.policy.case_visibility, on every list and
+            # Which allegations were shared with the DSL team (incidents.access.case_visibility, on every list and
             # count a DSL sees): a few rows among every entry of every case, so the dashboard's counts read this
             # small index instead of scanning the whole timeline each time they are recomputed.
             models.Index(fields=["incident"], condition=Q(kind="shared"), name="timelineentry_shared_idx"),
@@ -496,7 +494,7 @@ class CaseStep(models.Model):
 class CaseShare(models.Model):
     """A pupil's case shared with a named member of staff who needs to know (a class teacher, a pastoral
     lead): they may open it, read-only, until the share is ended. Both are timeline entries; the access
-    policy (policy.case_visibility) reads the shares that have not ended."""
+    policy (incidents.access.case_visibility) reads the shares that have not ended."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="shares")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_shares")

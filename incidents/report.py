@@ -14,14 +14,17 @@ import statistics
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Value, When
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports import charts
 from safeguarding_portal.reports.periods import Period, period_for, previous_periods
 from safeguarding_portal.reports.privacy import small_count, small_share
+from safeguarding_portal.reports.sections import Section
 from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
 from .figures import ACK_TARGET_HOURS, concern_figures, flag_group_counts
 from .models import Agency, EntryKind, Incident, Route, TimelineEntry
+from .searches import figures as search_figures
 
 LONG_OPEN_DAYS = 30
 
@@ -166,7 +169,6 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
 
     # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
-    from .searches import figures as search_figures
 
     device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
     # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
@@ -274,3 +276,11 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
             "urgent_minutes": urgent_minutes,
         },
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "incidents", Section(
+    "Online-safety concerns", "incidents", ("kcsie.concerns",),
+    "online-safety concerns and what was done about them",
+    build=governor_section,
+), order=10)

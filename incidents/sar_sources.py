@@ -10,7 +10,7 @@ from django.utils import timezone
 from safeguarding_portal.accounts import policy
 from sar.sources import Passage, Record, Subject, source, text_passages
 
-from . import chronology, corrections, searches
+from . import access, chronology, corrections, searches
 from .models import EntryKind, Incident, IncidentStaff, TimelineEntry
 
 # Timeline data worth printing beside an entry's text (what the entry recorded, not the machinery).
@@ -44,7 +44,7 @@ def cases(*, portal, subject: Subject) -> list[Record]:
                 for item in chronology.pupil_chronology(portal=portal, pupil=subject.pupil)]
     # A member of staff: allegations about them, and cases they are named on, as the reviewer may see them.
     named = IncidentStaff.objects.current().filter(user=subject.staff).values("incident_id")
-    found = (Incident.objects.filter(policy.case_visibility(portal))
+    found = (Incident.objects.filter(access.case_visibility(portal))
              .filter(Q(subject_staff=subject.staff) | Q(pk__in=named))
              .select_related("reported_by").order_by("occurred_at", "pk"))
     records = []

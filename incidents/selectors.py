@@ -17,7 +17,7 @@ from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools import search as school_search
 from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
-from . import corrections
+from . import access, corrections
 from .categories import FOUR_C, Category, categories_in
 from .figures import leavers_only, queue_rules
 from .models import (
@@ -68,7 +68,7 @@ QUEUES = [
 
 
 def visible_cases(*, portal) -> QuerySet[Incident]:
-    return Incident.objects.filter(policy.case_visibility(portal))
+    return Incident.objects.filter(access.case_visibility(portal))
 
 
 def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
@@ -282,7 +282,8 @@ def school_version(school_id: int) -> str:
 
 
 def is_leavers_case(incident: Incident) -> bool:
-    """Every pupil on the case has left the school (figures.leavers_only, for one case)."""
+    """Every pupil on the case has left the school (figures.leavers_only, for one case; access.can_act_on_case
+    asks the same)."""
     return Incident.objects.filter(pk=incident.pk).filter(leavers_only()).exists()
 
 
@@ -411,7 +412,7 @@ def case_shares(*, incident: Incident) -> list[CaseShare]:
 
 def shared_with(*, portal) -> QuerySet[Incident]:
     """Cases shared with the signed-in person by name (read-only), newest first."""
-    return Incident.objects.filter(policy.shared_case_visibility(portal)).order_by("-reported_at")
+    return Incident.objects.filter(access.shared_case_visibility(portal)).order_by("-reported_at")
 
 
 def case_tasks(*, incident: Incident) -> list[CaseTask]:

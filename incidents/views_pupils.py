@@ -20,10 +20,13 @@ from safeguarding_portal.core.formerrors import add_errors_to_form, error_messag
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil, School
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import chronology, procedures, transfers, trends
 from .categories import Category, StepSpec
 from .models import CPFileTransfer, TransferMethod
+from .revisions import REVISIONS, revisions_for
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -222,10 +225,6 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    from safeguarding_portal.standards.selectors import school_view
-
-    from .revisions import REVISIONS, revisions_for
-
     school = request.portal.school
     new_in = {c: r.title for r in REVISIONS for c in r.added}
     rows = procedures.procedures_overview(school=school)
@@ -241,8 +240,6 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Take the trust's checklist for a category (safeguarding_portal.standards) as the school's own."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
     standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))

@@ -6,8 +6,10 @@ The queue is one indexed, limited query plus one grouped count, however many ale
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Lower
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.ids import as_id
@@ -55,8 +57,6 @@ class QueueFilters:
             pupil=as_int("pupil"), unmatched=query.get("unmatched") == "1", before=as_int("before"))
 
     def as_query(self, **change) -> str:
-        from urllib.parse import urlencode
-
         values = {"state": self.state, "severity": self.severity, "vendor": self.vendor, "year": self.year_group,
                   "pupil": self.pupil or "", "unmatched": "1" if self.unmatched else "", "before": ""}
         values.update(change)
@@ -130,9 +130,6 @@ def events_for(alert: MonitoringAlert) -> list[AlertEvent]:
 
 def unmatched_names(*, school, limit: int = 200) -> list[dict]:
     """User names on alerts that match no pupil, with how many alerts wait on each."""
-    from django.db.models import Max
-    from django.db.models.functions import Lower
-
     return list(MonitoringAlert.objects.filter(school=school, pupil__isnull=True)
                 .exclude(username="", user_email="")
                 .annotate(name=Lower("username")).values("name", "vendor")

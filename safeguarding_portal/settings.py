@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "monitoring",
     "duty",
     "sar",
+    # The benchmarks (manage.py bench): an app only so its benches plug in like everything else (bench/benches.py).
+    "bench",
 ]
 
 MIDDLEWARE = [

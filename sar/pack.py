@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import EXEMPTION_MARKERS, MarkAction, RedactionMark, SubjectAccessRequest
-from .sources import SOURCES, Passage, Record, Subject
+from .sources import Passage, Record, Subject, sources
 
 
 @dataclass
@@ -26,7 +26,7 @@ def subject_of(request: SubjectAccessRequest) -> Subject:
 def gather(*, portal, request: SubjectAccessRequest) -> list[Section]:
     subject = subject_of(request)
     sections = []
-    for src in sorted(SOURCES.values(), key=lambda s: (s.order, s.name)):
+    for src in sources():
         records = src.fn(portal=portal, subject=subject)
         if records:
             sections.append(Section(src.name, src.label, records))

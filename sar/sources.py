@@ -20,6 +20,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from safeguarding_portal.core import plugins
+
 
 @dataclass(frozen=True)
 class Subject:
@@ -67,15 +69,20 @@ class Source:
     fn: Callable[..., list[Record]]
 
 
-SOURCES: dict[str, Source] = {}
-
-
 def source(name: str, *, label: str, order: int = 50):
+    """Declare a function of an app's ``sar_sources.py`` as what that app holds about a person (core.plugins kind
+    ``sar_source``, discovered like every other plug-in)."""
+
     def register(fn: Callable[..., list[Record]]) -> Callable[..., list[Record]]:
-        SOURCES[name] = Source(name, label, order, fn)
+        plugins.register("sar_source", name, Source(name, label, order, fn), order=order)
         return fn
 
     return register
+
+
+def sources() -> list[Source]:
+    """Every app's sources, in their declared order."""
+    return list(plugins.values("sar_source"))
 
 
 def text_passages(prefix: str, fields: list[tuple[str, str, str]]) -> list[Passage]:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from safeguarding_portal.audit.models import AuditEvent
-from sar.sources import SOURCES
+from sar.sources import sources
 
 from .factories import PupilFactory
 from .incident_helpers import make_case
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_domain_app_plugs_in_a_source():
     assert {"incidents.cases", "incidents.device_searches", "monitoring.alerts", "duty.encompass",
-            "aup.signatures", "schools.flags", "schools.pupil"} <= set(SOURCES)
+            "aup.signatures", "schools.flags", "schools.pupil"} <= {s.name for s in sources()}
 
 
 def test_the_pack_lists_cases_timeline_alerts_and_flags_of_the_pupil_only(client, signed_in, dsl, staff, school):

@@ -1,4 +1,8 @@
+import datetime
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -26,11 +30,6 @@ def concern_label(value: str) -> str:
 @register.filter
 def iso_when(value: str) -> str:
     """An ISO date-time stored in an entry's data, as people read it: 20 Oct 2026 17:51."""
-    import datetime
-
-    from django.utils import timezone
-    from django.utils.dateformat import format as date_format
-
     try:
         moment = datetime.datetime.fromisoformat(str(value))
     except ValueError:

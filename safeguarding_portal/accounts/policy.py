@@ -8,8 +8,9 @@ Three tables, read by the middleware (for every URL), the templates (for navigat
   the access test fails the build, so a new view cannot forget its rule.
 * ``TWO_FACTOR_ROLES``: roles whose holders must pass a TOTP check before anything but sign-in pages.
 
-Object rules (such as "the reporter of an incident") are functions at the end of this module; views and
-selectors call them instead of writing their own conditions.
+Object rules (such as "the reporter of an incident") are functions at the end of this module, or, when they
+read a domain app's models, in that app's ``access.py`` (the cases' rules: ``incidents/access.py``); views and
+selectors call them instead of writing their own conditions. The foundations import no domain app.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+
+from safeguarding_portal.core import plugins
 
 if TYPE_CHECKING:
     pass
@@ -654,96 +660,8 @@ def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool 
 
 
 # --- Object rules -------------------------------------------------------------------------------------
-# Who may see which case. ``case_visibility`` (a query filter, for lists) and ``can_view_case`` (for one
-# case) say the same thing; a test holds them together.
-
-
-def case_visibility(portal) -> models.Q:
-    from django.db.models import Q
-
-    from incidents.models import Route
-
-    if portal.school is None or not portal.can(Cap.OPEN_CASES):
-        return Q(pk__in=[])
-    visible = Q(pk__in=[])
-    if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        # The DSL team triages; the headteacher has oversight of pupils' cases.
-        visible |= Q(route=Route.DSL)
-    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        visible |= Q(route=Route.HEADTEACHER)
-    elif portal.can(Cap.TRIAGE):
-        # Shared means a SHARED entry on the hash-chained timeline, not the projection column beside it, which
-        # an UPDATE could tick without leaving a trace.
-        from incidents.integrity import shared_on_timeline
-
-        visible |= Q(route=Route.HEADTEACHER) & shared_on_timeline()
-    if portal.is_chair:
-        visible |= Q(route=Route.CHAIR)
-    # Nobody sees a concern about themselves, whatever their role.
-    return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
-
-
-def shared_case_visibility(portal) -> models.Q:
-    """Cases shared with this person by name, while the share lasts (read-only: never can_act_on_case)."""
-    from django.db.models import Q
-
-    from incidents.models import CaseShare, Route
-
-    if portal.school is None or not portal.can(Cap.VIEW_SHARED_CASES):
-        return Q(pk__in=[])
-    shared = CaseShare.objects.filter(user=portal.user, revoked_entry__isnull=True).values("incident_id")
-    return Q(school=portal.school, route=Route.DSL, pk__in=shared) & ~Q(subject_staff=portal.user)
-
-
-def can_view_case(portal, incident) -> bool:
-    from incidents.models import Route
-
-    if portal.school is None or incident.school_id != portal.school.pk or not portal.can(Cap.OPEN_CASES):
-        return False
-    if incident.subject_staff_id is not None and incident.subject_staff_id == portal.user.pk:
-        return False
-    if incident.route == Route.DSL:
-        return portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
-    if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and _shared_on_timeline(incident))
-    return portal.is_chair
-
-
-def _shared_on_timeline(incident) -> bool:
-    from incidents.models import EntryKind
-
-    return incident.entries.filter(kind=EntryKind.SHARED).exists()
-
-
-def can_act_on_case(portal, incident) -> bool:
-    """Adding to the timeline: the DSL team for pupils' cases, the head or chair for their routes."""
-    from incidents.models import Route
-
-    if not can_view_case(portal, incident):
-        return False
-    if not portal.can(Cap.TRIAGE):
-        # A case whose pupils have all left is read-only but for the DSL team, who keep the child's record.
-        from incidents.selectors import is_leavers_case
-
-        if is_leavers_case(incident):
-            return False
-    if incident.route == Route.DSL:
-        return portal.can(Cap.TRIAGE)
-    if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or portal.can(Cap.TRIAGE)
-    return portal.is_chair
-
-
-def can_share_case(portal, incident) -> bool:
-    """Only the headteacher shares an allegation about staff with the DSL team, and only once."""
-    from incidents.models import Route
-
-    return (
-        incident.route == Route.HEADTEACHER
-        and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
-        and not _shared_on_timeline(incident)
-        and can_view_case(portal, incident)
-    )
+# Who may see which case lives with the cases (incidents/access.py: case_visibility, can_view_case, ...); the
+# foundations import no domain app. The rules below need nothing from a domain app but the record's columns.
 
 
 # --- Object rules: web filtering ------------------------------------------------------------------------
@@ -760,8 +678,6 @@ def sees_all_filter_changes(portal) -> bool:
 
 
 def filter_change_visibility(portal) -> models.Q:
-    from django.db.models import Q
-
     if portal.school is None or not portal.can(Cap.REQUEST_FILTER_CHANGE):
         return Q(pk__in=[])
     if sees_all_filter_changes(portal):
@@ -791,28 +707,27 @@ def can_view_training_record(portal, record) -> bool:
 
 
 def _visible_ids(model_label: str, portal) -> models.QuerySet | None:
-    """The ids (as text, like AuditEvent.object_id) of the records of this type the person may see; None: all."""
-    from django.apps import apps
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
+    """The ids (as text, like AuditEvent.object_id) of the records of this type the person may see; None: all.
 
+    A record type with an object rule is ruled by the app that keeps it (kind ``record_access`` in
+    ``<app>/access.py``: ``fn(portal)`` returns the visible records, or None for all); one with a capability by
+    AUDIT_RECORD_CAPS. Fails closed: a type listed here whose app registered no rule shows no entry.
+    """
     model = apps.get_model(model_label)
-    if model_label == "incidents.incident":
-        visible = model.objects.filter(case_visibility(portal))
-    elif model_label == "incidents.attachment":
-        visible = model.objects.filter(incident__in=apps.get_model("incidents.incident").objects.filter(
-            case_visibility(portal)))
-    elif model_label == "curriculum.trainingrecord":
-        if portal.can(Cap.MANAGE_TRAINING):
+    rules = plugins.named("record_access")
+    if model_label in rules:
+        visible = rules[model_label](portal)
+        if visible is None:
             return None
-        visible = model.objects.filter(user=portal.user)
-    else:
+    elif model_label in AUDIT_RECORD_CAPS:
         return None if portal.can(AUDIT_RECORD_CAPS[model_label]) else model.objects.none()
+    else:
+        visible = model.objects.none()
     return visible.annotate(text_id=Cast("pk", CharField())).values("text_id")
 
 
 # Record types whose audit entries only holders of the capability read (the school's own records, since the
-# log is the school's). The case and training rules above are object rules, per record.
+# log is the school's). Cases and training records have object rules, per record, in their apps' access.py.
 AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
     "incidents.devicesearch": Cap.DEVICE_SEARCHES,
@@ -829,8 +744,6 @@ AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.
 
 def audit_visibility(portal) -> models.Q:
     """A filter on AuditEvent: entries about records this person may not see are left out."""
-    from django.db.models import Q
-
     shown = ~Q(object_type__in=AUDIT_OBJECT_RULES)
     for label in AUDIT_OBJECT_RULES:
         ids = _visible_ids(label, portal)

@@ -16,6 +16,7 @@ from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 
+from .importer import import_people
 from .models import ImportRun, Pupil, PupilFlag, School, Trust
 
 
@@ -77,8 +78,6 @@ def school_add(*, trust: Trust, form, terms, contacts, user: User, origin: Origi
 
 def staff_import(*, school: School, upload, user: User, origin: Origin | None = None) -> ImportRun:
     """The staff list through the MIS import, exactly as the school's own import page runs it."""
-    from .importer import import_people
-
     return import_people(school=school, kind=ImportRun.Kind.STAFF, data=upload.read(), filename=upload.name,
                          by=user, origin=origin)
 

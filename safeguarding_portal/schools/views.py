@@ -11,9 +11,20 @@ from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.ids import as_id
+from safeguarding_portal.reports.views import trust_dashboard
 
 from . import selectors, services
-from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
+from .forms import (
+    ContactFormSet,
+    FlagDatesForm,
+    FlagForm,
+    NewContactFormSet,
+    NewSchoolForm,
+    NewTermFormSet,
+    SchoolDetailsForm,
+    TermFormSet,
+)
+from .importer import TEMPLATE_HEADERS
 from .models import Pupil, PupilFlag, School, YearGroup
 
 
@@ -163,15 +174,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 def trust_overview(request: HttpRequest) -> HttpResponse:
     """The trust lead's home: the trust dashboard (reports.school_figures), one row per school."""
-    from safeguarding_portal.reports.views import trust_dashboard
-
     return trust_dashboard(request)
 
 
 def trust_school_add(request: HttpRequest) -> HttpResponse:
     """The trust lead adds a school: details, term dates, contacts and (optionally) the staff list."""
-    from .forms import NewContactFormSet, NewSchoolForm, NewTermFormSet
-
     trust = request.portal.trust
     if trust is None:
         raise Http404("No trust.")
@@ -194,7 +201,6 @@ def trust_school_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{school.name} added to the trust.")
         return redirect("reports:trust_school", school_id=school.pk)
-    from .importer import TEMPLATE_HEADERS
 
     columns = ",".join(TEMPLATE_HEADERS["staff"])
     return render(request, "schools/trust_school_add.html", {"trust": trust, "form": form, "terms": terms,

@@ -11,10 +11,8 @@ flagged, and so are applied requests that the vendor's log, over the period it c
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import re
 import zoneinfo
 from collections import defaultdict
@@ -26,7 +24,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.core.words import counted
-from safeguarding_portal.schools import importer, tables
+from safeguarding_portal.schools import importer
 from safeguarding_portal.schools.importer import FileRejected, RowError
 from safeguarding_portal.schools.models import School
 
@@ -58,31 +56,10 @@ _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%
 
 
 def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
-    """Rows of the vendor's CSV. The MIS import's decoding and file checks, with a larger size limit:
-    vendor logs are long. An Excel workbook (.xlsx) is read into the same rows (schools/tables.py)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB. "
-                           "Export a shorter period.")
-    if tables.is_xlsx(data):
-        try:
-            return tables.read_xlsx(data, sheet=sheet)
-        except tables.WorkbookProblem as exc:
-            raise FileRejected(str(exc)) from exc
-    # The whole file by the MIS import's rules (a stray byte anywhere is refused, never re-read as Windows-1252),
-    # with this import's own size limit.
-    text = importer.decode_upload(data=data, max_bytes=MAX_UPLOAD_BYTES)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [[cell.strip() for cell in row] for row in reader]
-    except csv.Error as exc:
-        raise FileRejected(f"The file could not be read as CSV near line {reader.line_num} ({exc}).")
-    if not any(any(row) for row in rows):
-        raise FileRejected("The file is empty.")
-    return rows
+    """Rows of the vendor's CSV or workbook, read by the MIS import's rules (schools/importer/reading.py: a stray
+    byte anywhere is refused, never re-read as Windows-1252), with a larger size limit: vendor logs are long."""
+    return importer.read_table(data=data, sheet=sheet, max_bytes=MAX_UPLOAD_BYTES,
+                               too_big_advice="Export a shorter period.", csv_advice="")
 
 
 def _norm(text: str) -> str:

@@ -1,6 +1,6 @@
 """Spreadsheets as the office has them: an Excel workbook (.xlsx) read into the same rows of text as a CSV.
 
-The MIS import (schools/importer.py) and the vendor filtering-log import (filtering/vendor.py) read their files
+The MIS import and the vendor filtering-log import (filtering/vendor.py) read their files (schools/importer/reading.py)
 through ``read_xlsx`` when the upload is a workbook, so every header spelling, check and per-row error works
 the same for both. Cells become the text a CSV export of the same sheet would hold: dates as day/month/year
 (with the time when there is one), whole numbers without ".0", empty cells as "". Formulas are read as the

@@ -45,6 +45,7 @@ class FileRejected(Exception):
 
 # --- Reading the file -----------------------------------------------------------------------------------
 
+_EXPORT_FEWER_COLUMNS = "Export only the columns the portal needs."
 _SAVE_AS_CSV = "In Excel, choose File, then Save As, then “CSV UTF-8 (Comma delimited)” and upload that file."
 
 
@@ -53,9 +54,7 @@ def decode_upload(*, data: bytes, max_bytes: int | None = None) -> str:
     UTF-8 file with a byte that is not UTF-8 is refused, never re-read as Windows-1252). ``max_bytes`` is the
     caller's size limit (the MIS one, 5 MB, by default; longer vendor logs are decoded by the same rules)."""
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
-    if len(data) > limit:
-        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit // (1024 * 1024)} MB. "
-                           "Export only the columns the portal needs.")
+    _check_size(data, limit=limit, advice=_EXPORT_FEWER_COLUMNS)
     if not data.strip():
         raise FileRejected("The file is empty.")
     if data.startswith(b"PK\x03\x04"):
@@ -105,29 +104,43 @@ def _mixed_encoding(body: bytes, start: int) -> str:
     )
 
 
-def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
+def read_table(*, data: bytes, sheet: str = "", max_bytes: int | None = None,
+               too_big_advice: str = _EXPORT_FEWER_COLUMNS, csv_advice: str = _SAVE_AS_CSV) -> list[list[str]]:
     """All rows of the CSV, as lists of cells. Comma, tab or semicolon separated, as the first line shows.
 
     An Excel workbook (.xlsx) is read into the same rows of text (schools/tables.py); ``sheet`` names the
-    worksheet when it has several."""
+    worksheet when it has several. ``max_bytes`` is the caller's size limit (the MIS one, 5 MB, by default) and
+    the two advices end the messages for a file over it and for a CSV that cannot be split into cells."""
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     if tables.is_xlsx(data):
-        if len(data) > MAX_FILE_BYTES:
-            raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 5 MB. "
-                               "Export only the columns the portal needs.")
+        _check_size(data, limit=limit, advice=too_big_advice)
         try:
             return tables.read_xlsx(data, sheet=sheet)
         except tables.WorkbookProblem as exc:
             raise FileRejected(str(exc)) from exc
-    text = decode_upload(data=data)
+    _check_size(data, limit=limit, advice=too_big_advice)
+    text = decode_upload(data=data, max_bytes=limit)
+    rows = _split_csv(text, advice=csv_advice)
+    if not any(any(row) for row in rows):
+        raise FileRejected("The file is empty.")
+    return rows
+
+
+def _check_size(data: bytes, *, limit: int, advice: str) -> None:
+    if len(data) > limit:
+        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit // (1024 * 1024)} MB. "
+                           f"{advice}")
+
+
+def _split_csv(text: str, *, advice: str) -> list[list[str]]:
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = [[cell.strip() for cell in row] for row in reader]
+        return [[cell.strip() for cell in row] for row in reader]
     except csv.Error as exc:
-        raise FileRejected(f"The file could not be read as CSV near line {reader.line_num} ({exc}). {_SAVE_AS_CSV}")
-    if not any(any(row) for row in rows):
-        raise FileRejected("The file is empty.")
-    return rows
+        raise FileRejected(
+            f"The file could not be read as CSV near line {reader.line_num} ({exc}).{' ' + advice if advice else ''}"
+        )

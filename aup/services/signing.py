@@ -1,0 +1,635 @@
+"""Writes for signing: a parent's or carer's link and what they sign or decline for each child, consents
+changed later, staff, governors and visitors signing their own, teachers recording pupils' agreements, and
+paper agreements scanned in."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Cap, Role, capabilities_for
+from safeguarding_portal.audit import chain
+from safeguarding_portal.audit.chain import append_many
+from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, School
+
+from ..models import (
+    PAPER_SIGNATURE_PREFIX,
+    PUPIL_AUDIENCES,
+    Agreement,
+    AgreementVersion,
+    Audience,
+    Consent,
+    EventKind,
+    Invitation,
+    PaperScan,
+    RequestStatus,
+    Signature,
+    SignatureEvent,
+    SigningRequest,
+    SignMethod,
+    pupil_audience,
+)
+from .campaigns import manage_url, new_verification_code, now, token_hash
+
+MAX_DRAWN_BYTES = 200_000
+MANAGE_LINK_DAYS = 400  # a parent can change consents for the rest of the school year and beyond
+
+
+# --- The parent's link ---------------------------------------------------------------------------------
+
+
+class LinkProblem:
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+def find_invitation(token: str, *, purpose: str = "sign") -> tuple[Invitation | None, str | None]:
+    """The invitation a link names, or why the link does not work. Never says anything about a child."""
+    if not token or len(token) > 100:
+        return None, LinkProblem.INVALID
+    field = "token_hash" if purpose == "sign" else "manage_token_hash"
+    found = Invitation.objects.select_related(
+        "campaign__school", "campaign__version__agreement", "guardian"
+    ).filter(**{field: token_hash(token)})
+    if purpose == "sign":
+        # In the same query: every open and every signing of a link asks it (the start-of-year rush).
+        pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
+        found = found.annotate(has_pending=Exists(pending))
+    invitation = found.first()
+    if invitation is None:
+        return None, LinkProblem.INVALID
+    if purpose == "sign":
+        if invitation.campaign.closed_at is not None or invitation.expires_at < now():
+            return invitation, LinkProblem.EXPIRED
+        if not invitation.has_pending:
+            return invitation, LinkProblem.USED
+    elif invitation.used_at is None or invitation.used_at + datetime.timedelta(days=MANAGE_LINK_DAYS) < now():
+        return invitation, LinkProblem.EXPIRED
+    return invitation, None
+
+
+def pending_requests(invitation: Invitation) -> list[SigningRequest]:
+    return list(
+        invitation.requests.filter(status=RequestStatus.PENDING)
+        .select_related("pupil")
+        .order_by("pupil__legal_forename")
+    )
+
+
+@transaction.atomic
+def record_opened(*, invitation: Invitation, ip: str | None) -> None:
+    if invitation.opened_at is not None:
+        return
+    at = now()
+    if Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=at):
+        append_many(
+            [
+                SignatureEvent(
+                    school_id=invitation.school_id,
+                    kind=EventKind.OPENED,
+                    at=at,
+                    campaign_id=invitation.campaign_id,
+                    invitation=invitation,
+                    actor=invitation.guardian.full_name,
+                    data={"ip": ip or ""},
+                )
+            ]
+        )
+        invitation.opened_at = at
+
+
+def drawn_signature_problem(data_url: str) -> str | None:
+    if not data_url:
+        return None
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix) or len(data_url) > MAX_DRAWN_BYTES:
+        return (
+            "The drawn signature could not be read. Clear it and draw it again, or leave it empty and type your name."
+        )
+    try:
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        return "The drawn signature could not be read. Clear it and draw it again."
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "The drawn signature could not be read. Clear it and draw it again."
+    return None
+
+
+@dataclass(frozen=True)
+class SignerEvidence:
+    typed_name: str
+    drawn_signature: str
+    ip_address: str | None
+    user_agent: str
+
+
+def _signature(*, school_id: int, version: AgreementVersion, evidence: SignerEvidence, **fields) -> Signature:
+    return Signature(
+        school_id=school_id,
+        version=version,
+        audience=version.agreement.audience,
+        version_sha256=version.sha256,
+        signer_name=evidence.typed_name,
+        signed_at=now(),
+        ip_address=evidence.ip_address or None,
+        user_agent=evidence.user_agent[:400],
+        drawn_signature=evidence.drawn_signature,
+        verification_code=new_verification_code(),
+        **fields,
+    )
+
+
+def _set_consents(*, signatures: list[Signature], items: list[dict], actor: str) -> None:
+    """Each child's current answers, from their signatures: one upsert for every child and item."""
+    labels = {item["key"]: item["label"] for item in items}
+    rows = [
+        Consent(
+            school_id=s.school_id,
+            pupil_id=s.pupil_id,
+            key=key,
+            label=labels.get(key, key),
+            given=given,
+            signature=s,
+            changed_at=s.signed_at,
+            changed_by=actor,
+        )
+        for s in signatures
+        for key, given in s.consents.items()
+    ]
+    if rows:
+        Consent.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["pupil", "key"],
+            update_fields=["school", "label", "given", "signature", "changed_at", "changed_by"],
+        )
+
+
+def sign_for_children(
+    *,
+    invitation: Invitation,
+    answers: dict[int, dict[str, bool]],
+    evidence: SignerEvidence,
+    issue_certificates: bool = True,
+) -> list[Signature]:
+    """Sign every pending request of the invitation; ``answers`` maps each pupil to their consent answers.
+
+    A double submission finds the requests already signed and records nothing more (the row locks make the
+    second wait for the first, then see its result).
+    """
+    with transaction.atomic():
+        requests = list(
+            SigningRequest.objects.select_for_update()
+            .filter(invitation=invitation, status=RequestStatus.PENDING)
+            .order_by("pk")
+        )
+        if not requests:
+            # Signed by another send of the same form (a double tap that waited for our row locks): say the
+            # link is used, so the page shows the confirmation rather than the form.
+            invitation.used_at = Invitation.objects.filter(pk=invitation.pk).values_list("used_at", flat=True).first()
+            return []
+        version = invitation.campaign.version
+        items = version.consent_items
+        at = now()
+        signatures = []
+        for request in requests:
+            child_answers = answers.get(request.pupil_id, {})
+            consents = {item["key"]: bool(child_answers.get(item["key"], False)) for item in items}
+            signature = _signature(
+                school_id=invitation.school_id,
+                version=version,
+                evidence=evidence,
+                request=request,
+                pupil_id=request.pupil_id,
+                guardian_id=invitation.guardian_id,
+                consents=consents,
+            )
+            signature.signed_at = at
+            signatures.append(signature)
+        # One lock of the school's chain head for all the children, then every consent in one upsert.
+        append_many(signatures)
+        _set_consents(signatures=signatures, items=items, actor=evidence.typed_name)
+        SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+            status=RequestStatus.SIGNED, decided_at=at
+        )
+        # The other parent's requests for the same children are covered: nobody chases them any more.
+        SigningRequest.objects.filter(
+            campaign_id=invitation.campaign_id,
+            pupil_id__in=[r.pupil_id for r in requests],
+            status=RequestStatus.PENDING,
+        ).update(status=RequestStatus.COVERED, decided_at=at)
+        Invitation.objects.filter(pk=invitation.pk).update(used_at=at)
+        invitation.used_at = at
+        append_many(
+            [
+                SignatureEvent(
+                    school_id=invitation.school_id,
+                    kind=EventKind.SIGNED,
+                    at=at,
+                    campaign_id=invitation.campaign_id,
+                    invitation=invitation,
+                    request=s.request,
+                    signature=s,
+                    pupil_id=s.pupil_id,
+                    actor=evidence.typed_name,
+                    data={
+                        "ip": evidence.ip_address or "",
+                        "user_agent": evidence.user_agent[:200],
+                        "consents": s.consents,
+                    },
+                )
+                for s in signatures
+            ]
+        )
+        if issue_certificates:
+            enqueue(
+                "aup.issue_certificates",
+                signature_ids=[s.pk for s in signatures],
+                email=invitation.email,
+                manage_url=manage_url(invitation),
+            )
+    return signatures
+
+
+@transaction.atomic
+def decline(*, invitation: Invitation, reason: str, evidence: SignerEvidence) -> int:
+    requests = list(
+        SigningRequest.objects.select_for_update().filter(invitation=invitation, status=RequestStatus.PENDING)
+    )
+    at = now()
+    SigningRequest.objects.filter(pk__in=[r.pk for r in requests]).update(status=RequestStatus.DECLINED, decided_at=at)
+    Invitation.objects.filter(pk=invitation.pk).update(used_at=at)
+    append_many(
+        [
+            SignatureEvent(
+                school_id=invitation.school_id,
+                kind=EventKind.DECLINED,
+                at=at,
+                campaign_id=invitation.campaign_id,
+                invitation=invitation,
+                request=r,
+                pupil_id=r.pupil_id,
+                actor=evidence.typed_name or invitation.guardian.full_name,
+                data={"reason": reason[:500]},
+            )
+            for r in requests
+        ]
+    )
+    return len(requests)
+
+
+@transaction.atomic
+def change_consent(*, signature: Signature, key: str, given: bool, actor: str, ip: str | None = None) -> bool:
+    """Withdraw or give one consent: the child's current answer changes at once, and the event is kept."""
+    items = {item["key"]: item["label"] for item in signature.version.consent_items}
+    if key not in items or signature.pupil_id is None:
+        raise ValidationError("That is not one of this agreement's consent questions.")
+    current = Consent.objects.select_for_update().filter(pupil_id=signature.pupil_id, key=key).first()
+    if current is not None and current.given == given:
+        return False
+    at = now()
+    Consent.objects.update_or_create(
+        pupil_id=signature.pupil_id,
+        key=key,
+        defaults={
+            "school_id": signature.school_id,
+            "label": items[key],
+            "given": given,
+            "signature": signature,
+            "changed_at": at,
+            "changed_by": actor,
+        },
+    )
+    chain.append(
+        SignatureEvent(
+            school_id=signature.school_id,
+            kind=EventKind.CONSENT_GIVEN if given else EventKind.WITHDRAWN,
+            at=at,
+            signature=signature,
+            pupil_id=signature.pupil_id,
+            actor=actor,
+            request_id=signature.request_id,
+            data={"item": key, "label": items[key], "ip": ip or ""},
+        )
+    )
+    return True
+
+
+def record_viewed(*, invitation: Invitation, ip: str | None) -> None:
+    chain.append(
+        SignatureEvent(
+            school_id=invitation.school_id,
+            kind=EventKind.VIEWED,
+            at=now(),
+            campaign_id=invitation.campaign_id,
+            invitation=invitation,
+            actor=invitation.guardian.full_name,
+            data={"ip": ip or ""},
+        )
+    )
+
+
+# --- Staff, governors, visitors, pupils ---------------------------------------------------------------
+
+
+def audiences_for_roles(roles) -> list[str]:
+    audiences = []
+    if set(roles) & set(STAFF_ROLES):
+        audiences.append(Audience.STAFF)
+    if Role.GOVERNOR in roles:
+        audiences.append(Audience.GOVERNOR)
+    return audiences
+
+
+@transaction.atomic
+def sign_own(
+    *, school: School, user: User, version: AgreementVersion, evidence: SignerEvidence, issue_certificate: bool = True
+) -> Signature:
+    if not version.is_published or version.agreement.school_id != school.pk:
+        raise ValidationError("This agreement is not open for signing.")
+    # One current signature per person and version: a second submit returns the first.
+    existing = Signature.objects.filter(school=school, user=user, version=version).first()
+    if existing:
+        return existing
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialise one person's double submit
+    existing = Signature.objects.filter(school=school, user=user, version=version).first()
+    if existing:
+        return existing
+    request = (
+        SigningRequest.objects.select_for_update()
+        .filter(user=user, campaign__version=version, status=RequestStatus.PENDING, campaign__school=school)
+        .first()
+    )
+    signature = _signature(school_id=school.pk, version=version, evidence=evidence, user=user, request=request)
+    chain.append(signature)
+    if request:
+        SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=signature.signed_at)
+    chain.append(
+        SignatureEvent(
+            school_id=school.pk,
+            kind=EventKind.SIGNED,
+            at=signature.signed_at,
+            signature=signature,
+            request=request,
+            campaign_id=request.campaign_id if request else None,
+            actor=user.full_name,
+            data={"ip": evidence.ip_address or "", "user_agent": evidence.user_agent[:200]},
+        )
+    )
+    if issue_certificate:
+        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=user.email, manage_url="")
+    return signature
+
+
+def sign_visitor(
+    *, agreement: Agreement, organisation: str, submission_token: uuid.UUID, evidence: SignerEvidence
+) -> Signature:
+    version = agreement.current_version
+    if version is None or agreement.audience != Audience.VISITOR:
+        raise ValidationError("This agreement is not open for signing.")
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            signature = _signature(
+                school_id=agreement.school_id,
+                version=version,
+                evidence=evidence,
+                organisation=organisation.strip()[:200],
+                submission_token=submission_token,
+            )
+            chain.append(signature)
+            chain.append(
+                SignatureEvent(
+                    school_id=agreement.school_id,
+                    kind=EventKind.SIGNED,
+                    at=signature.signed_at,
+                    signature=signature,
+                    actor=evidence.typed_name,
+                    data={"ip": evidence.ip_address or "", "user_agent": evidence.user_agent[:200]},
+                )
+            )
+    except IntegrityError:
+        return Signature.objects.get(submission_token=submission_token)
+    return signature
+
+
+@transaction.atomic
+def record_pupil_agreements(
+    *, school: School, pupils: list[Pupil], agreed_on: datetime.date, witness: User
+) -> list[Signature]:
+    """The teacher talked these pupils through their agreement and they agreed; the teacher is the witness."""
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": "That date is in the future."})
+    versions = {}
+    for audience in PUPIL_AUDIENCES:
+        agreement = Agreement.objects.filter(school=school, audience=audience).first()
+        versions[audience] = agreement.current_version if agreement else None
+    signatures = []
+    for pupil in pupils:
+        version = versions[pupil_audience(pupil.year_group)]
+        if version is None:
+            raise ValidationError(
+                f"Publish the {dict(Audience.choices)[pupil_audience(pupil.year_group)].lower()} agreement first."
+            )
+        if Signature.objects.filter(pupil=pupil, version=version, witness__isnull=False).exists():
+            continue
+        signature = _signature(
+            school_id=school.pk,
+            version=version,
+            pupil=pupil,
+            witness=witness,
+            agreed_on=agreed_on,
+            evidence=SignerEvidence(typed_name=pupil.full_name, drawn_signature="", ip_address=None, user_agent=""),
+        )
+        chain.append(signature)
+        signatures.append(signature)
+    append_many(
+        [
+            SignatureEvent(
+                school_id=school.pk,
+                kind=EventKind.SIGNED,
+                at=s.signed_at,
+                signature=s,
+                pupil_id=s.pupil_id,
+                actor=witness.full_name,
+                data={"witness": witness.full_name, "agreed_on": agreed_on.isoformat()},
+            )
+            for s in signatures
+        ]
+    )
+    return signatures
+
+
+# --- Paper agreements ----------------------------------------------------------------------------------
+# A parent who signs the printed agreement hands it in; the office records it with a scan. The evidence rules
+# are the online ones: who recorded it (the witness), when (``signed_at``), from where (the recorder's address
+# and browser), the hash of the version's text, and the date written on the paper (``agreed_on``). The scan is
+# stored through the storage API and named, by its SHA-256, in the chained signature.
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+_SCAN_TYPES = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def scan_problem(upload) -> str | None:
+    if upload is None:
+        return "Attach the scan (or a photo) of the signed paper copy."
+    if upload.size > MAX_SCAN_BYTES:
+        return "The scan is larger than 10 MB: scan it at a lower resolution."
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(magic) for magic in _SCAN_TYPES):
+        return "Attach the scan as a PDF, PNG or JPEG file."
+    return None
+
+
+def _scan_type(upload) -> str:
+    head = upload.read(8)
+    upload.seek(0)
+    return next(kind for magic, kind in _SCAN_TYPES.items() if head.startswith(magic))
+
+
+def _holds(user: User, school: School, capability: Cap) -> bool:
+    roles = set(Membership.objects.current().filter(user=user, school=school).values_list("role", flat=True))
+    return capability in capabilities_for(roles)
+
+
+@transaction.atomic
+def record_paper_agreement(
+    *,
+    school: School,
+    pupil: Pupil,
+    guardian: Guardian,
+    by: User,
+    signed_on: datetime.date,
+    answers: dict[str, bool],
+    scan,
+    ip_address: str | None,
+    user_agent: str,
+    submission_token: uuid.UUID,
+    signer_name: str = "",
+    issue_certificate: bool = True,
+) -> Signature:
+    """Record the parents' agreement ``guardian`` signed on paper for ``pupil``, with the scan of it.
+
+    It answers the child's waiting request in any open campaign of the version (the other parent's are then
+    covered, as online), sets the child's consents from the paper's answers, and emails the parent the
+    certificate (and, when they had a link, the page to change consents later). The form's token makes a
+    double submission one record.
+    """
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing is not None:
+        return existing
+    if not _holds(by, school, Cap.MANAGE_AGREEMENTS):
+        raise ValidationError("Only the office and the safeguarding team record paper agreements.")
+    agreement = Agreement.objects.filter(school=school, audience=Audience.PARENT).first()
+    version = agreement.current_version if agreement else None
+    if version is None:
+        raise ValidationError("Publish the parents' agreement first.")
+    if pupil.school_id != school.pk or not PupilGuardian.objects.filter(
+        pupil=pupil, guardian=guardian, has_parental_responsibility=True
+    ).exists():
+        raise ValidationError({"guardian": "Choose a parent or carer with parental responsibility for the child."})
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # one record per child at a time
+    existing = Signature.objects.filter(submission_token=submission_token).first()
+    if existing is not None:  # the first click of a double submission finished while this one waited
+        return existing
+    current = Signature.objects.filter(pupil=pupil, **{"version__agreement": agreement,
+                                                        "version__number__gte": agreement.current_from}).first()
+    if current is not None:
+        raise ValidationError(f"{pupil.full_name} already has a current parents' agreement, signed "
+                              f"{timezone.localtime(current.signed_at):%d %b %Y}.")
+    today = timezone.localdate()
+    if signed_on > today:
+        raise ValidationError({"signed_on": "That date is in the future."})
+    if signed_on < timezone.localdate(version.published_at):
+        raise ValidationError({"signed_on": f"That is before {version.label} was published "
+                                            f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
+                                            "signed then is of an older version."})
+    missing = [item["label"] for item in version.consent_items if item["key"] not in answers]
+    if missing:
+        raise ValidationError({"answers": f"Enter the paper's answer to: {'; '.join(missing)}."})
+    problem = scan_problem(scan)
+    if problem:
+        raise ValidationError({"scan": problem})
+    at = now()
+    digest = hashlib.sha256()
+    for part in scan.chunks():
+        digest.update(part)
+    scan.seek(0)
+    paper = PaperScan(school=school, original_name=(scan.name or "scan")[:200], content_type=_scan_type(scan),
+                      size=scan.size, sha256=digest.hexdigest(), uploaded_by=by, uploaded_at=at)
+    paper.file.save(paper.original_name, scan, save=False)
+    paper.save()
+    request = (
+        SigningRequest.objects.select_for_update(of=("self",))
+        .filter(campaign__version=version, campaign__closed_at__isnull=True, pupil=pupil, guardian=guardian,
+                status=RequestStatus.PENDING)
+        .select_related("invitation")
+        .order_by("-campaign__created_at")
+        .first()
+    )
+    name = (signer_name or guardian.full_name).strip()[:200]
+    signature = _signature(
+        school_id=school.pk,
+        version=version,
+        evidence=SignerEvidence(typed_name=name, drawn_signature=f"{PAPER_SIGNATURE_PREFIX}{paper.sha256}",
+                                ip_address=ip_address, user_agent=user_agent),
+        request=request,
+        pupil=pupil,
+        guardian=guardian,
+        witness=by,
+        agreed_on=signed_on,
+        consents={item["key"]: bool(answers[item["key"]]) for item in version.consent_items},
+        method=SignMethod.PAPER,
+        paper_scan=paper,
+        submission_token=submission_token,
+    )
+    signature.signed_at = at
+    chain.append(signature)
+    _set_consents(signatures=[signature], items=version.consent_items, actor=f"{name} (on paper)")
+    if request is not None:
+        SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
+    SigningRequest.objects.filter(campaign__version=version, pupil=pupil, status=RequestStatus.PENDING).update(
+        status=RequestStatus.COVERED, decided_at=at)
+    invitation = request.invitation if request is not None else None
+    if invitation is not None:
+        Invitation.objects.filter(pk=invitation.pk).update(used_at=at)  # their link now shows what was recorded
+    chain.append(
+        SignatureEvent(
+            school_id=school.pk,
+            kind=EventKind.SIGNED,
+            at=at,
+            campaign_id=request.campaign_id if request else None,
+            invitation=invitation,
+            request=request,
+            signature=signature,
+            pupil=pupil,
+            actor=by.full_name,
+            data={"paper": True, "signer": name, "signed_on": signed_on.isoformat(), "recorded_by": by.full_name,
+                  "ip": ip_address or "", "user_agent": user_agent[:200], "scan_sha256": paper.sha256,
+                  "consents": signature.consents},
+        )
+    )
+    email = invitation.email if invitation is not None else guardian.email
+    if issue_certificate and email:
+        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=email,
+                manage_url=manage_url(invitation) if invitation is not None else "")
+    return signature
+
+
+def guardian_children(guardian: Guardian) -> list[Pupil]:
+    return list(guardian.children.on_roll())

@@ -20,11 +20,13 @@ from __future__ import annotations
 import base64
 import datetime
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
+from typing import TypedDict
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -196,7 +198,13 @@ PERSONAS: tuple[PersonaSpec, ...] = (
 )
 
 # parent@demo.example's family at Oakfield: two siblings, so the parent's home page lists both.
-DEMO_FAMILY = {
+class _DemoFamily(TypedDict):
+    surname: str
+    children: tuple[tuple[str, str, str], ...]  # forename, sex, year group
+    second_carer: tuple[str, str, str]  # full name, relationship, email
+
+
+DEMO_FAMILY: _DemoFamily = {
     "surname": "Morgan",
     "children": (("Oliver", "M", "4"), ("Isla", "F", "1")),
     "second_carer": ("Daniel Morgan", "Father", "daniel.morgan@example.com"),
@@ -567,7 +575,7 @@ def _authenticator(user: User) -> TOTPDevice:
 # --- Other apps' demo records -------------------------------------------------------------------------
 
 
-def _project_apps():
+def _project_apps() -> Iterator[AppConfig]:
     base = Path(settings.BASE_DIR).resolve()
     for app_config in apps.get_app_configs():
         path = Path(app_config.path).resolve()
@@ -587,7 +595,7 @@ def _run_extensions(demo: Demo) -> None:
 # --- Printing -----------------------------------------------------------------------------------------
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = "  ".join("-" * w for w in widths)
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -603,7 +611,8 @@ def format_report(demo: Demo) -> str:
         school_rows.append((
             school.name, school.urn, school.reference_prefix, school.local_authority,
             str(school.pupils.on_roll().count()), str(school.guardians.count()),
-            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})" if view.in_term else view.note,
+            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})"
+            if view.in_term and current is not None else view.note,
         ))
     out += _table(("School", "URN", "Prefix", "LA", "Pupils", "Parents/carers", "Term"), school_rows)
     if demo.notes:

@@ -40,7 +40,9 @@ class Sweep:
 SWEEPS: dict[str, Sweep] = {}
 
 
-def sweep(kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None):
+def sweep(
+    kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
     def register(fn: Callable[..., int]) -> Callable[..., int]:
         SWEEPS[kind] = Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0])
         return fn

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django import template
 
 register = template.Library()
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Any, key: Any) -> Any:
     """``{{ counts|get_item:key }}``: a dict lookup with a variable key."""
     try:
         return mapping.get(key, "")
@@ -13,7 +15,7 @@ def get_item(mapping, key):
 
 
 @register.filter
-def when(value) -> str:
+def when(value: Any) -> str:
     """A moment as people read it, "7 Oct 2026 14:05", in local time: the same text as
     ``|date:"j M Y H:i"`` for a fraction of its cost, for long lists (timelines, who viewed a record)."""
     import datetime

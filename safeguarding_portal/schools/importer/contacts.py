@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..models import Guardian, Pupil, PupilGuardian, School
@@ -137,126 +138,184 @@ def _check_contact_emails_across_file(parsed, mapped: HeaderMap, errors: list[Ro
                 ))
 
 
+# One pupil-guardian link as read: plain values rather than model instances, since a school has thousands of
+# links and few of them change.
+_Link = Mapping[str, Any]
+
+
+@dataclass
+class _ContactWrites:
+    """What ``_apply_contacts`` has found and will write, shared by its steps."""
+
+    school: School
+    parts: frozenset[str]
+    guardians: dict[int, Guardian]
+    links_by_pupil: dict[int, dict[int, _Link]]
+    # Who each email address in the file is: a known guardian or a new one.
+    by_file_email: dict[str, Guardian] = field(default_factory=dict)
+    email_claimed: set[int] = field(default_factory=set)
+    new_guardians: list[Guardian] = field(default_factory=list)
+    changed_guardians: dict[int, Guardian] = field(default_factory=dict)
+    changed_fields: set[str] = field(default_factory=set)
+
+    def same_name(self, guardian: Guardian, name: str) -> bool:
+        return _squash(guardian.full_name).casefold() == name.casefold()
+
+    def update(self, guardian: Guardian, **values: str) -> None:
+        for name, value in values.items():
+            if getattr(guardian, name) != value:
+                setattr(guardian, name, value)
+                self.changed_fields.add(name)
+                if guardian.pk:
+                    self.changed_guardians[guardian.pk] = guardian
+
+
 def _apply_contacts(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil]) -> dict[str, int]:
     """Guardians by (school, email); a guardian without an email by name among the pupil's own guardians.
 
     For each pupil in the file, the file's contacts become the pupil's links: a contact the MIS no longer
     lists is unlinked (the guardian record stays), so a parent who lost contact rights stops getting emails.
     """
-    parts = plan.contact_parts_present
+    writes = _read_guardians_and_links(school, plan)
+    first_contact = _match_file_emails(writes, plan, pupils)
+    _update_guardians_with_emails(writes, plan, first_contact)
+    wanted = _wanted_links(writes, plan, pupils)
+    _save_guardians(writes)
+    links_created, links_updated, links_removed = _save_links(writes, wanted, pupils)
+    return {
+        "guardians_created": len(writes.new_guardians),
+        "guardians_updated": len(writes.changed_guardians),
+        "links_created": links_created,
+        "links_updated": links_updated,
+        "links_removed": links_removed,
+    }
+
+
+def _read_guardians_and_links(school: School, plan: PupilPlan) -> _ContactWrites:
     guardians = {g.pk: g for g in Guardian.objects.filter(school=school)}
-    by_email = {g.email.lower(): g for g in guardians.values() if g.email}
-    # Plain values rather than model instances: a school has thousands of links and few of them change.
-    links_by_pupil: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+    links_by_pupil: dict[int, dict[int, _Link]] = defaultdict(dict)
     for link in PupilGuardian.objects.filter(pupil__school=school).values(
         "pk", "pupil_id", "guardian_id", "relationship", "contact_priority", "has_parental_responsibility"
     ):
         links_by_pupil[link["pupil_id"]][link["guardian_id"]] = link
+    return _ContactWrites(school=school, parts=plan.contact_parts_present, guardians=guardians,
+                          links_by_pupil=links_by_pupil)
 
-    def same_name(guardian: Guardian, name: str) -> bool:
-        return _squash(guardian.full_name).casefold() == name.casefold()
 
-    # Who each file email is. Known addresses first; then a pupil's existing guardian with the same name,
-    # whose address changed in the MIS; else someone new.
-    by_file_email: dict[str, Guardian] = {}
+def _match_file_emails(writes: _ContactWrites, plan: PupilPlan, pupils: dict[str, Pupil]) -> dict[str, ContactRecord]:
+    """Who each file email is. Known addresses first; then a pupil's existing guardian with the same name, whose
+    address changed in the MIS; else (later) someone new. Returns each address's first contact in the file."""
+    by_email = {g.email.lower(): g for g in writes.guardians.values() if g.email}
     first_contact: dict[str, ContactRecord] = {}
     for record in plan.pupils.values():
         for contact in record.contacts:
             if contact.email:
                 first_contact.setdefault(contact.email, contact)
                 if contact.email in by_email:
-                    by_file_email[contact.email] = by_email[contact.email]
-    email_claimed = {g.pk for g in by_file_email.values()}
+                    writes.by_file_email[contact.email] = by_email[contact.email]
+    writes.email_claimed.update(g.pk for g in writes.by_file_email.values())
     for record in plan.pupils.values():
-        pupil_links = links_by_pupil.get(pupils[record.upn].pk, {})
+        pupil_links = writes.links_by_pupil.get(pupils[record.upn].pk, {})
         for contact in record.contacts:
-            if not contact.email or contact.email in by_file_email:
+            if not contact.email or contact.email in writes.by_file_email:
                 continue
-            candidates = [guardians[gid] for gid in sorted(pupil_links)
-                          if gid not in email_claimed and same_name(guardians[gid], contact.name)]
+            candidates = [writes.guardians[gid] for gid in sorted(pupil_links)
+                          if gid not in writes.email_claimed and writes.same_name(writes.guardians[gid], contact.name)]
             if candidates:
-                by_file_email[contact.email] = candidates[0]
-                email_claimed.add(candidates[0].pk)
+                writes.by_file_email[contact.email] = candidates[0]
+                writes.email_claimed.add(candidates[0].pk)
+    return first_contact
 
-    new_guardians: list[Guardian] = []
-    changed_guardians: dict[int, Guardian] = {}
-    changed_fields: set[str] = set()
 
-    def update(guardian: Guardian, **values: str) -> None:
-        for name, value in values.items():
-            if getattr(guardian, name) != value:
-                setattr(guardian, name, value)
-                changed_fields.add(name)
-                if guardian.pk:
-                    changed_guardians[guardian.pk] = guardian
-
+def _update_guardians_with_emails(writes: _ContactWrites, plan: PupilPlan,
+                                  first_contact: dict[str, ContactRecord]) -> None:
+    """Each address's guardian takes the name (and, when the file has the column, the phone) the file gives."""
     phones: dict[str, str] = {}
     for record in plan.pupils.values():
         for contact in record.contacts:
             if contact.email and contact.phone:
                 phones.setdefault(contact.email, contact.phone)
     for email, contact in first_contact.items():
-        guardian = by_file_email.get(email)
+        guardian = writes.by_file_email.get(email)
         if guardian is None:
-            guardian = Guardian(school_id=school.pk, full_name=contact.name, email=email, phone=phones.get(email, ""))
-            new_guardians.append(guardian)
-            by_file_email[email] = guardian
+            guardian = Guardian(school_id=writes.school.pk, full_name=contact.name, email=email,
+                                phone=phones.get(email, ""))
+            writes.new_guardians.append(guardian)
+            writes.by_file_email[email] = guardian
             continue
         values = {"full_name": contact.name, "email": email}
-        if "phone" in parts:
+        if "phone" in writes.parts:
             values["phone"] = phones.get(email, "")
-        update(guardian, **values)
+        writes.update(guardian, **values)
 
-    # Each pupil's wanted links: (guardian, relationship, priority, parental responsibility).
+
+def _wanted_links(writes: _ContactWrites, plan: PupilPlan,
+                  pupils: dict[str, Pupil]) -> dict[str, list[tuple[Guardian, ContactRecord]]]:
+    """Each pupil's wanted links: (guardian, the contact's relationship, priority, parental responsibility)."""
     wanted: dict[str, list[tuple[Guardian, ContactRecord]]] = {}
     for record in plan.pupils.values():
-        pupil_links = links_by_pupil.get(pupils[record.upn].pk, {})
+        pupil_links = writes.links_by_pupil.get(pupils[record.upn].pk, {})
         used: set[int] = set()
         pairs: list[tuple[Guardian, ContactRecord]] = []
         for contact in record.contacts:
             if contact.email:
-                guardian = by_file_email[contact.email]
+                guardian = writes.by_file_email[contact.email]
             else:
-                guardian = next(
-                    (guardians[gid] for gid in sorted(pupil_links)
-                     if gid not in email_claimed and gid not in used and same_name(guardians[gid], contact.name)),
-                    None,
-                )
-                if guardian is None:
-                    guardian = Guardian(school_id=school.pk, full_name=contact.name, email="", phone=contact.phone)
-                    new_guardians.append(guardian)
-                else:
-                    values = {"email": ""} if "email" in parts else {}
-                    if "phone" in parts:
-                        values["phone"] = contact.phone
-                    update(guardian, **values)
+                guardian = _guardian_without_email(writes, contact, pupil_links, used)
             if guardian.pk and guardian.pk in used:
                 continue
             if guardian.pk:
                 used.add(guardian.pk)
             pairs.append((guardian, contact))
         wanted[record.upn] = pairs
+    return wanted
 
-    if changed_guardians:
-        Guardian.objects.bulk_update(list(changed_guardians.values()), sorted(changed_fields))
-    Guardian.objects.bulk_create(new_guardians)
-    if any(g.pk is None for g in new_guardians):
+
+def _guardian_without_email(writes: _ContactWrites, contact: ContactRecord, pupil_links: dict[int, _Link],
+                            used: set[int]) -> Guardian:
+    """A contact with no email: the pupil's guardian of that name not matched otherwise, else someone new."""
+    guardian = next(
+        (writes.guardians[gid] for gid in sorted(pupil_links)
+         if gid not in writes.email_claimed and gid not in used
+         and writes.same_name(writes.guardians[gid], contact.name)),
+        None,
+    )
+    if guardian is None:
+        guardian = Guardian(school_id=writes.school.pk, full_name=contact.name, email="", phone=contact.phone)
+        writes.new_guardians.append(guardian)
+    else:
+        values = {"email": ""} if "email" in writes.parts else {}
+        if "phone" in writes.parts:
+            values["phone"] = contact.phone
+        writes.update(guardian, **values)
+    return guardian
+
+
+def _save_guardians(writes: _ContactWrites) -> None:
+    if writes.changed_guardians:
+        Guardian.objects.bulk_update(list(writes.changed_guardians.values()), sorted(writes.changed_fields))
+    Guardian.objects.bulk_create(writes.new_guardians)
+    if any(g.pk is None for g in writes.new_guardians):
         # Without returned ids, match the new rows back by (email or name) among the ids created just now.
-        newest = Guardian.objects.filter(school=school).order_by("-pk")[: len(new_guardians)]
-        for guardian, pk in zip(new_guardians, sorted(g.pk for g in newest), strict=True):
+        newest = Guardian.objects.filter(school=writes.school).order_by("-pk")[: len(writes.new_guardians)]
+        for guardian, pk in zip(writes.new_guardians, sorted(g.pk for g in newest), strict=True):
             guardian.pk = pk
 
+
+def _save_links(writes: _ContactWrites, wanted: dict[str, list[tuple[Guardian, ContactRecord]]],
+                pupils: dict[str, Pupil]) -> tuple[int, int, int]:
+    """Each pupil's links made what the file says: (links created, updated, removed)."""
     new_links: list[PupilGuardian] = []
     changed_links: list[PupilGuardian] = []
     link_fields: set[str] = set()
     removed: list[int] = []
     for upn, pairs in wanted.items():
         pupil = pupils[upn]
-        current = dict(links_by_pupil.get(pupil.pk, {}))
+        current = dict(writes.links_by_pupil.get(pupil.pk, {}))
         for guardian, contact in pairs:
             link = current.pop(guardian.pk, None)
             values: dict[str, Any] = {"contact_priority": contact.priority}
-            if "relationship" in parts:
+            if "relationship" in writes.parts:
                 values["relationship"] = contact.relationship
             if contact.parental_responsibility is not None:
                 values["has_parental_responsibility"] = contact.parental_responsibility
@@ -273,10 +332,4 @@ def _apply_contacts(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil]
         PupilGuardian.objects.bulk_update(changed_links, sorted(link_fields))
     for chunk in _chunks(removed):
         PupilGuardian.objects.filter(pk__in=chunk).delete()
-    return {
-        "guardians_created": len(new_guardians),
-        "guardians_updated": len(changed_guardians),
-        "links_created": len(new_links),
-        "links_updated": len(changed_links),
-        "links_removed": len(removed),
-    }
+    return len(new_links), len(changed_links), len(removed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,12 +74,46 @@ _PUPIL_LIMITS = {"legal_forename": 100, "preferred_forename": 100, "surname": 10
                  "former_surname": 100, "registration_group": 40, "network_username": 150}
 
 
+# A parsed data row: (spreadsheet row, UPN as written, good values, raw cells by field, its contacts).
+_Parsed = tuple[int, str, dict[str, Any], dict[str, str], list[ContactRecord]]
+# The rows of one UPN: (row, good values, raw cells, contacts).
+_UpnRows = list[tuple[int, dict[str, Any], dict[str, str], list[ContactRecord]]]
+_Bad = Callable[[str, str], None]
+_SPECS = {spec.key: spec for spec in PUPIL_FIELDS}
+
+
 def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: str = "") -> Validation:
     today = today or timezone.localdate()
     rows = read_table(data=data, sheet=sheet)
     header_index, mapped = find_header(rows=rows, kind=ImportRun.Kind.PUPILS)
+    flag_kinds = _flag_kinds_present(mapped)
+    errors: list[RowError] = []
+    parsed = _parse_rows(rows, header_index, mapped, flag_kinds, today, errors)
+    if not parsed:
+        raise FileRejected("The file has a header row but no pupils under it.")
+
+    by_upn = _rows_by_upn(parsed)
+    _check_each_upn_is_one_pupil(by_upn, mapped, errors)
+    _check_contacts_of_each_pupil(by_upn, mapped, errors)
+    _check_contact_emails_across_file(parsed, mapped, errors)
+    _check_pupil_identities_across_file(parsed, mapped, errors)
+
+    result = Validation(errors=errors, data_rows=len(parsed), ignored_columns=mapped.ignored)
+    if errors:
+        return result
+    result.plan = PupilPlan(
+        header_row=header_index + 1, pupils=_pupil_records(by_upn, flag_kinds),
+        fields_present=frozenset(k for k in mapped.fields if k != "upn" and k not in FLAG_KEYS),
+        contact_parts_present=frozenset(part for _slot, part in mapped.contacts),
+        ignored_columns=mapped.ignored, data_rows=len(parsed), flag_kinds_present=frozenset(flag_kinds),
+    )
+    return result
+
+
+def _flag_kinds_present(mapped: HeaderMap) -> list[str]:
+    """The flags the file speaks for (it has their start column). An end date alone says nothing about whether
+    the pupil has the flag: the whole file is refused."""
     flag_kinds = [kind for kind in FLAG_NAMES if f"flag_start:{kind}" in mapped.fields]
-    # An end date alone says nothing about whether the pupil has the flag: the whole file is refused.
     ends_alone = [kind for kind in FLAG_NAMES if f"flag_end:{kind}" in mapped.fields and kind not in flag_kinds]
     if ends_alone:
         raise FileRejected(*(
@@ -86,103 +121,128 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
             f"date. Add one named “{FLAG_NAMES[kind][0]} Start”, or remove the end date column."
             for kind in ends_alone
         ))
-    specs = {spec.key: spec for spec in PUPIL_FIELDS}
-    errors: list[RowError] = []
-    parsed: list[tuple[int, str, dict[str, Any], dict[str, str], list[ContactRecord]]] = []
+    return flag_kinds
+
+
+def _parse_rows(rows: list[list[str]], header_index: int, mapped: HeaderMap, flag_kinds: list[str],
+                today: datetime.date, errors: list[RowError]) -> list[_Parsed]:
+    """Every non-blank data row, its problems added to ``errors`` in the order of its columns, then its contacts'."""
     slots: dict[int, dict[str, int]] = defaultdict(dict)
     for (slot, part), index in sorted(mapped.contacts.items()):
         slots[slot][part] = index
-    data_rows = 0
-
+    parsed: list[_Parsed] = []
     for row, cells in _data_rows(rows, header_index):
-        data_rows += 1
         raw = {key: _cell(cells, index) for key, index in mapped.fields.items()}
-        values: dict[str, Any] = {}
 
-        def bad(key: str, message: str, raw=raw, row=row) -> None:
+        def bad(key: str, message: str, raw: dict[str, str] = raw, row: int = row) -> None:
             errors.append(RowError(row, mapped.header(mapped.fields[key]), raw[key], message))
 
-        upn = re.sub(r"\s", "", raw["upn"]).upper()
-        if not upn:
-            bad("upn", "The UPN is missing.")
-        else:
-            try:
-                UPN_VALIDATOR(upn)
-                values["upn"] = upn
-            except ValidationError as exc:
-                bad("upn", exc.messages[0])
-        for key in ("legal_forename", "surname"):
-            value = _squash(raw[key])
-            if not value:
-                bad(key, f"The {specs[key].label.removeprefix('the ')} is missing.")
-            elif message := _too_long(value, _PUPIL_LIMITS[key]):
-                bad(key, message)
-            else:
-                values[key] = value
-        for key in ("preferred_forename", "preferred_surname", "former_surname", "registration_group"):
-            if key in raw:
-                value = _squash(raw[key])
-                if message := _too_long(value, _PUPIL_LIMITS[key]):
-                    bad(key, message)
-                else:
-                    values[key] = value
-        if not raw["date_of_birth"]:
-            bad("date_of_birth", "The date of birth is missing.")
-        else:
-            try:
-                dob = parse_uk_date(raw["date_of_birth"])
-                check_date_of_birth(dob, today=today)
-                values["date_of_birth"] = dob
-            except ValueError as exc:
-                bad("date_of_birth", str(exc))
-        if not raw["year_group"]:
-            bad("year_group", "The year group is missing.")
-        else:
-            try:
-                values["year_group"] = parse_year_group(raw["year_group"])
-            except ValueError as exc:
-                bad("year_group", str(exc))
-        if "network_username" in raw:
-            value = raw["network_username"].strip()
-            if any(c.isspace() for c in value):
-                bad("network_username", "A network user name has no spaces in it.")
-            elif message := _too_long(value, _PUPIL_LIMITS["network_username"]):
-                bad("network_username", message)
-            else:
-                values["network_username"] = value
-        if "school_email" in raw:
-            if raw["school_email"]:
-                try:
-                    values["school_email"] = _clean_email(raw["school_email"])
-                except ValueError as exc:
-                    bad("school_email", str(exc))
-            else:
-                values["school_email"] = ""
-        if "joined_on" in raw:
-            if raw["joined_on"]:
-                try:
-                    values["joined_on"] = parse_uk_date(raw["joined_on"])
-                except ValueError as exc:
-                    bad("joined_on", str(exc))
-            else:
-                values["joined_on"] = None
+        upn, values = _parse_pupil(raw, bad, today)
         for kind in flag_kinds:
             _parse_flag_dates(kind, raw, values, bad)
-
         contacts = []
         for slot, columns in slots.items():
             contact = _parse_contact(cells, row, slot, columns, mapped, errors)
             if contact is not None:
                 contacts.append(contact)
         parsed.append((row, upn, values, raw, contacts))
+    return parsed
 
-    if data_rows == 0:
-        raise FileRejected("The file has a header row but no pupils under it.")
 
-    by_upn: dict[str, list[tuple[int, dict[str, Any], dict[str, str], list[ContactRecord]]]] = defaultdict(list)
+def _parse_pupil(raw: dict[str, str], bad: _Bad, today: datetime.date) -> tuple[str, dict[str, Any]]:
+    """(the UPN as written, the row's good values by field): each bad cell reported through ``bad``."""
+    values: dict[str, Any] = {}
+    upn = re.sub(r"\s", "", raw["upn"]).upper()
+    if not upn:
+        bad("upn", "The UPN is missing.")
+    else:
+        try:
+            UPN_VALIDATOR(upn)
+            values["upn"] = upn
+        except ValidationError as exc:
+            bad("upn", exc.messages[0])
+    _parse_names(raw, values, bad)
+    _parse_date_of_birth_and_year(raw, values, bad, today)
+    _parse_identities(raw, values, bad)
+    if "joined_on" in raw:
+        if raw["joined_on"]:
+            try:
+                values["joined_on"] = parse_uk_date(raw["joined_on"])
+            except ValueError as exc:
+                bad("joined_on", str(exc))
+        else:
+            values["joined_on"] = None
+    return upn, values
+
+
+def _parse_names(raw: dict[str, str], values: dict[str, Any], bad: _Bad) -> None:
+    for key in ("legal_forename", "surname"):
+        value = _squash(raw[key])
+        if not value:
+            bad(key, f"The {_SPECS[key].label.removeprefix('the ')} is missing.")
+        elif message := _too_long(value, _PUPIL_LIMITS[key]):
+            bad(key, message)
+        else:
+            values[key] = value
+    for key in ("preferred_forename", "preferred_surname", "former_surname", "registration_group"):
+        if key in raw:
+            value = _squash(raw[key])
+            if message := _too_long(value, _PUPIL_LIMITS[key]):
+                bad(key, message)
+            else:
+                values[key] = value
+
+
+def _parse_date_of_birth_and_year(raw: dict[str, str], values: dict[str, Any], bad: _Bad,
+                                  today: datetime.date) -> None:
+    if not raw["date_of_birth"]:
+        bad("date_of_birth", "The date of birth is missing.")
+    else:
+        try:
+            dob = parse_uk_date(raw["date_of_birth"])
+            check_date_of_birth(dob, today=today)
+            values["date_of_birth"] = dob
+        except ValueError as exc:
+            bad("date_of_birth", str(exc))
+    if not raw["year_group"]:
+        bad("year_group", "The year group is missing.")
+    else:
+        try:
+            values["year_group"] = parse_year_group(raw["year_group"])
+        except ValueError as exc:
+            bad("year_group", str(exc))
+
+
+def _parse_identities(raw: dict[str, str], values: dict[str, Any], bad: _Bad) -> None:
+    """How the network and the monitoring product know the pupil, when the file has the columns."""
+    if "network_username" in raw:
+        value = raw["network_username"].strip()
+        if any(c.isspace() for c in value):
+            bad("network_username", "A network user name has no spaces in it.")
+        elif message := _too_long(value, _PUPIL_LIMITS["network_username"]):
+            bad("network_username", message)
+        else:
+            values["network_username"] = value
+    if "school_email" in raw:
+        if raw["school_email"]:
+            try:
+                values["school_email"] = _clean_email(raw["school_email"])
+            except ValueError as exc:
+                bad("school_email", str(exc))
+        else:
+            values["school_email"] = ""
+
+
+def _rows_by_upn(parsed: list[_Parsed]) -> dict[str, _UpnRows]:
+    by_upn: dict[str, _UpnRows] = defaultdict(list)
     for row, upn, values, raw, contacts in parsed:
         if "upn" in values:
             by_upn[upn].append((row, values, raw, contacts))
+    return by_upn
+
+
+def _check_each_upn_is_one_pupil(by_upn: dict[str, _UpnRows], mapped: HeaderMap, errors: list[RowError]) -> None:
+    """A UPN on several rows (one a contact) must give the same details on each: an error on every row if not."""
     present = [spec for spec in PUPIL_FIELDS if spec.key in mapped.fields and spec.key != "upn"]
     for upn, group in by_upn.items():
         if len(group) < 2:
@@ -200,13 +260,10 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
                         f"UPN {upn} is on rows {row_list} with different {spec.plural} ({different}). "
                         "One UPN is one pupil: correct the UPN or the details.",
                     ))
-    _check_contacts_of_each_pupil(by_upn, mapped, errors)
-    _check_contact_emails_across_file(parsed, mapped, errors)
-    _check_pupil_identities_across_file(parsed, mapped, errors)
 
-    result = Validation(errors=errors, data_rows=data_rows, ignored_columns=mapped.ignored)
-    if errors:
-        return result
+
+def _pupil_records(by_upn: dict[str, _UpnRows], flag_kinds: list[str]) -> dict[str, PupilRecord]:
+    """One record a UPN: the first row's values and flags, and every row's contacts once each, in order."""
     pupils: dict[str, PupilRecord] = {}
     for upn, group in by_upn.items():
         first_values = group[0][1]
@@ -224,13 +281,7 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
             if contact.priority is None:
                 contact.priority = contact.slot or position
         pupils[upn] = record
-    result.plan = PupilPlan(
-        header_row=header_index + 1, pupils=pupils,
-        fields_present=frozenset(k for k in mapped.fields if k != "upn" and k not in FLAG_KEYS),
-        contact_parts_present=frozenset(part for _slot, part in mapped.contacts),
-        ignored_columns=mapped.ignored, data_rows=data_rows, flag_kinds_present=frozenset(flag_kinds),
-    )
-    return result
+    return pupils
 
 
 def _parse_flag_dates(kind: str, raw: dict[str, str], values: dict[str, Any], bad) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -18,7 +19,7 @@ from safeguarding_portal.accounts.services import membership_end, membership_gra
 from safeguarding_portal.audit.services import Origin
 
 from ..models import ImportRun, School
-from .headers import _norm, find_header
+from .headers import HeaderMap, _norm, find_header
 from .outcome import Outcome, _chunks, _fill_missing_pks
 from .parsing import Validation, _cell, _clean_email, _data_rows, _row_list, _squash, _too_long
 from .reading import FileRejected, RowError, read_table
@@ -98,56 +99,13 @@ def validate_staff(*, data: bytes, sheet: str = "") -> Validation:
         raw = {key: _cell(cells, index) for key, index in mapped.fields.items()}
         before = len(errors)
 
-        def bad(key: str, message: str, raw=raw, row=row) -> None:
+        def bad(key: str, message: str, raw: dict[str, str] = raw, row: int = row) -> None:
             errors.append(RowError(row, mapped.header(mapped.fields[key]), raw[key], message))
 
-        email = ""
-        if not raw["email"]:
-            bad("email", "The email address is missing. Staff sign in with it, so every row needs one.")
-        else:
-            try:
-                email = _clean_email(raw["email"])
-            except ValueError as exc:
-                bad("email", str(exc))
-        name = _squash(raw.get("name", "")) or _squash(f"{raw.get('forename', '')} {raw.get('surname', '')}")
-        name_key = "name" if "name" in mapped.fields else "surname"
-        if not name:
-            bad(name_key, "The name is missing.")
-        elif message := _too_long(name, 150):
-            bad(name_key, message)
-        roles: list[str] = []
-        if raw.get("role"):
-            try:
-                roles = parse_roles(raw["role"])
-            except ValueError as exc:
-                bad("role", str(exc))
-        job_title = _squash(raw["job_title"]) if "job_title" in raw else None
-        if job_title and (message := _too_long(job_title, 120)):
-            bad("job_title", message)
+        person = _parse_person(raw, bad, row=row, name_key="name" if "name" in mapped.fields else "surname")
         if len(errors) > before:
             continue
-        roles = roles or [Role.STAFF]
-        existing = people.get(email)
-        if existing is None:
-            people[email] = StaffRecord(email=email, name=name, rows=[row], roles=roles, job_title=job_title)
-            continue
-        if existing.name.casefold() != name.casefold():
-            for one_row, one_name in ((existing.rows[0], existing.name), (row, name)):
-                errors.append(RowError(
-                    one_row, mapped.header(mapped.fields[name_key]), one_name,
-                    f"{email} is on rows {_row_list([existing.rows[0], row])} with different names. "
-                    "One email address is one person: correct the email or the name.",
-                ))
-        elif (job_title or "") != (existing.job_title or "") and job_title and existing.job_title:
-            for one_row, one_title in ((existing.rows[0], existing.job_title), (row, job_title)):
-                errors.append(RowError(
-                    one_row, mapped.header(mapped.fields["job_title"]), one_title,
-                    f"{email} is on rows {_row_list([existing.rows[0], row])} with different job titles.",
-                ))
-        else:
-            existing.rows.append(row)
-            existing.roles += [r for r in roles if r not in existing.roles]
-            existing.job_title = existing.job_title or job_title
+        _add_person(people, person, mapped, errors)
     if data_rows == 0:
         raise FileRejected("The file has a header row but nobody under it.")
     result = Validation(errors=errors, data_rows=data_rows, ignored_columns=mapped.ignored)
@@ -157,6 +115,61 @@ def validate_staff(*, data: bytes, sheet: str = "") -> Validation:
             has_job_title_column="job_title" in mapped.fields, ignored_columns=mapped.ignored, data_rows=data_rows,
         )
     return result
+
+
+def _parse_person(raw: dict[str, str], bad: Callable[[str, str], None], *, row: int, name_key: str) -> StaffRecord:
+    """One row as a person (with no roles given, Staff); each bad cell reported through ``bad``."""
+    email = ""
+    if not raw["email"]:
+        bad("email", "The email address is missing. Staff sign in with it, so every row needs one.")
+    else:
+        try:
+            email = _clean_email(raw["email"])
+        except ValueError as exc:
+            bad("email", str(exc))
+    name = _squash(raw.get("name", "")) or _squash(f"{raw.get('forename', '')} {raw.get('surname', '')}")
+    if not name:
+        bad(name_key, "The name is missing.")
+    elif message := _too_long(name, 150):
+        bad(name_key, message)
+    roles: list[str] = []
+    if raw.get("role"):
+        try:
+            roles = parse_roles(raw["role"])
+        except ValueError as exc:
+            bad("role", str(exc))
+    job_title = _squash(raw["job_title"]) if "job_title" in raw else None
+    if job_title and (message := _too_long(job_title, 120)):
+        bad("job_title", message)
+    return StaffRecord(email=email, name=name, rows=[row], roles=roles or [Role.STAFF], job_title=job_title)
+
+
+def _add_person(people: dict[str, StaffRecord], person: StaffRecord, mapped: HeaderMap,
+                errors: list[RowError]) -> None:
+    """A person's first row makes their record; a later row adds roles, unless its name or job title differs."""
+    email, name, row, job_title = person.email, person.name, person.rows[0], person.job_title
+    existing = people.get(email)
+    if existing is None:
+        people[email] = person
+        return
+    name_key = "name" if "name" in mapped.fields else "surname"
+    if existing.name.casefold() != name.casefold():
+        for one_row, one_name in ((existing.rows[0], existing.name), (row, name)):
+            errors.append(RowError(
+                one_row, mapped.header(mapped.fields[name_key]), one_name,
+                f"{email} is on rows {_row_list([existing.rows[0], row])} with different names. "
+                "One email address is one person: correct the email or the name.",
+            ))
+    elif (job_title or "") != (existing.job_title or "") and job_title and existing.job_title:
+        for one_row, one_title in ((existing.rows[0], existing.job_title), (row, job_title)):
+            errors.append(RowError(
+                one_row, mapped.header(mapped.fields["job_title"]), one_title,
+                f"{email} is on rows {_row_list([existing.rows[0], row])} with different job titles.",
+            ))
+    else:
+        existing.rows.append(row)
+        existing.roles += [r for r in person.roles if r not in existing.roles]
+        existing.job_title = existing.job_title or job_title
 
 
 # --- Staff: applying ------------------------------------------------------------------------------------
@@ -173,9 +186,26 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, orig
     """
     today = today or timezone.localdate()
     outcome = Outcome()
-    emails = list(plan.people)
-    users = {}
-    for chunk in _chunks(emails):
+    users, new_users, changed_people = _users_of(plan)
+    open_roles: dict[int, list[Membership]] = defaultdict(list)
+    for membership in Membership.objects.filter(school=school, ended_on__isnull=True).select_related("user"):
+        open_roles[membership.user_id].append(membership)
+    new_here: set[int] = {u.pk for u in new_users}
+    granted = _grant_roles(school=school, plan=plan, users=users, open_roles=open_roles, by=by, origin=origin,
+                           new_here=new_here, changed_people=changed_people)
+    ended, kept_own = 0, False
+    if end_missing:
+        ended, kept_own = _end_missing_roles(plan=plan, open_roles=open_roles, by=by, origin=origin, today=today)
+    outcome.created, outcome.updated, outcome.left = granted, len(changed_people - new_here), ended
+    outcome.unchanged = sum(1 for e in plan.people if users[e].pk not in changed_people | new_here)
+    outcome.details.update(users_created=len(new_users), kept_own_roles=kept_own, end_missing=end_missing)
+    return outcome
+
+
+def _users_of(plan: StaffPlan) -> tuple[dict[str, User], list[User], set[int]]:
+    """(every person's user by email, the users created now, the ids of those renamed)."""
+    users: dict[str, User] = {}
+    for chunk in _chunks(list(plan.people)):
         users.update({u.email.lower(): u for u in User.objects.annotate(e=Lower("email")).filter(e__in=chunk)})
     new_users = [
         User(email=email, full_name=person.name, password=make_password(None))
@@ -189,14 +219,15 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, orig
         user.full_name = plan.people[user.email.lower()].name
     if renamed:
         User.objects.bulk_update(renamed, ["full_name"])
-    changed_people = {u.pk for u in renamed}
+    return users, new_users, {u.pk for u in renamed}
 
-    open_roles: dict[int, list[Membership]] = defaultdict(list)
-    for membership in Membership.objects.filter(school=school, ended_on__isnull=True).select_related("user"):
-        open_roles[membership.user_id].append(membership)
+
+def _grant_roles(*, school: School, plan: StaffPlan, users: dict[str, User], open_roles: dict[int, list[Membership]],
+                 by: User | None, origin: Origin | None, new_here: set[int], changed_people: set[int]) -> int:
+    """The roles the file gives that people do not hold yet (how many granted), and job titles brought up to date.
+    Adds the people given a role to ``new_here`` and those retitled to ``changed_people``."""
     retitled: list[Membership] = []
     granted = 0
-    new_here: set[int] = {u.pk for u in new_users}
     for email, person in plan.people.items():
         user = users[email]
         held = open_roles.get(user.pk, [])
@@ -217,20 +248,21 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, orig
                         changed_people.add(user.pk)
     if retitled:
         Membership.objects.bulk_update(retitled, ["job_title"])
+    return granted
 
+
+def _end_missing_roles(*, plan: StaffPlan, open_roles: dict[int, list[Membership]], by: User | None,
+                       origin: Origin | None, today: datetime.date) -> tuple[int, bool]:
+    """End the staff roles of people not in the file, except the uploader's own: (how many ended, kept own)."""
     ended = 0
     kept_own = False
-    if end_missing:
-        for memberships in open_roles.values():
-            for membership in memberships:
-                if membership.role not in STAFF_FILE_ROLES or membership.user.email.lower() in plan.people:
-                    continue
-                if by is not None and membership.user_id == by.pk:
-                    kept_own = True
-                    continue
-                membership_end(membership=membership, by=by, origin=origin, on=today)
-                ended += 1
-    outcome.created, outcome.updated, outcome.left = granted, len(changed_people - new_here), ended
-    outcome.unchanged = sum(1 for e in plan.people if users[e].pk not in changed_people | new_here)
-    outcome.details.update(users_created=len(new_users), kept_own_roles=kept_own, end_missing=end_missing)
-    return outcome
+    for memberships in open_roles.values():
+        for membership in memberships:
+            if membership.role not in STAFF_FILE_ROLES or membership.user.email.lower() in plan.people:
+                continue
+            if by is not None and membership.user_id == by.pk:
+                kept_own = True
+                continue
+            membership_end(membership=membership, by=by, origin=origin, on=today)
+            ended += 1
+    return ended, kept_own

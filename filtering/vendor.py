@@ -174,6 +174,35 @@ def explain(entry_key: str, at: datetime.datetime, explainers: dict[str, list[Ch
     return None
 
 
+def _check_row(cells: list[str], *, row_no: int, columns: dict[str, int], names: dict[str, str],
+               now: datetime.datetime, cache: list[str]) -> tuple[list[RowError], datetime.datetime | None,
+                                                                   tuple[str, str, str]]:
+    """One row's problems, its time and its (user, action, target)."""
+
+    def cell(key: str) -> str:
+        i = columns.get(key)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    when_text, user, action, target = cell("timestamp"), cell("user"), cell("action"), cell("target")
+    row_errors = []
+    at = None
+    if not when_text:
+        row_errors.append(RowError(row_no, names["timestamp"], "", "The time is missing."))
+    else:
+        try:
+            at = parse_timestamp(when_text, cache=cache)
+        except ValueError as exc:
+            row_errors.append(RowError(row_no, names["timestamp"], when_text, f"The time is {exc}."))
+    if at is not None and at > now + CLOCK_SLACK:
+        row_errors.append(RowError(row_no, names["timestamp"], when_text, "The time is in the future."))
+    for key, value, limit in (("user", user, 200), ("action", action, 100), ("target", target, 500)):
+        if not value:
+            row_errors.append(RowError(row_no, names[key], "", f"The {key} is missing."))
+        elif len(value) > limit:
+            row_errors.append(RowError(row_no, names[key], value, f"Longer than {limit} characters."))
+    return row_errors, at, (user, action, target)
+
+
 def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, mapping: Mapping,
                       remember: bool = True, product: str = "", sheet: str = "") -> ImportResult:
     """Check every row; import all of them or none. The run is recorded either way."""
@@ -205,28 +234,8 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         row_no = header_index + offset + 2  # the header is row header_index + 1 in a spreadsheet
         if not any(cells):
             continue
-
-        def cell(key: str, cells: list[str] = cells) -> str:
-            i = columns.get(key)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
-        when_text, user, action, target = cell("timestamp"), cell("user"), cell("action"), cell("target")
-        row_errors = []
-        at = None
-        if not when_text:
-            row_errors.append(RowError(row_no, names["timestamp"], "", "The time is missing."))
-        else:
-            try:
-                at = parse_timestamp(when_text, cache=cache)
-            except ValueError as exc:
-                row_errors.append(RowError(row_no, names["timestamp"], when_text, f"The time is {exc}."))
-        if at is not None and at > now + CLOCK_SLACK:
-            row_errors.append(RowError(row_no, names["timestamp"], when_text, "The time is in the future."))
-        for key, value, limit in (("user", user, 200), ("action", action, 100), ("target", target, 500)):
-            if not value:
-                row_errors.append(RowError(row_no, names[key], "", f"The {key} is missing."))
-            elif len(value) > limit:
-                row_errors.append(RowError(row_no, names[key], value, f"Longer than {limit} characters."))
+        row_errors, at, (user, action, target) = _check_row(cells, row_no=row_no, columns=columns, names=names,
+                                                            now=now, cache=cache)
         if row_errors:
             if len(errors) < MAX_REPORTED_ERRORS:
                 errors.extend(row_errors)

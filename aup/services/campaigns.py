@@ -14,7 +14,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -208,19 +208,7 @@ def create_campaign(
     notify: bool = True,
 ) -> Campaign:
     """One request per signer and child; one invitation (one email, one link) per parent or carer."""
-    if not version.is_published or version.agreement.school_id != school.pk:
-        raise ValidationError("Publish the agreement before issuing it.")
-    at = now()
-    if closes_on < timezone.localdate():
-        raise ValidationError({"closes_on": "The closing date has passed."})
-    audience = version.agreement.audience
-    people_scope = scope in (Campaign.Scope.STAFF, Campaign.Scope.GOVERNORS)
-    if audience == Audience.PARENT and people_scope:
-        raise ValidationError({"scope": "Parents are reached through their children: choose pupils."})
-    if audience != Audience.PARENT and not people_scope:
-        raise ValidationError(
-            {"scope": "This agreement is signed by staff or governors: choose all staff or governors."}
-        )
+    people_scope = _check_campaign(school=school, version=version, scope=scope, closes_on=closes_on)
     campaign = Campaign.objects.create(
         school=school,
         version=version,
@@ -228,7 +216,7 @@ def create_campaign(
         scope=scope,
         scope_value=scope_value,
         created_by=by,
-        created_at=at,
+        created_at=now(),
         closes_on=closes_on,
         remind_every_days=remind_every_days,
     )
@@ -239,19 +227,53 @@ def create_campaign(
         school=school, version__agreement=agreement, version__number__gte=agreement.current_from
     )
     if people_scope:
-        already = set(current.exclude(user__isnull=True).values_list("user_id", flat=True))
-        SigningRequest.objects.bulk_create(
-            [
-                SigningRequest(campaign=campaign, school=school, user_id=uid)
-                for uid in _people_in_scope(school=school, scope=scope)
-                if uid not in already
-            ]
-        )
+        _ask_people(campaign=campaign, current=current)
         if notify:
             enqueue("aup.send_staff_notices", campaign_id=campaign.pk)
         return campaign
+    _invite_parents(campaign=campaign, current=current)
+    # One task sends every email of the campaign (and records each "sent" event) in the worker.
+    if notify:
+        enqueue("aup.send_invitations", campaign_id=campaign.pk)
+    return campaign
+
+
+def _check_campaign(*, school: School, version: AgreementVersion, scope: str, closes_on: datetime.date) -> bool:
+    """Refuse a campaign that cannot be issued; True when it asks people (staff, governors), not parents."""
+    if not version.is_published or version.agreement.school_id != school.pk:
+        raise ValidationError("Publish the agreement before issuing it.")
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": "The closing date has passed."})
+    audience = version.agreement.audience
+    people_scope = scope in (Campaign.Scope.STAFF, Campaign.Scope.GOVERNORS)
+    if audience == Audience.PARENT and people_scope:
+        raise ValidationError({"scope": "Parents are reached through their children: choose pupils."})
+    if audience != Audience.PARENT and not people_scope:
+        raise ValidationError(
+            {"scope": "This agreement is signed by staff or governors: choose all staff or governors."}
+        )
+    return people_scope
+
+
+def _ask_people(*, campaign: Campaign, current: QuerySet[Signature]) -> None:
+    """A request for each member of staff (or governor) in scope who has not signed the current version."""
+    school = campaign.school
+    already = set(current.exclude(user__isnull=True).values_list("user_id", flat=True))
+    SigningRequest.objects.bulk_create(
+        [
+            SigningRequest(campaign=campaign, school=school, user_id=uid)
+            for uid in _people_in_scope(school=school, scope=campaign.scope)
+            if uid not in already
+        ]
+    )
+
+
+def _invite_parents(*, campaign: Campaign, current: QuerySet[Signature]) -> None:
+    """An invitation for each parent or carer with parental responsibility for a child in scope whose agreement
+    is not signed yet, and a request for each of their children."""
+    school = campaign.school
     pupil_ids = (
-        _pupils_in_scope(school=school, scope=scope, value=scope_value)
+        _pupils_in_scope(school=school, scope=campaign.scope, value=campaign.scope_value)
         .exclude(pk__in=current.exclude(pupil__isnull=True).values("pupil_id"))
         .values("pk")
     )
@@ -261,7 +283,8 @@ def create_campaign(
         .values_list("guardian_id", "pupil_id", "guardian__email")
         .order_by("guardian_id", "pupil_id")
     )
-    expires = datetime.datetime.combine(closes_on, datetime.time(23, 59), tzinfo=timezone.get_current_timezone())
+    expires = datetime.datetime.combine(campaign.closes_on, datetime.time(23, 59),
+                                        tzinfo=timezone.get_current_timezone())
     by_guardian: dict[int, list[int]] = defaultdict(list)
     emails: dict[int, str] = {}
     for guardian_id, pupil_id, email in links:
@@ -289,10 +312,6 @@ def create_campaign(
         ],
         batch_size=2000,
     )
-    # One task sends every email of the campaign (and records each "sent" event) in the worker.
-    if notify:
-        enqueue("aup.send_invitations", campaign_id=campaign.pk)
-    return campaign
 
 
 def invitation_email(invitation: Invitation, *, reminder: bool = False) -> tuple[str, str]:

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -516,7 +517,7 @@ def record_paper_agreement(
     by: User,
     signed_on: datetime.date,
     answers: dict[str, bool],
-    scan,
+    scan: Any,
     ip_address: str | None,
     user_agent: str,
     submission_token: uuid.UUID,
@@ -533,47 +534,14 @@ def record_paper_agreement(
     existing = Signature.objects.filter(submission_token=submission_token).first()
     if existing is not None:
         return existing
-    if not _holds(by, school, Cap.MANAGE_AGREEMENTS):
-        raise ValidationError("Only the office and the safeguarding team record paper agreements.")
-    agreement = Agreement.objects.filter(school=school, audience=Audience.PARENT).first()
-    version = agreement.current_version if agreement else None
-    if version is None:
-        raise ValidationError("Publish the parents' agreement first.")
-    if pupil.school_id != school.pk or not PupilGuardian.objects.filter(
-        pupil=pupil, guardian=guardian, has_parental_responsibility=True
-    ).exists():
-        raise ValidationError({"guardian": "Choose a parent or carer with parental responsibility for the child."})
+    agreement, version = _paper_agreement(school=school, pupil=pupil, guardian=guardian, by=by)
     Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # one record per child at a time
     existing = Signature.objects.filter(submission_token=submission_token).first()
     if existing is not None:  # the first click of a double submission finished while this one waited
         return existing
-    current = Signature.objects.filter(pupil=pupil, **{"version__agreement": agreement,
-                                                        "version__number__gte": agreement.current_from}).first()
-    if current is not None:
-        raise ValidationError(f"{pupil.full_name} already has a current parents' agreement, signed "
-                              f"{timezone.localtime(current.signed_at):%d %b %Y}.")
-    today = timezone.localdate()
-    if signed_on > today:
-        raise ValidationError({"signed_on": "That date is in the future."})
-    if signed_on < timezone.localdate(version.published_at):
-        raise ValidationError({"signed_on": f"That is before {version.label} was published "
-                                            f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
-                                            "signed then is of an older version."})
-    missing = [item["label"] for item in version.consent_items if item["key"] not in answers]
-    if missing:
-        raise ValidationError({"answers": f"Enter the paper's answer to: {'; '.join(missing)}."})
-    problem = scan_problem(scan)
-    if problem:
-        raise ValidationError({"scan": problem})
+    _check_paper(agreement=agreement, version=version, pupil=pupil, signed_on=signed_on, answers=answers, scan=scan)
     at = now()
-    digest = hashlib.sha256()
-    for part in scan.chunks():
-        digest.update(part)
-    scan.seek(0)
-    paper = PaperScan(school=school, original_name=(scan.name or "scan")[:200], content_type=_scan_type(scan),
-                      size=scan.size, sha256=digest.hexdigest(), uploaded_by=by, uploaded_at=at)
-    paper.file.save(paper.original_name, scan, save=False)
-    paper.save()
+    paper = _store_scan(school=school, scan=scan, by=by, at=at)
     request = (
         SigningRequest.objects.select_for_update(of=("self",))
         .filter(campaign__version=version, campaign__closed_at__isnull=True, pupil=pupil, guardian=guardian,
@@ -601,6 +569,76 @@ def record_paper_agreement(
     signature.signed_at = at
     chain.append(signature)
     _set_consents(signatures=[signature], items=version.consent_items, actor=f"{name} (on paper)")
+    invitation = _paper_signed(
+        version=version, request=request, signature=signature, by=by, at=at,
+        data={"paper": True, "signer": name, "signed_on": signed_on.isoformat(), "recorded_by": by.full_name,
+              "ip": ip_address or "", "user_agent": user_agent[:200], "scan_sha256": paper.sha256,
+              "consents": signature.consents},
+    )
+    email = invitation.email if invitation is not None else guardian.email
+    if issue_certificate and email:
+        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=email,
+                manage_url=manage_url(invitation) if invitation is not None else "")
+    return signature
+
+
+def _paper_agreement(*, school: School, pupil: Pupil, guardian: Guardian,
+                     by: User) -> tuple[Agreement, AgreementVersion]:
+    """The parents' agreement and its current version, when ``by`` may record it for this parent and child."""
+    if not _holds(by, school, Cap.MANAGE_AGREEMENTS):
+        raise ValidationError("Only the office and the safeguarding team record paper agreements.")
+    agreement = Agreement.objects.filter(school=school, audience=Audience.PARENT).first()
+    version = agreement.current_version if agreement else None
+    if agreement is None or version is None:
+        raise ValidationError("Publish the parents' agreement first.")
+    if pupil.school_id != school.pk or not PupilGuardian.objects.filter(
+        pupil=pupil, guardian=guardian, has_parental_responsibility=True
+    ).exists():
+        raise ValidationError({"guardian": "Choose a parent or carer with parental responsibility for the child."})
+    return agreement, version
+
+
+def _check_paper(*, agreement: Agreement, version: AgreementVersion, pupil: Pupil, signed_on: datetime.date,
+                 answers: dict[str, bool], scan: Any) -> None:
+    """Refuse a paper copy for a child who already has a current agreement, dated in the future or before the
+    version, without an answer to every consent, or without a scan the portal takes."""
+    current = Signature.objects.filter(pupil=pupil, **{"version__agreement": agreement,
+                                                        "version__number__gte": agreement.current_from}).first()
+    if current is not None:
+        raise ValidationError(f"{pupil.full_name} already has a current parents' agreement, signed "
+                              f"{timezone.localtime(current.signed_at):%d %b %Y}.")
+    today = timezone.localdate()
+    if signed_on > today:
+        raise ValidationError({"signed_on": "That date is in the future."})
+    if signed_on < timezone.localdate(version.published_at):
+        raise ValidationError({"signed_on": f"That is before {version.label} was published "
+                                            f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
+                                            "signed then is of an older version."})
+    missing = [item["label"] for item in version.consent_items if item["key"] not in answers]
+    if missing:
+        raise ValidationError({"answers": f"Enter the paper's answer to: {'; '.join(missing)}."})
+    problem = scan_problem(scan)
+    if problem:
+        raise ValidationError({"scan": problem})
+
+
+def _store_scan(*, school: School, scan: Any, by: User, at: datetime.datetime) -> PaperScan:
+    digest = hashlib.sha256()
+    for part in scan.chunks():
+        digest.update(part)
+    scan.seek(0)
+    paper = PaperScan(school=school, original_name=(scan.name or "scan")[:200], content_type=_scan_type(scan),
+                      size=scan.size, sha256=digest.hexdigest(), uploaded_by=by, uploaded_at=at)
+    paper.file.save(paper.original_name, scan, save=False)
+    paper.save()
+    return paper
+
+
+def _paper_signed(*, version: AgreementVersion, request: SigningRequest | None, signature: Signature, by: User,
+                  at: datetime.datetime, data: dict[str, Any]) -> Invitation | None:
+    """The child's requests answered (this parent's signed, the others covered), the parent's link marked used,
+    and the chained "signed" event. Returns the parent's invitation, when they had one."""
+    pupil = signature.pupil
     if request is not None:
         SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
     SigningRequest.objects.filter(campaign__version=version, pupil=pupil, status=RequestStatus.PENDING).update(
@@ -610,7 +648,7 @@ def record_paper_agreement(
         Invitation.objects.filter(pk=invitation.pk).update(used_at=at)  # their link now shows what was recorded
     chain.append(
         SignatureEvent(
-            school_id=school.pk,
+            school_id=signature.school_id,
             kind=EventKind.SIGNED,
             at=at,
             campaign_id=request.campaign_id if request else None,
@@ -619,16 +657,10 @@ def record_paper_agreement(
             signature=signature,
             pupil=pupil,
             actor=by.full_name,
-            data={"paper": True, "signer": name, "signed_on": signed_on.isoformat(), "recorded_by": by.full_name,
-                  "ip": ip_address or "", "user_agent": user_agent[:200], "scan_sha256": paper.sha256,
-                  "consents": signature.consents},
+            data=data,
         )
     )
-    email = invitation.email if invitation is not None else guardian.email
-    if issue_certificate and email:
-        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=email,
-                manage_url=manage_url(invitation) if invitation is not None else "")
-    return signature
+    return invitation
 
 
 def guardian_children(guardian: Guardian) -> list[Pupil]:

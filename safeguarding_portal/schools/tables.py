@@ -55,7 +55,7 @@ def _check_unpacked_size(data: bytes) -> None:
         )
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> Any:
     from openpyxl import load_workbook
 
     _check_unpacked_size(data)
@@ -135,7 +135,7 @@ def read_xlsx(data: bytes, *, sheet: str = "") -> list[list[str]]:
     return rows
 
 
-def ask_for_sheet(form, data: bytes) -> bool:  # form: a bound, valid Django form with a "sheet" field
+def ask_for_sheet(form: Any, data: bytes) -> bool:  # form: a bound, valid Django form with a "sheet" field
     """For a workbook with several sheets and none chosen (or one it lacks): offer its sheets and say so."""
     from django import forms
 

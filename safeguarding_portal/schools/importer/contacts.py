@@ -16,7 +16,7 @@ from .parsing import _cell, _clean_email, _comparable, _parse_flag, _squash, _to
 from .reading import RowError
 
 if TYPE_CHECKING:
-    from .pupils import PupilPlan
+    from .pupils import PupilPlan, _Parsed, _UpnRows
 
 
 @dataclass
@@ -93,7 +93,7 @@ def _contact_column(mapped: HeaderMap, slot: int, *parts: str) -> str:
     return ""
 
 
-def _check_contacts_of_each_pupil(by_upn, mapped: HeaderMap, errors: list[RowError]) -> None:
+def _check_contacts_of_each_pupil(by_upn: dict[str, _UpnRows], mapped: HeaderMap, errors: list[RowError]) -> None:
     """The same contact twice for one pupil is fine when the details agree, and an error on both rows if not."""
     for upn, group in by_upn.items():
         first: dict[tuple[str, str], ContactRecord] = {}
@@ -117,7 +117,7 @@ def _check_contacts_of_each_pupil(by_upn, mapped: HeaderMap, errors: list[RowErr
                         break
 
 
-def _check_contact_emails_across_file(parsed, mapped: HeaderMap, errors: list[RowError]) -> None:
+def _check_contact_emails_across_file(parsed: list[_Parsed], mapped: HeaderMap, errors: list[RowError]) -> None:
     """One email address is one person: brothers and sisters share a parent, not two parents an address."""
     owners: dict[str, ContactRecord] = {}
     flagged: set[int] = set()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from django.db import models
 
 _CHUNK = 500
 
@@ -17,16 +20,19 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _chunks(items: list, size: int = _CHUNK):
+_T = TypeVar("_T")
+
+
+def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
-def _fill_missing_pks(objs: list, model, key: str, **scope) -> None:
+def _fill_missing_pks(objs: Sequence[models.Model], model: type[models.Model], key: str, **scope: Any) -> None:
     # PostgreSQL and SQLite 3.35+ return ids from bulk_create; this covers older databases.
     missing = [o for o in objs if o.pk is None]
     for chunk in _chunks(missing):
-        ids = dict(model.objects.filter(**scope, **{f"{key}__in": [getattr(o, key) for o in chunk]})
-                   .values_list(key, "pk"))
+        manager = model.objects  # type: ignore[attr-defined]  # Pupil and User keep Django's "objects"
+        ids = dict(manager.filter(**scope, **{f"{key}__in": [getattr(o, key) for o in chunk]}).values_list(key, "pk"))
         for obj in chunk:
             obj.pk = ids[getattr(obj, key)]

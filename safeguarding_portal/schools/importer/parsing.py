@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +135,7 @@ class Validation:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def _data_rows(rows: list[list[str]], header_index: int):
+def _data_rows(rows: list[list[str]], header_index: int) -> Iterator[tuple[int, list[str]]]:
     """(spreadsheet row number, cells) of each non-blank data row."""
     for offset, cells in enumerate(rows[header_index + 1:], start=header_index + 2):
         if any(cells):

@@ -284,7 +284,7 @@ def _pupil_records(by_upn: dict[str, _UpnRows], flag_kinds: list[str]) -> dict[s
     return pupils
 
 
-def _parse_flag_dates(kind: str, raw: dict[str, str], values: dict[str, Any], bad) -> None:
+def _parse_flag_dates(kind: str, raw: dict[str, str], values: dict[str, Any], bad: _Bad) -> None:
     """values["flag_start:<kind>"] and values["flag_end:<kind>"]: dates, or None when the cell is empty."""
     start_key, end_key = f"flag_start:{kind}", f"flag_end:{kind}"
     dates: dict[str, datetime.date | None] = {}
@@ -308,7 +308,7 @@ def _parse_flag_dates(kind: str, raw: dict[str, str], values: dict[str, Any], ba
     values[start_key], values[end_key] = start, end
 
 
-def _check_pupil_identities_across_file(parsed, mapped: HeaderMap, errors: list[RowError]) -> None:
+def _check_pupil_identities_across_file(parsed: list[_Parsed], mapped: HeaderMap, errors: list[RowError]) -> None:
     """One network user name or school email is one pupil: shared, a monitoring alert would match the wrong child."""
     for key in ("network_username", "school_email"):
         if key not in mapped.fields:

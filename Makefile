@@ -2,7 +2,8 @@
 #   make run    virtual environment, requirements, system packages, migrate, demo data, serve on 127.0.0.1:8000
 #   make test   the whole suite on the embedded defaults (SQLite, tasks run in-process)
 # Both are safe to repeat: the virtual environment is reused and the requirements are reinstalled only
-# when requirements.txt changes.
+# when requirements.txt or requirements-dev.txt changes. A development machine gets both files (the tests and
+# tooling too); a server installs requirements.txt only (README, "Installing on a Debian 12 server").
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -19,13 +20,15 @@ EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESU
 	-u PORTAL_INTEGRATION -u PORTAL_REQUIRE_BROWSER
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-packages test-browser lint screenshot messages ci clean
+.PHONY: help run test install system-packages test-browser lint typecheck format format-check screenshot messages ci clean
 
 help:
 	@echo "make run            set everything up, load demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test           run the test suite (SQLite, tasks in-process)"
 	@echo "make test-browser   run the browser tests in Debian's chromium (needs: apt-get install chromium)"
 	@echo "make lint           ruff check"
+	@echo "make typecheck      mypy with django-stubs: strict on the foundations, the default level elsewhere"
+	@echo "make format-check   ruff format --check (make format rewrites the files)"
 	@echo "make screenshot     regenerate docs/screenshot-home.png from the demo data (needs chromium)"
 	@echo "make messages       refresh locale/*/django.po from the parents' pages and compile them (needs gettext)"
 	@echo "make ci             what CI runs: the suite on SQLite, then on PostgreSQL + Redis + Celery, then browsers"
@@ -51,6 +54,15 @@ test-browser: install system-packages
 
 lint: install
 	$(BIN)/ruff check .
+
+typecheck: install
+	@$(EMBEDDED) $(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+
+format-check: install
+	$(BIN)/ruff format --check .
 
 screenshot: install
 	$(EMBEDDED) $(BIN)/python scripts/readme_screenshot.py
@@ -78,9 +90,10 @@ $(BIN)/pip:
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(BIN)/pip
-	@echo "==> Installing requirements.txt into $(VENV) (again only when requirements.txt changes)"
-	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+# requirements-dev.txt starts with "-r requirements.txt": one install brings the runtime, tests and tooling.
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/pip
+	@echo "==> Installing requirements.txt and requirements-dev.txt into $(VENV) (again only when either changes)"
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
 	@touch $@
 
 system-packages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 
@@ -21,6 +22,9 @@ from .models import (
     SignatureEvent,
 )
 
+if TYPE_CHECKING:
+    from safeguarding_portal.schools.models import School
+
 
 def _rag(pct: float | None) -> str:
     if pct is None:
@@ -28,8 +32,51 @@ def _rag(pct: float | None) -> str:
     return "green" if pct >= 95 else ("amber" if pct >= 75 else "red")
 
 
-def governor_section(*, school, start: datetime.date, end: datetime.date) -> dict:
+def governor_section(*, school: School, start: datetime.date, end: datetime.date) -> dict[str, Any]:
     """A fixed number of queries whatever the school's size: grouped counts, never a row per person."""
+    coverage = _coverage(school)
+    consents = list(
+        Consent.objects.filter(school=school)
+        .values("label")
+        .annotate(n_given=Count("pk", filter=Q(given=True)), n_refused=Count("pk", filter=Q(given=False)))
+        .order_by("label")
+    )
+    withdrawals = SignatureEvent.objects.filter(
+        school=school, kind=EventKind.WITHDRAWN, at__date__gte=start, at__date__lte=end
+    ).count()
+    by_label = {c["audience"]: c for c in coverage}
+    staff_row = by_label[Audience.STAFF.label]
+    parent_row = by_label[Audience.PARENT.label]
+    return {
+        "title": "Acceptable use agreements and photo consent",
+        "anchor": "agreements",
+        "template": "aup/_governor_section.html",
+        "summary": [
+            {
+                "label": "Staff signed (current version)",
+                "value": f"{staff_row['percent'] or 0}%",
+                "rag": staff_row["rag"],
+            },
+            {
+                "label": "Children with a parents' agreement",
+                "value": f"{parent_row['percent'] or 0}%",
+                "rag": parent_row["rag"],
+            },
+            {"label": "Photo consents withdrawn this period", "value": small_count(withdrawals), "rag": "green"},
+        ],
+        "evidence": _evidence(school=school, end=end, by_label=by_label),
+        "actions": _actions(coverage),
+        "coverage": coverage,
+        "consents": [
+            {"label": c["label"], "given": small_count(c["n_given"]), "refused": small_count(c["n_refused"])}
+            for c in consents
+        ],
+        "withdrawals": small_count(withdrawals),
+    }
+
+
+def _coverage(school: School) -> list[dict[str, Any]]:
+    """A row for each audience the school has: who signed the current version, of whom."""
     published = dict(
         Agreement.objects.filter(school=school, versions__published_at__isnull=False)
         .values_list("audience")
@@ -58,16 +105,10 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
                 "published": audience in published,
             }
         )
-    consents = list(
-        Consent.objects.filter(school=school)
-        .values("label")
-        .annotate(n_given=Count("pk", filter=Q(given=True)), n_refused=Count("pk", filter=Q(given=False)))
-        .order_by("label")
-    )
-    withdrawals = SignatureEvent.objects.filter(
-        school=school, kind=EventKind.WITHDRAWN, at__date__gte=start, at__date__lte=end
-    ).count()
-    by_label = {c["audience"]: c for c in coverage}
+    return coverage
+
+
+def _evidence(*, school: School, end: datetime.date, by_label: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     staff_row = by_label[Audience.STAFF.label]
     parent_row = by_label[Audience.PARENT.label]
     last_signed = (
@@ -76,7 +117,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         .values_list("signed_at", flat=True)
         .first()
     )
-    evidence = [
+    return [
         {
             "standard": "kcsie.aup",
             "what": f"Staff acceptable use agreement signed by {staff_row['percent'] or 0}% of staff",
@@ -97,6 +138,9 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
             "ok": parent_row["rag"] != "red",
         },
     ]
+
+
+def _actions(coverage: list[dict[str, Any]]) -> list[str]:
     actions = []
     for row in coverage:
         if not row["published"]:
@@ -105,32 +149,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
             actions.append(
                 f"Ask how the school will reach the rest of {row['audience'].lower()} ({row['percent'] or 0}% signed)."
             )
-    return {
-        "title": "Acceptable use agreements and photo consent",
-        "anchor": "agreements",
-        "template": "aup/_governor_section.html",
-        "summary": [
-            {
-                "label": "Staff signed (current version)",
-                "value": f"{staff_row['percent'] or 0}%",
-                "rag": staff_row["rag"],
-            },
-            {
-                "label": "Children with a parents' agreement",
-                "value": f"{parent_row['percent'] or 0}%",
-                "rag": parent_row["rag"],
-            },
-            {"label": "Photo consents withdrawn this period", "value": small_count(withdrawals), "rag": "green"},
-        ],
-        "evidence": evidence,
-        "actions": actions,
-        "coverage": coverage,
-        "consents": [
-            {"label": c["label"], "given": small_count(c["n_given"]), "refused": small_count(c["n_refused"])}
-            for c in consents
-        ],
-        "withdrawals": small_count(withdrawals),
-    }
+    return actions
 
 
 # The report's section, in its place among the others (reports.sections).

@@ -11,10 +11,8 @@ flagged, and so are applied requests that the vendor's log, over the period it c
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import re
 import zoneinfo
 from collections import defaultdict
@@ -26,7 +24,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.core.words import counted
-from safeguarding_portal.schools import importer, tables
+from safeguarding_portal.schools import importer
 from safeguarding_portal.schools.importer import FileRejected, RowError
 from safeguarding_portal.schools.models import School
 
@@ -58,31 +56,10 @@ _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%
 
 
 def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
-    """Rows of the vendor's CSV. The MIS import's decoding and file checks, with a larger size limit:
-    vendor logs are long. An Excel workbook (.xlsx) is read into the same rows (schools/tables.py)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB. "
-                           "Export a shorter period.")
-    if tables.is_xlsx(data):
-        try:
-            return tables.read_xlsx(data, sheet=sheet)
-        except tables.WorkbookProblem as exc:
-            raise FileRejected(str(exc)) from exc
-    # The whole file by the MIS import's rules (a stray byte anywhere is refused, never re-read as Windows-1252),
-    # with this import's own size limit.
-    text = importer.decode_upload(data=data, max_bytes=MAX_UPLOAD_BYTES)
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count)
-    if first_line.count(delimiter) == 0:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = [[cell.strip() for cell in row] for row in reader]
-    except csv.Error as exc:
-        raise FileRejected(f"The file could not be read as CSV near line {reader.line_num} ({exc}).")
-    if not any(any(row) for row in rows):
-        raise FileRejected("The file is empty.")
-    return rows
+    """Rows of the vendor's CSV or workbook, read by the MIS import's rules (schools/importer/reading.py: a stray
+    byte anywhere is refused, never re-read as Windows-1252), with a larger size limit: vendor logs are long."""
+    return importer.read_table(data=data, sheet=sheet, max_bytes=MAX_UPLOAD_BYTES,
+                               too_big_advice="Export a shorter period.", csv_advice="")
 
 
 def _norm(text: str) -> str:
@@ -197,6 +174,35 @@ def explain(entry_key: str, at: datetime.datetime, explainers: dict[str, list[Ch
     return None
 
 
+def _check_row(cells: list[str], *, row_no: int, columns: dict[str, int], names: dict[str, str],
+               now: datetime.datetime, cache: list[str]) -> tuple[list[RowError], datetime.datetime | None,
+                                                                   tuple[str, str, str]]:
+    """One row's problems, its time and its (user, action, target)."""
+
+    def cell(key: str) -> str:
+        i = columns.get(key)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    when_text, user, action, target = cell("timestamp"), cell("user"), cell("action"), cell("target")
+    row_errors = []
+    at = None
+    if not when_text:
+        row_errors.append(RowError(row_no, names["timestamp"], "", "The time is missing."))
+    else:
+        try:
+            at = parse_timestamp(when_text, cache=cache)
+        except ValueError as exc:
+            row_errors.append(RowError(row_no, names["timestamp"], when_text, f"The time is {exc}."))
+    if at is not None and at > now + CLOCK_SLACK:
+        row_errors.append(RowError(row_no, names["timestamp"], when_text, "The time is in the future."))
+    for key, value, limit in (("user", user, 200), ("action", action, 100), ("target", target, 500)):
+        if not value:
+            row_errors.append(RowError(row_no, names[key], "", f"The {key} is missing."))
+        elif len(value) > limit:
+            row_errors.append(RowError(row_no, names[key], value, f"Longer than {limit} characters."))
+    return row_errors, at, (user, action, target)
+
+
 def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, mapping: Mapping,
                       remember: bool = True, product: str = "", sheet: str = "") -> ImportResult:
     """Check every row; import all of them or none. The run is recorded either way."""
@@ -228,28 +234,8 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         row_no = header_index + offset + 2  # the header is row header_index + 1 in a spreadsheet
         if not any(cells):
             continue
-
-        def cell(key: str, cells: list[str] = cells) -> str:
-            i = columns.get(key)
-            return cells[i].strip() if i is not None and i < len(cells) else ""
-
-        when_text, user, action, target = cell("timestamp"), cell("user"), cell("action"), cell("target")
-        row_errors = []
-        at = None
-        if not when_text:
-            row_errors.append(RowError(row_no, names["timestamp"], "", "The time is missing."))
-        else:
-            try:
-                at = parse_timestamp(when_text, cache=cache)
-            except ValueError as exc:
-                row_errors.append(RowError(row_no, names["timestamp"], when_text, f"The time is {exc}."))
-        if at is not None and at > now + CLOCK_SLACK:
-            row_errors.append(RowError(row_no, names["timestamp"], when_text, "The time is in the future."))
-        for key, value, limit in (("user", user, 200), ("action", action, 100), ("target", target, 500)):
-            if not value:
-                row_errors.append(RowError(row_no, names[key], "", f"The {key} is missing."))
-            elif len(value) > limit:
-                row_errors.append(RowError(row_no, names[key], value, f"Longer than {limit} characters."))
+        row_errors, at, (user, action, target) = _check_row(cells, row_no=row_no, columns=columns, names=names,
+                                                            now=now, cache=cache)
         if row_errors:
             if len(errors) < MAX_REPORTED_ERRORS:
                 errors.extend(row_errors)

@@ -282,33 +282,58 @@ def verify(data: bytes, *, expected_fingerprint: str = "") -> Verification:
     band (this portal's record of the school's key, or read over the phone); empty to trust the embedded key
     and show its fingerprint for the reader to compare."""
     result = Verification()
+    members = _open_members(data, result)
+    if members is None:
+        return result
+    manifest = _read_manifest(members, result)
+    if manifest is None:
+        return result
+    result.pdf = members[PDF]
+    problems: list[Problem] = []
+    # 1. The records, link by link: the most precise place to name.
+    _check_records(members, manifest, result, problems)
+    # 2. Every member against the manifest.
+    _check_members(members, manifest, problems)
+    # 3. The signature over the manifest, with the key the manifest carries.
+    _check_signature(members, manifest, result, problems, expected_fingerprint=expected_fingerprint)
+    result.problems = problems
+    return result
+
+
+def _open_members(data: bytes, result: Verification) -> dict[str, bytes] | None:
     if len(data) > MAX_BUNDLE_BYTES:
         result.problems.append(Problem("the file", "it is too large to be a transfer bundle"))
-        return result
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             missing = [m for m in MEMBERS if m not in names]
             if missing:
                 result.problems.append(Problem("the bundle", f"{', '.join(missing)} is missing"))
-                return result
-            members = {name: archive.read(name) for name in MEMBERS}
+                return None
+            return {name: archive.read(name) for name in MEMBERS}
     except (zipfile.BadZipFile, OSError, ValueError, zipfile.LargeZipFile):
         result.problems.append(Problem("the file", "it is not a transfer bundle (not a readable zip)"))
-        return result
+        return None
+
+
+def _read_manifest(members: dict[str, bytes], result: Verification) -> dict[str, Any] | None:
     try:
         manifest = json.loads(members[MANIFEST])
         assert isinstance(manifest, dict)
     except (ValueError, AssertionError):
         result.problems.append(Problem("the manifest", "it is not readable JSON"))
-        return result
+        return None
     result.manifest = manifest
     if manifest.get("format") != FORMAT or manifest.get("version") not in SUPPORTED_VERSIONS:
         result.problems.append(Problem("the manifest", f"format {manifest.get('format')!r} version "
                                        f"{manifest.get('version')!r} is not one this portal reads"))
-        return result
-    result.pdf = members[PDF]
-    problems: list[Problem] = []
+        return None
+    return manifest
+
+
+def _check_records(members: dict[str, bytes], manifest: dict[str, Any], result: Verification,
+                   problems: list[Problem]) -> None:
     try:
         records = json.loads(members[RECORDS])["records"]
         assert isinstance(records, list)
@@ -318,7 +343,6 @@ def verify(data: bytes, *, expected_fingerprint: str = "") -> Verification:
     result.records = records
     claimed = manifest.get("records") or {}
     total = max(int(claimed.get("count") or 0), len(records))
-    # 1. The records, link by link: the most precise place to name.
     broken = _walk(records, total)
     if broken:
         problems.append(broken)
@@ -330,7 +354,9 @@ def verify(data: bytes, *, expected_fingerprint: str = "") -> Verification:
     elif (records[-1]["hash"] if records else GENESIS) != claimed.get("head"):
         problems.append(Problem(f"record {len(records)} of {total}",
                                 "the last record differs from the one the manifest names"))
-    # 2. Every member against the manifest.
+
+
+def _check_members(members: dict[str, bytes], manifest: dict[str, Any], problems: list[Problem]) -> None:
     listed = {m.get("name"): m for m in manifest.get("members") or [] if isinstance(m, dict)}
     for name in (PDF, RECORDS):
         entry = listed.get(name)
@@ -338,15 +364,17 @@ def verify(data: bytes, *, expected_fingerprint: str = "") -> Verification:
             problems.append(Problem(name, "the manifest does not list it"))
         elif hashlib.sha256(members[name]).hexdigest() != entry.get("sha256"):
             problems.append(Problem(name, "it differs from the file the manifest names (SHA-256)"))
-    # 3. The signature over the manifest, with the key the manifest carries.
+
+
+def _check_signature(members: dict[str, bytes], manifest: dict[str, Any], result: Verification,
+                     problems: list[Problem], *, expected_fingerprint: str) -> None:
     key_info = manifest.get("signing_key") or {}
     try:
         raw = base64.b64decode(key_info.get("public_key", ""), validate=True)
         public = Ed25519PublicKey.from_public_bytes(raw)
     except (ValueError, TypeError):
         problems.append(Problem("the signing key", "the manifest carries no readable Ed25519 public key"))
-        result.problems = problems
-        return result
+        return
     result.fingerprint = fingerprint_of(raw)
     if key_info.get("fingerprint") != result.fingerprint:
         problems.append(Problem("the signing key", "the fingerprint in the manifest is not that of its key"))
@@ -358,8 +386,6 @@ def verify(data: bytes, *, expected_fingerprint: str = "") -> Verification:
     if expected_fingerprint and expected_fingerprint.replace(" ", "").lower() != result.fingerprint:
         problems.append(Problem("the signing key", f"signed with key {spaced(result.fingerprint)[:39]}…, not the "
                                 f"sending school's key {spaced(expected_fingerprint.replace(' ', '').lower())[:39]}…"))
-    result.problems = problems
-    return result
 
 
 # --- Reading a verified bundle ------------------------------------------------------------------------------

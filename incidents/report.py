@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Value, When
@@ -47,7 +49,100 @@ def _duration(hours: float | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def governor_section(*, school: School, start: datetime.date, end: datetime.date) -> dict:
+@dataclass
+class _Read:
+    """What the section's queries bring back: the periods, this period's concerns and the aggregates."""
+
+    period: Period
+    before: list[Period]
+    periods: list[Period]
+    t_from: datetime.datetime
+    t_to: datetime.datetime
+    # This period's concerns: (category, reported_at, acknowledged_at, closed_at, immediate_risk, concern_type).
+    rows: list[tuple[Any, ...]]
+    earlier: dict[tuple[int, str], int]  # (index of an earlier period, category) -> concerns
+    decisions: list[tuple[Any, ...]]  # (kind, agency, how many, last at) of referrals and decisions not to
+    handling: dict[str, int]
+    figures: Any  # incidents.figures' headline figures for the school
+
+
+@dataclass
+class _Timing:
+    ack_hours: list[float]
+    close_hours: list[float]
+    acked_in_time: int
+    urgent: list[tuple[datetime.datetime, datetime.datetime | None]]
+    urgent_in_time: int
+    urgent_minutes: int
+    not_acked: int
+    child_protection: int
+
+
+@dataclass
+class _Referrals:
+    by_agency: list[tuple[str, int]]  # most first
+    total: int
+    last: datetime.datetime | None
+    no_referral: int
+    last_no_referral: datetime.datetime | None
+
+
+def governor_section(*, school: School, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    read = _read(school=school, start=start, end=end)
+    period, periods, figures = read.period, read.periods, read.figures
+    total = figures.total  # the same concerns as ``rows``: pupils' concerns reported in the period
+    per_period = _per_period(read)
+    totals = [sum(p.values()) for p in per_period]
+    timing = _timing(read, total)
+    referrals = _referrals(read.decisions)
+    agency_chart = (charts.horizontal_bars(rows=referrals.by_agency, title="Referrals by agency")
+                    if referrals.by_agency else None)
+
+    # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
+    device_searches = {k: small_count(v)
+                       for k, v in search_figures(school=school, t_from=read.t_from, t_to=read.t_to).items()}
+    # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
+    by_flag = flag_group_counts(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
+    flag_rows = [(FlagGroup(group).label, small_count(n)) for group, n in by_flag.items()]
+
+    ack_pct = _pct(timing.acked_in_time, len(timing.ack_hours) + timing.not_acked)
+    decided_pct = _pct(read.handling["closed_decided"], read.handling["closed"])
+    return {
+        "title": "Online-safety concerns",
+        "anchor": "incidents",
+        "template": "incidents/_governor_section.html",
+        "summary": _summary(read, total, timing, ack_pct, decided_pct),
+        "evidence": _evidence(read, total, timing, referrals),
+        "actions": _actions(read, totals, timing, ack_pct),
+        # Figures for the template
+        "period": period,
+        "periods": periods,
+        "period_totals": [(p.short, small_count(t)) for p, t in zip(periods, totals, strict=True)],
+        "total": small_count(total),
+        "four_c_chart": _four_c_chart(periods, per_period),
+        "category_rows": _category_rows(per_period),
+        "agency_chart": agency_chart,
+        "agency_rows": [(label, small_count(n)) for label, n in referrals.by_agency],
+        "referral_total": small_count(referrals.total),
+        "no_referral": small_count(referrals.no_referral),
+        "child_protection": small_count(timing.child_protection),
+        "allegations": small_count(figures.allegations),
+        "open_at_end": small_count(figures.open_at_end),
+        "device_searches": device_searches,
+        "flag_rows": flag_rows,
+        "timing": {
+            "ack_median": _duration(statistics.median(timing.ack_hours) if timing.ack_hours else None),
+            "ack_pct": ack_pct,
+            "not_acked": small_count(timing.not_acked),
+            "close_median": _duration(statistics.median(timing.close_hours) if timing.close_hours else None),
+            "closed": small_count(len(timing.close_hours)),
+            "urgent_in_time_share": small_share(timing.urgent_in_time, len(timing.urgent)),
+            "urgent_minutes": timing.urgent_minutes,
+        },
+    }
+
+
+def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     period = period_for(school=school, start=start, end=end)
     before = previous_periods(school=school, start=start, end=end)
     periods: list[Period] = [*before, period]
@@ -104,27 +199,34 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     )
     # The headline figures as the home page and the trust report show them (incidents.figures).
     figures = concern_figures(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
+    return _Read(period=period, before=before, periods=periods, t_from=t_from, t_to=t_to, rows=rows,
+                 earlier=earlier, decisions=decisions, handling=handling, figures=figures)
 
-    # --- Figures --------------------------------------------------------------------------------------
-    total = figures.total  # the same concerns as ``rows``: pupils' concerns reported in the period
+
+def _per_period(read: _Read) -> list[dict[str, int]]:
+    """Concerns by category in each period, oldest first, this one last."""
     current: dict[str, int] = {}
-    for category, *_ in rows:
+    for category, *_ in read.rows:
         current[category] = current.get(category, 0) + 1
-    per_period = [{c: earlier.get((i, c), 0) for c in Category.values} for i in range(len(before))] + [
+    return [{c: read.earlier.get((i, c), 0) for c in Category.values} for i in range(len(read.before))] + [
         {c: current.get(c, 0) for c in Category.values}
     ]
-    totals = [sum(p.values()) for p in per_period]
 
+
+def _four_c_chart(periods: list[Period], per_period: list[dict[str, int]]) -> Any:
     four_c_values = {fc.value: [0] * len(periods) for fc in FourC}
     for i, counts in enumerate(per_period):
         for category, n in counts.items():
             four_c_values[FOUR_C[category]][i] += n
-    four_c_chart = charts.grouped_columns(
+    return charts.grouped_columns(
         groups=[fc.label for fc in FourC],
         series=[charts.Series(p.short, [four_c_values[fc.value][i] for fc in FourC]) for i, p in enumerate(periods)],
         title="Concerns by the 4 Cs, this period and the three before",
     )
-    category_rows = []
+
+
+def _category_rows(per_period: list[dict[str, int]]) -> list[dict[str, Any]]:
+    category_rows: list[dict[str, Any]] = []
     for category in Category:
         if category == Category.STAFF_CONDUCT:
             continue  # allegations about staff are not on the DSL route; counted once below
@@ -143,16 +245,28 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
             "n": values[-1],
         })
     category_rows.sort(key=lambda r: (-r["n"], r["label"]))
+    return category_rows
 
+
+def _timing(read: _Read, total: int) -> _Timing:
+    rows, t_to = read.rows, read.t_to
     ack_hours = [_hours(ack - rep) for _, rep, ack, *_ in rows if ack is not None]
     close_hours = [_hours(closed - rep) for _, rep, _, closed, *_ in rows if closed is not None and closed < t_to]
-    acked_in_time = sum(1 for h in ack_hours if h <= ACK_TARGET_HOURS)
     urgent = [(rep, ack) for _, rep, ack, _, risk, _ in rows if risk]
     urgent_minutes = settings.URGENT_ACK_MINUTES
-    urgent_in_time = sum(1 for rep, ack in urgent if ack is not None and _hours(ack - rep) * 60 <= urgent_minutes)
-    not_acked = total - len(ack_hours)
-    child_protection = sum(1 for *_, concern in rows if concern == "child_protection")
+    return _Timing(
+        ack_hours=ack_hours,
+        close_hours=close_hours,
+        acked_in_time=sum(1 for h in ack_hours if h <= ACK_TARGET_HOURS),
+        urgent=urgent,
+        urgent_in_time=sum(1 for rep, ack in urgent if ack is not None and _hours(ack - rep) * 60 <= urgent_minutes),
+        urgent_minutes=urgent_minutes,
+        not_acked=total - len(ack_hours),
+        child_protection=sum(1 for *_, concern in rows if concern == "child_protection"),
+    )
 
+
+def _referrals(decisions: list[tuple[Any, ...]]) -> _Referrals:
     referrals: dict[str, int] = {}
     last_referral = None
     no_referral, last_no_referral = 0, None
@@ -164,56 +278,57 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         else:
             no_referral += n
             last_no_referral = max(filter(None, [last_no_referral, last]))
-    referral_total = sum(referrals.values())
-    agency_rows = sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0]))
-    agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
+    return _Referrals(by_agency=sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0])),
+                      total=sum(referrals.values()), last=last_referral, no_referral=no_referral,
+                      last_no_referral=last_no_referral)
 
-    # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
 
-    device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
-    # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
-    by_flag = flag_group_counts(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
-    flag_rows = [(FlagGroup(group).label, small_count(n)) for group, n in by_flag.items()]
+def _rag_pct(p: int | None, green: int, amber: int) -> str:
+    if p is None:
+        return "green"
+    return "green" if p >= green else ("amber" if p >= amber else "red")
 
-    ack_pct = _pct(acked_in_time, len(ack_hours) + not_acked)
-    decided_pct = _pct(handling["closed_decided"], handling["closed"])
 
-    def rag_pct(p: int | None, green: int, amber: int) -> str:
-        if p is None:
-            return "green"
-        return "green" if p >= green else ("amber" if p >= amber else "red")
-
-    summary = [
+def _summary(read: _Read, total: int, timing: _Timing, ack_pct: int | None,
+             decided_pct: int | None) -> list[dict[str, Any]]:
+    urgent, urgent_in_time, urgent_minutes = timing.urgent, timing.urgent_in_time, timing.urgent_minutes
+    long_open = read.handling["long_open"]
+    return [
         {"label": "Online-safety concerns recorded", "value": small_count(total),
          "rag": "green" if total else "amber"},
         {"label": f"Acknowledged within {ACK_TARGET_HOURS} hours",
-         "value": f"{ack_pct}%" if ack_pct is not None else "No concerns", "rag": rag_pct(ack_pct, 90, 75)},
+         "value": f"{ack_pct}%" if ack_pct is not None else "No concerns", "rag": _rag_pct(ack_pct, 90, 75)},
         {"label": f"Urgent concerns acknowledged within {urgent_minutes} minutes",
          "value": small_share(urgent_in_time, len(urgent)) if urgent else "None urgent",
          "rag": "green" if urgent_in_time == len(urgent) else "red"},
         {"label": "Closed cases with the referral decision written down",
          "value": f"{decided_pct}%" if decided_pct is not None else "None closed",
-         "rag": rag_pct(decided_pct, 100, 80)},
+         "rag": _rag_pct(decided_pct, 100, 80)},
         {"label": f"Cases open more than {LONG_OPEN_DAYS} days at the end of the period",
-         "value": small_count(handling["long_open"]),
-         "rag": "green" if handling["long_open"] == 0 else ("amber" if handling["long_open"] < 5 else "red")},
+         "value": small_count(long_open),
+         "rag": "green" if long_open == 0 else ("amber" if long_open < 5 else "red")},
     ]
 
-    evidence = []
+
+def _evidence(read: _Read, total: int, timing: _Timing, referrals: _Referrals) -> list[dict[str, Any]]:
+    handling, period = read.handling, read.period
+    urgent, urgent_in_time = timing.urgent, timing.urgent_in_time
+    evidence: list[dict[str, Any]] = []
     if total:
         evidence.append({"standard": "kcsie.concerns", "ok": True,
                          "what": f"{small_count(total)} online-safety concerns recorded and triaged in the portal",
-                         "date": max(rep for _, rep, *_ in rows).date()})
+                         "date": max(rep for _, rep, *_ in read.rows).date()})
     else:
         evidence.append({"standard": "kcsie.concerns", "ok": False, "date": None,
                          "what": "No online-safety concerns recorded in this period: check that staff know how "
                                  "to report one"})
-    if referral_total:
-        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": last_referral.date(),
-                         "what": f"{small_count(referral_total)} referrals to agencies recorded with dates"})
-    if no_referral:
-        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": last_no_referral.date(),
-                         "what": f"{small_count(no_referral)} decisions not to refer written down with reasons"})
+    if referrals.total and referrals.last is not None:
+        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": referrals.last.date(),
+                         "what": f"{small_count(referrals.total)} referrals to agencies recorded with dates"})
+    if referrals.no_referral and referrals.last_no_referral is not None:
+        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": referrals.last_no_referral.date(),
+                         "what": f"{small_count(referrals.no_referral)} decisions not to refer written down with "
+                                 "reasons"})
     if handling["closed"]:
         gaps = handling["closed"] - handling["closed_decided"]
         evidence.append({"standard": "kcsie.concerns", "ok": gaps == 0, "date": period.end,
@@ -221,14 +336,18 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
                          f"{small_count(gaps)} closed cases have no referral decision written down"})
     if urgent:
         evidence.append({"standard": "kcsie.concerns", "ok": urgent_in_time == len(urgent), "date": period.end,
-                         "what": f"Urgent concerns acknowledged within {urgent_minutes} minutes: "
+                         "what": f"Urgent concerns acknowledged within {timing.urgent_minutes} minutes: "
                                  f"{small_share(urgent_in_time, len(urgent))}"})
+    return evidence
 
+
+def _actions(read: _Read, totals: list[int], timing: _Timing, ack_pct: int | None) -> list[str]:
+    handling = read.handling
     actions = []
     if ack_pct is not None and ack_pct < 90:
         actions.append("Ask the DSL what stops concerns being acknowledged within a working day, and what "
                        "cover there is when the DSL team is away.")
-    if urgent and urgent_in_time < len(urgent):
+    if timing.urgent and timing.urgent_in_time < len(timing.urgent):
         actions.append("Ask why an urgent concern waited longer than the agreed time, and how alerts reach the "
                        "DSL team out of lessons.")
     if handling["closed"] and handling["closed_decided"] < handling["closed"]:
@@ -242,40 +361,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
                        "what is behind the rise and whether teaching is responding.")
     if not actions:
         actions.append("No action arising from online-safety concerns this period; keep the termly review.")
-
-    return {
-        "title": "Online-safety concerns",
-        "anchor": "incidents",
-        "template": "incidents/_governor_section.html",
-        "summary": summary,
-        "evidence": evidence,
-        "actions": actions,
-        # Figures for the template
-        "period": period,
-        "periods": periods,
-        "period_totals": [(p.short, small_count(t)) for p, t in zip(periods, totals, strict=True)],
-        "total": small_count(total),
-        "four_c_chart": four_c_chart,
-        "category_rows": category_rows,
-        "agency_chart": agency_chart,
-        "agency_rows": [(label, small_count(n)) for label, n in agency_rows],
-        "referral_total": small_count(referral_total),
-        "no_referral": small_count(no_referral),
-        "child_protection": small_count(child_protection),
-        "allegations": small_count(figures.allegations),
-        "open_at_end": small_count(figures.open_at_end),
-        "device_searches": device_searches,
-        "flag_rows": flag_rows,
-        "timing": {
-            "ack_median": _duration(statistics.median(ack_hours) if ack_hours else None),
-            "ack_pct": ack_pct,
-            "not_acked": small_count(not_acked),
-            "close_median": _duration(statistics.median(close_hours) if close_hours else None),
-            "closed": small_count(len(close_hours)),
-            "urgent_in_time_share": small_share(urgent_in_time, len(urgent)),
-            "urgent_minutes": urgent_minutes,
-        },
-    }
+    return actions
 
 
 # The report's section, in its place among the others (reports.sections).

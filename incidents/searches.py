@@ -77,7 +77,7 @@ class NewCase:
 
 
 @transaction.atomic
-def search_record(
+def search_record(  # noqa: C901  # one flat check per field of the record, as the form lists them
     *, school: School, by: User, pupil: Pupil, searched_at: datetime.datetime, device: str, authorised_by: User,
     authority: str, searched_by: User, witness: User | None, no_witness_reason: str, grounds: str, reason: str,
     looked_at: str, found: str, child_at_risk: bool, deleted: bool, deleted_what: str = "",

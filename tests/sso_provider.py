@@ -24,7 +24,8 @@ def oidc_provider(tmp_path_factory) -> Iterator[Provider]:
     try:
         import oauth2_provider  # noqa: F401
     except ImportError:  # a missing provider fails the run; it is never a reason to skip
-        pytest.fail("django-oauth-toolkit is not installed (requirements.txt): the SSO tests need it", pytrace=False)
+        pytest.fail("django-oauth-toolkit is not installed (requirements-dev.txt): the SSO tests need it",
+                    pytrace=False)
     with running_provider(tmp_path_factory.mktemp("oidc-provider")) as provider:
         yield provider
 

@@ -29,7 +29,11 @@ def _texted(calls) -> list[str]:
 
 
 def test_a_critical_alert_texts_the_person_on_duty_then_the_rest_of_the_team(
-    notify, school, dsl, deputy, django_capture_on_commit_callbacks  # noqa: F811
+    notify,  # noqa: F811
+    school,
+    dsl,
+    deputy,
+    django_capture_on_commit_callbacks,
 ):
     calls, _ = notify
     _texting_school(school, dsl, deputy)  # the deputy on duty, texts on
@@ -47,7 +51,11 @@ def test_a_critical_alert_texts_the_person_on_duty_then_the_rest_of_the_team(
 
 
 def test_a_police_notification_texts_the_person_on_duty(
-    notify, school, dsl, deputy, django_capture_on_commit_callbacks  # noqa: F811
+    notify,  # noqa: F811
+    school,
+    dsl,
+    deputy,
+    django_capture_on_commit_callbacks,
 ):
     calls, _ = notify
     _texting_school(school, dsl, deputy)

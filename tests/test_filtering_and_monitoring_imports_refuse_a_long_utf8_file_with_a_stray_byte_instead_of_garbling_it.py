@@ -18,12 +18,12 @@ ROW = "2026-09-14 10:00,tech,Allow,good.example\n"
 @pytest.fixture(autouse=True)
 def small_mis_limit(monkeypatch):
     """The MIS limit (5 MB) made small, so a "long" vendor file is a few kilobytes here."""
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 8 * 1024)
+    monkeypatch.setattr(importer.reading, "MAX_FILE_BYTES", 8 * 1024)
 
 
 def _long(last_line: bytes, *, rows: int = 300) -> bytes:
     data = (HEADER + ROW * rows).encode("utf-8") + last_line
-    assert len(data) > importer.MAX_FILE_BYTES
+    assert len(data) > importer.reading.MAX_FILE_BYTES
     return data
 
 

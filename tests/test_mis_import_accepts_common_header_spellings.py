@@ -15,7 +15,8 @@ ROW = "A123456789012,Oliver,Smith,17/05/2016,5,5B,Jane Smith,jane@home.example,M
     "Unique Pupil Number,Forename,Legal Surname,Date of Birth,Year Group,Registration Group,"
     "Primary Contact,Email,Contact Relationship",
     "upn,first name,last name,date_of_birth,NC Year,Class,Parent Name,E-mail,relationship",
-    " U.P.N. ,LEGAL FIRST NAME,Surname,D.O.B.,National Curriculum Year,Form,Contact name,Contact e-mail,Relationship",
+    " U.P.N. ,LEGAL FIRST NAME,Surname,D.O.B.,National Curriculum Year,Form,"
+    "Contact name,Contact e-mail,Relationship",
 ])
 def test_header_spellings_from_different_systems_give_the_same_pupil(school, header):
     run = import_people(school=school, kind="pupils", data=f"{header}\n{ROW}\n".encode())

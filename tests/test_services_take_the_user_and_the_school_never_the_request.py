@@ -6,8 +6,9 @@ import inspect
 
 import pytest
 
-MODULES = ["aup.services", "curriculum.services", "duty.services", "filtering.services", "incidents.services",
-           "incidents.procedures", "incidents.transfers", "monitoring.services", "safeguarding_portal.audit.services",
+MODULES = ["aup.services.campaigns", "aup.services.signing", "curriculum.services", "duty.services",
+           "filtering.services", "incidents.services", "incidents.procedures", "incidents.transfers",
+           "monitoring.services", "safeguarding_portal.audit.services",
            "safeguarding_portal.outbox.services", "safeguarding_portal.reminders.services",
            "safeguarding_portal.reports.services", "safeguarding_portal.schools.services",
            "safeguarding_portal.standards.services", "safeguarding_portal.retention.services", "sar.services"]

@@ -50,7 +50,9 @@ def test_the_pdf_has_the_picture_then_each_school_with_every_area(client, signed
     assert "Tagged:          yes" in info
     assert "841.89 x 595.276" in info  # A4 landscape
     # Nothing is cut off at the right edge: every line of text ends inside the page.
-    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"],  # noqa: S603,S607
-                           capture_output=True, text=True, check=True).stdout
+    boxes = subprocess.run(  # noqa: S603
+        ["pdftotext", "-bbox", str(path), "-"],  # noqa: S607
+        capture_output=True, text=True, check=True,
+    ).stdout
     right_edges = [float(m) for m in re.findall(r'xMax="([\d.]+)"', boxes)]
     assert right_edges and max(right_edges) <= 841.89 - 20  # inside the right margin

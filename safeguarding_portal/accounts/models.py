@@ -245,17 +245,17 @@ class SingleSignOn(models.Model):
             # Entra ID's v2.0 tokens carry no amr (allauth's Microsoft provider reads Graph's profile anyway), nor
             # do Google's ID tokens: the box would look like a choice and change nothing.
             raise ValidationError({"accept_provider_mfa": (
-                f"{self.get_kind_display()} never sends a multi-factor claim the portal can read, so staff who need "
-                "two-factor sign-in type the portal's code. Only an OpenID Connect provider that sends amr can "
-                "stand for it.")})
+                f"{self.get_kind_display()} never sends a multi-factor claim the portal can read, "
+                "so staff who need two-factor sign-in type the portal's code. "
+                "Only an OpenID Connect provider that sends amr can stand for it.")})
         if self.client_secret_env:
             if self.client_secret:
                 raise ValidationError({"client_secret": "Type the secret or name an environment variable, not both."})
             if self.client_secret_env not in os.environ:
                 # Found out now, not at a teacher's first sign-in (the provider would refuse an empty secret).
                 raise ValidationError({"client_secret_env": (
-                    f"The portal's server has no environment variable {self.client_secret_env}. Set it where the "
-                    "portal runs and restart it, or type the secret instead.")})
+                    f"The portal's server has no environment variable {self.client_secret_env}. "
+                    "Set it where the portal runs and restart it, or type the secret instead.")})
 
     @property
     def domains(self) -> list[str]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from .models import AuditAction
@@ -23,6 +24,13 @@ from .services import audit_record
 
 # Never copied into the audit log, not even as a hash.
 SECRET_FIELDS = {"password", "password1", "password2", "client_secret"}
+
+
+# ModelAdmin is generic to the type checker only (django-stubs); at run time it takes no parameters.
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
 
 def plain(value: Any) -> Any:
@@ -38,7 +46,7 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def form_changes(form) -> dict[str, list[Any]]:
+def form_changes(form: Any) -> dict[str, list[Any]]:
     """{field: [before, after]} for each field the form changed (what the admin saved)."""
     changes = {}
     for name in form.changed_data:
@@ -50,7 +58,7 @@ def form_changes(form) -> dict[str, list[Any]]:
     return changes
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(_ModelAdmin):
     """Every save through this admin page, and its inlines, becomes an audit event."""
 
     # Record opening a record (its change page) and listing records (the people whose details are shown).
@@ -58,19 +66,19 @@ class AuditedAdmin(admin.ModelAdmin):
 
     # --- How records are named and where their events go: override per model ------------------------------
 
-    def audit_school(self, obj: models.Model):
+    def audit_school(self, obj: models.Model) -> Any:
         return getattr(obj, "school", None)
 
     def audit_label(self, obj: models.Model) -> str:
-        return f"{obj._meta.verbose_name.capitalize()} {obj}"
+        return f"{str(obj._meta.verbose_name).capitalize()} {obj}"
 
     def audit_detail(self, obj: models.Model) -> dict[str, Any]:
         return {"model": obj._meta.label_lower, "via": "admin"}
 
     # --- Changes --------------------------------------------------------------------------------------------
 
-    def record_change(self, request: HttpRequest, obj: models.Model, *, verb: str, changes: dict | None = None,
-                      owner: models.Model | None = None) -> None:
+    def record_change(self, request: HttpRequest, obj: models.Model, *, verb: str,
+                      changes: dict[str, Any] | None = None, owner: models.Model | None = None) -> None:
         changes = changes or {}
         owner = owner or obj
         label = self.audit_label(obj) if owner is obj else self._inline_label(obj)
@@ -83,20 +91,20 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def _inline_label(self, obj: models.Model) -> str:
         label = getattr(self, "inline_labels", {}).get(type(obj))
-        return label(obj) if label else f"{obj._meta.verbose_name.capitalize()} {obj}"
+        return label(obj) if label else f"{str(obj._meta.verbose_name).capitalize()} {obj}"
 
-    def record_saved(self, request: HttpRequest, obj: models.Model, *, created: bool, changes: dict) -> None:
+    def record_saved(self, request: HttpRequest, obj: models.Model, *, created: bool, changes: dict[str, Any]) -> None:
         if created:
             self.record_change(request, obj, verb="added")
         elif changes:
             self.record_change(request, obj, verb="changed", changes=changes)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         changes = form_changes(form) if change else {}
         super().save_model(request, obj, form, change)
         self.record_saved(request, obj, created=not change, changes=changes)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         owner = form.instance
         before = {f.instance.pk: form_changes(f) for f in formset.forms if f.instance.pk and f.has_changed()}
         result = super().save_formset(request, form, formset, change)
@@ -108,18 +116,19 @@ class AuditedAdmin(admin.ModelAdmin):
             self.record_change(request, obj, verb="removed", owner=owner)
         return result
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self.record_change(request, obj, verb="deleted")
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             self.record_change(request, obj, verb="deleted")
         super().delete_queryset(request, queryset)
 
     # --- Views ----------------------------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None) -> HttpResponse:
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if self.audit_views and request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, unquote(object_id))
@@ -130,12 +139,12 @@ class AuditedAdmin(admin.ModelAdmin):
                 )
         return response
 
-    def changelist_view(self, request, extra_context=None) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl") if request.method == "GET" else None
         if self.audit_views and changelist is not None and response.status_code == 200:
             # One event per school whose records the page lists, so each school's log says who saw its pupils.
-            by_school: dict[Any, list] = defaultdict(list)
+            by_school: dict[Any, list[Any]] = defaultdict(list)
             for obj in changelist.result_list:
                 by_school[self.audit_school(obj)].append(obj.pk)
             plural = str(self.model._meta.verbose_name_plural)
@@ -149,18 +158,18 @@ class AuditedAdmin(admin.ModelAdmin):
         return response
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ModelAdmin):
     """Safeguarding records are shown, never added, changed or deleted, in the admin: corrections are new
     entries, made through the portal's own pages."""
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in self.model._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

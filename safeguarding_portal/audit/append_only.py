@@ -16,13 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def _pg(schema_editor) -> bool:
+def _pg(schema_editor: BaseDatabaseSchemaEditor) -> bool:
     return schema_editor.connection.vendor == "postgresql"
 
 
-def _sqlite(schema_editor) -> bool:
+def _sqlite(schema_editor: BaseDatabaseSchemaEditor) -> bool:
     return schema_editor.connection.vendor == "sqlite"
 
 
@@ -34,7 +38,7 @@ class Guard:
     # The PL/pgSQL RAISE's arguments, when the message is not "<what> (<operation> on <table>)".
     raise_args: str = ""
 
-    def create_function(self, schema_editor) -> None:
+    def create_function(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if not _pg(schema_editor):
             return
         args = self.raise_args or f"'{self.what} (% on %)', TG_OP, TG_TABLE_NAME"
@@ -45,11 +49,11 @@ class Guard:
             params=None,
         )
 
-    def drop_function(self, schema_editor) -> None:
+    def drop_function(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if _pg(schema_editor):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {self.function}();")
 
-    def freeze_rows(self, schema_editor, tables: Iterable[str]) -> None:
+    def freeze_rows(self, schema_editor: BaseDatabaseSchemaEditor, tables: Iterable[str]) -> None:
         """No UPDATE of any row of ``tables``; no DELETE either on PostgreSQL."""
         for table in tables:
             if _pg(schema_editor):
@@ -60,13 +64,13 @@ class Guard:
             elif _sqlite(schema_editor):
                 schema_editor.execute(self._sqlite_no_update(table))
 
-    def refreeze_rows_on_sqlite(self, schema_editor, tables: Iterable[str]) -> None:
+    def refreeze_rows_on_sqlite(self, schema_editor: BaseDatabaseSchemaEditor, tables: Iterable[str]) -> None:
         """SQLite rebuilds a table to add some columns or constraints, dropping its triggers: put them back."""
         if _sqlite(schema_editor):
             for table in tables:
                 schema_editor.execute(self._sqlite_no_update(table, if_not_exists=True))
 
-    def thaw_rows(self, schema_editor, tables: Iterable[str]) -> None:
+    def thaw_rows(self, schema_editor: BaseDatabaseSchemaEditor, tables: Iterable[str]) -> None:
         for table in tables:
             if _pg(schema_editor):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table};")
@@ -74,8 +78,8 @@ class Guard:
             elif _sqlite(schema_editor):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
 
-    def freeze_columns(self, schema_editor, *, trigger: str, table: str, columns: Sequence[str],
-                       sqlite_message: str, replace: bool = False) -> None:
+    def freeze_columns(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str,
+                       columns: Sequence[str], sqlite_message: str, replace: bool = False) -> None:
         """No UPDATE of ``columns`` of ``table`` (what was reported); ``replace`` swaps an earlier list."""
         cols = ", ".join(columns)
         if replace:
@@ -87,19 +91,19 @@ class Guard:
             schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
                                   f"ON {table} BEGIN SELECT RAISE(ABORT, '{sqlite_message}'); END;")
 
-    def thaw_columns(self, schema_editor, *, trigger: str, table: str) -> None:
+    def thaw_columns(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         if _pg(schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
         elif _sqlite(schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger};")
 
-    def no_delete(self, schema_editor, *, trigger: str, table: str) -> None:
+    def no_delete(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         """No DELETE of ``table``'s rows (PostgreSQL; on SQLite the model's delete() is the guard)."""
         if _pg(schema_editor):
             schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} "
                                   f"FOR EACH ROW EXECUTE FUNCTION {self.function}();")
 
-    def allow_delete(self, schema_editor, *, trigger: str, table: str) -> None:
+    def allow_delete(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         if _pg(schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
 

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -48,13 +48,13 @@ class ChainHead(models.Model):
         return f"{self.model_label}[{self.chain}] #{self.seq}"
 
 
-class ChainedQuerySet(models.QuerySet):
+class ChainedQuerySet(models.QuerySet[Any]):
     """Bulk changes skip ``save()`` and ``delete()``, so they are refused here too (and by the database)."""
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} records are append-only: add a correction instead.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(f"{self.model._meta.verbose_name} records are never deleted.")
 
 
@@ -75,28 +75,38 @@ class ChainedRecord(models.Model):
     # before the field existed, and so empty in it) keeps the hash it was written with.
     HASHED_IF_SET: tuple[str, ...] = ()
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.verbose_name} records are append-only: add a correction instead.")
         if not self.hash:
             raise AppendOnlyError("Append chained records with audit.chain.append().")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(f"{self._meta.verbose_name} records are never deleted.")
 
     def chain_key(self) -> str:
         raise NotImplementedError
 
     def payload(self) -> dict[str, Any]:
-        data = {}
+        data: dict[str, Any] = {}
         for name in self.HASHED_FIELDS:
-            field = self._meta.get_field(name)
-            data[name] = getattr(self, field.attname)
-        return with_set_fields(data, {n: getattr(self, self._meta.get_field(n).attname) for n in self.HASHED_IF_SET})
+            data[name] = getattr(self, _attname(type(self), name))
+        return with_set_fields(data, {n: getattr(self, _attname(type(self), n)) for n in self.HASHED_IF_SET})
 
     def compute_hash(self) -> str:
         return link_hash(self.prev_hash, self.seq, self.chain, self.payload())
+
+
+_Record = TypeVar("_Record", bound=ChainedRecord)
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The column attribute of a hashed field (a foreign key's ``..._id``): hashed fields are concrete fields."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model._meta.label}.{name} is not a concrete field, so it cannot be hashed.")
+    return field.attname
 
 
 def _canonical(value: Any) -> Any:
@@ -132,7 +142,7 @@ def link_hash(prev_hash: str, seq: int, chain: str, payload: dict[str, Any]) -> 
 # No savepoint when called inside a transaction (nearly always): two statements per append saved on every
 # signing and every report. An error still aborts the caller's transaction, which rolls it all back.
 @transaction.atomic(savepoint=False)
-def append(record: ChainedRecord) -> ChainedRecord:
+def append(record: _Record) -> _Record:
     model_label = record._meta.label
     chain = record.chain_key()
     head_pk, seq, last_hash = _take_next(model_label, chain)
@@ -176,8 +186,8 @@ def _set_last_hash(head_pk: int, last_hash: str) -> None:
 
 @transaction.atomic(savepoint=False)
 def append_many(
-    records: Sequence[ChainedRecord], *, batch_size: int = 2000, with_ids: bool = False
-) -> list[ChainedRecord]:
+    records: Sequence[_Record], *, batch_size: int = 2000, with_ids: bool = False
+) -> list[_Record]:
     """Append many records (a campaign's "sent" events, a signing's one signature per child) in order.
 
     ``append`` takes a chain's head once per record; for thousands of records of one school that is thousands
@@ -190,7 +200,7 @@ def append_many(
         return []
     model = type(records[0])
     label = model._meta.label
-    by_chain: dict[str, list[ChainedRecord]] = defaultdict(list)
+    by_chain: dict[str, list[_Record]] = defaultdict(list)
     for record in records:
         by_chain[record.chain_key()].append(record)
     for key in sorted(by_chain):  # a fixed order, so two bulk appends never wait on each other's heads
@@ -231,7 +241,7 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     # ``compute_hash`` uses (``payload`` reads the same attnames), about twice as fast on long chains.
     names = model.HASHED_FIELDS
     optional = model.HASHED_IF_SET
-    columns = [model._meta.get_field(n).attname for n in (*names, *optional)]
+    columns = [_attname(model, n) for n in (*names, *optional)]
     breaks: list[Break] = []
     for chain in chain_keys:
         expected_prev, expected_seq, found = GENESIS, 1, None

@@ -16,6 +16,9 @@ from .models import AuditAction, AuditEvent
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from safeguarding_portal.accounts.models import User
+    from safeguarding_portal.schools.models import School
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -34,7 +37,7 @@ def origin_of(request: HttpRequest | None) -> Origin | None:
     return Origin(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
 
 
-def request_school(request: HttpRequest | None):
+def request_school(request: HttpRequest | None) -> School | None:
     """The school a request is at (its portal's), where ``audit_record`` files an event given the request and no
     school: a view passes it to a service that files its event there."""
     portal = getattr(request, "portal", None) if request is not None else None
@@ -46,9 +49,9 @@ def audit_record(
     action: AuditAction | str,
     request: HttpRequest | None = None,
     origin: Origin | None = None,
-    actor=None,
+    actor: User | None = None,
     actor_email: str = "",
-    school=None,
+    school: School | None = None,
     obj: models.Model | None = None,
     summary: str = "",
     detail: dict[str, Any] | None = None,

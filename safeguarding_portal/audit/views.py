@@ -1,12 +1,14 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+
+from safeguarding_portal.accounts.context import PortalRequest
 
 from . import chain, selectors
 from .models import AuditAction, AuditEvent
 
 
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: PortalRequest) -> HttpResponse:
     school = request.portal.school
     action = request.GET.get("action", "")
     if action not in AuditAction.values:

@@ -11,6 +11,7 @@ else falls back to ``bulk_create`` too, so the result is always the same rows.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import io
 import json
@@ -39,7 +40,8 @@ def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, igno
         return
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     if connection.vendor != "postgresql" or not all(isinstance(f, _PLAIN) for f in fields):
-        model.objects.bulk_create(objs, batch_size=page_size, ignore_conflicts=ignore_conflicts)
+        manager = model.objects  # type: ignore[attr-defined]  # every model written here keeps Django's "objects"
+        manager.bulk_create(objs, batch_size=page_size, ignore_conflicts=ignore_conflicts)
         return
     stamp = timezone.now()
     encoders = [_encoder(field, stamp) for field in fields]
@@ -94,7 +96,7 @@ def _text(value: str) -> str:
     return value
 
 
-def _encoder(field: models.Field, stamp) -> Callable[[Any], str]:
+def _encoder(field: models.Field[Any, Any], stamp: datetime.datetime) -> Callable[[Any], str]:
     """How one column's Python value is written in COPY's text format (NULL is ``\\N``)."""
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         # As pre_save() does on insert: the time of writing, whatever the instance holds.

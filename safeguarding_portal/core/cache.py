@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
@@ -29,6 +30,9 @@ DOWN_SECONDS = 10.0
 # Redis was last found unreachable (keyed by LOCATION).
 _down_until: dict[str, float] = {}
 _lock = threading.Lock()
+
+
+_T = TypeVar("_T")
 
 
 class ResilientRedisCache(RedisCache):
@@ -61,11 +65,11 @@ class ResilientRedisCache(RedisCache):
             log.warning("cache: Redis unavailable (%s: %s: %s); serving without a cache for %.0fs",
                         operation, type(exc).__name__, exc, self.down_seconds)
 
-    def _call(self, operation: str, fallback: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, operation: str, fallback: _T, *args: Any, **kwargs: Any) -> _T:
         if self.is_down:
             return fallback
         try:
-            return getattr(super(), operation)(*args, **kwargs)
+            return cast("_T", getattr(super(), operation)(*args, **kwargs))
         except ValueError:
             raise  # incr/decr of a missing key: an answer, not a fault
         except Exception as exc:  # redis.RedisError, OSError, a pickling error: all mean "no cache"
@@ -73,48 +77,50 @@ class ResilientRedisCache(RedisCache):
             return fallback
 
     # --- every public operation, answering as DummyCache does when Redis is unreachable ------------------------
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         return self._call("get", default, key, default, version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set", None, key, value, timeout, version)
+    def set(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        self._call("set", None, key, value, timeout, version)
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call("add", True, key, value, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._call("touch", False, key, timeout, version)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call("delete", False, key, version)
 
-    def get_many(self, keys, version=None):
-        return self._call("get_many", {}, keys, version)
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
+        return self._call("get_many", dict[Any, Any](), keys, version)
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._call("has_key", False, key, version)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         if self.is_down:
             raise ValueError(f"Key '{key}' not found")  # as for a missing key: callers already handle it
-        value = self._call("incr", None, key, delta, version)
+        value: int | None = self._call("incr", None, key, delta, version)
         if value is None:
             raise ValueError(f"Key '{key}' not found")
         return value
 
-    def decr(self, key, delta=1, version=None):
+    def decr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self.incr(key, -delta, version)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set_many", [], data, timeout, version)
+    def set_many(self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT,
+                 version: int | None = None) -> list[Any]:
+        return self._call("set_many", list[Any](), data, timeout, version)
 
-    def delete_many(self, keys, version=None):
-        return self._call("delete_many", None, keys, version)
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
+        self._call("delete_many", None, keys, version)
 
-    def clear(self):
+    def clear(self) -> bool:  # type: ignore[override]  # Django's RedisCache answers whether Redis flushed
         return self._call("clear", False)
 
-    def get_or_set(self, key, default, timeout=DEFAULT_TIMEOUT, version=None):
+    def get_or_set(self, key: Any, default: Any | None, timeout: float | None = DEFAULT_TIMEOUT,
+                   version: int | None = None) -> Any | None:
         # BaseCache's version calls get, add and get: each is guarded above, so a failure part-way answers
         # with the default, as DummyCache would.
         value = self.get(key, version=version)

@@ -1,10 +1,19 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from safeguarding_portal.outbox.email import undelivered_urgent
 
+if TYPE_CHECKING:
+    from safeguarding_portal.accounts.context import PortalContext
+    from safeguarding_portal.outbox.models import EmailDelivery
 
-def portal(request):
+
+def portal(request: HttpRequest) -> dict[str, Any]:
     context = getattr(request, "portal", None)
     return {
         "portal": context,
@@ -15,7 +24,7 @@ def portal(request):
     }
 
 
-def _undelivered_urgent(context) -> list:
+def _undelivered_urgent(context: PortalContext | None) -> list[EmailDelivery]:
     if context is None or context.school is None or not context.can("outbox.view_deliveries"):
         return []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 
@@ -50,7 +50,7 @@ def csv_streaming_response(
     """For exports too long to hold in memory (a filtering log over years)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
 
-    def lines():
+    def lines() -> Iterator[str]:
         yield BOM + writer.writerow([safe_cell(c) for c in header])
         for row in rows:
             yield writer.writerow([safe_cell(c) for c in row])

@@ -20,7 +20,9 @@ from __future__ import annotations
 import base64
 import datetime
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -193,7 +195,13 @@ PERSONAS: tuple[PersonaSpec, ...] = (
 )
 
 # parent@demo.example's family at Oakfield: two siblings, so the parent's home page lists both.
-DEMO_FAMILY = {
+class _DemoFamily(TypedDict):
+    surname: str
+    children: tuple[tuple[str, str, str], ...]  # forename, sex, year group
+    second_carer: tuple[str, str, str]  # full name, relationship, email
+
+
+DEMO_FAMILY: _DemoFamily = {
     "surname": "Morgan",
     "children": (("Oliver", "M", "4"), ("Isla", "F", "1")),
     "second_carer": ("Daniel Morgan", "Father", "daniel.morgan@example.com"),
@@ -573,7 +581,7 @@ def _run_extensions(demo: Demo) -> None:
 # --- Printing -----------------------------------------------------------------------------------------
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
     line = "  ".join("-" * w for w in widths)
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
@@ -589,7 +597,8 @@ def format_report(demo: Demo) -> str:
         school_rows.append((
             school.name, school.urn, school.reference_prefix, school.local_authority,
             str(school.pupils.on_roll().count()), str(school.guardians.count()),
-            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})" if view.in_term else view.note,
+            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})"
+            if view.in_term and current is not None else view.note,
         ))
     out += _table(("School", "URN", "Prefix", "LA", "Pupils", "Parents/carers", "Term"), school_rows)
     if demo.notes:

@@ -10,7 +10,7 @@ made: it loads Pango and Cairo, which pages that never print need not pay for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
@@ -37,12 +37,14 @@ def render_pdf(*, template: str | None = None, context: dict[str, Any] | None = 
     return Pdf(content=document.write_pdf(pdf_variant=PDF_VARIANT), pages=len(document.pages))
 
 
-def pdf_response(*, content: bytes | IO[bytes], filename: str) -> HttpResponse:
+def pdf_response(*, content: bytes | IO[bytes], filename: str) -> HttpResponse | FileResponse:
     """A PDF as a download: bytes made now, or an open stored file (streamed). Never cached: these are
     safeguarding records, and a shared computer's cache is not the place for them."""
+    response: HttpResponse | FileResponse
     if isinstance(content, bytes):
         response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(True, filename)
+        # As an attachment the header always has a value (None is only for an inline file without a name).
+        response["Content-Disposition"] = cast(str, content_disposition_header(True, filename))
     else:
         response = FileResponse(content, as_attachment=True, filename=filename, content_type="application/pdf")
     response["Cache-Control"] = "no-store"

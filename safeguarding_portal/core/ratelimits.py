@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django_ratelimit import ALL as RATELIMIT_ALL
 from django_ratelimit.core import _split_rate, get_usage
@@ -31,17 +32,19 @@ RATES: dict[str, str] = {
 }
 
 Key = str | Callable[[str, HttpRequest], str]
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
 
 
 def rate_for(name: str) -> str:
-    return getattr(settings, "RATE_LIMITS", {}).get(name, RATES[name])
+    rate: str = getattr(settings, "RATE_LIMITS", {}).get(name, RATES[name])
+    return rate
 
 
 # Every method, or one method named as a string ("POST").
 ALL = RATELIMIT_ALL
 
 
-def hit(request: HttpRequest, name: str, *, key: Key, method: str | tuple = ALL) -> bool:
+def hit(request: HttpRequest, name: str, *, key: Key, method: str | tuple[str, ...] = ALL) -> bool:
     """Count this request against ``name``; True when it is over the limit."""
     try:
         usage = get_usage(request, group=name, key=key, rate=rate_for(name), method=method, increment=True)
@@ -59,19 +62,20 @@ def too_many(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _split(rate: str) -> tuple[int, int]:
-    return _split_rate(rate)
+    count, seconds = _split_rate(rate)
+    return int(count), int(seconds)
 
 
-def limited(name: str, *, key: Key, method: str | tuple = ALL):
+def limited(name: str, *, key: Key, method: str | tuple[str, ...] = ALL) -> Callable[[_View], _View]:
     """Decorate a view: over the limit, a 429 page that says to wait, instead of the view."""
 
-    def decorator(view):
+    def decorator(view: _View) -> _View:
         @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if hit(request, name, key=key, method=method):
                 return too_many(request, name)
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return cast("_View", wrapper)
 
     return decorator

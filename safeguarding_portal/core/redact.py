@@ -11,6 +11,7 @@ Plain Python with no Django import: gunicorn's master process loads this file on
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -30,7 +31,7 @@ _SECRET_PATHS = [
 _SLASH = r"(?:/|%2[Ff])"
 
 
-def _pattern(prefix: str, segments: int) -> re.Pattern:
+def _pattern(prefix: str, segments: int) -> re.Pattern[str]:
     prefix = prefix.replace("/", _SLASH)
     secret = _SLASH.join([r"[^/%\s?&\"']+"] * segments)
     return re.compile(f"({prefix})({secret})")
@@ -41,8 +42,12 @@ _PATTERNS = [(_pattern(prefix, n), n) for prefix, n in _SECRET_PATHS]
 
 def redact(text: str) -> str:
     for pattern, segments in _PATTERNS:
-        text = pattern.sub(lambda m, n=segments: m.group(1) + "/".join([REDACTED] * n), text)
+        text = pattern.sub(functools.partial(_redacted, segments=segments), text)
     return text
+
+
+def _redacted(match: re.Match[str], *, segments: int) -> str:
+    return match.group(1) + "/".join([REDACTED] * segments)
 
 
 class RedactTokensFilter(logging.Filter):

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from safeguarding_portal.accounts import policy
-from safeguarding_portal.accounts.context import SESSION_KEY
+from safeguarding_portal.accounts.context import SESSION_KEY, ContextChoice, PortalRequest
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.schools import selectors as school_selectors
@@ -57,7 +57,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"), permanent=True)
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     portal = request.portal
     if portal.current is None:
         return render(request, "core/home_no_school.html")
@@ -66,7 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", selectors.home_panels(portal=portal))
 
 
-def emergency_contacts(request: HttpRequest) -> HttpResponse:
+def emergency_contacts(request: PortalRequest) -> HttpResponse:
     school = request.portal.school
     return render(
         request,
@@ -79,7 +79,7 @@ def emergency_contacts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def switch_context(request: HttpRequest) -> HttpResponse:
+def switch_context(request: PortalRequest) -> HttpResponse:
     key = request.POST.get("context", "")
     portal = request.portal
     choice = next((c for c in portal.choices if c.key == key), None)
@@ -99,7 +99,7 @@ def switch_context(request: HttpRequest) -> HttpResponse:
     return redirect(_landing_after_switch(request, request.POST.get("next", ""), choice))
 
 
-def _landing_after_switch(request: HttpRequest, next_url: str, choice) -> str:
+def _landing_after_switch(request: PortalRequest, next_url: str, choice: ContextChoice) -> str:
     """Stay on the same page only when it is not one record of the school just left and the new role may open it."""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count
 from django.dispatch import Signal
@@ -91,7 +92,8 @@ def send_emails(deliveries: list[EmailDelivery]) -> list[EmailDelivery]:
 def wait_before(attempt: int, *, urgent: bool) -> datetime.timedelta:
     """How long to wait after failed attempt number ``attempt`` (1, 2, ...)."""
     cap = URGENT_MAX_WAIT if urgent else MAX_WAIT
-    return min(FIRST_WAIT * (2 ** min(max(attempt - 1, 0), 16)), cap)  # 2**16 times 30 s is past any cap
+    wait: datetime.timedelta = FIRST_WAIT * (2 ** min(max(attempt - 1, 0), 16))
+    return min(wait, cap)  # 2**16 times 30 s is past any cap
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -103,7 +105,7 @@ def is_permanent(exc: BaseException) -> bool:
     return False
 
 
-def _message(delivery: EmailDelivery, connection) -> EmailMessage:
+def _message(delivery: EmailDelivery, connection: BaseEmailBackend | None) -> EmailMessage:
     message = EmailMessage(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, delivery.to,
                            connection=connection)
     for item in delivery.attachments:
@@ -170,7 +172,7 @@ def deliver(delivery_ids: Iterable[Any], *, force: bool = False) -> dict[str, in
     return outcome
 
 
-def _close(connection) -> None:
+def _close(connection: BaseEmailBackend | None) -> None:
     if connection is not None:
         with contextlib.suppress(Exception):  # a dead connection has nothing left to close
             connection.close()

@@ -9,7 +9,9 @@ does not answer, the request carries on and `outbox_drain` (every minute from be
 from __future__ import annotations
 
 import logging
-from typing import Any
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
@@ -48,16 +50,16 @@ def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     return message
 
 
-def _commit_batch() -> dict:
+def _commit_batch() -> dict[uuid.UUID, Callable[[], None]]:
     """Messages waiting for this connection's next commit, by id, with their callbacks."""
     connection = transaction.get_connection()
     batch = getattr(connection, "_outbox_batch", None)
     if batch is None:
-        batch = connection._outbox_batch = {}
-    return batch
+        batch = connection._outbox_batch = {}  # our own mark on the connection
+    return cast("dict[uuid.UUID, Callable[[], None]]", batch)
 
 
-def _flush(batch: dict, own_id) -> None:
+def _flush(batch: dict[uuid.UUID, Callable[[], None]], own_id: uuid.UUID) -> None:
     # A callback still on the connection's list has not been released to run (a test that runs only some
     # of a transaction's callbacks): its message waits for its own callback, as it always did.
     waiting = {id(func) for _, func, _ in transaction.get_connection().run_on_commit}
@@ -85,12 +87,12 @@ def _mark_broker_down() -> None:
         log.warning("cache unavailable while marking the broker down")
 
 
-def dispatch(message_id, *, from_request: bool = False) -> bool:
+def dispatch(message_id: uuid.UUID, *, from_request: bool = False) -> bool:
     """Send one message to the broker (or run it, when tasks are eager). True when it went."""
     return dispatch_many([message_id], from_request=from_request) == 1
 
 
-def dispatch_many(message_ids: list, *, from_request: bool = False) -> int:
+def dispatch_many(message_ids: list[uuid.UUID], *, from_request: bool = False) -> int:
     """Send these messages, in this order, in one transaction that holds their rows (so the drain cannot send
     one at the same time) and marks those that went in one UPDATE. Returns how many went. After the broker
     fails, the rest are left for the drain (each would wait for the same timeout)."""

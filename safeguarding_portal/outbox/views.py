@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+
+from safeguarding_portal.accounts.context import PortalRequest
 
 from . import email
 
 
-def deliveries(request: HttpRequest) -> HttpResponse:
+def deliveries(request: PortalRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     rows, counts = email.deliveries_for(school_id=request.portal.school.pk, show=show)
     return render(request, "outbox/deliveries.html", {

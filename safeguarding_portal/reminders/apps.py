@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -20,7 +22,7 @@ class RemindersConfig(AppConfig):
         delivery_attempted.connect(digest_follows_its_delivery, dispatch_uid="reminders.digest_follows_delivery")
 
 
-def _sync_schedule(**kwargs) -> None:
+def _sync_schedule(**kwargs: Any) -> None:
     from .schedule import sync_schedule  # why: at post_migrate, not when the app loads
 
     sync_schedule()

@@ -41,7 +41,9 @@ class Sweep:
 SWEEPS = plugins.KindView("reminder_sweep")
 
 
-def sweep(kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None):
+def sweep(
+    kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None
+) -> Callable[[Callable[..., int]], Callable[..., int]]:
     def register(fn: Callable[..., int]) -> Callable[..., int]:
         plugins.register("reminder_sweep", kind,
                          Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0]))

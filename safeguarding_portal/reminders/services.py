@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -14,6 +15,10 @@ from safeguarding_portal.outbox.models import EmailDelivery
 
 from . import registry
 from .models import Digest, Reminder
+
+if TYPE_CHECKING:
+    from safeguarding_portal.accounts.models import User
+    from safeguarding_portal.schools.models import School
 
 
 def today() -> datetime.date:
@@ -27,9 +32,9 @@ def remind(
     key: str,
     text: str,
     url: str = "",
-    school=None,
+    school: School | None = None,
     school_id: int | None = None,
-    recipient_user=None,
+    recipient_user: User | None = None,
     on: datetime.date | None = None,
 ) -> bool:
     """Record that ``key`` of ``kind`` is due from this person today. True when newly recorded.
@@ -57,7 +62,7 @@ def remind(
     return True
 
 
-def remind_many(items: list[dict], *, on: datetime.date | None = None) -> int:
+def remind_many(items: list[dict[str, Any]], *, on: datetime.date | None = None) -> int:
     """``remind`` for many at once (a sweep over 500 schools): the same rules, two queries per thousand
     instead of three per reminder. Each item has ``remind``'s keyword arguments (school as ``school_id``).
     Returns how many were newly recorded."""

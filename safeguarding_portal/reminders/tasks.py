@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from safeguarding_portal.outbox.email import Kind, is_permanent, send_email
@@ -30,7 +32,7 @@ def deliver_digest(*, digest_id: int) -> str:
     return digest.status
 
 
-def digest_follows_its_delivery(*, delivery: EmailDelivery, error: BaseException | None, **kwargs) -> None:
+def digest_follows_its_delivery(*, delivery: EmailDelivery, error: BaseException | None, **kwargs: Any) -> None:
     """The office's reminder log reads the digest: keep its status in step with its email after each attempt.
     Not sent yet is "failed (will be retried)"; refused for good is "bounced"."""
     if delivery.kind != EmailDelivery.Kind.REMINDER:

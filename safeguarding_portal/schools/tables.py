@@ -1,6 +1,6 @@
 """Spreadsheets as the office has them: an Excel workbook (.xlsx) read into the same rows of text as a CSV.
 
-The MIS import (schools/importer.py) and the vendor filtering-log import (filtering/vendor.py) read their files
+The MIS import and the vendor filtering-log import (filtering/vendor.py) read their files (schools/importer/reading.py)
 through ``read_xlsx`` when the upload is a workbook, so every header spelling, check and per-row error works
 the same for both. Cells become the text a CSV export of the same sheet would hold: dates as day/month/year
 (with the time when there is one), whole numbers without ".0", empty cells as "". Formulas are read as the
@@ -57,7 +57,7 @@ def _check_unpacked_size(data: bytes) -> None:
         )
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> Any:
     from openpyxl import load_workbook  # why: heavy, only for .xlsx uploads
 
     _check_unpacked_size(data)
@@ -137,7 +137,7 @@ def read_xlsx(data: bytes, *, sheet: str = "") -> list[list[str]]:
     return rows
 
 
-def ask_for_sheet(form, data: bytes) -> bool:  # form: a bound, valid Django form with a "sheet" field
+def ask_for_sheet(form: Any, data: bytes) -> bool:  # form: a bound, valid Django form with a "sheet" field
     """For a workbook with several sheets and none chosen (or one it lacks): offer its sheets and say so."""
     chosen = form.cleaned_data.get("sheet", "")
     try:

@@ -40,8 +40,9 @@ class Provider:
 
     def manage(self, *args: str, stdin: str | None = None) -> str:
         command = [sys.executable, "-m", "django", *args]
-        result = subprocess.run(command, cwd=ROOT, env=self.env, input=stdin,  # noqa: S603 (fixed list, no shell)
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(  # noqa: S603 (fixed list, no shell)
+            command, cwd=ROOT, env=self.env, input=stdin, capture_output=True, text=True, timeout=60,
+        )
         if result.returncode != 0:
             raise RuntimeError(f"provider {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
@@ -71,8 +72,9 @@ def running_provider(state_dir: Path, *, timeout: float = 30) -> Iterator[Provid
     log = open(state_dir / "provider.log", "w")  # noqa: SIM115 - closed below, after the process ends
     # One process migrates its fresh database and serves (run_provider), so the tests wait for one start only.
     command = [sys.executable, "-m", "django", "run_provider", f"--port={port}"]
-    process = subprocess.Popen(command, cwd=ROOT, env=provider.env,  # noqa: S603 (a fixed list, no shell)
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(  # noqa: S603 (a fixed list, no shell)
+        command, cwd=ROOT, env=provider.env, stdout=log, stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + timeout
         while True:

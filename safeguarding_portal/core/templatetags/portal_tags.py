@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -7,7 +8,7 @@ register = template.Library()
 
 
 @register.filter
-def get_item(mapping, key):
+def get_item(mapping: Any, key: Any) -> Any:
     """``{{ counts|get_item:key }}``: a dict lookup with a variable key."""
     try:
         return mapping.get(key, "")
@@ -16,7 +17,7 @@ def get_item(mapping, key):
 
 
 @register.filter
-def when(value) -> str:
+def when(value: Any) -> str:
     """A moment as people read it, "7 Oct 2026 14:05", in local time: the same text as
     ``|date:"j M Y H:i"`` for a fraction of its cost, for long lists (timelines, who viewed a record)."""
     if not isinstance(value, datetime.datetime):

@@ -62,8 +62,10 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
                "PYTHONPATH": str(settings.BASE_DIR)}
         for command, stdin in ((["migrate", "--verbosity=0"], None), (["provider_state"], json.dumps(state))):
-            result = subprocess.run([sys.executable, "-m", "django", *command],  # noqa: S603 (a fixed list)
-                                    cwd=settings.BASE_DIR, env=env, input=stdin, capture_output=True, text=True)
+            result = subprocess.run(  # noqa: S603 (a fixed list)
+                [sys.executable, "-m", "django", *command],
+                cwd=settings.BASE_DIR, env=env, input=stdin, capture_output=True, text=True,
+            )
             if result.returncode != 0:
                 raise CommandError(f"The test provider's {command[0]} failed:\n{result.stdout}{result.stderr}")
         self.stdout.write(f"The test provider has the client {CLIENT_ID} and {len(users)} accounts "

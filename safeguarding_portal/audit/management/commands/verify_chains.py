@@ -1,15 +1,17 @@
 """The one command that verifies hash chains: every chained record by default, or the models, chains or school
 asked for (``--model audit.AuditEvent --school 100001``). It replaced verify_audit_chain and verify_filtering_log."""
 
+from typing import Any
+
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from safeguarding_portal.audit import chain, projections
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import School
 
 
-def chained_models() -> list:
+def chained_models() -> list[type[chain.ChainedRecord]]:
     return sorted((m for m in apps.get_models() if issubclass(m, chain.ChainedRecord)), key=lambda m: m._meta.label)
 
 
@@ -20,13 +22,13 @@ class Command(BaseCommand):
         "agrees with its chain."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--model", action="append", metavar="APP.MODEL",
                             help="Only this chained model, for example audit.AuditEvent. Repeatable.")
         parser.add_argument("--chain", action="append", help="Only this chain (for example school:3). Repeatable.")
         parser.add_argument("--school", metavar="URN", help="Only the chains of the school with this URN.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         models = self._models(options.get("model"))
         chains = list(options.get("chain") or [])
         if options.get("school"):
@@ -57,7 +59,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("; ".join(problems))
 
-    def _models(self, labels: list[str] | None) -> list:
+    def _models(self, labels: list[str] | None) -> list[type[chain.ChainedRecord]]:
         every = chained_models()
         if not labels:
             return every

@@ -1,5 +1,7 @@
 """Demo data for trying the portal: a trust, two schools, pupils, parents and one account per role."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
@@ -13,7 +15,7 @@ class Command(BaseCommand):
         "account per role. Safe to run again. Prints every sign-in, with backup codes for two-factor roles."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         # The trust dashboard's figures are counted once at the end, not after each of the seed's many commits.
         with override_settings(SCHOOL_FIGURES_REFRESH_ON_COMMIT=False):
             demo = build_demo()

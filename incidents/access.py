@@ -30,7 +30,7 @@ def case_visibility(portal) -> Q:
     elif portal.can(Cap.TRIAGE):
         # Shared means a SHARED entry on the hash-chained timeline, not the projection column beside it, which
         # an UPDATE could tick without leaving a trace.
-        visible |= Q(route=Route.HEADTEACHER) & shared_on_timeline()
+        visible |= Q(route=Route.HEADTEACHER) & Q(shared_on_timeline())
     if portal.is_chair:
         visible |= Q(route=Route.CHAIR)
     # Nobody sees a concern about themselves, whatever their role.

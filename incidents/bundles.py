@@ -236,7 +236,7 @@ class Verification:
 
 
 def describe(record: dict[str, Any], total: int) -> str:
-    label = TYPE_LABELS.get(record.get("type"), str(record.get("type")))
+    label = TYPE_LABELS.get(str(record.get("type")), str(record.get("type")))
     where = f"record {record.get('n')} of {total}: {label} {record.get('id')}"
     origin = record.get("origin") or {}
     case = (record.get("data") or {}).get("case")
@@ -412,6 +412,6 @@ def grouped(records: list[dict[str, Any]]) -> dict[str, Any]:
         elif t == "encompass_entry" and d.get("notification_id") in notices:
             notices[d["notification_id"]]["entries"].append(d)
         elif t != "encompass_child":
-            others.append({"type": TYPE_LABELS.get(t, t), **d})
+            others.append({"type": TYPE_LABELS.get(str(t), t), **d})
     return {"cases": list(cases.values()), "alerts": list(alerts.values()), "notices": list(notices.values()),
             "others": others}

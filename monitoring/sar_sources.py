@@ -24,6 +24,6 @@ def alerts(*, portal, subject: Subject) -> list[Record]:
                                   ("captured", "What was captured", alert.captured_text),
                                   ("device", "Device", alert.device),
                                   ("outcome", "Outcome", outcome
-                                   + (f" (case {alert.incident.reference})" if alert.incident_id else "")),
+                                   + (f" (case {alert.incident.reference})" if alert.incident else "")),
                               ])))
     return records

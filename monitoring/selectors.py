@@ -164,7 +164,7 @@ def bundle_records(*, school, pupil) -> list[dict]:
             "received_at": a.received_at, "device": a.device, "captured_text": a.captured_text,
             "imagery_withheld": a.imagery_withheld, "state": a.get_state_display(),
             "outcome": a.get_outcome_display() if a.outcome else "", "repeat_count": a.repeat_count,
-            "case": a.incident.reference if a.incident_id else "",
+            "case": a.incident.reference if a.incident else "",
         }))
         for e in events.get(a.pk, []):
             out.append(item("alert_event", e.pk, {"alert_id": a.pk, "alert": a.reference,

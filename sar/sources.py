@@ -19,14 +19,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from safeguarding_portal.core import plugins
 
 
 @dataclass(frozen=True)
 class Subject:
-    pupil: object | None = None  # schools.Pupil
-    staff: object | None = None  # accounts.User
+    pupil: Any = None  # a schools.Pupil (the foundations' model, typed loosely so sources need no casts)
+    staff: Any = None  # an accounts.User
 
     @property
     def is_pupil(self) -> bool:

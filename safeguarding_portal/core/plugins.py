@@ -135,7 +135,7 @@ def registry(kind: str) -> dict[str, Entry]:
     return _ENTRIES[kind]
 
 
-class KindView(MutableMapping):
+class KindView(MutableMapping[str, Any]):
     """The values of one kind by name, discovered on first use: what a foundation's registry module exposes as
     its dict (``reminders.registry.SWEEPS``), so callers read it as before while the entries live here."""
 

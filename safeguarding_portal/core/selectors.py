@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.schools import selectors as school_selectors
 
 from . import plugins
+
+if TYPE_CHECKING:
+    from safeguarding_portal.accounts.context import PortalContext
 
 
 @dataclass(frozen=True)
@@ -20,15 +23,15 @@ class HomePanel:
     ``panel``. ``region`` "lead" puts it above the grid of panels (the one call to action), "grid" in it.
     """
 
-    panel: Callable[..., dict | None]
+    panel: Callable[..., dict[str, Any] | None]
     template: str
     region: str = "grid"
 
 
-def home_panels(*, portal) -> dict[str, Any]:
+def home_panels(*, portal: PortalContext) -> dict[str, Any]:
     school = portal.school
     term_view = school_selectors.term_in_view(school=school)
-    regions: dict[str, list[tuple[str, dict]]] = {"lead": [], "grid": []}
+    regions: dict[str, list[tuple[str, dict[str, Any]]]] = {"lead": [], "grid": []}
     for home_panel in plugins.values("home_panel"):
         panel = home_panel.panel(portal=portal, term_view=term_view)
         if panel is not None:

@@ -53,4 +53,5 @@ def sweep(
 
 
 def run(kind: str, *, today: datetime.date) -> int:
-    return SWEEPS[kind].fn(today=today)
+    count: int = SWEEPS[kind].fn(today=today)
+    return count

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -54,8 +55,8 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, help="Override each bench's DEFAULT_SCALE.")
         parser.add_argument("--repeat", type=int, help=f"Timed runs per measurement (default {DEFAULT_REPEAT}).")
 
-    def handle(self, *args, names: list[str], list_benches: bool, scale: int | None, repeat: int | None,
-               **options) -> None:
+    def handle(self, *args: Any, names: list[str], list_benches: bool, scale: int | None, repeat: int | None,
+               **options: Any) -> None:
         found, broken = discover()
         for filename, reason in broken.items():
             self.stderr.write(f"{filename} could not be loaded: {reason}")

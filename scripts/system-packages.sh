@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the Debian/Ubuntu packages the portal needs outside Python are present: the libraries
-# WeasyPrint loads to draw PDF reports, a font for them, and pdftoppm (tests render PDFs to check them).
+# WeasyPrint loads to draw PDF reports, fonts for them (parents' languages included), and pdftoppm (tests render PDFs to check them).
 #
 #   scripts/system-packages.sh [EXTRA_PACKAGE...]
 #
@@ -21,8 +21,10 @@ declare -A PRESENT_IF=(
     [libharfbuzz-subset0]="lib libharfbuzz-subset.so.0"
     [fonts-dejavu-core]="file /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     [poppler-utils]="cmd pdftoppm"
+    # Parents sign in Bengali, Punjabi (Gurmukhi), Urdu and Arabic: their certificates need those scripts' fonts.
+    [fonts-noto-core]="file /usr/share/fonts/truetype/noto/NotoSansBengali-Regular.ttf"
 )
-ORDER=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils)
+ORDER=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core poppler-utils)
 
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
 LIBS=$("$LDCONFIG" -p 2>/dev/null || true)

@@ -62,9 +62,9 @@ def _page(request: HttpRequest, template: str, context: dict, *, status: int = 2
     return response
 
 
-def _gone(request: HttpRequest) -> HttpResponse:
+def _gone(request: HttpRequest, *, status: int = 404) -> HttpResponse:
     """A link that was replaced (or never was): where to get help, still."""
-    return _page(request, "incidents/tell/gone.html", {"school": None}, status=404)
+    return _page(request, "incidents/tell/gone.html", {"school": None}, status=status)
 
 
 @never_cache
@@ -123,7 +123,7 @@ def tell_thanks(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
 @require_GET
 def tell_root(request: HttpRequest) -> HttpResponse:
     """/incidents/tell/ with no key: where to get help (and the device cookie's path)."""
-    return _gone(request)
+    return _gone(request, status=200)
 
 
 # --- The DSL team: the link, its QR code, replacing it ------------------------------------------------

@@ -85,7 +85,7 @@ def tell(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
         response = _page(request, "incidents/tell/too_many.html", context, status=429)
         response["Retry-After"] = str(ratelimits._split(ratelimits.rate_for(name))[1])
         return response
-    if request.content_type.startswith("multipart/") or request.FILES:
+    if request.FILES:
         # No pictures or files, ever (a nude image of a child must never be stored): an empty form and why.
         form = PupilTellForm(initial={"submission_token": uuid.uuid4()})
         return _page(request, "incidents/tell/form.html", {**context, "form": form, "files_refused": True},

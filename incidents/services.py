@@ -595,7 +595,7 @@ def case_transition(
 ) -> TimelineEntry:
     incident = _lock(incident)
     if incident.moderation == Moderation.PENDING:
-        raise ValidationError("A pupil's report is accepted or dismissed first (incidents.pupil_reports).")
+        raise ValidationError("Accept or dismiss the pupil's report first (at the top of the case).")
     if to not in TRANSITIONS.get(incident.status, set()):
         raise ValidationError(
             f"A case that is {incident.get_status_display().lower()} cannot become {Status(to).label.lower()}."

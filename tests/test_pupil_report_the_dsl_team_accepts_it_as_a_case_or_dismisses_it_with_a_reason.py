@@ -69,7 +69,7 @@ def test_until_checked_the_case_cannot_be_moved_on_otherwise(client, signed_in, 
     signed_in(dsl)
     page = client.get(reverse("incidents:case", args=[pupil_raised.reference]))
     assert b'value="acknowledge"' not in page.content
-    with pytest.raises(Exception, match="accepted or dismissed first"):
+    with pytest.raises(Exception, match="Accept or dismiss the pupil"):
         services.case_transition(incident=pupil_raised, to=Status.ACKNOWLEDGED, by=dsl)
     assert Incident.objects.get().status == Status.REPORTED
 

@@ -139,6 +139,9 @@ def _qr_svg(url: str) -> str:
 @require_http_methods(["GET", "POST"])
 def pupil_link(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
+        messages.error(request, "Tick the box to say the printed QR codes will stop working, then replace the link.")
+        return redirect("incidents:pupil_link")
     if request.method == "POST":
         pupil_reports.pupil_link_rotate(school=school, by=request.user, origin=origin_of(request))
         messages.success(request, "The link has been replaced. The old link and QR code no longer work: "

@@ -20,7 +20,9 @@ def test_a_replaced_link_stops_working(client, signed_in, school, dsl):
     page = client.get(reverse("incidents:pupil_link"))
     assert page.status_code == 200 and b"<svg" in page.content and old_url.encode() in page.content
 
-    rotated = client.post(reverse("incidents:pupil_link"))
+    unconfirmed = client.post(reverse("incidents:pupil_link"))
+    assert unconfirmed.status_code == 302 and tell_url(school) == old_url
+    rotated = client.post(reverse("incidents:pupil_link"), {"confirm": "yes"})
 
     assert rotated.status_code == 302
     new_url = tell_url(school)
@@ -44,5 +46,5 @@ def test_only_the_dsl_team_manages_the_link(client, signed_in, school, staff, go
     for person in (staff, governor):
         signed_in(person)
         assert client.get(reverse("incidents:pupil_link")).status_code == 403
-        assert client.post(reverse("incidents:pupil_link")).status_code == 403
+        assert client.post(reverse("incidents:pupil_link"), {"confirm": "yes"}).status_code == 403
     assert pupil_reports.pupil_link_for(school=school).rotated_at is None

@@ -67,3 +67,14 @@ def test_no_member_of_staffs_own_reports_list_it(client, signed_in, school, staf
     assert mine.status_code == 200 and incident.reference.encode() not in mine.content
     assert client.get(reverse("incidents:my_report", args=[incident.reference])).status_code == 404
     assert client.get(reverse("incidents:case", args=[incident.reference])).status_code in (403, 404)
+
+
+def test_nobody_outside_the_dsl_team_and_the_head_can_open_it(client, signed_in, school, staff, osl, technician,
+                                                              governor, parent, trust_lead, outsider):
+    client.post(tell_url(school), pupil_payload())
+    incident = Incident.objects.get()
+    for person in (staff, osl, technician, governor, parent, trust_lead, outsider):
+        signed_in(person)
+        assert client.get(reverse("incidents:case", args=[incident.reference])).status_code in (403, 404), person
+        assert client.get(reverse("incidents:shared_case", args=[incident.reference])).status_code in (403, 404)
+        client.logout()

@@ -121,9 +121,12 @@ def help_lines(*, school: School | None) -> list[dict[str, str]]:
         return lines
     if school.phone:
         lines.append({"name": f"{school.name} (ask for the safeguarding team)", "phone": school.phone})
-    kinds = [SafeguardingContact.Kind.MASH, SafeguardingContact.Kind.OUT_OF_HOURS, SafeguardingContact.Kind.OTHER]
-    for contact in school.contacts.filter(kind__in=kinds).order_by("kind", "name"):
-        lines.append({"name": contact.name, "phone": contact.phone})
+    # Children's social care, in and out of hours, takes calls from children; "other" contacts are often the
+    # school's IT provider or a consultant, not for pupils.
+    plain = {SafeguardingContact.Kind.MASH: "Children's social care",
+             SafeguardingContact.Kind.OUT_OF_HOURS: "Children's social care, evenings and weekends"}
+    for contact in school.contacts.filter(kind__in=list(plain)).order_by("kind", "name"):
+        lines.append({"name": f"{plain[contact.kind]} ({contact.name})", "phone": contact.phone})
     return lines
 
 

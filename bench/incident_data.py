@@ -439,6 +439,7 @@ class _Builder:
                 "acknowledged_at": acknowledged_at, "closed_at": closed_at, "shared_with_dsl_team": False,
                 "last_activity_at": last_activity, "open_mandatory_steps": open_mandatory,
                 "open_tasks": open_tasks, "next_task_due_on": task[1] if open_tasks else None,
+                "source": "staff", "raised_by_name": "", "still_happening": None, "moderation": "",
             }))
             chosen = rng.sample(school.pupils, min(len(school.pupils), rng.choice((1, 1, 1, 2, 2, 3))))
             for i, pupil in enumerate(chosen):

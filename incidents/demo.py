@@ -17,7 +17,7 @@ from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools.models import Pupil, Term
 from safeguarding_portal.schools.selectors import term_in_view
 
-from . import searches, services
+from . import pupil_reports, searches, services
 from .categories import Category
 from .models import DeviceOutcome, DeviceSearch, EntryKind, Incident, SearchAuthority, SearchGrounds, Status
 
@@ -225,6 +225,7 @@ def seed(*, demo) -> list[str]:
         )
         created += 1
     _device_searches(school=school, users=users)
+    _pupil_raised(school=school, now=now)
     return []
 
 
@@ -238,6 +239,26 @@ def summary(*, demo) -> list[str]:
     # The same lines on every run: seed_demo's output is part of its idempotency contract.
     return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head.",
             f"Device searches: {search_count} at {school.name}, one of them on a case."]
+
+
+def _pupil_raised(*, school, now: datetime.datetime) -> None:
+    """One report a pupil sent from the school's tell-someone link, waiting for the DSL team's check."""
+    pupil_reports.pupil_link_for(school=school)
+    token = uuid.uuid5(NAMESPACE, "oakfield-pupil-raised")
+    if Incident.objects.filter(submission_token=token).exists():
+        return
+    pupil_reports.pupil_report(
+        school=school,
+        about="unkind",
+        when="week",
+        still_happening=True,
+        name="",
+        description="People in my year made a group chat about me and keep posting pictures of me with horrible "
+        "comments. They added people from other classes. I don't want to come in tomorrow.",
+        submission_token=token,
+        reported_at=now - datetime.timedelta(hours=2),
+        notify=False,
+    )
 
 
 # The demo's searches are told apart by their device, which no real search record shares with them.

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
 
+from . import pupil_reports
 from .categories import NO_ATTACHMENT_CATEGORIES, Category, categories_by_four_c
 from .models import (
     Agency,
@@ -393,3 +394,62 @@ class DeviceSearchFollowUpForm(forms.Form):
     outcome = forms.ChoiceField(required=False, label="What happened to the device?",
                                 choices=[("", "Choose")] + [c for c in DEVICE_OUTCOME_CHOICES if c[0] != "held"])
     text = forms.CharField(required=False, label="Details", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- A pupil tells someone (incidents.pupil_reports) ---------------------------------------------------------
+
+
+class PupilTellForm(forms.Form):
+    """The pupil's form: short, plain words, no file field. ``website`` is a honeypot: hidden from people (and
+    from screen readers), filled in only by bots; a form that fills it is thanked and dropped."""
+
+    about = forms.ChoiceField(
+        label="What was it about?", widget=forms.RadioSelect,
+        choices=[(key, label) for key, label, _category in pupil_reports.ABOUT],
+        error_messages={"required": "Choose what it was about (pick “Something else” if you're not sure)."},
+    )
+    description = forms.CharField(
+        label="What happened?", max_length=pupil_reports.MAX_DESCRIPTION,
+        help_text="Write it in your own words. You don't have to give names if you don't want to. "
+        "Please don't send pictures or screenshots.",
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "true"}),
+        error_messages={"required": "Tell us what happened, in a few words is fine."},
+    )
+    when = forms.ChoiceField(
+        label="When did it happen, roughly?", widget=forms.RadioSelect,
+        choices=[(key, label) for key, label, _ago in pupil_reports.WHEN],
+        error_messages={"required": "Choose roughly when (pick “I'm not sure” if you don't know)."},
+    )
+    still_happening = forms.ChoiceField(
+        label="Is it still happening?", required=False, widget=forms.RadioSelect,
+        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "I'm not sure")],
+    )
+    name = forms.CharField(
+        label="Your name and form or year (optional)", required=False, max_length=pupil_reports.MAX_NAME,
+        help_text="Leave this empty to tell us without saying who you are.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    website = forms.CharField(
+        label="Leave this empty", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def still_happening_value(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("still_happening") or "")
+
+
+class PupilAcceptForm(_CaseForm):
+    id_prefix = "pupil_accept"
+    category = forms.ChoiceField(
+        label="Category", choices=[c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
+        help_text="The pupil's own choice is kept on the timeline.",
+    )
+    text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PupilDismissForm(_CaseForm):
+    id_prefix = "pupil_dismiss"
+    reason_kind = forms.ChoiceField(label="Why dismiss it", choices=pupil_reports.DismissReason.choices)
+    reason = forms.CharField(label="Reason (recorded on the timeline)", max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -75,6 +75,21 @@ class Device(models.TextChoices):
     NONE = "none", "No device involved"
 
 
+class Source(models.TextChoices):
+    STAFF = "staff", "A member of staff"
+    # A pupil, from the school's "tell someone" link (incidents.pupil_reports): no account, nobody named as reporter.
+    PUPIL = "pupil", "A pupil (pupil-raised)"
+
+
+class Moderation(models.TextChoices):
+    """A pupil-raised report is checked first: the DSL team accepts it as a case or dismisses it (spam, abuse)."""
+
+    NONE = "", "Not needed"
+    PENDING = "pending", "To check"
+    ACCEPTED = "accepted", "Accepted as a case"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class PupilRole(models.TextChoices):
     HARMED = "harmed", "Harmed or at risk"
     HARMING = "harming", "Harming or alleged to have harmed"
@@ -98,6 +113,7 @@ PROJECTION_FIELDS = frozenset(
         "open_mandatory_steps",
         "open_tasks",
         "next_task_due_on",
+        "moderation",
     }
 )
 
@@ -109,9 +125,15 @@ class Incident(models.Model):
     number = models.PositiveIntegerField()
     submission_token = models.UUIDField(default=uuid.uuid4, unique=True)
 
+    # Nobody for a pupil-raised report (source "pupil"): the pupil has no account and may not give a name.
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="reported_incidents"
     )
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.STAFF, db_default=Source.STAFF)
+    # What a pupil gave of themselves (name, form or year), as typed; blank when they told anonymously.
+    raised_by_name = models.CharField("the pupil's name and form, as they gave it", max_length=120, blank=True,
+                                      default="", db_default="")
+    still_happening = models.BooleanField(null=True, blank=True)
     reported_at = models.DateTimeField()
     occurred_at = models.DateTimeField()
     location = models.CharField(max_length=10, choices=Location.choices)
@@ -147,6 +169,7 @@ class Incident(models.Model):
     open_mandatory_steps = models.PositiveSmallIntegerField(default=0)
     open_tasks = models.PositiveSmallIntegerField(default=0)
     next_task_due_on = models.DateField(null=True, blank=True)
+    moderation = models.CharField(max_length=10, choices=Moderation.choices, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-reported_at"]
@@ -158,6 +181,12 @@ class Incident(models.Model):
             ),
             models.CheckConstraint(
                 name="incident_closed_has_time", condition=~Q(status="closed") | Q(closed_at__isnull=False)
+            ),
+            # A member of staff's report names them and needs no check; a pupil's names nobody and is checked.
+            models.CheckConstraint(
+                name="incident_reporter_matches_source",
+                condition=Q(source="staff", reported_by__isnull=False, moderation="")
+                | (Q(source="pupil", reported_by__isnull=True, route="dsl") & ~Q(moderation="")),
             ),
         ]
         indexes = [
@@ -200,6 +229,14 @@ class Incident(models.Model):
 
     def get_four_c_display(self) -> str:
         return FourC(self.four_c).label
+
+    @property
+    def pupil_raised(self) -> bool:
+        return self.source == Source.PUPIL
+
+    @property
+    def awaiting_moderation(self) -> bool:
+        return self.moderation == Moderation.PENDING
 
     @property
     def is_open(self) -> bool:
@@ -371,6 +408,7 @@ class EntryKind(models.TextChoices):
     CASE_SHARED = "case_shared", "Shared with a member of staff"
     SHARE_REVOKED = "share_revoked", "Sharing ended"
     DEVICE_SEARCHED = "device_searched", "Device searched"
+    MODERATED = "moderated", "Pupil's report checked"
 
 
 class Agency(models.TextChoices):
@@ -907,3 +945,21 @@ class ReceivedBundle(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Received child-protection files are never deleted.")
+
+
+class PupilReportLink(models.Model):
+    """A school's "tell someone" link for pupils (the QR code on posters and school devices).
+
+    The key is the only thing that finds the school: unguessable, and replaced when the DSL team rotates it
+    (a poster photographed and shared outside school), after which the old link shows only where to get help."""
+
+    school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="pupil_report_link")
+    key = models.UUIDField(default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField()
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    rotated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Pupils' link for school {self.school_id}"

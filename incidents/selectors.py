@@ -189,7 +189,7 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
 
 DASHBOARD_ROW_FIELDS = (
     "reference", "school_id", "reported_at", "category", "immediate_risk", "acknowledged_at", "route", "status",
-    "next_task_due_on", "open_mandatory_steps", "severity", "assigned_to__full_name",
+    "next_task_due_on", "open_mandatory_steps", "severity", "assigned_to__full_name", "source", "moderation",
 )
 
 

@@ -46,6 +46,7 @@ from .models import (
     IncidentOther,
     IncidentPupil,
     IncidentStaff,
+    Moderation,
     PupilRole,
     ReferenceCounter,
     Route,
@@ -372,6 +373,9 @@ def _alert_sent(
         f"A new online-safety concern has been reported at {incident.school.name}.\n\n"
         f"Reference: {incident.reference}\nCategory group: {group}\n\nOpen it in the portal: {link}\n"
     )
+    if incident.pupil_raised:
+        body += ("\nA pupil sent it from the school's tell-someone link: check it, then accept it as a case or "
+                 "dismiss it.\n")
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     elif kind == Alert.Kind.URGENT_TEAM:
@@ -590,6 +594,8 @@ def case_transition(
     *, incident: Incident, to: str, by: User, note: str = "", outcome: str = "", lessons: str = ""
 ) -> TimelineEntry:
     incident = _lock(incident)
+    if incident.moderation == Moderation.PENDING:
+        raise ValidationError("Accept or dismiss the pupil's report first (at the top of the case).")
     if to not in TRANSITIONS.get(incident.status, set()):
         raise ValidationError(
             f"A case that is {incident.get_status_display().lower()} cannot become {Status(to).label.lower()}."

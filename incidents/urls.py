@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_bundles, views_pupils, views_searches
+from . import views, views_bundles, views_pupil_reports, views_pupils, views_searches
 
 app_name = "incidents"
 
@@ -40,5 +40,10 @@ urlpatterns = [
     path("device-searches/new/", views_searches.search_new, name="device_search_new"),
     path("device-searches/<int:search_id>/", views_searches.search_detail, name="device_search"),
     path("device-searches/<int:search_id>/act/", views_searches.search_act, name="device_search_act"),
+    # Public: a pupil tells the safeguarding team (no account); the DSL team's page for the link and QR code.
+    path("tell/", views_pupil_reports.tell_root, name="tell_root"),
+    path("tell/<uuid:key>/", views_pupil_reports.tell, name="tell"),
+    path("tell/<uuid:key>/thanks/", views_pupil_reports.tell_thanks, name="tell_thanks"),
+    path("pupils-link/", views_pupil_reports.pupil_link, name="pupil_link"),
     path("procedures/trust/<int:template_id>/adopt/", views_pupils.procedure_adopt, name="procedure_adopt"),
 ]

@@ -25,7 +25,7 @@ from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
 
-from . import access, corrections, selectors, services
+from . import access, corrections, pupil_reports, selectors, services
 from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
 from .forms import (
     AssignForm,
@@ -34,8 +34,10 @@ from .forms import (
     FurtherInformationForm,
     OtherPersonForm,
     PersonForm,
+    PupilAcceptForm,
     PupilAddForm,
     PupilChangeForm,
+    PupilDismissForm,
     RecordForm,
     ReportForm,
     TaskForm,
@@ -438,6 +440,10 @@ def _case_context(request, incident, **forms) -> dict:
         "statuses": dict(Status.choices),
         "no_attachments": incident.category in NO_ATTACHMENT_CATEGORIES,
         "can_share": access.can_share_case(request.portal, incident),
+        "pupil_said": pupil_reports.pupil_said(incident=incident, reported=reported),
+        "pupil_accept_form": forms.get("pupil_accept_form")
+        or SimpleLazyObject(lambda: PupilAcceptForm(initial={"category": incident.category})),
+        "pupil_dismiss_form": forms.get("pupil_dismiss_form") or SimpleLazyObject(PupilDismissForm),
     }
 
 
@@ -564,6 +570,21 @@ CASE_ACTIONS = {
         lambda request, incident, d: services.case_share_end(
             incident=incident, by=request.user, reason=_post_text(request),
             share=get_object_or_404(incident.shares, pk=_post_int(request, "share")),
+        ),
+    ),
+    # A pupil-raised report is checked first (incidents.pupil_reports).
+    "pupil_accept": (
+        "pupil_accept_form",
+        lambda request, incident: PupilAcceptForm(request.POST),
+        lambda request, incident, d: pupil_reports.pupil_report_accept(
+            incident=incident, by=request.user, category=d["category"], note=d["text"]
+        ),
+    ),
+    "pupil_dismiss": (
+        "pupil_dismiss_form",
+        lambda request, incident: PupilDismissForm(request.POST),
+        lambda request, incident, d: pupil_reports.pupil_report_dismiss(
+            incident=incident, by=request.user, reason_kind=d["reason_kind"], reason=d["reason"]
         ),
     ),
     "acknowledge": (

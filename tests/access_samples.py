@@ -248,6 +248,13 @@ def _device_search_id(ctx: SampleContext) -> int:
     return ctx.shared["device_search"].pk
 
 
+def _pupil_link_key(ctx: SampleContext) -> str:
+    """The school's tell-someone link (public: it names the school and its help lines, nothing about anyone)."""
+    from incidents import pupil_reports
+
+    return str(pupil_reports.pupil_link_for(school=ctx.school).key)
+
+
 _CASE_TEAM = frozenset({policy.Cap.TRIAGE, policy.Cap.RECEIVE_STAFF_ALLEGATIONS})
 _CASE = Sample(_case_reference, school_object=True, visible_with_any=_CASE_TEAM)
 
@@ -291,6 +298,8 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "incidents:shared_case": {"reference": Sample(_shared_case_reference, school_object=True)},
     "incidents:reported": {"reference": Sample(_own_report_reference, school_object=True)},
     "incidents:my_report": {"reference": Sample(_own_report_reference, school_object=True)},
+    "incidents:tell": {"key": Sample(_pupil_link_key, school_object=False)},
+    "incidents:tell_thanks": {"key": Sample(_pupil_link_key, school_object=False)},
 }
 
 

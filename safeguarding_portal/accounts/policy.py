@@ -453,6 +453,11 @@ URL_RULES: dict[str, Rule] = {
     "incidents:device_search_new": needs(Cap.DEVICE_SEARCHES),
     "incidents:device_search": needs(Cap.DEVICE_SEARCHES),
     "incidents:device_search_act": needs(Cap.DEVICE_SEARCHES),
+    # A pupil tells the safeguarding team: a form and help lines, nothing about anyone, no account needed.
+    "incidents:tell_root": PUBLIC,
+    "incidents:tell": PUBLIC,
+    "incidents:tell_thanks": PUBLIC,  # the same page for every send; shows nothing of what was sent
+    "incidents:pupil_link": needs(Cap.TRIAGE),  # the link, its QR code and replacing it: the DSL team
 }
 
 # Each domain app keeps its rules in its own block below (one block per app keeps changes apart).

@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     SSO_SETTINGS_CHANGED = "auth.sso_settings", "Single sign-on settings changed"
     # The policy's list of incident categories changed (new harms named by guidance); existing cases unchanged.
     CATEGORIES_REVISED = "incidents.categories_revised", "Incident categories changed"
+    PUPIL_LINK_ROTATED = "incidents.pupil_link_rotated", "Pupils' reporting link replaced"
 
 
 class AuditEvent(ChainedRecord):

@@ -29,6 +29,10 @@ RATES: dict[str, str] = {
     "aup.signing.ip": "120/m",  # the parent's link pages (sign, signed, certificate)
     "incidents.pupil_options.user": "120/m",  # type-ahead: a request per keystroke, at most
     "incidents.pupil_options.ip": "600/m",
+    # A pupil telling the safeguarding team (incidents/views_pupil_reports.py): a few sends an hour from one
+    # device is more than anyone needs to tell; the whole school shares one address, so that limit is wide.
+    "incidents.pupil_tell.device": "5/h",
+    "incidents.pupil_tell.ip": "120/h",
 }
 
 Key = str | Callable[[str, HttpRequest], str]

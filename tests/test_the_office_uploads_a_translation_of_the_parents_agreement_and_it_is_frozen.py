@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from aup import services
-from aup.models import AgreementTranslation, Audience
+from aup.models import AgreementTranslation, Audience, text_sha256
 from safeguarding_portal.audit.chain import AppendOnlyError
 
 from . import factories_aup as f
@@ -27,7 +27,7 @@ def test_the_office_uploads_a_welsh_translation_which_parents_then_read(client, 
 
     assert response.status_code == 302
     translation = AgreementTranslation.objects.get(version=version, language="cy")
-    assert translation.sha256 == services.text_sha256("Byddaf yn cefnogi'r ysgol.")
+    assert translation.sha256 == text_sha256("Byddaf yn cefnogi'r ysgol.")
     assert translation.uploaded_by == dsl
     shown = services.shown_text(version=version, language="cy")
     assert (shown.title, shown.sha256) == ("Cytundeb rhieni", translation.sha256)

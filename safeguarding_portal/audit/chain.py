@@ -211,10 +211,7 @@ def _disposed(model_label: str, chain_key: str | None) -> dict[Any, tuple[str, s
         return {}
     tombstone = apps.get_model("retention", "Tombstone")
     rows = tombstone.objects.filter(record_model=model_label)
-    if chain_key is None:
-        rows = rows[:1]
-    else:
-        rows = rows.filter(record_chain=chain_key)
+    rows = rows[:1] if chain_key is None else rows.filter(record_chain=chain_key)
     return {pk: (record_hash, residue) for pk, record_hash, residue in
             rows.values_list("record_id", "record_hash", "residue_hash")}
 

@@ -285,7 +285,8 @@ def _dispose(*, batch: DisposalBatch, school, approvals: list[DisposalApproval],
                 item.outcome = ItemOutcome.HELD
                 counts["held"] += 1
             else:
-                def tombstone(row: models.Model, *, residue: str = "", made_at=None, item=item) -> Tombstone:
+                def tombstone(row: models.Model, *, residue: str = "", made_at=None, item=item,
+                              kind_name=kind_name) -> Tombstone:
                     return chain.append(Tombstone(
                         school=school, kind=kind_name, record_model=row._meta.label,
                         record_table=row._meta.db_table, record_chain=getattr(row, "chain", "") or "",

@@ -20,7 +20,8 @@ class HoldForm(forms.Form):
     detail = forms.CharField(label="Which inquiry, claim or request", max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Its name and reference: the hold is reviewed against it.")
-    ends_on = forms.DateField(label="Ends on (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    ends_on = forms.DateField(label="Ends on (optional)", required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}),
                               help_text="Empty: until someone lifts it.")
 
     def __init__(self, *args, school, **kwargs) -> None:

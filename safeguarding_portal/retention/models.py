@@ -239,8 +239,8 @@ class Tombstone(ChainedRecord):
     approved_by = models.JSONField(default=list)  # [{"role", "name", "email", "at"}], both approvals
     batch = models.ForeignKey(DisposalBatch, on_delete=models.PROTECT, related_name="tombstones")
 
-    HASHED_FIELDS = ("school", "kind", "record_model", "record_table", "record_chain", "record_id", "record_label", "record_hash",
-                     "residue_hash", "made_at", "disposed_at", "rule", "approved_by", "batch")
+    HASHED_FIELDS = ("school", "kind", "record_model", "record_table", "record_chain", "record_id", "record_label",
+                     "record_hash", "residue_hash", "made_at", "disposed_at", "rule", "approved_by", "batch")
 
     class Meta:
         ordering = ["-disposed_at", "id"]

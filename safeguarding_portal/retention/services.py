@@ -97,7 +97,8 @@ def hold_place(*, school, user, scope: str, reason: str, detail: str, kind: str 
     hold.full_clean()
     hold.save()
     audit_record(action=HOLD_PLACED, origin=origin, actor=user, school=school, obj=hold,
-                 summary=f"Legal hold placed ({hold.get_reason_display().split(' (')[0].lower()}): {hold.subject}"[:300],
+                 summary=f"Legal hold placed ({hold.get_reason_display().split(' (')[0].lower()}): "
+                         f"{hold.subject}"[:300],
                  detail={"scope": scope, "kind": kind, "pupil": pupil.pk if pupil else None, "record": record_id,
                          "reason": reason, "detail": hold.detail,
                          "ends_on": ends_on.isoformat() if ends_on else None})

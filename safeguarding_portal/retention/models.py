@@ -253,5 +253,9 @@ class Tombstone(ChainedRecord):
     def __str__(self) -> str:
         return f"Tombstone of {self.record_model} {self.record_id}"
 
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind].label if self.kind in KINDS else self.kind
+
     def chain_key(self) -> str:
         return f"school:{self.school_id}"

@@ -57,3 +57,9 @@ def test_the_tombstone_says_what_when_which_rule_and_who(client, signed_in, scho
     assert "Child protection records: date of birth + 25 years" in page
     assert dsl.get_full_name() in page and head.get_full_name() in page
     assert "Amelia" not in page
+
+    # The case's own page says it was disposed of, and shows nothing of what was recorded.
+    signed_in(dsl)
+    page = client.get(reverse("incidents:case", kwargs={"reference": case.reference})).content.decode()
+    assert 'data-testid="case-disposed"' in page and "date of birth + 25 years" in page
+    assert "stepfather" not in page and "Uncle Dave" not in page and "amelia.png" not in page

@@ -138,11 +138,15 @@ def _taken(kind: str):
 def sweep(*, today: datetime.date, force: bool = False) -> int:
     """List what is due at every school into this month's batches; once a month (``force``: again)."""
     month = today.replace(day=1)
-    if not force and SweepRun.objects.filter(month=month).exists():
-        return 0
-    listed = list_due(today=today, school_ids=list(School.objects.values_list("pk", flat=True)))
-    SweepRun.objects.update_or_create(month=month, defaults={"ran_at": timezone.now(), "listed": listed})
-    return listed
+    with transaction.atomic():
+        # The month's row first: a second beat process running at the same moment waits on it, then finds it.
+        run, created = SweepRun.objects.get_or_create(month=month, defaults={"ran_at": timezone.now()})
+        if not created and not force:
+            return 0
+        run.listed = list_due(today=today, school_ids=list(School.objects.values_list("pk", flat=True)))
+        run.ran_at = timezone.now()
+        run.save(update_fields=["listed", "ran_at"])
+    return run.listed
 
 
 @transaction.atomic

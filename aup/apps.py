@@ -6,6 +6,13 @@ class AupConfig(AppConfig):
     verbose_name = "Acceptable use agreements"
 
     def ready(self) -> None:
+        # A pupil's agreements and consents go into a CP file's transfer bundle through its registry.
+        from incidents import bundles
+
+        from . import selectors
+
+        bundles.register_exporter(selectors.bundle_records)
+
         from safeguarding_portal.audit import projections
 
         from . import integrity

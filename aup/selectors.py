@@ -327,3 +327,26 @@ def parent_overview(*, user, school: School) -> list[dict]:
         ):
             numbers[pid].append(number)
     return [{"pupil": c, "state": _state(numbers.get(c.pk, []), agreement)[0]} for c in children]
+
+
+def bundle_records(*, school: School, pupil) -> list[dict]:
+    """Registered with incidents.bundles: the agreements and consents signed for the pupil and their events
+    (withdrawals...), each with its chain link, for a transfer bundle."""
+    from incidents.bundles import item
+
+    from .models import SignatureEvent
+
+    out = []
+    signatures = list(Signature.objects.filter(school=school, pupil=pupil).select_related("version__agreement")
+                      .order_by("signed_at", "pk"))
+    for s in signatures:
+        out.append(item("signature", s.pk, {
+            "agreement": s.version.agreement.title, "version": s.version.number, "signer": s.signer_name,
+            "signed_at": s.signed_at, "consents": s.consents, "method": s.get_method_display(),
+            "verification_code": s.verification_code,
+        }, s))
+    kinds = ["withdrawn", "consent_given", "signed", "declined"]
+    for e in SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).order_by("at", "pk"):
+        out.append(item("signature_event", e.pk, {"kind": e.get_kind_display(), "at": e.at, "actor": e.actor,
+                                                  "data": e.data}, e))
+    return out

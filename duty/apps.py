@@ -13,3 +13,9 @@ class DutyConfig(AppConfig):
         from .encompass import chronology_section
 
         chronology.register_section(chronology_section)
+
+        from incidents import bundles
+
+        from .encompass import bundle_records
+
+        bundles.register_exporter(bundle_records)

@@ -237,3 +237,27 @@ def chronology_section(*, portal, pupil: Pupil) -> dict | None:
         return None
     found = list(for_pupil(school=portal.school, pupil=pupil))
     return {"template": "duty/_chronology_encompass.html", "notifications": found} if found else None
+
+
+def bundle_records(*, school: School, pupil: Pupil) -> list[dict]:
+    """Registered with incidents.bundles: the police notifications that named the pupil, the pupil's link to each
+    and their entries, with each record's chain link, for a transfer bundle."""
+    from incidents.bundles import item
+
+    from .models import EncompassChild, EncompassEntry
+
+    out = []
+    for n in for_pupil(school=school, pupil=pupil):
+        out.append(item("encompass_notification", n.pk, {
+            "notified_at": n.notified_at, "incident_on": n.incident_on, "police_reference": n.police_reference,
+            "officer_name": n.officer_name, "officer_contact": n.officer_contact, "support": n.support,
+            "recorded_by": n.recorded_by.full_name if n.recorded_by_id else "", "recorded_at": n.recorded_at,
+        }, n))
+        for child in EncompassChild.objects.filter(notification=n, pupil=pupil):
+            out.append(item("encompass_child", child.pk, {"notification_id": n.pk}, child))
+        for e in EncompassEntry.objects.filter(notification=n).order_by("at", "pk"):
+            if e.pupil_id not in (None, pupil.pk):
+                continue  # another child's support action: theirs, not this pupil's
+            out.append(item("encompass_entry", e.pk, {"notification_id": n.pk, "kind": e.get_kind_display(),
+                                                      "at": e.at, "text": e.text}, e))
+    return out

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safeguarding_portal.reports.figures import Column, as_percent, rag_percent, trust_columns
-from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.privacy import small_share
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     return [
         # A count of police notifications is a count of children's families: "fewer than 3" when small.
         Column("encompass", "Police notifications seen before the next school day",
-               {sid: (f"{small_count(f.seen_in_time)} of {small_count(f.notifications)}" if f.notifications
+               {sid: (small_share(f.seen_in_time, f.notifications) if f.notifications
                       else "None") for sid, f in enc.items()},
                {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()}),
         Column("ai_tools", "AI tools assessed",

@@ -21,9 +21,11 @@ class IncidentsConfig(AppConfig):
         # brings it, once.
         post_migrate.connect(_record_category_revisions, sender=self)
 
-        from . import chronology, searches
+        from . import chronology, searches, transfer_bundles
 
         chronology.register_section(searches.chronology_section)
+        # Records received from the pupil's earlier schools, after the school's own.
+        chronology.register_section(transfer_bundles.chronology_section)
 
 
 def _record_category_revisions(**kwargs) -> None:

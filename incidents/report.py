@@ -16,7 +16,7 @@ from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q
 
 from safeguarding_portal.reports import charts
 from safeguarding_portal.reports.periods import Period, period_for, previous_periods
-from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.privacy import small_count, small_share
 from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
@@ -187,7 +187,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         {"label": f"Acknowledged within {ACK_TARGET_HOURS} hours",
          "value": f"{ack_pct}%" if ack_pct is not None else "No concerns", "rag": rag_pct(ack_pct, 90, 75)},
         {"label": f"Urgent concerns acknowledged within {urgent_minutes} minutes",
-         "value": f"{small_count(urgent_in_time)} of {small_count(len(urgent))}" if urgent else "None urgent",
+         "value": small_share(urgent_in_time, len(urgent)) if urgent else "None urgent",
          "rag": "green" if urgent_in_time == len(urgent) else "red"},
         {"label": "Closed cases with the referral decision written down",
          "value": f"{decided_pct}%" if decided_pct is not None else "None closed",
@@ -220,7 +220,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     if urgent:
         evidence.append({"standard": "kcsie.concerns", "ok": urgent_in_time == len(urgent), "date": period.end,
                          "what": f"Urgent concerns acknowledged within {urgent_minutes} minutes: "
-                                 f"{small_count(urgent_in_time)} of {small_count(len(urgent))}"})
+                                 f"{small_share(urgent_in_time, len(urgent))}"})
 
     actions = []
     if ack_pct is not None and ack_pct < 90:
@@ -270,8 +270,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
             "not_acked": small_count(not_acked),
             "close_median": _duration(statistics.median(close_hours) if close_hours else None),
             "closed": small_count(len(close_hours)),
-            "urgent": small_count(len(urgent)),
-            "urgent_in_time": small_count(urgent_in_time),
+            "urgent_in_time_share": small_share(urgent_in_time, len(urgent)),
             "urgent_minutes": urgent_minutes,
         },
     }

@@ -19,7 +19,7 @@ from safeguarding_portal.audit.services import audit_record, origin_of, record_v
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.reports.privacy import small_count
-from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
+from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil, School
 
 from . import chronology, procedures, transfers, trends
 from .categories import Category, StepSpec
@@ -172,6 +172,7 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         request,
         "incidents/transfer_detail.html",
         {"transfer": transfer, "sent_form": sent_form, "confirm_form": confirm_form, "today": timezone.localdate(),
+         "portal_schools": School.objects.exclude(pk=transfer.school_id).order_by("name"),
          "deadline_note": transfers.school_days_note(school=transfer.school, start=timezone.localtime(
              transfer.sent_at).date(), end=transfer.confirm_by) if transfer.confirm_by else ""},
     )

@@ -14,6 +14,10 @@ class MonitoringConfig(AppConfig):
 
         chronology.register_section(selectors.chronology_section)
 
+        from incidents import bundles
+
+        bundles.register_exporter(selectors.bundle_records)
+
         from safeguarding_portal.audit import projections
 
         from . import integrity

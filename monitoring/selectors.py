@@ -146,3 +146,31 @@ def chronology_section(*, portal, pupil) -> dict | None:
     alerts = list(MonitoringAlert.objects.filter(school=portal.school, pupil=pupil)
                   .select_related("incident").order_by("activity_at", "pk"))
     return {"template": "monitoring/_chronology.html", "alerts": alerts}
+
+
+def bundle_records(*, school, pupil) -> list[dict]:
+    """Registered with incidents.bundles: the pupil's alerts and each one's chained events, for a transfer bundle.
+    The alert row itself is not chained (its capture is frozen by triggers); its events are."""
+    from incidents.bundles import item
+
+    from .models import AlertEvent
+
+    alerts = list(MonitoringAlert.objects.filter(school=school, pupil=pupil).order_by("activity_at", "pk"))
+    events: dict[int, list[AlertEvent]] = {}
+    for event in AlertEvent.objects.filter(alert__in=[a.pk for a in alerts]).order_by("at", "pk"):
+        events.setdefault(event.alert_id, []).append(event)
+    out = []
+    for a in alerts:
+        out.append(item("monitoring_alert", a.pk, {
+            "reference": a.reference, "vendor": a.get_vendor_display(), "channel": a.get_channel_display(),
+            "rule": a.rule, "severity": a.get_severity_display(), "activity_at": a.activity_at,
+            "received_at": a.received_at, "device": a.device, "captured_text": a.captured_text,
+            "imagery_withheld": a.imagery_withheld, "state": a.get_state_display(),
+            "outcome": a.get_outcome_display() if a.outcome else "", "repeat_count": a.repeat_count,
+            "case": a.incident.reference if a.incident_id else "",
+        }))
+        for e in events.get(a.pk, []):
+            out.append(item("alert_event", e.pk, {"alert_id": a.pk, "alert": a.reference,
+                                                  "kind": e.get_kind_display(), "at": e.at,
+                                                  "author": e.author_name, "text": e.text}, e))
+    return out

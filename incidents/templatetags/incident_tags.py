@@ -89,3 +89,18 @@ def get_item(mapping, key):
 @register.filter
 def last_seq(entries) -> int | str:
     return entries[-1].seq if entries else ""
+
+
+@register.filter
+def bundle_time(value: str):
+    """A time read from a transfer bundle (ISO 8601, UTC) as a datetime, so ``|date`` shows it in local time; a
+    date alone or anything unreadable comes back as it was."""
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.timezone import localtime
+
+    if not isinstance(value, str):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is not None and parsed.tzinfo is not None:
+        return localtime(parsed)
+    return parse_date(value) or value

@@ -414,6 +414,16 @@ URL_RULES: dict[str, Rule] = {
     "incidents:transfers_badge": needs(Cap.TRIAGE),
     "incidents:transfer": needs(Cap.TRIAGE),
     "incidents:transfer_pdf": needs(Cap.TRIAGE),
+    # Signed transfer bundles (incidents/transfer_bundles.py): sending, receiving, importing and verifying are the
+    # DSL team's. The one-time link is public: its token and the passphrase sent apart are the keys.
+    "incidents:bundle_send": needs(Cap.TRIAGE),
+    "incidents:bundle_download": needs(Cap.TRIAGE),
+    "incidents:received_list": needs(Cap.TRIAGE),
+    "incidents:received": needs(Cap.TRIAGE),
+    "incidents:bundle_verify": needs(Cap.TRIAGE),
+    "incidents:bundle_link": PUBLIC,
+    "incidents:bundle_link_confirm": PUBLIC,
+    "incidents:pupil_leaving": needs(Cap.TRIAGE),
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),

@@ -196,6 +196,12 @@ class Pupil(models.Model):
     registration_group = models.CharField("class", max_length=40, blank=True)
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True, help_text="Empty while the pupil is on roll.")
+    # A move the school knows of ahead of the MIS (incidents.transfers.pupil_mark_leaving): the DSL team is
+    # prompted to send the essential information ahead of the file (KCSiE 2026), and records when they did.
+    leaving_on = models.DateField(null=True, blank=True)
+    destination_school = models.CharField(max_length=200, blank=True)
+    destination_urn = models.CharField("destination school's URN", max_length=6, blank=True)
+    early_notice_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PupilQuerySet.as_manager()

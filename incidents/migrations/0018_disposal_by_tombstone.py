@@ -41,5 +41,5 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0016_incident_dashboard_count_indexes"), ("retention", "0002_holds_and_disposal")]
+    dependencies = [("incidents", "0017_transferbundle_receivedbundle_signingkey_and_more"), ("retention", "0002_holds_and_disposal")]
     operations = [migrations.RunPython(forward, reverse)]

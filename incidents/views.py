@@ -22,6 +22,7 @@ from safeguarding_portal.core.csvexport import csv_response
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.ids import as_id, as_ids
 from safeguarding_portal.core.ratelimits import limited
+from safeguarding_portal.retention.models import Tombstone
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
 
@@ -392,6 +393,8 @@ def _case_context(request, incident, **forms) -> dict:
         if request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) and pupils else {}
     )
     return {
+        # Disposed of under the retention schedule: what is left, and its tombstone (retention.disposal).
+        "disposed": Tombstone.objects.filter(record_table=Incident._meta.db_table, record_id=incident.pk).first(),
         "pupil_flags": pupil_flags,
         # Every pupil on it has left (as figures.leavers_only, from the links already read).
         "leavers_case": bool(pupils) and all(not link.pupil.on_roll for link in pupils),

@@ -314,12 +314,14 @@ def _merge_app_samples() -> None:
         access_samples_filtering,
         access_samples_monitoring,
         access_samples_reports,
+        access_samples_retention,
         access_samples_sar,
         access_samples_standards,
     )
 
     for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports,
-                   access_samples_monitoring, access_samples_duty, access_samples_standards, access_samples_sar):
+                   access_samples_monitoring, access_samples_duty, access_samples_standards, access_samples_sar,
+                   access_samples_retention):
         KWARG_SAMPLES.update(module.KWARG_SAMPLES)
         URL_SAMPLES.update(module.URL_SAMPLES)
 

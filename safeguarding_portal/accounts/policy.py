@@ -546,6 +546,15 @@ URL_RULES |= {
     # The school's retention schedule, and taking the trust's (a template of the trust, not a school's record).
     "retention:schedule": needs(Cap.MANAGE_RETENTION),
     "retention:adopt": needs(Cap.MANAGE_RETENTION),
+    # Legal holds and the monthly disposal batches: the DSL and the head, who each approve a batch (the service
+    # takes the approval of each role once, from two people).
+    "retention:holds": needs(Cap.MANAGE_RETENTION),
+    "retention:hold_place": needs(Cap.MANAGE_RETENTION),
+    "retention:hold_lift": needs(Cap.MANAGE_RETENTION),
+    "retention:batches": needs(Cap.MANAGE_RETENTION),
+    "retention:batch": needs(Cap.MANAGE_RETENTION),
+    "retention:batch_approve": needs(Cap.MANAGE_RETENTION),
+    "retention:item_remove": needs(Cap.MANAGE_RETENTION),
     # Teaching
     "curriculum:log_lesson": needs(Cap.LOG_TEACHING),
     "curriculum:heatmap": needs(Cap.VIEW_CURRICULUM),

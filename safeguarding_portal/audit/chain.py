@@ -219,6 +219,21 @@ def append_many(
     return list(records)
 
 
+def _disposed(model_label: str, chain_key: str | None) -> dict[Any, tuple[str, str]]:
+    """The links of a chain disposed of under the retention schedule (their tombstones: retention.disposal);
+    with no chain, one of the model's if it has any. Looked up by name: the audit foundation does not import
+    the retention app."""
+    from django.apps import apps
+
+    if not apps.is_installed("safeguarding_portal.retention") or model_label == "retention.Tombstone":
+        return {}
+    tombstone = apps.get_model("retention", "Tombstone")
+    rows = tombstone.objects.filter(record_model=model_label)
+    rows = rows[:1] if chain_key is None else rows.filter(record_chain=chain_key)
+    return {pk: (record_hash, residue) for pk, record_hash, residue in
+            rows.values_list("record_id", "record_hash", "residue_hash")}
+
+
 @dataclass
 class Break:
     chain: str
@@ -242,9 +257,15 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     names = model.HASHED_FIELDS
     optional = model.HASHED_IF_SET
     columns = [_attname(model, n) for n in (*names, *optional)]
+    any_disposed = bool(_disposed(label, None))
+
+    def payload_of(values: Sequence[Any]) -> dict[str, Any]:
+        return with_set_fields(dict(zip(names, values[: len(names)], strict=True)),
+                               dict(zip(optional, values[len(names):], strict=True)))
     breaks: list[Break] = []
     for chain in chain_keys:
         expected_prev, expected_seq, found = GENESIS, 1, None
+        disposed = _disposed(label, chain) if any_disposed else {}
         rows = (
             model.objects.filter(chain=chain)
             .order_by("seq")
@@ -256,10 +277,16 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
                 found = Break(chain, expected_seq, pk, f"link #{expected_seq} is missing (next is #{seq})")
             elif prev_hash != expected_prev:
                 found = Break(chain, seq, pk, "does not point at the link before it")
-            elif link_hash(prev_hash, seq, chain, with_set_fields(
-                dict(zip(names, values[: len(names)], strict=True)),
-                dict(zip(optional, values[len(names):], strict=True)),
-            )) != digest:
+            elif pk in disposed:
+                # Disposed of under the retention schedule: its content is gone, so its hash cannot be recomputed.
+                # It must still be the hash its tombstone recorded (the next link points at it), and what is left
+                # must be exactly what the disposal left (the residue's hash).
+                record_hash, residue = disposed[pk]
+                if digest != record_hash:
+                    found = Break(chain, seq, pk, "a disposed record's hash differs from its tombstone's")
+                elif link_hash(prev_hash, seq, chain, payload_of(values)) != residue:
+                    found = Break(chain, seq, pk, "what is left of a disposed record was changed")
+            elif link_hash(prev_hash, seq, chain, payload_of(values)) != digest:
                 found = Break(chain, seq, pk, "its contents were changed after it was written")
             if found:
                 break

@@ -32,3 +32,37 @@ def schedules(*, school_ids: list[int]) -> dict[int, dict[str, int]]:
             "school_id", "kind", "years"):
         found[school_id][kind] = years
     return found
+
+
+def holds(*, school):
+    from .models import LegalHold
+
+    return LegalHold.objects.filter(school=school).select_related("pupil", "placed_by", "lifted_by")
+
+
+def batches(*, school):
+    from django.db.models import Count, Q
+
+    from .models import DisposalBatch, ItemOutcome
+
+    return DisposalBatch.objects.filter(school=school).annotate(
+        listed=Count("items", filter=Q(items__outcome=ItemOutcome.LISTED)),
+        disposed=Count("items", filter=Q(items__outcome=ItemOutcome.DISPOSED)),
+        held=Count("items", filter=Q(items__outcome=ItemOutcome.HELD)),
+        removed=Count("items", filter=Q(items__outcome=ItemOutcome.REMOVED)),
+    )
+
+
+def tombstones(*, batch):
+    """What is left of the batch's records: one line per case (its own tombstone), with its rows counted."""
+    from django.db.models import Count
+
+    from .models import Tombstone
+
+    rows = Tombstone.objects.filter(batch=batch)
+    counts = dict(rows.order_by().values("record_label").annotate(n=Count("pk")).values_list("record_label", "n"))
+    cases = list(rows.filter(record_table="incidents_incident").order_by("record_label")) or list(
+        rows.order_by("record_label", "id"))
+    for t in cases:
+        t.rows = counts.get(t.record_label, 1)
+    return cases

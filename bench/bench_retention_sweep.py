@@ -1,0 +1,97 @@
+"""The monthly retention sweep (safeguarding_portal/retention/disposal.py) over a trust of N schools with 500
+pupils each (500 schools: 250,000 pupils) and 100 cases per school, most of them closed.
+
+The bench trust's pupils are of school age, so the sweep is run on the day the oldest fifth of them have passed
+25 (some decades from now): a month with far more due than any real one (every case of those pupils at once),
+and some schools holding part of their records (a hold per kind at 1 school in 50, a pupil hold at 1 in 10), so
+the holds' subqueries do their work. Between runs, the batches and items it listed are removed (the audit events
+it appended stay: they are append-only). The issue's budget: under 60 s on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from safeguarding_portal.retention import disposal
+from safeguarding_portal.retention.models import DisposalBatch, DisposalItem, LegalHold, SweepRun
+from safeguarding_portal.schools.models import Pupil
+
+from . import runner
+from .incident_data import build_incidents
+
+NAME = "retention_sweep"
+DESCRIPTION = "The monthly retention sweep (what is due for disposal, nothing held) over N schools of 500 pupils"
+DEFAULT_SCALE = 500  # schools
+DEFAULT_REPEAT = 3
+PER_SCHOOL = 100  # cases
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
+def _holds(school_ids: list[int], persona) -> int:
+    if LegalHold.objects.filter(school_id__in=school_ids, detail="Bench hold").exists():
+        return LegalHold.objects.filter(school_id__in=school_ids, detail="Bench hold").count()
+    now = timezone.now()
+    holds = []
+    for i, sid in enumerate(school_ids):
+        by = persona("dsl", i)
+        if i % 50 == 0:
+            holds.append(LegalHold(school_id=sid, scope="kind", kind="incidents.cp_records", reason="inquiry",
+                                   detail="Bench hold", placed_by=by, placed_at=now))
+        elif i % 10 == 0:
+            pupil_id = Pupil.objects.filter(school_id=sid).order_by("date_of_birth", "pk").values_list(
+                "pk", flat=True).first()
+            holds.append(LegalHold(school_id=sid, scope="pupil", pupil_id=pupil_id, reason="police",
+                                   detail="Bench hold", placed_by=by, placed_at=now))
+    LegalHold.objects.bulk_create(holds)
+    return len(holds)
+
+
+def _sweep_day(school_ids: list[int]) -> datetime.date:
+    """The first of the month after the oldest fifth of the trust's pupils have all turned 25."""
+    pupils = Pupil.objects.filter(school_id__in=school_ids)
+    fifth = pupils.order_by("date_of_birth").values_list("date_of_birth", flat=True)[pupils.count() // 5]
+    due = disposal.years_after(fifth, 25)
+    return (due.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
+    data = build_incidents(schools=scale, incidents=scale * PER_SCHOOL, progress=runner.progress)
+    school_ids = data.built.school_ids()
+    held = _holds(school_ids, data.persona)
+    day = _sweep_day(school_ids)
+    pupils = Pupil.objects.filter(school_id__in=school_ids).count()
+
+    def reset() -> None:
+        DisposalItem.objects.filter(batch__month=day, batch__school_id__in=school_ids).delete()
+        DisposalBatch.objects.filter(month=day, school_id__in=school_ids).delete()
+        SweepRun.objects.filter(month=day).delete()
+
+    reset()
+    counter = _Counter()
+    with connection.execute_wrapper(counter):
+        listed = disposal.sweep(today=day, force=True)
+    batches = DisposalBatch.objects.filter(month=day, school_id__in=school_ids).count()
+    runner.progress(f"{NAME}: {listed:,} records listed in {batches} batches on {day}, {counter.n} queries")
+
+    def again() -> None:
+        reset()
+        disposal.sweep(today=day, force=True)
+
+    timing = runner.time_calls(again, repeat=repeat, warmup=0)
+    runner.progress(f"{NAME}: median {timing.median_ms / 1000:.1f} s, p95 {timing.p95_ms / 1000:.1f} s")
+    reset()
+    return [runner.result(bench=NAME, scale=scale, timing=timing, queries=counter.n, schools=scale, pupils=pupils,
+                          listed=listed, batches=batches, holds=held, on=day.isoformat(), build_s=data.build_s,
+                          reused=data.reused)]

@@ -140,8 +140,9 @@ class Guard:
             params=None,
         )
 
-    def allow_disposal(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str, kept: Sequence[str], chained: bool,
-                       columns: Sequence[str] | None = None, sqlite_message: str = "") -> None:
+    def allow_disposal(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str,
+                       kept: Sequence[str], chained: bool, columns: Sequence[str] | None = None,
+                       sqlite_message: str = "") -> None:
         """Replace ``trigger`` (a ``freeze_rows`` UPDATE trigger, ``<table>_no_update``, or a ``freeze_columns``
         one when ``columns`` is given) by one that lets a tombstoned row be blanked: ``kept`` columns unchanged."""
         of = f"OF {', '.join(columns)} " if columns else ""

@@ -22,6 +22,7 @@ from .categories import FOUR_C, Category, categories_in
 from .figures import queue_rules
 from .models import (
     OPEN_STATUSES,
+    CaseCount,
     CaseShare,
     CaseStep,
     CaseTask,
@@ -31,6 +32,7 @@ from .models import (
     IncidentPupil,
     IncidentStaff,
     PupilRole,
+    Route,
     SavedFilter,
     Status,
     TimelineEntry,
@@ -108,7 +110,7 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(reported_at__lt=day_bounds(filters.date_to, filters.date_to)[1])
     ranked = False
     if filters.q:
-        qs, ranked = _search(qs, portal=portal, query=filters.q, school_links=school_links)
+        qs, ranked = _search(qs, portal=portal, query=filters.q, school_links=school_links, notes=filters.extra)
     # Only what a row shows: whole incidents with their reporters and assignees cost more to build than to fetch.
     qs = qs.select_related("assigned_to").only(*DASHBOARD_ROW_FIELDS)
     if ranked:
@@ -136,12 +138,15 @@ def _reference_filter(term: str) -> Q | None:
 
 
 MAX_LISTED_MATCHES = 500
+SEARCH_CAP = 500  # cases listed for a name thousands of cases share (the newest of each rank)
 
 
-def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tuple[QuerySet[Incident], bool]:
+def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: dict
+            ) -> tuple[QuerySet[Incident], bool]:
     """A case by reference, a pupil by UPN, or by any of their names in either order (schools.search).
     Name matches are ranked: cases of pupils whose whole names were typed first, then those whose names start
-    with what was typed; newest first within each."""
+    with what was typed; newest first within each. A name so common that more than SEARCH_CAP cases match
+    lists the newest SEARCH_CAP and sets ``notes["search_capped"]``."""
     term = query.strip()
     by_reference = _reference_filter(term)
     if by_reference is not None:
@@ -177,10 +182,26 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
             pupils_by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
         # The pupils are this school's already: their links are read by the (pupil, incident) index alone, not
         # joined to the school's pupils again (that join made the planner loop over every pupil per rank).
-        links = IncidentPupil.objects.current().filter(pupil_id__in=[pk for pk, _ in matching])
-        tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
-                 for rank, pks in sorted(pupils_by_rank.items())]
-        qs = qs.filter(pk__in=links.values("incident_id"))
+        links = IncidentPupil.objects.current()
+        # Capped: the newest SEARCH_CAP cases of each rank, best rank first, read newest-first from the school's
+        # (school, reported_at) index until enough are found, rather than counting and ranking every case of a
+        # surname thousands share; the page says the list is capped and asks for more of the name.
+        case_rank = {}
+        for rank, pks in sorted(pupils_by_rank.items()):
+            newest = (qs.filter(pk__in=links.filter(pupil_id__in=pks).values("incident_id")).order_by("-reported_at")
+                      .values_list("pk", flat=True)[:SEARCH_CAP + 1])
+            for pk in newest:
+                case_rank.setdefault(pk, rank)
+            if len(case_rank) > SEARCH_CAP:
+                break
+        if len(case_rank) > SEARCH_CAP:
+            notes["search_capped"] = SEARCH_CAP
+            case_rank = dict(list(case_rank.items())[:SEARCH_CAP])
+        by_rank = {}
+        for pk, rank in case_rank.items():
+            by_rank.setdefault(rank, []).append(pk)
+        tiers = [When(pk__in=ids, then=Value(rank)) for rank, ids in sorted(by_rank.items())]
+        qs = qs.filter(pk__in=list(case_rank))
     # A case ranks as its best-matching pupil: the tiers are few (one per typed word at most).
     qs = qs.annotate(search_rank=Case(*tiers, default=Value(99)) if tiers else Value(0))
     return qs, True
@@ -211,8 +232,9 @@ def with_pupil_names(cases: list[Incident], *, query: str = "") -> list[Incident
     return cases
 
 
-def _summary_counts(*, portal) -> dict[str, int]:
-    """Queue, status and category counts in two reads: the open cases with every queue's test, and the closed
+def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -> dict[str, int]:
+    """Queue, status and category counts of ``visible`` (all the cases the person sees by default), counted
+    from the cases themselves in two reads: the open cases with every queue's test, and the closed
     ones (most of a school's history) by category alone.
 
     Every queue but "closed" and "unacknowledged" leaves closed cases out, yet testing a few dozen FILTERs on
@@ -220,7 +242,7 @@ def _summary_counts(*, portal) -> dict[str, int]:
     are counted per category from a partial index that holds every column the count and the visibility read.
     """
     today = timezone.localdate()
-    visible = visible_cases(portal=portal)
+    visible = visible_cases(portal=portal) if visible is None else visible
     aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today))
                   for name, _ in QUEUES if name != "closed"}
     aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES})
@@ -240,6 +262,57 @@ def _summary_counts(*, portal) -> dict[str, int]:
     # (figures.queue_rules). Few cases ever qualify, so one small count, not a test on every closed case.
     counts["steps_open"] += visible.filter(status=Status.CLOSED, open_mandatory_steps__gt=0).filter(
         _queue_filter("steps_open", user=portal.user, today=today)).count()
+    return counts
+
+
+def _summary_counts(*, portal) -> dict[str, int]:
+    """The queue, status and category counts: for the routes a person sees whole, from the counts kept per
+    school and state (incidents.counts: a few hundred rows however many cases the school has), with the two
+    things a kept count cannot know counted live from small partial indexes (cases overdue today, and closed
+    cases whose required step was reopened); cases seen one by one (allegations shared with the DSL team)
+    counted from the cases. Equal to ``_summary_counts_live`` (a test compares them after a mix of changes)."""
+    today = timezone.localdate()
+    whole = policy.case_routes_seen_whole(portal)
+    others = [r for r in Route.values if r not in whole]
+    visible = visible_cases(portal=portal)
+    if others:
+        counts = _summary_counts_live(portal=portal, visible=visible.filter(route__in=others))
+    else:
+        counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
+                               + [f"category:{c}" for c in Category.values], 0)
+    if not whole:
+        return counts
+    user_id = portal.user.pk
+    closed_with_steps_open = False
+    rows = (
+        CaseCount.objects.filter(school=portal.school, route__in=whole, n__gt=0).exclude(subject=user_id)
+        .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n")
+    )
+    # The queue rules of figures.queue_rules, on a state rather than a case.
+    for status, category, acknowledged, urgent, steps_open, assigned, n in rows:
+        closed = status == Status.CLOSED
+        counts[f"status:{status}"] = counts.get(f"status:{status}", 0) + n
+        counts[f"category:{category}"] = counts.get(f"category:{category}", 0) + n
+        if not acknowledged:
+            counts["unacknowledged"] += n
+        if closed:
+            counts["closed"] += n
+            closed_with_steps_open |= steps_open
+            continue
+        counts["open"] += n
+        if urgent:
+            counts["urgent"] += n
+        if assigned == user_id:
+            counts["mine"] += n
+        if status == Status.AWAITING_AGENCY:
+            counts["awaiting_agency"] += n
+        if steps_open and status != Status.REPORTED:
+            counts["steps_open"] += n
+    seen_whole = visible.filter(route__in=whole)
+    counts["overdue"] += seen_whole.filter(_queue_filter("overdue", user=portal.user, today=today)).count()
+    if closed_with_steps_open:  # rare: only then is there a closed case to test for a reopened step
+        counts["steps_open"] += seen_whole.filter(status=Status.CLOSED, open_mandatory_steps__gt=0).filter(
+            _queue_filter("steps_open", user=portal.user, today=today)).count()
     return counts
 
 

@@ -113,7 +113,7 @@ class IncidentQuerySet(models.QuerySet):
             before = counts.current_keys(self.values_list("pk", flat=True), lock=True)
             updated = super().update(**kwargs)
             after = counts.current_keys(before, lock=False)
-            counts.moved(before.values(), after.values())
+            counts.moved([k for keys in before.values() for k in keys], [k for keys in after.values() for k in keys])
         return updated
 
 
@@ -207,6 +207,8 @@ class Incident(models.Model):
                 condition=~Q(status="closed") & Q(next_task_due_on__isnull=False),
                 name="incident_open_due_idx",
             ),
+            # The dashboard's 12-week trend, read from the index alone (selectors._weekly_trend).
+            models.Index(fields=["school", "reported_at", "route", "subject_staff"], name="incident_trend_idx"),
             # The "not yet acknowledged" queue: a few cases among tens of thousands.
             models.Index(
                 fields=["school", "-reported_at"],
@@ -248,7 +250,7 @@ class Incident(models.Model):
         if self._state.adding:
             with transaction.atomic(savepoint=False):
                 super().save(*args, **kwargs)
-                counts.moved([], [counts.Key.of(self)])
+                counts.moved([], counts.keys_of(self))
             return
         fields = kwargs.get("update_fields")
         if fields is None or not set(fields) <= PROJECTION_FIELDS:
@@ -263,7 +265,12 @@ class Incident(models.Model):
             # transaction moved the case): the count leaves that state and joins the one written.
             before = counts.current_keys([self.pk], lock=True)[self.pk]
             super().save(*args, **kwargs)
-            counts.moved([before], [counts.written(before, self, fields)])
+            # Only projection columns are saved, none of which is a week's: the state moves, the week stays.
+            state = before[0]._replace(**{
+                part: getattr(counts.keys_of(self)[0], part)
+                for part in {counts.KEY_OF_FIELD[f] for f in fields if f in counts.KEY_OF_FIELD}
+            })
+            counts.moved([before[0]], [state])
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Safeguarding records are never deleted.")
@@ -469,18 +476,20 @@ class CaseCount(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=12, choices=Route.choices)
     subject = models.PositiveIntegerField(default=0)  # Incident.subject_staff's id, 0 for none
-    status = models.CharField(max_length=16, choices=Status.choices)
-    category = models.CharField(max_length=40, choices=Category.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    category = models.CharField(max_length=40, choices=Category.choices, blank=True)
     acknowledged = models.BooleanField()
     immediate_risk = models.BooleanField()
     steps_open = models.BooleanField()  # open_mandatory_steps > 0
     assigned = models.PositiveIntegerField(default=0)  # Incident.assigned_to's id, 0 for nobody
+    # A week's row (cases reported that week, its state columns blank) or, at counts.NO_WEEK, a state's.
+    week = models.DateField()
     n = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "route", "subject", "status", "category", "acknowledged", "immediate_risk",
+                fields=["school", "route", "subject", "week", "status", "category", "acknowledged", "immediate_risk",
                         "steps_open", "assigned"],
                 name="case_count_one_row_per_state",
             ),

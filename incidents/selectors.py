@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from safeguarding_portal.schools import search as school_search
 from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
 from . import corrections
+from . import counts as kept_counts
 from .categories import FOUR_C, Category, categories_in
 from .figures import queue_rules
 from .models import (
@@ -265,39 +266,59 @@ def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -
     return counts
 
 
+def _seen_whole(portal, whole: frozenset[str]) -> QuerySet[Incident]:
+    """The cases of the routes ``portal`` sees whole, as ``case_visibility`` shows them for those routes, without
+    its per-case test for the others: so the counts below read an index alone."""
+    return Incident.objects.filter(school=portal.school, route__in=whole).exclude(subject_staff=portal.user)
+
+
 def _summary_counts(*, portal) -> dict[str, int]:
     """The queue, status and category counts: for the routes a person sees whole, from the counts kept per
     school and state (incidents.counts: a few hundred rows however many cases the school has), with the two
     things a kept count cannot know counted live from small partial indexes (cases overdue today, and closed
     cases whose required step was reopened); cases seen one by one (allegations shared with the DSL team)
-    counted from the cases. Equal to ``_summary_counts_live`` (a test compares them after a mix of changes)."""
+    counted from the cases, grouped the same way. Equal to ``_summary_counts_live`` (a test compares them after
+    a mix of changes)."""
     today = timezone.localdate()
+    user_id = portal.user.pk
     whole = policy.case_routes_seen_whole(portal)
     others = [r for r in Route.values if r not in whole]
-    visible = visible_cases(portal=portal)
+    counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
+                           + [f"category:{c}" for c in Category.values], 0)
+    states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
+    if whole:
+        states += (
+            CaseCount.objects.filter(school=portal.school, route__in=whole, week=kept_counts.NO_WEEK, n__gt=0)
+            .exclude(subject=user_id)
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n")
+        )
     if others:
-        counts = _summary_counts_live(portal=portal, visible=visible.filter(route__in=others))
-    else:
-        counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
-                               + [f"category:{c}" for c in Category.values], 0)
-    if not whole:
-        return counts
-    user_id = portal.user.pk
+        # A handful of cases (allegations shared with the DSL team), in the same states, with "overdue" too.
+        rows = (
+            visible_cases(portal=portal).filter(route__in=others).order_by()
+            .annotate(acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                      steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                      overdue=ExpressionWrapper(Q(next_task_due_on__lt=today) & ~Q(status=Status.CLOSED),
+                                                output_field=BooleanField()))
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
+                         "overdue")
+            .annotate(n=Count("pk"))
+        )
+        for *state, overdue, n in rows:
+            states.append((*state, n))
+            if overdue:
+                counts["overdue"] += n
     closed_with_steps_open = False
-    rows = (
-        CaseCount.objects.filter(school=portal.school, route__in=whole, n__gt=0).exclude(subject=user_id)
-        .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n")
-    )
     # The queue rules of figures.queue_rules, on a state rather than a case.
-    for status, category, acknowledged, urgent, steps_open, assigned, n in rows:
+    for status, category, acknowledged, urgent, steps_open, assigned, n in states:
         closed = status == Status.CLOSED
-        counts[f"status:{status}"] = counts.get(f"status:{status}", 0) + n
-        counts[f"category:{category}"] = counts.get(f"category:{category}", 0) + n
+        counts[f"status:{status}"] += n
+        counts[f"category:{category}"] += n
         if not acknowledged:
             counts["unacknowledged"] += n
         if closed:
             counts["closed"] += n
-            closed_with_steps_open |= steps_open
+            closed_with_steps_open |= bool(steps_open)
             continue
         counts["open"] += n
         if urgent:
@@ -308,11 +329,11 @@ def _summary_counts(*, portal) -> dict[str, int]:
             counts["awaiting_agency"] += n
         if steps_open and status != Status.REPORTED:
             counts["steps_open"] += n
-    seen_whole = visible.filter(route__in=whole)
-    counts["overdue"] += seen_whole.filter(_queue_filter("overdue", user=portal.user, today=today)).count()
-    if closed_with_steps_open:  # rare: only then is there a closed case to test for a reopened step
-        counts["steps_open"] += seen_whole.filter(status=Status.CLOSED, open_mandatory_steps__gt=0).filter(
-            _queue_filter("steps_open", user=portal.user, today=today)).count()
+    if whole:
+        counts["overdue"] += _seen_whole(portal, whole).filter(queue_rules(today)["overdue"]).count()
+    if closed_with_steps_open:  # rare: only then can a closed case have had a required step reopened
+        counts["steps_open"] += visible_cases(portal=portal).filter(
+            status=Status.CLOSED, open_mandatory_steps__gt=0).filter(queue_rules(today)["steps_open"]).count()
     return counts
 
 
@@ -321,18 +342,26 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     start = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
     # An aware start time rather than reported_at__date, so the (school, reported_at) index is usable.
     start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    rows = (
-        visible_cases(portal=portal)
-        .filter(reported_at__gte=start_at)
-        .annotate(week=TruncWeek("reported_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-    )
+    # The routes seen whole from the weeks' kept counts (incidents.counts); others (allegations shared with the
+    # DSL team) from the cases through the per-case test.
+    whole = policy.case_routes_seen_whole(portal)
+    others = [r for r in Route.values if r not in whole]
+    rows = []
+    if whole:
+        rows += (
+            CaseCount.objects.filter(school=portal.school, route__in=whole, week__gte=start)
+            .exclude(subject=portal.user.pk).values("week").annotate(n=Sum("n")).order_by()
+        )
+    if others:
+        rows += (
+            visible_cases(portal=portal).filter(route__in=others, reported_at__gte=start_at).order_by()
+            .annotate(week=TruncWeek("reported_at")).values("week").annotate(n=Count("*"))
+        )
     by_week = {}
     for r in rows:
         week = r["week"]
         week = week.date() if isinstance(week, datetime.datetime) else week
-        by_week[week] = r["n"]
+        by_week[week] = by_week.get(week, 0) + r["n"]
     return [
         (start + datetime.timedelta(weeks=i), by_week.get(start + datetime.timedelta(weeks=i), 0)) for i in range(weeks)
     ]

@@ -128,6 +128,9 @@ def build_incidents(*, schools: int, incidents: int, pupils_per_school: int = PU
     todo = [sid for sid in school_ids if sid not in done and counts[sid]]
     if not todo:
         say(f"reusing {incidents:,} incidents")
+        if case_counts.drift(school_ids):  # loaded by a build that did not count them (an older checkout's)
+            say("  recounting the kept case counts")
+            case_counts.recount(school_ids)
         return IncidentBuild(built, incidents, 0.0, reused=True)
     say(f"building {incidents:,} incidents in {schools} schools ({len(todo)} still to build)")
     started = time.perf_counter()

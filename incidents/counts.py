@@ -9,6 +9,9 @@ change's rows in one upsert (a new report's state and week: one statement), in k
 never take the same rows in opposite order (no deadlock) and two reports counted in one state wait on that
 row for a moment rather than miscount.
 
+Rows written past the model (``bulk_create``, COPY, raw SQL) are not counted: the benches' loader recounts
+after its COPY, and nothing else in the portal writes cases that way.
+
 A row is either a state (``week`` is ``NO_WEEK``) or a week reported (the state columns blank). What cannot be
 kept this way is counted live from small partial indexes: the "overdue" queue (it moves with the calendar,
 not with a write) and allegations the DSL team sees because they were shared with it (a timeline entry

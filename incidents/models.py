@@ -207,8 +207,6 @@ class Incident(models.Model):
                 condition=~Q(status="closed") & Q(next_task_due_on__isnull=False),
                 name="incident_open_due_idx",
             ),
-            # The dashboard's 12-week trend, read from the index alone (selectors._weekly_trend).
-            models.Index(fields=["school", "reported_at", "route", "subject_staff"], name="incident_trend_idx"),
             # The "not yet acknowledged" queue: a few cases among tens of thousands.
             models.Index(
                 fields=["school", "-reported_at"],

@@ -42,10 +42,6 @@ class Migration(migrations.Migration):
             model_name='incident',
             index=models.Index(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('next_task_due_on__isnull', False)), fields=['school', 'next_task_due_on', 'route', 'subject_staff'], name='incident_open_due_idx'),
         ),
-        migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['school', 'reported_at', 'route', 'subject_staff'], name='incident_trend_idx'),
-        ),
         migrations.AddField(
             model_name='casecount',
             name='school',

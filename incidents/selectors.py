@@ -139,7 +139,8 @@ def _reference_filter(term: str) -> Q | None:
 
 
 MAX_LISTED_MATCHES = 500
-SEARCH_CAP = 500  # cases listed for a name thousands of cases share (the newest of each rank)
+SEARCH_CAP = 500  # cases listed for a name thousands of cases share (the newest, ranked among themselves)
+SEARCH_PAGES = 1  # pages of the school's newest cases read looking for them before asking the database
 
 
 def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: dict
@@ -184,17 +185,39 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: 
         # The pupils are this school's already: their links are read by the (pupil, incident) index alone, not
         # joined to the school's pupils again (that join made the planner loop over every pupil per rank).
         links = IncidentPupil.objects.current()
-        # Capped: the newest SEARCH_CAP cases of each rank, best rank first, read newest-first from the school's
-        # (school, reported_at) index until enough are found, rather than counting and ranking every case of a
-        # surname thousands share; the page says the list is capped and asks for more of the name.
-        case_rank = {}
-        for rank, pks in sorted(pupils_by_rank.items()):
-            newest = (qs.filter(pk__in=links.filter(pupil_id__in=pks).values("incident_id")).order_by("-reported_at")
-                      .values_list("pk", flat=True)[:SEARCH_CAP + 1])
-            for pk in newest:
-                case_rank.setdefault(pk, rank)
-            if len(case_rank) > SEARCH_CAP:
+        # Capped: the newest SEARCH_CAP of the matching cases, ranked among themselves, rather than counting and
+        # ranking every case of a surname thousands share; the page says the list is capped. The school's cases
+        # are read newest first from its (school, reported_at) index a page at a time, and each page's matches
+        # found among the pupils' links from the page's lowest case id up (the (pupil, incident) index; ids only
+        # narrow the read, the page's own ids decide): for a common name the first page holds enough. (Asked as
+        # one query, the planner joined every match and sorted them all.) Matches too sparse for a few pages are
+        # asked of the database after all.
+        rank_of = {pk: rank for rank, pks in pupils_by_rank.items() for pk in pks}
+        every = list(rank_of)
+        link_rank: dict[int, int] = {}
+        newest: list[int] = []
+        ordered = qs.order_by("-reported_at").values_list("pk", flat=True)
+        offset, page = 0, SEARCH_CAP * 10
+        for _ in range(SEARCH_PAGES):
+            ids = list(ordered[offset:offset + page])
+            if ids:
+                on_page = set(ids)
+                for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__gte=min(ids)).values_list(
+                        "incident_id", "pupil_id"):
+                    if incident_id in on_page:
+                        link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
+                newest += [pk for pk in ids if pk in link_rank]
+            if len(newest) > SEARCH_CAP or len(ids) < page:
                 break
+            offset += page
+        else:
+            newest = list(qs.filter(pk__in=links.filter(pupil_id__in=every).values("incident_id"))
+                          .order_by("-reported_at").values_list("pk", flat=True)[:SEARCH_CAP + 1])
+            link_rank = {}
+            for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__in=newest).values_list(
+                    "incident_id", "pupil_id"):
+                link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
+        case_rank = {pk: link_rank[pk] for pk in newest}
         if len(case_rank) > SEARCH_CAP:
             notes["search_capped"] = SEARCH_CAP
             case_rank = dict(list(case_rank.items())[:SEARCH_CAP])

@@ -19,7 +19,7 @@ EMBEDDED := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESU
 	-u PORTAL_INTEGRATION -u PORTAL_REQUIRE_BROWSER
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install system-packages test-browser lint screenshot ci clean
+.PHONY: help run test install system-packages test-browser lint screenshot messages ci clean
 
 help:
 	@echo "make run            set everything up, load demo data and serve on http://$(HOST):$(PORT)/"
@@ -27,6 +27,7 @@ help:
 	@echo "make test-browser   run the browser tests in Debian's chromium (needs: apt-get install chromium)"
 	@echo "make lint           ruff check"
 	@echo "make screenshot     regenerate docs/screenshot-home.png from the demo data (needs chromium)"
+	@echo "make messages       refresh locale/*/django.po from the parents' pages and compile them (needs gettext)"
 	@echo "make ci             what CI runs: the suite on SQLite, then on PostgreSQL + Redis + Celery, then browsers"
 	@echo "make clean          remove the virtual environment and the local SQLite database"
 
@@ -53,6 +54,12 @@ lint: install
 
 screenshot: install
 	$(EMBEDDED) $(BIN)/python scripts/readme_screenshot.py
+
+# The parents' pages in Welsh, Polish, Romanian, Urdu, Punjabi, Arabic and Bengali. The compiled .mo files are
+# committed (a build needs no gettext); tests/test_compiled_messages_match_their_sources.py fails when one is stale.
+messages: install
+	$(EMBEDDED) $(BIN)/python manage.py makemessages --all --ignore=$(VENV) --ignore=artifacts --no-obsolete
+	$(EMBEDDED) $(BIN)/python manage.py compilemessages --ignore=$(VENV)
 
 ci:
 	bash .ci/run

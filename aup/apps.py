@@ -6,10 +6,10 @@ class AupConfig(AppConfig):
     verbose_name = "Acceptable use agreements"
 
     def ready(self) -> None:
-        from safeguarding_portal.audit import projections
+        # A pupil's agreements and consents go into a CP file's transfer bundle through incidents' registry (as
+        # monitoring's alerts do). Its projection check registers in integrity.py (core.plugins).
+        from incidents import bundles  # why: in ready(), once every app's models are loaded
 
-        from . import integrity
+        from . import selectors  # why: in ready(), once every app's models are loaded
 
-        projections.register(
-            "aup", label="photo consents and signing requests", agrees_with="the signatures", run=integrity.mismatches
-        )
+        bundles.register_exporter(selectors.bundle_records)

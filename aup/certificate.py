@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.core.pdf import render_pdf
+from safeguarding_portal.schools import languages
 
-from .models import Certificate, EventKind, Signature, SignatureEvent
+from .models import AgreementTranslation, Certificate, EventKind, Signature, SignatureEvent
+from .services import format_code
 
 
 def render_certificate(signature: Signature) -> bytes:
@@ -31,9 +33,14 @@ def render_certificate(signature: Signature) -> bytes:
         events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True))
         events += reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
     events.sort(key=lambda e: (e.at, e.pk))
-    from .services import format_code
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
+    # A translation shown to the signer is printed with its hash, before the English original it translates.
+    translation_shown = None
+    if signature.text_language and signature.text_sha256 != version.sha256:
+        translation_shown = AgreementTranslation.objects.filter(
+            version=version, language=signature.text_language, sha256=signature.text_sha256
+        ).first()
     return render_pdf(
         template="aup/pdf/certificate.html",
         context={
@@ -43,6 +50,11 @@ def render_certificate(signature: Signature) -> bytes:
             "school": version.agreement.school,
             "consents": [(labels.get(k, k), v) for k, v in signature.consents.items()],
             "events": events,
+            "translation_shown": translation_shown,
+            "text_language": languages.ENGLISH_NAMES.get(signature.text_language or languages.ENGLISH,
+                                                         signature.text_language),
+            "text_language_code": signature.text_language or languages.ENGLISH,
+            "text_sha256": signature.text_sha256 or version.sha256,
             "code": format_code(signature.verification_code),
             "generated_at": timezone.localtime(),
             # In full: a printed certificate is checked by someone typing the address, not clicking it.

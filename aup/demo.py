@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.core import plugins
 from safeguarding_portal.schools.models import Pupil, PupilGuardian
 
 from . import services
@@ -52,6 +53,31 @@ def _sign_invitations(campaign: Campaign, invitations, rng: random.Random) -> in
 
 
 @transaction.atomic
+def _parent_languages(*, school, version, by) -> str:
+    """Oakfield offers its parents every language, with the draft translations of the parents' agreement, and some
+    families have a home language from the MIS (their invitations go in it)."""
+    from safeguarding_portal.schools import languages
+
+    from .models import AgreementTranslation
+    from .texts import DRAFT_PARENT_TRANSLATIONS
+
+    codes = [code for code, _en, _own in languages.PARENT_LANGUAGES]
+    if school.parent_languages != codes:
+        school.parent_languages = codes
+        school.save(update_fields=["parent_languages"])
+    for code, (title, text, labels) in DRAFT_PARENT_TRANSLATIONS.items():
+        if not AgreementTranslation.objects.filter(version=version, language=code).exists():
+            services.add_translation(version=version, language=code, title=title, text=text, consent_labels=labels,
+                                     by=by)
+    pupils = [] if Pupil.objects.filter(school=school).exclude(home_language="").exists() else list(
+        Pupil.objects.filter(school=school).on_roll().order_by("upn"))
+    for i, pupil in enumerate(pupils[::9]):
+        pupil.home_language = codes[i % len(codes)]
+        pupil.save(update_fields=["home_language"])
+    return (f"Parents' pages in English and {', '.join(languages.ENGLISH_NAMES[c] for c in codes)} "
+            "(draft translations awaiting native review); some families' home languages come from the MIS.")
+
+
 def seed(*, demo) -> list[str]:
     school = demo.schools["oakfield"]
     head = demo.users["head"]
@@ -77,6 +103,7 @@ def seed(*, demo) -> list[str]:
                     evidence=_evidence(m.user.full_name, rng),
                 )
     version = Agreement.objects.get(school=school, audience=Audience.PARENT).current_version
+    languages_line = _parent_languages(school=school, version=version, by=head)
     closes = timezone.localdate() + datetime.timedelta(days=21)
     entry = Campaign.objects.filter(school=school, title=ENTRY_TITLE).first()
     if entry is None:
@@ -158,8 +185,12 @@ def seed(*, demo) -> list[str]:
     )
     return [
         f"Agreements: every audience published at {school.name}; staff and governors have signed.",
+        languages_line,
         f"Parents' campaign half-way: {signed} of {total} children signed for "
         f"(parent@demo.example: signed for {', '.join(done) or 'nobody'}; "
         f"to sign for {', '.join(waiting) or 'nobody'}).",
         f"Visitors sign at /agreements/visit/{visitors.public_key}/",
     ]
+
+
+plugins.register("demo", "aup", seed, order=30)

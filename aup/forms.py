@@ -4,10 +4,12 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from safeguarding_portal.schools.models import YearGroup
 
 from .models import Campaign
+from .services import drawn_signature_problem
 
 
 class DraftForm(forms.Form):
@@ -27,6 +29,23 @@ class DraftForm(forms.Form):
         help_text="Signatures of earlier versions stop counting as current when you publish.",
     )
     summary = forms.CharField(max_length=300, required=False, label="What changed")
+
+
+class TranslationForm(forms.Form):
+    """A translation of the current published version, in one of the languages the school offers."""
+
+    language = forms.ChoiceField(label="Language")
+    title = forms.CharField(max_length=200, required=False, label="Title in that language")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="The agreement's text in that language",
+                           help_text="Have it translated and checked by a fluent speaker; it is frozen once uploaded.")
+    consent_labels = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Consent questions in that language",
+        help_text="One a line, in the order of the English questions. Leave empty to show them in English.",
+    )
+
+    def __init__(self, *args, language_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices
 
 
 class CampaignForm(forms.Form):
@@ -73,23 +92,21 @@ class SignForm(forms.Form):
     """What every signer gives: a typed full name, an optional drawn signature, and the confirmation."""
 
     full_name = forms.CharField(
-        max_length=200, label="Your full name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+        max_length=200, label=_("Your full name"), widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     drawn_signature = forms.CharField(required=False, widget=forms.HiddenInput)
     agree = forms.BooleanField(
-        label="I have read and agree to this agreement",
-        error_messages={"required": "Tick the box to confirm you have read and agree."},
+        label=_("I have read and agree to this agreement"),
+        error_messages={"required": _("Tick the box to confirm you have read and agree.")},
     )
 
     def clean_full_name(self):
         name = " ".join(self.cleaned_data["full_name"].split())
         if len(name) < 3 or " " not in name:
-            raise forms.ValidationError("Type your full name (first name and surname).")
+            raise forms.ValidationError(_("Type your full name (first name and surname)."))
         return name
 
     def clean_drawn_signature(self):
-        from .services import drawn_signature_problem
-
         value = self.cleaned_data.get("drawn_signature", "")
         problem = drawn_signature_problem(value)
         if problem:
@@ -114,13 +131,13 @@ class PupilRecordForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    code = forms.CharField(max_length=40, required=False, label="Verification code")
-    pdf = forms.FileField(required=False, label="…or the certificate PDF")
+    code = forms.CharField(max_length=40, required=False, label=_("Verification code"))
+    pdf = forms.FileField(required=False, label=_("…or the certificate PDF"))
 
     def clean(self):
         data = super().clean()
         if not data.get("code") and not data.get("pdf"):
-            raise forms.ValidationError("Type the code printed on the certificate, or choose the PDF.")
+            raise forms.ValidationError(_("Type the code printed on the certificate, or choose the PDF."))
         return data
 
 

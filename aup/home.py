@@ -1,4 +1,4 @@
-"""The agreements panel on the home page (see ``core.selectors.app_panels``).
+"""The agreements panel on the home page (see ``core.selectors.home_panels``).
 
 A parent sees each child and whether their agreement is signed; staff and governors see their own
 signature; the office (holders of MANAGE_AGREEMENTS) sees the latest open campaign's progress.
@@ -9,13 +9,15 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core import plugins
+from safeguarding_portal.core.selectors import HomePanel
 
 from . import selectors, services
 from .figures import agreement_coverage
 from .models import Audience, Campaign, RequestStatus, SigningRequest
 
 
-def panel(*, portal) -> dict | None:
+def panel(*, portal, term_view) -> dict | None:
     if not portal.can(Cap.SIGN_OWN_AGREEMENTS) or portal.school is None:
         return None
     school = portal.school
@@ -53,3 +55,6 @@ def panel(*, portal) -> dict | None:
         "progress": progress,
         "coverage": coverage,
     }
+
+
+plugins.register("home_panel", "aup", HomePanel(panel, template="aup/_home_panel.html"), order=20)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 
+from safeguarding_portal.audit import projections
 from safeguarding_portal.audit.projections import Mismatch
 
 from .models import Consent, EventKind, RequestStatus, Signature, SignatureEvent, SigningRequest
@@ -88,3 +89,8 @@ def request_mismatches() -> Iterator[Mismatch]:
 def mismatches() -> Iterator[Mismatch]:
     yield from consent_mismatches()
     yield from request_mismatches()
+
+
+# verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
+projections.register("aup", label="photo consents and signing requests", agrees_with="the signatures",
+                     run=mismatches, order=20)

@@ -12,6 +12,8 @@ from django.shortcuts import redirect
 
 from safeguarding_portal.accounts import policy
 
+from . import selectors, services
+
 GATE_OK_KEY = "aup_gate_ok"
 GATE_NEXT_KEY = "aup_gate_next"
 # Where a person may go before signing: the agreements themselves, signing out, and the sign-in pages.
@@ -39,7 +41,6 @@ class AgreementGateMiddleware:
         portal = getattr(request, "portal", None)
         if portal is None or portal.school is None or portal.awaiting_two_factor:
             return None
-        from . import selectors, services
 
         # Passed once per session for this school, these roles and these published versions: publishing a
         # version (or a change of roles) checks again on the next page, without waiting for a new sign-in.

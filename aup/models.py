@@ -140,6 +140,46 @@ class AgreementVersion(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class AgreementTranslation(models.Model):
+    """A published version's text in another language, for the parents' pages. The English version is the
+    original; a translation is frozen once uploaded (a correction is uploaded as a newer one, which is then
+    shown), and a signature records the language and the hash of the text its signer was shown."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="translations")
+    language = models.CharField(max_length=8)
+    title = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    # The consent questions in this language, by the English item's key ({"photos_website": "..."}).
+    consent_labels = models.JSONField(default=dict, blank=True)
+    sha256 = models.CharField("SHA-256 of the text", max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["version", "language", "-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="agreementtranslation_has_hash", condition=~Q(sha256="")),
+            models.CheckConstraint(name="agreementtranslation_not_english", condition=~Q(language__startswith="en")),
+            models.UniqueConstraint(fields=["version", "language", "sha256"], name="agreementtranslation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}, {self.language}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.sha256 != text_sha256(self.text):
+            raise ValidationError({"text": "The fingerprint does not match the text."})
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("A translation is frozen: upload a corrected one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("A translation is never deleted: signatures name it.")
+
+
 class Campaign(models.Model):
     class Scope(models.TextChoices):
         SCHOOL = "school", "Whole school"
@@ -193,6 +233,8 @@ class Invitation(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True, help_text="When the signing link was last used to sign.")
+    # The language the parent chose on the page ("" until they choose one): reminders and receipts follow it.
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "guardian"], name="invitation_one_per_guardian")]
@@ -322,6 +364,11 @@ class Signature(ChainedRecord):
     method = models.CharField(max_length=8, choices=SignMethod.choices, default=SignMethod.ONLINE)
     paper_scan = models.ForeignKey(PaperScan, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="signatures")
+    # Which language version of the text the signer was shown, and its hash: set by the server from the text it
+    # rendered (the English original: "en-gb" and the version's own hash). Empty on signatures made before
+    # translations existed, which were all shown the English text.
+    text_language = models.CharField(max_length=8, blank=True)
+    text_sha256 = models.CharField(max_length=64, blank=True)
 
     HASHED_FIELDS = (
         "school",
@@ -343,6 +390,7 @@ class Signature(ChainedRecord):
         "consents",
         "verification_code",
     )
+    HASHED_IF_SET = ("text_language", "text_sha256")
 
     class Meta:
         ordering = ["-signed_at"]

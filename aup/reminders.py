@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.base import ModelState
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,8 +113,6 @@ def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.dateti
 
 def _maker(model):
     """Rows for bulk inserts without Model.__init__ (most of the time for a quarter of a million rows)."""
-    from django.db.models.base import ModelState
-
     def make(**values):
         obj = model.__new__(model)
         obj._state = ModelState()

@@ -6,7 +6,9 @@ import datetime
 
 from django.db.models import Count, Q
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.sections import Section
 
 from .figures import CHILD_AUDIENCES, agreement_coverage
 from .models import (
@@ -129,3 +131,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         ],
         "withdrawals": small_count(withdrawals),
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "aup", Section(
+    "Acceptable use agreements and consents", "aup", ("kcsie.aup", "kcsie.parents"),
+    "acceptable use agreements signed by staff, pupils, parents and visitors, and photo consents",
+    build=governor_section,
+), order=20)

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
+from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.schools.models import YEAR_GROUP_ORDER, Pupil, School
+from safeguarding_portal.schools.selectors import children_of
 
 from .models import (
     PUPIL_AUDIENCES,
+    YOUNGER_YEAR_GROUPS,
     Agreement,
     AgreementVersion,
     Audience,
@@ -26,6 +29,7 @@ from .models import (
     SigningRequest,
     SignMethod,
 )
+from .reminders import KIND
 
 
 def agreements(*, school: School) -> list[Agreement]:
@@ -169,9 +173,6 @@ def to_chase(*, campaign: Campaign) -> list[dict]:
         if r.pupil_id:
             line["children"].append(r.pupil)
             line["classes"].add(r.pupil.registration_group)
-    from safeguarding_portal.reminders.models import Reminder
-
-    from .reminders import KIND
 
     keys = [line["reminder_key"] for line in lines.values()]
     reminded = set()
@@ -246,8 +247,6 @@ def register(*, school: School, audience: str) -> list[dict]:
         return rows
     pupils = Pupil.objects.filter(school=school).on_roll()
     if audience in PUPIL_AUDIENCES:
-        from .models import YOUNGER_YEAR_GROUPS
-
         pupils = (
             pupils.filter(year_group__in=YOUNGER_YEAR_GROUPS)
             if audience == Audience.PUPIL_YOUNGER
@@ -316,8 +315,6 @@ def class_consents(*, school: School, class_name: str) -> dict:
 
 def parent_overview(*, user, school: School) -> list[dict]:
     """A signed-in parent's children at this school, each with whether the current agreement is signed."""
-    from safeguarding_portal.schools.selectors import children_of
-
     children = children_of(user=user, school=school)
     agreement = Agreement.objects.filter(school=school, audience=Audience.PARENT).first()
     numbers: dict[int, list[int]] = defaultdict(list)
@@ -327,3 +324,26 @@ def parent_overview(*, user, school: School) -> list[dict]:
         ):
             numbers[pid].append(number)
     return [{"pupil": c, "state": _state(numbers.get(c.pk, []), agreement)[0]} for c in children]
+
+
+def bundle_records(*, school: School, pupil) -> list[dict]:
+    """Registered with incidents.bundles: the agreements and consents signed for the pupil and their events
+    (withdrawals...), each with its chain link, for a transfer bundle."""
+    from incidents.bundles import item
+
+    from .models import SignatureEvent
+
+    out = []
+    signatures = list(Signature.objects.filter(school=school, pupil=pupil).select_related("version__agreement")
+                      .order_by("signed_at", "pk"))
+    for s in signatures:
+        out.append(item("signature", s.pk, {
+            "agreement": s.version.agreement.title, "version": s.version.number, "signer": s.signer_name,
+            "signed_at": s.signed_at, "consents": s.consents, "method": s.get_method_display(),
+            "verification_code": s.verification_code,
+        }, s))
+    kinds = ["withdrawn", "consent_given", "signed", "declined"]
+    for e in SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).order_by("at", "pk"):
+        out.append(item("signature_event", e.pk, {"kind": e.get_kind_display(), "at": e.at, "actor": e.actor,
+                                                  "data": e.data}, e))
+    return out

@@ -18,16 +18,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import STAFF_ROLES, Cap, Role, capabilities_for
 from safeguarding_portal.audit import chain
 from safeguarding_portal.audit.chain import append_many
+from safeguarding_portal.audit.models import AuditAction
+from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.outbox.email import Kind as EmailKind
 from safeguarding_portal.outbox.email import send_email, send_emails
 from safeguarding_portal.outbox.models import EmailDelivery
 from safeguarding_portal.outbox.services import enqueue
+from safeguarding_portal.schools import languages
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, School
 
 from .models import (
@@ -35,6 +40,7 @@ from .models import (
     PAPER_SIGNATURE_PREFIX,
     PUPIL_AUDIENCES,
     Agreement,
+    AgreementTranslation,
     AgreementVersion,
     Audience,
     Campaign,
@@ -132,10 +138,119 @@ def publish(*, version: AgreementVersion, by: User) -> AgreementVersion:
         or not agreement.versions.filter(published_at__isnull=False).exclude(pk=version.pk).exists()
     ):
         Agreement.objects.filter(pk=agreement.pk).update(current_from=version.number)
-    from .selectors import forget_gate_stamp
+    from .selectors import forget_gate_stamp  # why: a cycle (aup.selectors imports this module)
 
     transaction.on_commit(lambda: forget_gate_stamp(school_id=agreement.school_id))
     return version
+
+
+# --- Languages: the agreement's text as each parent is shown it --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownText:
+    """The text a parent's page shows: the English original or a translation, with the hash of that text."""
+
+    language: str
+    title: str
+    text: str
+    sha256: str
+    consent_labels: dict
+
+    def label_of(self, item: dict) -> str:
+        return self.consent_labels.get(item["key"]) or item["label"]
+
+
+def shown_text(*, version: AgreementVersion, language: str) -> ShownText:
+    """The newest translation of ``version`` into ``language``; the English original when there is none."""
+    translation_row = None
+    if language != languages.ENGLISH:
+        translation_row = (
+            AgreementTranslation.objects.filter(version=version, language=language)
+            .order_by("-uploaded_at", "-pk")
+            .first()
+        )
+    if translation_row is None:
+        return ShownText(language=languages.ENGLISH, title=version.agreement.title, text=version.text,
+                         sha256=version.sha256, consent_labels={})
+    return ShownText(language=translation_row.language, title=translation_row.title or version.agreement.title,
+                     text=translation_row.text, sha256=translation_row.sha256,
+                     consent_labels=translation_row.consent_labels or {})
+
+
+@transaction.atomic
+def add_translation(
+    *, version: AgreementVersion, language: str, title: str, text: str, consent_labels: list[str], by: User,
+    origin: Origin | None = None,
+) -> AgreementTranslation:
+    """A published version's text in one of the school's languages; the newest one of a language is shown.
+
+    ``consent_labels`` are the consent questions in that language, in the English questions' order.
+    """
+    if not version.is_published:
+        raise ValidationError("Publish the version first: a translation is of a frozen text.")
+    school = version.agreement.school
+    if language not in languages.CODES:
+        raise ValidationError({"language": "Choose one of the languages the portal translates into."})
+    if language not in (school.parent_languages or []):
+        raise ValidationError({"language": "The school does not offer this language to parents (School details)."})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Paste the translated text."})
+    items = version.consent_items or []
+    labels = [label.strip() for label in consent_labels if label.strip()]
+    if labels and len(labels) != len(items):
+        raise ValidationError({"consent_labels": f"Give all {len(items)} consent questions, one a line, in the "
+                                                 "order of the English ones (or none, to show them in English)."})
+    digest = text_sha256(text)
+    if AgreementTranslation.objects.filter(version=version, language=language, sha256=digest).exists():
+        raise ValidationError({"text": "This exact translation is already uploaded."})
+    row = AgreementTranslation.objects.create(
+        version=version, language=language, title=title.strip(), text=text,
+        consent_labels={item["key"]: label for item, label in zip(items, labels, strict=False)},
+        sha256=digest, uploaded_by=by, uploaded_at=now(),
+    )
+    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, origin=origin, obj=version,
+                 summary=f"Agreement translation uploaded ({languages.ENGLISH_NAMES[language]})",
+                 detail={"version": version.pk, "language": language, "sha256": digest})
+    return row
+
+
+def invitation_language(invitation: Invitation, *, homes: list[str] | None = None) -> str:
+    """The language of a parent's emails: their choice on the page, else their child's MIS home language,
+    else English; always one the school offers now. ``homes``: the children's home languages, if known."""
+    offered = languages.offered(invitation.campaign.school.parent_languages)
+    if invitation.language in offered:
+        return invitation.language
+    if homes is None:
+        homes = list(
+            SigningRequest.objects.filter(invitation=invitation)
+            .exclude(pupil__home_language="")
+            .order_by("pk")
+            .values_list("pupil__home_language", flat=True)
+        )
+    return next((code for code in homes if code in offered), languages.ENGLISH)
+
+
+def home_languages_by_invitation(campaign: Campaign) -> dict[int, list[str]]:
+    """Each invitation's children's MIS home languages, in one query for the whole campaign."""
+    homes: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        SigningRequest.objects.filter(campaign=campaign, invitation__isnull=False)
+        .exclude(pupil__home_language="")
+        .order_by("pk")
+        .values_list("invitation_id", "pupil__home_language")
+    )
+    for invitation_id, code in rows:
+        homes[invitation_id].append(code)
+    return homes
+
+
+def remember_language(*, invitation: Invitation, language: str) -> None:
+    """The parent chose a language on the page: later emails to them follow it."""
+    if invitation.language != language and language in languages.offered(invitation.campaign.school.parent_languages):
+        Invitation.objects.filter(pk=invitation.pk).update(language=language)
+        invitation.language = language
 
 
 def current_signatures_q(agreement: Agreement) -> Q:
@@ -305,19 +420,36 @@ def create_campaign(
     return campaign
 
 
-def invitation_email(invitation: Invitation, *, reminder: bool = False) -> tuple[str, str]:
-    """No child's name: the email says which school and where to sign, nothing more."""
+def invitation_email(
+    invitation: Invitation, *, reminder: bool = False, homes: list[str] | None = None
+) -> tuple[str, str]:
+    """No child's name: the email says which school and where to sign, nothing more. In the parent's language
+    (``invitation_language``)."""
     school = invitation.campaign.school
-    subject = f"{'Reminder: ' if reminder else ''}Please sign {school.name}'s acceptable use agreement"
-    body = (
-        f"Dear parent or carer,\n\n{school.name} asks you to read and sign its acceptable use agreement for "
-        "each of your children at the school, and to answer its photo consent questions.\n\n"
-        f"Open this link on your phone or computer (it works until {invitation.campaign.closes_on:%d %B %Y}):\n"
-        f"{signing_url(invitation)}\n\n"
-        "It takes about three minutes. Please do not forward this email: the link is yours.\n\n"
-        f"If you have a question, contact the school office{f' on {school.phone}' if school.phone else ''}.\n"
-    )
-    return subject, body
+    with translation.override(invitation_language(invitation, homes=homes)):
+        names = {"school": school.name}
+        subject = (
+            gettext("Reminder: please sign %(school)s's acceptable use agreement")
+            if reminder
+            else gettext("Please sign %(school)s's acceptable use agreement")
+        ) % names
+        paragraphs = [
+            gettext("Dear parent or carer,"),
+            gettext(
+                "%(school)s asks you to read and sign its acceptable use agreement for each of your children at "
+                "the school, and to answer its photo consent questions."
+            ) % names,
+            gettext("Open this link on your phone or computer (it works until %(date)s):")
+            % {"date": date_format(invitation.campaign.closes_on, "j E Y")}
+            + f"\n{signing_url(invitation)}",
+            gettext("It takes about three minutes. Please do not forward this email: the link is yours."),
+            (
+                gettext("If you have a question, contact the school office on %(phone)s.") % {"phone": school.phone}
+                if school.phone
+                else gettext("If you have a question, contact the school office.")
+            ),
+        ]
+    return subject, "\n\n".join(paragraphs) + "\n"
 
 
 def send_invitations(*, campaign_id: int) -> int:
@@ -327,8 +459,9 @@ def send_invitations(*, campaign_id: int) -> int:
     )
     at = now()
     deliveries = []
+    homes = home_languages_by_invitation(campaign)
     for invitation in pending:
-        subject, body = invitation_email(invitation)
+        subject, body = invitation_email(invitation, homes=homes.get(invitation.pk, []))
         deliveries.append(EmailDelivery(to=[invitation.email], subject=subject, body=body, kind=EmailKind.AGREEMENT,
                                         school_id=campaign.school_id))
     sent_ids = [invitation.pk for invitation in pending]
@@ -483,14 +616,15 @@ def drawn_signature_problem(data_url: str) -> str | None:
     prefix = "data:image/png;base64,"
     if not data_url.startswith(prefix) or len(data_url) > MAX_DRAWN_BYTES:
         return (
-            "The drawn signature could not be read. Clear it and draw it again, or leave it empty and type your name."
+            gettext("The drawn signature could not be read. Clear it and draw it again, or leave it empty and "
+                    "type your name.")
         )
     try:
         raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
-        return "The drawn signature could not be read. Clear it and draw it again."
+        return gettext("The drawn signature could not be read. Clear it and draw it again.")
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "The drawn signature could not be read. Clear it and draw it again."
+        return gettext("The drawn signature could not be read. Clear it and draw it again.")
     return None
 
 
@@ -550,8 +684,12 @@ def sign_for_children(
     answers: dict[int, dict[str, bool]],
     evidence: SignerEvidence,
     issue_certificates: bool = True,
+    shown: ShownText | None = None,
 ) -> list[Signature]:
     """Sign every pending request of the invitation; ``answers`` maps each pupil to their consent answers.
+
+    ``shown`` is the text the page rendered (``shown_text``; the English original when None): each signature
+    records its language and hash, and the receipt email goes in that language.
 
     A double submission finds the requests already signed and records nothing more (the row locks make the
     second wait for the first, then see its result).
@@ -569,6 +707,7 @@ def sign_for_children(
             return []
         version = invitation.campaign.version
         items = version.consent_items
+        shown = shown or shown_text(version=version, language=languages.ENGLISH)
         at = now()
         signatures = []
         for request in requests:
@@ -582,6 +721,8 @@ def sign_for_children(
                 pupil_id=request.pupil_id,
                 guardian_id=invitation.guardian_id,
                 consents=consents,
+                text_language=shown.language,
+                text_sha256=shown.sha256,
             )
             signature.signed_at = at
             signatures.append(signature)
@@ -626,6 +767,7 @@ def sign_for_children(
                 signature_ids=[s.pk for s in signatures],
                 email=invitation.email,
                 manage_url=manage_url(invitation),
+                language=shown.language,
             )
     return signatures
 

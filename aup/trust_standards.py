@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 
 from safeguarding_portal.standards.registry import Kind, register
 
-from .models import Audience
+from . import services
+from .models import DEFAULT_CONSENT_ITEMS, AgreementVersion, Audience
+from .texts import DEFAULT_TEXTS
 
 
 def _lines(text: str) -> list[str]:
@@ -23,6 +25,7 @@ def _lines(text: str) -> list[str]:
 @register
 class AgreementKind(Kind):
     name = "aup.agreements"
+    order = 30
     label = "Agreement texts per audience"
     key_label = "Audience"
     intro = ("The acceptable use agreement each audience signs. A school that takes the trust's text publishes it "
@@ -45,8 +48,6 @@ class AgreementKind(Kind):
         return content
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], str]:
-        from .models import AgreementVersion
-
         found: dict[tuple[int, str], str] = {}
         published = (AgreementVersion.objects.filter(agreement__school_id__in=school_ids,
                                                      agreement__audience__in=keys, published_at__isnull=False)
@@ -67,21 +68,15 @@ class AgreementKind(Kind):
                 if changed else "the text (its order)"]
 
     def demo_template(self) -> tuple[str, str]:
-        from .texts import DEFAULT_TEXTS
-
         return Audience.VISITOR, DEFAULT_TEXTS[Audience.VISITOR] + (
             "\nI will wear my visitor's badge where it can be seen and return it when I leave.")
 
     def apply(self, *, school, key: str, content: str, by, origin=None, options: dict | None = None) -> None:
-        from . import services
-
         options = options or {}
         agreement = services.ensure_agreement(school=school, audience=key)
         base = agreement.draft or agreement.current_version
         items = (base.consent_items if base else None) if key == Audience.PARENT else None
         if key == Audience.PARENT and not items:
-            from .models import DEFAULT_CONSENT_ITEMS
-
             items = DEFAULT_CONSENT_ITEMS
         draft = services.save_draft(agreement=agreement, text=content, consent_items=items,
                                     requires_resign=bool(options.get("requires_resign")),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("manage/trust/<int:template_id>/adopt/", views.agreement_adopt, name="agreement_adopt"),
     path("manage/<str:audience>/", views.agreement_edit, name="agreement"),
     path("manage/<str:audience>/issue/", views.campaign_new, name="campaign_new"),
+    path("manage/<str:audience>/translations/", views.translation_add, name="translation_add"),
     path("register/<str:audience>/", views.register, name="register"),
     path("campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
     path("campaigns/<int:campaign_id>/export.csv", views.campaign_csv, name="campaign_csv"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from functools import wraps
 
 import qrcode
 import qrcode.image.svg
@@ -17,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -30,16 +33,31 @@ from safeguarding_portal.core.ids import as_id, as_ids
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.core.words import counted
+from safeguarding_portal.schools import languages
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import selectors, services
-from .forms import CampaignForm, DraftForm, PaperAgreementForm, PupilRecordForm, SignForm, VerifyForm, VisitorForm
+from .certificate import certificate_for
+from .forms import (
+    CampaignForm,
+    DraftForm,
+    PaperAgreementForm,
+    PupilRecordForm,
+    SignForm,
+    TranslationForm,
+    VerifyForm,
+    VisitorForm,
+)
 from .models import (
     PUPIL_AUDIENCES,
     Agreement,
+    AgreementTranslation,
     Audience,
     Campaign,
     Certificate,
+    Consent,
     Invitation,
     PaperScan,
     RequestStatus,
@@ -143,8 +161,6 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
     if signature is None:
         raise Http404
     if request.GET.get("download"):
-        from .certificate import certificate_for
-
         return _pdf_response(certificate_for(signature))
     return render(
         request,
@@ -163,12 +179,56 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
     return pdf_response(content=body, filename=f"agreement-{certificate.signature.verification_code}.pdf")
 
 
+# --- The parents' pages in their language -------------------------------------------------------------------
+
+
+def parent_page(view):
+    """A parents' page: rendered in the language ``_use_parent_language`` picks, English again afterwards.
+
+    Staff pages never pass through here, so they stay in English. A click on the switcher (``?lang=``) is
+    remembered in a cookie for the parent's next visit.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            translation.deactivate()
+        code = getattr(request, "parent_language", None)
+        if code:
+            response.headers["Content-Language"] = code
+            patch_vary_headers(response, ["Cookie"])
+            if request.GET.get("lang") == code:
+                response.set_cookie(languages.COOKIE, code, max_age=languages.COOKIE_MAX_AGE, samesite="Lax",
+                                    secure=request.is_secure(), httponly=True)
+        return response
+
+    return wrapper
+
+
+def _use_parent_language(request: HttpRequest, *, school=None, pupils=()) -> str:
+    """Activate the page's language: among the school's offered ones (every one when no school is known yet:
+    a broken link, the verify page)."""
+    offered = languages.offered(school.parent_languages) if school is not None else languages.all_languages()
+    code = languages.choose(request=request, offered_codes=offered,
+                            home_languages=[p.home_language for p in pupils if p.home_language])
+    translation.activate(code)
+    request.parent_language = code
+    request.parent_languages_menu = languages.switcher(offered_codes=offered, current=code)
+    return code
+
+
 def _bad_link(request: HttpRequest, problem: str, *, purpose: str = "sign") -> HttpResponse:
+    if getattr(request, "parent_language", None) is None:
+        _use_parent_language(request)
     status = 404 if problem == services.LinkProblem.INVALID else 410
     return render(request, "aup/bad_link.html", {"problem": problem, "purpose": purpose}, status=status)
 
 
-def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, dict[str, bool]], list[str]]:
+def _consent_answers(
+    request: HttpRequest, requests, items, shown: services.ShownText
+) -> tuple[dict[int, dict[str, bool]], list[str]]:
     answers: dict[int, dict[str, bool]] = {}
     missing = []
     for r in requests:
@@ -176,7 +236,7 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
         for item in items:
             value = request.POST.get(f"consent-{r.pupil_id}-{item['key']}")
             if value not in ("yes", "no"):
-                missing.append(f"{r.pupil.forename}: {item['label']}")
+                missing.append(f"{r.pupil.forename}: {shown.label_of(item)}")
             else:
                 answers[r.pupil_id][item["key"]] = value == "yes"
     return answers, missing
@@ -184,6 +244,7 @@ def _consent_answers(request: HttpRequest, requests, items) -> tuple[dict[int, d
 
 @limited("aup.signing.ip", key="ip")
 @never_cache
+@parent_page
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token)
     if problem == services.LinkProblem.USED and request.method == "POST" and invitation.used_at is not None:
@@ -194,9 +255,19 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     requests = services.pending_requests(invitation)
     version = invitation.campaign.version
     items = version.consent_items
+    school = invitation.campaign.school
+    language = _use_parent_language(request, school=school, pupils=[r.pupil for r in requests])
+    if request.GET.get("lang") == language:
+        services.remember_language(invitation=invitation, language=language)
+    # What this page shows, and so what a signature records: decided here, never taken from the form.
+    shown = services.shown_text(version=version, language=language)
     form = SignForm(request.POST or None)
     missing: list[str] = []
     answers: dict = {}
+    # The page sends back the fingerprint it showed; a form that sends none (a script, an old page) is signed
+    # against the text decided here, which is what the record names either way.
+    sent_sha256 = request.POST.get("shown_sha256", "") if request.method == "POST" else ""
+    text_changed = bool(sent_sha256) and sent_sha256 != shown.sha256
     if request.method == "POST" and request.POST.get("action") == "decline":
         reason = request.POST.get("reason", "").strip()
         services.decline(
@@ -209,12 +280,14 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
             ),
         )
-        return render(request, "aup/declined.html", {"school": invitation.campaign.school})
+        return render(request, "aup/declined.html", {"school": school, "public": True})
     if request.method == "POST":
-        answers, missing = _consent_answers(request, requests, items)
-        if form.is_valid() and not missing:
+        answers, missing = _consent_answers(request, requests, items, shown)
+        # The form was read in another language (the switcher used in another tab) or before a corrected
+        # translation: the parent reads this text before signing, so the record names what they read.
+        if form.is_valid() and not missing and not text_changed:
             signatures = services.sign_for_children(
-                invitation=invitation, answers=answers, evidence=_evidence(request, form)
+                invitation=invitation, answers=answers, evidence=_evidence(request, form), shown=shown
             )
             if signatures or invitation.used_at:
                 return _signed_confirmation(invitation)
@@ -227,6 +300,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             "items": [
                 {
                     "item": i,
+                    "label": shown.label_of(i),
                     "value": ("yes" if answers.get(r.pupil_id, {}).get(i["key"]) else "no")
                     if i["key"] in answers.get(r.pupil_id, {})
                     else "",
@@ -241,8 +315,10 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
         "aup/sign.html",
         {
             "invitation": invitation,
-            "school": invitation.campaign.school,
+            "school": school,
             "version": version,
+            "shown": shown,
+            "text_changed": text_changed,
             "children": children,
             "form": form,
             "missing": missing,
@@ -258,6 +334,7 @@ def _signed_confirmation(invitation) -> HttpResponse:
 
 @limited("aup.signing.ip", key="ip")
 @never_cache
+@parent_page
 def signed(request: HttpRequest, token: str) -> HttpResponse:
     """What this parent signed, with each consent to withdraw or give, and the certificates."""
     invitation, problem = services.find_invitation(token, purpose="manage")
@@ -268,11 +345,14 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("pupil", "version__agreement")
         .order_by("pupil__legal_forename")
     )
+    language = _use_parent_language(request, school=invitation.campaign.school, pupils=[s.pupil for s in signatures])
+    if request.GET.get("lang") == language:
+        services.remember_language(invitation=invitation, language=language)
     if request.method == "POST":
         signature = next((s for s in signatures if str(s.pk) == request.POST.get("signature")), None)
         given = request.POST.get("given")
         if signature is None or given not in ("yes", "no"):
-            messages.error(request, "That change could not be made. Please try again.")
+            messages.error(request, gettext("That change could not be made. Please try again."))
         else:
             try:
                 changed = services.change_consent(
@@ -284,23 +364,31 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
                 )
             except ValidationError:
                 changed = False
-                messages.error(request, "That is not one of this agreement's consent questions.")
+                messages.error(request, gettext("That is not one of this agreement's consent questions."))
             else:
                 if changed:
-                    messages.success(request, "Done: your change applies from now. The school has been told.")
+                    messages.success(request, gettext("Done: your change applies from now. The school has been told."))
         return redirect("aup:signed", token=token)
     if not request.GET.get("done"):
         services.record_viewed(invitation=invitation, ip=client_ip(request))
-    from .models import Consent
 
     current = {(c.pupil_id, c.key): c for c in Consent.objects.filter(pupil_id__in=[s.pupil_id for s in signatures])}
     rows = []
+    shown_by_version: dict[int, services.ShownText] = {}
     for s in signatures:
+        if s.version_id not in shown_by_version:
+            shown_by_version[s.version_id] = services.shown_text(version=s.version, language=language)
+        shown = shown_by_version[s.version_id]
         rows.append(
             {
                 "signature": s,
+                "title": shown.title,
+                "text_language": languages.OWN_NAMES.get(s.text_language or languages.ENGLISH, s.text_language),
                 "code": services.format_code(s.verification_code),
-                "items": [{"item": i, "consent": current.get((s.pupil_id, i["key"]))} for i in s.version.consent_items],
+                "items": [
+                    {"item": i, "label": shown.label_of(i), "consent": current.get((s.pupil_id, i["key"]))}
+                    for i in s.version.consent_items
+                ],
             }
         )
     return render(
@@ -318,6 +406,7 @@ def signed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @limited("aup.signing.ip", key="ip")
+@parent_page
 def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpResponse:
     invitation, problem = services.find_invitation(token, purpose="manage")
     if problem:
@@ -327,7 +416,6 @@ def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpRespo
     ).first()
     if signature is None:
         return _bad_link(request, services.LinkProblem.INVALID, purpose="manage")
-    from .certificate import certificate_for
 
     return _pdf_response(certificate_for(signature))
 
@@ -348,8 +436,24 @@ def _verify_result(signature: Signature | None) -> dict | None:
         "signed_at": signature.signed_at,
         "for_a_child": signature.pupil_id is not None,
         "on_paper": signature.on_paper,
-        "intact": signature.compute_hash() == signature.hash and signature.version_sha256 == version.sha256,
+        # Which language version the signer was shown, with its hash (the English original before translations).
+        "text_language": languages.ENGLISH_NAMES.get(signature.text_language or languages.ENGLISH,
+                                                     signature.text_language),
+        "text_language_code": signature.text_language or languages.ENGLISH,
+        "text_sha256": signature.text_sha256 or version.sha256,
+        "intact": signature.compute_hash() == signature.hash
+        and signature.version_sha256 == version.sha256
+        and _shown_text_known(signature),
     }
+
+
+def _shown_text_known(signature: Signature) -> bool:
+    """The recorded hash of the text shown is the version's, or one of its uploaded translations'."""
+    if signature.text_sha256 in ("", signature.version.sha256):
+        return True
+    return AgreementTranslation.objects.filter(
+        version_id=signature.version_id, language=signature.text_language, sha256=signature.text_sha256
+    ).exists()
 
 
 def _by_code(code: str) -> dict | None:
@@ -362,8 +466,10 @@ def _by_code(code: str) -> dict | None:
 
 
 @limited("aup.verify.ip", key="ip")
+@parent_page
 def verify(request: HttpRequest) -> HttpResponse:
     """Anyone may check a certificate: by its code or by the PDF itself. Initials only, never a child."""
+    _use_parent_language(request)
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
     else:
@@ -372,7 +478,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("pdf")
         if upload is not None and upload.size > MAX_PDF_BYTES:
-            form.add_error("pdf", "That file is larger than a certificate can be.")
+            form.add_error("pdf", gettext("That file is larger than a certificate can be."))
         elif upload is not None:
             digest = hashlib.sha256(upload.read()).hexdigest()
             certificate = Certificate.objects.filter(sha256=digest).select_related("signature").first()
@@ -433,7 +539,6 @@ def manage(request: HttpRequest) -> HttpResponse:
                 "draft": agreement.draft,
             }
         )
-    from safeguarding_portal.standards.selectors import school_view
 
     return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20],
                                                "standings": school_view(school=school, kind_name="aup.agreements")})
@@ -442,8 +547,6 @@ def manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 def agreement_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Publish the trust's text for an audience (safeguarding_portal.standards) as the school's next version."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="aup.agreements", template_id=template_id)
     resign = request.POST.get("requires_resign") == "1"
@@ -501,7 +604,64 @@ def agreement_edit(request: HttpRequest, audience: str) -> HttpResponse:
             "form": form,
             "versions": versions,
             "is_parent": audience == Audience.PARENT,
+            **_translations_context(agreement),
         },
+    )
+
+
+def _translation_choices(school) -> list[tuple[str, str]]:
+    return [(code, languages.ENGLISH_NAMES[code]) for code in languages.offered(school.parent_languages)[1:]]
+
+
+def _translations_context(agreement: Agreement, form: TranslationForm | None = None) -> dict:
+    """The parents' agreement's translations (of the current version) and the form to upload one."""
+    current = agreement.current_version
+    if agreement.audience != Audience.PARENT or current is None:
+        return {}
+    choices = _translation_choices(agreement.school)
+    rows = list(AgreementTranslation.objects.filter(version=current).select_related("uploaded_by"))
+    for row in rows:
+        row.language_name = languages.ENGLISH_NAMES.get(row.language, row.language)
+    return {
+        "current": current,
+        "translations": rows,
+        "translation_form": form or (TranslationForm(language_choices=choices) if choices else None),
+    }
+
+
+@require_POST
+def translation_add(request: HttpRequest, audience: str) -> HttpResponse:
+    school = request.portal.school
+    agreement = services.ensure_agreement(school=school, audience=_audience(audience))
+    current = agreement.current_version
+    if agreement.audience != Audience.PARENT or current is None:
+        messages.error(request, "Only a published parents' agreement is translated.")
+        return redirect("aup:agreement", audience=agreement.audience)
+    form = TranslationForm(request.POST, language_choices=_translation_choices(school))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_translation(
+                version=current, language=data["language"], title=data["title"], text=data["text"],
+                consent_labels=data["consent_labels"].splitlines(), by=request.user, origin=origin_of(request),
+            )
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Translation uploaded: parents choosing "
+                                      f"{languages.ENGLISH_NAMES[data['language']]} now read it.")
+            return redirect("aup:agreement", audience=audience)
+    return render(
+        request,
+        "aup/agreement.html",
+        {
+            "agreement": agreement,
+            "form": DraftForm(initial={"title": agreement.title, "text": current.text}),
+            "versions": list(agreement.versions.order_by("-number")),
+            "is_parent": True,
+            **_translations_context(agreement, form),
+        },
+        status=400,
     )
 
 
@@ -611,7 +771,6 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 def campaign_csv(request: HttpRequest, campaign_id: int) -> HttpResponse:
     c = _campaign(request, campaign_id)
-    from .models import SigningRequest
 
     requests = (
         SigningRequest.objects.filter(campaign=c)

@@ -1,6 +1,7 @@
 """Benchmarks: ``python manage.py bench NAME`` (``--list`` shows them).
 
-Each ``bench/bench_<something>.py`` is found by the command without registration. It defines:
+Each ``bench/bench_<something>.py`` is found by the command without registration (bench/benches.py registers
+it for core.plugins). It defines:
 
 * ``NAME``: what to type after ``manage.py bench``;
 * ``DESCRIPTION``: one line for ``bench --list``;

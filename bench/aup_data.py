@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from aup import services
+from aup.models import Audience
 from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian
 
 from .generator import BuildResult, build_trust
@@ -39,8 +41,5 @@ def build_families(*, schools: int, pupils: int, label: str, progress: Callable[
 
 
 def publish_parents_agreement(school, *, by):
-    from aup import services
-    from aup.models import Audience
-
     agreement = services.ensure_agreement(school=school, audience=Audience.PARENT)
     return agreement.current_version or services.publish(version=agreement.draft, by=by)

@@ -13,6 +13,11 @@ from typing import Any
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from monitoring import csvimport
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.schools.models import School
+
 from . import runner
 from .monitoring_data import build_csv, pupils_for
 
@@ -28,11 +33,6 @@ class _RollBack(Exception):
 
 
 def run(*, scale: int, repeat: int) -> dict[str, Any]:
-    from monitoring import csvimport
-    from safeguarding_portal.accounts.models import Membership, User
-    from safeguarding_portal.accounts.policy import Role
-    from safeguarding_portal.schools.models import School
-
     timings: list[float] = []
     queries: list[int] = []
     outcome: dict[str, Any] = {}

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from monitoring.models import MonitoringAlert
+
 from . import runner
 from .monitoring_data import build_queue
 
@@ -18,8 +20,6 @@ TARGET_MS = 30.0
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    from monitoring.models import MonitoringAlert
-
     data = build_queue(alerts=scale, progress=runner.progress)
     client = runner.signed_in_client(data.dsl)
     url = reverse("monitoring:queue")

@@ -36,6 +36,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from monitoring import webhook
+from monitoring.models import AlertEvent, EventKind, MonitoringAlert, WebhookDelivery
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.schools.models import School
+
 from . import cpu, runner
 from .load_report_submission import _free_port, gunicorn_server, percentile
 from .monitoring_data import LEVELS, RULES, pupils_for
@@ -78,8 +84,6 @@ class _Vendor:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def post(self, body: bytes, delivery_id: str) -> int:
-        from monitoring import webhook
-
         timestamp = str(int(time.time()))
         headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{self.port}",
                    "X-Portal-Timestamp": timestamp, "X-Portal-Delivery": delivery_id,
@@ -100,12 +104,6 @@ class _Vendor:
 
 
 def run(*, scale: int, repeat: int) -> dict[str, Any]:
-    from monitoring import webhook
-    from monitoring.models import AlertEvent, EventKind, MonitoringAlert, WebhookDelivery
-    from safeguarding_portal.accounts.models import Membership, User
-    from safeguarding_portal.accounts.policy import Role
-    from safeguarding_portal.schools.models import School
-
     if connection.vendor != "postgresql":
         raise RuntimeError(f"{NAME} serves the portal with gunicorn, another process: point DATABASE_URL at a "
                            "scratch PostgreSQL database")

@@ -16,6 +16,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from aup import services
+from aup.models import Audience, Campaign, Invitation
+from aup.reminders import KIND, chase_unsigned
+from safeguarding_portal.reminders.models import Reminder
+
 from . import runner
 from .generator import build_trust, schools_for
 
@@ -26,9 +31,6 @@ DEFAULT_REPEAT = 3
 
 
 def _campaigns(data, *, closes_on: datetime.date) -> list[int]:
-    from aup import services
-    from aup.models import Audience, Campaign, Invitation
-
     school_ids = data.school_ids()
     existing = list(
         Campaign.objects.filter(school_id__in=school_ids, title="Bench reminders").values_list("pk", flat=True)
@@ -62,10 +64,6 @@ def _campaigns(data, *, closes_on: datetime.date) -> list[int]:
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    from aup.models import Campaign
-    from aup.reminders import KIND, chase_unsigned
-    from safeguarding_portal.reminders.models import Reminder
-
     data = build_trust(schools=schools_for(scale), pupils=scale, progress=runner.progress)
     today = timezone.localdate()
     ids = _campaigns(data, closes_on=today + datetime.timedelta(days=7 * (repeat + 3)))

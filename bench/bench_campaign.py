@@ -12,8 +12,13 @@ import datetime
 from typing import Any
 from unittest import mock
 
+from django.core import mail
 from django.test.utils import override_settings
 from django.utils import timezone
+
+from aup import services
+from aup.models import Invitation, SigningRequest
+from safeguarding_portal.outbox.models import OutboxMessage
 
 from . import runner
 from .aup_data import build_families, publish_parents_agreement
@@ -25,10 +30,6 @@ DEFAULT_REPEAT = 5
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    from aup import services
-    from aup.models import Invitation, SigningRequest
-    from safeguarding_portal.outbox.models import OutboxMessage
-
     data = build_families(schools=1, pupils=scale, label="aup", progress=runner.progress)
     school = data.school(0)
     head = data.persona("headteacher", 0)
@@ -73,7 +74,6 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     def send() -> None:
         with override_settings(DEBUG=False, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             services.send_invitations(campaign_id=pending.pop())
-        from django.core import mail
 
         mail.outbox = []
 

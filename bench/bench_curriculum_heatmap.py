@@ -10,6 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from curriculum.constants import Strand
+from curriculum.models import Gap, Lesson, LessonStrand
+from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.schools.calendar import academic_year_of
+from safeguarding_portal.schools.models import Pupil, Term
+
 from . import runner
 from .generator import build_trust
 
@@ -21,12 +27,6 @@ LESSONS_PER_YEAR_GROUP = 60  # a lesson a week or more per year group over the y
 
 
 def add_lessons(school_id: int, *, seed: int = 2026) -> int:
-    from curriculum.constants import Strand
-    from curriculum.models import Gap, Lesson, LessonStrand
-    from safeguarding_portal.accounts.models import Membership
-    from safeguarding_portal.schools.calendar import academic_year_of
-    from safeguarding_portal.schools.models import Pupil, Term
-
     if Lesson.objects.filter(school_id=school_id).exists():
         return 0
     rng = random.Random(seed)

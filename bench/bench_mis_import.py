@@ -21,6 +21,16 @@ import sys
 import time
 from pathlib import Path
 
+import django
+from django.apps import apps
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench import runner
+from safeguarding_portal.schools.importer import import_people
+from safeguarding_portal.schools.models import School
+
 NAME = "mis_import"
 DESCRIPTION = "MIS CSV import of N pupils (about 1.75 contact rows each): first import, then idempotent re-imports"
 DEFAULT_SCALE = 2000
@@ -31,15 +41,12 @@ _PARENTS = ["Jane", "David", "Grace", "Sam", "Priya", "Tom", "Anna", "Chris", "F
 
 
 def _ensure_django() -> None:
-    from django.apps import apps
-
     if apps.ready:
         return
     root = Path(__file__).resolve().parent.parent
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding_portal.settings")
-    import django
 
     django.setup()
 
@@ -77,13 +84,6 @@ class _RollBack(Exception):
 
 def run(*, scale: int, repeat: int) -> dict:
     _ensure_django()
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
-
-    from bench import runner
-    from safeguarding_portal.schools.importer import import_people
-    from safeguarding_portal.schools.models import School
 
     repeat = max(1, repeat)
     today = timezone.localdate()

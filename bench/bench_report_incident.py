@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.categories import Category
+from safeguarding_portal.celery import app
+from safeguarding_portal.outbox import services as outbox
 from safeguarding_portal.schools.models import Pupil
 
 from . import runner
@@ -76,9 +78,6 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _stand_in_broker(sent: list[str]):
-    from safeguarding_portal.celery import app
-    from safeguarding_portal.outbox import services as outbox
-
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:

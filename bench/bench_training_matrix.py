@@ -11,6 +11,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from curriculum import services
+from curriculum.constants import TRAINED_ROLES
+from curriculum.models import TrainingRecord, TrainingRequirement
+from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.schools.models import School
+
 from . import runner
 from .generator import build_trust
 
@@ -26,12 +32,6 @@ def add_training(school_ids: list[int], *, seed: int = 2026) -> int:
 
     Skipped when the schools already have records (a reused bench trust). Returns the records created.
     """
-    from curriculum import services
-    from curriculum.constants import TRAINED_ROLES
-    from curriculum.models import TrainingRecord, TrainingRequirement
-    from safeguarding_portal.accounts.models import Membership
-    from safeguarding_portal.schools.models import School
-
     if TrainingRecord.objects.filter(school_id__in=school_ids).exists():
         return 0
     rng = random.Random(seed)

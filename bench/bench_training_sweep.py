@@ -8,6 +8,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from curriculum.reminders import training_due
+from safeguarding_portal.reminders.models import Reminder
+
 from . import runner
 from .bench_training_matrix import add_training
 from .generator import build_trust
@@ -19,9 +22,6 @@ DEFAULT_REPEAT = 5
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    from curriculum.reminders import training_due
-    from safeguarding_portal.reminders.models import Reminder
-
     # 20 staff and 8 personas a school; 50 pupils each keeps the build short (the sweep never reads pupils).
     data = build_trust(schools=scale, pupils=50 * scale, guardians=False, label="training sweep",
                        progress=runner.progress)

@@ -15,6 +15,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from filtering import services, vendor
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.schools.models import School
+
 from . import runner
 
 NAME = "vendor_import"
@@ -44,11 +49,6 @@ def build_csv(*, rows: int, targets: list[str], seed: int = 0) -> bytes:
 
 
 def run(*, scale: int, repeat: int) -> dict[str, Any]:
-    from filtering import services, vendor
-    from safeguarding_portal.accounts.models import Membership, User
-    from safeguarding_portal.accounts.policy import Role
-    from safeguarding_portal.schools.models import School
-
     timings: list[float] = []
     queries: list[int] = []
     outcome: dict[str, Any] = {}

@@ -45,7 +45,7 @@ def _setup_django() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding_portal.settings")
-    import django
+    import django  # why: the load-test worker sets Django up first
 
     django.setup()
 
@@ -106,7 +106,7 @@ def sign_in(browser: Browser, email: str, password: str) -> None:
 
 
 def report_form(token: str, pupil_ids: list[int]) -> list[tuple[str, str]]:
-    from django.utils import timezone
+    from django.utils import timezone  # why: the load-test worker sets Django up first
 
     fields = [
         ("csrfmiddlewaretoken", token),
@@ -181,14 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("point DATABASE_URL at a scratch PostgreSQL database")
 
     _setup_django()
-    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.hashers import make_password  # why: the load-test worker sets Django up first
 
     from bench import cpu  # after _setup_django has put the project on the path
-    from bench.generator import BENCH_PASSWORD
-    from bench.incident_data import build_incidents
-    from safeguarding_portal.accounts.models import Membership, User
-    from safeguarding_portal.accounts.policy import Role
-    from safeguarding_portal.schools.models import Pupil
+    from bench.generator import BENCH_PASSWORD  # why: the load-test worker sets Django up first
+    from bench.incident_data import build_incidents  # why: the load-test worker sets Django up first
+    from safeguarding_portal.accounts.models import Membership, User  # why: the load-test worker sets Django up first
+    from safeguarding_portal.accounts.policy import Role  # why: the load-test worker sets Django up first
+    from safeguarding_portal.schools.models import Pupil  # why: the load-test worker sets Django up first
 
     data = build_incidents(schools=1, incidents=args.scale, progress=lambda m: print(m, file=sys.stderr))
     school = data.school()
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     # The hasher gunicorn will use (the production default), so the real sign-in form accepts them.
     User.objects.filter(pk__in=staff_ids).update(password=make_password(BENCH_PASSWORD))
     pupils = list(Pupil.objects.filter(school=school).order_by("pk").values_list("pk", flat=True)[:40])
-    from django.db import connections
+    from django.db import connections  # why: the load-test worker sets Django up first
 
     connections.close_all()
 

@@ -73,17 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding_portal.settings")
     # The certificates built below are files: in a scratch directory, never the portal's media.
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
-    import django
+    import django  # why: the load-test worker sets Django up first
 
     django.setup()
-    import datetime
+    import datetime  # why: the load-test worker sets Django up first
 
-    from django.db import connections
-    from django.utils import timezone
+    from django.db import connections  # why: the load-test worker sets Django up first
+    from django.utils import timezone  # why: the load-test worker sets Django up first
 
-    from aup import services
-    from aup.models import Audience, Campaign, Invitation, Signature
-    from bench.aup_data import build_families
+    from aup import services  # why: the load-test worker sets Django up first
+    from aup.models import Audience, Campaign, Invitation, Signature  # why: the load-test worker sets Django up first
+    from bench.aup_data import build_families  # why: the load-test worker sets Django up first
 
     say = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     data = build_families(schools=1, pupils=args.pupils, label="aup", progress=say)
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu_after = cpu.snapshot(server_pgid=server.pid)
 
     # Count after the run: one signature per child of every parent who was told "signed", and no others.
-    from django.db.models import Count
+    from django.db.models import Count  # why: the load-test worker sets Django up first
 
     signatures = Signature.objects.filter(request__campaign=campaign)
     per_invitation = dict(
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     lost = sum(1 for pk in signed_ok if per_invitation.get(pk, 0) < 1)
     duplicated = sum(max(0, n - 1) for n in per_invitation.values())
     unexpected = len(set(per_invitation) - set(signed_ok))
-    from safeguarding_portal.audit import chain
+    from safeguarding_portal.audit import chain  # why: the load-test worker sets Django up first
 
     intact = not chain.verify(Signature, chains=[f"school:{school.pk}"])
     certificates = _price_certificates(signatures, args.certificates) if args.certificates else {}

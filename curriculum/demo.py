@@ -17,14 +17,27 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.html import escape
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import selectors, services
 from .constants import Strand
 from .dates import add_months
-from .models import BriefingSession, Event, Gap, Lesson, LessonStrand, Policy, TrainingRecord, TrainingRequirement, Unit
+from .models import (
+    BriefingSession,
+    CurriculumSettings,
+    Event,
+    Gap,
+    Lesson,
+    LessonStrand,
+    Policy,
+    TrainingRecord,
+    TrainingRequirement,
+    Unit,
+)
 
 S = Strand
 DEMO_THRESHOLD = 4
@@ -93,7 +106,6 @@ def seed(*, demo) -> list[str]:
         _record(hillside, demo.users["staff2"], "annual_update", add_months(today, -13), demo.users["staff2"])
     # Oakfield sets its threshold at four incidents a term (the default is three): at three, the demo's
     # random mix of cyberbullying reports also trips Years 3 and 4, and one clear Year 5 story reads better.
-    from .models import CurriculumSettings
 
     CurriculumSettings.objects.get_or_create(school=school, defaults={"gap_threshold": DEMO_THRESHOLD})
     units = _units(school)
@@ -256,8 +268,6 @@ def _policies(school, users) -> None:
 
 def _seed_pdf(name: str, title: str) -> bytes | None:
     """The seed policy's text as a PDF, so the register has a real current document to download."""
-    from django.utils.html import escape
-
     path = Path(__file__).parent / "seeds" / name
     if not path.exists():
         return None
@@ -267,3 +277,6 @@ def _seed_pdf(name: str, title: str) -> bytes | None:
             f"<pre style='white-space: pre-wrap; font-size: 9pt'>"
             f"{escape(text)}</pre></body></html>")
     return render_pdf(html=html).content
+
+
+plugins.register("demo", "curriculum", seed, order=50)

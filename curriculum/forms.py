@@ -9,6 +9,7 @@ from django.utils import timezone
 from incidents.categories import Category
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.schools.models import YearGroup
+from safeguarding_portal.schools.selectors import staff_users
 
 from .constants import TRAINED_ROLES, Strand
 from .models import Event, Policy, TrainingRequirement, Unit
@@ -150,7 +151,6 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        from safeguarding_portal.schools.selectors import staff_users
 
         self.fields["responsible"].queryset = staff_users(school=school)
         self.fields["review_months"].required = False

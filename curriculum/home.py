@@ -1,16 +1,18 @@
-"""The training and curriculum panel on the home page (see ``core.selectors.app_panels``)."""
+"""The training and curriculum panel on the home page (see ``core.selectors.home_panels``)."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core import plugins
+from safeguarding_portal.core.selectors import HomePanel
 
 from . import figures, selectors
 from .models import Gap
 
 
-def panel(*, portal) -> dict | None:
+def panel(*, portal, term_view) -> dict | None:
     if portal.school is None or not portal.can(Cap.VIEW_OWN_TRAINING):
         return None
     row = selectors.person_row(school=portal.school, user=portal.user)
@@ -26,3 +28,6 @@ def panel(*, portal) -> dict | None:
         data["compliance"] = figures.training_compliance(school_ids=[portal.school.pk],
                                                          on=timezone.localdate())[portal.school.pk]
     return data
+
+
+plugins.register("home_panel", "curriculum", HomePanel(panel, template="curriculum/_home_panel.html"), order=40)

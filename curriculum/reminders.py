@@ -19,6 +19,7 @@ from safeguarding_portal.schools.models import School
 from .constants import KCSIE_DEFAULTS, TRAINED_ROLES, DefaultRequirement
 from .models import Policy, TrainingRecord, TrainingRequirement
 from .register import review_state
+from .services import gaps_check
 from .training import State, state_for
 
 # Days before expiry on which the person is reminded (not every day: nobody reads a daily nag).
@@ -171,6 +172,4 @@ def policy_reviews(*, today: datetime.date) -> int:
 @sweep("curriculum.gap_check", hour=6, minute=30)
 def gap_check(*, today: datetime.date) -> int:
     """Safety net for the incident hook: check every school's term for runs of incidents."""
-    from .services import gaps_check
-
     return sum(len(gaps_check(school=school, on=today)) for school in School.objects.all())

@@ -12,7 +12,9 @@ import datetime
 from django.db.models import Count, Max, Q
 
 from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.sections import Section
 from safeguarding_portal.schools.calendar import academic_year_label, academic_year_of
 
 from . import figures, selectors
@@ -159,3 +161,12 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "gap_rows": gap_rows,
         "policy_rows": policy_rows,
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "curriculum", Section(
+    "Training, curriculum and the policy register", "curriculum",
+    ("kcsie.curriculum", "kcsie.policy", "kcsie.staff_training", "kcsie.dsl_training", "kcsie.governor_training"),
+    "staff, DSL and governor training, online-safety teaching and policy reviews",
+    build=governor_section,
+), order=40)

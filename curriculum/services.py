@@ -20,6 +20,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.core.words import counted
+from safeguarding_portal.reminders.services import remind
 from safeguarding_portal.schools.models import School, YearGroup
 from safeguarding_portal.schools.selectors import term_in_view
 
@@ -235,8 +236,6 @@ def gaps_check(*, school, on: datetime.date | None = None, incident_id: int | No
     have no gap yet: after a report this is usually two small queries and no count at all. Without it (the
     daily sweep, the mapping page), every category and year group is counted.
     """
-    from safeguarding_portal.reminders.services import remind
-
     on = on or timezone.localdate()
     # Out of term, the term that ended last (term_in_view), so a run in its last week still counts.
     term = term_in_view(school=school, today=on).term
@@ -307,11 +306,9 @@ def policy_save(*, policy: Policy, by, document: UploadedFile | None = None) -> 
         policy.document_type = content_type
         policy.document_name = (document.name or "policy")[:200]
         policy.document.save(f"x{DOCUMENT_TYPES[content_type]}", document, save=False)
-    if policy.responsible_id is not None:
-        from safeguarding_portal.accounts.models import Membership
-
-        if not Membership.objects.current().filter(school=policy.school, user_id=policy.responsible_id).exists():
-            raise ValidationError({"responsible": "The responsible officer must work at this school."})
+    if policy.responsible_id is not None and not Membership.objects.current().filter(
+            school=policy.school, user_id=policy.responsible_id).exists():
+        raise ValidationError({"responsible": "The responsible officer must work at this school."})
     creating = policy.pk is None
     policy.full_clean()
     policy.save()

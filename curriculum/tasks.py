@@ -8,11 +8,11 @@ from celery import shared_task
 
 from safeguarding_portal.schools.models import School
 
+from .services import gaps_check
+
 
 @shared_task(name="curriculum.check_gaps")
 def check_gaps_task(*, school_id: int, on: str | None = None, incident_id: int | None = None) -> int:
-    from .services import gaps_check
-
     school = School.objects.filter(pk=school_id).first()
     if school is None:
         return 0

@@ -10,10 +10,13 @@ from django.urls import reverse
 
 from safeguarding_portal.standards.registry import BEHIND, DIFFERS, NOT_ADOPTED, Kind, register
 
+from .selectors import trust_view
+
 
 @register
 class TrainingKind(Kind):
     name = "curriculum.training"
+    order = 40
     label = "Training requirements per role"
     key_label = "Requirement"
     stored = False
@@ -22,8 +25,6 @@ class TrainingKind(Kind):
         return reverse("curriculum:trust_standards")
 
     def summary(self, *, trust) -> dict:
-        from .selectors import trust_view
-
         rows = trust_view(trust=trust)["rows"]
         counts = {state: sum(r[state] for r in rows) for state in (BEHIND, DIFFERS, NOT_ADOPTED)}
         return {"templates": len(rows), **counts}

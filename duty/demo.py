@@ -11,6 +11,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.schools.models import Pupil
 
 from . import ai, encompass, selectors, services
@@ -79,3 +80,6 @@ def seed(*, demo) -> list[str]:
         f"  police notifications: {EncompassNotification.objects.filter(school=school).count()} "
         f"({waiting} not yet acknowledged); AI tools: {figures['assessed']} of {figures['total']} assessed.",
     ]
+
+
+plugins.register("demo", "duty", seed, order=70)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import Role
+from safeguarding_portal.accounts.policy import Cap, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
@@ -231,9 +231,31 @@ def for_pupil(*, school: School, pupil: Pupil) -> QuerySet[EncompassNotification
 def chronology_section(*, portal, pupil: Pupil) -> dict | None:
     """Registered with incidents.chronology: the notifications that named the pupil, for those who may read
     police notifications (the DSL team and the head)."""
-    from safeguarding_portal.accounts.policy import Cap
-
     if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.VIEW_ENCOMPASS):
         return None
     found = list(for_pupil(school=portal.school, pupil=pupil))
     return {"template": "duty/_chronology_encompass.html", "notifications": found} if found else None
+
+
+def bundle_records(*, school: School, pupil: Pupil) -> list[dict]:
+    """Registered with incidents.bundles: the police notifications that named the pupil, the pupil's link to each
+    and their entries, with each record's chain link, for a transfer bundle."""
+    from incidents.bundles import item
+
+    from .models import EncompassChild, EncompassEntry
+
+    out = []
+    for n in for_pupil(school=school, pupil=pupil):
+        out.append(item("encompass_notification", n.pk, {
+            "notified_at": n.notified_at, "incident_on": n.incident_on, "police_reference": n.police_reference,
+            "officer_name": n.officer_name, "officer_contact": n.officer_contact, "support": n.support,
+            "recorded_by": n.recorded_by.full_name if n.recorded_by_id else "", "recorded_at": n.recorded_at,
+        }, n))
+        for child in EncompassChild.objects.filter(notification=n, pupil=pupil):
+            out.append(item("encompass_child", child.pk, {"notification_id": n.pk}, child))
+        for e in EncompassEntry.objects.filter(notification=n).order_by("at", "pk"):
+            if e.pupil_id not in (None, pupil.pk):
+                continue  # another child's support action: theirs, not this pupil's
+            out.append(item("encompass_entry", e.pk, {"notification_id": n.pk, "kind": e.get_kind_display(),
+                                                      "at": e.at, "text": e.text}, e))
+    return out

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from safeguarding_portal.reports.figures import Column, as_percent, rag_percent, trust_columns
-from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.privacy import small_share
+
+from . import ai, encompass
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,6 @@ class EncompassFigures:
 
 def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
                       end: datetime.date) -> dict[int, EncompassFigures]:
-    from . import encompass
-
     ids = list(school_ids)
     return {sid: EncompassFigures(*pair) for sid, pair in encompass.figures(school_ids=ids, start=start,
                                                                             end=end).items()}
@@ -33,8 +33,6 @@ def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
 
 def ai_tools_assessed(*, school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """AI tools on the register and how many are assessed, approved and refused (no child in them)."""
-    from . import ai
-
     return ai.figures(school_ids=school_ids)
 
 
@@ -45,7 +43,7 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     return [
         # A count of police notifications is a count of children's families: "fewer than 3" when small.
         Column("encompass", "Police notifications seen before the next school day",
-               {sid: (f"{small_count(f.seen_in_time)} of {small_count(f.notifications)}" if f.notifications
+               {sid: (small_share(f.seen_in_time, f.notifications) if f.notifications
                       else "None") for sid, f in enc.items()},
                {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()}),
         Column("ai_tools", "AI tools assessed",

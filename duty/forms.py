@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import WEEKDAYS, AIDecision, AIToolStatus, AIUsers, DutySettings, Period
+from safeguarding_portal.schools.selectors import pupils as pupils_of
+
+from .models import WEEKDAYS, AIDecision, AIRating, AIStandard, AIToolStatus, AIUsers, DutySettings, Period
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -100,8 +102,6 @@ class EncompassForm(forms.Form):
         return [(self[f"child_{i}_name"], self[f"child_{i}_dob"]) for i in range(self.CHILD_ROWS)]
 
     def clean(self):
-        from safeguarding_portal.schools.selectors import pupils as pupils_of
-
         data = super().clean()
         pupils = []
         for i in range(self.CHILD_ROWS):
@@ -160,8 +160,6 @@ class AIAssessmentForm(forms.Form):
     """One rating and a note per heading of the DfE generative AI product safety standards."""
 
     def __init__(self, *args, tool=None, **kwargs):
-        from .models import AIRating, AIStandard
-
         super().__init__(*args, **kwargs)
         self.rows = []
         current = tool.assessment if tool is not None else {}

@@ -6,14 +6,14 @@ import datetime
 
 from safeguarding_portal.reminders.registry import sweep
 
+from . import encompass, texts
+
 SMS_RETRY_EVERY_MINUTES = 2
 
 
 @sweep("duty.sms_retry", every_minutes=SMS_RETRY_EVERY_MINUTES)
 def sms_retry(*, today: datetime.date) -> int:
     """Urgent texts not sent at the first attempt: tried again until they go, for a day."""
-    from . import texts
-
     return texts.deliver_due()
 
 
@@ -24,6 +24,4 @@ ENCOMPASS_EVERY_MINUTES = 2
 def encompass_unacknowledged(*, today: datetime.date) -> int:
     """Police notifications nobody acknowledged: to the rest of the team, the head, and at the start of the
     next school day escalated to the deputies and the headteacher."""
-    from . import encompass
-
     return encompass.sweep()

@@ -7,8 +7,10 @@ import datetime
 
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.words import counted
-from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.privacy import small_count, small_share
+from safeguarding_portal.reports.sections import Section
 
 from . import figures
 from .models import RotaSlot
@@ -26,7 +28,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         {"label": "Police notifications (Operation Encompass)",
          "value": small_count(enc.notifications) if enc.notifications else "None", "rag": "green"},
         {"label": "Seen before the next school day",
-         "value": f"{small_count(enc.seen_in_time)} of {small_count(enc.notifications)}" if enc.notifications
+         "value": small_share(enc.seen_in_time, enc.notifications) if enc.notifications
          else "None received", "rag": "green" if all_seen else "red"},
         {"label": "AI tools assessed against the DfE product safety standards",
          "value": f"{ai['assessed']} of {ai['total']}" if ai["total"] else "None registered",
@@ -35,7 +37,7 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
     evidence = [
         {"standard": "kcsie.concerns", "date": today, "ok": all_seen and rota_days == 5,
          "what": f"DSL on duty named for {rota_days} of 5 school days; police notifications acknowledged before "
-                 f"the next school day: {small_count(enc.seen_in_time)} of {small_count(enc.notifications)}"},
+                 f"the next school day: {small_share(enc.seen_in_time, enc.notifications)}"},
     ]
     if ai["total"]:
         evidence.append({"standard": "fm.review", "date": today, "ok": ai["assessed"] == ai["total"],
@@ -64,3 +66,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "start": start,
         "end": end,
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "duty", Section(
+    "DSL on duty, police notifications and AI tools", "duty", ("kcsie.concerns", "fm.review"),
+    "the DSL duty rota, Operation Encompass notifications and the AI tools register",
+    build=governor_section,
+), order=60)

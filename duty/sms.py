@@ -46,7 +46,7 @@ class ConsoleBackend:
 
 class NotifyBackend:
     def __init__(self, *, api_key: str, template_id: str, base_url: str | None = None):
-        from notifications_python_client.notifications import NotificationsAPIClient
+        from notifications_python_client.notifications import NotificationsAPIClient  # why: optional
 
         if not api_key or not template_id:
             raise SmsError("GOV.UK Notify needs NOTIFY_API_KEY and NOTIFY_SMS_TEMPLATE_ID", permanent=True)
@@ -55,7 +55,7 @@ class NotifyBackend:
         self.template_id = template_id
 
     def send(self, *, to: str, body: str, reference: str) -> str:
-        from notifications_python_client.errors import APIError
+        from notifications_python_client.errors import APIError  # why: optional, only when GOV.UK Notify is configured
 
         try:
             answer = self.client.send_sms_notification(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from . import texts
+
 
 @shared_task(name="duty.deliver_sms", ignore_result=True)
 def deliver_sms(*, delivery_id: int) -> str | None:
-    from . import texts
-
     return texts.deliver(delivery_id)

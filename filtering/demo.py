@@ -18,6 +18,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
+
 from . import selectors, services, vendor
 from .models import (
     ChangeRequest,
@@ -244,3 +246,6 @@ def seed(*, demo) -> list[str]:
         f"  {grid['untested']} of {grid['cells']} check combinations untested this term; last annual review "
         f"{selectors.last_annual_review(school=school).held_on:%d %b %Y}.",
     ]
+
+
+plugins.register("demo", "filtering", seed, order=40)

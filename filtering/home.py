@@ -1,16 +1,18 @@
-"""The filtering panel on the home page (see ``core.selectors.app_panels``): what awaits this person."""
+"""The filtering panel on the home page (see ``core.selectors.home_panels``): what awaits this person."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from safeguarding_portal.accounts.policy import Cap
+from safeguarding_portal.core import plugins
+from safeguarding_portal.core.selectors import HomePanel
 
 from . import selectors
 from .figures import request_figures
 
 
-def panel(*, portal) -> dict | None:
+def panel(*, portal, term_view) -> dict | None:
     school = portal.school
     if school is None or not (
         portal.can(Cap.APPLY_FILTER_CHANGE) or portal.can(Cap.APPROVE_FILTER_CHANGE) or portal.can(Cap.VIEW_FILTER_LOG)
@@ -27,3 +29,6 @@ def panel(*, portal) -> dict | None:
     data["overdue"] = figures.past_expiry
     data["expiring"] = selectors.expiring(school=school, today=today).count()
     return data
+
+
+plugins.register("home_panel", "filtering", HomePanel(panel, template="filtering/_home_panel.html"), order=30)

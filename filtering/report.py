@@ -10,7 +10,9 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.words import counted
+from safeguarding_portal.reports.sections import Section
 
 from . import selectors
 from .figures import request_figures
@@ -103,3 +105,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "start": start,
         "end": end,
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "filtering", Section(
+    "Filtering and monitoring", "filtering", ("fm.roles", "fm.review", "fm.block", "fm.monitor"),
+    "filtering and monitoring responsibilities, changes, checks and the annual review",
+    build=governor_section,
+), order=30)

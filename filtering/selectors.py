@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
+from safeguarding_portal.audit.chain import ChainHead
 from safeguarding_portal.schools.models import School
 from safeguarding_portal.schools.selectors import TermInView, term_in_view
 
@@ -178,7 +179,5 @@ def log_page(*, school: School, before: int | None, size: int = 50) -> tuple[lis
 
 
 def log_head(*, school: School) -> int:
-    from safeguarding_portal.audit.chain import ChainHead
-
     head = ChainHead.objects.filter(model_label=FilterEvent._meta.label, chain=f"school:{school.pk}").first()
     return head.seq if head else 0

@@ -21,6 +21,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from incidents import services as incident_services
+from incidents.categories import Category
+from incidents.models import Device, Incident, Location
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Cap, capabilities_for
 from safeguarding_portal.audit import chain
@@ -369,15 +372,11 @@ def record_overdue(*, change: ChangeRequest, today: datetime.date) -> FilterEven
 
 def report_site(*, school: School, reporter: User, data: dict) -> tuple[ChangeRequest, object | None]:
     """A breach: an incident in the incidents app plus a candidate block; an over-block: an allow request."""
-    from incidents import services as incident_services
-    from incidents.categories import Category
-
     url = data["url"].strip()
     breach = data["kind"] == "breach"
     change_token = uuid.uuid5(data["token"], "change") if breach else data["token"]
     done = ChangeRequest.objects.filter(submission_token=change_token, requested_by=reporter).first()
     if done is not None:  # a double click: the first report stands, once
-        from incidents.models import Incident
 
         return done, Incident.objects.filter(reference=done.incident_reference).first() if breach else None
     with transaction.atomic():
@@ -478,10 +477,6 @@ def raise_retrospective_request(*, entry: VendorEntry, by: User, action: str, ta
 def open_incident_for_vendor_change(*, entry: VendorEntry, by: User, description: str,
                                     immediate_risk: bool = False) -> VendorFollowUp:
     """A concern for the DSL team about a change nobody approved (through the incidents app's own service)."""
-    from incidents import services as incident_services
-    from incidents.categories import Category
-    from incidents.models import Device, Location
-
     entry, done = _locked_entry(entry, by, FollowUpKind.INCIDENT)
     if done is not None:
         return done

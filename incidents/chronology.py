@@ -1,7 +1,7 @@
 """A pupil's chronology: every case involving them that the viewer may see, oldest first, with its timeline.
 
 The same reading feeds the page, the chronology PDF for a referral and the child-protection file sent to a
-new school. Visibility is always ``policy.case_visibility``: an allegation the DSL team cannot open is
+new school. Visibility is always ``access.case_visibility``: an allegation the DSL team cannot open is
 never in a chronology, on screen or on paper.
 """
 
@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from safeguarding_portal.accounts import policy
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil
 
-from . import corrections
+from . import access, corrections
 from .models import Incident, IncidentPupil, TimelineEntry
 
 # Other apps add sections beside the cases (monitoring alerts...): ``fn(*, portal, pupil) -> dict | None``, the
@@ -56,7 +55,7 @@ def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
     links = (
         IncidentPupil.objects.current().filter(
             pupil=pupil,
-            incident__in=Incident.objects.filter(policy.case_visibility(portal)).values("pk"),
+            incident__in=Incident.objects.filter(access.case_visibility(portal)).values("pk"),
         )
         .select_related("incident", "incident__reported_by", "incident__assigned_to")
         .prefetch_related(Prefetch("incident__entries", queryset=entries))

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.dates import day_bounds
-from safeguarding_portal.schools.models import Pupil
+from safeguarding_portal.schools.models import Pupil, Term
 from safeguarding_portal.schools.selectors import term_in_view
 
 from . import searches, services
@@ -223,9 +224,16 @@ def seed(*, demo) -> list[str]:
             action_taken="Told the parent I would pass this straight to the headteacher.",
         )
         created += 1
+    _device_searches(school=school, users=users)
+    return []
+
+
+def summary(*, demo) -> list[str]:
+    """What the demo holds this term, counted after every app's builder (monitoring's escalates an alert to a
+    case): the same lines on every run."""
+    school = demo.schools["oakfield"]
     since, until = day_bounds(*term_in_view(school=school).window())
     total = Incident.objects.filter(school=school, reported_at__gte=since, reported_at__lt=until).count()
-    _device_searches(school=school, users=users)
     search_count = DeviceSearch.objects.filter(school=school).count()
     # The same lines on every run: seed_demo's output is part of its idempotency contract.
     return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head.",
@@ -366,3 +374,106 @@ def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, 
             outcome="Resolved in school; parents informed; pupil supported by the class teacher.",
             lessons="Revisit this topic in PSHE with the year group.",
         )
+
+
+# --- Concern history: three earlier terms at Oakfield, so the governor report and trends show a trend -------
+
+# The tokens of the history's concerns (kept from when reports/demo.py made them, so a demo seeded before finds
+# them and makes none again).
+HISTORY_NAMESPACE = uuid.UUID("3b0f6c1e-8f0e-4a8f-b0f5-7a3c1d2e9b10")
+
+# Per earlier term (oldest first): how many concerns of each category. Cyberbullying and unwanted contact
+# rise term on term, the pattern the board should ask about; accidental content falls as filtering improves.
+HISTORY: tuple[dict[str, int], ...] = (
+    {Category.CYBERBULLYING: 3, Category.HARMFUL_CONTENT_ACCIDENTAL: 5, Category.UNWANTED_CONTACT: 1,
+     Category.PHISHING_SCAMS: 2, Category.EXCESSIVE_USE: 3, Category.MISINFORMATION: 1},
+    {Category.CYBERBULLYING: 4, Category.HARMFUL_CONTENT_ACCIDENTAL: 4, Category.UNWANTED_CONTACT: 2,
+     Category.PERSONAL_DEVICE_MISUSE: 3, Category.GAMBLING_SPENDING: 2, Category.ONLINE_HATE: 1},
+    {Category.CYBERBULLYING: 6, Category.HARMFUL_CONTENT_ACCIDENTAL: 3, Category.UNWANTED_CONTACT: 3,
+     Category.YOUTH_PRODUCED_IMAGERY: 2, Category.PHISHING_SCAMS: 1, Category.FILTERING_BREACH: 2,
+     Category.MISINFORMATION: 2},
+)
+HISTORY_REFER = {
+    Category.UNWANTED_CONTACT: "ceop",
+    Category.YOUTH_PRODUCED_IMAGERY: "social_care",
+    Category.ONLINE_HATE: "police",
+    Category.PHISHING_SCAMS: "action_fraud",
+}
+
+
+def _history(*, school, users, terms: list[Term]) -> int:
+    rng = random.Random(7)
+    pupils = list(Pupil.objects.filter(school=school, year_group__in=["3", "4", "5", "6"]).order_by("upn"))
+    reporters = [users["staff"], users["osl"], users["tech"], users["deputy"]]
+    dsl, deputy = users["dsl"], users["deputy"]
+    created = 0
+    for term, plan in zip(terms, HISTORY, strict=True):
+        school_days = (term.ends_on - term.starts_on).days - 10
+        n = 0
+        for category, count in plan.items():
+            for _ in range(count):
+                n += 1
+                token = uuid.uuid5(HISTORY_NAMESPACE, f"oakfield-{term.academic_year}-{term.name}-{n}")
+                if Incident.objects.filter(submission_token=token).exists():
+                    continue
+                day = term.starts_on + datetime.timedelta(days=5 + (n * 37) % max(school_days, 1))
+                while day.weekday() >= 5:
+                    day += datetime.timedelta(days=1)
+                reported = datetime.datetime.combine(day, datetime.time(9 + n % 6, 5 * (n % 11)), LONDON)
+                incident = services.incident_report(
+                    school=school, reporter=reporters[n % len(reporters)], submission_token=token, notify=False,
+                    occurred_at=reported - datetime.timedelta(hours=2), reported_at=reported, location="on_site",
+                    category=category, description="Demo history concern (earlier term).", device="school",
+                    immediate_risk=False,
+                    pupils=[services.PupilInvolvement(rng.choice(pupils).pk, "harmed")] if pupils else [],
+                )
+                clock = reported + datetime.timedelta(minutes=rng.choice([12, 25, 40, 75, 180, 600, 1500]))
+                with services.backdated(clock):
+                    services.case_acknowledge(incident=incident, by=rng.choice([dsl, deputy]))
+                clock += datetime.timedelta(days=1)
+                agency = HISTORY_REFER.get(category)
+                with services.backdated(clock):
+                    if agency:
+                        services.case_record(
+                            incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referred.",
+                            data={"agency": agency, "when": clock.isoformat()},
+                        )
+                    elif n % 9:  # one in nine closed without the decision written down: a gap to ask about
+                        services.case_record(
+                            incident=incident, by=dsl, kind=EntryKind.NO_REFERRAL,
+                            text="Threshold for referral not met; managed in school.",
+                        )
+                clock += datetime.timedelta(days=rng.choice([2, 4, 7, 12]))
+                with services.backdated(min(clock, timezone.now())):
+                    # A case closes only when every required step is done or recorded as not needed.
+                    for step in incident.steps.filter(done_entry__isnull=True, mandatory=True):
+                        services.case_step_done(step=step, by=dsl, note="Done; see the notes.")
+                    services.case_transition(incident=incident, to=Status.CLOSED, by=dsl,
+                                                      outcome="Resolved; pupil supported in school.")
+                created += 1
+    return created
+
+
+def seed_history(*, demo) -> list[str]:
+    """Before the term's own demo concerns (and before the governor report is built, in reports/demo.py)."""
+    school = demo.schools["oakfield"]
+    today = timezone.localdate()
+    current = Term.objects.filter(school=school, starts_on__lte=today).order_by("-starts_on").first()
+    if current is None:
+        return []
+    earlier = list(Term.objects.filter(school=school, ends_on__lt=current.starts_on).order_by("-starts_on")[:3])
+    earlier.reverse()
+    if len(earlier) == len(HISTORY):
+        _history(school=school, users=demo.users, terms=earlier)
+    history = Incident.objects.filter(school=school, submission_token__in=[
+        uuid.uuid5(HISTORY_NAMESPACE, f"oakfield-{t.academic_year}-{t.name}-{n}")
+        for t in earlier for n in range(1, 40)
+    ]).count()
+    return [f"Concern history: {history} concerns over the three earlier terms at {school.name}, for the governor "
+            "report's trends."]
+
+
+# The history first: it was made first when reports/demo.py made it, so the case references stay as they were.
+plugins.register("demo", "incidents.history", seed_history, order=10)
+plugins.register("demo", "incidents", seed, order=20)
+plugins.register("demo", "incidents.summary", summary, order=85)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.reports.figures import Measure, refresh_on, school_measures
+from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import FLAG_GROUP_OF, FlagGroup
 
 from .categories import FOUR_C, FourC
@@ -80,6 +82,13 @@ class CaseQueues:
     cp_overdue: int = 0  # ... past the five school days
 
 
+def leavers_only() -> Q:
+    """Cases whose pupils have all left the school (each pupil on the case now has ``left_on`` set): kept, read
+    and acted on by the DSL team, but out of the everyday queues. A case with no pupil is never one."""
+    on_case = IncidentPupil.objects.filter(incident=OuterRef("pk"), removed_entry__isnull=True)
+    return Q(Exists(on_case)) & ~Q(Exists(on_case.filter(pupil__left_on__isnull=True)))
+
+
 def queue_rules(today: datetime.date) -> dict[str, Q]:
     """Which cases each of the DSL dashboard's queues holds (but "mine", which depends on who is asking): the
     one definition the dashboard's badges and lists, the home page and the trust's figures all count by.
@@ -89,15 +98,19 @@ def queue_rules(today: datetime.date) -> dict[str, Q]:
     # Since closing, not just ever: a case closed before steps were enforced has steps open but none reopened.
     reopened_since_closing = Exists(TimelineEntry.objects.filter(
         incident=OuterRef("pk"), kind=EntryKind.STEP_REOPENED, at__gte=OuterRef("closed_at")))
+    # Pupils who have left are out of the everyday queues (their cases have their own queue), but for urgent
+    # ones: a child at immediate risk is chased whether or not they are still on roll.
+    on_roll = ~leavers_only()
     return {
-        "unacknowledged": Q(acknowledged_at__isnull=True),
+        "unacknowledged": Q(acknowledged_at__isnull=True) & on_roll,
         "urgent": Q(immediate_risk=True) & not_closed,
-        "overdue": Q(next_task_due_on__lt=today) & not_closed,
-        "awaiting_agency": Q(status=Status.AWAITING_AGENCY),
+        "overdue": Q(next_task_due_on__lt=today) & not_closed & on_roll,
+        "awaiting_agency": Q(status=Status.AWAITING_AGENCY) & on_roll,
         # New cases have every step open: the queue is for cases someone has picked up.
-        "steps_open": Q(open_mandatory_steps__gt=0) & (
+        "steps_open": Q(open_mandatory_steps__gt=0) & on_roll & (
             ~Q(status__in=[Status.REPORTED, Status.CLOSED]) | (Q(status=Status.CLOSED) & Q(reopened_since_closing))),
-        "open": not_closed,
+        "open": not_closed & on_roll,
+        "leavers": not_closed & leavers_only(),
         "closed": Q(status=Status.CLOSED),
     }
 
@@ -211,3 +224,49 @@ def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
         Measure("ack_percent", "Acknowledged in 24 h", "Cases", each(lambda s: figures[s].ack_percent),
                 kind="percent", higher_is_better=True, amber=90, red=75),
     ]
+
+
+# --- The trust report's concern figures (reports.trust, kind ``trust_concerns``) -------------------------------
+
+
+def trust_concerns(*, school_ids: list[int], start: datetime.date, end: datetime.date,
+                   pupils: dict[int, int]) -> dict:
+    """Each school's concern cells of the trust report (figures only, each through ``small_count``), and the
+    trust-wide ones: {"rows": {school id: cells}, "table": {"four_c_labels", "total"}}."""
+    t_from, t_to = day_bounds(start, end)
+    by_category = list(Incident.objects.filter(school_id__in=school_ids, route=Route.DSL,
+                                               reported_at__gte=t_from, reported_at__lt=t_to)
+                       .values_list("school_id", "category").annotate(n=Count("pk")).order_by())
+    # The headline figures as each school's own home page and governor report count them.
+    figures = concern_figures(school_ids=school_ids, start=start, end=end)
+    totals: dict[int, int] = {}
+    four_c: dict[int, dict[str, int]] = {}
+    for school_id, category, n in by_category:
+        totals[school_id] = totals.get(school_id, 0) + n
+        bucket = four_c.setdefault(school_id, {fc.value: 0 for fc in FourC})
+        bucket[FOUR_C[category]] += n
+    rows = {}
+    for sid in school_ids:
+        f = figures[sid]
+        total = f.total
+        on_roll = pupils.get(sid, 0)
+        acked = f.acknowledged_in_time
+        rows[sid] = {
+            "total": small_count(total),
+            # A rate per 100 pupils compares schools of different sizes; hidden when the count is small.
+            "rate": (f"{100 * total / on_roll:.1f}" if on_roll and total >= 3 else "—"),
+            "four_c": [small_count(four_c.get(sid, {}).get(fc.value, 0)) for fc in FourC],
+            "four_c_cells": [(fc.label, small_count(four_c.get(sid, {}).get(fc.value, 0))) for fc in FourC],
+            "ack_pct": f"{f.ack_percent}%" if total else "—",
+            "ack_rag": ("green" if not total or acked / total >= 0.9 else
+                        "amber" if acked / total >= 0.75 else "red"),
+            "urgent": small_count(f.urgent),
+            "referrals": small_count(f.referrals),
+            "open_at_end": small_count(f.open_at_end),
+            "allegations": small_count(f.allegations),
+        }
+    table = {"four_c_labels": [fc.label for fc in FourC], "total": small_count(sum(totals.values()))}
+    return {"rows": rows, "table": table}
+
+
+plugins.register("trust_concerns", "incidents", trust_concerns, order=10)

@@ -9,6 +9,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 
+from safeguarding_portal.audit import projections
 from safeguarding_portal.audit.projections import Mismatch
 
 from .models import EntryKind, Incident, Status, TimelineEntry
@@ -41,3 +42,8 @@ def mismatches() -> Iterator[Mismatch]:
             yield Mismatch(f"case {reference}", "status", status, chain_status)
         if shared != chain_shared:
             yield Mismatch(f"case {reference}", "shared_with_dsl_team", shared, chain_shared)
+
+
+# verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
+projections.register("incidents", label="case status and sharing", agrees_with="the timelines", run=mismatches,
+                     order=10)

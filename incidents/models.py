@@ -18,7 +18,7 @@ from django.db.models import Q
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
 from safeguarding_portal.schools.models import YearGroup
 
-from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category
+from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 
 
 class Route(models.TextChoices):
@@ -223,8 +223,6 @@ class Incident(models.Model):
         return FOUR_C[self.category]
 
     def get_four_c_display(self) -> str:
-        from .categories import FourC
-
         return FourC(self.four_c).label
 
     @property
@@ -455,7 +453,7 @@ class TimelineEntry(ChainedRecord):
         constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="timelineentry_chain_seq_unique")]
         indexes = [
             models.Index(fields=["incident", "at"]),
-            # Which allegations were shared with the DSL team (accounts.policy.case_visibility, on every list and
+            # Which allegations were shared with the DSL team (incidents.access.case_visibility, on every list and
             # count a DSL sees): a few rows among every entry of every case, so the dashboard's counts read this
             # small index instead of scanning the whole timeline each time they are recomputed.
             models.Index(fields=["incident"], condition=Q(kind="shared"), name="timelineentry_shared_idx"),
@@ -571,7 +569,7 @@ class CaseStep(models.Model):
 class CaseShare(models.Model):
     """A pupil's case shared with a named member of staff who needs to know (a class teacher, a pastoral
     lead): they may open it, read-only, until the share is ended. Both are timeline entries; the access
-    policy (policy.case_visibility) reads the shares that have not ended."""
+    policy (incidents.access.case_visibility) reads the shares that have not ended."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="shares")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_shares")
@@ -852,3 +850,135 @@ class DeviceSearchEntry(ChainedRecord):
 
     def chain_key(self) -> str:
         return f"school:{self.school_id}"
+
+
+# --- Signed transfer bundles (incidents/bundles.py) ---------------------------------------------------------
+# A school signs what it sends with its own Ed25519 key; the private half never leaves the server and is kept
+# encrypted with a key derived from SECRET_KEY (incidents.signing). A bundle is built once per CP file and sent
+# either to a school on this portal or, through a one-time link, to a school on another system.
+
+
+class SigningKey(models.Model):
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="signing_keys")
+    created_at = models.DateTimeField()
+    public_key = models.CharField(max_length=64, help_text="The raw Ed25519 public key, base64.")
+    fingerprint = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw public key, hex.")
+    private_key_encrypted = models.TextField(editable=False)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school"], condition=Q(retired_at__isnull=True),
+                                    name="signingkey_one_active_per_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signing key {self.fingerprint[:16]} of school {self.school_id}"
+
+
+def bundle_path(instance, filename: str) -> str:
+    # Unguessable and never the pupil's name.
+    return f"cp-bundles/{instance.school_id}/{uuid.uuid4().hex}-{filename}"
+
+
+class TransferBundle(models.Model):
+    """The signed bundle built for one CP file, and how it went: to a school on this portal, or by a link."""
+
+    class Route(models.TextChoices):
+        PORTAL = "portal", "To a school on this portal"
+        LINK = "link", "By a one-time download link"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    transfer = models.OneToOneField(CPFileTransfer, on_delete=models.PROTECT, related_name="bundle")
+    bundle_id = models.UUIDField(unique=True)
+    file = models.FileField(upload_to=bundle_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    record_count = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    built_at = models.DateTimeField()
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=8, choices=Route.choices)
+    to_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    # The link: only the SHA-256 of its token is kept, and the bundle behind it only encrypted with the passphrase.
+    recipient_email = models.EmailField(blank=True)
+    link_token_hash = models.CharField(max_length=64, blank=True)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    encrypted_file = models.FileField(upload_to=bundle_path, max_length=200, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    downloaded_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="transferbundle_portal_names_school",
+                                   condition=~Q(route="portal") | Q(to_school__isnull=False)),
+            models.CheckConstraint(name="transferbundle_link_has_token",
+                                   condition=~Q(route="link") | (~Q(link_token_hash="") & ~Q(recipient_email="")
+                                                                 & Q(link_expires_at__isnull=False))),
+            models.UniqueConstraint(fields=["link_token_hash"], condition=~Q(link_token_hash=""),
+                                    name="transferbundle_token_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bundle {self.bundle_id}"
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Records of a child-protection file's transfer are never deleted.")
+
+
+class ReceivedBundle(models.Model):
+    """A bundle that reached this school: sent through the portal, or uploaded from another system."""
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Sent through this portal"
+        UPLOAD = "upload", "Imported from a file"
+
+    class State(models.TextChoices):
+        INCOMING = "incoming", "Waiting to be accepted"
+        ACCEPTED = "accepted", "Accepted and filed under the pupil"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="received_bundles")
+    source = models.CharField(max_length=8, choices=Source.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.INCOMING)
+    sent_bundle = models.OneToOneField(TransferBundle, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="received")
+    bundle_id = models.UUIDField()
+    file = models.FileField(upload_to=bundle_path, max_length=200)
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    # What the signed manifest says, copied for lists (the bundle itself stays the evidence).
+    from_school_name = models.CharField(max_length=200)
+    from_school_urn = models.CharField(max_length=6, blank=True)
+    sent_by_name = models.CharField(max_length=200)
+    sent_at = models.DateTimeField()
+    pupil_upn = models.CharField(max_length=13)
+    pupil_name = models.CharField(max_length=200)
+    record_count = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    verified_at = models.DateTimeField()
+    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="received_bundles")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "bundle_id"], name="receivedbundle_once_per_school"),
+            models.CheckConstraint(name="receivedbundle_accepted_is_filed",
+                                   condition=~Q(state="accepted") | (Q(pupil__isnull=False)
+                                                                     & Q(accepted_at__isnull=False)
+                                                                     & Q(accepted_by__isnull=False))),
+        ]
+        indexes = [models.Index(fields=["pupil", "accepted_at"])]
+
+    def __str__(self) -> str:
+        return f"Bundle {self.bundle_id} from {self.from_school_name}"
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Received child-protection files are never deleted.")

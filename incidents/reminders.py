@@ -15,9 +15,10 @@ from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind_many
-from safeguarding_portal.schools.models import School
+from safeguarding_portal.schools.models import Pupil, School
 
 from . import services
+from .figures import leavers_only
 from .models import CaseTask, CPFileTransfer, Incident, Status
 
 URGENT_EVERY_MINUTES = 2
@@ -47,10 +48,12 @@ def leavers_handover(*, today: datetime.date) -> int:
 
 @sweep("incidents.tasks_overdue", hour=6, minute=20)
 def tasks_overdue(*, today: datetime.date) -> int:
-    """Case tasks past their due date, to the person who owns each."""
+    """Case tasks past their due date, to the person who owns each; not on cases whose pupils have all left (they
+    are the DSL team's, in the dashboard's own queue, not everyday work)."""
     due = (
         CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today, owner__is_active=True)
         .exclude(incident__status=Status.CLOSED)
+        .exclude(incident__in=Incident.objects.filter(leavers_only()).values("pk"))
         .select_related("owner", "incident")
         .only("pk", "due_on", "owner__email", "owner__is_active", "incident__reference", "incident__school_id")
     )
@@ -94,3 +97,27 @@ def transfers_unconfirmed(*, today: datetime.date) -> int:
 def urgent_unacknowledged(*, today: datetime.date) -> int:
     """Urgent concerns nobody acknowledged in time: re-alerted at once to the DSL team and the head."""
     return services.urgent_resend_sweep()
+
+
+@sweep("incidents.leavers_early_notice", hour=6, minute=30)
+def leavers_early_notice(*, today: datetime.date) -> int:
+    """Pupils marked as leaving with a destination whose new school has not yet had the essential information
+    ahead of the file (KCSiE 2026): the DSL team is prompted each day until it is recorded as sent."""
+    from .transfer_bundles import leavers_needing_notice
+
+    waiting = Pupil.objects.filter(early_notice_at__isnull=True, incident_links__isnull=False).exclude(
+        destination_school="")
+    schools = School.objects.filter(pk__in=waiting.values("school_id"))
+    reminders = []
+    for school in schools:
+        team = [m.user for m in Membership.objects.current(on=today).filter(
+            school=school, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True).select_related("user")]
+        for pupil in leavers_needing_notice(school=school):
+            reminders += [
+                {"recipient_email": user.email, "recipient_user": user, "kind": "incidents.leavers_early_notice",
+                 "key": f"leaver:{pupil.pk}", "school_id": school.pk,
+                 "text": "A pupil with safeguarding records is leaving: send the new school's DSL the essential "
+                         "information ahead of the file.",
+                 "url": reverse("incidents:chronology", args=[pupil.pk])}
+                for user in team]
+    return remind_many(reminders, on=today)

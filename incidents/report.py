@@ -14,14 +14,17 @@ import statistics
 from django.conf import settings
 from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, Value, When
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports import charts
 from safeguarding_portal.reports.periods import Period, period_for, previous_periods
-from safeguarding_portal.reports.privacy import small_count
+from safeguarding_portal.reports.privacy import small_count, small_share
+from safeguarding_portal.reports.sections import Section
 from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
 from .figures import ACK_TARGET_HOURS, concern_figures, flag_group_counts
 from .models import Agency, EntryKind, Incident, Route, TimelineEntry
+from .searches import figures as search_figures
 
 LONG_OPEN_DAYS = 30
 
@@ -166,7 +169,6 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     agency_chart = charts.horizontal_bars(rows=agency_rows, title="Referrals by agency") if agency_rows else None
 
     # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
-    from .searches import figures as search_figures
 
     device_searches = {k: small_count(v) for k, v in search_figures(school=school, t_from=t_from, t_to=t_to).items()}
     # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
@@ -187,7 +189,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
         {"label": f"Acknowledged within {ACK_TARGET_HOURS} hours",
          "value": f"{ack_pct}%" if ack_pct is not None else "No concerns", "rag": rag_pct(ack_pct, 90, 75)},
         {"label": f"Urgent concerns acknowledged within {urgent_minutes} minutes",
-         "value": f"{small_count(urgent_in_time)} of {small_count(len(urgent))}" if urgent else "None urgent",
+         "value": small_share(urgent_in_time, len(urgent)) if urgent else "None urgent",
          "rag": "green" if urgent_in_time == len(urgent) else "red"},
         {"label": "Closed cases with the referral decision written down",
          "value": f"{decided_pct}%" if decided_pct is not None else "None closed",
@@ -220,7 +222,7 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     if urgent:
         evidence.append({"standard": "kcsie.concerns", "ok": urgent_in_time == len(urgent), "date": period.end,
                          "what": f"Urgent concerns acknowledged within {urgent_minutes} minutes: "
-                                 f"{small_count(urgent_in_time)} of {small_count(len(urgent))}"})
+                                 f"{small_share(urgent_in_time, len(urgent))}"})
 
     actions = []
     if ack_pct is not None and ack_pct < 90:
@@ -270,8 +272,15 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
             "not_acked": small_count(not_acked),
             "close_median": _duration(statistics.median(close_hours) if close_hours else None),
             "closed": small_count(len(close_hours)),
-            "urgent": small_count(len(urgent)),
-            "urgent_in_time": small_count(urgent_in_time),
+            "urgent_in_time_share": small_share(urgent_in_time, len(urgent)),
             "urgent_minutes": urgent_minutes,
         },
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "incidents", Section(
+    "Online-safety concerns", "incidents", ("kcsie.concerns",),
+    "online-safety concerns and what was done about them",
+    build=governor_section,
+), order=10)

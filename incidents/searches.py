@@ -19,11 +19,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import Membership, User
-from safeguarding_portal.accounts.policy import STAFF_ROLES, Role
+from safeguarding_portal.accounts.policy import STAFF_ROLES, Cap, Role
 from safeguarding_portal.audit import chain
 from safeguarding_portal.schools.models import Pupil, School
 
-from . import services
+from . import access, services
 from .categories import Category
 from .models import (
     DeviceOutcome,
@@ -216,9 +216,7 @@ def staff_people(*, school: School) -> QuerySet[User]:
 
 def cases_to_link(*, portal) -> QuerySet[Incident]:
     """Open pupils' cases the person may open, to link a search to (newest first)."""
-    from safeguarding_portal.accounts.policy import case_visibility
-
-    return (Incident.objects.filter(case_visibility(portal)).filter(route="dsl")
+    return (Incident.objects.filter(access.case_visibility(portal)).filter(route="dsl")
             .exclude(status=Status.CLOSED).order_by("-reported_at"))
 
 
@@ -237,8 +235,6 @@ def figures(*, school: School, t_from: datetime.datetime, t_to: datetime.datetim
 
 def chronology_section(*, portal, pupil: Pupil) -> dict | None:
     """Registered with incidents.chronology: searches of the pupil's devices, for those who may read them."""
-    from safeguarding_portal.accounts.policy import Cap
-
     if portal.school is None or pupil.school_id != portal.school.pk or not portal.can(Cap.DEVICE_SEARCHES):
         return None
     found = list(searches(school=portal.school).filter(pupil=pupil).order_by("searched_at", "pk"))

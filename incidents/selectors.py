@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -17,10 +17,10 @@ from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools import search as school_search
 from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
-from . import corrections
+from . import access, corrections
 from . import counts as kept_counts
 from .categories import FOUR_C, Category, categories_in
-from .figures import queue_rules
+from .figures import leavers_only, queue_rules
 from .models import (
     OPEN_STATUSES,
     CaseCount,
@@ -65,12 +65,13 @@ QUEUES = [
     ("awaiting_agency", "Awaiting an agency"),
     ("steps_open", "Required steps still open"),
     ("open", "All open"),
+    ("leavers", "Open, pupils who have left"),
     ("closed", "Closed"),
 ]
 
 
 def visible_cases(*, portal) -> QuerySet[Incident]:
-    return Incident.objects.filter(policy.case_visibility(portal))
+    return Incident.objects.filter(access.case_visibility(portal))
 
 
 def _queue_filter(queue: str, *, user, today: datetime.date) -> Q:
@@ -304,11 +305,12 @@ def _summary_counts(*, portal) -> dict[str, int]:
     a mix of changes)."""
     today = timezone.localdate()
     user_id = portal.user.pk
-    whole = policy.case_routes_seen_whole(portal)
+    whole = access.case_routes_seen_whole(portal)
     others = [r for r in Route.values if r not in whole]
     counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
                            + [f"category:{c}" for c in Category.values], 0)
     states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
+    leaving: list[tuple] = []  # the open ones among them whose pupils have all left (figures.leavers_only)
     if whole:
         states += (
             CaseCount.objects.filter(school=portal.school, route__in=whole, week=kept_counts.NO_WEEK, n__gt=0)
@@ -321,16 +323,18 @@ def _summary_counts(*, portal) -> dict[str, int]:
             visible_cases(portal=portal).filter(route__in=others).order_by()
             .annotate(acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
                       steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
-                      overdue=ExpressionWrapper(Q(next_task_due_on__lt=today) & ~Q(status=Status.CLOSED),
-                                                output_field=BooleanField()))
+                      overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
+                      leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()))
             .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
-                         "overdue")
+                         "overdue", "leaver")
             .annotate(n=Count("pk"))
         )
-        for *state, overdue, n in rows:
+        for *state, overdue, leaver, n in rows:
             states.append((*state, n))
             if overdue:
                 counts["overdue"] += n
+            if leaver and state[0] != Status.CLOSED:
+                leaving.append((*state, n))
     closed_with_steps_open = False
     # The queue rules of figures.queue_rules, on a state rather than a case.
     for status, category, acknowledged, urgent, steps_open, assigned, n in states:
@@ -353,7 +357,29 @@ def _summary_counts(*, portal) -> dict[str, int]:
         if steps_open and status != Status.REPORTED:
             counts["steps_open"] += n
     if whole:
-        counts["overdue"] += _seen_whole(portal, whole).filter(queue_rules(today)["overdue"]).count()
+        seen_whole = _seen_whole(portal, whole)
+        counts["overdue"] += seen_whole.filter(queue_rules(today)["overdue"]).count()
+        # Whether a case's pupils have all left is the pupils' (an MIS import), not the case's: not kept, so the
+        # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
+        left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
+        leaving += (
+            seen_whole.exclude(status=Status.CLOSED).filter(pk__in=left.values("incident_id")).filter(leavers_only())
+            .order_by().annotate(
+                acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()))
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id")
+            .annotate(n=Count("pk"))
+        )
+    # Open cases of pupils who have left are in "leavers", not in the everyday queues that count pupils on roll.
+    for status, _category, acknowledged, _urgent, steps_open, _assigned, n in leaving:
+        counts["leavers"] += n
+        counts["open"] -= n
+        if not acknowledged:
+            counts["unacknowledged"] -= n
+        if status == Status.AWAITING_AGENCY:
+            counts["awaiting_agency"] -= n
+        if steps_open and status != Status.REPORTED:
+            counts["steps_open"] -= n
     if closed_with_steps_open:  # rare: only then can a closed case have had a required step reopened
         counts["steps_open"] += visible_cases(portal=portal).filter(
             status=Status.CLOSED, open_mandatory_steps__gt=0).filter(queue_rules(today)["steps_open"]).count()
@@ -367,7 +393,7 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     # The routes seen whole from the weeks' kept counts (incidents.counts); others (allegations shared with the
     # DSL team) from the cases through the per-case test.
-    whole = policy.case_routes_seen_whole(portal)
+    whole = access.case_routes_seen_whole(portal)
     others = [r for r in Route.values if r not in whole]
     rows = []
     if whole:
@@ -393,12 +419,22 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
 # The dashboard's summary figures (counts and trend) are cached per school, person, day and version. The
 # version is the school's timeline length, read from the database (one indexed row): every change to a case
 # appends to the timeline, so figures are never stale, even after a Redis outage that missed the change.
-def school_version(school_id: int) -> int:
+def school_version(school_id: int) -> str:
     last = (
         TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True)
         .first()
     )
-    return last or 0
+    # A pupil marked as left by the MIS import moves their cases out of the everyday queues without a timeline
+    # entry: the leavers' count and latest leaving day are part of the version too.
+    left = Pupil.objects.filter(school_id=school_id, left_on__isnull=False).aggregate(
+        n=Count("pk"), last=Max("left_on"))
+    return f"{last or 0}.{left['n']}.{left['last'] or ''}"
+
+
+def is_leavers_case(incident: Incident) -> bool:
+    """Every pupil on the case has left the school (figures.leavers_only, for one case; access.can_act_on_case
+    asks the same)."""
+    return Incident.objects.filter(pk=incident.pk).filter(leavers_only()).exists()
 
 
 def _cached(portal, name: str, compute):
@@ -526,7 +562,7 @@ def case_shares(*, incident: Incident) -> list[CaseShare]:
 
 def shared_with(*, portal) -> QuerySet[Incident]:
     """Cases shared with the signed-in person by name (read-only), newest first."""
-    return Incident.objects.filter(policy.shared_case_visibility(portal)).order_by("-reported_at")
+    return Incident.objects.filter(access.shared_case_visibility(portal)).order_by("-reported_at")
 
 
 def case_tasks(*, incident: Incident) -> list[CaseTask]:

@@ -22,6 +22,8 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
 
+from duty.services import escalation_chain
+from duty.texts import text_people
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
@@ -325,7 +327,6 @@ def _duty_chain(incident: Incident, at: datetime.datetime):
     allegations, which go to the head or the chair whoever is on duty."""
     if incident.route != Route.DSL:
         return None
-    from duty.services import escalation_chain
 
     return escalation_chain(incident.school, at)
 
@@ -382,7 +383,6 @@ def _alert_sent(
                    school_id=incident.school_id, urgent=urgent, reference=incident.reference)
         if urgent:
             # And a text where the school turned texts on: it says only "sign in to the portal" (duty/sms.py).
-            from duty.texts import text_people
 
             text_people(school=incident.school, users=recipients, reference=incident.reference)
     return _new_entry(

@@ -12,7 +12,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding_portal.accounts.models import User
@@ -214,8 +214,6 @@ def overdue(*, school: School, today: datetime.date | None = None) -> QuerySet[C
 
 
 def counts(*, school: School, today: datetime.date | None = None) -> dict[str, int]:
-    from django.db.models import Count, Q
-
     today = today or timezone.localdate()
     return CPFileTransfer.objects.filter(school=school).aggregate(
         awaiting=Count("pk", filter=Q(sent_at__isnull=False, confirmed_at__isnull=True)),

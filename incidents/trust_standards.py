@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from safeguarding_portal.standards.registry import Kind, register
 
 from .categories import Category, StepSpec, default_procedure
+from .models import ProcedureStep
+from .procedures import COMPLETIONS, procedure_save
 
 _KEYS = re.compile(r"\s*\[([^\]]*)\]\s*$")
 
@@ -26,6 +28,7 @@ def _content(steps) -> list[list]:
 @register
 class ProcedureKind(Kind):
     name = "incidents.procedures"
+    order = 20
     label = "Procedure checklists per category"
     key_label = "Category"
     intro = ("The steps each new case of a category must go through. A school that takes the trust's checklist "
@@ -40,8 +43,6 @@ class ProcedureKind(Kind):
         return list(Category.choices)
 
     def parse(self, key: str, text: str) -> list[list]:
-        from .procedures import COMPLETIONS
-
         steps = []
         for line in text.splitlines():
             line = line.strip()
@@ -73,8 +74,6 @@ class ProcedureKind(Kind):
         return "\n".join(lines)
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], list[list]]:
-        from .models import ProcedureStep
-
         own: dict[tuple[int, str], list] = {}
         for step in ProcedureStep.objects.filter(school_id__in=school_ids, category__in=keys).order_by("order"):
             own.setdefault((step.school_id, step.category), []).append(step)
@@ -99,7 +98,5 @@ class ProcedureKind(Kind):
                                                   "trust's schools", True, []]]
 
     def apply(self, *, school, key: str, content: list[list], by, origin=None, options: dict | None = None) -> None:
-        from .procedures import procedure_save
-
         procedure_save(school=school, category=key, by=by, origin=origin,
                        steps=[StepSpec(text, mandatory, tuple(keys)) for text, mandatory, keys in content])

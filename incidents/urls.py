@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_pupils, views_searches
+from . import views, views_bundles, views_pupils, views_searches
 
 app_name = "incidents"
 
@@ -25,6 +25,14 @@ urlpatterns = [
     path("transfers/badge/", views_pupils.transfers_badge, name="transfers_badge"),
     path("transfers/<int:transfer_id>/", views_pupils.transfer_detail, name="transfer"),
     path("transfers/<int:transfer_id>/file.pdf", views_pupils.transfer_pdf, name="transfer_pdf"),
+    path("transfers/<int:transfer_id>/bundle/", views_bundles.bundle_send, name="bundle_send"),
+    path("transfers/<int:transfer_id>/bundle.zip", views_bundles.bundle_download, name="bundle_download"),
+    path("transfers/received/", views_bundles.received_list, name="received_list"),
+    path("transfers/received/<int:received_id>/", views_bundles.received_detail, name="received"),
+    path("transfers/verify/", views_bundles.bundle_verify, name="bundle_verify"),
+    path("transfers/link/<str:token>/", views_bundles.bundle_link, name="bundle_link"),
+    path("transfers/link/<str:token>/received/", views_bundles.bundle_link_confirm, name="bundle_link_confirm"),
+    path("pupil/<int:pupil_id>/leaving/", views_bundles.pupil_leaving, name="pupil_leaving"),
     path("trends/", views_pupils.trends_page, name="trends"),
     path("procedures/", views_pupils.procedure_list, name="procedures"),
     path("procedures/<str:category>/", views_pupils.procedure_edit, name="procedure_edit"),

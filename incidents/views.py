@@ -25,7 +25,7 @@ from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools import selectors as school_selectors
 from safeguarding_portal.schools.models import FlagGroup, Pupil, YearGroup
 
-from . import corrections, selectors, services
+from . import access, corrections, selectors, services
 from .categories import NO_ATTACHMENT_CATEGORIES, NO_ATTACHMENT_GUIDANCE, Category, FourC
 from .forms import (
     AssignForm,
@@ -75,6 +75,10 @@ def report(request: HttpRequest) -> HttpResponse:
     staff = school_selectors.staff_users(school=school)
     form = ReportForm(request.POST or None, request.FILES or None, school=school, staff_queryset=staff)
     chosen = _chosen_pupils(request, school) if request.method == "POST" else []
+    # The picker offers pupils on roll only; one who has left is the DSL team's to add to a case.
+    for left in [c["pupil"] for c in chosen if not c["pupil"].on_roll]:
+        form.add_error(None, f"{left.full_name} left the school on {left.left_on:%-d %B %Y}: tell the DSL team, "
+                             "who keep their record.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -136,7 +140,11 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
     if incident is None:
         raise Http404("No report of yours with that reference")
     form = FurtherInformationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # A case whose pupils have all left is read-only but for the DSL team: the reporter tells them directly.
+    read_only = selectors.is_leavers_case(incident)
+    if request.method == "POST" and read_only:
+        form.add_error(None, "The pupils on this report have left the school: tell the DSL team directly.")
+    if request.method == "POST" and not read_only and form.is_valid():
         try:
             services.case_add_information(incident=incident, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
@@ -154,6 +162,7 @@ def my_report(request: HttpRequest, reference: str) -> HttpResponse:
             "added": selectors.own_additions(incident=incident, user=request.user),
             "reported_category": selectors.reported_category(incident=incident),
             "form": form,
+            "read_only": read_only,
         },
     )
 
@@ -166,7 +175,7 @@ def pupil_options(request: HttpRequest) -> HttpResponse:
     reference = request.GET.get("for_case", "")
     # Adding a pupil to a case the person may act on: offer pupils not on it now, each with a small form.
     incident = selectors.case_detail(portal=request.portal, reference=reference) if reference else None
-    if incident is not None and policy.can_act_on_case(request.portal, incident):
+    if incident is not None and access.can_act_on_case(request.portal, incident):
         exclude |= {link.pupil_id for link in selectors.case_pupils(incident=incident)}
     results = [
         p for p in school_selectors.search_pupils(school=request.portal.school, query=query) if p.pk not in exclude
@@ -370,7 +379,7 @@ def case_views(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _case_context(request, incident, **forms) -> dict:
     school = incident.school
-    can_act = policy.can_act_on_case(request.portal, incident)
+    can_act = access.can_act_on_case(request.portal, incident)
     timeline = selectors.case_timeline(incident=incident)
     steps = selectors.case_steps(incident=incident)
     reported = next((e for e in timeline if e.kind == "reported"), None)
@@ -382,6 +391,8 @@ def _case_context(request, incident, **forms) -> dict:
     )
     return {
         "pupil_flags": pupil_flags,
+        # Every pupil on it has left (as figures.leavers_only, from the links already read).
+        "leavers_case": bool(pupils) and all(not link.pupil.on_roll for link in pupils),
         "incident": incident,
         "timeline": timeline,
         "reported_entry": reported,
@@ -426,7 +437,7 @@ def _case_context(request, incident, **forms) -> dict:
         "open_form": next(iter(forms), "").removesuffix("_form"),
         "statuses": dict(Status.choices),
         "no_attachments": incident.category in NO_ATTACHMENT_CATEGORIES,
-        "can_share": policy.can_share_case(request.portal, incident),
+        "can_share": access.can_share_case(request.portal, incident),
     }
 
 
@@ -601,10 +612,10 @@ def _back_to_case(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_action(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _case_or_404(request, reference)
-    if not policy.can_act_on_case(request.portal, incident):
+    if not access.can_act_on_case(request.portal, incident):
         raise Http404("No case you can act on has that reference")
     action = request.POST.get("action", "")
-    if action == "share" and not policy.can_share_case(request.portal, incident):
+    if action == "share" and not access.can_share_case(request.portal, incident):
         messages.error(request, "Only the headteacher can share an allegation about staff with the DSL team.")
         return _back_to_case(request, reference)
     handler = CASE_ACTIONS.get(action)

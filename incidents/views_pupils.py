@@ -19,11 +19,14 @@ from safeguarding_portal.audit.services import audit_record, origin_of, record_v
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.reports.privacy import small_count
-from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil
+from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil, School
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import chronology, procedures, transfers, trends
 from .categories import Category, StepSpec
 from .models import CPFileTransfer, TransferMethod
+from .revisions import REVISIONS, revisions_for
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -172,6 +175,7 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         request,
         "incidents/transfer_detail.html",
         {"transfer": transfer, "sent_form": sent_form, "confirm_form": confirm_form, "today": timezone.localdate(),
+         "portal_schools": School.objects.exclude(pk=transfer.school_id).order_by("name"),
          "deadline_note": transfers.school_days_note(school=transfer.school, start=timezone.localtime(
              transfer.sent_at).date(), end=transfer.confirm_by) if transfer.confirm_by else ""},
     )
@@ -221,10 +225,6 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_list(request: HttpRequest) -> HttpResponse:
-    from safeguarding_portal.standards.selectors import school_view
-
-    from .revisions import REVISIONS, revisions_for
-
     school = request.portal.school
     new_in = {c: r.title for r in REVISIONS for c in r.added}
     rows = procedures.procedures_overview(school=school)
@@ -240,8 +240,6 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Take the trust's checklist for a category (safeguarding_portal.standards) as the school's own."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
     standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))

@@ -8,15 +8,12 @@ class MonitoringConfig(AppConfig):
     def ready(self) -> None:
         # The pupil's chronology (incidents) shows monitoring alerts beside cases through its registry, so
         # incidents never imports this app.
-        from incidents import chronology
+        from incidents import chronology  # why: in ready(), once every app's models are loaded
 
-        from . import selectors
+        from . import selectors  # why: in ready(), once every app's models are loaded
 
         chronology.register_section(selectors.chronology_section)
 
-        from safeguarding_portal.audit import projections
+        from incidents import bundles  # why: in ready(), once every app's models are loaded
 
-        from . import integrity
-
-        projections.register("monitoring.alerts", label="monitoring alerts' state, outcome, pupil and count",
-                             agrees_with="their events", run=integrity.check)
+        bundles.register_exporter(selectors.bundle_records)

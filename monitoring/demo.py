@@ -13,6 +13,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
+
 from . import mail, services, webhook
 from .models import Channel, MailAddress, MonitoringAlert, Severity, WebhookEndpoint
 
@@ -72,3 +74,6 @@ def seed(*, demo) -> list[str]:
     return [f"Monitoring alerts at Oakfield: {alerts.count()} ({alerts.filter(state__in=['new', 'reviewed']).count()} "
             f"open, {alerts.filter(severity='critical', picked_up_at__isnull=True).count()} critical waiting), "
             "in the DSL's queue at /monitoring/queue/;"]
+
+
+plugins.register("demo", "monitoring", seed, order=60)

@@ -17,6 +17,7 @@ from safeguarding_portal.reports.figures import Column, Measure, as_percent, ref
 from safeguarding_portal.reports.privacy import small_count
 
 from .models import OPEN_STATES, MonitoringAlert, Outcome, Severity, Vendor
+from .services import pickup_minutes
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,6 @@ def _percentile(ordered: list[float], p: float) -> float:
 
 
 def alert_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date) -> dict[int, AlertFigures]:
-    from .services import pickup_minutes
-
     ids = list(school_ids)
     period = MonitoringAlert.objects.filter(school_id__in=ids, received_at__date__gte=start,
                                             received_at__date__lte=end)

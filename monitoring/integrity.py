@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from safeguarding_portal.audit import projections
 from safeguarding_portal.audit.projections import Mismatch
 
 from .models import AlertEvent, EventKind, MonitoringAlert, Outcome, State
@@ -39,3 +40,8 @@ def check() -> Iterator[Mismatch]:
         for name, stored in (("state", state), ("outcome", outcome), ("pupil", pupil), ("repeat_count", repeats)):
             if stored != want[name]:
                 yield Mismatch(f"monitoring alert MON-{pk}", name, stored, want[name])
+
+
+# verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
+projections.register("monitoring.alerts", label="monitoring alerts' state, outcome, pupil and count",
+                     agrees_with="their events", run=check, order=30)

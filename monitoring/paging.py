@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from duty.services import escalation_chain
+from duty.texts import text_people
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
@@ -22,6 +24,7 @@ from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import School
 
 from .models import EventKind, MonitoringAlert, Page, Severity
+from .services import _event, pickup_minutes
 
 
 def recipients_for_critical(school: School, *, escalate: bool = False,
@@ -29,8 +32,6 @@ def recipients_for_critical(school: School, *, escalate: bool = False,
     """The first people the rota says to tell (the DSL on duty, or the DSL team when nobody is); for a page
     nobody picked up in time, the DSL and deputies and the head."""
     if not escalate:
-        from duty.services import escalation_chain
-
         first = [u for u in escalation_chain(school, at)[0].people if u.is_active]
         if first:
             return sorted(first, key=lambda u: u.email)
@@ -51,8 +52,6 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
     hold hundreds), each alert paged once per kind. No content: references, the product and a link.
     ``recipients``: the chain's step (the rest of the team); otherwise ``recipients_for_critical`` decides."""
-    from .services import _event
-
     if not alerts:
         return []
     at = at or timezone.now()
@@ -98,8 +97,6 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     elif kind == Page.Kind.TEAM:
         body += "\nThe DSL on duty has not picked this up yet. Please open it now.\n"
     if recipients:
-        from duty.texts import text_people
-
         send_email(to=emails, subject=subject, body=body, kind=Kind.ALERT, school_id=school.pk, urgent=True,
                    reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts")
         # A text as well where the school turned texts on: it says only to sign in (duty.sms).
@@ -116,10 +113,6 @@ def resend_sweep(*, now: datetime.datetime | None = None) -> int:
     arrived: the rest of the DSL team after the school's team minutes, then everyone and the head after its
     head minutes (``duty.services.escalation_chain``). With nobody on duty the whole team was paged at once:
     again, with the head, after MONITORING_PICKUP_MINUTES."""
-    from duty.services import escalation_chain
-
-    from .services import pickup_minutes
-
     now = now or timezone.now()
     # A school's chain may pass an alert on sooner than MONITORING_PICKUP_MINUTES, never within a minute.
     due = (MonitoringAlert.objects.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True,

@@ -10,7 +10,9 @@ import datetime
 
 from django.utils import timezone
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.words import counted
+from safeguarding_portal.reports.sections import Section
 
 from .figures import alert_figures, minutes
 from .models import MonitoringAlert
@@ -69,3 +71,11 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
         "start": start,
         "end": end,
     }
+
+
+# The report's section, in its place among the others (reports.sections).
+plugins.register("report_section", "monitoring", Section(
+    "Monitoring alerts", "monitoring", ("fm.monitor",),
+    "the monitoring product's alerts and what the DSL team did about each",
+    build=governor_section,
+), order=50)

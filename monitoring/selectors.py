@@ -6,8 +6,10 @@ The queue is one indexed, limited query plus one grouped count, however many ale
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Lower
 
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core.ids import as_id
@@ -55,8 +57,6 @@ class QueueFilters:
             pupil=as_int("pupil"), unmatched=query.get("unmatched") == "1", before=as_int("before"))
 
     def as_query(self, **change) -> str:
-        from urllib.parse import urlencode
-
         values = {"state": self.state, "severity": self.severity, "vendor": self.vendor, "year": self.year_group,
                   "pupil": self.pupil or "", "unmatched": "1" if self.unmatched else "", "before": ""}
         values.update(change)
@@ -130,9 +130,6 @@ def events_for(alert: MonitoringAlert) -> list[AlertEvent]:
 
 def unmatched_names(*, school, limit: int = 200) -> list[dict]:
     """User names on alerts that match no pupil, with how many alerts wait on each."""
-    from django.db.models import Max
-    from django.db.models.functions import Lower
-
     return list(MonitoringAlert.objects.filter(school=school, pupil__isnull=True)
                 .exclude(username="", user_email="")
                 .annotate(name=Lower("username")).values("name", "vendor")
@@ -146,3 +143,31 @@ def chronology_section(*, portal, pupil) -> dict | None:
     alerts = list(MonitoringAlert.objects.filter(school=portal.school, pupil=pupil)
                   .select_related("incident").order_by("activity_at", "pk"))
     return {"template": "monitoring/_chronology.html", "alerts": alerts}
+
+
+def bundle_records(*, school, pupil) -> list[dict]:
+    """Registered with incidents.bundles: the pupil's alerts and each one's chained events, for a transfer bundle.
+    The alert row itself is not chained (its capture is frozen by triggers); its events are."""
+    from incidents.bundles import item
+
+    from .models import AlertEvent
+
+    alerts = list(MonitoringAlert.objects.filter(school=school, pupil=pupil).order_by("activity_at", "pk"))
+    events: dict[int, list[AlertEvent]] = {}
+    for event in AlertEvent.objects.filter(alert__in=[a.pk for a in alerts]).order_by("at", "pk"):
+        events.setdefault(event.alert_id, []).append(event)
+    out = []
+    for a in alerts:
+        out.append(item("monitoring_alert", a.pk, {
+            "reference": a.reference, "vendor": a.get_vendor_display(), "channel": a.get_channel_display(),
+            "rule": a.rule, "severity": a.get_severity_display(), "activity_at": a.activity_at,
+            "received_at": a.received_at, "device": a.device, "captured_text": a.captured_text,
+            "imagery_withheld": a.imagery_withheld, "state": a.get_state_display(),
+            "outcome": a.get_outcome_display() if a.outcome else "", "repeat_count": a.repeat_count,
+            "case": a.incident.reference if a.incident_id else "",
+        }))
+        for e in events.get(a.pk, []):
+            out.append(item("alert_event", e.pk, {"alert_id": a.pk, "alert": a.reference,
+                                                  "kind": e.get_kind_display(), "at": e.at,
+                                                  "author": e.author_name, "text": e.text}, e))
+    return out

@@ -23,6 +23,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from incidents import access
+from incidents import services as incident_services
+from incidents.categories import Category
+from incidents.models import Device, EntryKind, Location, PupilRole
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit import chain
 from safeguarding_portal.core import bulk
@@ -279,7 +283,7 @@ def alert_receive(*, school: School, incoming: Sequence[IncomingAlert], channel:
     result.created = new_alerts
     result.folded = list({id(h): h for h, _ in repeats}.values())
     if page:
-        from . import paging
+        from . import paging  # why: a cycle (monitoring.paging imports this module)
 
         paging.page_critical_many(alerts=[a for a in [*new_alerts, *touched.values()]
                                           if a.severity == Severity.CRITICAL], at=now)
@@ -376,10 +380,6 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
                    portal=None, at: datetime.datetime | None = None):
     """Escalate to a new case (through incidents.services, so it is a case like any other) or to an existing
     case the person may act on. The alert goes on the case's timeline as evidence; its pupil joins the case."""
-    from incidents import services as incident_services
-    from incidents.models import Device, EntryKind, Location, PupilRole
-    from safeguarding_portal.accounts import policy
-
     now = at or timezone.now()
     alert = alert_pick_up(alert=alert, by=by, at=now)
     if not alert.is_open:
@@ -389,8 +389,6 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
         evidence = f"{note.strip()}\n\n{evidence}"
     pupil = alert.pupil
     if incident is None:
-        from incidents.categories import Category
-
         category = category or suggested_category(alert)
         if category not in Category.values or category == Category.STAFF_CONDUCT:
             raise ValidationError({"category": "Choose the kind of concern."})
@@ -405,7 +403,7 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
         # The person escalating is of the DSL team the case's alert goes to: they have seen it.
         incident_services.case_acknowledge(incident=incident, by=by)
     else:
-        if portal is not None and not policy.can_act_on_case(portal, incident):
+        if portal is not None and not access.can_act_on_case(portal, incident):
             raise ValidationError("You cannot add to that case.")
         if incident.school_id != alert.school_id or not incident.is_open:
             raise ValidationError("Choose an open case at this school.")

@@ -12,12 +12,11 @@ from django.core.exceptions import ValidationError
 
 from safeguarding_portal.standards.registry import Kind, register
 
-from .models import Severity, Vendor
+from .csvimport import default_severities, save_mapping, saved_mapping
+from .models import ColumnMapping, Severity, Vendor
 
 
 def _overrides(vendor: str, severities: dict[str, str]) -> dict[str, str]:
-    from .csvimport import default_severities
-
     defaults = default_severities(vendor)
     return {k: v for k, v in sorted(severities.items()) if defaults.get(k) != v}
 
@@ -25,6 +24,7 @@ def _overrides(vendor: str, severities: dict[str, str]) -> dict[str, str]:
 @register
 class SeverityKind(Kind):
     name = "monitoring.severities"
+    order = 50
     label = "Monitoring severity mappings"
     key_label = "Monitoring product"
     intro = ("How each monitoring product's levels map to the portal's severities: which alerts are critical and "
@@ -55,8 +55,6 @@ class SeverityKind(Kind):
         return "\n".join(f"{level} = {severity}" for level, severity in content.items())
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], dict[str, str]]:
-        from .models import ColumnMapping
-
         saved = {(m.school_id, m.vendor): m.severities
                  for m in ColumnMapping.objects.filter(school_id__in=school_ids, vendor__in=keys).only(
                      "school_id", "vendor", "severities")}
@@ -79,7 +77,5 @@ class SeverityKind(Kind):
 
     def apply(self, *, school, key: str, content: dict[str, str], by, origin=None,
               options: dict | None = None) -> None:
-        from .csvimport import save_mapping, saved_mapping
-
         save_mapping(school=school, vendor=key, by=by, columns=saved_mapping(school=school, vendor=key).columns,
                      severities=dict(content))

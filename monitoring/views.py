@@ -13,14 +13,16 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from incidents import access
 from incidents.models import Incident
-from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.words import counted
 from safeguarding_portal.schools.models import Pupil, YearGroup
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import csvimport, mail, selectors, services, webhook
 from .forms import CloseForm, EscalateForm, MappingForm, UploadForm, UsernameForm, WebhookForm
@@ -97,7 +99,7 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
         incident = None
         try:
             if d["case"].strip():
-                incident = (Incident.objects.filter(policy.case_visibility(request.portal))
+                incident = (Incident.objects.filter(access.case_visibility(request.portal))
                             .filter(reference__iexact=d["case"].strip()).first())
                 if incident is None:
                     raise ValidationError({"case": "There is no open case with that reference you can add to."})
@@ -200,7 +202,6 @@ def mapping(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Columns for {Vendor(vendor).label} saved.")
             return redirect(f"{request.path}?vendor={vendor}")
-    from safeguarding_portal.standards.selectors import school_view
 
     return render(request, "monitoring/mapping.html", {
         "form": form, "vendor": vendor, "vendors": Vendor.choices,
@@ -210,8 +211,6 @@ def mapping(request: HttpRequest) -> HttpResponse:
 @require_POST
 def severities_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Take the trust's severity mapping for a product (safeguarding_portal.standards); the columns stay."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="monitoring.severities", template_id=template_id)
     standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "curriculum",
     "monitoring",
     "duty",
+    "sar",
+    # The benchmarks (manage.py bench): an app only so its benches plug in like everything else (bench/benches.py).
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
@@ -308,6 +312,19 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# Parents' pages and emails only (safeguarding_portal/schools/languages.py activates one per request; there is
+# no LocaleMiddleware, so staff pages stay in English). Each language's name is written in that language.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("pl", "Polski"),
+    ("ro", "Română"),
+    ("ur", "اردو"),
+    ("pa", "ਪੰਜਾਬੀ"),
+    ("ar", "العربية"),
+    ("bn", "বাংলা"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Security -----------------------------------------------------------------------------------------

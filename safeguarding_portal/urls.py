@@ -26,6 +26,7 @@ urlpatterns = [
     path("curriculum/", include("curriculum.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("duty/", include("duty.urls")),
+    path("subject-access/", include("sar.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -56,13 +56,13 @@ def main() -> int:
     os.environ.update(env)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding_portal.settings")
     sys.path.insert(0, str(ROOT))
-    import django
+    import django  # why: after Django is set up
 
     django.setup()
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.oath import TOTP  # why: after Django is set up
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # why: after Django is set up
 
-    from safeguarding_portal.core.demo import DEMO_PASSWORD
+    from safeguarding_portal.core.demo import DEMO_PASSWORD  # why: after Django is set up
 
     device = TOTPDevice.objects.get(user__email="dsl@demo.example", confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -74,7 +74,7 @@ def main() -> int:
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # why: after Django is set up
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

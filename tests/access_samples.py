@@ -181,6 +181,57 @@ def _cp_file_transfer_id(ctx: SampleContext) -> int:
     return transfer.pk
 
 
+def _received_id(ctx: SampleContext) -> int:
+    """A bundle received by the school; the stored file is a stand-in (the page shows it refused)."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from incidents.models import ReceivedBundle
+
+    received = ReceivedBundle(
+        school=ctx.school, source="upload", bundle_id=uuid.uuid4(), sha256="0" * 64, received_at=timezone.now(),
+        from_school_name="Elm Primary", sent_by_name="Walk Sender", sent_at=timezone.now(), pupil_upn="A000000000010",
+        pupil_name="Walk Pupil", record_count=0, fingerprint="0" * 64, verified_at=timezone.now())
+    received.file.save("bundle.zip", ContentFile(b"not a zip"), save=False)
+    received.save()
+    return received.pk
+
+
+def _bundle_link_token(ctx: SampleContext) -> str:
+    """A one-time link of the school's, open (not downloaded, not expired)."""
+    import hashlib
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from incidents.models import CPFileTransfer, TransferBundle
+
+    if "bundle_token" in ctx.shared:
+        return ctx.shared["bundle_token"]
+    token = f"walk-{uuid.uuid4().hex}"
+    transfer = CPFileTransfer.objects.get(pk=_cp_file_transfer_id(ctx))
+    bundle = TransferBundle(
+        school=ctx.school, transfer=transfer, bundle_id=uuid.uuid4(), sha256="0" * 64, size=1, record_count=0,
+        fingerprint="0" * 64, built_at=timezone.now(), built_by=transfer.produced_by, route="link",
+        recipient_email="dsl@elm.example", link_token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        link_expires_at=timezone.now() + timezone.timedelta(days=7))
+    bundle.file.save("bundle.zip", ContentFile(b"x"), save=False)
+    bundle.encrypted_file.save("bundle.zip.enc", ContentFile(b"x" * 40), save=False)
+    bundle.save()
+    ctx.shared["bundle_token"] = token
+    ctx.shared["bundle_transfer_id"] = transfer.pk
+    return token
+
+
+def _bundle_transfer_id(ctx: SampleContext) -> int:
+    """A CP file of the school with its signed bundle made (the stand-in bundle of the link sample)."""
+    _bundle_link_token(ctx)
+    return ctx.shared["bundle_transfer_id"]
+
+
 def _device_search_id(ctx: SampleContext) -> int:
     """A search of a pupil's device at the school (no child at risk, so no case)."""
     from django.utils import timezone
@@ -206,6 +257,7 @@ KWARG_SAMPLES: dict[str, Sample] = {
     "run_id": Sample(_import_run, school_object=True),
     "transfer_id": Sample(_cp_file_transfer_id, school_object=True),
     "search_id": Sample(_device_search_id, school_object=True),
+    "received_id": Sample(_received_id, school_object=True),
     # A category of the policy, the same for every school: nothing of a school's is named.
     "category": Sample(lambda ctx: "cyberbullying", school_object=False),
 }
@@ -218,6 +270,10 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
         "token": Sample(_reset_token, school_object=False),
     },
     "accounts:resume": {"token": Sample(_resume_token, school_object=False)},
+    # A CP file's one-time download link: public, the token is the key (and the passphrase for the file).
+    "incidents:bundle_link": {"token": Sample(_bundle_link_token, school_object=False)},
+    "incidents:bundle_link_confirm": {"token": Sample(_bundle_link_token, school_object=False)},
+    "incidents:bundle_download": {"transfer_id": Sample(_bundle_transfer_id, school_object=True)},
     # allauth's OIDC pages name a provider (accounts/sso.py: "sso-<pk>"); without a school chosen in the
     # session they send the browser back to the sign-in page.
     "openid_connect_login": {"provider_id": Sample(lambda ctx: "sso-1", school_object=False)},
@@ -249,11 +305,12 @@ def _merge_app_samples() -> None:
         access_samples_filtering,
         access_samples_monitoring,
         access_samples_reports,
+        access_samples_sar,
         access_samples_standards,
     )
 
     for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports,
-                   access_samples_monitoring, access_samples_duty, access_samples_standards):
+                   access_samples_monitoring, access_samples_duty, access_samples_standards, access_samples_sar):
         KWARG_SAMPLES.update(module.KWARG_SAMPLES)
         URL_SAMPLES.update(module.URL_SAMPLES)
 

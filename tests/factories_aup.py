@@ -111,3 +111,22 @@ def sign_form(invitation: Invitation, *, answer: str = "yes", name: str = "Hanna
 
 def agreement(school, audience: str) -> Agreement:
     return services.ensure_agreement(school=school, audience=audience)
+
+
+POLISH_TEXT = "Będę korzystać z internetu w szkole bezpiecznie i z szacunkiem dla innych."
+URDU_TEXT = "میں اسکول میں انٹرنیٹ محفوظ طریقے سے اور دوسروں کے احترام کے ساتھ استعمال کروں گا۔"  # noqa: RUF001 (Urdu full stop)
+
+
+def offer_languages(school, *codes: str) -> None:
+    school.parent_languages = list(codes)
+    school.save(update_fields=["parent_languages"])
+
+
+def translated(school, language: str, text: str, *, by=None, labels: list[str] | None = None):
+    """The school offers ``language`` and the parents' current version has ``text`` as its translation."""
+    offer_languages(school, *sorted({*(school.parent_languages or []), language}))
+    version = published(school, Audience.PARENT)
+    return services.add_translation(
+        version=version, language=language, title=f"Umowa ({language})" if language == "pl" else "",
+        text=text, consent_labels=labels or [], by=by or UserFactory(email=f"translator.{language}@oak.example"),
+    )

@@ -39,4 +39,4 @@ def test_small_numbers_are_shown_as_fewer_than_three_and_the_trust_sees_the_same
     assert section["encompass"] == {"notifications": "fewer than 3", "seen": "fewer than 3"}
     column = next(c for c in columns_for(school_ids=[school.pk], start=START, end=END, today=END)
                   if c.key == "encompass")
-    assert column.values[school.pk] == "fewer than 3 of fewer than 3"
+    assert column.values[school.pk] == "all of fewer than 3"

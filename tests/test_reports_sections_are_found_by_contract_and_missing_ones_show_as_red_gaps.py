@@ -1,11 +1,12 @@
-"""The report builder renders whatever domain sections exist (``<app>.report.governor_section``), in a fixed
-order, and shows a missing one as "not yet recorded in the portal" with its standards as red gaps."""
+"""The report builder renders the sections the domain apps register (kind ``report_section``), in their declared
+order, and shows one not built yet as "not yet recorded in the portal" with its standards as red gaps."""
 
+import dataclasses
 import datetime
-import types
 
 import pytest
 
+from safeguarding_portal.core import plugins
 from safeguarding_portal.reports import builder, sections
 from safeguarding_portal.reports.sections import NOT_RECORDED
 
@@ -37,20 +38,26 @@ def _fake_filtering(**overrides):
         section.update(overrides)
         return section
 
-    return types.SimpleNamespace(governor_section=governor_section), calls
+    return governor_section, calls
 
 
-def _without_sections(monkeypatch, *names):
-    # An app whose report module does not exist yet: None in sys.modules makes its import fail as "not found".
-    for name in names:
-        monkeypatch.setitem(__import__("sys").modules, name, None)
+def _build_section(monkeypatch, app, build):
+    """The app's registered section, built by ``build`` instead (None: registered but not built yet)."""
+    registry = plugins.registry("report_section")
+    entry = registry[app]
+    monkeypatch.setitem(registry, app, dataclasses.replace(entry, value=dataclasses.replace(entry.value, build=build)))
+
+
+def _without_sections(monkeypatch, *apps):
+    for app in apps:
+        _build_section(monkeypatch, app, None)
 
 
 @pytest.mark.django_db
 def test_a_present_section_is_used_and_absent_ones_are_gaps(school, monkeypatch):
-    module, calls = _fake_filtering()
-    monkeypatch.setitem(__import__("sys").modules, "filtering.report", module)
-    _without_sections(monkeypatch, "aup.report", "curriculum.report")
+    fake, calls = _fake_filtering()
+    _build_section(monkeypatch, "filtering", fake)
+    _without_sections(monkeypatch, "aup", "curriculum")
 
     found = sections.collect(school=school, start=START, end=END)
 
@@ -78,9 +85,9 @@ def test_the_pdf_renders_the_fake_section_and_marks_the_missing_ones(school, mon
         '<h2>Changes</h2><p>Changes this term: {{ section.changes }} <span class="rag rag-amber">Amber</span></p>'
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
-    module, _ = _fake_filtering()
-    monkeypatch.setitem(__import__("sys").modules, "filtering.report", module)
-    _without_sections(monkeypatch, "aup.report", "curriculum.report")
+    fake, _ = _fake_filtering()
+    _build_section(monkeypatch, "filtering", fake)
+    _without_sections(monkeypatch, "aup", "curriculum")
 
     ctx = builder.context(school=school, start=START, end=END)
     pdf, pages = builder.render_pdf(ctx)
@@ -96,14 +103,13 @@ def test_the_pdf_renders_the_fake_section_and_marks_the_missing_ones(school, mon
 
 @pytest.mark.django_db
 def test_a_section_breaking_the_contract_fails_loudly(school, monkeypatch):
-    module, _ = _fake_filtering()
+    fake, _ = _fake_filtering()
 
     def broken(**kwargs):
-        section = module.governor_section(**kwargs)
+        section = fake(**kwargs)
         del section["evidence"]
         return section
 
-    monkeypatch.setitem(__import__("sys").modules, "filtering.report",
-                        types.SimpleNamespace(governor_section=broken))
+    _build_section(monkeypatch, "filtering", broken)
     with pytest.raises(ValueError, match=r"filtering\.report\.governor_section"):
         sections.collect(school=school, start=START, end=END)

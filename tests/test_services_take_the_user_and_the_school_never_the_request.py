@@ -10,7 +10,7 @@ MODULES = ["aup.services", "curriculum.services", "duty.services", "filtering.se
            "incidents.procedures", "incidents.transfers", "monitoring.services", "safeguarding_portal.audit.services",
            "safeguarding_portal.outbox.services", "safeguarding_portal.reminders.services",
            "safeguarding_portal.reports.services", "safeguarding_portal.schools.services",
-           "safeguarding_portal.standards.services", "safeguarding_portal.retention.services"]
+           "safeguarding_portal.standards.services", "safeguarding_portal.retention.services", "sar.services"]
 # The audit log's own entry points, which is where a view's request becomes an Origin and a school: ``record_view``
 # records what the signed-in user opened, which is the request.
 STILL_TAKE_THE_REQUEST = {"safeguarding_portal.audit.services": {"record_view", "origin_of", "request_school",

@@ -1,4 +1,8 @@
+import datetime
+
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -26,11 +30,6 @@ def concern_label(value: str) -> str:
 @register.filter
 def iso_when(value: str) -> str:
     """An ISO date-time stored in an entry's data, as people read it: 20 Oct 2026 17:51."""
-    import datetime
-
-    from django.utils import timezone
-    from django.utils.dateformat import format as date_format
-
     try:
         moment = datetime.datetime.fromisoformat(str(value))
     except ValueError:
@@ -89,3 +88,18 @@ def get_item(mapping, key):
 @register.filter
 def last_seq(entries) -> int | str:
     return entries[-1].seq if entries else ""
+
+
+@register.filter
+def bundle_time(value: str):
+    """A time read from a transfer bundle (ISO 8601, UTC) as a datetime, so ``|date`` shows it in local time; a
+    date alone or anything unreadable comes back as it was."""
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.timezone import localtime
+
+    if not isinstance(value, str):
+        return value
+    parsed = parse_datetime(value)
+    if parsed is not None and parsed.tzinfo is not None:
+        return localtime(parsed)
+    return parse_date(value) or value

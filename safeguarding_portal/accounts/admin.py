@@ -1,9 +1,14 @@
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding_portal.audit.admin_audit import AuditedAdmin
 from safeguarding_portal.audit.models import AuditAction
@@ -183,9 +188,6 @@ class SingleSignOnAdmin(AuditedAdmin):
 
     @admin.display(description="Redirect URI to register with the provider")
     def redirect_uri(self, obj):
-        from django.conf import settings
-        from django.urls import reverse
-
         if obj is None or not obj.pk:
             return "Shown once saved."
         if obj.kind == SingleSignOn.Kind.OIDC:
@@ -197,7 +199,6 @@ class SingleSignOnAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         if "accept_provider_mfa" in form.changed_data or (not change and obj.accept_provider_mfa):
             # Who chose to let the provider's multi-factor claim stand for the portal's code, and when.
-            from django.utils import timezone
 
             obj.mfa_choice_by = request.user
             obj.mfa_choice_at = timezone.now()
@@ -208,9 +209,6 @@ class SingleSignOnAdmin(AuditedAdmin):
 # provider token is kept), nor its email addresses. A person's links to a provider stay visible; removing one
 # (so the next sign-in links afresh, with the rules checked again) is recorded like every other admin change.
 def _unregister_allauth() -> None:
-    from allauth.account.models import EmailAddress
-    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
-
     for model in (SocialApp, SocialToken, EmailAddress, SocialAccount):
         if admin.site.is_registered(model):
             admin.site.unregister(model)

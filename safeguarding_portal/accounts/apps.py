@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Every app's tasks module is registered by CoreConfig.ready(), for all apps at once.
-        from . import signals  # noqa: F401
+        from . import signals  # noqa: F401  # why: in ready(), once every app's models are loaded

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 
 from . import policy
 from .models import Membership
+from .services import TWO_FACTOR_CHOSEN_SESSION_KEY
+from .sso import MFA_SESSION_KEY
 
 SESSION_KEY = "portal_context"
 
@@ -111,7 +113,6 @@ class PortalContext:
     def needs_two_factor(self) -> bool:
         if not self.user.is_authenticated:
             return False
-        from .services import TWO_FACTOR_CHOSEN_SESSION_KEY
 
         return policy.requires_two_factor(self.all_roles, is_superuser=self.user.is_superuser) or bool(
             # Chosen at enrolment although no role requires it (set at password sign-in).
@@ -122,7 +123,6 @@ class PortalContext:
     def two_factor_passed(self) -> bool:
         if getattr(self.user, "is_verified", lambda: False)():
             return True
-        from .sso import MFA_SESSION_KEY
 
         # Signed in through a school provider whose multi-factor claim the school accepts (accounts/sso.py).
         return bool(self.user.is_authenticated and self._request.session.get(MFA_SESSION_KEY, False))

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp import user_has_device
 
 from . import policy
 from .context import PortalContext
@@ -76,8 +77,6 @@ class AccessPolicyMiddleware:
             # Only the portal's own code opens the admin, never a school provider's multi-factor claim.
             two_factor_passed = bool(getattr(request.user, "is_verified", lambda: False)())
         if needs_two_factor and not two_factor_passed and not rule.before_two_factor:
-            from django_otp import user_has_device
-
             target = "accounts:two_factor_verify" if user_has_device(request.user) else "accounts:two_factor_setup"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         if rule.access in (policy.Access.SIGNED_IN, policy.Access.ADMIN):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -247,8 +249,6 @@ class SingleSignOn(models.Model):
                 "two-factor sign-in type the portal's code. Only an OpenID Connect provider that sends amr can "
                 "stand for it.")})
         if self.client_secret_env:
-            import os
-
             if self.client_secret:
                 raise ValidationError({"client_secret": "Type the secret or name an environment variable, not both."})
             if self.client_secret_env not in os.environ:
@@ -277,8 +277,6 @@ class SingleSignOn(models.Model):
         return str(self.school or self.trust)
 
     def secret(self) -> str:
-        import os
-
         if self.client_secret_env:
             return os.environ.get(self.client_secret_env, "")
         return self.client_secret

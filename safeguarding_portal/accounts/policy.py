@@ -8,8 +8,9 @@ Three tables, read by the middleware (for every URL), the templates (for navigat
   the access test fails the build, so a new view cannot forget its rule.
 * ``TWO_FACTOR_ROLES``: roles whose holders must pass a TOTP check before anything but sign-in pages.
 
-Object rules (such as "the reporter of an incident") are functions at the end of this module; views and
-selectors call them instead of writing their own conditions.
+Object rules (such as "the reporter of an incident") are functions at the end of this module, or, when they
+read a domain app's models, in that app's ``access.py`` (the cases' rules: ``incidents/access.py``); views and
+selectors call them instead of writing their own conditions. The foundations import no domain app.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+
+from safeguarding_portal.core import plugins
 
 if TYPE_CHECKING:
     pass
@@ -110,6 +116,9 @@ class Cap(StrEnum):
 
     # Retention schedule (safeguarding_portal.retention): how long each kind of record is kept
     MANAGE_RETENTION = "retention.manage"
+
+    # Subject access requests (sar): log, track the deadline, review the pack, redact, disclose
+    MANAGE_SAR = "sar.manage"
 
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
@@ -274,6 +283,14 @@ RETENTION_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.MANAGE_RETENTION},
 }
 
+# Subject access requests: there is no office role, so the DSL team and the head log and manage them. Whose
+# pack each may review is the object rule sar.selectors.can_review (a pupil's: the DSL team; staff: the head).
+SAR_GRANTS: dict[str, set[Cap]] = {
+    Role.DSL: {Cap.MANAGE_SAR},
+    Role.DEPUTY_DSL: {Cap.MANAGE_SAR},
+    Role.HEADTEACHER: {Cap.MANAGE_SAR},
+}
+
 # The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
 # safety lead add and assess tools; senior leaders (the DSL and the head) decide, as for filtering changes.
 for _role, _caps in {
@@ -286,7 +303,7 @@ for _role, _caps in {
     DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
 
 for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
-                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS):
+                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS, SAR_GRANTS):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -414,6 +431,16 @@ URL_RULES: dict[str, Rule] = {
     "incidents:transfers_badge": needs(Cap.TRIAGE),
     "incidents:transfer": needs(Cap.TRIAGE),
     "incidents:transfer_pdf": needs(Cap.TRIAGE),
+    # Signed transfer bundles (incidents/transfer_bundles.py): sending, receiving, importing and verifying are the
+    # DSL team's. The one-time link is public: its token and the passphrase sent apart are the keys.
+    "incidents:bundle_send": needs(Cap.TRIAGE),
+    "incidents:bundle_download": needs(Cap.TRIAGE),
+    "incidents:received_list": needs(Cap.TRIAGE),
+    "incidents:received": needs(Cap.TRIAGE),
+    "incidents:bundle_verify": needs(Cap.TRIAGE),
+    "incidents:bundle_link": PUBLIC,
+    "incidents:bundle_link_confirm": PUBLIC,
+    "incidents:pupil_leaving": needs(Cap.TRIAGE),
     "incidents:trends": needs(Cap.VIEW_TRENDS),
     "incidents:procedures": needs(Cap.EDIT_PROCEDURES),
     "incidents:procedure_edit": needs(Cap.EDIT_PROCEDURES),
@@ -447,6 +474,7 @@ URL_RULES |= {
     "aup:agreement_adopt": needs(Cap.MANAGE_AGREEMENTS),
     "aup:agreement": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_new": needs(Cap.MANAGE_AGREEMENTS),
+    "aup:translation_add": needs(Cap.MANAGE_AGREEMENTS),
     "aup:register": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign": needs(Cap.MANAGE_AGREEMENTS),
     "aup:campaign_csv": needs(Cap.MANAGE_AGREEMENTS),
@@ -590,6 +618,21 @@ URL_RULES |= {
     "duty:ai_tool_decide": needs(Cap.DECIDE_AI_TOOLS),
 }
 
+# --- Subject access requests (sar) ---
+URL_RULES |= {
+    "sar:index": needs(Cap.MANAGE_SAR),
+    "sar:new": needs(Cap.MANAGE_SAR),
+    "sar:detail": needs(Cap.MANAGE_SAR),
+    "sar:extend": needs(Cap.MANAGE_SAR),
+    # The pack and what is built from it: object rule sar.selectors.can_review (pupil: DSL team; staff: head).
+    "sar:pack": needs(Cap.MANAGE_SAR),
+    "sar:mark": needs(Cap.MANAGE_SAR),
+    "sar:withdraw": needs(Cap.MANAGE_SAR),
+    "sar:build": needs(Cap.MANAGE_SAR),
+    "sar:disclosure_pdf": needs(Cap.MANAGE_SAR),
+    "sar:sent": needs(Cap.MANAGE_SAR),
+}
+
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
 NAMESPACE_RULES: dict[str, Rule] = {"admin": ADMIN}
 
@@ -617,108 +660,8 @@ def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool 
 
 
 # --- Object rules -------------------------------------------------------------------------------------
-# Who may see which case. ``case_visibility`` (a query filter, for lists) and ``can_view_case`` (for one
-# case) say the same thing; a test holds them together.
-
-
-def case_visibility(portal) -> models.Q:
-    from django.db.models import Q
-
-    from incidents.models import Route
-
-    if portal.school is None or not portal.can(Cap.OPEN_CASES):
-        return Q(pk__in=[])
-    visible = Q(pk__in=[])
-    if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        # The DSL team triages; the headteacher has oversight of pupils' cases.
-        visible |= Q(route=Route.DSL)
-    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        visible |= Q(route=Route.HEADTEACHER)
-    elif portal.can(Cap.TRIAGE):
-        # Shared means a SHARED entry on the hash-chained timeline, not the projection column beside it, which
-        # an UPDATE could tick without leaving a trace.
-        from incidents.integrity import shared_on_timeline
-
-        visible |= Q(route=Route.HEADTEACHER) & shared_on_timeline()
-    if portal.is_chair:
-        visible |= Q(route=Route.CHAIR)
-    # Nobody sees a concern about themselves, whatever their role.
-    return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
-
-
-def case_routes_seen_whole(portal) -> frozenset[str]:
-    """The routes every case of which at the school ``case_visibility`` shows (but one about the person
-    asking): what counts kept per school and route may answer for. Allegations shared with the DSL team are
-    seen case by case (a timeline entry decides), so their route is never here for the team."""
-    from incidents.models import Route
-
-    if portal.school is None or not portal.can(Cap.OPEN_CASES):
-        return frozenset()
-    routes = set()
-    if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        routes.add(Route.DSL)
-    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
-        routes.add(Route.HEADTEACHER)
-    if portal.is_chair:
-        routes.add(Route.CHAIR)
-    return frozenset(routes)
-
-
-def shared_case_visibility(portal) -> models.Q:
-    """Cases shared with this person by name, while the share lasts (read-only: never can_act_on_case)."""
-    from django.db.models import Q
-
-    from incidents.models import CaseShare, Route
-
-    if portal.school is None or not portal.can(Cap.VIEW_SHARED_CASES):
-        return Q(pk__in=[])
-    shared = CaseShare.objects.filter(user=portal.user, revoked_entry__isnull=True).values("incident_id")
-    return Q(school=portal.school, route=Route.DSL, pk__in=shared) & ~Q(subject_staff=portal.user)
-
-
-def can_view_case(portal, incident) -> bool:
-    from incidents.models import Route
-
-    if portal.school is None or incident.school_id != portal.school.pk or not portal.can(Cap.OPEN_CASES):
-        return False
-    if incident.subject_staff_id is not None and incident.subject_staff_id == portal.user.pk:
-        return False
-    if incident.route == Route.DSL:
-        return portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
-    if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or (portal.can(Cap.TRIAGE) and _shared_on_timeline(incident))
-    return portal.is_chair
-
-
-def _shared_on_timeline(incident) -> bool:
-    from incidents.models import EntryKind
-
-    return incident.entries.filter(kind=EntryKind.SHARED).exists()
-
-
-def can_act_on_case(portal, incident) -> bool:
-    """Adding to the timeline: the DSL team for pupils' cases, the head or chair for their routes."""
-    from incidents.models import Route
-
-    if not can_view_case(portal, incident):
-        return False
-    if incident.route == Route.DSL:
-        return portal.can(Cap.TRIAGE)
-    if incident.route == Route.HEADTEACHER:
-        return portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS) or portal.can(Cap.TRIAGE)
-    return portal.is_chair
-
-
-def can_share_case(portal, incident) -> bool:
-    """Only the headteacher shares an allegation about staff with the DSL team, and only once."""
-    from incidents.models import Route
-
-    return (
-        incident.route == Route.HEADTEACHER
-        and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
-        and not _shared_on_timeline(incident)
-        and can_view_case(portal, incident)
-    )
+# Who may see which case lives with the cases (incidents/access.py: case_visibility, can_view_case, ...); the
+# foundations import no domain app. The rules below need nothing from a domain app but the record's columns.
 
 
 # --- Object rules: web filtering ------------------------------------------------------------------------
@@ -735,8 +678,6 @@ def sees_all_filter_changes(portal) -> bool:
 
 
 def filter_change_visibility(portal) -> models.Q:
-    from django.db.models import Q
-
     if portal.school is None or not portal.can(Cap.REQUEST_FILTER_CHANGE):
         return Q(pk__in=[])
     if sees_all_filter_changes(portal):
@@ -766,28 +707,27 @@ def can_view_training_record(portal, record) -> bool:
 
 
 def _visible_ids(model_label: str, portal) -> models.QuerySet | None:
-    """The ids (as text, like AuditEvent.object_id) of the records of this type the person may see; None: all."""
-    from django.apps import apps
-    from django.db.models import CharField
-    from django.db.models.functions import Cast
+    """The ids (as text, like AuditEvent.object_id) of the records of this type the person may see; None: all.
 
+    A record type with an object rule is ruled by the app that keeps it (kind ``record_access`` in
+    ``<app>/access.py``: ``fn(portal)`` returns the visible records, or None for all); one with a capability by
+    AUDIT_RECORD_CAPS. Fails closed: a type listed here whose app registered no rule shows no entry.
+    """
     model = apps.get_model(model_label)
-    if model_label == "incidents.incident":
-        visible = model.objects.filter(case_visibility(portal))
-    elif model_label == "incidents.attachment":
-        visible = model.objects.filter(incident__in=apps.get_model("incidents.incident").objects.filter(
-            case_visibility(portal)))
-    elif model_label == "curriculum.trainingrecord":
-        if portal.can(Cap.MANAGE_TRAINING):
+    rules = plugins.named("record_access")
+    if model_label in rules:
+        visible = rules[model_label](portal)
+        if visible is None:
             return None
-        visible = model.objects.filter(user=portal.user)
-    else:
+    elif model_label in AUDIT_RECORD_CAPS:
         return None if portal.can(AUDIT_RECORD_CAPS[model_label]) else model.objects.none()
+    else:
+        visible = model.objects.none()
     return visible.annotate(text_id=Cast("pk", CharField())).values("text_id")
 
 
 # Record types whose audit entries only holders of the capability read (the school's own records, since the
-# log is the school's). The case and training rules above are object rules, per record.
+# log is the school's). Cases and training records have object rules, per record, in their apps' access.py.
 AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "incidents.cpfiletransfer": Cap.TRIAGE,
     "incidents.devicesearch": Cap.DEVICE_SEARCHES,
@@ -797,14 +737,13 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
     "duty.encompassnotification": Cap.VIEW_ENCOMPASS,
     "duty.encompassentry": Cap.VIEW_ENCOMPASS,
+    "sar.subjectaccessrequest": Cap.MANAGE_SAR,
 }
 AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
 
 
 def audit_visibility(portal) -> models.Q:
     """A filter on AuditEvent: entries about records this person may not see are left out."""
-    from django.db.models import Q
-
     shown = ~Q(object_type__in=AUDIT_OBJECT_RULES)
     for label in AUDIT_OBJECT_RULES:
         ids = _visible_ids(label, portal)

@@ -33,6 +33,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import KeptForm
 
 STASH_KEY = "resume_tokens"
 MAX_STASHED = 5
@@ -99,8 +102,6 @@ def _cookie_user_id(request: HttpRequest) -> int | None:
 
 
 def _owner_id(request: HttpRequest) -> int | None:
-    from .models import KeptForm
-
     owner = _expired_session_user_id(request) or _cookie_user_id(request)
     if owner is None:
         # A second form from a tab of the same signed-out session belongs to whoever the first one did.
@@ -140,8 +141,6 @@ def tokens(session) -> list[str]:
 def stash(request: HttpRequest) -> str | None:
     """Keep this (signed-out) POST for its author; returns the resume page's URL, or None when nobody can be
     told to be its author (then it is not kept)."""
-    from .models import KeptForm
-
     owner = _owner_id(request)
     if owner is None:
         return None
@@ -162,8 +161,6 @@ def stash(request: HttpRequest) -> str | None:
 
 
 def forget(request: HttpRequest, token: str) -> None:
-    from .models import KeptForm
-
     KeptForm.objects.filter(token_hash=_token_hash(token)).delete()
     kept = tokens(request.session)
     if token in kept:
@@ -179,8 +176,6 @@ def forget_sent(request: HttpRequest) -> None:
 
 def _entry(request: HttpRequest, token: str) -> dict | None:
     """The kept form behind ``token``, if this browser kept it, it is the signed-in user's, and it is fresh."""
-    from .models import KeptForm
-
     if token not in tokens(request.session):
         return None
     kept = KeptForm.objects.filter(token_hash=_token_hash(token), expires_at__gt=timezone.now()).first()
@@ -194,10 +189,6 @@ def _entry(request: HttpRequest, token: str) -> dict | None:
 
 
 def purge_expired() -> dict[str, int]:
-    from django.utils.module_loading import import_string
-
-    from .models import KeptForm
-
     kept, _ = KeptForm.objects.filter(expires_at__lte=timezone.now()).delete()
     sessions = 0
     if settings.SESSION_ENGINE in _DB_SESSION_ENGINES:

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
+from safeguarding_portal.outbox.email import Kind, send_email
 
 from .models import Membership, User
 from .signals import membership_ended
@@ -196,6 +197,4 @@ def two_factor_reset(*, user: User, by: User | None, reason: str, school=None, o
 def email_send(*, to: list[str], subject: str, body: str, school_id: int | None = None) -> None:
     """Queue an email (its delivery is recorded: outbox/email.py). Callers keep sensitive content out: a
     reference, a category group and a link only."""
-    from safeguarding_portal.outbox.email import Kind, send_email
-
     send_email(to=to, subject=subject, body=body, kind=Kind.ACCOUNT, school_id=school_id)

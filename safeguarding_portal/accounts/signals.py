@@ -7,6 +7,8 @@ from django.dispatch import Signal, receiver
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
 
+from .sso import MFA_SESSION_KEY
+
 # Sent when a membership ends (``membership``, ``by``: who ended it, or None for the portal). Domain apps
 # hand over what the person held (incidents passes their open tasks and cases on); the foundations do not
 # need to know which apps hold work.
@@ -28,8 +30,6 @@ def on_signed_in(sender, request, user, **kwargs):
                  summary=f"Signed in with single sign-on ({sso['where']})",
                  detail={"method": "sso", "provider": sso["provider"], "sso": sso["sso"], "amr": sso["amr"]})
     if sso["mfa_accepted"]:
-        from .sso import MFA_SESSION_KEY
-
         # After login() cycled the session, so the flag belongs to this sign-in only.
         request.session[MFA_SESSION_KEY] = True
         audit_record(action=AuditAction.TWO_FACTOR_VERIFIED, request=request, actor=user, school=sso["school"],

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record
+from safeguarding_portal.schools.models import School
 
 from .models import Membership, SingleSignOn, User
 from .policy import Role
@@ -122,8 +123,6 @@ class Decision:
 
 
 def schools_of(config: SingleSignOn):
-    from safeguarding_portal.schools.models import School
-
     if config.school_id:
         return School.objects.filter(pk=config.school_id)
     return School.objects.filter(trust_id=config.trust_id)

@@ -6,6 +6,8 @@ from functools import cached_property
 
 import qrcode
 import qrcode.image.svg
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.providers.base import AuthProcess
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -84,9 +86,6 @@ class SignOutView(auth_views.LogoutView):
 @require_POST
 def sso_start(request: HttpRequest) -> HttpResponse:
     """A sign-in page button: remember which school's provider, then let allauth send the browser there."""
-    from allauth.socialaccount.adapter import get_adapter
-    from allauth.socialaccount.providers.base import AuthProcess
-
     config = next((c for c in sso.enabled_configs() if str(c.pk) == request.POST.get("sso", "")), None)
     if config is None:
         messages.error(request, "That sign-in button is no longer set up. Choose again, or use your password.")

@@ -71,6 +71,9 @@ class ChainedRecord(models.Model):
 
     # Subclasses name the fields that the hash covers (everything that matters in court).
     HASHED_FIELDS: tuple[str, ...] = ()
+    # Fields added to a model after records were written: hashed only when set, so every earlier link (written
+    # before the field existed, and so empty in it) keeps the hash it was written with.
+    HASHED_IF_SET: tuple[str, ...] = ()
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -90,7 +93,7 @@ class ChainedRecord(models.Model):
         for name in self.HASHED_FIELDS:
             field = self._meta.get_field(name)
             data[name] = getattr(self, field.attname)
-        return data
+        return with_set_fields(data, {n: getattr(self, self._meta.get_field(n).attname) for n in self.HASHED_IF_SET})
 
     def compute_hash(self) -> str:
         return link_hash(self.prev_hash, self.seq, self.chain, self.payload())
@@ -109,6 +112,11 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_canonical(v) for v in value]
     return value
+
+
+def with_set_fields(data: dict[str, Any], optional: dict[str, Any]) -> dict[str, Any]:
+    """``data`` and those of the ``HASHED_IF_SET`` values that are set (neither None nor empty)."""
+    return {**data, **{name: value for name, value in optional.items() if value not in (None, "")}}
 
 
 def link_hash(prev_hash: str, seq: int, chain: str, payload: dict[str, Any]) -> str:
@@ -222,7 +230,8 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     # Plain rows, not model instances: the hashed columns as tuples, hashed by the same ``link_hash`` that
     # ``compute_hash`` uses (``payload`` reads the same attnames), about twice as fast on long chains.
     names = model.HASHED_FIELDS
-    columns = [model._meta.get_field(n).attname for n in names]
+    optional = model.HASHED_IF_SET
+    columns = [model._meta.get_field(n).attname for n in (*names, *optional)]
     breaks: list[Break] = []
     for chain in chain_keys:
         expected_prev, expected_seq, found = GENESIS, 1, None
@@ -237,7 +246,10 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
                 found = Break(chain, expected_seq, pk, f"link #{expected_seq} is missing (next is #{seq})")
             elif prev_hash != expected_prev:
                 found = Break(chain, seq, pk, "does not point at the link before it")
-            elif link_hash(prev_hash, seq, chain, dict(zip(names, values, strict=True))) != digest:
+            elif link_hash(prev_hash, seq, chain, with_set_fields(
+                dict(zip(names, values[: len(names)], strict=True)),
+                dict(zip(optional, values[len(names):], strict=True)),
+            )) != digest:
                 found = Break(chain, seq, pk, "its contents were changed after it was written")
             if found:
                 break

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from safeguarding_portal.core import plugins
+
 
 @dataclass(frozen=True)
 class Mismatch:
@@ -30,9 +32,11 @@ class Check:
     run: Callable[[], Iterable[Mismatch]]
 
 
-CHECKS: dict[str, Check] = {}
+# Kind ``projection_check`` of core.plugins, discovered in every app's ``integrity.py`` on first use.
+CHECKS = plugins.KindView("projection_check")
 
 
-def register(name: str, *, label: str, agrees_with: str, run: Callable[[], Iterable[Mismatch]]) -> None:
-    """Called from a domain app's ``AppConfig.ready``: foundations never import the domain apps."""
-    CHECKS[name] = Check(label, agrees_with, run)
+def register(name: str, *, label: str, agrees_with: str, run: Callable[[], Iterable[Mismatch]],
+             order: int = plugins.DEFAULT_ORDER) -> None:
+    """Called at the end of a domain app's ``integrity.py``: foundations never import the domain apps."""
+    plugins.register("projection_check", name, Check(label, agrees_with, run), order=order)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, QuerySet
 
+from safeguarding_portal.accounts.policy import audit_visibility
+
 from .models import AuditAction, AuditEvent
 
 
@@ -14,8 +16,6 @@ def audit_events_for_school(
     """The school's log; with ``portal``, without entries about records that person may not see."""
     events = AuditEvent.objects.filter(school=school).select_related("actor")
     if portal is not None:
-        from safeguarding_portal.accounts.policy import audit_visibility
-
         events = events.filter(audit_visibility(portal))
     if action:
         events = events.filter(action=action)

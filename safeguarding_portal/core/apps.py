@@ -9,6 +9,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Celery finds tasks lazily, in workers. The web process runs tasks in-process when eager and
         # looks them up by name, so register every app's tasks module now.
-        from django.utils.module_loading import autodiscover_modules
+        from . import plugins  # why: in ready(), once every app's models are loaded
 
-        autodiscover_modules("tasks")
+        plugins.discover("tasks")

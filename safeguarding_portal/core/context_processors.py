@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from safeguarding_portal.outbox.email import undelivered_urgent
+
 
 def portal(request):
     context = getattr(request, "portal", None)
@@ -16,6 +18,5 @@ def portal(request):
 def _undelivered_urgent(context) -> list:
     if context is None or context.school is None or not context.can("outbox.view_deliveries"):
         return []
-    from safeguarding_portal.outbox.email import undelivered_urgent
 
     return undelivered_urgent(school_id=context.school.pk)

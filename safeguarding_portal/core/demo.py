@@ -21,15 +21,11 @@ import base64
 import datetime
 import random
 from dataclasses import dataclass, field
-from importlib import import_module
-from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
@@ -37,6 +33,7 @@ from faker import Faker
 from safeguarding_portal.accounts import services as account_services
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role, requires_two_factor
+from safeguarding_portal.core import plugins
 from safeguarding_portal.schools.calendar import academic_year_of, typical_terms
 from safeguarding_portal.schools.models import (
     Guardian,
@@ -567,21 +564,10 @@ def _authenticator(user: User) -> TOTPDevice:
 # --- Other apps' demo records -------------------------------------------------------------------------
 
 
-def _project_apps():
-    base = Path(settings.BASE_DIR).resolve()
-    for app_config in apps.get_app_configs():
-        path = Path(app_config.path).resolve()
-        if path.is_relative_to(base) and "site-packages" not in path.parts:
-            yield app_config
-
-
 def _run_extensions(demo: Demo) -> None:
-    for app_config in _project_apps():
-        if app_config.name == __name__.rsplit(".", 1)[0] or not module_has_submodule(app_config.module, "demo"):
-            continue
-        seed = getattr(import_module(f"{app_config.name}.demo"), "seed", None)
-        if callable(seed):
-            demo.notes.extend(seed(demo=demo) or [])
+    # Each app's builders (kind ``demo`` in ``<app>/demo.py``), in their declared order; each is idempotent.
+    for seed in plugins.values("demo"):
+        demo.notes.extend(seed(demo=demo) or [])
 
 
 # --- Printing -----------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def render_pdf(*, template: str | None = None, context: dict[str, Any] | None = 
     """The PDF of ``template`` rendered with ``context``, or of ``html`` (one or the other)."""
     if (template is None) == (html is None):
         raise ValueError("Give a template or HTML, not both.")
-    from weasyprint import HTML
+    from weasyprint import HTML  # why: heavy (Pango, fonts), loaded only when a PDF is made
 
     if template is not None:
         html = render_to_string(template, context or {})

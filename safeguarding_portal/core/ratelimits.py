@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_ratelimit import ALL as RATELIMIT_ALL
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,6 @@ def too_many(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def _split(rate: str) -> tuple[int, int]:
-    from django_ratelimit.core import _split_rate
-
     return _split_rate(rate)
 
 

@@ -39,7 +39,7 @@ def health(request: HttpRequest) -> JsonResponse:
         checks["database"] = "error"
     if settings.REDIS_URL:
         try:
-            import redis
+            import redis  # why: only when REDIS_URL is set
 
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
             checks["redis"] = "ok"

@@ -30,10 +30,15 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Count
 from django.dispatch import Signal
 from django.utils import timezone
 
+from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.accounts.policy import Role
+
 from .models import EmailDelivery
+from .services import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +69,6 @@ def send_email(
     attachments: Iterable[dict[str, str]] = (),
 ) -> EmailDelivery:
     """Record an email and have the worker send it after the caller's transaction commits."""
-    from .services import enqueue
-
     delivery = EmailDelivery.objects.create(
         to=list(to), subject=subject[:300], body=body, kind=kind, school_id=school_id, urgent=urgent,
         reference=reference[:100], attachments=list(attachments), next_attempt_at=timezone.now(),
@@ -76,8 +79,6 @@ def send_email(
 
 def send_emails(deliveries: list[EmailDelivery]) -> list[EmailDelivery]:
     """Many at once (a campaign's invitations): one insert and one task for all of them."""
-    from .services import enqueue
-
     now = timezone.now()
     for d in deliveries:
         d.next_attempt_at = now
@@ -203,9 +204,6 @@ def _tell_head(delivery: EmailDelivery) -> None:
     """An urgent alert did not go: the banner shows it from now on (it reads the delivery); the head is also
     emailed, once. The same mail server may be down, but the head's address may still work, and the notice
     is retried like any email."""
-    from safeguarding_portal.accounts.models import Membership
-    from safeguarding_portal.accounts.policy import Role
-
     with transaction.atomic():
         claimed = EmailDelivery.objects.filter(pk=delivery.pk, head_told_at__isnull=True).update(
             head_told_at=timezone.now()
@@ -251,8 +249,6 @@ def deliver_due(*, limit: int = 200) -> dict[str, int]:
 
 # --- Reads ---------------------------------------------------------------------------------------------------
 def deliveries_for(*, school_id: int, show: str = "", limit: int = 200) -> tuple[list[EmailDelivery], dict[str, int]]:
-    from django.db.models import Count
-
     mine = EmailDelivery.objects.filter(school_id=school_id)
     counts = dict(mine.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
     shown = mine.filter(state=show) if show in State.values else mine

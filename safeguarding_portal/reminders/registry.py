@@ -23,7 +23,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.module_loading import autodiscover_modules
+from safeguarding_portal.core import plugins
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,17 @@ class Sweep:
     description: str = ""
 
 
-SWEEPS: dict[str, Sweep] = {}
+# Kind ``reminder_sweep`` of core.plugins, discovered in every app's ``reminders.py`` on first use.
+SWEEPS = plugins.KindView("reminder_sweep")
 
 
 def sweep(kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None):
     def register(fn: Callable[..., int]) -> Callable[..., int]:
-        SWEEPS[kind] = Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0])
+        plugins.register("reminder_sweep", kind,
+                         Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0]))
         return fn
 
     return register
-
-
-def autodiscover() -> None:
-    autodiscover_modules("reminders")
 
 
 def run(kind: str, *, today: datetime.date) -> int:

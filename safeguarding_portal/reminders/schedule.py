@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 
+from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks
+
+from .registry import SWEEPS
+
 DIGEST_HOUR, DIGEST_MINUTE = 7, 0
 
 # Beat entries that predate the engine and whose work a registered sweep now does. They are switched off
@@ -14,10 +18,6 @@ SUPERSEDED = {"incidents.urgent_resend_sweep": "incidents.urgent_unacknowledged"
 
 
 def sync_schedule() -> None:
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks
-
-    from .registry import SWEEPS
-
     def daily(hour: int, minute: int) -> CrontabSchedule:
         schedule, _ = CrontabSchedule.objects.get_or_create(
             minute=str(minute), hour=str(hour), day_of_week="*", day_of_month="*", month_of_year="*",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from safeguarding_portal.outbox.email import is_permanent
+from safeguarding_portal.outbox.email import Kind, is_permanent, send_email
 from safeguarding_portal.outbox.models import EmailDelivery
 
 from . import services
@@ -22,8 +22,6 @@ def send_digests() -> int:
 @shared_task(name="reminders.deliver_digest", ignore_result=True)
 def deliver_digest(*, digest_id: int) -> str:
     """Kept for messages queued before digests were sent as recorded deliveries: hands the digest to one."""
-    from safeguarding_portal.outbox.email import Kind, send_email
-
     digest = Digest.objects.get(pk=digest_id)
     if digest.delivery_id is None and digest.status == Digest.Status.QUEUED:
         digest.delivery = send_email(to=[digest.recipient_email], subject=digest.subject, body=digest.body,

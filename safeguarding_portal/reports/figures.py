@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.utils.module_loading import autodiscover_modules
+from safeguarding_portal.core import plugins
 
 
 @dataclass(frozen=True)
@@ -21,25 +21,19 @@ class Column:
 
 
 TrustColumns = Callable[..., list[Column]]
-_REGISTERED: list[tuple[int, TrustColumns]] = []
 
 
 def trust_columns(order: int) -> Callable[[TrustColumns], TrustColumns]:
-    """Register ``fn(*, school_ids, start, end, today) -> list[Column]``; columns show in ``order``."""
-    def register(fn: TrustColumns) -> TrustColumns:
-        if fn not in [f for _, f in _REGISTERED]:
-            _REGISTERED.append((order, fn))
-        return fn
-
-    return register
+    """Register ``fn(*, school_ids, start, end, today) -> list[Column]`` (core.plugins, kind ``trust_columns``);
+    columns show in ``order``."""
+    return plugins.registers("trust_columns", order=order)
 
 
 def columns_for(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date,
                 today: datetime.date) -> list[Column]:
-    autodiscover_modules("figures")
     ids = list(school_ids)
     found: list[Column] = []
-    for _, fn in sorted(_REGISTERED, key=lambda item: item[0]):
+    for fn in plugins.values("trust_columns"):
         found += fn(school_ids=ids, start=start, end=end, today=today)
     return found
 
@@ -78,7 +72,6 @@ class Measure:
 
 
 SchoolMeasures = Callable[..., list[Measure]]
-_MEASURES: list[tuple[int, SchoolMeasures]] = []
 
 # Areas the dashboard keeps a cell for even before an app provides them: "not set up" until one registers.
 EXPECTED_MEASURES: dict[str, tuple[str, str]] = {
@@ -93,26 +86,21 @@ def school_measures(order: int) -> Callable[[SchoolMeasures], SchoolMeasures]:
     ``previous`` is the three periods before (start, end), oldest first, for measures with a trend. All the
     schools passed share the same period: the caller groups schools by their term dates.
     """
-    def register(fn: SchoolMeasures) -> SchoolMeasures:
-        if fn not in [f for _, f in _MEASURES]:
-            _MEASURES.append((order, fn))
-        return fn
-
-    return register
+    return plugins.registers("school_measures", order=order)
 
 
 def measures_for(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date,
                  previous: list[tuple[datetime.date, datetime.date]]) -> list[Measure]:
-    autodiscover_modules("figures")
     ids = list(school_ids)
     found: list[Measure] = []
-    for _, fn in sorted(_MEASURES, key=lambda item: item[0]):
+    for fn in plugins.values("school_measures"):
         found += fn(school_ids=ids, start=start, end=end, today=today, previous=previous)
     return found
 
 
-# Models whose changes move a school's figures: apps name theirs with ``refresh_on`` (their figures module),
-# and reports.school_figures asks for a refresh of that school when one is saved or deleted.
+# Models whose changes move a school's figures: apps name theirs with ``refresh_on`` (their figures module,
+# imported by ReportsConfig.ready through core.plugins.discover before the signals are connected), and
+# reports.school_figures asks for a refresh of that school when one is saved or deleted.
 WATCHED: set[type] = set()
 
 

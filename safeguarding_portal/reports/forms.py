@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from safeguarding_portal.schools.models import Term
 
+from .figures import measures_for
+from .models import TrustThresholds
+
 # The browser's date picker speaks ISO dates.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -36,8 +39,6 @@ class ReportRequestForm(forms.Form):
 
 def dashboard_measures() -> list:
     """The dashboard's measures with their default thresholds (computed for no school: no figures needed)."""
-    from .figures import measures_for
-
     today = timezone.localdate()
     return measures_for(school_ids=[], start=today, end=today, today=today, previous=[])
 
@@ -49,7 +50,6 @@ class ThresholdsForm(forms.Form):
 
     def __init__(self, *args, trust, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import TrustThresholds
 
         row = TrustThresholds.objects.filter(trust=trust).first()
         stored = row.values if row is not None else {}

@@ -3,16 +3,16 @@ every download of it (who, when). A built report is never changed: a new build i
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def stale_after():
-    import datetime
-
     return datetime.timedelta(minutes=getattr(settings, "REPORT_BUILD_STALE_MINUTES", 10))
 
 
@@ -84,8 +84,6 @@ class GovernorReport(models.Model):
     @property
     def is_stale(self) -> bool:
         """Building, but no sign of life for REPORT_BUILD_STALE_MINUTES: the worker doing it has gone."""
-        from django.utils import timezone
-
         if self.state != self.State.BUILDING:
             return False
         last = self.heartbeat_at or self.build_started_at or self.requested_at

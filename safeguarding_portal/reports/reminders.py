@@ -12,7 +12,8 @@ from django.utils import timezone
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.schools.models import Term
 
-from .models import GovernorReport
+from . import services
+from .models import GovernorReport, stale_after
 
 # A beat that was down for a few days still catches up; older terms are left to be asked for by hand.
 CATCH_UP_DAYS = 7
@@ -21,8 +22,6 @@ CATCH_UP_DAYS = 7
 @sweep("reports.end_of_term", hour=5, minute=30)
 def end_of_term(*, today: datetime.date) -> int:
     """Build each school's governor report for the term that has just ended."""
-    from . import services
-
     built = GovernorReport.objects.filter(term=OuterRef("pk"), origin=GovernorReport.Origin.END_OF_TERM)
     ended = (
         Term.objects.filter(ends_on__lt=today, ends_on__gte=today - datetime.timedelta(days=CATCH_UP_DAYS))
@@ -46,9 +45,6 @@ STALE_BUILDS_EVERY_MINUTES = 5
 @sweep("reports.stale_builds", every_minutes=STALE_BUILDS_EVERY_MINUTES)
 def stale_builds(*, today: datetime.date) -> int:
     """Governor reports left "building" by a worker that died are built again, even when nobody is watching."""
-    from . import services
-    from .models import stale_after
-
     stale = GovernorReport.objects.filter(
         state=GovernorReport.State.BUILDING, heartbeat_at__lt=timezone.now() - stale_after()
     ).only("pk")

@@ -25,9 +25,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from safeguarding_portal.outbox.services import enqueue
 from safeguarding_portal.schools.models import Pupil, School
+from safeguarding_portal.schools.selectors import term_in_view
 
 from .figures import EXPECTED_MEASURES, WATCHED, measures_for
 from .models import SchoolFigures, TrustThresholds
@@ -49,8 +52,6 @@ def _windows(schools: list[School], *, period: tuple[datetime.date, datetime.dat
              ) -> dict[tuple, list[School]]:
     """Schools grouped by (start, end, previous periods, label): schools of a trust usually share term dates,
     so each group's measures are one set of grouped queries."""
-    from safeguarding_portal.schools.selectors import term_in_view
-
     groups: dict[tuple, list[School]] = defaultdict(list)
     for school in schools:
         if period is None:
@@ -143,8 +144,6 @@ def request_refresh(school_id: int | None) -> None:
 
 
 def _flush(school_id: int) -> None:
-    from safeguarding_portal.outbox.services import enqueue
-
     try:
         fresh = cache.add(PENDING_KEY.format(school_id), 1, PENDING_SECONDS)
     except Exception:  # the cache is down: queue it anyway (a refresh too many is harmless)
@@ -162,8 +161,6 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
     for model in WATCHED:
         post_save.connect(_changed, sender=model, dispatch_uid=f"school-figures-{model._meta.label}-save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"school-figures-{model._meta.label}-delete")

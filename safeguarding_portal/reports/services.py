@@ -13,10 +13,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from safeguarding_portal.audit.services import audit_record
 from safeguarding_portal.outbox.services import enqueue
 
 from . import builder
-from .models import GovernorReport, ReportDownload, stale_after
+from .models import GovernorReport, ReportDownload, TrustThresholds, stale_after
+from .notify import notify_governors
 from .periods import period_for
 
 log = logging.getLogger(__name__)
@@ -179,8 +181,6 @@ def _build(report: GovernorReport) -> GovernorReport:
         report.built_at = timezone.now()
         report.save()
         if report.origin == GovernorReport.Origin.END_OF_TERM:
-            from .notify import notify_governors
-
             notify_governors(report=report)
     return report
 
@@ -192,10 +192,6 @@ def record_download(*, report: GovernorReport, user, ip: str | None) -> ReportDo
 @transaction.atomic
 def thresholds_save(*, trust, values: dict[str, dict[str, int]], by) -> None:
     """The trust's dashboard thresholds (reports.forms.ThresholdsForm checked them), recorded in the audit log."""
-    from safeguarding_portal.audit.services import audit_record
-
-    from .models import TrustThresholds
-
     row, _ = TrustThresholds.objects.select_for_update().get_or_create(trust=trust)
     changed = sorted(k for k, v in values.items() if row.values.get(k) != v)
     row.values = values

@@ -12,16 +12,14 @@ from django import forms
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from incidents.categories import FOUR_C, FourC
-from incidents.figures import concern_figures
-from incidents.models import Incident, Route
+from safeguarding_portal.core import plugins
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil, School, Term
 
 from .figures import columns_for
 from .models import GovernorReport
 from .periods import Period, period_for, range_label
-from .privacy import small_count
+from .school_figures import dashboard
 
 
 class TrustPeriodForm(forms.Form):
@@ -60,58 +58,37 @@ def period_from(query, *, trust) -> tuple[TrustPeriodForm, Period]:
 
 def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
     period = Period(start, end, range_label(start, end), range_label(start, end))
-    t_from, t_to = period.bounds()
     schools = list(School.objects.filter(trust=trust).order_by("name"))
     ids = [s.pk for s in schools]
-    dsl = Incident.objects.filter(school_id__in=ids, route=Route.DSL)
     on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
                    .annotate(n=Count("pk")).order_by())
-    by_category = list(dsl.filter(reported_at__gte=t_from, reported_at__lt=t_to)
-                       .values_list("school_id", "category").annotate(n=Count("pk")).order_by())
-    # The headline figures as each school's own home page and governor report count them.
-    figures = concern_figures(school_ids=ids, start=start, end=end)
+    # The concern figures (counts, the 4 Cs, acknowledgement, referrals) are the incidents app's (kind
+    # ``trust_concerns``): the same selectors as each school's home page and governor report.
+    concern_rows: dict[int, dict] = {sid: {} for sid in ids}
+    concern_table: dict = {}
+    for concerns in plugins.values("trust_concerns"):
+        found = concerns(school_ids=ids, start=start, end=end, pupils=on_roll)
+        for sid in ids:
+            concern_rows[sid].update(found["rows"][sid])
+        concern_table.update(found["table"])
     last_report = dict(GovernorReport.objects.filter(school_id__in=ids, state=GovernorReport.State.READY)
                        .values_list("school_id").annotate(at=Max("built_at")).order_by())
-
-    totals: dict[int, int] = {}
-    four_c: dict[int, dict[str, int]] = {}
-    for school_id, category, n in by_category:
-        totals[school_id] = totals.get(school_id, 0) + n
-        bucket = four_c.setdefault(school_id, {fc.value: 0 for fc in FourC})
-        bucket[FOUR_C[category]] += n
     columns = columns_for(school_ids=ids, start=start, end=end, today=min(end, timezone.localdate()))
     rows = []
     for s in schools:
-        f = figures[s.pk]
-        total = f.total
-        pupils = on_roll.get(s.pk, 0)
-        acked = f.acknowledged_in_time
         rows.append({
             "school": s,
-            "pupils": pupils,
-            "total": small_count(total),
-            # A rate per 100 pupils compares schools of different sizes; hidden when the count is small.
-            "rate": (f"{100 * total / pupils:.1f}" if pupils and total >= 3 else "—"),
-            "four_c": [small_count(four_c.get(s.pk, {}).get(fc.value, 0)) for fc in FourC],
-            "four_c_cells": [(fc.label, small_count(four_c.get(s.pk, {}).get(fc.value, 0))) for fc in FourC],
-            "ack_pct": f"{f.ack_percent}%" if total else "—",
-            "ack_rag": ("green" if not total or acked / total >= 0.9 else
-                        "amber" if acked / total >= 0.75 else "red"),
-            "urgent": small_count(f.urgent),
-            "referrals": small_count(f.referrals),
-            "open_at_end": small_count(f.open_at_end),
-            "allegations": small_count(f.allegations),
+            "pupils": on_roll.get(s.pk, 0),
+            **concern_rows[s.pk],
             "last_report": last_report.get(s.pk),
             # Agreements, training, filtering and curriculum: the apps' own figures (reports.figures).
             "areas": [(c.label, c.values.get(s.pk, "—"), c.rag.get(s.pk, "")) for c in columns],
         })
-    grand = sum(totals.values())
     return {
         "period": period,
         "rows": rows,
-        "four_c_labels": [fc.label for fc in FourC],
+        **concern_table,
         "area_labels": [c.label for c in columns],
-        "total": small_count(grand),
         "pupils": sum(on_roll.values()),
         "schools": len(schools),
     }
@@ -132,8 +109,6 @@ def area_parts(table: dict) -> list[dict]:
 
 
 def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
-    from .school_figures import dashboard
-
     table = trust_table(trust=trust, start=start, end=end)
     # Every area, school by school, after the trust-wide picture: the dashboard's figures for this period.
     dash = dashboard(trust=trust, period=(start, end), sort="attention")

@@ -14,10 +14,11 @@ from safeguarding_portal.audit.services import record_view
 from safeguarding_portal.core.clientip import client_ip
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.pdf import pdf_response
+from safeguarding_portal.schools.models import School
 from safeguarding_portal.schools.selectors import term_in_view
 
-from . import selectors, services, trust
-from .forms import ReportRequestForm
+from . import school_figures, selectors, services, trust
+from .forms import ReportRequestForm, ThresholdsForm
 from .models import GovernorReport
 
 
@@ -140,8 +141,6 @@ def _chosen_period(request: HttpRequest, trust_obj):
 
 
 def trust_dashboard(request: HttpRequest) -> HttpResponse:
-    from . import school_figures
-
     trust_obj = _trust(request)
     form, chosen = _chosen_period(request, trust_obj)
     try:
@@ -158,10 +157,6 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
 
 def trust_school(request: HttpRequest, school_id: int) -> HttpResponse:
     """One school's aggregates for the trust lead: the dashboard's cells with their detail, never a child."""
-    from safeguarding_portal.schools.models import School
-
-    from . import school_figures
-
     trust_obj = _trust(request)
     school = get_object_or_404(School, pk=school_id, trust=trust_obj)  # another trust's school is not found
     form, chosen = _chosen_period(request, trust_obj)
@@ -171,8 +166,6 @@ def trust_school(request: HttpRequest, school_id: int) -> HttpResponse:
 
 
 def trust_thresholds(request: HttpRequest) -> HttpResponse:
-    from .forms import ThresholdsForm
-
     trust_obj = _trust(request)
     form = ThresholdsForm(request.POST or None, trust=trust_obj)
     if request.method == "POST" and form.is_valid():

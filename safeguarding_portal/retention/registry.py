@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import models
 
+from safeguarding_portal.core import plugins
+
 MIN_YEARS, MAX_YEARS = 1, 100
 
 
@@ -38,14 +40,14 @@ class RecordKind:
         return Trigger(self.trigger).label
 
 
-KINDS: dict[str, RecordKind] = {}
+# Kind ``retention_kind`` of core.plugins, discovered in every app's ``retention_kinds.py`` on first use.
+KINDS = plugins.KindView("retention_kind")
 
 
 def register(kind: RecordKind) -> RecordKind:
     if not MIN_YEARS <= kind.years <= MAX_YEARS:
         raise ValueError(f"{kind.name}: a default of {kind.years} years is out of range.")
-    KINDS[kind.name] = kind
-    return kind
+    return plugins.register("retention_kind", kind.name, kind)
 
 
 def kinds() -> list[RecordKind]:

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from safeguarding_portal.standards.registry import Kind, register
 
 from .registry import KINDS, MAX_YEARS, MIN_YEARS, kinds
+from .selectors import schedules
+from .services import schedule_apply
 
 SCHEDULE = "schedule"
 _LINE = re.compile(r"^(?P<kind>[^=]+)=\s*(?P<years>\d+)\s*(years?)?\s*$", re.IGNORECASE)
@@ -27,6 +29,7 @@ def _overrides(periods: dict[str, int]) -> dict[str, int]:
 @register
 class RetentionKind(Kind):
     name = "retention.schedule"
+    order = 10
     label = "Retention schedule"
     key_label = "Schedule"
     intro = ("How many years each kind of record is kept, counted from the event the kind names (a pupil's date of "
@@ -69,8 +72,6 @@ class RetentionKind(Kind):
                          for name, years in content.items())
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], dict[str, int]]:
-        from .selectors import schedules
-
         return {(sid, SCHEDULE): _overrides(periods) for sid, periods in schedules(school_ids=school_ids).items()
                 if SCHEDULE in keys}
 
@@ -90,6 +91,4 @@ class RetentionKind(Kind):
 
     def apply(self, *, school, key: str, content: dict[str, int], by, origin=None,
               options: dict | None = None) -> None:
-        from .services import schedule_apply
-
         schedule_apply(school=school, user=by, periods=dict(content), note="The trust's schedule", origin=origin)

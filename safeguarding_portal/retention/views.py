@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.audit.services import origin_of
 from safeguarding_portal.core.formerrors import error_messages
+from safeguarding_portal.standards import services as standards
+from safeguarding_portal.standards.selectors import school_view
 
 from . import selectors, services
 from .registry import MAX_YEARS, MIN_YEARS
@@ -44,7 +46,6 @@ def schedule(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Retention schedule saved ({len(changed)} changed)." if changed
                                  else "Nothing changed.")
                 return redirect("retention:schedule")
-    from safeguarding_portal.standards.selectors import school_view
 
     rows = [{"entry": e, "value": values[e.kind.name], "error": errors.get(e.kind.name)} for e in entries]
     return render(request, "retention/schedule.html", {
@@ -56,8 +57,6 @@ def schedule(request: HttpRequest) -> HttpResponse:
 @require_POST
 def adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     """Take the trust's retention schedule (safeguarding_portal.standards); each period changed is recorded."""
-    from safeguarding_portal.standards import services as standards
-
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="retention.schedule", template_id=template_id)
     standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))

@@ -1,13 +1,27 @@
 from django import forms
 from django.forms import inlineformset_factory
 
+from . import languages
 from .models import SafeguardingContact, School, Term, VulnerabilityFlag
 
 
 class SchoolDetailsForm(forms.ModelForm):
+    parent_languages = forms.MultipleChoiceField(
+        choices=languages.CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Languages offered to parents, besides English",
+        help_text="The signing, consent and verify pages and the parents' emails. A parent's language comes from "
+        "the MIS home language or their choice on the page. Give each agreement a translation too "
+        "(Agreements → the parents' agreement).",
+    )
+
     class Meta:
         model = School
-        fields = ["name", "local_authority", "address", "phone"]
+        fields = ["name", "local_authority", "address", "phone", "parent_languages"]
+
+    def clean_parent_languages(self) -> list[str]:
+        return languages.offered(self.cleaned_data.get("parent_languages"))[1:]
 
 
 ContactFormSet = inlineformset_factory(

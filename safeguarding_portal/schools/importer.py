@@ -38,7 +38,7 @@ from safeguarding_portal.accounts.services import membership_end, membership_gra
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 
-from . import tables
+from . import languages, tables
 from .models import (
     UPN_VALIDATOR,
     Guardian,
@@ -243,6 +243,10 @@ PUPIL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("school_email", "the pupil's school email", "school email addresses",
               ("School Email", "School Email Address", "Pupil Email", "Pupil School Email", "Student Email",
                "Pupil Email Address")),
+    # The family's language, for the parents' pages and emails (schools/languages.py reads the census codes).
+    FieldSpec("home_language", "the home language", "home languages",
+              ("Home Language", "Home Language Code", "First Language", "First Language Code", "Main Language",
+               "Language", "Family Language")),
 )
 
 # Vulnerability flags: a start and an end date column for each (SIMS, Arbor and Bromcom export them so). A
@@ -692,6 +696,9 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
                     bad("school_email", str(exc))
             else:
                 values["school_email"] = ""
+        if "home_language" in raw:
+            # A language the portal does not translate into is English for the parents' pages, not an error.
+            values["home_language"] = languages.from_mis(raw["home_language"])
         if "joined_on" in raw:
             if raw["joined_on"]:
                 try:

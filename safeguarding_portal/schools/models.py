@@ -43,6 +43,11 @@ class School(models.Model):
     )
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # The languages besides English the parents' pages and emails are offered in (schools/languages.py codes).
+    parent_languages = models.JSONField(
+        "languages offered to parents", default=list, blank=True,
+        help_text="Besides English. Parents see these on the signing and consent pages, and get emails in them.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -189,6 +194,9 @@ class Pupil(models.Model):
     # network user name or school email, which match an alert to the pupil.
     network_username = models.CharField(max_length=150, blank=True)
     school_email = models.EmailField(blank=True)
+    # The family's home language from the MIS (a schools/languages.py code; "" for English or one not offered):
+    # the parents' emails and pages are in it when the school offers it.
+    home_language = models.CharField(max_length=8, blank=True)
     # Every name the pupil may be searched by, folded (schools.search): kept by save() and by the importer.
     search_text = models.CharField(max_length=600, blank=True, editable=False)
     date_of_birth = models.DateField()
@@ -196,6 +204,12 @@ class Pupil(models.Model):
     registration_group = models.CharField("class", max_length=40, blank=True)
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True, help_text="Empty while the pupil is on roll.")
+    # A move the school knows of ahead of the MIS (incidents.transfers.pupil_mark_leaving): the DSL team is
+    # prompted to send the essential information ahead of the file (KCSiE 2026), and records when they did.
+    leaving_on = models.DateField(null=True, blank=True)
+    destination_school = models.CharField(max_length=200, blank=True)
+    destination_urn = models.CharField("destination school's URN", max_length=6, blank=True)
+    early_notice_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PupilQuerySet.as_manager()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 
 from .calendar import academic_year_label, academic_year_of
@@ -81,8 +81,6 @@ def staff(*, school: School) -> QuerySet[Membership]:
 
 def staff_users(*, school: School) -> QuerySet:
     """The school's staff and governors as active users, by name (for "who" choices: owners, officers)."""
-    from safeguarding_portal.accounts.models import User
-
     ids = Membership.objects.current().filter(school=school).exclude(role=Role.PARENT).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")
 

@@ -16,6 +16,7 @@ from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 
+from .importer import import_people
 from .models import ImportRun, Pupil, PupilFlag, School, Trust
 
 
@@ -29,9 +30,14 @@ def _same_school(school: School, instance: School) -> None:
 def school_details_save(*, school: School, user: User, form, origin: Origin | None = None) -> School:
     """The school's name, local authority, address and phone (``SchoolDetailsForm``)."""
     _same_school(school, form.instance)
+    stored = School.objects.filter(pk=school.pk).values_list("parent_languages", flat=True).first()
+    languages_before = list(stored or [])
     form.save()
+    detail: dict = {"fields": form.changed_data}
+    if "parent_languages" in form.changed_data:
+        detail["parent_languages"] = {"from": languages_before, "to": list(form.instance.parent_languages)}
     audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary="School details changed", detail={"fields": form.changed_data})
+                 summary="School details changed", detail=detail)
     return school
 
 
@@ -72,8 +78,6 @@ def school_add(*, trust: Trust, form, terms, contacts, user: User, origin: Origi
 
 def staff_import(*, school: School, upload, user: User, origin: Origin | None = None) -> ImportRun:
     """The staff list through the MIS import, exactly as the school's own import page runs it."""
-    from .importer import import_people
-
     return import_people(school=school, kind=ImportRun.Kind.STAFF, data=upload.read(), filename=upload.name,
                          by=user, origin=origin)
 

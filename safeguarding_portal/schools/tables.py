@@ -14,6 +14,8 @@ import io
 import zipfile
 from typing import Any
 
+from django import forms
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAGIC = b"PK\x03\x04"  # a zip file: .xlsx (and .docx, .ods...; openpyxl tells them apart)
 # Beyond this many rows a sheet is not an export of one school's people or one term's log.
@@ -56,7 +58,7 @@ def _check_unpacked_size(data: bytes) -> None:
 
 
 def _open(data: bytes):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # why: heavy, only for .xlsx uploads
 
     _check_unpacked_size(data)
     try:
@@ -137,8 +139,6 @@ def read_xlsx(data: bytes, *, sheet: str = "") -> list[list[str]]:
 
 def ask_for_sheet(form, data: bytes) -> bool:  # form: a bound, valid Django form with a "sheet" field
     """For a workbook with several sheets and none chosen (or one it lacks): offer its sheets and say so."""
-    from django import forms
-
     chosen = form.cleaned_data.get("sheet", "")
     try:
         names = sheet_names(data)

@@ -11,9 +11,20 @@ from safeguarding_portal.audit.selectors import views_of
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form
 from safeguarding_portal.core.ids import as_id
+from safeguarding_portal.reports.views import trust_dashboard
 
 from . import selectors, services
-from .forms import ContactFormSet, FlagDatesForm, FlagForm, SchoolDetailsForm, TermFormSet
+from .forms import (
+    ContactFormSet,
+    FlagDatesForm,
+    FlagForm,
+    NewContactFormSet,
+    NewSchoolForm,
+    NewTermFormSet,
+    SchoolDetailsForm,
+    TermFormSet,
+)
+from .importer import TEMPLATE_HEADERS
 from .models import Pupil, PupilFlag, School, YearGroup
 
 
@@ -65,7 +76,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year not in YearGroup.values:
         year = ""
-    include_left = request.GET.get("left") == "1"
+    # Pupils who have left stay reachable by the DSL team, who keep their records: a name typed finds them too
+    # (marked "Left on <date>"), and the box lists them all. Others see the pupils on roll.
+    keeps_leavers = request.portal.can(Cap.TRIAGE)
+    include_left = keeps_leavers and (request.GET.get("left") == "1" or bool(query))
     page = Paginator(
         selectors.pupils(school=school, query=query, year_group=year, include_left=include_left), 50
     ).get_page(request.GET.get("page"))
@@ -74,6 +88,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "year": year,
         "include_left": include_left,
+        "keeps_leavers": keeps_leavers,
         "year_groups": YearGroup.choices,
         "year_counts": selectors.year_group_counts(school=school),
     }
@@ -159,15 +174,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 def trust_overview(request: HttpRequest) -> HttpResponse:
     """The trust lead's home: the trust dashboard (reports.school_figures), one row per school."""
-    from safeguarding_portal.reports.views import trust_dashboard
-
     return trust_dashboard(request)
 
 
 def trust_school_add(request: HttpRequest) -> HttpResponse:
     """The trust lead adds a school: details, term dates, contacts and (optionally) the staff list."""
-    from .forms import NewContactFormSet, NewSchoolForm, NewTermFormSet
-
     trust = request.portal.trust
     if trust is None:
         raise Http404("No trust.")
@@ -190,7 +201,6 @@ def trust_school_add(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{school.name} added to the trust.")
         return redirect("reports:trust_school", school_id=school.pk)
-    from .importer import TEMPLATE_HEADERS
 
     columns = ",".join(TEMPLATE_HEADERS["staff"])
     return render(request, "schools/trust_school_add.html", {"trust": trust, "form": form, "terms": terms,

@@ -3,6 +3,8 @@ trust's standards page shows a school as the trust's and one not adopted, and ea
 
 from __future__ import annotations
 
+from safeguarding_portal.core import plugins
+
 from . import services
 from .models import TemplateAdoption
 from .registry import stored_kinds
@@ -26,3 +28,6 @@ def seed(*, demo) -> list[str]:
         return []
     return [f"Trust templates (trust@demo.example, Standards for schools): {'; '.join(published)}; "
             "Oakfield follows the trust's cyberbullying checklist."]
+
+
+plugins.register("demo", "standards", seed, order=95)

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from .registry import KINDS
+
 
 class TrustTemplate(models.Model):
     trust = models.ForeignKey("schools.Trust", on_delete=models.CASCADE, related_name="templates")
@@ -36,8 +38,6 @@ class TrustTemplate(models.Model):
         return f"{self.kind} {self.key} (trust template, version {self.version})"
 
     def clean(self) -> None:
-        from .registry import KINDS
-
         super().clean()
         kind = KINDS.get(self.kind)
         if kind is None or not kind.stored:
@@ -47,8 +47,6 @@ class TrustTemplate(models.Model):
 
     @property
     def kind_obj(self):
-        from .registry import KINDS
-
         return KINDS[self.kind]
 
     @property

@@ -20,6 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
+from safeguarding_portal.core import plugins
+
 NOT_ADOPTED, SAME, DIFFERS, BEHIND = "not_adopted", "same", "differs", "behind"
 STATE_WORDS = {NOT_ADOPTED: "Not adopted", SAME: "As the trust's", DIFFERS: "Differs from the trust",
                BEHIND: "Behind the trust's newer version"}
@@ -52,6 +56,7 @@ class Kind:
     adopt_url: str = ""  # the domain app's URL (POST, ``template_id``) that takes the trust's version
     school_url: str = ""  # the school's page where it sees the trust's templates of this kind
     stored = True  # False: the kind keeps its own templates and pages (``trust_url``, ``summary``)
+    order = 100  # its place on the trust's pages, among the other kinds
 
     def keys(self) -> list[tuple[str, str]]:
         raise NotImplementedError
@@ -81,8 +86,6 @@ class Kind:
 
     # Kinds with their own templates (stored = False).
     def trust_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("standards:trust_kind", kwargs={"kind": self.name})
 
     def summary(self, *, trust) -> dict | None:
@@ -90,11 +93,12 @@ class Kind:
         return None
 
 
-KINDS: dict[str, Kind] = {}
+# Kind ``trust_standard`` of core.plugins, discovered in every app's ``trust_standards.py`` on first use.
+KINDS = plugins.KindView("trust_standard")
 
 
 def register(cls: type[Kind]) -> type[Kind]:
-    KINDS[cls.name] = cls()
+    plugins.register("trust_standard", cls.name, cls(), order=cls.order)
     return cls
 
 

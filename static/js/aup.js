@@ -23,7 +23,9 @@
     const save = () => {
       const drawn = !pad.isEmpty();
       field.value = drawn ? pad.toDataURL("image/png") : "";
-      if (status) status.textContent = drawn ? "Signature drawn." : "Nothing drawn yet (optional).";
+      // The words come from the page, in the page's language (templates/aup/_signature_fields.html).
+      const text = drawn ? wrap.dataset.textDrawn : wrap.dataset.textEmpty;
+      if (status) status.textContent = text || (drawn ? "Signature drawn." : "Nothing drawn yet (optional).");
     };
     pad.addEventListener("endStroke", save);
     if (clear) {

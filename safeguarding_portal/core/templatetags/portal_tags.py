@@ -1,4 +1,7 @@
+import datetime
+
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -16,10 +19,6 @@ def get_item(mapping, key):
 def when(value) -> str:
     """A moment as people read it, "7 Oct 2026 14:05", in local time: the same text as
     ``|date:"j M Y H:i"`` for a fraction of its cost, for long lists (timelines, who viewed a record)."""
-    import datetime
-
-    from django.utils import timezone
-
     if not isinstance(value, datetime.datetime):
         return ""
     if timezone.is_aware(value):

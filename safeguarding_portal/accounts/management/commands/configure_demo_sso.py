@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from safeguarding_portal.accounts.models import SingleSignOn, User
+from safeguarding_portal.core.demo import DEMO_PASSWORD, TRUST_NAME
 from safeguarding_portal.schools.models import Trust
 
 CLIENT_ID = "riverside-demo"
@@ -39,8 +40,6 @@ class Command(BaseCommand):
                             help="Configure the portal only, not the test provider's client and accounts")
 
     def handle(self, *args, issuer: str, site: str, portal_only: bool, **options):
-        from safeguarding_portal.core.demo import DEMO_PASSWORD, TRUST_NAME
-
         trust = Trust.objects.filter(name=TRUST_NAME).first()
         if trust is None:
             raise CommandError(f"No {TRUST_NAME}: run `manage.py seed_demo` first (make run does).")

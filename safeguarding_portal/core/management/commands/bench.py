@@ -1,42 +1,43 @@
 """``python manage.py bench NAME``: run benchmarks and print one JSON object per line.
 
-Benches are the modules ``bench/bench_*.py`` (see ``bench/__init__.py``); a new file is picked up without
-registration. Progress goes to stderr, results to stdout.
+Benches are registered by the apps' ``benches.py`` (kind ``bench``): bench/benches.py registers every
+``bench/bench_*.py`` (see ``bench/__init__.py``), so a new file is picked up without registration.
+Progress goes to stderr, results to stdout.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
+from dataclasses import dataclass
 from types import ModuleType
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from safeguarding_portal.core import plugins
 
 REQUIRED_KEYS = ("bench", "scale", "median_ms", "p95_ms", "queries")
 DEFAULT_REPEAT = 20
 
 
-def discover() -> tuple[dict[str, ModuleType], dict[str, str]]:
-    """Bench modules by NAME, and modules that failed to import (by file) with the reason."""
-    import bench
+@dataclass(frozen=True)
+class Bench:
+    """A bench registered by an app's ``benches.py`` (kind ``bench``; bench/benches.py registers bench/bench_*.py)."""
 
+    name: str
+    file: str
+    module: ModuleType | None  # None: it could not be loaded (``broken`` says why)
+    broken: str = ""
+
+
+def discover() -> tuple[dict[str, ModuleType], dict[str, str]]:
+    """Bench modules by NAME, and modules that failed to load (by file) with the reason."""
     found: dict[str, ModuleType] = {}
     broken: dict[str, str] = {}
-    for info in sorted(pkgutil.iter_modules(bench.__path__), key=lambda i: i.name):
-        if not info.name.startswith("bench_"):
-            continue
-        try:
-            module = importlib.import_module(f"bench.{info.name}")
-        except Exception as exc:
-            # One half-written bench must not stop the others from running.
-            broken[info.name] = f"{type(exc).__name__}: {exc}"
-            continue
-        name = getattr(module, "NAME", info.name.removeprefix("bench_"))
-        if not callable(getattr(module, "run", None)):
-            broken[info.name] = "it has no run(*, scale, repeat) function"
-            continue
-        found[name] = module
+    for bench in plugins.values("bench"):
+        if bench.module is None:
+            broken[bench.file] = bench.broken
+        else:
+            found[bench.name] = bench.module
     return found, broken
 
 
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                **options) -> None:
         found, broken = discover()
         for filename, reason in broken.items():
-            self.stderr.write(f"bench/{filename}.py could not be loaded: {reason}")
+            self.stderr.write(f"{filename} could not be loaded: {reason}")
         if list_benches:
             for name, module in sorted(found.items()):
                 self.stdout.write(json.dumps({

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from safeguarding_portal.core.demo import build_demo, format_report
+from safeguarding_portal.reports.school_figures import sweep
 
 
 class Command(BaseCommand):
@@ -16,7 +17,6 @@ class Command(BaseCommand):
         # The trust dashboard's figures are counted once at the end, not after each of the seed's many commits.
         with override_settings(SCHOOL_FIGURES_REFRESH_ON_COMMIT=False):
             demo = build_demo()
-        from safeguarding_portal.reports.school_figures import sweep
 
         counted = sweep()
         self.stdout.write(format_report(demo), ending="")

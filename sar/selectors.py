@@ -1,0 +1,81 @@
+"""Reads for subject access requests."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.accounts.models import Membership
+from safeguarding_portal.schools.models import Pupil
+
+from .models import Disclosure, SubjectAccessRequest
+
+DUE_SOON_DAYS = 7
+
+
+def requests_for(*, portal) -> QuerySet[SubjectAccessRequest]:
+    """The school's requests this person may manage: never one about themself (whoever holds the role)."""
+    if portal.school is None or not portal.can(policy.Cap.MANAGE_SAR):
+        return SubjectAccessRequest.objects.none()
+    return (SubjectAccessRequest.objects.filter(school=portal.school).exclude(subject_staff=portal.user)
+            .select_related("subject_pupil", "subject_staff", "logged_by"))
+
+
+def request_for(*, portal, request_id: int) -> SubjectAccessRequest | None:
+    return requests_for(portal=portal).filter(pk=request_id).first()
+
+
+def open_requests(*, portal) -> QuerySet[SubjectAccessRequest]:
+    return requests_for(portal=portal).filter(closed_at__isnull=True).order_by("due_on", "pk")
+
+
+def deadline_state(sar: SubjectAccessRequest, *, today: datetime.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if sar.closed_at is not None:
+        return "closed"
+    if sar.deadline < today:
+        return "overdue"
+    if sar.deadline <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return "due_soon"
+    return "open"
+
+
+def can_review(portal, sar: SubjectAccessRequest) -> bool:
+    """Who reads the pack and marks it: a pupil's records are the DSL team's (cases, monitoring alerts, flags);
+    a member of staff's (allegations about them) the headteacher's. Never one's own."""
+    policy_caps = policy.Cap
+    if portal.school is None or sar.school_id != portal.school.pk or not portal.can(policy_caps.MANAGE_SAR):
+        return False
+    if sar.subject_staff_id is not None:
+        return sar.subject_staff_id != portal.user.pk and portal.can(policy_caps.RECEIVE_STAFF_ALLEGATIONS)
+    return portal.can(policy_caps.TRIAGE)
+
+
+def disclosures(*, sar: SubjectAccessRequest) -> list[Disclosure]:
+    return list(sar.disclosures.select_related("built_by", "sent_by"))
+
+
+def disclosure_for(*, sar: SubjectAccessRequest, disclosure_id: int) -> Disclosure | None:
+    return sar.disclosures.filter(pk=disclosure_id).first()
+
+
+def subject_pupils(*, school) -> QuerySet[Pupil]:
+    """Everyone who is or was a pupil here: requests come from former pupils too."""
+    return Pupil.objects.filter(school=school).order_by("surname", "legal_forename")
+
+
+def subject_staff(*, school):
+    from safeguarding_portal.accounts.models import User
+
+    ids = Membership.objects.filter(school=school, role__in=policy.STAFF_ROLES).values("user_id")
+    return User.objects.filter(pk__in=ids).order_by("full_name", "email")
+
+
+def counts(*, portal, today: datetime.date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    open_ = open_requests(portal=portal)
+    deadline = Q(extended_to__isnull=False, extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today)
+    return {"open": open_.count(), "overdue": open_.filter(deadline).count()}

@@ -1,0 +1,213 @@
+"""Writes for subject access requests: log, extend, mark and withdraw redactions, build the disclosure, record
+it as sent (which closes the request). Each takes the user, the school and an audit ``Origin``."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.audit import chain
+from safeguarding_portal.audit.services import Origin, audit_record
+from safeguarding_portal.core.pdf import render_pdf
+from safeguarding_portal.schools.models import Pupil, School
+
+from . import pack
+from .models import Disclosure, Exemption, MarkAction, RedactionMark, Relationship, SubjectAccessRequest
+
+# UK GDPR art. 12(3): one month from receipt, extendable by up to two further months where requests are complex
+# or numerous. The ICO counts calendar months: a request received on 31 January is due on 28 (or 29) February.
+MONTHS_TO_ANSWER = 1
+MAX_MONTHS_WITH_EXTENSION = 3
+
+
+def deadline_for(received_on: datetime.date) -> datetime.date:
+    return received_on + relativedelta(months=MONTHS_TO_ANSWER)
+
+
+def latest_extension(received_on: datetime.date) -> datetime.date:
+    return received_on + relativedelta(months=MAX_MONTHS_WITH_EXTENSION)
+
+
+def _audit(*, action: str, origin: Origin | None, by: User, school: School, obj, summary: str,
+           detail: dict | None = None) -> None:
+    audit_record(action=action, origin=origin, actor=by, school=school, obj=obj, summary=summary, detail=detail)
+
+
+@transaction.atomic
+def request_log(
+    *,
+    school: School,
+    by: User,
+    requester_name: str,
+    relationship: str,
+    received_on: datetime.date,
+    identity_check: str,
+    subject_pupil: Pupil | None = None,
+    subject_staff: User | None = None,
+    origin: Origin | None = None,
+) -> SubjectAccessRequest:
+    if (subject_pupil is None) == (subject_staff is None):
+        raise ValidationError("Choose the pupil or the member of staff the request is about (one of them).")
+    if subject_pupil is not None and subject_pupil.school_id != school.pk:
+        raise ValidationError({"subject_pupil": "That pupil is not at this school."})
+    if subject_staff is not None and not Membership.objects.filter(school=school, user=subject_staff).exists():
+        raise ValidationError({"subject_staff": "That person has never worked at this school."})
+    if relationship not in Relationship.values:
+        raise ValidationError({"relationship": "Choose who is asking."})
+    if not requester_name.strip():
+        raise ValidationError({"requester_name": "Name the person who asked."})
+    if not identity_check.strip():
+        raise ValidationError({"identity_check": "Say how the requester's identity (and authority) was checked."})
+    today = timezone.localdate()
+    if received_on > today:
+        raise ValidationError({"received_on": "That day is in the future."})
+    sar = SubjectAccessRequest(
+        school=school, requester_name=requester_name.strip(), relationship=relationship,
+        subject_pupil=subject_pupil, subject_staff=subject_staff, received_on=received_on,
+        identity_check=identity_check.strip(), due_on=deadline_for(received_on), logged_by=by,
+        logged_at=timezone.now(),
+    )
+    sar.full_clean(exclude=["school", "subject_pupil", "subject_staff", "logged_by"])
+    sar.save()
+    _audit(action="sar.logged", origin=origin, by=by, school=school, obj=sar,
+           summary=f"Subject access request {sar.pk} logged (due {sar.due_on:%-d %b %Y})",
+           detail={"relationship": relationship, "received_on": received_on.isoformat(),
+                   "due_on": sar.due_on.isoformat()})
+    return sar
+
+
+def _locked(sar: SubjectAccessRequest) -> SubjectAccessRequest:
+    return SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
+
+
+def _open(sar: SubjectAccessRequest) -> None:
+    if sar.closed_at is not None:
+        raise ValidationError("This request is closed: its disclosure was sent.")
+
+
+@transaction.atomic
+def request_extend(*, sar: SubjectAccessRequest, by: User, to: datetime.date, reason: str,
+                   origin: Origin | None = None) -> SubjectAccessRequest:
+    """Extend the deadline once, by up to two further months, with the reason (told to the requester)."""
+    sar = _locked(sar)
+    _open(sar)
+    if sar.extended_to is not None:
+        raise ValidationError("The deadline was already extended once; it cannot be extended again.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for the extension (the requester must be told it)."})
+    if to <= sar.due_on:
+        raise ValidationError({"to": f"An extension ends after the deadline ({sar.due_on:%-d %b %Y})."})
+    if to > latest_extension(sar.received_on):
+        raise ValidationError({"to": "The deadline can be extended by two further months at most "
+                                     f"(to {latest_extension(sar.received_on):%-d %b %Y})."})
+    sar.extended_to, sar.extension_reason = to, reason.strip()
+    sar.extended_by, sar.extended_at = by, timezone.now()
+    sar.save(update_fields=["extended_to", "extension_reason", "extended_by", "extended_at"])
+    _audit(action="sar.extended", origin=origin, by=by, school=sar.school, obj=sar,
+           summary=f"Subject access request {sar.pk} extended to {to:%-d %b %Y}",
+           detail={"to": to.isoformat(), "reason": sar.extension_reason})
+    return sar
+
+
+@transaction.atomic
+def redaction_mark(*, portal, sar: SubjectAccessRequest, by: User, target: str, exemption: str, reason: str,
+                   phrase: str = "", origin: Origin | None = None) -> RedactionMark:
+    """Withhold a record, a passage, or each occurrence of ``phrase`` in it. ``target`` must be in the pack as the
+    marker sees it now."""
+    sar = _locked(sar)
+    _open(sar)
+    if exemption not in Exemption.values:
+        raise ValidationError({"exemption": "Choose the exemption the redaction rests on."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the passage is withheld."})
+    texts = pack.texts_of(pack.gather(portal=portal, request=sar), target)
+    if texts is None:
+        raise ValidationError("That passage is not in this request's pack.")
+    if phrase.strip() and not any(phrase.strip().casefold() in t.casefold() for t in texts):
+        raise ValidationError({"phrase": f"“{phrase.strip()}” is not in that passage: nothing would be withheld."})
+    mark = RedactionMark(school=sar.school, request=sar, action=MarkAction.REDACT, target=target,
+                         phrase=phrase.strip()[:300], exemption=exemption, reason=reason.strip(), by=by,
+                         at=timezone.now())
+    chain.append(mark)
+    _audit(action="sar.redaction_marked", origin=origin, by=by, school=sar.school, obj=sar,
+           summary=f"Redaction marked on subject access request {sar.pk}",
+           detail={"mark": mark.pk, "target": target, "exemption": exemption, "phrase": bool(mark.phrase)})
+    return mark
+
+
+@transaction.atomic
+def redaction_withdraw(*, sar: SubjectAccessRequest, by: User, mark: RedactionMark, reason: str,
+                       origin: Origin | None = None) -> RedactionMark:
+    sar = _locked(sar)
+    _open(sar)
+    if mark.request_id != sar.pk or mark.action != MarkAction.REDACT:
+        raise ValidationError("That redaction is not on this request.")
+    if RedactionMark.objects.filter(withdraws=mark).exists():
+        raise ValidationError("That redaction was already withdrawn.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the redaction is withdrawn."})
+    withdrawal = RedactionMark(school=sar.school, request=sar, action=MarkAction.WITHDRAW, target=mark.target,
+                               phrase=mark.phrase, reason=reason.strip(), withdraws=mark, by=by, at=timezone.now())
+    chain.append(withdrawal)
+    _audit(action="sar.redaction_withdrawn", origin=origin, by=by, school=sar.school, obj=sar,
+           summary=f"Redaction withdrawn on subject access request {sar.pk}",
+           detail={"mark": mark.pk, "withdrawal": withdrawal.pk})
+    return withdrawal
+
+
+@transaction.atomic
+def disclosure_build(*, portal, sar: SubjectAccessRequest, by: User, origin: Origin | None = None) -> Disclosure:
+    """The disclosure PDF: the pack with every redaction in force applied to the text itself, stored with its
+    SHA-256."""
+    sar = _locked(sar)
+    _open(sar)
+    at = timezone.now()
+    sections = pack.gather(portal=portal, request=sar)
+    marks = pack.current_marks(sar)
+    shown, changed = pack.redacted(sections, marks)
+    records = sum(len(s.records) for s in sections)
+    pdf = render_pdf(template="sar/pdf/disclosure.html", context={
+        "school": sar.school, "sar": sar, "sections": shown, "records": records, "redactions": changed,
+        "generated_at": timezone.localtime(at), "generated_by": by.full_name or by.email,
+    })
+    last_mark = RedactionMark.objects.filter(request=sar).order_by("-seq").values_list("seq", flat=True).first()
+    disclosure = Disclosure(school=sar.school, request=sar, built_at=at, built_by=by,
+                            sha256=hashlib.sha256(pdf.content).hexdigest(), pages=pdf.pages, records=records,
+                            redactions=changed, marks_up_to=last_mark or 0)
+    disclosure.pdf.save("disclosure.pdf", ContentFile(pdf.content), save=False)
+    disclosure.save()
+    _audit(action="sar.disclosure_built", origin=origin, by=by, school=sar.school, obj=sar,
+           summary=f"Disclosure built for subject access request {sar.pk}",
+           detail={"disclosure": disclosure.pk, "sha256": disclosure.sha256, "records": records,
+                   "redactions": changed, "pages": pdf.pages})
+    return disclosure
+
+
+@transaction.atomic
+def disclosure_sent(*, disclosure: Disclosure, by: User, sent_on: datetime.date, sent_how: str,
+                    origin: Origin | None = None) -> SubjectAccessRequest:
+    """Record that this disclosure went to the requester; the request closes."""
+    sar = _locked(disclosure.request)
+    _open(sar)
+    if not sent_how.strip():
+        raise ValidationError({"sent_how": "Say how the disclosure was sent (secure email, collected in person...)."})
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": "That day is in the future."})
+    if sent_on < timezone.localdate(disclosure.built_at):
+        raise ValidationError({"sent_on": "The disclosure cannot have been sent before it was built."})
+    disclosure.sent_on, disclosure.sent_how, disclosure.sent_by = sent_on, sent_how.strip()[:200], by
+    disclosure.save(update_fields=["sent_on", "sent_how", "sent_by"])
+    sar.closed_at = timezone.now()
+    sar.save(update_fields=["closed_at"])
+    _audit(action="sar.disclosure_sent", origin=origin, by=by, school=sar.school, obj=sar,
+           summary=f"Disclosure sent for subject access request {sar.pk}; request closed",
+           detail={"disclosure": disclosure.pk, "sha256": disclosure.sha256, "sent_on": sent_on.isoformat(),
+                   "late": sent_on > sar.deadline})
+    return sar

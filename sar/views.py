@@ -1,0 +1,201 @@
+"""Subject access requests: the list, logging one, its page (deadline, extension, disclosures), the review pack
+where redactions are marked, and the disclosure PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from safeguarding_portal.audit.services import origin_of, record_view
+from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.pdf import pdf_response
+
+from . import pack, selectors, services
+from .forms import ExtendForm, MarkForm, RequestForm, SentForm, WithdrawForm
+from .models import RedactionMark, SubjectAccessRequest
+from .sources import anchor
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.requests_for(portal=request.portal)[:200])
+    for sar in rows:
+        sar.state = selectors.deadline_state(sar)
+    return render(request, "sar/index.html", {"requests": rows})
+
+
+def new(request: HttpRequest) -> HttpResponse:
+    school = request.portal.school
+    form = RequestForm(request.POST or None, pupils=selectors.subject_pupils(school=school),
+                       staff=selectors.subject_staff(school=school),
+                       initial={"received_on": timezone.localdate(), "about": "pupil"})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            sar = services.request_log(
+                school=school, by=request.user, requester_name=d["requester_name"], relationship=d["relationship"],
+                received_on=d["received_on"], identity_check=d["identity_check"], subject_pupil=d["subject_pupil"],
+                subject_staff=d["subject_staff"], origin=origin_of(request))
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"Request logged. The answer is due by {sar.due_on:%-d %B %Y}.")
+            return redirect("sar:detail", request_id=sar.pk)
+    return render(request, "sar/new.html", {"form": form})
+
+
+def _request(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
+    sar = selectors.request_for(portal=request.portal, request_id=request_id)
+    if sar is None:
+        raise Http404("No such request")
+    return sar
+
+
+def _reviewable(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
+    sar = _request(request, request_id)
+    if not selectors.can_review(request.portal, sar):
+        raise Http404("No such request")
+    return sar
+
+
+def detail(request: HttpRequest, request_id: int, extend_form: ExtendForm | None = None) -> HttpResponse:
+    sar = _request(request, request_id)
+    record_view(request=request, obj=sar, summary=f"Subject access request {sar.pk} opened")
+    return render(request, "sar/detail.html", {
+        "sar": sar, "state": selectors.deadline_state(sar), "disclosures": selectors.disclosures(sar=sar),
+        "can_review": selectors.can_review(request.portal, sar),
+        "extend_form": extend_form or ExtendForm(initial={"to": services.latest_extension(sar.received_on)}),
+        "latest_extension": services.latest_extension(sar.received_on),
+        "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
+    })
+
+
+@require_POST
+def extend(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _request(request, request_id)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_extend(sar=sar, by=request.user, origin=origin_of(request), **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors_to_form(form, exc)
+        else:
+            messages.success(request, "Deadline extended.")
+            return redirect("sar:detail", request_id=sar.pk)
+    return detail(request, request_id, extend_form=form)
+
+
+def review_pack(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    record_view(request=request, obj=sar, summary=f"Review pack of subject access request {sar.pk} opened")
+    sections = pack.gather(portal=request.portal, request=sar)
+    marks = pack.current_marks(sar)
+    shown, changed = pack.redacted(sections, marks)
+    by_target = pack.marks_by_target(marks)
+    # Each passage shown as held, with the marks on it and, beside it, what the disclosure will say.
+    for section, disclosed in zip(sections, shown, strict=True):
+        for record, record_out in zip(section.records, disclosed.records, strict=True):
+            record.marks = by_target.get(record.key, [])
+            for passage, passage_out in zip(record.passages, record_out.passages, strict=True):
+                passage.marks = by_target.get(passage.key, [])
+                passage.disclosed = passage_out.text
+    return render(request, "sar/pack.html", {
+        "sar": sar, "sections": sections, "marks": marks, "changed": changed,
+        "records": sum(len(s.records) for s in sections), "mark_form": MarkForm(),
+        "state": selectors.deadline_state(sar),
+        "history": RedactionMark.objects.filter(request=sar).select_related("by").order_by("seq"),
+    })
+
+
+@require_POST
+def mark(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the exemption and give a reason for the redaction.")
+    else:
+        try:
+            services.redaction_mark(portal=request.portal, sar=sar, by=request.user, origin=origin_of(request),
+                                    **form.cleaned_data)
+        except ValidationError as exc:
+            for m in error_messages(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, "Redaction recorded.")
+    return redirect(reverse("sar:pack", args=[sar.pk]) + "#" + anchor(form.data.get("target", "")[:120]))
+
+
+@require_POST
+def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the redaction is withdrawn.")
+        return redirect("sar:pack", request_id=sar.pk)
+    found = RedactionMark.objects.filter(request=sar, pk=form.cleaned_data["mark"]).first()
+    if found is None:
+        raise Http404("No such redaction")
+    try:
+        services.redaction_withdraw(sar=sar, by=request.user, mark=found, reason=form.cleaned_data["reason"],
+                                    origin=origin_of(request))
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, "Redaction withdrawn.")
+    return redirect("sar:pack", request_id=sar.pk)
+
+
+@require_POST
+def build(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    try:
+        disclosure = services.disclosure_build(portal=request.portal, sar=sar, by=request.user,
+                                               origin=origin_of(request))
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    else:
+        pages, redactions = disclosure.pages, disclosure.redactions
+        messages.success(request, f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
+                                  f"{redactions} passage{'s' if redactions != 1 else ''} redacted.")
+    return redirect("sar:detail", request_id=sar.pk)
+
+
+def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    disclosure = selectors.disclosure_for(sar=sar, disclosure_id=disclosure_id)
+    if disclosure is None:
+        raise Http404("No such disclosure")
+    record_view(request=request, obj=sar, summary=f"Disclosure {disclosure.pk} of subject access request {sar.pk} "
+                                                  "downloaded")
+    return pdf_response(content=disclosure.pdf.open("rb"), filename=f"subject-access-{sar.pk}-{disclosure.pk}.pdf")
+
+
+@require_POST
+def sent(request: HttpRequest, request_id: int) -> HttpResponse:
+    sar = _reviewable(request, request_id)
+    disclosure = selectors.disclosure_for(sar=sar, disclosure_id=as_int(request.POST.get("disclosure")))
+    form = SentForm(request.POST)
+    if disclosure is None or not form.is_valid():
+        messages.error(request, "Give the day it was sent and how.")
+        return redirect("sar:detail", request_id=sar.pk)
+    try:
+        services.disclosure_sent(disclosure=disclosure, by=request.user, origin=origin_of(request),
+                                 **form.cleaned_data)
+    except ValidationError as exc:
+        for m in error_messages(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, "Disclosure recorded as sent; the request is closed.")
+    return redirect("sar:detail", request_id=sar.pk)
+
+
+def as_int(value: str | None) -> int:
+    from safeguarding_portal.core.ids import as_id
+
+    return as_id(value or "") or 0

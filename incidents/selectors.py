@@ -358,7 +358,8 @@ def _summary_counts(*, portal) -> dict[str, int]:
             counts["steps_open"] += n
     if whole:
         seen_whole = _seen_whole(portal, whole)
-        counts["overdue"] += seen_whole.filter(queue_rules(today)["overdue"]).count()
+        # From the partial index alone; the leavers' overdue cases are taken off below with the rest of theirs.
+        counts["overdue"] += seen_whole.filter(next_task_due_on__lt=today).exclude(status=Status.CLOSED).count()
         # Whether a case's pupils have all left is the pupils' (an MIS import), not the case's: not kept, so the
         # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
         left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
@@ -366,12 +367,16 @@ def _summary_counts(*, portal) -> dict[str, int]:
             seen_whole.exclude(status=Status.CLOSED).filter(pk__in=left.values("incident_id")).filter(leavers_only())
             .order_by().annotate(
                 acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
-                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()))
-            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id")
+                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()))
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
+                         "overdue")
             .annotate(n=Count("pk"))
         )
     # Open cases of pupils who have left are in "leavers", not in the everyday queues that count pupils on roll.
-    for status, _category, acknowledged, _urgent, steps_open, _assigned, n in leaving:
+    for status, _category, acknowledged, _urgent, steps_open, _assigned, *overdue, n in leaving:
+        if overdue and overdue[0]:  # the allegations' rows counted their overdue with the leavers left out
+            counts["overdue"] -= n
         counts["leavers"] += n
         counts["open"] -= n
         if not acknowledged:

@@ -86,6 +86,7 @@ def mixed_cases(school, staff, dsl, deputy, head, chair):
     leaver = PupilFactory(school=school)
     gone = make_case(school=school, reporter=staff, pupils=[leaver])
     services.case_acknowledge(incident=gone, by=dsl)
+    services.case_task_add(incident=gone, by=dsl, title="Pass the file on", owner=dsl, due_on=yesterday)
     make_case(school=school, reporter=staff, pupils=[leaver])
     Pupil.objects.filter(pk=leaver.pk).update(left_on=timezone.localdate() - datetime.timedelta(days=1))
     # A case closed before steps were enforced, written past the services as a data migration would.

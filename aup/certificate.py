@@ -73,16 +73,25 @@ def reminded_events(*, campaign_id: int, invitation_id: int) -> list[SignatureEv
 
 
 def certificate_for(signature: Signature) -> Certificate:
+    """The signature's certificate, built the first time it is needed (the outbox's task after the signature
+    commits, or a download that comes first) and never again: its SHA-256 is what the verify page checks a PDF
+    against. Builders of one signature queue on its row, so the second finds the first's certificate rather
+    than rendering (about 90 ms of CPU) a PDF it would throw away."""
     existing = Certificate.objects.filter(signature=signature).first()
     if existing:
         return existing
-    body = render_certificate(signature)
-    certificate = Certificate(signature=signature, sha256=hashlib.sha256(body).hexdigest())
-    certificate.pdf.save(f"{signature.verification_code}.pdf", ContentFile(body), save=False)
-    try:
-        with transaction.atomic():
-            certificate.save()
-    except IntegrityError:  # made at the same moment by the task and a download
-        certificate.pdf.delete(save=False)
-        return Certificate.objects.get(signature=signature)
+    with transaction.atomic():
+        Signature.objects.select_for_update().filter(pk=signature.pk).values_list("pk", flat=True).first()
+        existing = Certificate.objects.filter(signature=signature).first()
+        if existing:  # built by whoever held the row before us
+            return existing
+        body = render_certificate(signature)
+        certificate = Certificate(signature=signature, sha256=hashlib.sha256(body).hexdigest())
+        certificate.pdf.save(f"{signature.verification_code}.pdf", ContentFile(body), save=False)
+        try:
+            with transaction.atomic():
+                certificate.save()
+        except IntegrityError:  # on a database without row locks (SQLite's whole-file lock serialises anyway)
+            certificate.pdf.delete(save=False)
+            return Certificate.objects.get(signature=signature)
     return certificate

@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
 
     data = build_incidents(schools=1, incidents=args.scale, progress=lambda m: print(m, file=sys.stderr))
     school = data.school()
+    from incidents.models import Incident, TimelineEntry
+
+    last_case_id = Incident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     staff_ids = list(
         Membership.objects.filter(school=school, role=Role.STAFF, job_title="Teacher")
         .order_by("pk").values_list("user_id", flat=True)[: args.clients]
@@ -246,8 +249,12 @@ def main(argv: list[str] | None = None) -> int:
                 began = time.perf_counter()
                 try:
                     status, headers, _ = browser.request("POST", "/incidents/report/", report_form(token, chosen))
-                    ok = status == 302 and "/reported/" in headers.get("Location", "")
+                    location = headers.get("Location", "")
+                    ok = status == 302 and "/reported/" in location
                     problem = "" if ok else f"HTTP {status}"
+                    if ok:
+                        with lock:
+                            references.append(location.rstrip("/").rsplit("/", 1)[-1])
                 except Exception as exc:  # any failure is counted, never hidden
                     problem = f"{type(exc).__name__}: {exc}"
                 elapsed = (time.perf_counter() - began) * 1000
@@ -257,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         latencies.append(elapsed)
 
+        references: list[str] = []
         threads = [threading.Thread(target=client, args=(i, b), daemon=True) for i, b in enumerate(browsers)]
         for t in threads:
             t.start()
@@ -269,6 +277,20 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.perf_counter() - began
         cpu_after = cpu.snapshot(server_pgid=server.pid)
 
+    # Every report a member of staff was told was taken is in the database, once, with its chained entries.
+    from django.db import connections
+
+    from safeguarding_portal.audit import chain
+
+    connections.close_all()
+    stored = set(Incident.objects.filter(reference__in=references).values_list("reference", flat=True))
+    new_cases = Incident.objects.filter(school=school, pk__gt=last_case_id)
+    line_checks = {
+        "lost": sum(1 for r in references if r not in stored),
+        "duplicated": len(references) - len(set(references)),
+        "unexpected": new_cases.exclude(reference__in=references).count(),
+        "chain_intact": not chain.verify(TimelineEntry, chains=[f"school:{school.pk}"]),
+    }
     line = {
         "bench": "load_report_submission",
         "scale": args.scale,
@@ -281,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "reports_per_s": round(len(latencies) / wall, 1),
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:3],
+        **line_checks,
         "median_ms": round(statistics.median(latencies), 1) if latencies else None,
         "p95_ms": round(percentile(latencies, 0.95), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
@@ -290,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         "database": "postgresql",
     }
     print(json.dumps(line))
-    return 0 if not errors else 1
+    return 0 if not errors and not any(line_checks[k] for k in ("lost", "duplicated", "unexpected")) \
+        and line_checks["chain_intact"] else 1
 
 
 if __name__ == "__main__":

@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (1-4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11", help="broker for gunicorn ('' for none)")
+    parser.add_argument("--certificates", type=int, default=40,
+                        help="signatures whose certificates are built after the run to price them (0: none)")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 64 or not 1 <= args.duration <= 300 or not 1 <= args.workers <= 4:
         parser.error("keep it bounded: 1-64 clients, 1-300 seconds, 1-4 workers")
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     secret = secrets.token_hex(32)
     os.environ["SECRET_KEY"] = secret
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding_portal.settings")
+    # The certificates built below are files: in a scratch directory, never the portal's media.
+    os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
     import django  # why: the load-test worker sets Django up first
 
     django.setup()
@@ -234,6 +238,16 @@ def main(argv: list[str] | None = None) -> int:
     from safeguarding_portal.audit import chain  # why: the load-test worker sets Django up first
 
     intact = not chain.verify(Signature, chains=[f"school:{school.pk}"])
+    certificates = _price_certificates(signatures, args.certificates) if args.certificates else {}
+    # Sustained parents a second with their certificates: the cores' CPU over what one parent costs, signing
+    # (gunicorn, PostgreSQL, Redis, measured above) plus building each of their certificates once.
+    spent = cpu.per_unit(cpu_before, cpu_after, max(len(signed_ok), 1))
+    server_ms = sum(v for k, v in spent.items() if k not in ("total", "load_client"))
+    per_parent = signatures.count() / max(len(signed_ok), 1)
+    with_certificates = None
+    if certificates.get("built") and server_ms:
+        with_certificates = round((os.cpu_count() or 1) * 1000
+                                  / (server_ms + per_parent * certificates["cpu_ms_each"]), 1)
     line = {
         "bench": "load_signing",
         "scale": args.pupils,
@@ -245,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         "parents_signed": len(signed_ok),
         "signatures": signatures.count(),
         "signatures_per_s": round(signatures.count() / wall, 1),
+        "parents_per_s": round(len(signed_ok) / wall, 1),
+        "server_cpu_ms_per_parent": round(server_ms, 1),
+        "parents_per_s_with_certificates": with_certificates,
+        "certificates": certificates,
         "double_submits": doubles[0],
         "lost": lost,
         "duplicated": duplicated,
@@ -263,7 +281,44 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": os.getloadavg()[0],
     }
     print(json.dumps(line))
-    return 0 if not errors and not lost and not duplicated and not unexpected else 1
+    rebuilt = certificates.get("rebuilt", 0)
+    return 0 if not errors and not lost and not duplicated and not unexpected and intact and not rebuilt else 1
+
+
+def _price_certificates(signatures, count: int) -> dict:
+    """Builds the certificates of ``count`` of the run's signatures, as the outbox's workers would after
+    commit (this process's CPU per certificate: WeasyPrint's layout is most of it), then asks for each again:
+    none may be built twice, and each keeps the SHA-256 the verify page checks."""
+    from aup import certificate as certificates
+    from aup.models import Certificate
+
+    sample = list(signatures.select_related("version__agreement__school").order_by("pk")[:count])
+    if not sample:
+        return {"built": 0}
+    renders = [0]
+    real = certificates.render_certificate
+
+    def counted(signature):
+        renders[0] += 1
+        return real(signature)
+
+    certificates.render_certificate = counted
+    try:
+        began = time.process_time()
+        first = [certificates.certificate_for(s) for s in sample]
+        cpu_ms = (time.process_time() - began) * 1000
+        built = renders[0]
+        again = [certificates.certificate_for(s) for s in sample]
+    finally:
+        certificates.render_certificate = real
+    stored = Certificate.objects.filter(signature__in=sample)
+    return {
+        "built": built,
+        "cpu_ms_each": round(cpu_ms / max(built, 1), 1),
+        "rebuilt": renders[0] - built,
+        "same_on_second_ask": [c.pk for c in first] == [c.pk for c in again],
+        "one_each_with_hash": stored.count() == len(sample) and not stored.filter(sha256="").exists(),
+    }
 
 
 if __name__ == "__main__":

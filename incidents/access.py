@@ -37,6 +37,22 @@ def case_visibility(portal) -> Q:
     return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
 
 
+def case_routes_seen_whole(portal) -> frozenset[str]:
+    """The routes every case of which at the school ``case_visibility`` shows (but one about the person
+    asking): what counts kept per school and route (incidents.counts) may answer for. Allegations shared with
+    the DSL team are seen case by case (a timeline entry decides), so their route is never here for the team."""
+    if portal.school is None or not portal.can(Cap.OPEN_CASES):
+        return frozenset()
+    routes = set()
+    if portal.can(Cap.TRIAGE) or portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        routes.add(Route.DSL)
+    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        routes.add(Route.HEADTEACHER)
+    if portal.is_chair:
+        routes.add(Route.CHAIR)
+    return frozenset(routes)
+
+
 def shared_case_visibility(portal) -> Q:
     """Cases shared with this person by name, while the share lasts (read-only: never can_act_on_case)."""
     if portal.school is None or not portal.can(Cap.VIEW_SHARED_CASES):

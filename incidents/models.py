@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
@@ -118,6 +118,21 @@ PROJECTION_FIELDS = frozenset(
 )
 
 
+class IncidentQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """An UPDATE of a column the kept counts depend on moves the cases' counts with it (incidents.counts)."""
+        from . import counts
+
+        if not counts.touches_counts(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            before = counts.current_keys(self.values_list("pk", flat=True), lock=True)
+            updated = super().update(**kwargs)
+            after = counts.current_keys(before, lock=False)
+            counts.moved([k for keys in before.values() for k in keys], [k for keys in after.values() for k in keys])
+        return updated
+
+
 class Incident(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="incidents")
     reference = models.CharField(max_length=24, unique=True)
@@ -171,6 +186,8 @@ class Incident(models.Model):
     next_task_due_on = models.DateField(null=True, blank=True)
     moderation = models.CharField(max_length=10, choices=Moderation.choices, blank=True, default="", db_default="")
 
+    objects = IncidentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-reported_at"]
         constraints = [
@@ -212,6 +229,13 @@ class Incident(models.Model):
             ),
             # And the open ones, with every queue's test: a school's live work, a small part of its history.
             models.Index(fields=["school"], condition=~Q(status="closed"), name="incident_open_idx"),
+            # The "overdue" queue, which moves with the calendar and so is not in the kept counts (incidents.counts):
+            # the open cases with a task due, read from the index alone.
+            models.Index(
+                fields=["school", "next_task_due_on", "route", "subject_staff"],
+                condition=~Q(status="closed") & Q(next_task_due_on__isnull=False),
+                name="incident_open_due_idx",
+            ),
             # The "not yet acknowledged" queue: a few cases among tens of thousands.
             models.Index(
                 fields=["school", "-reported_at"],
@@ -254,13 +278,32 @@ class Incident(models.Model):
             raise ValidationError({"occurred_at": "That time is in the future."})
 
     def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= PROJECTION_FIELDS:
-                raise AppendOnlyError(
-                    "What the reporter wrote cannot be changed: add a correction to the case timeline instead."
-                )
-        super().save(*args, **kwargs)
+        from . import counts
+
+        if self._state.adding:
+            with transaction.atomic(savepoint=False):
+                super().save(*args, **kwargs)
+                counts.moved([], counts.keys_of(self))
+            return
+        fields = kwargs.get("update_fields")
+        if fields is None or not set(fields) <= PROJECTION_FIELDS:
+            raise AppendOnlyError(
+                "What the reporter wrote cannot be changed: add a correction to the case timeline instead."
+            )
+        if not counts.touches_counts(fields):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(savepoint=False):
+            # The state as committed, read under the row's lock (the instance may have been read before another
+            # transaction moved the case): the count leaves that state and joins the one written.
+            before = counts.current_keys([self.pk], lock=True)[self.pk]
+            super().save(*args, **kwargs)
+            # Only projection columns are saved, none of which is a week's: the state moves, the week stays.
+            state = before[0]._replace(**{
+                part: getattr(counts.keys_of(self)[0], part)
+                for part in {counts.KEY_OF_FIELD[f] for f in fields if f in counts.KEY_OF_FIELD}
+            })
+            counts.moved([before[0]], [state])
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Safeguarding records are never deleted.")
@@ -459,6 +502,38 @@ class TimelineEntry(ChainedRecord):
 
     def chain_key(self) -> str:
         return f"school:{self.school_id}"
+
+
+class CaseCount(models.Model):
+    """How many of a school's cases are in one state (incidents.counts keeps it; never edited by hand)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=12, choices=Route.choices)
+    subject = models.PositiveIntegerField(default=0)  # Incident.subject_staff's id, 0 for none
+    status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    category = models.CharField(max_length=40, choices=Category.choices, blank=True)
+    acknowledged = models.BooleanField()
+    immediate_risk = models.BooleanField()
+    steps_open = models.BooleanField()  # open_mandatory_steps > 0
+    assigned = models.PositiveIntegerField(default=0)  # Incident.assigned_to's id, 0 for nobody
+    # A week's row (cases reported that week, its state columns blank) or, at counts.NO_WEEK, a state's.
+    week = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "route", "subject", "week", "status", "category", "acknowledged", "immediate_risk",
+                        "steps_open", "assigned"],
+                name="case_count_one_row_per_state",
+            ),
+            # No CHECK (n >= 0): PostgreSQL and SQLite test a CHECK on the upsert's candidate row before they find
+            # the conflict, so a change's -1 could not be part of its one upsert. A negative or missing row is
+            # drift, which `manage.py recount_cases --check` reports and `recount_cases` mends.
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.route} {self.status} {self.category}: {self.n}"
 
 
 class CaseTask(models.Model):

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -18,10 +18,12 @@ from safeguarding_portal.schools import search as school_search
 from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
 
 from . import access, corrections
+from . import counts as kept_counts
 from .categories import FOUR_C, Category, categories_in
 from .figures import leavers_only, queue_rules
 from .models import (
     OPEN_STATUSES,
+    CaseCount,
     CaseShare,
     CaseStep,
     CaseTask,
@@ -31,6 +33,7 @@ from .models import (
     IncidentPupil,
     IncidentStaff,
     PupilRole,
+    Route,
     SavedFilter,
     Status,
     TimelineEntry,
@@ -109,7 +112,7 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(reported_at__lt=day_bounds(filters.date_to, filters.date_to)[1])
     ranked = False
     if filters.q:
-        qs, ranked = _search(qs, portal=portal, query=filters.q, school_links=school_links)
+        qs, ranked = _search(qs, portal=portal, query=filters.q, school_links=school_links, notes=filters.extra)
     # Only what a row shows: whole incidents with their reporters and assignees cost more to build than to fetch.
     qs = qs.select_related("assigned_to").only(*DASHBOARD_ROW_FIELDS)
     if ranked:
@@ -137,12 +140,16 @@ def _reference_filter(term: str) -> Q | None:
 
 
 MAX_LISTED_MATCHES = 500
+SEARCH_CAP = 500  # cases listed for a name thousands of cases share (the newest, ranked among themselves)
+SEARCH_PAGES = 1  # pages of the school's newest cases read looking for them before asking the database
 
 
-def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tuple[QuerySet[Incident], bool]:
+def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: dict
+            ) -> tuple[QuerySet[Incident], bool]:
     """A case by reference, a pupil by UPN, or by any of their names in either order (schools.search).
     Name matches are ranked: cases of pupils whose whole names were typed first, then those whose names start
-    with what was typed; newest first within each."""
+    with what was typed; newest first within each. A name so common that more than SEARCH_CAP cases match
+    lists the newest SEARCH_CAP and sets ``notes["search_capped"]``."""
     term = query.strip()
     by_reference = _reference_filter(term)
     if by_reference is not None:
@@ -178,10 +185,48 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links) -> tupl
             pupils_by_rank.setdefault(school_search.match(text, term).rank, []).append(pk)
         # The pupils are this school's already: their links are read by the (pupil, incident) index alone, not
         # joined to the school's pupils again (that join made the planner loop over every pupil per rank).
-        links = IncidentPupil.objects.current().filter(pupil_id__in=[pk for pk, _ in matching])
-        tiers = [When(pk__in=links.filter(pupil_id__in=pks).values("incident_id"), then=Value(rank))
-                 for rank, pks in sorted(pupils_by_rank.items())]
-        qs = qs.filter(pk__in=links.values("incident_id"))
+        links = IncidentPupil.objects.current()
+        # Capped: the newest SEARCH_CAP of the matching cases, ranked among themselves, rather than counting and
+        # ranking every case of a surname thousands share; the page says the list is capped. The school's cases
+        # are read newest first from its (school, reported_at) index a page at a time, and each page's matches
+        # found among the pupils' links from the page's lowest case id up (the (pupil, incident) index; ids only
+        # narrow the read, the page's own ids decide): for a common name the first page holds enough. (Asked as
+        # one query, the planner joined every match and sorted them all.) Matches too sparse for a few pages are
+        # asked of the database after all.
+        rank_of = {pk: rank for rank, pks in pupils_by_rank.items() for pk in pks}
+        every = list(rank_of)
+        link_rank: dict[int, int] = {}
+        newest: list[int] = []
+        ordered = qs.order_by("-reported_at").values_list("pk", flat=True)
+        offset, page = 0, SEARCH_CAP * 10
+        for _ in range(SEARCH_PAGES):
+            ids = list(ordered[offset:offset + page])
+            if ids:
+                on_page = set(ids)
+                for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__gte=min(ids)).values_list(
+                        "incident_id", "pupil_id"):
+                    if incident_id in on_page:
+                        link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
+                newest += [pk for pk in ids if pk in link_rank]
+            if len(newest) > SEARCH_CAP or len(ids) < page:
+                break
+            offset += page
+        else:
+            newest = list(qs.filter(pk__in=links.filter(pupil_id__in=every).values("incident_id"))
+                          .order_by("-reported_at").values_list("pk", flat=True)[:SEARCH_CAP + 1])
+            link_rank = {}
+            for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__in=newest).values_list(
+                    "incident_id", "pupil_id"):
+                link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
+        case_rank = {pk: link_rank[pk] for pk in newest}
+        if len(case_rank) > SEARCH_CAP:
+            notes["search_capped"] = SEARCH_CAP
+            case_rank = dict(list(case_rank.items())[:SEARCH_CAP])
+        by_rank = {}
+        for pk, rank in case_rank.items():
+            by_rank.setdefault(rank, []).append(pk)
+        tiers = [When(pk__in=ids, then=Value(rank)) for rank, ids in sorted(by_rank.items())]
+        qs = qs.filter(pk__in=list(case_rank))
     # A case ranks as its best-matching pupil: the tiers are few (one per typed word at most).
     qs = qs.annotate(search_rank=Case(*tiers, default=Value(99)) if tiers else Value(0))
     return qs, True
@@ -212,8 +257,9 @@ def with_pupil_names(cases: list[Incident], *, query: str = "") -> list[Incident
     return cases
 
 
-def _summary_counts(*, portal) -> dict[str, int]:
-    """Queue, status and category counts in two reads: the open cases with every queue's test, and the closed
+def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -> dict[str, int]:
+    """Queue, status and category counts of ``visible`` (all the cases the person sees by default), counted
+    from the cases themselves in two reads: the open cases with every queue's test, and the closed
     ones (most of a school's history) by category alone.
 
     Every queue but "closed" and "unacknowledged" leaves closed cases out, yet testing a few dozen FILTERs on
@@ -221,7 +267,7 @@ def _summary_counts(*, portal) -> dict[str, int]:
     are counted per category from a partial index that holds every column the count and the visibility read.
     """
     today = timezone.localdate()
-    visible = visible_cases(portal=portal)
+    visible = visible_cases(portal=portal) if visible is None else visible
     aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today))
                   for name, _ in QUEUES if name != "closed"}
     aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES})
@@ -244,23 +290,132 @@ def _summary_counts(*, portal) -> dict[str, int]:
     return counts
 
 
+def _seen_whole(portal, whole: frozenset[str]) -> QuerySet[Incident]:
+    """The cases of the routes ``portal`` sees whole, as ``case_visibility`` shows them for those routes, without
+    its per-case test for the others: so the counts below read an index alone."""
+    return Incident.objects.filter(school=portal.school, route__in=whole).exclude(subject_staff=portal.user)
+
+
+def _summary_counts(*, portal) -> dict[str, int]:
+    """The queue, status and category counts: for the routes a person sees whole, from the counts kept per
+    school and state (incidents.counts: a few hundred rows however many cases the school has), with the two
+    things a kept count cannot know counted live from small partial indexes (cases overdue today, and closed
+    cases whose required step was reopened); cases seen one by one (allegations shared with the DSL team)
+    counted from the cases, grouped the same way. Equal to ``_summary_counts_live`` (a test compares them after
+    a mix of changes)."""
+    today = timezone.localdate()
+    user_id = portal.user.pk
+    whole = access.case_routes_seen_whole(portal)
+    others = [r for r in Route.values if r not in whole]
+    counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
+                           + [f"category:{c}" for c in Category.values], 0)
+    states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
+    leaving: list[tuple] = []  # the open ones among them whose pupils have all left (figures.leavers_only)
+    if whole:
+        states += (
+            CaseCount.objects.filter(school=portal.school, route__in=whole, week=kept_counts.NO_WEEK, n__gt=0)
+            .exclude(subject=user_id)
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n")
+        )
+    if others:
+        # A handful of cases (allegations shared with the DSL team), in the same states, with "overdue" too.
+        rows = (
+            visible_cases(portal=portal).filter(route__in=others).order_by()
+            .annotate(acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                      steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                      overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
+                      leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()))
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
+                         "overdue", "leaver")
+            .annotate(n=Count("pk"))
+        )
+        for *state, overdue, leaver, n in rows:
+            states.append((*state, n))
+            if overdue:
+                counts["overdue"] += n
+            if leaver and state[0] != Status.CLOSED:
+                leaving.append((*state, n))
+    closed_with_steps_open = False
+    # The queue rules of figures.queue_rules, on a state rather than a case.
+    for status, category, acknowledged, urgent, steps_open, assigned, n in states:
+        closed = status == Status.CLOSED
+        counts[f"status:{status}"] += n
+        counts[f"category:{category}"] += n
+        if not acknowledged:
+            counts["unacknowledged"] += n
+        if closed:
+            counts["closed"] += n
+            closed_with_steps_open |= bool(steps_open)
+            continue
+        counts["open"] += n
+        if urgent:
+            counts["urgent"] += n
+        if assigned == user_id:
+            counts["mine"] += n
+        if status == Status.AWAITING_AGENCY:
+            counts["awaiting_agency"] += n
+        if steps_open and status != Status.REPORTED:
+            counts["steps_open"] += n
+    if whole:
+        seen_whole = _seen_whole(portal, whole)
+        # From the partial index alone; the leavers' overdue cases are taken off below with the rest of theirs.
+        counts["overdue"] += seen_whole.filter(next_task_due_on__lt=today).exclude(status=Status.CLOSED).count()
+        # Whether a case's pupils have all left is the pupils' (an MIS import), not the case's: not kept, so the
+        # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
+        left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
+        leaving += (
+            seen_whole.exclude(status=Status.CLOSED).filter(pk__in=left.values("incident_id")).filter(leavers_only())
+            .order_by().annotate(
+                acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()))
+            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
+                         "overdue")
+            .annotate(n=Count("pk"))
+        )
+    # Open cases of pupils who have left are in "leavers", not in the everyday queues that count pupils on roll.
+    for status, _category, acknowledged, _urgent, steps_open, _assigned, *overdue, n in leaving:
+        if overdue and overdue[0]:  # the allegations' rows counted their overdue with the leavers left out
+            counts["overdue"] -= n
+        counts["leavers"] += n
+        counts["open"] -= n
+        if not acknowledged:
+            counts["unacknowledged"] -= n
+        if status == Status.AWAITING_AGENCY:
+            counts["awaiting_agency"] -= n
+        if steps_open and status != Status.REPORTED:
+            counts["steps_open"] -= n
+    if closed_with_steps_open:  # rare: only then can a closed case have had a required step reopened
+        counts["steps_open"] += visible_cases(portal=portal).filter(
+            status=Status.CLOSED, open_mandatory_steps__gt=0).filter(queue_rules(today)["steps_open"]).count()
+    return counts
+
+
 def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     today = timezone.localdate()
     start = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
     # An aware start time rather than reported_at__date, so the (school, reported_at) index is usable.
     start_at = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    rows = (
-        visible_cases(portal=portal)
-        .filter(reported_at__gte=start_at)
-        .annotate(week=TruncWeek("reported_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-    )
+    # The routes seen whole from the weeks' kept counts (incidents.counts); others (allegations shared with the
+    # DSL team) from the cases through the per-case test.
+    whole = access.case_routes_seen_whole(portal)
+    others = [r for r in Route.values if r not in whole]
+    rows = []
+    if whole:
+        rows += (
+            CaseCount.objects.filter(school=portal.school, route__in=whole, week__gte=start)
+            .exclude(subject=portal.user.pk).values("week").annotate(n=Sum("n")).order_by()
+        )
+    if others:
+        rows += (
+            visible_cases(portal=portal).filter(route__in=others, reported_at__gte=start_at).order_by()
+            .annotate(week=TruncWeek("reported_at")).values("week").annotate(n=Count("*"))
+        )
     by_week = {}
     for r in rows:
         week = r["week"]
         week = week.date() if isinstance(week, datetime.datetime) else week
-        by_week[week] = r["n"]
+        by_week[week] = by_week.get(week, 0) + r["n"]
     return [
         (start + datetime.timedelta(weeks=i), by_week.get(start + datetime.timedelta(weeks=i), 0)) for i in range(weeks)
     ]

@@ -12,7 +12,7 @@ import pytest
 from incidents.models import Status
 from incidents.services import case_transition
 from safeguarding_portal.reminders.models import Reminder
-from safeguarding_portal.reminders.registry import SWEEPS, autodiscover
+from safeguarding_portal.reminders.registry import SWEEPS
 from safeguarding_portal.retention.models import DisposalBatch, DisposalItem
 from safeguarding_portal.retention.services import period_set
 
@@ -25,7 +25,6 @@ TODAY = datetime.date(2026, 12, 1)
 
 
 def test_only_due_closed_unheld_cases_are_listed_by_school(school, other_school, staff, dsl, head):
-    autodiscover()
     due = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school)])
     # A case with one old and one young pupil waits for the younger.
     closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school), pupil(school, YOUNG)])

@@ -21,7 +21,7 @@ PDF_VARIANT = "pdf/ua-1"
 _fonts = threading.local()
 
 
-def _font_config():
+def _font_config() -> Any:
     """One WeasyPrint font configuration per thread, kept between PDFs: a new one per document set up
     fontconfig again and loaded the same faces (about 30 ms of CPU a PDF, measured on a short one). Per thread,
     as gunicorn's threads may render at once and the configuration is not made to be shared between them."""

@@ -16,7 +16,7 @@ def count_existing_cases(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0017_transferbundle_receivedbundle_signingkey_and_more'),
+        ('incidents', '0019_disposal_by_tombstone'),
         ('schools', '0006_pupil_vulnerability_flags'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

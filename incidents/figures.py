@@ -21,7 +21,17 @@ from safeguarding_portal.reports.privacy import small_count
 from safeguarding_portal.schools.models import FLAG_GROUP_OF, FlagGroup
 
 from .categories import FOUR_C, FourC
-from .models import Agency, CPFileTransfer, EntryKind, Incident, IncidentPupil, Route, Status, TimelineEntry
+from .models import (
+    Agency,
+    CPFileTransfer,
+    EntryKind,
+    Incident,
+    IncidentPupil,
+    Moderation,
+    Route,
+    Status,
+    TimelineEntry,
+)
 
 ACK_TARGET_HOURS = 24
 
@@ -40,12 +50,20 @@ class ConcernFigures:
         return round(100 * self.acknowledged_in_time / self.total) if self.total else None
 
 
+def concerns(prefix: str = "") -> Q:
+    """The pupils' concerns every figure counts: the DSL team's cases, but not a pupil-raised report the team
+    dismissed as spam or abuse (it stays a case record; it is not a concern). The one definition the home
+    page, the governor report, trends and the trust report count with; ``prefix`` reaches it through a relation
+    ("incident__")."""
+    return Q(**{f"{prefix}route": Route.DSL}) & ~Q(**{f"{prefix}moderation": Moderation.DISMISSED})
+
+
 def concern_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date
                     ) -> dict[int, ConcernFigures]:
     ids = list(school_ids)
     t_from, t_to = day_bounds(start, end)
     in_period = Q(reported_at__gte=t_from, reported_at__lt=t_to)
-    dsl = Q(route=Route.DSL)
+    dsl = concerns()
     deadline = ExpressionWrapper(F("reported_at") + datetime.timedelta(hours=ACK_TARGET_HOURS),
                                  output_field=DateTimeField())
     rows = (
@@ -56,11 +74,11 @@ def concern_figures(*, school_ids: Iterable[int], start: datetime.date, end: dat
                                                                         acknowledged_at__lte=deadline)),
             open_at_end=Count("pk", filter=dsl & Q(reported_at__lt=t_to)
                               & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))),
-            allegations=Count("pk", filter=~dsl & in_period),
+            allegations=Count("pk", filter=~Q(route=Route.DSL) & in_period),
         ).order_by()
     )
     referrals = dict(
-        TimelineEntry.objects.filter(school_id__in=ids, kind=EntryKind.REFERRAL, incident__route=Route.DSL,
+        TimelineEntry.objects.filter(concerns("incident__"), school_id__in=ids, kind=EntryKind.REFERRAL,
                                      at__gte=t_from, at__lt=t_to)
         .values_list("school_id").annotate(n=Count("pk")).order_by()
     )
@@ -144,7 +162,7 @@ def referrals_by_agency(*, school_ids: Iterable[int], start: datetime.date, end:
     labels = dict(Agency.choices)
     found: dict[int, dict[str, int]] = {sid: {} for sid in ids}
     for sid, agency, n in (
-        TimelineEntry.objects.filter(school_id__in=ids, kind=EntryKind.REFERRAL, incident__route=Route.DSL,
+        TimelineEntry.objects.filter(concerns("incident__"), school_id__in=ids, kind=EntryKind.REFERRAL,
                                      at__gte=t_from, at__lt=t_to)
         .values_list("school_id", "data__agency").annotate(n=Count("pk")).order_by()
     ):
@@ -160,7 +178,7 @@ def four_c_counts(*, school_ids: Iterable[int], start: datetime.date, end: datet
     t_from, t_to = day_bounds(start, end)
     found = {sid: {fc.label: 0 for fc in FourC} for sid in ids}
     for sid, category, n in (
-        Incident.objects.filter(school_id__in=ids, route=Route.DSL, reported_at__gte=t_from, reported_at__lt=t_to)
+        Incident.objects.filter(concerns(), school_id__in=ids, reported_at__gte=t_from, reported_at__lt=t_to)
         .values_list("school_id", "category").annotate(n=Count("pk")).order_by()
     ):
         label = FourC(FOUR_C[category]).label
@@ -179,7 +197,7 @@ def flag_group_counts(*, school_ids: Iterable[int], start: datetime.date, end: d
     found: dict[int, dict[str, set[int]]] = {sid: {g: set() for g in FlagGroup.values} for sid in ids}
     rows = (
         IncidentPupil.objects.current()
-        .filter(incident__school_id__in=ids, incident__route=Route.DSL, incident__reported_at__gte=t_from,
+        .filter(concerns("incident__"), incident__school_id__in=ids, incident__reported_at__gte=t_from,
                 incident__reported_at__lt=t_to, pupil__flags__isnull=False)
         .values_list("incident__school_id", "incident_id", "incident__reported_at", "pupil__flags__kind",
                      "pupil__flags__starts_on", "pupil__flags__ends_on")
@@ -234,7 +252,7 @@ def trust_concerns(*, school_ids: list[int], start: datetime.date, end: datetime
     """Each school's concern cells of the trust report (figures only, each through ``small_count``), and the
     trust-wide ones: {"rows": {school id: cells}, "table": {"four_c_labels", "total"}}."""
     t_from, t_to = day_bounds(start, end)
-    by_category = list(Incident.objects.filter(school_id__in=school_ids, route=Route.DSL,
+    by_category = list(Incident.objects.filter(concerns(), school_id__in=school_ids,
                                                reported_at__gte=t_from, reported_at__lt=t_to)
                        .values_list("school_id", "category").annotate(n=Count("pk")).order_by())
     # The headline figures as each school's own home page and governor report count them.

@@ -24,8 +24,8 @@ from safeguarding_portal.reports.sections import Section
 from safeguarding_portal.schools.models import FlagGroup, School
 
 from .categories import FOUR_C, Category, FourC
-from .figures import ACK_TARGET_HOURS, concern_figures, flag_group_counts
-from .models import Agency, EntryKind, Incident, Route, TimelineEntry
+from .figures import ACK_TARGET_HOURS, concern_figures, concerns, flag_group_counts
+from .models import Agency, EntryKind, Incident, TimelineEntry
 from .searches import figures as search_figures
 
 LONG_OPEN_DAYS = 30
@@ -147,7 +147,7 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     before = previous_periods(school=school, start=start, end=end)
     periods: list[Period] = [*before, period]
     t_from, t_to = period.bounds()
-    dsl = Incident.objects.filter(school=school, route=Route.DSL)
+    dsl = Incident.objects.filter(concerns(), school=school)
 
     # 1. This period's concerns, one row each (only the columns the figures need).
     rows = list(
@@ -177,7 +177,7 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     # 3. Referrals and decisions not to refer recorded in the period.
     decisions = list(
         TimelineEntry.objects.filter(
-            school=school, incident__route=Route.DSL, kind__in=[EntryKind.REFERRAL, EntryKind.NO_REFERRAL],
+            concerns("incident__"), school=school, kind__in=[EntryKind.REFERRAL, EntryKind.NO_REFERRAL],
             at__gte=t_from, at__lt=t_to,
         )
         .values_list("kind", "data__agency")
@@ -191,10 +191,10 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     )
     open_at_end = Q(reported_at__lt=t_to) & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))
     handling = Incident.objects.filter(school=school).annotate(decided=Exists(decided)).aggregate(
-        closed=Count("pk", filter=Q(route=Route.DSL, closed_at__gte=t_from, closed_at__lt=t_to)),
-        closed_decided=Count("pk", filter=Q(route=Route.DSL, closed_at__gte=t_from, closed_at__lt=t_to,
+        closed=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to)),
+        closed_decided=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to,
                                               decided=True)),
-        long_open=Count("pk", filter=Q(route=Route.DSL) & open_at_end
+        long_open=Count("pk", filter=concerns() & open_at_end
                         & Q(reported_at__lt=t_to - datetime.timedelta(days=LONG_OPEN_DAYS))),
     )
     # The headline figures as the home page and the trust report show them (incidents.figures).

@@ -20,8 +20,8 @@ from safeguarding_portal.schools.models import FlagGroup, School, YearGroup
 from safeguarding_portal.schools.selectors import term_in_view
 
 from .categories import FOUR_C, Category, FourC
-from .figures import flag_group_counts
-from .models import Incident, IncidentPupil, Route
+from .figures import concerns, flag_group_counts
+from .models import Incident, IncidentPupil
 
 FLAG_THRESHOLD = 3
 
@@ -86,7 +86,7 @@ def _scaled(bars: list[Bar]) -> list[Bar]:
 
 
 def _cases(school: School):
-    return Incident.objects.filter(school=school, route=Route.DSL)
+    return Incident.objects.filter(concerns(), school=school)
 
 
 def trends(*, school: School, with_names: bool, today: datetime.date | None = None) -> Trends:

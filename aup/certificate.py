@@ -51,8 +51,9 @@ def render_certificate(signature: Signature) -> bytes:
             "consents": [(labels.get(k, k), v) for k, v in signature.consents.items()],
             "events": events,
             "translation_shown": translation_shown,
-            "text_language": languages.ENGLISH_NAMES.get(signature.text_language or languages.ENGLISH,
-                                                         signature.text_language),
+            "text_language": languages.ENGLISH_NAMES.get(
+                signature.text_language or languages.ENGLISH, signature.text_language
+            ),
             "text_language_code": signature.text_language or languages.ENGLISH,
             "text_sha256": signature.text_sha256 or version.sha256,
             "code": format_code(signature.verification_code),

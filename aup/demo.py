@@ -67,15 +67,21 @@ def _parent_languages(*, school, version, by) -> str:
         school.save(update_fields=["parent_languages"])
     for code, (title, text, labels) in DRAFT_PARENT_TRANSLATIONS.items():
         if not AgreementTranslation.objects.filter(version=version, language=code).exists():
-            services.add_translation(version=version, language=code, title=title, text=text, consent_labels=labels,
-                                     by=by)
-    pupils = [] if Pupil.objects.filter(school=school).exclude(home_language="").exists() else list(
-        Pupil.objects.filter(school=school).on_roll().order_by("upn"))
+            services.add_translation(
+                version=version, language=code, title=title, text=text, consent_labels=labels, by=by
+            )
+    pupils = (
+        []
+        if Pupil.objects.filter(school=school).exclude(home_language="").exists()
+        else list(Pupil.objects.filter(school=school).on_roll().order_by("upn"))
+    )
     for i, pupil in enumerate(pupils[::9]):
         pupil.home_language = codes[i % len(codes)]
         pupil.save(update_fields=["home_language"])
-    return (f"Parents' pages in English and {', '.join(languages.ENGLISH_NAMES[c] for c in codes)} "
-            "(draft translations awaiting native review); some families' home languages come from the MIS.")
+    return (
+        f"Parents' pages in English and {', '.join(languages.ENGLISH_NAMES[c] for c in codes)} "
+        "(draft translations awaiting native review); some families' home languages come from the MIS."
+    )
 
 
 def seed(*, demo) -> list[str]:

@@ -49,28 +49,40 @@ def agreement_coverage(*, school_ids: Iterable[int]) -> dict[int, dict[str, Cove
     ids = list(school_ids)
     current = Signature.objects.filter(school_id__in=ids, version__number__gte=F("version__agreement__current_from"))
     children = dict(
-        ((sid, audience), (n, paper)) for sid, audience, n, paper in
-        current.filter(pupil__isnull=False, pupil__left_on__isnull=True, audience__in=list(CHILD_AUDIENCES))
+        ((sid, audience), (n, paper))
+        for sid, audience, n, paper in current.filter(
+            pupil__isnull=False, pupil__left_on__isnull=True, audience__in=list(CHILD_AUDIENCES)
+        )
         .values_list("school_id", "audience")
-        .annotate(n=Count("pupil", distinct=True),
-                  paper=Count("pupil", distinct=True, filter=Q(method=SignMethod.PAPER)))
+        .annotate(
+            n=Count("pupil", distinct=True), paper=Count("pupil", distinct=True, filter=Q(method=SignMethod.PAPER))
+        )
         .order_by()
     )
     members = Membership.objects.current().filter(school_id__in=ids)
     staff_ids = members.filter(role__in=list(STAFF_ROLES)).values("user_id")
     governor_ids = members.filter(role=Role.GOVERNOR).values("user_id")
     adults = dict(
-        ((sid, audience), n) for sid, audience, n in
-        current.filter(Q(audience=Audience.STAFF, user_id__in=staff_ids)
-                       | Q(audience=Audience.GOVERNOR, user_id__in=governor_ids))
-        .values_list("school_id", "audience").annotate(n=Count("user", distinct=True)).order_by()
+        ((sid, audience), n)
+        for sid, audience, n in current.filter(
+            Q(audience=Audience.STAFF, user_id__in=staff_ids) | Q(audience=Audience.GOVERNOR, user_id__in=governor_ids)
+        )
+        .values_list("school_id", "audience")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
     )
-    staff_total = dict(members.filter(role__in=list(STAFF_ROLES)).values_list("school_id")
-                       .annotate(n=Count("user", distinct=True)).order_by())
-    governor_total = dict(members.filter(role=Role.GOVERNOR).values_list("school_id")
-                          .annotate(n=Count("user", distinct=True)).order_by())
+    staff_total = dict(
+        members.filter(role__in=list(STAFF_ROLES))
+        .values_list("school_id")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
+    )
+    governor_total = dict(
+        members.filter(role=Role.GOVERNOR).values_list("school_id").annotate(n=Count("user", distinct=True)).order_by()
+    )
     on_roll = {
-        r["school_id"]: r for r in Pupil.objects.filter(school_id__in=ids, left_on__isnull=True)
+        r["school_id"]: r
+        for r in Pupil.objects.filter(school_id__in=ids, left_on__isnull=True)
         .values("school_id")
         .annotate(all=Count("pk"), younger=Count("pk", filter=Q(year_group__in=YOUNGER_YEAR_GROUPS)))
         .order_by()
@@ -79,8 +91,10 @@ def agreement_coverage(*, school_ids: Iterable[int]) -> dict[int, dict[str, Cove
     for sid in ids:
         roll = on_roll.get(sid, {"all": 0, "younger": 0})
         totals = {
-            Audience.STAFF: staff_total.get(sid, 0), Audience.GOVERNOR: governor_total.get(sid, 0),
-            Audience.PARENT: roll["all"], Audience.PUPIL_YOUNGER: roll["younger"],
+            Audience.STAFF: staff_total.get(sid, 0),
+            Audience.GOVERNOR: governor_total.get(sid, 0),
+            Audience.PARENT: roll["all"],
+            Audience.PUPIL_YOUNGER: roll["younger"],
             Audience.PUPIL_OLDER: roll["all"] - roll["younger"],
         }
         row = {}
@@ -100,20 +114,36 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     parents = {sid: c[Audience.PARENT].percent for sid, c in coverage.items()}
     staff = {sid: c[Audience.STAFF].percent for sid, c in coverage.items()}
     return [
-        Column("parents_agreements", "Parents' agreements (children on roll)",
-               {sid: as_percent(p) for sid, p in parents.items()}, {sid: rag_percent(p) for sid, p in parents.items()}),
-        Column("staff_agreements", "Staff agreements", {sid: as_percent(p) for sid, p in staff.items()},
-               {sid: rag_percent(p) for sid, p in staff.items()}),
+        Column(
+            "parents_agreements",
+            "Parents' agreements (children on roll)",
+            {sid: as_percent(p) for sid, p in parents.items()},
+            {sid: rag_percent(p) for sid, p in parents.items()},
+        ),
+        Column(
+            "staff_agreements",
+            "Staff agreements",
+            {sid: as_percent(p) for sid, p in staff.items()},
+            {sid: rag_percent(p) for sid, p in staff.items()},
+        ),
     ]
 
 
 def consent_coverage(*, school_ids: Iterable[int]) -> dict[int, Coverage]:
     """Children on roll whose photo consents have been answered (given or not), of all children on roll."""
     ids = list(school_ids)
-    answered = dict(Consent.objects.filter(school_id__in=ids, pupil__left_on__isnull=True).values_list("school_id")
-                    .annotate(n=Count("pupil", distinct=True)).order_by())
-    on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
-                   .annotate(n=Count("pk")).order_by())
+    answered = dict(
+        Consent.objects.filter(school_id__in=ids, pupil__left_on__isnull=True)
+        .values_list("school_id")
+        .annotate(n=Count("pupil", distinct=True))
+        .order_by()
+    )
+    on_roll = dict(
+        Pupil.objects.filter(school_id__in=ids, left_on__isnull=True)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {sid: Coverage(answered.get(sid, 0), on_roll.get(sid, 0)) for sid in ids}
 
 
@@ -130,11 +160,34 @@ def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
         return {sid: c[audience].percent for sid, c in coverage.items()}
 
     return [
-        Measure("parents_agreements", "Parents' agreements (children on roll)", area, pct(Audience.PARENT),
-                kind="percent", higher_is_better=True, amber=95, red=75),
-        Measure("staff_agreements", "Staff agreements", area, pct(Audience.STAFF), kind="percent",
-                higher_is_better=True, amber=95, red=75),
-        Measure("photo_consent", "Photo consent answered (children on roll)", area,
-                {sid: c.percent for sid, c in consents.items()}, kind="percent", higher_is_better=True,
-                amber=95, red=75),
+        Measure(
+            "parents_agreements",
+            "Parents' agreements (children on roll)",
+            area,
+            pct(Audience.PARENT),
+            kind="percent",
+            higher_is_better=True,
+            amber=95,
+            red=75,
+        ),
+        Measure(
+            "staff_agreements",
+            "Staff agreements",
+            area,
+            pct(Audience.STAFF),
+            kind="percent",
+            higher_is_better=True,
+            amber=95,
+            red=75,
+        ),
+        Measure(
+            "photo_consent",
+            "Photo consent answered (children on roll)",
+            area,
+            {sid: c.percent for sid, c in consents.items()},
+            kind="percent",
+            higher_is_better=True,
+            amber=95,
+            red=75,
+        ),
     ]

@@ -36,10 +36,15 @@ class TranslationForm(forms.Form):
 
     language = forms.ChoiceField(label="Language")
     title = forms.CharField(max_length=200, required=False, label="Title in that language")
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="The agreement's text in that language",
-                           help_text="Have it translated and checked by a fluent speaker; it is frozen once uploaded.")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        label="The agreement's text in that language",
+        help_text="Have it translated and checked by a fluent speaker; it is frozen once uploaded.",
+    )
     consent_labels = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Consent questions in that language",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Consent questions in that language",
         help_text="One a line, in the order of the English questions. Leave empty to show them in English.",
     )
 
@@ -120,8 +125,9 @@ class VisitorForm(SignForm):
 
 
 class PupilRecordForm(forms.Form):
-    agreed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                label="Date talked through")
+    agreed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Date talked through"
+    )
 
     def clean_agreed_on(self):
         day = self.cleaned_data["agreed_on"]
@@ -146,12 +152,19 @@ class PaperAgreementForm(forms.Form):
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
     guardian = forms.TypedChoiceField(coerce=int, widget=forms.RadioSelect, label="Signed by")
-    signer_name = forms.CharField(max_length=200, required=False, label="Name as written on the paper",
-                                  help_text="Leave empty when it is the name above.")
-    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                label="Date written on the paper")
-    scan = forms.FileField(label="Scan or photo of the signed paper copy",
-                           help_text="PDF, PNG or JPEG, up to 10 MB. Every page, with the signature visible.")
+    signer_name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Name as written on the paper",
+        help_text="Leave empty when it is the name above.",
+    )
+    signed_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Date written on the paper"
+    )
+    scan = forms.FileField(
+        label="Scan or photo of the signed paper copy",
+        help_text="PDF, PNG or JPEG, up to 10 MB. Every page, with the signature visible.",
+    )
     confirm = forms.BooleanField(label="I have checked that the paper copy is signed and is the current version")
 
     ANSWERS = [("yes", "Yes"), ("no", "No")]
@@ -164,8 +177,11 @@ class PaperAgreementForm(forms.Form):
         self.items = items
         for item in items:
             self.fields[f"consent_{item['key']}"] = forms.ChoiceField(
-                choices=self.ANSWERS, widget=forms.RadioSelect, label=item["label"],
-                error_messages={"required": "Enter the answer ticked on the paper."})
+                choices=self.ANSWERS,
+                widget=forms.RadioSelect,
+                label=item["label"],
+                error_messages={"required": "Enter the answer ticked on the paper."},
+            )
 
     def consent_fields(self):
         return [self[f"consent_{item['key']}"] for item in self.items]

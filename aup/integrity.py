@@ -44,8 +44,9 @@ def consent_mismatches() -> Iterator[Mismatch]:
     )
     for school_id in sorted(school_ids):
         expected = _consents_from_chain(school_id)
-        stored = {(p, k): g for p, k, g in Consent.objects.filter(school_id=school_id).values_list(
-            "pupil_id", "key", "given")}
+        stored = {
+            (p, k): g for p, k, g in Consent.objects.filter(school_id=school_id).values_list("pupil_id", "key", "given")
+        }
         for key in sorted(set(expected) | set(stored)):
             pupil_id, item = key
             record = f"pupil {pupil_id}'s consent {item!r}"
@@ -92,5 +93,6 @@ def mismatches() -> Iterator[Mismatch]:
 
 
 # verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
-projections.register("aup", label="photo consents and signing requests", agrees_with="the signatures",
-                     run=mismatches, order=20)
+projections.register(
+    "aup", label="photo consents and signing requests", agrees_with="the signatures", run=mismatches, order=20
+)

@@ -362,8 +362,9 @@ class Signature(ChainedRecord):
     # A visitor's page has no request to lock: the form's own token makes a double submit one signature.
     submission_token = models.UUIDField(null=True, blank=True, unique=True)
     method = models.CharField(max_length=8, choices=SignMethod.choices, default=SignMethod.ONLINE)
-    paper_scan = models.ForeignKey(PaperScan, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="signatures")
+    paper_scan = models.ForeignKey(
+        PaperScan, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
     # Which language version of the text the signer was shown, and its hash: set by the server from the text it
     # rendered (the English original: "en-gb" and the version's own hash). Empty on signatures made before
     # translations existed, which were all shown the English text.
@@ -399,8 +400,12 @@ class Signature(ChainedRecord):
             # Paper exactly when the hashed signature field names a scan, and a paper one has its scan.
             models.CheckConstraint(
                 name="signature_paper_names_its_scan",
-                condition=(Q(method="paper") & Q(drawn_signature__startswith=PAPER_SIGNATURE_PREFIX)
-                           & Q(paper_scan__isnull=False) & Q(witness__isnull=False))
+                condition=(
+                    Q(method="paper")
+                    & Q(drawn_signature__startswith=PAPER_SIGNATURE_PREFIX)
+                    & Q(paper_scan__isnull=False)
+                    & Q(witness__isnull=False)
+                )
                 | (Q(method="online") & ~Q(drawn_signature__startswith=PAPER_SIGNATURE_PREFIX)),
             ),
         ]

@@ -113,6 +113,7 @@ def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.dateti
 
 def _maker(model):
     """Rows for bulk inserts without Model.__init__ (most of the time for a quarter of a million rows)."""
+
     def make(**values):
         obj = model.__new__(model)
         obj._state = ModelState()
@@ -188,8 +189,14 @@ class Chased:
 
 
 @transaction.atomic
-def chase_now(*, campaign: Campaign, by, invitation: Invitation | None = None, request: SigningRequest | None = None,
-              today: datetime.date | None = None) -> Chased:
+def chase_now(
+    *,
+    campaign: Campaign,
+    by,
+    invitation: Invitation | None = None,
+    request: SigningRequest | None = None,
+    today: datetime.date | None = None,
+) -> Chased:
     """Remind one parent (``invitation``), one member of staff (``request``), or, with neither, everyone still
     waiting in the campaign, respecting the one-a-day rule."""
     today = today or timezone.localdate()
@@ -221,8 +228,15 @@ def chase_now(*, campaign: Campaign, by, invitation: Invitation | None = None, r
         if inv.sent_at is None:
             result.queued.append(name)
             continue
-        if remind(recipient_email=inv.email, kind=KIND, key=f"invitation:{inv.pk}", text=_parent_text(campaign),
-                  url=f"{prefix}{signing_token(inv)}/", school_id=campaign.school_id, on=today):
+        if remind(
+            recipient_email=inv.email,
+            kind=KIND,
+            key=f"invitation:{inv.pk}",
+            text=_parent_text(campaign),
+            url=f"{prefix}{signing_token(inv)}/",
+            school_id=campaign.school_id,
+            on=today,
+        ):
             reminded_invitations.append(inv)
             emails.append(inv.email)
             names[inv.email.strip().lower()] = name
@@ -230,25 +244,55 @@ def chase_now(*, campaign: Campaign, by, invitation: Invitation | None = None, r
             result.already.append(name)
     events = []
     for r in staff:
-        if remind(recipient_email=r.user.email, recipient_user=r.user, kind=KIND, key=f"request:{r.pk}",
-                  text=_staff_text(campaign), url=reverse("aup:index"), school=campaign.school, on=today):
+        if remind(
+            recipient_email=r.user.email,
+            recipient_user=r.user,
+            kind=KIND,
+            key=f"request:{r.pk}",
+            text=_staff_text(campaign),
+            url=reverse("aup:index"),
+            school=campaign.school,
+            on=today,
+        ):
             emails.append(r.user.email)
             names[r.user.email.strip().lower()] = r.user.full_name
-            events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
-                                         campaign_id=campaign.pk, request_id=r.pk, actor=by.full_name,
-                                         data={"asked_by": by.full_name}))
+            events.append(
+                SignatureEvent(
+                    school_id=campaign.school_id,
+                    kind=EventKind.REMINDED,
+                    at=at,
+                    campaign_id=campaign.pk,
+                    request_id=r.pk,
+                    actor=by.full_name,
+                    data={"asked_by": by.full_name},
+                )
+            )
         else:
             result.already.append(r.user.full_name)
     if len(reminded_invitations) == 1 and invitation is not None:
-        events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
-                                     campaign_id=campaign.pk, invitation=reminded_invitations[0], actor=by.full_name,
-                                     data={"asked_by": by.full_name}))
+        events.append(
+            SignatureEvent(
+                school_id=campaign.school_id,
+                kind=EventKind.REMINDED,
+                at=at,
+                campaign_id=campaign.pk,
+                invitation=reminded_invitations[0],
+                actor=by.full_name,
+                data={"asked_by": by.full_name},
+            )
+        )
     elif reminded_invitations:
         # As the sweep records a day's parents: one link naming every invitation (the certificate picks its own).
-        events.append(SignatureEvent(school_id=campaign.school_id, kind=EventKind.REMINDED, at=at,
-                                     campaign_id=campaign.pk, actor=by.full_name,
-                                     data={"invitations": [i.pk for i in reminded_invitations],
-                                           "asked_by": by.full_name}))
+        events.append(
+            SignatureEvent(
+                school_id=campaign.school_id,
+                kind=EventKind.REMINDED,
+                at=at,
+                campaign_id=campaign.pk,
+                actor=by.full_name,
+                data={"invitations": [i.pk for i in reminded_invitations], "asked_by": by.full_name},
+            )
+        )
     append_many(events)
     sent_now = send_now(recipient_emails=emails, on=today) if emails else set()
     for email, name in names.items():

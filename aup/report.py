@@ -98,8 +98,9 @@ def _coverage(school: School) -> list[dict[str, Any]]:
                 # Parents' agreements signed on paper and recorded by the office (counted within "signed").
                 "on_paper": small_count(cover.on_paper) if audience == Audience.PARENT else None,
                 "total": cover.total,
-                "population": "children on roll" if audience in CHILD_AUDIENCES else (
-                    "current staff" if audience == Audience.STAFF else "current governors"),
+                "population": "children on roll"
+                if audience in CHILD_AUDIENCES
+                else ("current staff" if audience == Audience.STAFF else "current governors"),
                 "percent": cover.percent,
                 "rag": _rag(cover.percent) if audience in published else "red",
                 "published": audience in published,
@@ -153,8 +154,15 @@ def _actions(coverage: list[dict[str, Any]]) -> list[str]:
 
 
 # The report's section, in its place among the others (reports.sections).
-plugins.register("report_section", "aup", Section(
-    "Acceptable use agreements and consents", "aup", ("kcsie.aup", "kcsie.parents"),
-    "acceptable use agreements signed by staff, pupils, parents and visitors, and photo consents",
-    build=governor_section,
-), order=20)
+plugins.register(
+    "report_section",
+    "aup",
+    Section(
+        "Acceptable use agreements and consents",
+        "aup",
+        ("kcsie.aup", "kcsie.parents"),
+        "acceptable use agreements signed by staff, pupils, parents and visitors, and photo consents",
+        build=governor_section,
+    ),
+    order=20,
+)

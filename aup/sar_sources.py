@@ -16,24 +16,46 @@ def signatures(*, portal, subject: Subject) -> list[Record]:
     if portal.school is None:
         return []
     whose = Q(pupil=subject.pupil) if subject.is_pupil else Q(user=subject.staff, pupil__isnull=True)
-    found = (Signature.objects.filter(whose, school=portal.school)
-             .select_related("version__agreement").order_by("signed_at", "pk"))
+    found = (
+        Signature.objects.filter(whose, school=portal.school)
+        .select_related("version__agreement")
+        .order_by("signed_at", "pk")
+    )
     records = []
     for s in found:
         prefix = f"aup.signature:{s.pk}"
-        passages = [Passage(f"{prefix}/signer", "Signed by", s.signer_name + (f" ({s.organisation})"
-                                                                              if s.organisation else ""))]
-        passages.append(Passage(f"{prefix}/how", "How", f"{s.get_method_display()}, "
-                                                        f"verification code {s.verification_code}"))
+        passages = [
+            Passage(f"{prefix}/signer", "Signed by", s.signer_name + (f" ({s.organisation})" if s.organisation else ""))
+        ]
+        passages.append(
+            Passage(f"{prefix}/how", "How", f"{s.get_method_display()}, verification code {s.verification_code}")
+        )
         if s.consents:
-            passages.append(Passage(f"{prefix}/consents", "Consents given then",
-                                    "; ".join(f"{k}: {'yes' if v else 'no'}" for k, v in sorted(s.consents.items()))))
+            passages.append(
+                Passage(
+                    f"{prefix}/consents",
+                    "Consents given then",
+                    "; ".join(f"{k}: {'yes' if v else 'no'}" for k, v in sorted(s.consents.items())),
+                )
+            )
         records.append(Record(prefix, f"{s.version.agreement.title}, {s.version.label}", s.signed_at, passages))
     if subject.is_pupil:
         now = list(Consent.objects.filter(school=portal.school, pupil=subject.pupil).order_by("label"))
         if now:
             prefix = f"aup.consents:{subject.pupil.pk}"
-            records.append(Record(prefix, "Consents as they stand", None, [
-                Passage(f"{prefix}/{c.key}", c.label, f"{'Given' if c.given else 'Not given'} "
-                                                      f"(last changed by {c.changed_by})") for c in now]))
+            records.append(
+                Record(
+                    prefix,
+                    "Consents as they stand",
+                    None,
+                    [
+                        Passage(
+                            f"{prefix}/{c.key}",
+                            c.label,
+                            f"{'Given' if c.given else 'Not given'} (last changed by {c.changed_by})",
+                        )
+                        for c in now
+                    ],
+                )
+            )
     return records

@@ -52,9 +52,9 @@ def gate_stamp(*, school_id: int) -> str:
     except Exception:  # the cache is down: check against the database on every page rather than never
         stamp = None
     if stamp is None:
-        latest = AgreementVersion.objects.filter(
-            agreement__school_id=school_id, published_at__isnull=False
-        ).aggregate(latest=Max("published_at"), versions=Count("pk"))
+        latest = AgreementVersion.objects.filter(agreement__school_id=school_id, published_at__isnull=False).aggregate(
+            latest=Max("published_at"), versions=Count("pk")
+        )
         stamp = f"{latest['versions']}:{latest['latest'].timestamp() if latest['latest'] else 0}"
         with contextlib.suppress(Exception):
             cache.set(key, stamp, GATE_STAMP_SECONDS)
@@ -177,8 +177,11 @@ def to_chase(*, campaign: Campaign) -> list[dict]:
     keys = [line["reminder_key"] for line in lines.values()]
     reminded = set()
     for start in range(0, len(keys), 1000):
-        reminded |= set(Reminder.objects.filter(kind=KIND, on=timezone.localdate(), key__in=keys[start:start + 1000])
-                        .values_list("key", flat=True))
+        reminded |= set(
+            Reminder.objects.filter(kind=KIND, on=timezone.localdate(), key__in=keys[start : start + 1000]).values_list(
+                "key", flat=True
+            )
+        )
     for line in lines.values():
         line["reminded_today"] = line["reminder_key"] in reminded
     return list(lines.values())
@@ -334,16 +337,33 @@ def bundle_records(*, school: School, pupil) -> list[dict]:
     from .models import SignatureEvent
 
     out = []
-    signatures = list(Signature.objects.filter(school=school, pupil=pupil).select_related("version__agreement")
-                      .order_by("signed_at", "pk"))
+    signatures = list(
+        Signature.objects.filter(school=school, pupil=pupil)
+        .select_related("version__agreement")
+        .order_by("signed_at", "pk")
+    )
     for s in signatures:
-        out.append(item("signature", s.pk, {
-            "agreement": s.version.agreement.title, "version": s.version.number, "signer": s.signer_name,
-            "signed_at": s.signed_at, "consents": s.consents, "method": s.get_method_display(),
-            "verification_code": s.verification_code,
-        }, s))
+        out.append(
+            item(
+                "signature",
+                s.pk,
+                {
+                    "agreement": s.version.agreement.title,
+                    "version": s.version.number,
+                    "signer": s.signer_name,
+                    "signed_at": s.signed_at,
+                    "consents": s.consents,
+                    "method": s.get_method_display(),
+                    "verification_code": s.verification_code,
+                },
+                s,
+            )
+        )
     kinds = ["withdrawn", "consent_given", "signed", "declined"]
     for e in SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).order_by("at", "pk"):
-        out.append(item("signature_event", e.pk, {"kind": e.get_kind_display(), "at": e.at, "actor": e.actor,
-                                                  "data": e.data}, e))
+        out.append(
+            item(
+                "signature_event", e.pk, {"kind": e.get_kind_display(), "at": e.at, "actor": e.actor, "data": e.data}, e
+            )
+        )
     return out

@@ -42,20 +42,26 @@ def issue_certificates(*, signature_ids: list[int], email: str, manage_url: str 
     with translation.override(language or languages.ENGLISH):
         paragraphs = [
             gettext("Thank you for signing %(school)s's agreement: %(agreement)s.")
-            % {"school": school.name, "agreement": shown_text(version=signatures[0].version,
-                                                              language=language or languages.ENGLISH).title},
+            % {
+                "school": school.name,
+                "agreement": shown_text(version=signatures[0].version, language=language or languages.ENGLISH).title,
+            },
             gettext("Your signed certificates (one for each signature) have these verification codes:") + f"\n{codes}",
             gettext("Anyone can check a certificate at %(url)s with its code.")
             % {"url": f"{settings.SITE_URL}/agreements/verify/"},
         ]
         if manage_url:
             paragraphs.append(
-                gettext("To download your certificates, see what you signed, or withdraw or give any consent at any "
-                        "time, use this link:") + f"\n{manage_url}"
+                gettext(
+                    "To download your certificates, see what you signed, or withdraw or give any consent at any "
+                    "time, use this link:"
+                )
+                + f"\n{manage_url}"
             )
         subject = gettext("Your signed acceptable use agreement")
     # A reference and a link only: the certificate names the child, so it is downloaded, never attached.
-    send_email(to=[email], subject=subject, body="\n\n".join(paragraphs) + "\n", kind=Kind.AGREEMENT,
-               school_id=school.pk)
+    send_email(
+        to=[email], subject=subject, body="\n\n".join(paragraphs) + "\n", kind=Kind.AGREEMENT, school_id=school.pk
+    )
     Certificate.objects.filter(pk__in=[c.pk for c in pending]).update(emailed_at=timezone.now())
     return len(pending)

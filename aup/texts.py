@@ -78,11 +78,14 @@ Byddaf yn cefnogi'r ysgol drwy annog fy mhlentyn i ddefnyddio technoleg yn ddiog
 Mewn digwyddiadau ysgol, byddaf yn tynnu lluniau neu'n ffilmio fy mhlentyn fy hun yn unig, ac ni fyddaf yn cyhoeddi lluniau o blant eraill ar y cyfryngau cymdeithasol.
 Byddaf yn dweud wrth yr ysgol os oes gennyf unrhyw bryder am ddiogelwch fy mhlentyn ar-lein.
 Mae fy atebion i'r cwestiynau caniatâd isod yn berthnasol nes i mi eu newid; gallaf dynnu unrhyw ganiatâd yn ôl ar unrhyw adeg.""",
-        ["Lluniau ar wefan yr ysgol", "Lluniau yn y prosbectws a deunydd printiedig",
-         "Fideo a gwe-gamera (er enghraifft perfformiadau wedi'u recordio a gwersi o bell)",
-         "Lluniau ar arddangosfeydd yn yr ysgol",
-         "Lluniau ar arddangosfeydd y tu allan i'r ysgol (er enghraifft mewn digwyddiadau lleol)",
-         "Y wasg a'r cyfryngau (papurau newydd, gwefannau newyddion lleol)"],
+        [
+            "Lluniau ar wefan yr ysgol",
+            "Lluniau yn y prosbectws a deunydd printiedig",
+            "Fideo a gwe-gamera (er enghraifft perfformiadau wedi'u recordio a gwersi o bell)",
+            "Lluniau ar arddangosfeydd yn yr ysgol",
+            "Lluniau ar arddangosfeydd y tu allan i'r ysgol (er enghraifft mewn digwyddiadau lleol)",
+            "Y wasg a'r cyfryngau (papurau newydd, gwefannau newyddion lleol)",
+        ],
     ),
     "pl": (
         "Umowa rodziców i opiekunów o zasadach korzystania z technologii oraz zgoda na zdjęcia",
@@ -93,10 +96,14 @@ Będę wspierać szkołę, zachęcając dziecko do bezpiecznego i życzliwego ko
 Podczas wydarzeń szkolnych będę fotografować lub filmować wyłącznie własne dziecko i nie będę publikować zdjęć innych dzieci w mediach społecznościowych.
 Poinformuję szkołę o wszelkich obawach dotyczących bezpieczeństwa mojego dziecka w internecie.
 Moje odpowiedzi na poniższe pytania o zgodę obowiązują do czasu ich zmiany; mogę wycofać każdą zgodę w dowolnym momencie.""",
-        ["Zdjęcia na stronie internetowej szkoły", "Zdjęcia w informatorze i materiałach drukowanych",
-         "Wideo i kamera internetowa (na przykład nagrania występów i lekcje zdalne)", "Zdjęcia na wystawach w szkole",
-         "Zdjęcia na wystawach poza szkołą (na przykład podczas lokalnych wydarzeń)",
-         "Prasa i media (gazety, lokalne serwisy informacyjne)"],
+        [
+            "Zdjęcia na stronie internetowej szkoły",
+            "Zdjęcia w informatorze i materiałach drukowanych",
+            "Wideo i kamera internetowa (na przykład nagrania występów i lekcje zdalne)",
+            "Zdjęcia na wystawach w szkole",
+            "Zdjęcia na wystawach poza szkołą (na przykład podczas lokalnych wydarzeń)",
+            "Prasa i media (gazety, lokalne serwisy informacyjne)",
+        ],
     ),
     "ro": (
         "Acordul de utilizare acceptabilă și consimțământul pentru fotografii – părinți și tutori",
@@ -107,10 +114,14 @@ Voi sprijini școala încurajându-mi copilul să folosească tehnologia în sig
 La evenimentele școlii voi fotografia sau filma doar propriul copil și nu voi publica fotografii cu alți copii pe rețelele sociale.
 Voi anunța școala dacă am vreo îngrijorare legată de siguranța online a copilului meu.
 Răspunsurile mele la întrebările de consimțământ de mai jos sunt valabile până când le modific; pot retrage oricând orice consimțământ.""",
-        ["Fotografii pe site-ul școlii", "Fotografii în prospect și în materialele tipărite",
-         "Video și cameră web (de exemplu spectacole înregistrate și lecții la distanță)", "Fotografii expuse în școală",
-         "Fotografii expuse în afara școlii (de exemplu la evenimente locale)",
-         "Presă și media (ziare, site-uri de știri locale)"],
+        [
+            "Fotografii pe site-ul școlii",
+            "Fotografii în prospect și în materialele tipărite",
+            "Video și cameră web (de exemplu spectacole înregistrate și lecții la distanță)",
+            "Fotografii expuse în școală",
+            "Fotografii expuse în afara școlii (de exemplu la evenimente locale)",
+            "Presă și media (ziare, site-uri de știri locale)",
+        ],
     ),
     "ur": (
         "والدین اور سرپرستوں کے لیے قابلِ قبول استعمال کا معاہدہ اور تصاویر کی اجازت",
@@ -121,9 +132,14 @@ Răspunsurile mele la întrebările de consimțământ de mai jos sunt valabile 
 اسکول کی تقریبات میں میں صرف اپنے بچے کی تصویر یا ویڈیو بناؤں گا/گی، اور دوسرے بچوں کی تصاویر سوشل میڈیا پر شائع نہیں کروں گا/گی۔
 اگر مجھے اپنے بچے کی آن لائن حفاظت کے بارے میں کوئی تشویش ہو تو میں اسکول کو بتاؤں گا/گی۔
 نیچے دیے گئے اجازت کے سوالات کے میرے جوابات اس وقت تک لاگو رہیں گے جب تک میں انہیں تبدیل نہ کروں؛ میں کسی بھی وقت کوئی بھی اجازت واپس لے سکتا/سکتی ہوں۔""",
-        ["اسکول کی ویب سائٹ پر تصاویر", "پراسپیکٹس اور چھپے ہوئے مواد میں تصاویر",
-         "ویڈیو اور ویب کیم (مثلاً ریکارڈ شدہ پرفارمنس اور آن لائن اسباق)", "اسکول کے اندر نمائش میں تصاویر",
-         "اسکول کے باہر نمائش میں تصاویر (مثلاً مقامی تقریبات میں)", "پریس اور میڈیا (اخبارات، مقامی خبروں کی ویب سائٹس)"],
+        [
+            "اسکول کی ویب سائٹ پر تصاویر",
+            "پراسپیکٹس اور چھپے ہوئے مواد میں تصاویر",
+            "ویڈیو اور ویب کیم (مثلاً ریکارڈ شدہ پرفارمنس اور آن لائن اسباق)",
+            "اسکول کے اندر نمائش میں تصاویر",
+            "اسکول کے باہر نمائش میں تصاویر (مثلاً مقامی تقریبات میں)",
+            "پریس اور میڈیا (اخبارات، مقامی خبروں کی ویب سائٹس)",
+        ],
     ),
     "pa": (
         "ਮਾਪਿਆਂ ਅਤੇ ਸਰਪ੍ਰਸਤਾਂ ਲਈ ਸਵੀਕਾਰਯੋਗ ਵਰਤੋਂ ਸਮਝੌਤਾ ਅਤੇ ਤਸਵੀਰਾਂ ਦੀ ਸਹਿਮਤੀ",
@@ -134,10 +150,14 @@ Răspunsurile mele la întrebările de consimțământ de mai jos sunt valabile 
 ਸਕੂਲ ਦੇ ਸਮਾਗਮਾਂ ਵਿੱਚ ਮੈਂ ਸਿਰਫ਼ ਆਪਣੇ ਬੱਚੇ ਦੀ ਤਸਵੀਰ ਜਾਂ ਵੀਡੀਓ ਬਣਾਵਾਂਗਾ/ਬਣਾਵਾਂਗੀ, ਅਤੇ ਦੂਜੇ ਬੱਚਿਆਂ ਦੀਆਂ ਤਸਵੀਰਾਂ ਸੋਸ਼ਲ ਮੀਡੀਆ 'ਤੇ ਨਹੀਂ ਪਾਵਾਂਗਾ/ਪਾਵਾਂਗੀ।
 ਜੇ ਮੈਨੂੰ ਆਪਣੇ ਬੱਚੇ ਦੀ ਔਨਲਾਈਨ ਸੁਰੱਖਿਆ ਬਾਰੇ ਕੋਈ ਚਿੰਤਾ ਹੋਵੇ ਤਾਂ ਮੈਂ ਸਕੂਲ ਨੂੰ ਦੱਸਾਂਗਾ/ਦੱਸਾਂਗੀ।
 ਹੇਠਾਂ ਦਿੱਤੇ ਸਹਿਮਤੀ ਦੇ ਸਵਾਲਾਂ ਦੇ ਮੇਰੇ ਜਵਾਬ ਉਦੋਂ ਤੱਕ ਲਾਗੂ ਰਹਿਣਗੇ ਜਦੋਂ ਤੱਕ ਮੈਂ ਉਨ੍ਹਾਂ ਨੂੰ ਨਹੀਂ ਬਦਲਦਾ/ਬਦਲਦੀ; ਮੈਂ ਕਿਸੇ ਵੀ ਸਮੇਂ ਕੋਈ ਵੀ ਸਹਿਮਤੀ ਵਾਪਸ ਲੈ ਸਕਦਾ/ਸਕਦੀ ਹਾਂ।""",
-        ["ਸਕੂਲ ਦੀ ਵੈੱਬਸਾਈਟ 'ਤੇ ਤਸਵੀਰਾਂ", "ਪ੍ਰਾਸਪੈਕਟਸ ਅਤੇ ਛਪੀ ਸਮੱਗਰੀ ਵਿੱਚ ਤਸਵੀਰਾਂ",
-         "ਵੀਡੀਓ ਅਤੇ ਵੈੱਬਕੈਮ (ਜਿਵੇਂ ਰਿਕਾਰਡ ਕੀਤੇ ਪ੍ਰੋਗਰਾਮ ਅਤੇ ਔਨਲਾਈਨ ਪਾਠ)", "ਸਕੂਲ ਅੰਦਰ ਪ੍ਰਦਰਸ਼ਨੀਆਂ 'ਤੇ ਤਸਵੀਰਾਂ",
-         "ਸਕੂਲ ਤੋਂ ਬਾਹਰ ਪ੍ਰਦਰਸ਼ਨੀਆਂ 'ਤੇ ਤਸਵੀਰਾਂ (ਜਿਵੇਂ ਸਥਾਨਕ ਸਮਾਗਮਾਂ ਵਿੱਚ)",
-         "ਪ੍ਰੈੱਸ ਅਤੇ ਮੀਡੀਆ (ਅਖ਼ਬਾਰ, ਸਥਾਨਕ ਖ਼ਬਰਾਂ ਦੀਆਂ ਵੈੱਬਸਾਈਟਾਂ)"],
+        [
+            "ਸਕੂਲ ਦੀ ਵੈੱਬਸਾਈਟ 'ਤੇ ਤਸਵੀਰਾਂ",
+            "ਪ੍ਰਾਸਪੈਕਟਸ ਅਤੇ ਛਪੀ ਸਮੱਗਰੀ ਵਿੱਚ ਤਸਵੀਰਾਂ",
+            "ਵੀਡੀਓ ਅਤੇ ਵੈੱਬਕੈਮ (ਜਿਵੇਂ ਰਿਕਾਰਡ ਕੀਤੇ ਪ੍ਰੋਗਰਾਮ ਅਤੇ ਔਨਲਾਈਨ ਪਾਠ)",
+            "ਸਕੂਲ ਅੰਦਰ ਪ੍ਰਦਰਸ਼ਨੀਆਂ 'ਤੇ ਤਸਵੀਰਾਂ",
+            "ਸਕੂਲ ਤੋਂ ਬਾਹਰ ਪ੍ਰਦਰਸ਼ਨੀਆਂ 'ਤੇ ਤਸਵੀਰਾਂ (ਜਿਵੇਂ ਸਥਾਨਕ ਸਮਾਗਮਾਂ ਵਿੱਚ)",
+            "ਪ੍ਰੈੱਸ ਅਤੇ ਮੀਡੀਆ (ਅਖ਼ਬਾਰ, ਸਥਾਨਕ ਖ਼ਬਰਾਂ ਦੀਆਂ ਵੈੱਬਸਾਈਟਾਂ)",
+        ],
     ),
     "ar": (
         "اتفاقية الاستخدام المقبول والموافقة على الصور لأولياء الأمور ومقدّمي الرعاية",
@@ -148,9 +168,14 @@ Răspunsurile mele la întrebările de consimțământ de mai jos sunt valabile 
 في فعاليات المدرسة لن أصوّر أو أسجّل إلا طفلي، ولن أنشر صورًا لأطفال آخرين على وسائل التواصل الاجتماعي.
 سأبلغ المدرسة إذا كان لديّ أي قلق بشأن سلامة طفلي على الإنترنت.
 تبقى إجاباتي عن أسئلة الموافقة أدناه سارية إلى أن أغيّرها، ويمكنني سحب أي موافقة في أي وقت.""",
-        ["صور على موقع المدرسة الإلكتروني", "صور في كتيّب المدرسة والمواد المطبوعة",
-         "الفيديو وكاميرا الويب (مثل العروض المسجّلة والدروس عن بُعد)", "صور في المعارض داخل المدرسة",
-         "صور في المعارض خارج المدرسة (مثل الفعاليات المحلية)", "الصحافة ووسائل الإعلام (الصحف ومواقع الأخبار المحلية)"],
+        [
+            "صور على موقع المدرسة الإلكتروني",
+            "صور في كتيّب المدرسة والمواد المطبوعة",
+            "الفيديو وكاميرا الويب (مثل العروض المسجّلة والدروس عن بُعد)",
+            "صور في المعارض داخل المدرسة",
+            "صور في المعارض خارج المدرسة (مثل الفعاليات المحلية)",
+            "الصحافة ووسائل الإعلام (الصحف ومواقع الأخبار المحلية)",
+        ],
     ),
     "bn": (
         "অভিভাবক ও পরিচর্যাকারীদের গ্রহণযোগ্য ব্যবহার চুক্তি ও ছবির সম্মতি",
@@ -161,8 +186,13 @@ Răspunsurile mele la întrebările de consimțământ de mai jos sunt valabile 
 স্কুলের অনুষ্ঠানে আমি শুধু আমার নিজের সন্তানের ছবি তুলব বা ভিডিও করব, এবং অন্য শিশুদের ছবি সোশ্যাল মিডিয়ায় প্রকাশ করব না।
 আমার সন্তানের অনলাইন নিরাপত্তা নিয়ে কোনো উদ্বেগ থাকলে আমি স্কুলকে জানাব।
 নিচের সম্মতির প্রশ্নগুলোর উত্তর আমি পরিবর্তন না করা পর্যন্ত বহাল থাকবে; আমি যেকোনো সময় যেকোনো সম্মতি প্রত্যাহার করতে পারি।""",
-        ["স্কুলের ওয়েবসাইটে ছবি", "প্রসপেক্টাস ও ছাপা উপকরণে ছবি",
-         "ভিডিও ও ওয়েবক্যাম (যেমন রেকর্ড করা অনুষ্ঠান ও দূরশিক্ষণ ক্লাস)", "স্কুলের ভেতরে প্রদর্শনীতে ছবি",
-         "স্কুলের বাইরে প্রদর্শনীতে ছবি (যেমন স্থানীয় অনুষ্ঠানে)", "সংবাদমাধ্যম ও মিডিয়া (সংবাদপত্র, স্থানীয় সংবাদ ওয়েবসাইট)"],
+        [
+            "স্কুলের ওয়েবসাইটে ছবি",
+            "প্রসপেক্টাস ও ছাপা উপকরণে ছবি",
+            "ভিডিও ও ওয়েবক্যাম (যেমন রেকর্ড করা অনুষ্ঠান ও দূরশিক্ষণ ক্লাস)",
+            "স্কুলের ভেতরে প্রদর্শনীতে ছবি",
+            "স্কুলের বাইরে প্রদর্শনীতে ছবি (যেমন স্থানীয় অনুষ্ঠানে)",
+            "সংবাদমাধ্যম ও মিডিয়া (সংবাদপত্র, স্থানীয় সংবাদ ওয়েবসাইট)",
+        ],
     ),
 }

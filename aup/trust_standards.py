@@ -28,8 +28,10 @@ class AgreementKind(Kind):
     order = 30
     label = "Agreement texts per audience"
     key_label = "Audience"
-    intro = ("The acceptable use agreement each audience signs. A school that takes the trust's text publishes it "
-             "as its next version; it may still edit its own afterwards.")
+    intro = (
+        "The acceptable use agreement each audience signs. A school that takes the trust's text publishes it "
+        "as its next version; it may still edit its own afterwards."
+    )
     content_label = "Agreement text"
     content_help = "One paragraph a line, as people will read it."
     adopt_url = "aup:agreement_adopt"
@@ -49,9 +51,13 @@ class AgreementKind(Kind):
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], str]:
         found: dict[tuple[int, str], str] = {}
-        published = (AgreementVersion.objects.filter(agreement__school_id__in=school_ids,
-                                                     agreement__audience__in=keys, published_at__isnull=False)
-                     .order_by("-number").values_list("agreement__school_id", "agreement__audience", "text"))
+        published = (
+            AgreementVersion.objects.filter(
+                agreement__school_id__in=school_ids, agreement__audience__in=keys, published_at__isnull=False
+            )
+            .order_by("-number")
+            .values_list("agreement__school_id", "agreement__audience", "text")
+        )
         for school_id, audience, text in published:
             found.setdefault((school_id, audience), text)
         return found
@@ -64,12 +70,16 @@ class AgreementKind(Kind):
             return []
         # Lines only one side has: a reworded line counts on both sides, so count the larger side.
         changed = max(len(set(theirs) - set(mine)), len(set(mine) - set(theirs)))
-        return [f"the text ({changed} line{'s' if changed != 1 else ''} differ{'' if changed != 1 else 's'})"
-                if changed else "the text (its order)"]
+        return [
+            f"the text ({changed} line{'s' if changed != 1 else ''} differ{'' if changed != 1 else 's'})"
+            if changed
+            else "the text (its order)"
+        ]
 
     def demo_template(self) -> tuple[str, str]:
         return Audience.VISITOR, DEFAULT_TEXTS[Audience.VISITOR] + (
-            "\nI will wear my visitor's badge where it can be seen and return it when I leave.")
+            "\nI will wear my visitor's badge where it can be seen and return it when I leave."
+        )
 
     def apply(self, *, school, key: str, content: str, by, origin=None, options: dict | None = None) -> None:
         options = options or {}
@@ -78,7 +88,11 @@ class AgreementKind(Kind):
         items = (base.consent_items if base else None) if key == Audience.PARENT else None
         if key == Audience.PARENT and not items:
             items = DEFAULT_CONSENT_ITEMS
-        draft = services.save_draft(agreement=agreement, text=content, consent_items=items,
-                                    requires_resign=bool(options.get("requires_resign")),
-                                    summary=options.get("summary", "The trust's text"))
+        draft = services.save_draft(
+            agreement=agreement,
+            text=content,
+            consent_items=items,
+            requires_resign=bool(options.get("requires_resign")),
+            summary=options.get("summary", "The trust's text"),
+        )
         services.publish(version=draft, by=by)

@@ -200,8 +200,14 @@ def parent_page(view):
             response.headers["Content-Language"] = code
             patch_vary_headers(response, ["Cookie"])
             if request.GET.get("lang") == code:
-                response.set_cookie(languages.COOKIE, code, max_age=languages.COOKIE_MAX_AGE, samesite="Lax",
-                                    secure=request.is_secure(), httponly=True)
+                response.set_cookie(
+                    languages.COOKIE,
+                    code,
+                    max_age=languages.COOKIE_MAX_AGE,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                    httponly=True,
+                )
         return response
 
     return wrapper
@@ -211,8 +217,9 @@ def _use_parent_language(request: HttpRequest, *, school=None, pupils=()) -> str
     """Activate the page's language: among the school's offered ones (every one when no school is known yet:
     a broken link, the verify page)."""
     offered = languages.offered(school.parent_languages) if school is not None else languages.all_languages()
-    code = languages.choose(request=request, offered_codes=offered,
-                            home_languages=[p.home_language for p in pupils if p.home_language])
+    code = languages.choose(
+        request=request, offered_codes=offered, home_languages=[p.home_language for p in pupils if p.home_language]
+    )
     translation.activate(code)
     request.parent_language = code
     request.parent_languages_menu = languages.switcher(offered_codes=offered, current=code)
@@ -437,8 +444,9 @@ def _verify_result(signature: Signature | None) -> dict | None:
         "for_a_child": signature.pupil_id is not None,
         "on_paper": signature.on_paper,
         # Which language version the signer was shown, with its hash (the English original before translations).
-        "text_language": languages.ENGLISH_NAMES.get(signature.text_language or languages.ENGLISH,
-                                                     signature.text_language),
+        "text_language": languages.ENGLISH_NAMES.get(
+            signature.text_language or languages.ENGLISH, signature.text_language
+        ),
         "text_language_code": signature.text_language or languages.ENGLISH,
         "text_sha256": signature.text_sha256 or version.sha256,
         "intact": signature.compute_hash() == signature.hash
@@ -540,8 +548,15 @@ def manage(request: HttpRequest) -> HttpResponse:
             }
         )
 
-    return render(request, "aup/manage.html", {"rows": rows, "campaigns": selectors.campaigns(school=school)[:20],
-                                               "standings": school_view(school=school, kind_name="aup.agreements")})
+    return render(
+        request,
+        "aup/manage.html",
+        {
+            "rows": rows,
+            "campaigns": selectors.campaigns(school=school)[:20],
+            "standings": school_view(school=school, kind_name="aup.agreements"),
+        },
+    )
 
 
 @require_POST
@@ -550,12 +565,19 @@ def agreement_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="aup.agreements", template_id=template_id)
     resign = request.POST.get("requires_resign") == "1"
-    standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request),
-                             options={"requires_resign": resign,
-                                      "summary": f"The trust's text, version {template.version}"})
-    messages.success(request, f"Published the trust's {template.key_label.lower()} agreement (its version "
-                              f"{template.version}) as your next version."
-                              + (" Everyone must sign it again." if resign else " Earlier signatures still count."))
+    standards.template_adopt(
+        school=school,
+        template=template,
+        by=request.user,
+        origin=origin_of(request),
+        options={"requires_resign": resign, "summary": f"The trust's text, version {template.version}"},
+    )
+    messages.success(
+        request,
+        f"Published the trust's {template.key_label.lower()} agreement (its version "
+        f"{template.version}) as your next version."
+        + (" Everyone must sign it again." if resign else " Earlier signatures still count."),
+    )
     return redirect("aup:manage")
 
 
@@ -642,14 +664,21 @@ def translation_add(request: HttpRequest, audience: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.add_translation(
-                version=current, language=data["language"], title=data["title"], text=data["text"],
-                consent_labels=data["consent_labels"].splitlines(), by=request.user, origin=origin_of(request),
+                version=current,
+                language=data["language"],
+                title=data["title"],
+                text=data["text"],
+                consent_labels=data["consent_labels"].splitlines(),
+                by=request.user,
+                origin=origin_of(request),
             )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
-            messages.success(request, f"Translation uploaded: parents choosing "
-                                      f"{languages.ENGLISH_NAMES[data['language']]} now read it.")
+            messages.success(
+                request,
+                f"Translation uploaded: parents choosing {languages.ENGLISH_NAMES[data['language']]} now read it.",
+            )
             return redirect("aup:agreement", audience=audience)
     return render(
         request,
@@ -718,7 +747,8 @@ def campaign(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "chase": chase,
             "can_chase": selectors.can_chase(campaign=c),
             "to_remind": sum(
-                1 for line in chase
+                1
+                for line in chase
                 if not line["reminded_today"] and not (line["invitation"] and line["invitation"].bounced_at)
             ),
         },
@@ -750,22 +780,40 @@ def campaign_chase(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return redirect("aup:campaign", campaign_id=c.pk)
     one = invitation is not None or request_obj is not None
     if done.sent:
-        messages.success(request, f"Reminder sent to {_names(done.sent)}." if one
-                         else f"Reminder sent to {_people(len(done.sent))}.")
+        messages.success(
+            request, f"Reminder sent to {_names(done.sent)}." if one else f"Reminder sent to {_people(len(done.sent))}."
+        )
     if done.tomorrow:
-        messages.info(request, (f"{_names(done.tomorrow)} already had today's email from the portal" if one
-                                else f"{_people(len(done.tomorrow))} already had today's email from the portal")
-                      + ": the reminder goes with tomorrow morning's (one email a day).")
+        messages.info(
+            request,
+            (
+                f"{_names(done.tomorrow)} already had today's email from the portal"
+                if one
+                else f"{_people(len(done.tomorrow))} already had today's email from the portal"
+            )
+            + ": the reminder goes with tomorrow morning's (one email a day).",
+        )
     if done.already:
-        messages.info(request, (f"{_names(done.already)} was already reminded today" if one
-                                else f"{_people(len(done.already))} already reminded today")
-                      + ": nobody is reminded more than once a day.")
+        messages.info(
+            request,
+            (
+                f"{_names(done.already)} was already reminded today"
+                if one
+                else f"{_people(len(done.already))} already reminded today"
+            )
+            + ": nobody is reminded more than once a day.",
+        )
     if done.bounced:
-        messages.warning(request, f"Not sent to {_names(done.bounced) if one else _people(len(done.bounced))}: "
-                                  "the email bounced. Check the address with the family, or record a paper copy.")
+        messages.warning(
+            request,
+            f"Not sent to {_names(done.bounced) if one else _people(len(done.bounced))}: "
+            "the email bounced. Check the address with the family, or record a paper copy.",
+        )
     if done.queued:
-        messages.info(request, f"The first email to {_names(done.queued) if one else _people(len(done.queued))} "
-                               "is still on its way.")
+        messages.info(
+            request,
+            f"The first email to {_names(done.queued) if one else _people(len(done.queued))} is still on its way.",
+        )
     return redirect(f"{reverse('aup:campaign', args=[c.pk])}#chase")
 
 
@@ -939,8 +987,9 @@ def paper_agreement(request: HttpRequest, pupil_id: int) -> HttpResponse:
     )
     guardians = [(link.guardian, link.relationship or "parent or carer") for link in links]
     current = (
-        Signature.objects.filter(pupil=pupil, version__agreement=version.agreement,
-                                 version__number__gte=version.agreement.current_from)
+        Signature.objects.filter(
+            pupil=pupil, version__agreement=version.agreement, version__number__gte=version.agreement.current_from
+        )
         .order_by("-signed_at")
         .first()
     )
@@ -973,14 +1022,21 @@ def paper_agreement(request: HttpRequest, pupil_id: int) -> HttpResponse:
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
-            messages.success(request, f"Recorded: {pupil.full_name}'s parents' agreement, signed on paper by "
-                                      f"{chosen.full_name}.")
+            messages.success(
+                request, f"Recorded: {pupil.full_name}'s parents' agreement, signed on paper by {chosen.full_name}."
+            )
             return _after_paper(request, pupil)
     return render(
         request,
         "aup/paper.html",
-        {"pupil": pupil, "version": version, "form": form, "current": current, "guardians": guardians,
-         "next": request.GET.get("next", "") or request.POST.get("next", "")},
+        {
+            "pupil": pupil,
+            "version": version,
+            "form": form,
+            "current": current,
+            "guardians": guardians,
+            "next": request.GET.get("next", "") or request.POST.get("next", ""),
+        },
     )
 
 
@@ -994,5 +1050,9 @@ def _after_paper(request: HttpRequest, pupil: Pupil) -> HttpResponse:
 def paper_scan(request: HttpRequest, scan_id: int) -> FileResponse:
     scan = get_object_or_404(PaperScan, pk=scan_id, school=request.portal.school)
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(scan.content_type, "bin")
-    return FileResponse(scan.file.open("rb"), as_attachment=True, content_type=scan.content_type,
-                        filename=f"paper-agreement-{scan.sha256[:12]}.{extension}")
+    return FileResponse(
+        scan.file.open("rb"),
+        as_attachment=True,
+        content_type=scan.content_type,
+        filename=f"paper-agreement-{scan.sha256[:12]}.{extension}",
+    )

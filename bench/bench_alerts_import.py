@@ -39,8 +39,12 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     try:
         with transaction.atomic():
             token = "".join(random.SystemRandom().choice(string.ascii_uppercase) for _ in range(5))
-            school = School.objects.create(name=f"Bench Alerts School {token}", urn=f"6{random.randint(0, 99999):05d}",
-                                           local_authority="Benchmark", reference_prefix=f"A{token}")
+            school = School.objects.create(
+                name=f"Bench Alerts School {token}",
+                urn=f"6{random.randint(0, 99999):05d}",
+                local_authority="Benchmark",
+                reference_prefix=f"A{token}",
+            )
             dsl = User.objects.create_user(f"bench.alerts.{token}@bench.example".lower(), "x", full_name="Bench DSL")
             Membership.objects.create(user=dsl, school=school, role=Role.DSL)
             pupils_for(school, prefix=f"u{token.lower()}")
@@ -50,9 +54,16 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
                 with transaction.atomic():
                     connection.queries_log.clear()
                     with CaptureQueriesContext(connection) as captured:
-                        timing = runner.time_calls(lambda: outcome.__setitem__("result", csvimport.import_alerts(
-                            school=school, by=dsl, vendor="smoothwall", data=data, filename="bench.csv")),
-                            repeat=1, warmup=0)
+                        timing = runner.time_calls(
+                            lambda: outcome.__setitem__(
+                                "result",
+                                csvimport.import_alerts(
+                                    school=school, by=dsl, vendor="smoothwall", data=data, filename="bench.csv"
+                                ),
+                            ),
+                            repeat=1,
+                            warmup=0,
+                        )
                     timings.extend(timing.samples_ms)
                     queries.append(len(captured))
                     result = outcome["result"]
@@ -64,9 +75,20 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     except _RollBack:
         pass
     created, folded, duplicates = outcome["run"]
-    line = runner.result(bench=NAME, scale=scale, timing=runner.Timing(tuple(timings)), queries=queries[0],
-                         rows=scale, file_bytes=len(data), created=created, folded=folded, duplicates=duplicates,
-                         target_s=TARGET_S, within_target=max(timings) / 1000 < TARGET_S)
-    runner.progress(f"{NAME}: median {line['median_ms']:.0f} ms, {line['queries']} queries, {created} alerts, "
-                    f"{folded} folded")
+    line = runner.result(
+        bench=NAME,
+        scale=scale,
+        timing=runner.Timing(tuple(timings)),
+        queries=queries[0],
+        rows=scale,
+        file_bytes=len(data),
+        created=created,
+        folded=folded,
+        duplicates=duplicates,
+        target_s=TARGET_S,
+        within_target=max(timings) / 1000 < TARGET_S,
+    )
+    runner.progress(
+        f"{NAME}: median {line['median_ms']:.0f} ms, {line['queries']} queries, {created} alerts, {folded} folded"
+    )
     return line

@@ -27,8 +27,12 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     middle = alerts.order_by("pk").values_list("pk", flat=True)[scale // 2]
     pupil = alerts.filter(pupil__isnull=False).values_list("pupil_id", flat=True).first()
     lines = []
-    for variant, path in (("open", url), ("critical", f"{url}?state=all&severity=critical"),
-                          ("pupil", f"{url}?state=all&pupil={pupil}"), ("older", f"{url}?state=all&before={middle}")):
+    for variant, path in (
+        ("open", url),
+        ("critical", f"{url}?state=all&severity=critical"),
+        ("pupil", f"{url}?state=all&pupil={pupil}"),
+        ("older", f"{url}?state=all&before={middle}"),
+    ):
 
         def get(path: str = path) -> None:
             response = client.get(path)
@@ -38,9 +42,20 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         get()
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
-        runner.progress(f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, "
-                        f"{queries} queries")
-        lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant=variant,
-                                   path=path, build_s=round(data.build_s, 1), reused=data.reused,
-                                   target_ms=TARGET_MS))
+        runner.progress(
+            f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {queries} queries"
+        )
+        lines.append(
+            runner.result(
+                bench=NAME,
+                scale=scale,
+                timing=timing,
+                queries=queries,
+                variant=variant,
+                path=path,
+                build_s=round(data.build_s, 1),
+                reused=data.reused,
+                target_ms=TARGET_MS,
+            )
+        )
     return lines

@@ -47,8 +47,10 @@ from .load_report_submission import _free_port, gunicorn_server, percentile
 from .monitoring_data import LEVELS, RULES, pupils_for
 
 NAME = "alerts_webhook"
-DESCRIPTION = ("N signed alerts posted to the webhook through gunicorn by 8 vendor connections at once, with "
-               "replays and retries among them: 0 lost, 0 duplicated")
+DESCRIPTION = (
+    "N signed alerts posted to the webhook through gunicorn by 8 vendor connections at once, with "
+    "replays and retries among them: 0 lost, 0 duplicated"
+)
 DEFAULT_SCALE = 3_000
 DEFAULT_REPEAT = 1
 CLIENTS = 8
@@ -71,9 +73,15 @@ def _payload(n: int, *, token: str, rng: random.Random, start: datetime.datetime
     user = f"w{token.lower()}{rng.randrange(PUPILS)}" if n % 40 else f"guest{n % 97}"
     # Alert 0 is posted in this process, whose tasks may go to a broker nobody reads: it pages nobody.
     level = "2" if n == 0 else rng.choice(LEVELS)
-    return {"id": f"WH-{token}-{n}", "time": (start + datetime.timedelta(seconds=n)).isoformat(),
-            "rule": rng.choice(RULES), "severity": level, "user": user, "device": f"LAPTOP-{n % 300}",
-            "text": f"words typed in a search box number {n}"}
+    return {
+        "id": f"WH-{token}-{n}",
+        "time": (start + datetime.timedelta(seconds=n)).isoformat(),
+        "rule": rng.choice(RULES),
+        "severity": level,
+        "user": user,
+        "device": f"LAPTOP-{n % 300}",
+        "text": f"words typed in a search box number {n}",
+    }
 
 
 class _Vendor:
@@ -85,10 +93,15 @@ class _Vendor:
 
     def post(self, body: bytes, delivery_id: str) -> int:
         timestamp = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "Host": f"127.0.0.1:{self.port}",
-                   "X-Portal-Timestamp": timestamp, "X-Portal-Delivery": delivery_id,
-                   "X-Portal-Signature": webhook.sign(secret=self.secret, timestamp=timestamp,
-                                                      delivery_id=delivery_id, body=body)}
+        headers = {
+            "Content-Type": "application/json",
+            "Host": f"127.0.0.1:{self.port}",
+            "X-Portal-Timestamp": timestamp,
+            "X-Portal-Delivery": delivery_id,
+            "X-Portal-Signature": webhook.sign(
+                secret=self.secret, timestamp=timestamp, delivery_id=delivery_id, body=body
+            ),
+        }
         try:
             self.conn.request("POST", self.path, body=body, headers=headers)
             response = self.conn.getresponse()
@@ -105,13 +118,19 @@ class _Vendor:
 
 def run(*, scale: int, repeat: int) -> dict[str, Any]:
     if connection.vendor != "postgresql":
-        raise RuntimeError(f"{NAME} serves the portal with gunicorn, another process: point DATABASE_URL at a "
-                           "scratch PostgreSQL database")
+        raise RuntimeError(
+            f"{NAME} serves the portal with gunicorn, another process: point DATABASE_URL at a "
+            "scratch PostgreSQL database"
+        )
     if scale < 1:
         raise RuntimeError(f"{NAME} needs at least one alert to send")
     token = "".join(random.SystemRandom().choice(string.ascii_uppercase) for _ in range(5))
-    school = School.objects.create(name=f"Bench Webhook School {token}", urn=f"5{random.randint(0, 99999):05d}",
-                                   local_authority="Benchmark", reference_prefix=f"W{token}")
+    school = School.objects.create(
+        name=f"Bench Webhook School {token}",
+        urn=f"5{random.randint(0, 99999):05d}",
+        local_authority="Benchmark",
+        reference_prefix=f"W{token}",
+    )
     dsl = User.objects.create_user(f"bench.webhook.{token}@bench.example".lower(), "x", full_name="Bench DSL")
     Membership.objects.create(user=dsl, school=school, role=Role.DSL)
     pupils_for(school, n=PUPILS, prefix=f"w{token.lower()}")
@@ -119,37 +138,65 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     path = reverse("monitoring:webhook_receive", args=[endpoint.token])
     rng = random.Random(scale)
     start = timezone.now() - datetime.timedelta(seconds=scale + 600)
-    bodies = [json.dumps({"alerts": [_payload(n, token=token, rng=rng, start=start)]}).encode()
-              for n in range(scale)]
+    bodies = [json.dumps({"alerts": [_payload(n, token=token, rng=rng, start=start)]}).encode() for n in range(scale)]
 
     # One post's queries, in this process (alert 0 is sent here and counted with the rest).
     def signed(body: bytes, delivery_id: str) -> dict[str, str]:
         ts = str(int(time.time()))
-        return {"HTTP_X_PORTAL_TIMESTAMP": ts, "HTTP_X_PORTAL_DELIVERY": delivery_id,
-                "HTTP_X_PORTAL_SIGNATURE": webhook.sign(secret=secret, timestamp=ts, delivery_id=delivery_id,
-                                                        body=body)}
+        return {
+            "HTTP_X_PORTAL_TIMESTAMP": ts,
+            "HTTP_X_PORTAL_DELIVERY": delivery_id,
+            "HTTP_X_PORTAL_SIGNATURE": webhook.sign(secret=secret, timestamp=ts, delivery_id=delivery_id, body=body),
+        }
 
     answers: dict[int, int] = {}
     in_process = Client()
-    queries = runner.count_queries(lambda: answers.__setitem__(0, in_process.post(
-        path, bodies[0], content_type="application/json", **signed(bodies[0], f"{token}-0")).status_code))
+    queries = runner.count_queries(
+        lambda: answers.__setitem__(
+            0,
+            in_process.post(
+                path, bodies[0], content_type="application/json", **signed(bodies[0], f"{token}-0")
+            ).status_code,
+        )
+    )
     if answers[0] != 202:
         raise RuntimeError(f"the first post was answered {answers[0]}")
     connections.close_all()
 
     port = _free_port()
     static_root = tempfile.mkdtemp(prefix="bench-static-")
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "PYTEST_VERSION",
-                          "PYTEST_XDIST_WORKER", "TEST_DATABASE_NAME"}}
-    env.update({
-        "DJANGO_ENV": "production", "DEBUG": "False", "PORTAL_TESTING": "False", "DATABASE_URL": _database_url(),
-        # The secret is kept encrypted with a key derived from SECRET_KEY: gunicorn must have the same one.
-        "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "False",
-        "STATIC_ROOT": static_root, "EMAIL_URL": "dummymail://", "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4", "GUNICORN_LOG_LEVEL": "warning",
-        "RATELIMIT_ENABLE": "False",
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "CELERY_RESULT_BACKEND",
+            "PYTEST_VERSION",
+            "PYTEST_XDIST_WORKER",
+            "TEST_DATABASE_NAME",
+        }
+    }
+    env.update(
+        {
+            "DJANGO_ENV": "production",
+            "DEBUG": "False",
+            "PORTAL_TESTING": "False",
+            "DATABASE_URL": _database_url(),
+            # The secret is kept encrypted with a key derived from SECRET_KEY: gunicorn must have the same one.
+            "SECRET_KEY": settings.SECRET_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "False",
+            "STATIC_ROOT": static_root,
+            "EMAIL_URL": "dummymail://",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": "4",
+            "GUNICORN_LOG_LEVEL": "warning",
+            "RATELIMIT_ENABLE": "False",
+        }
+    )
     lock = threading.Lock()
     todo = list(range(scale - 1, 0, -1))  # popped from the end: 1, 2, 3 ...
     first_ms: list[float] = []
@@ -208,21 +255,42 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     for data in AlertEvent.objects.filter(school=school, kind=EventKind.REPEATED).values_list("data", flat=True):
         present[data.get("external_id", "")] += 1
         folded += 1
-    deliveries = collections.Counter(WebhookDelivery.objects.filter(endpoint=endpoint)
-                                     .values_list("outcome", flat=True))
+    deliveries = collections.Counter(
+        WebhookDelivery.objects.filter(endpoint=endpoint).values_list("outcome", flat=True)
+    )
     timing = runner.Timing(tuple(first_ms) or (0.0,))
     line = runner.result(
-        bench=NAME, scale=scale, timing=timing, queries=queries, clients=CLIENTS, gunicorn_workers=2,
-        gunicorn_threads=4, cpus=os.cpu_count(), duration_s=round(wall, 1),
-        alerts_per_s=round(len(taken) / wall, 1) if wall else 0.0, taken=len(taken), folded=folded,
-        lost=len(taken - set(present)), duplicated=sum(c - 1 for c in present.values() if c > 1),
-        unexpected=len(set(present) - sent), errors=len(errors), error_examples=sorted(set(errors))[:3],
-        replays_sent=counts["replays_sent"], replays_refused=counts["replays_refused"],
-        retries_sent=counts["retries_sent"], retries_taken=counts["retries_taken"],
-        deliveries_accepted=deliveries["accepted"], deliveries_refused_as_replays=deliveries["replay"],
-        p99_ms=round(percentile(first_ms, 0.99), 1), mean_ms=round(statistics.fmean(first_ms), 1) if first_ms else 0,
-        cpu_ms_per_alert=cpu.per_unit(cpu_before, cpu_after, len(taken)), tasks="in gunicorn (no broker)",
-        debug=False)
-    runner.progress(f"{NAME}: {line['alerts_per_s']} alerts/s, median {line['median_ms']} ms, p95 {line['p95_ms']} "
-                    f"ms, lost {line['lost']}, duplicated {line['duplicated']}, errors {line['errors']}")
+        bench=NAME,
+        scale=scale,
+        timing=timing,
+        queries=queries,
+        clients=CLIENTS,
+        gunicorn_workers=2,
+        gunicorn_threads=4,
+        cpus=os.cpu_count(),
+        duration_s=round(wall, 1),
+        alerts_per_s=round(len(taken) / wall, 1) if wall else 0.0,
+        taken=len(taken),
+        folded=folded,
+        lost=len(taken - set(present)),
+        duplicated=sum(c - 1 for c in present.values() if c > 1),
+        unexpected=len(set(present) - sent),
+        errors=len(errors),
+        error_examples=sorted(set(errors))[:3],
+        replays_sent=counts["replays_sent"],
+        replays_refused=counts["replays_refused"],
+        retries_sent=counts["retries_sent"],
+        retries_taken=counts["retries_taken"],
+        deliveries_accepted=deliveries["accepted"],
+        deliveries_refused_as_replays=deliveries["replay"],
+        p99_ms=round(percentile(first_ms, 0.99), 1),
+        mean_ms=round(statistics.fmean(first_ms), 1) if first_ms else 0,
+        cpu_ms_per_alert=cpu.per_unit(cpu_before, cpu_after, len(taken)),
+        tasks="in gunicorn (no broker)",
+        debug=False,
+    )
+    runner.progress(
+        f"{NAME}: {line['alerts_per_s']} alerts/s, median {line['median_ms']} ms, p95 {line['p95_ms']} "
+        f"ms, lost {line['lost']}, duplicated {line['duplicated']}, errors {line['errors']}"
+    )
     return line

@@ -21,8 +21,13 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     lines = []
     for incident in typical_cases(data.school()):
         lines += measure(
-            bench=NAME, scale=scale, repeat=repeat, data=data, status=incident.status,
-            entries=incident.entries.count(), steps=incident.steps.count(),
+            bench=NAME,
+            scale=scale,
+            repeat=repeat,
+            data=data,
+            status=incident.status,
+            entries=incident.entries.count(),
+            steps=incident.steps.count(),
             pages=[(incident.status, reverse("incidents:case", args=[incident.reference]))],
         )
     return lines

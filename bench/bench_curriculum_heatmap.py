@@ -36,24 +36,51 @@ def add_lessons(school_id: int, *, seed: int = 2026) -> int:
     teachers = list(Membership.objects.filter(school_id=school_id).values_list("user_id", flat=True))
     years = sorted(set(Pupil.objects.filter(school_id=school_id).values_list("year_group", flat=True)))
     with transaction.atomic():
-        lessons = Lesson.objects.bulk_create([
-            Lesson(school_id=school_id, taught_by_id=rng.choice(teachers), year_group=yg,
-                   taught_on=start + datetime.timedelta(days=rng.randrange(days)), class_name=f"{yg}A")
-            for yg in years for _ in range(LESSONS_PER_YEAR_GROUP)
-        ], batch_size=2000)
+        lessons = Lesson.objects.bulk_create(
+            [
+                Lesson(
+                    school_id=school_id,
+                    taught_by_id=rng.choice(teachers),
+                    year_group=yg,
+                    taught_on=start + datetime.timedelta(days=rng.randrange(days)),
+                    class_name=f"{yg}A",
+                )
+                for yg in years
+                for _ in range(LESSONS_PER_YEAR_GROUP)
+            ],
+            batch_size=2000,
+        )
         links = []
         for lesson in lessons:
             for strand in rng.sample(Strand.values[:6], k=rng.randint(1, 2)):  # two strands never taught
-                links.append(LessonStrand(lesson_id=lesson.pk, school_id=school_id, year_group=lesson.year_group,
-                                          taught_on=lesson.taught_on, strand=strand))
+                links.append(
+                    LessonStrand(
+                        lesson_id=lesson.pk,
+                        school_id=school_id,
+                        year_group=lesson.year_group,
+                        taught_on=lesson.taught_on,
+                        strand=strand,
+                    )
+                )
         LessonStrand.objects.bulk_create(links, batch_size=5000)
         term = Term.objects.filter(school_id=school_id, starts_on__lte=today).order_by("-starts_on").first()
         if term is not None:
-            Gap.objects.bulk_create([
-                Gap(school_id=school_id, term=term, year_group=yg, strand=Strand.COPYRIGHT, category="copyright",
-                    incident_count=4, threshold=3, raised_on=today)
-                for yg in years[:3]
-            ], ignore_conflicts=True)
+            Gap.objects.bulk_create(
+                [
+                    Gap(
+                        school_id=school_id,
+                        term=term,
+                        year_group=yg,
+                        strand=Strand.COPYRIGHT,
+                        category="copyright",
+                        incident_count=4,
+                        threshold=3,
+                        raised_on=today,
+                    )
+                    for yg in years[:3]
+                ],
+                ignore_conflicts=True,
+            )
     return len(lessons)
 
 
@@ -74,5 +101,8 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     queries = runner.count_queries(get)
     timing = runner.time_calls(get, repeat=repeat)
     runner.progress(f"{NAME}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {queries} queries")
-    return [runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, path=url,
-                          build_s=data.build_s, reused=data.reused)]
+    return [
+        runner.result(
+            bench=NAME, scale=scale, timing=timing, queries=queries, path=url, build_s=data.build_s, reused=data.reused
+        )
+    ]

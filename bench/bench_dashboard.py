@@ -31,8 +31,17 @@ def variants(data: IncidentBuild, school_index: int | None = None) -> list[tuple
     ]
 
 
-def measure(*, bench: str, scale: int, repeat: int, data: IncidentBuild, pages: list[tuple[str, str]],
-            role: str = "dsl", school_index: int | None = None, **extra: Any) -> list[dict[str, Any]]:
+def measure(
+    *,
+    bench: str,
+    scale: int,
+    repeat: int,
+    data: IncidentBuild,
+    pages: list[tuple[str, str]],
+    role: str = "dsl",
+    school_index: int | None = None,
+    **extra: Any,
+) -> list[dict[str, Any]]:
     client = runner.signed_in_client(data.persona(role, school_index))
     lines = []
     for variant, url in pages:
@@ -50,12 +59,25 @@ def measure(*, bench: str, scale: int, repeat: int, data: IncidentBuild, pages: 
         get()  # the first request may create the session's and audit chain's rows; count the steady state
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
-        runner.progress(f"{bench}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, "
-                        f"{queries} queries")
-        lines.append(runner.result(
-            bench=bench, scale=scale, timing=timing, queries=queries, variant=variant, path=url, role=role,
-            schools=data.schools, incidents=data.incidents, build_s=data.build_s, reused=data.reused, **extra,
-        ))
+        runner.progress(
+            f"{bench}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {queries} queries"
+        )
+        lines.append(
+            runner.result(
+                bench=bench,
+                scale=scale,
+                timing=timing,
+                queries=queries,
+                variant=variant,
+                path=url,
+                role=role,
+                schools=data.schools,
+                incidents=data.incidents,
+                build_s=data.build_s,
+                reused=data.reused,
+                **extra,
+            )
+        )
     return lines
 
 

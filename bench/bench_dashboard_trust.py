@@ -23,6 +23,12 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     schools = SCHOOLS if scale >= 100_000 else max(2, min(SCHOOLS, scale // 100))
     data = build_incidents(schools=schools, incidents=scale, progress=runner.progress)
     lines = measure(bench=NAME, scale=scale, repeat=repeat, data=data, pages=variants(data))
-    lines += measure(bench=NAME, scale=scale, repeat=repeat, data=data, role="trust_lead",
-                     pages=[("trust_overview", reverse("schools:trust_overview"))])
+    lines += measure(
+        bench=NAME,
+        scale=scale,
+        repeat=repeat,
+        data=data,
+        role="trust_lead",
+        pages=[("trust_overview", reverse("schools:trust_overview"))],
+    )
     return lines

@@ -30,8 +30,19 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         get()
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
-        runner.progress(f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, "
-                        f"{queries} queries")
-        lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant=variant,
-                                   path=path, build_s=data.build_s, reused=data.reused))
+        runner.progress(
+            f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {queries} queries"
+        )
+        lines.append(
+            runner.result(
+                bench=NAME,
+                scale=scale,
+                timing=timing,
+                queries=queries,
+                variant=variant,
+                path=path,
+                build_s=data.build_s,
+                reused=data.reused,
+            )
+        )
     return lines

@@ -29,5 +29,6 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     queries = runner.count_queries(verify)
     timing = runner.time_calls(verify, repeat=min(repeat, 5), warmup=0)
     runner.progress(f"{NAME}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries")
-    return runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, build_s=data.build_s,
-                         reused=data.reused)
+    return runner.result(
+        bench=NAME, scale=scale, timing=timing, queries=queries, build_s=data.build_s, reused=data.reused
+    )

@@ -16,8 +16,10 @@ from .incident_data import build_incidents
 from .report_data import period_with, scratch_media
 
 NAME = "governor_report"
-DESCRIPTION = ("Build the governor report PDF (figures, charts, WeasyPrint) for a school of 2,000 pupils with N "
-               "concerns in the period")
+DESCRIPTION = (
+    "Build the governor report PDF (figures, charts, WeasyPrint) for a school of 2,000 pupils with N "
+    "concerns in the period"
+)
 DEFAULT_SCALE = 5_000  # concerns in the period
 DEFAULT_REPEAT = 5
 PUPILS = 2_000
@@ -27,8 +29,9 @@ TOTAL_PER_PERIOD = 5.5
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
-    data = build_incidents(schools=1, incidents=max(int(scale * TOTAL_PER_PERIOD), 10), pupils_per_school=PUPILS,
-                           progress=runner.progress)
+    data = build_incidents(
+        schools=1, incidents=max(int(scale * TOTAL_PER_PERIOD), 10), pupils_per_school=PUPILS, progress=runner.progress
+    )
     school = data.school()
     start, end = period_with(school_id=school.pk, incidents=scale)
     in_period = Incident.objects.filter(school=school, reported_at__date__gte=start).count()
@@ -48,10 +51,23 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
             with CaptureQueriesContext(connection) as captured:
                 fn()
             timing = runner.time_calls(fn, repeat=repeat)
-            runner.progress(f"{NAME}: {variant}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
-                            f"{len(captured)} queries, {in_period} concerns in {start}..{end}")
-            lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=len(captured),
-                                       variant=variant, incidents_in_period=in_period, period=f"{start}..{end}",
-                                       pupils=PUPILS, build_s=data.build_s, reused=data.reused))
+            runner.progress(
+                f"{NAME}: {variant}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
+                f"{len(captured)} queries, {in_period} concerns in {start}..{end}"
+            )
+            lines.append(
+                runner.result(
+                    bench=NAME,
+                    scale=scale,
+                    timing=timing,
+                    queries=len(captured),
+                    variant=variant,
+                    incidents_in_period=in_period,
+                    period=f"{start}..{end}",
+                    pupils=PUPILS,
+                    build_s=data.build_s,
+                    reused=data.reused,
+                )
+            )
     GovernorReport.objects.filter(school=school, title="Bench").delete()
     return lines

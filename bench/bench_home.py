@@ -44,8 +44,18 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
         runner.progress(f"home: {key}: median {timing.median_ms:.1f} ms, {queries} queries")
-        lines.append(runner.result(
-            bench=NAME, scale=scale, timing=timing, queries=queries, role=key, path=landed[0],
-            schools=built.schools, pupils=built.pupils, build_s=built.build_s, reused=built.reused,
-        ))
+        lines.append(
+            runner.result(
+                bench=NAME,
+                scale=scale,
+                timing=timing,
+                queries=queries,
+                role=key,
+                path=landed[0],
+                schools=built.schools,
+                pupils=built.pupils,
+                build_s=built.build_s,
+                reused=built.reused,
+            )
+        )
     return lines

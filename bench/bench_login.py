@@ -35,6 +35,14 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     queries = runner.count_queries(sign_in)
     timing = runner.time_calls(sign_in, repeat=repeat)
     return runner.result(
-        bench=NAME, scale=scale, timing=timing, queries=queries, schools=built.schools, pupils=built.pupils,
-        build_s=built.build_s, reused=built.reused, role="staff", hasher=runner.password_hasher(),
+        bench=NAME,
+        scale=scale,
+        timing=timing,
+        queries=queries,
+        schools=built.schools,
+        pupils=built.pupils,
+        build_s=built.build_s,
+        reused=built.reused,
+        role="staff",
+        hasher=runner.password_hasher(),
     )

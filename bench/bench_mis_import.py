@@ -55,8 +55,10 @@ def build_csv(*, pupils: int, today: datetime.date, seed: int = 0) -> bytes:
     """A one-row-per-pupil-and-contact file, as SIMS exports it. Every tenth pupil is a younger sibling of the
     one before and shares their first contact; a quarter have one contact only; some contacts have no email."""
     rng = random.Random(seed)
-    lines = ["UPN,Legal Forename,Preferred Forename,Surname,DOB,Year,Reg Group,"
-             "Contact Name,Contact Email,Relationship,Priority,Contact Phone"]
+    lines = [
+        "UPN,Legal Forename,Preferred Forename,Surname,DOB,Year,Reg Group,"
+        "Contact Name,Contact Email,Relationship,Priority,Contact Phone"
+    ]
     previous_contact = None
     for n in range(pupils):
         upn = f"B{n:011d}{n % 10}"
@@ -64,8 +66,7 @@ def build_csv(*, pupils: int, today: datetime.date, seed: int = 0) -> bytes:
         dob = today.replace(year=today.year - 5 - year, month=rng.randint(1, 12), day=rng.randint(1, 28))
         year_label = "R" if year == 0 else str(year)
         surname = rng.choice(_SURNAMES)
-        pupil = (f"{upn},{rng.choice(_FORENAMES)},,{surname},{dob:%d/%m/%Y},{year_label},"
-                 f"{year_label}{rng.choice('ABC')}")
+        pupil = f"{upn},{rng.choice(_FORENAMES)},,{surname},{dob:%d/%m/%Y},{year_label},{year_label}{rng.choice('ABC')}"
         if previous_contact and n % 10 == 9:
             first = previous_contact
         else:
@@ -96,10 +97,14 @@ def run(*, scale: int, repeat: int) -> dict:
         with transaction.atomic():
             rng = random.SystemRandom()
             token = "".join(rng.choice(string.ascii_uppercase) for _ in range(5))
-            urn = next(u for u in (f"{rng.randint(0, 999999):06d}" for _ in range(1000))
-                       if not School.objects.filter(urn=u).exists())
-            school = School.objects.create(name=f"Bench MIS School {token}", urn=urn,
-                                           local_authority="Benchmark", reference_prefix=f"B{token}")
+            urn = next(
+                u
+                for u in (f"{rng.randint(0, 999999):06d}" for _ in range(1000))
+                if not School.objects.filter(urn=u).exists()
+            )
+            school = School.objects.create(
+                name=f"Bench MIS School {token}", urn=urn, local_authority="Benchmark", reference_prefix=f"B{token}"
+            )
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
@@ -115,8 +120,12 @@ def run(*, scale: int, repeat: int) -> dict:
     except _RollBack:
         pass
     return runner.result(
-        bench=NAME, scale=scale, timing=runner.Timing(tuple(timings)), queries=queries[0],
-        rows=rows, file_bytes=len(data),
+        bench=NAME,
+        scale=scale,
+        timing=runner.Timing(tuple(timings)),
+        queries=queries[0],
+        rows=rows,
+        file_bytes=len(data),
         first_import_ms=round(timings[0], 1),
         reimport_median_ms=round(statistics.median(timings[1:]), 1) if len(timings) > 1 else None,
         reimport_queries=queries[1] if len(queries) > 1 else None,

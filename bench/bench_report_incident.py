@@ -70,8 +70,16 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
         timing = runner.time_calls(submit, repeat=repeat)
     runner.progress(f"{NAME}: median {timing.median_ms:.1f} ms, {queries} queries")
     return runner.result(
-        bench=NAME, scale=scale, timing=timing, queries=queries, role="staff", pupils=len(pupils),
-        schools=data.schools, incidents=data.incidents, build_s=data.build_s, reused=data.reused,
+        bench=NAME,
+        scale=scale,
+        timing=timing,
+        queries=queries,
+        role="staff",
+        pupils=len(pupils),
+        schools=data.schools,
+        incidents=data.incidents,
+        build_s=data.build_s,
+        reused=data.reused,
         tasks_per_report=round(len(sent) / (repeat + 3), 2),
     )
 

@@ -47,13 +47,32 @@ def _holds(school_ids: list[int], persona) -> int:
     for i, sid in enumerate(school_ids):
         by = persona("dsl", i)
         if i % 50 == 0:
-            holds.append(LegalHold(school_id=sid, scope="kind", kind="incidents.cp_records", reason="inquiry",
-                                   detail="Bench hold", placed_by=by, placed_at=now))
+            holds.append(
+                LegalHold(
+                    school_id=sid,
+                    scope="kind",
+                    kind="incidents.cp_records",
+                    reason="inquiry",
+                    detail="Bench hold",
+                    placed_by=by,
+                    placed_at=now,
+                )
+            )
         elif i % 10 == 0:
-            pupil_id = Pupil.objects.filter(school_id=sid).order_by("date_of_birth", "pk").values_list(
-                "pk", flat=True).first()
-            holds.append(LegalHold(school_id=sid, scope="pupil", pupil_id=pupil_id, reason="police",
-                                   detail="Bench hold", placed_by=by, placed_at=now))
+            pupil_id = (
+                Pupil.objects.filter(school_id=sid).order_by("date_of_birth", "pk").values_list("pk", flat=True).first()
+            )
+            holds.append(
+                LegalHold(
+                    school_id=sid,
+                    scope="pupil",
+                    pupil_id=pupil_id,
+                    reason="police",
+                    detail="Bench hold",
+                    placed_by=by,
+                    placed_at=now,
+                )
+            )
     LegalHold.objects.bulk_create(holds)
     return len(holds)
 
@@ -92,6 +111,19 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     timing = runner.time_calls(again, repeat=repeat, warmup=0)
     runner.progress(f"{NAME}: median {timing.median_ms / 1000:.1f} s, p95 {timing.p95_ms / 1000:.1f} s")
     reset()
-    return [runner.result(bench=NAME, scale=scale, timing=timing, queries=counter.n, schools=scale, pupils=pupils,
-                          listed=listed, batches=batches, holds=held, on=day.isoformat(), build_s=data.build_s,
-                          reused=data.reused)]
+    return [
+        runner.result(
+            bench=NAME,
+            scale=scale,
+            timing=timing,
+            queries=counter.n,
+            schools=scale,
+            pupils=pupils,
+            listed=listed,
+            batches=batches,
+            holds=held,
+            on=day.isoformat(),
+            build_s=data.build_s,
+            reused=data.reused,
+        )
+    ]

@@ -15,8 +15,10 @@ from .bench_dashboard import measure
 from .incident_data import build_incidents
 
 NAME = "search"
-DESCRIPTION = ("GET /incidents/dashboard/?q=... at one school of N incidents and 2,000 pupils: full name, "
-               "reversed, part of each, UPN, reference")
+DESCRIPTION = (
+    "GET /incidents/dashboard/?q=... at one school of N incidents and 2,000 pupils: full name, "
+    "reversed, part of each, UPN, reference"
+)
 DEFAULT_SCALE = 20_000
 DEFAULT_REPEAT = 30
 PUPILS = 2_000
@@ -25,8 +27,12 @@ PUPILS = 2_000
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     data = build_incidents(schools=1, incidents=scale, pupils_per_school=PUPILS, progress=runner.progress)
     school = data.school()
-    link = (IncidentPupil.objects.filter(incident__school=school).select_related("pupil", "incident")
-            .order_by("pupil_id").first())
+    link = (
+        IncidentPupil.objects.filter(incident__school=school)
+        .select_related("pupil", "incident")
+        .order_by("pupil_id")
+        .first()
+    )
     pupil, case = link.pupil, link.incident
     url = reverse("incidents:dashboard")
     pages = [

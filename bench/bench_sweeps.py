@@ -52,11 +52,21 @@ def _transfers(school_ids: list[int], persona) -> None:
     dsl_ids = {sid: persona("dsl", i).pk for i, sid in enumerate(school_ids)}
     sent = datetime.datetime(2026, 10, 1, 10, tzinfo=datetime.UTC)
     CPFileTransfer.objects.bulk_create(
-        CPFileTransfer(school_id=sid, pupil_id=pupils[sid][n], produced_at=sent, produced_by_id=dsl_ids[sid],
-                       pdf=f"cp-files/{sid}/bench-{n}.pdf", sha256=hashlib.sha256(b"bench").hexdigest(),
-                       sent_at=sent, sent_by_id=dsl_ids[sid], method="secure_email", receiving_school="Bench",
-                       confirm_by=datetime.date(2026, 10, 8))
-        for sid in school_ids for n in range(TRANSFERS_PER_SCHOOL)
+        CPFileTransfer(
+            school_id=sid,
+            pupil_id=pupils[sid][n],
+            produced_at=sent,
+            produced_by_id=dsl_ids[sid],
+            pdf=f"cp-files/{sid}/bench-{n}.pdf",
+            sha256=hashlib.sha256(b"bench").hexdigest(),
+            sent_at=sent,
+            sent_by_id=dsl_ids[sid],
+            method="secure_email",
+            receiving_school="Bench",
+            confirm_by=datetime.date(2026, 10, 8),
+        )
+        for sid in school_ids
+        for n in range(TRANSFERS_PER_SCHOOL)
     )
 
 
@@ -74,9 +84,10 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         Digest.objects.filter(on=day).delete()
         Reminder.objects.filter(on=day).delete()
         GovernorReport.objects.filter(school_id__in=school_ids, origin=GovernorReport.Origin.END_OF_TERM).delete()
-        OutboxMessage.objects.filter(dispatched_at__isnull=True,
-                                     task_name__in=["reports.build_governor_report", "reminders.deliver_digest",
-                                                    "outbox.deliver_emails"]).delete()
+        OutboxMessage.objects.filter(
+            dispatched_at__isnull=True,
+            task_name__in=["reports.build_governor_report", "reminders.deliver_digest", "outbox.deliver_emails"],
+        ).delete()
 
     reset()
     with outbox_kept():
@@ -100,15 +111,29 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
                 elif kind != "incidents.urgent_unacknowledged":
                     Reminder.objects.filter(on=day, kind=kind).delete()
                     if kind == "reports.end_of_term":
-                        GovernorReport.objects.filter(school_id__in=school_ids,
-                                                      origin=GovernorReport.Origin.END_OF_TERM).delete()
+                        GovernorReport.objects.filter(
+                            school_id__in=school_ids, origin=GovernorReport.Origin.END_OF_TERM
+                        ).delete()
                 once(kind)
 
             timing = runner.time_calls(again, repeat=repeat, warmup=0)
-            runner.progress(f"{NAME}: {kind}: {done} recorded, median {timing.median_ms:.0f} ms, "
-                            f"p95 {timing.p95_ms:.0f} ms, {queries} queries")
-            lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant=kind,
-                                       recorded=done, schools=scale, on=day.isoformat(), build_s=data.build_s,
-                                       reused=data.reused))
+            runner.progress(
+                f"{NAME}: {kind}: {done} recorded, median {timing.median_ms:.0f} ms, "
+                f"p95 {timing.p95_ms:.0f} ms, {queries} queries"
+            )
+            lines.append(
+                runner.result(
+                    bench=NAME,
+                    scale=scale,
+                    timing=timing,
+                    queries=queries,
+                    variant=kind,
+                    recorded=done,
+                    schools=scale,
+                    on=day.isoformat(),
+                    build_s=data.build_s,
+                    reused=data.reused,
+                )
+            )
     reset()
     return lines

@@ -45,7 +45,8 @@ def add_training(school_ids: list[int], *, seed: int = 2026) -> int:
         rows = []
         for school_id, user_id, role in (
             Membership.objects.filter(school_id__in=school_ids, role__in=TRAINED_ROLES)
-            .values_list("school_id", "user_id", "role").order_by("school_id", "user_id")
+            .values_list("school_id", "user_id", "role")
+            .order_by("school_id", "user_id")
         ):
             for req in reqs[school_id]:
                 if role not in req.roles or rng.random() < 0.06:  # a few never recorded: "missing"
@@ -53,26 +54,37 @@ def add_training(school_ids: list[int], *, seed: int = 2026) -> int:
                 # Up to three past records per requirement; the latest between 0 and 16 months ago.
                 latest = today - datetime.timedelta(days=rng.randint(0, 490))
                 for k in range(rng.randint(1, 3)):
-                    rows.append(TrainingRecord(
-                        school_id=school_id, user_id=user_id, requirement=req, course=req.name[:200],
-                        provider="Local authority", completed_on=latest - datetime.timedelta(days=365 * k),
-                        hours=Decimal("1.5"), recorded_by_id=user_id,
-                    ))
+                    rows.append(
+                        TrainingRecord(
+                            school_id=school_id,
+                            user_id=user_id,
+                            requirement=req,
+                            course=req.name[:200],
+                            provider="Local authority",
+                            completed_on=latest - datetime.timedelta(days=365 * k),
+                            hours=Decimal("1.5"),
+                            recorded_by_id=user_id,
+                        )
+                    )
         TrainingRecord.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     staff = max(1, scale - PERSONAS_PER_SCHOOL)
-    data = build_trust(schools=1, pupils=300, staff_per_school=staff, label=f"training {scale}",
-                       progress=runner.progress)
+    data = build_trust(
+        schools=1, pupils=300, staff_per_school=staff, label=f"training {scale}", progress=runner.progress
+    )
     school_id = data.school_ids()[0]
     records = add_training([school_id])
     runner.progress(f"{NAME}: {records} training records added" if records else f"{NAME}: records reused")
     client = runner.signed_in_client(data.persona("dsl", 0))
     lines = []
-    for variant, url in (("matrix", reverse("curriculum:matrix")), ("csv", reverse("curriculum:matrix_csv")),
-                         ("state=expired", reverse("curriculum:matrix") + "?state=expired")):
+    for variant, url in (
+        ("matrix", reverse("curriculum:matrix")),
+        ("csv", reverse("curriculum:matrix_csv")),
+        ("state=expired", reverse("curriculum:matrix") + "?state=expired"),
+    ):
 
         def get(url: str = url) -> None:
             response = client.get(url)
@@ -82,8 +94,19 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         get()
         queries = runner.count_queries(get)
         timing = runner.time_calls(get, repeat=repeat)
-        runner.progress(f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, "
-                        f"{queries} queries")
-        lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant=variant,
-                                   path=url, build_s=data.build_s, reused=data.reused))
+        runner.progress(
+            f"{NAME}: {variant}: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms, {queries} queries"
+        )
+        lines.append(
+            runner.result(
+                bench=NAME,
+                scale=scale,
+                timing=timing,
+                queries=queries,
+                variant=variant,
+                path=url,
+                build_s=data.build_s,
+                reused=data.reused,
+            )
+        )
     return lines

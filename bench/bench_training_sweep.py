@@ -23,8 +23,9 @@ DEFAULT_REPEAT = 5
 
 def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     # 20 staff and 8 personas a school; 50 pupils each keeps the build short (the sweep never reads pupils).
-    data = build_trust(schools=scale, pupils=50 * scale, guardians=False, label="training sweep",
-                       progress=runner.progress)
+    data = build_trust(
+        schools=scale, pupils=50 * scale, guardians=False, label="training sweep", progress=runner.progress
+    )
     made = add_training(data.school_ids())
     runner.progress(f"{NAME}: {made} training records added" if made else f"{NAME}: records reused")
     today = timezone.localdate()
@@ -49,7 +50,18 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         sweep()
         samples.append((time.perf_counter() - started) * 1000)
     timing = runner.Timing(tuple(samples))
-    runner.progress(f"{NAME}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries, "
-                    f"{sent[-1]} reminders a run")
-    return [runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, reminders=sent[-1],
-                          build_s=data.build_s, reused=data.reused)]
+    runner.progress(
+        f"{NAME}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries, "
+        f"{sent[-1]} reminders a run"
+    )
+    return [
+        runner.result(
+            bench=NAME,
+            scale=scale,
+            timing=timing,
+            queries=queries,
+            reminders=sent[-1],
+            build_s=data.build_s,
+            reused=data.reused,
+        )
+    ]

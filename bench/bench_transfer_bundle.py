@@ -47,17 +47,38 @@ def _pupil_with_records(*, school, dsl, reporter, entries: int) -> tuple[Pupil, 
     if existing is not None:
         return pupil, existing, None  # reused: the PDF was rendered by an earlier run
     with transaction.atomic():
-        cases = [services.incident_report(
-            school=school, reporter=reporter, occurred_at=timezone.now(), location="on_site", category="cyberbullying",
-            description=f"Bench concern {n + 1}: messages in a group chat.", device="school", immediate_risk=False,
-            pupils=[services.PupilInvolvement(pupil.pk, "harmed")]) for n in range(CASES)]
+        cases = [
+            services.incident_report(
+                school=school,
+                reporter=reporter,
+                occurred_at=timezone.now(),
+                location="on_site",
+                category="cyberbullying",
+                description=f"Bench concern {n + 1}: messages in a group chat.",
+                device="school",
+                immediate_risk=False,
+                pupils=[services.PupilInvolvement(pupil.pk, "harmed")],
+            )
+            for n in range(CASES)
+        ]
         have = TimelineEntry.objects.filter(incident__in=cases).count()
         per_case, extra = divmod(max(0, entries - have), CASES)
         now = timezone.now()
-        append_many([TimelineEntry(school=school, incident=c, kind="note", author=dsl, author_name=dsl.full_name,
-                                   at=now, text="Spoke with the pupil and parents; support plan reviewed; next check "
-                                                "in a week.")
-                     for i, c in enumerate(cases) for _ in range(per_case + (1 if i < extra else 0))])
+        append_many(
+            [
+                TimelineEntry(
+                    school=school,
+                    incident=c,
+                    kind="note",
+                    author=dsl,
+                    author_name=dsl.full_name,
+                    at=now,
+                    text="Spoke with the pupil and parents; support plan reviewed; next check in a week.",
+                )
+                for i, c in enumerate(cases)
+                for _ in range(per_case + (1 if i < extra else 0))
+            ]
+        )
     portal = _Portal(dsl, school)
     started = time.perf_counter()
     transfer = transfers.cp_file_produce(portal=portal, pupil=pupil, by=dsl)
@@ -75,8 +96,9 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     sizes: dict[str, int] = {}
 
     def build_and_verify() -> None:
-        data_, _, count, fingerprint = transfer_bundles.build_bytes(portal=portal, transfer=transfer, by=dsl,
-                                                                    to={"name": "Bench Secondary"})
+        data_, _, count, fingerprint = transfer_bundles.build_bytes(
+            portal=portal, transfer=transfer, by=dsl, to={"name": "Bench Secondary"}
+        )
         result = bundles.verify(data_, expected_fingerprint=fingerprint)
         if not result.ok:
             raise RuntimeError(f"the bench bundle does not verify: {result.first}")
@@ -84,9 +106,18 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
 
     queries = runner.count_queries(build_and_verify)
     timing = runner.time_calls(build_and_verify, repeat=repeat)
-    runner.progress(f"{NAME}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries, "
-                    f"{sizes['records']} records, {sizes['bytes']} bytes; PDF rendered in "
-                    f"{'(reused)' if pdf_s is None else f'{pdf_s:.1f}s'}")
-    return runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, cases=CASES,
-                         records=sizes["records"], bundle_bytes=sizes["bytes"],
-                         pdf_s=None if pdf_s is None else round(pdf_s, 2))
+    runner.progress(
+        f"{NAME}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries, "
+        f"{sizes['records']} records, {sizes['bytes']} bytes; PDF rendered in "
+        f"{'(reused)' if pdf_s is None else f'{pdf_s:.1f}s'}"
+    )
+    return runner.result(
+        bench=NAME,
+        scale=scale,
+        timing=timing,
+        queries=queries,
+        cases=CASES,
+        records=sizes["records"],
+        bundle_bytes=sizes["bytes"],
+        pdf_s=None if pdf_s is None else round(pdf_s, 2),
+    )

@@ -54,8 +54,11 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
 
     sweep_ms, sweep_queries = _timed_once(lambda: school_figures.refresh(school_ids=ids))
     runner.progress(f"{NAME}: sweep of {len(ids)} schools: {sweep_ms / 1000:.1f} s, {sweep_queries} queries")
-    lines.append(runner.result(bench=NAME, scale=scale, timing=runner.Timing((sweep_ms,)), queries=sweep_queries,
-                               variant="sweep", **common))
+    lines.append(
+        runner.result(
+            bench=NAME, scale=scale, timing=runner.Timing((sweep_ms,)), queries=sweep_queries, variant="sweep", **common
+        )
+    )
 
     one = data.school().pk
 
@@ -64,18 +67,29 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
 
     queries = runner.count_queries(refresh_one)
     timing = runner.time_calls(refresh_one, repeat=max(1, min(repeat, 10)))
-    runner.progress(f"{NAME}: refresh_one: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
-                    f"{queries} queries")
-    lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant="refresh_one",
-                               **common))
+    runner.progress(
+        f"{NAME}: refresh_one: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {queries} queries"
+    )
+    lines.append(
+        runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant="refresh_one", **common)
+    )
 
-    lines += measure(bench=NAME, scale=scale, repeat=repeat, data=data, role="trust_lead",
-                     pages=[("dashboard", reverse("schools:trust_overview")),
-                            ("dashboard_by_name", reverse("schools:trust_overview") + "?sort=name")])
+    lines += measure(
+        bench=NAME,
+        scale=scale,
+        repeat=repeat,
+        data=data,
+        role="trust_lead",
+        pages=[
+            ("dashboard", reverse("schools:trust_overview")),
+            ("dashboard_by_name", reverse("schools:trust_overview") + "?sort=name"),
+        ],
+    )
 
     report_schools = REPORT_SCHOOLS if scale >= 100_000 else 2
-    small = build_incidents(schools=report_schools, incidents=report_schools * REPORT_PER_SCHOOL,
-                            progress=runner.progress)
+    small = build_incidents(
+        schools=report_schools, incidents=report_schools * REPORT_PER_SCHOOL, progress=runner.progress
+    )
     small_trust = small.school().trust
     end = timezone.localdate()
     start = end - datetime.timedelta(days=90)
@@ -88,9 +102,22 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     first_ms, _ = _timed_once(pdf)  # counts the period's figures for the 50 schools, then builds
     queries = runner.count_queries(pdf)
     timing = runner.time_calls(pdf, repeat=max(1, min(repeat, 3)))
-    runner.progress(f"{NAME}: trust_pdf for {report_schools} schools: first {first_ms / 1000:.1f} s, then median "
-                    f"{timing.median_ms / 1000:.1f} s, {queries} queries")
-    lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=queries, variant="trust_pdf_50",
-                               first_ms=round(first_ms), schools=small.schools, incidents=small.incidents,
-                               build_s=small.build_s, reused=small.reused))
+    runner.progress(
+        f"{NAME}: trust_pdf for {report_schools} schools: first {first_ms / 1000:.1f} s, then median "
+        f"{timing.median_ms / 1000:.1f} s, {queries} queries"
+    )
+    lines.append(
+        runner.result(
+            bench=NAME,
+            scale=scale,
+            timing=timing,
+            queries=queries,
+            variant="trust_pdf_50",
+            first_ms=round(first_ms),
+            schools=small.schools,
+            incidents=small.incidents,
+            build_s=small.build_s,
+            reused=small.reused,
+        )
+    )
     return lines

@@ -35,9 +35,20 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
         with CaptureQueriesContext(connection) as captured:
             fn()
         timing = runner.time_calls(fn, repeat=repeat)
-        runner.progress(f"{NAME}: {variant}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, "
-                        f"{len(captured)} queries")
-        lines.append(runner.result(bench=NAME, scale=scale, timing=timing, queries=len(captured), variant=variant,
-                                   schools=scale, incidents=data.incidents, build_s=data.build_s,
-                                   reused=data.reused))
+        runner.progress(
+            f"{NAME}: {variant}: median {timing.median_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms, {len(captured)} queries"
+        )
+        lines.append(
+            runner.result(
+                bench=NAME,
+                scale=scale,
+                timing=timing,
+                queries=len(captured),
+                variant=variant,
+                schools=scale,
+                incidents=data.incidents,
+                build_s=data.build_s,
+                reused=data.reused,
+            )
+        )
     return lines

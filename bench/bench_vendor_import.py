@@ -55,24 +55,37 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     try:
         with transaction.atomic():
             token = "".join(random.SystemRandom().choice(string.ascii_uppercase) for _ in range(5))
-            school = School.objects.create(name=f"Bench Vendor School {token}", urn=f"8{random.randint(0, 99999):05d}",
-                                           local_authority="Benchmark", reference_prefix=f"V{token}")
+            school = School.objects.create(
+                name=f"Bench Vendor School {token}",
+                urn=f"8{random.randint(0, 99999):05d}",
+                local_authority="Benchmark",
+                reference_prefix=f"V{token}",
+            )
             people = {}
             for role in (Role.STAFF, Role.HEADTEACHER, Role.TECHNICIAN):
-                people[role] = User.objects.create_user(f"bench.{role}.{token}@bench.example".lower(), "x",
-                                                        full_name=f"Bench {role}")
+                people[role] = User.objects.create_user(
+                    f"bench.{role}.{token}@bench.example".lower(), "x", full_name=f"Bench {role}"
+                )
                 Membership.objects.create(user=people[role], school=school, role=role)
             targets = []
             with services.backdated(timezone.now() - datetime.timedelta(days=200)):
                 for i in range(min(MAX_REQUESTS, max(10, scale // 250))):
                     target = f"https://www.site{i}.example/"
                     change = services.change_request(
-                        school=school, requester=people[Role.STAFF], action="block", target_kind="url", target=target,
-                        scope="all_pupils", reason="Bench")
-                    services.assess(change=change, by=people[Role.TECHNICIAN], view="technical", rating="low",
-                                    assessment="Bench")
-                    services.assess(change=change, by=people[Role.HEADTEACHER], view="educational", rating="low",
-                                    assessment="Bench")
+                        school=school,
+                        requester=people[Role.STAFF],
+                        action="block",
+                        target_kind="url",
+                        target=target,
+                        scope="all_pupils",
+                        reason="Bench",
+                    )
+                    services.assess(
+                        change=change, by=people[Role.TECHNICIAN], view="technical", rating="low", assessment="Bench"
+                    )
+                    services.assess(
+                        change=change, by=people[Role.HEADTEACHER], view="educational", rating="low", assessment="Bench"
+                    )
                     services.approve(change=change, by=people[Role.HEADTEACHER], reason="Bench")
                     targets.append(f"site{i}.example")
             data = build_csv(rows=scale, targets=targets)
@@ -83,9 +96,19 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
                     connection.queries_log.clear()
                     with CaptureQueriesContext(connection) as captured:
                         timing = runner.time_calls(
-                            lambda: outcome.__setitem__("result", vendor.import_vendor_log(
-                                school=school, by=people[Role.TECHNICIAN], data=data, filename="bench.csv",
-                                mapping=vendor.Mapping())), repeat=1, warmup=0)
+                            lambda: outcome.__setitem__(
+                                "result",
+                                vendor.import_vendor_log(
+                                    school=school,
+                                    by=people[Role.TECHNICIAN],
+                                    data=data,
+                                    filename="bench.csv",
+                                    mapping=vendor.Mapping(),
+                                ),
+                            ),
+                            repeat=1,
+                            warmup=0,
+                        )
                     timings.extend(timing.samples_ms)
                     queries.append(len(captured))
                     result = outcome["result"]
@@ -96,7 +119,14 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
             raise _RollBack
     except _RollBack:
         pass
-    line = runner.result(bench=NAME, scale=scale, timing=runner.Timing(tuple(timings)), queries=queries[0],
-                         rows=scale, file_bytes=len(data), unexplained=outcome.get("unexplained"))
+    line = runner.result(
+        bench=NAME,
+        scale=scale,
+        timing=runner.Timing(tuple(timings)),
+        queries=queries[0],
+        rows=scale,
+        file_bytes=len(data),
+        unexplained=outcome.get("unexplained"),
+    )
     runner.progress(f"{NAME}: median {line['median_ms']:.0f} ms, {line['queries']} queries")
     return line

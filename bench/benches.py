@@ -21,13 +21,17 @@ def _register_all() -> None:
         try:
             module = importlib.import_module(f"bench.{info.name}")
         except Exception as exc:
-            plugins.register("bench", info.name, Bench(info.name, f"bench/{info.name}.py", None,
-                                                       f"{type(exc).__name__}: {exc}"))
+            plugins.register(
+                "bench", info.name, Bench(info.name, f"bench/{info.name}.py", None, f"{type(exc).__name__}: {exc}")
+            )
             continue
         name = getattr(module, "NAME", info.name.removeprefix("bench_"))
         if not callable(getattr(module, "run", None)):
-            plugins.register("bench", info.name, Bench(name, f"bench/{info.name}.py", None,
-                                                       "it has no run(*, scale, repeat) function"))
+            plugins.register(
+                "bench",
+                info.name,
+                Bench(name, f"bench/{info.name}.py", None, "it has no run(*, scale, repeat) function"),
+            )
             continue
         plugins.register("bench", name, Bench(name, f"bench/{info.name}.py", module))
 

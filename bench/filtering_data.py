@@ -22,8 +22,15 @@ from safeguarding_portal.audit.chain import GENESIS, ChainHead
 from safeguarding_portal.schools.models import School
 
 BATCH = 5000
-KINDS = [EventKind.REQUESTED, EventKind.ASSESSED, EventKind.ASSESSED, EventKind.APPROVED, EventKind.APPLIED,
-         EventKind.REVERTED, EventKind.CHECK]
+KINDS = [
+    EventKind.REQUESTED,
+    EventKind.ASSESSED,
+    EventKind.ASSESSED,
+    EventKind.APPROVED,
+    EventKind.APPLIED,
+    EventKind.REVERTED,
+    EventKind.CHECK,
+]
 
 
 @dataclass
@@ -52,11 +59,13 @@ def build_log(*, events: int, progress: Callable[[str], None] | None = None) -> 
         raise RuntimeError(f"{name} exists but its log is incomplete; drop the bench database and start again.")
     started = time.perf_counter()
     with transaction.atomic():
-        school = School.objects.create(name=name, urn=_urn(events), local_authority="Benchmark",
-                                       reference_prefix=f"BF{events % 1000:03d}")
+        school = School.objects.create(
+            name=name, urn=_urn(events), local_authority="Benchmark", reference_prefix=f"BF{events % 1000:03d}"
+        )
         head = User.objects.create_user(head_email, "bench-password-not-used", full_name="Bench Head")
-        tech = User.objects.create_user(f"bench.filtering.tech.{events}@bench.example", "bench-password-not-used",
-                                        full_name="Bench Technician")
+        tech = User.objects.create_user(
+            f"bench.filtering.tech.{events}@bench.example", "bench-password-not-used", full_name="Bench Technician"
+        )
         Membership.objects.create(user=head, school=school, role=Role.HEADTEACHER)
         Membership.objects.create(user=tech, school=school, role=Role.TECHNICIAN)
         chain = f"school:{school.pk}"
@@ -69,10 +78,19 @@ def build_log(*, events: int, progress: Callable[[str], None] | None = None) -> 
             actor = tech if kind in (EventKind.APPLIED, EventKind.REVERTED, EventKind.CHECK) else head
             number = seq // len(KINDS) + 1
             event = FilterEvent(
-                school=school, change=None, change_reference=f"FC-{number:04d}", kind=kind, actor=actor,
-                actor_name=actor.full_name, at=start + step * seq,
+                school=school,
+                change=None,
+                change_reference=f"FC-{number:04d}",
+                kind=kind,
+                actor=actor,
+                actor_name=actor.full_name,
+                at=start + step * seq,
                 summary=f"FC-{number:04d} {kind}: allow domain site{number}.example for all pupils",
-                data={"reason": "Bench", "n": seq}, chain=chain, seq=seq, prev_hash=prev)
+                data={"reason": "Bench", "n": seq},
+                chain=chain,
+                seq=seq,
+                prev_hash=prev,
+            )
             event.hash = event.compute_hash()
             prev = event.hash
             batch.append(event)

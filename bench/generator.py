@@ -56,13 +56,82 @@ SCHOOL_PERSONAS: tuple[tuple[str, str, dict[str, bool]], ...] = (
 )
 PERSONA_KEYS = (*(key for key, _, _ in SCHOOL_PERSONAS), "trust_lead")
 
-FORENAMES = ("Olivia", "Noah", "Amelia", "George", "Isla", "Oliver", "Ava", "Arthur", "Mia", "Leo", "Ivy",
-             "Harry", "Freya", "Jack", "Lily", "Theo", "Grace", "Oscar", "Evie", "Alfie", "Sophia", "Henry",
-             "Poppy", "Archie", "Ella", "Muhammad", "Willow", "Charlie", "Rosie", "Jacob", "Aisha", "Finley")
-SURNAMES = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
-            "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Thomas", "Clarke",
-            "Jackson", "Wood", "Harris", "Edwards", "Turner", "Martin", "Cooper", "Hill", "Ward", "Hughes",
-            "Moore", "Khan", "Begum", "Murphy", "Kaur", "Lewis", "Scott", "Morris", "Baker", "Price")
+FORENAMES = (
+    "Olivia",
+    "Noah",
+    "Amelia",
+    "George",
+    "Isla",
+    "Oliver",
+    "Ava",
+    "Arthur",
+    "Mia",
+    "Leo",
+    "Ivy",
+    "Harry",
+    "Freya",
+    "Jack",
+    "Lily",
+    "Theo",
+    "Grace",
+    "Oscar",
+    "Evie",
+    "Alfie",
+    "Sophia",
+    "Henry",
+    "Poppy",
+    "Archie",
+    "Ella",
+    "Muhammad",
+    "Willow",
+    "Charlie",
+    "Rosie",
+    "Jacob",
+    "Aisha",
+    "Finley",
+)
+SURNAMES = (
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Thomas",
+    "Clarke",
+    "Jackson",
+    "Wood",
+    "Harris",
+    "Edwards",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Hughes",
+    "Moore",
+    "Khan",
+    "Begum",
+    "Murphy",
+    "Kaur",
+    "Lewis",
+    "Scott",
+    "Morris",
+    "Baker",
+    "Price",
+)
 PLACES = ("Oak", "Ash", "Elm", "Birch", "Willow", "Rowan", "Hazel", "Cedar", "Maple", "Holly", "Alder", "Larch")
 AUTHORITIES = ("Wiltshire", "Swindon", "Bath and North East Somerset", "Somerset", "Dorset", "Gloucestershire")
 PRIMARY_YEARS = ("R", "1", "2", "3", "4", "5", "6")
@@ -80,8 +149,9 @@ CONTACTS = (
 
 
 def trust_name(*, schools: int, pupils: int, guardians: bool = True, label: str = "") -> str:
-    return (f"Bench Trust {schools}x{pupils}" + ("" if guardians else " (no guardians)")
-            + (f" ({label})" if label else ""))
+    return (
+        f"Bench Trust {schools}x{pupils}" + ("" if guardians else " (no guardians)") + (f" ({label})" if label else "")
+    )
 
 
 def schools_for(pupils: int) -> int:
@@ -122,8 +192,15 @@ class BuildResult:
         return User.objects.get(email=persona_email(trust=self.trust, key=key, school_index=index))
 
 
-def build_trust(*, schools: int, pupils: int, guardians: bool = True, staff_per_school: int = STAFF_PER_SCHOOL,
-                label: str = "", progress: Callable[[str], None] | None = None) -> BuildResult:
+def build_trust(
+    *,
+    schools: int,
+    pupils: int,
+    guardians: bool = True,
+    staff_per_school: int = STAFF_PER_SCHOOL,
+    label: str = "",
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
     """Create a trust of ``schools`` schools sharing ``pupils`` pupils evenly, or reuse the one already built."""
     if schools < 1 or pupils < 0:
         raise ValueError("A bench trust needs at least one school and no negative number of pupils.")
@@ -147,8 +224,9 @@ def build_trust(*, schools: int, pupils: int, guardians: bool = True, staff_per_
         _pupils(trust, school_ids, pupils, guardians=guardians, parents=parents, say=say, started=started)
     build_s, build_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     say(f"built {name} in {build_s:.1f}s ({build_cpu_s:.1f}s CPU)")
-    return BuildResult(trust, schools, pupils, guardians, round(build_s, 2), reused=False,
-                       build_cpu_s=round(build_cpu_s, 2))
+    return BuildResult(
+        trust, schools, pupils, guardians, round(build_s, 2), reused=False, build_cpu_s=round(build_cpu_s, 2)
+    )
 
 
 def _maker(model: type[models.Model]) -> Callable[..., models.Model]:
@@ -190,22 +268,32 @@ def _prefixes() -> Iterator[str]:
 
 def _schools(trust: Trust, count: int) -> list[int]:
     # Two queries for every URN and prefix in use, so bench trusts never collide with each other or real schools.
-    urns = _free(set(School.objects.values_list("urn", flat=True)),
-                 (f"{n:06d}" for n in chain(range(900000, 1000000), range(100000, 900000))), count)
+    urns = _free(
+        set(School.objects.values_list("urn", flat=True)),
+        (f"{n:06d}" for n in chain(range(900000, 1000000), range(100000, 900000))),
+        count,
+    )
     prefixes = _free(set(School.objects.values_list("reference_prefix", flat=True)), _prefixes(), count)
     created = School.objects.bulk_create(
         [
-            School(trust=trust, name=f"{PLACES[i % len(PLACES)]} {'Primary School' if i % 2 == 0 else 'Academy'} "
-                                     f"{i + 1:03d}",
-                   urn=urns[i], local_authority=AUTHORITIES[i % len(AUTHORITIES)], reference_prefix=prefixes[i])
+            School(
+                trust=trust,
+                name=f"{PLACES[i % len(PLACES)]} {'Primary School' if i % 2 == 0 else 'Academy'} {i + 1:03d}",
+                urn=urns[i],
+                local_authority=AUTHORITIES[i % len(AUTHORITIES)],
+                reference_prefix=prefixes[i],
+            )
             for i in range(count)
         ],
         batch_size=BATCH_SIZE,
     )
     ids = [s.pk for s in created]
     Term.objects.bulk_create(
-        (Term(school_id=sid, academic_year=ACADEMIC_YEAR, name=n, starts_on=a, ends_on=b)
-         for sid in ids for n, a, b in TERMS),
+        (
+            Term(school_id=sid, academic_year=ACADEMIC_YEAR, name=n, starts_on=a, ends_on=b)
+            for sid in ids
+            for n, a, b in TERMS
+        ),
         batch_size=BATCH_SIZE,
     )
     SafeguardingContact.objects.bulk_create(
@@ -225,16 +313,24 @@ def _people(trust: Trust, school_ids: list[int], staff_per_school: int) -> dict[
     def person(email: str, full_name: str, membership: Membership) -> None:
         rows.append((User(email=email, full_name=full_name, password=password, date_joined=now), membership))
 
-    person(persona_email(trust=trust, key="trust_lead"), "Trust Lead",
-           Membership(role=Role.TRUST_LEAD, trust=trust, started_on=today))
+    person(
+        persona_email(trust=trust, key="trust_lead"),
+        "Trust Lead",
+        Membership(role=Role.TRUST_LEAD, trust=trust, started_on=today),
+    )
     for index, sid in enumerate(school_ids):
         for key, role, flags in SCHOOL_PERSONAS:
-            person(persona_email(trust=trust, key=key, school_index=index), f"{key.replace('_', ' ').title()} {index}",
-                   Membership(role=role, school_id=sid, started_on=today, **flags))
+            person(
+                persona_email(trust=trust, key=key, school_index=index),
+                f"{key.replace('_', ' ').title()} {index}",
+                Membership(role=role, school_id=sid, started_on=today, **flags),
+            )
         for n in range(staff_per_school):
-            person(f"teacher{n}.{index:04d}.t{trust.pk}@{EMAIL_DOMAIN}",
-                   f"{FORENAMES[n % len(FORENAMES)]} {SURNAMES[(n + index) % len(SURNAMES)]}",
-                   Membership(role=Role.STAFF, school_id=sid, started_on=today, job_title="Teacher"))
+            person(
+                f"teacher{n}.{index:04d}.t{trust.pk}@{EMAIL_DOMAIN}",
+                f"{FORENAMES[n % len(FORENAMES)]} {SURNAMES[(n + index) % len(SURNAMES)]}",
+                Membership(role=Role.STAFF, school_id=sid, started_on=today, job_title="Teacher"),
+            )
     users = User.objects.bulk_create([u for u, _ in rows], batch_size=BATCH_SIZE)
     memberships = []
     for user, (_, membership) in zip(users, rows, strict=True):
@@ -247,8 +343,10 @@ def _people(trust: Trust, school_ids: list[int], staff_per_school: int) -> dict[
 def _pupil_rows(trust: Trust, school_ids: list[int], total: int) -> Iterator[tuple[int, int, Pupil]]:
     """(global index, index within school, pupil) for ``total`` pupils spread evenly over the schools."""
     per_school, extra = divmod(total, len(school_ids))
-    birthdays = {y: [datetime.date(ACADEMIC_YEAR - 5 - k, 9, 1) + datetime.timedelta(days=d) for d in range(365)]
-                 for y, k in YEARS_IN.items()}
+    birthdays = {
+        y: [datetime.date(ACADEMIC_YEAR - 5 - k, 9, 1) + datetime.timedelta(days=d) for d in range(365)]
+        for y, k in YEARS_IN.items()
+    }
     joined = {y: datetime.date(ACADEMIC_YEAR - (k if k < 7 else k - 7), 9, 3) for y, k in YEARS_IN.items()}
     trust_digits = f"{trust.pk % 1000:03d}"
     new_pupil = _maker(Pupil)
@@ -257,21 +355,33 @@ def _pupil_rows(trust: Trust, school_ids: list[int], total: int) -> Iterator[tup
         years = PRIMARY_YEARS if s_index % 2 == 0 else SECONDARY_YEARS
         for i in range(per_school + (1 if s_index < extra else 0)):
             year = years[i % len(years)]
-            yield n, i, new_pupil(
-                school_id=sid,
-                upn=f"B{trust_digits}{n:08d}0",
-                legal_forename=FORENAMES[n % len(FORENAMES)],
-                surname=SURNAMES[(n // len(FORENAMES)) % len(SURNAMES)],
-                date_of_birth=birthdays[year][(n * 37) % 365],
-                year_group=year,
-                registration_group=f"{year}{'AB'[(i // len(years)) % 2]}",
-                joined_on=joined[year],
+            yield (
+                n,
+                i,
+                new_pupil(
+                    school_id=sid,
+                    upn=f"B{trust_digits}{n:08d}0",
+                    legal_forename=FORENAMES[n % len(FORENAMES)],
+                    surname=SURNAMES[(n // len(FORENAMES)) % len(SURNAMES)],
+                    date_of_birth=birthdays[year][(n * 37) % 365],
+                    year_group=year,
+                    registration_group=f"{year}{'AB'[(i // len(years)) % 2]}",
+                    joined_on=joined[year],
+                ),
             )
             n += 1
 
 
-def _pupils(trust: Trust, school_ids: list[int], total: int, *, guardians: bool, parents: dict[int, int],
-            say: Callable[[str], None], started: float) -> None:
+def _pupils(
+    trust: Trust,
+    school_ids: list[int],
+    total: int,
+    *,
+    guardians: bool,
+    parents: dict[int, int],
+    say: Callable[[str], None],
+    started: float,
+) -> None:
     new_guardian, new_link = _maker(Guardian), _maker(PupilGuardian)
     done = 0
     for batch in _batches(_pupil_rows(trust, school_ids, total)):
@@ -281,17 +391,21 @@ def _pupils(trust: Trust, school_ids: list[int], total: int, *, guardians: bool,
             # Without guardians, only the parent persona's child gets one, so parents still see a child.
             if not guardians and i != 0:
                 continue
-            carers.append(new_guardian(
-                school_id=pupil.school_id,
-                full_name=f"{FORENAMES[(n + 7) % len(FORENAMES)]} {pupil.surname}",
-                email=f"carer{n}.t{trust.pk}@home.example",
-                user_id=parents[pupil.school_id] if i == 0 else None,
-            ))
+            carers.append(
+                new_guardian(
+                    school_id=pupil.school_id,
+                    full_name=f"{FORENAMES[(n + 7) % len(FORENAMES)]} {pupil.surname}",
+                    email=f"carer{n}.t{trust.pk}@home.example",
+                    user_id=parents[pupil.school_id] if i == 0 else None,
+                )
+            )
             links.append(pupil)
         carers = Guardian.objects.bulk_create(carers, batch_size=BATCH_SIZE)
         PupilGuardian.objects.bulk_create(
-            [new_link(pupil_id=p.pk, guardian_id=g.pk, relationship="Parent")
-             for p, g in zip(links, carers, strict=True)],
+            [
+                new_link(pupil_id=p.pk, guardian_id=g.pk, relationship="Parent")
+                for p, g in zip(links, carers, strict=True)
+            ],
             batch_size=BATCH_SIZE,
         )
         done += len(batch)

@@ -107,9 +107,16 @@ class IncidentBuild:
         return self.built.school(self.built.middle if index is None else index)
 
 
-def build_incidents(*, schools: int, incidents: int, pupils_per_school: int = PUPILS_PER_SCHOOL, seed: int = 0,
-                    workers: int | None = None, version: int = GENERATOR_VERSION,
-                    progress: Callable[[str], None] | None = None) -> IncidentBuild:
+def build_incidents(
+    *,
+    schools: int,
+    incidents: int,
+    pupils_per_school: int = PUPILS_PER_SCHOOL,
+    seed: int = 0,
+    workers: int | None = None,
+    version: int = GENERATOR_VERSION,
+    progress: Callable[[str], None] | None = None,
+) -> IncidentBuild:
     """A trust of ``schools`` schools with ``incidents`` cases shared evenly, built once per database.
 
     Schools are built in groups of ``SCHOOLS_PER_TRANSACTION``, each group committed on its own, so a build
@@ -119,8 +126,13 @@ def build_incidents(*, schools: int, incidents: int, pupils_per_school: int = PU
     if incidents < 0:
         raise ValueError("A negative number of incidents cannot be built.")
     say = progress or (lambda message: None)
-    built = build_trust(schools=schools, pupils=schools * pupils_per_school, guardians=False,
-                        label=dataset_label(incidents, version), progress=say)
+    built = build_trust(
+        schools=schools,
+        pupils=schools * pupils_per_school,
+        guardians=False,
+        label=dataset_label(incidents, version),
+        progress=say,
+    )
     school_ids = built.school_ids()
     per_school, extra = divmod(incidents, len(school_ids))
     counts = {sid: per_school + (1 if i < extra else 0) for i, sid in enumerate(school_ids)}
@@ -134,7 +146,7 @@ def build_incidents(*, schools: int, incidents: int, pupils_per_school: int = PU
         return IncidentBuild(built, incidents, 0.0, reused=True)
     say(f"building {incidents:,} incidents in {schools} schools ({len(todo)} still to build)")
     started = time.perf_counter()
-    groups = [todo[i:i + SCHOOLS_PER_TRANSACTION] for i in range(0, len(todo), SCHOOLS_PER_TRANSACTION)]
+    groups = [todo[i : i + SCHOOLS_PER_TRANSACTION] for i in range(0, len(todo), SCHOOLS_PER_TRANSACTION)]
     jobs = [({sid: counts[sid] for sid in group}, seed + school_ids.index(group[0])) for group in groups]
     workers = workers or os.cpu_count() or 1
     finished = 0
@@ -172,8 +184,6 @@ def _build_group(job: tuple[dict[int, int], int]) -> int:
 
 
 # --- writing rows -------------------------------------------------------------------------------------------
-
-
 
 
 def _take_ids(model: type[models.Model], count: int, taken: dict) -> list[int]:
@@ -226,7 +236,7 @@ class _Writer:
     def __init__(self, model: type[models.Model], *, with_pk: bool):
         self.model = model
         # Without a primary key, rows leave it out and the database numbers them.
-        self.fields = list(model._meta.concrete_fields)[0 if with_pk else 1:]
+        self.fields = list(model._meta.concrete_fields)[0 if with_pk else 1 :]
         self.rows: list[tuple] = []
         self.written = 0
 
@@ -284,8 +294,10 @@ class _Builder:
         self.rng = random.Random(seed)
         self.taken: dict = {}
         self.now = timezone.now().replace(microsecond=0)
-        self.writers = {m: _Writer(m, with_pk=m in (Incident, TimelineEntry))
-                        for m in (Incident, IncidentPupil, TimelineEntry, CaseStep, CaseTask, Alert)}
+        self.writers = {
+            m: _Writer(m, with_pk=m in (Incident, TimelineEntry))
+            for m in (Incident, IncidentPupil, TimelineEntry, CaseStep, CaseTask, Alert)
+        }
         self.categories = list(CATEGORY_WEIGHTS)
         self.weights = list(CATEGORY_WEIGHTS.values())
         self.procedures = {c: default_procedure(c) for c in Category.values}
@@ -294,8 +306,11 @@ class _Builder:
         chain_heads, counters = [], []
         for school in self._schools():
             seq, last_hash, numbers = self._school(school, self.counts[school.pk])
-            chain_heads.append(ChainHead(model_label=TimelineEntry._meta.label, chain=f"school:{school.pk}",
-                                         seq=seq, last_hash=last_hash))
+            chain_heads.append(
+                ChainHead(
+                    model_label=TimelineEntry._meta.label, chain=f"school:{school.pk}", seq=seq, last_hash=last_hash
+                )
+            )
             counters += [ReferenceCounter(school_id=school.pk, year=y, last_number=n) for y, n in numbers.items()]
         for writer in self.writers.values():
             writer.flush()
@@ -305,8 +320,11 @@ class _Builder:
     def _schools(self) -> list[_School]:
         pupils: dict[int, list[int]] = {sid: [] for sid in self.school_ids}
         year_groups: dict[int, str] = {}
-        rows = Pupil.objects.filter(school_id__in=self.school_ids).order_by("pk").values_list(
-            "school_id", "pk", "year_group")
+        rows = (
+            Pupil.objects.filter(school_id__in=self.school_ids)
+            .order_by("pk")
+            .values_list("school_id", "pk", "year_group")
+        )
         for sid, pk, year_group in rows:
             pupils[sid].append(pk)
             year_groups[pk] = year_group
@@ -328,8 +346,15 @@ class _Builder:
                 teachers[sid].append((uid, name))
         prefixes = dict(School.objects.filter(pk__in=self.school_ids).values_list("pk", "reference_prefix"))
         return [
-            _School(sid, prefixes[sid], pupils[sid], year_groups, reporters[sid],
-                    team[sid] or [(reporters[sid][0], "")], teachers[sid] or [(reporters[sid][0], "")])
+            _School(
+                sid,
+                prefixes[sid],
+                pupils[sid],
+                year_groups,
+                reporters[sid],
+                team[sid] or [(reporters[sid][0], "")],
+                teachers[sid] or [(reporters[sid][0], "")],
+            )
             for sid in self.school_ids
         ]
 
@@ -338,10 +363,26 @@ class _Builder:
         if age_days > 90:
             return Status.CLOSED if r < 0.96 else (Status.REOPENED if r < 0.98 else Status.AWAITING_AGENCY)
         if age_days > 14:
-            return (Status.CLOSED if r < 0.6 else Status.IN_PROGRESS if r < 0.8
-                    else Status.AWAITING_AGENCY if r < 0.95 else Status.ACKNOWLEDGED)
-        return (Status.REPORTED if r < 0.25 else Status.ACKNOWLEDGED if r < 0.5
-                else Status.IN_PROGRESS if r < 0.75 else Status.AWAITING_AGENCY if r < 0.85 else Status.CLOSED)
+            return (
+                Status.CLOSED
+                if r < 0.6
+                else Status.IN_PROGRESS
+                if r < 0.8
+                else Status.AWAITING_AGENCY
+                if r < 0.95
+                else Status.ACKNOWLEDGED
+            )
+        return (
+            Status.REPORTED
+            if r < 0.25
+            else Status.ACKNOWLEDGED
+            if r < 0.5
+            else Status.IN_PROGRESS
+            if r < 0.75
+            else Status.AWAITING_AGENCY
+            if r < 0.85
+            else Status.CLOSED
+        )
 
     def _school(self, school: _School, count: int) -> tuple[int, str, dict[int, int]]:
         rng = self.rng
@@ -379,10 +420,22 @@ class _Builder:
             def later(fraction: float, at=reported_at, age=age) -> datetime.datetime:
                 return min(self.now, at + age * fraction + datetime.timedelta(minutes=rng.randint(5, 600)))
 
-            mine = [(reported_at, EntryKind.REPORTED, reporter, "",
-                     {"immediate_risk": immediate, "route": route, "category": category}),
-                    (reported_at, EntryKind.ALERT, None, "New concern: 2 people alerted",
-                     {"kind": Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT, "recipients": []})]
+            mine = [
+                (
+                    reported_at,
+                    EntryKind.REPORTED,
+                    reporter,
+                    "",
+                    {"immediate_risk": immediate, "route": route, "category": category},
+                ),
+                (
+                    reported_at,
+                    EntryKind.ALERT,
+                    None,
+                    "New concern: 2 people alerted",
+                    {"kind": Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT, "recipients": []},
+                ),
+            ]
             acknowledged_at = closed_at = None
             if status != Status.REPORTED:
                 acknowledged_at = later(0.01)
@@ -393,11 +446,19 @@ class _Builder:
                 mine.append((later(0.1), EntryKind.STATUS, dsl_id, "", {"from": "acknowledged", "to": status}))
             if status in (Status.CLOSED, Status.REOPENED):
                 closed_at = later(0.3)
-                mine.append((closed_at, EntryKind.STATUS, dsl_id, "",
-                             {"from": "acknowledged", "to": "closed", "outcome": "Resolved in school.", "lessons": ""}))
+                mine.append(
+                    (
+                        closed_at,
+                        EntryKind.STATUS,
+                        dsl_id,
+                        "",
+                        {"from": "acknowledged", "to": "closed", "outcome": "Resolved in school.", "lessons": ""},
+                    )
+                )
             if status == Status.REOPENED:
-                mine.append((later(0.6), EntryKind.STATUS, dsl_id, "New information",
-                             {"from": "closed", "to": "reopened"}))
+                mine.append(
+                    (later(0.6), EntryKind.STATUS, dsl_id, "New information", {"from": "closed", "to": "reopened"})
+                )
                 closed_at = None
             procedure = self.procedures[category]
             done_steps = 0 if status == Status.REPORTED else min(len(procedure), rng.randint(1, 3))
@@ -409,8 +470,15 @@ class _Builder:
                 text, mandatory = step.text, step.mandatory
                 done = order <= done_steps
                 if done:
-                    mine.append((later(0.02 * order), EntryKind.STEP_DONE, dsl_id, text,
-                                 {"step": order, "step_text": text, "_step": len(case_steps)}))
+                    mine.append(
+                        (
+                            later(0.02 * order),
+                            EntryKind.STEP_DONE,
+                            dsl_id,
+                            text,
+                            {"step": order, "step_text": text, "_step": len(case_steps)},
+                        )
+                    )
                 elif mandatory:
                     open_mandatory += 1
                 case_steps.append((order, text, mandatory, list(step.completed_by)))
@@ -420,42 +488,80 @@ class _Builder:
                 due = (later(0.1)).date() + datetime.timedelta(days=rng.randint(-5, 14))
                 task = [owner[0], due, None]
                 set_at = later(0.08)
-                mine.append((set_at, EntryKind.TASK, dsl_id, "Speak to parents",
-                             {"owner": owner[0], "owner_name": owner[1], "due_on": due.isoformat(), "_task": 1}))
+                mine.append(
+                    (
+                        set_at,
+                        EntryKind.TASK,
+                        dsl_id,
+                        "Speak to parents",
+                        {"owner": owner[0], "owner_name": owner[1], "due_on": due.isoformat(), "_task": 1},
+                    )
+                )
                 if status in (Status.CLOSED, Status.REOPENED) or rng.random() < 0.3:
-                    mine.append((later(0.09, set_at), EntryKind.TASK_DONE, dsl_id, "Speak to parents",
-                                 {"_task_done": 1}))
+                    mine.append(
+                        (later(0.09, set_at), EntryKind.TASK_DONE, dsl_id, "Speak to parents", {"_task_done": 1})
+                    )
             mine.sort(key=lambda e: e[0])
             last_activity = mine[-1][0]
             open_tasks = 1 if task and not any(e[1] == EntryKind.TASK_DONE for e in mine) else 0
             occurred_at = reported_at - datetime.timedelta(minutes=rng.randint(0, 2880))
             years_back = academic_year_of(timezone.localdate(occurred_at)) - this_year
-            self.writers[Incident].add(_row(Incident, {
-                "id": incident_id, "school_id": school.pk, "reference": f"{school.prefix}-{year}-{number:04d}",
-                "year": year, "number": number, "submission_token": uuid.uuid4(),
-                "reported_by_id": reporter, "reported_at": reported_at,
-                "occurred_at": occurred_at,
-                "location": rng.choice(("on_site", "off_site", "unknown")), "location_detail": "",
-                "category": category,
-                "description": "A pupil told me about messages and images shared in a group chat after school.",
-                "device": rng.choice(("school", "personal", "unknown", "none")), "device_detail": "",
-                "action_taken": "Reassured the pupil and passed it on.", "immediate_risk": immediate,
-                "others_involved": "", "route": route, "subject_staff_id": subject,
-                "status": status, "severity": Severity.HIGH if immediate else rng.choice(("", "low", "medium")),
-                "assigned_to_id": assigned, "concern_type": "unclassified",
-                "acknowledged_at": acknowledged_at, "closed_at": closed_at, "shared_with_dsl_team": False,
-                "last_activity_at": last_activity, "open_mandatory_steps": open_mandatory,
-                "open_tasks": open_tasks, "next_task_due_on": task[1] if open_tasks else None,
-                "source": "staff", "raised_by_name": "", "still_happening": None, "moderation": "",
-            }))
+            self.writers[Incident].add(
+                _row(
+                    Incident,
+                    {
+                        "id": incident_id,
+                        "school_id": school.pk,
+                        "reference": f"{school.prefix}-{year}-{number:04d}",
+                        "year": year,
+                        "number": number,
+                        "submission_token": uuid.uuid4(),
+                        "reported_by_id": reporter,
+                        "reported_at": reported_at,
+                        "occurred_at": occurred_at,
+                        "location": rng.choice(("on_site", "off_site", "unknown")),
+                        "location_detail": "",
+                        "category": category,
+                        "description": "A pupil told me about messages and images shared in a group chat after school.",
+                        "device": rng.choice(("school", "personal", "unknown", "none")),
+                        "device_detail": "",
+                        "action_taken": "Reassured the pupil and passed it on.",
+                        "immediate_risk": immediate,
+                        "others_involved": "",
+                        "route": route,
+                        "subject_staff_id": subject,
+                        "status": status,
+                        "severity": Severity.HIGH if immediate else rng.choice(("", "low", "medium")),
+                        "assigned_to_id": assigned,
+                        "concern_type": "unclassified",
+                        "acknowledged_at": acknowledged_at,
+                        "closed_at": closed_at,
+                        "shared_with_dsl_team": False,
+                        "last_activity_at": last_activity,
+                        "open_mandatory_steps": open_mandatory,
+                        "open_tasks": open_tasks,
+                        "next_task_due_on": task[1] if open_tasks else None,
+                        "source": "staff",
+                        "raised_by_name": "",
+                        "still_happening": None,
+                        "moderation": "",
+                    },
+                )
+            )
             chosen = rng.sample(school.pupils, min(len(school.pupils), rng.choice((1, 1, 1, 2, 2, 3))))
             for i, pupil in enumerate(chosen):
                 # Written once the report's entry has its id (in _chain): the link points at it.
-                involvements.append((incident_id, pupil, "harmed" if i == 0 else
-                                     rng.choice(("harming", "witness", "involved")),
-                                     year_group_shifted(school.year_groups[pupil], years_back)))
-            self.writers[Alert].add((incident_id, Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT,
-                                     reported_at, []))
+                involvements.append(
+                    (
+                        incident_id,
+                        pupil,
+                        "harmed" if i == 0 else rng.choice(("harming", "witness", "involved")),
+                        year_group_shifted(school.year_groups[pupil], years_back),
+                    )
+                )
+            self.writers[Alert].add(
+                (incident_id, Alert.Kind.URGENT if immediate else Alert.Kind.NEW_REPORT, reported_at, [])
+            )
             for at, kind, author, text, data in mine:
                 entries.append((at, incident_id, kind, author, text, data))
             steps_rows.append((incident_id, case_steps))
@@ -463,8 +569,9 @@ class _Builder:
                 task_rows.append((incident_id, task))
         return (*self._chain(school, entries, steps_rows, task_rows, involvements), numbers)
 
-    def _chain(self, school: _School, entries: list[tuple], steps_rows: list, task_rows: list,
-               involvements: list[tuple]) -> tuple[int, str]:
+    def _chain(
+        self, school: _School, entries: list[tuple], steps_rows: list, task_rows: list, involvements: list[tuple]
+    ) -> tuple[int, str]:
         """Chain the school's entries in time order, then write the steps and tasks that point at them."""
         entries.sort(key=lambda e: e[0])
         ids = _take_ids(TimelineEntry, len(entries), self.taken)
@@ -488,38 +595,87 @@ class _Builder:
             if kind == EntryKind.REPORTED:
                 reported[incident_id] = pk
             author_name = SYSTEM if author is None else names.get(author, "Member of staff")
-            payload = {"school": school.pk, "incident": incident_id, "kind": kind, "author": author,
-                       "author_name": author_name, "at": at, "text": text, "data": data, "corrects": None}
+            payload = {
+                "school": school.pk,
+                "incident": incident_id,
+                "kind": kind,
+                "author": author,
+                "author_name": author_name,
+                "at": at,
+                "text": text,
+                "data": data,
+                "corrects": None,
+            }
             digest = link_hash(prev, seq, chain, payload)
-            writer.add(_row(TimelineEntry, {
-                "id": pk, "chain": chain, "seq": seq, "prev_hash": prev, "hash": digest, "school_id": school.pk,
-                "incident_id": incident_id, "kind": kind, "author_id": author, "author_name": author_name, "at": at,
-                "text": text, "data": data, "corrects_id": None,
-            }))
+            writer.add(
+                _row(
+                    TimelineEntry,
+                    {
+                        "id": pk,
+                        "chain": chain,
+                        "seq": seq,
+                        "prev_hash": prev,
+                        "hash": digest,
+                        "school_id": school.pk,
+                        "incident_id": incident_id,
+                        "kind": kind,
+                        "author_id": author,
+                        "author_name": author_name,
+                        "at": at,
+                        "text": text,
+                        "data": data,
+                        "corrects_id": None,
+                    },
+                )
+            )
             prev = digest
         step_writer = self.writers[CaseStep]
         for incident_id, case_steps in steps_rows:
             for order, text, mandatory, completed_by in case_steps:
-                step_writer.add(_row(CaseStep, {
-                    "incident_id": incident_id, "order": order, "text": text, "mandatory": mandatory,
-                    "completed_by": completed_by, "done_entry_id": step_done.get((incident_id, order)),
-                }))
+                step_writer.add(
+                    _row(
+                        CaseStep,
+                        {
+                            "incident_id": incident_id,
+                            "order": order,
+                            "text": text,
+                            "mandatory": mandatory,
+                            "completed_by": completed_by,
+                            "done_entry_id": step_done.get((incident_id, order)),
+                        },
+                    )
+                )
         for incident_id, pupil, role, year_group in involvements:
-            self.writers[IncidentPupil].add(_row(IncidentPupil, {
-                "incident_id": incident_id, "pupil_id": pupil, "role": role, "year_group": year_group,
-                "added_entry_id": reported[incident_id], "removed_entry_id": None,
-            }))
+            self.writers[IncidentPupil].add(
+                _row(
+                    IncidentPupil,
+                    {
+                        "incident_id": incident_id,
+                        "pupil_id": pupil,
+                        "role": role,
+                        "year_group": year_group,
+                        "added_entry_id": reported[incident_id],
+                        "removed_entry_id": None,
+                    },
+                )
+            )
         for incident_id, (owner, due, _) in task_rows:
-            self.writers[CaseTask].add(_row(CaseTask, {
-                "incident_id": incident_id, "entry_id": task_entry[incident_id],
-                "title": "Speak to parents", "owner_id": owner, "due_on": due,
-                "done_entry_id": task_done.get(incident_id),
-            }))
+            self.writers[CaseTask].add(
+                _row(
+                    CaseTask,
+                    {
+                        "incident_id": incident_id,
+                        "entry_id": task_entry[incident_id],
+                        "title": "Speak to parents",
+                        "owner_id": owner,
+                        "due_on": due,
+                        "done_entry_id": task_done.get(incident_id),
+                    },
+                )
+            )
         # Entries must be in the table before the rows that point at them are checked at commit; COPY order
         # within one transaction is enough because the foreign keys are deferred.
         return len(entries), prev
-
-
 
 
 # --- what the benches open ---------------------------------------------------------------------------------
@@ -536,8 +692,9 @@ def busiest_surname(school: School) -> str:
     return row or "Smith"
 
 
-def typical_cases(school: School, *, statuses: Sequence[str] = (Status.IN_PROGRESS, Status.CLOSED,
-                                                                 Status.AWAITING_AGENCY)) -> list[Incident]:
+def typical_cases(
+    school: School, *, statuses: Sequence[str] = (Status.IN_PROGRESS, Status.CLOSED, Status.AWAITING_AGENCY)
+) -> list[Incident]:
     """One DSL-route case per status, with the median number of timeline entries among a sample of them."""
     chosen = []
     for status in statuses:
@@ -549,8 +706,11 @@ def typical_cases(school: School, *, statuses: Sequence[str] = (Status.IN_PROGRE
         if not sample:
             continue
         sizes = sorted(
-            (n, pk) for pk, n in TimelineEntry.objects.filter(incident_id__in=sample)
-            .values_list("incident_id").annotate(n=models.Count("pk")).values_list("incident_id", "n")
+            (n, pk)
+            for pk, n in TimelineEntry.objects.filter(incident_id__in=sample)
+            .values_list("incident_id")
+            .annotate(n=models.Count("pk"))
+            .values_list("incident_id", "n")
         )
         chosen.append(Incident.objects.get(pk=sizes[len(sizes) // 2][1]))
     return chosen

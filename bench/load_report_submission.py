@@ -133,8 +133,9 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 @contextlib.contextmanager
-def gunicorn_server(*, env: dict[str, str], port: int, log_dir: str,
-                    after_stop: Callable[[], None] | None = None) -> Iterator[subprocess.Popen]:
+def gunicorn_server(
+    *, env: dict[str, str], port: int, log_dir: str, after_stop: Callable[[], None] | None = None
+) -> Iterator[subprocess.Popen]:
     """collectstatic, then gunicorn with ``env`` on 127.0.0.1:``port``; yields once it answers, and stops it
     (its whole process group) whatever happens. ``after_stop`` runs last (e.g. emptying a broker)."""
     python = sys.executable
@@ -142,9 +143,19 @@ def gunicorn_server(*, env: dict[str, str], port: int, log_dir: str,
     subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     log = open(Path(log_dir) / "gunicorn.log", "w")  # noqa: SIM115 - closed in finally
     server = subprocess.Popen(  # noqa: S603
-        [str(Path(python).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "safeguarding_portal.wsgi"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(Path(python).parent / "gunicorn"),
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "safeguarding_portal.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         for _ in range(150):
@@ -197,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     last_case_id = Incident.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     staff_ids = list(
         Membership.objects.filter(school=school, role=Role.STAFF, job_title="Teacher")
-        .order_by("pk").values_list("user_id", flat=True)[: args.clients]
+        .order_by("pk")
+        .values_list("user_id", flat=True)[: args.clients]
     )
     if len(staff_ids) < args.clients:
         parser.error(f"the bench school has only {len(staff_ids)} teachers")
@@ -313,8 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         "database": "postgresql",
     }
     print(json.dumps(line))
-    return 0 if not errors and not any(line_checks[k] for k in ("lost", "duplicated", "unexpected")) \
-        and line_checks["chain_intact"] else 1
+    return (
+        0
+        if not errors
+        and not any(line_checks[k] for k in ("lost", "duplicated", "unexpected"))
+        and line_checks["chain_intact"]
+        else 1
+    )
 
 
 if __name__ == "__main__":

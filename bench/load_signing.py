@@ -60,8 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (1-4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11", help="broker for gunicorn ('' for none)")
-    parser.add_argument("--certificates", type=int, default=40,
-                        help="signatures whose certificates are built after the run to price them (0: none)")
+    parser.add_argument(
+        "--certificates",
+        type=int,
+        default=40,
+        help="signatures whose certificates are built after the run to price them (0: none)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 64 or not 1 <= args.duration <= 300 or not 1 <= args.workers <= 4:
         parser.error("keep it bounded: 1-64 clients, 1-300 seconds, 1-4 workers")
@@ -246,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     per_parent = signatures.count() / max(len(signed_ok), 1)
     with_certificates = None
     if certificates.get("built") and server_ms:
-        with_certificates = round((os.cpu_count() or 1) * 1000
-                                  / (server_ms + per_parent * certificates["cpu_ms_each"]), 1)
+        with_certificates = round(
+            (os.cpu_count() or 1) * 1000 / (server_ms + per_parent * certificates["cpu_ms_each"]), 1
+        )
     line = {
         "bench": "load_signing",
         "scale": args.pupils,

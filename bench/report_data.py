@@ -19,7 +19,7 @@ def period_with(*, school_id: int, incidents: int) -> tuple[datetime.date, datet
     spread over three years, denser recently)."""
     today = timezone.localdate()
     newest_first = Incident.objects.filter(school_id=school_id).order_by("-reported_at")
-    nth = newest_first.values_list("reported_at", flat=True)[max(incidents - 1, 0):incidents].first()
+    nth = newest_first.values_list("reported_at", flat=True)[max(incidents - 1, 0) : incidents].first()
     start = timezone.localtime(nth).date() if nth else today - datetime.timedelta(days=90)
     return start, today
 

@@ -45,24 +45,56 @@ class DefaultRequirement(models.TextChoices):
 
 # key, roles, renew every N months (None: once, at induction), the KCSiE reason shown on the edit page.
 KCSIE_DEFAULTS: tuple[tuple[str, tuple[str, ...], int | None, str], ...] = (
-    (DefaultRequirement.INDUCTION, STAFF_ROLES, None,
-     "KCSiE: all staff receive safeguarding and child protection training, including online safety and their "
-     "role in filtering and monitoring, at induction."),
-    (DefaultRequirement.ANNUAL, STAFF_ROLES, 12,
-     "KCSiE: updates (emails, bulletins, staff meetings) as required, and at least annually."),
-    (DefaultRequirement.DSL, (Role.DSL, Role.DEPUTY_DSL), 24,
-     "KCSiE Annex C: the DSL and deputies undergo formal training at least every two years."),
-    (DefaultRequirement.DSL_REFRESHER, (Role.DSL, Role.DEPUTY_DSL), 12,
-     "KCSiE Annex C: knowledge and skills refreshed at regular intervals, at least annually."),
-    (DefaultRequirement.PREVENT, (Role.DSL, Role.DEPUTY_DSL), 24,
-     "KCSiE Annex C and the Prevent duty guidance: the DSL undertakes Prevent awareness training."),
-    (DefaultRequirement.GOVERNOR_INDUCTION, (Role.GOVERNOR,), None,
-     "KCSiE part two: governors receive safeguarding and child protection training (including online safety) "
-     "at induction."),
-    (DefaultRequirement.GOVERNOR_UPDATE, (Role.GOVERNOR,), 12,
-     "KCSiE part two: governors' training is regularly updated."),
-    (DefaultRequirement.FILTERING, (Role.TECHNICIAN,), 12,
-     "DfE filtering and monitoring standards: IT staff know their role in applying and checking filtering."),
+    (
+        DefaultRequirement.INDUCTION,
+        STAFF_ROLES,
+        None,
+        "KCSiE: all staff receive safeguarding and child protection training, including online safety and their "
+        "role in filtering and monitoring, at induction.",
+    ),
+    (
+        DefaultRequirement.ANNUAL,
+        STAFF_ROLES,
+        12,
+        "KCSiE: updates (emails, bulletins, staff meetings) as required, and at least annually.",
+    ),
+    (
+        DefaultRequirement.DSL,
+        (Role.DSL, Role.DEPUTY_DSL),
+        24,
+        "KCSiE Annex C: the DSL and deputies undergo formal training at least every two years.",
+    ),
+    (
+        DefaultRequirement.DSL_REFRESHER,
+        (Role.DSL, Role.DEPUTY_DSL),
+        12,
+        "KCSiE Annex C: knowledge and skills refreshed at regular intervals, at least annually.",
+    ),
+    (
+        DefaultRequirement.PREVENT,
+        (Role.DSL, Role.DEPUTY_DSL),
+        24,
+        "KCSiE Annex C and the Prevent duty guidance: the DSL undertakes Prevent awareness training.",
+    ),
+    (
+        DefaultRequirement.GOVERNOR_INDUCTION,
+        (Role.GOVERNOR,),
+        None,
+        "KCSiE part two: governors receive safeguarding and child protection training (including online safety) "
+        "at induction.",
+    ),
+    (
+        DefaultRequirement.GOVERNOR_UPDATE,
+        (Role.GOVERNOR,),
+        12,
+        "KCSiE part two: governors' training is regularly updated.",
+    ),
+    (
+        DefaultRequirement.FILTERING,
+        (Role.TECHNICIAN,),
+        12,
+        "DfE filtering and monitoring standards: IT staff know their role in applying and checking filtering.",
+    ),
 )
 
 # Which strands a run of incidents in a category calls for. Schools edit their own copy.

@@ -53,8 +53,12 @@ def training_compliance(*, school_ids: Iterable[int], on: datetime.date) -> dict
 def open_gaps(*, school_ids: Iterable[int]) -> dict[int, int]:
     """Curriculum gaps raised by incidents and not yet closed by a lesson."""
     ids = list(school_ids)
-    rows = dict(Gap.objects.filter(school_id__in=ids, status=Gap.Status.OPEN).values_list("school_id")
-                .annotate(n=Count("pk")).order_by())
+    rows = dict(
+        Gap.objects.filter(school_id__in=ids, status=Gap.Status.OPEN)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {sid: rows.get(sid, 0) for sid in ids}
 
 
@@ -63,10 +67,18 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     compliance = training_compliance(school_ids=school_ids, on=today)
     gaps = open_gaps(school_ids=school_ids)
     return [
-        Column("training", "Training in date", {sid: as_percent(c.percent) for sid, c in compliance.items()},
-               {sid: rag_percent(c.percent, amber=80) for sid, c in compliance.items()}),
-        Column("open_gaps", "Open curriculum gaps", {sid: str(n) for sid, n in gaps.items()},
-               {sid: "green" if not n else "amber" for sid, n in gaps.items()}),
+        Column(
+            "training",
+            "Training in date",
+            {sid: as_percent(c.percent) for sid, c in compliance.items()},
+            {sid: rag_percent(c.percent, amber=80) for sid, c in compliance.items()},
+        ),
+        Column(
+            "open_gaps",
+            "Open curriculum gaps",
+            {sid: str(n) for sid, n in gaps.items()},
+            {sid: "green" if not n else "amber" for sid, n in gaps.items()},
+        ),
     ]
 
 
@@ -96,8 +108,9 @@ def policies_overdue(*, school_ids: Iterable[int], on: datetime.date) -> dict[in
     """Policies in the register past their review date (curriculum.register.review_state)."""
     ids = list(school_ids)
     found = dict.fromkeys(ids, 0)
-    for policy in Policy.objects.filter(school_id__in=ids).only("school_id", "approved_on", "review_months",
-                                                                  "review_by"):
+    for policy in Policy.objects.filter(school_id__in=ids).only(
+        "school_id", "approved_on", "review_months", "review_by"
+    ):
         if review_state(policy, today=on) == "overdue":
             found[policy.school_id] += 1
     return found
@@ -112,14 +125,35 @@ def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
     by_role = training_by_role(school_ids=school_ids, on=today)
     gaps = open_gaps(school_ids=school_ids)
     overdue = policies_overdue(school_ids=school_ids, on=today)
-    labels = {"staff": "Staff training in date", "dsl": "DSL team training in date",
-              "governor": "Governor training in date"}
+    labels = {
+        "staff": "Staff training in date",
+        "dsl": "DSL team training in date",
+        "governor": "Governor training in date",
+    }
     return [
-        Measure("training", "Training in date", "Training", {s: c.percent for s, c in compliance.items()},
-                kind="percent", higher_is_better=True, amber=95, red=80),
-        *[Measure(f"training_{g}", labels[g], "Training", {s: by_role[s][g].percent for s in school_ids},
-                  kind="percent", higher_is_better=True, amber=95 if g != "dsl" else 100, red=80)
-          for g in ROLE_GROUPS],
+        Measure(
+            "training",
+            "Training in date",
+            "Training",
+            {s: c.percent for s, c in compliance.items()},
+            kind="percent",
+            higher_is_better=True,
+            amber=95,
+            red=80,
+        ),
+        *[
+            Measure(
+                f"training_{g}",
+                labels[g],
+                "Training",
+                {s: by_role[s][g].percent for s in school_ids},
+                kind="percent",
+                higher_is_better=True,
+                amber=95 if g != "dsl" else 100,
+                red=80,
+            )
+            for g in ROLE_GROUPS
+        ],
         Measure("policies_overdue", "Policy reviews overdue", "Policies and curriculum", overdue, amber=1, red=1),
         Measure("open_gaps", "Open curriculum gaps", "Policies and curriculum", gaps, amber=1, red=5),
     ]

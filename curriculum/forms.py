@@ -85,11 +85,15 @@ class LessonForm(forms.Form):
     taught_on = forms.DateField(label="Date taught", widget=DATE, input_formats=DATE_FORMATS)
     year_group = forms.ChoiceField(choices=[("", "Choose"), *YearGroup.choices])
     class_name = forms.CharField(label="Class (optional)", max_length=40, required=False)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label="Unit (optional)",
-                                  empty_label="No planned unit")
-    strands = forms.MultipleChoiceField(choices=Strand.choices, widget=forms.CheckboxSelectMultiple,
-                                        label="Strands covered",
-                                        error_messages={"required": "Tick at least one strand the lesson covered."})
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, label="Unit (optional)", empty_label="No planned unit"
+    )
+    strands = forms.MultipleChoiceField(
+        choices=Strand.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Strands covered",
+        error_messages={"required": "Tick at least one strand the lesson covered."},
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Notes (optional)")
 
     def __init__(self, *args, school, **kwargs):
@@ -111,8 +115,9 @@ class UnitForm(forms.ModelForm):
 
 
 class EventForm(forms.ModelForm):
-    year_groups = forms.MultipleChoiceField(choices=YearGroup.choices, widget=forms.CheckboxSelectMultiple,
-                                            required=False)
+    year_groups = forms.MultipleChoiceField(
+        choices=YearGroup.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
     strands = forms.MultipleChoiceField(choices=Strand.choices, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -131,7 +136,10 @@ class MappingForm(forms.Form):
         self.fields["threshold"].initial = threshold
         for category in Category:
             self.fields[f"map_{category.value}"] = forms.MultipleChoiceField(
-                choices=Strand.choices, widget=forms.CheckboxSelectMultiple, required=False, label=category.label,
+                choices=Strand.choices,
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                label=category.label,
                 initial=mapping.get(category.value, []),
             )
 
@@ -140,8 +148,11 @@ class MappingForm(forms.Form):
 
 
 class PolicyForm(forms.ModelForm):
-    document_upload = forms.FileField(required=False, label="Current document",
-                                      help_text="PDF or Word (.docx), up to 10 MB. Replaces the current one.")
+    document_upload = forms.FileField(
+        required=False,
+        label="Current document",
+        help_text="PDF or Word (.docx), up to 10 MB. Replaces the current one.",
+    )
 
     class Meta:
         model = Policy
@@ -160,8 +171,10 @@ class TrustStandardForm(forms.Form):
     """A training requirement the trust sets for its schools (curriculum.services.standard_publish)."""
 
     name = forms.CharField(max_length=160)
-    roles = forms.MultipleChoiceField(choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                      label="Who must have it")
-    renew_months = forms.IntegerField(required=False, min_value=1, max_value=60, label="Renew every (months)",
-                                      help_text="Empty: once, at induction.")
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Who must have it"
+    )
+    renew_months = forms.IntegerField(
+        required=False, min_value=1, max_value=60, label="Renew every (months)", help_text="Empty: once, at induction."
+    )
     guidance = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why")

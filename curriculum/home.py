@@ -25,8 +25,9 @@ def panel(*, portal, term_view) -> dict | None:
         data["open_gap_count"] = figures.open_gaps(school_ids=[portal.school.pk])[portal.school.pk]
     if portal.can(Cap.MANAGE_TRAINING):
         data["totals"] = selectors.matrix(school=portal.school).totals()
-        data["compliance"] = figures.training_compliance(school_ids=[portal.school.pk],
-                                                         on=timezone.localdate())[portal.school.pk]
+        data["compliance"] = figures.training_compliance(school_ids=[portal.school.pk], on=timezone.localdate())[
+            portal.school.pk
+        ]
     return data
 
 

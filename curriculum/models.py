@@ -48,8 +48,9 @@ class TrainingRequirement(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
     # Taken from the trust's standard (TrustTrainingStandard) at this version; the school may adapt it after.
-    trust_standard = models.ForeignKey("curriculum.TrustTrainingStandard", null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="adoptions")
+    trust_standard = models.ForeignKey(
+        "curriculum.TrustTrainingStandard", null=True, blank=True, on_delete=models.SET_NULL, related_name="adoptions"
+    )
     standard_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
@@ -312,9 +313,7 @@ class Gap(models.Model):
             models.UniqueConstraint(
                 fields=["school", "year_group", "strand"], condition=Q(status="open"), name="gap_one_open"
             ),
-            models.CheckConstraint(
-                name="gap_closed_has_date", condition=Q(status="open") | Q(closed_on__isnull=False)
-            ),
+            models.CheckConstraint(name="gap_closed_has_date", condition=Q(status="open") | Q(closed_on__isnull=False)),
         ]
         indexes = [models.Index(fields=["school", "status"])]
 
@@ -350,7 +349,11 @@ class Policy(models.Model):
     )
     review_by = models.DateField(null=True, blank=True, help_text="A set review date instead of a cycle.")
     responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="responsible officer",
     )
     document = models.FileField(upload_to=policy_document_path, blank=True)
@@ -395,13 +398,15 @@ class TrustTrainingStandard(models.Model):
     trust = models.ForeignKey("schools.Trust", on_delete=models.CASCADE, related_name="training_standards")
     name = models.CharField(max_length=160)
     roles = models.JSONField(default=list)
-    renew_months = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                    validators=[MinValueValidator(1), MaxValueValidator(60)])
+    renew_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     guidance = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["trust", "name"]

@@ -17,5 +17,3 @@ def review_state(policy: Policy, *, today: datetime.date) -> str:
     if (due - today).days <= REVIEW_SOON_DAYS:
         return "due"
     return "current"
-
-

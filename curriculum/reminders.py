@@ -35,8 +35,15 @@ def _ensure_defaults_everywhere() -> None:
     missing = School.objects.exclude(pk__in=has).values_list("pk", flat=True)
     TrainingRequirement.objects.bulk_create(
         [
-            TrainingRequirement(school_id=school_id, key=key, name=str(DefaultRequirement(key).label),
-                                roles=list(roles), renew_months=months, guidance=why, order=i)
+            TrainingRequirement(
+                school_id=school_id,
+                key=key,
+                name=str(DefaultRequirement(key).label),
+                roles=list(roles),
+                renew_months=months,
+                guidance=why,
+                order=i,
+            )
             for school_id in missing
             for i, (key, roles, months, why) in enumerate(KCSIE_DEFAULTS)
         ],
@@ -115,9 +122,17 @@ def _training_due(*, today: datetime.date) -> int:
             text = f"Your training “{req.name}” expired on {expires:%-d %B %Y}: please renew it."
         else:
             text = f"You have no record of “{req.name}”: please complete it or upload your certificate."
-        items.append({"recipient_email": user.email, "recipient_user": user, "kind": "curriculum.training",
-                      "key": f"training:{school_id}:{req.pk}:{why}", "text": text, "url": own_url,
-                      "school_id": school_id})
+        items.append(
+            {
+                "recipient_email": user.email,
+                "recipient_user": user,
+                "kind": "curriculum.training",
+                "key": f"training:{school_id}:{req.pk}:{why}",
+                "text": text,
+                "url": own_url,
+                "school_id": school_id,
+            }
+        )
     if today.weekday() == DIGEST_WEEKDAY and weekly:
         leads = (
             Membership.objects.current(on=today)
@@ -127,14 +142,26 @@ def _training_due(*, today: datetime.date) -> int:
         week = today.isocalendar()
         for m in leads:
             states = weekly[m.school_id]
-            parts = [f"{len(states[s])} with {label}" for s, label in
-                     ((State.EXPIRED, "expired training"), (State.MISSING, "missing training"),
-                      (State.DUE, "training due within 30 days")) if states.get(s)]
-            items.append({"recipient_email": m.user.email, "recipient_user": m.user,
-                          "kind": "curriculum.training_digest",
-                          "key": f"training-digest:{m.school_id}:{week.year}-W{week.week:02d}",
-                          "text": "Staff training this week: " + "; ".join(parts) + ".", "url": matrix_url,
-                          "school_id": m.school_id})
+            parts = [
+                f"{len(states[s])} with {label}"
+                for s, label in (
+                    (State.EXPIRED, "expired training"),
+                    (State.MISSING, "missing training"),
+                    (State.DUE, "training due within 30 days"),
+                )
+                if states.get(s)
+            ]
+            items.append(
+                {
+                    "recipient_email": m.user.email,
+                    "recipient_user": m.user,
+                    "kind": "curriculum.training_digest",
+                    "key": f"training-digest:{m.school_id}:{week.year}-W{week.week:02d}",
+                    "text": "Staff training this week: " + "; ".join(parts) + ".",
+                    "url": matrix_url,
+                    "school_id": m.school_id,
+                }
+            )
     return remind_many(items, on=today)
 
 
@@ -159,13 +186,22 @@ def policy_reviews(*, today: datetime.date) -> int:
     sent = 0
     for policy in due:
         state = review_state(policy, today=today)
-        text = (f"Policy review overdue: “{policy.title}” was due on {policy.next_review_due:%-d %B %Y}."
-                if state == "overdue" else
-                f"Policy review due: “{policy.title}” by {policy.next_review_due:%-d %B %Y}.")
+        text = (
+            f"Policy review overdue: “{policy.title}” was due on {policy.next_review_due:%-d %B %Y}."
+            if state == "overdue"
+            else f"Policy review due: “{policy.title}” by {policy.next_review_due:%-d %B %Y}."
+        )
         for user in [policy.responsible] if policy.responsible else fallback[policy.school_id]:
-            sent += remind(recipient_email=user.email, recipient_user=user, kind="curriculum.policy_review",
-                           key=f"policy:{policy.pk}:{policy.next_review_due.isoformat()}", text=text, url=url,
-                           on=today, school=policy.school)
+            sent += remind(
+                recipient_email=user.email,
+                recipient_user=user,
+                kind="curriculum.policy_review",
+                key=f"policy:{policy.pk}:{policy.next_review_due.isoformat()}",
+                text=text,
+                url=url,
+                on=today,
+                school=policy.school,
+            )
     return sent
 
 

@@ -103,8 +103,9 @@ def person_row(*, school, user: User, today: datetime.date | None = None) -> Per
     if not people:
         return None
     reqs = requirements(school=school)
-    return rows_for(people=people, reqs=reqs, last=last_done_by(school_ids=[school.pk], user_ids=[user.pk]),
-                    today=today)[0]
+    return rows_for(
+        people=people, reqs=reqs, last=last_done_by(school_ids=[school.pk], user_ids=[user.pk]), today=today
+    )[0]
 
 
 def records_of(*, school, user: User):
@@ -151,8 +152,11 @@ def flagged_pupils_by_year_group(*, school, flag_group: str, on: datetime.date |
     """Pupils on roll with a flag of the group on ``on`` (today), per year group. One query; counts only."""
     flagged = PupilFlag.objects.current(on).filter(kind__in=flag_kinds_in(flag_group)).values("pupil_id")
     return dict(
-        Pupil.objects.on_roll().filter(school=school, pk__in=flagged).order_by()
-        .values_list("year_group").annotate(n=Count("pk"))
+        Pupil.objects.on_roll()
+        .filter(school=school, pk__in=flagged)
+        .order_by()
+        .values_list("year_group")
+        .annotate(n=Count("pk"))
     )
 
 
@@ -227,14 +231,20 @@ def incident_counts(
     return {(r["incident__category"], r["year_group"]): r["n"] for r in rows}
 
 
-def incident_touches(*, school, incident_id: int, since: datetime.datetime,
-                     until: datetime.datetime) -> set[tuple[str, str]]:
+def incident_touches(
+    *, school, incident_id: int, since: datetime.datetime, until: datetime.datetime
+) -> set[tuple[str, str]]:
     """(category, year group) pairs one incident counts towards this term: none for an allegation about staff,
     an incident outside the term or one without pupils. One query, by primary key."""
     return set(
         IncidentPupil.objects.current()
-        .filter(incident_id=incident_id, incident__school=school, incident__route="dsl",
-                incident__occurred_at__gte=since, incident__occurred_at__lt=until)
+        .filter(
+            incident_id=incident_id,
+            incident__school=school,
+            incident__route="dsl",
+            incident__occurred_at__gte=since,
+            incident__occurred_at__lt=until,
+        )
         .exclude(year_group="")
         .values_list("incident__category", "year_group")
         .distinct()
@@ -252,10 +262,14 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
     ends = terms[-1].ends_on if terms else gap.term.ends_on
     since, until = day_bounds(starts, ends)
     rows = (
-        IncidentPupil.objects.current().filter(
-            incident__school=school, incident__route="dsl", year_group=gap.year_group,
+        IncidentPupil.objects.current()
+        .filter(
+            incident__school=school,
+            incident__route="dsl",
+            year_group=gap.year_group,
             incident__category__in=[c for c, _ in categories],
-            incident__occurred_at__gte=since, incident__occurred_at__lt=until,
+            incident__occurred_at__gte=since,
+            incident__occurred_at__lt=until,
         )
         .values("incident__category", "incident_id", "incident__occurred_at")
         .distinct()
@@ -269,8 +283,9 @@ def gap_evidence(*, gap: Gap) -> GapEvidence:
                 per[r["incident__category"]][i] += 1
     table = [(label, per[c]) for c, label in categories if c in per]
     lessons = list(
-        Lesson.objects.filter(school=school, year_group=gap.year_group, strand_links__strand=gap.strand,
-                              taught_on__gte=starts)
+        Lesson.objects.filter(
+            school=school, year_group=gap.year_group, strand_links__strand=gap.strand, taught_on__gte=starts
+        )
         .select_related("taught_by", "unit")
         .order_by("-taught_on")[:10]
     )
@@ -290,14 +305,17 @@ def policy_register(*, school, today: datetime.date | None = None) -> list[tuple
 
 
 def _adoptions(standards: list[TrustTrainingStandard], school_ids: list[int]) -> dict[tuple[int, int], Adoption]:
-    taken = {(r.school_id, r.trust_standard_id): r for r in TrainingRequirement.objects.filter(
-        school_id__in=school_ids, trust_standard__in=standards)}
+    taken = {
+        (r.school_id, r.trust_standard_id): r
+        for r in TrainingRequirement.objects.filter(school_id__in=school_ids, trust_standard__in=standards)
+    }
     found = {}
     for sid in school_ids:
         for standard in standards:
             req = taken.get((sid, standard.pk))
-            found[(sid, standard.pk)] = Adoption(standard, req, states(standard, req),
-                                                 differences(standard, req) if req else [])
+            found[(sid, standard.pk)] = Adoption(
+                standard, req, states(standard, req), differences(standard, req) if req else []
+            )
     return found
 
 
@@ -306,11 +324,16 @@ def trust_view(*, trust) -> dict:
     standards = list(TrustTrainingStandard.objects.filter(trust=trust).order_by("name"))
     schools = list(School.objects.filter(trust=trust).order_by("name"))
     adoptions = _adoptions(standards, [s.pk for s in schools])
-    rows = [{"standard": st, "cells": [(school, adoptions[(school.pk, st.pk)]) for school in schools],
-             "behind": sum("behind" in adoptions[(s.pk, st.pk)].states for s in schools),
-             "differs": sum("differs" in adoptions[(s.pk, st.pk)].states for s in schools),
-             "not_adopted": sum("not_adopted" in adoptions[(s.pk, st.pk)].states for s in schools)}
-            for st in standards]
+    rows = [
+        {
+            "standard": st,
+            "cells": [(school, adoptions[(school.pk, st.pk)]) for school in schools],
+            "behind": sum("behind" in adoptions[(s.pk, st.pk)].states for s in schools),
+            "differs": sum("differs" in adoptions[(s.pk, st.pk)].states for s in schools),
+            "not_adopted": sum("not_adopted" in adoptions[(s.pk, st.pk)].states for s in schools),
+        }
+        for st in standards
+    ]
     return {"standards": standards, "schools": schools, "rows": rows}
 
 
@@ -349,5 +372,3 @@ def requirement_by_key(*, school, key: str) -> TrainingRequirement | None:
 
 def briefing_attendance(*, session: BriefingSession):
     return session.attendance.select_related("user").order_by("user__full_name")
-
-

@@ -59,8 +59,15 @@ def requirements_ensure_defaults(*, school) -> None:
         return
     TrainingRequirement.objects.bulk_create(
         [
-            TrainingRequirement(school=school, key=key, name=str(DefaultRequirement(key).label), roles=list(roles),
-                                renew_months=months, guidance=why, order=i)
+            TrainingRequirement(
+                school=school,
+                key=key,
+                name=str(DefaultRequirement(key).label),
+                roles=list(roles),
+                renew_months=months,
+                guidance=why,
+                order=i,
+            )
             for i, (key, roles, months, why) in enumerate(KCSIE_DEFAULTS)
         ],
         ignore_conflicts=True,
@@ -87,8 +94,14 @@ def training_record(
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": "That date is in the future."})
     record = TrainingRecord(
-        school=school, user=user, requirement=requirement, course=course.strip(), provider=provider.strip(),
-        completed_on=completed_on, hours=hours, recorded_by=recorded_by,
+        school=school,
+        user=user,
+        requirement=requirement,
+        course=course.strip(),
+        provider=provider.strip(),
+        completed_on=completed_on,
+        hours=hours,
+        recorded_by=recorded_by,
     )
     if certificate is not None:
         content_type = check_upload(certificate, allowed=CERTIFICATE_TYPES)
@@ -133,15 +146,31 @@ def briefing_record(
     if not attendee_ids <= members:
         raise ValidationError({"attendees": "One of the people ticked does not work at this school."})
     session = BriefingSession.objects.create(
-        school=school, requirement=requirement, title=title.strip(), provider=provider.strip(),
-        delivered_on=delivered_on, hours=hours, notes=notes, recorded_by=recorded_by,
+        school=school,
+        requirement=requirement,
+        title=title.strip(),
+        provider=provider.strip(),
+        delivered_on=delivered_on,
+        hours=hours,
+        notes=notes,
+        recorded_by=recorded_by,
     )
-    TrainingRecord.objects.bulk_create([
-        TrainingRecord(school=school, user_id=uid, requirement=requirement, course=session.title,
-                       provider=session.provider, completed_on=delivered_on, hours=hours, briefing=session,
-                       recorded_by=recorded_by)
-        for uid in sorted(attendee_ids)
-    ])
+    TrainingRecord.objects.bulk_create(
+        [
+            TrainingRecord(
+                school=school,
+                user_id=uid,
+                requirement=requirement,
+                course=session.title,
+                provider=session.provider,
+                completed_on=delivered_on,
+                hours=hours,
+                briefing=session,
+                recorded_by=recorded_by,
+            )
+            for uid in sorted(attendee_ids)
+        ]
+    )
     return session
 
 
@@ -199,13 +228,20 @@ def lesson_log(
     if unit is not None and unit.school_id != school.pk:
         raise ValidationError({"unit": "That unit belongs to another school."})
     lesson = Lesson.objects.create(
-        school=school, taught_by=taught_by, taught_on=taught_on, year_group=year_group,
-        class_name=class_name.strip(), unit=unit, notes=notes.strip(),
+        school=school,
+        taught_by=taught_by,
+        taught_on=taught_on,
+        year_group=year_group,
+        class_name=class_name.strip(),
+        unit=unit,
+        notes=notes.strip(),
     )
-    LessonStrand.objects.bulk_create([
-        LessonStrand(lesson=lesson, school=school, year_group=year_group, taught_on=taught_on, strand=s)
-        for s in strands
-    ])
+    LessonStrand.objects.bulk_create(
+        [
+            LessonStrand(lesson=lesson, school=school, year_group=year_group, taught_on=taught_on, strand=s)
+            for s in strands
+        ]
+    )
     closing = list(
         Gap.objects.select_for_update().filter(
             school=school, year_group=year_group, strand__in=strands, status=Gap.Status.OPEN
@@ -252,16 +288,20 @@ def gaps_check(*, school, on: datetime.date | None = None, incident_id: int | No
         since, until = day_bounds(term.starts_on, term.ends_on)
         wanted = {
             (category, year_group)
-            for category, year_group in selectors.incident_touches(school=school, incident_id=incident_id,
-                                                                   since=since, until=until)
+            for category, year_group in selectors.incident_touches(
+                school=school, incident_id=incident_id, since=since, until=until
+            )
             if any((year_group, strand) not in blocked for strand in mapping.get(category, []))
         }
         if not wanted:
             return []
         threshold = _settings(school=school).gap_threshold
         counts = selectors.incident_counts(
-            school=school, starts=term.starts_on, ends=term.ends_on,
-            categories={c for c, _ in wanted}, year_groups={yg for _, yg in wanted},
+            school=school,
+            starts=term.starts_on,
+            ends=term.ends_on,
+            categories={c for c, _ in wanted},
+            year_groups={yg for _, yg in wanted},
         )
         counts = {pair: n for pair, n in counts.items() if pair in wanted}
     else:
@@ -278,8 +318,14 @@ def gaps_check(*, school, on: datetime.date | None = None, incident_id: int | No
             try:
                 with transaction.atomic():
                     gap = Gap.objects.create(
-                        school=school, term=term, year_group=year_group, strand=strand, category=category,
-                        incident_count=n, threshold=threshold, raised_on=on,
+                        school=school,
+                        term=term,
+                        year_group=year_group,
+                        strand=strand,
+                        category=category,
+                        incident_count=n,
+                        threshold=threshold,
+                        raised_on=on,
                     )
             except IntegrityError:  # raised by a concurrent check
                 continue
@@ -290,8 +336,13 @@ def gaps_check(*, school, on: datetime.date | None = None, incident_id: int | No
         for user in _gap_recipients(school):
             for gap in raised:
                 remind(
-                    recipient_email=user.email, recipient_user=user, school=school, kind="curriculum.gap_raised",
-                    key=f"gap:{gap.pk}", url=url, on=on,
+                    recipient_email=user.email,
+                    recipient_user=user,
+                    school=school,
+                    kind="curriculum.gap_raised",
+                    key=f"gap:{gap.pk}",
+                    url=url,
+                    on=on,
                     text=f"Curriculum gap: {gap.get_year_group_display()} need teaching on "
                     f"{gap.get_strand_display().lower()} after {counted(gap.incident_count, 'incident')} this term.",
                 )
@@ -306,31 +357,45 @@ def policy_save(*, policy: Policy, by, document: UploadedFile | None = None) -> 
         policy.document_type = content_type
         policy.document_name = (document.name or "policy")[:200]
         policy.document.save(f"x{DOCUMENT_TYPES[content_type]}", document, save=False)
-    if policy.responsible_id is not None and not Membership.objects.current().filter(
-            school=policy.school, user_id=policy.responsible_id).exists():
+    if (
+        policy.responsible_id is not None
+        and not Membership.objects.current().filter(school=policy.school, user_id=policy.responsible_id).exists()
+    ):
         raise ValidationError({"responsible": "The responsible officer must work at this school."})
     creating = policy.pk is None
     policy.full_clean()
     policy.save()
     audit_record(
         action="curriculum.policy_created" if creating else "curriculum.policy_updated",
-        actor=by, school=policy.school, obj=policy,
+        actor=by,
+        school=policy.school,
+        obj=policy,
         summary=f"Policy register: {policy.title}" + (" (new document)" if document is not None else ""),
     )
     return policy
 
 
 @transaction.atomic
-def standard_publish(*, trust, by, name: str, roles: list[str], renew_months: int | None, guidance: str = "",
-                     standard: TrustTrainingStandard | None = None) -> TrustTrainingStandard:
+def standard_publish(
+    *,
+    trust,
+    by,
+    name: str,
+    roles: list[str],
+    renew_months: int | None,
+    guidance: str = "",
+    standard: TrustTrainingStandard | None = None,
+) -> TrustTrainingStandard:
     """A new standard, or a changed one as its next version (unchanged: nothing new is published)."""
     if standard is None:
         standard = TrustTrainingStandard(trust=trust, version=1)
         changed = True
     else:
         standard = TrustTrainingStandard.objects.select_for_update().get(pk=standard.pk, trust=trust)
-        changed = (name.strip(), tuple(sorted(roles)), renew_months, guidance) != (*_fields(standard),
-                                                                                 standard.guidance)
+        changed = (name.strip(), tuple(sorted(roles)), renew_months, guidance) != (
+            *_fields(standard),
+            standard.guidance,
+        )
         if changed:
             standard.version += 1
     if not changed:
@@ -340,8 +405,12 @@ def standard_publish(*, trust, by, name: str, roles: list[str], renew_months: in
     standard.published_at, standard.published_by = timezone.now(), by
     standard.full_clean()
     standard.save()
-    audit_record(action="curriculum.trust_standard_published", actor=by, obj=standard,
-                 summary=f"Trust training standard published: {standard.name} (version {standard.version})")
+    audit_record(
+        action="curriculum.trust_standard_published",
+        actor=by,
+        obj=standard,
+        summary=f"Trust training standard published: {standard.name} (version {standard.version})",
+    )
     return standard
 
 
@@ -351,16 +420,23 @@ def standard_adopt(*, school: School, standard: TrustTrainingStandard, by) -> Tr
     a requirement of the same name is updated, not replaced)."""
     if standard.trust_id != school.trust_id:
         raise ValidationError("That standard belongs to another trust.")
-    req = (TrainingRequirement.objects.select_for_update().filter(school=school, trust_standard=standard).first()
-           or TrainingRequirement.objects.select_for_update().filter(school=school, name=standard.name).first()
-           or TrainingRequirement(school=school, order=99))
+    req = (
+        TrainingRequirement.objects.select_for_update().filter(school=school, trust_standard=standard).first()
+        or TrainingRequirement.objects.select_for_update().filter(school=school, name=standard.name).first()
+        or TrainingRequirement(school=school, order=99)
+    )
     req.name, req.roles, req.renew_months = standard.name, list(standard.roles), standard.renew_months
     req.guidance = standard.guidance or req.guidance
     req.trust_standard, req.standard_version, req.active = standard, standard.version, True
     req.full_clean()
     req.save()
-    audit_record(action="curriculum.trust_standard_adopted", actor=by, school=school, obj=req,
-                 summary=f"Took the trust's training standard {standard.name} (version {standard.version})")
+    audit_record(
+        action="curriculum.trust_standard_adopted",
+        actor=by,
+        school=school,
+        obj=req,
+        summary=f"Took the trust's training standard {standard.name} (version {standard.version})",
+    )
     return req
 
 

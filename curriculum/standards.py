@@ -38,8 +38,11 @@ def differences(standard: TrustTrainingStandard, requirement: TrainingRequiremen
 def states(standard: TrustTrainingStandard, requirement: TrainingRequirement | None) -> list[str]:
     if requirement is None:
         return registry.states(trust_version=standard.version, taken_version=None, differences=[])
-    return registry.states(trust_version=standard.version, taken_version=requirement.standard_version or 0,
-                           differences=differences(standard, requirement))
+    return registry.states(
+        trust_version=standard.version,
+        taken_version=requirement.standard_version or 0,
+        differences=differences(standard, requirement),
+    )
 
 
 @dataclass
@@ -52,5 +55,3 @@ class Adoption:
     @property
     def words(self) -> str:
         return registry.words(self.states)
-
-

@@ -36,8 +36,12 @@ STATE_LABELS = {
     State.NOT_REQUIRED: "Not required",
 }
 SHORT_LABELS = {State.CURRENT: "Current", State.DUE: "Due soon", State.EXPIRED: "Expired", State.MISSING: "Missing"}
-BADGES = {State.CURRENT: "text-bg-success", State.DUE: "text-bg-warning", State.EXPIRED: "text-bg-danger",
-          State.MISSING: "text-bg-secondary"}
+BADGES = {
+    State.CURRENT: "text-bg-success",
+    State.DUE: "text-bg-warning",
+    State.EXPIRED: "text-bg-danger",
+    State.MISSING: "text-bg-secondary",
+}
 # Plain strings, once: resolving each lazy label per person was a fifth of the matrix's time.
 ROLE_LABELS = {r.value: str(r.label) for r in Role}
 # Worst first: a person's overall state is the worst of their cells.
@@ -121,8 +125,9 @@ class PersonRow:
 
         ``person_url_prefix`` is the person page's URL without the id and the final slash."""
         url = f"{person_url_prefix}{self.user.pk}/"
-        title = (f'<span class="d-block small text-body-secondary">{escape(self.job_title)}</span>'
-                 if self.job_title else "")
+        title = (
+            f'<span class="d-block small text-body-secondary">{escape(self.job_title)}</span>' if self.job_title else ""
+        )
         cells = "".join(cell.td() for cell in self.cells)
         return mark_safe(  # every value below is escaped or one of our own fixed strings
             f'<tr><th scope="row" class="fw-normal"><a href="{escape(url)}">{escape(self.user.full_name)}</a>'

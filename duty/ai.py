@@ -24,28 +24,51 @@ REVIEW_ACTION_DAYS = 14
 
 
 def _audit(*, tool: AITool, by: User, summary: str, detail: dict) -> None:
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=tool.school, obj=tool, summary=summary,
-                 detail=detail)
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED, actor=by, school=tool.school, obj=tool, summary=summary, detail=detail
+    )
 
 
 def _open_review(*, tool: AITool, by: User, why: str) -> FilterReview:
     today = timezone.localdate()
     review = filtering_services.record_review(
-        school=tool.school, by=by, kind=ReviewKind.OUT_OF_CYCLE, held_on=today, trigger=ReviewTrigger.NEW_TECHNOLOGY,
+        school=tool.school,
+        by=by,
+        kind=ReviewKind.OUT_OF_CYCLE,
+        held_on=today,
+        trigger=ReviewTrigger.NEW_TECHNOLOGY,
         trigger_detail=f"AI tool {why}: {tool.name}"[:300],
-        findings=(f"Opened from the AI tools register when {tool.name} was {why} ({tool.get_used_by_display().lower()}"
-                  f"{', ' + tool.age_range if tool.age_range else ''}). Check that filtering and monitoring cover "
-                  f"what it does and the data it sees: {tool.data_seen}"),
-        actions=[{"text": f"Review filtering and monitoring for the AI tool {tool.name}"[:300], "owner": by,
-                  "due_on": today + datetime.timedelta(days=REVIEW_ACTION_DAYS)}])
+        findings=(
+            f"Opened from the AI tools register when {tool.name} was {why} ({tool.get_used_by_display().lower()}"
+            f"{', ' + tool.age_range if tool.age_range else ''}). Check that filtering and monitoring cover "
+            f"what it does and the data it sees: {tool.data_seen}"
+        ),
+        actions=[
+            {
+                "text": f"Review filtering and monitoring for the AI tool {tool.name}"[:300],
+                "owner": by,
+                "due_on": today + datetime.timedelta(days=REVIEW_ACTION_DAYS),
+            }
+        ],
+    )
     tool.review = review
     tool.save(update_fields=["review"])
     return review
 
 
 @transaction.atomic
-def add_tool(*, school: School, by: User, name: str, purpose: str, used_by: str, data_seen: str,
-             supplier: str = "", age_range: str = "", status: str = AIToolStatus.PROPOSED) -> AITool:
+def add_tool(
+    *,
+    school: School,
+    by: User,
+    name: str,
+    purpose: str,
+    used_by: str,
+    data_seen: str,
+    supplier: str = "",
+    age_range: str = "",
+    status: str = AIToolStatus.PROPOSED,
+) -> AITool:
     errors = {}
     if not name.strip():
         errors["name"] = "Name the tool."
@@ -64,13 +87,25 @@ def add_tool(*, school: School, by: User, name: str, purpose: str, used_by: str,
     try:
         with transaction.atomic():
             tool = AITool.objects.create(
-                school=school, name=name.strip(), supplier=supplier.strip(), purpose=purpose.strip(), used_by=used_by,
-                age_range=age_range.strip(), data_seen=data_seen.strip(), status=status, added_by=by,
-                added_at=timezone.now())
+                school=school,
+                name=name.strip(),
+                supplier=supplier.strip(),
+                purpose=purpose.strip(),
+                used_by=used_by,
+                age_range=age_range.strip(),
+                data_seen=data_seen.strip(),
+                status=status,
+                added_by=by,
+                added_at=timezone.now(),
+            )
     except IntegrityError:
         raise ValidationError({"name": "That tool is on the register already."}) from None
-    _audit(tool=tool, by=by, summary=f"AI tool added: {tool.name} ({tool.get_status_display().lower()})",
-           detail={"used_by": used_by, "age_range": tool.age_range, "status": status})
+    _audit(
+        tool=tool,
+        by=by,
+        summary=f"AI tool added: {tool.name} ({tool.get_status_display().lower()})",
+        detail={"used_by": used_by, "age_range": tool.age_range, "status": status},
+    )
     _open_review(tool=tool, by=by, why="added" if status == AIToolStatus.PROPOSED else "added, already in use")
     return tool
 
@@ -104,16 +139,21 @@ def decide(*, tool: AITool, by: User, decision: str, reason: str) -> AITool:
     if decision != AIDecision.REFUSED and tool.assessed_at is None:
         raise ValidationError("Assess the tool against the product safety standards before approving it.")
     if decision == AIDecision.APPROVED and tool.concerns:
-        raise ValidationError(f"It falls short on {', '.join(tool.concerns).lower()}: approve with conditions "
-                              "that say how, or refuse.")
+        raise ValidationError(
+            f"It falls short on {', '.join(tool.concerns).lower()}: approve with conditions that say how, or refuse."
+        )
     tool.decision, tool.decision_reason, tool.decided_by, tool.decided_at = decision, reason.strip(), by, timezone.now()
     if decision == AIDecision.REFUSED:
         tool.status = AIToolStatus.WITHDRAWN if tool.status == AIToolStatus.IN_USE else tool.status
     else:
         tool.status = AIToolStatus.IN_USE
     tool.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at", "status"])
-    _audit(tool=tool, by=by, summary=f"AI tool {tool.get_decision_display().lower()}: {tool.name}",
-           detail={"decision": decision, "reason": tool.decision_reason})
+    _audit(
+        tool=tool,
+        by=by,
+        summary=f"AI tool {tool.get_decision_display().lower()}: {tool.name}",
+        detail={"decision": decision, "reason": tool.decision_reason},
+    )
     if decision != AIDecision.REFUSED and tool.review_id is None:
         _open_review(tool=tool, by=by, why="approved")
     return tool
@@ -122,10 +162,17 @@ def decide(*, tool: AITool, by: User, decision: str, reason: str) -> AITool:
 def figures(*, school_ids) -> dict[int, dict[str, int]]:
     """Per school: tools on the register, assessed, approved (with or without conditions), refused."""
     ids = list(school_ids)
-    rows = (AITool.objects.filter(school_id__in=ids).values("school_id").annotate(
-        total=Count("pk"), assessed=Count("pk", filter=Q(assessed_at__isnull=False)),
-        approved=Count("pk", filter=Q(decision__in=[AIDecision.APPROVED, AIDecision.CONDITIONS])),
-        refused=Count("pk", filter=Q(decision=AIDecision.REFUSED))).order_by())
+    rows = (
+        AITool.objects.filter(school_id__in=ids)
+        .values("school_id")
+        .annotate(
+            total=Count("pk"),
+            assessed=Count("pk", filter=Q(assessed_at__isnull=False)),
+            approved=Count("pk", filter=Q(decision__in=[AIDecision.APPROVED, AIDecision.CONDITIONS])),
+            refused=Count("pk", filter=Q(decision=AIDecision.REFUSED)),
+        )
+        .order_by()
+    )
     found = {r.pop("school_id"): r for r in rows}
     empty = {"total": 0, "assessed": 0, "approved": 0, "refused": 0}
     return {sid: found.get(sid, empty) for sid in ids}

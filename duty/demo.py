@@ -18,13 +18,24 @@ from . import ai, encompass, selectors, services
 from .models import AIStandard, AITool, EncompassNotification, Period, RotaSlot
 
 AI_TOOLS = (
-    {"name": "Lesson Planner GPT", "supplier": "OpenAI (ChatGPT Edu)", "purpose": "Drafting lesson plans and quizzes",
-     "used_by": "staff", "age_range": "", "data_seen": "Teachers' prompts; no pupil names or work",
-     "status": "in_use"},
-    {"name": "Reading Buddy AI", "supplier": "Example EdTech Ltd",
-     "purpose": "Reading practice: pupils talk to a chatbot about their book", "used_by": "pupils",
-     "age_range": "Years 3 to 6 (7 to 11)", "data_seen": "Pupils' typed answers and first names; voice recordings",
-     "status": "proposed"},
+    {
+        "name": "Lesson Planner GPT",
+        "supplier": "OpenAI (ChatGPT Edu)",
+        "purpose": "Drafting lesson plans and quizzes",
+        "used_by": "staff",
+        "age_range": "",
+        "data_seen": "Teachers' prompts; no pupil names or work",
+        "status": "in_use",
+    },
+    {
+        "name": "Reading Buddy AI",
+        "supplier": "Example EdTech Ltd",
+        "purpose": "Reading practice: pupils talk to a chatbot about their book",
+        "used_by": "pupils",
+        "age_range": "Years 3 to 6 (7 to 11)",
+        "data_seen": "Pupils' typed answers and first names; voice recordings",
+        "status": "proposed",
+    },
 )
 
 
@@ -34,37 +45,71 @@ def seed(*, demo) -> list[str]:
     dsl, deputy, head, staff = users["dsl"], users["deputy"], users["head"], users["staff"]
     with transaction.atomic():
         if not RotaSlot.objects.filter(school=school).exists():
-            services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                                   out_of_hours_cover=True, team_after_minutes=15, head_after_minutes=30)
+            services.save_settings(
+                school=school,
+                by=dsl,
+                day_starts=datetime.time(8),
+                day_ends=datetime.time(17),
+                out_of_hours_cover=True,
+                team_after_minutes=15,
+                head_after_minutes=30,
+            )
             for day in range(5):
-                services.set_slot(school=school, by=dsl, weekday=day, period=Period.SCHOOL_DAY,
-                                  person=dsl if day in (0, 2, 4) else deputy)
+                services.set_slot(
+                    school=school,
+                    by=dsl,
+                    weekday=day,
+                    period=Period.SCHOOL_DAY,
+                    person=dsl if day in (0, 2, 4) else deputy,
+                )
             for day in range(7):
-                services.set_slot(school=school, by=dsl, weekday=day, period=Period.OUT_OF_HOURS,
-                                  person=deputy if day % 2 else dsl)
+                services.set_slot(
+                    school=school, by=dsl, weekday=day, period=Period.OUT_OF_HOURS, person=deputy if day % 2 else dsl
+                )
             # The DSL's course next week: the deputy covers the day.
             start = selectors.next_school_day_start(school, timezone.now() + datetime.timedelta(days=7))
-            services.swap_day(school=school, by=dsl, on=timezone.localtime(start).date(), period=Period.SCHOOL_DAY,
-                              person=deputy, reason="DSL refresher training")
+            services.swap_day(
+                school=school,
+                by=dsl,
+                on=timezone.localtime(start).date(),
+                period=Period.SCHOOL_DAY,
+                person=deputy,
+                reason="DSL refresher training",
+            )
         if not EncompassNotification.objects.filter(school=school).exists():
             pupils = list(Pupil.objects.filter(school=school, left_on__isnull=True).order_by("pk")[10:13])
             if len(pupils) == 3:
                 now = timezone.now()
                 seen = encompass.record(
-                    school=school, by=dsl, notified_at=now - datetime.timedelta(hours=1),
-                    incident_on=timezone.localdate() - datetime.timedelta(days=1), police_reference="WPC/4471/26",
-                    officer_name="PC Daniel Reeves", officer_contact="101 ext 4471",
+                    school=school,
+                    by=dsl,
+                    notified_at=now - datetime.timedelta(hours=1),
+                    incident_on=timezone.localdate() - datetime.timedelta(days=1),
+                    police_reference="WPC/4471/26",
+                    officer_name="PC Daniel Reeves",
+                    officer_contact="101 ext 4471",
                     support="Key adult (class teacher) to check in quietly at registration; ELSA session offered.",
-                    pupil_ids=[pupils[0].pk, pupils[1].pk])
+                    pupil_ids=[pupils[0].pk, pupils[1].pk],
+                )
                 encompass.acknowledge(notification=seen, by=deputy)
-                encompass.ask_action(notification=seen, by=deputy, assignee=staff, pupil=pupils[0],
-                                     text="A quiet check-in at morning registration; tell the DSL if anything "
-                                          "worries you")
+                encompass.ask_action(
+                    notification=seen,
+                    by=deputy,
+                    assignee=staff,
+                    pupil=pupils[0],
+                    text="A quiet check-in at morning registration; tell the DSL if anything worries you",
+                )
                 encompass.record(
-                    school=school, by=head, notified_at=now - datetime.timedelta(minutes=20),
-                    incident_on=timezone.localdate(), police_reference="WPC/4502/26", officer_name="PC Ayesha Khan",
-                    officer_contact="ayesha.khan@police.example", support="To be agreed by the DSL.",
-                    pupil_ids=[pupils[2].pk])
+                    school=school,
+                    by=head,
+                    notified_at=now - datetime.timedelta(minutes=20),
+                    incident_on=timezone.localdate(),
+                    police_reference="WPC/4502/26",
+                    officer_name="PC Ayesha Khan",
+                    officer_contact="ayesha.khan@police.example",
+                    support="To be agreed by the DSL.",
+                    pupil_ids=[pupils[2].pk],
+                )
         for spec in AI_TOOLS:
             if AITool.objects.filter(school=school, name=spec["name"]).exists():
                 continue

@@ -24,11 +24,13 @@ class EncompassFigures:
         return round(100 * self.seen_in_time / self.notifications) if self.notifications else None
 
 
-def encompass_figures(*, school_ids: Iterable[int], start: datetime.date,
-                      end: datetime.date) -> dict[int, EncompassFigures]:
+def encompass_figures(
+    *, school_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> dict[int, EncompassFigures]:
     ids = list(school_ids)
-    return {sid: EncompassFigures(*pair) for sid, pair in encompass.figures(school_ids=ids, start=start,
-                                                                            end=end).items()}
+    return {
+        sid: EncompassFigures(*pair) for sid, pair in encompass.figures(school_ids=ids, start=start, end=end).items()
+    }
 
 
 def ai_tools_assessed(*, school_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -42,15 +44,24 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     tools = ai_tools_assessed(school_ids=school_ids)
     return [
         # A count of police notifications is a count of children's families: "fewer than 3" when small.
-        Column("encompass", "Police notifications seen before the next school day",
-               {sid: (small_share(f.seen_in_time, f.notifications) if f.notifications
-                      else "None") for sid, f in enc.items()},
-               {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()}),
-        Column("ai_tools", "AI tools assessed",
-               {sid: f"{t['assessed']} of {t['total']}" if t["total"] else "None registered"
-                for sid, t in tools.items()},
-               {sid: ("" if not t["total"] else "green" if t["assessed"] == t["total"] else "amber")
-                for sid, t in tools.items()}),
+        Column(
+            "encompass",
+            "Police notifications seen before the next school day",
+            {
+                sid: (small_share(f.seen_in_time, f.notifications) if f.notifications else "None")
+                for sid, f in enc.items()
+            },
+            {sid: rag_percent(f.percent, green=100, amber=90) for sid, f in enc.items()},
+        ),
+        Column(
+            "ai_tools",
+            "AI tools assessed",
+            {sid: f"{t['assessed']} of {t['total']}" if t["total"] else "None registered" for sid, t in tools.items()},
+            {
+                sid: ("" if not t["total"] else "green" if t["assessed"] == t["total"] else "amber")
+                for sid, t in tools.items()
+            },
+        ),
     ]
 
 

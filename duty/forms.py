@@ -28,9 +28,12 @@ class PatternForm(forms.Form):
                 name = f"{period.value}_{day}"
                 current = slots.get((day, period.value))
                 self.fields[name] = forms.ChoiceField(
-                    choices=choices, required=False, label=f"{WEEKDAYS[day]}, {period.label.lower()}",
+                    choices=choices,
+                    required=False,
+                    label=f"{WEEKDAYS[day]}, {period.label.lower()}",
                     initial=str(current.pk) if current else "",
-                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+                    widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+                )
                 row.append(name)
             if any(row):
                 self.rows.append((WEEKDAYS[day], [self[n] if n else None for n in row]))
@@ -59,18 +62,30 @@ class SwapForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = DutySettings
-        fields = ["day_starts", "day_ends", "out_of_hours_cover", "team_after_minutes", "head_after_minutes",
-                  "sms_enabled"]
+        fields = [
+            "day_starts",
+            "day_ends",
+            "out_of_hours_cover",
+            "team_after_minutes",
+            "head_after_minutes",
+            "sms_enabled",
+        ]
         widgets = {"day_starts": TIME, "day_ends": TIME}
-        labels = {"team_after_minutes": "Tell the rest of the DSL team after (minutes)",
-                  "head_after_minutes": "Tell the headteacher after (minutes)",
-                  "sms_enabled": "Send text messages too"}
+        labels = {
+            "team_after_minutes": "Tell the rest of the DSL team after (minutes)",
+            "head_after_minutes": "Tell the headteacher after (minutes)",
+            "sms_enabled": "Send text messages too",
+        }
 
 
 class MobileForm(forms.Form):
-    number = forms.RegexField(regex=r"^\s*(\+44\s?7|07)[\d\s]{9,12}$", required=False, label="Your mobile number",
-                              help_text="For urgent texts only. Leave empty to stop them.",
-                              widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
+    number = forms.RegexField(
+        regex=r"^\s*(\+44\s?7|07)[\d\s]{9,12}$",
+        required=False,
+        label="Your mobile number",
+        help_text="For urgent texts only. Leave empty to stop them.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -81,8 +96,9 @@ class EncompassForm(forms.Form):
 
     CHILD_ROWS = 4
 
-    notified_at = forms.DateTimeField(widget=DATETIME, label="When the police notified the school",
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    notified_at = forms.DateTimeField(
+        widget=DATETIME, label="When the police notified the school", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     incident_on = forms.DateField(widget=DATE, label="Date of the incident")
     police_reference = forms.CharField(max_length=60, label="Police reference")
     officer_name = forms.CharField(max_length=150, label="Officer's name")
@@ -93,8 +109,9 @@ class EncompassForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.school = school
         for i in range(self.CHILD_ROWS):
-            self.fields[f"child_{i}_name"] = forms.CharField(max_length=200, required=False,
-                                                             label=f"Child {i + 1}: name")
+            self.fields[f"child_{i}_name"] = forms.CharField(
+                max_length=200, required=False, label=f"Child {i + 1}: name"
+            )
             self.fields[f"child_{i}_dob"] = forms.DateField(required=False, widget=DATE, label="Date of birth")
 
     @property
@@ -113,8 +130,11 @@ class EncompassForm(forms.Form):
                 continue
             found = list(pupils_of(school=self.school, query=name).filter(date_of_birth=dob)[:2])
             if len(found) != 1:
-                self.add_error(f"child_{i}_name", f"No single pupil on roll matches “{name}” born {dob:%-d %b %Y}: "
-                                                  "check the spelling or the date with the officer.")
+                self.add_error(
+                    f"child_{i}_name",
+                    f"No single pupil on roll matches “{name}” born {dob:%-d %b %Y}: "
+                    "check the spelling or the date with the officer.",
+                )
                 continue
             pupils.append(found[0])
         if not pupils and not self.errors:
@@ -126,8 +146,11 @@ class EncompassForm(forms.Form):
 class AskActionForm(forms.Form):
     assignee = forms.ChoiceField(label="Who")
     pupil = forms.ChoiceField(label="For which child", required=False)
-    text = forms.CharField(max_length=300, label="What you ask them to do",
-                           help_text="They see this and the child's name only, never the police notification.")
+    text = forms.CharField(
+        max_length=300,
+        label="What you ask them to do",
+        help_text="They see this and the child's name only, never the police notification.",
+    )
 
     def __init__(self, *args, people=(), pupils=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,12 +171,18 @@ class AIToolForm(forms.Form):
     supplier = forms.CharField(max_length=150, required=False)
     purpose = forms.CharField(max_length=300, label="What it is used for")
     used_by = forms.ChoiceField(choices=AIUsers.choices, widget=forms.RadioSelect, label="Who uses it")
-    age_range = forms.CharField(max_length=60, required=False, label="Which pupils (age range)",
-                                help_text="For tools pupils use, e.g. Years 5 and 6 (9 to 11).")
+    age_range = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Which pupils (age range)",
+        help_text="For tools pupils use, e.g. Years 5 and 6 (9 to 11).",
+    )
     data_seen = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="The data it sees")
-    status = forms.ChoiceField(choices=[(AIToolStatus.PROPOSED, AIToolStatus.PROPOSED.label),
-                                        (AIToolStatus.IN_USE, "Already in use")], widget=forms.RadioSelect,
-                               initial=AIToolStatus.PROPOSED)
+    status = forms.ChoiceField(
+        choices=[(AIToolStatus.PROPOSED, AIToolStatus.PROPOSED.label), (AIToolStatus.IN_USE, "Already in use")],
+        widget=forms.RadioSelect,
+        initial=AIToolStatus.PROPOSED,
+    )
 
 
 class AIAssessmentForm(forms.Form):
@@ -164,11 +193,19 @@ class AIAssessmentForm(forms.Form):
         self.rows = []
         current = tool.assessment if tool is not None else {}
         for standard in AIStandard:
-            rating = forms.ChoiceField(choices=[("", "—"), *AIRating.choices], required=False,
-                                       label=standard.label, initial=current.get(standard.value, {}).get("rating", ""))
-            notes = forms.CharField(required=False, max_length=1000, label=f"Notes on {standard.label.lower()}",
-                                    initial=current.get(standard.value, {}).get("notes", ""),
-                                    widget=forms.TextInput())
+            rating = forms.ChoiceField(
+                choices=[("", "—"), *AIRating.choices],
+                required=False,
+                label=standard.label,
+                initial=current.get(standard.value, {}).get("rating", ""),
+            )
+            notes = forms.CharField(
+                required=False,
+                max_length=1000,
+                label=f"Notes on {standard.label.lower()}",
+                initial=current.get(standard.value, {}).get("notes", ""),
+                widget=forms.TextInput(),
+            )
             self.fields[f"{standard.value}_rating"] = rating
             self.fields[f"{standard.value}_notes"] = notes
             self.rows.append((standard, f"{standard.value}_rating", f"{standard.value}_notes"))
@@ -178,11 +215,13 @@ class AIAssessmentForm(forms.Form):
         return [(standard, self[r], self[n]) for standard, r, n in self.rows]
 
     def ratings(self) -> dict[str, tuple[str, str]]:
-        return {standard.value: (self.cleaned_data.get(r, ""), self.cleaned_data.get(n, ""))
-                for standard, r, n in self.rows}
+        return {
+            standard.value: (self.cleaned_data.get(r, ""), self.cleaned_data.get(n, "")) for standard, r, n in self.rows
+        }
 
 
 class AIDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[c for c in AIDecision.choices if c[0] != AIDecision.PENDING],
-                                 widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        choices=[c for c in AIDecision.choices if c[0] != AIDecision.PENDING], widget=forms.RadioSelect
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason (and any conditions)")

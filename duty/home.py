@@ -17,13 +17,17 @@ def panel(*, portal, term_view) -> dict | None:
         return None
     now = timezone.now()
     _day, period = selectors.period_at(portal.school, now)
-    data = {"person": selectors.on_duty(portal.school, now), "period": period,
-            "team": selectors.dsl_team(portal.school) if period is None else []}
+    data = {
+        "person": selectors.on_duty(portal.school, now),
+        "period": period,
+        "team": selectors.dsl_team(portal.school) if period is None else [],
+    }
     if portal.can(Cap.VIEW_ENCOMPASS):
         data["encompass_waiting"] = encompass.unacknowledged().filter(school=portal.school).count()
     if portal.can(Cap.OWN_SUPPORT_ACTIONS):
-        data["my_open_actions"] = sum(1 for a in encompass.my_actions(school=portal.school, user=portal.user)
-                                      if a.done is None)
+        data["my_open_actions"] = sum(
+            1 for a in encompass.my_actions(school=portal.school, user=portal.user) if a.done is None
+        )
     return data
 
 

@@ -35,24 +35,30 @@ class DutySettings(models.Model):
     day_starts = models.TimeField(default=datetime.time(8, 0), help_text="When the school day's cover begins.")
     day_ends = models.TimeField(default=datetime.time(17, 0), help_text="When the school day's cover ends.")
     out_of_hours_cover = models.BooleanField(
-        default=False, help_text="Someone from the DSL team is on call evenings, weekends and holidays.")
+        default=False, help_text="Someone from the DSL team is on call evenings, weekends and holidays."
+    )
     team_after_minutes = models.PositiveSmallIntegerField(
-        default=_default_team_minutes, help_text="Minutes before the rest of the DSL team is told.")
+        default=_default_team_minutes, help_text="Minutes before the rest of the DSL team is told."
+    )
     head_after_minutes = models.PositiveSmallIntegerField(
-        default=_default_head_minutes, help_text="Minutes before the headteacher is told.")
+        default=_default_head_minutes, help_text="Minutes before the headteacher is told."
+    )
     sms_enabled = models.BooleanField(default=False, help_text="Also send a text message to those who gave a mobile.")
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "duty settings"
         constraints = [
-            models.CheckConstraint(name="dutysettings_day_ends_after_it_starts",
-                                   condition=Q(day_ends__gt=F("day_starts"))),
-            models.CheckConstraint(name="dutysettings_team_before_head",
-                                   condition=Q(team_after_minutes__gte=1,
-                                               head_after_minutes__gt=F("team_after_minutes"))),
+            models.CheckConstraint(
+                name="dutysettings_day_ends_after_it_starts", condition=Q(day_ends__gt=F("day_starts"))
+            ),
+            models.CheckConstraint(
+                name="dutysettings_team_before_head",
+                condition=Q(team_after_minutes__gte=1, head_after_minutes__gt=F("team_after_minutes")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,8 +81,9 @@ class RotaSlot(models.Model):
             models.UniqueConstraint(fields=["school", "weekday", "period"], name="rotaslot_one_per_day_and_period"),
             models.CheckConstraint(name="rotaslot_weekday_in_week", condition=Q(weekday__lte=6)),
             # School days are weekdays: a weekend is always out of hours.
-            models.CheckConstraint(name="rotaslot_school_day_on_a_weekday",
-                                   condition=~Q(period="school_day") | Q(weekday__lte=4)),
+            models.CheckConstraint(
+                name="rotaslot_school_day_on_a_weekday", condition=~Q(period="school_day") | Q(weekday__lte=4)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,8 +137,9 @@ class SmsDelivery(models.Model):
         FAILED = "failed", "Failed"
 
     school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     to = models.CharField(max_length=20)
     body = models.CharField(max_length=160)
     reference = models.CharField(max_length=100, blank=True, help_text="What it is about, for the records only.")
@@ -147,8 +155,11 @@ class SmsDelivery(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "SMS deliveries"
-        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(state__in=["queued", "retrying"]),
-                                name="smsdelivery_due_idx")]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(state__in=["queued", "retrying"]), name="smsdelivery_due_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"SMS {self.pk} ({self.state})"
@@ -174,8 +185,18 @@ class EncompassNotification(ChainedRecord):
     # The start of the next school day after the notification (from the term dates), set by the server.
     acknowledge_by = models.DateTimeField()
 
-    HASHED_FIELDS = ("school", "notified_at", "incident_on", "police_reference", "officer_name", "officer_contact",
-                     "support", "recorded_by", "recorded_at", "acknowledge_by")
+    HASHED_FIELDS = (
+        "school",
+        "notified_at",
+        "incident_on",
+        "police_reference",
+        "officer_name",
+        "officer_contact",
+        "support",
+        "recorded_by",
+        "recorded_at",
+        "acknowledge_by",
+    )
 
     class Meta:
         ordering = ["-notified_at", "-id"]
@@ -226,18 +247,31 @@ class EncompassEntry(ChainedRecord):
     kind = models.CharField(max_length=16, choices=EncompassEntryKind.choices)
     # Alerts: which stage of the escalation chain ("on_duty", "team", "head"), so each goes once.
     stage = models.CharField(max_length=12, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField()
     text = models.TextField(blank=True)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="completions")
     data = models.JSONField(default=dict, blank=True)
 
-    HASHED_FIELDS = ("school", "notification", "kind", "stage", "author", "at", "text", "assignee", "pupil",
-                     "action", "data")
+    HASHED_FIELDS = (
+        "school",
+        "notification",
+        "kind",
+        "stage",
+        "author",
+        "at",
+        "text",
+        "assignee",
+        "pupil",
+        "action",
+        "data",
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -246,16 +280,21 @@ class EncompassEntry(ChainedRecord):
             models.UniqueConstraint(fields=["chain", "seq"], name="encompassentry_chain_seq"),
             # Acknowledged once, escalated once, each alert stage once, each action done once: a re-run of the
             # sweep or a double click adds nothing.
-            models.UniqueConstraint(fields=["notification"], condition=Q(kind="acknowledged"),
-                                    name="encompassentry_acknowledged_once"),
-            models.UniqueConstraint(fields=["notification"], condition=Q(kind="escalated"),
-                                    name="encompassentry_escalated_once"),
-            models.UniqueConstraint(fields=["notification", "stage"], condition=Q(kind="alerted"),
-                                    name="encompassentry_alert_stage_once"),
-            models.UniqueConstraint(fields=["action"], condition=Q(kind="action_done"),
-                                    name="encompassentry_action_done_once"),
-            models.CheckConstraint(name="encompassentry_action_has_assignee",
-                                   condition=~Q(kind="action_asked") | Q(assignee__isnull=False)),
+            models.UniqueConstraint(
+                fields=["notification"], condition=Q(kind="acknowledged"), name="encompassentry_acknowledged_once"
+            ),
+            models.UniqueConstraint(
+                fields=["notification"], condition=Q(kind="escalated"), name="encompassentry_escalated_once"
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "stage"], condition=Q(kind="alerted"), name="encompassentry_alert_stage_once"
+            ),
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(kind="action_done"), name="encompassentry_action_done_once"
+            ),
+            models.CheckConstraint(
+                name="encompassentry_action_has_assignee", condition=~Q(kind="action_asked") | Q(assignee__isnull=False)
+            ),
         ]
         indexes = [models.Index(fields=["assignee", "kind"])]
 
@@ -320,16 +359,24 @@ class AITool(models.Model):
     added_at = models.DateTimeField()
     # {standard: {"rating": AIRating, "notes": str}} for each heading of the standards.
     assessment = models.JSONField(default=dict, blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     assessed_at = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=10, choices=AIDecision.choices, default=AIDecision.PENDING)
     decision_reason = models.TextField(blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    review = models.ForeignKey("filtering.FilterReview", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+", help_text="The out-of-cycle review the tool opened.")
+    review = models.ForeignKey(
+        "filtering.FilterReview",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The out-of-cycle review the tool opened.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -337,11 +384,13 @@ class AITool(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="aitool_unique_name"),
             # Approved only once assessed; every decision has its reason written down (KCSiE).
-            models.CheckConstraint(name="aitool_approved_only_when_assessed",
-                                   condition=(~Q(decision__in=["approved", "conditions"])
-                                              | Q(assessed_at__isnull=False))),
-            models.CheckConstraint(name="aitool_decision_has_a_reason",
-                                   condition=Q(decision="pending") | ~Q(decision_reason="")),
+            models.CheckConstraint(
+                name="aitool_approved_only_when_assessed",
+                condition=(~Q(decision__in=["approved", "conditions"]) | Q(assessed_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="aitool_decision_has_a_reason", condition=Q(decision="pending") | ~Q(decision_reason="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -350,8 +399,15 @@ class AITool(models.Model):
     @property
     def ratings(self) -> list[tuple[str, str, str, str]]:
         """(standard key, heading, rating, notes) for each heading, in the standards' order."""
-        return [(s.value, s.label, self.assessment.get(s.value, {}).get("rating", ""),
-                 self.assessment.get(s.value, {}).get("notes", "")) for s in AIStandard]
+        return [
+            (
+                s.value,
+                s.label,
+                self.assessment.get(s.value, {}).get("rating", ""),
+                self.assessment.get(s.value, {}).get("notes", ""),
+            )
+            for s in AIStandard
+        ]
 
     @property
     def concerns(self) -> list[str]:

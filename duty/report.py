@@ -23,36 +23,61 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
     ai = figures.ai_tools_assessed(school_ids=[school.pk])[school.pk]
     all_seen = enc.seen_in_time == enc.notifications
     summary = [
-        {"label": "School days with a DSL named on the duty rota", "value": f"{rota_days} of 5",
-         "rag": "green" if rota_days == 5 else ("amber" if rota_days else "red")},
-        {"label": "Police notifications (Operation Encompass)",
-         "value": small_count(enc.notifications) if enc.notifications else "None", "rag": "green"},
-        {"label": "Seen before the next school day",
-         "value": small_share(enc.seen_in_time, enc.notifications) if enc.notifications
-         else "None received", "rag": "green" if all_seen else "red"},
-        {"label": "AI tools assessed against the DfE product safety standards",
-         "value": f"{ai['assessed']} of {ai['total']}" if ai["total"] else "None registered",
-         "rag": "green" if ai["assessed"] == ai["total"] else "amber"},
+        {
+            "label": "School days with a DSL named on the duty rota",
+            "value": f"{rota_days} of 5",
+            "rag": "green" if rota_days == 5 else ("amber" if rota_days else "red"),
+        },
+        {
+            "label": "Police notifications (Operation Encompass)",
+            "value": small_count(enc.notifications) if enc.notifications else "None",
+            "rag": "green",
+        },
+        {
+            "label": "Seen before the next school day",
+            "value": small_share(enc.seen_in_time, enc.notifications) if enc.notifications else "None received",
+            "rag": "green" if all_seen else "red",
+        },
+        {
+            "label": "AI tools assessed against the DfE product safety standards",
+            "value": f"{ai['assessed']} of {ai['total']}" if ai["total"] else "None registered",
+            "rag": "green" if ai["assessed"] == ai["total"] else "amber",
+        },
     ]
     evidence = [
-        {"standard": "kcsie.concerns", "date": today, "ok": all_seen and rota_days == 5,
-         "what": f"DSL on duty named for {rota_days} of 5 school days; police notifications acknowledged before "
-                 f"the next school day: {small_share(enc.seen_in_time, enc.notifications)}"},
+        {
+            "standard": "kcsie.concerns",
+            "date": today,
+            "ok": all_seen and rota_days == 5,
+            "what": f"DSL on duty named for {rota_days} of 5 school days; police notifications acknowledged before "
+            f"the next school day: {small_share(enc.seen_in_time, enc.notifications)}",
+        },
     ]
     if ai["total"]:
-        evidence.append({"standard": "fm.review", "date": today, "ok": ai["assessed"] == ai["total"],
-                         "what": f"AI tools register: {ai['assessed']} of {counted(ai['total'], 'tool')} assessed, "
-                                 "each opening an out-of-cycle review of filtering and monitoring"})
+        evidence.append(
+            {
+                "standard": "fm.review",
+                "date": today,
+                "ok": ai["assessed"] == ai["total"],
+                "what": f"AI tools register: {ai['assessed']} of {counted(ai['total'], 'tool')} assessed, "
+                "each opening an out-of-cycle review of filtering and monitoring",
+            }
+        )
     actions = []
     if not all_seen:
-        actions.append("Ask why a police notification was not seen before the start of the next school day, and "
-                       "how the duty rota and escalation reach the DSL team.")
+        actions.append(
+            "Ask why a police notification was not seen before the start of the next school day, and "
+            "how the duty rota and escalation reach the DSL team."
+        )
     if ai["assessed"] < ai["total"]:
-        actions.append("Ask for every AI tool on the register to be assessed against the DfE product safety "
-                       "standards before it is used.")
+        actions.append(
+            "Ask for every AI tool on the register to be assessed against the DfE product safety "
+            "standards before it is used."
+        )
     if rota_days < 5:
-        actions.append(f"Ask the DSL to name someone on duty for every school day ({counted(5 - rota_days, 'day')} "
-                       "without).")
+        actions.append(
+            f"Ask the DSL to name someone on duty for every school day ({counted(5 - rota_days, 'day')} without)."
+        )
     return {
         "title": "DSL on duty, police notifications and AI tools",
         "anchor": "duty",
@@ -69,8 +94,15 @@ def governor_section(*, school, start: datetime.date, end: datetime.date) -> dic
 
 
 # The report's section, in its place among the others (reports.sections).
-plugins.register("report_section", "duty", Section(
-    "DSL on duty, police notifications and AI tools", "duty", ("kcsie.concerns", "fm.review"),
-    "the DSL duty rota, Operation Encompass notifications and the AI tools register",
-    build=governor_section,
-), order=60)
+plugins.register(
+    "report_section",
+    "duty",
+    Section(
+        "DSL on duty, police notifications and AI tools",
+        "duty",
+        ("kcsie.concerns", "fm.review"),
+        "the DSL duty rota, Operation Encompass notifications and the AI tools register",
+        build=governor_section,
+    ),
+    order=60,
+)

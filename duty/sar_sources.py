@@ -13,15 +13,27 @@ from .models import EncompassChild
 def encompass(*, portal, subject: Subject) -> list[Record]:
     if not subject.is_pupil or portal.school is None or not portal.can(Cap.VIEW_ENCOMPASS):
         return []
-    links = (EncompassChild.objects.filter(school=portal.school, pupil=subject.pupil)
-             .select_related("notification").order_by("notification__notified_at", "pk"))
+    links = (
+        EncompassChild.objects.filter(school=portal.school, pupil=subject.pupil)
+        .select_related("notification")
+        .order_by("notification__notified_at", "pk")
+    )
     records = []
     for link in links:
         n = link.notification
         prefix = f"duty.encompass:{n.pk}"
-        records.append(Record(prefix, f"Police notification of an incident on {n.incident_on:%-d %b %Y}",
-                              n.notified_at, text_passages(prefix, [
-                                  ("police", "Police reference and officer", f"{n.police_reference}, {n.officer_name}"),
-                                  ("support", "Support the school gives", n.support),
-                              ])))
+        records.append(
+            Record(
+                prefix,
+                f"Police notification of an incident on {n.incident_on:%-d %b %Y}",
+                n.notified_at,
+                text_passages(
+                    prefix,
+                    [
+                        ("police", "Police reference and officer", f"{n.police_reference}, {n.officer_name}"),
+                        ("support", "Support the school gives", n.support),
+                    ],
+                ),
+            )
+        )
     return records

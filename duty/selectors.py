@@ -34,8 +34,9 @@ class SchoolDays:
 
     def __init__(self, school: School, *, from_day: datetime.date):
         self.terms = list(Term.objects.filter(school=school, ends_on__gte=from_day).values_list("starts_on", "ends_on"))
-        self.last_term_end = Term.objects.filter(school=school).order_by("-ends_on").values_list(
-            "ends_on", flat=True).first()
+        self.last_term_end = (
+            Term.objects.filter(school=school).order_by("-ends_on").values_list("ends_on", flat=True).first()
+        )
 
     def __contains__(self, day: datetime.date) -> bool:
         if day.weekday() >= 5:
@@ -64,8 +65,9 @@ def next_school_day_start(school: School, after: datetime.datetime) -> datetime.
     return timezone.make_aware(datetime.datetime.combine(day, cfg.day_starts))
 
 
-def period_at(school: School, at: datetime.datetime, *,
-              cfg: DutySettings | None = None) -> tuple[datetime.date, str | None]:
+def period_at(
+    school: School, at: datetime.datetime, *, cfg: DutySettings | None = None
+) -> tuple[datetime.date, str | None]:
     """The day and the rota period that cover ``at``; no period when nobody is rostered then (out of hours
     at a school without out-of-hours cover)."""
     cfg = cfg or settings_for(school)
@@ -77,14 +79,20 @@ def period_at(school: School, at: datetime.datetime, *,
 
 
 def dsl_team(school: School, *, on: datetime.date | None = None) -> list[User]:
-    members = (Membership.objects.current(on=on).filter(school=school, role__in=DSL_TEAM_ROLES, user__is_active=True)
-               .select_related("user"))
+    members = (
+        Membership.objects.current(on=on)
+        .filter(school=school, role__in=DSL_TEAM_ROLES, user__is_active=True)
+        .select_related("user")
+    )
     return sorted({m.user for m in members}, key=lambda u: (u.full_name, u.email))
 
 
 def headteachers(school: School, *, on: datetime.date | None = None) -> list[User]:
-    members = (Membership.objects.current(on=on).filter(school=school, role=Role.HEADTEACHER, user__is_active=True)
-               .select_related("user"))
+    members = (
+        Membership.objects.current(on=on)
+        .filter(school=school, role=Role.HEADTEACHER, user__is_active=True)
+        .select_related("user")
+    )
     return sorted({m.user for m in members}, key=lambda u: (u.full_name, u.email))
 
 
@@ -128,21 +136,28 @@ def week(school: School, *, starting: datetime.date) -> list[WeekRow]:
     end = starting + datetime.timedelta(days=6)
     days = SchoolDays(school, from_day=starting)
     slots = {(s.weekday, s.period): s.person for s in RotaSlot.objects.filter(school=school).select_related("person")}
-    swaps = {(s.on, s.period): s for s in RotaSwap.objects.filter(school=school, on__range=(starting, end))
-             .select_related("person")}
+    swaps = {
+        (s.on, s.period): s
+        for s in RotaSwap.objects.filter(school=school, on__range=(starting, end)).select_related("person")
+    }
     rows = []
     for i in range(7):
         day = starting + datetime.timedelta(days=i)
         sd, ooh = swaps.get((day, Period.SCHOOL_DAY)), swaps.get((day, Period.OUT_OF_HOURS))
         in_school = day in days
-        rows.append(WeekRow(
-            day=day, name=WEEKDAYS[day.weekday()], school_day=in_school,
-            school_day_person=((sd.person if sd else slots.get((day.weekday(), Period.SCHOOL_DAY)))
-                               if in_school else None),
-            school_day_swap=sd if in_school else None,
-            out_of_hours_person=ooh.person if ooh else slots.get((day.weekday(), Period.OUT_OF_HOURS)),
-            out_of_hours_swap=ooh,
-        ))
+        rows.append(
+            WeekRow(
+                day=day,
+                name=WEEKDAYS[day.weekday()],
+                school_day=in_school,
+                school_day_person=(
+                    (sd.person if sd else slots.get((day.weekday(), Period.SCHOOL_DAY))) if in_school else None
+                ),
+                school_day_swap=sd if in_school else None,
+                out_of_hours_person=ooh.person if ooh else slots.get((day.weekday(), Period.OUT_OF_HOURS)),
+                out_of_hours_swap=ooh,
+            )
+        )
     return rows
 
 

@@ -40,8 +40,10 @@ def escalation_chain(school: School, at: datetime.datetime | None = None) -> lis
     heads = tuple(selectors.headteachers(school, on=day))
     person = selectors.on_duty(school, at)
     if person is None:
-        return [Stage("team", datetime.timedelta(0), tuple(team)),
-                Stage("head", datetime.timedelta(minutes=cfg.team_after_minutes), heads)]
+        return [
+            Stage("team", datetime.timedelta(0), tuple(team)),
+            Stage("head", datetime.timedelta(minutes=cfg.team_after_minutes), heads),
+        ]
     return [
         Stage("on_duty", datetime.timedelta(0), (person,)),
         Stage("team", datetime.timedelta(minutes=cfg.team_after_minutes), tuple(u for u in team if u.pk != person.pk)),
@@ -50,8 +52,11 @@ def escalation_chain(school: School, at: datetime.datetime | None = None) -> lis
 
 
 def _check_person(school: School, person: User, day: datetime.date | None = None) -> None:
-    if not Membership.objects.current(on=day).filter(school=school, user=person,
-                                                    role__in=selectors.DSL_TEAM_ROLES).exists():
+    if (
+        not Membership.objects.current(on=day)
+        .filter(school=school, user=person, role__in=selectors.DSL_TEAM_ROLES)
+        .exists()
+    ):
         raise ValidationError({"person": "Only the DSL or a deputy DSL can be on duty."})
 
 
@@ -70,16 +75,29 @@ def set_slot(*, school: School, by: User, weekday: int, period: str, person: Use
     if person is None:
         deleted, _ = RotaSlot.objects.filter(school=school, weekday=weekday, period=period).delete()
         if deleted:
-            audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school,
-                         summary=f"Duty rota: nobody on {label}", detail={"weekday": weekday, "period": period})
+            audit_record(
+                action=AuditAction.SCHOOL_UPDATED,
+                actor=by,
+                school=school,
+                summary=f"Duty rota: nobody on {label}",
+                detail={"weekday": weekday, "period": period},
+            )
         return None
     _check_person(school, person)
     slot, _ = RotaSlot.objects.update_or_create(
-        school=school, weekday=weekday, period=period,
-        defaults={"person": person, "updated_by": by, "updated_at": timezone.now()})
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, obj=slot,
-                 summary=f"Duty rota: {person.full_name} on {label}",
-                 detail={"weekday": weekday, "period": period, "person": person.pk})
+        school=school,
+        weekday=weekday,
+        period=period,
+        defaults={"person": person, "updated_by": by, "updated_at": timezone.now()},
+    )
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=school,
+        obj=slot,
+        summary=f"Duty rota: {person.full_name} on {label}",
+        detail={"weekday": weekday, "period": period, "person": person.pk},
+    )
     return slot
 
 
@@ -96,36 +114,77 @@ def swap_day(*, school: School, by: User, on: datetime.date, period: str, person
         raise ValidationError({"reason": "Say why (holiday, absence, course...)."})
     _check_person(school, person, on)
     swap, _ = RotaSwap.objects.update_or_create(
-        school=school, on=on, period=period,
-        defaults={"person": person, "reason": reason.strip()[:200], "recorded_by": by, "recorded_at": timezone.now()})
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, obj=swap,
-                 summary=f"Duty swap: {person.full_name} covers {on:%-d %b %Y} ({Period(period).label.lower()})",
-                 detail={"on": on.isoformat(), "period": period, "person": person.pk, "reason": swap.reason})
+        school=school,
+        on=on,
+        period=period,
+        defaults={"person": person, "reason": reason.strip()[:200], "recorded_by": by, "recorded_at": timezone.now()},
+    )
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=school,
+        obj=swap,
+        summary=f"Duty swap: {person.full_name} covers {on:%-d %b %Y} ({Period(period).label.lower()})",
+        detail={"on": on.isoformat(), "period": period, "person": person.pk, "reason": swap.reason},
+    )
     return swap
 
 
 @transaction.atomic
 def cancel_swap(*, swap: RotaSwap, by: User) -> None:
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=swap.school, obj=swap,
-                 summary=f"Duty swap cancelled for {swap.on:%-d %b %Y} ({swap.get_period_display().lower()})",
-                 detail={"on": swap.on.isoformat(), "period": swap.period, "person": swap.person_id})
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=swap.school,
+        obj=swap,
+        summary=f"Duty swap cancelled for {swap.on:%-d %b %Y} ({swap.get_period_display().lower()})",
+        detail={"on": swap.on.isoformat(), "period": swap.period, "person": swap.person_id},
+    )
     swap.delete()
 
 
 @transaction.atomic
-def save_settings(*, school: School, by: User, day_starts: datetime.time, day_ends: datetime.time,
-                  out_of_hours_cover: bool, team_after_minutes: int, head_after_minutes: int,
-                  sms_enabled: bool = False) -> DutySettings:
+def save_settings(
+    *,
+    school: School,
+    by: User,
+    day_starts: datetime.time,
+    day_ends: datetime.time,
+    out_of_hours_cover: bool,
+    team_after_minutes: int,
+    head_after_minutes: int,
+    sms_enabled: bool = False,
+) -> DutySettings:
     if day_ends <= day_starts:
         raise ValidationError({"day_ends": "The school day's cover must end after it starts."})
     if team_after_minutes < 1 or head_after_minutes <= team_after_minutes:
         raise ValidationError({"head_after_minutes": "The head is told after the rest of the team."})
-    cfg, _ = DutySettings.objects.update_or_create(school=school, defaults={
-        "day_starts": day_starts, "day_ends": day_ends, "out_of_hours_cover": out_of_hours_cover,
-        "team_after_minutes": team_after_minutes, "head_after_minutes": head_after_minutes,
-        "sms_enabled": sms_enabled, "updated_by": by, "updated_at": timezone.now()})
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, obj=cfg, summary="Duty settings changed",
-                 detail={"day_starts": day_starts.isoformat(), "day_ends": day_ends.isoformat(),
-                         "out_of_hours_cover": out_of_hours_cover, "team_after_minutes": team_after_minutes,
-                         "head_after_minutes": head_after_minutes, "sms_enabled": sms_enabled})
+    cfg, _ = DutySettings.objects.update_or_create(
+        school=school,
+        defaults={
+            "day_starts": day_starts,
+            "day_ends": day_ends,
+            "out_of_hours_cover": out_of_hours_cover,
+            "team_after_minutes": team_after_minutes,
+            "head_after_minutes": head_after_minutes,
+            "sms_enabled": sms_enabled,
+            "updated_by": by,
+            "updated_at": timezone.now(),
+        },
+    )
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=school,
+        obj=cfg,
+        summary="Duty settings changed",
+        detail={
+            "day_starts": day_starts.isoformat(),
+            "day_ends": day_ends.isoformat(),
+            "out_of_hours_cover": out_of_hours_cover,
+            "team_after_minutes": team_after_minutes,
+            "head_after_minutes": head_after_minutes,
+            "sms_enabled": sms_enabled,
+        },
+    )
     return cfg

@@ -59,7 +59,8 @@ class NotifyBackend:
 
         try:
             answer = self.client.send_sms_notification(
-                phone_number=to, template_id=self.template_id, personalisation={"message": body}, reference=reference)
+                phone_number=to, template_id=self.template_id, personalisation={"message": body}, reference=reference
+            )
         except APIError as exc:
             status = getattr(exc, "status_code", 0) or 0
             # 400/403: a bad number, key or template (trying again is useless); 429 and 5xx: later.
@@ -70,8 +71,11 @@ class NotifyBackend:
 def backend() -> SmsBackend:
     name = settings.SMS_BACKEND
     if name == "notify":
-        return NotifyBackend(api_key=settings.NOTIFY_API_KEY, template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
-                             base_url=settings.NOTIFY_BASE_URL or None)
+        return NotifyBackend(
+            api_key=settings.NOTIFY_API_KEY,
+            template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+            base_url=settings.NOTIFY_BASE_URL or None,
+        )
     if name == "console":
         return ConsoleBackend()
     raise SmsError(f"Unknown SMS_BACKEND {name!r}", permanent=True)

@@ -32,9 +32,18 @@ def text_people(*, school: School, users: Iterable[User], reference: str = "") -
     ids = [u.pk for u in users]
     numbers = MobileNumber.objects.filter(school=school, user_id__in=ids).exclude(number="")
     now = timezone.now()
-    deliveries = [SmsDelivery.objects.create(school=school, user_id=m.user_id, to=m.number, body=sms.SMS_TEXT,
-                                             reference=reference[:100], created_at=now, next_attempt_at=now)
-                  for m in numbers]
+    deliveries = [
+        SmsDelivery.objects.create(
+            school=school,
+            user_id=m.user_id,
+            to=m.number,
+            body=sms.SMS_TEXT,
+            reference=reference[:100],
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for m in numbers
+    ]
     for d in deliveries:
         enqueue("duty.deliver_sms", delivery_id=d.pk)
     return deliveries
@@ -42,8 +51,11 @@ def text_people(*, school: School, users: Iterable[User], reference: str = "") -
 
 def _claim(delivery_id: int, *, now: datetime.datetime) -> SmsDelivery | None:
     with transaction.atomic():
-        d = (SmsDelivery.objects.select_for_update(skip_locked=True)
-             .filter(pk=delivery_id, state__in=[State.QUEUED, State.RETRYING]).first())
+        d = (
+            SmsDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, state__in=[State.QUEUED, State.RETRYING])
+            .first()
+        )
         if d is None or (d.next_attempt_at and d.next_attempt_at > now):
             return None
         d.state, d.attempts = State.SENDING, d.attempts + 1
@@ -80,7 +92,8 @@ def deliver_due(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     stuck = now - datetime.timedelta(minutes=10)
     SmsDelivery.objects.filter(state=State.SENDING, created_at__lt=stuck, sent_at__isnull=True).update(
-        state=State.RETRYING, next_attempt_at=now)
+        state=State.RETRYING, next_attempt_at=now
+    )
     due = SmsDelivery.objects.filter(state__in=[State.QUEUED, State.RETRYING], next_attempt_at__lte=now)
     return sum(1 for pk in due.values_list("pk", flat=True) if deliver(pk, now=now) == State.SENT)
 
@@ -90,6 +103,7 @@ def set_mobile(*, school: School, user: User, number: str) -> MobileNumber | Non
     if not number:
         MobileNumber.objects.filter(school=school, user=user).delete()
         return None
-    found, _ = MobileNumber.objects.update_or_create(school=school, user=user,
-                                                     defaults={"number": number, "updated_at": timezone.now()})
+    found, _ = MobileNumber.objects.update_or_create(
+        school=school, user=user, defaults={"number": number, "updated_at": timezone.now()}
+    )
     return found

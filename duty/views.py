@@ -36,14 +36,19 @@ def rota(request: HttpRequest) -> HttpResponse:
     ctx = {
         "now_on_duty": selectors.on_duty(school),
         "period_now": selectors.period_at(school, timezone.now(), cfg=cfg)[1],
-        "cfg": cfg, "team": team, "week": selectors.week(school, starting=start), "today": today,
-        "previous_week": start - datetime.timedelta(days=7), "next_week": start + datetime.timedelta(days=7),
+        "cfg": cfg,
+        "team": team,
+        "week": selectors.week(school, starting=start),
+        "today": today,
+        "previous_week": start - datetime.timedelta(days=7),
+        "next_week": start + datetime.timedelta(days=7),
         "swaps": selectors.upcoming_swaps(school, today=today)[:20],
         "can_manage": portal.can(Cap.MANAGE_DUTY_ROTA),
     }
     if ctx["can_manage"]:
-        slots = {(s.weekday, s.period): s.person
-                 for s in RotaSlot.objects.filter(school=school).select_related("person")}
+        slots = {
+            (s.weekday, s.period): s.person for s in RotaSlot.objects.filter(school=school).select_related("person")
+        }
         ctx["pattern_form"] = PatternForm(people=team, slots=slots, out_of_hours=cfg.out_of_hours_cover)
         ctx["swap_form"] = SwapForm(people=team, initial={"on": today})
     return render(request, "duty/rota.html", ctx)
@@ -75,8 +80,9 @@ def swap(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.swap_day(school=school, by=request.user, on=d["on"], period=d["period"], person=d["person"],
-                              reason=d["reason"])
+            services.swap_day(
+                school=school, by=request.user, on=d["on"], period=d["period"], person=d["person"], reason=d["reason"]
+            )
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
@@ -102,8 +108,9 @@ def mobile(request: HttpRequest) -> HttpResponse:
     form = MobileForm(request.POST)
     if form.is_valid():
         texts.set_mobile(school=request.portal.school, user=request.user, number=form.cleaned_data["number"])
-        messages.success(request, "Your mobile number is saved." if form.cleaned_data["number"] else
-                         "Your mobile number is removed.")
+        messages.success(
+            request, "Your mobile number is saved." if form.cleaned_data["number"] else "Your mobile number is removed."
+        )
     else:
         messages.error(request, "Enter a UK mobile number, such as 07700 900123.")
     return redirect("duty:settings")
@@ -113,8 +120,10 @@ def duty_settings(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     cfg = selectors.settings_for(school)
     mine = MobileNumber.objects.filter(school=school, user=request.user).first()
-    extra = {"mobile_form": MobileForm(initial={"number": mine.number if mine else ""}),
-             "texts": SmsDelivery.objects.filter(school=school).select_related("user")[:20]}
+    extra = {
+        "mobile_form": MobileForm(initial={"number": mine.number if mine else ""}),
+        "texts": SmsDelivery.objects.filter(school=school).select_related("user")[:20],
+    }
     form = SettingsForm(request.POST or None, instance=cfg)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

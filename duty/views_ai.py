@@ -19,8 +19,11 @@ from .models import AIStandard, AITool
 def index(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     tools = AITool.objects.filter(school=school).select_related("review", "decided_by")
-    return render(request, "duty/ai_tools.html", {
-        "tools": tools, "figures": ai.figures(school_ids=[school.pk])[school.pk], "standards": AIStandard})
+    return render(
+        request,
+        "duty/ai_tools.html",
+        {"tools": tools, "figures": ai.figures(school_ids=[school.pk])[school.pk], "standards": AIStandard},
+    )
 
 
 def add(request: HttpRequest) -> HttpResponse:
@@ -31,24 +34,33 @@ def add(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)
         else:
-            messages.success(request, f"{tool.name} added. An out-of-cycle review of filtering and monitoring is "
-                                      "open for it.")
+            messages.success(
+                request, f"{tool.name} added. An out-of-cycle review of filtering and monitoring is open for it."
+            )
             return redirect("duty:ai_tool", tool_id=tool.pk)
     return render(request, "duty/ai_tool_add.html", {"form": form})
 
 
 def _tool(request: HttpRequest, tool_id: int) -> AITool:
-    return get_object_or_404(AITool.objects.select_related("review", "added_by", "assessed_by", "decided_by"),
-                             pk=tool_id, school=request.portal.school)
+    return get_object_or_404(
+        AITool.objects.select_related("review", "added_by", "assessed_by", "decided_by"),
+        pk=tool_id,
+        school=request.portal.school,
+    )
 
 
 def detail(request: HttpRequest, tool_id: int) -> HttpResponse:
     tool = _tool(request, tool_id)
     portal = request.portal
-    return render(request, "duty/ai_tool.html", {
-        "tool": tool,
-        "assess_form": AIAssessmentForm(tool=tool) if portal.can(Cap.MANAGE_AI_TOOLS) else None,
-        "decide_form": AIDecisionForm() if portal.can(Cap.DECIDE_AI_TOOLS) else None})
+    return render(
+        request,
+        "duty/ai_tool.html",
+        {
+            "tool": tool,
+            "assess_form": AIAssessmentForm(tool=tool) if portal.can(Cap.MANAGE_AI_TOOLS) else None,
+            "decide_form": AIDecisionForm() if portal.can(Cap.DECIDE_AI_TOOLS) else None,
+        },
+    )
 
 
 @require_POST

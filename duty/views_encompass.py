@@ -21,21 +21,34 @@ from .models import EncompassEntry, EncompassEntryKind, EncompassNotification
 
 def index(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    return render(request, "duty/encompass_index.html", {
-        "notifications": encompass.notifications(school=school)[:100], "now": timezone.now()})
+    return render(
+        request,
+        "duty/encompass_index.html",
+        {"notifications": encompass.notifications(school=school)[:100], "now": timezone.now()},
+    )
 
 
 def new(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    form = EncompassForm(request.POST or None, school=school,
-                         initial={"notified_at": timezone.localtime().replace(second=0, microsecond=0)})
+    form = EncompassForm(
+        request.POST or None,
+        school=school,
+        initial={"notified_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             notification = encompass.record(
-                school=school, by=request.user, notified_at=d["notified_at"], incident_on=d["incident_on"],
-                police_reference=d["police_reference"], officer_name=d["officer_name"],
-                officer_contact=d["officer_contact"], support=d["support"], pupil_ids=[p.pk for p in d["pupils"]])
+                school=school,
+                by=request.user,
+                notified_at=d["notified_at"],
+                incident_on=d["incident_on"],
+                police_reference=d["police_reference"],
+                officer_name=d["officer_name"],
+                officer_contact=d["officer_contact"],
+                support=d["support"],
+                pupil_ids=[p.pk for p in d["pupils"]],
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)
         else:
@@ -54,11 +67,22 @@ def detail(request: HttpRequest, notification_id: int) -> HttpResponse:
     children = list(notification.children.select_related("pupil"))
     entries = list(notification.entries.select_related("author", "assignee", "pupil").order_by("at", "id"))
     ack = next((e for e in entries if e.kind == EncompassEntryKind.ACKNOWLEDGED), None)
-    form = AskActionForm(people=school_selectors.staff_users(school=request.portal.school),
-                         pupils=[c.pupil for c in children])
-    return render(request, "duty/encompass_detail.html", {
-        "n": notification, "children": children, "entries": entries, "ack": ack,
-        "actions": encompass.actions_of(notification), "form": form, "now": timezone.now()})
+    form = AskActionForm(
+        people=school_selectors.staff_users(school=request.portal.school), pupils=[c.pupil for c in children]
+    )
+    return render(
+        request,
+        "duty/encompass_detail.html",
+        {
+            "n": notification,
+            "children": children,
+            "entries": entries,
+            "ack": ack,
+            "actions": encompass.actions_of(notification),
+            "form": form,
+            "now": timezone.now(),
+        },
+    )
 
 
 @require_POST
@@ -77,13 +101,17 @@ def acknowledge(request: HttpRequest, notification_id: int) -> HttpResponse:
 @require_POST
 def ask(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = _notification(request, notification_id)
-    form = AskActionForm(request.POST, people=school_selectors.staff_users(school=request.portal.school),
-                         pupils=[c.pupil for c in notification.children.select_related("pupil")])
+    form = AskActionForm(
+        request.POST,
+        people=school_selectors.staff_users(school=request.portal.school),
+        pupils=[c.pupil for c in notification.children.select_related("pupil")],
+    )
     if form.is_valid() and form.cleaned_data["assignee"] is not None:
         d = form.cleaned_data
         try:
-            encompass.ask_action(notification=notification, by=request.user, assignee=d["assignee"], text=d["text"],
-                                 pupil=d["pupil"])
+            encompass.ask_action(
+                notification=notification, by=request.user, assignee=d["assignee"], text=d["text"], pupil=d["pupil"]
+            )
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
@@ -105,8 +133,11 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def action_done(request: HttpRequest, action_id: int) -> HttpResponse:
     portal = request.portal
-    action = EncompassEntry.objects.filter(pk=action_id, school=portal.school,
-                                           kind=EncompassEntryKind.ACTION_ASKED).select_related("notification").first()
+    action = (
+        EncompassEntry.objects.filter(pk=action_id, school=portal.school, kind=EncompassEntryKind.ACTION_ASKED)
+        .select_related("notification")
+        .first()
+    )
     # The person asked, or the DSL team; to anyone else the action does not exist.
     if action is None or not (action.assignee_id == request.user.pk or portal.can(Cap.VIEW_ENCOMPASS)):
         raise Http404

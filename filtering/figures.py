@@ -28,21 +28,27 @@ class RequestFigures:
     reverted: int = 0
 
 
-def request_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date,
-                    today: datetime.date) -> dict[int, RequestFigures]:
+def request_figures(
+    *, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date
+) -> dict[int, RequestFigures]:
     ids = list(school_ids)
     decided = Q(decided_at__date__gte=start, decided_at__date__lte=end)
-    rows = ChangeRequest.objects.filter(school_id__in=ids).values("school_id").annotate(
-        awaiting=Count("pk", filter=Q(state=State.REQUESTED)),
-        to_apply=Count("pk", filter=Q(state=State.APPROVED)),
-        past_expiry=Count("pk", filter=Q(state=State.APPLIED, expires_on__isnull=False, expires_on__lt=today)),
-        requested=Count("pk", filter=Q(requested_at__date__gte=start, requested_at__date__lte=end)),
-        approved=Count("pk", filter=decided & Q(state__in=[State.APPROVED, State.APPLIED, State.REVERTED])),
-        rejected=Count("pk", filter=decided & Q(state=State.REJECTED)),
-        refused=Count("pk", filter=decided & Q(state=State.REFUSED)),
-        applied=Count("pk", filter=Q(applied_at__date__gte=start, applied_at__date__lte=end)),
-        reverted=Count("pk", filter=Q(reverted_at__date__gte=start, reverted_at__date__lte=end)),
-    ).order_by()
+    rows = (
+        ChangeRequest.objects.filter(school_id__in=ids)
+        .values("school_id")
+        .annotate(
+            awaiting=Count("pk", filter=Q(state=State.REQUESTED)),
+            to_apply=Count("pk", filter=Q(state=State.APPROVED)),
+            past_expiry=Count("pk", filter=Q(state=State.APPLIED, expires_on__isnull=False, expires_on__lt=today)),
+            requested=Count("pk", filter=Q(requested_at__date__gte=start, requested_at__date__lte=end)),
+            approved=Count("pk", filter=decided & Q(state__in=[State.APPROVED, State.APPLIED, State.REVERTED])),
+            rejected=Count("pk", filter=decided & Q(state=State.REJECTED)),
+            refused=Count("pk", filter=decided & Q(state=State.REFUSED)),
+            applied=Count("pk", filter=Q(applied_at__date__gte=start, applied_at__date__lte=end)),
+            reverted=Count("pk", filter=Q(reverted_at__date__gte=start, reverted_at__date__lte=end)),
+        )
+        .order_by()
+    )
     found = {r.pop("school_id"): r for r in rows}
     return {sid: RequestFigures(**found.get(sid, {})) for sid in ids}
 
@@ -51,10 +57,18 @@ def request_figures(*, school_ids: Iterable[int], start: datetime.date, end: dat
 def _trust(*, school_ids, start, end, today) -> list[Column]:
     figures = request_figures(school_ids=school_ids, start=start, end=end, today=today)
     return [
-        Column("filtering_awaiting", "Filtering changes awaiting approval",
-               {sid: str(f.awaiting) for sid, f in figures.items()}, {sid: "" for sid in figures}),
-        Column("allows_past_expiry", "Allows past expiry", {sid: str(f.past_expiry) for sid, f in figures.items()},
-               {sid: "red" if f.past_expiry else "green" for sid, f in figures.items()}),
+        Column(
+            "filtering_awaiting",
+            "Filtering changes awaiting approval",
+            {sid: str(f.awaiting) for sid, f in figures.items()},
+            {sid: "" for sid in figures},
+        ),
+        Column(
+            "allows_past_expiry",
+            "Allows past expiry",
+            {sid: str(f.past_expiry) for sid, f in figures.items()},
+            {sid: "red" if f.past_expiry else "green" for sid, f in figures.items()},
+        ),
     ]
 
 
@@ -66,14 +80,23 @@ class CheckFigures:
     review_state: str = "red"  # red (overdue or never held), amber (within a month), green
 
 
-def check_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date,
-                  today: datetime.date) -> dict[int, CheckFigures]:
+def check_figures(
+    *, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date
+) -> dict[int, CheckFigures]:
     ids = list(school_ids)
-    checks = {r.pop("school_id"): r for r in FilterCheck.objects.filter(
-        school_id__in=ids, checked_on__gte=start, checked_on__lte=end).values("school_id").annotate(
-        checks=Count("pk"), failed=Count("pk", filter=Q(passed=False))).order_by()}
-    last = dict(FilterReview.objects.filter(school_id__in=ids, kind=ReviewKind.ANNUAL).values_list("school_id")
-                .annotate(last=Max("held_on")).order_by())
+    checks = {
+        r.pop("school_id"): r
+        for r in FilterCheck.objects.filter(school_id__in=ids, checked_on__gte=start, checked_on__lte=end)
+        .values("school_id")
+        .annotate(checks=Count("pk"), failed=Count("pk", filter=Q(passed=False)))
+        .order_by()
+    }
+    last = dict(
+        FilterReview.objects.filter(school_id__in=ids, kind=ReviewKind.ANNUAL)
+        .values_list("school_id")
+        .annotate(last=Max("held_on"))
+        .order_by()
+    )
     found = {}
     for sid in ids:
         due, state = review_due_state(last_held_on=last.get(sid), today=today)
@@ -93,15 +116,40 @@ def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
     checks = check_figures(school_ids=school_ids, start=start, end=end, today=today)
     area = "Filtering"
     return [
-        Measure("filtering_awaiting", "Filtering changes awaiting approval", area,
-                {s: f.awaiting for s, f in figures.items()}, amber=1, red=5),
-        Measure("allows_past_expiry", "Allows past expiry", area, {s: f.past_expiry for s, f in figures.items()},
-                amber=1, red=1),
-        Measure("filter_checks", "Filtering checks this period", area, {s: c.checks for s, c in checks.items()},
-                higher_is_better=True, amber=2, red=1,
-                note={s: f"{c.failed} failed" if c.failed else "" for s, c in checks.items()}),
-        Measure("annual_review", "Annual filtering review", area,
-                {s: REVIEW_LEVEL[c.review_state] for s, c in checks.items()}, kind="state", amber=1, red=2,
-                note={s: (f"due {c.review_due:%-d %b %Y}" if c.review_due else "never held")
-                      for s, c in checks.items()}),
+        Measure(
+            "filtering_awaiting",
+            "Filtering changes awaiting approval",
+            area,
+            {s: f.awaiting for s, f in figures.items()},
+            amber=1,
+            red=5,
+        ),
+        Measure(
+            "allows_past_expiry",
+            "Allows past expiry",
+            area,
+            {s: f.past_expiry for s, f in figures.items()},
+            amber=1,
+            red=1,
+        ),
+        Measure(
+            "filter_checks",
+            "Filtering checks this period",
+            area,
+            {s: c.checks for s, c in checks.items()},
+            higher_is_better=True,
+            amber=2,
+            red=1,
+            note={s: f"{c.failed} failed" if c.failed else "" for s, c in checks.items()},
+        ),
+        Measure(
+            "annual_review",
+            "Annual filtering review",
+            area,
+            {s: REVIEW_LEVEL[c.review_state] for s, c in checks.items()},
+            kind="state",
+            amber=1,
+            red=2,
+            note={s: (f"due {c.review_due:%-d %b %Y}" if c.review_due else "never held") for s, c in checks.items()},
+        ),
     ]

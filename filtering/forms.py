@@ -28,17 +28,28 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ChangeRequestForm(forms.Form):
     token = forms.UUIDField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=Action.choices, widget=forms.RadioSelect, label="Do you need something allowed "
-                               "or blocked?")
+    action = forms.ChoiceField(
+        choices=Action.choices, widget=forms.RadioSelect, label="Do you need something allowed or blocked?"
+    )
     target_kind = forms.ChoiceField(choices=TargetKind.choices, label="What is it?")
-    target = forms.CharField(max_length=500, label="The address, site, category, keyword or app",
-                             help_text="For example https://www.bbc.co.uk/bitesize or “Social networking”.")
+    target = forms.CharField(
+        max_length=500,
+        label="The address, site, category, keyword or app",
+        help_text="For example https://www.bbc.co.uk/bitesize or “Social networking”.",
+    )
     scope = forms.ChoiceField(choices=Scope.choices, label="For whom?")
     scope_detail = forms.CharField(max_length=120, required=False, label="Which year group or device group?")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Educational reason",
-                             help_text="Which lesson or task needs it, and why nothing else will do.")
-    needed_until = forms.DateField(required=False, widget=DATE, label="Needed until",
-                                   help_text="Allows are temporary: give the last day it is needed.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Educational reason",
+        help_text="Which lesson or task needs it, and why nothing else will do.",
+    )
+    needed_until = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="Needed until",
+        help_text="Allows are temporary: give the last day it is needed.",
+    )
 
     def clean_needed_until(self):
         value = self.cleaned_data.get("needed_until")
@@ -60,20 +71,31 @@ class ReportSiteForm(forms.Form):
     OVERBLOCK = "overblock"
     token = forms.UUIDField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(
-        widget=forms.RadioSelect, label="What happened?",
-        choices=[(BREACH, "A site got through that should have been blocked"),
-                 (OVERBLOCK, "A block is stopping teaching or learning")])
-    url = forms.CharField(max_length=500, label="The web address (URL)",
-                          help_text="Copy it from the address bar if you can. Do not go back to the site.")
-    occurred_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"),
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], label="When?")
-    location = forms.ChoiceField(choices=IncidentLocation.choices, initial=IncidentLocation.ON_SITE,
-                                 label="Where?")
+        widget=forms.RadioSelect,
+        label="What happened?",
+        choices=[
+            (BREACH, "A site got through that should have been blocked"),
+            (OVERBLOCK, "A block is stopping teaching or learning"),
+        ],
+    )
+    url = forms.CharField(
+        max_length=500,
+        label="The web address (URL)",
+        help_text="Copy it from the address bar if you can. Do not go back to the site.",
+    )
+    occurred_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        label="When?",
+    )
+    location = forms.ChoiceField(choices=IncidentLocation.choices, initial=IncidentLocation.ON_SITE, label="Where?")
     location_detail = forms.CharField(max_length=200, required=False, label="Which room?")
     device = forms.ChoiceField(choices=IncidentDevice.choices, initial=IncidentDevice.SCHOOL, label="Which device?")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What was seen, or what it stops",
-                                  help_text="Do not name pupils here if a pupil saw something: the DSL will ask.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What was seen, or what it stops",
+        help_text="Do not name pupils here if a pupil saw something: the DSL will ask.",
+    )
     immediate_risk = forms.BooleanField(required=False, label="A child may be at immediate risk")
     scope = forms.ChoiceField(choices=Scope.choices, initial=Scope.ALL_PUPILS, label="Who is affected?")
 
@@ -87,37 +109,53 @@ class ReportSiteForm(forms.Form):
 class AssessForm(forms.Form):
     view = forms.ChoiceField(choices=RiskView.choices, label="Which view")
     rating = forms.ChoiceField(choices=RiskRating.choices, label="Risk rating")
-    assessment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Assessment",
-                                 help_text="What could go wrong, for whom, and how likely.")
+    assessment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Assessment",
+        help_text="What could go wrong, for whom, and how likely.",
+    )
     mitigations = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Mitigations")
 
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason for the decision")
-    expires_on = forms.DateField(required=False, widget=DATE, label="Expires on",
-                                 help_text="Required for an allow, unless you record why it is permanent.")
-    permanent_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                       label="Why it is permanent (allows without an expiry only)")
-    longer_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                    label="Why it should last beyond the date asked for",
-                                    help_text="Only for an expiry after the “needed until” date. The requester "
-                                              "reads this.")
+    expires_on = forms.DateField(
+        required=False,
+        widget=DATE,
+        label="Expires on",
+        help_text="Required for an allow, unless you record why it is permanent.",
+    )
+    permanent_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why it is permanent (allows without an expiry only)",
+    )
+    longer_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why it should last beyond the date asked for",
+        help_text="Only for an expiry after the “needed until” date. The requester reads this.",
+    )
 
     def __init__(self, *args, needed_until: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if needed_until is not None:
-            self.fields["longer_reason"].help_text = (
-                f"Asked for until {needed_until:%d %b %Y}. Only for a later expiry; the requester reads this.")
+            self.fields[
+                "longer_reason"
+            ].help_text = f"Asked for until {needed_until:%d %b %Y}. Only for a later expiry; the requester reads this."
 
 
 class ApplyForm(forms.Form):
-    vendor_reference = forms.CharField(max_length=120, label="Filtering product's reference",
-                                       help_text="The change or ticket number the filter shows.")
-    applied_at = forms.DateTimeField(required=False, label="Applied at (if not just now)",
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                format="%Y-%m-%dT%H:%M"),
-                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    vendor_reference = forms.CharField(
+        max_length=120, label="Filtering product's reference", help_text="The change or ticket number the filter shows."
+    )
+    applied_at = forms.DateTimeField(
+        required=False,
+        label="Applied at (if not just now)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
 
 
 class RevertForm(forms.Form):
@@ -128,8 +166,11 @@ class RevertForm(forms.Form):
 class ResponsibilityForm(forms.Form):
     role = forms.ChoiceField(choices=ResponsibilityRole.choices)
     user = forms.ModelChoiceField(queryset=None, required=False, label="Portal account (if they have one)")
-    name = forms.CharField(max_length=200, required=False,
-                           help_text="Filled from the account when one is chosen; needed for the IT provider.")
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Filled from the account when one is chosen; needed for the IT provider.",
+    )
     organisation = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
@@ -156,20 +197,26 @@ class CheckForm(forms.Form):
     device_type = forms.ChoiceField(choices=DeviceType.choices, label="Device")
     location = forms.ChoiceField(choices=CheckLocation.choices)
     user_group = forms.ChoiceField(choices=UserGroup.choices, label="User group")
-    passed = forms.TypedChoiceField(choices=[("yes", "Passed"), ("no", "Failed")], widget=forms.RadioSelect,
-                                    coerce=lambda v: v == "yes", label="Result")
+    passed = forms.TypedChoiceField(
+        choices=[("yes", "Passed"), ("no", "Failed")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        label="Result",
+    )
     what_was_tested = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What was tested")
     failures = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="What failed")
     actions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Actions that followed")
-    certificate = forms.FileField(required=False, label="Certificate (PDF or image)",
-                                  help_text="For example the SWGfL Test Filtering result.")
+    certificate = forms.FileField(
+        required=False, label="Certificate (PDF or image)", help_text="For example the SWGfL Test Filtering result."
+    )
 
 
 class ReviewForm(forms.Form):
     kind = forms.ChoiceField(choices=ReviewKind.choices, widget=forms.RadioSelect)
     held_on = forms.DateField(widget=DATE, label="Held on")
-    trigger = forms.ChoiceField(choices=[("", "—"), *ReviewTrigger.choices], required=False,
-                                label="Trigger (out-of-cycle reviews)")
+    trigger = forms.ChoiceField(
+        choices=[("", "—"), *ReviewTrigger.choices], required=False, label="Trigger (out-of-cycle reviews)"
+    )
     trigger_detail = forms.CharField(max_length=300, required=False, label="What happened")
     senior_leader = forms.CharField(max_length=200, required=False)
     dsl = forms.CharField(max_length=200, required=False, label="DSL")
@@ -193,8 +240,11 @@ class ReviewForm(forms.Form):
             self.add_error("trigger", "Say what triggered this review.")
         actions = []
         for i in range(self.ACTION_ROWS):
-            text, owner, due = (data.get(f"action_{i}_text"), data.get(f"action_{i}_owner"),
-                                data.get(f"action_{i}_due"))
+            text, owner, due = (
+                data.get(f"action_{i}_text"),
+                data.get(f"action_{i}_owner"),
+                data.get(f"action_{i}_due"),
+            )
             if not (text or owner or due):
                 continue
             if not text:
@@ -209,14 +259,20 @@ class ReviewForm(forms.Form):
         return data
 
     def action_rows(self):
-        return [(self[f"action_{i}_text"], self[f"action_{i}_owner"], self[f"action_{i}_due"])
-                for i in range(self.ACTION_ROWS)]
+        return [
+            (self[f"action_{i}_text"], self[f"action_{i}_owner"], self[f"action_{i}_due"])
+            for i in range(self.ACTION_ROWS)
+        ]
 
 
 class VendorImportForm(forms.Form):
     file = forms.FileField(label="The filtering product's audit log (CSV or Excel workbook)")
-    sheet = forms.CharField(max_length=100, required=False, label="Which sheet of the workbook",
-                            help_text="Only for a workbook with several sheets: the one that holds the log.")
+    sheet = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Which sheet of the workbook",
+        help_text="Only for a workbook with several sheets: the one that holds the log.",
+    )
     product = forms.CharField(max_length=100, required=False, label="Product")
     timestamp_column = forms.CharField(max_length=100, required=False, label="Column with the time")
     user_column = forms.CharField(max_length=100, required=False, label="Column with the user")
@@ -235,9 +291,12 @@ class RetrospectiveForm(forms.Form):
     target_kind = forms.ChoiceField(choices=TargetKind.choices, label="What it changes")
     scope = forms.ChoiceField(choices=Scope.choices, label="For whom")
     scope_detail = forms.CharField(max_length=120, required=False, label="Which year group or device group?")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Educational reason",
-                             help_text="Why it was needed, as far as you know. The approver decides whether it "
-                                       "stays; if it is rejected, the technician undoes it in the filter.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Educational reason",
+        help_text="Why it was needed, as far as you know. The approver decides whether it "
+        "stays; if it is rejected, the technician undoes it in the filter.",
+    )
     needed_until = forms.DateField(required=False, widget=DATE, label="Needed until (allows)")
 
     def clean(self):
@@ -251,14 +310,20 @@ class RetrospectiveForm(forms.Form):
 
 class VendorIncidentForm(forms.Form):
     prefix = "incident"
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you know",
-                                  help_text="The concern goes to the DSL team with the vendor's row attached. "
-                                            "Do not name pupils here: the DSL will ask.")
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What you know",
+        help_text="The concern goes to the DSL team with the vendor's row attached. "
+        "Do not name pupils here: the DSL will ask.",
+    )
     immediate_risk = forms.BooleanField(required=False, label="A child may be at immediate risk")
 
 
 class ExplainForm(forms.Form):
     prefix = "explain"
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), min_length=10,
-                             label="What explains the change",
-                             help_text="For example: the vendor's own update of its category lists, ticket 4471.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        label="What explains the change",
+        help_text="For example: the vendor's own update of its category lists, ticket 4471.",
+    )

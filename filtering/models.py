@@ -32,8 +32,9 @@ class Responsibility(models.Model):
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="filtering_roles")
     role = models.CharField(max_length=16, choices=ResponsibilityRole.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
@@ -46,8 +47,10 @@ class Responsibility(models.Model):
     class Meta:
         ordering = ["role", "-starts_on"]
         constraints = [
-            models.CheckConstraint(name="responsibility_ends_after_start",
-                                   condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(
+                name="responsibility_ends_after_start",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
         ]
         indexes = [models.Index(fields=["school", "role", "ends_on"])]
 
@@ -122,20 +125,23 @@ class ChangeRequest(models.Model):
 
     # Projection of the events (see module docstring).
     state = models.CharField(max_length=10, choices=State.choices, default=State.REQUESTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
     expires_on = models.DateField(null=True, blank=True)
     permanent_reason = models.TextField(blank=True)
     # An allow approved for longer than the requester asked ("needed until") says why; the requester reads it.
     longer_reason = models.TextField("why it lasts beyond the date asked for", blank=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
     vendor_reference = models.CharField(max_length=120, blank=True)
-    reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reverted_at = models.DateTimeField(null=True, blank=True)
     revert_reference = models.CharField(max_length=120, blank=True)
 
@@ -144,18 +150,24 @@ class ChangeRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "number"], name="filterchange_number_unique"),
             # Four eyes: nobody approves their own request, whatever the code above the database does.
-            models.CheckConstraint(name="filterchange_four_eyes",
-                                   condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by"))),
+            models.CheckConstraint(
+                name="filterchange_four_eyes",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
             # An approved allow has an expiry, or the approver's reason why it is permanent.
             models.CheckConstraint(
                 name="filterchange_allow_expires_or_says_why",
                 condition=~Q(action="allow", state__in=["approved", "applied", "reverted"])
-                | Q(expires_on__isnull=False) | ~Q(permanent_reason=""),
+                | Q(expires_on__isnull=False)
+                | ~Q(permanent_reason=""),
             ),
             models.CheckConstraint(
                 name="filterchange_allow_longer_than_asked_says_why",
-                condition=~Q(action="allow") | Q(expires_on__isnull=True) | Q(needed_until__isnull=True)
-                | Q(expires_on__lte=models.F("needed_until")) | ~Q(longer_reason=""),
+                condition=~Q(action="allow")
+                | Q(expires_on__isnull=True)
+                | Q(needed_until__isnull=True)
+                | Q(expires_on__lte=models.F("needed_until"))
+                | ~Q(longer_reason=""),
             ),
             models.CheckConstraint(
                 name="filterchange_applied_has_reference",
@@ -242,8 +254,9 @@ class FilterEvent(ChainedRecord):
     # projection were ever lost).
     change_reference = models.CharField(max_length=12, blank=True)
     kind = models.CharField(max_length=16, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_name = models.CharField(max_length=150)
     at = models.DateTimeField()
     summary = models.CharField(max_length=500)
@@ -316,8 +329,9 @@ class VendorEntry(models.Model):
     target_key = models.CharField(max_length=500, help_text="The target normalised for matching.")
     reference = models.CharField(max_length=120, blank=True)
     is_change = models.BooleanField(default=True)
-    explained_by = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="vendor_entries")
+    explained_by = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="vendor_entries"
+    )
 
     class Meta:
         ordering = ["at", "row"]
@@ -343,8 +357,9 @@ class VendorFollowUp(models.Model):
     entry = models.OneToOneField(VendorEntry, on_delete=models.PROTECT, related_name="follow_up")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=14, choices=FollowUpKind.choices)
-    change = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="vendor_follow_ups")
+    change = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="vendor_follow_ups"
+    )
     incident_reference = models.CharField(max_length=24, blank=True)
     reason = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -424,8 +439,9 @@ class FilterCheck(models.Model):
     class Meta:
         ordering = ["-checked_on", "-recorded_at"]
         constraints = [
-            models.CheckConstraint(name="filtercheck_failure_has_actions",
-                                   condition=Q(passed=True) | (~Q(failures="") & ~Q(actions=""))),
+            models.CheckConstraint(
+                name="filtercheck_failure_has_actions", condition=Q(passed=True) | (~Q(failures="") & ~Q(actions=""))
+            ),
         ]
         indexes = [models.Index(fields=["school", "checked_on"])]
 
@@ -463,8 +479,9 @@ class FilterReview(models.Model):
     class Meta:
         ordering = ["-held_on"]
         constraints = [
-            models.CheckConstraint(name="filterreview_out_of_cycle_has_trigger",
-                                   condition=Q(kind="annual") | ~Q(trigger="")),
+            models.CheckConstraint(
+                name="filterreview_out_of_cycle_has_trigger", condition=Q(kind="annual") | ~Q(trigger="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -472,22 +489,38 @@ class FilterReview(models.Model):
 
     @property
     def participants(self) -> list[tuple[str, str]]:
-        return [(label, name) for label, name in (
-            ("Senior leader", self.senior_leader), ("DSL", self.dsl), ("IT provider", self.it_provider),
-            ("Governor", self.governor), ("Others", self.others)) if name]
+        return [
+            (label, name)
+            for label, name in (
+                ("Senior leader", self.senior_leader),
+                ("DSL", self.dsl),
+                ("IT provider", self.it_provider),
+                ("Governor", self.governor),
+                ("Others", self.others),
+            )
+            if name
+        ]
 
     @property
     def missing_participants(self) -> list[str]:
-        return [label for label, name in (
-            ("senior leader", self.senior_leader), ("DSL", self.dsl), ("IT provider", self.it_provider),
-            ("governor", self.governor)) if not name]
+        return [
+            label
+            for label, name in (
+                ("senior leader", self.senior_leader),
+                ("DSL", self.dsl),
+                ("IT provider", self.it_provider),
+                ("governor", self.governor),
+            )
+            if not name
+        ]
 
 
 class ReviewAction(models.Model):
     review = models.ForeignKey(FilterReview, on_delete=models.PROTECT, related_name="actions")
     text = models.CharField(max_length=300)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     owner_name = models.CharField(max_length=200)
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)

@@ -34,8 +34,9 @@ REVIEW_WARNING_DAYS = 30
 
 
 def changes_for(portal) -> QuerySet[ChangeRequest]:
-    return (ChangeRequest.objects.filter(policy.filter_change_visibility(portal))
-            .select_related("requested_by", "decided_by", "applied_by"))
+    return ChangeRequest.objects.filter(policy.filter_change_visibility(portal)).select_related(
+        "requested_by", "decided_by", "applied_by"
+    )
 
 
 def to_decide(*, school: School, user) -> QuerySet[ChangeRequest]:
@@ -73,8 +74,11 @@ class RoleHolder:
 def responsibilities(*, school: School, on: datetime.date | None = None) -> list[RoleHolder]:
     """Each of the four roles with its current holder, or None (shown in red wherever filtering is shown)."""
     on = on or timezone.localdate()
-    current = Responsibility.objects.filter(school=school, starts_on__lte=on).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on)).order_by("role", "-starts_on")
+    current = (
+        Responsibility.objects.filter(school=school, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .order_by("role", "-starts_on")
+    )
     by_role: dict[str, Responsibility] = {}
     for r in current:
         by_role.setdefault(r.role, r)
@@ -113,9 +117,11 @@ class Cell:
 
 def coverage(*, school: School, start: datetime.date, end: datetime.date) -> dict:
     """Device types x locations x user groups, with the checks made in [start, end]: one query."""
-    rows = (FilterCheck.objects.filter(school=school, checked_on__gte=start, checked_on__lte=end)
-            .values("device_type", "location", "user_group")
-            .annotate(n=Count("pk"), failed=Count("pk", filter=Q(passed=False)), last=Max("checked_on")))
+    rows = (
+        FilterCheck.objects.filter(school=school, checked_on__gte=start, checked_on__lte=end)
+        .values("device_type", "location", "user_group")
+        .annotate(n=Count("pk"), failed=Count("pk", filter=Q(passed=False)), last=Max("checked_on"))
+    )
     found = {(r["device_type"], r["location"], r["user_group"]): r for r in rows}
     grid = []
     untested = 0
@@ -127,17 +133,24 @@ def coverage(*, school: School, start: datetime.date, end: datetime.date) -> dic
             row = {"location": location_label, "cells": []}
             for group, _ in UserGroup.choices:
                 r = found.get((device, location, group))
-                cell = Cell(device, location, group, r["n"] if r else 0, r["failed"] if r else 0,
-                            r["last"] if r else None)
+                cell = Cell(
+                    device, location, group, r["n"] if r else 0, r["failed"] if r else 0, r["last"] if r else None
+                )
                 untested += cell.untested
                 line["cells"].append(cell)
                 row["cells"].append(cell)
             line["rows"].append(row)
         line["untested"] = sum(c.untested for c in line["cells"])
         grid.append(line)
-    return {"grid": grid, "locations": CheckLocation.choices, "groups": UserGroup.choices, "untested": untested,
-            "cells": len(DeviceType.choices) * len(CheckLocation.choices) * len(UserGroup.choices),
-            "start": start, "end": end}
+    return {
+        "grid": grid,
+        "locations": CheckLocation.choices,
+        "groups": UserGroup.choices,
+        "untested": untested,
+        "cells": len(DeviceType.choices) * len(CheckLocation.choices) * len(UserGroup.choices),
+        "start": start,
+        "end": end,
+    }
 
 
 def last_annual_review(*, school: School) -> FilterReview | None:
@@ -171,9 +184,20 @@ def log_page(*, school: School, before: int | None, size: int = 50) -> tuple[lis
     qs = FilterEvent.objects.filter(chain=f"school:{school.pk}")
     if before is not None:
         qs = qs.filter(seq__lt=before)
-    events = list(qs.order_by("-seq").only(
-        "pk", "seq", "hash", "prev_hash", "kind", "actor_name", "at", "summary", "change_id", "change_reference",
-    )[: size + 1])
+    events = list(
+        qs.order_by("-seq").only(
+            "pk",
+            "seq",
+            "hash",
+            "prev_hash",
+            "kind",
+            "actor_name",
+            "at",
+            "summary",
+            "change_id",
+            "change_reference",
+        )[: size + 1]
+    )
     more = events[size].seq + 1 if len(events) > size else None
     return events[:size], more
 

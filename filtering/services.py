@@ -101,8 +101,16 @@ def holds(user: User, school: School, capability: Cap) -> bool:
     return capability in capabilities_for(roles)
 
 
-def _event(*, school: School, kind: str, actor: User | None, summary: str, change: ChangeRequest | None = None,
-           data: dict | None = None, at: datetime.datetime | None = None) -> FilterEvent:
+def _event(
+    *,
+    school: School,
+    kind: str,
+    actor: User | None,
+    summary: str,
+    change: ChangeRequest | None = None,
+    data: dict | None = None,
+    at: datetime.datetime | None = None,
+) -> FilterEvent:
     event = FilterEvent(
         school=school,
         change=change,
@@ -189,25 +197,46 @@ def change_request(
         reason=reason.strip(),
         needed_until=needed_until,
     )
-    _event(school=school, change=change, kind=EventKind.REQUESTED, actor=requester, at=now,
-           summary=f"{change.reference} requested: {change.summary} for {change.get_scope_display().lower()}",
-           data={"action": action, "target_kind": target_kind, "target": target, "scope": scope,
-                 "scope_detail": change.scope_detail, "reason": change.reason, "source": source,
-                 "needed_until": needed_until, "incident": incident_reference})
+    _event(
+        school=school,
+        change=change,
+        kind=EventKind.REQUESTED,
+        actor=requester,
+        at=now,
+        summary=f"{change.reference} requested: {change.summary} for {change.get_scope_display().lower()}",
+        data={
+            "action": action,
+            "target_kind": target_kind,
+            "target": target,
+            "scope": scope,
+            "scope_detail": change.scope_detail,
+            "reason": change.reason,
+            "source": source,
+            "needed_until": needed_until,
+            "incident": incident_reference,
+        },
+    )
     if weakens_protected_lists(action=action, target=target, target_kind=target_kind, reason=reason):
         change.state = State.REFUSED
         change.decided_at = now
         change.decision_reason = PROTECTED_REASON
         change.save(update_fields=["state", "decided_at", "decision_reason"])
-        _event(school=school, change=change, kind=EventKind.REFUSED, actor=None, at=now,
-               summary=f"{change.reference} refused outright: it would weaken a protected block list",
-               data={"reason": PROTECTED_REASON})
+        _event(
+            school=school,
+            change=change,
+            kind=EventKind.REFUSED,
+            actor=None,
+            at=now,
+            summary=f"{change.reference} refused outright: it would weaken a protected block list",
+            data={"reason": PROTECTED_REASON},
+        )
     return change
 
 
 @transaction.atomic
-def assess(*, change: ChangeRequest, by: User, view: str, rating: str, assessment: str,
-           mitigations: str = "") -> RiskAssessment:
+def assess(
+    *, change: ChangeRequest, by: User, view: str, rating: str, assessment: str, mitigations: str = ""
+) -> RiskAssessment:
     change = ChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.state != State.REQUESTED:
         raise ValidationError("Only a request awaiting approval can be risk-assessed.")
@@ -217,13 +246,26 @@ def assess(*, change: ChangeRequest, by: User, view: str, rating: str, assessmen
         raise ValidationError("The technical view is given by a technician with filtering management status.")
     if not assessment.strip():
         raise ValidationError({"assessment": "Write the assessment."})
-    record = RiskAssessment.objects.create(change=change, view=view, assessed_by=by, assessed_at=_now(),
-                                           rating=rating, assessment=assessment.strip(),
-                                           mitigations=mitigations.strip())
-    _event(school=change.school, change=change, kind=EventKind.ASSESSED, actor=by, at=record.assessed_at,
-           summary=(f"{change.reference}: {record.get_view_display().lower()}, "
-                    f"risk {record.get_rating_display().lower()}"),
-           data={"view": view, "rating": rating, "assessment": record.assessment, "mitigations": record.mitigations})
+    record = RiskAssessment.objects.create(
+        change=change,
+        view=view,
+        assessed_by=by,
+        assessed_at=_now(),
+        rating=rating,
+        assessment=assessment.strip(),
+        mitigations=mitigations.strip(),
+    )
+    _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.ASSESSED,
+        actor=by,
+        at=record.assessed_at,
+        summary=(
+            f"{change.reference}: {record.get_view_display().lower()}, risk {record.get_rating_display().lower()}"
+        ),
+        data={"view": view, "rating": rating, "assessment": record.assessment, "mitigations": record.mitigations},
+    )
     return record
 
 
@@ -250,16 +292,25 @@ def _decider_checks(change: ChangeRequest, by: User) -> None:
 
 
 @transaction.atomic
-def approve(*, change: ChangeRequest, by: User, reason: str, expires_on: datetime.date | None = None,
-            permanent_reason: str = "", longer_reason: str = "") -> ChangeRequest:
+def approve(
+    *,
+    change: ChangeRequest,
+    by: User,
+    reason: str,
+    expires_on: datetime.date | None = None,
+    permanent_reason: str = "",
+    longer_reason: str = "",
+) -> ChangeRequest:
     """Approve a request. An allow needs an expiry (or why it is permanent), and an expiry later than the
     requester's "needed until" needs the reason, which the requester sees on the request's page."""
     change = ChangeRequest.objects.select_for_update().select_related("school", "requested_by").get(pk=change.pk)
     _decider_checks(change, by)
     missing = missing_views(change)
     if missing:
-        raise ValidationError(f"Risk-assess it first: the {' and the '.join(m.lower() for m in missing)} "
-                              f"{'is' if len(missing) == 1 else 'are'} missing.")
+        raise ValidationError(
+            f"Risk-assess it first: the {' and the '.join(m.lower() for m in missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing."
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for approving."})
     now = _now()
@@ -272,9 +323,14 @@ def approve(*, change: ChangeRequest, by: User, reason: str, expires_on: datetim
         raise ValidationError({"expires_on": "An allow needs an expiry date, or record why it is permanent."})
     longer = longer_than_asked(change, expires_on)
     if longer and len(longer_reason.strip()) < PERMANENT_MIN_CHARS:
-        raise ValidationError({"longer_reason": (
-            f"{change.requested_by.full_name} asked for it until {change.needed_until:%d %b %Y}: choose that "
-            "date or earlier, or record why it should last longer (they will read it).")})
+        raise ValidationError(
+            {
+                "longer_reason": (
+                    f"{change.requested_by.full_name} asked for it until {change.needed_until:%d %b %Y}: choose that "
+                    "date or earlier, or record why it should last longer (they will read it)."
+                )
+            }
+        )
     change.state = State.APPROVED
     change.decided_by = by
     change.decided_at = now
@@ -282,16 +338,35 @@ def approve(*, change: ChangeRequest, by: User, reason: str, expires_on: datetim
     change.expires_on = expires_on
     change.permanent_reason = "" if expires_on else permanent_reason.strip()
     change.longer_reason = longer_reason.strip() if longer else ""
-    change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "expires_on",
-                               "permanent_reason", "longer_reason"])
+    change.save(
+        update_fields=[
+            "state",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "expires_on",
+            "permanent_reason",
+            "longer_reason",
+        ]
+    )
     until = f"until {expires_on:%d %b %Y}" if expires_on else "permanently"
     if longer:
         until += f" (asked for until {change.needed_until:%d %b %Y})"
-    _event(school=change.school, change=change, kind=EventKind.APPROVED, actor=by, at=now,
-           summary=f"{change.reference} approved {until}: {change.summary}",
-           data={"reason": change.decision_reason, "expires_on": expires_on,
-                 "permanent_reason": change.permanent_reason, "needed_until": change.needed_until,
-                 "longer_reason": change.longer_reason})
+    _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.APPROVED,
+        actor=by,
+        at=now,
+        summary=f"{change.reference} approved {until}: {change.summary}",
+        data={
+            "reason": change.decision_reason,
+            "expires_on": expires_on,
+            "permanent_reason": change.permanent_reason,
+            "needed_until": change.needed_until,
+            "longer_reason": change.longer_reason,
+        },
+    )
     return change
 
 
@@ -306,18 +381,27 @@ def reject(*, change: ChangeRequest, by: User, reason: str) -> ChangeRequest:
     change.decided_at = _now()
     change.decision_reason = reason.strip()
     change.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
-    _event(school=change.school, change=change, kind=EventKind.REJECTED, actor=by, at=change.decided_at,
-           summary=f"{change.reference} rejected: {change.summary}", data={"reason": change.decision_reason})
+    _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.REJECTED,
+        actor=by,
+        at=change.decided_at,
+        summary=f"{change.reference} rejected: {change.summary}",
+        data={"reason": change.decision_reason},
+    )
     return change
 
 
 @transaction.atomic
-def apply(*, change: ChangeRequest, by: User, vendor_reference: str,
-          applied_at: datetime.datetime | None = None) -> ChangeRequest:
+def apply(
+    *, change: ChangeRequest, by: User, vendor_reference: str, applied_at: datetime.datetime | None = None
+) -> ChangeRequest:
     change = ChangeRequest.objects.select_for_update().select_related("school").get(pk=change.pk)
     if change.state != State.APPROVED:
-        raise ValidationError(f"{change.reference} is {change.get_state_display().lower()}: only an approved "
-                              "change is applied.")
+        raise ValidationError(
+            f"{change.reference} is {change.get_state_display().lower()}: only an approved change is applied."
+        )
     if not holds(by, change.school, Cap.APPLY_FILTER_CHANGE):
         raise ValidationError("Only a technician with filtering management status applies changes.")
     if not vendor_reference.strip():
@@ -333,9 +417,15 @@ def apply(*, change: ChangeRequest, by: User, vendor_reference: str,
     change.applied_at = applied_at
     change.vendor_reference = vendor_reference.strip()
     change.save(update_fields=["state", "applied_by", "applied_at", "vendor_reference"])
-    _event(school=change.school, change=change, kind=EventKind.APPLIED, actor=by, at=now,
-           summary=f"{change.reference} applied in the filter (vendor ref. {change.vendor_reference})",
-           data={"applied_at": applied_at, "vendor_reference": change.vendor_reference})
+    _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.APPLIED,
+        actor=by,
+        at=now,
+        summary=f"{change.reference} applied in the filter (vendor ref. {change.vendor_reference})",
+        data={"applied_at": applied_at, "vendor_reference": change.vendor_reference},
+    )
     return change
 
 
@@ -343,8 +433,9 @@ def apply(*, change: ChangeRequest, by: User, vendor_reference: str,
 def revert(*, change: ChangeRequest, by: User, vendor_reference: str = "", note: str = "") -> ChangeRequest:
     change = ChangeRequest.objects.select_for_update().select_related("school").get(pk=change.pk)
     if change.state != State.APPLIED:
-        raise ValidationError(f"{change.reference} is {change.get_state_display().lower()}: only an applied "
-                              "change is reverted.")
+        raise ValidationError(
+            f"{change.reference} is {change.get_state_display().lower()}: only an applied change is reverted."
+        )
     if not holds(by, change.school, Cap.APPLY_FILTER_CHANGE):
         raise ValidationError("Only a technician with filtering management status reverts changes.")
     now = _now()
@@ -354,9 +445,15 @@ def revert(*, change: ChangeRequest, by: User, vendor_reference: str = "", note:
     change.reverted_at = now
     change.revert_reference = vendor_reference.strip()
     change.save(update_fields=["state", "reverted_by", "reverted_at", "revert_reference"])
-    _event(school=change.school, change=change, kind=EventKind.REVERTED, actor=by, at=now,
-           summary=f"{change.reference} reverted{' after its expiry' if late else ''}",
-           data={"vendor_reference": change.revert_reference, "note": note.strip(), "late": late})
+    _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.REVERTED,
+        actor=by,
+        at=now,
+        summary=f"{change.reference} reverted{' after its expiry' if late else ''}",
+        data={"vendor_reference": change.revert_reference, "note": note.strip(), "late": late},
+    )
     return change
 
 
@@ -365,9 +462,14 @@ def record_overdue(*, change: ChangeRequest, today: datetime.date) -> FilterEven
     """Log, once, that a change passed its expiry without being reverted (the reminder sweep calls this)."""
     if not change.is_overdue(today) or FilterEvent.objects.filter(change=change, kind=EventKind.OVERDUE).exists():
         return None
-    return _event(school=change.school, change=change, kind=EventKind.OVERDUE, actor=None,
-                  summary=f"{change.reference} passed its expiry ({change.expires_on:%d %b %Y}) and is still in place",
-                  data={"expires_on": change.expires_on})
+    return _event(
+        school=change.school,
+        change=change,
+        kind=EventKind.OVERDUE,
+        actor=None,
+        summary=f"{change.reference} passed its expiry ({change.expires_on:%d %b %Y}) and is still in place",
+        data={"expires_on": change.expires_on},
+    )
 
 
 def report_site(*, school: School, reporter: User, data: dict) -> tuple[ChangeRequest, object | None]:
@@ -377,33 +479,56 @@ def report_site(*, school: School, reporter: User, data: dict) -> tuple[ChangeRe
     change_token = uuid.uuid5(data["token"], "change") if breach else data["token"]
     done = ChangeRequest.objects.filter(submission_token=change_token, requested_by=reporter).first()
     if done is not None:  # a double click: the first report stands, once
-
         return done, Incident.objects.filter(reference=done.incident_reference).first() if breach else None
     with transaction.atomic():
         if breach:
             incident = incident_services.incident_report(
-                school=school, reporter=reporter, occurred_at=data["occurred_at"], location=data["location"],
-                location_detail=data.get("location_detail", ""), category=Category.FILTERING_BREACH,
-                description=f"Web address: {url}\n\n{data['description']}", device=data["device"],
-                immediate_risk=bool(data.get("immediate_risk")), submission_token=data["token"],
-                action_taken="Reported through the filtering form.")
+                school=school,
+                reporter=reporter,
+                occurred_at=data["occurred_at"],
+                location=data["location"],
+                location_detail=data.get("location_detail", ""),
+                category=Category.FILTERING_BREACH,
+                description=f"Web address: {url}\n\n{data['description']}",
+                device=data["device"],
+                immediate_risk=bool(data.get("immediate_risk")),
+                submission_token=data["token"],
+                action_taken="Reported through the filtering form.",
+            )
             change = change_request(
-                school=school, requester=reporter, action=Action.BLOCK, target_kind=TargetKind.URL, target=url,
+                school=school,
+                requester=reporter,
+                action=Action.BLOCK,
+                target_kind=TargetKind.URL,
+                target=url,
                 scope=data.get("scope") or "all_pupils",
                 reason=f"Got through the filter (concern {incident.reference}).",
-                source=Source.BREACH, incident_reference=incident.reference,
-                submission_token=change_token)
+                source=Source.BREACH,
+                incident_reference=incident.reference,
+                submission_token=change_token,
+            )
         else:
             incident = None
             change = change_request(
-                school=school, requester=reporter, action=Action.ALLOW, target_kind=TargetKind.URL, target=url,
-                scope=data.get("scope") or "all_pupils", reason=data["description"], source=Source.OVERBLOCK,
+                school=school,
+                requester=reporter,
+                action=Action.ALLOW,
+                target_kind=TargetKind.URL,
+                target=url,
+                scope=data.get("scope") or "all_pupils",
+                reason=data["description"],
+                source=Source.OVERBLOCK,
                 submission_token=change_token,
-                needed_until=timezone.localdate(_now()) + datetime.timedelta(days=DEFAULT_OVERBLOCK_DAYS))
-        _event(school=school, change=change, kind=EventKind.REPORTED, actor=reporter,
-               summary=f"{change.reference}: "
-               + ("site that got through reported" if incident else "over-block reported"),
-               data={"url": url, "incident": incident.reference if incident else ""})
+                needed_until=timezone.localdate(_now()) + datetime.timedelta(days=DEFAULT_OVERBLOCK_DAYS),
+            )
+        _event(
+            school=school,
+            change=change,
+            kind=EventKind.REPORTED,
+            actor=reporter,
+            summary=f"{change.reference}: " + ("site that got through reported" if incident else "over-block reported"),
+            data={"url": url, "incident": incident.reference if incident else ""},
+        )
     return change, incident
 
 
@@ -435,29 +560,71 @@ def _locked_entry(entry: VendorEntry, by: User, kind: str) -> tuple[VendorEntry,
     if done is not None:
         if done.kind == kind and done.by_id == by.pk:
             return entry, done
-        raise ValidationError(f"That change was already followed up: {done.get_kind_display().lower()} by "
-                              f"{done.by.full_name} on {timezone.localtime(done.at):%d %b %Y}.")
+        raise ValidationError(
+            f"That change was already followed up: {done.get_kind_display().lower()} by "
+            f"{done.by.full_name} on {timezone.localtime(done.at):%d %b %Y}."
+        )
     return entry, None
 
 
-def _record_follow_up(*, entry: VendorEntry, by: User, kind: str, summary: str, change: ChangeRequest | None = None,
-                      incident_reference: str = "", reason: str = "") -> VendorFollowUp:
+def _record_follow_up(
+    *,
+    entry: VendorEntry,
+    by: User,
+    kind: str,
+    summary: str,
+    change: ChangeRequest | None = None,
+    incident_reference: str = "",
+    reason: str = "",
+) -> VendorFollowUp:
     now = _now()
-    follow_up = VendorFollowUp.objects.create(entry=entry, school=entry.school, kind=kind, change=change,
-                                              incident_reference=incident_reference, reason=reason, by=by, at=now)
-    _event(school=entry.school, change=change, kind=EventKind.VENDOR_FOLLOW_UP, actor=by, at=now,
-           summary=f"Unapproved vendor change {describe_vendor_entry(entry)}: {summary}",
-           data={"entry": entry.pk, "import": entry.vendor_import_id, "row": entry.row, "vendor_at": entry.at,
-                 "vendor_user": entry.user, "vendor_action": entry.action, "vendor_target": entry.target,
-                 "vendor_reference": entry.reference, "follow_up": kind, "change": change.reference if change else "",
-                 "incident": incident_reference, "reason": reason})
+    follow_up = VendorFollowUp.objects.create(
+        entry=entry,
+        school=entry.school,
+        kind=kind,
+        change=change,
+        incident_reference=incident_reference,
+        reason=reason,
+        by=by,
+        at=now,
+    )
+    _event(
+        school=entry.school,
+        change=change,
+        kind=EventKind.VENDOR_FOLLOW_UP,
+        actor=by,
+        at=now,
+        summary=f"Unapproved vendor change {describe_vendor_entry(entry)}: {summary}",
+        data={
+            "entry": entry.pk,
+            "import": entry.vendor_import_id,
+            "row": entry.row,
+            "vendor_at": entry.at,
+            "vendor_user": entry.user,
+            "vendor_action": entry.action,
+            "vendor_target": entry.target,
+            "vendor_reference": entry.reference,
+            "follow_up": kind,
+            "change": change.reference if change else "",
+            "incident": incident_reference,
+            "reason": reason,
+        },
+    )
     return follow_up
 
 
 @transaction.atomic
-def raise_retrospective_request(*, entry: VendorEntry, by: User, action: str, target_kind: str, scope: str,
-                                reason: str, scope_detail: str = "",
-                                needed_until: datetime.date | None = None) -> VendorFollowUp:
+def raise_retrospective_request(
+    *,
+    entry: VendorEntry,
+    by: User,
+    action: str,
+    target_kind: str,
+    scope: str,
+    reason: str,
+    scope_detail: str = "",
+    needed_until: datetime.date | None = None,
+) -> VendorFollowUp:
     """A change request raised afterwards for the vendor's change, to be risk-assessed and decided as usual."""
     entry, done = _locked_entry(entry, by, FollowUpKind.RETROSPECTIVE)
     if done is not None:
@@ -465,17 +632,31 @@ def raise_retrospective_request(*, entry: VendorEntry, by: User, action: str, ta
     if action == Action.ALLOW and needed_until is None:
         raise ValidationError({"needed_until": "Say until when it is needed: allows are temporary."})
     change = change_request(
-        school=entry.school, requester=by, action=action, target_kind=target_kind, target=entry.target,
-        scope=scope, scope_detail=scope_detail, needed_until=needed_until, source=Source.VENDOR_LOG,
+        school=entry.school,
+        requester=by,
+        action=action,
+        target_kind=target_kind,
+        target=entry.target,
+        scope=scope,
+        scope_detail=scope_detail,
+        needed_until=needed_until,
+        source=Source.VENDOR_LOG,
         reason=f"{reason.strip()}\n\n(Raised afterwards: {describe_vendor_entry(entry)}, without an approved request.)",
-        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"retrospective:{entry.pk}"))
-    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.RETROSPECTIVE, change=change,
-                             summary=f"{change.reference} raised afterwards for approval")
+        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"retrospective:{entry.pk}"),
+    )
+    return _record_follow_up(
+        entry=entry,
+        by=by,
+        kind=FollowUpKind.RETROSPECTIVE,
+        change=change,
+        summary=f"{change.reference} raised afterwards for approval",
+    )
 
 
 @transaction.atomic
-def open_incident_for_vendor_change(*, entry: VendorEntry, by: User, description: str,
-                                    immediate_risk: bool = False) -> VendorFollowUp:
+def open_incident_for_vendor_change(
+    *, entry: VendorEntry, by: User, description: str, immediate_risk: bool = False
+) -> VendorFollowUp:
     """A concern for the DSL team about a change nobody approved (through the incidents app's own service)."""
     entry, done = _locked_entry(entry, by, FollowUpKind.INCIDENT)
     if done is not None:
@@ -483,14 +664,25 @@ def open_incident_for_vendor_change(*, entry: VendorEntry, by: User, description
     if not description.strip():
         raise ValidationError({"description": "Say what you know about the change and why it is a concern."})
     incident = incident_services.incident_report(
-        school=entry.school, reporter=by, occurred_at=entry.at, location=Location.ON_SITE,
-        category=Category.FILTERING_BREACH, device=Device.SCHOOL, immediate_risk=immediate_risk,
+        school=entry.school,
+        reporter=by,
+        occurred_at=entry.at,
+        location=Location.ON_SITE,
+        category=Category.FILTERING_BREACH,
+        device=Device.SCHOOL,
+        immediate_risk=immediate_risk,
         description=f"{description.strip()}\n\nFound in the filter's own log: {describe_vendor_entry(entry)}. "
-                    "No approved change request explains it.",
+        "No approved change request explains it.",
         action_taken="Found by the reconciliation of the filtering product's log against approved changes.",
-        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"incident:{entry.pk}"))
-    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.INCIDENT, incident_reference=incident.reference,
-                             summary=f"concern {incident.reference} opened for the DSL team")
+        submission_token=uuid.uuid5(_FOLLOW_UP_NAMESPACE, f"incident:{entry.pk}"),
+    )
+    return _record_follow_up(
+        entry=entry,
+        by=by,
+        kind=FollowUpKind.INCIDENT,
+        incident_reference=incident.reference,
+        summary=f"concern {incident.reference} opened for the DSL team",
+    )
 
 
 @transaction.atomic
@@ -501,33 +693,57 @@ def explain_vendor_change(*, entry: VendorEntry, by: User, reason: str) -> Vendo
         return done
     if len(reason.strip()) < EXPLANATION_MIN_CHARS:
         raise ValidationError({"reason": "Say what explains the change, so the next reader can check it."})
-    return _record_follow_up(entry=entry, by=by, kind=FollowUpKind.EXPLAINED, reason=reason.strip(),
-                             summary=f"explained: {reason.strip()}")
+    return _record_follow_up(
+        entry=entry, by=by, kind=FollowUpKind.EXPLAINED, reason=reason.strip(), summary=f"explained: {reason.strip()}"
+    )
 
 
 # --- Responsibilities ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def record_responsibility(*, school: School, by: User, role: str, name: str, starts_on: datetime.date,
-                          user: User | None = None, organisation: str = "", email: str = "",
-                          phone: str = "") -> Responsibility:
+def record_responsibility(
+    *,
+    school: School,
+    by: User,
+    role: str,
+    name: str,
+    starts_on: datetime.date,
+    user: User | None = None,
+    organisation: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Responsibility:
     """A new holder of a role; the current holder's term ends the day before (history is kept)."""
     if not name.strip():
         raise ValidationError({"name": "Give the person's name."})
     current = Responsibility.objects.filter(school=school, role=role, ends_on__isnull=True)
     for old in current:
         if old.starts_on >= starts_on:
-            raise ValidationError({"starts_on": f"{old.name} started on {old.starts_on:%d %b %Y}; the new holder "
-                                                "must start after that."})
+            raise ValidationError(
+                {"starts_on": f"{old.name} started on {old.starts_on:%d %b %Y}; the new holder must start after that."}
+            )
         old.ends_on = starts_on - datetime.timedelta(days=1)
         old.save(update_fields=["ends_on"])
     record = Responsibility.objects.create(
-        school=school, role=role, user=user, name=name.strip(), organisation=organisation.strip(), email=email,
-        phone=phone, starts_on=starts_on, recorded_by=by, recorded_at=_now())
-    _event(school=school, kind=EventKind.RESPONSIBILITY, actor=by,
-           summary=f"{record.get_role_display()}: {record.name} from {starts_on:%d %b %Y}",
-           data={"role": role, "name": record.name, "organisation": record.organisation, "starts_on": starts_on})
+        school=school,
+        role=role,
+        user=user,
+        name=name.strip(),
+        organisation=organisation.strip(),
+        email=email,
+        phone=phone,
+        starts_on=starts_on,
+        recorded_by=by,
+        recorded_at=_now(),
+    )
+    _event(
+        school=school,
+        kind=EventKind.RESPONSIBILITY,
+        actor=by,
+        summary=f"{record.get_role_display()}: {record.name} from {starts_on:%d %b %Y}",
+        data={"role": role, "name": record.name, "organisation": record.organisation, "starts_on": starts_on},
+    )
     return record
 
 
@@ -539,9 +755,13 @@ def end_responsibility(*, record: Responsibility, by: User, ends_on: datetime.da
         raise ValidationError({"ends_on": "The end date is before the start."})
     record.ends_on = ends_on
     record.save(update_fields=["ends_on"])
-    _event(school=record.school, kind=EventKind.RESPONSIBILITY, actor=by,
-           summary=f"{record.get_role_display()}: {record.name} until {ends_on:%d %b %Y}",
-           data={"role": record.role, "name": record.name, "ends_on": ends_on})
+    _event(
+        school=record.school,
+        kind=EventKind.RESPONSIBILITY,
+        actor=by,
+        summary=f"{record.get_role_display()}: {record.name} until {ends_on:%d %b %Y}",
+        data={"role": record.role, "name": record.name, "ends_on": ends_on},
+    )
     return record
 
 
@@ -564,9 +784,21 @@ def certificate_problem(upload: UploadedFile | None) -> str | None:
 
 
 @transaction.atomic
-def record_check(*, school: School, by: User, checked_on: datetime.date, method: str, device_type: str,
-                 location: str, user_group: str, passed: bool, what_was_tested: str, failures: str = "",
-                 actions: str = "", certificate: UploadedFile | None = None) -> FilterCheck:
+def record_check(
+    *,
+    school: School,
+    by: User,
+    checked_on: datetime.date,
+    method: str,
+    device_type: str,
+    location: str,
+    user_group: str,
+    passed: bool,
+    what_was_tested: str,
+    failures: str = "",
+    actions: str = "",
+    certificate: UploadedFile | None = None,
+) -> FilterCheck:
     if checked_on > timezone.localdate(_now()):
         raise ValidationError({"checked_on": "That date is in the future."})
     if not passed and (not failures.strip() or not actions.strip()):
@@ -575,9 +807,18 @@ def record_check(*, school: School, by: User, checked_on: datetime.date, method:
     if problem:
         raise ValidationError({"certificate": problem})
     check = FilterCheck(
-        school=school, checked_on=checked_on, checked_by=by, method=method, device_type=device_type,
-        location=location, user_group=user_group, passed=passed, what_was_tested=what_was_tested.strip(),
-        failures=failures.strip(), actions=actions.strip(), recorded_at=_now(),
+        school=school,
+        checked_on=checked_on,
+        checked_by=by,
+        method=method,
+        device_type=device_type,
+        location=location,
+        user_group=user_group,
+        passed=passed,
+        what_was_tested=what_was_tested.strip(),
+        failures=failures.strip(),
+        actions=actions.strip(),
+        recorded_at=_now(),
     )
     if certificate is not None:
         check.certificate_name = (certificate.name or "certificate")[:200]
@@ -585,12 +826,23 @@ def record_check(*, school: School, by: User, checked_on: datetime.date, method:
         check.certificate.save(check.certificate_name, certificate, save=False)
     check.save()
     outcome = "passed" if passed else "FAILED"
-    _event(school=school, kind=EventKind.CHECK, actor=by,
-           summary=(f"Check {outcome} on {checked_on:%d %b %Y} ({CheckMethod(method).label}): "
-                    f"{check.get_device_type_display()}, {check.get_location_display()}, "
-                    f"{check.get_user_group_display()}"),
-           data={"check": check.pk, "passed": passed, "failures": check.failures, "actions": check.actions,
-                 "certificate_sha256": _sha256(certificate) if certificate else ""})
+    _event(
+        school=school,
+        kind=EventKind.CHECK,
+        actor=by,
+        summary=(
+            f"Check {outcome} on {checked_on:%d %b %Y} ({CheckMethod(method).label}): "
+            f"{check.get_device_type_display()}, {check.get_location_display()}, "
+            f"{check.get_user_group_display()}"
+        ),
+        data={
+            "check": check.pk,
+            "passed": passed,
+            "failures": check.failures,
+            "actions": check.actions,
+            "certificate_sha256": _sha256(certificate) if certificate else "",
+        },
+    )
     return check
 
 
@@ -604,10 +856,22 @@ def _sha256(upload: UploadedFile) -> str:
 
 
 @transaction.atomic
-def record_review(*, school: School, by: User, kind: str, held_on: datetime.date, findings: str,
-                  senior_leader: str = "", dsl: str = "", it_provider: str = "", governor: str = "",
-                  others: str = "", trigger: str = "", trigger_detail: str = "",
-                  actions: list[dict] = ()) -> FilterReview:
+def record_review(
+    *,
+    school: School,
+    by: User,
+    kind: str,
+    held_on: datetime.date,
+    findings: str,
+    senior_leader: str = "",
+    dsl: str = "",
+    it_provider: str = "",
+    governor: str = "",
+    others: str = "",
+    trigger: str = "",
+    trigger_detail: str = "",
+    actions: list[dict] = (),
+) -> FilterReview:
     if held_on > timezone.localdate(_now()):
         raise ValidationError({"held_on": "Record a review once it has taken place."})
     if kind == ReviewKind.OUT_OF_CYCLE and not trigger:
@@ -615,20 +879,42 @@ def record_review(*, school: School, by: User, kind: str, held_on: datetime.date
     if not findings.strip():
         raise ValidationError({"findings": "Write down the findings."})
     review = FilterReview.objects.create(
-        school=school, kind=kind, held_on=held_on, trigger=trigger if kind == ReviewKind.OUT_OF_CYCLE else "",
-        trigger_detail=trigger_detail.strip(), senior_leader=senior_leader.strip(), dsl=dsl.strip(),
-        it_provider=it_provider.strip(), governor=governor.strip(), others=others.strip(),
-        findings=findings.strip(), recorded_by=by, recorded_at=_now())
+        school=school,
+        kind=kind,
+        held_on=held_on,
+        trigger=trigger if kind == ReviewKind.OUT_OF_CYCLE else "",
+        trigger_detail=trigger_detail.strip(),
+        senior_leader=senior_leader.strip(),
+        dsl=dsl.strip(),
+        it_provider=it_provider.strip(),
+        governor=governor.strip(),
+        others=others.strip(),
+        findings=findings.strip(),
+        recorded_by=by,
+        recorded_at=_now(),
+    )
     for item in actions:
         owner = item.get("owner")
-        ReviewAction.objects.create(review=review, text=item["text"], owner=owner,
-                                    owner_name=owner.full_name if owner else item.get("owner_name", ""),
-                                    due_on=item["due_on"])
-    _event(school=school, kind=EventKind.REVIEW, actor=by,
-           summary=f"{review.get_kind_display()} held on {held_on:%d %b %Y}"
-                   + (f" (trigger: {review.get_trigger_display().lower()})" if review.trigger else ""),
-           data={"review": review.pk, "findings": review.findings, "participants": dict(review.participants),
-                 "actions": [{"text": a["text"], "due_on": a["due_on"]} for a in actions]})
+        ReviewAction.objects.create(
+            review=review,
+            text=item["text"],
+            owner=owner,
+            owner_name=owner.full_name if owner else item.get("owner_name", ""),
+            due_on=item["due_on"],
+        )
+    _event(
+        school=school,
+        kind=EventKind.REVIEW,
+        actor=by,
+        summary=f"{review.get_kind_display()} held on {held_on:%d %b %Y}"
+        + (f" (trigger: {review.get_trigger_display().lower()})" if review.trigger else ""),
+        data={
+            "review": review.pk,
+            "findings": review.findings,
+            "participants": dict(review.participants),
+            "actions": [{"text": a["text"], "due_on": a["due_on"]} for a in actions],
+        },
+    )
     return review
 
 
@@ -638,6 +924,11 @@ def complete_action(*, action: ReviewAction, by: User, done_on: datetime.date | 
         return action
     action.done_on = done_on or timezone.localdate(_now())
     action.save(update_fields=["done_on"])
-    _event(school=action.review.school, kind=EventKind.REVIEW, actor=by,
-           summary=f"Review action done: {action.text}", data={"action": action.pk, "done_on": action.done_on})
+    _event(
+        school=action.review.school,
+        kind=EventKind.REVIEW,
+        actor=by,
+        summary=f"Review action done: {action.text}",
+        data={"action": action.pk, "done_on": action.done_on},
+    )
     return action

@@ -50,16 +50,27 @@ REQUIRED = ("timestamp", "user", "action", "target")
 # Rows whose action has none of these words (sign-ins, exports, searches) are not changes to the filter.
 _CHANGE_WORDS = re.compile(
     r"allow|block|unblock|whitelist|blacklist|add|remove|delete|create|modif|update|change|edit|override|"
-    r"enable|disable|exempt|permit|deny", re.IGNORECASE)
-_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-            "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%Y/%m/%d %H:%M:%S")
+    r"enable|disable|exempt|permit|deny",
+    re.IGNORECASE,
+)
+_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+)
 
 
 def read_table(*, data: bytes, sheet: str = "") -> list[list[str]]:
     """Rows of the vendor's CSV or workbook, read by the MIS import's rules (schools/importer/reading.py: a stray
     byte anywhere is refused, never re-read as Windows-1252), with a larger size limit: vendor logs are long."""
-    return importer.read_table(data=data, sheet=sheet, max_bytes=MAX_UPLOAD_BYTES,
-                               too_big_advice="Export a shorter period.", csv_advice="")
+    return importer.read_table(
+        data=data, sheet=sheet, max_bytes=MAX_UPLOAD_BYTES, too_big_advice="Export a shorter period.", csv_advice=""
+    )
 
 
 def _norm(text: str) -> str:
@@ -82,8 +93,9 @@ def saved_mapping(school: School) -> Mapping:
     saved = VendorMapping.objects.filter(school=school).first()
     if saved is None:
         return Mapping()
-    return Mapping(saved.timestamp_column, saved.user_column, saved.action_column, saved.target_column,
-                   saved.reference_column)
+    return Mapping(
+        saved.timestamp_column, saved.user_column, saved.action_column, saved.target_column, saved.reference_column
+    )
 
 
 def resolve_columns(headers: list[str], mapping: Mapping) -> dict[str, int]:
@@ -174,9 +186,15 @@ def explain(entry_key: str, at: datetime.datetime, explainers: dict[str, list[Ch
     return None
 
 
-def _check_row(cells: list[str], *, row_no: int, columns: dict[str, int], names: dict[str, str],
-               now: datetime.datetime, cache: list[str]) -> tuple[list[RowError], datetime.datetime | None,
-                                                                   tuple[str, str, str]]:
+def _check_row(
+    cells: list[str],
+    *,
+    row_no: int,
+    columns: dict[str, int],
+    names: dict[str, str],
+    now: datetime.datetime,
+    cache: list[str],
+) -> tuple[list[RowError], datetime.datetime | None, tuple[str, str, str]]:
     """One row's problems, its time and its (user, action, target)."""
 
     def cell(key: str) -> str:
@@ -203,8 +221,17 @@ def _check_row(cells: list[str], *, row_no: int, columns: dict[str, int], names:
     return row_errors, at, (user, action, target)
 
 
-def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, mapping: Mapping,
-                      remember: bool = True, product: str = "", sheet: str = "") -> ImportResult:
+def import_vendor_log(
+    *,
+    school: School,
+    by: User,
+    data: bytes,
+    filename: str,
+    mapping: Mapping,
+    remember: bool = True,
+    product: str = "",
+    sheet: str = "",
+) -> ImportResult:
     """Check every row; import all of them or none. The run is recorded either way."""
     now = timezone.now()
     sha = hashlib.sha256(data).hexdigest()
@@ -215,15 +242,21 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         header_index = next(i for i, r in enumerate(rows) if any(r))
         headers = rows[header_index]
         columns = resolve_columns(headers, mapping)
-        body = rows[header_index + 1:]
+        body = rows[header_index + 1 :]
         if not any(any(r) for r in body):
             raise FileRejected("The file has a header row but no entries.")
         if len(body) > MAX_ROWS:
             raise FileRejected(f"The file has {counted(len(body), 'row')}; import at most {MAX_ROWS} at a time.")
     except FileRejected as exc:
         run = VendorImport.objects.create(
-            school=school, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
-            status=VendorImport.Status.REJECTED, errors=[e.as_dict() for e in exc.as_errors()])
+            school=school,
+            uploaded_by=by,
+            uploaded_at=now,
+            filename=filename[:200],
+            sha256=sha,
+            status=VendorImport.Status.REJECTED,
+            errors=[e.as_dict() for e in exc.as_errors()],
+        )
         return ImportResult(run, exc.as_errors())
 
     explainers = _explainers(school)
@@ -234,8 +267,9 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
         row_no = header_index + offset + 2  # the header is row header_index + 1 in a spreadsheet
         if not any(cells):
             continue
-        row_errors, at, (user, action, target) = _check_row(cells, row_no=row_no, columns=columns, names=names,
-                                                            now=now, cache=cache)
+        row_errors, at, (user, action, target) = _check_row(
+            cells, row_no=row_no, columns=columns, names=names, now=now, cache=cache
+        )
         if row_errors:
             if len(errors) < MAX_REPORTED_ERRORS:
                 errors.extend(row_errors)
@@ -244,38 +278,72 @@ def import_vendor_log(*, school: School, by: User, data: bytes, filename: str, m
             continue  # the file will be rejected; keep checking rows, skip building entries
         key = services.normalise_target(target)
         is_change = bool(_CHANGE_WORDS.search(action))
-        entries.append(VendorEntry(
-            school=school, row=row_no, at=at, user=user, action=action, target=target, target_key=key[:500],
-            reference=(cells[ref_col].strip()[:120] if ref_col is not None and ref_col < len(cells) else ""),
-            is_change=is_change, explained_by_id=explain(key, at, explainers) if is_change else None,
-        ))
+        entries.append(
+            VendorEntry(
+                school=school,
+                row=row_no,
+                at=at,
+                user=user,
+                action=action,
+                target=target,
+                target_key=key[:500],
+                reference=(cells[ref_col].strip()[:120] if ref_col is not None and ref_col < len(cells) else ""),
+                is_change=is_change,
+                explained_by_id=explain(key, at, explainers) if is_change else None,
+            )
+        )
 
     if errors:
         run = VendorImport.objects.create(
-            school=school, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
-            status=VendorImport.Status.REJECTED, errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]])
+            school=school,
+            uploaded_by=by,
+            uploaded_at=now,
+            filename=filename[:200],
+            sha256=sha,
+            status=VendorImport.Status.REJECTED,
+            errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+        )
         return ImportResult(run, errors)
 
     with transaction.atomic():
         run = VendorImport.objects.create(
-            school=school, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
-            status=VendorImport.Status.APPLIED, rows=len(entries),
-            covers_from=min(e.at for e in entries), covers_to=max(e.at for e in entries))
+            school=school,
+            uploaded_by=by,
+            uploaded_at=now,
+            filename=filename[:200],
+            sha256=sha,
+            status=VendorImport.Status.APPLIED,
+            rows=len(entries),
+            covers_from=min(e.at for e in entries),
+            covers_to=max(e.at for e in entries),
+        )
         for e in entries:
             e.vendor_import = run
         VendorEntry.objects.bulk_create(entries, batch_size=_BATCH)
         if remember:
-            VendorMapping.objects.update_or_create(school=school, defaults={
-                "timestamp_column": names["timestamp"], "user_column": names["user"],
-                "action_column": names["action"], "target_column": names["target"],
-                "reference_column": names.get("reference", ""), "product": product[:100],
-            })
+            VendorMapping.objects.update_or_create(
+                school=school,
+                defaults={
+                    "timestamp_column": names["timestamp"],
+                    "user_column": names["user"],
+                    "action_column": names["action"],
+                    "target_column": names["target"],
+                    "reference_column": names.get("reference", ""),
+                    "product": product[:100],
+                },
+            )
         unexplained = sum(1 for e in entries if e.is_change and e.explained_by_id is None)
-        services._event(school=school, kind=EventKind.VENDOR_IMPORT, actor=by,
-                        summary=(f"Vendor log imported: {counted(len(entries), 'row')} from "
-                                 f"{run.covers_from:%d %b %Y} to {run.covers_to:%d %b %Y}, "
-                                 f"{counted(unexplained, 'change')} no approved request explains"),
-                        data={"import": run.pk, "sha256": sha, "rows": len(entries), "unexplained": unexplained})
+        services._event(
+            school=school,
+            kind=EventKind.VENDOR_IMPORT,
+            actor=by,
+            summary=(
+                f"Vendor log imported: {counted(len(entries), 'row')} from "
+                f"{run.covers_from:%d %b %Y} to {run.covers_to:%d %b %Y}, "
+                f"{counted(unexplained, 'change')} no approved request explains"
+            ),
+            data={"import": run.pk, "sha256": sha, "rows": len(entries), "unexplained": unexplained},
+        )
     return ImportResult(run, [], unexplained)
 
 
@@ -308,18 +376,25 @@ def reconciliation(*, school: School, limit: int = 200) -> Reconciliation:
         # Only over the period the imported logs cover: vendors keep a month or so, older changes are not missing.
         seen = VendorEntry.objects.filter(school=school, explained_by__isnull=False).values("explained_by_id")
         never_seen = list(
-            ChangeRequest.objects.filter(school=school, state__in=[State.APPLIED, State.REVERTED],
-                                         applied_at__gte=span["start"] - CLOCK_SLACK,
-                                         applied_at__lte=span["end"] + CLOCK_SLACK)
+            ChangeRequest.objects.filter(
+                school=school,
+                state__in=[State.APPLIED, State.REVERTED],
+                applied_at__gte=span["start"] - CLOCK_SLACK,
+                applied_at__lte=span["end"] + CLOCK_SLACK,
+            )
             .exclude(pk__in=seen)
-            .select_related("applied_by").order_by("-applied_at")[:limit]
+            .select_related("applied_by")
+            .order_by("-applied_at")[:limit]
         )
     shown = list(to_follow_up.order_by("-at")[:limit])
     for entry in shown:
         entry.done = None  # read by the page; spares a query per row for the missing reverse one-to-one
     if len(shown) < limit:
-        followed = list(unexplained_qs.filter(follow_up__isnull=False)
-                        .select_related("follow_up__by", "follow_up__change").order_by("-at")[:limit - len(shown)])
+        followed = list(
+            unexplained_qs.filter(follow_up__isnull=False)
+            .select_related("follow_up__by", "follow_up__change")
+            .order_by("-at")[: limit - len(shown)]
+        )
         for entry in followed:
             entry.done = entry.follow_up
         shown += followed

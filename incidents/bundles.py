@@ -74,7 +74,7 @@ def fingerprint_of(public_raw: bytes) -> str:
 
 def spaced(fingerprint: str) -> str:
     """A fingerprint as people read it aloud over the phone: groups of four."""
-    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
+    return " ".join(fingerprint[i : i + 4] for i in range(0, len(fingerprint), 4))
 
 
 def public_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
@@ -101,8 +101,12 @@ def origin_of(record: ChainedRecord) -> dict[str, Any]:
 
 def item(type_: str, pk: Any, data: dict[str, Any], record: ChainedRecord | None = None) -> dict[str, Any]:
     """One record for the bundle: ``data`` is what a reader needs (labels, names, texts), canonical JSON."""
-    return {"type": type_, "id": pk, "origin": origin_of(record) if record is not None else None,
-            "data": _canonical(data)}
+    return {
+        "type": type_,
+        "id": pk,
+        "origin": origin_of(record) if record is not None else None,
+        "data": _canonical(data),
+    }
 
 
 # Other apps add their records for a pupil: ``fn(*, school, pupil) -> list[item(...)]``, registered from the
@@ -123,8 +127,12 @@ def json_link_hash(prev_hash: str, seq: int, chain: str, payload: dict[str, Any]
     """``audit.chain.link_hash`` for a payload that is already canonical JSON (as read from a bundle, or made by
     ``item``): the same bytes hashed, without walking the payload again to canonicalise it (the walk was most of
     a 2,000-record bundle's time)."""
-    body = json.dumps({"prev": prev_hash, "seq": seq, "chain": chain, "data": payload}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False)
+    body = json.dumps(
+        {"prev": prev_hash, "seq": seq, "chain": chain, "data": payload},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -181,8 +189,11 @@ def build(
             {"name": RECORDS, "sha256": hashlib.sha256(records_json).hexdigest(), "size": len(records_json)},
         ],
         "records": {"count": len(chained), "head": chained[-1]["hash"] if chained else GENESIS, "types": types},
-        "signing_key": {"algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode(),
-                        "fingerprint": fingerprint_of(raw)},
+        "signing_key": {
+            "algorithm": "Ed25519",
+            "public_key": base64.b64encode(raw).decode(),
+            "fingerprint": fingerprint_of(raw),
+        },
     }
     manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
     signature = base64.b64encode(private_key.sign(manifest_bytes))
@@ -191,10 +202,12 @@ def build(
     # same zip.
     stamp = (1980, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(out, "w") as archive:
-        for name, body, method in ((MANIFEST, manifest_bytes, zipfile.ZIP_DEFLATED),
-                                   (SIGNATURE, signature, zipfile.ZIP_STORED),
-                                   (PDF, pdf, zipfile.ZIP_STORED),
-                                   (RECORDS, records_json, zipfile.ZIP_DEFLATED)):
+        for name, body, method in (
+            (MANIFEST, manifest_bytes, zipfile.ZIP_DEFLATED),
+            (SIGNATURE, signature, zipfile.ZIP_STORED),
+            (PDF, pdf, zipfile.ZIP_STORED),
+            (RECORDS, records_json, zipfile.ZIP_DEFLATED),
+        ):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = method
             archive.writestr(info, body)
@@ -326,14 +339,19 @@ def _read_manifest(members: dict[str, bytes], result: Verification) -> dict[str,
         return None
     result.manifest = manifest
     if manifest.get("format") != FORMAT or manifest.get("version") not in SUPPORTED_VERSIONS:
-        result.problems.append(Problem("the manifest", f"format {manifest.get('format')!r} version "
-                                       f"{manifest.get('version')!r} is not one this portal reads"))
+        result.problems.append(
+            Problem(
+                "the manifest",
+                f"format {manifest.get('format')!r} version {manifest.get('version')!r} is not one this portal reads",
+            )
+        )
         return None
     return manifest
 
 
-def _check_records(members: dict[str, bytes], manifest: dict[str, Any], result: Verification,
-                   problems: list[Problem]) -> None:
+def _check_records(
+    members: dict[str, bytes], manifest: dict[str, Any], result: Verification, problems: list[Problem]
+) -> None:
     try:
         records = json.loads(members[RECORDS])["records"]
         assert isinstance(records, list)
@@ -348,12 +366,17 @@ def _check_records(members: dict[str, bytes], manifest: dict[str, Any], result: 
         problems.append(broken)
     elif len(records) != claimed.get("count"):
         last = records[-1]["n"] if records else 0
-        problems.append(Problem(f"record {last + 1} of {total}",
-                                f"the manifest claims {claimed.get('count')} records and the bundle ends after "
-                                f"{last}: records after #{last} were removed"))
+        problems.append(
+            Problem(
+                f"record {last + 1} of {total}",
+                f"the manifest claims {claimed.get('count')} records and the bundle ends after "
+                f"{last}: records after #{last} were removed",
+            )
+        )
     elif (records[-1]["hash"] if records else GENESIS) != claimed.get("head"):
-        problems.append(Problem(f"record {len(records)} of {total}",
-                                "the last record differs from the one the manifest names"))
+        problems.append(
+            Problem(f"record {len(records)} of {total}", "the last record differs from the one the manifest names")
+        )
 
 
 def _check_members(members: dict[str, bytes], manifest: dict[str, Any], problems: list[Problem]) -> None:
@@ -366,8 +389,14 @@ def _check_members(members: dict[str, bytes], manifest: dict[str, Any], problems
             problems.append(Problem(name, "it differs from the file the manifest names (SHA-256)"))
 
 
-def _check_signature(members: dict[str, bytes], manifest: dict[str, Any], result: Verification,
-                     problems: list[Problem], *, expected_fingerprint: str) -> None:
+def _check_signature(
+    members: dict[str, bytes],
+    manifest: dict[str, Any],
+    result: Verification,
+    problems: list[Problem],
+    *,
+    expected_fingerprint: str,
+) -> None:
     key_info = manifest.get("signing_key") or {}
     try:
         raw = base64.b64decode(key_info.get("public_key", ""), validate=True)
@@ -381,11 +410,20 @@ def _check_signature(members: dict[str, bytes], manifest: dict[str, Any], result
     try:
         public.verify(base64.b64decode(members[SIGNATURE], validate=True), members[MANIFEST])
     except (InvalidSignature, ValueError):
-        problems.append(Problem("the signature", "it does not match the manifest and the key it carries "
-                                "(the manifest or the signature was changed)"))
+        problems.append(
+            Problem(
+                "the signature",
+                "it does not match the manifest and the key it carries (the manifest or the signature was changed)",
+            )
+        )
     if expected_fingerprint and expected_fingerprint.replace(" ", "").lower() != result.fingerprint:
-        problems.append(Problem("the signing key", f"signed with key {spaced(result.fingerprint)[:39]}…, not the "
-                                f"sending school's key {spaced(expected_fingerprint.replace(' ', '').lower())[:39]}…"))
+        problems.append(
+            Problem(
+                "the signing key",
+                f"signed with key {spaced(result.fingerprint)[:39]}…, not the "
+                f"sending school's key {spaced(expected_fingerprint.replace(' ', '').lower())[:39]}…",
+            )
+        )
 
 
 # --- Reading a verified bundle ------------------------------------------------------------------------------
@@ -413,5 +451,9 @@ def grouped(records: list[dict[str, Any]]) -> dict[str, Any]:
             notices[d["notification_id"]]["entries"].append(d)
         elif t != "encompass_child":
             others.append({"type": TYPE_LABELS.get(str(t), t), **d})
-    return {"cases": list(cases.values()), "alerts": list(alerts.values()), "notices": list(notices.values()),
-            "others": others}
+    return {
+        "cases": list(cases.values()),
+        "alerts": list(alerts.values()),
+        "notices": list(notices.values()),
+        "others": others,
+    }

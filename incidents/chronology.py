@@ -53,7 +53,8 @@ def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
     """Three queries however many cases and entries: links+cases, then every entry of those cases."""
     entries = TimelineEntry.objects.select_related("corrects").order_by("at", "id")
     links = (
-        IncidentPupil.objects.current().filter(
+        IncidentPupil.objects.current()
+        .filter(
             pupil=pupil,
             incident__in=Incident.objects.filter(access.case_visibility(portal)).values("pk"),
         )
@@ -65,8 +66,14 @@ def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
     for link in links:
         entries_of_case = corrections.annotate(list(link.incident.entries.all()))
         reported = next((e for e in entries_of_case if e.kind == "reported"), None)
-        items.append(ChronologyItem(link=link, incident=link.incident, entries=entries_of_case,
-                                    report=corrections.report_fields(incident=link.incident, reported=reported)))
+        items.append(
+            ChronologyItem(
+                link=link,
+                incident=link.incident,
+                entries=entries_of_case,
+                report=corrections.report_fields(incident=link.incident, reported=reported),
+            )
+        )
     return items
 
 

@@ -35,17 +35,46 @@ NO_WEEK = datetime.date(1, 1, 1)  # a state row's week
 
 # Incident's columns a count depends on, and the parts of the key each one gives.
 KEY_OF_FIELD = {
-    "school": "school_id", "school_id": "school_id", "route": "route", "subject_staff": "subject",
-    "subject_staff_id": "subject", "reported_at": "week", "status": "status", "category": "category",
-    "acknowledged_at": "acknowledged", "immediate_risk": "immediate_risk", "open_mandatory_steps": "steps_open",
-    "assigned_to": "assigned", "assigned_to_id": "assigned",
+    "school": "school_id",
+    "school_id": "school_id",
+    "route": "route",
+    "subject_staff": "subject",
+    "subject_staff_id": "subject",
+    "reported_at": "week",
+    "status": "status",
+    "category": "category",
+    "acknowledged_at": "acknowledged",
+    "immediate_risk": "immediate_risk",
+    "open_mandatory_steps": "steps_open",
+    "assigned_to": "assigned",
+    "assigned_to_id": "assigned",
 }
 COUNTED_FIELDS = frozenset(KEY_OF_FIELD)
 # The Incident columns the keys are made from, in the order ``keys_of_row`` takes them.
-ROW_FIELDS = ("school_id", "route", "subject_staff_id", "reported_at", "status", "category", "acknowledged_at",
-              "immediate_risk", "open_mandatory_steps", "assigned_to_id")
-COLUMNS = ("school_id", "route", "subject", "week", "status", "category", "acknowledged", "immediate_risk",
-           "steps_open", "assigned")
+ROW_FIELDS = (
+    "school_id",
+    "route",
+    "subject_staff_id",
+    "reported_at",
+    "status",
+    "category",
+    "acknowledged_at",
+    "immediate_risk",
+    "open_mandatory_steps",
+    "assigned_to_id",
+)
+COLUMNS = (
+    "school_id",
+    "route",
+    "subject",
+    "week",
+    "status",
+    "category",
+    "acknowledged",
+    "immediate_risk",
+    "steps_open",
+    "assigned",
+)
 
 
 class Key(NamedTuple):
@@ -66,11 +95,31 @@ def week_of(at: datetime.datetime) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def keys_of_row(school_id, route, subject_staff_id, reported_at, status, category, acknowledged_at, immediate_risk,
-                open_mandatory_steps, assigned_to_id) -> tuple[Key, Key]:
+def keys_of_row(
+    school_id,
+    route,
+    subject_staff_id,
+    reported_at,
+    status,
+    category,
+    acknowledged_at,
+    immediate_risk,
+    open_mandatory_steps,
+    assigned_to_id,
+) -> tuple[Key, Key]:
     """A case's state and its week."""
-    state = Key(school_id, route, subject_staff_id or 0, NO_WEEK, status, category, acknowledged_at is not None,
-                bool(immediate_risk), (open_mandatory_steps or 0) > 0, assigned_to_id or 0)
+    state = Key(
+        school_id,
+        route,
+        subject_staff_id or 0,
+        NO_WEEK,
+        status,
+        category,
+        acknowledged_at is not None,
+        bool(immediate_risk),
+        (open_mandatory_steps or 0) > 0,
+        assigned_to_id or 0,
+    )
     week = Key(school_id, route, subject_staff_id or 0, week_of(reported_at), "", "", False, False, False, 0)
     return state, week
 
@@ -135,17 +184,32 @@ def live_keys(school_ids: Iterable[int] | None = None, *, incident_model=None) -
     qs = qs.order_by()
     found: Counter = Counter()
     states = (
-        qs.annotate(counted_ack=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
-                    counted_steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()))
-        .values_list("school_id", "route", "subject_staff_id", "status", "category", "counted_ack", "immediate_risk",
-                     "counted_steps_open", "assigned_to_id")
+        qs.annotate(
+            counted_ack=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+            counted_steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+        )
+        .values_list(
+            "school_id",
+            "route",
+            "subject_staff_id",
+            "status",
+            "category",
+            "counted_ack",
+            "immediate_risk",
+            "counted_steps_open",
+            "assigned_to_id",
+        )
         .annotate(n=Count("*"))
     )
     for sid, route, subject, status, category, ack, urgent, steps, assigned, n in states:
-        found[Key(sid, route, subject or 0, NO_WEEK, status, category, bool(ack), bool(urgent), bool(steps),
-                  assigned or 0)] += n
+        found[
+            Key(
+                sid, route, subject or 0, NO_WEEK, status, category, bool(ack), bool(urgent), bool(steps), assigned or 0
+            )
+        ] += n
     weeks = (
-        qs.annotate(week=TruncWeek("reported_at")).values_list("school_id", "route", "subject_staff_id", "week")
+        qs.annotate(week=TruncWeek("reported_at"))
+        .values_list("school_id", "route", "subject_staff_id", "week")
         .annotate(n=Count("*"))
     )
     for sid, route, subject, week, n in weeks:

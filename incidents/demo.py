@@ -237,8 +237,10 @@ def summary(*, demo) -> list[str]:
     total = Incident.objects.filter(school=school, reported_at__gte=since, reported_at__lt=until).count()
     search_count = DeviceSearch.objects.filter(school=school).count()
     # The same lines on every run: seed_demo's output is part of its idempotency contract.
-    return [f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head.",
-            f"Device searches: {search_count} at {school.name}, one of them on a case."]
+    return [
+        f"Incidents: {total} at {school.name} this term, including one allegation about staff for the head.",
+        f"Device searches: {search_count} at {school.name}, one of them on a case.",
+    ]
 
 
 def _pupil_raised(*, school, now: datetime.datetime) -> None:
@@ -273,39 +275,69 @@ def _device_searches(*, school, users) -> None:
     head, deputy, dsl, staff, osl = users["head"], users["deputy"], users["dsl"], users["staff"], users["osl"]
     now = timezone.now()
     watch_case = Incident.objects.filter(
-        submission_token=uuid.uuid5(NAMESPACE, f"oakfield-{_WATCH_CASE}"), school=school).first()
+        submission_token=uuid.uuid5(NAMESPACE, f"oakfield-{_WATCH_CASE}"), school=school
+    ).first()
     if watch_case is not None and not DeviceSearch.objects.filter(school=school, device=WATCH_SEARCH).exists():
-        link = (watch_case.pupil_links.filter(role="harming").first()
-                or watch_case.pupil_links.order_by("pk").first())
+        link = watch_case.pupil_links.filter(role="harming").first() or watch_case.pupil_links.order_by("pk").first()
         searches.search_record(
-            school=school, by=deputy, pupil=link.pupil, incident=watch_case,
+            school=school,
+            by=deputy,
+            pupil=link.pupil,
+            incident=watch_case,
             searched_at=min(watch_case.reported_at + datetime.timedelta(minutes=40), now),
-            device=WATCH_SEARCH, authorised_by=head, authority=SearchAuthority.HEADTEACHER, searched_by=deputy,
-            witness=staff, no_witness_reason="", grounds=SearchGrounds.HARM,
+            device=WATCH_SEARCH,
+            authorised_by=head,
+            authority=SearchAuthority.HEADTEACHER,
+            searched_by=deputy,
+            witness=staff,
+            no_witness_reason="",
+            grounds=SearchGrounds.HARM,
             reason="Seen filming other children in the toilets on the watch.",
             looked_at="The watch's gallery, with the pupil present: only today's recordings.",
             found="Two short videos recorded in the toilets this morning. Not watched further, copied or shared.",
-            child_at_risk=True, deleted=False, parents_informed=True,
-            parents_note="Mother told by phone the same afternoon.", outcome=DeviceOutcome.HELD)
+            child_at_risk=True,
+            deleted=False,
+            parents_informed=True,
+            parents_note="Mother told by phone the same afternoon.",
+            outcome=DeviceOutcome.HELD,
+        )
     if not DeviceSearch.objects.filter(school=school, device=PHONE_SEARCH).exists():
         pupil = Pupil.objects.filter(school=school, year_group="6").order_by("upn")[3]
-        searched_at = (now - datetime.timedelta(days=15)).astimezone(LONDON).replace(
-            hour=13, minute=40, second=0, microsecond=0)
+        searched_at = (
+            (now - datetime.timedelta(days=15)).astimezone(LONDON).replace(hour=13, minute=40, second=0, microsecond=0)
+        )
         search = searches.search_record(
-            school=school, by=dsl, pupil=pupil, searched_at=min(searched_at, now - datetime.timedelta(hours=1)),
-            device=PHONE_SEARCH, authorised_by=deputy, authority=SearchAuthority.AUTHORISED_STAFF,
-            searched_by=deputy, witness=osl, no_witness_reason="", grounds=SearchGrounds.SCHOOL_RULES,
+            school=school,
+            by=dsl,
+            pupil=pupil,
+            searched_at=min(searched_at, now - datetime.timedelta(hours=1)),
+            device=PHONE_SEARCH,
+            authorised_by=deputy,
+            authority=SearchAuthority.AUTHORISED_STAFF,
+            searched_by=deputy,
+            witness=osl,
+            no_witness_reason="",
+            grounds=SearchGrounds.SCHOOL_RULES,
             reason="Said by classmates to have photographed the answers to Friday's spelling test on the "
-                   "teacher's desk.",
+            "teacher's desk.",
             looked_at="The camera roll, today's photos only, with the pupil present.",
-            found="One photo of the spelling test answer sheet.", child_at_risk=False, deleted=True,
+            found="One photo of the spelling test answer sheet.",
+            child_at_risk=False,
+            deleted=True,
             deleted_what="The one photo of the answer sheet.",
             deletion_reason="A photo of school papers taken against the school rules; not needed as evidence.",
-            parents_informed=False, outcome=DeviceOutcome.HELD)
-        searches.search_parents_informed(search=search, by=dsl,
-                                         text="Father told at collection the same day, in person.")
-        searches.search_outcome(search=search, by=dsl, outcome=DeviceOutcome.RETURNED_TO_PARENT,
-                                text="Handed to the father at the end of the day.")
+            parents_informed=False,
+            outcome=DeviceOutcome.HELD,
+        )
+        searches.search_parents_informed(
+            search=search, by=dsl, text="Father told at collection the same day, in person."
+        )
+        searches.search_outcome(
+            search=search,
+            by=dsl,
+            outcome=DeviceOutcome.RETURNED_TO_PARENT,
+            text="Handed to the father at the end of the day.",
+        )
 
 
 def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, rng: random.Random) -> None:
@@ -380,8 +412,9 @@ def _progress(incident: Incident, *, status: str, users, at: datetime.datetime, 
     for i, step in enumerate(incident.steps.filter(done_entry__isnull=True)):
         with later(60 * 6):
             if i % 3 == 2:
-                services.case_step_done(step=step, by=dsl, not_needed=True,
-                                        note="Not needed: the police and social care were not involved.")
+                services.case_step_done(
+                    step=step, by=dsl, not_needed=True, note="Not needed: the police and social care were not involved."
+                )
             else:
                 services.case_step_done(step=step, by=dsl, note="Done with the class teacher.")
     for task in incident.tasks.filter(done_entry__isnull=True):
@@ -406,13 +439,31 @@ HISTORY_NAMESPACE = uuid.UUID("3b0f6c1e-8f0e-4a8f-b0f5-7a3c1d2e9b10")
 # Per earlier term (oldest first): how many concerns of each category. Cyberbullying and unwanted contact
 # rise term on term, the pattern the board should ask about; accidental content falls as filtering improves.
 HISTORY: tuple[dict[str, int], ...] = (
-    {Category.CYBERBULLYING: 3, Category.HARMFUL_CONTENT_ACCIDENTAL: 5, Category.UNWANTED_CONTACT: 1,
-     Category.PHISHING_SCAMS: 2, Category.EXCESSIVE_USE: 3, Category.MISINFORMATION: 1},
-    {Category.CYBERBULLYING: 4, Category.HARMFUL_CONTENT_ACCIDENTAL: 4, Category.UNWANTED_CONTACT: 2,
-     Category.PERSONAL_DEVICE_MISUSE: 3, Category.GAMBLING_SPENDING: 2, Category.ONLINE_HATE: 1},
-    {Category.CYBERBULLYING: 6, Category.HARMFUL_CONTENT_ACCIDENTAL: 3, Category.UNWANTED_CONTACT: 3,
-     Category.YOUTH_PRODUCED_IMAGERY: 2, Category.PHISHING_SCAMS: 1, Category.FILTERING_BREACH: 2,
-     Category.MISINFORMATION: 2},
+    {
+        Category.CYBERBULLYING: 3,
+        Category.HARMFUL_CONTENT_ACCIDENTAL: 5,
+        Category.UNWANTED_CONTACT: 1,
+        Category.PHISHING_SCAMS: 2,
+        Category.EXCESSIVE_USE: 3,
+        Category.MISINFORMATION: 1,
+    },
+    {
+        Category.CYBERBULLYING: 4,
+        Category.HARMFUL_CONTENT_ACCIDENTAL: 4,
+        Category.UNWANTED_CONTACT: 2,
+        Category.PERSONAL_DEVICE_MISUSE: 3,
+        Category.GAMBLING_SPENDING: 2,
+        Category.ONLINE_HATE: 1,
+    },
+    {
+        Category.CYBERBULLYING: 6,
+        Category.HARMFUL_CONTENT_ACCIDENTAL: 3,
+        Category.UNWANTED_CONTACT: 3,
+        Category.YOUTH_PRODUCED_IMAGERY: 2,
+        Category.PHISHING_SCAMS: 1,
+        Category.FILTERING_BREACH: 2,
+        Category.MISINFORMATION: 2,
+    },
 )
 HISTORY_REFER = {
     Category.UNWANTED_CONTACT: "ceop",
@@ -442,9 +493,16 @@ def _history(*, school, users, terms: list[Term]) -> int:
                     day += datetime.timedelta(days=1)
                 reported = datetime.datetime.combine(day, datetime.time(9 + n % 6, 5 * (n % 11)), LONDON)
                 incident = services.incident_report(
-                    school=school, reporter=reporters[n % len(reporters)], submission_token=token, notify=False,
-                    occurred_at=reported - datetime.timedelta(hours=2), reported_at=reported, location="on_site",
-                    category=category, description="Demo history concern (earlier term).", device="school",
+                    school=school,
+                    reporter=reporters[n % len(reporters)],
+                    submission_token=token,
+                    notify=False,
+                    occurred_at=reported - datetime.timedelta(hours=2),
+                    reported_at=reported,
+                    location="on_site",
+                    category=category,
+                    description="Demo history concern (earlier term).",
+                    device="school",
                     immediate_risk=False,
                     pupils=[services.PupilInvolvement(rng.choice(pupils).pk, "harmed")] if pupils else [],
                 )
@@ -456,12 +514,17 @@ def _history(*, school, users, terms: list[Term]) -> int:
                 with services.backdated(clock):
                     if agency:
                         services.case_record(
-                            incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referred.",
+                            incident=incident,
+                            by=dsl,
+                            kind=EntryKind.REFERRAL,
+                            text="Referred.",
                             data={"agency": agency, "when": clock.isoformat()},
                         )
                     elif n % 9:  # one in nine closed without the decision written down: a gap to ask about
                         services.case_record(
-                            incident=incident, by=dsl, kind=EntryKind.NO_REFERRAL,
+                            incident=incident,
+                            by=dsl,
+                            kind=EntryKind.NO_REFERRAL,
                             text="Threshold for referral not met; managed in school.",
                         )
                 clock += datetime.timedelta(days=rng.choice([2, 4, 7, 12]))
@@ -469,8 +532,9 @@ def _history(*, school, users, terms: list[Term]) -> int:
                     # A case closes only when every required step is done or recorded as not needed.
                     for step in incident.steps.filter(done_entry__isnull=True, mandatory=True):
                         services.case_step_done(step=step, by=dsl, note="Done; see the notes.")
-                    services.case_transition(incident=incident, to=Status.CLOSED, by=dsl,
-                                                      outcome="Resolved; pupil supported in school.")
+                    services.case_transition(
+                        incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved; pupil supported in school."
+                    )
                 created += 1
     return created
 
@@ -486,12 +550,18 @@ def seed_history(*, demo) -> list[str]:
     earlier.reverse()
     if len(earlier) == len(HISTORY):
         _history(school=school, users=demo.users, terms=earlier)
-    history = Incident.objects.filter(school=school, submission_token__in=[
-        uuid.uuid5(HISTORY_NAMESPACE, f"oakfield-{t.academic_year}-{t.name}-{n}")
-        for t in earlier for n in range(1, 40)
-    ]).count()
-    return [f"Concern history: {history} concerns over the three earlier terms at {school.name}, for the governor "
-            "report's trends."]
+    history = Incident.objects.filter(
+        school=school,
+        submission_token__in=[
+            uuid.uuid5(HISTORY_NAMESPACE, f"oakfield-{t.academic_year}-{t.name}-{n}")
+            for t in earlier
+            for n in range(1, 40)
+        ],
+    ).count()
+    return [
+        f"Concern history: {history} concerns over the three earlier terms at {school.name}, for the governor "
+        "report's trends."
+    ]
 
 
 # The history first: it was made first when reports/demo.py made it, so the case references stay as they were.

@@ -25,8 +25,14 @@ from safeguarding_portal.retention.registry import Due
 from .models import Attachment, EntryKind, Incident, IncidentOther, IncidentPupil, Status, TimelineEntry
 
 # A pupil who told us gave their name (raised_by_name): personal content like the rest of the report.
-INCIDENT_BLANKED = {"description": "", "action_taken": "", "others_involved": "", "location_detail": "",
-                    "device_detail": "", "raised_by_name": ""}
+INCIDENT_BLANKED = {
+    "description": "",
+    "action_taken": "",
+    "others_involved": "",
+    "location_detail": "",
+    "device_detail": "",
+    "raised_by_name": "",
+}
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -38,8 +44,9 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 class CaseDisposal:
     """``retention.registry.Disposal`` for child protection records (``incidents.cp_records``)."""
 
-    def due(self, *, school_ids: list[int], years: int, today: datetime.date, excluded: Iterable[Any],
-            held_pupils: Any) -> Iterable[Due]:
+    def due(
+        self, *, school_ids: list[int], years: int, today: datetime.date, excluded: Iterable[Any], held_pupils: Any
+    ) -> Iterable[Due]:
         from safeguarding_portal.retention.disposal import years_after
 
         if not school_ids:
@@ -55,20 +62,29 @@ class CaseDisposal:
             .order_by()
             .values_list("school_id", "pk", "reference", "reported_at", "youngest")
         )
-        return [Due(school_id=sid, record_id=pk, label=reference, made_at=reported_at,
-                    due_on=years_after(youngest or reported_at.date(), years))
-                for sid, pk, reference, reported_at, youngest in rows.iterator(chunk_size=5000)]
+        return [
+            Due(
+                school_id=sid,
+                record_id=pk,
+                label=reference,
+                made_at=reported_at,
+                due_on=years_after(youngest or reported_at.date(), years),
+            )
+            for sid, pk, reference, reported_at, youngest in rows.iterator(chunk_size=5000)
+        ]
 
     def pupils_of(self, *, record_ids: list[int]) -> dict[int, set[int]]:
         found: dict[int, set[int]] = defaultdict(set)
         for incident_id, pupil_id in IncidentPupil.objects.filter(incident_id__in=record_ids).values_list(
-                "incident_id", "pupil_id"):
+            "incident_id", "pupil_id"
+        ):
             found[incident_id].add(pupil_id)
         return found
 
     def find(self, *, school, label: str) -> int | None:
-        return Incident.objects.filter(school=school, reference__iexact=label.strip()).values_list(
-            "pk", flat=True).first()
+        return (
+            Incident.objects.filter(school=school, reference__iexact=label.strip()).values_list("pk", flat=True).first()
+        )
 
     def dispose(self, *, school, record_id: int, tombstone: Callable[..., Any]) -> int:
         from safeguarding_portal.retention.disposal import blank, residue_of
@@ -76,8 +92,9 @@ class CaseDisposal:
         incident = Incident.objects.get(pk=record_id, school=school)
         rows = 0
         for entry in TimelineEntry.objects.filter(incident=incident).order_by("seq"):
-            kept = {k: entry.data[k] for k in ("from", "to") if k in entry.data} if entry.kind == EntryKind.STATUS \
-                else {}
+            kept = (
+                {k: entry.data[k] for k in ("from", "to") if k in entry.data} if entry.kind == EntryKind.STATUS else {}
+            )
             values = {"text": "", "data": kept}
             tombstone(entry, residue=residue_of(entry, values), made_at=entry.at)
             blank(entry, values)

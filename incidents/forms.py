@@ -304,7 +304,8 @@ class OtherPersonForm(_CaseForm):
 
 class FurtherInformationForm(forms.Form):
     text = forms.CharField(
-        label="What else do you want the safeguarding team to know?", max_length=5000,
+        label="What else do you want the safeguarding team to know?",
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -333,40 +334,67 @@ class DeviceSearchForm(forms.Form):
 
     pupil = _PupilField(queryset=None, label="Whose device was searched?")
     searched_at = forms.DateTimeField(label="When was it searched?", widget=_WHEN, input_formats=_WHEN_FORMATS)
-    device = forms.CharField(max_length=200, label="Which device?",
-                             widget=forms.TextInput(attrs={"placeholder": "e.g. the pupil's own phone"}))
+    device = forms.CharField(
+        max_length=200,
+        label="Which device?",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. the pupil's own phone"}),
+    )
     authority = forms.ChoiceField(label="Authorised by", choices=SEARCH_AUTHORITY_CHOICES, widget=forms.RadioSelect)
     authorised_by = _PersonField(queryset=None, label="Who authorised the search?")
     searched_by = _PersonField(queryset=None, label="Who searched?")
     witness = _PersonField(queryset=None, required=False, label="Witness (another member of staff)")
     no_witness_reason = forms.CharField(max_length=300, required=False, label="If there was no witness, why not?")
-    grounds = forms.ChoiceField(label="Grounds for the search", choices=SEARCH_GROUNDS_CHOICES,
-                                widget=forms.RadioSelect)
+    grounds = forms.ChoiceField(
+        label="Grounds for the search", choices=SEARCH_GROUNDS_CHOICES, widget=forms.RadioSelect
+    )
     reason = forms.CharField(label="The reason, in your words", widget=forms.Textarea(attrs={"rows": 3}))
-    looked_at = forms.CharField(label="What was looked at (apps, folders, messages)",
-                                widget=forms.Textarea(attrs={"rows": 2}))
-    found = forms.CharField(label="What was found (describe it; never copy, photograph or screenshot it)",
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    looked_at = forms.CharField(
+        label="What was looked at (apps, folders, messages)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    found = forms.CharField(
+        label="What was found (describe it; never copy, photograph or screenshot it)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     child_at_risk = forms.TypedChoiceField(
-        label="Could a child be at risk from what was found?", choices=YES_NO, widget=forms.RadioSelect,
-        coerce=lambda v: v == "yes")
-    case = forms.ModelChoiceField(queryset=None, required=False, to_field_name="reference",
-                                  label="Link to an existing case (optional)", empty_label="No case")
+        label="Could a child be at risk from what was found?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
+    case = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        to_field_name="reference",
+        label="Link to an existing case (optional)",
+        empty_label="No case",
+    )
     new_case_category = forms.ChoiceField(
-        required=False, label="If there is no case yet: what kind of concern is it?",
-        help_text="The DSL team gets it as a new case, with you as the reporter.")
+        required=False,
+        label="If there is no case yet: what kind of concern is it?",
+        help_text="The DSL team gets it as a new case, with you as the reporter.",
+    )
     immediate_risk = forms.BooleanField(required=False, label="A child is at immediate risk of harm")
-    deleted = forms.TypedChoiceField(label="Was any data or file deleted?", choices=[("no", "No"), ("yes", "Yes")],
-                                     widget=forms.RadioSelect, coerce=lambda v: v == "yes", initial="no")
+    deleted = forms.TypedChoiceField(
+        label="Was any data or file deleted?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+        initial="no",
+    )
     deleted_what = forms.CharField(required=False, label="What was deleted", widget=forms.Textarea(attrs={"rows": 2}))
-    deletion_reason = forms.CharField(required=False, label="Why it was deleted (the good reason)",
-                                      widget=forms.Textarea(attrs={"rows": 2}))
-    parents_informed = forms.TypedChoiceField(label="Have the parents or carers been informed?",
-                                              choices=[("yes", "Yes"), ("no", "Not yet")], widget=forms.RadioSelect,
-                                              coerce=lambda v: v == "yes")
+    deletion_reason = forms.CharField(
+        required=False, label="Why it was deleted (the good reason)", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    parents_informed = forms.TypedChoiceField(
+        label="Have the parents or carers been informed?",
+        choices=[("yes", "Yes"), ("no", "Not yet")],
+        widget=forms.RadioSelect,
+        coerce=lambda v: v == "yes",
+    )
     parents_note = forms.CharField(max_length=300, required=False, label="Who was told, when and how")
-    outcome = forms.ChoiceField(label="What happened to the device?", choices=DEVICE_OUTCOME_CHOICES,
-                                widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="What happened to the device?", choices=DEVICE_OUTCOME_CHOICES, widget=forms.RadioSelect
+    )
 
     def __init__(self, *args, pupils, people, cases, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,9 +403,13 @@ class DeviceSearchForm(forms.Form):
             self.fields[name].queryset = people
         self.fields["case"].queryset = cases
         self.fields["case"].label_from_instance = lambda c: f"{c.reference}: {c.get_category_display()}"
-        self.fields["new_case_category"].choices = [("", "Choose the closest match"), *[
-            (label, [(v, lbl) for v, lbl in items if v != Category.STAFF_CONDUCT])
-            for label, items in categories_by_four_c()]]
+        self.fields["new_case_category"].choices = [
+            ("", "Choose the closest match"),
+            *[
+                (label, [(v, lbl) for v, lbl in items if v != Category.STAFF_CONDUCT])
+                for label, items in categories_by_four_c()
+            ],
+        ]
 
     def clean(self):
         data = super().clean()
@@ -389,10 +421,14 @@ class DeviceSearchForm(forms.Form):
 
 
 class DeviceSearchFollowUpForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("parents", "Parents informed"), ("outcome", "Device"), ("note", "Note")],
-                             widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(required=False, label="What happened to the device?",
-                                choices=[("", "Choose")] + [c for c in DEVICE_OUTCOME_CHOICES if c[0] != "held"])
+    kind = forms.ChoiceField(
+        choices=[("parents", "Parents informed"), ("outcome", "Device"), ("note", "Note")], widget=forms.HiddenInput
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        label="What happened to the device?",
+        choices=[("", "Choose")] + [c for c in DEVICE_OUTCOME_CHOICES if c[0] != "held"],
+    )
     text = forms.CharField(required=False, label="Details", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -404,33 +440,42 @@ class PupilTellForm(forms.Form):
     from screen readers), filled in only by bots; a form that fills it is thanked and dropped."""
 
     about = forms.ChoiceField(
-        label="What was it about?", widget=forms.RadioSelect,
+        label="What was it about?",
+        widget=forms.RadioSelect,
         choices=[(key, label) for key, label, _category in pupil_reports.ABOUT],
         error_messages={"required": "Choose what it was about (pick “Something else” if you're not sure)."},
     )
     description = forms.CharField(
-        label="What happened?", max_length=pupil_reports.MAX_DESCRIPTION,
+        label="What happened?",
+        max_length=pupil_reports.MAX_DESCRIPTION,
         help_text="Write it in your own words. You don't have to give names if you don't want to. "
         "Please don't send pictures or screenshots.",
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "true"}),
         error_messages={"required": "Tell us what happened, in a few words is fine."},
     )
     when = forms.ChoiceField(
-        label="When did it happen, roughly?", widget=forms.RadioSelect,
+        label="When did it happen, roughly?",
+        widget=forms.RadioSelect,
         choices=[(key, label) for key, label, _ago in pupil_reports.WHEN],
         error_messages={"required": "Choose roughly when (pick “I'm not sure” if you don't know)."},
     )
     still_happening = forms.ChoiceField(
-        label="Is it still happening?", required=False, widget=forms.RadioSelect,
+        label="Is it still happening?",
+        required=False,
+        widget=forms.RadioSelect,
         choices=[("yes", "Yes"), ("no", "No"), ("unsure", "I'm not sure")],
     )
     name = forms.CharField(
-        label="Your name and form or year (optional)", required=False, max_length=pupil_reports.MAX_NAME,
+        label="Your name and form or year (optional)",
+        required=False,
+        max_length=pupil_reports.MAX_NAME,
         help_text="Leave this empty to tell us without saying who you are.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     website = forms.CharField(
-        label="Leave this empty", required=False, max_length=200,
+        label="Leave this empty",
+        required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -442,7 +487,8 @@ class PupilTellForm(forms.Form):
 class PupilAcceptForm(_CaseForm):
     id_prefix = "pupil_accept"
     category = forms.ChoiceField(
-        label="Category", choices=[c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
+        label="Category",
+        choices=[c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
         help_text="The pupil's own choice is kept on the timeline.",
     )
     text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -451,5 +497,6 @@ class PupilAcceptForm(_CaseForm):
 class PupilDismissForm(_CaseForm):
     id_prefix = "pupil_dismiss"
     reason_kind = forms.ChoiceField(label="Why dismiss it", choices=pupil_reports.DismissReason.choices)
-    reason = forms.CharField(label="Reason (recorded on the timeline)", max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason (recorded on the timeline)", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

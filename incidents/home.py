@@ -36,6 +36,10 @@ def panel(*, portal, term_view) -> dict | None:
     }
 
 
-plugins.register("home_panel", "incidents.report_action",
-                 HomePanel(report_action, template="incidents/_home_report_action.html", region="lead"), order=5)
+plugins.register(
+    "home_panel",
+    "incidents.report_action",
+    HomePanel(report_action, template="incidents/_home_report_action.html", region="lead"),
+    order=5,
+)
 plugins.register("home_panel", "incidents", HomePanel(panel, template="incidents/_home_panel.html"), order=5)

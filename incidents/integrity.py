@@ -45,5 +45,6 @@ def mismatches() -> Iterator[Mismatch]:
 
 
 # verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
-projections.register("incidents", label="case status and sharing", agrees_with="the timelines", run=mismatches,
-                     order=10)
+projections.register(
+    "incidents", label="case status and sharing", agrees_with="the timelines", run=mismatches, order=10
+)

@@ -146,8 +146,9 @@ class Incident(models.Model):
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.STAFF, db_default=Source.STAFF)
     # What a pupil gave of themselves (name, form or year), as typed; blank when they told anonymously.
-    raised_by_name = models.CharField("the pupil's name and form, as they gave it", max_length=120, blank=True,
-                                      default="", db_default="")
+    raised_by_name = models.CharField(
+        "the pupil's name and form, as they gave it", max_length=120, blank=True, default="", db_default=""
+    )
     still_happening = models.BooleanField(null=True, blank=True)
     reported_at = models.DateTimeField()
     occurred_at = models.DateTimeField()
@@ -299,10 +300,12 @@ class Incident(models.Model):
             before = counts.current_keys([self.pk], lock=True)[self.pk]
             super().save(*args, **kwargs)
             # Only projection columns are saved, none of which is a week's: the state moves, the week stays.
-            state = before[0]._replace(**{
-                part: getattr(counts.keys_of(self)[0], part)
-                for part in {counts.KEY_OF_FIELD[f] for f in fields if f in counts.KEY_OF_FIELD}
-            })
+            state = before[0]._replace(
+                **{
+                    part: getattr(counts.keys_of(self)[0], part)
+                    for part in {counts.KEY_OF_FIELD[f] for f in fields if f in counts.KEY_OF_FIELD}
+                }
+            )
             counts.moved([before[0]], [state])
 
     def delete(self, *args, **kwargs):
@@ -523,8 +526,18 @@ class CaseCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["school", "route", "subject", "week", "status", "category", "acknowledged", "immediate_risk",
-                        "steps_open", "assigned"],
+                fields=[
+                    "school",
+                    "route",
+                    "subject",
+                    "week",
+                    "status",
+                    "category",
+                    "acknowledged",
+                    "immediate_risk",
+                    "steps_open",
+                    "assigned",
+                ],
                 name="case_count_one_row_per_state",
             ),
             # No CHECK (n >= 0): PostgreSQL and SQLite test a CHECK on the upsert's candidate row before they find
@@ -798,15 +811,17 @@ class DeviceOutcome(models.TextChoices):
 class DeviceSearch(ChainedRecord):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="device_searches")
-    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="device_searches")
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="device_searches"
+    )
     searched_at = models.DateTimeField()
     device = models.CharField(max_length=200, help_text="Which device, for example the pupil's own phone.")
     authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     authority = models.CharField(max_length=16, choices=SearchAuthority.choices)
     searched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    witness = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     no_witness_reason = models.CharField(max_length=300, blank=True)
     grounds = models.CharField(max_length=16, choices=SearchGrounds.choices)
     reason = models.TextField()
@@ -823,23 +838,51 @@ class DeviceSearch(ChainedRecord):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
-    HASHED_FIELDS = ("school", "pupil", "incident", "searched_at", "device", "authorised_by", "authority",
-                     "searched_by", "witness", "no_witness_reason", "grounds", "reason", "looked_at", "found",
-                     "child_at_risk", "deleted", "deleted_what", "deletion_reason", "parents_informed",
-                     "parents_note", "outcome", "recorded_by", "recorded_at")
+    HASHED_FIELDS = (
+        "school",
+        "pupil",
+        "incident",
+        "searched_at",
+        "device",
+        "authorised_by",
+        "authority",
+        "searched_by",
+        "witness",
+        "no_witness_reason",
+        "grounds",
+        "reason",
+        "looked_at",
+        "found",
+        "child_at_risk",
+        "deleted",
+        "deleted_what",
+        "deletion_reason",
+        "parents_informed",
+        "parents_note",
+        "outcome",
+        "recorded_by",
+        "recorded_at",
+    )
 
     class Meta:
         ordering = ["-searched_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="devicesearch_chain_seq"),
-            models.CheckConstraint(name="devicesearch_never_deletes_where_a_child_may_be_at_risk",
-                                   condition=~Q(child_at_risk=True, deleted=True)),
-            models.CheckConstraint(name="devicesearch_child_at_risk_goes_to_a_case",
-                                   condition=Q(child_at_risk=False) | Q(incident__isnull=False)),
-            models.CheckConstraint(name="devicesearch_deletion_says_what_and_why",
-                                   condition=Q(deleted=False) | (~Q(deleted_what="") & ~Q(deletion_reason=""))),
-            models.CheckConstraint(name="devicesearch_witness_or_why_not",
-                                   condition=Q(witness__isnull=False) | ~Q(no_witness_reason="")),
+            models.CheckConstraint(
+                name="devicesearch_never_deletes_where_a_child_may_be_at_risk",
+                condition=~Q(child_at_risk=True, deleted=True),
+            ),
+            models.CheckConstraint(
+                name="devicesearch_child_at_risk_goes_to_a_case",
+                condition=Q(child_at_risk=False) | Q(incident__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="devicesearch_deletion_says_what_and_why",
+                condition=Q(deleted=False) | (~Q(deleted_what="") & ~Q(deletion_reason="")),
+            ),
+            models.CheckConstraint(
+                name="devicesearch_witness_or_why_not", condition=Q(witness__isnull=False) | ~Q(no_witness_reason="")
+            ),
         ]
         indexes = [models.Index(fields=["school", "searched_at"])]
 
@@ -877,10 +920,12 @@ class DeviceSearchEntry(ChainedRecord):
         verbose_name_plural = "device search entries"
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="devicesearchentry_chain_seq"),
-            models.UniqueConstraint(fields=["search"], condition=Q(kind="parents_informed"),
-                                    name="devicesearchentry_parents_informed_once"),
-            models.CheckConstraint(name="devicesearchentry_outcome_named",
-                                   condition=~Q(kind="outcome") | ~Q(outcome="")),
+            models.UniqueConstraint(
+                fields=["search"], condition=Q(kind="parents_informed"), name="devicesearchentry_parents_informed_once"
+            ),
+            models.CheckConstraint(
+                name="devicesearchentry_outcome_named", condition=~Q(kind="outcome") | ~Q(outcome="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -906,8 +951,9 @@ class SigningKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["school"], condition=Q(retired_at__isnull=True),
-                                    name="signingkey_one_active_per_school"),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(retired_at__isnull=True), name="signingkey_one_active_per_school"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -937,8 +983,7 @@ class TransferBundle(models.Model):
     built_at = models.DateTimeField()
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     route = models.CharField(max_length=8, choices=Route.choices)
-    to_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    to_school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The link: only the SHA-256 of its token is kept, and the bundle behind it only encrypted with the passphrase.
     recipient_email = models.EmailField(blank=True)
     link_token_hash = models.CharField(max_length=64, blank=True)
@@ -950,13 +995,17 @@ class TransferBundle(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(name="transferbundle_portal_names_school",
-                                   condition=~Q(route="portal") | Q(to_school__isnull=False)),
-            models.CheckConstraint(name="transferbundle_link_has_token",
-                                   condition=~Q(route="link") | (~Q(link_token_hash="") & ~Q(recipient_email="")
-                                                                 & Q(link_expires_at__isnull=False))),
-            models.UniqueConstraint(fields=["link_token_hash"], condition=~Q(link_token_hash=""),
-                                    name="transferbundle_token_unique"),
+            models.CheckConstraint(
+                name="transferbundle_portal_names_school", condition=~Q(route="portal") | Q(to_school__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="transferbundle_link_has_token",
+                condition=~Q(route="link")
+                | (~Q(link_token_hash="") & ~Q(recipient_email="") & Q(link_expires_at__isnull=False)),
+            ),
+            models.UniqueConstraint(
+                fields=["link_token_hash"], condition=~Q(link_token_hash=""), name="transferbundle_token_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -980,14 +1029,16 @@ class ReceivedBundle(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="received_bundles")
     source = models.CharField(max_length=8, choices=Source.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.INCOMING)
-    sent_bundle = models.OneToOneField(TransferBundle, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="received")
+    sent_bundle = models.OneToOneField(
+        TransferBundle, null=True, blank=True, on_delete=models.PROTECT, related_name="received"
+    )
     bundle_id = models.UUIDField()
     file = models.FileField(upload_to=bundle_path, max_length=200)
     sha256 = models.CharField(max_length=64)
     received_at = models.DateTimeField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # What the signed manifest says, copied for lists (the bundle itself stays the evidence).
     from_school_name = models.CharField(max_length=200)
     from_school_urn = models.CharField(max_length=6, blank=True)
@@ -998,20 +1049,23 @@ class ReceivedBundle(models.Model):
     record_count = models.PositiveIntegerField()
     fingerprint = models.CharField(max_length=64)
     verified_at = models.DateTimeField()
-    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="received_bundles")
+    pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="received_bundles"
+    )
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["school", "bundle_id"], name="receivedbundle_once_per_school"),
-            models.CheckConstraint(name="receivedbundle_accepted_is_filed",
-                                   condition=~Q(state="accepted") | (Q(pupil__isnull=False)
-                                                                     & Q(accepted_at__isnull=False)
-                                                                     & Q(accepted_by__isnull=False))),
+            models.CheckConstraint(
+                name="receivedbundle_accepted_is_filed",
+                condition=~Q(state="accepted")
+                | (Q(pupil__isnull=False) & Q(accepted_at__isnull=False) & Q(accepted_by__isnull=False)),
+            ),
         ]
         indexes = [models.Index(fields=["pupil", "accepted_at"])]
 

@@ -60,8 +60,10 @@ def completion_labels(keys) -> list[str]:
 
 def procedure_for(*, school: School, category: str) -> tuple[list[StepSpec], bool]:
     """The steps new cases of ``category`` will get, and whether they are the school's own (else defaults)."""
-    own = [StepSpec(s.text, s.mandatory, tuple(s.completed_by))
-           for s in ProcedureStep.objects.filter(school=school, category=category)]
+    own = [
+        StepSpec(s.text, s.mandatory, tuple(s.completed_by))
+        for s in ProcedureStep.objects.filter(school=school, category=category)
+    ]
     return (own, True) if own else (default_procedure(category), False)
 
 
@@ -91,8 +93,11 @@ def procedure_save(
 ) -> list[ProcedureStep]:
     if category not in Category.values:
         raise ValidationError("That is not one of the policy's categories.")
-    steps = [StepSpec(step.text.strip(), step.mandatory, tuple(k for k in step.completed_by if k in COMPLETIONS))
-             for step in steps if step.text.strip()]
+    steps = [
+        StepSpec(step.text.strip(), step.mandatory, tuple(k for k in step.completed_by if k in COMPLETIONS))
+        for step in steps
+        if step.text.strip()
+    ]
     if not steps:
         raise ValidationError("A procedure needs at least one step.")
     before, _ = procedure_for(school=school, category=category)
@@ -101,8 +106,14 @@ def procedure_save(
     ProcedureStep.objects.filter(school=school, category=category).delete()
     created = ProcedureStep.objects.bulk_create(
         [
-            ProcedureStep(school=school, category=category, order=i, text=step.text[:300], mandatory=step.mandatory,
-                          completed_by=list(step.completed_by))
+            ProcedureStep(
+                school=school,
+                category=category,
+                order=i,
+                text=step.text[:300],
+                mandatory=step.mandatory,
+                completed_by=list(step.completed_by),
+            )
             for i, step in enumerate(steps, 1)
         ]
     )
@@ -112,8 +123,11 @@ def procedure_save(
         actor=by,
         school=school,
         summary=f"Procedure for {Category(category).label} changed",
-        detail={"category": category, "before": [list(step) for step in before],
-                "after": [list(step) for step in steps]},
+        detail={
+            "category": category,
+            "before": [list(step) for step in before],
+            "after": [list(step) for step in steps],
+        },
     )
     return created
 

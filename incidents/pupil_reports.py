@@ -52,8 +52,7 @@ MAX_NAME = 120
 ABOUT: list[tuple[str, str, str]] = [
     ("unkind", "Someone being unkind, bullying or leaving someone out online", Category.CYBERBULLYING),
     ("stranger", "Someone I don't know, or an adult, messaging me or a friend", Category.UNWANTED_CONTACT),
-    ("pictures", "Someone asking for, sharing or sending nude or sexual pictures",
-     Category.YOUTH_PRODUCED_IMAGERY),
+    ("pictures", "Someone asking for, sharing or sending nude or sexual pictures", Category.YOUTH_PRODUCED_IMAGERY),
     ("threat", "Someone threatening to share pictures unless I pay or do something", Category.SEXTORTION),
     ("hate", "Hateful things about someone's race, religion, sex, sexuality or disability", Category.ONLINE_HATE),
     ("seen", "Something I saw online that upset or worried me", Category.HARMFUL_CONTENT_ACCIDENTAL),
@@ -107,8 +106,14 @@ def pupil_link_rotate(*, school: School, by: User, origin: Origin | None = None)
     link.rotated_at = timezone.now()
     link.rotated_by = by
     link.save(update_fields=["key", "rotated_at", "rotated_by"])
-    audit_record(action=AuditAction.PUPIL_LINK_ROTATED, origin=origin, actor=by, school=school, obj=link,
-                 summary="The pupils' tell-someone link was replaced; the old link and QR code no longer work")
+    audit_record(
+        action=AuditAction.PUPIL_LINK_ROTATED,
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=link,
+        summary="The pupils' tell-someone link was replaced; the old link and QR code no longer work",
+    )
     return link
 
 
@@ -123,8 +128,10 @@ def help_lines(*, school: School | None) -> list[dict[str, str]]:
         lines.append({"name": f"{school.name} (ask for the safeguarding team)", "phone": school.phone})
     # Children's social care, in and out of hours, takes calls from children; "other" contacts are often the
     # school's IT provider or a consultant, not for pupils.
-    plain: dict[str, str] = {SafeguardingContact.Kind.MASH: "Children's social care",
-             SafeguardingContact.Kind.OUT_OF_HOURS: "Children's social care, evenings and weekends"}
+    plain: dict[str, str] = {
+        SafeguardingContact.Kind.MASH: "Children's social care",
+        SafeguardingContact.Kind.OUT_OF_HOURS: "Children's social care, evenings and weekends",
+    }
     for contact in school.contacts.filter(kind__in=list(plain)).order_by("kind", "name"):
         lines.append({"name": f"{plain[contact.kind]} ({contact.name})", "phone": contact.phone})
     return lines
@@ -148,14 +155,23 @@ def pupil_report(
     """Record what a pupil told, for the DSL team to check. The same form sent twice (a double tap) records once."""
     try:
         return _pupil_report(
-            school=school, about=about, description=description, when=when, name=name,
-            still_happening=still_happening, submission_token=submission_token, reported_at=reported_at,
+            school=school,
+            about=about,
+            description=description,
+            when=when,
+            name=name,
+            still_happening=still_happening,
+            submission_token=submission_token,
+            reported_at=reported_at,
             notify=notify,
         )
     except IntegrityError:
         # Two sends of one form at once: the unique token let one through.
-        existing = Incident.objects.filter(
-            submission_token=submission_token, school=school, source=Source.PUPIL).first() if submission_token else None
+        existing = (
+            Incident.objects.filter(submission_token=submission_token, school=school, source=Source.PUPIL).first()
+            if submission_token
+            else None
+        )
         if existing is None:
             raise
         return existing
@@ -163,8 +179,16 @@ def pupil_report(
 
 @transaction.atomic
 def _pupil_report(
-    *, school: School, about: str, description: str, when: str, name: str, still_happening: bool | None,
-    submission_token: uuid.UUID | None, reported_at: datetime.datetime | None, notify: bool,
+    *,
+    school: School,
+    about: str,
+    description: str,
+    when: str,
+    name: str,
+    still_happening: bool | None,
+    submission_token: uuid.UUID | None,
+    reported_at: datetime.datetime | None,
+    notify: bool,
 ) -> Incident:
     if submission_token is not None:
         existing = Incident.objects.filter(submission_token=submission_token).first()
@@ -208,21 +232,38 @@ def _pupil_report(
         route=Route.DSL,
         last_activity_at=now,
     )
-    incident.full_clean(exclude=["submission_token", "reference", "number", "school", "reported_by", "subject_staff"],
-                        validate_unique=False, validate_constraints=False)
+    incident.full_clean(
+        exclude=["submission_token", "reference", "number", "school", "reported_by", "subject_staff"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     recipients = services.recipients_for(incident=incident)
     incident.number, incident.reference = services._next_reference(school=school, year=year)
     incident.save(force_insert=True)
     # No procedure checklist yet: the DSL team may dismiss it; accepting copies the category's procedure.
-    Alert.objects.create(incident=incident, kind=Alert.Kind.NEW_REPORT, sent_at=now,
-                         recipients=[u.email for u in recipients])
-    alerted = services._alert_sent(incident=incident, kind=Alert.Kind.NEW_REPORT, recipients=recipients, at=now,
-                                   send=notify)
+    Alert.objects.create(
+        incident=incident, kind=Alert.Kind.NEW_REPORT, sent_at=now, recipients=[u.email for u in recipients]
+    )
+    alerted = services._alert_sent(
+        incident=incident, kind=Alert.Kind.NEW_REPORT, recipients=recipients, at=now, send=notify
+    )
     reported = services._new_entry(
-        incident=incident, kind=EntryKind.REPORTED, author=None, at=now,
-        data={"immediate_risk": False, "route": Route.DSL, "category": category, "source": Source.PUPIL,
-              "about": about, "about_label": ABOUT_LABEL[about], "when": when, "when_label": WHEN_LABEL[when],
-              "still_happening": still_happening, "named": bool(name)},
+        incident=incident,
+        kind=EntryKind.REPORTED,
+        author=None,
+        at=now,
+        data={
+            "immediate_risk": False,
+            "route": Route.DSL,
+            "category": category,
+            "source": Source.PUPIL,
+            "about": about,
+            "about_label": ABOUT_LABEL[about],
+            "when": when,
+            "when_label": WHEN_LABEL[when],
+            "still_happening": still_happening,
+            "named": bool(name),
+        },
     )
     reported.author_name = AUTHOR_NAME
     chain.append_many([reported, alerted])
@@ -247,7 +288,10 @@ def pupil_report_accept(*, incident: Incident, by: User, category: str, note: st
     if category not in Category.values or category == Category.STAFF_CONDUCT:
         raise ValidationError({"category": "Choose the category of the concern."})
     entry = services._entry(
-        incident=incident, kind=EntryKind.MODERATED, author=by, text=note.strip(),
+        incident=incident,
+        kind=EntryKind.MODERATED,
+        author=by,
+        text=note.strip(),
         data={"decision": Moderation.ACCEPTED, "category": category},
     )
     incident.moderation = Moderation.ACCEPTED
@@ -255,8 +299,14 @@ def pupil_report_accept(*, incident: Incident, by: User, category: str, note: st
     if category != incident.category:
         reported = incident.entries.get(kind=EntryKind.REPORTED)
         # The correction copies the new category's procedure (its steps after none: a new checklist).
-        services.case_correct(incident=incident, by=by, entry=reported, field="category", value=category,
-                              reason="Category set when the pupil's report was accepted")
+        services.case_correct(
+            incident=incident,
+            by=by,
+            entry=reported,
+            field="category",
+            value=category,
+            reason="Category set when the pupil's report was accepted",
+        )
     else:
         services._snapshot_procedure(incident)
     services.case_transition(incident=incident, to=Status.ACKNOWLEDGED, by=by)
@@ -273,13 +323,18 @@ def pupil_report_dismiss(*, incident: Incident, by: User, reason_kind: str, reas
     if not reason.strip():
         raise ValidationError({"reason": "Write down why it is being dismissed."})
     entry = services._entry(
-        incident=incident, kind=EntryKind.MODERATED, author=by, text=reason.strip(),
+        incident=incident,
+        kind=EntryKind.MODERATED,
+        author=by,
+        text=reason.strip(),
         data={"decision": Moderation.DISMISSED, "reason_kind": reason_kind},
     )
     incident.moderation = Moderation.DISMISSED
     incident.save(update_fields=["moderation"])
     services.case_transition(
-        incident=incident, to=Status.CLOSED, by=by,
+        incident=incident,
+        to=Status.CLOSED,
+        by=by,
         outcome=f"Pupil's report dismissed: {DismissReason.labels[reason_kind].lower()}. {reason.strip()}",
     )
     return entry

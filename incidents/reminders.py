@@ -32,17 +32,21 @@ def leavers_handover(*, today: datetime.date) -> int:
     open_tasks = CaseTask.objects.filter(done_entry__isnull=True).exclude(incident__status=Status.CLOSED)
     held = set(open_tasks.values_list("incident__school_id", "owner_id").distinct())
     held |= set(
-        Incident.objects.filter(assigned_to__isnull=False).exclude(status=Status.CLOSED)
-        .values_list("school_id", "assigned_to_id").distinct()
+        Incident.objects.filter(assigned_to__isnull=False)
+        .exclude(status=Status.CLOSED)
+        .values_list("school_id", "assigned_to_id")
+        .distinct()
     )
     there = set(
-        Membership.objects.current(today).filter(user_id__in={who for _, who in held}, school__isnull=False)
+        Membership.objects.current(today)
+        .filter(user_id__in={who for _, who in held}, school__isnull=False)
         .values_list("school_id", "user_id")
     )
     moved = 0
     for school_id, who in sorted(held - there):
-        moved += services.staff_left_handover(school=School.objects.get(pk=school_id),
-                                              leaver=User.objects.get(pk=who), by=None, on=today)
+        moved += services.staff_left_handover(
+            school=School.objects.get(pk=school_id), leaver=User.objects.get(pk=who), by=None, on=today
+        )
     return moved
 
 
@@ -57,40 +61,59 @@ def tasks_overdue(*, today: datetime.date) -> int:
         .select_related("owner", "incident")
         .only("pk", "due_on", "owner__email", "owner__is_active", "incident__reference", "incident__school_id")
     )
-    return remind_many([
-        {"recipient_email": task.owner.email, "recipient_user": task.owner, "kind": "incidents.tasks_overdue",
-         "key": f"task:{task.pk}", "school_id": task.incident.school_id,
-         "text": f"A task on case {task.incident.reference} was due on {task.due_on:%-d %b %Y}.",
-         "url": reverse("incidents:case", args=[task.incident.reference])}
-        for task in due
-    ], on=today)
+    return remind_many(
+        [
+            {
+                "recipient_email": task.owner.email,
+                "recipient_user": task.owner,
+                "kind": "incidents.tasks_overdue",
+                "key": f"task:{task.pk}",
+                "school_id": task.incident.school_id,
+                "text": f"A task on case {task.incident.reference} was due on {task.due_on:%-d %b %Y}.",
+                "url": reverse("incidents:case", args=[task.incident.reference]),
+            }
+            for task in due
+        ],
+        on=today,
+    )
 
 
 @sweep("incidents.transfers_unconfirmed", hour=6, minute=25)
 def transfers_unconfirmed(*, today: datetime.date) -> int:
     """Child-protection files sent but not confirmed as received within five school days, to the DSL team."""
     overdue = list(
-        CPFileTransfer.objects.filter(sent_at__isnull=False, confirmed_at__isnull=True, confirm_by__lt=today)
-        .only("pk", "school_id", "confirm_by")
+        CPFileTransfer.objects.filter(sent_at__isnull=False, confirmed_at__isnull=True, confirm_by__lt=today).only(
+            "pk", "school_id", "confirm_by"
+        )
     )
     if not overdue:
         return 0
     team: dict[int, list] = {}
     for m in (
         Membership.objects.current(on=today)
-        .filter(school_id__in={t.school_id for t in overdue}, role__in=[Role.DSL, Role.DEPUTY_DSL],
-                user__is_active=True)
+        .filter(
+            school_id__in={t.school_id for t in overdue}, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True
+        )
         .select_related("user")
     ):
         team.setdefault(m.school_id, []).append(m.user)
-    return remind_many([
-        {"recipient_email": user.email, "recipient_user": user, "kind": "incidents.transfers_unconfirmed",
-         "key": f"transfer:{transfer.pk}", "school_id": transfer.school_id,
-         "text": "A child-protection file sent to a new school is not yet confirmed as received "
-                 f"(due by {transfer.confirm_by:%-d %b %Y}).",
-         "url": reverse("incidents:transfer", args=[transfer.pk])}
-        for transfer in overdue for user in team.get(transfer.school_id, [])
-    ], on=today)
+    return remind_many(
+        [
+            {
+                "recipient_email": user.email,
+                "recipient_user": user,
+                "kind": "incidents.transfers_unconfirmed",
+                "key": f"transfer:{transfer.pk}",
+                "school_id": transfer.school_id,
+                "text": "A child-protection file sent to a new school is not yet confirmed as received "
+                f"(due by {transfer.confirm_by:%-d %b %Y}).",
+                "url": reverse("incidents:transfer", args=[transfer.pk]),
+            }
+            for transfer in overdue
+            for user in team.get(transfer.school_id, [])
+        ],
+        on=today,
+    )
 
 
 @sweep("incidents.urgent_unacknowledged", every_minutes=URGENT_EVERY_MINUTES)
@@ -106,18 +129,29 @@ def leavers_early_notice(*, today: datetime.date) -> int:
     from .transfer_bundles import leavers_needing_notice
 
     waiting = Pupil.objects.filter(early_notice_at__isnull=True, incident_links__isnull=False).exclude(
-        destination_school="")
+        destination_school=""
+    )
     schools = School.objects.filter(pk__in=waiting.values("school_id"))
     reminders = []
     for school in schools:
-        team = [m.user for m in Membership.objects.current(on=today).filter(
-            school=school, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True).select_related("user")]
+        team = [
+            m.user
+            for m in Membership.objects.current(on=today)
+            .filter(school=school, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True)
+            .select_related("user")
+        ]
         for pupil in leavers_needing_notice(school=school):
             reminders += [
-                {"recipient_email": user.email, "recipient_user": user, "kind": "incidents.leavers_early_notice",
-                 "key": f"leaver:{pupil.pk}", "school_id": school.pk,
-                 "text": "A pupil with safeguarding records is leaving: send the new school's DSL the essential "
-                         "information ahead of the file.",
-                 "url": reverse("incidents:chronology", args=[pupil.pk])}
-                for user in team]
+                {
+                    "recipient_email": user.email,
+                    "recipient_user": user,
+                    "kind": "incidents.leavers_early_notice",
+                    "key": f"leaver:{pupil.pk}",
+                    "school_id": school.pk,
+                    "text": "A pupil with safeguarding records is leaving: send the new school's DSL the essential "
+                    "information ahead of the file.",
+                    "url": reverse("incidents:chronology", args=[pupil.pk]),
+                }
+                for user in team
+            ]
     return remind_many(reminders, on=today)

@@ -95,12 +95,14 @@ def governor_section(*, school: School, start: datetime.date, end: datetime.date
     totals = [sum(p.values()) for p in per_period]
     timing = _timing(read, total)
     referrals = _referrals(read.decisions)
-    agency_chart = (charts.horizontal_bars(rows=referrals.by_agency, title="Referrals by agency")
-                    if referrals.by_agency else None)
+    agency_chart = (
+        charts.horizontal_bars(rows=referrals.by_agency, title="Referrals by agency") if referrals.by_agency else None
+    )
 
     # Device searches (Education Act 2011; DfE searching guidance asks for each to be recorded): counts only.
-    device_searches = {k: small_count(v)
-                       for k, v in search_figures(school=school, t_from=read.t_from, t_to=read.t_to).items()}
+    device_searches = {
+        k: small_count(v) for k, v in search_figures(school=school, t_from=read.t_from, t_to=read.t_to).items()
+    }
     # Concerns about pupils with vulnerability flags, by flag group: counts only (incidents.figures).
     by_flag = flag_group_counts(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
     flag_rows = [(FlagGroup(group).label, small_count(n)) for group, n in by_flag.items()]
@@ -159,8 +161,10 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     # 2. The previous periods by category: one grouped query.
     span_from, _ = periods[0].bounds()
     which = Case(
-        *[When(reported_at__gte=p.bounds()[0], reported_at__lt=p.bounds()[1], then=Value(i))
-          for i, p in enumerate(before)],
+        *[
+            When(reported_at__gte=p.bounds()[0], reported_at__lt=p.bounds()[1], then=Value(i))
+            for i, p in enumerate(before)
+        ],
         default=Value(-1),
         output_field=IntegerField(),
     )
@@ -177,8 +181,11 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
     # 3. Referrals and decisions not to refer recorded in the period.
     decisions = list(
         TimelineEntry.objects.filter(
-            concerns("incident__"), school=school, kind__in=[EntryKind.REFERRAL, EntryKind.NO_REFERRAL],
-            at__gte=t_from, at__lt=t_to,
+            concerns("incident__"),
+            school=school,
+            kind__in=[EntryKind.REFERRAL, EntryKind.NO_REFERRAL],
+            at__gte=t_from,
+            at__lt=t_to,
         )
         .values_list("kind", "data__agency")
         .annotate(n=Count("pk"), last=Max("at"))
@@ -190,17 +197,32 @@ def _read(*, school: School, start: datetime.date, end: datetime.date) -> _Read:
         incident=OuterRef("pk"), kind__in=[EntryKind.REFERRAL, EntryKind.NO_REFERRAL]
     )
     open_at_end = Q(reported_at__lt=t_to) & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))
-    handling = Incident.objects.filter(school=school).annotate(decided=Exists(decided)).aggregate(
-        closed=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to)),
-        closed_decided=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to,
-                                              decided=True)),
-        long_open=Count("pk", filter=concerns() & open_at_end
-                        & Q(reported_at__lt=t_to - datetime.timedelta(days=LONG_OPEN_DAYS))),
+    handling = (
+        Incident.objects.filter(school=school)
+        .annotate(decided=Exists(decided))
+        .aggregate(
+            closed=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to)),
+            closed_decided=Count("pk", filter=concerns() & Q(closed_at__gte=t_from, closed_at__lt=t_to, decided=True)),
+            long_open=Count(
+                "pk",
+                filter=concerns() & open_at_end & Q(reported_at__lt=t_to - datetime.timedelta(days=LONG_OPEN_DAYS)),
+            ),
+        )
     )
     # The headline figures as the home page and the trust report show them (incidents.figures).
     figures = concern_figures(school_ids=[school.pk], start=period.start, end=period.end)[school.pk]
-    return _Read(period=period, before=before, periods=periods, t_from=t_from, t_to=t_to, rows=rows,
-                 earlier=earlier, decisions=decisions, handling=handling, figures=figures)
+    return _Read(
+        period=period,
+        before=before,
+        periods=periods,
+        t_from=t_from,
+        t_to=t_to,
+        rows=rows,
+        earlier=earlier,
+        decisions=decisions,
+        handling=handling,
+        figures=figures,
+    )
 
 
 def _per_period(read: _Read) -> list[dict[str, int]]:
@@ -236,14 +258,16 @@ def _category_rows(per_period: list[dict[str, int]]) -> list[dict[str, Any]]:
         # Between two small counts (1 and 2) an arrow would tell which is which: no arrow then.
         both_small = all(0 < v < 3 for v in values[-2:])
         change = values[-1] - values[-2]
-        category_rows.append({
-            "label": category.label,
-            "four_c": FourC(FOUR_C[category.value]).label,
-            "values": [small_count(v) for v in values],
-            "spark": charts.sparkline(values, width=44, height=14),
-            "trend": "hidden" if both_small else ("up" if change > 0 else ("down" if change < 0 else "same")),
-            "n": values[-1],
-        })
+        category_rows.append(
+            {
+                "label": category.label,
+                "four_c": FourC(FOUR_C[category.value]).label,
+                "values": [small_count(v) for v in values],
+                "spark": charts.sparkline(values, width=44, height=14),
+                "trend": "hidden" if both_small else ("up" if change > 0 else ("down" if change < 0 else "same")),
+                "n": values[-1],
+            }
+        )
     category_rows.sort(key=lambda r: (-r["n"], r["label"]))
     return category_rows
 
@@ -278,9 +302,13 @@ def _referrals(decisions: list[tuple[Any, ...]]) -> _Referrals:
         else:
             no_referral += n
             last_no_referral = max(filter(None, [last_no_referral, last]))
-    return _Referrals(by_agency=sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0])),
-                      total=sum(referrals.values()), last=last_referral, no_referral=no_referral,
-                      last_no_referral=last_no_referral)
+    return _Referrals(
+        by_agency=sorted(referrals.items(), key=lambda kv: (-kv[1], kv[0])),
+        total=sum(referrals.values()),
+        last=last_referral,
+        no_referral=no_referral,
+        last_no_referral=last_no_referral,
+    )
 
 
 def _rag_pct(p: int | None, green: int, amber: int) -> str:
@@ -289,24 +317,33 @@ def _rag_pct(p: int | None, green: int, amber: int) -> str:
     return "green" if p >= green else ("amber" if p >= amber else "red")
 
 
-def _summary(read: _Read, total: int, timing: _Timing, ack_pct: int | None,
-             decided_pct: int | None) -> list[dict[str, Any]]:
+def _summary(
+    read: _Read, total: int, timing: _Timing, ack_pct: int | None, decided_pct: int | None
+) -> list[dict[str, Any]]:
     urgent, urgent_in_time, urgent_minutes = timing.urgent, timing.urgent_in_time, timing.urgent_minutes
     long_open = read.handling["long_open"]
     return [
-        {"label": "Online-safety concerns recorded", "value": small_count(total),
-         "rag": "green" if total else "amber"},
-        {"label": f"Acknowledged within {ACK_TARGET_HOURS} hours",
-         "value": f"{ack_pct}%" if ack_pct is not None else "No concerns", "rag": _rag_pct(ack_pct, 90, 75)},
-        {"label": f"Urgent concerns acknowledged within {urgent_minutes} minutes",
-         "value": small_share(urgent_in_time, len(urgent)) if urgent else "None urgent",
-         "rag": "green" if urgent_in_time == len(urgent) else "red"},
-        {"label": "Closed cases with the referral decision written down",
-         "value": f"{decided_pct}%" if decided_pct is not None else "None closed",
-         "rag": _rag_pct(decided_pct, 100, 80)},
-        {"label": f"Cases open more than {LONG_OPEN_DAYS} days at the end of the period",
-         "value": small_count(long_open),
-         "rag": "green" if long_open == 0 else ("amber" if long_open < 5 else "red")},
+        {"label": "Online-safety concerns recorded", "value": small_count(total), "rag": "green" if total else "amber"},
+        {
+            "label": f"Acknowledged within {ACK_TARGET_HOURS} hours",
+            "value": f"{ack_pct}%" if ack_pct is not None else "No concerns",
+            "rag": _rag_pct(ack_pct, 90, 75),
+        },
+        {
+            "label": f"Urgent concerns acknowledged within {urgent_minutes} minutes",
+            "value": small_share(urgent_in_time, len(urgent)) if urgent else "None urgent",
+            "rag": "green" if urgent_in_time == len(urgent) else "red",
+        },
+        {
+            "label": "Closed cases with the referral decision written down",
+            "value": f"{decided_pct}%" if decided_pct is not None else "None closed",
+            "rag": _rag_pct(decided_pct, 100, 80),
+        },
+        {
+            "label": f"Cases open more than {LONG_OPEN_DAYS} days at the end of the period",
+            "value": small_count(long_open),
+            "rag": "green" if long_open == 0 else ("amber" if long_open < 5 else "red"),
+        },
     ]
 
 
@@ -315,29 +352,63 @@ def _evidence(read: _Read, total: int, timing: _Timing, referrals: _Referrals) -
     urgent, urgent_in_time = timing.urgent, timing.urgent_in_time
     evidence: list[dict[str, Any]] = []
     if total:
-        evidence.append({"standard": "kcsie.concerns", "ok": True,
-                         "what": f"{small_count(total)} online-safety concerns recorded and triaged in the portal",
-                         "date": max(rep for _, rep, *_ in read.rows).date()})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": True,
+                "what": f"{small_count(total)} online-safety concerns recorded and triaged in the portal",
+                "date": max(rep for _, rep, *_ in read.rows).date(),
+            }
+        )
     else:
-        evidence.append({"standard": "kcsie.concerns", "ok": False, "date": None,
-                         "what": "No online-safety concerns recorded in this period: check that staff know how "
-                                 "to report one"})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": False,
+                "date": None,
+                "what": "No online-safety concerns recorded in this period: check that staff know how to report one",
+            }
+        )
     if referrals.total and referrals.last is not None:
-        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": referrals.last.date(),
-                         "what": f"{small_count(referrals.total)} referrals to agencies recorded with dates"})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": True,
+                "date": referrals.last.date(),
+                "what": f"{small_count(referrals.total)} referrals to agencies recorded with dates",
+            }
+        )
     if referrals.no_referral and referrals.last_no_referral is not None:
-        evidence.append({"standard": "kcsie.concerns", "ok": True, "date": referrals.last_no_referral.date(),
-                         "what": f"{small_count(referrals.no_referral)} decisions not to refer written down with "
-                                 "reasons"})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": True,
+                "date": referrals.last_no_referral.date(),
+                "what": f"{small_count(referrals.no_referral)} decisions not to refer written down with reasons",
+            }
+        )
     if handling["closed"]:
         gaps = handling["closed"] - handling["closed_decided"]
-        evidence.append({"standard": "kcsie.concerns", "ok": gaps == 0, "date": period.end,
-                         "what": "Every closed case has its referral decision written down" if gaps == 0 else
-                         f"{small_count(gaps)} closed cases have no referral decision written down"})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": gaps == 0,
+                "date": period.end,
+                "what": "Every closed case has its referral decision written down"
+                if gaps == 0
+                else f"{small_count(gaps)} closed cases have no referral decision written down",
+            }
+        )
     if urgent:
-        evidence.append({"standard": "kcsie.concerns", "ok": urgent_in_time == len(urgent), "date": period.end,
-                         "what": f"Urgent concerns acknowledged within {timing.urgent_minutes} minutes: "
-                                 f"{small_share(urgent_in_time, len(urgent))}"})
+        evidence.append(
+            {
+                "standard": "kcsie.concerns",
+                "ok": urgent_in_time == len(urgent),
+                "date": period.end,
+                "what": f"Urgent concerns acknowledged within {timing.urgent_minutes} minutes: "
+                f"{small_share(urgent_in_time, len(urgent))}",
+            }
+        )
     return evidence
 
 
@@ -345,28 +416,45 @@ def _actions(read: _Read, totals: list[int], timing: _Timing, ack_pct: int | Non
     handling = read.handling
     actions = []
     if ack_pct is not None and ack_pct < 90:
-        actions.append("Ask the DSL what stops concerns being acknowledged within a working day, and what "
-                       "cover there is when the DSL team is away.")
+        actions.append(
+            "Ask the DSL what stops concerns being acknowledged within a working day, and what "
+            "cover there is when the DSL team is away."
+        )
     if timing.urgent and timing.urgent_in_time < len(timing.urgent):
-        actions.append("Ask why an urgent concern waited longer than the agreed time, and how alerts reach the "
-                       "DSL team out of lessons.")
+        actions.append(
+            "Ask why an urgent concern waited longer than the agreed time, and how alerts reach the "
+            "DSL team out of lessons."
+        )
     if handling["closed"] and handling["closed_decided"] < handling["closed"]:
-        actions.append("Ask the DSL to record the reason for every decision to refer or not to refer "
-                       "(KCSiE expects it in writing).")
+        actions.append(
+            "Ask the DSL to record the reason for every decision to refer or not to refer "
+            "(KCSiE expects it in writing)."
+        )
     if handling["long_open"]:
-        actions.append(f"Ask about the cases open longer than {LONG_OPEN_DAYS} days: what they wait for and when "
-                       "they will be reviewed.")
+        actions.append(
+            f"Ask about the cases open longer than {LONG_OPEN_DAYS} days: what they wait for and when "
+            "they will be reviewed."
+        )
     if len(totals) > 1 and totals[-1] > max(totals[:-1]) and totals[-1] >= 3:
-        actions.append("Concerns rose above each of the previous three periods: ask the online safety lead "
-                       "what is behind the rise and whether teaching is responding.")
+        actions.append(
+            "Concerns rose above each of the previous three periods: ask the online safety lead "
+            "what is behind the rise and whether teaching is responding."
+        )
     if not actions:
         actions.append("No action arising from online-safety concerns this period; keep the termly review.")
     return actions
 
 
 # The report's section, in its place among the others (reports.sections).
-plugins.register("report_section", "incidents", Section(
-    "Online-safety concerns", "incidents", ("kcsie.concerns",),
-    "online-safety concerns and what was done about them",
-    build=governor_section,
-), order=10)
+plugins.register(
+    "report_section",
+    "incidents",
+    Section(
+        "Online-safety concerns",
+        "incidents",
+        ("kcsie.concerns",),
+        "online-safety concerns and what was done about them",
+        build=governor_section,
+    ),
+    order=10,
+)

@@ -69,9 +69,7 @@ def revisions_record(*, school: School) -> list[AuditEvent]:
     pending = [r for r in REVISIONS if r.key not in done]
     if not pending:
         return []
-    counts = dict(
-        Incident.objects.filter(school=school).values_list("category").annotate(n=Count("pk")).order_by()
-    )
+    counts = dict(Incident.objects.filter(school=school).values_list("category").annotate(n=Count("pk")).order_by())
     events = []
     for revision in pending:
         events.append(
@@ -82,8 +80,12 @@ def revisions_record(*, school: School) -> list[AuditEvent]:
                 detail={
                     "revision": revision.key,
                     "added": [
-                        {"category": c, "label": Category(c).label, "four_c": FOUR_C[c],
-                         "steps": [step.text for step in default_procedure(c)]}
+                        {
+                            "category": c,
+                            "label": Category(c).label,
+                            "four_c": FOUR_C[c],
+                            "steps": [step.text for step in default_procedure(c)],
+                        }
                         for c in revision.added
                     ],
                     # The school's cases per category when the list changed: none was moved.

@@ -64,8 +64,7 @@ def _now() -> datetime.datetime:
 
 
 def _works_here(school: School, user: User | None, roles=STAFF_ROLES) -> bool:
-    return user is not None and Membership.objects.current().filter(
-        school=school, user=user, role__in=roles).exists()
+    return user is not None and Membership.objects.current().filter(school=school, user=user, role__in=roles).exists()
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,30 @@ class NewCase:
 
 @transaction.atomic
 def search_record(  # noqa: C901  # one flat check per field of the record, as the form lists them
-    *, school: School, by: User, pupil: Pupil, searched_at: datetime.datetime, device: str, authorised_by: User,
-    authority: str, searched_by: User, witness: User | None, no_witness_reason: str, grounds: str, reason: str,
-    looked_at: str, found: str, child_at_risk: bool, deleted: bool, deleted_what: str = "",
-    deletion_reason: str = "", parents_informed: bool, parents_note: str = "", outcome: str,
-    incident: Incident | None = None, new_case: NewCase | None = None,
+    *,
+    school: School,
+    by: User,
+    pupil: Pupil,
+    searched_at: datetime.datetime,
+    device: str,
+    authorised_by: User,
+    authority: str,
+    searched_by: User,
+    witness: User | None,
+    no_witness_reason: str,
+    grounds: str,
+    reason: str,
+    looked_at: str,
+    found: str,
+    child_at_risk: bool,
+    deleted: bool,
+    deleted_what: str = "",
+    deletion_reason: str = "",
+    parents_informed: bool,
+    parents_note: str = "",
+    outcome: str,
+    incident: Incident | None = None,
+    new_case: NewCase | None = None,
 ) -> DeviceSearch:
     """Record a search. Where a child may be at risk, nothing may have been deleted, and the search is linked
     to ``incident`` or, without one, to a new case reported from it (``new_case``), which alerts the DSL team."""
@@ -93,8 +111,10 @@ def search_record(  # noqa: C901  # one flat check per field of the record, as t
     if searched_at > now + datetime.timedelta(minutes=5):
         errors["searched_at"] = "The search cannot be in the future."
     if authority == SearchAuthority.HEADTEACHER and not _works_here(school, authorised_by, (Role.HEADTEACHER,)):
-        errors["authorised_by"] = ("Only the headteacher authorises as the headteacher: otherwise choose a member "
-                                   "of staff the headteacher has authorised.")
+        errors["authorised_by"] = (
+            "Only the headteacher authorises as the headteacher: otherwise choose a member "
+            "of staff the headteacher has authorised."
+        )
     elif authority not in SearchAuthority.values or not _works_here(school, authorised_by):
         errors["authorised_by"] = "Choose who authorised the search from the school's staff."
     if not _works_here(school, searched_by):
@@ -121,22 +141,46 @@ def search_record(  # noqa: C901  # one flat check per field of the record, as t
 
     if child_at_risk and incident is None:
         incident = services.incident_report(
-            school=school, reporter=by, occurred_at=searched_at, location="on_site",
-            category=new_case.category, immediate_risk=new_case.immediate_risk, device="personal",
+            school=school,
+            reporter=by,
+            occurred_at=searched_at,
+            location="on_site",
+            category=new_case.category,
+            immediate_risk=new_case.immediate_risk,
+            device="personal",
             device_detail=device.strip()[:200],
             # Words only: what was found is described, never kept (no image is stored for any search).
             description=f"Found when a device was searched: {found.strip()}\n\nWhy it was searched: {reason.strip()}",
             action_taken="The device was searched and kept safe; nothing was deleted.",
             pupils=[services.PupilInvolvement(pupil.pk, PupilRole.INVOLVED)],
         )
-    search = chain.append(DeviceSearch(
-        school=school, pupil=pupil, incident=incident, searched_at=searched_at, device=device.strip()[:200],
-        authorised_by=authorised_by, authority=authority, searched_by=searched_by, witness=witness,
-        no_witness_reason="" if witness else no_witness_reason.strip()[:300], grounds=grounds,
-        reason=reason.strip(), looked_at=looked_at.strip(), found=found.strip(), child_at_risk=child_at_risk,
-        deleted=deleted, deleted_what=deleted_what.strip() if deleted else "",
-        deletion_reason=deletion_reason.strip() if deleted else "", parents_informed=parents_informed,
-        parents_note=parents_note.strip()[:300], outcome=outcome, recorded_by=by, recorded_at=now))
+    search = chain.append(
+        DeviceSearch(
+            school=school,
+            pupil=pupil,
+            incident=incident,
+            searched_at=searched_at,
+            device=device.strip()[:200],
+            authorised_by=authorised_by,
+            authority=authority,
+            searched_by=searched_by,
+            witness=witness,
+            no_witness_reason="" if witness else no_witness_reason.strip()[:300],
+            grounds=grounds,
+            reason=reason.strip(),
+            looked_at=looked_at.strip(),
+            found=found.strip(),
+            child_at_risk=child_at_risk,
+            deleted=deleted,
+            deleted_what=deleted_what.strip() if deleted else "",
+            deletion_reason=deletion_reason.strip() if deleted else "",
+            parents_informed=parents_informed,
+            parents_note=parents_note.strip()[:300],
+            outcome=outcome,
+            recorded_by=by,
+            recorded_at=now,
+        )
+    )
     if incident is not None:
         _on_the_case(search=search, by=by)
     return search
@@ -146,18 +190,34 @@ def _on_the_case(*, search: DeviceSearch, by: User) -> None:
     """The search as an entry on its case's timeline (the case's story shows it; the record stays apart)."""
     incident = services._lock(search.incident)
     services._entry(
-        incident=incident, kind=EntryKind.DEVICE_SEARCHED, author=by,
+        incident=incident,
+        kind=EntryKind.DEVICE_SEARCHED,
+        author=by,
         text=f"{search.device}: {search.found}",
-        data={"search_id": search.pk, "grounds": search.grounds, "deleted": search.deleted,
-              "outcome": search.outcome, "child_at_risk": search.child_at_risk},
+        data={
+            "search_id": search.pk,
+            "grounds": search.grounds,
+            "deleted": search.deleted,
+            "outcome": search.outcome,
+            "child_at_risk": search.child_at_risk,
+        },
     )
 
 
 def _entry(*, search: DeviceSearch, by: User, kind: str, text: str = "", outcome: str = "") -> DeviceSearchEntry:
     try:
         with transaction.atomic():
-            return chain.append(DeviceSearchEntry(school_id=search.school_id, search=search, kind=kind,
-                                                  outcome=outcome, author=by, at=_now(), text=text.strip()))
+            return chain.append(
+                DeviceSearchEntry(
+                    school_id=search.school_id,
+                    search=search,
+                    kind=kind,
+                    outcome=outcome,
+                    author=by,
+                    at=_now(),
+                    text=text.strip(),
+                )
+            )
     except IntegrityError as exc:
         raise ValidationError("That is recorded already.") from exc
 
@@ -203,9 +263,11 @@ def _informed_later() -> Exists:
 
 def searches(*, school: School) -> QuerySet[DeviceSearch]:
     """The school's searches, newest first, with whether parents have been told by now."""
-    return (DeviceSearch.objects.filter(school=school)
-            .annotate(informed_later=_informed_later())
-            .select_related("pupil", "searched_by", "incident"))
+    return (
+        DeviceSearch.objects.filter(school=school)
+        .annotate(informed_later=_informed_later())
+        .select_related("pupil", "searched_by", "incident")
+    )
 
 
 def staff_people(*, school: School) -> QuerySet[User]:
@@ -216,21 +278,30 @@ def staff_people(*, school: School) -> QuerySet[User]:
 
 def cases_to_link(*, portal) -> QuerySet[Incident]:
     """Open pupils' cases the person may open, to link a search to (newest first)."""
-    return (Incident.objects.filter(access.case_visibility(portal)).filter(route="dsl")
-            .exclude(status=Status.CLOSED).order_by("-reported_at"))
+    return (
+        Incident.objects.filter(access.case_visibility(portal))
+        .filter(route="dsl")
+        .exclude(status=Status.CLOSED)
+        .order_by("-reported_at")
+    )
 
 
 def figures(*, school: School, t_from: datetime.datetime, t_to: datetime.datetime) -> dict[str, int]:
     """Counts of the searches in [t_from, t_to) for the governor report (no pupil, no device, no content)."""
-    handed = Exists(DeviceSearchEntry.objects.filter(search=OuterRef("pk"), kind=DeviceSearchEntryKind.OUTCOME,
-                                                     outcome=DeviceOutcome.POLICE))
-    row = (DeviceSearch.objects.filter(school=school, searched_at__gte=t_from, searched_at__lt=t_to)
-           .aggregate(total=Count("pk"), linked=Count("pk", filter=Q(incident__isnull=False)),
-                      at_risk=Count("pk", filter=Q(child_at_risk=True)), deleted=Count("pk", filter=Q(deleted=True)),
-                      police=Count("pk", filter=Q(outcome=DeviceOutcome.POLICE) | Q(handed)),
-                      parents=Count("pk", filter=Q(parents_informed=True) | Q(_informed_later()))))
+    handed = Exists(
+        DeviceSearchEntry.objects.filter(
+            search=OuterRef("pk"), kind=DeviceSearchEntryKind.OUTCOME, outcome=DeviceOutcome.POLICE
+        )
+    )
+    row = DeviceSearch.objects.filter(school=school, searched_at__gte=t_from, searched_at__lt=t_to).aggregate(
+        total=Count("pk"),
+        linked=Count("pk", filter=Q(incident__isnull=False)),
+        at_risk=Count("pk", filter=Q(child_at_risk=True)),
+        deleted=Count("pk", filter=Q(deleted=True)),
+        police=Count("pk", filter=Q(outcome=DeviceOutcome.POLICE) | Q(handed)),
+        parents=Count("pk", filter=Q(parents_informed=True) | Q(_informed_later())),
+    )
     return {k: v or 0 for k, v in row.items()}
-
 
 
 def chronology_section(*, portal, pupil: Pupil) -> dict | None:

@@ -99,8 +99,11 @@ def dashboard_cases(*, portal, filters: DashboardFilters) -> QuerySet[Incident]:
         qs = qs.filter(pk__in=school_links.filter(pupil__year_group=filters.year_group).values("incident_id"))
     # Which cases involve a pupil with a CP plan is itself about the pupils' flags: the DSL team's alone.
     if filters.flag_group and portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS):
-        flagged = PupilFlag.objects.current(today).filter(
-            pupil__school=portal.school, kind__in=flag_kinds_in(filters.flag_group)).values("pupil_id")
+        flagged = (
+            PupilFlag.objects.current(today)
+            .filter(pupil__school=portal.school, kind__in=flag_kinds_in(filters.flag_group))
+            .values("pupil_id")
+        )
         qs = qs.filter(pk__in=school_links.filter(pupil_id__in=flagged).values("incident_id"))
     if filters.pupil_id:
         qs = qs.filter(pk__in=school_links.filter(pupil_id=filters.pupil_id).values("incident_id"))
@@ -144,8 +147,14 @@ SEARCH_CAP = 500  # cases listed for a name thousands of cases share (the newest
 SEARCH_PAGES = 1  # pages of the school's newest cases read looking for them before asking the database
 
 
-def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: dict  # noqa: C901
-            ) -> tuple[QuerySet[Incident], bool]:
+def _search(  # noqa: C901
+    qs: QuerySet[Incident],
+    *,
+    portal,
+    query: str,
+    school_links,
+    notes: dict,
+) -> tuple[QuerySet[Incident], bool]:
     # (Complexity: the two plans, few matches or a common name, each measured at 200,000 cases; to be split into
     # two functions with the bench beside them, not blind.)
     """A case by reference, a pupil by UPN, or by any of their names in either order (schools.search).
@@ -164,8 +173,9 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: 
     # The usual search, a name or two, matches few cases: one query lists them with their pupils' names, and
     # the page is filtered by that short list of keys instead of nested subqueries per rank.
     pairs = list(
-        school_links.filter(school_search.name_filter(term, prefix="pupil__"))
-        .values_list("incident_id", "pupil__search_text")[:MAX_LISTED_MATCHES + 1]
+        school_links.filter(school_search.name_filter(term, prefix="pupil__")).values_list(
+            "incident_id", "pupil__search_text"
+        )[: MAX_LISTED_MATCHES + 1]
     )
     if len(pairs) <= MAX_LISTED_MATCHES:
         case_rank: dict[int, int] = {}
@@ -202,11 +212,12 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: 
         ordered = qs.order_by("-reported_at").values_list("pk", flat=True)
         offset, page = 0, SEARCH_CAP * 10
         for _ in range(SEARCH_PAGES):
-            ids = list(ordered[offset:offset + page])
+            ids = list(ordered[offset : offset + page])
             if ids:
                 on_page = set(ids)
                 for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__gte=min(ids)).values_list(
-                        "incident_id", "pupil_id"):
+                    "incident_id", "pupil_id"
+                ):
                     if incident_id in on_page:
                         link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
                 newest += [pk for pk in ids if pk in link_rank]
@@ -214,11 +225,15 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: 
                 break
             offset += page
         else:
-            newest = list(qs.filter(pk__in=links.filter(pupil_id__in=every).values("incident_id"))
-                          .order_by("-reported_at").values_list("pk", flat=True)[:SEARCH_CAP + 1])
+            newest = list(
+                qs.filter(pk__in=links.filter(pupil_id__in=every).values("incident_id"))
+                .order_by("-reported_at")
+                .values_list("pk", flat=True)[: SEARCH_CAP + 1]
+            )
             link_rank = {}
             for incident_id, pupil_id in links.filter(pupil_id__in=every, incident_id__in=newest).values_list(
-                    "incident_id", "pupil_id"):
+                "incident_id", "pupil_id"
+            ):
                 link_rank[incident_id] = min(rank_of[pupil_id], link_rank.get(incident_id, 99))
         case_rank = {pk: link_rank[pk] for pk in newest}
         if len(case_rank) > SEARCH_CAP:
@@ -235,8 +250,20 @@ def _search(qs: QuerySet[Incident], *, portal, query: str, school_links, notes: 
 
 
 DASHBOARD_ROW_FIELDS = (
-    "reference", "school_id", "reported_at", "category", "immediate_risk", "acknowledged_at", "route", "status",
-    "next_task_due_on", "open_mandatory_steps", "severity", "assigned_to__full_name", "source", "moderation",
+    "reference",
+    "school_id",
+    "reported_at",
+    "category",
+    "immediate_risk",
+    "acknowledged_at",
+    "route",
+    "status",
+    "next_task_due_on",
+    "open_mandatory_steps",
+    "severity",
+    "assigned_to__full_name",
+    "source",
+    "moderation",
 )
 
 
@@ -246,10 +273,16 @@ def with_pupil_names(cases: list[Incident], *, query: str = "") -> list[Incident
     rather than link and pupil objects for a list that shows only names."""
     names: dict[int, list[str]] = {c.pk: [] for c in cases}
     rows = (
-        IncidentPupil.objects.current().filter(incident_id__in=names)
+        IncidentPupil.objects.current()
+        .filter(incident_id__in=names)
         .order_by("incident_id", "pk")
-        .values_list("incident_id", "pupil__preferred_forename", "pupil__legal_forename", "pupil__surname",
-                     "pupil__preferred_surname")
+        .values_list(
+            "incident_id",
+            "pupil__preferred_forename",
+            "pupil__legal_forename",
+            "pupil__surname",
+            "pupil__preferred_surname",
+        )
     )
     for incident_id, preferred, legal, surname, preferred_surname in rows:
         names[incident_id].append(f"{preferred or legal} {preferred_surname or surname}")
@@ -270,13 +303,18 @@ def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -
     """
     today = timezone.localdate()
     visible = visible_cases(portal=portal) if visible is None else visible
-    aggregates = {name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today))
-                  for name, _ in QUEUES if name != "closed"}
+    aggregates = {
+        name: Count("pk", filter=_queue_filter(name, user=portal.user, today=today))
+        for name, _ in QUEUES
+        if name != "closed"
+    }
     aggregates.update({f"status:{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES})
     aggregates.update({f"category:{c}": Count("pk", filter=Q(category=c)) for c in Category.values})
     counts = visible.exclude(status=Status.CLOSED).aggregate(**aggregates)
     closed = (
-        visible.filter(status=Status.CLOSED).order_by().values("category")
+        visible.filter(status=Status.CLOSED)
+        .order_by()
+        .values("category")
         .annotate(n=Count("pk"), unacknowledged=Count("pk", filter=Q(acknowledged_at__isnull=True)))
     )
     counts["closed"] = counts[f"status:{Status.CLOSED}"] = 0
@@ -287,8 +325,11 @@ def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -
     counts[f"status:{Status.CLOSED}"] = counts["closed"]
     # The one still-open queue a closed case can be in: a required step a correction reopened after it closed
     # (figures.queue_rules). Few cases ever qualify, so one small count, not a test on every closed case.
-    counts["steps_open"] += visible.filter(status=Status.CLOSED, open_mandatory_steps__gt=0).filter(
-        _queue_filter("steps_open", user=portal.user, today=today)).count()
+    counts["steps_open"] += (
+        visible.filter(status=Status.CLOSED, open_mandatory_steps__gt=0)
+        .filter(_queue_filter("steps_open", user=portal.user, today=today))
+        .count()
+    )
     return counts
 
 
@@ -309,8 +350,12 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
     user_id = portal.user.pk
     whole = access.case_routes_seen_whole(portal)
     others = [r for r in Route.values if r not in whole]
-    counts = dict.fromkeys([name for name, _ in QUEUES] + [f"status:{s}" for s in Status.values]
-                           + [f"category:{c}" for c in Category.values], 0)
+    counts = dict.fromkeys(
+        [name for name, _ in QUEUES]
+        + [f"status:{s}" for s in Status.values]
+        + [f"category:{c}" for c in Category.values],
+        0,
+    )
     states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
     leaving: list[tuple] = []  # the open ones among them whose pupils have all left (figures.leavers_only)
     if whole:
@@ -322,13 +367,25 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
     if others:
         # A handful of cases (allegations shared with the DSL team), in the same states, with "overdue" too.
         rows = (
-            visible_cases(portal=portal).filter(route__in=others).order_by()
-            .annotate(acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
-                      steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
-                      overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
-                      leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()))
-            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
-                         "overdue", "leaver")
+            visible_cases(portal=portal)
+            .filter(route__in=others)
+            .order_by()
+            .annotate(
+                acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
+                leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()),
+            )
+            .values_list(
+                "status",
+                "category",
+                "acknowledged",
+                "immediate_risk",
+                "steps_open",
+                "assigned_to_id",
+                "overdue",
+                "leaver",
+            )
             .annotate(n=Count("pk"))
         )
         for *state, overdue, leaver, n in rows:
@@ -366,13 +423,18 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
         # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
         left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
         leaving += (
-            seen_whole.exclude(status=Status.CLOSED).filter(pk__in=left.values("incident_id")).filter(leavers_only())
-            .order_by().annotate(
+            seen_whole.exclude(status=Status.CLOSED)
+            .filter(pk__in=left.values("incident_id"))
+            .filter(leavers_only())
+            .order_by()
+            .annotate(
                 acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
                 steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
-                overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()))
-            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id",
-                         "overdue")
+                overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()),
+            )
+            .values_list(
+                "status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id", "overdue"
+            )
             .annotate(n=Count("pk"))
         )
     # Open cases of pupils who have left are in "leavers", not in the everyday queues that count pupils on roll.
@@ -388,8 +450,12 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
         if steps_open and status != Status.REPORTED:
             counts["steps_open"] -= n
     if closed_with_steps_open:  # rare: only then can a closed case have had a required step reopened
-        counts["steps_open"] += visible_cases(portal=portal).filter(
-            status=Status.CLOSED, open_mandatory_steps__gt=0).filter(queue_rules(today)["steps_open"]).count()
+        counts["steps_open"] += (
+            visible_cases(portal=portal)
+            .filter(status=Status.CLOSED, open_mandatory_steps__gt=0)
+            .filter(queue_rules(today)["steps_open"])
+            .count()
+        )
     return counts
 
 
@@ -406,12 +472,19 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
     if whole:
         rows += (
             CaseCount.objects.filter(school=portal.school, route__in=whole, week__gte=start)
-            .exclude(subject=portal.user.pk).values("week").annotate(n=Sum("n")).order_by()
+            .exclude(subject=portal.user.pk)
+            .values("week")
+            .annotate(n=Sum("n"))
+            .order_by()
         )
     if others:
         rows += (
-            visible_cases(portal=portal).filter(route__in=others, reported_at__gte=start_at).order_by()
-            .annotate(week=TruncWeek("reported_at")).values("week").annotate(n=Count("*"))
+            visible_cases(portal=portal)
+            .filter(route__in=others, reported_at__gte=start_at)
+            .order_by()
+            .annotate(week=TruncWeek("reported_at"))
+            .values("week")
+            .annotate(n=Count("*"))
         )
     by_week = {}
     for r in rows:
@@ -428,13 +501,13 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
 # appends to the timeline, so figures are never stale, even after a Redis outage that missed the change.
 def school_version(school_id: int) -> str:
     last = (
-        TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True)
-        .first()
+        TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True).first()
     )
     # A pupil marked as left by the MIS import moves their cases out of the everyday queues without a timeline
     # entry: the leavers' count and latest leaving day are part of the version too.
     left = Pupil.objects.filter(school_id=school_id, left_on__isnull=False).aggregate(
-        n=Count("pk"), last=Max("left_on"))
+        n=Count("pk"), last=Max("left_on")
+    )
     return f"{last or 0}.{left['n']}.{left['last'] or ''}"
 
 
@@ -526,7 +599,8 @@ def case_pupils_removed(*, incident: Incident) -> list[IncidentPupil]:
     """Pupils taken off the case: still shown on it, with the entry that took them off."""
     return list(
         incident.pupil_links.filter(removed_entry__isnull=False)
-        .select_related("pupil", "removed_entry").order_by("pupil__surname")
+        .select_related("pupil", "removed_entry")
+        .order_by("pupil__surname")
     )
 
 
@@ -584,8 +658,16 @@ def case_tasks(*, incident: Incident) -> list[CaseTask]:
 def case_steps(*, incident: Incident) -> list[CaseStep]:
     return list(
         incident.steps.select_related("done_entry")
-        .only("order", "text", "mandatory", "completed_by", "incident_id", "done_entry__at", "done_entry__seq",
-              "done_entry__data")
+        .only(
+            "order",
+            "text",
+            "mandatory",
+            "completed_by",
+            "incident_id",
+            "done_entry__at",
+            "done_entry__seq",
+            "done_entry__data",
+        )
         .order_by("order")
     )
 
@@ -602,7 +684,8 @@ def own_report(*, portal, reference: str) -> Incident | None:
 
 def pupil_chronology(*, portal, pupil: Pupil) -> list[IncidentPupil]:
     return list(
-        IncidentPupil.objects.current().filter(pupil=pupil, incident__in=visible_cases(portal=portal))
+        IncidentPupil.objects.current()
+        .filter(pupil=pupil, incident__in=visible_cases(portal=portal))
         .select_related("incident", "incident__reported_by")
         .order_by("incident__occurred_at")
     )
@@ -616,7 +699,8 @@ def reported_pupils(*, incident: Incident) -> list[dict]:
     """The pupils the reporter named, with the parts they gave them: what the reporter sees of their own
     report, whatever the DSL team has added, taken off or corrected since."""
     links = list(
-        incident.pupil_links.filter(added_entry__kind=EntryKind.REPORTED).select_related("pupil")
+        incident.pupil_links.filter(added_entry__kind=EntryKind.REPORTED)
+        .select_related("pupil")
         .order_by("pupil__surname")
     )
     first_roles = {}
@@ -624,9 +708,7 @@ def reported_pupils(*, incident: Incident) -> list[dict]:
         incident.entries.filter(kind=EntryKind.PUPIL_ROLE).order_by("seq").values_list("data__pupil", "data__was")
     ):
         first_roles.setdefault(pupil_id, was)
-    return [
-        {"pupil": link.pupil, "role": PupilRole(first_roles.get(link.pupil_id, link.role)).label} for link in links
-    ]
+    return [{"pupil": link.pupil, "role": PupilRole(first_roles.get(link.pupil_id, link.role)).label} for link in links]
 
 
 def reported_category(*, incident: Incident) -> str:

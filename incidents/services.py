@@ -201,10 +201,12 @@ def _complete_steps(*, incident: Incident, by: TimelineEntry) -> list[TimelineEn
         if key not in step.completed_by:
             continue
         entry = _entry(
-            incident=incident, kind=EntryKind.STEP_DONE, author=by.author, at=by.at,
+            incident=incident,
+            kind=EntryKind.STEP_DONE,
+            author=by.author,
+            at=by.at,
             text=f"Completed by entry #{by.seq}: {by.get_kind_display()}",
-            data={"step": step.order, "step_text": step.text, "completed_by_seq": by.seq,
-                  "completed_by_kind": by.kind},
+            data={"step": step.order, "step_text": step.text, "completed_by_seq": by.seq, "completed_by_kind": by.kind},
         )
         CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
         done.append(entry)
@@ -216,8 +218,13 @@ def _complete_steps(*, incident: Incident, by: TimelineEntry) -> list[TimelineEn
 def _write_steps(incident: Incident, rows: list[procedures.StepSpec], *, after: int = 0) -> None:
     CaseStep.objects.bulk_create(
         [
-            CaseStep(incident=incident, order=after + i, text=step.text, mandatory=step.mandatory,
-                     completed_by=list(step.completed_by))
+            CaseStep(
+                incident=incident,
+                order=after + i,
+                text=step.text,
+                mandatory=step.mandatory,
+                completed_by=list(step.completed_by),
+            )
             for i, step in enumerate(rows, 1)
         ]
     )
@@ -227,7 +234,8 @@ def _corrected_agencies(incident: Incident) -> dict[int, str]:
     """Each referral's agency as its latest correction has it, by the referral's entry id."""
     return dict(
         TimelineEntry.objects.filter(incident=incident, kind=EntryKind.CORRECTION, data__field="agency")
-        .order_by("seq").values_list("corrects_id", "data__now")
+        .order_by("seq")
+        .values_list("corrects_id", "data__now")
     )
 
 
@@ -236,15 +244,19 @@ def _complete_steps_from_record(incident: Incident, *, by: User) -> list[Timelin
     that arrived after the entry did (a corrected category's procedure) or lost the entry they counted on (a
     referral's corrected agency). Each tick is its own entry, by whoever made the change, saying which entry
     completed the step."""
-    steps = [step for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True)
-             if step.completed_by]
+    steps = [
+        step
+        for step in CaseStep.objects.select_for_update().filter(incident=incident, done_entry__isnull=True)
+        if step.completed_by
+    ]
     if not steps:
         return []
     agencies = _corrected_agencies(incident)
     recorded = [
         (procedures.completion_key(entry, agency=agencies.get(entry.pk)), entry)
-        for entry in TimelineEntry.objects.filter(incident=incident, kind__in=procedures.COMPLETING_KINDS)
-        .order_by("seq")
+        for entry in TimelineEntry.objects.filter(incident=incident, kind__in=procedures.COMPLETING_KINDS).order_by(
+            "seq"
+        )
     ]
     done = []
     now = _now()
@@ -253,33 +265,50 @@ def _complete_steps_from_record(incident: Incident, *, by: User) -> list[Timelin
         if done_by is None:
             continue
         entry = _entry(
-            incident=incident, kind=EntryKind.STEP_DONE, author=by, at=now,
+            incident=incident,
+            kind=EntryKind.STEP_DONE,
+            author=by,
+            at=now,
             text=f"Completed by entry #{done_by.seq}: {done_by.get_kind_display()}",
-            data={"step": step.order, "step_text": step.text, "completed_by_seq": done_by.seq,
-                  "completed_by_kind": done_by.kind},
+            data={
+                "step": step.order,
+                "step_text": step.text,
+                "completed_by_seq": done_by.seq,
+                "completed_by_kind": done_by.kind,
+            },
         )
         CaseStep.objects.filter(pk=step.pk).update(done_entry=entry)
         done.append(entry)
     return done
 
 
-def _reopen_steps_of_corrected_referral(*, incident: Incident, by: User, referral: TimelineEntry, was: str,
-                                        now: str) -> None:
+def _reopen_steps_of_corrected_referral(
+    *, incident: Incident, by: User, referral: TimelineEntry, was: str, now: str
+) -> None:
     """A referral whose agency was corrected no longer completes the steps its old agency did: each such step is
     open again, by an entry that says why (the tick stays on the timeline), and the steps the referral really
     completes, or another entry does, are ticked."""
     labels = dict(Agency.choices)
     key = f"referral:{now}"
-    ticked = CaseStep.objects.select_for_update().filter(
-        incident=incident, done_entry__kind=EntryKind.STEP_DONE, done_entry__data__completed_by_seq=referral.seq
-    ).select_related("done_entry")
+    ticked = (
+        CaseStep.objects.select_for_update()
+        .filter(
+            incident=incident, done_entry__kind=EntryKind.STEP_DONE, done_entry__data__completed_by_seq=referral.seq
+        )
+        .select_related("done_entry")
+    )
     for step in ticked:
         if key in step.completed_by:
             continue
         _entry(
-            incident=incident, kind=EntryKind.STEP_REOPENED, author=by, corrects=step.done_entry,
-            text=(f"The agency of entry #{referral.seq} was corrected from {labels.get(was, was)} to "
-                  f"{labels.get(now, now)}, so that referral no longer completes this step."),
+            incident=incident,
+            kind=EntryKind.STEP_REOPENED,
+            author=by,
+            corrects=step.done_entry,
+            text=(
+                f"The agency of entry #{referral.seq} was corrected from {labels.get(was, was)} to "
+                f"{labels.get(now, now)}, so that referral no longer completes this step."
+            ),
             data={"step": step.order, "step_text": step.text, "corrects_seq": step.done_entry.seq},
         )
         CaseStep.objects.filter(pk=step.pk).update(done_entry=None)
@@ -341,7 +370,12 @@ def _alert_recipients(
 
 
 def _alert(
-    *, incident: Incident, kind: str, escalate: bool = False, at: datetime.datetime | None = None, send: bool = True,
+    *,
+    incident: Incident,
+    kind: str,
+    escalate: bool = False,
+    at: datetime.datetime | None = None,
+    send: bool = True,
     recipients: list[User] | None = None,
 ) -> Alert | None:
     recipients = _alert_recipients(incident=incident, escalate=escalate, recipients=recipients)
@@ -374,8 +408,9 @@ def _alert_sent(
         f"Reference: {incident.reference}\nCategory group: {group}\n\nOpen it in the portal: {link}\n"
     )
     if incident.pupil_raised:
-        body += ("\nA pupil sent it from the school's tell-someone link: check it, then accept it as a case or "
-                 "dismiss it.\n")
+        body += (
+            "\nA pupil sent it from the school's tell-someone link: check it, then accept it as a case or dismiss it.\n"
+        )
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     elif kind == Alert.Kind.URGENT_TEAM:
@@ -383,8 +418,15 @@ def _alert_sent(
     if recipients and send:
         # Recorded and retried for a day (outbox/email.py); an urgent one that does not go at once is shown
         # to the head and the DSL team.
-        send_email(to=[u.email for u in recipients], subject=subject, body=body, kind=Kind.ALERT,
-                   school_id=incident.school_id, urgent=urgent, reference=incident.reference)
+        send_email(
+            to=[u.email for u in recipients],
+            subject=subject,
+            body=body,
+            kind=Kind.ALERT,
+            school_id=incident.school_id,
+            urgent=urgent,
+            reference=incident.reference,
+        )
         if urgent:
             # And a text where the school turned texts on: it says only "sign in to the portal" (duty/sms.py).
 
@@ -467,8 +509,11 @@ def incident_report(
         raise ValidationError(problems)
     pupils = list(pupils)
     pupil_ids = {p.pupil_id for p in pupils}
-    found = {p.pupil_id: p.pupil for p in pupils
-             if p.pupil is not None and p.pupil.pk == p.pupil_id and p.pupil.school_id == school.pk}
+    found = {
+        p.pupil_id: p.pupil
+        for p in pupils
+        if p.pupil is not None and p.pupil.pk == p.pupil_id and p.pupil.school_id == school.pk
+    }
     if pupil_ids - set(found):
         found.update(
             (p.pk, p)
@@ -517,7 +562,8 @@ def incident_report(
     # (a double submit's token is handled by _the_winner_of_a_double_submit); the checks are clean()'s.
     incident.full_clean(
         exclude=["submission_token", "reference", "number", "school", "reported_by", "subject_staff"],
-        validate_unique=False, validate_constraints=False,
+        validate_unique=False,
+        validate_constraints=False,
     )
     first = None
     if immediate_risk:
@@ -549,8 +595,16 @@ def incident_report(
     # Both entries in one append (one take of the chain's head, one insert), with their ids for the pupils.
     chain.append_many([reported, alerted], with_ids=True)
     IncidentPupil.objects.bulk_create(
-        [IncidentPupil(incident=incident, pupil_id=p.pupil_id, role=p.role, added_entry=reported,
-                       year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at))) for p in pupils]
+        [
+            IncidentPupil(
+                incident=incident,
+                pupil_id=p.pupil_id,
+                role=p.role,
+                added_entry=reported,
+                year_group=found[p.pupil_id].year_group_on(timezone.localdate(occurred_at)),
+            )
+            for p in pupils
+        ]
     )
     IncidentStaff.objects.bulk_create(
         [IncidentStaff(incident=incident, user_id=uid, added_entry=reported) for uid in staff_ids]
@@ -605,7 +659,8 @@ def case_transition(
     if to == Status.CLOSED:
         open_steps = list(
             CaseStep.objects.filter(incident=incident, mandatory=True, done_entry__isnull=True).values_list(
-                "text", flat=True)
+                "text", flat=True
+            )
         )
         if open_steps:
             # KCSiE: decisions, including decisions not to act, are written down. Each required step is done
@@ -742,7 +797,8 @@ def case_correct(
     was = corrections.current_value(incident=incident, entry=entry, name=field)
     previous = (
         TimelineEntry.objects.filter(incident=incident, kind=EntryKind.CORRECTION, corrects=entry, data__field=field)
-        .order_by("-seq").first()
+        .order_by("-seq")
+        .first()
     )
     if previous is not None:
         was = str(previous.data.get("now", was))
@@ -750,7 +806,11 @@ def case_correct(
     if value == was:
         raise ValidationError({"value": "That is what the record already says."})
     correction = _entry(
-        incident=incident, kind=EntryKind.CORRECTION, author=by, text=reason.strip(), corrects=entry,
+        incident=incident,
+        kind=EntryKind.CORRECTION,
+        author=by,
+        text=reason.strip(),
+        corrects=entry,
         data={"corrects_seq": entry.seq, "field": field, "label": allowed[field], "was": was, "now": value},
     )
     if field == "category":
@@ -793,13 +853,17 @@ def case_pupil_add(*, incident: Incident, by: User, pupil: Pupil, role: str, rea
     if link is not None and link.removed_entry_id is None:
         raise ValidationError(f"{_pupil_name(pupil)} is already on this case.")
     entry = _entry(
-        incident=incident, kind=EntryKind.PUPIL_ADDED, author=by, text=reason.strip(),
+        incident=incident,
+        kind=EntryKind.PUPIL_ADDED,
+        author=by,
+        text=reason.strip(),
         data={"pupil": pupil.pk, "pupil_name": _pupil_name(pupil), "role": role},
     )
     year_group = pupil.year_group_on(timezone.localdate(incident.occurred_at))
     if link is None:
-        return IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role, year_group=year_group,
-                                            added_entry=entry)
+        return IncidentPupil.objects.create(
+            incident=incident, pupil=pupil, role=role, year_group=year_group, added_entry=entry
+        )
     # Taken off earlier and back on now: the same row, pointing at the entry that put them back.
     IncidentPupil.objects.filter(pk=link.pk).update(role=role, added_entry=entry, removed_entry=None)
     link.refresh_from_db()
@@ -822,9 +886,19 @@ def case_pupil_remove(*, incident: Incident, by: User, link: IncidentPupil, reas
     incident = _lock(incident)
     link = _current_link(incident, link)
     entry = _entry(
-        incident=incident, kind=EntryKind.PUPIL_REMOVED, author=by, text=reason.strip(), corrects=link.added_entry,
-        data={"pupil": link.pupil_id, "pupil_name": _pupil_name(link.pupil), "role": link.role,
-              "field": f"pupil:{link.pupil_id}", "was": link.role, "now": "removed"},
+        incident=incident,
+        kind=EntryKind.PUPIL_REMOVED,
+        author=by,
+        text=reason.strip(),
+        corrects=link.added_entry,
+        data={
+            "pupil": link.pupil_id,
+            "pupil_name": _pupil_name(link.pupil),
+            "role": link.role,
+            "field": f"pupil:{link.pupil_id}",
+            "was": link.role,
+            "now": "removed",
+        },
     )
     IncidentPupil.objects.filter(pk=link.pk).update(removed_entry=entry)
     return entry
@@ -843,9 +917,18 @@ def case_pupil_role(*, incident: Incident, by: User, link: IncidentPupil, role: 
     if link.role == role:
         raise ValidationError({"role": "That is the pupil's part already."})
     entry = _entry(
-        incident=incident, kind=EntryKind.PUPIL_ROLE, author=by, text=reason.strip(), corrects=link.added_entry,
-        data={"pupil": link.pupil_id, "pupil_name": _pupil_name(link.pupil), "field": f"pupil:{link.pupil_id}",
-              "was": link.role, "now": role},
+        incident=incident,
+        kind=EntryKind.PUPIL_ROLE,
+        author=by,
+        text=reason.strip(),
+        corrects=link.added_entry,
+        data={
+            "pupil": link.pupil_id,
+            "pupil_name": _pupil_name(link.pupil),
+            "field": f"pupil:{link.pupil_id}",
+            "was": link.role,
+            "now": role,
+        },
     )
     IncidentPupil.objects.filter(pk=link.pk).update(role=role)
     return entry
@@ -861,8 +944,13 @@ def case_staff_add(*, incident: Incident, by: User, user: User, reason: str = ""
     link = IncidentStaff.objects.select_for_update().filter(incident=incident, user=user).first()
     if link is not None and link.removed_entry_id is None:
         raise ValidationError(f"{user.full_name} is already on this case.")
-    entry = _entry(incident=incident, kind=EntryKind.STAFF_ADDED, author=by, text=reason.strip(),
-                   data={"user": user.pk, "user_name": user.full_name})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.STAFF_ADDED,
+        author=by,
+        text=reason.strip(),
+        data={"user": user.pk, "user_name": user.full_name},
+    )
     if link is None:
         return IncidentStaff.objects.create(incident=incident, user=user, added_entry=entry)
     IncidentStaff.objects.filter(pk=link.pk).update(added_entry=entry, removed_entry=None)
@@ -878,8 +966,14 @@ def case_staff_remove(*, incident: Incident, by: User, link: IncidentStaff, reas
     link = IncidentStaff.objects.select_for_update().select_related("user").get(pk=link.pk)
     if link.incident_id != incident.pk or link.removed_entry_id is not None:
         raise ValidationError("They are not on this case.")
-    entry = _entry(incident=incident, kind=EntryKind.STAFF_REMOVED, author=by, text=reason.strip(),
-                   corrects=link.added_entry, data={"user": link.user_id, "user_name": link.user.full_name})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.STAFF_REMOVED,
+        author=by,
+        text=reason.strip(),
+        corrects=link.added_entry,
+        data={"user": link.user_id, "user_name": link.user.full_name},
+    )
     IncidentStaff.objects.filter(pk=link.pk).update(removed_entry=entry)
     return entry
 
@@ -905,8 +999,14 @@ def case_other_remove(*, incident: Incident, by: User, link: IncidentOther, reas
     link = IncidentOther.objects.select_for_update().get(pk=link.pk)
     if link.incident_id != incident.pk or link.removed_entry_id is not None:
         raise ValidationError("They are not on this case.")
-    entry = _entry(incident=incident, kind=EntryKind.OTHER_REMOVED, author=by, text=reason.strip(),
-                   corrects=link.added_entry, data={"name": link.name})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.OTHER_REMOVED,
+        author=by,
+        text=reason.strip(),
+        corrects=link.added_entry,
+        data={"name": link.name},
+    )
     IncidentOther.objects.filter(pk=link.pk).update(removed_entry=entry)
     return entry
 
@@ -924,15 +1024,25 @@ def case_add_information(*, incident: Incident, by: User, text: str) -> Timeline
         raise ValidationError({"text": "Write what you want to add."})
     incident = _lock(incident)
     entry = _entry(incident=incident, kind=EntryKind.FURTHER_INFO, author=by, text=text.strip())
-    to = [incident.assigned_to] if incident.assigned_to_id and incident.assigned_to.is_active else (
-        recipients_for(incident=incident))
+    to = (
+        [incident.assigned_to]
+        if incident.assigned_to_id and incident.assigned_to.is_active
+        else (recipients_for(incident=incident))
+    )
     emails = sorted({u.email for u in to if u.pk != by.pk and u.pk != incident.subject_staff_id})
     if emails:
         link = f"{settings.SITE_URL}{reverse('incidents:case', args=[incident.reference])}"
-        send_email(to=emails, subject=f"Further information on {incident.reference}", kind=Kind.ALERT,
-                   school_id=incident.school_id, reference=incident.reference,
-                   body=(f"The person who reported {incident.reference} at {incident.school.name} has added "
-                         f"further information.\n\nOpen it in the portal: {link}\n"))
+        send_email(
+            to=emails,
+            subject=f"Further information on {incident.reference}",
+            kind=Kind.ALERT,
+            school_id=incident.school_id,
+            reference=incident.reference,
+            body=(
+                f"The person who reported {incident.reference} at {incident.school.name} has added "
+                f"further information.\n\nOpen it in the portal: {link}\n"
+            ),
+        )
     return entry
 
 
@@ -949,15 +1059,23 @@ def case_share(*, incident: Incident, by: User, user: User, reason: str) -> Case
         raise ValidationError({"text": "Record why they need to know."})
     if incident.subject_staff_id == user.pk:
         raise ValidationError({"user": "A case is never shared with the person it is about."})
-    if not Membership.objects.current().filter(
-        school_id=incident.school_id, user=user, role__in=SHAREABLE_ROLES
-    ).exists() or not user.is_active:
+    if (
+        not Membership.objects.current()
+        .filter(school_id=incident.school_id, user=user, role__in=SHAREABLE_ROLES)
+        .exists()
+        or not user.is_active
+    ):
         raise ValidationError({"user": "Cases are shared only with teaching and pastoral staff of this school."})
     incident = _lock(incident)
     if CaseShare.objects.filter(incident=incident, user=user, revoked_entry__isnull=True).exists():
         raise ValidationError({"user": f"The case is already shared with {user.full_name}."})
-    entry = _entry(incident=incident, kind=EntryKind.CASE_SHARED, author=by, text=reason.strip(),
-                   data={"user": user.pk, "user_name": user.full_name})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.CASE_SHARED,
+        author=by,
+        text=reason.strip(),
+        data={"user": user.pk, "user_name": user.full_name},
+    )
     return CaseShare.objects.create(incident=incident, user=user, shared_entry=entry)
 
 
@@ -967,8 +1085,13 @@ def case_share_end(*, incident: Incident, by: User, share: CaseShare, reason: st
     share = CaseShare.objects.select_for_update().select_related("user").get(pk=share.pk)
     if share.incident_id != incident.pk or share.revoked_entry_id is not None:
         raise ValidationError("That share has already ended.")
-    entry = _entry(incident=incident, kind=EntryKind.SHARE_REVOKED, author=by, text=reason.strip(),
-                   data={"user": share.user_id, "user_name": share.user.full_name})
+    entry = _entry(
+        incident=incident,
+        kind=EntryKind.SHARE_REVOKED,
+        author=by,
+        text=reason.strip(),
+        data={"user": share.user_id, "user_name": share.user.full_name},
+    )
     CaseShare.objects.filter(pk=share.pk).update(revoked_entry=entry)
     return entry
 
@@ -1033,8 +1156,13 @@ def case_task_reassign(*, task: CaseTask, to: User, by: User | None, reason: str
         kind=EntryKind.TASK_REASSIGNED,
         author=by,
         text=reason.strip(),
-        data={"task_seq": task.entry.seq, "from": task.owner_id, "from_name": task.owner.full_name,
-              "to": to.pk, "to_name": to.full_name},
+        data={
+            "task_seq": task.entry.seq,
+            "from": task.owner_id,
+            "from_name": task.owner.full_name,
+            "to": to.pk,
+            "to_name": to.full_name,
+        },
     )
     CaseTask.objects.filter(pk=task.pk).update(owner=to)
     return entry
@@ -1140,8 +1268,13 @@ def urgent_resend_sweep(*, now: datetime.datetime | None = None) -> int:
             head_after = stages["head"].after
             team = stages["team"] if "on_duty" in stages else None
             kinds = {a.kind for a in incident.alerts.all()}
-            if (team is not None and team.people and waited >= team.after and Alert.Kind.URGENT_TEAM not in kinds
-                    and _alert(incident=incident, kind=Alert.Kind.URGENT_TEAM, recipients=list(team.people))):
+            if (
+                team is not None
+                and team.people
+                and waited >= team.after
+                and Alert.Kind.URGENT_TEAM not in kinds
+                and _alert(incident=incident, kind=Alert.Kind.URGENT_TEAM, recipients=list(team.people))
+            ):
                 sent += 1
         if waited >= head_after and _alert(incident=incident, kind=Alert.Kind.URGENT_RESEND, escalate=True):
             sent += 1

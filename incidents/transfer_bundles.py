@@ -56,8 +56,9 @@ LINK_MAX_ATTEMPTS = 5
 def _fernet() -> MultiFernet:
     # As accounts.resume: the current SECRET_KEY encrypts, fallbacks still decrypt after a rotation.
     def key(secret: str) -> Fernet:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"safeguarding-portal",
-                       info=b"incidents signing keys").derive(secret.encode())
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"safeguarding-portal", info=b"incidents signing keys"
+        ).derive(secret.encode())
         return Fernet(base64.urlsafe_b64encode(derived))
 
     return MultiFernet([key(s) for s in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]])
@@ -73,11 +74,14 @@ def signing_key_for(*, school: School) -> SigningKey:
     private = Ed25519PrivateKey.generate()
     from cryptography.hazmat.primitives import serialization
 
-    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                        serialization.NoEncryption())
+    raw_private = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     raw_public = bundles.public_raw(private)
     return SigningKey.objects.create(
-        school=school, created_at=timezone.now(), public_key=base64.b64encode(raw_public).decode(),
+        school=school,
+        created_at=timezone.now(),
+        public_key=base64.b64encode(raw_public).decode(),
         fingerprint=bundles.fingerprint_of(raw_public),
         private_key_encrypted=_fernet().encrypt(raw_private).decode(),
     )
@@ -107,28 +111,66 @@ def export_records(*, portal, pupil: Pupil) -> list[dict]:
     kinds = {k: str(v) for k, v in EntryKind.choices}
     for it in chronology.pupil_chronology(portal=portal, pupil=pupil):
         inc = it.incident
-        out.append(bundles.item("case", inc.pk, {
-            "case": inc.reference, "category": inc.get_category_display(), "four_c": inc.get_four_c_display(),
-            "pupil_part": it.link.get_role_display(), "occurred_at": inc.occurred_at, "reported_at": inc.reported_at,
-            "reported_by": inc.reported_by.full_name, "location": inc.get_location_display(),
-            "description": inc.description, "action_taken": inc.action_taken, "status": inc.get_status_display(),
-            "severity": inc.get_severity_display() if inc.severity else "", "closed_at": inc.closed_at,
-        }))
+        out.append(
+            bundles.item(
+                "case",
+                inc.pk,
+                {
+                    "case": inc.reference,
+                    "category": inc.get_category_display(),
+                    "four_c": inc.get_four_c_display(),
+                    "pupil_part": it.link.get_role_display(),
+                    "occurred_at": inc.occurred_at,
+                    "reported_at": inc.reported_at,
+                    "reported_by": inc.reported_by.full_name,
+                    "location": inc.get_location_display(),
+                    "description": inc.description,
+                    "action_taken": inc.action_taken,
+                    "status": inc.get_status_display(),
+                    "severity": inc.get_severity_display() if inc.severity else "",
+                    "closed_at": inc.closed_at,
+                },
+            )
+        )
         for e in it.entries:
-            out.append(bundles.item("timeline_entry", e.pk, {
-                "case": inc.reference, "case_id": inc.pk, "kind": kinds.get(e.kind, e.kind), "at": e.at,
-                "author": e.author_name, "text": e.text,
-            }, e))
+            out.append(
+                bundles.item(
+                    "timeline_entry",
+                    e.pk,
+                    {
+                        "case": inc.reference,
+                        "case_id": inc.pk,
+                        "kind": kinds.get(e.kind, e.kind),
+                        "at": e.at,
+                        "author": e.author_name,
+                        "text": e.text,
+                    },
+                    e,
+                )
+            )
     from .searches import searches
 
     for s in searches(school=pupil.school).filter(pupil=pupil).order_by("searched_at", "pk"):
-        out.append(bundles.item("device_search", s.pk, {
-            "searched_at": s.searched_at, "device": s.device, "grounds": s.get_grounds_display(),
-            "reason": s.reason, "looked_at": s.looked_at, "found": s.found, "outcome": s.get_outcome_display(),
-        }, s))
+        out.append(
+            bundles.item(
+                "device_search",
+                s.pk,
+                {
+                    "searched_at": s.searched_at,
+                    "device": s.device,
+                    "grounds": s.get_grounds_display(),
+                    "reason": s.reason,
+                    "looked_at": s.looked_at,
+                    "found": s.found,
+                    "outcome": s.get_outcome_display(),
+                },
+                s,
+            )
+        )
         for e in DeviceSearchEntry.objects.filter(search=s).order_by("at", "pk"):
-            out.append(bundles.item("device_search_entry", e.pk, {"kind": e.get_kind_display(), "at": e.at,
-                                                                  "text": e.text}, e))
+            out.append(
+                bundles.item("device_search_entry", e.pk, {"kind": e.get_kind_display(), "at": e.at, "text": e.text}, e)
+            )
     for exporter in bundles.exporters():
         out.extend(exporter(school=pupil.school, pupil=pupil))
     return out
@@ -141,8 +183,10 @@ def _check_origins(records: list[dict]) -> None:
         o = r["origin"]
         if o and bundles.json_link_hash(o["prev_hash"], o["seq"], o["chain"], o["payload"]) != o["hash"]:
             where = bundles.describe({**r, "n": n}, len(records))
-            raise ValidationError(f"The bundle was not made: {where} no longer matches its hash-chain link. "
-                                  "Run the chain check and report it.")
+            raise ValidationError(
+                f"The bundle was not made: {where} no longer matches its hash-chain link. "
+                "Run the chain check and report it."
+            )
 
 
 def _read_pdf(transfer: CPFileTransfer) -> bytes:
@@ -161,73 +205,139 @@ def build_bytes(*, portal, transfer: CPFileTransfer, by: User, to: dict[str, str
     _check_origins(records)
     bundle_id = str(uuid.uuid4())
     data = bundles.build(
-        private_key=_private_key(key), pdf=_read_pdf(transfer), records=records, bundle_id=bundle_id,
-        created_at=timezone.now(), deployment=settings.SITE_URL,
+        private_key=_private_key(key),
+        pdf=_read_pdf(transfer),
+        records=records,
+        bundle_id=bundle_id,
+        created_at=timezone.now(),
+        deployment=settings.SITE_URL,
         from_school={"name": school.name, "urn": school.urn},
         sent_by={"name": by.full_name or by.email, "email": by.email},
-        pupil={"upn": pupil.upn, "legal_forename": pupil.legal_forename, "preferred_forename": pupil.preferred_forename,
-               "surname": pupil.surname, "former_surname": pupil.former_surname,
-               "date_of_birth": pupil.date_of_birth.isoformat(), "year_group": pupil.year_group},
+        pupil={
+            "upn": pupil.upn,
+            "legal_forename": pupil.legal_forename,
+            "preferred_forename": pupil.preferred_forename,
+            "surname": pupil.surname,
+            "former_surname": pupil.former_surname,
+            "date_of_birth": pupil.date_of_birth.isoformat(),
+            "year_group": pupil.year_group,
+        },
         to=to,
     )
     return data, bundle_id, len(records), key.fingerprint
 
 
 def _audit(*, origin, actor, school, obj, summary: str, detail: dict) -> None:
-    audit_record(action=AuditAction.RECORD_VIEWED, origin=origin, actor=actor, school=school, obj=obj,
-                 summary=summary, detail=detail)
+    audit_record(
+        action=AuditAction.RECORD_VIEWED,
+        origin=origin,
+        actor=actor,
+        school=school,
+        obj=obj,
+        summary=summary,
+        detail=detail,
+    )
 
 
-def _new_bundle(*, portal, transfer: CPFileTransfer, by: User, route: str, to: dict[str, str], **extra) -> tuple[
-        TransferBundle, bytes]:
+def _new_bundle(
+    *, portal, transfer: CPFileTransfer, by: User, route: str, to: dict[str, str], **extra
+) -> tuple[TransferBundle, bytes]:
     if transfer.pupil.school_id != portal.school.pk or transfer.school_id != portal.school.pk:
         raise ValidationError("That file is not at this school.")
     if TransferBundle.objects.filter(transfer=transfer).exists():
         raise ValidationError("A bundle was already sent for this file; produce a new file to send again.")
     data, bundle_id, count, fingerprint = build_bytes(portal=portal, transfer=transfer, by=by, to=to)
-    bundle = TransferBundle(school=transfer.school, transfer=transfer, bundle_id=bundle_id, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), record_count=count, fingerprint=fingerprint,
-                            built_at=timezone.now(), built_by=by, route=route, **extra)
+    bundle = TransferBundle(
+        school=transfer.school,
+        transfer=transfer,
+        bundle_id=bundle_id,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        record_count=count,
+        fingerprint=fingerprint,
+        built_at=timezone.now(),
+        built_by=by,
+        route=route,
+        **extra,
+    )
     bundle.file.save("bundle.zip", ContentFile(data), save=False)
     return bundle, data
 
 
 def _dsl_team(school: School) -> list[User]:
-    return [m.user for m in Membership.objects.current().filter(
-        school=school, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True).select_related("user")]
+    return [
+        m.user
+        for m in Membership.objects.current()
+        .filter(school=school, role__in=[Role.DSL, Role.DEPUTY_DSL], user__is_active=True)
+        .select_related("user")
+    ]
 
 
 @transaction.atomic
-def bundle_send_in_portal(*, portal, transfer: CPFileTransfer, to_school: School, by: User,
-                          origin: Origin | None = None) -> TransferBundle:
+def bundle_send_in_portal(
+    *, portal, transfer: CPFileTransfer, to_school: School, by: User, origin: Origin | None = None
+) -> TransferBundle:
     """Send to a school on this portal: the bundle waits in its DSL team's incoming list, and the sending is
     recorded as for any CP file (five school days to confirm)."""
     if to_school.pk == portal.school.pk:
         raise ValidationError({"to_school": "Choose the pupil's new school, not this one."})
-    bundle, data = _new_bundle(portal=portal, transfer=transfer, by=by, route=TransferBundle.Route.PORTAL,
-                               to={"name": to_school.name, "urn": to_school.urn}, to_school=to_school)
+    bundle, data = _new_bundle(
+        portal=portal,
+        transfer=transfer,
+        by=by,
+        route=TransferBundle.Route.PORTAL,
+        to={"name": to_school.name, "urn": to_school.urn},
+        to_school=to_school,
+    )
     bundle.save()
-    transfers.cp_file_sent(transfer=transfer, by=by, sent_at=timezone.now(), method=TransferMethod.SECURE_PORTAL,
-                           receiving_school=to_school.name, receiving_urn=to_school.urn,
-                           receiving_contact="DSL team, through the Safeguarding Portal", origin=origin)
+    transfers.cp_file_sent(
+        transfer=transfer,
+        by=by,
+        sent_at=timezone.now(),
+        method=TransferMethod.SECURE_PORTAL,
+        receiving_school=to_school.name,
+        receiving_urn=to_school.urn,
+        receiving_contact="DSL team, through the Safeguarding Portal",
+        origin=origin,
+    )
     check = bundles.verify(data)
     received = ReceivedBundle(
-        school=to_school, source=ReceivedBundle.Source.PORTAL, sent_bundle=bundle, bundle_id=bundle.bundle_id,
-        sha256=bundle.sha256, received_at=timezone.now(), verified_at=timezone.now(),
+        school=to_school,
+        source=ReceivedBundle.Source.PORTAL,
+        sent_bundle=bundle,
+        bundle_id=bundle.bundle_id,
+        sha256=bundle.sha256,
+        received_at=timezone.now(),
+        verified_at=timezone.now(),
         **_manifest_fields(check),
     )
     received.file.save("bundle.zip", ContentFile(data), save=False)
     received.save()
-    _audit(origin=origin, actor=by, school=transfer.school, obj=transfer,
-           summary=f"Signed CP file bundle sent to {to_school.name} through the portal",
-           detail={"bundle": str(bundle.bundle_id), "sha256": bundle.sha256, "records": bundle.record_count,
-                   "to_school": to_school.pk})
+    _audit(
+        origin=origin,
+        actor=by,
+        school=transfer.school,
+        obj=transfer,
+        summary=f"Signed CP file bundle sent to {to_school.name} through the portal",
+        detail={
+            "bundle": str(bundle.bundle_id),
+            "sha256": bundle.sha256,
+            "records": bundle.record_count,
+            "to_school": to_school.pk,
+        },
+    )
     for user in _dsl_team(to_school):
-        send_email(to=[user.email], subject="A child-protection file has arrived for your school",
-                   body=("A child-protection file has been sent to your school through the Safeguarding Portal. "
-                         "Sign in to check it and accept it:\n"
-                         f"{settings.SITE_URL}{reverse('incidents:received', args=[received.pk])}"),
-                   school_id=to_school.pk, reference=f"bundle:{bundle.pk}")
+        send_email(
+            to=[user.email],
+            subject="A child-protection file has arrived for your school",
+            body=(
+                "A child-protection file has been sent to your school through the Safeguarding Portal. "
+                "Sign in to check it and accept it:\n"
+                f"{settings.SITE_URL}{reverse('incidents:received', args=[received.pk])}"
+            ),
+            school_id=to_school.pk,
+            reference=f"bundle:{bundle.pk}",
+        )
     return bundle
 
 
@@ -241,7 +351,7 @@ def _manifest_fields(check: bundles.Verification) -> dict:
         "sent_at": parse_datetime(str(m.get("created_at", ""))) or timezone.now(),
         "pupil_upn": str(pupil.get("upn", ""))[:13],
         "pupil_name": f"{pupil.get('preferred_forename') or pupil.get('legal_forename', '')} "
-                      f"{pupil.get('surname', '')}".strip()[:200],
+        f"{pupil.get('surname', '')}".strip()[:200],
         "record_count": int((m.get("records") or {}).get("count") or 0),
         "fingerprint": check.fingerprint,
     }
@@ -285,53 +395,96 @@ class LinkSent:
 
 
 @transaction.atomic
-def bundle_send_link(*, portal, transfer: CPFileTransfer, recipient_email: str, receiving_school: str,
-                     receiving_urn: str = "", by: User, origin: Origin | None = None) -> LinkSent:
+def bundle_send_link(
+    *,
+    portal,
+    transfer: CPFileTransfer,
+    recipient_email: str,
+    receiving_school: str,
+    receiving_urn: str = "",
+    by: User,
+    origin: Origin | None = None,
+) -> LinkSent:
     """Send to a school on another system: a one-time link (7 days, one download) in one email, the passphrase
     in a second. Only the passphrase opens the stored bundle, which is kept encrypted with it."""
     if not recipient_email.strip():
         raise ValidationError({"recipient_email": "Give the receiving DSL's email address."})
     token, passphrase = secrets.token_urlsafe(32), _passphrase()
     bundle, data = _new_bundle(
-        portal=portal, transfer=transfer, by=by, route=TransferBundle.Route.LINK,
+        portal=portal,
+        transfer=transfer,
+        by=by,
+        route=TransferBundle.Route.LINK,
         to={"name": receiving_school.strip(), "urn": receiving_urn.strip()},
-        recipient_email=recipient_email.strip(), link_token_hash=_token_hash(token),
+        recipient_email=recipient_email.strip(),
+        link_token_hash=_token_hash(token),
         link_expires_at=timezone.now() + timezone.timedelta(days=LINK_DAYS),
     )
     bundle.encrypted_file.save("bundle.zip.enc", ContentFile(_encrypt(data, passphrase)), save=False)
     bundle.save()
-    transfers.cp_file_sent(transfer=transfer, by=by, sent_at=timezone.now(), method=TransferMethod.SECURE_EMAIL,
-                           receiving_school=receiving_school, receiving_urn=receiving_urn,
-                           receiving_contact=recipient_email.strip(), origin=origin)
+    transfers.cp_file_sent(
+        transfer=transfer,
+        by=by,
+        sent_at=timezone.now(),
+        method=TransferMethod.SECURE_EMAIL,
+        receiving_school=receiving_school,
+        receiving_urn=receiving_urn,
+        receiving_contact=recipient_email.strip(),
+        origin=origin,
+    )
     school = transfer.school
     url = f"{settings.SITE_URL}{reverse('incidents:bundle_link', args=[token])}"
-    send_email(to=[bundle.recipient_email], subject=f"A child-protection file from {school.name}",
-               body=(f"{school.name} has sent your school a child-protection file for a pupil who is joining you.\n\n"
-                     f"Download it once, within {LINK_DAYS} days, from:\n{url}\n\n"
-                     "You need the passphrase, which comes in a separate email. The file is a signed bundle: its "
-                     f"signing key's fingerprint is {bundles.spaced(bundle.fingerprint)}. Please confirm receipt "
-                     "on the same page after downloading."),
-               school_id=school.pk, reference=f"bundle-link:{bundle.pk}")
-    send_email(to=[bundle.recipient_email], subject=f"Passphrase for the file from {school.name}",
-               body=(f"The passphrase for the child-protection file {school.name} sent you is:\n\n{passphrase}\n\n"
-                     "The link comes in a separate email."),
-               school_id=school.pk, reference=f"bundle-passphrase:{bundle.pk}")
-    _audit(origin=origin, actor=by, school=school, obj=transfer,
-           summary=f"Signed CP file bundle sent by one-time link to {receiving_school}",
-           detail={"bundle": str(bundle.bundle_id), "sha256": bundle.sha256, "records": bundle.record_count,
-                   "expires": bundle.link_expires_at.isoformat()})
+    send_email(
+        to=[bundle.recipient_email],
+        subject=f"A child-protection file from {school.name}",
+        body=(
+            f"{school.name} has sent your school a child-protection file for a pupil who is joining you.\n\n"
+            f"Download it once, within {LINK_DAYS} days, from:\n{url}\n\n"
+            "You need the passphrase, which comes in a separate email. The file is a signed bundle: its "
+            f"signing key's fingerprint is {bundles.spaced(bundle.fingerprint)}. Please confirm receipt "
+            "on the same page after downloading."
+        ),
+        school_id=school.pk,
+        reference=f"bundle-link:{bundle.pk}",
+    )
+    send_email(
+        to=[bundle.recipient_email],
+        subject=f"Passphrase for the file from {school.name}",
+        body=(
+            f"The passphrase for the child-protection file {school.name} sent you is:\n\n{passphrase}\n\n"
+            "The link comes in a separate email."
+        ),
+        school_id=school.pk,
+        reference=f"bundle-passphrase:{bundle.pk}",
+    )
+    _audit(
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=transfer,
+        summary=f"Signed CP file bundle sent by one-time link to {receiving_school}",
+        detail={
+            "bundle": str(bundle.bundle_id),
+            "sha256": bundle.sha256,
+            "records": bundle.record_count,
+            "expires": bundle.link_expires_at.isoformat(),
+        },
+    )
     return LinkSent(bundle=bundle, passphrase=passphrase)
 
 
 def link_bundle(*, token: str) -> TransferBundle | None:
     if not token:
         return None
-    return (TransferBundle.objects.filter(route=TransferBundle.Route.LINK, link_token_hash=_token_hash(token))
-            .select_related("school", "transfer").first())
+    return (
+        TransferBundle.objects.filter(route=TransferBundle.Route.LINK, link_token_hash=_token_hash(token))
+        .select_related("school", "transfer")
+        .first()
+    )
 
 
 def link_state(bundle: TransferBundle) -> str:
-    """"open", "downloaded", "expired" or "locked" (too many wrong passphrases)."""
+    """ "open", "downloaded", "expired" or "locked" (too many wrong passphrases)."""
     if bundle.downloaded_at:
         return "downloaded"
     if bundle.link_expires_at <= timezone.now():
@@ -350,26 +503,40 @@ def link_download(*, token: str, passphrase: str, origin: Origin | None = None) 
         bundle = TransferBundle.objects.select_for_update().get(pk=found.pk)
         state = link_state(bundle)
         if state != "open":
-            raise ValidationError({"downloaded": "This link has already been used.",
-                                   "expired": "This link has expired: ask the sending school for a new one.",
-                                   "locked": "Too many wrong passphrases: ask the sending school for a new link."}[
-                                       state])
+            raise ValidationError(
+                {
+                    "downloaded": "This link has already been used.",
+                    "expired": "This link has expired: ask the sending school for a new one.",
+                    "locked": "Too many wrong passphrases: ask the sending school for a new link.",
+                }[state]
+            )
         with bundle.encrypted_file.open("rb") as handle:
             data = _decrypt(handle.read(), passphrase)
         if data is None:
             bundle.failed_attempts += 1
             bundle.save(update_fields=["failed_attempts"])
             left = LINK_MAX_ATTEMPTS - bundle.failed_attempts
-            _audit(origin=origin, actor=None, school=bundle.school, obj=bundle.transfer,
-                   summary="Wrong passphrase for a CP file download link", detail={"bundle": str(bundle.bundle_id)})
+            _audit(
+                origin=origin,
+                actor=None,
+                school=bundle.school,
+                obj=bundle.transfer,
+                summary="Wrong passphrase for a CP file download link",
+                detail={"bundle": str(bundle.bundle_id)},
+            )
             error = ValidationError({"passphrase": f"That passphrase is not right ({left} tries left)."})
         else:
             bundle.downloaded_at = timezone.now()
             bundle.downloaded_ip = origin.ip if origin else None
             bundle.save(update_fields=["downloaded_at", "downloaded_ip"])
-            _audit(origin=origin, actor=None, school=bundle.school, obj=bundle.transfer,
-                   summary="CP file bundle downloaded through its one-time link",
-                   detail={"bundle": str(bundle.bundle_id), "sha256": bundle.sha256})
+            _audit(
+                origin=origin,
+                actor=None,
+                school=bundle.school,
+                obj=bundle.transfer,
+                summary="CP file bundle downloaded through its one-time link",
+                detail={"bundle": str(bundle.bundle_id), "sha256": bundle.sha256},
+            )
             return data
     raise error
 
@@ -386,29 +553,46 @@ def link_confirm(*, token: str, confirmed_by_name: str, origin: Origin | None = 
     if transfer.confirmed_at is not None:
         raise ValidationError("Receipt was already confirmed. Thank you.")
     return transfers.cp_file_confirmed(
-        transfer=transfer, by=None, confirmed_at=timezone.now(), confirmed_by_name=confirmed_by_name, origin=origin)
+        transfer=transfer, by=None, confirmed_at=timezone.now(), confirmed_by_name=confirmed_by_name, origin=origin
+    )
 
 
 # --- Receiving ------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def received_import(*, school: School, data: bytes, by: User, expected_fingerprint: str = "",
-                    origin: Origin | None = None) -> ReceivedBundle:
+def received_import(
+    *, school: School, data: bytes, by: User, expected_fingerprint: str = "", origin: Origin | None = None
+) -> ReceivedBundle:
     """A bundle from another deployment (or handed over on a stick): verified, then waiting to be filed."""
     check = bundles.verify(data, expected_fingerprint=expected_fingerprint)
-    _audit(origin=origin, actor=by, school=school, obj=None,
-           summary=f"CP file bundle {'verified' if check.ok else 'refused'} on import",
-           detail={"sha256": hashlib.sha256(data).hexdigest(), "fingerprint": check.fingerprint,
-                   "problem": str(check.first or "")})
+    _audit(
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=None,
+        summary=f"CP file bundle {'verified' if check.ok else 'refused'} on import",
+        detail={
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "fingerprint": check.fingerprint,
+            "problem": str(check.first or ""),
+        },
+    )
     if not check.ok:
         raise ValidationError(f"The bundle was refused: {check.first}.")
     bundle_id = check.manifest.get("bundle_id")
     if ReceivedBundle.objects.filter(school=school, bundle_id=bundle_id).exists():
         raise ValidationError("This bundle was already received here.")
-    received = ReceivedBundle(school=school, source=ReceivedBundle.Source.UPLOAD, bundle_id=bundle_id,
-                              sha256=hashlib.sha256(data).hexdigest(), received_at=timezone.now(), uploaded_by=by,
-                              verified_at=timezone.now(), **_manifest_fields(check))
+    received = ReceivedBundle(
+        school=school,
+        source=ReceivedBundle.Source.UPLOAD,
+        bundle_id=bundle_id,
+        sha256=hashlib.sha256(data).hexdigest(),
+        received_at=timezone.now(),
+        uploaded_by=by,
+        verified_at=timezone.now(),
+        **_manifest_fields(check),
+    )
     received.file.save("bundle.zip", ContentFile(data), save=False)
     received.save()
     return received
@@ -424,8 +608,9 @@ def read_received(received: ReceivedBundle, *, expected_fingerprint: str | None 
 
 
 @transaction.atomic
-def received_accept(*, received: ReceivedBundle, pupil: Pupil, by: User, origin: Origin | None = None
-                    ) -> ReceivedBundle:
+def received_accept(
+    *, received: ReceivedBundle, pupil: Pupil, by: User, origin: Origin | None = None
+) -> ReceivedBundle:
     """File the records under the pupil (their chronology shows them, marked as received) and, for a bundle sent
     through this portal, record the receipt on the sending school's transfer at the same time."""
     received = ReceivedBundle.objects.select_for_update().get(pk=received.pk)
@@ -438,19 +623,36 @@ def received_accept(*, received: ReceivedBundle, pupil: Pupil, by: User, origin:
         raise ValidationError(f"The stored bundle no longer verifies: {check.first}.")
     now = timezone.now()
     received.state, received.pupil, received.accepted_at, received.accepted_by = (
-        ReceivedBundle.State.ACCEPTED, pupil, now, by)
+        ReceivedBundle.State.ACCEPTED,
+        pupil,
+        now,
+        by,
+    )
     received.save(update_fields=["state", "pupil", "accepted_at", "accepted_by"])
-    _audit(origin=origin, actor=by, school=received.school, obj=pupil,
-           summary=f"CP file from {received.from_school_name} accepted and filed under pupil {pupil.upn}",
-           detail={"received": received.pk, "bundle": str(received.bundle_id), "records": received.record_count,
-                   "fingerprint": received.fingerprint})
+    _audit(
+        origin=origin,
+        actor=by,
+        school=received.school,
+        obj=pupil,
+        summary=f"CP file from {received.from_school_name} accepted and filed under pupil {pupil.upn}",
+        detail={
+            "received": received.pk,
+            "bundle": str(received.bundle_id),
+            "records": received.record_count,
+            "fingerprint": received.fingerprint,
+        },
+    )
     if received.sent_bundle_id:
         transfer = received.sent_bundle.transfer
         if transfer.confirmed_at is None:
             transfers.cp_file_confirmed(
-                transfer=transfer, by=by, confirmed_at=now,
+                transfer=transfer,
+                by=by,
+                confirmed_at=now,
                 confirmed_by_name=f"{by.full_name or by.email}, DSL team at {received.school.name}",
-                notes="Accepted in the portal by the receiving school.", origin=origin)
+                notes="Accepted in the portal by the receiving school.",
+                origin=origin,
+            )
     return received
 
 
@@ -458,16 +660,32 @@ def received_accept(*, received: ReceivedBundle, pupil: Pupil, by: User, origin:
 
 
 @transaction.atomic
-def pupil_mark_leaving(*, pupil: Pupil, leaving_on, destination_school: str, destination_urn: str = "", by: User,
-                       origin: Origin | None = None) -> Pupil:
+def pupil_mark_leaving(
+    *,
+    pupil: Pupil,
+    leaving_on,
+    destination_school: str,
+    destination_urn: str = "",
+    by: User,
+    origin: Origin | None = None,
+) -> Pupil:
     if not destination_school.strip():
         raise ValidationError({"destination_school": "Name the school the pupil is going to."})
     pupil.leaving_on, pupil.destination_school, pupil.destination_urn = (
-        leaving_on, destination_school.strip(), destination_urn.strip())
+        leaving_on,
+        destination_school.strip(),
+        destination_urn.strip(),
+    )
     pupil.save(update_fields=["leaving_on", "destination_school", "destination_urn"])
-    audit_record(action=AuditAction.RECORD_VIEWED, origin=origin, actor=by, school=pupil.school, obj=pupil,
-                 summary=f"Pupil {pupil.upn} marked as leaving for {pupil.destination_school}",
-                 detail={"leaving_on": leaving_on.isoformat() if leaving_on else "", "urn": pupil.destination_urn})
+    audit_record(
+        action=AuditAction.RECORD_VIEWED,
+        origin=origin,
+        actor=by,
+        school=pupil.school,
+        obj=pupil,
+        summary=f"Pupil {pupil.upn} marked as leaving for {pupil.destination_school}",
+        detail={"leaving_on": leaving_on.isoformat() if leaving_on else "", "urn": pupil.destination_urn},
+    )
     return pupil
 
 
@@ -476,9 +694,15 @@ def early_notice_recorded(*, pupil: Pupil, by: User, origin: Origin | None = Non
     if pupil.early_notice_at is None:
         pupil.early_notice_at = timezone.now()
         pupil.save(update_fields=["early_notice_at"])
-        audit_record(action=AuditAction.RECORD_VIEWED, origin=origin, actor=by, school=pupil.school, obj=pupil,
-                     summary=f"Essential information sent ahead of the file to {pupil.destination_school}",
-                     detail={"pupil": pupil.pk})
+        audit_record(
+            action=AuditAction.RECORD_VIEWED,
+            origin=origin,
+            actor=by,
+            school=pupil.school,
+            obj=pupil,
+            summary=f"Essential information sent ahead of the file to {pupil.destination_school}",
+            detail={"pupil": pupil.pk},
+        )
     return pupil
 
 
@@ -488,8 +712,12 @@ def early_notice_recorded(*, pupil: Pupil, by: User, origin: Origin | None = Non
 def leavers_needing_notice(*, school: School) -> QuerySet[Pupil]:
     """Pupils marked as leaving with a destination, with safeguarding records, whose new school has not yet been
     sent the essential information ahead of the file."""
-    return (Pupil.objects.filter(school=school, early_notice_at__isnull=True, incident_links__isnull=False)
-            .exclude(destination_school="").distinct().order_by("leaving_on", "surname"))
+    return (
+        Pupil.objects.filter(school=school, early_notice_at__isnull=True, incident_links__isnull=False)
+        .exclude(destination_school="")
+        .distinct()
+        .order_by("leaving_on", "surname")
+    )
 
 
 def sent_bundles(*, school: School) -> QuerySet[TransferBundle]:

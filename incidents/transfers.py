@@ -52,8 +52,10 @@ def school_days_note(*, school: School, start: datetime.date, end: datetime.date
     if last_term_end is None:
         return "no term dates are entered, so every weekday counted as a school day"
     if end > last_term_end:
-        return (f"term dates after {last_term_end:%-d %b %Y} are not entered, so every weekday after it "
-                "counted as a school day")
+        return (
+            f"term dates after {last_term_end:%-d %b %Y} are not entered, so every weekday after it "
+            "counted as a school day"
+        )
     return ""
 
 

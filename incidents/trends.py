@@ -66,8 +66,9 @@ class Trends:
 
 def academic_year(today: datetime.date) -> Window:
     start_year = academic_year_of(today)
-    return Window(datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31),
-                  academic_year_label(start_year))
+    return Window(
+        datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31), academic_year_label(start_year)
+    )
 
 
 def term_window(*, school: School, today: datetime.date) -> Window:
@@ -103,7 +104,8 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
     four_cs = _scaled([Bar(fc.value, fc.label, four_c_totals[fc.value]) for fc in FourC])
 
     by_year_rows = dict(
-        IncidentPupil.objects.current().filter(incident__in=in_year.values("pk"))
+        IncidentPupil.objects.current()
+        .filter(incident__in=in_year.values("pk"))
         .exclude(year_group="")
         .values_list("year_group")
         .annotate(n=Count("incident", distinct=True))
@@ -126,7 +128,8 @@ def trends(*, school: School, with_names: bool, today: datetime.date | None = No
         day = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
     flagged_rows = (
-        IncidentPupil.objects.current().filter(
+        IncidentPupil.objects.current()
+        .filter(
             incident__in=_cases(school)
             .filter(reported_at__date__gte=term.starts_on, reported_at__date__lte=term.ends_on)
             .values("pk")

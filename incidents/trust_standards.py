@@ -31,11 +31,15 @@ class ProcedureKind(Kind):
     order = 20
     label = "Procedure checklists per category"
     key_label = "Category"
-    intro = ("The steps each new case of a category must go through. A school that takes the trust's checklist "
-             "uses it for new cases; open cases keep the steps they started with.")
+    intro = (
+        "The steps each new case of a category must go through. A school that takes the trust's checklist "
+        "uses it for new cases; open cases keep the steps they started with."
+    )
     content_label = "Steps"
-    content_help = ("One step a line. Start a line with ? for an optional step; end it with the entries that "
-                    "complete it in brackets, such as [referral:police, parent_contact].")
+    content_help = (
+        "One step a line. Start a line with ? for an optional step; end it with the entries that "
+        "complete it in brackets, such as [referral:police, parent_contact]."
+    )
     adopt_url = "incidents:procedure_adopt"
     school_url = "incidents:procedures"
 
@@ -57,8 +61,9 @@ class ProcedureKind(Kind):
                 line = line[: found.start()].strip()
                 unknown = [k for k in completed_by if k not in COMPLETIONS]
                 if unknown:
-                    raise ValidationError(f"Not something that completes a step: {', '.join(unknown)}. "
-                                          f"Use: {', '.join(COMPLETIONS)}.")
+                    raise ValidationError(
+                        f"Not something that completes a step: {', '.join(unknown)}. Use: {', '.join(COMPLETIONS)}."
+                    )
             if len(line) > 300:
                 raise ValidationError("A step is at most 300 characters.")
             steps.append([line, mandatory, sorted(completed_by)])
@@ -77,8 +82,9 @@ class ProcedureKind(Kind):
         own: dict[tuple[int, str], list] = {}
         for step in ProcedureStep.objects.filter(school_id__in=school_ids, category__in=keys).order_by("order"):
             own.setdefault((step.school_id, step.category), []).append(step)
-        return {(sid, key): _content(own.get((sid, key)) or default_procedure(key))
-                for sid in school_ids for key in keys}
+        return {
+            (sid, key): _content(own.get((sid, key)) or default_procedure(key)) for sid in school_ids for key in keys
+        }
 
     def differences(self, template_content: list[list], school_content: list[list] | None) -> list[str]:
         if school_content is None:
@@ -88,15 +94,21 @@ class ProcedureKind(Kind):
             mine = school_content[i] if i < len(school_content) else None
             theirs = template_content[i] if i < len(template_content) else None
             if mine != theirs:
-                found.append(f"step {i + 1}" if mine and theirs else
-                             f"step {i + 1} {'missing' if theirs else 'added'}")
+                found.append(f"step {i + 1}" if mine and theirs else f"step {i + 1} {'missing' if theirs else 'added'}")
         return found
 
     def demo_template(self) -> tuple[str, list[list]]:
         steps = _content(default_procedure(Category.CYBERBULLYING))
-        return Category.CYBERBULLYING, [*steps, ["Tell the trust safeguarding lead if it involves another of the "
-                                                  "trust's schools", True, []]]
+        return Category.CYBERBULLYING, [
+            *steps,
+            ["Tell the trust safeguarding lead if it involves another of the trust's schools", True, []],
+        ]
 
     def apply(self, *, school, key: str, content: list[list], by, origin=None, options: dict | None = None) -> None:
-        procedure_save(school=school, category=key, by=by, origin=origin,
-                       steps=[StepSpec(text, mandatory, tuple(keys)) for text, mandatory, keys in content])
+        procedure_save(
+            school=school,
+            category=key,
+            by=by,
+            origin=origin,
+            steps=[StepSpec(text, mandatory, tuple(keys)) for text, mandatory, keys in content],
+        )

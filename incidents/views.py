@@ -80,8 +80,10 @@ def report(request: HttpRequest) -> HttpResponse:
     chosen = _chosen_pupils(request, school) if request.method == "POST" else []
     # The picker offers pupils on roll only; one who has left is the DSL team's to add to a case.
     for left in [c["pupil"] for c in chosen if not c["pupil"].on_roll]:
-        form.add_error(None, f"{left.full_name} left the school on {left.left_on:%-d %B %Y}: tell the DSL team, "
-                             "who keep their record.")
+        form.add_error(
+            None,
+            f"{left.full_name} left the school on {left.left_on:%-d %B %Y}: tell the DSL team, who keep their record.",
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -207,8 +209,9 @@ def _filters(request: HttpRequest) -> selectors.DashboardFilters:
         category=g.get("category", "") if g.get("category", "") in Category.values else "",
         four_c=g.get("four_c", "") if g.get("four_c", "") in FourC.values else "",
         year_group=g.get("year", "") if g.get("year", "") in YearGroup.values else "",
-        flag_group=g.get("flag", "") if g.get("flag", "") in FlagGroup.values
-        and request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) else "",
+        flag_group=g.get("flag", "")
+        if g.get("flag", "") in FlagGroup.values and request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS)
+        else "",
         pupil_id=as_int("pupil"),
         reporter_id=as_int("reporter"),
         date_from=as_date("from"),
@@ -237,7 +240,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     portal = request.portal
     filters = _filters(request)
     paginator = KnownCountPaginator(
-        selectors.dashboard_cases(portal=portal, filters=filters), 25,
+        selectors.dashboard_cases(portal=portal, filters=filters),
+        25,
         count=selectors.known_count(portal=portal, filters=filters),
     )
     page = paginator.get_page(request.GET.get("page"))
@@ -288,19 +292,41 @@ def _trend_chart(trend: list[tuple[datetime.date, int]]) -> dict:
     bars = []
     for i, (week, n) in enumerate(trend):
         h = round(height * n / scale_top, 1)
-        bars.append({"x": round(CHART_LEFT + i * slot + 2, 1), "w": round(slot - 4, 1), "y": round(CHART_BOTTOM - h, 1),
-                     "h": h, "week": week, "n": n, "label_x": round(CHART_LEFT + i * slot + slot / 2, 1)})
+        bars.append(
+            {
+                "x": round(CHART_LEFT + i * slot + 2, 1),
+                "w": round(slot - 4, 1),
+                "y": round(CHART_BOTTOM - h, 1),
+                "h": h,
+                "week": week,
+                "n": n,
+                "label_x": round(CHART_LEFT + i * slot + slot / 2, 1),
+            }
+        )
     ticks = list(range(scale_top + 1)) if scale_top <= 4 else [0, scale_top // 2, scale_top]
     return {
         "bars": bars,
         "ticks": [{"value": t, "y": round(CHART_BOTTOM - height * t / scale_top, 1)} for t in ticks],
         "labels": [b for i, b in enumerate(bars) if i % 4 == 0 or i == len(bars) - 1],
-        "left": CHART_LEFT, "right": CHART_RIGHT, "top": CHART_TOP, "bottom": CHART_BOTTOM,
+        "left": CHART_LEFT,
+        "right": CHART_RIGHT,
+        "top": CHART_TOP,
+        "bottom": CHART_BOTTOM,
     }
 
 
-CSV_HEADER = ("Reference", "Reported", "Category", "4 Cs", "Status", "Risk level", "Pupils", "Assigned to",
-              "Next task due", "Required steps open")
+CSV_HEADER = (
+    "Reference",
+    "Reported",
+    "Category",
+    "4 Cs",
+    "Status",
+    "Risk level",
+    "Pupils",
+    "Assigned to",
+    "Next task due",
+    "Required steps open",
+)
 
 
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
@@ -308,13 +334,25 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     portal = request.portal
     filters = _filters(request)
     cases = selectors.with_pupil_names(list(selectors.dashboard_cases(portal=portal, filters=filters)[:5000]))
-    audit_record(action=AuditAction.RECORDS_EXPORTED, request=request,
-                 summary=f"Dashboard list exported as CSV ({len(cases)} case{'s' if len(cases) != 1 else ''})",
-                 detail={"query": _without_page(request)[:500], "cases": len(cases)})
+    audit_record(
+        action=AuditAction.RECORDS_EXPORTED,
+        request=request,
+        summary=f"Dashboard list exported as CSV ({len(cases)} case{'s' if len(cases) != 1 else ''})",
+        detail={"query": _without_page(request)[:500], "cases": len(cases)},
+    )
     rows = (
-        (c.reference, timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M"), c.get_category_display(),
-         c.get_four_c_display(), c.get_status_display(), c.get_severity_display(), c.pupil_names,
-         c.assigned_to.full_name if c.assigned_to else "", c.next_task_due_on or "", c.open_mandatory_steps)
+        (
+            c.reference,
+            timezone.localtime(c.reported_at).strftime("%Y-%m-%d %H:%M"),
+            c.get_category_display(),
+            c.get_four_c_display(),
+            c.get_status_display(),
+            c.get_severity_display(),
+            c.pupil_names,
+            c.assigned_to.full_name if c.assigned_to else "",
+            c.next_task_due_on or "",
+            c.open_mandatory_steps,
+        )
         for c in cases
     )
     return csv_response(filename=f"cases-{timezone.localdate():%Y-%m-%d}.csv", header=CSV_HEADER, rows=rows)
@@ -363,8 +401,12 @@ def case(request: HttpRequest, reference: str) -> HttpResponse:
 
 def shared_case(request: HttpRequest, reference: str) -> HttpResponse:
     """A case the DSL shared with this member of staff by name: read-only, every opening recorded."""
-    incident = selectors.shared_with(portal=request.portal).filter(reference=reference).select_related(
-        "school", "reported_by", "assigned_to").first()
+    incident = (
+        selectors.shared_with(portal=request.portal)
+        .filter(reference=reference)
+        .select_related("school", "reported_by", "assigned_to")
+        .first()
+    )
     if incident is None:
         raise Http404("No case has been shared with you under that reference")
     record_view(request=request, obj=incident, summary=f"Case {incident.reference} (shared with them)")
@@ -390,7 +432,8 @@ def _case_context(request, incident, **forms) -> dict:
     # The pupils' flags today, for the DSL team only: never the reporter, the head, a shared reader or the chair.
     pupil_flags = (
         school_selectors.current_flags(school=school, pupil_ids=[link.pupil_id for link in pupils])
-        if request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) and pupils else {}
+        if request.portal.can(policy.Cap.VIEW_VULNERABILITY_FLAGS) and pupils
+        else {}
     )
     return {
         # Disposed of under the retention schedule: what is left, and its tombstone (retention.disposal).
@@ -416,7 +459,8 @@ def _case_context(request, incident, **forms) -> dict:
         # A closed case can have a required step open again (a referral's agency corrected after closing):
         # the page says so at the top, since the case is otherwise out of everyone's open-case lists.
         "reopened_required": [s for s in steps if s.mandatory and s.done_entry_id is None]
-        if incident.status == Status.CLOSED else [],
+        if incident.status == Status.CLOSED
+        else [],
         "attachments": list(incident.attachments.all()),
         "viewers": view_summary(obj=incident),
         "can_act": can_act,
@@ -510,7 +554,10 @@ CASE_ACTIONS = {
         "pupil_add_form",
         lambda request, incident: PupilAddForm(request.POST),
         lambda request, incident, d: services.case_pupil_add(
-            incident=incident, by=request.user, role=d["role"], reason=d["text"],
+            incident=incident,
+            by=request.user,
+            role=d["role"],
+            reason=d["text"],
             pupil=get_object_or_404(Pupil, pk=d["pupil"], school_id=incident.school_id),
         ),
     ),
@@ -518,7 +565,9 @@ CASE_ACTIONS = {
         "pupil_change_form",
         lambda request, incident: PupilChangeForm(request.POST),
         lambda request, incident, d: services.case_pupil_remove(
-            incident=incident, by=request.user, reason=d["text"],
+            incident=incident,
+            by=request.user,
+            reason=d["text"],
             link=get_object_or_404(incident.pupil_links, pk=d["link"]),
         ),
     ),
@@ -526,7 +575,10 @@ CASE_ACTIONS = {
         "pupil_change_form",
         lambda request, incident: PupilChangeForm(request.POST),
         lambda request, incident, d: services.case_pupil_role(
-            incident=incident, by=request.user, role=d["role"], reason=d["text"],
+            incident=incident,
+            by=request.user,
+            role=d["role"],
+            reason=d["text"],
             link=get_object_or_404(incident.pupil_links, pk=d["link"]),
         ),
     ),
@@ -541,7 +593,9 @@ CASE_ACTIONS = {
         None,
         None,
         lambda request, incident, d: services.case_staff_remove(
-            incident=incident, by=request.user, reason=_post_text(request),
+            incident=incident,
+            by=request.user,
+            reason=_post_text(request),
             link=get_object_or_404(incident.staff_links, pk=_post_int(request, "link")),
         ),
     ),
@@ -556,7 +610,9 @@ CASE_ACTIONS = {
         None,
         None,
         lambda request, incident, d: services.case_other_remove(
-            incident=incident, by=request.user, reason=_post_text(request),
+            incident=incident,
+            by=request.user,
+            reason=_post_text(request),
             link=get_object_or_404(incident.others, pk=_post_int(request, "link")),
         ),
     ),
@@ -571,7 +627,9 @@ CASE_ACTIONS = {
         None,
         None,
         lambda request, incident, d: services.case_share_end(
-            incident=incident, by=request.user, reason=_post_text(request),
+            incident=incident,
+            by=request.user,
+            reason=_post_text(request),
             share=get_object_or_404(incident.shares, pk=_post_int(request, "share")),
         ),
     ),

@@ -32,16 +32,20 @@ class PortalSendForm(forms.Form):
 
 class LinkSendForm(forms.Form):
     receiving_school = forms.CharField(label="Receiving school", max_length=200)
-    receiving_urn = forms.CharField(label="Receiving school's URN", max_length=6, required=False,
-                                    validators=[URN_VALIDATOR])
+    receiving_urn = forms.CharField(
+        label="Receiving school's URN", max_length=6, required=False, validators=[URN_VALIDATOR]
+    )
     recipient_email = forms.EmailField(label="Receiving DSL's email address")
 
 
 class UploadForm(forms.Form):
     bundle = forms.FileField(label="Transfer bundle (.zip)")
     fingerprint = forms.CharField(
-        label="Sending school's key fingerprint (optional)", required=False, max_length=100,
-        help_text="If the sending school read it to you, type it: a bundle signed with any other key is refused.")
+        label="Sending school's key fingerprint (optional)",
+        required=False,
+        max_length=100,
+        help_text="If the sending school read it to you, type it: a bundle signed with any other key is refused.",
+    )
 
 
 class AcceptForm(forms.Form):
@@ -55,13 +59,17 @@ class AcceptForm(forms.Form):
 class LeavingForm(forms.Form):
     leaving_on = forms.DateField(label="Leaving on", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     destination_school = forms.CharField(label="Destination school", max_length=200)
-    destination_urn = forms.CharField(label="Destination school's URN", max_length=6, required=False,
-                                      validators=[URN_VALIDATOR])
+    destination_urn = forms.CharField(
+        label="Destination school's URN", max_length=6, required=False, validators=[URN_VALIDATOR]
+    )
 
 
 class PassphraseForm(forms.Form):
-    passphrase = forms.CharField(label="Passphrase (from the second email)", max_length=100,
-                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    passphrase = forms.CharField(
+        label="Passphrase (from the second email)",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
 
 class ConfirmReceiptForm(forms.Form):
@@ -89,24 +97,45 @@ def bundle_send(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _transfer_or_404(request, transfer_id)
     school = request.portal.school
     action = request.POST.get("action")
-    form = (PortalSendForm(request.POST, school=school) if action == "portal"
-            else LinkSendForm(request.POST) if action == "link" else None)
+    form = (
+        PortalSendForm(request.POST, school=school)
+        if action == "portal"
+        else LinkSendForm(request.POST)
+        if action == "link"
+        else None
+    )
     if form is None or not form.is_valid():
         errors = [e for errs in (form.errors.values() if form else [["That action is not recognised."]]) for e in errs]
         messages.error(request, " ".join(errors))
         return redirect("incidents:transfer", transfer_id=transfer.pk)
     try:
         if action == "portal":
-            transfer_bundles.bundle_send_in_portal(portal=request.portal, transfer=transfer, by=request.user,
-                                                   origin=origin_of(request), **form.cleaned_data)
-            messages.success(request, f"The signed bundle is with {form.cleaned_data['to_school'].name}'s DSL team. "
-                                      "Receipt is recorded here when they accept it.")
+            transfer_bundles.bundle_send_in_portal(
+                portal=request.portal,
+                transfer=transfer,
+                by=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
+            )
+            messages.success(
+                request,
+                f"The signed bundle is with {form.cleaned_data['to_school'].name}'s DSL team. "
+                "Receipt is recorded here when they accept it.",
+            )
         else:
-            sent = transfer_bundles.bundle_send_link(portal=request.portal, transfer=transfer, by=request.user,
-                                                     origin=origin_of(request), **form.cleaned_data)
-            messages.success(request, "The link and the passphrase went in two separate emails. If the receiving "
-                                      f"DSL needs it by phone, the passphrase is {sent.passphrase} (it is not "
-                                      "shown again).")
+            sent = transfer_bundles.bundle_send_link(
+                portal=request.portal,
+                transfer=transfer,
+                by=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
+            )
+            messages.success(
+                request,
+                "The link and the passphrase went in two separate emails. If the receiving "
+                f"DSL needs it by phone, the passphrase is {sent.passphrase} (it is not "
+                "shown again).",
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(error_messages(exc)))
     return redirect("incidents:transfer", transfer_id=transfer.pk)
@@ -119,9 +148,13 @@ def bundle_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
         raise Http404("No bundle was made for this file")
     with bundle.file.open("rb") as handle:
         data = handle.read()
-    audit_record(action=AuditAction.RECORD_VIEWED, request=request, obj=transfer,
-                 summary=f"CP file bundle downloaded for pupil {transfer.pupil.upn}",
-                 detail={"export": "cp_file_bundle", "bundle": str(bundle.bundle_id), "sha256": bundle.sha256})
+    audit_record(
+        action=AuditAction.RECORD_VIEWED,
+        request=request,
+        obj=transfer,
+        summary=f"CP file bundle downloaded for pupil {transfer.pupil.upn}",
+        detail={"export": "cp_file_bundle", "bundle": str(bundle.bundle_id), "sha256": bundle.sha256},
+    )
     return _zip_response(data, f"cp-file-{transfer.pupil.upn}-{bundle.built_at:%Y%m%d}.zip")
 
 
@@ -142,10 +175,18 @@ def bundle_link(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return _zip_response(data, f"cp-file-bundle-{bundle.bundle_id}.zip")
     state = transfer_bundles.link_state(bundle) if bundle else "invalid"
-    return render(request, "incidents/bundle_link.html",
-                  {"bundle": bundle, "state": state, "form": form, "token": token,
-                   "fingerprint": bundles.spaced(bundle.fingerprint) if bundle else ""},
-                  status=404 if bundle is None else 200)
+    return render(
+        request,
+        "incidents/bundle_link.html",
+        {
+            "bundle": bundle,
+            "state": state,
+            "form": form,
+            "token": token,
+            "fingerprint": bundles.spaced(bundle.fingerprint) if bundle else "",
+        },
+        status=404 if bundle is None else 200,
+    )
 
 
 def bundle_link_confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -158,8 +199,12 @@ def bundle_link_confirm(request: HttpRequest, token: str) -> HttpResponse:
             done = True
         except ValidationError as exc:
             messages.error(request, " ".join(error_messages(exc)))
-    return render(request, "incidents/bundle_link_confirm.html",
-                  {"bundle": bundle, "form": form, "done": done}, status=404 if bundle is None else 200)
+    return render(
+        request,
+        "incidents/bundle_link_confirm.html",
+        {"bundle": bundle, "form": form, "done": done},
+        status=404 if bundle is None else 200,
+    )
 
 
 # --- Receiving ----------------------------------------------------------------------------------------------
@@ -173,25 +218,37 @@ def received_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 received = transfer_bundles.received_import(
-                    school=school, data=_read_upload(form.cleaned_data["bundle"]), by=request.user,
-                    expected_fingerprint=form.cleaned_data["fingerprint"], origin=origin_of(request))
+                    school=school,
+                    data=_read_upload(form.cleaned_data["bundle"]),
+                    by=request.user,
+                    expected_fingerprint=form.cleaned_data["fingerprint"],
+                    origin=origin_of(request),
+                )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     add_errors_to_form(form, exc)
                 else:
                     form.add_error(None, " ".join(error_messages(exc)))
             else:
-                messages.success(request, "The bundle verified. Check the fingerprint with the sending school, then "
-                                          "file it under the pupil.")
+                messages.success(
+                    request,
+                    "The bundle verified. Check the fingerprint with the sending school, then file it under the pupil.",
+                )
                 return redirect("incidents:received", received_id=received.pk)
     found = list(transfer_bundles.received_for(school=school))
     key = transfer_bundles.signing_key_for(school=school)
-    return render(request, "incidents/received_list.html", {
-        "incoming": [r for r in found if r.state == "incoming"],
-        "accepted": [r for r in found if r.state == "accepted"][:50],
-        "form": form, "key": key, "fingerprint": bundles.spaced(key.fingerprint),
-        "leavers": list(transfer_bundles.leavers_needing_notice(school=school)[:50]),
-    })
+    return render(
+        request,
+        "incidents/received_list.html",
+        {
+            "incoming": [r for r in found if r.state == "incoming"],
+            "accepted": [r for r in found if r.state == "accepted"][:50],
+            "form": form,
+            "key": key,
+            "fingerprint": bundles.spaced(key.fingerprint),
+            "leavers": list(transfer_bundles.leavers_needing_notice(school=school)[:50]),
+        },
+    )
 
 
 def received_detail(request: HttpRequest, received_id: int) -> HttpResponse:
@@ -203,8 +260,9 @@ def received_detail(request: HttpRequest, received_id: int) -> HttpResponse:
     form = AcceptForm(request.POST or None, school=school, initial={"pupil": match})
     if request.method == "POST" and form.is_valid():
         try:
-            transfer_bundles.received_accept(received=received, by=request.user, origin=origin_of(request),
-                                             **form.cleaned_data)
+            transfer_bundles.received_accept(
+                received=received, by=request.user, origin=origin_of(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(error_messages(exc)))
         else:
@@ -213,14 +271,25 @@ def received_detail(request: HttpRequest, received_id: int) -> HttpResponse:
     check = transfer_bundles.read_received(received)
     known = transfer_bundles.known_fingerprint(school_name=received.from_school_name, urn=received.from_school_urn)
     if request.method == "GET":
-        record_view(request=request, obj=received,
-                    summary=f"Received CP file from {received.from_school_name} for UPN {received.pupil_upn}")
-    return render(request, "incidents/received_detail.html", {
-        "received": received, "check": check, "form": form, "match": match,
-        "known_fingerprint": bundles.spaced(known) if known else "",
-        "known_matches": known == received.fingerprint, "records": bundles.grouped(check.records),
-        "fingerprint": bundles.spaced(received.fingerprint),
-    })
+        record_view(
+            request=request,
+            obj=received,
+            summary=f"Received CP file from {received.from_school_name} for UPN {received.pupil_upn}",
+        )
+    return render(
+        request,
+        "incidents/received_detail.html",
+        {
+            "received": received,
+            "check": check,
+            "form": form,
+            "match": match,
+            "known_fingerprint": bundles.spaced(known) if known else "",
+            "known_matches": known == received.fingerprint,
+            "records": bundles.grouped(check.records),
+            "fingerprint": bundles.spaced(received.fingerprint),
+        },
+    )
 
 
 def bundle_verify(request: HttpRequest) -> HttpResponse:
@@ -236,10 +305,16 @@ def bundle_verify(request: HttpRequest) -> HttpResponse:
             result = bundles.verify(data, expected_fingerprint=form.cleaned_data["fingerprint"])
             import hashlib
 
-            audit_record(action=AuditAction.RECORD_VIEWED, request=request,
-                         summary=f"CP file bundle checked on the verify page: {'verified' if result.ok else 'refused'}",
-                         detail={"sha256": hashlib.sha256(data).hexdigest(), "fingerprint": result.fingerprint,
-                                 "problem": str(result.first or "")})
+            audit_record(
+                action=AuditAction.RECORD_VIEWED,
+                request=request,
+                summary=f"CP file bundle checked on the verify page: {'verified' if result.ok else 'refused'}",
+                detail={
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "fingerprint": result.fingerprint,
+                    "problem": str(result.first or ""),
+                },
+            )
     return render(request, "incidents/bundle_verify.html", {"form": form, "result": result})
 
 
@@ -256,13 +331,17 @@ def pupil_leaving(request: HttpRequest, pupil_id: int) -> HttpResponse:
     form = LeavingForm(request.POST)
     if form.is_valid():
         try:
-            transfer_bundles.pupil_mark_leaving(pupil=pupil, by=request.user, origin=origin_of(request),
-                                                **form.cleaned_data)
+            transfer_bundles.pupil_mark_leaving(
+                pupil=pupil, by=request.user, origin=origin_of(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(error_messages(exc)))
         else:
-            messages.success(request, "Marked as leaving. Send the new school's DSL the essential information now, "
-                                      "ahead of the file, and record it here.")
+            messages.success(
+                request,
+                "Marked as leaving. Send the new school's DSL the essential information now, "
+                "ahead of the file, and record it here.",
+            )
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("incidents:chronology", pupil_id=pupil.pk)

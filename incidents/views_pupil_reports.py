@@ -56,8 +56,13 @@ def _page(request: HttpRequest, template: str, context: dict, *, status: int = 2
     if _device_id(request) is None:
         # Only a random number: nothing of what was sent, and the same whether or not anything was.
         response.set_signed_cookie(
-            DEVICE_COOKIE, secrets.token_hex(16), salt=DEVICE_SALT, max_age=DEVICE_MAX_AGE,
-            path=reverse("incidents:tell_root"), httponly=True, samesite="Lax",
+            DEVICE_COOKIE,
+            secrets.token_hex(16),
+            salt=DEVICE_SALT,
+            max_age=DEVICE_MAX_AGE,
+            path=reverse("incidents:tell_root"),
+            httponly=True,
+            samesite="Lax",
             secure=request.is_secure(),
         )
     return response
@@ -89,8 +94,7 @@ def tell(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
     if request.FILES:
         # No pictures or files, ever (a nude image of a child must never be stored): an empty form and why.
         form = PupilTellForm(initial={"submission_token": uuid.uuid4()})
-        return _page(request, "incidents/tell/form.html", {**context, "form": form, "files_refused": True},
-                     status=400)
+        return _page(request, "incidents/tell/form.html", {**context, "form": form, "files_refused": True}, status=400)
     form = PupilTellForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -99,8 +103,12 @@ def tell(request: HttpRequest, key: uuid.UUID) -> HttpResponse:
             return redirect("incidents:tell_thanks", key=key)
         try:
             pupil_reports.pupil_report(
-                school=school, about=data["about"], description=data["description"], when=data["when"],
-                name=data["name"], still_happening=form.still_happening_value(),
+                school=school,
+                about=data["about"],
+                description=data["description"],
+                when=data["when"],
+                name=data["name"],
+                still_happening=form.still_happening_value(),
                 submission_token=data["submission_token"],
             )
         except ValidationError as exc:
@@ -145,8 +153,10 @@ def pupil_link(request: PortalRequest) -> HttpResponse:
         return redirect("incidents:pupil_link")
     if request.method == "POST":
         pupil_reports.pupil_link_rotate(school=school, by=request.portal.user, origin=origin_of(request))
-        messages.success(request, "The link has been replaced. The old link and QR code no longer work: "
-                                  "print the new one for your posters.")
+        messages.success(
+            request,
+            "The link has been replaced. The old link and QR code no longer work: print the new one for your posters.",
+        )
         return redirect("incidents:pupil_link")
     link = pupil_reports.pupil_link_for(school=school)
     url = request.build_absolute_uri(reverse("incidents:tell", args=[link.key]))

@@ -52,7 +52,9 @@ class StepForm(forms.Form):
     text = forms.CharField(label="Step", max_length=300, required=False)
     mandatory = forms.BooleanField(label="Required", required=False)
     completed_by = forms.MultipleChoiceField(
-        label="Completed when the DSL records", choices=list(procedures.COMPLETIONS.items()), required=False,
+        label="Completed when the DSL records",
+        choices=list(procedures.COMPLETIONS.items()),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -99,8 +101,7 @@ def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:
 @require_POST
 def cp_file_produce(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _pupil_or_404(request, pupil_id)
-    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user,
-                                          origin=origin_of(request))
+    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user, origin=origin_of(request))
     messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
     return redirect("incidents:transfer", transfer_id=transfer.pk)
 
@@ -151,8 +152,9 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "sent":
-                    transfers.cp_file_sent(transfer=transfer, by=request.user, origin=origin_of(request),
-                                           **form.cleaned_data)
+                    transfers.cp_file_sent(
+                        transfer=transfer, by=request.user, origin=origin_of(request), **form.cleaned_data
+                    )
                     messages.success(request, "Sending recorded.")
                 else:
                     transfers.cp_file_confirmed(
@@ -174,10 +176,18 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
     return render(
         request,
         "incidents/transfer_detail.html",
-        {"transfer": transfer, "sent_form": sent_form, "confirm_form": confirm_form, "today": timezone.localdate(),
-         "portal_schools": School.objects.exclude(pk=transfer.school_id).order_by("name"),
-         "deadline_note": transfers.school_days_note(school=transfer.school, start=timezone.localtime(
-             transfer.sent_at).date(), end=transfer.confirm_by) if transfer.confirm_by else ""},
+        {
+            "transfer": transfer,
+            "sent_form": sent_form,
+            "confirm_form": confirm_form,
+            "today": timezone.localdate(),
+            "portal_schools": School.objects.exclude(pk=transfer.school_id).order_by("name"),
+            "deadline_note": transfers.school_days_note(
+                school=transfer.school, start=timezone.localtime(transfer.sent_at).date(), end=transfer.confirm_by
+            )
+            if transfer.confirm_by
+            else "",
+        },
     )
 
 
@@ -217,10 +227,15 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/trends.html",
-        {"t": data, "with_names": with_names, "sections": sections, "threshold": trends.FLAG_THRESHOLD,
-         # One or two concerns about, say, looked-after children could name the child to the head or the online
-         # safety lead: "fewer than 3" for everyone, as the governor report shows the same figure.
-         "flag_rows": [(key, label, small_count(n)) for key, label, n in data.by_flag_group]},
+        {
+            "t": data,
+            "with_names": with_names,
+            "sections": sections,
+            "threshold": trends.FLAG_THRESHOLD,
+            # One or two concerns about, say, looked-after children could name the child to the head or the online
+            # safety lead: "fewer than 3" for everyone, as the governor report shows the same figure.
+            "flag_rows": [(key, label, small_count(n)) for key, label, n in data.by_flag_group],
+        },
     )
 
 
@@ -230,11 +245,15 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     rows = procedures.procedures_overview(school=school)
     for row in rows:
         row["new_in"] = new_in.get(row["category"], "")
-    return render(request, "incidents/procedures.html", {
-        "rows": rows,
-        "revisions": revisions_for(school=school),
-        "standings": school_view(school=school, kind_name="incidents.procedures"),
-    })
+    return render(
+        request,
+        "incidents/procedures.html",
+        {
+            "rows": rows,
+            "revisions": revisions_for(school=school),
+            "standings": school_view(school=school, kind_name="incidents.procedures"),
+        },
+    )
 
 
 @require_POST
@@ -243,8 +262,11 @@ def procedure_adopt(request: HttpRequest, template_id: int) -> HttpResponse:
     school = request.portal.school
     template = standards.template_for_school(school=school, kind="incidents.procedures", template_id=template_id)
     standards.template_adopt(school=school, template=template, by=request.user, origin=origin_of(request))
-    messages.success(request, f"The checklist for {template.key_label} now follows the trust's version "
-                              f"{template.version}. New cases use it; open cases keep theirs.")
+    messages.success(
+        request,
+        f"The checklist for {template.key_label} now follows the trust's version "
+        f"{template.version}. New cases use it; open cases keep theirs.",
+    )
     return redirect("incidents:procedures")
 
 
@@ -261,8 +283,14 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
     if request.method == "POST":
         formset = StepFormSet(request.POST)
         if formset.is_valid():
-            rows = [StepSpec(f.cleaned_data.get("text", ""), f.cleaned_data.get("mandatory", False),
-                             tuple(f.cleaned_data.get("completed_by", ()))) for f in formset.forms]
+            rows = [
+                StepSpec(
+                    f.cleaned_data.get("text", ""),
+                    f.cleaned_data.get("mandatory", False),
+                    tuple(f.cleaned_data.get("completed_by", ())),
+                )
+                for f in formset.forms
+            ]
             try:
                 procedures.procedure_save(
                     school=school, category=category, steps=rows, by=request.user, origin=origin_of(request)
@@ -273,8 +301,12 @@ def procedure_edit(request: HttpRequest, category: str) -> HttpResponse:
                 messages.success(request, "Saved. New cases of this kind will use these steps; open cases keep theirs.")
                 return redirect("incidents:procedure_edit", category=category)
     else:
-        formset = StepFormSet(initial=[{"text": step.text, "mandatory": step.mandatory,
-                                        "completed_by": list(step.completed_by)} for step in steps])
+        formset = StepFormSet(
+            initial=[
+                {"text": step.text, "mandatory": step.mandatory, "completed_by": list(step.completed_by)}
+                for step in steps
+            ]
+        )
     return render(
         request,
         "incidents/procedures_edit.html",

@@ -31,17 +31,29 @@ CLOCK_SLACK_MINUTES = 15
 
 # (key, label, required, common spellings): the fields of an alert a CSV can carry.
 FIELDS = (
-    ("activity_at", "Time of the activity", True, ("time", "date", "datetime", "date time", "timestamp", "when",
-                                                   "activity time", "captured at", "event time")),
+    (
+        "activity_at",
+        "Time of the activity",
+        True,
+        ("time", "date", "datetime", "date time", "timestamp", "when", "activity time", "captured at", "event time"),
+    ),
     ("rule", "Rule or category", True, ("category", "rule", "policy", "keyword category", "violation", "type")),
     ("severity", "Severity", True, ("severity", "risk", "risk level", "level", "severity level", "priority")),
     ("username", "User name", False, ("user", "username", "user name", "login", "account", "student")),
     ("user_email", "Email", False, ("email", "user email", "email address", "upn")),
     ("device", "Device", False, ("device", "computer", "machine", "device name", "hostname")),
-    ("captured_text", "Captured text", False, ("captured text", "capture", "text", "content", "context",
-                                                "keyword", "phrase", "details")),
-    ("external_id", "The vendor's alert id", False, ("id", "alert id", "incident id", "event id", "violation id",
-                                                     "reference", "capture id")),
+    (
+        "captured_text",
+        "Captured text",
+        False,
+        ("captured text", "capture", "text", "content", "context", "keyword", "phrase", "details"),
+    ),
+    (
+        "external_id",
+        "The vendor's alert id",
+        False,
+        ("id", "alert id", "incident id", "event id", "violation id", "reference", "capture id"),
+    ),
     ("suspected_imagery", "Suspected indecent imagery flag", False, ("iioc", "suspected iioc", "csam")),
 )
 REQUIRED = tuple(key for key, _, required, _ in FIELDS if required)
@@ -50,30 +62,68 @@ LABELS = {key: label for key, label, _, _ in FIELDS}
 # The columns each product's own export uses (per its documentation and exports seen in schools), so the
 # upload works without a mapping. A school whose export differs changes them once on the mapping screen.
 SHIPPED_COLUMNS: dict[str, dict[str, str]] = {
-    Vendor.SMOOTHWALL: {"activity_at": "Date/Time", "rule": "Category", "severity": "Risk Level",
-                        "username": "Username", "user_email": "Email", "device": "Device",
-                        "captured_text": "Captured Text", "external_id": "Incident ID"},
-    Vendor.SENSO: {"activity_at": "Time", "rule": "Violation Category", "severity": "Severity",
-                   "username": "User", "device": "Device Name", "captured_text": "Violation Text",
-                   "external_id": "Violation ID"},
-    Vendor.IMPERO: {"activity_at": "Date Captured", "rule": "Policy", "severity": "Severity Level",
-                    "username": "Username", "device": "Computer Name", "captured_text": "Captured Text",
-                    "external_id": "Capture ID"},
+    Vendor.SMOOTHWALL: {
+        "activity_at": "Date/Time",
+        "rule": "Category",
+        "severity": "Risk Level",
+        "username": "Username",
+        "user_email": "Email",
+        "device": "Device",
+        "captured_text": "Captured Text",
+        "external_id": "Incident ID",
+    },
+    Vendor.SENSO: {
+        "activity_at": "Time",
+        "rule": "Violation Category",
+        "severity": "Severity",
+        "username": "User",
+        "device": "Device Name",
+        "captured_text": "Violation Text",
+        "external_id": "Violation ID",
+    },
+    Vendor.IMPERO: {
+        "activity_at": "Date Captured",
+        "rule": "Policy",
+        "severity": "Severity Level",
+        "username": "Username",
+        "device": "Computer Name",
+        "captured_text": "Captured Text",
+        "external_id": "Capture ID",
+    },
 }
 
 # The vendor's level (folded) -> the portal's severity. Smoothwall Monitor scores risk 1 to 5 (5: imminent
 # risk); Impero's severity levels run 1 to 5 too; Senso and others use words.
 _WORDS = {
-    "low": Severity.LOW, "minor": Severity.LOW, "info": Severity.LOW, "informational": Severity.LOW,
-    "medium": Severity.MEDIUM, "moderate": Severity.MEDIUM, "amber": Severity.MEDIUM,
-    "high": Severity.HIGH, "serious": Severity.HIGH, "severe": Severity.HIGH, "red": Severity.HIGH,
-    "critical": Severity.CRITICAL, "urgent": Severity.CRITICAL, "imminent": Severity.CRITICAL,
-    "imminent risk": Severity.CRITICAL, "very high": Severity.CRITICAL, "extreme": Severity.CRITICAL,
+    "low": Severity.LOW,
+    "minor": Severity.LOW,
+    "info": Severity.LOW,
+    "informational": Severity.LOW,
+    "medium": Severity.MEDIUM,
+    "moderate": Severity.MEDIUM,
+    "amber": Severity.MEDIUM,
+    "high": Severity.HIGH,
+    "serious": Severity.HIGH,
+    "severe": Severity.HIGH,
+    "red": Severity.HIGH,
+    "critical": Severity.CRITICAL,
+    "urgent": Severity.CRITICAL,
+    "imminent": Severity.CRITICAL,
+    "imminent risk": Severity.CRITICAL,
+    "very high": Severity.CRITICAL,
+    "extreme": Severity.CRITICAL,
 }
 _LEVELS = {"1": Severity.LOW, "2": Severity.LOW, "3": Severity.MEDIUM, "4": Severity.HIGH, "5": Severity.CRITICAL}
 SHIPPED_SEVERITIES: dict[str, dict[str, str]] = {
-    Vendor.SMOOTHWALL: {**_WORDS, **_LEVELS, "level 1": "low", "level 2": "low", "level 3": "medium",
-                        "level 4": "high", "level 5": "critical"},
+    Vendor.SMOOTHWALL: {
+        **_WORDS,
+        **_LEVELS,
+        "level 1": "low",
+        "level 2": "low",
+        "level 3": "medium",
+        "level 4": "high",
+        "level 5": "critical",
+    },
     Vendor.IMPERO: {**_WORDS, **_LEVELS},
     Vendor.SENSO: {**_WORDS, **_LEVELS},
 }
@@ -107,15 +157,22 @@ def saved_mapping(*, school: School, vendor: str) -> Mapping:
     return Mapping(dict(SHIPPED_COLUMNS.get(vendor, {})), default_severities(vendor))
 
 
-def save_mapping(*, school: School, vendor: str, by: User, columns: dict[str, str],
-                 severities: dict[str, str]) -> ColumnMapping:
+def save_mapping(
+    *, school: School, vendor: str, by: User, columns: dict[str, str], severities: dict[str, str]
+) -> ColumnMapping:
     bad = {k: v for k, v in severities.items() if v not in Severity.values}
     if bad:
         raise FileRejected(f"Map each level to one of: {', '.join(Severity.values)}.")
-    mapping, _ = ColumnMapping.objects.update_or_create(school=school, vendor=vendor, defaults={
-        "columns": {k: v.strip() for k, v in columns.items() if k in LABELS and v.strip()},
-        "severities": {k.strip().casefold(): v for k, v in severities.items() if k.strip()},
-        "updated_by": by, "updated_at": timezone.now()})
+    mapping, _ = ColumnMapping.objects.update_or_create(
+        school=school,
+        vendor=vendor,
+        defaults={
+            "columns": {k: v.strip() for k, v in columns.items() if k in LABELS and v.strip()},
+            "severities": {k.strip().casefold(): v for k, v in severities.items() if k.strip()},
+            "updated_by": by,
+            "updated_at": timezone.now(),
+        },
+    )
     return mapping
 
 
@@ -134,8 +191,10 @@ def resolve_columns(headers: list[str], mapping: Mapping) -> dict[str, int]:
         if found is not None:
             columns[key] = found
         elif required:
-            problems.append(f"Say which column holds the {label.lower()}"
-                            + (f" (there is no column called “{wanted}”)." if wanted else "."))
+            problems.append(
+                f"Say which column holds the {label.lower()}"
+                + (f" (there is no column called “{wanted}”)." if wanted else ".")
+            )
     if problems:
         shown = ", ".join(f"“{h}”" for h in headers if h) or "none"
         raise FileRejected(*problems, f"The file's first row has these columns: {shown}.")
@@ -156,8 +215,15 @@ _TRUE = {"1", "yes", "y", "true", "t", "x"}
 
 
 def import_alerts(  # noqa: C901  # each vendor's columns and values checked in one pass: not yet split
-    *, school: School, by: User, vendor: str, data: bytes, filename: str,
-    mapping: Mapping | None = None, remember: bool = True, page: bool = True,
+    *,
+    school: School,
+    by: User,
+    vendor: str,
+    data: bytes,
+    filename: str,
+    mapping: Mapping | None = None,
+    remember: bool = True,
+    page: bool = True,
 ) -> ImportResult:
     """Every row checked; all imported or none. The run is recorded either way."""
     now = timezone.now()
@@ -167,8 +233,15 @@ def import_alerts(  # noqa: C901  # each vendor's columns and values checked in 
 
     def rejected(errors: list[RowError]) -> ImportResult:
         run = ImportRun.objects.create(
-            school=school, vendor=vendor, uploaded_by=by, uploaded_at=now, filename=filename[:200], sha256=sha,
-            status=ImportRun.Status.REJECTED, errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]])
+            school=school,
+            vendor=vendor,
+            uploaded_by=by,
+            uploaded_at=now,
+            filename=filename[:200],
+            sha256=sha,
+            status=ImportRun.Status.REJECTED,
+            errors=[e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+        )
         return ImportResult(run, errors)
 
     if vendor not in Vendor.values:
@@ -178,7 +251,7 @@ def import_alerts(  # noqa: C901  # each vendor's columns and values checked in 
         header_index = next(i for i, r in enumerate(rows) if any(r))
         headers = rows[header_index]
         columns = resolve_columns(headers, mapping)
-        body = rows[header_index + 1:]
+        body = rows[header_index + 1 :]
         if not any(any(r) for r in body):
             raise FileRejected("The file has a header row but no alerts.")
         if len(body) > MAX_ROWS:
@@ -220,38 +293,75 @@ def import_alerts(  # noqa: C901  # each vendor's columns and values checked in 
         if not level:
             row_errors.append(RowError(row_no, names["severity"], "", "The severity is missing."))
         elif severity is None:
-            row_errors.append(RowError(row_no, names["severity"], level,
-                                       f"“{level}” is not a level the portal knows for this product: map it on "
-                                       "the mapping screen."))
+            row_errors.append(
+                RowError(
+                    row_no,
+                    names["severity"],
+                    level,
+                    f"“{level}” is not a level the portal knows for this product: map it on the mapping screen.",
+                )
+            )
         if not (cell("username") or cell("user_email") or cell("device")):
-            row_errors.append(RowError(row_no, names.get("username", "User name"), "",
-                                       "Neither a user name, an email nor a device is given."))
+            row_errors.append(
+                RowError(
+                    row_no,
+                    names.get("username", "User name"),
+                    "",
+                    "Neither a user name, an email nor a device is given.",
+                )
+            )
         if row_errors:
             if len(errors) < MAX_REPORTED_ERRORS:
                 errors.extend(row_errors)
             continue
         if errors:
             continue
-        incoming.append(services.IncomingAlert(
-            vendor=vendor, rule=rule, severity=severity, vendor_severity=level, activity_at=at,
-            username=cell("username"), user_email=cell("user_email"), device=cell("device"),
-            captured_text=cell("captured_text"), external_id=cell("external_id"),
-            suspected_imagery=cell("suspected_imagery").casefold() in _TRUE))
+        incoming.append(
+            services.IncomingAlert(
+                vendor=vendor,
+                rule=rule,
+                severity=severity,
+                vendor_severity=level,
+                activity_at=at,
+                username=cell("username"),
+                user_email=cell("user_email"),
+                device=cell("device"),
+                captured_text=cell("captured_text"),
+                external_id=cell("external_id"),
+                suspected_imagery=cell("suspected_imagery").casefold() in _TRUE,
+            )
+        )
     if errors:
         return rejected(errors)
 
     with transaction.atomic():
-        run = ImportRun.objects.create(school=school, vendor=vendor, uploaded_by=by, uploaded_at=now,
-                                       filename=filename[:200], sha256=sha, status=ImportRun.Status.APPLIED,
-                                       rows=len(incoming))
-        received = services.alert_receive(school=school, incoming=incoming, channel=Channel.CSV, by=by,
-                                          import_run=run, received_at=now, page=page)
+        run = ImportRun.objects.create(
+            school=school,
+            vendor=vendor,
+            uploaded_by=by,
+            uploaded_at=now,
+            filename=filename[:200],
+            sha256=sha,
+            status=ImportRun.Status.APPLIED,
+            rows=len(incoming),
+        )
+        received = services.alert_receive(
+            school=school, incoming=incoming, channel=Channel.CSV, by=by, import_run=run, received_at=now, page=page
+        )
         run.created, run.duplicates = len(received.created), len(received.duplicates)
         run.folded = len(incoming) - run.created - run.duplicates
         run.save(update_fields=["created", "duplicates", "folded"])
         if remember:
-            ColumnMapping.objects.update_or_create(school=school, vendor=vendor, defaults={
-                "columns": names, "severities": {k: v for k, v in mapping.severities.items()
-                                                 if default_severities(vendor).get(k) != v},
-                "updated_by": by, "updated_at": now})
+            ColumnMapping.objects.update_or_create(
+                school=school,
+                vendor=vendor,
+                defaults={
+                    "columns": names,
+                    "severities": {
+                        k: v for k, v in mapping.severities.items() if default_severities(vendor).get(k) != v
+                    },
+                    "updated_by": by,
+                    "updated_at": now,
+                },
+            )
     return ImportResult(run)

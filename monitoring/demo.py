@@ -47,33 +47,59 @@ def seed(*, demo) -> list[str]:
                     pupil.save(update_fields=["network_username"])
                 at = now - datetime.timedelta(hours=hours)
                 received = services.alert_receive(
-                    school=school, channel=[Channel.CSV, Channel.WEBHOOK, Channel.EMAIL][n % 3], received_at=at,
+                    school=school,
+                    channel=[Channel.CSV, Channel.WEBHOOK, Channel.EMAIL][n % 3],
+                    received_at=at,
                     page=severity == Severity.CRITICAL,
-                    incoming=[services.IncomingAlert(
-                        vendor=vendor, rule=rule, severity=severity, vendor_severity=level, activity_at=at,
-                        username=pupil.network_username if pupil else str(who), device=device, captured_text=text,
-                        external_id=f"DEMO-{n}")])
+                    incoming=[
+                        services.IncomingAlert(
+                            vendor=vendor,
+                            rule=rule,
+                            severity=severity,
+                            vendor_severity=level,
+                            activity_at=at,
+                            username=pupil.network_username if pupil else str(who),
+                            device=device,
+                            captured_text=text,
+                            external_id=f"DEMO-{n}",
+                        )
+                    ],
+                )
                 made.extend(received.created)
             dsl = users["dsl"]
             by_rule = {a.rule: a for a in made}
-            services.alert_close(alert=by_rule["Profanity"], by=dsl, outcome="nfa",
-                                 reason="Spoke to the pupil about language online; nothing more needed",
-                                 at=now - datetime.timedelta(hours=29))
-            services.alert_close(alert=by_rule["Weapons"], by=dsl, outcome="false_positive",
-                                 reason="Design and technology homework on kitchen tools",
-                                 at=now - datetime.timedelta(hours=95))
-            services.alert_escalate(alert=by_rule["Grooming"], by=dsl, category="sexual_abuse_exploitation",
-                                    note="Contact from an adult online; parents to be called today",
-                                    at=now - datetime.timedelta(hours=5))
+            services.alert_close(
+                alert=by_rule["Profanity"],
+                by=dsl,
+                outcome="nfa",
+                reason="Spoke to the pupil about language online; nothing more needed",
+                at=now - datetime.timedelta(hours=29),
+            )
+            services.alert_close(
+                alert=by_rule["Weapons"],
+                by=dsl,
+                outcome="false_positive",
+                reason="Design and technology homework on kitchen tools",
+                at=now - datetime.timedelta(hours=95),
+            )
+            services.alert_escalate(
+                alert=by_rule["Grooming"],
+                by=dsl,
+                category="sexual_abuse_exploitation",
+                note="Contact from an adult online; parents to be called today",
+                at=now - datetime.timedelta(hours=5),
+            )
             services.alert_pick_up(alert=by_rule["Gambling"], by=users["deputy"], at=now - datetime.timedelta(hours=70))
             if not WebhookEndpoint.objects.filter(school=school).exists():
                 webhook.webhook_create(school=school, vendor="senso", by=users["tech"])
             if not MailAddress.objects.filter(school=school).exists():
                 mail.address_create(school=school, vendor="impero", by=users["tech"])
     alerts = MonitoringAlert.objects.filter(school=school)
-    return [f"Monitoring alerts at Oakfield: {alerts.count()} ({alerts.filter(state__in=['new', 'reviewed']).count()} "
-            f"open, {alerts.filter(severity='critical', picked_up_at__isnull=True).count()} critical waiting), "
-            "in the DSL's queue at /monitoring/queue/;"]
+    return [
+        f"Monitoring alerts at Oakfield: {alerts.count()} ({alerts.filter(state__in=['new', 'reviewed']).count()} "
+        f"open, {alerts.filter(severity='critical', picked_up_at__isnull=True).count()} critical waiting), "
+        "in the DSL's queue at /monitoring/queue/;"
+    ]
 
 
 plugins.register("demo", "monitoring", seed, order=60)

@@ -50,27 +50,37 @@ def _percentile(ordered: list[float], p: float) -> float:
 
 def alert_figures(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date) -> dict[int, AlertFigures]:
     ids = list(school_ids)
-    period = MonitoringAlert.objects.filter(school_id__in=ids, received_at__date__gte=start,
-                                            received_at__date__lte=end)
+    period = MonitoringAlert.objects.filter(school_id__in=ids, received_at__date__gte=start, received_at__date__lte=end)
     counts: dict[int, dict] = defaultdict(lambda: {"sev": defaultdict(int), "ven": defaultdict(int)})
-    for sid, severity, vendor, n in period.values_list("school_id", "severity", "vendor").annotate(
-            n=Count("pk")).order_by():
+    for sid, severity, vendor, n in (
+        period.values_list("school_id", "severity", "vendor").annotate(n=Count("pk")).order_by()
+    ):
         counts[sid]["sev"][severity] += n
         counts[sid]["ven"][vendor] += n
-    totals = {r.pop("school_id"): r for r in period.values("school_id").annotate(
-        decided=Count("pk", filter=~Q(outcome="")), escalated=Count("pk", filter=Q(outcome=Outcome.ESCALATED)),
-        false_positives=Count("pk", filter=Q(outcome=Outcome.FALSE_POSITIVE)),
-        still_open=Count("pk", filter=Q(state__in=OPEN_STATES))).order_by()}
+    totals = {
+        r.pop("school_id"): r
+        for r in period.values("school_id")
+        .annotate(
+            decided=Count("pk", filter=~Q(outcome="")),
+            escalated=Count("pk", filter=Q(outcome=Outcome.ESCALATED)),
+            false_positives=Count("pk", filter=Q(outcome=Outcome.FALSE_POSITIVE)),
+            still_open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        )
+        .order_by()
+    }
     waits: dict[int, list[float]] = defaultdict(list)
     late: dict[int, int] = defaultdict(int)
     limit = datetime.timedelta(minutes=pickup_minutes())
-    for sid, severity, wait in period.filter(picked_up_at__isnull=False).annotate(
-            wait=F("picked_up_at") - F("received_at")).values_list("school_id", "severity", "wait").iterator():
+    for sid, severity, wait in (
+        period.filter(picked_up_at__isnull=False)
+        .annotate(wait=F("picked_up_at") - F("received_at"))
+        .values_list("school_id", "severity", "wait")
+        .iterator()
+    ):
         waits[sid].append(wait.total_seconds() / 60)
         if severity == Severity.CRITICAL and wait > limit:
             late[sid] += 1
-    for sid in period.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True).values_list(
-            "school_id", flat=True):
+    for sid in period.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True).values_list("school_id", flat=True):
         late[sid] += 1
     found = {}
     for sid in ids:
@@ -82,7 +92,9 @@ def alert_figures(*, school_ids: Iterable[int], start: datetime.date, end: datet
             picked_up=len(w),
             pickup_median_minutes=round(statistics.median(w), 1) if w else None,
             pickup_p90_minutes=round(_percentile(w, 0.9), 1) if w else None,
-            critical_late=late.get(sid, 0), **t)
+            critical_late=late.get(sid, 0),
+            **t,
+        )
     return found
 
 
@@ -97,13 +109,24 @@ def _trust(*, school_ids, start, end, today) -> list[Column]:
     figures = alert_figures(school_ids=school_ids, start=start, end=end)
     return [
         # Alerts are about children: one or two show as "fewer than 3", as on the dashboard.
-        Column("monitoring_alerts", "Monitoring alerts",
-               {sid: str(small_count(f.received)) for sid, f in figures.items()}, {sid: "" for sid in figures}),
-        Column("monitoring_pickup", "Monitoring alerts: median time to pick up",
-               {sid: minutes(f.pickup_median_minutes) for sid, f in figures.items()},
-               {sid: "red" if f.critical_late else ("green" if f.picked_up else "") for sid, f in figures.items()}),
-        Column("monitoring_escalated", "Monitoring alerts escalated",
-               {sid: as_percent(f.share_escalated) for sid, f in figures.items()}, {sid: "" for sid in figures}),
+        Column(
+            "monitoring_alerts",
+            "Monitoring alerts",
+            {sid: str(small_count(f.received)) for sid, f in figures.items()},
+            {sid: "" for sid in figures},
+        ),
+        Column(
+            "monitoring_pickup",
+            "Monitoring alerts: median time to pick up",
+            {sid: minutes(f.pickup_median_minutes) for sid, f in figures.items()},
+            {sid: "red" if f.critical_late else ("green" if f.picked_up else "") for sid, f in figures.items()},
+        ),
+        Column(
+            "monitoring_escalated",
+            "Monitoring alerts escalated",
+            {sid: as_percent(f.share_escalated) for sid, f in figures.items()},
+            {sid: "" for sid in figures},
+        ),
     ]
 
 
@@ -114,13 +137,35 @@ def _measures(*, school_ids, start, end, today, previous) -> list[Measure]:
     return [
         # Alerts are about children: a count of one or two shows as "fewer than 3". How many arrive is the
         # product's doing, so it has no red of its own; what the team did about them does.
-        Measure("monitoring_alerts", "Monitoring alerts", "Monitoring", {s: f.received for s, f in figures.items()},
-                child=True, amber=10_000, red=10_000),
-        Measure("monitoring_pickup", "Time to pick up alerts (median, minutes)", "Monitoring",
-                {s: (None if f.pickup_median_minutes is None else round(f.pickup_median_minutes))
-                 for s, f in figures.items()}, amber=15, red=60),
-        Measure("monitoring_critical_late", "Critical alerts not picked up in time", "Monitoring",
-                {s: f.critical_late for s, f in figures.items()}, child=True, amber=1, red=1),
+        Measure(
+            "monitoring_alerts",
+            "Monitoring alerts",
+            "Monitoring",
+            {s: f.received for s, f in figures.items()},
+            child=True,
+            amber=10_000,
+            red=10_000,
+        ),
+        Measure(
+            "monitoring_pickup",
+            "Time to pick up alerts (median, minutes)",
+            "Monitoring",
+            {
+                s: (None if f.pickup_median_minutes is None else round(f.pickup_median_minutes))
+                for s, f in figures.items()
+            },
+            amber=15,
+            red=60,
+        ),
+        Measure(
+            "monitoring_critical_late",
+            "Critical alerts not picked up in time",
+            "Monitoring",
+            {s: f.critical_late for s, f in figures.items()},
+            child=True,
+            amber=1,
+            red=1,
+        ),
     ]
 
 

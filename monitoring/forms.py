@@ -19,13 +19,17 @@ class MappingForm(forms.Form):
     def __init__(self, *args, columns: dict[str, str], severities_text: str, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label, required, _ in FIELDS:
-            self.fields[key] = forms.CharField(label=label, required=required, max_length=100,
-                                               initial=columns.get(key, ""))
+            self.fields[key] = forms.CharField(
+                label=label, required=required, max_length=100, initial=columns.get(key, "")
+            )
         self.fields["severities"] = forms.CharField(
-            label="The product's levels", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+            label="The product's levels",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 6}),
             initial=severities_text,
             help_text="One per line: the product's level, an equals sign, then low, medium, high or critical "
-                      "(for example “Level 5 = critical”). Levels not listed use the portal's defaults.")
+            "(for example “Level 5 = critical”). Levels not listed use the portal's defaults.",
+        )
 
     def severities(self) -> dict[str, str]:
         found = {}
@@ -37,22 +41,31 @@ class MappingForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label="Outcome", widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-                                choices=[(Outcome.NFA, Outcome.NFA.label),
-                                         (Outcome.FALSE_POSITIVE, Outcome.FALSE_POSITIVE.label)])
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        choices=[(Outcome.NFA, Outcome.NFA.label), (Outcome.FALSE_POSITIVE, Outcome.FALSE_POSITIVE.label)],
+    )
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class EscalateForm(forms.Form):
-    case = forms.CharField(label="Add to an existing case (its reference)", required=False, max_length=24,
-                           help_text="Leave empty to open a new case.")
-    category = forms.ChoiceField(label="Kind of concern (for a new case)", required=False,
-                                 choices=[("", "Suggested from the alert")]
-                                 + [c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
-                                 # form-select keeps the long category names inside a phone's width.
-                                 widget=forms.Select(attrs={"class": "form-select"}))
-    note = forms.CharField(label="Note for the case", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           max_length=4000)
+    case = forms.CharField(
+        label="Add to an existing case (its reference)",
+        required=False,
+        max_length=24,
+        help_text="Leave empty to open a new case.",
+    )
+    category = forms.ChoiceField(
+        label="Kind of concern (for a new case)",
+        required=False,
+        choices=[("", "Suggested from the alert")] + [c for c in Category.choices if c[0] != Category.STAFF_CONDUCT],
+        # form-select keeps the long category names inside a phone's width.
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label="Note for the case", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
 
 
 class UsernameForm(forms.Form):

@@ -12,8 +12,9 @@ from .models import AlertEvent, EventKind, MonitoringAlert, Outcome, State
 
 def from_events() -> dict[int, dict]:
     found: dict[int, dict] = {}
-    rows = AlertEvent.objects.order_by("alert_id", "seq").values_list("alert_id", "kind", "data").iterator(
-        chunk_size=5000)
+    rows = (
+        AlertEvent.objects.order_by("alert_id", "seq").values_list("alert_id", "kind", "data").iterator(chunk_size=5000)
+    )
     for alert_id, kind, data in rows:
         s = found.setdefault(alert_id, {"state": State.NEW, "outcome": "", "pupil": None, "repeat_count": 1})
         if kind == EventKind.RECEIVED or kind == EventKind.PUPIL_MATCHED:
@@ -31,8 +32,11 @@ def from_events() -> dict[int, dict]:
 
 def check() -> Iterator[Mismatch]:
     expected = from_events()
-    for pk, state, outcome, pupil, repeats in MonitoringAlert.objects.order_by("pk").values_list(
-            "pk", "state", "outcome", "pupil_id", "repeat_count").iterator(chunk_size=5000):
+    for pk, state, outcome, pupil, repeats in (
+        MonitoringAlert.objects.order_by("pk")
+        .values_list("pk", "state", "outcome", "pupil_id", "repeat_count")
+        .iterator(chunk_size=5000)
+    ):
         want = expected.get(pk)
         if want is None:
             yield Mismatch(f"monitoring alert MON-{pk}", "events", "none", "a received event")
@@ -43,5 +47,10 @@ def check() -> Iterator[Mismatch]:
 
 
 # verify_chains runs it after the chains themselves (audit.projections, kind projection_check).
-projections.register("monitoring.alerts", label="monitoring alerts' state, outcome, pupil and count",
-                     agrees_with="their events", run=check, order=30)
+projections.register(
+    "monitoring.alerts",
+    label="monitoring alerts' state, outcome, pupil and count",
+    agrees_with="their events",
+    run=check,
+    order=30,
+)

@@ -58,12 +58,14 @@ def _html_lines(html_text: str) -> str:
 def address_create(*, school: School, vendor: str, by: User) -> MailAddress:
     now = timezone.now()
     with transaction.atomic():
-        for old in MailAddress.objects.select_for_update().filter(school=school, vendor=vendor,
-                                                                 revoked_at__isnull=True):
+        for old in MailAddress.objects.select_for_update().filter(
+            school=school, vendor=vendor, revoked_at__isnull=True
+        ):
             old.revoked_at = now
             old.save(update_fields=["revoked_at"])
-        return MailAddress.objects.create(school=school, vendor=vendor, created_by=by, created_at=now,
-                                          local_part=f"alerts-{secrets.token_hex(10)}")
+        return MailAddress.objects.create(
+            school=school, vendor=vendor, created_by=by, created_at=now, local_part=f"alerts-{secrets.token_hex(10)}"
+        )
 
 
 def address_for(rcpt: str) -> MailAddress | None:
@@ -90,8 +92,9 @@ def _fields(text: str) -> dict[str, str]:
     return found
 
 
-def parse(raw: bytes, *, vendor: str,
-          severities: dict[str, str] | None = None) -> tuple[str, list[services.IncomingAlert]]:
+def parse(
+    raw: bytes, *, vendor: str, severities: dict[str, str] | None = None
+) -> tuple[str, list[services.IncomingAlert]]:
     """The subject and the alert in a message (none when it is not an alert)."""
     severities = severities or csvimport.default_severities(vendor)
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -119,11 +122,22 @@ def parse(raw: bytes, *, vendor: str,
         if part.get_content_type() in ("image/png", "image/jpeg", "image/gif"):
             shot = part.get_content()
             break
-    return subject, [services.IncomingAlert(
-        vendor=vendor, rule=rule[:200], severity=severity, vendor_severity=level[:40], activity_at=when,
-        username=f.get("username", ""), user_email=f.get("user_email", ""), device=f.get("device", ""),
-        captured_text=f.get("captured_text", ""), external_id=f.get("external_id", ""), screenshot=shot,
-        suspected_imagery=bool(re.search(r"suspected (iioc|indecent)", text, re.I)))]
+    return subject, [
+        services.IncomingAlert(
+            vendor=vendor,
+            rule=rule[:200],
+            severity=severity,
+            vendor_severity=level[:40],
+            activity_at=when,
+            username=f.get("username", ""),
+            user_email=f.get("user_email", ""),
+            device=f.get("device", ""),
+            captured_text=f.get("captured_text", ""),
+            external_id=f.get("external_id", ""),
+            screenshot=shot,
+            suspected_imagery=bool(re.search(r"suspected (iioc|indecent)", text, re.I)),
+        )
+    ]
 
 
 @transaction.atomic
@@ -132,15 +146,29 @@ def receive_message(*, raw: bytes, mail_from: str, rcpt: str, peer: str = "") ->
     address = address_for(rcpt)
     if address is None:
         return None
-    subject, incoming = parse(raw, vendor=address.vendor, severities=csvimport.saved_mapping(
-        school=address.school, vendor=address.vendor).severities)
+    subject, incoming = parse(
+        raw,
+        vendor=address.vendor,
+        severities=csvimport.saved_mapping(school=address.school, vendor=address.vendor).severities,
+    )
     message = InboundMessage.objects.create(
-        school=address.school, received_at=timezone.now(), mail_from=mail_from[:320], rcpt_to=rcpt[:320],
-        subject=subject, vendor=address.vendor, raw=raw, sha256=hashlib.sha256(raw).hexdigest(), peer=peer[:100],
-        alerts_found=len(incoming))
+        school=address.school,
+        received_at=timezone.now(),
+        mail_from=mail_from[:320],
+        rcpt_to=rcpt[:320],
+        subject=subject,
+        vendor=address.vendor,
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        peer=peer[:100],
+        alerts_found=len(incoming),
+    )
     if incoming:
-        services.alert_receive(school=address.school, incoming=incoming, channel=Channel.EMAIL, message=message,
-                               received_at=message.received_at)
+        services.alert_receive(
+            school=address.school,
+            incoming=incoming,
+            channel=Channel.EMAIL,
+            message=message,
+            received_at=message.received_at,
+        )
     return Received(message, len(incoming))
-
-

@@ -62,14 +62,40 @@ class Outcome(models.TextChoices):
 
 
 PROJECTION_FIELDS = frozenset(
-    {"pupil", "state", "severity", "repeat_count", "last_repeat_at", "picked_up_at", "picked_up_by", "decided_at",
-     "decided_by", "outcome", "incident"}
+    {
+        "pupil",
+        "state",
+        "severity",
+        "repeat_count",
+        "last_repeat_at",
+        "picked_up_at",
+        "picked_up_by",
+        "decided_at",
+        "decided_by",
+        "outcome",
+        "incident",
+    }
 )
 # Checked by the database trigger too (migration 0002): what arrived is evidence.
 CONTENT_COLUMNS = (
-    "school_id", "vendor", "channel", "external_id", "rule", "vendor_severity", "activity_at", "received_at",
-    "device", "username", "user_email", "captured_text", "screenshot", "screenshot_sha256", "imagery_withheld",
-    "message_id", "import_run_id", "reported_severity",
+    "school_id",
+    "vendor",
+    "channel",
+    "external_id",
+    "rule",
+    "vendor_severity",
+    "activity_at",
+    "received_at",
+    "device",
+    "username",
+    "user_email",
+    "captured_text",
+    "screenshot",
+    "screenshot_sha256",
+    "imagery_withheld",
+    "message_id",
+    "import_run_id",
+    "reported_severity",
 )
 
 
@@ -170,35 +196,46 @@ class MonitoringAlert(models.Model):
     import_run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts")
 
     # Projection of the events (see module docstring).
-    pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="monitoring_alerts")
+    pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="monitoring_alerts"
+    )
     severity = models.CharField(max_length=10, choices=Severity.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.NEW)
     repeat_count = models.PositiveIntegerField(default=1)
     last_repeat_at = models.DateTimeField(null=True, blank=True)
     picked_up_at = models.DateTimeField(null=True, blank=True)
-    picked_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    incident = models.ForeignKey("incidents.Incident", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="monitoring_alerts")
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="monitoring_alerts"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
             # The vendor's id once per school: a webhook retried or an export uploaded twice adds nothing.
-            models.UniqueConstraint(fields=["school", "vendor", "external_id"], condition=~Q(external_id=""),
-                                    name="monitoring_alert_external_id_once"),
-            models.CheckConstraint(name="monitoring_alert_decided_has_outcome",
-                                   condition=Q(state__in=["new", "reviewed"]) | (Q(decided_at__isnull=False)
-                                                                               & ~Q(outcome=""))),
-            models.CheckConstraint(name="monitoring_alert_escalated_has_case",
-                                   condition=~Q(state="escalated") | Q(incident__isnull=False)),
-            models.CheckConstraint(name="monitoring_alert_withheld_keeps_nothing",
-                                   condition=Q(imagery_withheld=False) | (Q(captured_text="") & Q(screenshot=""))),
+            models.UniqueConstraint(
+                fields=["school", "vendor", "external_id"],
+                condition=~Q(external_id=""),
+                name="monitoring_alert_external_id_once",
+            ),
+            models.CheckConstraint(
+                name="monitoring_alert_decided_has_outcome",
+                condition=Q(state__in=["new", "reviewed"]) | (Q(decided_at__isnull=False) & ~Q(outcome="")),
+            ),
+            models.CheckConstraint(
+                name="monitoring_alert_escalated_has_case", condition=~Q(state="escalated") | Q(incident__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="monitoring_alert_withheld_keeps_nothing",
+                condition=Q(imagery_withheld=False) | (Q(captured_text="") & Q(screenshot="")),
+            ),
         ]
         indexes = [
             # The queue reads newest first by id (keyset pages), within the school and each filter.
@@ -211,8 +248,11 @@ class MonitoringAlert(models.Model):
             models.Index(fields=["school", "received_at"], name="monitoring_received_idx"),
             models.Index(Lower("username"), "school", name="monitoring_username_idx"),
             models.Index(fields=["school", "vendor", "activity_at"], name="monitoring_fold_idx"),
-            models.Index(fields=["received_at"], condition=Q(severity="critical", picked_up_at__isnull=True),
-                         name="monitoring_critical_wait_idx"),
+            models.Index(
+                fields=["received_at"],
+                condition=Q(severity="critical", picked_up_at__isnull=True),
+                name="monitoring_critical_wait_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,8 +293,9 @@ class AlertEvent(ChainedRecord):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     alert = models.ForeignKey(MonitoringAlert, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     author_name = models.CharField(max_length=150, blank=True)
     at = models.DateTimeField()
     text = models.TextField(blank=True)
@@ -269,8 +310,12 @@ class AlertEvent(ChainedRecord):
             models.Index(fields=["alert", "at"]),
             # A repeat's vendor id is on its "repeated" event: looked up so a retried delivery or an export
             # uploaded again does not fold the same repeat in twice.
-            models.Index(F("school"), KeyTransform("external_id", "data"), condition=Q(kind="repeated"),
-                         name="alertevent_repeat_id_idx"),
+            models.Index(
+                F("school"),
+                KeyTransform("external_id", "data"),
+                condition=Q(kind="repeated"),
+                name="alertevent_repeat_id_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -309,8 +354,11 @@ class WebhookEndpoint(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["school", "vendor"], condition=Q(revoked_at__isnull=True),
-                                               name="monitoring_one_live_webhook")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "vendor"], condition=Q(revoked_at__isnull=True), name="monitoring_one_live_webhook"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_vendor_display()} webhook"
@@ -327,8 +375,9 @@ class WebhookDelivery(models.Model):
         MALFORMED = "malformed", "Refused: not a valid alert"
         UNKNOWN = "unknown", "Refused: no such webhook"
 
-    endpoint = models.ForeignKey(WebhookEndpoint, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
     received_at = models.DateTimeField()
     delivery_id = models.CharField(max_length=100, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
@@ -341,8 +390,9 @@ class WebhookDelivery(models.Model):
         ordering = ["-received_at"]
         constraints = [
             # A delivery id is taken once per webhook: a second post with it is a replay.
-            models.UniqueConstraint(fields=["endpoint", "delivery_id"], condition=Q(outcome="accepted"),
-                                    name="monitoring_delivery_once"),
+            models.UniqueConstraint(
+                fields=["endpoint", "delivery_id"], condition=Q(outcome="accepted"), name="monitoring_delivery_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -382,8 +432,11 @@ class MailAddress(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["school", "vendor"], condition=Q(revoked_at__isnull=True),
-                                               name="monitoring_one_live_address")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "vendor"], condition=Q(revoked_at__isnull=True), name="monitoring_one_live_address"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_vendor_display()} alert address"

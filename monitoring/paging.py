@@ -27,8 +27,9 @@ from .models import EventKind, MonitoringAlert, Page, Severity
 from .services import _event, pickup_minutes
 
 
-def recipients_for_critical(school: School, *, escalate: bool = False,
-                            at: datetime.datetime | None = None) -> list[User]:
+def recipients_for_critical(
+    school: School, *, escalate: bool = False, at: datetime.datetime | None = None
+) -> list[User]:
     """The first people the rota says to tell (the DSL on duty, or the DSL team when nobody is); for a page
     nobody picked up in time, the DSL and deputies and the head."""
     if not escalate:
@@ -40,15 +41,21 @@ def recipients_for_critical(school: School, *, escalate: bool = False,
     return sorted({m.user for m in members if m.user.is_active}, key=lambda u: u.email)
 
 
-def page_critical(*, alert: MonitoringAlert, kind: str = Page.Kind.CRITICAL,
-                  at: datetime.datetime | None = None) -> Page | None:
+def page_critical(
+    *, alert: MonitoringAlert, kind: str = Page.Kind.CRITICAL, at: datetime.datetime | None = None
+) -> Page | None:
     """Email the team once per alert and kind (a re-run or a second beat process sends nothing)."""
     pages = page_critical_many(alerts=[alert], kind=kind, at=at)
     return pages[0] if pages else None
 
 
-def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.CRITICAL,
-                       at: datetime.datetime | None = None, recipients: list[User] | None = None) -> list[Page]:
+def page_critical_many(
+    *,
+    alerts: list[MonitoringAlert],
+    kind: str = Page.Kind.CRITICAL,
+    at: datetime.datetime | None = None,
+    recipients: list[User] | None = None,
+) -> list[Page]:
     """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
     hold hundreds), each alert paged once per kind. No content: references, the product and a link.
     ``recipients``: the chain's step (the rest of the team); otherwise ``recipients_for_critical`` decides."""
@@ -83,27 +90,42 @@ def page_critical_many(*, alerts: list[MonitoringAlert], kind: str = Page.Kind.C
     link = f"{settings.SITE_URL}{reverse('monitoring:alert', args=[first.pk])}"
     if len(todo) == 1:
         subject = f"URGENT: critical monitoring alert {first.reference}"
-        body = (f"A monitoring product has raised a critical alert at {school.name}.\n\n"
-                f"Reference: {first.reference}\nProduct: {first.get_vendor_display()}\n\n"
-                f"Open it in the portal: {link}\n")
+        body = (
+            f"A monitoring product has raised a critical alert at {school.name}.\n\n"
+            f"Reference: {first.reference}\nProduct: {first.get_vendor_display()}\n\n"
+            f"Open it in the portal: {link}\n"
+        )
     else:
         queue = f"{settings.SITE_URL}{reverse('monitoring:queue')}?severity=critical"
         refs = ", ".join(a.reference for a in todo[:20]) + (f" and {len(todo) - 20} more" if len(todo) > 20 else "")
         subject = f"URGENT: {len(todo)} critical monitoring alerts"
-        body = (f"Monitoring products have raised {len(todo)} critical alerts at {school.name}.\n\n"
-                f"References: {refs}\n\nOpen the queue in the portal: {queue}\n")
+        body = (
+            f"Monitoring products have raised {len(todo)} critical alerts at {school.name}.\n\n"
+            f"References: {refs}\n\nOpen the queue in the portal: {queue}\n"
+        )
     if resend:
         body += "\nNobody has picked this up yet. Please open it now.\n"
     elif kind == Page.Kind.TEAM:
         body += "\nThe DSL on duty has not picked this up yet. Please open it now.\n"
     if recipients:
-        send_email(to=emails, subject=subject, body=body, kind=Kind.ALERT, school_id=school.pk, urgent=True,
-                   reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts")
+        send_email(
+            to=emails,
+            subject=subject,
+            body=body,
+            kind=Kind.ALERT,
+            school_id=school.pk,
+            urgent=True,
+            reference=first.reference if len(todo) == 1 else f"{len(todo)} monitoring alerts",
+        )
         # A text as well where the school turned texts on: it says only to sign in (duty.sms).
         text_people(school=school, users=recipients, reference=first.reference)
-    text = (f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed")
-    chain.append_many([_event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text,
-                              data={"kind": kind, "recipients": emails}) for a in todo])
+    text = f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed"
+    chain.append_many(
+        [
+            _event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text, data={"kind": kind, "recipients": emails})
+            for a in todo
+        ]
+    )
     return pages
 
 
@@ -115,10 +137,15 @@ def resend_sweep(*, now: datetime.datetime | None = None) -> int:
     again, with the head, after MONITORING_PICKUP_MINUTES."""
     now = now or timezone.now()
     # A school's chain may pass an alert on sooner than MONITORING_PICKUP_MINUTES, never within a minute.
-    due = (MonitoringAlert.objects.filter(severity=Severity.CRITICAL, picked_up_at__isnull=True,
-                                          received_at__lte=now - datetime.timedelta(minutes=1))
-           .exclude(pages__kind=Page.Kind.RESEND).select_related("school").prefetch_related("pages")
-           .order_by("received_at", "pk"))
+    due = (
+        MonitoringAlert.objects.filter(
+            severity=Severity.CRITICAL, picked_up_at__isnull=True, received_at__lte=now - datetime.timedelta(minutes=1)
+        )
+        .exclude(pages__kind=Page.Kind.RESEND)
+        .select_related("school")
+        .prefetch_related("pages")
+        .order_by("received_at", "pk")
+    )
     batches: dict[tuple, list[MonitoringAlert]] = {}
     people: dict[tuple, list[User]] = {}
     for alert in due:
@@ -136,5 +163,7 @@ def resend_sweep(*, now: datetime.datetime | None = None) -> int:
             key = (alert.school_id, Page.Kind.TEAM, tuple(sorted(u.pk for u in team.people)))
             batches.setdefault(key, []).append(alert)
             people[key] = [u for u in team.people if u.is_active]
-    return sum(len(page_critical_many(alerts=alerts, kind=key[1], at=now, recipients=people.get(key)))
-               for key, alerts in batches.items())
+    return sum(
+        len(page_critical_many(alerts=alerts, kind=key[1], at=now, recipients=people.get(key)))
+        for key, alerts in batches.items()
+    )

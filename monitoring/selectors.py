@@ -18,8 +18,14 @@ from safeguarding_portal.schools.models import YearGroup
 from .models import OPEN_STATES, AlertEvent, MonitoringAlert, Severity, State, Vendor
 
 PAGE_SIZE = 50
-STATE_FILTERS = {"open": list(OPEN_STATES), "new": [State.NEW], "reviewed": [State.REVIEWED],
-                 "escalated": [State.ESCALATED], "closed": [State.CLOSED], "all": None}
+STATE_FILTERS = {
+    "open": list(OPEN_STATES),
+    "new": [State.NEW],
+    "reviewed": [State.REVIEWED],
+    "escalated": [State.ESCALATED],
+    "closed": [State.CLOSED],
+    "all": None,
+}
 
 
 def sees_alerts(portal) -> bool:
@@ -29,8 +35,11 @@ def sees_alerts(portal) -> bool:
 def alert_for(*, portal, alert_id: int) -> MonitoringAlert | None:
     if not sees_alerts(portal):
         return None
-    return (MonitoringAlert.objects.filter(school=portal.school, pk=alert_id)
-            .select_related("pupil", "picked_up_by", "decided_by", "incident", "message", "school").first())
+    return (
+        MonitoringAlert.objects.filter(school=portal.school, pk=alert_id)
+        .select_related("pupil", "picked_up_by", "decided_by", "incident", "message", "school")
+        .first()
+    )
 
 
 @dataclass
@@ -54,11 +63,21 @@ class QueueFilters:
             severity=query.get("severity", "") if query.get("severity", "") in Severity.values else "",
             vendor=query.get("vendor", "") if query.get("vendor", "") in Vendor.values else "",
             year_group=query.get("year", "") if query.get("year", "") in YearGroup.values else "",
-            pupil=as_int("pupil"), unmatched=query.get("unmatched") == "1", before=as_int("before"))
+            pupil=as_int("pupil"),
+            unmatched=query.get("unmatched") == "1",
+            before=as_int("before"),
+        )
 
     def as_query(self, **change) -> str:
-        values = {"state": self.state, "severity": self.severity, "vendor": self.vendor, "year": self.year_group,
-                  "pupil": self.pupil or "", "unmatched": "1" if self.unmatched else "", "before": ""}
+        values = {
+            "state": self.state,
+            "severity": self.severity,
+            "vendor": self.vendor,
+            "year": self.year_group,
+            "pupil": self.pupil or "",
+            "unmatched": "1" if self.unmatched else "",
+            "before": "",
+        }
         values.update(change)
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
 
@@ -94,18 +113,26 @@ def queue(*, portal, filters: QueueFilters) -> Queue:
     qs = _filtered(school=portal.school, filters=filters)
     if filters.before:
         qs = qs.filter(pk__lt=filters.before)
-    rows = list(qs.select_related("pupil").order_by("-pk")[:PAGE_SIZE + 1])
+    rows = list(qs.select_related("pupil").order_by("-pk")[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return Queue(alerts=rows, next_before=rows[-1].pk if more else None,
-                 counts=open_counts(school=portal.school), filters=filters)
+    return Queue(
+        alerts=rows,
+        next_before=rows[-1].pk if more else None,
+        counts=open_counts(school=portal.school),
+        filters=filters,
+    )
 
 
 def open_counts(*, school) -> dict[str, int]:
     """Open alerts by severity plus new and open totals: one grouped query on the state index."""
     counts = {s: 0 for s in Severity.values} | {"new": 0, "open": 0}
-    for state, severity, n in (MonitoringAlert.objects.filter(school=school, state__in=OPEN_STATES)
-                               .values_list("state", "severity").annotate(n=Count("pk")).order_by()):
+    for state, severity, n in (
+        MonitoringAlert.objects.filter(school=school, state__in=OPEN_STATES)
+        .values_list("state", "severity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         counts[severity] += n
         counts["open"] += n
         if state == State.NEW:
@@ -116,11 +143,14 @@ def open_counts(*, school) -> dict[str, int]:
 def counts_for_technicians(*, school) -> dict:
     """What a technician (or the head) sees: how many, never which pupil or what was captured."""
     rows = MonitoringAlert.objects.filter(school=school).aggregate(
-        total=Count("pk"), open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        total=Count("pk"),
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
         critical_open=Count("pk", filter=Q(state__in=OPEN_STATES, severity=Severity.CRITICAL)),
-        unmatched=Count("pk", filter=Q(pupil__isnull=True)))
-    by_vendor = dict(MonitoringAlert.objects.filter(school=school).values_list("vendor").annotate(n=Count("pk"))
-                     .order_by())
+        unmatched=Count("pk", filter=Q(pupil__isnull=True)),
+    )
+    by_vendor = dict(
+        MonitoringAlert.objects.filter(school=school).values_list("vendor").annotate(n=Count("pk")).order_by()
+    )
     return {**rows, "by_vendor": [(label, by_vendor.get(v, 0)) for v, label in Vendor.choices if by_vendor.get(v)]}
 
 
@@ -130,18 +160,25 @@ def events_for(alert: MonitoringAlert) -> list[AlertEvent]:
 
 def unmatched_names(*, school, limit: int = 200) -> list[dict]:
     """User names on alerts that match no pupil, with how many alerts wait on each."""
-    return list(MonitoringAlert.objects.filter(school=school, pupil__isnull=True)
-                .exclude(username="", user_email="")
-                .annotate(name=Lower("username")).values("name", "vendor")
-                .annotate(n=Count("pk"), last=Max("received_at")).order_by("-last")[:limit])
+    return list(
+        MonitoringAlert.objects.filter(school=school, pupil__isnull=True)
+        .exclude(username="", user_email="")
+        .annotate(name=Lower("username"))
+        .values("name", "vendor")
+        .annotate(n=Count("pk"), last=Max("received_at"))
+        .order_by("-last")[:limit]
+    )
 
 
 def chronology_section(*, portal, pupil) -> dict | None:
     """Registered with incidents.chronology: the pupil's alerts beside their cases, for the DSL team only."""
     if not sees_alerts(portal) or pupil.school_id != portal.school.pk:
         return None
-    alerts = list(MonitoringAlert.objects.filter(school=portal.school, pupil=pupil)
-                  .select_related("incident").order_by("activity_at", "pk"))
+    alerts = list(
+        MonitoringAlert.objects.filter(school=portal.school, pupil=pupil)
+        .select_related("incident")
+        .order_by("activity_at", "pk")
+    )
     return {"template": "monitoring/_chronology.html", "alerts": alerts}
 
 
@@ -158,16 +195,42 @@ def bundle_records(*, school, pupil) -> list[dict]:
         events.setdefault(event.alert_id, []).append(event)
     out = []
     for a in alerts:
-        out.append(item("monitoring_alert", a.pk, {
-            "reference": a.reference, "vendor": a.get_vendor_display(), "channel": a.get_channel_display(),
-            "rule": a.rule, "severity": a.get_severity_display(), "activity_at": a.activity_at,
-            "received_at": a.received_at, "device": a.device, "captured_text": a.captured_text,
-            "imagery_withheld": a.imagery_withheld, "state": a.get_state_display(),
-            "outcome": a.get_outcome_display() if a.outcome else "", "repeat_count": a.repeat_count,
-            "case": a.incident.reference if a.incident else "",
-        }))
+        out.append(
+            item(
+                "monitoring_alert",
+                a.pk,
+                {
+                    "reference": a.reference,
+                    "vendor": a.get_vendor_display(),
+                    "channel": a.get_channel_display(),
+                    "rule": a.rule,
+                    "severity": a.get_severity_display(),
+                    "activity_at": a.activity_at,
+                    "received_at": a.received_at,
+                    "device": a.device,
+                    "captured_text": a.captured_text,
+                    "imagery_withheld": a.imagery_withheld,
+                    "state": a.get_state_display(),
+                    "outcome": a.get_outcome_display() if a.outcome else "",
+                    "repeat_count": a.repeat_count,
+                    "case": a.incident.reference if a.incident else "",
+                },
+            )
+        )
         for e in events.get(a.pk, []):
-            out.append(item("alert_event", e.pk, {"alert_id": a.pk, "alert": a.reference,
-                                                  "kind": e.get_kind_display(), "at": e.at,
-                                                  "author": e.author_name, "text": e.text}, e))
+            out.append(
+                item(
+                    "alert_event",
+                    e.pk,
+                    {
+                        "alert_id": a.pk,
+                        "alert": a.reference,
+                        "kind": e.get_kind_display(),
+                        "at": e.at,
+                        "author": e.author_name,
+                        "text": e.text,
+                    },
+                    e,
+                )
+            )
     return out

@@ -58,7 +58,9 @@ IMAGERY_WITHHELD = (
 # Vendor rule names that mean suspected indecent imagery of a child, whatever the vendor calls it.
 _IMAGERY_WORDS = re.compile(
     r"indecent|iioc|csam|csae|child sexual abuse|child abuse imag|nude|nudity|sexting|self[- ]generated|"
-    r"sexual imag|youth[- ]produced|explicit imag|porn", re.IGNORECASE)
+    r"sexual imag|youth[- ]produced|explicit imag|porn",
+    re.IGNORECASE,
+)
 
 MAX_CAPTURE_CHARS = 20_000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
@@ -113,7 +115,7 @@ def _fold(value: str) -> str:
 
 def _chunks(items: list, size: int = 900):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def match_pupils(*, school: School, names: set[str]) -> dict[str, int]:
@@ -124,14 +126,18 @@ def match_pupils(*, school: School, names: set[str]) -> dict[str, int]:
     if not names:
         return found
     for part in _chunks(sorted(names)):
-        for pk, username, email in (Pupil.objects.filter(school=school)
-                                    .annotate(lu=Lower("network_username"), le=Lower("school_email"))
-                                    .filter(Q(lu__in=part) | Q(le__in=part)).values_list("pk", "lu", "le")):
+        for pk, username, email in (
+            Pupil.objects.filter(school=school)
+            .annotate(lu=Lower("network_username"), le=Lower("school_email"))
+            .filter(Q(lu__in=part) | Q(le__in=part))
+            .values_list("pk", "lu", "le")
+        ):
             for key in (username, email):
                 if key in names:
                     found.setdefault(key, pk)
         for username, pupil_id in UsernameMapping.objects.filter(school=school, username__in=part).values_list(
-                "username", "pupil_id"):
+            "username", "pupil_id"
+        ):
             found.setdefault(username, pupil_id)
     return found
 
@@ -140,10 +146,25 @@ def _sniff_screenshot(data: bytes) -> str | None:
     return next((t for magic, t in SCREENSHOT_TYPES.items() if data.startswith(magic)), None)
 
 
-def _event(*, alert: MonitoringAlert, kind: str, by: User | None, at: datetime.datetime, text: str = "",
-           data: dict | None = None) -> AlertEvent:
-    return AlertEvent(school_id=alert.school_id, alert=alert, kind=kind, author=by,
-                      author_name=by.full_name if by else "Safeguarding Portal", at=at, text=text, data=data or {})
+def _event(
+    *,
+    alert: MonitoringAlert,
+    kind: str,
+    by: User | None,
+    at: datetime.datetime,
+    text: str = "",
+    data: dict | None = None,
+) -> AlertEvent:
+    return AlertEvent(
+        school_id=alert.school_id,
+        alert=alert,
+        kind=kind,
+        author=by,
+        author_name=by.full_name if by else "Safeguarding Portal",
+        at=at,
+        text=text,
+        data=data or {},
+    )
 
 
 def _sha(text: str) -> str:
@@ -162,9 +183,15 @@ def _identity(alert_like, pupil_id: int | None) -> str:
 
 @transaction.atomic
 def alert_receive(  # noqa: C901  # the one way in for three channels: not yet split into steps
-    *, school: School, incoming: Sequence[IncomingAlert], channel: str, by: User | None = None,
-    import_run: ImportRun | None = None, message: InboundMessage | None = None,
-    received_at: datetime.datetime | None = None, page: bool = True,
+    *,
+    school: School,
+    incoming: Sequence[IncomingAlert],
+    channel: str,
+    by: User | None = None,
+    import_run: ImportRun | None = None,
+    message: InboundMessage | None = None,
+    received_at: datetime.datetime | None = None,
+    page: bool = True,
 ) -> ReceiveResult:
     """Take alerts in: the one way in for CSV, webhook and email. Queries do not grow with the batch beyond
     its chunks (lookups by name and id in bulk, one bulk insert of alerts and one of their events)."""
@@ -189,8 +216,11 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
             existing[(alert.vendor, alert.external_id)] = alert
     # ...and so is the id of a repeat that was folded into an alert: it lives on the alert's "repeated" event.
     for part in _chunks(sorted({e for _, e in ids})):
-        for event in (AlertEvent.objects.filter(school=school, kind=EventKind.REPEATED, data__external_id__in=part)
-                      .select_related("alert").order_by()):
+        for event in (
+            AlertEvent.objects.filter(school=school, kind=EventKind.REPEATED, data__external_id__in=part)
+            .select_related("alert")
+            .order_by()
+        ):
             key = (event.alert.vendor, event.data.get("external_id", ""))
             if key in ids_wanted:
                 existing.setdefault(key, event.alert)
@@ -198,10 +228,13 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
     # Open alerts a repeat may fold into: the same vendor and rule about the same person within the window.
     window = fold_window()
     heads: dict[tuple, MonitoringAlert] = {}
-    candidates = (MonitoringAlert.objects.filter(
-        school=school, state__in=OPEN_STATES, vendor__in={a.vendor for a in rows},
-        activity_at__gte=rows[0].activity_at - window, activity_at__lte=rows[-1].activity_at + window)
-        .order_by("activity_at", "pk"))
+    candidates = MonitoringAlert.objects.filter(
+        school=school,
+        state__in=OPEN_STATES,
+        vendor__in={a.vendor for a in rows},
+        activity_at__gte=rows[0].activity_at - window,
+        activity_at__lte=rows[-1].activity_at + window,
+    ).order_by("activity_at", "pk")
     for alert in candidates:
         ident = _identity(alert, alert.pupil_id)
         if ident:
@@ -223,8 +256,11 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
         ident = _identity(row, pupil_id)
         key = (row.vendor, _fold(row.rule), ident)
         head = heads.get(key) if ident else None
-        if head is not None and row.activity_at - (head.last_repeat_at or head.activity_at) <= window \
-                and row.activity_at >= head.activity_at - window:
+        if (
+            head is not None
+            and row.activity_at - (head.last_repeat_at or head.activity_at) <= window
+            and row.activity_at >= head.activity_at - window
+        ):
             head.repeat_count += 1
             head.last_repeat_at = max(row.activity_at, head.last_repeat_at or head.activity_at)
             if SEVERITY_RANK[row.severity] > SEVERITY_RANK[head.severity]:
@@ -236,14 +272,32 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
                 seen_ids[(row.vendor, ext)] = head
             continue
         alert = MonitoringAlert(
-            school=school, vendor=row.vendor, channel=channel, external_id=ext, rule=row.rule.strip()[:200],
-            vendor_severity=row.vendor_severity.strip()[:40], reported_severity=row.severity, severity=row.severity,
-            activity_at=row.activity_at, received_at=now, device=row.device.strip()[:200],
-            username=row.username.strip()[:200], user_email=row.user_email.strip()[:254],
-            captured_text="" if withheld else row.captured_text[:MAX_CAPTURE_CHARS], imagery_withheld=withheld,
-            message=message, import_run=import_run, pupil_id=pupil_id, state=State.NEW)
-        if row.screenshot and not withheld and len(row.screenshot) <= MAX_SCREENSHOT_BYTES \
-                and _sniff_screenshot(row.screenshot):
+            school=school,
+            vendor=row.vendor,
+            channel=channel,
+            external_id=ext,
+            rule=row.rule.strip()[:200],
+            vendor_severity=row.vendor_severity.strip()[:40],
+            reported_severity=row.severity,
+            severity=row.severity,
+            activity_at=row.activity_at,
+            received_at=now,
+            device=row.device.strip()[:200],
+            username=row.username.strip()[:200],
+            user_email=row.user_email.strip()[:254],
+            captured_text="" if withheld else row.captured_text[:MAX_CAPTURE_CHARS],
+            imagery_withheld=withheld,
+            message=message,
+            import_run=import_run,
+            pupil_id=pupil_id,
+            state=State.NEW,
+        )
+        if (
+            row.screenshot
+            and not withheld
+            and len(row.screenshot) <= MAX_SCREENSHOT_BYTES
+            and _sniff_screenshot(row.screenshot)
+        ):
             alert.screenshot.save("capture", ContentFile(row.screenshot), save=False)
             alert.screenshot_sha256 = hashlib.sha256(row.screenshot).hexdigest()
         new_alerts.append(alert)
@@ -262,23 +316,47 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
             alert._state.adding = False
         bulk.insert_rows(MonitoringAlert, new_alerts, with_pk=True)
     events = [
-        _event(alert=a, kind=EventKind.RECEIVED, by=None, at=now,
-               text=f"{a.get_vendor_display()}: {a.rule} ({a.get_severity_display()})",
-               data={"channel": channel, "external_id": a.external_id, "activity_at": a.activity_at.isoformat(),
-                     "severity": a.severity, "vendor_severity": a.vendor_severity, "pupil": a.pupil_id,
-                     "captured_sha256": _sha(a.captured_text), "screenshot_sha256": a.screenshot_sha256,
-                     "imagery_withheld": a.imagery_withheld, "message": message.pk if message else None,
-                     "import_run": import_run.pk if import_run else None})
+        _event(
+            alert=a,
+            kind=EventKind.RECEIVED,
+            by=None,
+            at=now,
+            text=f"{a.get_vendor_display()}: {a.rule} ({a.get_severity_display()})",
+            data={
+                "channel": channel,
+                "external_id": a.external_id,
+                "activity_at": a.activity_at.isoformat(),
+                "severity": a.severity,
+                "vendor_severity": a.vendor_severity,
+                "pupil": a.pupil_id,
+                "captured_sha256": _sha(a.captured_text),
+                "screenshot_sha256": a.screenshot_sha256,
+                "imagery_withheld": a.imagery_withheld,
+                "message": message.pk if message else None,
+                "import_run": import_run.pk if import_run else None,
+            },
+        )
         for a in new_alerts
     ]
     for head, row in repeats:
         withheld = is_suspected_imagery(row)
-        events.append(_event(
-            alert=head, kind=EventKind.REPEATED, by=None, at=now,
-            text="" if withheld else row.captured_text[:MAX_CAPTURE_CHARS],
-            data={"channel": channel, "external_id": row.external_id.strip()[:120],
-                  "activity_at": row.activity_at.isoformat(), "severity": row.severity,
-                  "imagery_withheld": withheld, "count": head.repeat_count}))
+        events.append(
+            _event(
+                alert=head,
+                kind=EventKind.REPEATED,
+                by=None,
+                at=now,
+                text="" if withheld else row.captured_text[:MAX_CAPTURE_CHARS],
+                data={
+                    "channel": channel,
+                    "external_id": row.external_id.strip()[:120],
+                    "activity_at": row.activity_at.isoformat(),
+                    "severity": row.severity,
+                    "imagery_withheld": withheld,
+                    "count": head.repeat_count,
+                },
+            )
+        )
     chain.append_many(events)
     if touched:
         MonitoringAlert.objects.bulk_update(list(touched.values()), ["repeat_count", "last_repeat_at", "severity"])
@@ -287,8 +365,9 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
     if page:
         from . import paging  # why: a cycle (monitoring.paging imports this module)
 
-        paging.page_critical_many(alerts=[a for a in [*new_alerts, *touched.values()]
-                                          if a.severity == Severity.CRITICAL], at=now)
+        paging.page_critical_many(
+            alerts=[a for a in [*new_alerts, *touched.values()] if a.severity == Severity.CRITICAL], at=now
+        )
     return result
 
 
@@ -313,14 +392,23 @@ def alert_pick_up(*, alert: MonitoringAlert, by: User, at: datetime.datetime | N
         fields.append("state")
     alert.save(update_fields=fields)
     minutes = round((now - alert.received_at).total_seconds() / 60, 1)
-    chain.append(_event(alert=alert, kind=EventKind.PICKED_UP, by=by, at=now,
-                        text=f"Picked up {minutes} minutes after it arrived", data={"minutes": minutes}))
+    chain.append(
+        _event(
+            alert=alert,
+            kind=EventKind.PICKED_UP,
+            by=by,
+            at=now,
+            text=f"Picked up {minutes} minutes after it arrived",
+            data={"minutes": minutes},
+        )
+    )
     return alert
 
 
 @transaction.atomic
-def alert_close(*, alert: MonitoringAlert, by: User, outcome: str, reason: str,
-                at: datetime.datetime | None = None) -> MonitoringAlert:
+def alert_close(
+    *, alert: MonitoringAlert, by: User, outcome: str, reason: str, at: datetime.datetime | None = None
+) -> MonitoringAlert:
     """Close as no further action or as a false positive, with the reason written down (KCSiE)."""
     if outcome not in (Outcome.NFA, Outcome.FALSE_POSITIVE):
         raise ValidationError({"outcome": "Choose no further action or false positive."})
@@ -333,8 +421,7 @@ def alert_close(*, alert: MonitoringAlert, by: User, outcome: str, reason: str,
         raise ValidationError("This alert has already been decided.")
     alert.state, alert.outcome, alert.decided_at, alert.decided_by = State.CLOSED, outcome, now, by
     alert.save(update_fields=["state", "outcome", "decided_at", "decided_by"])
-    chain.append(_event(alert=alert, kind=EventKind.CLOSED, by=by, at=now, text=reason,
-                        data={"outcome": outcome}))
+    chain.append(_event(alert=alert, kind=EventKind.CLOSED, by=by, at=now, text=reason, data={"outcome": outcome}))
     return alert
 
 
@@ -353,17 +440,22 @@ INCIDENT_CATEGORY_HINTS = (
 
 
 def suggested_category(alert: MonitoringAlert) -> str:
-    return next((cat for pattern, cat in INCIDENT_CATEGORY_HINTS if pattern.search(alert.rule)),
-                "harmful_content_accidental")
+    return next(
+        (cat for pattern, cat in INCIDENT_CATEGORY_HINTS if pattern.search(alert.rule)), "harmful_content_accidental"
+    )
 
 
 def _evidence_text(alert: MonitoringAlert) -> str:
-    lines = [f"Monitoring alert {alert.reference} from {alert.get_vendor_display()} ({alert.get_channel_display()}).",
-             f"Rule or category: {alert.rule}. Severity: {alert.get_severity_display()}"
-             + (f" (the vendor's level: {alert.vendor_severity})" if alert.vendor_severity else "") + ".",
-             f"Activity at {timezone.localtime(alert.activity_at):%d %b %Y %H:%M}; received "
-             f"{timezone.localtime(alert.received_at):%d %b %Y %H:%M}"
-             + (f"; {alert.repeat_count} times within the window" if alert.repeat_count > 1 else "") + "."]
+    lines = [
+        f"Monitoring alert {alert.reference} from {alert.get_vendor_display()} ({alert.get_channel_display()}).",
+        f"Rule or category: {alert.rule}. Severity: {alert.get_severity_display()}"
+        + (f" (the vendor's level: {alert.vendor_severity})" if alert.vendor_severity else "")
+        + ".",
+        f"Activity at {timezone.localtime(alert.activity_at):%d %b %Y %H:%M}; received "
+        f"{timezone.localtime(alert.received_at):%d %b %Y %H:%M}"
+        + (f"; {alert.repeat_count} times within the window" if alert.repeat_count > 1 else "")
+        + ".",
+    ]
     if alert.device or alert.username:
         lines.append(f"Device: {alert.device or 'not given'}; user name: {alert.username or alert.user_email}.")
     if alert.imagery_withheld:
@@ -378,8 +470,16 @@ def _received_hash(alert: MonitoringAlert) -> str:
 
 
 @transaction.atomic
-def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category: str = "", note: str = "",
-                   portal=None, at: datetime.datetime | None = None):
+def alert_escalate(
+    *,
+    alert: MonitoringAlert,
+    by: User,
+    incident=None,
+    category: str = "",
+    note: str = "",
+    portal=None,
+    at: datetime.datetime | None = None,
+):
     """Escalate to a new case (through incidents.services, so it is a case like any other) or to an existing
     case the person may act on. The alert goes on the case's timeline as evidence; its pupil joins the case."""
     now = at or timezone.now()
@@ -396,12 +496,21 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
             raise ValidationError({"category": "Choose the kind of concern."})
         pupils = [incident_services.PupilInvolvement(pupil_id=pupil.pk, role=PupilRole.INVOLVED)] if pupil else []
         incident = incident_services.incident_report(
-            school=alert.school, reporter=by, occurred_at=min(alert.activity_at, now), location=Location.ON_SITE,
-            category=category, device=Device.SCHOOL, immediate_risk=alert.severity == Severity.CRITICAL,
-            description=evidence, action_taken=f"Escalated from monitoring alert {alert.reference} by the DSL team.",
-            pupils=pupils, submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"monitoring-alert:{alert.pk}"),
+            school=alert.school,
+            reporter=by,
+            occurred_at=min(alert.activity_at, now),
+            location=Location.ON_SITE,
+            category=category,
+            device=Device.SCHOOL,
+            immediate_risk=alert.severity == Severity.CRITICAL,
+            description=evidence,
+            action_taken=f"Escalated from monitoring alert {alert.reference} by the DSL team.",
+            pupils=pupils,
+            submission_token=uuid.uuid5(uuid.NAMESPACE_URL, f"monitoring-alert:{alert.pk}"),
             # notify: the case's own alert goes as for any report, so its "alert sent" entry is true.
-            reported_at=now, notify=True)
+            reported_at=now,
+            notify=True,
+        )
         # The person escalating is of the DSL team the case's alert goes to: they have seen it.
         incident_services.case_acknowledge(incident=incident, by=by)
     else:
@@ -410,17 +519,39 @@ def alert_escalate(*, alert: MonitoringAlert, by: User, incident=None, category:
         if incident.school_id != alert.school_id or not incident.is_open:
             raise ValidationError("Choose an open case at this school.")
         if pupil is not None and not incident.pupil_links.current().filter(pupil=pupil).exists():
-            incident_services.case_pupil_add(incident=incident, by=by, pupil=pupil, role=PupilRole.INVOLVED,
-                                             reason=f"Named by monitoring alert {alert.reference}")
+            incident_services.case_pupil_add(
+                incident=incident,
+                by=by,
+                pupil=pupil,
+                role=PupilRole.INVOLVED,
+                reason=f"Named by monitoring alert {alert.reference}",
+            )
     incident_services.case_record(
-        incident=incident, by=by, kind=EntryKind.NOTE, text=f"Monitoring alert attached as evidence.\n\n{evidence}",
-        data={"monitoring_alert": alert.pk, "reference": alert.reference, "vendor": alert.vendor,
-              "received_hash": _received_hash(alert), "imagery_withheld": alert.imagery_withheld})
+        incident=incident,
+        by=by,
+        kind=EntryKind.NOTE,
+        text=f"Monitoring alert attached as evidence.\n\n{evidence}",
+        data={
+            "monitoring_alert": alert.pk,
+            "reference": alert.reference,
+            "vendor": alert.vendor,
+            "received_hash": _received_hash(alert),
+            "imagery_withheld": alert.imagery_withheld,
+        },
+    )
     alert.state, alert.outcome, alert.decided_at, alert.decided_by = State.ESCALATED, Outcome.ESCALATED, now, by
     alert.incident = incident
     alert.save(update_fields=["state", "outcome", "decided_at", "decided_by", "incident"])
-    chain.append(_event(alert=alert, kind=EventKind.ESCALATED, by=by, at=now, text=note.strip(),
-                        data={"incident": incident.reference}))
+    chain.append(
+        _event(
+            alert=alert,
+            kind=EventKind.ESCALATED,
+            by=by,
+            at=now,
+            text=note.strip(),
+            data={"incident": incident.reference},
+        )
+    )
     return incident
 
 
@@ -434,16 +565,31 @@ def username_map(*, school: School, by: User, username: str, pupil: Pupil) -> in
     if pupil.school_id != school.pk:
         raise ValidationError({"pupil": "Choose a pupil at this school."})
     mapping, created = UsernameMapping.objects.get_or_create(
-        school=school, username=name, defaults={"pupil": pupil, "created_by": by, "created_at": timezone.now()})
+        school=school, username=name, defaults={"pupil": pupil, "created_by": by, "created_at": timezone.now()}
+    )
     if not created and mapping.pupil_id != pupil.pk:
         raise ValidationError({"username": "That user name is already matched to another pupil."})
-    waiting = list(MonitoringAlert.objects.select_for_update().filter(school=school, pupil__isnull=True)
-                   .annotate(lu=Lower("username"), le=Lower("user_email")).filter(Q(lu=name) | Q(le=name)))
+    waiting = list(
+        MonitoringAlert.objects.select_for_update()
+        .filter(school=school, pupil__isnull=True)
+        .annotate(lu=Lower("username"), le=Lower("user_email"))
+        .filter(Q(lu=name) | Q(le=name))
+    )
     now = timezone.now()
     for alert in waiting:
         alert.pupil = pupil
     MonitoringAlert.objects.bulk_update(waiting, ["pupil"])
-    chain.append_many([_event(alert=a, kind=EventKind.PUPIL_MATCHED, by=by, at=now,
-                              text=f"User name {name} matched to pupil {pupil.upn}", data={"pupil": pupil.pk})
-                       for a in waiting])
+    chain.append_many(
+        [
+            _event(
+                alert=a,
+                kind=EventKind.PUPIL_MATCHED,
+                by=by,
+                at=now,
+                text=f"User name {name} matched to pupil {pupil.upn}",
+                data={"pupil": pupil.pk},
+            )
+            for a in waiting
+        ]
+    )
     return len(waiting)

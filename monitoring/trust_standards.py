@@ -27,11 +27,15 @@ class SeverityKind(Kind):
     order = 50
     label = "Monitoring severity mappings"
     key_label = "Monitoring product"
-    intro = ("How each monitoring product's levels map to the portal's severities: which alerts are critical and "
-             "page the DSL on duty. Levels a template does not list use the portal's defaults.")
+    intro = (
+        "How each monitoring product's levels map to the portal's severities: which alerts are critical and "
+        "page the DSL on duty. Levels a template does not list use the portal's defaults."
+    )
     content_label = "The product's levels"
-    content_help = ("One per line: the product's level, an equals sign, then low, medium, high or critical "
-                    "(for example “Level 5 = critical”). Empty: the portal's defaults.")
+    content_help = (
+        "One per line: the product's level, an equals sign, then low, medium, high or critical "
+        "(for example “Level 5 = critical”). Empty: the portal's defaults."
+    )
     adopt_url = "monitoring:severities_adopt"
     school_url = "monitoring:mapping"
 
@@ -46,8 +50,9 @@ class SeverityKind(Kind):
             level, equals, severity = line.partition("=")
             level, severity = " ".join(level.split()).casefold(), severity.strip().casefold()
             if not equals or not level or severity not in Severity.values:
-                raise ValidationError(f"“{line.strip()}”: write the level, =, then one of "
-                                      f"{', '.join(Severity.values)}.")
+                raise ValidationError(
+                    f"“{line.strip()}”: write the level, =, then one of {', '.join(Severity.values)}."
+                )
             found[level] = severity
         return _overrides(key, found)
 
@@ -55,9 +60,12 @@ class SeverityKind(Kind):
         return "\n".join(f"{level} = {severity}" for level, severity in content.items())
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], dict[str, str]]:
-        saved = {(m.school_id, m.vendor): m.severities
-                 for m in ColumnMapping.objects.filter(school_id__in=school_ids, vendor__in=keys).only(
-                     "school_id", "vendor", "severities")}
+        saved = {
+            (m.school_id, m.vendor): m.severities
+            for m in ColumnMapping.objects.filter(school_id__in=school_ids, vendor__in=keys).only(
+                "school_id", "vendor", "severities"
+            )
+        }
         return {(sid, key): _overrides(key, saved.get((sid, key)) or {}) for sid in school_ids for key in keys}
 
     def differences(self, template_content: dict[str, str], school_content: dict[str, str] | None) -> list[str]:
@@ -67,15 +75,21 @@ class SeverityKind(Kind):
         found = []
         for level in sorted(set(theirs) | set(mine)):
             if theirs.get(level) != mine.get(level):
-                found.append(f"“{level}” is {mine.get(level) or 'the default'} here, "
-                             f"{theirs.get(level) or 'the default'} in the trust's")
+                found.append(
+                    f"“{level}” is {mine.get(level) or 'the default'} here, "
+                    f"{theirs.get(level) or 'the default'} in the trust's"
+                )
         return found
 
     def demo_template(self) -> tuple[str, dict[str, str]]:
         # The trust pages the DSL on duty for Smoothwall's level 4 too.
         return Vendor.SMOOTHWALL, {"level 4": "critical", "4": "critical"}
 
-    def apply(self, *, school, key: str, content: dict[str, str], by, origin=None,
-              options: dict | None = None) -> None:
-        save_mapping(school=school, vendor=key, by=by, columns=saved_mapping(school=school, vendor=key).columns,
-                     severities=dict(content))
+    def apply(self, *, school, key: str, content: dict[str, str], by, origin=None, options: dict | None = None) -> None:
+        save_mapping(
+            school=school,
+            vendor=key,
+            by=by,
+            columns=saved_mapping(school=school, vendor=key).columns,
+            severities=dict(content),
+        )

@@ -39,25 +39,43 @@ def _alert_or_404(request: HttpRequest, alert_id: int):
 def index(request: HttpRequest) -> HttpResponse:
     """Counts for everyone who may see them; the DSL team goes on to the queue."""
     school = request.portal.school
-    return render(request, "monitoring/index.html", {
-        "counts": selectors.counts_for_technicians(school=school),
-        "imports": ImportRun.objects.filter(school=school).select_related("uploaded_by")[:10],
-    })
+    return render(
+        request,
+        "monitoring/index.html",
+        {
+            "counts": selectors.counts_for_technicians(school=school),
+            "imports": ImportRun.objects.filter(school=school).select_related("uploaded_by")[:10],
+        },
+    )
 
 
 def queue(request: HttpRequest) -> HttpResponse:
     filters = selectors.QueueFilters.from_query(request.GET)
     q = selectors.queue(portal=request.portal, filters=filters)
-    pupil = (Pupil.objects.filter(school=request.portal.school, pk=filters.pupil).first()
-             if filters.pupil else None)
-    return render(request, "monitoring/queue.html", {
-        "q": q, "filters": filters, "pupil": pupil, "severities": Severity.choices, "vendors": Vendor.choices,
-        "year_groups": YearGroup.choices, "states": [("open", "Open"), ("new", "New"), ("reviewed", "Being reviewed"),
-                                                     ("escalated", "Escalated"), ("closed", "Closed"), ("all", "All")],
-        "next_query": filters.as_query(before=q.next_before) if q.next_before else "",
-        # Built once, not per row: the link that narrows the queue to one pupil.
-        "pupil_query": (lambda base: f"{base}&" if base else "")(filters.as_query(pupil="")),
-    })
+    pupil = Pupil.objects.filter(school=request.portal.school, pk=filters.pupil).first() if filters.pupil else None
+    return render(
+        request,
+        "monitoring/queue.html",
+        {
+            "q": q,
+            "filters": filters,
+            "pupil": pupil,
+            "severities": Severity.choices,
+            "vendors": Vendor.choices,
+            "year_groups": YearGroup.choices,
+            "states": [
+                ("open", "Open"),
+                ("new", "New"),
+                ("reviewed", "Being reviewed"),
+                ("escalated", "Escalated"),
+                ("closed", "Closed"),
+                ("all", "All"),
+            ],
+            "next_query": filters.as_query(before=q.next_before) if q.next_before else "",
+            # Built once, not per row: the link that narrows the queue to one pupil.
+            "pupil_query": (lambda base: f"{base}&" if base else "")(filters.as_query(pupil="")),
+        },
+    )
 
 
 def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
@@ -65,11 +83,17 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     # Opening the alert is picking it up: the time to pick up stops at the first look by the DSL team.
     alert = services.alert_pick_up(alert=alert, by=request.user)
     record_view(request=request, obj=alert, summary=f"Monitoring alert {alert.reference}")
-    return render(request, "monitoring/alert.html", {
-        "alert": alert, "events": selectors.events_for(alert), "close_form": CloseForm(),
-        "escalate_form": EscalateForm(initial={"category": services.suggested_category(alert)}),
-        "withheld_text": services.IMAGERY_WITHHELD,
-    })
+    return render(
+        request,
+        "monitoring/alert.html",
+        {
+            "alert": alert,
+            "events": selectors.events_for(alert),
+            "close_form": CloseForm(),
+            "escalate_form": EscalateForm(initial={"category": services.suggested_category(alert)}),
+            "withheld_text": services.IMAGERY_WITHHELD,
+        },
+    )
 
 
 @require_POST
@@ -78,16 +102,25 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
-            services.alert_close(alert=alert, by=request.user, outcome=form.cleaned_data["outcome"],
-                                 reason=form.cleaned_data["reason"])
+            services.alert_close(
+                alert=alert, by=request.user, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"{alert.reference} closed.")
             return redirect("monitoring:queue")
-    return render(request, "monitoring/alert.html", {
-        "alert": alert, "events": selectors.events_for(alert), "close_form": form,
-        "escalate_form": EscalateForm(), "withheld_text": services.IMAGERY_WITHHELD})
+    return render(
+        request,
+        "monitoring/alert.html",
+        {
+            "alert": alert,
+            "events": selectors.events_for(alert),
+            "close_form": form,
+            "escalate_form": EscalateForm(),
+            "withheld_text": services.IMAGERY_WITHHELD,
+        },
+    )
 
 
 @require_POST
@@ -99,20 +132,37 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
         incident = None
         try:
             if d["case"].strip():
-                incident = (Incident.objects.filter(access.case_visibility(request.portal))
-                            .filter(reference__iexact=d["case"].strip()).first())
+                incident = (
+                    Incident.objects.filter(access.case_visibility(request.portal))
+                    .filter(reference__iexact=d["case"].strip())
+                    .first()
+                )
                 if incident is None:
                     raise ValidationError({"case": "There is no open case with that reference you can add to."})
-            incident = services.alert_escalate(alert=alert, by=request.user, incident=incident,
-                                               category=d["category"], note=d["note"], portal=request.portal)
+            incident = services.alert_escalate(
+                alert=alert,
+                by=request.user,
+                incident=incident,
+                category=d["category"],
+                note=d["note"],
+                portal=request.portal,
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"{alert.reference} escalated to case {incident.reference}.")
             return redirect("incidents:case", incident.reference)
-    return render(request, "monitoring/alert.html", {
-        "alert": alert, "events": selectors.events_for(alert), "close_form": CloseForm(),
-        "escalate_form": form, "withheld_text": services.IMAGERY_WITHHELD})
+    return render(
+        request,
+        "monitoring/alert.html",
+        {
+            "alert": alert,
+            "events": selectors.events_for(alert),
+            "close_form": CloseForm(),
+            "escalate_form": form,
+            "withheld_text": services.IMAGERY_WITHHELD,
+        },
+    )
 
 
 def alert_screenshot(request: HttpRequest, alert_id: int) -> FileResponse:
@@ -133,31 +183,41 @@ def message(request: HttpRequest, alert_id: int) -> FileResponse:
     if alert.message is None:
         raise Http404("This alert did not come by email")
     record_view(request=request, obj=alert, summary=f"Original email of monitoring alert {alert.reference}")
-    return FileResponse(io.BytesIO(bytes(alert.message.raw)), content_type="message/rfc822", as_attachment=True,
-                        filename=f"{alert.reference}.eml")
+    return FileResponse(
+        io.BytesIO(bytes(alert.message.raw)),
+        content_type="message/rfc822",
+        as_attachment=True,
+        filename=f"{alert.reference}.eml",
+    )
 
 
 def usernames(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     form = UsernameForm(request.POST or None, initial={"username": request.GET.get("name", "")})
-    pupils = Pupil.objects.filter(school=school).on_roll().only("pk", "legal_forename", "preferred_forename",
-                                                                 "surname", "preferred_surname", "year_group")
+    pupils = (
+        Pupil.objects.filter(school=school)
+        .on_roll()
+        .only("pk", "legal_forename", "preferred_forename", "surname", "preferred_surname", "year_group")
+    )
     form.fields["pupil"].widget.choices = [("", "Choose a pupil")] + [
-        (p.pk, f"{p.full_name} ({p.get_year_group_display()})") for p in pupils]
+        (p.pk, f"{p.full_name} ({p.get_year_group_display()})") for p in pupils
+    ]
     if request.method == "POST" and form.is_valid():
         pupil = Pupil.objects.filter(school=school, pk=form.cleaned_data["pupil"]).first()
         try:
             if pupil is None:
                 raise ValidationError({"pupil": "Choose a pupil at this school."})
-            n = services.username_map(school=school, by=request.user, username=form.cleaned_data["username"],
-                                      pupil=pupil)
+            n = services.username_map(
+                school=school, by=request.user, username=form.cleaned_data["username"], pupil=pupil
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)
         else:
             messages.success(request, f"Matched: {counted(n, 'waiting alert')} now with {pupil.full_name}.")
             return redirect("monitoring:usernames")
-    return render(request, "monitoring/usernames.html", {
-        "form": form, "names": selectors.unmatched_names(school=school)})
+    return render(
+        request, "monitoring/usernames.html", {"form": form, "names": selectors.unmatched_names(school=school)}
+    )
 
 
 def upload(request: HttpRequest) -> HttpResponse:
@@ -169,18 +229,29 @@ def upload(request: HttpRequest) -> HttpResponse:
         if upload.size > 20 * 1024 * 1024:
             form.add_error("file", "The file is larger than 20 MB; export a shorter period.")
         else:
-            result = csvimport.import_alerts(school=school, by=request.user, vendor=form.cleaned_data["vendor"],
-                                             data=upload.read(), filename=upload.name or "alerts.csv")
+            result = csvimport.import_alerts(
+                school=school,
+                by=request.user,
+                vendor=form.cleaned_data["vendor"],
+                data=upload.read(),
+                filename=upload.name or "alerts.csv",
+            )
             if result.ok:
                 run = result.run
-                messages.success(request, f"Imported {counted(run.rows, 'row')}: {counted(run.created, 'new alert')}, "
-                                          f"{run.folded} folded into repeats, {run.duplicates} already received.")
+                messages.success(
+                    request,
+                    f"Imported {counted(run.rows, 'row')}: {counted(run.created, 'new alert')}, "
+                    f"{run.folded} folded into repeats, {run.duplicates} already received.",
+                )
                 return redirect("monitoring:queue" if request.portal.can(Cap.TRIAGE_ALERTS) else "monitoring:index")
     # The error report names rows and columns; a capture's words are shown only to the DSL team.
     private = {csvimport.LABELS["captured_text"], "Captured Text", "Violation Text"}
     shows_values = request.portal.can(Cap.TRIAGE_ALERTS)
-    return render(request, "monitoring/upload.html", {"form": form, "result": result, "shows_values": shows_values,
-                                                      "private_columns": private})
+    return render(
+        request,
+        "monitoring/upload.html",
+        {"form": form, "result": result, "shows_values": shows_values, "private_columns": private},
+    )
 
 
 def mapping(request: HttpRequest) -> HttpResponse:
@@ -190,22 +261,34 @@ def mapping(request: HttpRequest) -> HttpResponse:
         vendor = Vendor.SMOOTHWALL
     saved = csvimport.saved_mapping(school=school, vendor=vendor)
     custom = {k: v for k, v in saved.severities.items() if csvimport.default_severities(vendor).get(k) != v}
-    form = MappingForm(request.POST or None, columns=saved.columns,
-                       severities_text="\n".join(f"{k} = {v}" for k, v in custom.items()))
+    form = MappingForm(
+        request.POST or None, columns=saved.columns, severities_text="\n".join(f"{k} = {v}" for k, v in custom.items())
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            csvimport.save_mapping(school=school, vendor=vendor, by=request.user,
-                                   columns={k: form.cleaned_data.get(k, "") for k in csvimport.LABELS},
-                                   severities=form.severities())
+            csvimport.save_mapping(
+                school=school,
+                vendor=vendor,
+                by=request.user,
+                columns={k: form.cleaned_data.get(k, "") for k in csvimport.LABELS},
+                severities=form.severities(),
+            )
         except csvimport.FileRejected as exc:
             form.add_error("severities", str(exc))
         else:
             messages.success(request, f"Columns for {Vendor(vendor).label} saved.")
             return redirect(f"{request.path}?vendor={vendor}")
 
-    return render(request, "monitoring/mapping.html", {
-        "form": form, "vendor": vendor, "vendors": Vendor.choices,
-        "standings": school_view(school=school, kind_name="monitoring.severities")})
+    return render(
+        request,
+        "monitoring/mapping.html",
+        {
+            "form": form,
+            "vendor": vendor,
+            "vendors": Vendor.choices,
+            "standings": school_view(school=school, kind_name="monitoring.severities"),
+        },
+    )
 
 
 @require_POST
@@ -228,14 +311,21 @@ def webhooks(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Forward {address.get_vendor_display()} alert emails to {address.address}.")
             return redirect("monitoring:webhooks")
         endpoint, secret = webhook.webhook_create(school=school, vendor=form.cleaned_data["vendor"], by=request.user)
-        new_secret = {"endpoint": endpoint, "secret": secret,
-                      "url": request.build_absolute_uri(f"/monitoring/hook/{endpoint.token}/")}
-    endpoints = list(WebhookEndpoint.objects.filter(school=school, revoked_at__isnull=True)
-                     .select_related("created_by"))
+        new_secret = {
+            "endpoint": endpoint,
+            "secret": secret,
+            "url": request.build_absolute_uri(f"/monitoring/hook/{endpoint.token}/"),
+        }
+    endpoints = list(
+        WebhookEndpoint.objects.filter(school=school, revoked_at__isnull=True).select_related("created_by")
+    )
     log = WebhookDelivery.objects.filter(endpoint__school=school).select_related("endpoint")[:50]
     addresses = list(MailAddress.objects.filter(school=school, revoked_at__isnull=True))
-    response = render(request, "monitoring/webhooks.html", {
-        "form": form, "endpoints": endpoints, "log": log, "new_secret": new_secret, "addresses": addresses})
+    response = render(
+        request,
+        "monitoring/webhooks.html",
+        {"form": form, "endpoints": endpoints, "log": log, "new_secret": new_secret, "addresses": addresses},
+    )
     if new_secret:
         response["Cache-Control"] = "no-store"  # the secret is on this page once
     return response
@@ -257,5 +347,7 @@ def webhook_receive(request: HttpRequest, token: str) -> JsonResponse:
     except RawPostDataException:
         body = b""  # a multipart form, read by a middleware: not a signed JSON body in any case
     answer = webhook.receive(token=token, body=body, headers=request.headers, ip=client_ip(request))
-    return JsonResponse({"status": answer.outcome, "message": answer.message,
-                         "alerts": [a.reference for a in answer.alerts]}, status=answer.status)
+    return JsonResponse(
+        {"status": answer.outcome, "message": answer.message, "alerts": [a.reference for a in answer.alerts]},
+        status=answer.status,
+    )

@@ -47,8 +47,9 @@ Outcome = WebhookDelivery.Outcome
 def _fernet() -> MultiFernet:
     keys = []
     for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"safeguarding-portal",
-                       info=b"monitoring webhook secrets").derive(secret.encode())
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"safeguarding-portal", info=b"monitoring webhook secrets"
+        ).derive(secret.encode())
         keys.append(Fernet(base64.urlsafe_b64encode(derived)))
     return MultiFernet(keys)
 
@@ -62,16 +63,27 @@ def webhook_create(*, school: School, vendor: str, by: User) -> tuple[WebhookEnd
     """A new address and secret for the vendor (the previous one for this vendor stops working). The secret
     is returned once, to be shown once; it cannot be read from the portal again."""
     now = timezone.now()
-    for old in WebhookEndpoint.objects.select_for_update().filter(school=school, vendor=vendor,
-                                                                  revoked_at__isnull=True):
+    for old in WebhookEndpoint.objects.select_for_update().filter(
+        school=school, vendor=vendor, revoked_at__isnull=True
+    ):
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
     secret = secrets.token_urlsafe(32)
     endpoint = WebhookEndpoint.objects.create(
-        school=school, vendor=vendor, token=secrets.token_urlsafe(24), created_by=by, created_at=now,
-        secret_encrypted=_fernet().encrypt(secret.encode()).decode())
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, obj=endpoint,
-                 summary=f"Monitoring webhook made for {endpoint.get_vendor_display()}")
+        school=school,
+        vendor=vendor,
+        token=secrets.token_urlsafe(24),
+        created_by=by,
+        created_at=now,
+        secret_encrypted=_fernet().encrypt(secret.encode()).decode(),
+    )
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=school,
+        obj=endpoint,
+        summary=f"Monitoring webhook made for {endpoint.get_vendor_display()}",
+    )
     return endpoint, secret
 
 
@@ -80,8 +92,13 @@ def webhook_revoke(*, endpoint: WebhookEndpoint, by: User) -> None:
     if endpoint.revoked_at is None:
         endpoint.revoked_at = timezone.now()
         endpoint.save(update_fields=["revoked_at"])
-        audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=endpoint.school, obj=endpoint,
-                     summary=f"Monitoring webhook for {endpoint.get_vendor_display()} switched off")
+        audit_record(
+            action=AuditAction.SCHOOL_UPDATED,
+            actor=by,
+            school=endpoint.school,
+            obj=endpoint,
+            summary=f"Monitoring webhook for {endpoint.get_vendor_display()} switched off",
+        )
 
 
 def sign(*, secret: str, timestamp: str, delivery_id: str, body: bytes) -> str:
@@ -129,67 +146,112 @@ def _parse(payload, vendor: str, school: School) -> list[services.IncomingAlert]
         user, email, device = (str(item.get(k) or "") for k in ("user", "email", "device"))
         if not (user or email or device):
             raise ValueError(f"alert {n} names no user, email or device")
-        found.append(services.IncomingAlert(
-            vendor=vendor, rule=rule[:200], severity=severity, vendor_severity=level[:40], activity_at=at,
-            username=user, user_email=email, device=device, captured_text=str(item.get("text") or ""),
-            external_id=str(item.get("id") or "")[:120], screenshot=shot,
-            suspected_imagery=bool(item.get("suspected_iioc"))))
+        found.append(
+            services.IncomingAlert(
+                vendor=vendor,
+                rule=rule[:200],
+                severity=severity,
+                vendor_severity=level[:40],
+                activity_at=at,
+                username=user,
+                user_email=email,
+                device=device,
+                captured_text=str(item.get("text") or ""),
+                external_id=str(item.get("id") or "")[:120],
+                screenshot=shot,
+                suspected_imagery=bool(item.get("suspected_iioc")),
+            )
+        )
     return found
 
 
-def _log(*, endpoint, outcome: str, delivery_id: str, ip, body: bytes, detail: str = "", alert=None,
-         at=None) -> WebhookDelivery:
+def _log(
+    *, endpoint, outcome: str, delivery_id: str, ip, body: bytes, detail: str = "", alert=None, at=None
+) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
-        endpoint=endpoint, received_at=at or timezone.now(), delivery_id=delivery_id[:100], outcome=outcome, ip=ip,
-        body_sha256=hashlib.sha256(body).hexdigest(), detail=detail[:300], alert=alert)
+        endpoint=endpoint,
+        received_at=at or timezone.now(),
+        delivery_id=delivery_id[:100],
+        outcome=outcome,
+        ip=ip,
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        detail=detail[:300],
+        alert=alert,
+    )
 
 
 def receive(*, token: str, body: bytes, headers, ip: str | None) -> Answer:
     """Check and take one post. Refusals are logged; only a signed, fresh, new delivery reaches alert_receive."""
     now = timezone.now()
     delivery_id = str(headers.get("X-Portal-Delivery", ""))[:100]
-    endpoint = (WebhookEndpoint.objects.filter(token=token, revoked_at__isnull=True).select_related("school")
-                .first() if token else None)
+    endpoint = (
+        WebhookEndpoint.objects.filter(token=token, revoked_at__isnull=True).select_related("school").first()
+        if token
+        else None
+    )
     if endpoint is None:
         _log(endpoint=None, outcome=Outcome.UNKNOWN, delivery_id=delivery_id, ip=ip, body=body[:MAX_BODY_BYTES])
         return Answer(401, Outcome.UNKNOWN, "Signature not valid.", [])
     if len(body) > MAX_BODY_BYTES:
-        _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body,
-             detail="body too large")
+        _log(
+            endpoint=endpoint,
+            outcome=Outcome.MALFORMED,
+            delivery_id=delivery_id,
+            ip=ip,
+            body=body,
+            detail="body too large",
+        )
         return Answer(413, Outcome.MALFORMED, "The body is too large.", [])
     timestamp = str(headers.get("X-Portal-Timestamp", ""))
     given = str(headers.get("X-Portal-Signature", ""))
     expected = sign(secret=secret_of(endpoint), timestamp=timestamp, delivery_id=delivery_id, body=body)
     if not delivery_id or not hmac.compare_digest(given.encode(), expected.encode()):
-        _log(endpoint=endpoint, outcome=Outcome.BAD_SIGNATURE, delivery_id=delivery_id, ip=ip, body=body,
-             detail="no delivery id" if not delivery_id else "signature does not match")
+        _log(
+            endpoint=endpoint,
+            outcome=Outcome.BAD_SIGNATURE,
+            delivery_id=delivery_id,
+            ip=ip,
+            body=body,
+            detail="no delivery id" if not delivery_id else "signature does not match",
+        )
         return Answer(401, Outcome.BAD_SIGNATURE, "Signature not valid.", [])
     tolerance = getattr(settings, "MONITORING_WEBHOOK_TOLERANCE_SECONDS", 300)
     if not timestamp.isdigit() or abs(now.timestamp() - int(timestamp)) > tolerance:
-        _log(endpoint=endpoint, outcome=Outcome.STALE, delivery_id=delivery_id, ip=ip, body=body,
-             detail=f"timestamp {timestamp[:20]!r}")
+        _log(
+            endpoint=endpoint,
+            outcome=Outcome.STALE,
+            delivery_id=delivery_id,
+            ip=ip,
+            body=body,
+            detail=f"timestamp {timestamp[:20]!r}",
+        )
         return Answer(401, Outcome.STALE, "The signed timestamp is too far from the server's clock.", [])
     try:
         incoming = _parse(json.loads(body.decode("utf-8")), endpoint.vendor, endpoint.school)
     except (ValueError, UnicodeDecodeError) as exc:
-        _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body,
-             detail=str(exc))
+        _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body, detail=str(exc))
         return Answer(400, Outcome.MALFORMED, f"Not a valid alert: {exc}.", [])
     try:
         with transaction.atomic():
             # The delivery's row first: its unique id makes a replay (even one racing this post) fail here,
             # rolling back everything it would have added.
-            log = _log(endpoint=endpoint, outcome=Outcome.ACCEPTED, delivery_id=delivery_id, ip=ip, body=body,
-                       at=now)
-            result = services.alert_receive(school=endpoint.school, incoming=incoming, channel=Channel.WEBHOOK,
-                                            received_at=now)
+            log = _log(endpoint=endpoint, outcome=Outcome.ACCEPTED, delivery_id=delivery_id, ip=ip, body=body, at=now)
+            result = services.alert_receive(
+                school=endpoint.school, incoming=incoming, channel=Channel.WEBHOOK, received_at=now
+            )
             alerts = result.alerts
             if alerts:
                 log.alert = alerts[0]
                 log.detail = f"{len(result.created)} new, {len(incoming) - len(result.created)} folded or known"
                 log.save(update_fields=["alert", "detail"])
     except IntegrityError:
-        _log(endpoint=endpoint, outcome=Outcome.REPLAY, delivery_id=delivery_id, ip=ip, body=body,
-             detail="delivery id already taken")
+        _log(
+            endpoint=endpoint,
+            outcome=Outcome.REPLAY,
+            delivery_id=delivery_id,
+            ip=ip,
+            body=body,
+            detail="delivery id already taken",
+        )
         return Answer(409, Outcome.REPLAY, "This delivery was already received.", [])
     return Answer(202, Outcome.ACCEPTED, "Received.", alerts)

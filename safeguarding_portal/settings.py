@@ -397,8 +397,10 @@ MONITORING_SMTP_PORT = env.int("MONITORING_SMTP_PORT", default=2525)
 
 # --- Agreements (aup) ---
 # Staff and governors without a current signature are taken to their agreement first (after the access policy).
-MIDDLEWARE.insert(MIDDLEWARE.index("safeguarding_portal.accounts.middleware.AccessPolicyMiddleware") + 1,
-                  "aup.middleware.AgreementGateMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("safeguarding_portal.accounts.middleware.AccessPolicyMiddleware") + 1,
+    "aup.middleware.AgreementGateMiddleware",
+)
 
 # --- Filtering ---
 

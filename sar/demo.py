@@ -31,27 +31,48 @@ def seed(*, demo) -> list[str]:
     existing = SubjectAccessRequest.objects.filter(school=school).select_related("subject_pupil").order_by("pk").first()
     if existing is not None:
         return [_line(existing)]  # a second run prints what the first did
-    link = (IncidentPupil.objects.current().filter(incident__school=school, incident__route=Route.DSL)
-            .select_related("pupil").order_by("pk").first())
+    link = (
+        IncidentPupil.objects.current()
+        .filter(incident__school=school, incident__route=Route.DSL)
+        .select_related("pupil")
+        .order_by("pk")
+        .first()
+    )
     if link is None:
         return []
     pupil = link.pupil
     with transaction.atomic():
         sar = services.request_log(
-            school=school, by=dsl, requester_name="Hannah Morgan", relationship="parent",
+            school=school,
+            by=dsl,
+            requester_name="Hannah Morgan",
+            relationship="parent",
             received_on=timezone.localdate() - datetime.timedelta(days=21),
             identity_check="Known parent; photo ID seen at the office and parental responsibility checked in the MIS.",
-            subject_pupil=pupil)
+            subject_pupil=pupil,
+        )
         portal = _portal(dsl)
-        notes = [p for s in pack.gather(portal=portal, request=sar) for r in s.records for p in r.passages
-                 if p.key.startswith("incidents.entry:") and len(p.text) > 20]
+        notes = [
+            p
+            for s in pack.gather(portal=portal, request=sar)
+            for r in s.records
+            for p in r.passages
+            if p.key.startswith("incidents.entry:") and len(p.text) > 20
+        ]
         if notes:
-            services.redaction_mark(portal=portal, sar=sar, by=dsl, target=notes[0].key,
-                                    exemption=Exemption.THIRD_PARTY,
-                                    reason="Names another child and their family; no consent to disclose.")
+            services.redaction_mark(
+                portal=portal,
+                sar=sar,
+                by=dsl,
+                target=notes[0].key,
+                exemption=Exemption.THIRD_PARTY,
+                reason="Names another child and their family; no consent to disclose.",
+            )
     return [_line(sar)]
 
 
 def _line(sar: SubjectAccessRequest) -> str:
-    return (f"Subject access request {sar.pk} about {sar.subject_name}, due {sar.deadline:%-d %b %Y} "
-            "(School menu, Subject access requests)")
+    return (
+        f"Subject access request {sar.pk} about {sar.subject_name}, due {sar.deadline:%-d %b %Y} "
+        "(School menu, Subject access requests)"
+    )

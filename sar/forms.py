@@ -17,23 +17,28 @@ class DateInput(forms.DateInput):
 class RequestForm(forms.Form):
     requester_name = forms.CharField(label="Who asked", max_length=200)
     relationship = forms.ChoiceField(label="Their relationship to the person", choices=Relationship.choices)
-    about = forms.ChoiceField(label="The request is about", choices=[("pupil", "A pupil (on roll or left)"),
-                                                                      ("staff", "A member of staff")],
-                              widget=forms.RadioSelect, initial="pupil")
+    about = forms.ChoiceField(
+        label="The request is about",
+        choices=[("pupil", "A pupil (on roll or left)"), ("staff", "A member of staff")],
+        widget=forms.RadioSelect,
+        initial="pupil",
+    )
     subject_pupil = forms.ModelChoiceField(label="Pupil", queryset=None, required=False)
     subject_staff = forms.ModelChoiceField(label="Member of staff", queryset=None, required=False)
     received_on = forms.DateField(label="Received on", widget=DateInput)
     identity_check = forms.CharField(
         label="How the requester's identity (and authority to ask) was verified",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="For example: passport seen at the office; parental responsibility checked against the MIS.")
+        help_text="For example: passport seen at the office; parental responsibility checked against the MIS.",
+    )
 
     def __init__(self, *args, pupils, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject_pupil"].queryset = pupils
-        self.fields["subject_pupil"].label_from_instance = (
-            lambda p: f"{p.surname}, {p.forename} ({p.get_year_group_display()})"
-            + (f", left {p.left_on:%-d %b %Y}" if p.left_on else ""))
+        self.fields["subject_pupil"].label_from_instance = lambda p: (
+            f"{p.surname}, {p.forename} ({p.get_year_group_display()})"
+            + (f", left {p.left_on:%-d %b %Y}" if p.left_on else "")
+        )
         self.fields["subject_staff"].queryset = staff
         self.fields["subject_staff"].label_from_instance = lambda u: u.full_name or u.email
 
@@ -57,8 +62,9 @@ class ExtendForm(forms.Form):
 
 class MarkForm(forms.Form):
     target = forms.CharField(widget=forms.HiddenInput, max_length=120)
-    phrase = forms.CharField(label="Only these words (leave empty to withhold the whole passage)", max_length=300,
-                             required=False)
+    phrase = forms.CharField(
+        label="Only these words (leave empty to withhold the whole passage)", max_length=300, required=False
+    )
     exemption = forms.ChoiceField(label="Exemption", choices=[("", "Choose…"), *Exemption.choices])
     reason = forms.CharField(label="Reason", max_length=1000)
 
@@ -70,5 +76,8 @@ class WithdrawForm(forms.Form):
 
 class SentForm(forms.Form):
     sent_on = forms.DateField(label="Sent on", widget=DateInput)
-    sent_how = forms.CharField(label="How it was sent", max_length=200,
-                               help_text="For example: secure email to the address on file; collected in person.")
+    sent_how = forms.CharField(
+        label="How it was sent",
+        max_length=200,
+        help_text="For example: secure email to the address on file; collected in person.",
+    )

@@ -52,17 +52,20 @@ class SubjectAccessRequest(models.Model):
     requester_name = models.CharField("who asked", max_length=200)
     relationship = models.CharField(max_length=16, choices=Relationship.choices)
     # About whom: one pupil (on roll or left) or one member of staff.
-    subject_pupil = models.ForeignKey("schools.Pupil", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
-    subject_staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+    subject_pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     received_on = models.DateField()
     identity_check = models.TextField("how identity was verified")
     due_on = models.DateField()  # one calendar month from receipt (services.deadline_for)
     extended_to = models.DateField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
-    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     extended_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     logged_at = models.DateTimeField()
@@ -74,12 +77,16 @@ class SubjectAccessRequest(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="sar_one_subject",
-                condition=(Q(subject_pupil__isnull=False, subject_staff__isnull=True)
-                           | Q(subject_pupil__isnull=True, subject_staff__isnull=False))),
+                condition=(
+                    Q(subject_pupil__isnull=False, subject_staff__isnull=True)
+                    | Q(subject_pupil__isnull=True, subject_staff__isnull=False)
+                ),
+            ),
             models.CheckConstraint(name="sar_due_after_receipt", condition=Q(due_on__gt=F("received_on"))),
             models.CheckConstraint(
                 name="sar_extension_later_with_reason",
-                condition=Q(extended_to__isnull=True) | (Q(extended_to__gt=F("due_on")) & ~Q(extension_reason=""))),
+                condition=Q(extended_to__isnull=True) | (Q(extended_to__gt=F("due_on")) & ~Q(extension_reason="")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,13 +123,13 @@ class RedactionMark(ChainedRecord):
     phrase = models.CharField(max_length=300, blank=True)
     exemption = models.CharField(max_length=16, choices=Exemption.choices, blank=True)
     reason = models.TextField()
-    withdraws = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="withdrawn_by")
+    withdraws = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="withdrawn_by"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 
-    HASHED_FIELDS = ("school", "request", "action", "target", "phrase", "exemption", "reason", "withdraws", "by",
-                     "at")
+    HASHED_FIELDS = ("school", "request", "action", "target", "phrase", "exemption", "reason", "withdraws", "by", "at")
 
     class Meta:
         ordering = ["seq"]
@@ -131,7 +138,8 @@ class RedactionMark(ChainedRecord):
             models.CheckConstraint(
                 name="redactionmark_redact_names_a_ground",
                 condition=(Q(action="redact", withdraws__isnull=True) & ~Q(exemption=""))
-                | Q(action="withdraw", withdraws__isnull=False)),
+                | Q(action="withdraw", withdraws__isnull=False),
+            ),
         ]
 
     def chain_key(self) -> str:
@@ -160,16 +168,17 @@ class Disclosure(models.Model):
     marks_up_to = models.PositiveBigIntegerField(default=0)
     sent_on = models.DateField(null=True, blank=True)
     sent_how = models.CharField(max_length=200, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-built_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["request"], condition=Q(sent_on__isnull=False),
-                                    name="sar_one_disclosure_sent"),
-            models.CheckConstraint(name="sar_sent_says_how",
-                                   condition=Q(sent_on__isnull=True) | ~Q(sent_how="")),
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(sent_on__isnull=False), name="sar_one_disclosure_sent"
+            ),
+            models.CheckConstraint(name="sar_sent_says_how", condition=Q(sent_on__isnull=True) | ~Q(sent_how="")),
         ]
 
     def __str__(self) -> str:

@@ -62,8 +62,9 @@ def redacted(sections: list[Section], marks: list[RedactionMark]) -> tuple[list[
                     if not mark.phrase:
                         passage.text = marker(mark.exemption)
                         break
-                    passage.text = re.sub(re.escape(mark.phrase), marker(mark.exemption), passage.text,
-                                          flags=re.IGNORECASE)
+                    passage.text = re.sub(
+                        re.escape(mark.phrase), marker(mark.exemption), passage.text, flags=re.IGNORECASE
+                    )
                 if passage.text != before:
                     changed += 1
     return out, changed

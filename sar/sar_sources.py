@@ -15,13 +15,21 @@ def pupil_record(*, portal, subject: Subject) -> list[Record]:
         return []
     p = subject.pupil
     prefix = f"schools.pupil:{p.pk}"
-    facts = [("name", "Name", f"{p.legal_forename} {p.surname}"
-              + (f" (known as {p.preferred_forename})" if p.preferred_forename else "")),
-             ("born", "Date of birth", f"{p.date_of_birth:%-d %B %Y}"),
-             ("upn", "UPN", p.upn),
-             ("year", "Year group and class", p.get_year_group_display()
-              + (f", {p.registration_group}" if p.registration_group else "")),
-             ("roll", "On roll", f"Left on {p.left_on:%-d %B %Y}" if p.left_on else "On roll")]
+    facts = [
+        (
+            "name",
+            "Name",
+            f"{p.legal_forename} {p.surname}" + (f" (known as {p.preferred_forename})" if p.preferred_forename else ""),
+        ),
+        ("born", "Date of birth", f"{p.date_of_birth:%-d %B %Y}"),
+        ("upn", "UPN", p.upn),
+        (
+            "year",
+            "Year group and class",
+            p.get_year_group_display() + (f", {p.registration_group}" if p.registration_group else ""),
+        ),
+        ("roll", "On roll", f"Left on {p.left_on:%-d %B %Y}" if p.left_on else "On roll"),
+    ]
     return [Record(prefix, "Details held", None, [Passage(f"{prefix}/{k}", label, text) for k, label, text in facts])]
 
 
@@ -34,6 +42,12 @@ def flags(*, portal, subject: Subject) -> list[Record]:
     for f in found:
         prefix = f"schools.flag:{f.pk}"
         period = f"From {f.starts_on:%-d %b %Y}" + (f" to {f.ends_on:%-d %b %Y}" if f.ends_on else ", current")
-        records.append(Record(prefix, f.get_kind_display(), f.starts_on, [
-            Passage(f"{prefix}/period", "Period", f"{period} ({f.get_source_display()})")]))
+        records.append(
+            Record(
+                prefix,
+                f.get_kind_display(),
+                f.starts_on,
+                [Passage(f"{prefix}/period", "Period", f"{period} ({f.get_source_display()})")],
+            )
+        )
     return records

@@ -20,8 +20,11 @@ def requests_for(*, portal) -> QuerySet[SubjectAccessRequest]:
     """The school's requests this person may manage: never one about themself (whoever holds the role)."""
     if portal.school is None or not portal.can(policy.Cap.MANAGE_SAR):
         return SubjectAccessRequest.objects.none()
-    return (SubjectAccessRequest.objects.filter(school=portal.school).exclude(subject_staff=portal.user)
-            .select_related("subject_pupil", "subject_staff", "logged_by"))
+    return (
+        SubjectAccessRequest.objects.filter(school=portal.school)
+        .exclude(subject_staff=portal.user)
+        .select_related("subject_pupil", "subject_staff", "logged_by")
+    )
 
 
 def request_for(*, portal, request_id: int) -> SubjectAccessRequest | None:

@@ -35,8 +35,9 @@ def latest_extension(received_on: datetime.date) -> datetime.date:
     return received_on + relativedelta(months=MAX_MONTHS_WITH_EXTENSION)
 
 
-def _audit(*, action: str, origin: Origin | None, by: User, school: School, obj, summary: str,
-           detail: dict | None = None) -> None:
+def _audit(
+    *, action: str, origin: Origin | None, by: User, school: School, obj, summary: str, detail: dict | None = None
+) -> None:
     audit_record(action=action, origin=origin, actor=by, school=school, obj=obj, summary=summary, detail=detail)
 
 
@@ -69,17 +70,28 @@ def request_log(
     if received_on > today:
         raise ValidationError({"received_on": "That day is in the future."})
     sar = SubjectAccessRequest(
-        school=school, requester_name=requester_name.strip(), relationship=relationship,
-        subject_pupil=subject_pupil, subject_staff=subject_staff, received_on=received_on,
-        identity_check=identity_check.strip(), due_on=deadline_for(received_on), logged_by=by,
+        school=school,
+        requester_name=requester_name.strip(),
+        relationship=relationship,
+        subject_pupil=subject_pupil,
+        subject_staff=subject_staff,
+        received_on=received_on,
+        identity_check=identity_check.strip(),
+        due_on=deadline_for(received_on),
+        logged_by=by,
         logged_at=timezone.now(),
     )
     sar.full_clean(exclude=["school", "subject_pupil", "subject_staff", "logged_by"])
     sar.save()
-    _audit(action="sar.logged", origin=origin, by=by, school=school, obj=sar,
-           summary=f"Subject access request {sar.pk} logged (due {sar.due_on:%-d %b %Y})",
-           detail={"relationship": relationship, "received_on": received_on.isoformat(),
-                   "due_on": sar.due_on.isoformat()})
+    _audit(
+        action="sar.logged",
+        origin=origin,
+        by=by,
+        school=school,
+        obj=sar,
+        summary=f"Subject access request {sar.pk} logged (due {sar.due_on:%-d %b %Y})",
+        detail={"relationship": relationship, "received_on": received_on.isoformat(), "due_on": sar.due_on.isoformat()},
+    )
     return sar
 
 
@@ -93,8 +105,9 @@ def _open(sar: SubjectAccessRequest) -> None:
 
 
 @transaction.atomic
-def request_extend(*, sar: SubjectAccessRequest, by: User, to: datetime.date, reason: str,
-                   origin: Origin | None = None) -> SubjectAccessRequest:
+def request_extend(
+    *, sar: SubjectAccessRequest, by: User, to: datetime.date, reason: str, origin: Origin | None = None
+) -> SubjectAccessRequest:
     """Extend the deadline once, by up to two further months, with the reason (told to the requester)."""
     sar = _locked(sar)
     _open(sar)
@@ -105,20 +118,39 @@ def request_extend(*, sar: SubjectAccessRequest, by: User, to: datetime.date, re
     if to <= sar.due_on:
         raise ValidationError({"to": f"An extension ends after the deadline ({sar.due_on:%-d %b %Y})."})
     if to > latest_extension(sar.received_on):
-        raise ValidationError({"to": "The deadline can be extended by two further months at most "
-                                     f"(to {latest_extension(sar.received_on):%-d %b %Y})."})
+        raise ValidationError(
+            {
+                "to": "The deadline can be extended by two further months at most "
+                f"(to {latest_extension(sar.received_on):%-d %b %Y})."
+            }
+        )
     sar.extended_to, sar.extension_reason = to, reason.strip()
     sar.extended_by, sar.extended_at = by, timezone.now()
     sar.save(update_fields=["extended_to", "extension_reason", "extended_by", "extended_at"])
-    _audit(action="sar.extended", origin=origin, by=by, school=sar.school, obj=sar,
-           summary=f"Subject access request {sar.pk} extended to {to:%-d %b %Y}",
-           detail={"to": to.isoformat(), "reason": sar.extension_reason})
+    _audit(
+        action="sar.extended",
+        origin=origin,
+        by=by,
+        school=sar.school,
+        obj=sar,
+        summary=f"Subject access request {sar.pk} extended to {to:%-d %b %Y}",
+        detail={"to": to.isoformat(), "reason": sar.extension_reason},
+    )
     return sar
 
 
 @transaction.atomic
-def redaction_mark(*, portal, sar: SubjectAccessRequest, by: User, target: str, exemption: str, reason: str,
-                   phrase: str = "", origin: Origin | None = None) -> RedactionMark:
+def redaction_mark(
+    *,
+    portal,
+    sar: SubjectAccessRequest,
+    by: User,
+    target: str,
+    exemption: str,
+    reason: str,
+    phrase: str = "",
+    origin: Origin | None = None,
+) -> RedactionMark:
     """Withhold a record, a passage, or each occurrence of ``phrase`` in it. ``target`` must be in the pack as the
     marker sees it now."""
     sar = _locked(sar)
@@ -132,19 +164,34 @@ def redaction_mark(*, portal, sar: SubjectAccessRequest, by: User, target: str, 
         raise ValidationError("That passage is not in this request's pack.")
     if phrase.strip() and not any(phrase.strip().casefold() in t.casefold() for t in texts):
         raise ValidationError({"phrase": f"“{phrase.strip()}” is not in that passage: nothing would be withheld."})
-    mark = RedactionMark(school=sar.school, request=sar, action=MarkAction.REDACT, target=target,
-                         phrase=phrase.strip()[:300], exemption=exemption, reason=reason.strip(), by=by,
-                         at=timezone.now())
+    mark = RedactionMark(
+        school=sar.school,
+        request=sar,
+        action=MarkAction.REDACT,
+        target=target,
+        phrase=phrase.strip()[:300],
+        exemption=exemption,
+        reason=reason.strip(),
+        by=by,
+        at=timezone.now(),
+    )
     chain.append(mark)
-    _audit(action="sar.redaction_marked", origin=origin, by=by, school=sar.school, obj=sar,
-           summary=f"Redaction marked on subject access request {sar.pk}",
-           detail={"mark": mark.pk, "target": target, "exemption": exemption, "phrase": bool(mark.phrase)})
+    _audit(
+        action="sar.redaction_marked",
+        origin=origin,
+        by=by,
+        school=sar.school,
+        obj=sar,
+        summary=f"Redaction marked on subject access request {sar.pk}",
+        detail={"mark": mark.pk, "target": target, "exemption": exemption, "phrase": bool(mark.phrase)},
+    )
     return mark
 
 
 @transaction.atomic
-def redaction_withdraw(*, sar: SubjectAccessRequest, by: User, mark: RedactionMark, reason: str,
-                       origin: Origin | None = None) -> RedactionMark:
+def redaction_withdraw(
+    *, sar: SubjectAccessRequest, by: User, mark: RedactionMark, reason: str, origin: Origin | None = None
+) -> RedactionMark:
     sar = _locked(sar)
     _open(sar)
     if mark.request_id != sar.pk or mark.action != MarkAction.REDACT:
@@ -153,12 +200,27 @@ def redaction_withdraw(*, sar: SubjectAccessRequest, by: User, mark: RedactionMa
         raise ValidationError("That redaction was already withdrawn.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the redaction is withdrawn."})
-    withdrawal = RedactionMark(school=sar.school, request=sar, action=MarkAction.WITHDRAW, target=mark.target,
-                               phrase=mark.phrase, reason=reason.strip(), withdraws=mark, by=by, at=timezone.now())
+    withdrawal = RedactionMark(
+        school=sar.school,
+        request=sar,
+        action=MarkAction.WITHDRAW,
+        target=mark.target,
+        phrase=mark.phrase,
+        reason=reason.strip(),
+        withdraws=mark,
+        by=by,
+        at=timezone.now(),
+    )
     chain.append(withdrawal)
-    _audit(action="sar.redaction_withdrawn", origin=origin, by=by, school=sar.school, obj=sar,
-           summary=f"Redaction withdrawn on subject access request {sar.pk}",
-           detail={"mark": mark.pk, "withdrawal": withdrawal.pk})
+    _audit(
+        action="sar.redaction_withdrawn",
+        origin=origin,
+        by=by,
+        school=sar.school,
+        obj=sar,
+        summary=f"Redaction withdrawn on subject access request {sar.pk}",
+        detail={"mark": mark.pk, "withdrawal": withdrawal.pk},
+    )
     return withdrawal
 
 
@@ -173,26 +235,54 @@ def disclosure_build(*, portal, sar: SubjectAccessRequest, by: User, origin: Ori
     marks = pack.current_marks(sar)
     shown, changed = pack.redacted(sections, marks)
     records = sum(len(s.records) for s in sections)
-    pdf = render_pdf(template="sar/pdf/disclosure.html", context={
-        "school": sar.school, "sar": sar, "sections": shown, "records": records, "redactions": changed,
-        "generated_at": timezone.localtime(at), "generated_by": by.full_name or by.email,
-    })
+    pdf = render_pdf(
+        template="sar/pdf/disclosure.html",
+        context={
+            "school": sar.school,
+            "sar": sar,
+            "sections": shown,
+            "records": records,
+            "redactions": changed,
+            "generated_at": timezone.localtime(at),
+            "generated_by": by.full_name or by.email,
+        },
+    )
     last_mark = RedactionMark.objects.filter(request=sar).order_by("-seq").values_list("seq", flat=True).first()
-    disclosure = Disclosure(school=sar.school, request=sar, built_at=at, built_by=by,
-                            sha256=hashlib.sha256(pdf.content).hexdigest(), pages=pdf.pages, records=records,
-                            redactions=changed, marks_up_to=last_mark or 0)
+    disclosure = Disclosure(
+        school=sar.school,
+        request=sar,
+        built_at=at,
+        built_by=by,
+        sha256=hashlib.sha256(pdf.content).hexdigest(),
+        pages=pdf.pages,
+        records=records,
+        redactions=changed,
+        marks_up_to=last_mark or 0,
+    )
     disclosure.pdf.save("disclosure.pdf", ContentFile(pdf.content), save=False)
     disclosure.save()
-    _audit(action="sar.disclosure_built", origin=origin, by=by, school=sar.school, obj=sar,
-           summary=f"Disclosure built for subject access request {sar.pk}",
-           detail={"disclosure": disclosure.pk, "sha256": disclosure.sha256, "records": records,
-                   "redactions": changed, "pages": pdf.pages})
+    _audit(
+        action="sar.disclosure_built",
+        origin=origin,
+        by=by,
+        school=sar.school,
+        obj=sar,
+        summary=f"Disclosure built for subject access request {sar.pk}",
+        detail={
+            "disclosure": disclosure.pk,
+            "sha256": disclosure.sha256,
+            "records": records,
+            "redactions": changed,
+            "pages": pdf.pages,
+        },
+    )
     return disclosure
 
 
 @transaction.atomic
-def disclosure_sent(*, disclosure: Disclosure, by: User, sent_on: datetime.date, sent_how: str,
-                    origin: Origin | None = None) -> SubjectAccessRequest:
+def disclosure_sent(
+    *, disclosure: Disclosure, by: User, sent_on: datetime.date, sent_how: str, origin: Origin | None = None
+) -> SubjectAccessRequest:
     """Record that this disclosure went to the requester; the request closes."""
     sar = _locked(disclosure.request)
     _open(sar)
@@ -206,8 +296,18 @@ def disclosure_sent(*, disclosure: Disclosure, by: User, sent_on: datetime.date,
     disclosure.save(update_fields=["sent_on", "sent_how", "sent_by"])
     sar.closed_at = timezone.now()
     sar.save(update_fields=["closed_at"])
-    _audit(action="sar.disclosure_sent", origin=origin, by=by, school=sar.school, obj=sar,
-           summary=f"Disclosure sent for subject access request {sar.pk}; request closed",
-           detail={"disclosure": disclosure.pk, "sha256": disclosure.sha256, "sent_on": sent_on.isoformat(),
-                   "late": sent_on > sar.deadline})
+    _audit(
+        action="sar.disclosure_sent",
+        origin=origin,
+        by=by,
+        school=sar.school,
+        obj=sar,
+        summary=f"Disclosure sent for subject access request {sar.pk}; request closed",
+        detail={
+            "disclosure": disclosure.pk,
+            "sha256": disclosure.sha256,
+            "sent_on": sent_on.isoformat(),
+            "late": sent_on > sar.deadline,
+        },
+    )
     return sar

@@ -30,16 +30,26 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def new(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
-    form = RequestForm(request.POST or None, pupils=selectors.subject_pupils(school=school),
-                       staff=selectors.subject_staff(school=school),
-                       initial={"received_on": timezone.localdate(), "about": "pupil"})
+    form = RequestForm(
+        request.POST or None,
+        pupils=selectors.subject_pupils(school=school),
+        staff=selectors.subject_staff(school=school),
+        initial={"received_on": timezone.localdate(), "about": "pupil"},
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             sar = services.request_log(
-                school=school, by=request.user, requester_name=d["requester_name"], relationship=d["relationship"],
-                received_on=d["received_on"], identity_check=d["identity_check"], subject_pupil=d["subject_pupil"],
-                subject_staff=d["subject_staff"], origin=origin_of(request))
+                school=school,
+                by=request.user,
+                requester_name=d["requester_name"],
+                relationship=d["relationship"],
+                received_on=d["received_on"],
+                identity_check=d["identity_check"],
+                subject_pupil=d["subject_pupil"],
+                subject_staff=d["subject_staff"],
+                origin=origin_of(request),
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
@@ -65,13 +75,19 @@ def _reviewable(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
 def detail(request: HttpRequest, request_id: int, extend_form: ExtendForm | None = None) -> HttpResponse:
     sar = _request(request, request_id)
     record_view(request=request, obj=sar, summary=f"Subject access request {sar.pk} opened")
-    return render(request, "sar/detail.html", {
-        "sar": sar, "state": selectors.deadline_state(sar), "disclosures": selectors.disclosures(sar=sar),
-        "can_review": selectors.can_review(request.portal, sar),
-        "extend_form": extend_form or ExtendForm(initial={"to": services.latest_extension(sar.received_on)}),
-        "latest_extension": services.latest_extension(sar.received_on),
-        "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
-    })
+    return render(
+        request,
+        "sar/detail.html",
+        {
+            "sar": sar,
+            "state": selectors.deadline_state(sar),
+            "disclosures": selectors.disclosures(sar=sar),
+            "can_review": selectors.can_review(request.portal, sar),
+            "extend_form": extend_form or ExtendForm(initial={"to": services.latest_extension(sar.received_on)}),
+            "latest_extension": services.latest_extension(sar.received_on),
+            "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
+        },
+    )
 
 
 @require_POST
@@ -103,12 +119,20 @@ def review_pack(request: HttpRequest, request_id: int) -> HttpResponse:
             for passage, passage_out in zip(record.passages, record_out.passages, strict=True):
                 passage.marks = by_target.get(passage.key, [])
                 passage.disclosed = passage_out.text
-    return render(request, "sar/pack.html", {
-        "sar": sar, "sections": sections, "marks": marks, "changed": changed,
-        "records": sum(len(s.records) for s in sections), "mark_form": MarkForm(),
-        "state": selectors.deadline_state(sar),
-        "history": RedactionMark.objects.filter(request=sar).select_related("by").order_by("seq"),
-    })
+    return render(
+        request,
+        "sar/pack.html",
+        {
+            "sar": sar,
+            "sections": sections,
+            "marks": marks,
+            "changed": changed,
+            "records": sum(len(s.records) for s in sections),
+            "mark_form": MarkForm(),
+            "state": selectors.deadline_state(sar),
+            "history": RedactionMark.objects.filter(request=sar).select_related("by").order_by("seq"),
+        },
+    )
 
 
 @require_POST
@@ -119,8 +143,9 @@ def mark(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, "Choose the exemption and give a reason for the redaction.")
     else:
         try:
-            services.redaction_mark(portal=request.portal, sar=sar, by=request.user, origin=origin_of(request),
-                                    **form.cleaned_data)
+            services.redaction_mark(
+                portal=request.portal, sar=sar, by=request.user, origin=origin_of(request), **form.cleaned_data
+            )
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
@@ -140,8 +165,9 @@ def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
     if found is None:
         raise Http404("No such redaction")
     try:
-        services.redaction_withdraw(sar=sar, by=request.user, mark=found, reason=form.cleaned_data["reason"],
-                                    origin=origin_of(request))
+        services.redaction_withdraw(
+            sar=sar, by=request.user, mark=found, reason=form.cleaned_data["reason"], origin=origin_of(request)
+        )
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)
@@ -154,15 +180,19 @@ def withdraw(request: HttpRequest, request_id: int) -> HttpResponse:
 def build(request: HttpRequest, request_id: int) -> HttpResponse:
     sar = _reviewable(request, request_id)
     try:
-        disclosure = services.disclosure_build(portal=request.portal, sar=sar, by=request.user,
-                                               origin=origin_of(request))
+        disclosure = services.disclosure_build(
+            portal=request.portal, sar=sar, by=request.user, origin=origin_of(request)
+        )
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)
     else:
         pages, redactions = disclosure.pages, disclosure.redactions
-        messages.success(request, f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
-                                  f"{redactions} passage{'s' if redactions != 1 else ''} redacted.")
+        messages.success(
+            request,
+            f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
+            f"{redactions} passage{'s' if redactions != 1 else ''} redacted.",
+        )
     return redirect("sar:detail", request_id=sar.pk)
 
 
@@ -171,8 +201,9 @@ def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) ->
     disclosure = selectors.disclosure_for(sar=sar, disclosure_id=disclosure_id)
     if disclosure is None:
         raise Http404("No such disclosure")
-    record_view(request=request, obj=sar, summary=f"Disclosure {disclosure.pk} of subject access request {sar.pk} "
-                                                  "downloaded")
+    record_view(
+        request=request, obj=sar, summary=f"Disclosure {disclosure.pk} of subject access request {sar.pk} downloaded"
+    )
     return pdf_response(content=disclosure.pdf.open("rb"), filename=f"subject-access-{sar.pk}-{disclosure.pk}.pdf")
 
 
@@ -185,8 +216,7 @@ def sent(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, "Give the day it was sent and how.")
         return redirect("sar:detail", request_id=sar.pk)
     try:
-        services.disclosure_sent(disclosure=disclosure, by=request.user, origin=origin_of(request),
-                                 **form.cleaned_data)
+        services.disclosure_sent(disclosure=disclosure, by=request.user, origin=origin_of(request), **form.cleaned_data)
     except ValidationError as exc:
         for m in error_messages(exc):
             messages.error(request, m)

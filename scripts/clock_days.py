@@ -58,8 +58,11 @@ def pick(*, today: datetime.date, rng: random.Random) -> list[tuple[str, str, st
     days.append(("term", _at(rng, day), "current", f"{day:%a %d %b %Y}, {name} term {academic_year_label(term_year)}"))
 
     # A holiday between two terms, or a weekend in term.
-    gaps = [(a[3] + datetime.timedelta(days=1), b[2] - datetime.timedelta(days=1), b)
-            for a, b in itertools.pairwise(terms) if b[2] - datetime.timedelta(days=1) > today]
+    gaps = [
+        (a[3] + datetime.timedelta(days=1), b[2] - datetime.timedelta(days=1), b)
+        for a, b in itertools.pairwise(terms)
+        if b[2] - datetime.timedelta(days=1) > today
+    ]
     first, last, following = rng.choice(gaps)
     if rng.random() < 0.8:
         day = _random_day(rng, max(first, today + datetime.timedelta(days=1)), last)
@@ -76,8 +79,14 @@ def pick(*, today: datetime.date, rng: random.Random) -> list[tuple[str, str, st
     # The start of next school year, its term dates not entered.
     autumn = typical_terms(year + 1)[0]
     day = _random_day(rng, autumn[1], autumn[1] + datetime.timedelta(days=40))
-    days.append(("new-year", _at(rng, day), "previous",
-                 f"{day:%a %d %b %Y}, {academic_year_label(year + 1)} with no term dates entered"))
+    days.append(
+        (
+            "new-year",
+            _at(rng, day),
+            "previous",
+            f"{day:%a %d %b %Y}, {academic_year_label(year + 1)} with no term dates entered",
+        )
+    )
     return days
 
 

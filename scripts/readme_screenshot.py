@@ -20,10 +20,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "screenshot-home.png"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "EMAIL_URL",
-                     "DJANGO_ENV", "TEST_DATABASE_NAME")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SERVICE_VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "EMAIL_URL",
+    "DJANGO_ENV",
+    "TEST_DATABASE_NAME",
+)
 
 
 def _free_port() -> int:
@@ -70,7 +84,10 @@ def main() -> int:
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 (fixed arguments, no shell)
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
@@ -78,8 +95,12 @@ def main() -> int:
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(base_url=f"http://127.0.0.1:{port}", viewport={"width": 1280, "height": 800},
-                                    locale="en-GB", timezone_id="Europe/London")
+            page = browser.new_page(
+                base_url=f"http://127.0.0.1:{port}",
+                viewport={"width": 1280, "height": 800},
+                locale="en-GB",
+                timezone_id="Europe/London",
+            )
             page.goto("/accounts/sign-in/")
             page.get_by_label("Email address").fill("dsl@demo.example")
             page.get_by_label("Password").fill(DEMO_PASSWORD)

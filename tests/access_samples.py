@@ -137,12 +137,17 @@ def _shared_case_reference(ctx: SampleContext) -> str:
 
     case = make_case(school=ctx.school, reporter=_incident_reporter(ctx))
     user = ctx.user
-    shareable = user is not None and Membership.objects.current().filter(
-        school=ctx.school, user=user, role__in=services.SHAREABLE_ROLES).exists()
+    shareable = (
+        user is not None
+        and Membership.objects.current()
+        .filter(school=ctx.school, user=user, role__in=services.SHAREABLE_ROLES)
+        .exists()
+    )
     if shareable:
         dsl = Membership.objects.current().filter(school=ctx.school, role="dsl").first()
-        services.case_share(incident=case, by=dsl.user if dsl else _incident_reporter(ctx), user=user,
-                            reason="Their class teacher")
+        services.case_share(
+            incident=case, by=dsl.user if dsl else _incident_reporter(ctx), user=user, reason="Their class teacher"
+        )
     return case.reference
 
 
@@ -191,9 +196,20 @@ def _received_id(ctx: SampleContext) -> int:
     from incidents.models import ReceivedBundle
 
     received = ReceivedBundle(
-        school=ctx.school, source="upload", bundle_id=uuid.uuid4(), sha256="0" * 64, received_at=timezone.now(),
-        from_school_name="Elm Primary", sent_by_name="Walk Sender", sent_at=timezone.now(), pupil_upn="A000000000010",
-        pupil_name="Walk Pupil", record_count=0, fingerprint="0" * 64, verified_at=timezone.now())
+        school=ctx.school,
+        source="upload",
+        bundle_id=uuid.uuid4(),
+        sha256="0" * 64,
+        received_at=timezone.now(),
+        from_school_name="Elm Primary",
+        sent_by_name="Walk Sender",
+        sent_at=timezone.now(),
+        pupil_upn="A000000000010",
+        pupil_name="Walk Pupil",
+        record_count=0,
+        fingerprint="0" * 64,
+        verified_at=timezone.now(),
+    )
     received.file.save("bundle.zip", ContentFile(b"not a zip"), save=False)
     received.save()
     return received.pk
@@ -214,10 +230,20 @@ def _bundle_link_token(ctx: SampleContext) -> str:
     token = f"walk-{uuid.uuid4().hex}"
     transfer = CPFileTransfer.objects.get(pk=_cp_file_transfer_id(ctx))
     bundle = TransferBundle(
-        school=ctx.school, transfer=transfer, bundle_id=uuid.uuid4(), sha256="0" * 64, size=1, record_count=0,
-        fingerprint="0" * 64, built_at=timezone.now(), built_by=transfer.produced_by, route="link",
-        recipient_email="dsl@elm.example", link_token_hash=hashlib.sha256(token.encode()).hexdigest(),
-        link_expires_at=timezone.now() + timezone.timedelta(days=7))
+        school=ctx.school,
+        transfer=transfer,
+        bundle_id=uuid.uuid4(),
+        sha256="0" * 64,
+        size=1,
+        record_count=0,
+        fingerprint="0" * 64,
+        built_at=timezone.now(),
+        built_by=transfer.produced_by,
+        route="link",
+        recipient_email="dsl@elm.example",
+        link_token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        link_expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
     bundle.file.save("bundle.zip", ContentFile(b"x"), save=False)
     bundle.encrypted_file.save("bundle.zip.enc", ContentFile(b"x" * 40), save=False)
     bundle.save()
@@ -241,10 +267,25 @@ def _device_search_id(ctx: SampleContext) -> int:
     if "device_search" not in ctx.shared:
         member = _incident_reporter(ctx)
         ctx.shared["device_search"] = searches.search_record(
-            school=ctx.school, by=member, pupil=PupilFactory(school=ctx.school), searched_at=timezone.now(),
-            device="Walk phone", authorised_by=member, authority="authorised_staff", searched_by=member,
-            witness=None, no_witness_reason="Walk sample", grounds="school_rules", reason="Walk", looked_at="Photos",
-            found="Nothing", child_at_risk=False, deleted=False, parents_informed=True, outcome="held")
+            school=ctx.school,
+            by=member,
+            pupil=PupilFactory(school=ctx.school),
+            searched_at=timezone.now(),
+            device="Walk phone",
+            authorised_by=member,
+            authority="authorised_staff",
+            searched_by=member,
+            witness=None,
+            no_witness_reason="Walk sample",
+            grounds="school_rules",
+            reason="Walk",
+            looked_at="Photos",
+            found="Nothing",
+            child_at_risk=False,
+            deleted=False,
+            parents_informed=True,
+            outcome="held",
+        )
     return ctx.shared["device_search"].pk
 
 
@@ -319,9 +360,17 @@ def _merge_app_samples() -> None:
         access_samples_standards,
     )
 
-    for module in (access_samples_aup, access_samples_filtering, access_samples_curriculum, access_samples_reports,
-                   access_samples_monitoring, access_samples_duty, access_samples_standards, access_samples_sar,
-                   access_samples_retention):
+    for module in (
+        access_samples_aup,
+        access_samples_filtering,
+        access_samples_curriculum,
+        access_samples_reports,
+        access_samples_monitoring,
+        access_samples_duty,
+        access_samples_standards,
+        access_samples_sar,
+        access_samples_retention,
+    ):
         KWARG_SAMPLES.update(module.KWARG_SAMPLES)
         URL_SAMPLES.update(module.URL_SAMPLES)
 

@@ -98,9 +98,15 @@ def _scan_id(ctx: SampleContext) -> int:
     from .factories import UserFactory
 
     body = b"%PDF-1.4 walk paper scan"
-    scan = PaperScan(school=ctx.school, original_name="scan.pdf", content_type="application/pdf", size=len(body),
-                     sha256=hashlib.sha256(body).hexdigest(), uploaded_at=timezone.now(),
-                     uploaded_by=UserFactory(email=f"walk.office.{PaperScan.objects.count()}@oak.example"))
+    scan = PaperScan(
+        school=ctx.school,
+        original_name="scan.pdf",
+        content_type="application/pdf",
+        size=len(body),
+        sha256=hashlib.sha256(body).hexdigest(),
+        uploaded_at=timezone.now(),
+        uploaded_by=UserFactory(email=f"walk.office.{PaperScan.objects.count()}@oak.example"),
+    )
     scan.file.save("scan.pdf", ContentFile(body), save=False)
     scan.save()
     return scan.pk

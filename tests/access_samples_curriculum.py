@@ -45,8 +45,13 @@ def _briefing(ctx: SampleContext) -> int:
     from . import factories_curriculum as f
 
     session = services.briefing_record(
-        school=ctx.school, requirement=f.requirement(ctx.school, "annual_update"), title="Walk briefing",
-        provider="DSL", delivered_on=datetime.date.today(), hours=1, attendee_ids=[_someone(ctx).pk],
+        school=ctx.school,
+        requirement=f.requirement(ctx.school, "annual_update"),
+        title="Walk briefing",
+        provider="DSL",
+        delivered_on=datetime.date.today(),
+        hours=1,
+        attendee_ids=[_someone(ctx).pk],
         recorded_by=_someone(ctx),
     )
     return session.pk
@@ -81,8 +86,7 @@ KWARG_SAMPLES: dict[str, Sample] = {}
 URL_SAMPLES: dict[str, dict[str, Sample]] = {
     # Someone else's record: only those who manage training may download its certificate.
     "curriculum:certificate": {
-        "record_id": Sample(_certificate, school_object=True,
-                            visible_with_any=frozenset({policy.Cap.MANAGE_TRAINING})),
+        "record_id": Sample(_certificate, school_object=True, visible_with_any=frozenset({policy.Cap.MANAGE_TRAINING})),
     },
     "curriculum:person": {"user_id": Sample(_person, school_object=True)},
     "curriculum:briefing": {"briefing_id": Sample(_briefing, school_object=True)},
@@ -101,9 +105,15 @@ def _standard(ctx: SampleContext) -> int:
 
     from curriculum.models import TrustTrainingStandard
 
-    return _once(ctx, "standard", lambda: TrustTrainingStandard.objects.get_or_create(
-        trust=ctx.school.trust, name="Walk standard",
-        defaults={"roles": ["staff"], "renew_months": 12, "published_at": timezone.now()})[0])
+    return _once(
+        ctx,
+        "standard",
+        lambda: TrustTrainingStandard.objects.get_or_create(
+            trust=ctx.school.trust,
+            name="Walk standard",
+            defaults={"roles": ["staff"], "renew_months": 12, "published_at": timezone.now()},
+        )[0],
+    )
 
 
 URL_SAMPLES["curriculum:standard_adopt"] = {"standard_id": Sample(_standard, school_object=False)}

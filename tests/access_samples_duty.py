@@ -31,8 +31,15 @@ def _swap(ctx: SampleContext) -> int:
 
     person = _dsl(ctx)
     day = timezone.localdate() + datetime.timedelta(days=30 + len(ctx.shared))
-    return RotaSwap.objects.create(school=ctx.school, on=day, period=Period.OUT_OF_HOURS, person=person,
-                                   reason="Walk", recorded_by=person, recorded_at=timezone.now()).pk
+    return RotaSwap.objects.create(
+        school=ctx.school,
+        on=day,
+        period=Period.OUT_OF_HOURS,
+        person=person,
+        reason="Walk",
+        recorded_by=person,
+        recorded_at=timezone.now(),
+    ).pk
 
 
 URL_SAMPLES: dict[str, dict[str, Sample]] = {
@@ -53,9 +60,16 @@ def _notification(ctx: SampleContext):
     if key not in ctx.shared:
         pupil = PupilFactory(school=ctx.school, legal_forename="Walkencompass", surname="Child")
         ctx.shared[key] = encompass.record(
-            school=ctx.school, by=_dsl(ctx), notified_at=timezone.now() - datetime.timedelta(hours=1),
-            incident_on=timezone.localdate() - datetime.timedelta(days=1), police_reference="WALK/1",
-            officer_name="PC Walk", officer_contact="101", support="Key adult check-in", pupil_ids=[pupil.pk])
+            school=ctx.school,
+            by=_dsl(ctx),
+            notified_at=timezone.now() - datetime.timedelta(hours=1),
+            incident_on=timezone.localdate() - datetime.timedelta(days=1),
+            police_reference="WALK/1",
+            officer_name="PC Walk",
+            officer_contact="101",
+            support="Key adult check-in",
+            pupil_ids=[pupil.pk],
+        )
     return ctx.shared[key]
 
 
@@ -67,8 +81,7 @@ def _action_id(ctx: SampleContext) -> int:
     from duty import encompass
 
     notification = _notification(ctx)
-    return encompass.ask_action(notification=notification, by=_dsl(ctx), assignee=_dsl(ctx),
-                                text="Walk check-in").pk
+    return encompass.ask_action(notification=notification, by=_dsl(ctx), assignee=_dsl(ctx), text="Walk check-in").pk
 
 
 def _encompass_urls() -> dict[str, dict[str, Sample]]:
@@ -80,8 +93,9 @@ def _encompass_urls() -> dict[str, dict[str, Sample]]:
         "duty:encompass_acknowledge": by_id,
         "duty:encompass_ask": by_id,
         # Asked of someone else: only the DSL team (or the person asked) may mark it done.
-        "duty:action_done": {"action_id": Sample(_action_id, school_object=True,
-                                                 visible_with_any=frozenset({Cap.VIEW_ENCOMPASS}))},
+        "duty:action_done": {
+            "action_id": Sample(_action_id, school_object=True, visible_with_any=frozenset({Cap.VIEW_ENCOMPASS}))
+        },
     }
 
 
@@ -93,10 +107,18 @@ def _tool_id(ctx: SampleContext) -> int:
 
     key = f"duty_tool_{ctx.school.pk}"
     if key not in ctx.shared:
-        ctx.shared[key] = ai.add_tool(school=ctx.school, by=_dsl(ctx), name="Walk AI", purpose="Walking",
-                                      used_by="staff", data_seen="Prompts only")
+        ctx.shared[key] = ai.add_tool(
+            school=ctx.school,
+            by=_dsl(ctx),
+            name="Walk AI",
+            purpose="Walking",
+            used_by="staff",
+            data_seen="Prompts only",
+        )
     return ctx.shared[key].pk
 
 
-URL_SAMPLES |= {name: {"tool_id": Sample(_tool_id, school_object=True)}
-                for name in ("duty:ai_tool", "duty:ai_tool_assess", "duty:ai_tool_decide")}
+URL_SAMPLES |= {
+    name: {"tool_id": Sample(_tool_id, school_object=True)}
+    for name in ("duty:ai_tool", "duty:ai_tool_assess", "duty:ai_tool_decide")
+}

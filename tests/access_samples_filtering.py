@@ -28,17 +28,28 @@ def _change_id(ctx: SampleContext) -> int:
 
     if "filter_change" not in ctx.shared:
         ctx.shared["filter_change"] = services.change_request(
-            school=ctx.school, requester=_requester(ctx), action="allow", target_kind="url",
-            target="https://walk.example/lesson", scope="all_pupils", reason="Walk sample",
-            needed_until=datetime.date.today() + datetime.timedelta(days=10))
+            school=ctx.school,
+            requester=_requester(ctx),
+            action="allow",
+            target_kind="url",
+            target="https://walk.example/lesson",
+            scope="all_pupils",
+            reason="Walk sample",
+            needed_until=datetime.date.today() + datetime.timedelta(days=10),
+        )
     return ctx.shared["filter_change"].pk
 
 
 def _responsibility_id(ctx: SampleContext) -> int:
     from filtering import services
 
-    return services.record_responsibility(school=ctx.school, by=_requester(ctx), role="it_provider",
-                                          name="Walk IT Ltd", starts_on=datetime.date(2026, 1, 5)).pk
+    return services.record_responsibility(
+        school=ctx.school,
+        by=_requester(ctx),
+        role="it_provider",
+        name="Walk IT Ltd",
+        starts_on=datetime.date(2026, 1, 5),
+    ).pk
 
 
 def _check_id(ctx: SampleContext) -> int:
@@ -47,17 +58,30 @@ def _check_id(ctx: SampleContext) -> int:
     from .factories_filtering import certificate
 
     return services.record_check(
-        school=ctx.school, by=_requester(ctx), checked_on=datetime.date.today(), method="swgfl",
-        device_type="school_computer", location="classroom", user_group="pupils", passed=True,
-        what_was_tested="SWGfL Test Filtering", certificate=certificate()).pk
+        school=ctx.school,
+        by=_requester(ctx),
+        checked_on=datetime.date.today(),
+        method="swgfl",
+        device_type="school_computer",
+        location="classroom",
+        user_group="pupils",
+        passed=True,
+        what_was_tested="SWGfL Test Filtering",
+        certificate=certificate(),
+    ).pk
 
 
 def _action_id(ctx: SampleContext) -> int:
     from filtering import services
 
     review = services.record_review(
-        school=ctx.school, by=_requester(ctx), kind="annual", held_on=datetime.date.today(), findings="Walk",
-        actions=[{"text": "Walk action", "owner": _requester(ctx), "due_on": datetime.date.today()}])
+        school=ctx.school,
+        by=_requester(ctx),
+        kind="annual",
+        held_on=datetime.date.today(),
+        findings="Walk",
+        actions=[{"text": "Walk action", "owner": _requester(ctx), "due_on": datetime.date.today()}],
+    )
     return review.actions.get().pk
 
 
@@ -69,8 +93,12 @@ def _entry_id(ctx: SampleContext) -> int:
 
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     result = vendor.import_vendor_log(
-        school=ctx.school, by=_requester(ctx), filename="walk.csv", mapping=vendor.Mapping(),
-        data=f"timestamp,user,action,target\n{when},walk,Unblock site,walk.example\n".encode())
+        school=ctx.school,
+        by=_requester(ctx),
+        filename="walk.csv",
+        mapping=vendor.Mapping(),
+        data=f"timestamp,user,action,target\n{when},walk,Unblock site,walk.example\n".encode(),
+    )
     return result.vendor_import.entries.get().pk
 
 

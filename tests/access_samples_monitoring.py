@@ -27,12 +27,19 @@ def _alert_by_email(ctx: SampleContext) -> int:
     from . import factories_monitoring as f
 
     raw = b"From: alerts@vendor.example\r\nSubject: Alert\r\n\r\nWalk sample\r\n"
-    message = InboundMessage.objects.create(school=ctx.school, received_at=timezone.now(),
-                                            mail_from="alerts@vendor.example", rcpt_to="alerts@portal.example",
-                                            subject="Alert", vendor="smoothwall", raw=raw,
-                                            sha256=hashlib.sha256(raw).hexdigest())
-    result = services.alert_receive(school=ctx.school, incoming=[f.incoming(rule="Walk email")],
-                                    channel=Channel.EMAIL, message=message, page=False)
+    message = InboundMessage.objects.create(
+        school=ctx.school,
+        received_at=timezone.now(),
+        mail_from="alerts@vendor.example",
+        rcpt_to="alerts@portal.example",
+        subject="Alert",
+        vendor="smoothwall",
+        raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+    result = services.alert_receive(
+        school=ctx.school, incoming=[f.incoming(rule="Walk email")], channel=Channel.EMAIL, message=message, page=False
+    )
     return result.alerts[0].pk
 
 

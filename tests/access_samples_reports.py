@@ -13,7 +13,9 @@ def _report_id(ctx: SampleContext) -> int:
     from safeguarding_portal.reports.models import GovernorReport
 
     return GovernorReport.objects.create(
-        school=ctx.school, starts_on=datetime.date(2026, 9, 2), ends_on=datetime.date(2026, 10, 2),
+        school=ctx.school,
+        starts_on=datetime.date(2026, 9, 2),
+        ends_on=datetime.date(2026, 10, 2),
         title="Walk sample report",
     ).pk
 

@@ -17,8 +17,15 @@ def _hold(ctx: SampleContext) -> int:
 
     from safeguarding_portal.retention.models import LegalHold
 
-    return LegalHold.objects.create(school=ctx.school, scope="kind", kind="incidents.cp_records", reason="inquiry",
-                                    detail="Walk inquiry", placed_by=_by(ctx), placed_at=timezone.now()).pk
+    return LegalHold.objects.create(
+        school=ctx.school,
+        scope="kind",
+        kind="incidents.cp_records",
+        reason="inquiry",
+        detail="Walk inquiry",
+        placed_by=_by(ctx),
+        placed_at=timezone.now(),
+    ).pk
 
 
 def _batch(ctx: SampleContext):
@@ -28,12 +35,20 @@ def _batch(ctx: SampleContext):
 
     batch = ctx.shared.get("disposal_batch")
     if batch is None:
-        batch, _ = DisposalBatch.objects.get_or_create(school=ctx.school, month=timezone.localdate().replace(day=1),
-                                                       defaults={"made_at": timezone.now()})
+        batch, _ = DisposalBatch.objects.get_or_create(
+            school=ctx.school, month=timezone.localdate().replace(day=1), defaults={"made_at": timezone.now()}
+        )
         DisposalItem.objects.get_or_create(
-            batch=batch, kind="incidents.cp_records", record_id=999_999,
-            defaults={"label": "OAK-2001-0001", "made_at": timezone.now(), "due_on": timezone.localdate(),
-                      "rule": "Child protection records: date of birth + 25 years"})
+            batch=batch,
+            kind="incidents.cp_records",
+            record_id=999_999,
+            defaults={
+                "label": "OAK-2001-0001",
+                "made_at": timezone.now(),
+                "due_on": timezone.localdate(),
+                "rule": "Child protection records: date of birth + 25 years",
+            },
+        )
         ctx.shared["disposal_batch"] = batch
     return batch
 

@@ -33,8 +33,14 @@ def _request(ctx: SampleContext):
     if key not in ctx.shared:
         pupil = PupilFactory(school=ctx.school, legal_forename="Walksar", surname="Child")
         ctx.shared[key] = services.request_log(
-            school=ctx.school, by=_logger(ctx), requester_name="Walk Parent", relationship="parent",
-            received_on=timezone.localdate(), identity_check="Passport seen", subject_pupil=pupil)
+            school=ctx.school,
+            by=_logger(ctx),
+            requester_name="Walk Parent",
+            relationship="parent",
+            received_on=timezone.localdate(),
+            identity_check="Passport seen",
+            subject_pupil=pupil,
+        )
     return ctx.shared[key]
 
 
@@ -49,8 +55,16 @@ def _disclosure_id(ctx: SampleContext) -> int:
     from sar.models import Disclosure
 
     sar = _request(ctx)
-    disclosure = Disclosure(school=ctx.school, request=sar, built_at=timezone.now(), built_by=_logger(ctx),
-                            sha256="0" * 64, pages=1, records=0, redactions=0)
+    disclosure = Disclosure(
+        school=ctx.school,
+        request=sar,
+        built_at=timezone.now(),
+        built_by=_logger(ctx),
+        sha256="0" * 64,
+        pages=1,
+        records=0,
+        redactions=0,
+    )
     disclosure.pdf.save("walk.pdf", ContentFile(b"%PDF-1.7 walk"), save=False)
     disclosure.save()
     return disclosure.pk
@@ -72,6 +86,8 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "sar:detail": {"request_id": _REQUEST},
     "sar:extend": {"request_id": _REQUEST},
     **{name: {"request_id": _REVIEWED} for name in ("sar:pack", "sar:mark", "sar:withdraw", "sar:build", "sar:sent")},
-    "sar:disclosure_pdf": {"request_id": _REVIEWED,
-                           "disclosure_id": Sample(_disclosure_id, school_object=True, visible_with_any=_caps())},
+    "sar:disclosure_pdf": {
+        "request_id": _REVIEWED,
+        "disclosure_id": Sample(_disclosure_id, school_object=True, visible_with_any=_caps()),
+    },
 }

@@ -16,8 +16,8 @@ def _template(kind: str, key: str, content):
         from safeguarding_portal.standards.models import TrustTemplate
 
         return TrustTemplate.objects.get_or_create(
-            trust=ctx.school.trust, kind=kind, key=key,
-            defaults={"content": content, "published_at": timezone.now()})[0].pk
+            trust=ctx.school.trust, kind=kind, key=key, defaults={"content": content, "published_at": timezone.now()}
+        )[0].pk
 
     return make
 
@@ -28,12 +28,22 @@ KWARG_SAMPLES: dict[str, Sample] = {}
 URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "standards:trust_kind": {"kind": _KIND},
     "standards:publish": {"kind": _KIND},
-    "incidents:procedure_adopt": {"template_id": Sample(
-        _template("incidents.procedures", "cyberbullying", [["Walk step", True, []]]), school_object=False)},
-    "aup:agreement_adopt": {"template_id": Sample(
-        _template("aup.agreements", "visitor", "Walk agreement text."), school_object=False)},
-    "monitoring:severities_adopt": {"template_id": Sample(
-        _template("monitoring.severities", "senso", {"walk level": "critical"}), school_object=False)},
-    "retention:adopt": {"template_id": Sample(
-        _template("retention.schedule", "schedule", {"monitoring.alerts": 3}), school_object=False)},
+    "incidents:procedure_adopt": {
+        "template_id": Sample(
+            _template("incidents.procedures", "cyberbullying", [["Walk step", True, []]]), school_object=False
+        )
+    },
+    "aup:agreement_adopt": {
+        "template_id": Sample(_template("aup.agreements", "visitor", "Walk agreement text."), school_object=False)
+    },
+    "monitoring:severities_adopt": {
+        "template_id": Sample(
+            _template("monitoring.severities", "senso", {"walk level": "critical"}), school_object=False
+        )
+    },
+    "retention:adopt": {
+        "template_id": Sample(
+            _template("retention.schedule", "schedule", {"monitoring.alerts": 3}), school_object=False
+        )
+    },
 }

@@ -43,7 +43,8 @@ def _shard_unit(item) -> str:
     definitions = getattr(item, "_fixtureinfo", None)
     wide = definitions and any(  # the suite's own fixtures: pytest-django's class-wide ones cost nothing
         d.scope in {"module", "class", "package"} and d.func.__module__.startswith("tests")
-        for defs in definitions.name2fixturedefs.values() for d in defs
+        for defs in definitions.name2fixturedefs.values()
+        for d in defs
     )
     return item.nodeid.split("::")[0] if wide else item.nodeid
 
@@ -61,7 +62,8 @@ def pytest_collection_modifyitems(config, items):
         index, count, seed = share
         keep = clock.share_of([_shard_unit(item) for item in items], index=index, count=count, seed=seed)
     left_out = [
-        item for item in items
+        item
+        for item in items
         if (SUITE_CLOCK.shifted and item.get_closest_marker("time_machine"))
         or (keep is not None and _shard_unit(item) not in keep)
     ]
@@ -222,8 +224,17 @@ def outsider(other_school):
 @pytest.fixture
 def personas(staff, dsl, deputy, head, osl, technician, governor, chair, parent, trust_lead, outsider):
     return {
-        "staff": staff, "dsl": dsl, "deputy": deputy, "head": head, "osl": osl, "technician": technician,
-        "governor": governor, "chair": chair, "parent": parent, "trust_lead": trust_lead, "outsider": outsider,
+        "staff": staff,
+        "dsl": dsl,
+        "deputy": deputy,
+        "head": head,
+        "osl": osl,
+        "technician": technician,
+        "governor": governor,
+        "chair": chair,
+        "parent": parent,
+        "trust_lead": trust_lead,
+        "outsider": outsider,
     }
 
 

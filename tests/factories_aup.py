@@ -127,6 +127,10 @@ def translated(school, language: str, text: str, *, by=None, labels: list[str] |
     offer_languages(school, *sorted({*(school.parent_languages or []), language}))
     version = published(school, Audience.PARENT)
     return services.add_translation(
-        version=version, language=language, title=f"Umowa ({language})" if language == "pl" else "",
-        text=text, consent_labels=labels or [], by=by or UserFactory(email=f"translator.{language}@oak.example"),
+        version=version,
+        language=language,
+        title=f"Umowa ({language})" if language == "pl" else "",
+        text=text,
+        consent_labels=labels or [],
+        by=by or UserFactory(email=f"translator.{language}@oak.example"),
     )

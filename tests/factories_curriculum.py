@@ -29,11 +29,24 @@ def member(school, role: str = Role.STAFF, email: str | None = None, **extra):
     return user
 
 
-def record(school, user, key: str = "induction", *, completed_on: datetime.date | None = None,
-           with_certificate: bool = False, by=None) -> TrainingRecord:
+def record(
+    school,
+    user,
+    key: str = "induction",
+    *,
+    completed_on: datetime.date | None = None,
+    with_certificate: bool = False,
+    by=None,
+) -> TrainingRecord:
     item = TrainingRecord(
-        school=school, user=user, requirement=requirement(school, key), course="Course", provider="Provider",
-        completed_on=completed_on or timezone.localdate(), hours=Decimal("1.5"), recorded_by=by or user,
+        school=school,
+        user=user,
+        requirement=requirement(school, key),
+        course="Course",
+        provider="Provider",
+        completed_on=completed_on or timezone.localdate(),
+        hours=Decimal("1.5"),
+        recorded_by=by or user,
     )
     if with_certificate:
         item.certificate_type = "application/pdf"
@@ -44,28 +57,44 @@ def record(school, user, key: str = "induction", *, completed_on: datetime.date 
 
 
 def unit(school, *, title: str = "Kind online", year_groups=("5",), strands=("bullying",)) -> Unit:
-    return Unit.objects.create(school=school, title=title, programme="Kapow", year_groups=list(year_groups),
-                               strands=list(strands))
+    return Unit.objects.create(
+        school=school, title=title, programme="Kapow", year_groups=list(year_groups), strands=list(strands)
+    )
 
 
 def lesson(school, user, *, year_group: str = "5", strands=("bullying",), taught_on=None) -> Lesson:
     taught_on = taught_on or timezone.localdate()
     item = Lesson.objects.create(school=school, taught_by=user, taught_on=taught_on, year_group=year_group)
-    LessonStrand.objects.bulk_create([LessonStrand(lesson=item, school=school, year_group=year_group,
-                                                   taught_on=taught_on, strand=s) for s in strands])
+    LessonStrand.objects.bulk_create(
+        [
+            LessonStrand(lesson=item, school=school, year_group=year_group, taught_on=taught_on, strand=s)
+            for s in strands
+        ]
+    )
     return item
 
 
 def gap(school, *, year_group: str = "5", strand: str = "bullying") -> Gap:
     term = school.current_term() or school.terms.order_by("-starts_on").first()
-    return Gap.objects.create(school=school, term=term, year_group=year_group, strand=strand,
-                              category="cyberbullying", incident_count=3, threshold=3,
-                              raised_on=timezone.localdate())
+    return Gap.objects.create(
+        school=school,
+        term=term,
+        year_group=year_group,
+        strand=strand,
+        category="cyberbullying",
+        incident_count=3,
+        threshold=3,
+        raised_on=timezone.localdate(),
+    )
 
 
 def policy(school, *, title: str = "Online safety policy", with_document: bool = False, **extra) -> Policy:
-    values = {"kind": Policy.Kind.ONLINE_SAFETY, "approved_by": "Full governing board",
-              "approved_on": timezone.localdate() - datetime.timedelta(days=100), "review_months": 12} | extra
+    values = {
+        "kind": Policy.Kind.ONLINE_SAFETY,
+        "approved_by": "Full governing board",
+        "approved_on": timezone.localdate() - datetime.timedelta(days=100),
+        "review_months": 12,
+    } | extra
     item = Policy(school=school, title=title, **values)
     if with_document:
         item.document_type = "application/pdf"

@@ -27,9 +27,12 @@ def notification(school, *, by, pupils, notified_at=None, **extra):
     from duty import encompass
 
     notified_at = notified_at or timezone.now()
-    fields = {"incident_on": timezone.localtime(notified_at).date() - datetime.timedelta(days=1),
-              "police_reference": "WPC/2026/1234", "officer_name": "PC Amara Okafor",
-              "officer_contact": "07700 900999", "support": "Key adult to check in at the start of the day."}
+    fields = {
+        "incident_on": timezone.localtime(notified_at).date() - datetime.timedelta(days=1),
+        "police_reference": "WPC/2026/1234",
+        "officer_name": "PC Amara Okafor",
+        "officer_contact": "07700 900999",
+        "support": "Key adult to check in at the start of the day.",
+    }
     fields.update(extra)
-    return encompass.record(school=school, by=by, notified_at=notified_at, pupil_ids=[p.pk for p in pupils],
-                            **fields)
+    return encompass.record(school=school, by=by, notified_at=notified_at, pupil_ids=[p.pk for p in pupils], **fields)

@@ -30,25 +30,51 @@ def team(school, tag: str = "f") -> dict:
     }
 
 
-def make_change(*, school, requester, state: str = State.REQUESTED, approver=None, technician=None,
-                action: str = Action.ALLOW, target: str = "https://www.example.org/lesson",
-                expires_in_days: int | None = 14, reason: str = "Year 6 history project") -> ChangeRequest:
+def make_change(
+    *,
+    school,
+    requester,
+    state: str = State.REQUESTED,
+    approver=None,
+    technician=None,
+    action: str = Action.ALLOW,
+    target: str = "https://www.example.org/lesson",
+    expires_in_days: int | None = 14,
+    reason: str = "Year 6 history project",
+) -> ChangeRequest:
     today = timezone.localdate(services._now())  # the backdated day when called inside services.backdated()
     change = services.change_request(
-        school=school, requester=requester, action=action, target_kind=TargetKind.URL, target=target,
-        scope=Scope.ALL_PUPILS, reason=reason,
-        needed_until=today + datetime.timedelta(days=expires_in_days or 30))
+        school=school,
+        requester=requester,
+        action=action,
+        target_kind=TargetKind.URL,
+        target=target,
+        scope=Scope.ALL_PUPILS,
+        reason=reason,
+        needed_until=today + datetime.timedelta(days=expires_in_days or 30),
+    )
     if state == State.REQUESTED:
         return change
-    services.assess(change=change, by=technician or approver, view=RiskView.TECHNICAL, rating="low",
-                    assessment="Site is a museum's education pages; no user content.")
-    services.assess(change=change, by=approver, view=RiskView.EDUCATIONAL, rating="low",
-                    assessment="Needed for the history unit.")
+    services.assess(
+        change=change,
+        by=technician or approver,
+        view=RiskView.TECHNICAL,
+        rating="low",
+        assessment="Site is a museum's education pages; no user content.",
+    )
+    services.assess(
+        change=change, by=approver, view=RiskView.EDUCATIONAL, rating="low", assessment="Needed for the history unit."
+    )
     if state == State.REJECTED:
         return services.reject(change=change, by=approver, reason="Use the approved textbook site instead.")
     expires_on = today + datetime.timedelta(days=expires_in_days) if expires_in_days else None
-    change = services.approve(change=change, by=approver, reason="Educational need outweighs the low risk.",
-                     expires_on=expires_on, permanent_reason="" if expires_on else "A core curriculum resource.")
+    change = services.approve(
+        change=change,
+        by=approver,
+        reason="Educational need outweighs the low risk.",
+        expires_on=expires_on,
+        permanent_reason="" if expires_on else "A core curriculum resource.",
+    )
     if state == State.APPROVED:
         return change
     change = services.apply(change=change, by=technician, vendor_reference="LS-1001")

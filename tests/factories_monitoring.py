@@ -14,9 +14,17 @@ _ids = itertools.count(1)
 
 
 def incoming(**kwargs) -> services.IncomingAlert:
-    values = {"vendor": "smoothwall", "rule": "Bullying", "severity": "high", "vendor_severity": "4",
-              "activity_at": timezone.now() - datetime.timedelta(minutes=5), "username": "",
-              "device": "LAPTOP-07", "captured_text": "you are so stupid", "external_id": f"T-{next(_ids)}"}
+    values = {
+        "vendor": "smoothwall",
+        "rule": "Bullying",
+        "severity": "high",
+        "vendor_severity": "4",
+        "activity_at": timezone.now() - datetime.timedelta(minutes=5),
+        "username": "",
+        "device": "LAPTOP-07",
+        "captured_text": "you are so stupid",
+        "external_id": f"T-{next(_ids)}",
+    }
     values.update(kwargs)
     return services.IncomingAlert(**values)
 

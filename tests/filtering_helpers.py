@@ -16,5 +16,11 @@ def overdue_allow(*, school, requester, approver, technician, days_ago: int = 30
     """An allow approved and applied ``days_ago`` days ago for ``lasted`` days, never reverted."""
     at = timezone.now() - datetime.timedelta(days=days_ago)
     with services.backdated(at):
-        return make_change(school=school, requester=requester, approver=approver, technician=technician,
-                           state=State.APPLIED, expires_in_days=lasted)
+        return make_change(
+            school=school,
+            requester=requester,
+            approver=approver,
+            technician=technician,
+            state=State.APPLIED,
+            expires_in_days=lasted,
+        )

@@ -9,8 +9,9 @@ import uuid
 from monitoring import webhook
 
 
-def signed_headers(*, secret: str, body: bytes, delivery_id: str | None = None, timestamp: int | None = None,
-                   prefix: str = "HTTP_") -> dict[str, str]:
+def signed_headers(
+    *, secret: str, body: bytes, delivery_id: str | None = None, timestamp: int | None = None, prefix: str = "HTTP_"
+) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     delivery_id = delivery_id or uuid.uuid4().hex
     signature = webhook.sign(secret=secret, timestamp=ts, delivery_id=delivery_id, body=body)
@@ -25,7 +26,14 @@ def body(*alerts: dict) -> bytes:
 
 
 def one_alert(**kwargs) -> dict:
-    values = {"id": uuid.uuid4().hex[:12], "time": "2026-09-14T10:00:00+01:00", "rule": "Self-harm",
-              "severity": "4", "user": "kid1", "device": "LAPTOP-3", "text": "i feel awful"}
+    values = {
+        "id": uuid.uuid4().hex[:12],
+        "time": "2026-09-14T10:00:00+01:00",
+        "rule": "Self-harm",
+        "severity": "4",
+        "user": "kid1",
+        "device": "LAPTOP-3",
+        "text": "i feel awful",
+    }
     values.update(kwargs)
     return values

@@ -59,7 +59,6 @@ def hung_listener() -> Iterator[HungListener]:
         server.close()
 
 
-
 def redis_settings(url: str) -> tuple[dict, str]:
     """(CACHES, SESSION_ENGINE) as settings.py sets them for REDIS_URL=url."""
     from django.conf import settings

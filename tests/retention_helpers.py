@@ -20,8 +20,9 @@ def pupil(school, born: datetime.date = OLD, **kwargs):
 
 
 def closed_case(*, school, reporter, dsl, pupils=(), text: str = "Told a teacher what happened at home.") -> Incident:
-    incident = make_case(school=school, reporter=reporter, pupils=pupils,
-                         description="Amelia said her stepfather hit her.")
+    incident = make_case(
+        school=school, reporter=reporter, pupils=pupils, description="Amelia said her stepfather hit her."
+    )
     for step in CaseStep.objects.filter(incident=incident, mandatory=True, done_entry__isnull=True):
         services.case_step_done(step=step, by=dsl, note="Not needed here.", not_needed=True)
     services.case_add_information(incident=incident, by=reporter, text=text)

@@ -29,20 +29,40 @@ DISCOVERY = {
 
 def oidc_config(*, school=None, trust=None, domains="oak.example", accept_mfa=False) -> SingleSignOn:
     return SingleSignOn.objects.create(
-        school=school, trust=trust, kind=SingleSignOn.Kind.OIDC, label="Riverside Sign-in", server_url=ISSUER,
-        client_id="portal", client_secret="s3cret", allowed_domains=domains, accept_provider_mfa=accept_mfa,
+        school=school,
+        trust=trust,
+        kind=SingleSignOn.Kind.OIDC,
+        label="Riverside Sign-in",
+        server_url=ISSUER,
+        client_id="portal",
+        client_secret="s3cret",
+        allowed_domains=domains,
+        accept_provider_mfa=accept_mfa,
     )
 
 
-def sign_in_with_provider(client, config: SingleSignOn, *, email: str, verified: bool = True, sub: str = "",
-                          amr: list[str] | None = None, next_url: str = ""):
+def sign_in_with_provider(
+    client,
+    config: SingleSignOn,
+    *,
+    email: str,
+    verified: bool = True,
+    sub: str = "",
+    amr: list[str] | None = None,
+    next_url: str = "",
+):
     claims = {"sub": sub or email, "email": email, "email_verified": verified, "name": email.split("@")[0]}
     id_token = {**claims, "iss": ISSUER, "aud": "portal", "amr": amr or ["pwd"]}
-    with mock.patch.object(OpenIDConnectOAuth2Adapter, "openid_config", DISCOVERY), \
-            mock.patch.object(OAuth2Client, "get_access_token",
-                              return_value={"access_token": "token", "id_token": "header.payload.signature"}), \
-            mock.patch.object(OpenIDConnectOAuth2Adapter, "_fetch_user_info", return_value=claims), \
-            mock.patch.object(OpenIDConnectOAuth2Adapter, "_decode_id_token", return_value=id_token):
+    with (
+        mock.patch.object(OpenIDConnectOAuth2Adapter, "openid_config", DISCOVERY),
+        mock.patch.object(
+            OAuth2Client,
+            "get_access_token",
+            return_value={"access_token": "token", "id_token": "header.payload.signature"},
+        ),
+        mock.patch.object(OpenIDConnectOAuth2Adapter, "_fetch_user_info", return_value=claims),
+        mock.patch.object(OpenIDConnectOAuth2Adapter, "_decode_id_token", return_value=id_token),
+    ):
         started = client.post(reverse("accounts:sso_start"), {"sso": config.pk, "next": next_url})
         assert started.status_code == 302, started
         authorize = urlsplit(started["Location"])
@@ -63,16 +83,29 @@ MICROSOFT_TENANT = "8f6a2c1e-0000-4000-8000-000000000001"
 
 def microsoft_config(*, school=None, trust=None, domains="oak.example", accept_mfa=False) -> SingleSignOn:
     return SingleSignOn.objects.create(
-        school=school, trust=trust, kind=SingleSignOn.Kind.MICROSOFT, tenant=MICROSOFT_TENANT,
-        client_id="portal-ms", client_secret="s3cret", allowed_domains=domains, accept_provider_mfa=accept_mfa,
+        school=school,
+        trust=trust,
+        kind=SingleSignOn.Kind.MICROSOFT,
+        tenant=MICROSOFT_TENANT,
+        client_id="portal-ms",
+        client_secret="s3cret",
+        allowed_domains=domains,
+        accept_provider_mfa=accept_mfa,
     )
 
 
-def google_config(*, school=None, trust=None, workspace="oak.example", domains="oak.example",
-                  accept_mfa=False) -> SingleSignOn:
+def google_config(
+    *, school=None, trust=None, workspace="oak.example", domains="oak.example", accept_mfa=False
+) -> SingleSignOn:
     return SingleSignOn.objects.create(
-        school=school, trust=trust, kind=SingleSignOn.Kind.GOOGLE, tenant=workspace, client_id="portal-google",
-        client_secret="s3cret", allowed_domains=domains, accept_provider_mfa=accept_mfa,
+        school=school,
+        trust=trust,
+        kind=SingleSignOn.Kind.GOOGLE,
+        tenant=workspace,
+        client_id="portal-google",
+        client_secret="s3cret",
+        allowed_domains=domains,
+        accept_provider_mfa=accept_mfa,
     )
 
 
@@ -97,11 +130,14 @@ class _GraphAnswer:
         return self.data
 
 
-def sign_in_with_microsoft(client, config: SingleSignOn, *, email: str, object_id: str = "",
-                           upn: str = ""):
+def sign_in_with_microsoft(client, config: SingleSignOn, *, email: str, object_id: str = "", upn: str = ""):
     """allauth's Microsoft flow: the school's tenant's authorize URL, then the Graph profile (/v1.0/me)."""
-    profile = {"id": object_id or f"oid-{email}", "mail": email or None, "userPrincipalName": upn or email,
-               "displayName": email.split("@")[0]}
+    profile = {
+        "id": object_id or f"oid-{email}",
+        "mail": email or None,
+        "userPrincipalName": upn or email,
+        "displayName": email.split("@")[0],
+    }
     graph_calls = []
 
     def graph_get(session, url, *args, **kwargs):
@@ -110,31 +146,60 @@ def sign_in_with_microsoft(client, config: SingleSignOn, *, email: str, object_i
 
     import requests
 
-    with mock.patch.object(OAuth2Client, "get_access_token",
-                           return_value={"access_token": "token", "token_type": "Bearer"}), \
-            mock.patch.object(requests.Session, "get", graph_get):
+    with (
+        mock.patch.object(
+            OAuth2Client, "get_access_token", return_value={"access_token": "token", "token_type": "Bearer"}
+        ),
+        mock.patch.object(requests.Session, "get", graph_get),
+    ):
         response = _press_the_button_and_come_back(
-            client, config, callback=reverse("microsoft_callback"),
-            authorize_url=f"https://login.microsoftonline.com/{config.tenant}/oauth2/v2.0/authorize")
+            client,
+            config,
+            callback=reverse("microsoft_callback"),
+            authorize_url=f"https://login.microsoftonline.com/{config.tenant}/oauth2/v2.0/authorize",
+        )
     assert graph_calls == ["https://graph.microsoft.com/v1.0/me"], graph_calls
     return response
 
 
-def sign_in_with_google(client, config: SingleSignOn, *, email: str, verified: bool = True,
-                        hosted_domain: str | None = None, sub: str = "", amr: list[str] | None = None):
+def sign_in_with_google(
+    client,
+    config: SingleSignOn,
+    *,
+    email: str,
+    verified: bool = True,
+    hosted_domain: str | None = None,
+    sub: str = "",
+    amr: list[str] | None = None,
+):
     """allauth's Google flow: Google's authorize URL, then the ID token from Google's token endpoint.
 
     ``hosted_domain`` is the ID token's ``hd`` claim: Google sends it only for a Google Workspace account."""
-    claims = {"iss": "https://accounts.google.com", "aud": config.client_id, "sub": sub or f"g-{email}",
-              "email": email, "email_verified": verified, "name": email.split("@")[0]}
+    claims = {
+        "iss": "https://accounts.google.com",
+        "aud": config.client_id,
+        "sub": sub or f"g-{email}",
+        "email": email,
+        "email_verified": verified,
+        "name": email.split("@")[0],
+    }
     if hosted_domain:
         claims["hd"] = hosted_domain
     if amr:
         claims["amr"] = amr
     from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 
-    with mock.patch.object(OAuth2Client, "get_access_token",
-                           return_value={"access_token": "token", "id_token": "header.payload.signature"}), \
-            mock.patch.object(GoogleOAuth2Adapter, "_decode_id_token", return_value=claims):
-        return _press_the_button_and_come_back(client, config, callback=reverse("google_callback"),
-                                               authorize_url="https://accounts.google.com/o/oauth2/v2/auth")
+    with (
+        mock.patch.object(
+            OAuth2Client,
+            "get_access_token",
+            return_value={"access_token": "token", "id_token": "header.payload.signature"},
+        ),
+        mock.patch.object(GoogleOAuth2Adapter, "_decode_id_token", return_value=claims),
+    ):
+        return _press_the_button_and_come_back(
+            client,
+            config,
+            callback=reverse("google_callback"),
+            authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
+        )

@@ -24,24 +24,40 @@ def oidc_provider(tmp_path_factory) -> Iterator[Provider]:
     try:
         import oauth2_provider  # noqa: F401
     except ImportError:  # a missing provider fails the run; it is never a reason to skip
-        pytest.fail("django-oauth-toolkit is not installed (requirements-dev.txt): the SSO tests need it",
-                    pytrace=False)
+        pytest.fail(
+            "django-oauth-toolkit is not installed (requirements-dev.txt): the SSO tests need it", pytrace=False
+        )
     with running_provider(tmp_path_factory.mktemp("oidc-provider")) as provider:
         yield provider
 
 
-def configure(provider: Provider, portal_url: str, *, school=None, trust=None, domains: str = "oak.example",
-              accept_mfa: bool = False, users: list[dict] | None = None) -> SingleSignOn:
+def configure(
+    provider: Provider,
+    portal_url: str,
+    *,
+    school=None,
+    trust=None,
+    domains: str = "oak.example",
+    accept_mfa: bool = False,
+    users: list[dict] | None = None,
+) -> SingleSignOn:
     """A school's single sign-on through the provider, and the provider's client for it (and its users)."""
     config = SingleSignOn.objects.create(
-        school=school, trust=trust, kind=SingleSignOn.Kind.OIDC, label="Riverside Identity",
-        server_url=provider.issuer, client_id=f"portal-{provider.base_url.rsplit(':', 1)[1]}-{_next_client()}",
-        client_secret=CLIENT_SECRET, allowed_domains=domains, accept_provider_mfa=accept_mfa,
+        school=school,
+        trust=trust,
+        kind=SingleSignOn.Kind.OIDC,
+        label="Riverside Identity",
+        server_url=provider.issuer,
+        client_id=f"portal-{provider.base_url.rsplit(':', 1)[1]}-{_next_client()}",
+        client_secret=CLIENT_SECRET,
+        allowed_domains=domains,
+        accept_provider_mfa=accept_mfa,
     )
     callback = f"{portal_url}/accounts/sso/oidc/{config.provider_id}/login/callback/"
-    provider.apply(clients=[{"client_id": config.client_id, "client_secret": CLIENT_SECRET,
-                             "redirect_uris": [callback]}],
-                   users=[{"password": PASSWORD, **u} for u in users or []])
+    provider.apply(
+        clients=[{"client_id": config.client_id, "client_secret": CLIENT_SECRET, "redirect_uris": [callback]}],
+        users=[{"password": PASSWORD, **u} for u in users or []],
+    )
     return config
 
 
@@ -58,19 +74,26 @@ def _form_value(page: str, name: str) -> str:
     return html.unescape(match.group(1))
 
 
-def sso_dance(session, portal_url: str, provider: Provider, config: SingleSignOn, *, email: str,
-              password: str = PASSWORD):
+def sso_dance(
+    session, portal_url: str, provider: Provider, config: SingleSignOn, *, email: str, password: str = PASSWORD
+):
     """Press the school-account button, sign in at the provider if it asks, and follow it back to the portal."""
     page = session.get(f"{portal_url}/accounts/sign-in/")
     assert page.status_code == 200
-    response = session.post(f"{portal_url}/accounts/sign-in/school-account/",
-                            data={"csrfmiddlewaretoken": _form_value(page.text, "csrfmiddlewaretoken"),
-                                  "sso": str(config.pk), "next": ""})
+    response = session.post(
+        f"{portal_url}/accounts/sign-in/school-account/",
+        data={"csrfmiddlewaretoken": _form_value(page.text, "csrfmiddlewaretoken"), "sso": str(config.pk), "next": ""},
+    )
     if response.url.startswith(f"{provider.base_url}/accounts/login/"):
-        response = session.post(response.url, data={
-            "csrfmiddlewaretoken": _form_value(response.text, "csrfmiddlewaretoken"),
-            "username": email, "password": password, "next": _form_value(response.text, "next"),
-        })
+        response = session.post(
+            response.url,
+            data={
+                "csrfmiddlewaretoken": _form_value(response.text, "csrfmiddlewaretoken"),
+                "username": email,
+                "password": password,
+                "next": _form_value(response.text, "next"),
+            },
+        )
     return response
 
 

@@ -28,12 +28,18 @@ def test_a_hold_on_a_pupil_placed_on_the_page_keeps_their_case_off_the_list(clie
     held = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[held_pupil])
     due = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[other])
     signed_in(dsl)
-    response = client.post(PLACE, {"scope": "pupil", "pupil": held_pupil.pk, "reason": "inquiry",
-                                   "detail": "Independent inquiry, ref INQ-7"})
+    response = client.post(
+        PLACE,
+        {"scope": "pupil", "pupil": held_pupil.pk, "reason": "inquiry", "detail": "Independent inquiry, ref INQ-7"},
+    )
     assert response.status_code == 302
     hold = LegalHold.objects.get()
     assert (hold.scope, hold.pupil, hold.placed_by, hold.detail) == (
-        "pupil", held_pupil, dsl, "Independent inquiry, ref INQ-7")
+        "pupil",
+        held_pupil,
+        dsl,
+        "Independent inquiry, ref INQ-7",
+    )
     assert AuditEvent.objects.filter(action="retention.hold_placed", object_id=str(hold.pk), actor=dsl).exists()
     assert "Independent inquiry, ref INQ-7" in client.get(reverse("retention:holds")).content.decode()
 
@@ -45,11 +51,32 @@ def test_a_hold_on_a_pupil_placed_on_the_page_keeps_their_case_off_the_list(clie
 def test_a_hold_on_a_case_or_on_the_kind_keeps_it_off_the_list(client, signed_in, school, other_school, staff, dsl):
     case = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school)])
     signed_in(dsl)
-    assert client.post(PLACE, {"scope": "record", "kind": "incidents.cp_records", "record_label": "oak-nope",
-                               "reason": "claim", "detail": "x"}).status_code == 400  # no such case
-    assert client.post(PLACE, {"scope": "record", "kind": "incidents.cp_records",
-                               "record_label": case.reference.lower(), "reason": "claim",
-                               "detail": "Claim against the school, Smith v Oakfield"}).status_code == 302
+    assert (
+        client.post(
+            PLACE,
+            {
+                "scope": "record",
+                "kind": "incidents.cp_records",
+                "record_label": "oak-nope",
+                "reason": "claim",
+                "detail": "x",
+            },
+        ).status_code
+        == 400
+    )  # no such case
+    assert (
+        client.post(
+            PLACE,
+            {
+                "scope": "record",
+                "kind": "incidents.cp_records",
+                "record_label": case.reference.lower(),
+                "reason": "claim",
+                "detail": "Claim against the school, Smith v Oakfield",
+            },
+        ).status_code
+        == 302
+    )
     assert swept() == 0
     hold = LegalHold.objects.get()
     client.post(reverse("retention:hold_lift", kwargs={"hold_id": hold.pk}), {"reason": "Claim settled."})
@@ -57,8 +84,15 @@ def test_a_hold_on_a_case_or_on_the_kind_keeps_it_off_the_list(client, signed_in
     assert hold.lifted_by == dsl and hold.lift_reason == "Claim settled."
     assert AuditEvent.objects.filter(action="retention.hold_lifted", object_id=str(hold.pk)).exists()
     # The whole kind at the school: nothing of it is listed.
-    client.post(PLACE, {"scope": "kind", "kind": "incidents.cp_records", "reason": "police",
-                        "detail": "Operation Bluebell, all CP files"})
+    client.post(
+        PLACE,
+        {
+            "scope": "kind",
+            "kind": "incidents.cp_records",
+            "reason": "police",
+            "detail": "Operation Bluebell, all CP files",
+        },
+    )
     assert swept() == 0
     assert not DisposalBatch.objects.exists()
 
@@ -68,8 +102,15 @@ def test_a_hold_placed_after_the_list_was_made_keeps_the_record_at_disposal(scho
     case = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[child])
     swept()
     batch = DisposalBatch.objects.get()
-    LegalHold.objects.create(school=school, scope="pupil", pupil=child, reason="police", detail="PC 123, request",
-                             placed_by=dsl, placed_at=datetime.datetime.now(datetime.UTC))
+    LegalHold.objects.create(
+        school=school,
+        scope="pupil",
+        pupil=child,
+        reason="police",
+        detail="PC 123, request",
+        placed_by=dsl,
+        placed_at=datetime.datetime.now(datetime.UTC),
+    )
     disposal.batch_approve(school=school, user=dsl, batch=batch)
     disposal.batch_approve(school=school, user=head, batch=batch)
     assert batch.items.get().outcome == ItemOutcome.HELD
@@ -78,8 +119,14 @@ def test_a_hold_placed_after_the_list_was_made_keeps_the_record_at_disposal(scho
 
 
 def test_what_a_hold_says_is_frozen_by_the_database(school, dsl):
-    hold = LegalHold.objects.create(school=school, scope="kind", kind="incidents.cp_records", reason="inquiry",
-                                    detail="Inquiry", placed_by=dsl,
-                                    placed_at=datetime.datetime.now(datetime.UTC))
+    hold = LegalHold.objects.create(
+        school=school,
+        scope="kind",
+        kind="incidents.cp_records",
+        reason="inquiry",
+        detail="Inquiry",
+        placed_by=dsl,
+        placed_at=datetime.datetime.now(datetime.UTC),
+    )
     with pytest.raises(DatabaseError), transaction.atomic():
         LegalHold.objects.filter(pk=hold.pk).update(detail="Something else")

@@ -32,8 +32,9 @@ def test_a_share_hides_a_small_part_and_never_pairs_a_number_with_a_hidden_total
 def test_the_governor_report_says_none_of_fewer_than_3_when_two_urgent_concerns_both_waited(school, staff, dsl):
     day = datetime.date(2026, 10, 1)
     for i in range(2):
-        concern(school=school, reporter=staff, day=day + datetime.timedelta(days=i), dsl=dsl, ack_minutes=600,
-                urgent=True)
+        concern(
+            school=school, reporter=staff, day=day + datetime.timedelta(days=i), dsl=dsl, ack_minutes=600, urgent=True
+        )
 
     section = governor_section(school=school, start=datetime.date(2026, 9, 2), end=datetime.date(2026, 11, 20))
 

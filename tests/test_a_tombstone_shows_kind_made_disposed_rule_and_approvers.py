@@ -19,8 +19,9 @@ from .retention_helpers import closed_case, pupil, swept
 pytestmark = [pytest.mark.django_db, clock.frozen("2026-12-01 09:00")]
 
 
-def test_the_tombstone_says_what_when_which_rule_and_who(client, signed_in, school, staff, dsl, head,
-                                                         django_capture_on_commit_callbacks):
+def test_the_tombstone_says_what_when_which_rule_and_who(
+    client, signed_in, school, staff, dsl, head, django_capture_on_commit_callbacks
+):
     case = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school)])
     from incidents.services import _attach
 

@@ -96,14 +96,20 @@ def test_someone_switched_off_without_a_role_here_or_only_a_parent_is_refused(cl
     MembershipFactory(user=switched_off, school=school, role=Role.STAFF)
     elsewhere = UserFactory(email="teacher@hillside.example")
     MembershipFactory(user=elsewhere, school=other_school, role=Role.STAFF)
-    for email, reason in (("gone@oak.example", "inactive"), ("teacher@hillside.example", "not_at_school"),
-                          ("parent@home.example", "parent_only")):
+    for email, reason in (
+        ("gone@oak.example", "inactive"),
+        ("teacher@hillside.example", "not_at_school"),
+        ("parent@home.example", "parent_only"),
+    ):
         response = sign_in_with_provider(client, config, email=email)
         assert response.status_code == 403, email
         assert sso.REFUSALS[reason] in html.unescape(response.content.decode())
         assert signed_in_user_id(client) is None
-    assert [e.detail["reason"] for e in _events(AuditAction.SSO_REFUSED)] == ["inactive", "not_at_school",
-                                                                             "parent_only"]
+    assert [e.detail["reason"] for e in _events(AuditAction.SSO_REFUSED)] == [
+        "inactive",
+        "not_at_school",
+        "parent_only",
+    ]
     assert SocialAccount.objects.count() == 0
 
 
@@ -127,16 +133,18 @@ def test_a_provider_account_linked_to_someone_else_is_refused(client, staff, sch
 
 def test_a_callback_without_a_school_chosen_goes_back_to_the_sign_in_page(client, school):
     oidc_config(school=school)
-    response = client.get(reverse("openid_connect_callback", kwargs={"provider_id": "sso-999"}),
-                          {"code": "x", "state": "y"})
+    response = client.get(
+        reverse("openid_connect_callback", kwargs={"provider_id": "sso-999"}), {"code": "x", "state": "y"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     assert client.get(reverse("openid_connect_login", kwargs={"provider_id": "sso-1"})).status_code == 302
     assert client.get(reverse("microsoft_callback")).status_code == 302
 
 
 def test_a_microsoft_configuration_needs_the_schools_own_tenant(school):
-    config = SingleSignOn(school=school, kind=SingleSignOn.Kind.MICROSOFT, tenant="common", client_id="x",
-                          allowed_domains="oak.example")
+    config = SingleSignOn(
+        school=school, kind=SingleSignOn.Kind.MICROSOFT, tenant="common", client_id="x", allowed_domains="oak.example"
+    )
     with pytest.raises(Exception, match="tenant"):
         config.full_clean()
     config.tenant = "8f6a2c1e-0000-4000-8000-000000000001"

@@ -49,8 +49,12 @@ def test_microsoft_links_a_staff_member_of_the_schools_tenant_then_signs_them_st
     sign_in_with_microsoft(client, config, email="staff@oak.example", object_id="oid-1")
     assert signed_in_user_id(client) == str(staff.pk)
     assert AuditEvent.objects.filter(action=AuditAction.SSO_LINKED).count() == 1
-    assert AuditEvent.objects.filter(action=AuditAction.SIGNED_IN, detail__method="sso",
-                                     detail__provider="microsoft").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.SIGNED_IN, detail__method="sso", detail__provider="microsoft"
+        ).count()
+        == 2
+    )
 
 
 def test_microsoft_without_a_mail_attribute_uses_the_user_principal_name(client, staff, school):
@@ -59,8 +63,9 @@ def test_microsoft_without_a_mail_attribute_uses_the_user_principal_name(client,
     assert signed_in_user_id(client) == str(staff.pk)
 
 
-@pytest.mark.parametrize(("email", "reason"), [("staff@elsewhere.example", "wrong_domain"),
-                                               ("stranger@oak.example", "unknown")])
+@pytest.mark.parametrize(
+    ("email", "reason"), [("staff@elsewhere.example", "wrong_domain"), ("stranger@oak.example", "unknown")]
+)
 def test_microsoft_refuses_another_domain_and_a_stranger(client, staff, school, email, reason):
     config = microsoft_config(school=school)
     response = sign_in_with_microsoft(client, config, email=email)
@@ -84,8 +89,7 @@ def test_microsoft_sign_ins_carry_no_mfa_claim_so_a_dsl_types_the_portals_code(c
 
 def test_google_links_an_account_of_the_schools_workspace_and_asks_google_for_that_workspace(client, staff, school):
     config = google_config(school=school, workspace="oak.example")
-    response = sign_in_with_google(client, config, email="staff@oak.example", hosted_domain="oak.example",
-                                   sub="g-1")
+    response = sign_in_with_google(client, config, email="staff@oak.example", hosted_domain="oak.example", sub="g-1")
     assert response.authorize_query["hd"] == ["oak.example"]  # Google's chooser shows the school's accounts
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_user_id(client) == str(staff.pk)
@@ -93,17 +97,21 @@ def test_google_links_an_account_of_the_schools_workspace_and_asks_google_for_th
     assert AuditEvent.objects.filter(action=AuditAction.SSO_LINKED, actor=staff).count() == 1
 
 
-@pytest.mark.parametrize(("hosted_domain", "verified", "reason"), [
-    (None, True, "not_workspace"),  # a personal Google account made with the school address
-    ("elsewhere.example", True, "not_workspace"),  # another organisation's Workspace
-    ("oak.example", False, "unverified_email"),
-])
+@pytest.mark.parametrize(
+    ("hosted_domain", "verified", "reason"),
+    [
+        (None, True, "not_workspace"),  # a personal Google account made with the school address
+        ("elsewhere.example", True, "not_workspace"),  # another organisation's Workspace
+        ("oak.example", False, "unverified_email"),
+    ],
+)
 def test_google_refuses_accounts_outside_the_schools_workspace_and_unverified_emails(
     client, staff, dsl, head, school, hosted_domain, verified, reason
 ):
     config = google_config(school=school, workspace="oak.example")
-    response = sign_in_with_google(client, config, email="staff@oak.example", hosted_domain=hosted_domain,
-                                   verified=verified)
+    response = sign_in_with_google(
+        client, config, email="staff@oak.example", hosted_domain=hosted_domain, verified=verified
+    )
     assert response.status_code == 403
     text = html.unescape(response.content.decode())
     assert sso.REFUSALS[reason] in text and "Dsl (Designated Safeguarding Lead)" in text
@@ -135,9 +143,7 @@ def test_google_admits_the_named_workspace_when_its_accounts_use_another_allowed
 
 
 @pytest.mark.parametrize("kind", ["microsoft", "google"])
-def test_the_admin_does_not_offer_to_accept_a_multi_factor_claim_microsoft_and_google_never_send(
-    client, school, kind
-):
+def test_the_admin_does_not_offer_to_accept_a_multi_factor_claim_microsoft_and_google_never_send(client, school, kind):
     # Entra ID's v2.0 tokens carry no amr, and allauth's Microsoft provider reads Graph's profile; Google's ID
     # tokens have no amr either. Ticking the box would look like a choice that changes nothing.
     from safeguarding_portal.accounts.models import SingleSignOn
@@ -146,8 +152,15 @@ def test_the_admin_does_not_offer_to_accept_a_multi_factor_claim_microsoft_and_g
     from .factories import UserFactory
 
     sign_in(client, UserFactory(email="admin@portal.example", is_staff=True, is_superuser=True))
-    fields = {"school": school.pk, "kind": kind, "tenant": "8f6a2c1e-0000-4000-8000-000000000001",
-              "client_id": "portal", "client_secret": "s3cret", "allowed_domains": "oak.example", "is_enabled": "on"}
+    fields = {
+        "school": school.pk,
+        "kind": kind,
+        "tenant": "8f6a2c1e-0000-4000-8000-000000000001",
+        "client_id": "portal",
+        "client_secret": "s3cret",
+        "allowed_domains": "oak.example",
+        "is_enabled": "on",
+    }
     response = client.post(reverse("admin:accounts_singlesignon_add"), {**fields, "accept_provider_mfa": "on"})
     assert response.status_code == 200
     assert "never sends a multi-factor claim" in html.unescape(response.content.decode())

@@ -35,9 +35,14 @@ def _secrets_sent(client, config, email):
 
 def test_a_secret_named_as_an_environment_variable_is_read_at_each_sign_in(client, staff, school, monkeypatch):
     monkeypatch.setenv("OAK_SSO_SECRET", "from-the-environment")
-    config = SingleSignOn.objects.create(school=school, kind=SingleSignOn.Kind.OIDC, server_url=ISSUER,
-                                         client_id="portal", client_secret_env="OAK_SSO_SECRET",
-                                         allowed_domains="oak.example")
+    config = SingleSignOn.objects.create(
+        school=school,
+        kind=SingleSignOn.Kind.OIDC,
+        server_url=ISSUER,
+        client_id="portal",
+        client_secret_env="OAK_SSO_SECRET",
+        allowed_domains="oak.example",
+    )
     assert _secrets_sent(client, config, "staff@oak.example") == {"from-the-environment"}
     assert signed_in_user_id(client) == str(staff.pk)
 
@@ -47,16 +52,31 @@ def test_a_secret_named_as_an_environment_variable_is_read_at_each_sign_in(clien
 
 
 def test_a_secret_typed_in_the_admin_is_used_as_typed(client, staff, school):
-    config = SingleSignOn.objects.create(school=school, kind=SingleSignOn.Kind.OIDC, server_url=ISSUER,
-                                         client_id="portal", client_secret="typed-in", allowed_domains="oak.example")
+    config = SingleSignOn.objects.create(
+        school=school,
+        kind=SingleSignOn.Kind.OIDC,
+        server_url=ISSUER,
+        client_id="portal",
+        client_secret="typed-in",
+        allowed_domains="oak.example",
+    )
     assert _secrets_sent(client, config, "staff@oak.example") == {"typed-in"}
 
 
 def _add(client, school, **fields):
-    return client.post(reverse("admin:accounts_singlesignon_add"), {
-        "school": school.pk, "kind": "openid_connect", "label": "Riverside", "server_url": "https://idp.example",
-        "client_id": "portal", "allowed_domains": "oak.example", "is_enabled": "on", **fields,
-    })
+    return client.post(
+        reverse("admin:accounts_singlesignon_add"),
+        {
+            "school": school.pk,
+            "kind": "openid_connect",
+            "label": "Riverside",
+            "server_url": "https://idp.example",
+            "client_id": "portal",
+            "allowed_domains": "oak.example",
+            "is_enabled": "on",
+            **fields,
+        },
+    )
 
 
 def test_the_admin_refuses_a_variable_the_server_lacks_and_a_secret_given_both_ways(client, school, monkeypatch):

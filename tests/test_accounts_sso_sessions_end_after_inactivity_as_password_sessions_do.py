@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def _idle_for(client, seconds: int) -> None:
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     Session.objects.filter(pk=key).update(
-        expire_date=timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - seconds))
+        expire_date=timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - seconds)
+    )
     forget_cached_session(key)
 
 

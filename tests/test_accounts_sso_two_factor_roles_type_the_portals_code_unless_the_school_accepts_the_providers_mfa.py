@@ -31,8 +31,7 @@ def test_a_school_that_accepts_the_providers_mfa_lets_a_token_with_it_stand_for_
     home = client.get(reverse("home"))
     assert home.status_code == 200
     [verified] = AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_VERIFIED)
-    assert verified.actor == dsl and verified.detail["method"] == "sso_amr" and verified.detail["amr"] == ["pwd",
-                                                                                                         "mfa"]
+    assert verified.actor == dsl and verified.detail["method"] == "sso_amr" and verified.detail["amr"] == ["pwd", "mfa"]
     # The claim is for this sign-in only: signing out and in with a password asks for the code again.
     client.post(reverse("accounts:logout"))
     client.force_login(dsl)
@@ -62,11 +61,20 @@ def test_an_admin_turning_on_the_providers_mfa_is_recorded_by_name_without_the_s
 
     admin_user = UserFactory(email="admin@portal.example", is_staff=True, is_superuser=True)
     sign_in(client, admin_user)
-    response = client.post(reverse("admin:accounts_singlesignon_add"), {
-        "school": school.pk, "kind": "openid_connect", "label": "Riverside", "server_url": "https://idp.example",
-        "client_id": "portal", "client_secret": "do-not-log-me", "allowed_domains": "oak.example",
-        "accept_provider_mfa": "on", "is_enabled": "on",
-    })
+    response = client.post(
+        reverse("admin:accounts_singlesignon_add"),
+        {
+            "school": school.pk,
+            "kind": "openid_connect",
+            "label": "Riverside",
+            "server_url": "https://idp.example",
+            "client_id": "portal",
+            "client_secret": "do-not-log-me",
+            "allowed_domains": "oak.example",
+            "accept_provider_mfa": "on",
+            "is_enabled": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     config = SingleSignOn.objects.get()
     assert config.mfa_choice_by == admin_user and config.accept_provider_mfa

@@ -59,8 +59,9 @@ def test_granting_superuser_is_recorded_in_the_chain(in_admin, operator, staff):
     _chain_intact()
 
 
-def test_editing_a_pupils_name_is_recorded_at_the_pupils_school(in_admin, operator, school, pupil, dsl, signed_in,
-                                                                 client):
+def test_editing_a_pupils_name_is_recorded_at_the_pupils_school(
+    in_admin, operator, school, pupil, dsl, signed_in, client
+):
     url = reverse("admin:schools_pupil_change", args=[pupil.pk])
 
     response = submit_change_form(in_admin, url, legal_forename="Zoe")

@@ -12,8 +12,10 @@ from .project_files import NOT_THE_PROJECT
 ROOT = pathlib.Path(settings.BASE_DIR)
 HAND_WRITTEN = re.compile(r"CREATE\s+(OR\s+REPLACE\s+FUNCTION|TRIGGER)", re.I)
 # The one trigger with a condition of its own, and the helper itself.
-ALLOWED = {"aup/migrations/0002_append_only_triggers.py": {"aup_version_frozen", "aup_agreementversion_frozen"},
-           "safeguarding_portal/audit/append_only.py": set()}
+ALLOWED = {
+    "aup/migrations/0002_append_only_triggers.py": {"aup_version_frozen", "aup_agreementversion_frozen"},
+    "safeguarding_portal/audit/append_only.py": set(),
+}
 
 
 def _sources():
@@ -56,5 +58,7 @@ def test_the_guard_writes_the_same_sql_for_every_app():
         "CREATE TRIGGER duty_encompassentry_no_delete BEFORE DELETE ON duty_encompassentry FOR EACH ROW "
         "EXECUTE FUNCTION duty_refuse_change();",
     ]
-    assert sqlite.sql == ["CREATE TRIGGER duty_encompassentry_no_update BEFORE UPDATE ON duty_encompassentry "
-                          "BEGIN SELECT RAISE(ABORT, 'Operation Encompass records are append-only'); END;"]
+    assert sqlite.sql == [
+        "CREATE TRIGGER duty_encompassentry_no_update BEFORE UPDATE ON duty_encompassentry "
+        "BEGIN SELECT RAISE(ABORT, 'Operation Encompass records are append-only'); END;"
+    ]

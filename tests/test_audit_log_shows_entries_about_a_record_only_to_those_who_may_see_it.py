@@ -102,8 +102,13 @@ def test_child_protection_file_entries_are_for_the_dsl_team_who_hold_the_files(c
     from .access_samples import SampleContext, _cp_file_transfer_id
 
     transfer = CPFileTransfer.objects.get(pk=_cp_file_transfer_id(SampleContext(school=school, client=client)))
-    audit_record(action=AuditAction.RECORD_VIEWED, actor=dsl, school=school, obj=transfer,
-                 summary=f"Child-protection file transfer for pupil {transfer.pupil.upn}")
+    audit_record(
+        action=AuditAction.RECORD_VIEWED,
+        actor=dsl,
+        school=school,
+        obj=transfer,
+        summary=f"Child-protection file transfer for pupil {transfer.pupil.upn}",
+    )
 
     assert transfer.pupil.upn in _audit_page(client, signed_in, dsl)
     assert transfer.pupil.upn not in _audit_page(client, signed_in, head)

@@ -49,7 +49,10 @@ def test_a_reminder_to_one_parent_goes_at_once_with_their_own_link(
 
     reminder = Reminder.objects.get(kind=KIND)
     assert (reminder.recipient_email, reminder.key, reminder.on) == (
-        "hannah@home.example", f"invitation:{invitation.pk}", timezone.localdate())
+        "hannah@home.example",
+        f"invitation:{invitation.pk}",
+        timezone.localdate(),
+    )
     (email,) = mail.outbox
     assert email.to == ["hannah@home.example"]
     from aup import services
@@ -89,10 +92,15 @@ def test_everyone_waiting_is_reminded_once_in_one_event(waiting, dsl, signed_in,
     assert "Reminder sent to 3 people." in _messages(response)
     assert "1 person already reminded today: nobody is reminded more than once a day." in _messages(response)
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "hannah@home.example", "other.hannah@home.example", "other.priya@home.example", "priya@home.example"]
+        "hannah@home.example",
+        "other.hannah@home.example",
+        "other.priya@home.example",
+        "priya@home.example",
+    ]
     everyone = SignatureEvent.objects.get(kind=EventKind.REMINDED, invitation__isnull=True)
     assert sorted(everyone.data["invitations"]) == sorted(
-        Invitation.objects.filter(campaign=camp).exclude(email="hannah@home.example").values_list("pk", flat=True))
+        Invitation.objects.filter(campaign=camp).exclude(email="hannah@home.example").values_list("pk", flat=True)
+    )
     assert verify(SignatureEvent) == []
     page = client.get(reverse("aup:campaign", args=[camp.pk])).content.decode()
     assert "Everyone waiting was reminded today" in page

@@ -1,6 +1,5 @@
 """A double click, a resend or a second tab: one signature per child, and the second send lands on the record."""
 
-
 import pytest
 from django.db import connection
 from django.urls import reverse

@@ -46,9 +46,14 @@ def waiting(school):
 
 
 def _form(version, *, guardian, answer: str = "no", scan: bytes = SCAN, **extra) -> dict:
-    data = {"submission_token": str(uuid.uuid4()), "guardian": guardian.pk, "signer_name": "",
-            "signed_on": timezone.localdate().isoformat(), "confirm": "on",
-            "scan": SimpleUploadedFile("morgan-aup.pdf", scan, content_type="application/pdf")}
+    data = {
+        "submission_token": str(uuid.uuid4()),
+        "guardian": guardian.pk,
+        "signer_name": "",
+        "signed_on": timezone.localdate().isoformat(),
+        "confirm": "on",
+        "scan": SimpleUploadedFile("morgan-aup.pdf", scan, content_type="application/pdf"),
+    }
     for item in version.consent_items:
         data[f"consent_{item['key']}"] = answer
     data["consent_website"] = "yes"
@@ -56,8 +61,12 @@ def _form(version, *, guardian, answer: str = "no", scan: bytes = SCAN, **extra)
 
 
 def _record(client, pupil, data):
-    return client.post(reverse("aup:paper_agreement", args=[pupil.pk]), data, REMOTE_ADDR="198.51.100.7",
-                       HTTP_USER_AGENT="Office PC (Firefox)")
+    return client.post(
+        reverse("aup:paper_agreement", args=[pupil.pk]),
+        data,
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_USER_AGENT="Office PC (Firefox)",
+    )
 
 
 def test_the_office_records_a_paper_copy_with_the_online_evidence(waiting, dsl, signed_in):
@@ -99,7 +108,7 @@ def test_the_register_and_its_csv_say_on_paper_and_offer_the_rest(waiting, dsl, 
     _record(client, oliver, _form(camp.version, guardian=fam.guardian))
     page = client.get(reverse("aup:register", args=[Audience.PARENT])).content.decode()
     scan = Signature.objects.get(pupil=oliver).paper_scan
-    assert f"On paper (<a href=\"{reverse('aup:paper_scan', args=[scan.pk])}\">scan" in page
+    assert f'On paper (<a href="{reverse("aup:paper_scan", args=[scan.pk])}">scan' in page
     assert reverse("aup:paper_agreement", args=[isla.pk]) in page
     export = client.get(reverse("aup:register", args=[Audience.PARENT]) + "?format=csv").content.decode("utf-8-sig")
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(export))}
@@ -112,9 +121,18 @@ def test_the_certificate_says_it_was_signed_on_paper_and_who_recorded_it(waiting
     camp, fam = waiting
     scan = SimpleUploadedFile("scan.pdf", SCAN, content_type="application/pdf")
     signature = services.record_paper_agreement(
-        school=camp.school, pupil=fam.children[0], guardian=fam.guardian, by=dsl, signed_on=timezone.localdate(),
-        answers={i["key"]: True for i in camp.version.consent_items}, scan=scan, ip_address="198.51.100.7",
-        user_agent="Office PC", submission_token=uuid.uuid4(), issue_certificate=False)
+        school=camp.school,
+        pupil=fam.children[0],
+        guardian=fam.guardian,
+        by=dsl,
+        signed_on=timezone.localdate(),
+        answers={i["key"]: True for i in camp.version.consent_items},
+        scan=scan,
+        ip_address="198.51.100.7",
+        user_agent="Office PC",
+        submission_token=uuid.uuid4(),
+        issue_certificate=False,
+    )
     with certificate_for(signature).pdf.open("rb") as fh:
         text = " ".join(pdf_text(fh.read()).split())
     assert "Signed on paper" in text and f"Recorded by {dsl.full_name}" in text
@@ -181,18 +199,34 @@ def test_a_child_with_a_current_agreement_is_not_recorded_twice(waiting, dsl, si
     assert b'data-testid="already-signed"' in page.content
     with pytest.raises(ValidationError, match="already has a current"):
         services.record_paper_agreement(
-            school=camp.school, pupil=fam.children[0], guardian=fam.guardian, by=dsl,
-            signed_on=timezone.localdate(), answers={i["key"]: True for i in camp.version.consent_items},
-            scan=SimpleUploadedFile("s.pdf", SCAN), ip_address=None, user_agent="", submission_token=uuid.uuid4())
+            school=camp.school,
+            pupil=fam.children[0],
+            guardian=fam.guardian,
+            by=dsl,
+            signed_on=timezone.localdate(),
+            answers={i["key"]: True for i in camp.version.consent_items},
+            scan=SimpleUploadedFile("s.pdf", SCAN),
+            ip_address=None,
+            user_agent="",
+            submission_token=uuid.uuid4(),
+        )
 
 
 def test_only_the_office_and_safeguarding_team_record_paper_agreements(waiting, staff):
     camp, fam = waiting
     with pytest.raises(ValidationError, match="Only the office"):
         services.record_paper_agreement(
-            school=camp.school, pupil=fam.children[0], guardian=fam.guardian, by=staff,
-            signed_on=timezone.localdate(), answers={i["key"]: True for i in camp.version.consent_items},
-            scan=SimpleUploadedFile("s.pdf", SCAN), ip_address=None, user_agent="", submission_token=uuid.uuid4())
+            school=camp.school,
+            pupil=fam.children[0],
+            guardian=fam.guardian,
+            by=staff,
+            signed_on=timezone.localdate(),
+            answers={i["key"]: True for i in camp.version.consent_items},
+            scan=SimpleUploadedFile("s.pdf", SCAN),
+            ip_address=None,
+            user_agent="",
+            submission_token=uuid.uuid4(),
+        )
     assert not Signature.objects.exists()
 
 

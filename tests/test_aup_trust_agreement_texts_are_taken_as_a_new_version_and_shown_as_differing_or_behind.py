@@ -21,8 +21,7 @@ TEXT = "I will use the school's wifi only for my visit.\nI will not photograph p
 
 
 def _publish(client, text: str = TEXT, audience: str = Audience.VISITOR, query: str = ""):
-    return client.post(reverse("standards:publish", kwargs={"kind": KIND}) + query,
-                       {"key": audience, "content": text})
+    return client.post(reverse("standards:publish", kwargs={"kind": KIND}) + query, {"key": audience, "content": text})
 
 
 def _row(client, school) -> str:
@@ -49,8 +48,12 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
     assert "As the trust" in _row(client, school)
 
     # The school rewords a line in its own next version: it differs from the trust.
-    draft = services.save_draft(agreement=agreement, text=TEXT.replace("photograph", "film or photograph"),
-                                consent_items=None, requires_resign=False)
+    draft = services.save_draft(
+        agreement=agreement,
+        text=TEXT.replace("photograph", "film or photograph"),
+        consent_items=None,
+        requires_resign=False,
+    )
     services.publish(version=draft, by=dsl)
     row = _row(client, school)
     assert "Differs from the trust" in row and "the text (1 line differs)" in row
@@ -74,8 +77,12 @@ def test_the_parents_agreement_keeps_the_schools_consent_questions(client, signe
     _publish(client, "We will support our child to be safe online.", audience=Audience.PARENT)
     template = TrustTemplate.objects.get(kind=KIND, key=Audience.PARENT)
     agreement = services.ensure_agreement(school=school, audience=Audience.PARENT)
-    services.save_draft(agreement=agreement, text="Our own text", requires_resign=False,
-                        consent_items=services.parse_consent_items("Photos on the website\nClass blog"))
+    services.save_draft(
+        agreement=agreement,
+        text="Our own text",
+        requires_resign=False,
+        consent_items=services.parse_consent_items("Photos on the website\nClass blog"),
+    )
     signed_in(dsl)
     client.post(reverse("aup:agreement_adopt", kwargs={"template_id": template.pk}))
     current = Agreement.objects.get(pk=agreement.pk).current_version

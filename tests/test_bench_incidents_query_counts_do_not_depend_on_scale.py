@@ -24,8 +24,13 @@ def test_dashboard_and_its_filters_send_the_same_queries_at_both_scales():
     small = {line["variant"]: line["queries"] for line in bench("dashboard", SMALL)}
     large = {line["variant"]: line["queries"] for line in bench("dashboard", LARGE)}
 
-    assert set(small) == {"dashboard", "dashboard, after a change", "queue=unacknowledged", "category=cyberbullying",
-                          "q=surname"}
+    assert set(small) == {
+        "dashboard",
+        "dashboard, after a change",
+        "queue=unacknowledged",
+        "category=cyberbullying",
+        "q=surname",
+    }
     assert large == small
     assert all(n > 0 for n in small.values())
 

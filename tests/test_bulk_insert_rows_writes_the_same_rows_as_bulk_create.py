@@ -13,9 +13,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _reminder(school, n: int, at: datetime.datetime) -> Reminder:
-    return Reminder(recipient_email=f"parent{n}@example.org", recipient_user=None, kind="test.bulk",
-                    key=f"invitation:{n}", text=f"Please sign ({n})", url=f"/agreements/sign/{n}/", school=school,
-                    on=datetime.date(2026, 11, 23), created_at=at, digest=None)
+    return Reminder(
+        recipient_email=f"parent{n}@example.org",
+        recipient_user=None,
+        kind="test.bulk",
+        key=f"invitation:{n}",
+        text=f"Please sign ({n})",
+        url=f"/agreements/sign/{n}/",
+        school=school,
+        on=datetime.date(2026, 11, 23),
+        created_at=at,
+        digest=None,
+    )
 
 
 def test_rows_read_back_with_every_value_as_set(school):
@@ -27,7 +36,11 @@ def test_rows_read_back_with_every_value_as_set(school):
     assert [r.key for r in rows] == ["invitation:0", "invitation:1", "invitation:2"]
     first = rows[0]
     assert (first.recipient_email, first.text, first.url, first.school_id, first.on) == (
-        "parent0@example.org", "Please sign (0)", "/agreements/sign/0/", school.pk, datetime.date(2026, 11, 23)
+        "parent0@example.org",
+        "Please sign (0)",
+        "/agreements/sign/0/",
+        school.pk,
+        datetime.date(2026, 11, 23),
     )
     # auto_now_add is the time of writing, as bulk_create makes it, not what the instance held.
     assert first.created_at >= before
@@ -41,7 +54,8 @@ def test_conflicting_rows_are_skipped_when_asked(school):
     insert_rows(Reminder, [_reminder(school, 1, at), _reminder(school, 2, at)], ignore_conflicts=True)
 
     assert sorted(Reminder.objects.filter(kind="test.bulk").values_list("key", flat=True)) == [
-        "invitation:1", "invitation:2"
+        "invitation:1",
+        "invitation:2",
     ]
 
 
@@ -50,12 +64,33 @@ def test_text_with_tabs_newlines_and_backslashes_and_json_survive_the_copy(schoo
     from safeguarding_portal.audit.chain import append_many, verify
 
     awkward = "O'Brien\tand\\or\nSmith\r — ünïcode"
-    insert_rows(Reminder, [Reminder(recipient_email="a@example.org", kind="test.bulk", key="k", text=awkward,
-                                    url="", school=school, on=datetime.date(2026, 11, 23), created_at=None)])
+    insert_rows(
+        Reminder,
+        [
+            Reminder(
+                recipient_email="a@example.org",
+                kind="test.bulk",
+                key="k",
+                text=awkward,
+                url="",
+                school=school,
+                on=datetime.date(2026, 11, 23),
+                created_at=None,
+            )
+        ],
+    )
     assert Reminder.objects.get(kind="test.bulk").text == awkward
     at = timezone.now()
-    events = [SignatureEvent(school=school, kind=EventKind.REMINDED, at=at, actor=awkward,
-                             data={"invitations": [1, 2], "note": awkward, "none": None}) for _ in range(2)]
+    events = [
+        SignatureEvent(
+            school=school,
+            kind=EventKind.REMINDED,
+            at=at,
+            actor=awkward,
+            data={"invitations": [1, 2], "note": awkward, "none": None},
+        )
+        for _ in range(2)
+    ]
     append_many(events)
     stored = SignatureEvent.objects.order_by("seq").last()
     assert stored.actor == awkward and stored.data == {"invitations": [1, 2], "note": awkward, "none": None}

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def _cache(url: str, *, down_seconds: float = 30) -> ResilientRedisCache:
-    return ResilientRedisCache(url, {"OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25,
-                                                 "down_seconds": down_seconds}})
+    return ResilientRedisCache(
+        url, {"OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25, "down_seconds": down_seconds}}
+    )
 
 
 def _answers_as_no_cache(cache: ResilientRedisCache) -> None:

@@ -28,8 +28,10 @@ def _term_of(day):
 def test_each_kind_of_day_is_what_it_says_from_any_starting_day(seed):
     rng = random.Random(seed)
     today = datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randrange(3 * 365))
-    days = {kind: (datetime.datetime.fromisoformat(now), dates, text)
-            for kind, now, dates, text in clock_days.pick(today=today, rng=rng)}
+    days = {
+        kind: (datetime.datetime.fromisoformat(now), dates, text)
+        for kind, now, dates, text in clock_days.pick(today=today, rng=rng)
+    }
     assert set(days) == {"term", "holiday", "new-year"}
     for moment, _, _ in days.values():
         assert moment.date() > today and clock_days.FIRST_HOUR <= moment.hour <= clock_days.LAST_HOUR

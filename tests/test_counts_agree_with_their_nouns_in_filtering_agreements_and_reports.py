@@ -33,8 +33,13 @@ def test_one_missing_risk_view_is_missing_and_two_are(school, staff, head, techn
 @pytest.mark.django_db
 def test_an_import_with_one_unexplained_change_says_so(school, technician, signed_in):
     when = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    vendor.import_vendor_log(school=school, by=technician, filename="x.csv", mapping=vendor.Mapping(),
-                             data=f"timestamp,user,action,target\n{when},tech,Block,a.example\n".encode())
+    vendor.import_vendor_log(
+        school=school,
+        by=technician,
+        filename="x.csv",
+        mapping=vendor.Mapping(),
+        data=f"timestamp,user,action,target\n{when},tech,Block,a.example\n".encode(),
+    )
     event = FilterEvent.objects.get(kind=EventKind.VENDOR_IMPORT)
     assert "1 row from" in event.summary and "1 change no approved request explains" in event.summary
     page = signed_in(technician).get(reverse("filtering:vendor")).content.decode()
@@ -47,8 +52,10 @@ def test_the_trust_report_caption_agrees(trust, school, trust_lead, signed_in):
 
     PupilFactory(school=school)
     today = timezone.localdate()
-    page = signed_in(trust_lead).get(reverse("reports:trust"), {
-        "starts_on": (today - datetime.timedelta(days=30)).isoformat(), "ends_on": today.isoformat()})
+    page = signed_in(trust_lead).get(
+        reverse("reports:trust"),
+        {"starts_on": (today - datetime.timedelta(days=30)).isoformat(), "ends_on": today.isoformat()},
+    )
     assert "1 school, 1 pupil on roll, 0 online-safety concerns in the period." in page.content.decode()
 
 

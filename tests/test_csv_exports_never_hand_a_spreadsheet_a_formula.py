@@ -52,9 +52,15 @@ def poisoned(school, client):
         PupilGuardianFactory(pupil=pupil, guardian=guardian, relationship="Mother")
     # The public visitors' page: whatever a visitor types goes straight into the visitors register.
     version = fa.published(school, Audience.VISITOR)
-    visitor = client.post(reverse("aup:visitor", args=[version.agreement.public_key]), {
-        "full_name": HYPERLINK, "organisation": PLUS, "agree": "on", "submission_token": str(uuid.uuid4()),
-    })
+    visitor = client.post(
+        reverse("aup:visitor", args=[version.agreement.public_key]),
+        {
+            "full_name": HYPERLINK,
+            "organisation": PLUS,
+            "agree": "on",
+            "submission_token": str(uuid.uuid4()),
+        },
+    )
     assert visitor.status_code == 200
     staff = UserFactory(email="poison.staff@oak.example", full_name=CR)
     MembershipFactory(user=staff, school=school, role=Role.STAFF, job_title=HYPERLINK)
@@ -110,8 +116,15 @@ def test_no_cell_of_any_export_starts_like_a_formula(client, signed_in, head, ds
         assert not dangerous, f"{name} export: {dangerous}"
         neutralised[name] = sum(1 for c in cells if c[:1] == "'" and c[1:].startswith(FORMULA_STARTS))
     # The poisoned values did reach these exports (escaped), so the check above was not vacuous.
-    for name in ("campaign", "class photo consents", "filtering log", "training matrix", "visitor register",
-                 "parent register", "DSL dashboard cases"):
+    for name in (
+        "campaign",
+        "class photo consents",
+        "filtering log",
+        "training matrix",
+        "visitor register",
+        "parent register",
+        "DSL dashboard cases",
+    ):
         assert neutralised[name] > 0, name
 
 
@@ -193,8 +206,11 @@ def _project_sources():
 def test_every_csv_response_is_made_by_the_one_helper():
     # Not only the writer: a response labelled text/csv anywhere else (the MIS import's template once was one).
     labelled = re.compile(r"content_type=[^,)]*text/csv")
-    by_hand = [name for name, text in _project_sources()
-               if name != "safeguarding_portal/core/csvexport.py" and labelled.search(text)]
+    by_hand = [
+        name
+        for name, text in _project_sources()
+        if name != "safeguarding_portal/core/csvexport.py" and labelled.search(text)
+    ]
     assert by_hand == [], f"answer with csv_response or csv_streaming_response from core/csvexport.py: {by_hand}"
 
 

@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23")]
 
 @pytest.fixture
 def year5(school):
-    return [PupilFactory(school=school, year_group="5", legal_forename=name, surname="Quillfeather")
-            for name in ("Zebedee", "Ottilie", "Barnaby", "Hester")]
+    return [
+        PupilFactory(school=school, year_group="5", legal_forename=name, surname="Quillfeather")
+        for name in ("Zebedee", "Ottilie", "Barnaby", "Hester")
+    ]
 
 
 def _count_queries(sql: list[str]) -> list[str]:
@@ -47,11 +49,12 @@ def test_a_check_for_one_incident_counts_only_its_category_and_year_groups(schoo
     with CaptureQueriesContext(connection) as captured:
         raised = services.gaps_check(school=school, incident_id=third_cyber[-1].pk)
     assert [(g.year_group, g.strand, g.category, g.incident_count) for g in raised] == [
-        ("5", "bullying", "cyberbullying", 3)]
+        ("5", "bullying", "cyberbullying", 3)
+    ]
     counts = _count_queries([q["sql"] for q in captured.captured_queries])
     assert len(counts) == 1 and "cyberbullying" in counts[0] and "phishing_scams" not in counts[0]
     # The term is a range on the timestamp, which the (school, category, occurred_at) index serves.
-    assert "occurred_at\" >=" in counts[0] and "::date" not in counts[0].lower() and "django_datetime" not in counts[0]
+    assert 'occurred_at" >=' in counts[0] and "::date" not in counts[0].lower() and "django_datetime" not in counts[0]
 
     swept = services.gaps_check(school=school)
     assert {g.category for g in swept} == {"phishing_scams"}
@@ -70,8 +73,9 @@ def test_once_the_strand_has_its_gap_a_further_report_is_not_counted_at_all(scho
 
 def test_an_allegation_about_staff_is_never_counted(school, staff, technician, year5):
     services.category_map_save(school=school, mapping={"staff_conduct": ["reputation"]}, threshold=1)
-    allegation = make_case(school=school, reporter=staff, category="staff_conduct", pupils=[year5[0]],
-                           subject_staff=technician)
+    allegation = make_case(
+        school=school, reporter=staff, category="staff_conduct", pupils=[year5[0]], subject_staff=technician
+    )
     with CaptureQueriesContext(connection) as captured:
         assert services.gaps_check(school=school, incident_id=allegation.pk) == []
     assert _count_queries([q["sql"] for q in captured.captured_queries]) == []

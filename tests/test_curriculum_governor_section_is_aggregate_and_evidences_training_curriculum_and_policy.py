@@ -37,7 +37,12 @@ def test_the_section_follows_the_contract_and_names_nobody(school, staff, dsl, g
 
     assert {"title", "anchor", "template", "summary", "evidence", "actions"} <= set(section)
     assert {e["standard"] for e in section["evidence"]} == {
-        "kcsie.staff_training", "kcsie.dsl_training", "kcsie.governor_training", "kcsie.curriculum", "kcsie.policy"}
+        "kcsie.staff_training",
+        "kcsie.dsl_training",
+        "kcsie.governor_training",
+        "kcsie.curriculum",
+        "kcsie.policy",
+    }
     assert {e["standard"] for e in section["evidence"]} <= STANDARD_KEYS
     assert all(s["rag"] in ("red", "amber", "green") for s in section["summary"])
     curriculum = next(e for e in section["evidence"] if e["standard"] == "kcsie.curriculum")

@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime.datetime(
 
 def _flagged(school, year_group, kind, starts_on=datetime.date(2026, 9, 1), ends_on=None, **kwargs):
     pupil = PupilFactory(school=school, year_group=year_group, **kwargs)
-    PupilFlag.objects.create(pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on,
-                             source=PupilFlag.Source.MIS)
+    PupilFlag.objects.create(pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on, source=PupilFlag.Source.MIS)
     return pupil
 
 

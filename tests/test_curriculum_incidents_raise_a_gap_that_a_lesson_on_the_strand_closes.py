@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23")]
 
 @pytest.fixture
 def year5(school):
-    return [PupilFactory(school=school, year_group="5", legal_forename=name, surname="Quillfeather")
-            for name in ("Zebedee", "Ottilie", "Barnaby")]
+    return [
+        PupilFactory(school=school, year_group="5", legal_forename=name, surname="Quillfeather")
+        for name in ("Zebedee", "Ottilie", "Barnaby")
+    ]
 
 
 def _report(school, reporter, pupils, category, django_capture_on_commit_callbacks):
@@ -43,7 +45,12 @@ def test_three_cyberbullying_incidents_in_year_5_raise_a_gap_and_a_lesson_closes
 
     gap = Gap.objects.get()
     assert (gap.year_group, gap.strand, gap.category, gap.incident_count, gap.status) == (
-        "5", "bullying", "cyberbullying", 3, Gap.Status.OPEN)
+        "5",
+        "bullying",
+        "cyberbullying",
+        3,
+        Gap.Status.OPEN,
+    )
     # The online safety lead hears of it in their digest, without any child's name.
     reminder = Reminder.objects.get(kind="curriculum.gap_raised", recipient_email=osl.email)
     assert "Year 5" in reminder.text and "Zebedee" not in reminder.text
@@ -59,16 +66,20 @@ def test_three_cyberbullying_incidents_in_year_5_raise_a_gap_and_a_lesson_closes
 
     # A lesson on another strand, or for another year group, leaves it open.
     signed_in(staff)
-    client.post(reverse("curriculum:log_lesson"), {"taught_on": "2026-11-20", "year_group": "5",
-                                                    "strands": ["privacy"]})
-    client.post(reverse("curriculum:log_lesson"), {"taught_on": "2026-11-20", "year_group": "4",
-                                                    "strands": ["bullying"]})
+    client.post(
+        reverse("curriculum:log_lesson"), {"taught_on": "2026-11-20", "year_group": "5", "strands": ["privacy"]}
+    )
+    client.post(
+        reverse("curriculum:log_lesson"), {"taught_on": "2026-11-20", "year_group": "4", "strands": ["bullying"]}
+    )
     gap.refresh_from_db()
     assert gap.is_open
 
-    response = client.post(reverse("curriculum:log_lesson"), {"taught_on": "2026-11-21", "year_group": "5",
-                                                               "class_name": "5 Ash", "strands": ["bullying"]},
-                           follow=True)
+    response = client.post(
+        reverse("curriculum:log_lesson"),
+        {"taught_on": "2026-11-21", "year_group": "5", "class_name": "5 Ash", "strands": ["bullying"]},
+        follow=True,
+    )
     assert "This closes the curriculum gap on online bullying" in response.content.decode()
     gap.refresh_from_db()
     assert gap.status == Gap.Status.CLOSED and str(gap.closed_on) == "2026-11-21"
@@ -79,8 +90,9 @@ def test_three_cyberbullying_incidents_in_year_5_raise_a_gap_and_a_lesson_closes
     assert Gap.objects.count() == 1
 
 
-def test_the_school_sets_the_threshold_and_the_map(client, signed_in, school, staff, osl, year5,
-                                                   django_capture_on_commit_callbacks):
+def test_the_school_sets_the_threshold_and_the_map(
+    client, signed_in, school, staff, osl, year5, django_capture_on_commit_callbacks
+):
     _report(school, staff, [year5[0]], "phishing_scams", django_capture_on_commit_callbacks)
     _report(school, staff, [year5[1]], "phishing_scams", django_capture_on_commit_callbacks)
     assert not Gap.objects.exists()

@@ -16,8 +16,10 @@ pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00")]
 
 
 def _publish(client, **data):
-    return client.post(reverse("curriculum:trust_standard_publish") + data.pop("query", ""), {
-        "name": "Online safety refresher", "roles": ["staff", "dsl"], "renew_months": 12, "guidance": "KCSiE", **data})
+    return client.post(
+        reverse("curriculum:trust_standard_publish") + data.pop("query", ""),
+        {"name": "Online safety refresher", "roles": ["staff", "dsl"], "renew_months": 12, "guidance": "KCSiE", **data},
+    )
 
 
 def _state(client, school) -> str:
@@ -64,8 +66,9 @@ def test_publish_adopt_adapt_and_fall_behind(client, signed_in, trust_lead, dsl,
 
 def test_publishing_the_same_again_is_not_a_new_version(trust, trust_lead):
     first = services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
-    again = services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24,
-                                       standard=first)
+    again = services.standard_publish(
+        trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24, standard=first
+    )
     assert again.version == 1
 
 
@@ -73,7 +76,6 @@ def test_a_school_cannot_take_another_trusts_standard(client, signed_in, dsl, tr
     from .factories import TrustFactory
 
     other = TrustFactory(name="Faraway Trust")
-    foreign = services.standard_publish(trust=other, by=trust_lead, name="Elsewhere", roles=["staff"],
-                                         renew_months=12)
+    foreign = services.standard_publish(trust=other, by=trust_lead, name="Elsewhere", roles=["staff"], renew_months=12)
     signed_in(dsl)
     assert client.post(reverse("curriculum:standard_adopt", kwargs={"standard_id": foreign.pk})).status_code == 404

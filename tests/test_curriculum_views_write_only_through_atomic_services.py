@@ -18,8 +18,17 @@ from safeguarding_portal.schools import views as school_views
 from . import factories_curriculum as f
 
 # Writes to the database or the audit log, as a call's name: none may appear in a view.
-WRITES = {"save", "create", "bulk_create", "update", "update_or_create", "get_or_create", "delete",
-          "audit_record", "atomic"}
+WRITES = {
+    "save",
+    "create",
+    "bulk_create",
+    "update",
+    "update_or_create",
+    "get_or_create",
+    "delete",
+    "audit_record",
+    "atomic",
+}
 # Not one transaction of their own, with the reason: each gap is its own transaction (a concurrent check loses
 # only its duplicate), the defaults are one statement, and the staff import is the MIS import's transaction.
 NOT_ATOMIC = {services.gaps_check, services.requirements_ensure_defaults, school_services.staff_import}
@@ -36,8 +45,11 @@ def _calls(module) -> set[str]:
 
 
 def _public_services(module):
-    return [fn for name, fn in inspect.getmembers(module, inspect.isfunction)
-            if not name.startswith("_") and fn.__module__ == module.__name__]
+    return [
+        fn
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if not name.startswith("_") and fn.__module__ == module.__name__
+    ]
 
 
 @pytest.mark.parametrize("module", [views, school_views], ids=lambda m: m.__name__)
@@ -65,8 +77,9 @@ def test_services_take_keywords_and_never_the_request(module):
 
 @pytest.mark.parametrize("module", [services, school_services], ids=lambda m: m.__name__)
 def test_each_write_is_one_transaction(module):
-    unwrapped = [fn.__name__ for fn in _public_services(module)
-                 if fn not in NOT_ATOMIC and not hasattr(fn, "__wrapped__")]
+    unwrapped = [
+        fn.__name__ for fn in _public_services(module) if fn not in NOT_ATOMIC and not hasattr(fn, "__wrapped__")
+    ]
     assert unwrapped == []
 
 
@@ -74,16 +87,19 @@ def test_each_write_is_one_transaction(module):
 def test_another_schools_requirement_or_unit_is_refused(school, other_school):
     theirs = f.requirement(other_school, "induction")
     name = theirs.name
-    form = RequirementForm({"name": "Renamed", "roles": ["staff"], "renew_months": "12", "active": "on"},
-                           instance=theirs)
+    form = RequirementForm(
+        {"name": "Renamed", "roles": ["staff"], "renew_months": "12", "active": "on"}, instance=theirs
+    )
     assert form.is_valid(), form.errors
     with pytest.raises(ValidationError):
         services.requirement_save(school=school, form=form)
     assert TrainingRequirement.objects.get(pk=theirs.pk).name == name
 
     unit = f.unit(other_school)
-    form = UnitForm({"title": "Moved", "programme": "Kapow", "year_groups": ["5"], "strands": ["bullying"],
-                     "active": "on"}, instance=unit)
+    form = UnitForm(
+        {"title": "Moved", "programme": "Kapow", "year_groups": ["5"], "strands": ["bullying"], "active": "on"},
+        instance=unit,
+    )
     assert form.is_valid(), form.errors
     with pytest.raises(ValidationError):
         services.unit_save(school=school, form=form)
@@ -92,8 +108,13 @@ def test_another_schools_requirement_or_unit_is_refused(school, other_school):
 
 @pytest.mark.django_db
 def test_an_event_is_recorded_by_the_user_who_saved_it(school, osl):
-    data = {"kind": Event.Kind.ASSEMBLY, "title": "Safer Internet Day", "held_on": "2026-02-10",
-            "audience": Event.Audience.PUPILS, "attendance": "120"}
+    data = {
+        "kind": Event.Kind.ASSEMBLY,
+        "title": "Safer Internet Day",
+        "held_on": "2026-02-10",
+        "audience": Event.Audience.PUPILS,
+        "attendance": "120",
+    }
     form = EventForm(data, instance=Event(school=school))
     assert form.is_valid(), form.errors
 
@@ -119,9 +140,16 @@ def test_a_map_that_cannot_raise_its_gaps_is_not_saved(school, monkeypatch):
 def test_the_units_page_saves_through_the_service(client, signed_in, school, osl):
     signed_in(osl)
 
-    response = client.post(reverse("curriculum:unit_add"), {
-        "title": "Online friends", "programme": "Kapow", "year_groups": ["4"], "strands": ["bullying", "self_image"],
-        "active": "on"})
+    response = client.post(
+        reverse("curriculum:unit_add"),
+        {
+            "title": "Online friends",
+            "programme": "Kapow",
+            "year_groups": ["4"],
+            "strands": ["bullying", "self_image"],
+            "active": "on",
+        },
+    )
 
     assert response.status_code == 302
     unit = Unit.objects.get(school=school, title="Online friends")

@@ -76,8 +76,9 @@ def test_a_report_that_loses_the_race_at_the_insert_returns_the_winners_concern(
     assert loser.pk == winner.pk and Incident.objects.count() == 1
 
 
-def test_a_report_that_loses_the_race_to_someone_elses_token_is_refused_not_merged(school, staff, dsl, deputy,
-                                                                                   monkeypatch):
+def test_a_report_that_loses_the_race_to_someone_elses_token_is_refused_not_merged(
+    school, staff, dsl, deputy, monkeypatch
+):
     from django.core.exceptions import ValidationError
 
     token = report_payload()["submission_token"]
@@ -116,7 +117,14 @@ def _report(school, reporter, token):
     from django.utils import timezone
 
     return incident_services.incident_report(
-        school=school, reporter=reporter, occurred_at=timezone.now(), location="on_site", category="cyberbullying",
-        description="Unkind messages in a group chat.", device="personal", immediate_risk=False,
-        submission_token=uuid.UUID(token), notify=False,
+        school=school,
+        reporter=reporter,
+        occurred_at=timezone.now(),
+        location="on_site",
+        category="cyberbullying",
+        description="Unkind messages in a group chat.",
+        device="personal",
+        immediate_risk=False,
+        submission_token=uuid.UUID(token),
+        notify=False,
     )

@@ -18,16 +18,27 @@ ALL_MET = {s.value: ("met", "") for s in AIStandard}
 
 
 def _tool(school, by, **extra):
-    fields = {"name": "Reading Buddy AI", "purpose": "Reading practice with a chatbot", "used_by": "pupils",
-              "age_range": "Years 3 to 6 (7 to 11)", "data_seen": "Pupils' typed answers; first names"}
+    fields = {
+        "name": "Reading Buddy AI",
+        "purpose": "Reading practice with a chatbot",
+        "used_by": "pupils",
+        "age_range": "Years 3 to 6 (7 to 11)",
+        "data_seen": "Pupils' typed answers; first names",
+    }
     fields.update(extra)
     return ai.add_tool(school=school, by=by, **fields)
 
 
 def test_the_assessment_checklist_has_the_headings_of_the_standards():
     assert [s.label for s in AIStandard] == [
-        "Filtering", "Monitoring and reporting", "Security", "Privacy and data protection", "Intellectual property",
-        "Design and testing", "Governance"]
+        "Filtering",
+        "Monitoring and reporting",
+        "Security",
+        "Privacy and data protection",
+        "Intellectual property",
+        "Design and testing",
+        "Governance",
+    ]
 
 
 def test_adding_a_tool_opens_an_out_of_cycle_review_with_an_owned_action(school, dsl):
@@ -73,18 +84,32 @@ def test_the_database_refuses_an_approval_without_an_assessment(school, dsl):
 
 def test_the_pages_add_assess_and_decide(client, signed_in, school, dsl, head, osl, technician):
     signed_in(osl)
-    response = client.post(reverse("duty:ai_tool_add"), {
-        "name": "Lesson Planner GPT", "purpose": "Drafting lesson plans", "used_by": "staff", "age_range": "",
-        "data_seen": "Teachers' prompts, no pupil data", "status": "proposed"}, follow=True)
+    response = client.post(
+        reverse("duty:ai_tool_add"),
+        {
+            "name": "Lesson Planner GPT",
+            "purpose": "Drafting lesson plans",
+            "used_by": "staff",
+            "age_range": "",
+            "data_seen": "Teachers' prompts, no pupil data",
+            "status": "proposed",
+        },
+        follow=True,
+    )
     assert response.status_code == 200 and b"out-of-cycle review" in response.content
     tool = AITool.objects.get(school=school)
     data = {f"{s.value}_rating": "met" for s in AIStandard}
     client.post(reverse("duty:ai_tool_assess", args=[tool.pk]), data)
-    assert client.post(reverse("duty:ai_tool_decide", args=[tool.pk]), {"decision": "approved",
-                                                                        "reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("duty:ai_tool_decide", args=[tool.pk]), {"decision": "approved", "reason": "x"}).status_code
+        == 403
+    )
     signed_in(head)
-    page = client.post(reverse("duty:ai_tool_decide", args=[tool.pk]),
-                       {"decision": "approved", "reason": "Meets every heading; staff only"}, follow=True)
+    page = client.post(
+        reverse("duty:ai_tool_decide", args=[tool.pk]),
+        {"decision": "approved", "reason": "Meets every heading; staff only"},
+        follow=True,
+    )
     assert b"Decision recorded: approved" in page.content
     signed_in(technician)
     register = client.get(reverse("duty:ai_tools"))

@@ -24,11 +24,20 @@ def test_the_dsl_records_a_notification_matching_the_child_by_name_and_birth_dat
     client, signed_in, school, dsl, pupil
 ):
     signed_in(dsl)
-    response = client.post(reverse("duty:encompass_new"), {
-        "notified_at": "2026-11-23T07:40", "incident_on": "2026-11-22", "police_reference": "WPC/2026/77",
-        "officer_name": "PC Amara Okafor", "officer_contact": "07700 900999",
-        "support": "Key adult check-in at registration", "child_0_name": "Kezia Brightwater",
-        "child_0_dob": pupil.date_of_birth.isoformat()}, follow=True)
+    response = client.post(
+        reverse("duty:encompass_new"),
+        {
+            "notified_at": "2026-11-23T07:40",
+            "incident_on": "2026-11-22",
+            "police_reference": "WPC/2026/77",
+            "officer_name": "PC Amara Okafor",
+            "officer_contact": "07700 900999",
+            "support": "Key adult check-in at registration",
+            "child_0_name": "Kezia Brightwater",
+            "child_0_dob": pupil.date_of_birth.isoformat(),
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert b"WPC/2026/77" in response.content and b"Kezia Brightwater" in response.content
     n = encompass.notifications(school=school).get()
@@ -38,10 +47,19 @@ def test_the_dsl_records_a_notification_matching_the_child_by_name_and_birth_dat
 
 def test_a_child_the_school_cannot_match_is_refused_with_a_reason(client, signed_in, school, dsl, pupil):
     signed_in(dsl)
-    response = client.post(reverse("duty:encompass_new"), {
-        "notified_at": "2026-11-23T07:40", "incident_on": "2026-11-22", "police_reference": "WPC/2026/77",
-        "officer_name": "PC Okafor", "officer_contact": "101", "support": "Check-in",
-        "child_0_name": "Kezia Brightwater", "child_0_dob": "2001-01-01"})
+    response = client.post(
+        reverse("duty:encompass_new"),
+        {
+            "notified_at": "2026-11-23T07:40",
+            "incident_on": "2026-11-22",
+            "police_reference": "WPC/2026/77",
+            "officer_name": "PC Okafor",
+            "officer_contact": "101",
+            "support": "Check-in",
+            "child_0_name": "Kezia Brightwater",
+            "child_0_dob": "2001-01-01",
+        },
+    )
     assert response.status_code == 200 and b"No single pupil on roll matches" in response.content
     assert not encompass.notifications(school=school).exists()
 
@@ -50,8 +68,9 @@ def test_opening_a_notification_is_recorded_in_the_audit_log(client, signed_in, 
     n = notification(school, by=dsl, pupils=[pupil])
     signed_in(head)
     assert client.get(reverse("duty:encompass_detail", args=[n.pk])).status_code == 200
-    assert AuditEvent.objects.filter(action="record.viewed", object_type="duty.encompassnotification",
-                                     object_id=str(n.pk), actor=head).exists()
+    assert AuditEvent.objects.filter(
+        action="record.viewed", object_type="duty.encompassnotification", object_id=str(n.pk), actor=head
+    ).exists()
 
 
 def test_staff_outside_the_dsl_team_see_no_notification(client, signed_in, school, dsl, staff, osl, pupil):
@@ -62,12 +81,11 @@ def test_staff_outside_the_dsl_team_see_no_notification(client, signed_in, schoo
         assert client.get(reverse("duty:encompass_detail", args=[n.pk])).status_code == 403
 
 
-def test_a_teacher_sees_and_completes_only_the_action_asked_of_them(
-    client, signed_in, school, dsl, staff, osl, pupil
-):
+def test_a_teacher_sees_and_completes_only_the_action_asked_of_them(client, signed_in, school, dsl, staff, osl, pupil):
     n = notification(school, by=dsl, pupils=[pupil])
-    action = encompass.ask_action(notification=n, by=dsl, assignee=staff, pupil=pupil,
-                                  text="Quiet check-in at morning registration")
+    action = encompass.ask_action(
+        notification=n, by=dsl, assignee=staff, pupil=pupil, text="Quiet check-in at morning registration"
+    )
     signed_in(staff)
     page = client.get(reverse("duty:my_actions"))
     assert page.status_code == 200

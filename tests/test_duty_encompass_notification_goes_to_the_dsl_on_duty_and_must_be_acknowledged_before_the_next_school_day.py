@@ -27,8 +27,15 @@ def pupil(school):
 
 @pytest.fixture
 def rota(school, dsl, deputy):
-    duty_services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                                out_of_hours_cover=True, team_after_minutes=10, head_after_minutes=30)
+    duty_services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=True,
+        team_after_minutes=10,
+        head_after_minutes=30,
+    )
     weekly_rota(school, by=dsl, school_day=every_weekday(dsl), out_of_hours=every_weekday(deputy))
 
 
@@ -72,8 +79,12 @@ def test_unacknowledged_it_passes_to_the_team_the_head_then_escalates_at_the_sta
         mail.outbox.clear()
         assert encompass.sweep(now=clock.at("2026-11-24 08:01")) == 1  # not acknowledged before the day
         assert encompass.sweep(now=clock.at("2026-11-24 08:03")) == 0
-    assert _kinds(n) == [(EncompassEntryKind.ALERTED, "on_duty"), (EncompassEntryKind.ALERTED, "team"),
-                         (EncompassEntryKind.ALERTED, "head"), (EncompassEntryKind.ESCALATED, "")]
+    assert _kinds(n) == [
+        (EncompassEntryKind.ALERTED, "on_duty"),
+        (EncompassEntryKind.ALERTED, "team"),
+        (EncompassEntryKind.ALERTED, "head"),
+        (EncompassEntryKind.ESCALATED, ""),
+    ]
     assert sorted(mail.outbox[-1].to) == sorted([deputy.email, head.email])
     assert mail.outbox[-1].subject.startswith("URGENT")
 
@@ -85,8 +96,9 @@ def test_acknowledged_in_time_it_goes_no_further_and_counts_as_seen(school, dsl,
     assert encompass.sweep(now=clock.at("2026-11-24 09:00")) == 0
     with pytest.raises(ValidationError):
         encompass.acknowledge(notification=n, by=dsl)
-    assert encompass.figures(school_ids=[school.pk], start=datetime.date(2026, 11, 1),
-                             end=datetime.date(2026, 11, 30)) == {school.pk: (1, 1)}
+    assert encompass.figures(
+        school_ids=[school.pk], start=datetime.date(2026, 11, 1), end=datetime.date(2026, 11, 30)
+    ) == {school.pk: (1, 1)}
 
 
 def test_only_the_dsl_team_or_the_head_acknowledges(school, dsl, staff, pupil):

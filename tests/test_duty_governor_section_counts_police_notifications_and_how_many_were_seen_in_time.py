@@ -37,6 +37,7 @@ def test_small_numbers_are_shown_as_fewer_than_three_and_the_trust_sees_the_same
     encompass.acknowledge(notification=n, by=dsl)
     section = governor_section(school=school, start=START, end=END)
     assert section["encompass"] == {"notifications": "fewer than 3", "seen": "fewer than 3"}
-    column = next(c for c in columns_for(school_ids=[school.pk], start=START, end=END, today=END)
-                  if c.key == "encompass")
+    column = next(
+        c for c in columns_for(school_ids=[school.pk], start=START, end=END, today=END) if c.key == "encompass"
+    )
     assert column.values[school.pk] == "all of fewer than 3"

@@ -26,8 +26,14 @@ def test_the_weekly_pattern_names_the_person_for_each_weekday(school, dsl, deput
 
 def test_a_swap_covers_one_day_and_the_pattern_applies_again_the_day_after(school, dsl, deputy):
     weekly_rota(school, by=dsl, school_day=every_weekday(dsl))
-    services.swap_day(school=school, by=dsl, on=datetime.date(2026, 11, 26), period=Period.SCHOOL_DAY,
-                      person=deputy, reason="DSL on a course")
+    services.swap_day(
+        school=school,
+        by=dsl,
+        on=datetime.date(2026, 11, 26),
+        period=Period.SCHOOL_DAY,
+        person=deputy,
+        reason="DSL on a course",
+    )
     assert selectors.on_duty(school, clock.at("2026-11-26 11:00")) == deputy
     assert selectors.on_duty(school, clock.at("2026-11-27 11:00")) == dsl
 
@@ -40,8 +46,15 @@ def test_nobody_is_on_school_day_duty_in_the_holidays_or_out_of_hours_without_co
 
 
 def test_out_of_hours_cover_names_its_own_person_evenings_and_weekends(school, dsl, deputy):
-    services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                           out_of_hours_cover=True, team_after_minutes=10, head_after_minutes=20)
+    services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=True,
+        team_after_minutes=10,
+        head_after_minutes=20,
+    )
     weekly_rota(school, by=dsl, school_day=every_weekday(dsl), out_of_hours={0: deputy, 5: deputy})
     assert selectors.on_duty(school, clock.at("2026-11-23 19:30")) == deputy
     assert selectors.on_duty(school, clock.at("2026-11-28 12:00")) == deputy
@@ -52,14 +65,21 @@ def test_only_the_dsl_or_a_deputy_can_be_on_the_rota_or_cover_a_swap(school, dsl
     with pytest.raises(ValidationError):
         services.set_slot(school=school, by=dsl, weekday=0, period=Period.SCHOOL_DAY, person=staff)
     with pytest.raises(ValidationError):
-        services.swap_day(school=school, by=dsl, on=datetime.date(2026, 12, 23), period=Period.SCHOOL_DAY,
-                          person=dsl, reason="Holiday")  # not a school day
+        services.swap_day(
+            school=school,
+            by=dsl,
+            on=datetime.date(2026, 12, 23),
+            period=Period.SCHOOL_DAY,
+            person=dsl,
+            reason="Holiday",
+        )  # not a school day
 
 
 def test_someone_who_left_the_dsl_team_is_no_longer_on_duty(school, dsl, deputy):
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
     Membership.objects.filter(user=deputy, school=school).update(
-        started_on=datetime.date(2026, 9, 1), ended_on=datetime.date(2026, 11, 20))
+        started_on=datetime.date(2026, 9, 1), ended_on=datetime.date(2026, 11, 20)
+    )
     assert selectors.on_duty(school, clock.at("2026-11-23 10:00")) is None
 
 

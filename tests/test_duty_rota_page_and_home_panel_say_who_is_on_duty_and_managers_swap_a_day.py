@@ -37,8 +37,11 @@ def test_a_manager_sets_the_weekly_pattern_and_swaps_a_day(client, signed_in, sc
     assert response.status_code == 200 and b"Weekly rota saved" in response.content
     assert RotaSlot.objects.filter(school=school, period=Period.SCHOOL_DAY, person=dsl).count() == 5
 
-    response = client.post(reverse("duty:swap"), {"on": "2026-11-25", "period": "school_day",
-                                                  "person": str(deputy.pk), "reason": "Annual leave"}, follow=True)
+    response = client.post(
+        reverse("duty:swap"),
+        {"on": "2026-11-25", "period": "school_day", "person": str(deputy.pk), "reason": "Annual leave"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert b"swap: Annual leave" in response.content
     assert RotaSwap.objects.get(school=school).person == deputy

@@ -26,7 +26,10 @@ def test_the_escalation_chain_is_on_duty_then_the_rest_of_the_team_then_the_head
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
     chain = duty_services.escalation_chain(school, timezone.now())
     assert [(s.key, s.after.seconds // 60, s.people) for s in chain] == [
-        ("on_duty", 0, (deputy,)), ("team", 15, (dsl,)), ("head", 30, (head,))]
+        ("on_duty", 0, (deputy,)),
+        ("team", 15, (dsl,)),
+        ("head", 30, (head,)),
+    ]
 
 
 def test_without_anyone_on_duty_the_chain_is_the_whole_team_then_the_head(school, dsl, deputy, head):
@@ -39,8 +42,15 @@ def test_an_urgent_report_goes_to_the_person_on_duty_first_then_on(
     school, staff, dsl, deputy, head, django_capture_on_commit_callbacks
 ):
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
-    duty_services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                                out_of_hours_cover=False, team_after_minutes=5, head_after_minutes=12)
+    duty_services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=False,
+        team_after_minutes=5,
+        head_after_minutes=12,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         incident = make_case(school=school, reporter=staff, immediate_risk=True)
     assert incident.alerts.get(kind=Alert.Kind.URGENT).recipients == [deputy.email]
@@ -58,7 +68,8 @@ def test_an_urgent_report_goes_to_the_person_on_duty_first_then_on(
         assert services.urgent_resend_sweep(now=_minutes(13)) == 1
         assert services.urgent_resend_sweep(now=_minutes(14)) == 0
     assert sorted(incident.alerts.get(kind=Alert.Kind.URGENT_RESEND).recipients) == sorted(
-        [dsl.email, deputy.email, head.email])
+        [dsl.email, deputy.email, head.email]
+    )
 
 
 def test_an_urgent_report_acknowledged_by_the_person_on_duty_goes_no_further(school, staff, dsl, deputy, head):

@@ -33,8 +33,14 @@ def notify(settings):
     answers = []
 
     def fake_request(session, method, url, **kwargs):
-        calls.append({"method": method, "url": url, "body": json.loads(kwargs.get("data") or "{}"),
-                      "headers": kwargs.get("headers", {})})
+        calls.append(
+            {
+                "method": method,
+                "url": url,
+                "body": json.loads(kwargs.get("data") or "{}"),
+                "headers": kwargs.get("headers", {}),
+            }
+        )
         status = answers.pop(0) if answers else 201
         response = requests.Response()
         response.status_code = status
@@ -48,9 +54,16 @@ def notify(settings):
 
 
 def _texting_school(school, dsl, deputy):
-    duty_services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                                out_of_hours_cover=False, team_after_minutes=5, head_after_minutes=12,
-                                sms_enabled=True)
+    duty_services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=False,
+        team_after_minutes=5,
+        head_after_minutes=12,
+        sms_enabled=True,
+    )
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
     texts.set_mobile(school=school, user=deputy, number="07700 900123")
     texts.set_mobile(school=school, user=dsl, number="07700 900456")
@@ -105,8 +118,9 @@ def test_a_number_notify_refuses_fails_at_once_and_is_not_retried(
     assert delivery.state == SmsDelivery.State.FAILED and delivery.next_attempt_at is None
 
 
-def test_no_texts_unless_the_school_turned_them_on(notify, school, staff, dsl, deputy,
-                                                   django_capture_on_commit_callbacks):
+def test_no_texts_unless_the_school_turned_them_on(
+    notify, school, staff, dsl, deputy, django_capture_on_commit_callbacks
+):
     calls, _ = notify
     texts.set_mobile(school=school, user=dsl, number="07700 900456")
     with django_capture_on_commit_callbacks(execute=True):
@@ -114,8 +128,9 @@ def test_no_texts_unless_the_school_turned_them_on(notify, school, staff, dsl, d
     assert calls == [] and not SmsDelivery.objects.exists()
 
 
-def test_the_console_backend_is_the_default_and_writes_the_log(settings, school, staff, dsl, deputy, caplog,
-                                                               django_capture_on_commit_callbacks):
+def test_the_console_backend_is_the_default_and_writes_the_log(
+    settings, school, staff, dsl, deputy, caplog, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "console"
     _texting_school(school, dsl, deputy)
     with caplog.at_level("INFO", logger="duty.sms"), django_capture_on_commit_callbacks(execute=True):

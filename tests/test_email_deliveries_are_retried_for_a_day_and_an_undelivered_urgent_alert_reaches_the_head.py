@@ -154,8 +154,9 @@ def test_an_address_refused_for_good_fails_at_once_without_retrying(
     assert "No such user" in alert.last_error
 
 
-def test_an_attempt_cut_off_by_a_dead_worker_is_tried_again(school, staff, dsl, time_machine,
-                                                            django_capture_on_commit_callbacks):
+def test_an_attempt_cut_off_by_a_dead_worker_is_tried_again(
+    school, staff, dsl, time_machine, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):  # queued, never handed to a worker
         make_case(school=school, reporter=staff)
     alert = EmailDelivery.objects.get(kind="alert")

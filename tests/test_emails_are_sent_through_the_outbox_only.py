@@ -16,8 +16,13 @@ MAIL_MODULES = ("django.core.mail", "smtplib")
 def _mail_imports(source: str) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(source)):
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
         found |= {n for n in names if n.startswith(MAIL_MODULES)}
     return found
 

@@ -16,21 +16,36 @@ pytestmark = pytest.mark.django_db
 
 def test_request_to_revert(school, staff, head, technician, signed_in, client):
     until = timezone.localdate() + datetime.timedelta(days=14)
-    response = signed_in(staff).post(reverse("filtering:request"), {
-        "token": "5b0c0c47-64a4-4f7e-9d1c-00000000000a", "action": "allow", "target_kind": "domain",
-        "target": "www.britishmuseum.org", "scope": "year_group", "scope_detail": "Year 6",
-        "reason": "Ancient Egypt research", "needed_until": until.isoformat()})
+    response = signed_in(staff).post(
+        reverse("filtering:request"),
+        {
+            "token": "5b0c0c47-64a4-4f7e-9d1c-00000000000a",
+            "action": "allow",
+            "target_kind": "domain",
+            "target": "www.britishmuseum.org",
+            "scope": "year_group",
+            "scope_detail": "Year 6",
+            "reason": "Ancient Egypt research",
+            "needed_until": until.isoformat(),
+        },
+    )
     change = ChangeRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("filtering:change", args=[change.pk])
     assert change.state == State.REQUESTED and change.requested_by == staff
 
     sign = signed_in
-    sign(technician).post(reverse("filtering:assess", args=[change.pk]), {
-        "view": "technical", "rating": "low", "assessment": "Static museum pages", "mitigations": "Year 6 only"})
-    sign(head).post(reverse("filtering:assess", args=[change.pk]), {
-        "view": "educational", "rating": "low", "assessment": "Core to the unit"})
-    sign(head).post(reverse("filtering:decide", args=[change.pk]), {
-        "decision": "approve", "reason": "Low risk, clear need", "expires_on": until.isoformat()})
+    sign(technician).post(
+        reverse("filtering:assess", args=[change.pk]),
+        {"view": "technical", "rating": "low", "assessment": "Static museum pages", "mitigations": "Year 6 only"},
+    )
+    sign(head).post(
+        reverse("filtering:assess", args=[change.pk]),
+        {"view": "educational", "rating": "low", "assessment": "Core to the unit"},
+    )
+    sign(head).post(
+        reverse("filtering:decide", args=[change.pk]),
+        {"decision": "approve", "reason": "Low risk, clear need", "expires_on": until.isoformat()},
+    )
     change.refresh_from_db()
     assert change.state == State.APPROVED and change.expires_on == until
 
@@ -48,8 +63,14 @@ def test_request_to_revert(school, staff, head, technician, signed_in, client):
     assert change.state == State.REVERTED
 
     kinds = list(FilterEvent.objects.filter(change=change).order_by("seq").values_list("kind", flat=True))
-    assert kinds == [EventKind.REQUESTED, EventKind.ASSESSED, EventKind.ASSESSED, EventKind.APPROVED,
-                     EventKind.APPLIED, EventKind.REVERTED]
+    assert kinds == [
+        EventKind.REQUESTED,
+        EventKind.ASSESSED,
+        EventKind.ASSESSED,
+        EventKind.APPROVED,
+        EventKind.APPLIED,
+        EventKind.REVERTED,
+    ]
     assert chain.verify(FilterEvent) == []
 
     page = sign(head).get(reverse("filtering:change", args=[change.pk]))
@@ -58,8 +79,14 @@ def test_request_to_revert(school, staff, head, technician, signed_in, client):
 
 def test_a_double_submitted_request_is_recorded_once(school, staff, signed_in):
     client = signed_in(staff)
-    data = {"token": "5b0c0c47-64a4-4f7e-9d1c-00000000000b", "action": "block", "target_kind": "app",
-            "target": "Snapchat", "scope": "all_pupils", "reason": "Not for pupils"}
+    data = {
+        "token": "5b0c0c47-64a4-4f7e-9d1c-00000000000b",
+        "action": "block",
+        "target_kind": "app",
+        "target": "Snapchat",
+        "scope": "all_pupils",
+        "reason": "Not for pupils",
+    }
     client.post(reverse("filtering:request"), data)
     client.post(reverse("filtering:request"), data)
     assert ChangeRequest.objects.count() == 1

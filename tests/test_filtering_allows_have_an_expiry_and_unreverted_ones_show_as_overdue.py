@@ -33,16 +33,25 @@ def test_an_allow_needs_an_expiry_or_a_reason_to_be_permanent(school, staff, hea
 
 
 def test_the_request_form_asks_until_when_an_allow_is_needed(school, staff, signed_in):
-    response = signed_in(staff).post(reverse("filtering:request"), {
-        "token": "5b0c0c47-64a4-4f7e-9d1c-000000000002", "action": "allow", "target_kind": "url",
-        "target": "https://example.org", "scope": "all_pupils", "reason": "Lesson"})
+    response = signed_in(staff).post(
+        reverse("filtering:request"),
+        {
+            "token": "5b0c0c47-64a4-4f7e-9d1c-000000000002",
+            "action": "allow",
+            "target_kind": "url",
+            "target": "https://example.org",
+            "scope": "all_pupils",
+            "reason": "Lesson",
+        },
+    )
     assert response.status_code == 200
     assert b"allows are temporary" in response.content
     assert response.context["form"]["target"].value() == "https://example.org"  # nothing typed is lost
 
 
 def test_an_unreverted_allow_past_expiry_is_overdue_everywhere_until_reverted(
-        school, staff, head, technician, signed_in):
+    school, staff, head, technician, signed_in
+):
     change = overdue_allow(school=school, requester=staff, approver=head, technician=technician)
     today = timezone.localdate()
     assert change.is_overdue(today)
@@ -67,8 +76,9 @@ def test_an_unreverted_allow_past_expiry_is_overdue_everywhere_until_reverted(
 
 
 def test_the_technician_is_reminded_before_an_allow_expires(school, staff, head, technician):
-    change = make_change(school=school, requester=staff, approver=head, technician=technician,
-                         state=State.APPLIED, expires_in_days=5)
+    change = make_change(
+        school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED, expires_in_days=5
+    )
     assert reminders.expiring(today=timezone.localdate()) == 1
     reminder = Reminder.objects.get(kind="filtering.expiring")
     assert reminder.recipient_email == technician.email

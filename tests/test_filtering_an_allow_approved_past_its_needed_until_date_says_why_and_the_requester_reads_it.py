@@ -44,8 +44,13 @@ def test_a_later_expiry_without_a_reason_is_refused_and_nothing_is_recorded(aske
 
 
 def test_a_later_expiry_with_a_reason_is_approved_and_the_reason_is_in_the_log(asked_for_two_weeks, head):
-    change = services.approve(change=asked_for_two_weeks, by=head, reason="Fine", expires_on=_days(60),
-                              longer_reason="The unit runs all half term, not two weeks.")
+    change = services.approve(
+        change=asked_for_two_weeks,
+        by=head,
+        reason="Fine",
+        expires_on=_days(60),
+        longer_reason="The unit runs all half term, not two weeks.",
+    )
     change.refresh_from_db()
     assert change.state == State.APPROVED and change.expires_on == _days(60)
     assert change.longer_reason == "The unit runs all half term, not two weeks."
@@ -62,14 +67,24 @@ def test_the_needed_until_date_or_earlier_needs_no_reason(asked_for_two_weeks, h
 
 
 def test_a_reason_given_for_an_expiry_that_is_not_later_is_not_kept(asked_for_two_weeks, head):
-    change = services.approve(change=asked_for_two_weeks, by=head, reason="Fine", expires_on=_days(7),
-                              longer_reason="Typed into the box by mistake.")
+    change = services.approve(
+        change=asked_for_two_weeks,
+        by=head,
+        reason="Fine",
+        expires_on=_days(7),
+        longer_reason="Typed into the box by mistake.",
+    )
     assert change.longer_reason == ""
 
 
 def test_the_requester_reads_the_reason_on_their_request(asked_for_two_weeks, head, staff, signed_in):
-    services.approve(change=asked_for_two_weeks, by=head, reason="Fine", expires_on=_days(60),
-                     longer_reason="The unit runs all half term, not two weeks.")
+    services.approve(
+        change=asked_for_two_weeks,
+        by=head,
+        reason="Fine",
+        expires_on=_days(60),
+        longer_reason="The unit runs all half term, not two weeks.",
+    )
     page = signed_in(staff).get(reverse("filtering:change", args=[asked_for_two_weeks.pk]))
     assert page.status_code == 200
     text = page.content.decode()
@@ -79,16 +94,24 @@ def test_the_requester_reads_the_reason_on_their_request(asked_for_two_weeks, he
 
 def test_the_decision_form_refuses_a_later_expiry_without_a_reason(asked_for_two_weeks, head, signed_in):
     client = signed_in(head)
-    response = client.post(reverse("filtering:decide", args=[asked_for_two_weeks.pk]), {
-        "decision": "approve", "reason": "Fine", "expires_on": _days(60).isoformat()})
+    response = client.post(
+        reverse("filtering:decide", args=[asked_for_two_weeks.pk]),
+        {"decision": "approve", "reason": "Fine", "expires_on": _days(60).isoformat()},
+    )
     assert response.status_code == 302
     messages = [m.message for m in response.wsgi_request._messages]
     assert any("record why it should last longer" in m for m in messages)
     assert ChangeRequest.objects.get(pk=asked_for_two_weeks.pk).state == State.REQUESTED
 
-    response = client.post(reverse("filtering:decide", args=[asked_for_two_weeks.pk]), {
-        "decision": "approve", "reason": "Fine", "expires_on": _days(60).isoformat(),
-        "longer_reason": "The unit runs all half term."})
+    response = client.post(
+        reverse("filtering:decide", args=[asked_for_two_weeks.pk]),
+        {
+            "decision": "approve",
+            "reason": "Fine",
+            "expires_on": _days(60).isoformat(),
+            "longer_reason": "The unit runs all half term.",
+        },
+    )
     assert ChangeRequest.objects.get(pk=asked_for_two_weeks.pk).longer_reason == "The unit runs all half term."
 
 

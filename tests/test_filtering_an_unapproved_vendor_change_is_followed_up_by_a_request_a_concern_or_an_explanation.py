@@ -35,9 +35,12 @@ def unexplained(school, technician) -> VendorEntry:
     """j.smith unblocked TikTok in the filter an hour ago; nobody asked for it."""
     when = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
     result = vendor.import_vendor_log(
-        school=school, by=technician, filename="lightspeed.csv", mapping=vendor.Mapping(),
-        data=f"timestamp,user,action,target,reference\n{when},j.smith,Unblock site,https://www.tiktok.com,LS-77\n"
-        .encode())
+        school=school,
+        by=technician,
+        filename="lightspeed.csv",
+        mapping=vendor.Mapping(),
+        data=f"timestamp,user,action,target,reference\n{when},j.smith,Unblock site,https://www.tiktok.com,LS-77\n".encode(),
+    )
     assert result.ok and result.unexplained == 1
     return VendorEntry.objects.get()
 
@@ -61,9 +64,18 @@ def test_the_reconciliation_offers_a_follow_up_for_each_unexplained_change(unexp
 def test_a_request_raised_afterwards_goes_for_approval_and_the_log_links_it(unexplained, technician, signed_in):
     client = signed_in(technician)
     until = timezone.localdate() + datetime.timedelta(days=5)
-    response = _follow_up(client, unexplained, "retrospective", **{
-        "retro-action": "allow", "retro-target_kind": "domain", "retro-scope": "staff",
-        "retro-reason": "Media studies staff reviewing a pupil's video.", "retro-needed_until": until.isoformat()})
+    response = _follow_up(
+        client,
+        unexplained,
+        "retrospective",
+        **{
+            "retro-action": "allow",
+            "retro-target_kind": "domain",
+            "retro-scope": "staff",
+            "retro-reason": "Media studies staff reviewing a pupil's video.",
+            "retro-needed_until": until.isoformat(),
+        },
+    )
     assert response.status_code == 302
 
     change = ChangeRequest.objects.get()
@@ -87,8 +99,12 @@ def test_a_request_raised_afterwards_goes_for_approval_and_the_log_links_it(unex
 
 def test_a_concern_goes_to_the_dsl_team_through_the_incidents_app(unexplained, technician, signed_in):
     client = signed_in(technician)
-    response = _follow_up(client, unexplained, "incident", **{
-        "incident-description": "j.smith is a supply teacher's account; TikTok should be blocked for pupils."})
+    response = _follow_up(
+        client,
+        unexplained,
+        "incident",
+        **{"incident-description": "j.smith is a supply teacher's account; TikTok should be blocked for pupils."},
+    )
     assert response.status_code == 302
 
     incident = Incident.objects.get()
@@ -109,8 +125,12 @@ def test_an_explanation_needs_a_reason_and_is_shown(unexplained, head, signed_in
     assert not VendorFollowUp.objects.exists()
     assert not FilterEvent.objects.filter(kind=EventKind.VENDOR_FOLLOW_UP).exists()
 
-    response = _follow_up(client, unexplained, "explained", **{
-        "explain-reason": "Lightspeed's own category update of 3 December (their ticket 4471)."})
+    response = _follow_up(
+        client,
+        unexplained,
+        "explained",
+        **{"explain-reason": "Lightspeed's own category update of 3 December (their ticket 4471)."},
+    )
     assert response.status_code == 302
     follow_up = VendorFollowUp.objects.get()
     assert follow_up.kind == FollowUpKind.EXPLAINED and "ticket 4471" in follow_up.reason
@@ -155,11 +175,22 @@ def test_a_follow_up_is_never_edited_or_deleted(unexplained, technician):
 def test_a_change_an_approved_request_explains_has_no_follow_up_page(school, technician, staff, head, signed_in):
     from .factories_filtering import make_change
 
-    make_change(school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED,
-                target="https://www.bbc.co.uk/bitesize/")
+    make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://www.bbc.co.uk/bitesize/",
+    )
     when = (timezone.localtime() + datetime.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
-    vendor.import_vendor_log(school=school, by=technician, filename="x.csv", mapping=vendor.Mapping(),
-                             data=f"timestamp,user,action,target\n{when},tech,Allow,bbc.co.uk/bitesize\n".encode())
+    vendor.import_vendor_log(
+        school=school,
+        by=technician,
+        filename="x.csv",
+        mapping=vendor.Mapping(),
+        data=f"timestamp,user,action,target\n{when},tech,Allow,bbc.co.uk/bitesize\n".encode(),
+    )
     entry = VendorEntry.objects.get()
     assert entry.explained_by is not None
     assert signed_in(technician).get(reverse("filtering:vendor_entry", args=[entry.pk])).status_code == 404

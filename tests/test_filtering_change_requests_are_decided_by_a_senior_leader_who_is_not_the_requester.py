@@ -25,8 +25,11 @@ def _assessed(change, technician, head):
 
 
 def _decide(client, change, **data):
-    payload = {"decision": "approve", "reason": "Fine for the unit",
-               "expires_on": (timezone.localdate() + datetime.timedelta(days=10)).isoformat()} | data
+    payload = {
+        "decision": "approve",
+        "reason": "Fine for the unit",
+        "expires_on": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+    } | data
     return client.post(reverse("filtering:decide", args=[change.pk]), payload)
 
 
@@ -62,8 +65,9 @@ def test_a_technician_cannot_approve(school, staff, head, technician, signed_in)
     response = _decide(signed_in(technician), change)
     assert response.status_code == 403
     with pytest.raises(ValidationError, match="senior leader"):
-        services.approve(change=change, by=technician, reason="I can", expires_on=timezone.localdate()
-                         + datetime.timedelta(days=3))
+        services.approve(
+            change=change, by=technician, reason="I can", expires_on=timezone.localdate() + datetime.timedelta(days=3)
+        )
     change.refresh_from_db()
     assert change.state == State.REQUESTED
 
@@ -72,8 +76,9 @@ def test_a_request_is_not_decided_before_both_risk_views(school, staff, head, te
     change = make_change(school=school, requester=staff)
     services.assess(change=change, by=head, view=RiskView.EDUCATIONAL, rating="medium", assessment="Useful.")
     with pytest.raises(ValidationError, match="technical view"):
-        services.approve(change=change, by=head, reason="ok",
-                         expires_on=timezone.localdate() + datetime.timedelta(days=5))
+        services.approve(
+            change=change, by=head, reason="ok", expires_on=timezone.localdate() + datetime.timedelta(days=5)
+        )
     with pytest.raises(ValidationError, match="technician"):
         services.assess(change=change, by=head, view=RiskView.TECHNICAL, rating="low", assessment="I think so")
 

@@ -41,8 +41,14 @@ def test_the_section_query_count_does_not_grow(school, staff, head, technician):
     with CaptureQueriesContext(connection) as small:
         governor_section(school=school, start=START, end=END)
     for i in range(5):
-        make_change(school=school, requester=staff, approver=head, technician=technician, state=State.REVERTED,
-                    target=f"https://s{i}.example")
+        make_change(
+            school=school,
+            requester=staff,
+            approver=head,
+            technician=technician,
+            state=State.REVERTED,
+            target=f"https://s{i}.example",
+        )
     with CaptureQueriesContext(connection) as large:
         governor_section(school=school, start=START, end=END)
     assert len(small) == len(large)

@@ -17,8 +17,19 @@ from .factories_filtering import make_change
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("persona,status", [("technician", 200), ("dsl", 200), ("deputy", 200), ("head", 200),
-                                            ("staff", 403), ("osl", 403), ("governor", 403), ("parent", 403)])
+@pytest.mark.parametrize(
+    "persona,status",
+    [
+        ("technician", 200),
+        ("dsl", 200),
+        ("deputy", 200),
+        ("head", 200),
+        ("staff", 403),
+        ("osl", 403),
+        ("governor", 403),
+        ("parent", 403),
+    ],
+)
 def test_who_may_read_the_log(request, signed_in, persona, status):
     user = request.getfixturevalue(persona)
     assert signed_in(user).get(reverse("filtering:log")).status_code == status
@@ -27,8 +38,14 @@ def test_who_may_read_the_log(request, signed_in, persona, status):
 
 def _changes(school, staff, head, technician, n):
     for i in range(n):
-        make_change(school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED,
-                    target=f"https://site{i}.example/")
+        make_change(
+            school=school,
+            requester=staff,
+            approver=head,
+            technician=technician,
+            state=State.APPLIED,
+            target=f"https://site{i}.example/",
+        )
 
 
 def test_csv_has_every_event_with_its_hash(school, staff, head, technician, signed_in):

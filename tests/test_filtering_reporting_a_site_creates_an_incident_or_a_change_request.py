@@ -14,9 +14,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, **data):
-    payload = {"token": "5b0c0c47-64a4-4f7e-9d1c-0000000000c1", "kind": "breach", "url": "https://bad.example/x",
-               "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "location": "on_site",
-               "device": "school", "description": "A pop-up with adult content", "scope": "all_pupils"} | data
+    payload = {
+        "token": "5b0c0c47-64a4-4f7e-9d1c-0000000000c1",
+        "kind": "breach",
+        "url": "https://bad.example/x",
+        "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "location": "on_site",
+        "device": "school",
+        "description": "A pop-up with adult content",
+        "scope": "all_pupils",
+    } | data
     return client.post(reverse("filtering:report_site"), payload)
 
 
@@ -35,8 +42,12 @@ def test_a_breach_creates_an_incident_and_a_candidate_block(school, staff, dsl, 
 
 
 def test_an_overblock_becomes_an_allow_request_without_an_incident(school, staff, signed_in):
-    _post(signed_in(staff), kind="overblock", url="https://www.nasa.gov/learning",
-          description="Blocks the Year 5 space unit")
+    _post(
+        signed_in(staff),
+        kind="overblock",
+        url="https://www.nasa.gov/learning",
+        description="Blocks the Year 5 space unit",
+    )
     change = ChangeRequest.objects.get()
     assert not Incident.objects.exists()
     assert change.action == Action.ALLOW and change.source == Source.OVERBLOCK and change.needed_until

@@ -19,11 +19,22 @@ def test_missing_roles_are_red_until_named(school, head, dsl, governor, signed_i
     assert b'data-testid="missing-roles"' in page.content and b"IT provider contact" in page.content
     assert b'data-testid="filtering-missing-roles"' in client.get(reverse("home")).content
 
-    for role, user, name in [("senior_leader", head, ""), ("governor", governor, ""), ("dsl", dsl, ""),
-                             ("it_provider", None, "Sam Patel")]:
-        response = client.post(reverse("filtering:responsibility_add"), {
-            "role": role, "user": user.pk if user else "", "name": name, "organisation": "Schools IT Ltd"
-            if not user else "", "starts_on": "2026-09-01"})
+    for role, user, name in [
+        ("senior_leader", head, ""),
+        ("governor", governor, ""),
+        ("dsl", dsl, ""),
+        ("it_provider", None, "Sam Patel"),
+    ]:
+        response = client.post(
+            reverse("filtering:responsibility_add"),
+            {
+                "role": role,
+                "user": user.pk if user else "",
+                "name": name,
+                "organisation": "Schools IT Ltd" if not user else "",
+                "starts_on": "2026-09-01",
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:3000]
     assert selectors.missing_roles(school=school) == []
     assert b'data-testid="missing-roles"' not in client.get(reverse("filtering:index")).content
@@ -32,10 +43,12 @@ def test_missing_roles_are_red_until_named(school, head, dsl, governor, signed_i
 
 def test_a_new_holder_ends_the_previous_term_and_keeps_history(school, head, dsl, signed_in):
     client = signed_in(head)
-    client.post(reverse("filtering:responsibility_add"), {"role": "it_provider", "name": "Old IT",
-                                                            "starts_on": "2025-09-01"})
-    client.post(reverse("filtering:responsibility_add"), {"role": "it_provider", "name": "New IT",
-                                                            "starts_on": "2026-10-01"})
+    client.post(
+        reverse("filtering:responsibility_add"), {"role": "it_provider", "name": "Old IT", "starts_on": "2025-09-01"}
+    )
+    client.post(
+        reverse("filtering:responsibility_add"), {"role": "it_provider", "name": "New IT", "starts_on": "2026-10-01"}
+    )
     old, new = Responsibility.objects.filter(role="it_provider").order_by("starts_on")
     assert old.ends_on == datetime.date(2026, 9, 30) and new.ends_on is None
     page = client.get(reverse("filtering:responsibilities"))
@@ -44,8 +57,9 @@ def test_a_new_holder_ends_the_previous_term_and_keeps_history(school, head, dsl
 
 def test_ending_a_role_without_a_successor_shows_it_missing(school, head, signed_in):
     client = signed_in(head)
-    client.post(reverse("filtering:responsibility_add"), {"role": "governor", "name": "G Ellis",
-                                                            "starts_on": "2025-09-01"})
+    client.post(
+        reverse("filtering:responsibility_add"), {"role": "governor", "name": "G Ellis", "starts_on": "2025-09-01"}
+    )
     record = Responsibility.objects.get()
     client.post(reverse("filtering:responsibility_end", args=[record.pk]), {})
     record.refresh_from_db()

@@ -23,10 +23,22 @@ def _when(delta_minutes: int) -> str:
 
 @pytest.fixture
 def applied(school, staff, head, technician):
-    explained = make_change(school=school, requester=staff, approver=head, technician=technician,
-                            state=State.APPLIED, target="https://www.bbc.co.uk/bitesize/")
-    unseen = make_change(school=school, requester=staff, approver=head, technician=technician,
-                         state=State.APPLIED, target="https://scratch.mit.edu/projects")
+    explained = make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://www.bbc.co.uk/bitesize/",
+    )
+    unseen = make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://scratch.mit.edu/projects",
+    )
     return explained, unseen
 
 
@@ -36,15 +48,25 @@ def _file(rows: list[str], header: str = "Time,Admin,Event,Resource,Change ID") 
 
 def test_both_ways(school, technician, applied, signed_in):
     explained, unseen = applied
-    upload = _file([
-        f"{_when(-30)},tech,Sign in,console,",
-        f"{_when(1)},tech,Allow URL,bbc.co.uk/bitesize,LS-1001",
-        f"{_when(2)},j.smith,Unblock site,https://www.tiktok.com,LS-1003",
-    ])
+    upload = _file(
+        [
+            f"{_when(-30)},tech,Sign in,console,",
+            f"{_when(1)},tech,Allow URL,bbc.co.uk/bitesize,LS-1001",
+            f"{_when(2)},j.smith,Unblock site,https://www.tiktok.com,LS-1003",
+        ]
+    )
     client = signed_in(technician)
-    response = client.post(reverse("filtering:vendor_import"), {
-        "file": upload, "timestamp_column": "Time", "user_column": "Admin", "action_column": "Event",
-        "target_column": "Resource", "reference_column": "Change ID"})
+    response = client.post(
+        reverse("filtering:vendor_import"),
+        {
+            "file": upload,
+            "timestamp_column": "Time",
+            "user_column": "Admin",
+            "action_column": "Event",
+            "target_column": "Resource",
+            "reference_column": "Change ID",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     run = VendorImport.objects.get()
     assert run.status == VendorImport.Status.APPLIED and run.rows == 3
@@ -68,16 +90,27 @@ def test_both_ways(school, technician, applied, signed_in):
 def test_a_change_made_before_any_approval_is_unexplained(school, technician, staff, head):
     # The vendor changed it a day before anyone approved it: approval after the fact does not explain it.
     early = (timezone.localtime() - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
-    make_change(school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED,
-                target="https://www.example.com/game")
-    result = vendor.import_vendor_log(school=school, by=technician, filename="x.csv",
-                                      data=f"timestamp,user,action,target\n{early},tech,Allow,example.com/game\n".encode(),
-                                      mapping=vendor.Mapping())
+    make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://www.example.com/game",
+    )
+    result = vendor.import_vendor_log(
+        school=school,
+        by=technician,
+        filename="x.csv",
+        data=f"timestamp,user,action,target\n{early},tech,Allow,example.com/game\n".encode(),
+        mapping=vendor.Mapping(),
+    )
     assert result.ok and result.unexplained == 1
 
 
 def test_common_column_names_are_recognised_without_a_mapping(school, technician):
     data = f"Date Time;Username;Action;URL\n{_when(-5)};tech;Block;badsite.example\n".encode()
-    result = vendor.import_vendor_log(school=school, by=technician, filename="x.csv", data=data,
-                                      mapping=vendor.Mapping())
+    result = vendor.import_vendor_log(
+        school=school, by=technician, filename="x.csv", data=data, mapping=vendor.Mapping()
+    )
     assert result.ok and VendorEntry.objects.get().target == "badsite.example"

@@ -24,10 +24,18 @@ def _when(minutes: int) -> datetime.datetime:
 
 
 def _post(client, data: bytes, **extra):
-    return client.post(reverse("filtering:vendor_import"), {
-        "file": SimpleUploadedFile("lightspeed.xlsx", data, content_type=XLSX), "timestamp_column": "Time",
-        "user_column": "Admin", "action_column": "Event", "target_column": "Resource",
-        "reference_column": "Change ID", **extra})
+    return client.post(
+        reverse("filtering:vendor_import"),
+        {
+            "file": SimpleUploadedFile("lightspeed.xlsx", data, content_type=XLSX),
+            "timestamp_column": "Time",
+            "user_column": "Admin",
+            "action_column": "Event",
+            "target_column": "Resource",
+            "reference_column": "Change ID",
+            **extra,
+        },
+    )
 
 
 def test_a_workbook_is_imported_with_its_times_read_as_uk_local_time(school, technician, signed_in):
@@ -44,8 +52,15 @@ def test_a_workbook_is_imported_with_its_times_read_as_uk_local_time(school, tec
 
 def test_a_workbook_with_a_bad_row_imports_nothing_and_names_the_row(school, technician, signed_in):
     client = signed_in(technician)
-    data = workbook_bytes({"Audit": [HEADER, [_when(-5), "tech", "Allow URL", "bbc.co.uk", "LS-1"],
-                                     ["yesterday-ish", "tech", "Block", "example.com", "LS-2"]]})
+    data = workbook_bytes(
+        {
+            "Audit": [
+                HEADER,
+                [_when(-5), "tech", "Allow URL", "bbc.co.uk", "LS-1"],
+                ["yesterday-ish", "tech", "Block", "example.com", "LS-2"],
+            ]
+        }
+    )
     response = _post(client, data)
     assert response.status_code == 200
     run = VendorImport.objects.get()
@@ -56,8 +71,9 @@ def test_a_workbook_with_a_bad_row_imports_nothing_and_names_the_row(school, tec
 
 def test_a_workbook_with_several_sheets_asks_which_holds_the_log(school, technician, signed_in):
     client = signed_in(technician)
-    data = workbook_bytes({"Summary": [["Totals"]], "Audit": [HEADER, [_when(-5), "tech", "Allow", "a.example",
-                                                                        "LS-9"]]})
+    data = workbook_bytes(
+        {"Summary": [["Totals"]], "Audit": [HEADER, [_when(-5), "tech", "Allow", "a.example", "LS-9"]]}
+    )
     response = _post(client, data)
     assert response.status_code == 200 and "This workbook has 2 sheets" in response.content.decode()
     assert not VendorImport.objects.exists()

@@ -16,7 +16,8 @@ NOT_PACKAGES = frozenset({"tests", "docs", "deploy", "static", "templates", "scr
 def domain_packages() -> frozenset[str]:
     """Every top-level package of the repository that is not the foundations: the domain apps and bench/."""
     return frozenset(
-        path.parent.name for path in ROOT.glob("*/__init__.py")
+        path.parent.name
+        for path in ROOT.glob("*/__init__.py")
         if path.parent.name != FOUNDATIONS and path.parent.name not in NOT_PACKAGES
     )
 

@@ -18,8 +18,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(datetime.datetime(
 
 
 def _flag(pupil, kind, starts_on, ends_on=None):
-    return PupilFlag.objects.create(pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on,
-                                    source=PupilFlag.Source.MIS)
+    return PupilFlag.objects.create(
+        pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on, source=PupilFlag.Source.MIS
+    )
 
 
 @pytest.fixture
@@ -54,8 +55,7 @@ def test_the_head_opens_the_case_without_the_flags(client, signed_in, head, flag
     assert "Child protection plan" not in response.content.decode()
 
 
-def test_the_reporter_and_staff_it_is_shared_with_never_see_the_flags(client, signed_in, staff, osl, dsl,
-                                                                      flagged_case):
+def test_the_reporter_and_staff_it_is_shared_with_never_see_the_flags(client, signed_in, staff, osl, dsl, flagged_case):
     services.case_share(incident=flagged_case, by=dsl, user=osl, reason="Needs to know for lessons")
     signed_in(staff)
     own = client.get(reverse("incidents:my_report", args=[flagged_case.reference]))
@@ -68,8 +68,9 @@ def test_the_reporter_and_staff_it_is_shared_with_never_see_the_flags(client, si
     assert "Child protection plan" not in shared.content.decode()
 
 
-def test_the_dsl_teams_dashboard_lists_only_cases_with_a_pupil_flagged_in_the_group(client, signed_in, school, staff,
-                                                                                  dsl, flagged_case):
+def test_the_dsl_teams_dashboard_lists_only_cases_with_a_pupil_flagged_in_the_group(
+    client, signed_in, school, staff, dsl, flagged_case
+):
     plain = make_case(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
     signed_in(dsl)
 
@@ -83,8 +84,9 @@ def test_the_dsl_teams_dashboard_lists_only_cases_with_a_pupil_flagged_in_the_gr
     assert flagged_case.reference not in eal and plain.reference not in eal  # Ada's EAL ended in July
 
 
-def test_the_heads_dashboard_has_no_flag_filter_and_ignores_one_in_the_address(client, signed_in, school, staff, head,
-                                                                              flagged_case):
+def test_the_heads_dashboard_has_no_flag_filter_and_ignores_one_in_the_address(
+    client, signed_in, school, staff, head, flagged_case
+):
     plain = make_case(school=school, reporter=staff, pupils=[PupilFactory(school=school)])
     signed_in(head)
 

@@ -22,8 +22,13 @@ WARNING = "This case is closed, but a required step is open again"
 def _closed_case_with_a_police_referral(school, staff, dsl):
     incident = make_case(school=school, reporter=staff, category=Category.SEXUAL_ABUSE_EXPLOITATION)
     services.case_acknowledge(incident=incident, by=dsl)
-    referral = services.case_record(incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referral made",
-                                    data={"agency": "police", "when": "2026-11-20T10:00"})
+    referral = services.case_record(
+        incident=incident,
+        by=dsl,
+        kind=EntryKind.REFERRAL,
+        text="Referral made",
+        data={"agency": "police", "when": "2026-11-20T10:00"},
+    )
     for step in incident.steps.filter(mandatory=True, done_entry__isnull=True):
         services.case_step_done(step=step, by=dsl, note="Done")
     services.case_transition(incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved")
@@ -37,14 +42,22 @@ def _page(client, incident) -> str:
 
 
 def test_the_page_of_a_closed_case_warns_of_a_required_step_reopened_by_a_correction(
-        client, signed_in, school, staff, dsl):
+    client, signed_in, school, staff, dsl
+):
     incident, referral = _closed_case_with_a_police_referral(school, staff, dsl)
     signed_in(dsl)
     assert WARNING not in _page(client, incident)
 
-    response = client.post(reverse("incidents:case_action", args=[incident.reference]), {
-        "action": "correct", "entry": str(referral.pk), "field": "agency", "value": "social_care",
-        "text": "It went to MASH, not the police"})
+    response = client.post(
+        reverse("incidents:case_action", args=[incident.reference]),
+        {
+            "action": "correct",
+            "entry": str(referral.pk),
+            "field": "agency",
+            "value": "social_care",
+            "text": "It went to MASH, not the police",
+        },
+    )
     assert response.status_code == 302
 
     incident.refresh_from_db()
@@ -68,25 +81,29 @@ def _steps_open_queue(client) -> tuple[str, int]:
 
 
 def test_a_closed_case_with_a_reopened_required_step_is_in_the_steps_open_queue_until_it_is_done(
-        client, signed_in, school, staff, dsl):
+    client, signed_in, school, staff, dsl
+):
     from django.utils import timezone
 
     from incidents.models import Incident
 
     incident, referral = _closed_case_with_a_police_referral(school, staff, dsl)
     legacy = make_case(school=school, reporter=staff, category=Category.PHISHING_SCAMS)
-    Incident.objects.filter(pk=legacy.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
-                                                 acknowledged_at=timezone.now())
+    Incident.objects.filter(pk=legacy.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now(), acknowledged_at=timezone.now()
+    )
     signed_in(dsl)
     page, count = _steps_open_queue(client)
     assert incident.reference not in page and legacy.reference not in page and count == 0
 
-    services.case_correct(incident=incident, by=dsl, entry=referral, field="agency", value="social_care",
-                          reason="It went to MASH")
+    services.case_correct(
+        incident=incident, by=dsl, entry=referral, field="agency", value="social_care", reason="It went to MASH"
+    )
     page, count = _steps_open_queue(client)
     assert incident.reference in page and legacy.reference not in page and count == 1
 
-    services.case_step_done(step=incident.steps.get(text__startswith="Inform the police"), by=dsl,
-                            note="Told the police on 101 after all")
+    services.case_step_done(
+        step=incident.steps.get(text__startswith="Inform the police"), by=dsl, note="Told the police on 101 after all"
+    )
     page, count = _steps_open_queue(client)
     assert incident.reference not in page and count == 0

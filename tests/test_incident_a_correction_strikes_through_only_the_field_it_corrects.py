@@ -26,29 +26,44 @@ def _act(client, incident, **data):
 
 def _field(page: str, name: str) -> str:
     start = page.index(f'data-field="{name}"')
-    return page[start:page.index("</dd>", start)]
+    return page[start : page.index("</dd>", start)]
 
 
 def test_correcting_the_description_strikes_through_the_description_alone(client, signed_in, school, staff, dsl):
-    incident = make_case(school=school, reporter=staff, description="Jo was sent messages on Tuesday.",
-                         location_detail="ICT suite")
+    incident = make_case(
+        school=school, reporter=staff, description="Jo was sent messages on Tuesday.", location_detail="ICT suite"
+    )
     reported = incident.entries.get(kind=EntryKind.REPORTED)
     signed_in(dsl)
-    assert _act(client, incident, action="correct", entry=str(reported.pk), field="description",
-                value="Jo was sent messages on Wednesday.", text="Jo's mother confirmed the day").status_code == 302
+    assert (
+        _act(
+            client,
+            incident,
+            action="correct",
+            entry=str(reported.pk),
+            field="description",
+            value="Jo was sent messages on Wednesday.",
+            text="Jo's mother confirmed the day",
+        ).status_code
+        == 302
+    )
 
     correction = incident.entries.get(kind=EntryKind.CORRECTION)
     assert correction.corrects == reported
-    assert correction.data | {} == {"corrects_seq": reported.seq, "field": "description",
-                                    "label": "What was seen or said", "was": "Jo was sent messages on Tuesday.",
-                                    "now": "Jo was sent messages on Wednesday."}
+    assert correction.data | {} == {
+        "corrects_seq": reported.seq,
+        "field": "description",
+        "label": "What was seen or said",
+        "was": "Jo was sent messages on Tuesday.",
+        "now": "Jo was sent messages on Wednesday.",
+    }
     incident.refresh_from_db()
     assert incident.description == "Jo was sent messages on Tuesday."  # what the reporter wrote never changes
 
     page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
     described = _field(page, "description")
     assert 'entry-corrected">Jo was sent messages on Tuesday.</span>' in described
-    assert "Corrected to <strong class=\"pre-wrap\">Jo was sent messages on Wednesday.</strong>" in described
+    assert 'Corrected to <strong class="pre-wrap">Jo was sent messages on Wednesday.</strong>' in described
     assert "Jo&#x27;s mother confirmed the day" in described
     assert "entry-corrected" not in _field(page, "location_detail")  # the rest of the report stands
 
@@ -56,17 +71,36 @@ def test_correcting_the_description_strikes_through_the_description_alone(client
 def test_a_notes_text_is_corrected_and_the_note_stays_as_written(client, signed_in, school, staff, dsl):
     incident = make_case(school=school, reporter=staff)
     note = services.case_record(incident=incident, by=dsl, kind=EntryKind.NOTE, text="Spoke to Jo at break.")
-    referral = services.case_record(incident=incident, by=dsl, kind=EntryKind.REFERRAL, text="Referred",
-                                    data={"agency": "police", "when": "2026-11-20T10:00"})
+    referral = services.case_record(
+        incident=incident,
+        by=dsl,
+        kind=EntryKind.REFERRAL,
+        text="Referred",
+        data={"agency": "police", "when": "2026-11-20T10:00"},
+    )
     signed_in(dsl)
-    assert _act(client, incident, action="correct", entry=str(note.pk), field="text",
-                value="Spoke to Jo at lunch.").status_code == 302
-    assert _act(client, incident, action="correct", entry=str(referral.pk), field="agency",
-                value="social_care", text="It was MASH").status_code == 302
+    assert (
+        _act(
+            client, incident, action="correct", entry=str(note.pk), field="text", value="Spoke to Jo at lunch."
+        ).status_code
+        == 302
+    )
+    assert (
+        _act(
+            client,
+            incident,
+            action="correct",
+            entry=str(referral.pk),
+            field="agency",
+            value="social_care",
+            text="It was MASH",
+        ).status_code
+        == 302
+    )
     page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
-    note_html = page[page.index(f'id="entry-{note.pk}"'):page.index("</li>", page.index(f'id="entry-{note.pk}"'))]
+    note_html = page[page.index(f'id="entry-{note.pk}"') : page.index("</li>", page.index(f'id="entry-{note.pk}"'))]
     assert 'entry-corrected">Spoke to Jo at break.</div>' in note_html and "Spoke to Jo at lunch." in note_html
-    referral_html = page[page.index(f'id="entry-{referral.pk}"'):]
+    referral_html = page[page.index(f'id="entry-{referral.pk}"') :]
     assert '<span class="corrected entry-corrected">Police</span>' in referral_html[:2000]
     assert "Children&#x27;s social care / MASH" in referral_html[:2000]
     # The referral's own text was not corrected, so it is not struck through.
@@ -79,8 +113,18 @@ def test_a_corrected_category_moves_the_figures_and_adds_its_procedure(client, s
     reported = incident.entries.get(kind=EntryKind.REPORTED)
     assert reported.data["category"] == Category.CYBERBULLYING  # the original is in the chain
     signed_in(dsl)
-    assert _act(client, incident, action="correct", entry=str(reported.pk), field="category",
-                value=Category.SEXUAL_ABUSE_EXPLOITATION, text="An adult was grooming him").status_code == 302
+    assert (
+        _act(
+            client,
+            incident,
+            action="correct",
+            entry=str(reported.pk),
+            field="category",
+            value=Category.SEXUAL_ABUSE_EXPLOITATION,
+            text="An adult was grooming him",
+        ).status_code
+        == 302
+    )
     incident.refresh_from_db()
     assert incident.category == Category.SEXUAL_ABUSE_EXPLOITATION
     assert incident.steps.filter(text__startswith="Inform the police").exists()
@@ -100,8 +144,13 @@ def test_corrections_that_make_no_sense_are_refused(school, staff, dsl):
     incident = make_case(school=school, reporter=staff)
     reported = incident.entries.get(kind=EntryKind.REPORTED)
     alert = incident.entries.get(kind=EntryKind.ALERT)
-    for field, value in (("category", "not-a-category"), ("category", Category.STAFF_CONDUCT),
-                         ("occurred_at", "next Tuesday"), ("description", incident.description), ("route", "x")):
+    for field, value in (
+        ("category", "not-a-category"),
+        ("category", Category.STAFF_CONDUCT),
+        ("occurred_at", "next Tuesday"),
+        ("description", incident.description),
+        ("route", "x"),
+    ):
         with pytest.raises(ValidationError):
             services.case_correct(incident=incident, by=dsl, entry=reported, field=field, value=value)
     with pytest.raises(ValidationError):

@@ -24,21 +24,46 @@ def test_every_kind_of_record_is_in_the_bundle_and_verifies(school, staff, dsl, 
     alert(school, username="smover")
     notification(school, by=dsl, pupils=[pupil], police_reference="WPC/2026/77")
     searches.search_record(
-        school=school, by=head, pupil=pupil, searched_at=timezone.now(), device="Own phone", authorised_by=head,
-        authority="headteacher", searched_by=head, witness=None, no_witness_reason="Alone at the time",
-        grounds="school_rules", reason="Phone out in an exam", looked_at="Messages", found="Nothing",
-        child_at_risk=False, deleted=False, parents_informed=True, outcome="held")
+        school=school,
+        by=head,
+        pupil=pupil,
+        searched_at=timezone.now(),
+        device="Own phone",
+        authorised_by=head,
+        authority="headteacher",
+        searched_by=head,
+        witness=None,
+        no_witness_reason="Alone at the time",
+        grounds="school_rules",
+        reason="Phone out in an exam",
+        looked_at="Messages",
+        found="Nothing",
+        child_at_risk=False,
+        deleted=False,
+        parents_informed=True,
+        outcome="held",
+    )
     published(school, Audience.PUPIL_OLDER)
     aup_services.record_pupil_agreements(school=school, pupils=[pupil], agreed_on=timezone.localdate(), witness=staff)
 
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
-    data, _, _, fingerprint = transfer_bundles.build_bytes(portal=portal_for(dsl, school), transfer=transfer, by=dsl,
-                                                           to={})
+    data, _, _, fingerprint = transfer_bundles.build_bytes(
+        portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={}
+    )
     result = bundles.verify(data, expected_fingerprint=fingerprint)
     assert result.ok, result.problems
     types = {r["type"] for r in result.records}
-    assert {"case", "timeline_entry", "monitoring_alert", "alert_event", "encompass_notification",
-            "encompass_child", "encompass_entry", "device_search", "signature"} <= types
+    assert {
+        "case",
+        "timeline_entry",
+        "monitoring_alert",
+        "alert_event",
+        "encompass_notification",
+        "encompass_child",
+        "encompass_entry",
+        "device_search",
+        "signature",
+    } <= types
     chained = [r for r in result.records if r["type"] != "case" and r["type"] != "monitoring_alert"]
     assert all(r["origin"] and r["origin"]["chain"] == f"school:{school.pk}" for r in chained)
     assert result.manifest["records"]["types"]["monitoring_alert"] == 1

@@ -28,9 +28,15 @@ def _send(client, school, staff, dsl) -> tuple[CPFileTransfer, str, str]:
     sign_in(client, dsl)
     client.post(reverse("incidents:cp_file_produce", args=[pupil.pk]))
     transfer = CPFileTransfer.objects.get(pupil=pupil)
-    response = client.post(reverse("incidents:bundle_send", args=[transfer.pk]), {
-        "action": "link", "receiving_school": "Elm Secondary", "receiving_urn": "123456",
-        "recipient_email": "dsl@elm.example"})
+    response = client.post(
+        reverse("incidents:bundle_send", args=[transfer.pk]),
+        {
+            "action": "link",
+            "receiving_school": "Elm Secondary",
+            "receiving_urn": "123456",
+            "recipient_email": "dsl@elm.example",
+        },
+    )
     assert response.status_code == 302
     mails = list(EmailDelivery.objects.filter(to=["dsl@elm.example"]).order_by("pk"))
     assert len(mails) == 2  # the link and the passphrase, apart
@@ -78,8 +84,12 @@ def test_the_link_expires_after_seven_days(client, school, staff, dsl):
 def test_an_unconfirmed_link_transfer_escalates_after_five_school_days(client, school, staff, dsl):
     transfer, _, _ = _send(client, school, staff, dsl)
     transfer.refresh_from_db()
-    with time_machine.travel(datetime.datetime.combine(transfer.confirm_by + datetime.timedelta(days=1),
-                                                       datetime.time(7), tzinfo=datetime.UTC), tick=False):
+    with time_machine.travel(
+        datetime.datetime.combine(
+            transfer.confirm_by + datetime.timedelta(days=1), datetime.time(7), tzinfo=datetime.UTC
+        ),
+        tick=False,
+    ):
         assert reminder_services.run_sweep("incidents.transfers_unconfirmed") >= 1
     assert Reminder.objects.filter(kind="incidents.transfers_unconfirmed", recipient_email=dsl.email).exists()
 
@@ -87,9 +97,14 @@ def test_an_unconfirmed_link_transfer_escalates_after_five_school_days(client, s
 def test_a_leaver_with_a_destination_prompts_the_dsl_to_send_early_notice(client, school, staff, dsl):
     pupil = leaver_with_records(school=school, reporter=staff, cases=1)
     sign_in(client, dsl)
-    client.post(reverse("incidents:pupil_leaving", args=[pupil.pk]),
-                {"destination_school": "Elm Secondary", "destination_urn": "123456",
-                 "leaving_on": (timezone.localdate() + datetime.timedelta(days=10)).isoformat()})
+    client.post(
+        reverse("incidents:pupil_leaving", args=[pupil.pk]),
+        {
+            "destination_school": "Elm Secondary",
+            "destination_urn": "123456",
+            "leaving_on": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+        },
+    )
     page = client.get(reverse("incidents:chronology", args=[pupil.pk])).content.decode()
     assert "Send the new school&#x27;s DSL the essential information now" in page
     assert reminder_services.run_sweep("incidents.leavers_early_notice") >= 1

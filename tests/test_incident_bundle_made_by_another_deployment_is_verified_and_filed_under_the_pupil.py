@@ -27,7 +27,8 @@ def made_elsewhere(school, staff, dsl):
         pupil = leaver_with_records(school=school, reporter=staff, cases=2)
         transfer = produced(school=school, dsl=dsl, pupil=pupil)
         data, _, count, fingerprint = transfer_bundles.build_bytes(
-            portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={"name": "Hillside Academy"})
+            portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={"name": "Hillside Academy"}
+        )
     # Deployment B never had A's key: forget it here, as another database would never have held it.
     SigningKey.objects.filter(school=school).update(retired_at="2000-01-01T00:00Z")
     return pupil, data, count, fingerprint
@@ -80,8 +81,7 @@ def test_a_tampered_bundle_is_refused_at_import_naming_the_first_broken_link(cli
         for name, body in members.items():
             archive.writestr(name, body)
     sign_in(client, receiving_dsl)
-    response = client.post(reverse("incidents:received_list"),
-                           {"bundle": SimpleUploadedFile("b.zip", out.getvalue())})
+    response = client.post(reverse("incidents:received_list"), {"bundle": SimpleUploadedFile("b.zip", out.getvalue())})
     assert response.status_code == 200
     assert f"record 2 of {count}" in response.content.decode()
     assert not ReceivedBundle.objects.filter(school=other_school).exists()

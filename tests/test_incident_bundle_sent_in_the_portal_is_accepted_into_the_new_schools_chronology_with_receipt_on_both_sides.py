@@ -26,8 +26,9 @@ def test_sent_accepted_filed_and_confirmed_on_both_sides(client, school, other_s
     sign_in(client, dsl)
     client.post(reverse("incidents:cp_file_produce", args=[pupil.pk]))
     transfer = CPFileTransfer.objects.get(pupil=pupil)
-    response = client.post(reverse("incidents:bundle_send", args=[transfer.pk]),
-                           {"action": "portal", "to_school": other_school.pk})
+    response = client.post(
+        reverse("incidents:bundle_send", args=[transfer.pk]), {"action": "portal", "to_school": other_school.pk}
+    )
     assert response.status_code == 302
     transfer.refresh_from_db()
     assert transfer.sent_at is not None and transfer.receiving_school == other_school.name
@@ -58,8 +59,11 @@ def test_sent_accepted_filed_and_confirmed_on_both_sides(client, school, other_s
 
     transfer.refresh_from_db()
     assert transfer.confirmed_at is not None and "Hana Hill" in transfer.confirmed_by_name
-    assert AuditEvent.objects.filter(school=school, object_type="incidents.cpfiletransfer",
-                                     summary__startswith="Receipt of child-protection file confirmed").exists()
+    assert AuditEvent.objects.filter(
+        school=school,
+        object_type="incidents.cpfiletransfer",
+        summary__startswith="Receipt of child-protection file confirmed",
+    ).exists()
     assert AuditEvent.objects.filter(school=other_school, summary__contains="accepted and filed").exists()
     # Accepting twice is refused; nothing changes.
     again = client.post(reverse("incidents:received", args=[incoming.pk]), {"pupil": arrived.pk})

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 def bundle(school, staff, dsl):
     pupil = leaver_with_records(school=school, reporter=staff, cases=3)
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
-    data, _, count, fingerprint = transfer_bundles.build_bytes(portal=portal_for(dsl, school), transfer=transfer,
-                                                               by=dsl, to={"name": "Elm Secondary"})
+    data, _, count, fingerprint = transfer_bundles.build_bytes(
+        portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={"name": "Elm Secondary"}
+    )
     return data, count, fingerprint
 
 
@@ -122,8 +123,11 @@ def test_a_manifest_re_signed_with_another_key_is_refused_as_not_the_sending_sch
     import base64
 
     raw = bundles.public_raw(other)
-    manifest["signing_key"] = {"algorithm": "Ed25519", "public_key": base64.b64encode(raw).decode(),
-                               "fingerprint": bundles.fingerprint_of(raw)}
+    manifest["signing_key"] = {
+        "algorithm": "Ed25519",
+        "public_key": base64.b64encode(raw).decode(),
+        "fingerprint": bundles.fingerprint_of(raw),
+    }
     members["manifest.json"] = json.dumps(manifest).encode()
     members["manifest.sig"] = base64.b64encode(other.sign(members["manifest.json"]))
     result = bundles.verify(_rezip(members), expected_fingerprint=fingerprint)

@@ -21,8 +21,15 @@ def test_dsl_acknowledges_assigns_refers_and_closes_with_an_outcome(client, sign
     assert act(client, incident, action="acknowledge").status_code == 302
     assert act(client, incident, action="assign", to=str(deputy.pk)).status_code == 302
     assert (
-        act(client, incident, action="classify", severity="medium", concern_type="child_protection",
-            text="Images shared beyond the class").status_code == 302
+        act(
+            client,
+            incident,
+            action="classify",
+            severity="medium",
+            concern_type="child_protection",
+            text="Images shared beyond the class",
+        ).status_code
+        == 302
     )
     assert (
         act(

@@ -14,8 +14,9 @@ def _count(client, queue: str) -> int:
     return int(page.split(marker, 1)[1].split("<", 1)[0])
 
 
-def test_counts_change_as_soon_as_a_case_changes(client, signed_in, school, staff, dsl,
-                                                 django_capture_on_commit_callbacks):
+def test_counts_change_as_soon_as_a_case_changes(
+    client, signed_in, school, staff, dsl, django_capture_on_commit_callbacks
+):
     signed_in(dsl)
     with django_capture_on_commit_callbacks(execute=True):
         incident = make_case(school=school, reporter=staff)
@@ -30,8 +31,9 @@ def test_counts_change_as_soon_as_a_case_changes(client, signed_in, school, staf
     assert _count(client, "unacknowledged") == 1
 
 
-def test_another_schools_changes_do_not_touch_this_schools_figures(client, signed_in, school, other_school, staff,
-                                                                  dsl, outsider, django_capture_on_commit_callbacks):
+def test_another_schools_changes_do_not_touch_this_schools_figures(
+    client, signed_in, school, other_school, staff, dsl, outsider, django_capture_on_commit_callbacks
+):
     signed_in(dsl)
     with django_capture_on_commit_callbacks(execute=True):
         make_case(school=school, reporter=staff)

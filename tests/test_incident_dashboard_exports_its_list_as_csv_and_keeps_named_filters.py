@@ -16,9 +16,10 @@ from .incident_helpers import make_case
 pytestmark = pytest.mark.django_db
 
 
-def test_the_csv_holds_the_filtered_list_with_formulas_neutralised_and_is_audited(client, signed_in, school, staff,
-                                                                                 dsl):
-    sly = PupilFactory(school=school, legal_forename="=HYPERLINK(\"http://x\")", surname="Smith")
+def test_the_csv_holds_the_filtered_list_with_formulas_neutralised_and_is_audited(
+    client, signed_in, school, staff, dsl
+):
+    sly = PupilFactory(school=school, legal_forename='=HYPERLINK("http://x")', surname="Smith")
     make_case(school=school, reporter=staff, pupils=[sly], category="cyberbullying")
     make_case(school=school, reporter=staff, category="phishing_scams")
     signed_in(dsl)

@@ -19,11 +19,25 @@ pytestmark = pytest.mark.django_db
 
 def _search(school, head, staff, deputy, *, at=None, **overrides):
     values = dict(
-        school=school, by=head, pupil=PupilFactory(school=school, legal_forename="Zebedee"),
-        searched_at=at or timezone.now(), device="Phone", authorised_by=head, authority="headteacher",
-        searched_by=staff, witness=deputy, no_witness_reason="", grounds="school_rules", reason="Filming",
-        looked_at="Camera roll", found="Secretfinding video", child_at_risk=False, deleted=False,
-        parents_informed=True, outcome="held")
+        school=school,
+        by=head,
+        pupil=PupilFactory(school=school, legal_forename="Zebedee"),
+        searched_at=at or timezone.now(),
+        device="Phone",
+        authorised_by=head,
+        authority="headteacher",
+        searched_by=staff,
+        witness=deputy,
+        no_witness_reason="",
+        grounds="school_rules",
+        reason="Filming",
+        looked_at="Camera roll",
+        found="Secretfinding video",
+        child_at_risk=False,
+        deleted=False,
+        parents_informed=True,
+        outcome="held",
+    )
     values.update(overrides)
     return searches.search_record(**values)
 
@@ -50,8 +64,16 @@ def test_the_governor_report_counts_searches_in_the_period_only(school, head, st
     start, end = today - datetime.timedelta(days=30), today
     for _ in range(3):
         _search(school, head, staff, deputy, parents_informed=False)
-    _search(school, head, staff, deputy, deleted=True, deleted_what="A video", deletion_reason="School rules",
-            outcome="police")
+    _search(
+        school,
+        head,
+        staff,
+        deputy,
+        deleted=True,
+        deleted_what="A video",
+        deletion_reason="School rules",
+        outcome="police",
+    )
     _search(school, head, staff, deputy, at=timezone.now() - datetime.timedelta(days=90))
 
     section = report.governor_section(school=school, start=start, end=end)

@@ -22,8 +22,13 @@ from .incident_helpers import make_case
 
 pytestmark = pytest.mark.django_db
 
-CATEGORIES = [Category.CYBERBULLYING, Category.PHISHING_SCAMS, Category.SEXUAL_ABUSE_EXPLOITATION,
-              Category.EXCESSIVE_USE, Category.ONLINE_HATE]
+CATEGORIES = [
+    Category.CYBERBULLYING,
+    Category.PHISHING_SCAMS,
+    Category.SEXUAL_ABUSE_EXPLOITATION,
+    Category.EXCESSIVE_USE,
+    Category.ONLINE_HATE,
+]
 
 
 def _finish_steps(incident, dsl):
@@ -36,8 +41,9 @@ def many_cases(school, staff, dsl, deputy):
     rng = random.Random(13)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for i in range(36):
-        incident = make_case(school=school, reporter=staff, category=CATEGORIES[i % len(CATEGORIES)],
-                             immediate_risk=i % 7 == 0)
+        incident = make_case(
+            school=school, reporter=staff, category=CATEGORIES[i % len(CATEGORIES)], immediate_risk=i % 7 == 0
+        )
         fate = rng.choice(["new", "ack", "mine", "agency", "task", "closed", "closed_task", "reopened"])
         if fate == "new":
             continue
@@ -47,8 +53,13 @@ def many_cases(school, staff, dsl, deputy):
         if fate in ("task", "closed_task"):
             services.case_task_add(incident=incident, by=dsl, title="Call home", owner=dsl, due_on=yesterday)
         if fate == "agency":
-            services.case_record(incident=incident, by=dsl, kind="referral", text="MASH",
-                                 data={"agency": "social_care", "when": "2026-11-20T10:00"})
+            services.case_record(
+                incident=incident,
+                by=dsl,
+                kind="referral",
+                text="MASH",
+                data={"agency": "social_care", "when": "2026-11-20T10:00"},
+            )
         if fate in ("closed", "closed_task", "reopened"):
             _finish_steps(incident, dsl)
             services.case_transition(incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved")
@@ -56,8 +67,9 @@ def many_cases(school, staff, dsl, deputy):
             services.case_transition(incident=incident, to=Status.REOPENED, by=dsl, note="More messages")
     # A case closed before steps were enforced, its steps still open: it must not count as "steps open".
     legacy = make_case(school=school, reporter=staff, category=Category.PHISHING_SCAMS)
-    Incident.objects.filter(pk=legacy.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
-                                                 acknowledged_at=timezone.now())
+    Incident.objects.filter(pk=legacy.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now(), acknowledged_at=timezone.now()
+    )
     return Incident.objects.filter(school=school)
 
 
@@ -100,10 +112,12 @@ def _expected(cases, dsl) -> dict[str, set[str]]:
     """Each queue's cases worked out from the records themselves (the steps and tasks, not the case's counters),
     as the DSL would read the queue's name."""
     today = timezone.localdate()
-    open_steps = set(CaseStep.objects.filter(mandatory=True, done_entry__isnull=True).values_list("incident_id",
-                                                                                                   flat=True))
-    overdue = set(CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today).values_list("incident_id",
-                                                                                                  flat=True))
+    open_steps = set(
+        CaseStep.objects.filter(mandatory=True, done_entry__isnull=True).values_list("incident_id", flat=True)
+    )
+    overdue = set(
+        CaseTask.objects.filter(done_entry__isnull=True, due_on__lt=today).values_list("incident_id", flat=True)
+    )
     queues: dict[str, set[str]] = {name: set() for name, _ in QUEUES}
     for case in cases:
         closed = case.status == Status.CLOSED

@@ -19,13 +19,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _refer(case, dsl, agency):
-    services.case_record(incident=case, by=dsl, kind=EntryKind.REFERRAL, text="",
-                         data={"agency": agency, "when": "2026-12-01T10:00"})
+    services.case_record(
+        incident=case, by=dsl, kind=EntryKind.REFERRAL, text="", data={"agency": agency, "when": "2026-12-01T10:00"}
+    )
 
 
 @pytest.mark.parametrize("category", NEW)
-def test_a_concern_is_reported_under_each_new_category_and_gets_its_checklist(client, signed_in, school, staff,
-                                                                              category):
+def test_a_concern_is_reported_under_each_new_category_and_gets_its_checklist(
+    client, signed_in, school, staff, category
+):
     signed_in(staff)
     form = client.get(reverse("incidents:report")).content.decode()
     assert f'value="{category}"' in form
@@ -61,7 +63,8 @@ def test_imagery_harms_refuse_files_like_indecent_images(client, signed_in, scho
 
 
 def test_ai_imagery_is_handled_as_youth_produced_imagery_or_indecent_images_with_iwf_report_remove_and_police(
-        school, staff, dsl):
+    school, staff, dsl
+):
     case = make_case(school=school, reporter=staff, category=Category.AI_SEXUAL_IMAGERY)
     steps = {s.text: s for s in case.steps.all()}
     assert any("youth-produced imagery or as indecent images" in t for t in steps)
@@ -88,7 +91,9 @@ def test_sextortion_goes_to_the_police_and_ceop_and_says_do_not_pay_do_not_delet
     case.refresh_from_db()
     assert case.open_mandatory_steps == before - 2
     assert {s.text for s in case.steps.filter(done_entry__isnull=False)} >= {
-        "Inform the police via 101 (999 if a child is at immediate risk)", "Make a CEOP report with the child"}
+        "Inform the police via 101 (999 if a child is at immediate risk)",
+        "Make a CEOP report with the child",
+    }
 
 
 def test_report_remove_is_an_agency_the_dsl_refers_to_on_the_case(client, signed_in, school, staff, dsl):
@@ -99,10 +104,8 @@ def test_report_remove_is_an_agency_the_dsl_refers_to_on_the_case(client, signed
 
 
 def test_misogyny_and_coercive_control_checklists_name_their_responses(school, staff):
-    misogyny = [s.text for s in make_case(school=school, reporter=staff, category=Category.ONLINE_MISOGYNY)
-                .steps.all()]
-    control = [s.text for s in make_case(school=school, reporter=staff, category=Category.COERCIVE_CONTROL)
-               .steps.all()]
+    misogyny = [s.text for s in make_case(school=school, reporter=staff, category=Category.ONLINE_MISOGYNY).steps.all()]
+    control = [s.text for s in make_case(school=school, reporter=staff, category=Category.COERCIVE_CONTROL).steps.all()]
     assert any("sexual harassment" in t for t in misogyny)
     assert any("teenage relationship abuse" in t for t in control)
     assert any("only when it is safe for the child" in t for t in control)

@@ -25,8 +25,13 @@ from .incident_helpers import make_case
 
 pytestmark = pytest.mark.django_db
 
-CATEGORIES = [Category.CYBERBULLYING, Category.PHISHING_SCAMS, Category.SEXUAL_ABUSE_EXPLOITATION,
-              Category.EXCESSIVE_USE, Category.ONLINE_HATE]
+CATEGORIES = [
+    Category.CYBERBULLYING,
+    Category.PHISHING_SCAMS,
+    Category.SEXUAL_ABUSE_EXPLOITATION,
+    Category.EXCESSIVE_USE,
+    Category.ONLINE_HATE,
+]
 
 
 def _portal(user):
@@ -46,8 +51,9 @@ def mixed_cases(school, staff, dsl, deputy, head, chair):
     rng = random.Random(20)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for i in range(30):
-        incident = make_case(school=school, reporter=staff, category=CATEGORIES[i % len(CATEGORIES)],
-                             immediate_risk=i % 6 == 0)
+        incident = make_case(
+            school=school, reporter=staff, category=CATEGORIES[i % len(CATEGORIES)], immediate_risk=i % 6 == 0
+        )
         fate = rng.choice(["new", "ack", "mine", "agency", "task", "closed", "reopened", "recategorised", "steps"])
         if fate == "new":
             continue
@@ -57,15 +63,25 @@ def mixed_cases(school, staff, dsl, deputy, head, chair):
         if fate == "task":
             services.case_task_add(incident=incident, by=dsl, title="Call home", owner=dsl, due_on=yesterday)
         if fate == "agency":
-            services.case_record(incident=incident, by=dsl, kind="referral", text="MASH",
-                                 data={"agency": "social_care", "when": "2026-11-20T10:00"})
+            services.case_record(
+                incident=incident,
+                by=dsl,
+                kind="referral",
+                text="MASH",
+                data={"agency": "social_care", "when": "2026-11-20T10:00"},
+            )
         if fate == "steps":
             _finish_steps(incident, dsl)
         if fate == "recategorised":
             reported = TimelineEntry.objects.get(incident=incident, kind=EntryKind.REPORTED)
-            services.case_correct(incident=incident, by=dsl, entry=reported, field="category",
-                                  value=Category.ONLINE_HATE if incident.category != Category.ONLINE_HATE
-                                  else Category.PHISHING_SCAMS, reason="It was about his religion")
+            services.case_correct(
+                incident=incident,
+                by=dsl,
+                entry=reported,
+                field="category",
+                value=Category.ONLINE_HATE if incident.category != Category.ONLINE_HATE else Category.PHISHING_SCAMS,
+                reason="It was about his religion",
+            )
         if fate in ("closed", "reopened"):
             _finish_steps(incident, dsl)
             services.case_transition(incident=incident, to=Status.CLOSED, by=dsl, outcome="Resolved")
@@ -91,8 +107,9 @@ def mixed_cases(school, staff, dsl, deputy, head, chair):
     Pupil.objects.filter(pk=leaver.pk).update(left_on=timezone.localdate() - datetime.timedelta(days=1))
     # A case closed before steps were enforced, written past the services as a data migration would.
     legacy = make_case(school=school, reporter=staff, category=Category.PHISHING_SCAMS)
-    Incident.objects.filter(pk=legacy.pk).update(status=Status.CLOSED, closed_at=timezone.now(),
-                                                 acknowledged_at=timezone.now())
+    Incident.objects.filter(pk=legacy.pk).update(
+        status=Status.CLOSED, closed_at=timezone.now(), acknowledged_at=timezone.now()
+    )
     return Incident.objects.filter(school=school)
 
 

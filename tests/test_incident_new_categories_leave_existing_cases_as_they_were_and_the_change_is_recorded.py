@@ -20,8 +20,7 @@ def _recorded(school):
     return AuditEvent.objects.filter(school=school, action=AuditAction.CATEGORIES_REVISED)
 
 
-def test_existing_cases_keep_their_categories_and_steps_and_the_change_is_recorded_once(school, other_school,
-                                                                                        staff):
+def test_existing_cases_keep_their_categories_and_steps_and_the_change_is_recorded_once(school, other_school, staff):
     older = make_case(school=school, reporter=staff, category=Category.YOUTH_PRODUCED_IMAGERY)
     make_case(school=school, reporter=staff, category=Category.CYBERBULLYING)
     steps_before = list(older.steps.values_list("order", "text", "mandatory"))
@@ -35,7 +34,11 @@ def test_existing_cases_keep_their_categories_and_steps_and_the_change_is_record
     event = _recorded(school).get()
     assert event.detail["revision"] == "kcsie-2026"
     assert [a["category"] for a in event.detail["added"]] == [
-        Category.AI_SEXUAL_IMAGERY, Category.ONLINE_MISOGYNY, Category.COERCIVE_CONTROL, Category.SEXTORTION]
+        Category.AI_SEXUAL_IMAGERY,
+        Category.ONLINE_MISOGYNY,
+        Category.COERCIVE_CONTROL,
+        Category.SEXTORTION,
+    ]
     assert event.detail["cases_by_category"] == {Category.CYBERBULLYING: 1, Category.YOUTH_PRODUCED_IMAGERY: 1}
     assert "Existing cases keep their categories" in event.summary
     assert _recorded(other_school).get().detail["cases"] == 0
@@ -67,8 +70,14 @@ def test_an_older_case_moves_to_a_new_category_only_by_a_correction_on_its_timel
     revisions.revisions_record(school=school)
     reported = TimelineEntry.objects.get(incident=older, kind=EntryKind.REPORTED)
 
-    services.case_correct(incident=older, by=dsl, entry=reported, field="category",
-                          value=Category.AI_SEXUAL_IMAGERY, reason="The image was made with a nudification app")
+    services.case_correct(
+        incident=older,
+        by=dsl,
+        entry=reported,
+        field="category",
+        value=Category.AI_SEXUAL_IMAGERY,
+        reason="The image was made with a nudification app",
+    )
 
     older = Incident.objects.get(pk=older.pk)
     assert older.category == Category.AI_SEXUAL_IMAGERY

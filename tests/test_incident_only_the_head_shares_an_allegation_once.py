@@ -16,8 +16,9 @@ def test_once_shared_the_dsl_team_can_act_but_cannot_share_again(client, signed_
     signed_in(dsl)
     page = client.get(reverse("incidents:case", args=[incident.reference]))
     assert b"Share with the DSL team" not in page.content
-    response = client.post(reverse("incidents:case_action", args=[incident.reference]),
-                           {"action": "share", "text": "again"}, follow=True)
+    response = client.post(
+        reverse("incidents:case_action", args=[incident.reference]), {"action": "share", "text": "again"}, follow=True
+    )
     assert b"Only the headteacher can share" in response.content
     assert incident.entries.filter(kind=EntryKind.SHARED).count() == 1
 

@@ -38,13 +38,16 @@ def test_the_committed_report_waits_in_the_outbox_and_the_drain_sends_its_alert(
     signed_in(staff)
     # The callbacks after COMMIT never run: the process died there.
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
-        response = client.post(reverse("incidents:report"), report_payload(
-            pupil=[str(pupil.pk)], **{f"pupil_role_{pupil.pk}": "harmed"}))
+        response = client.post(
+            reverse("incidents:report"), report_payload(pupil=[str(pupil.pk)], **{f"pupil_role_{pupil.pk}": "harmed"})
+        )
     assert response.status_code == 302 and after_commit and broker == []
 
     incident = Incident.objects.get()
     assert list(TimelineEntry.objects.filter(incident=incident).order_by("seq").values_list("kind", flat=True)) == [
-        EntryKind.REPORTED, EntryKind.ALERT]
+        EntryKind.REPORTED,
+        EntryKind.ALERT,
+    ]
     assert chain.verify(TimelineEntry) == []
     assert incident.pupil_links.get().pupil == pupil
     assert Alert.objects.filter(incident=incident, kind=Alert.Kind.NEW_REPORT).exists()

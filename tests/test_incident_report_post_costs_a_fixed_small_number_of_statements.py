@@ -48,9 +48,10 @@ def broker(monkeypatch):
 
 
 def _post(client, pupils):
-    payload = report_payload(pupil=[str(p.pk) for p in pupils],
-                             **{f"pupil_role_{p.pk}": role
-                                for p, role in zip(pupils, ("harmed", "harming"), strict=True)})
+    payload = report_payload(
+        pupil=[str(p.pk) for p in pupils],
+        **{f"pupil_role_{p.pk}": role for p, role in zip(pupils, ("harmed", "harming"), strict=True)},
+    )
     return client.post(reverse("incidents:report"), payload)
 
 
@@ -75,8 +76,10 @@ def test_a_report_with_two_pupils_costs_a_fixed_number_of_statements(
     assert response["Location"] == reverse("incidents:reported", args=[incident.reference])
     # Everything a report makes is there: its pupils, its two chained entries, its alert, email and messages.
     assert incident.reference.endswith("-0002") and incident.number == 2
-    assert list(incident.entries.order_by("seq").values_list("kind", flat=True)) == [EntryKind.REPORTED,
-                                                                                      EntryKind.ALERT]
+    assert list(incident.entries.order_by("seq").values_list("kind", flat=True)) == [
+        EntryKind.REPORTED,
+        EntryKind.ALERT,
+    ]
     assert IncidentPupil.objects.filter(incident=incident).count() == 2
     assert Alert.objects.filter(incident=incident).count() == 1
     assert EmailDelivery.objects.filter(reference=incident.reference).count() == 1

@@ -20,8 +20,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def test_the_refusal_is_in_the_summary_and_the_visible_guidance(client, signed_in, school, staff):
     signed_in(staff)
     upload = SimpleUploadedFile("screenshot.png", PNG, content_type="image/png")
-    response = client.post(reverse("incidents:report"),
-                           report_payload(category=Category.INDECENT_IMAGES, attachments=upload))
+    response = client.post(
+        reverse("incidents:report"), report_payload(category=Category.INDECENT_IMAGES, attachments=upload)
+    )
     html = response.content.decode()
     summary = re.search(r'<div class="alert alert-danger"[^>]*id="form-errors">(.*?)</div>', html, re.S).group(1)
     assert "Files cannot be attached to this kind of concern" in summary and "send it without the file" in summary
@@ -34,6 +35,7 @@ def test_the_refusal_is_in_the_summary_and_the_visible_guidance(client, signed_i
 def test_the_guidance_stays_hidden_for_other_categories(client, signed_in, school, staff):
     signed_in(staff)
     response = client.post(reverse("incidents:report"), report_payload(description=""))
-    guidance = re.search(r'<div class="alert alert-warning" id="no-attachment-guidance"[^>]*>',
-                         response.content.decode()).group(0)
+    guidance = re.search(
+        r'<div class="alert alert-warning" id="no-attachment-guidance"[^>]*>', response.content.decode()
+    ).group(0)
     assert "hidden" in guidance

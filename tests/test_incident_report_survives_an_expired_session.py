@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 def test_a_report_sent_after_the_session_expired_is_kept_and_sent_once_after_sign_in(client, school, staff, dsl):
     pupil = PupilFactory(school=school, legal_forename="Ava", surname="Lloyd")
-    payload = report_payload(description="Typed slowly on a phone during break duty", pupil=[str(pupil.pk)],
-                             **{f"pupil_role_{pupil.pk}": "witness"})
+    payload = report_payload(
+        description="Typed slowly on a phone during break duty",
+        pupil=[str(pupil.pk)],
+        **{f"pupil_role_{pupil.pk}": "witness"},
+    )
     # Signed in this morning; the session ran out while they typed.
     from .conftest import sign_in
     from .test_resume_keeps_a_form_sent_after_the_session_expired import _expire, _resume_form
@@ -25,8 +28,7 @@ def test_a_report_sent_after_the_session_expired_is_kept_and_sent_once_after_sig
     assert Incident.objects.count() == 0
 
     resume_url = response["Location"].split("next=")[1].replace("%2F", "/")
-    signed = client.post(reverse("accounts:login"), {"username": staff.email, "password": PASSWORD,
-                                                     "next": resume_url})
+    signed = client.post(reverse("accounts:login"), {"username": staff.email, "password": PASSWORD, "next": resume_url})
     assert signed["Location"] == resume_url
     page = client.get(resume_url)
     assert b"Typed slowly on a phone during break duty" in page.content

@@ -24,8 +24,12 @@ def cases(school, staff):
         "ivy_other": {"legal_forename": "Ivy", "surname": "Brown"},
         "ivybridge": {"legal_forename": "Ivybridge", "surname": "Taylorson"},
         "zoe": {"legal_forename": "Zoë", "surname": "O\u2019Brien"},
-        "bella": {"legal_forename": "Isabella", "preferred_forename": "Bella", "surname": "Pemberton-Fitch",
-                  "former_surname": "Okafor"},
+        "bella": {
+            "legal_forename": "Isabella",
+            "preferred_forename": "Bella",
+            "surname": "Pemberton-Fitch",
+            "former_surname": "Okafor",
+        },
     }.items():
         pupil = PupilFactory(school=school, **names)
         made[key] = (pupil, make_case(school=school, reporter=staff, pupils=[pupil]))
@@ -37,23 +41,25 @@ def _found(client, q):
     return re.findall(r'data-label="Case"><a href="[^"]+">([A-Z]+-\d{4}-\d{4})</a>', html), html
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("Ivy Taylor", ["ivy", "ivybridge"]),  # whole names first, then names that start so
-    ("Taylor Ivy", ["ivy", "ivybridge"]),
-    ("ivy tay", ["ivy", "ivybridge"]),
-    ("Ivy", ["ivy", "ivy_other", "ivybridge"]),
-    ("Zoe OBrien", ["zoe"]),
-    ("zoë o'brien", ["zoe"]),
-    ("O\u2019Brien", ["zoe"]),
-    ("Bella Pemberton", ["bella"]),
-    ("isabella fitch", ["bella"]),
-    ("pembertonfitch", ["bella"]),
-    ("Okafor", ["bella"]),
-    ("Nobody Here", []),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Ivy Taylor", ["ivy", "ivybridge"]),  # whole names first, then names that start so
+        ("Taylor Ivy", ["ivy", "ivybridge"]),
+        ("ivy tay", ["ivy", "ivybridge"]),
+        ("Ivy", ["ivy", "ivy_other", "ivybridge"]),
+        ("Zoe OBrien", ["zoe"]),
+        ("zoë o'brien", ["zoe"]),
+        ("O\u2019Brien", ["zoe"]),
+        ("Bella Pemberton", ["bella"]),
+        ("isabella fitch", ["bella"]),
+        ("pembertonfitch", ["bella"]),
+        ("Okafor", ["bella"]),
+        ("Nobody Here", []),
+    ],
+)
 @pytest.mark.parametrize("listed", [500, 1], ids=["few matches listed", "many matches asked of the database"])
-def test_names_are_found_however_they_are_typed(client, signed_in, dsl, cases, query, expected, listed,
-                                                monkeypatch):
+def test_names_are_found_however_they_are_typed(client, signed_in, dsl, cases, query, expected, listed, monkeypatch):
     # A common name matching more cases than are worth listing takes the other path; both rank alike.
     monkeypatch.setattr("incidents.selectors.MAX_LISTED_MATCHES", listed)
     signed_in(dsl)

@@ -41,8 +41,10 @@ def test_a_common_name_lists_the_newest_matches_whole_names_first_and_says_it_is
     newest = list(reversed(made))[:4]
     of = {c.reference: c.pupil_links.get().pupil_id for c in newest}
     # The newest four of six: the Smiths among them newest first, then the Smithsons.
-    assert found == ([c.reference for c in newest if of[c.reference] == exact.pk]
-                     + [c.reference for c in newest if of[c.reference] == longer.pk])
+    assert found == (
+        [c.reference for c in newest if of[c.reference] == exact.pk]
+        + [c.reference for c in newest if of[c.reference] == longer.pk]
+    )
     assert "The newest 4 of the cases that match: type more of the name" in html
 
 

@@ -14,8 +14,9 @@ from .incident_helpers import make_case
 pytestmark = pytest.mark.django_db
 
 
-def test_a_shared_case_opens_read_only_for_that_teacher_until_the_share_ends(client, signed_in, school, staff, osl,
-                                                                           dsl):
+def test_a_shared_case_opens_read_only_for_that_teacher_until_the_share_ends(
+    client, signed_in, school, staff, osl, dsl
+):
     incident = make_case(school=school, reporter=osl, description="Worrying messages in the class chat.")
     shared_url = reverse("incidents:shared_case", args=[incident.reference])
     signed_in(staff)
@@ -29,11 +30,14 @@ def test_a_shared_case_opens_read_only_for_that_teacher_until_the_share_ends(cli
     page = client.get(shared_url)
     assert page.status_code == 200 and b"Worrying messages in the class chat." in page.content
     assert b"Record an action" not in page.content and b"Correct this entry" not in page.content
-    assert AuditEvent.objects.filter(action=AuditAction.RECORD_VIEWED, actor=staff,
-                                     object_id=str(incident.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.RECORD_VIEWED, actor=staff, object_id=str(incident.pk)).count()
+        == 1
+    )
     # Read-only: the action URL stays closed to them.
-    act = client.post(reverse("incidents:case_action", args=[incident.reference]), {"action": "record",
-                      "kind": "note", "text": "x"})
+    act = client.post(
+        reverse("incidents:case_action", args=[incident.reference]), {"action": "record", "kind": "note", "text": "x"}
+    )
     assert act.status_code == 403 and not incident.entries.filter(kind=EntryKind.NOTE).exists()
 
     services.case_share_end(incident=incident, by=dsl, share=share, reason="Pupil moved class")
@@ -47,11 +51,12 @@ def test_the_dsl_shares_and_ends_a_share_from_the_case_page(client, signed_in, s
     signed_in(dsl)
     act = reverse("incidents:case_action", args=[incident.reference])
     assert client.post(act, {"action": "share_person", "user": str(staff.pk), "text": ""}).status_code == 400
-    assert client.post(act, {"action": "share_person", "user": str(staff.pk),
-                             "text": "Class teacher"}).status_code == 302
+    assert (
+        client.post(act, {"action": "share_person", "user": str(staff.pk), "text": "Class teacher"}).status_code == 302
+    )
     share = CaseShare.objects.get(incident=incident, user=staff)
     page = client.get(reverse("incidents:case", args=[incident.reference])).content.decode()
-    assert "Class teacher" in page[page.index('data-testid="case-shares"'):]
+    assert "Class teacher" in page[page.index('data-testid="case-shares"') :]
     assert client.post(act, {"action": "share_end", "share": str(share.pk)}).status_code == 302
     share.refresh_from_db()
     assert share.revoked_entry is not None

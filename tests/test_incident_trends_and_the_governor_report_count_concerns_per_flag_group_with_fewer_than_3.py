@@ -25,19 +25,25 @@ NAMES = ("Zebedee", "Ottoline", "Marchbanks", "Quillfeather")
 def _pupil(school, name, *flags):
     pupil = PupilFactory(school=school, legal_forename=name, surname="Testchild")
     for kind, starts_on, ends_on in flags:
-        PupilFlag.objects.create(pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on,
-                                 source=PupilFlag.Source.MIS)
+        PupilFlag.objects.create(
+            pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on, source=PupilFlag.Source.MIS
+        )
     return pupil
 
 
 @pytest.fixture
 def cases(school, staff, time_machine):
     time_machine.move_to(datetime.datetime(2026, 9, 20, 10), tick=False)
-    looked_after = _pupil(school, NAMES[0], (VulnerabilityFlag.LOOKED_AFTER, datetime.date(2026, 9, 1), None),
-                          (VulnerabilityFlag.EHCP, datetime.date(2024, 9, 1), None))
+    looked_after = _pupil(
+        school,
+        NAMES[0],
+        (VulnerabilityFlag.LOOKED_AFTER, datetime.date(2026, 9, 1), None),
+        (VulnerabilityFlag.EHCP, datetime.date(2024, 9, 1), None),
+    )
     sen = _pupil(school, NAMES[1], (VulnerabilityFlag.SEN_SUPPORT, datetime.date(2025, 9, 1), None))
-    fsm = _pupil(school, NAMES[2], (VulnerabilityFlag.FREE_SCHOOL_MEALS, datetime.date(2025, 1, 1),
-                                    datetime.date(2026, 10, 1)))
+    fsm = _pupil(
+        school, NAMES[2], (VulnerabilityFlag.FREE_SCHOOL_MEALS, datetime.date(2025, 1, 1), datetime.date(2026, 10, 1))
+    )
     plain = _pupil(school, NAMES[3])
     make_case(school=school, reporter=staff, pupils=[fsm])  # while the pupil had free school meals
     time_machine.move_to(TODAY, tick=False)
@@ -48,10 +54,18 @@ def cases(school, staff, time_machine):
 
 
 def test_one_selector_counts_concerns_per_flag_group_on_the_day_each_was_reported(school, cases):
-    counts = flag_group_counts(school_ids=[school.pk], start=datetime.date(2026, 9, 1),
-                               end=datetime.date(2026, 11, 10))[school.pk]
-    assert counts == {"cp_plan": 0, "child_in_need": 0, "looked_after": 1, "send": 2, "young_carer": 0,
-                      "disadvantaged": 1, "eal": 0}
+    counts = flag_group_counts(
+        school_ids=[school.pk], start=datetime.date(2026, 9, 1), end=datetime.date(2026, 11, 10)
+    )[school.pk]
+    assert counts == {
+        "cp_plan": 0,
+        "child_in_need": 0,
+        "looked_after": 1,
+        "send": 2,
+        "young_carer": 0,
+        "disadvantaged": 1,
+        "eal": 0,
+    }
 
 
 def test_the_governor_report_shows_each_group_with_fewer_than_3_and_names_no_child(school, cases):
@@ -82,8 +96,8 @@ def test_trends_show_the_same_small_counts_and_no_child(client, signed_in, reque
 
     body = response.content.decode()
     assert response.status_code == 200
-    table = body[body.index('data-testid="trend-flag-group"'):]
-    table = table[:table.index("</table>")]
+    table = body[body.index('data-testid="trend-flag-group"') :]
+    table = table[: table.index("</table>")]
     assert 'data-key="looked_after">fewer than 3<' in table
     assert 'data-key="send">fewer than 3<' in table
     assert 'data-key="cp_plan">0<' in table

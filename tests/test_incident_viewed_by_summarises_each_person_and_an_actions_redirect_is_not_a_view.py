@@ -29,8 +29,7 @@ def test_an_actions_redirect_is_not_another_view_but_a_fresh_opening_is(client, 
     assert _views(incident).count() == 2
 
 
-def test_the_case_shows_a_summary_per_person_and_the_full_list_on_demand(client, signed_in, school, staff, dsl,
-                                                                        deputy):
+def test_the_case_shows_a_summary_per_person_and_the_full_list_on_demand(client, signed_in, school, staff, dsl, deputy):
     incident = make_case(school=school, reporter=staff)
     url = reverse("incidents:case", args=[incident.reference])
     signed_in(deputy)
@@ -38,9 +37,11 @@ def test_the_case_shows_a_summary_per_person_and_the_full_list_on_demand(client,
     signed_in(dsl)
     for _ in range(3):
         page = client.get(url).content.decode()
-    table = page[page.index('data-testid="case-views"'):page.index("</table>", page.index('data-testid="case-views"'))]
+    table = page[
+        page.index('data-testid="case-views"') : page.index("</table>", page.index('data-testid="case-views"'))
+    ]
     assert table.count("<tr><td") == 2
     assert f"{dsl.email}</td><td>3</td>" in table and f"{deputy.email}</td><td>1</td>" in table
     full = client.get(reverse("incidents:case_views", args=[incident.reference])).content.decode()
-    listed = full[full.index('data-testid="all-views"'):full.index("</table>")]
+    listed = full[full.index('data-testid="all-views"') : full.index("</table>")]
     assert listed.count(dsl.email) == 3 and listed.count(deputy.email) == 1

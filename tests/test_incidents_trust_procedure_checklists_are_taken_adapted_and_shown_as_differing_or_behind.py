@@ -20,8 +20,10 @@ STEPS = "Speak to the pupil\n? Check the device [device_secured]\nInform parents
 
 
 def _publish(client, steps: str = STEPS, query: str = ""):
-    return client.post(reverse("standards:publish", kwargs={"kind": KIND}) + query,
-                       {"key": "cyberbullying", "content": steps, "note": "Trust policy 2026"})
+    return client.post(
+        reverse("standards:publish", kwargs={"kind": KIND}) + query,
+        {"key": "cyberbullying", "content": steps, "note": "Trust policy 2026"},
+    )
 
 
 def _row(client, school) -> str:
@@ -33,8 +35,11 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school, 
     signed_in(trust_lead)
     assert _publish(client).status_code == 302
     template = TrustTemplate.objects.get(kind=KIND)
-    assert template.content == [["Speak to the pupil", True, []], ["Check the device", False, ["device_secured"]],
-                                ["Inform parents", True, ["parent_contact"]]]
+    assert template.content == [
+        ["Speak to the pupil", True, []],
+        ["Check the device", False, ["device_secured"]],
+        ["Inform parents", True, ["parent_contact"]],
+    ]
     assert "Not adopted" in _row(client, school)
 
     signed_in(dsl)
@@ -54,8 +59,12 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school, 
 
     # The school adapts it: its third step is worded its own way.
     signed_in(dsl)
-    procedures.procedure_save(school=school, category="cyberbullying", by=dsl,
-                              steps=[*steps[:2], steps[2]._replace(text="Phone parents the same day")])
+    procedures.procedure_save(
+        school=school,
+        category="cyberbullying",
+        by=dsl,
+        steps=[*steps[:2], steps[2]._replace(text="Phone parents the same day")],
+    )
     signed_in(trust_lead)
     row = _row(client, school)
     assert "Differs from the trust" in row and "step 3" in row
@@ -71,8 +80,10 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school, 
     client.post(reverse("incidents:procedure_adopt", kwargs={"template_id": template.pk}))
     steps, _ = procedures.procedure_for(school=school, category="cyberbullying")
     assert [s.text for s in steps][-1] == "Record the outcome"
-    assert "As the trust" in client.get(reverse("incidents:procedures")).content.decode().split(
-        'data-testid="trust-templates"')[1]
+    assert (
+        "As the trust"
+        in client.get(reverse("incidents:procedures")).content.decode().split('data-testid="trust-templates"')[1]
+    )
 
 
 def test_an_unknown_completion_is_refused_when_publishing(client, signed_in, trust_lead):

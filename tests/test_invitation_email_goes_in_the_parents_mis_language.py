@@ -25,10 +25,16 @@ def test_the_mis_home_language_column_is_read_as_a_language_code(school):
 
     assert run.status == "applied"
     assert dict(Pupil.objects.filter(school=school).values_list("legal_forename", "home_language")) == {
-        "Osian": "cy", "Zofia": "pl", "Ayaan": "bn",
+        "Osian": "cy",
+        "Zofia": "pl",
+        "Ayaan": "bn",
     }
     assert (from_mis("PNJM"), from_mis("Urdu"), from_mis("Bengali (Sylheti)"), from_mis("ENG"), from_mis("FRN")) == (
-        "pa", "ur", "bn", "en-gb", "",
+        "pa",
+        "ur",
+        "bn",
+        "en-gb",
+        "",
     )
 
 
@@ -41,8 +47,11 @@ def test_each_parent_gets_the_invitation_in_their_mis_language_when_the_school_o
         f.campaign(school)
 
     by_parent = {m.to[0]: m for m in mail.outbox}
-    welsh, bengali, english = by_parent["sian@home.example"], by_parent["rahima@home.example"], by_parent[
-        "anna@home.example"]
+    welsh, bengali, english = (
+        by_parent["sian@home.example"],
+        by_parent["rahima@home.example"],
+        by_parent["anna@home.example"],
+    )
     assert welsh.subject == f"Llofnodwch gytundeb defnydd derbyniol {school.name}"
     assert welsh.body.startswith("Annwyl riant neu ofalwr,")
     assert bengali.body.startswith("প্রিয় অভিভাবক বা পরিচর্যাকারী,")

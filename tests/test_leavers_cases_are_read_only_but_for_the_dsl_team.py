@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _note(client, case, text):
-    return client.post(reverse("incidents:case_action", args=[case.reference]),
-                       {"action": "record", "kind": "note", "text": text})
+    return client.post(
+        reverse("incidents:case_action", args=[case.reference]), {"action": "record", "kind": "note", "text": text}
+    )
 
 
 def test_the_dsl_team_still_acts_and_the_case_says_it_is_read_only(client, signed_in, dsl, staff, school):
@@ -33,8 +34,9 @@ def test_the_head_reads_but_cannot_add_to_a_leavers_case(client, signed_in, dsl,
     from incidents.categories import Category
 
     gone = PupilFactory(school=school)
-    allegation = make_case(school=school, reporter=dsl, pupils=[gone], category=Category.STAFF_CONDUCT,
-                           subject_staff=staff)
+    allegation = make_case(
+        school=school, reporter=dsl, pupils=[gone], category=Category.STAFF_CONDUCT, subject_staff=staff
+    )
     signed_in(head)
     assert _note(client, allegation, "Before leaving").status_code == 302  # on roll: the head acts
     mark_left(gone)

@@ -30,8 +30,9 @@ def test_a_leavers_case_moves_from_the_everyday_queues_to_its_own(client, signed
     mixed_case = make_case(school=school, reporter=staff, pupils=[gone, staying])
     today = timezone.localdate()
     for case in (leavers_case, mixed_case):
-        incident_services.case_task_add(incident=case, by=dsl, title="Follow up", owner=deputy,
-                                        due_on=today - datetime.timedelta(days=1))
+        incident_services.case_task_add(
+            incident=case, by=dsl, title="Follow up", owner=deputy, due_on=today - datetime.timedelta(days=1)
+        )
     signed_in(dsl)
     before = _listed(client, "unacknowledged")
     assert leavers_case.reference in before and mixed_case.reference in before

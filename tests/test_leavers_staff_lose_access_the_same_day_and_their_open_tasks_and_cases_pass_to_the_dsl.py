@@ -23,8 +23,9 @@ def _end(user, school, by):
     return account_services.membership_end(membership=membership, by=by)
 
 
-def test_a_signed_in_teacher_whose_role_ends_today_is_refused_at_the_next_request(client, signed_in, staff, head,
-                                                                                  school):
+def test_a_signed_in_teacher_whose_role_ends_today_is_refused_at_the_next_request(
+    client, signed_in, staff, head, school
+):
     signed_in(staff)
     assert client.get(reverse("incidents:report")).status_code == 200
     _end(staff, school, head)
@@ -36,10 +37,10 @@ def test_a_signed_in_teacher_whose_role_ends_today_is_refused_at_the_next_reques
 def test_a_leavers_open_tasks_pass_to_the_dsl_with_an_entry_in_each_timeline(staff, deputy, dsl, head, school):
     first, second = make_case(school=school, reporter=staff), make_case(school=school, reporter=staff)
     due = timezone.localdate() + datetime.timedelta(days=3)
-    open_task = services.case_task_add(incident=first, by=dsl, title="Speak to Jo's form tutor", owner=deputy,
-                                       due_on=due)
-    done_task = services.case_task_add(incident=second, by=dsl, title="Check the group chat", owner=deputy,
-                                       due_on=due)
+    open_task = services.case_task_add(
+        incident=first, by=dsl, title="Speak to Jo's form tutor", owner=deputy, due_on=due
+    )
+    done_task = services.case_task_add(incident=second, by=dsl, title="Check the group chat", owner=deputy, due_on=due)
     services.case_task_done(task=done_task, by=deputy)
 
     _end(deputy, school, head)
@@ -71,8 +72,9 @@ def test_cases_assigned_to_a_leaver_are_assigned_to_the_dsl(staff, deputy, dsl, 
 def test_when_the_dsl_leaves_their_work_goes_to_a_deputy_then_the_head(staff, deputy, dsl, head, school):
     incident = make_case(school=school, reporter=staff)
     services.case_assign(incident=incident, to=dsl, by=dsl)
-    task = services.case_task_add(incident=incident, by=dsl, title="Call social care back", owner=dsl,
-                                  due_on=timezone.localdate())
+    task = services.case_task_add(
+        incident=incident, by=dsl, title="Call social care back", owner=dsl, due_on=timezone.localdate()
+    )
 
     _end(dsl, school, head)
     incident.refresh_from_db()
@@ -87,8 +89,9 @@ def test_when_the_dsl_leaves_their_work_goes_to_a_deputy_then_the_head(staff, de
 
 def test_a_role_change_at_the_same_school_keeps_the_persons_tasks(staff, dsl, head, school):
     incident = make_case(school=school, reporter=staff)
-    task = services.case_task_add(incident=incident, by=dsl, title="Talk to the class", owner=staff,
-                                  due_on=timezone.localdate())
+    task = services.case_task_add(
+        incident=incident, by=dsl, title="Talk to the class", owner=staff, due_on=timezone.localdate()
+    )
     account_services.membership_grant(user=staff, school=school, role="online_safety_lead", by=head)
     teacher = Membership.objects.current().get(user=staff, school=school, role="staff")
 
@@ -99,14 +102,18 @@ def test_a_role_change_at_the_same_school_keeps_the_persons_tasks(staff, dsl, he
     assert not CaseTask.objects.filter(incident=incident, owner=dsl).exists()
 
 
-def test_a_role_ending_on_a_later_day_is_handed_over_by_that_mornings_sweep(staff, deputy, dsl, head,
-                                                                                         school):
+def test_a_role_ending_on_a_later_day_is_handed_over_by_that_mornings_sweep(staff, deputy, dsl, head, school):
     from incidents import reminders
 
     incident = make_case(school=school, reporter=staff)
     services.case_assign(incident=incident, to=deputy, by=dsl)
-    task = services.case_task_add(incident=incident, by=dsl, title="Meet Jo's parents", owner=deputy,
-                                  due_on=timezone.localdate() + datetime.timedelta(days=10))
+    task = services.case_task_add(
+        incident=incident,
+        by=dsl,
+        title="Meet Jo's parents",
+        owner=deputy,
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+    )
     ends_on = timezone.localdate() + datetime.timedelta(days=2)
     membership = Membership.objects.current().get(user=deputy, school=school)
     account_services.membership_end(membership=membership, by=head, on=ends_on)

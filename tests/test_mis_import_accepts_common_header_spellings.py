@@ -10,24 +10,34 @@ pytestmark = pytest.mark.django_db
 ROW = "A123456789012,Oliver,Smith,17/05/2016,5,5B,Jane Smith,jane@home.example,Mother"
 
 
-@pytest.mark.parametrize("header", [
-    "UPN,Legal Forename,Surname,DOB,Year,Reg Group,Contact Name,Contact Email,Relationship",
-    "Unique Pupil Number,Forename,Legal Surname,Date of Birth,Year Group,Registration Group,"
-    "Primary Contact,Email,Contact Relationship",
-    "upn,first name,last name,date_of_birth,NC Year,Class,Parent Name,E-mail,relationship",
-    " U.P.N. ,LEGAL FIRST NAME,Surname,D.O.B.,National Curriculum Year,Form,"
-    "Contact name,Contact e-mail,Relationship",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "UPN,Legal Forename,Surname,DOB,Year,Reg Group,Contact Name,Contact Email,Relationship",
+        "Unique Pupil Number,Forename,Legal Surname,Date of Birth,Year Group,Registration Group,"
+        "Primary Contact,Email,Contact Relationship",
+        "upn,first name,last name,date_of_birth,NC Year,Class,Parent Name,E-mail,relationship",
+        " U.P.N. ,LEGAL FIRST NAME,Surname,D.O.B.,National Curriculum Year,Form,"
+        "Contact name,Contact e-mail,Relationship",
+    ],
+)
 def test_header_spellings_from_different_systems_give_the_same_pupil(school, header):
     run = import_people(school=school, kind="pupils", data=f"{header}\n{ROW}\n".encode())
 
     assert run.status == ImportRun.Status.APPLIED, run.errors
     pupil = Pupil.objects.get(school=school, upn="A123456789012")
     assert (pupil.legal_forename, pupil.surname, pupil.year_group, pupil.registration_group) == (
-        "Oliver", "Smith", "5", "5B")
+        "Oliver",
+        "Smith",
+        "5",
+        "5B",
+    )
     link = pupil.guardian_links.get()
     assert (link.guardian.full_name, link.guardian.email, link.relationship) == (
-        "Jane Smith", "jane@home.example", "Mother")
+        "Jane Smith",
+        "jane@home.example",
+        "Mother",
+    )
 
 
 def test_known_as_is_the_preferred_forename(school):
@@ -79,10 +89,23 @@ def test_contact_forename_and_surname_columns_make_the_contact_name(school):
     assert Guardian.objects.get(school=school).full_name == "Jane Smith"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("R", "R"), ("Reception", "R"), ("Year R", "R"), ("YR", "R"), ("rec", "R"),
-    ("5", "5"), ("05", "5"), ("Year 5", "5"), ("Y5", "5"), ("year5", "5"), ("13", "13"), ("Year 11", "11"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("R", "R"),
+        ("Reception", "R"),
+        ("Year R", "R"),
+        ("YR", "R"),
+        ("rec", "R"),
+        ("5", "5"),
+        ("05", "5"),
+        ("Year 5", "5"),
+        ("Y5", "5"),
+        ("year5", "5"),
+        ("13", "13"),
+        ("Year 11", "11"),
+    ],
+)
 def test_year_group_spellings(value, expected):
     assert parse_year_group(value) == expected
 

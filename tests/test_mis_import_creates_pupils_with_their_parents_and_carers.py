@@ -56,7 +56,8 @@ def test_one_row_per_pupil_with_numbered_contact_columns(school):
     oliver = Pupil.objects.get(school=school, upn="A123456789012")
     ordered = list(PupilGuardian.objects.filter(pupil=oliver).order_by("contact_priority"))
     assert [(link.guardian.full_name, link.relationship, link.contact_priority) for link in ordered] == [
-        ("Jane Smith", "Mother", 1), ("Sam Jones", "Step-father", 2),
+        ("Jane Smith", "Mother", 1),
+        ("Sam Jones", "Step-father", 2),
     ]
     assert Pupil.objects.get(upn="B123456789012").guardians.count() == 1
 

@@ -18,15 +18,18 @@ def _only_message(run) -> str:
     return " ".join(e["message"] for e in run.errors)
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"", "The file is empty."),
-    (b"\r\n\r\n , ,\r\n", "The file is empty."),
-    (b"PK\x03\x04\x14\x00\x06\x00 rest of a zip", "Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "older Excel workbook (.xls)"),
-    (b"%PDF-1.7 a report", "This is a PDF"),
-    (b"UPN,Forename\x00,Surname\n", "not a text file"),
-    (b"UPN,Forename,Surname,DOB,Year\n", "header row but no pupils"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "The file is empty."),
+        (b"\r\n\r\n , ,\r\n", "The file is empty."),
+        (b"PK\x03\x04\x14\x00\x06\x00 rest of a zip", "Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old excel", "older Excel workbook (.xls)"),
+        (b"%PDF-1.7 a report", "This is a PDF"),
+        (b"UPN,Forename\x00,Surname\n", "not a text file"),
+        (b"UPN,Forename,Surname,DOB,Year\n", "header row but no pupils"),
+    ],
+)
 def test_unreadable_or_empty_files_are_explained(school, data, expected):
     assert expected in _only_message(import_people(school=school, kind="pupils", data=data))
 
@@ -85,10 +88,17 @@ def test_no_file_at_all_keeps_the_form_and_the_chosen_kind(client, dsl, signed_i
     assert re.search(r'<input[^>]*name="end_missing_staff"[^>]*checked', body)
 
 
-@pytest.mark.parametrize("data", [
-    b"\xff\xfe\x00", b"\x81\x8d\x8f\x90\x9d", b'"' * 1000, b"UPN\n" + b"A" * 200_000 + b"\n", b"\n" * 50 + b"UPN\n",
-    "UPN,Forename,Surname,DOB,Year\n,,,,,,,,,,\n\u2028,\u0000\n".encode(),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe\x00",
+        b"\x81\x8d\x8f\x90\x9d",
+        b'"' * 1000,
+        b"UPN\n" + b"A" * 200_000 + b"\n",
+        b"\n" * 50 + b"UPN\n",
+        "UPN,Forename,Surname,DOB,Year\n,,,,,,,,,,\n\u2028,\u0000\n".encode(),
+    ],
+)
 def test_nothing_a_user_uploads_produces_a_server_error(client, dsl, signed_in, school, data):
     signed_in(dsl)
     upload = SimpleUploadedFile("odd.csv", data, content_type="text/csv")

@@ -18,12 +18,26 @@ FILE = (
 
 def _snapshot(school):
     return (
-        sorted(Pupil.objects.filter(school=school).values_list(
-            "pk", "upn", "legal_forename", "preferred_forename", "surname", "date_of_birth", "year_group",
-            "registration_group", "left_on", "updated_at")),
+        sorted(
+            Pupil.objects.filter(school=school).values_list(
+                "pk",
+                "upn",
+                "legal_forename",
+                "preferred_forename",
+                "surname",
+                "date_of_birth",
+                "year_group",
+                "registration_group",
+                "left_on",
+                "updated_at",
+            )
+        ),
         sorted(Guardian.objects.filter(school=school).values_list("pk", "full_name", "email", "phone")),
-        sorted(PupilGuardian.objects.filter(pupil__school=school).values_list(
-            "pk", "pupil_id", "guardian_id", "relationship", "contact_priority", "has_parental_responsibility")),
+        sorted(
+            PupilGuardian.objects.filter(pupil__school=school).values_list(
+                "pk", "pupil_id", "guardian_id", "relationship", "contact_priority", "has_parental_responsibility"
+            )
+        ),
     )
 
 
@@ -35,9 +49,10 @@ def test_importing_the_same_file_again_changes_nothing(school):
 
     assert (first.created, first.details["guardians_created"]) == (3, 3)
     assert (again.status, again.created, again.updated, again.left, again.unchanged) == ("applied", 0, 0, 0, 3)
-    assert {k: again.details[k] for k in ("guardians_created", "guardians_updated", "links_created",
-                                          "links_updated", "links_removed")} == dict.fromkeys(
-        ("guardians_created", "guardians_updated", "links_created", "links_updated", "links_removed"), 0)
+    assert {
+        k: again.details[k]
+        for k in ("guardians_created", "guardians_updated", "links_created", "links_updated", "links_removed")
+    } == dict.fromkeys(("guardians_created", "guardians_updated", "links_created", "links_updated", "links_removed"), 0)
     assert _snapshot(school) == before
 
 

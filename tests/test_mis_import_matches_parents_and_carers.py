@@ -66,11 +66,13 @@ def test_another_schools_guardian_with_the_same_email_is_never_touched(school, o
 
 def test_relationship_priority_and_parental_responsibility_are_updated_on_the_link(school):
     data = "UPN,Forename,Surname,DOB,Year,Contact Name,Contact Email,Relationship,Priority,Parental Responsibility\n"
-    import_people(school=school, kind="pupils",
-                  data=(data + OLIVER + "Sam Jones,sam@home.example,Step-father,1,Yes\n").encode())
+    import_people(
+        school=school, kind="pupils", data=(data + OLIVER + "Sam Jones,sam@home.example,Step-father,1,Yes\n").encode()
+    )
 
-    run = import_people(school=school, kind="pupils",
-                        data=(data + OLIVER + "Sam Jones,sam@home.example,Carer,3,No\n").encode())
+    run = import_people(
+        school=school, kind="pupils", data=(data + OLIVER + "Sam Jones,sam@home.example,Carer,3,No\n").encode()
+    )
 
     link = PupilGuardian.objects.get()
     assert (link.relationship, link.contact_priority, link.has_parental_responsibility) == ("Carer", 3, False)

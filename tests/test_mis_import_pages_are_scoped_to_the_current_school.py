@@ -24,8 +24,7 @@ def test_another_schools_import_is_not_found(client, dsl, outsider, signed_in, s
     assert response.status_code == 200 and b"Pupils added" in response.content
 
 
-def test_the_upload_page_lists_only_this_schools_recent_imports(client, dsl, outsider, signed_in, school,
-                                                                 other_school):
+def test_the_upload_page_lists_only_this_schools_recent_imports(client, dsl, outsider, signed_in, school, other_school):
     import_people(school=other_school, kind="pupils", data=FILE, filename="hillside-roll.csv", by=outsider)
     import_people(school=school, kind="pupils", data=FILE, filename="oakfield-roll.csv", by=dsl)
     signed_in(dsl)
@@ -51,7 +50,8 @@ def test_the_safeguarding_team_and_the_head_may_import(client, personas, signed_
 
 @pytest.mark.parametrize(("kind", "first_header"), [("pupils", "UPN"), ("staff", "Name")])
 def test_the_template_is_a_csv_with_the_canonical_headers_that_imports_cleanly(
-        client, dsl, signed_in, school, kind, first_header):
+    client, dsl, signed_in, school, kind, first_header
+):
     signed_in(dsl)
 
     response = client.get(reverse("schools:import_template"), {"kind": kind})
@@ -66,8 +66,7 @@ def test_the_template_is_a_csv_with_the_canonical_headers_that_imports_cleanly(
     assert run.status == ImportRun.Status.APPLIED, run.errors
 
 
-def test_the_pupil_template_has_a_start_and_end_column_for_every_flag_the_import_reads(
-        client, dsl, signed_in, school):
+def test_the_pupil_template_has_a_start_and_end_column_for_every_flag_the_import_reads(client, dsl, signed_in, school):
     from safeguarding_portal.schools.importer import FLAG_NAMES
     from safeguarding_portal.schools.models import PupilFlag
 
@@ -82,4 +81,6 @@ def test_the_pupil_template_has_a_start_and_end_column_for_every_flag_the_import
     assert run.status == ImportRun.Status.APPLIED, run.errors
     # The example pupil's flags in the template are read as flags, not ignored as unknown columns.
     assert set(PupilFlag.objects.values_list("kind", "source")) == {
-        ("fsm", PupilFlag.Source.MIS), ("pupil_premium", PupilFlag.Source.MIS)}
+        ("fsm", PupilFlag.Source.MIS),
+        ("pupil_premium", PupilFlag.Source.MIS),
+    }

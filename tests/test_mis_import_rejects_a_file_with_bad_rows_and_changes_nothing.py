@@ -37,8 +37,14 @@ def test_every_bad_row_is_reported_with_its_spreadsheet_row_column_and_value(sch
     assert run.status == ImportRun.Status.REJECTED
     errors = _by_row(run)
     assert set(errors) == {
-        (3, "DOB"), (4, "Legal Forename"), (5, "Contact Email"), (6, "UPN"), (7, "Year"), (8, "Year"),
-        (9, "DOB"), (10, "Contact Name"),
+        (3, "DOB"),
+        (4, "Legal Forename"),
+        (5, "Contact Email"),
+        (6, "UPN"),
+        (7, "Year"),
+        (8, "Year"),
+        (9, "DOB"),
+        (10, "Contact Name"),
     }
     assert errors[(3, "DOB")]["value"] == "31/02/2019"
     assert "does not exist" in errors[(3, "DOB")]["message"]
@@ -68,8 +74,10 @@ def test_a_rejected_file_changes_nothing_and_is_still_recorded(school):
 
 
 def test_a_list_of_addresses_in_one_cell_is_refused(school):
-    data = "UPN,Forename,Surname,DOB,Year,Contact Name,Contact Email\n" \
-           "A123456789012,Oliver,Smith,17/05/2016,5,Jane Smith,jane@home.example; dave@home.example\n"
+    data = (
+        "UPN,Forename,Surname,DOB,Year,Contact Name,Contact Email\n"
+        "A123456789012,Oliver,Smith,17/05/2016,5,Jane Smith,jane@home.example; dave@home.example\n"
+    )
     run = import_people(school=school, kind="pupils", data=data.encode())
     assert "one email address in each cell" in run.errors[0]["message"]
 

@@ -20,11 +20,16 @@ def test_the_same_upn_with_different_dates_of_birth_is_an_error_on_both_rows(sch
     assert run.status == "rejected"
     found = sorted((e["row"], e["column"], e["value"]) for e in run.errors)
     assert found == [
-        (2, "DOB", "17/05/2016"), (2, "Forename", "Oliver"), (4, "DOB", "18/05/2016"), (4, "Forename", "Olivia"),
+        (2, "DOB", "17/05/2016"),
+        (2, "Forename", "Oliver"),
+        (4, "DOB", "18/05/2016"),
+        (4, "Forename", "Olivia"),
     ]
     messages = {e["message"] for e in run.errors if e["column"] == "DOB"}
-    assert messages == {"UPN A123456789012 is on rows 2 and 4 with different dates of birth "
-                        "(“17/05/2016”, “18/05/2016”). One UPN is one pupil: correct the UPN or the details."}
+    assert messages == {
+        "UPN A123456789012 is on rows 2 and 4 with different dates of birth "
+        "(“17/05/2016”, “18/05/2016”). One UPN is one pupil: correct the UPN or the details."
+    }
     assert not Pupil.objects.exists()
 
 

@@ -49,8 +49,9 @@ def test_re_importing_changes_nothing_and_a_new_job_title_updates_the_role(schoo
     import_people(school=school, kind="staff", data=STAFF_FILE.encode())
 
     again = import_people(school=school, kind="staff", data=STAFF_FILE.encode())
-    retitled = import_people(school=school, kind="staff",
-                             data=STAFF_FILE.replace("Class teacher", "Year 5 lead").encode())
+    retitled = import_people(
+        school=school, kind="staff", data=STAFF_FILE.replace("Class teacher", "Year 5 lead").encode()
+    )
 
     assert (again.created, again.updated, again.left, again.unchanged) == (0, 0, 0, 3)
     assert (retitled.created, retitled.updated) == (0, 1)
@@ -73,11 +74,17 @@ def test_forename_and_surname_columns_and_several_roles_in_one_cell(school):
     assert sorted(user.memberships.values_list("role", flat=True)) == [Role.DSL, Role.HEADTEACHER]
 
 
-@pytest.mark.parametrize(("cell", "roles"), [
-    ("Designated Safeguarding Lead", [Role.DSL]), ("Deputy DSL", [Role.DEPUTY_DSL]),
-    ("online_safety_lead", [Role.ONLINE_SAFETY_LEAD]), ("Technician (filtering management)", [Role.TECHNICIAN]),
-    ("Governor", [Role.GOVERNOR]), ("staff / head", [Role.STAFF, Role.HEADTEACHER]),
-])
+@pytest.mark.parametrize(
+    ("cell", "roles"),
+    [
+        ("Designated Safeguarding Lead", [Role.DSL]),
+        ("Deputy DSL", [Role.DEPUTY_DSL]),
+        ("online_safety_lead", [Role.ONLINE_SAFETY_LEAD]),
+        ("Technician (filtering management)", [Role.TECHNICIAN]),
+        ("Governor", [Role.GOVERNOR]),
+        ("staff / head", [Role.STAFF, Role.HEADTEACHER]),
+    ],
+)
 def test_role_spellings(cell, roles):
     assert parse_roles(cell) == roles
 
@@ -98,8 +105,16 @@ def test_bad_staff_rows_are_reported_and_nothing_is_created(school):
 
     assert run.status == "rejected"
     found = {(e["row"], e["column"]): e["message"] for e in run.errors}
-    assert set(found) == {(2, "Email"), (3, "Name"), (4, "Email"), (5, "Role"), (6, "Role"), (7, "Role"),
-                          (8, "Name"), (9, "Name")}
+    assert set(found) == {
+        (2, "Email"),
+        (3, "Name"),
+        (4, "Email"),
+        (5, "Role"),
+        (6, "Role"),
+        (7, "Role"),
+        (8, "Name"),
+        (9, "Name"),
+    }
     assert "given by the trust" in found[(5, "Role")]
     assert "pupils file" in found[(6, "Role")]
     assert "“Class Teacher” is not a portal role" in found[(7, "Role")] and "Job Title" in found[(7, "Role")]

@@ -21,7 +21,8 @@ def test_staff_missing_from_the_file_keep_their_roles_by_default(school, dsl, st
 
 
 def test_when_asked_missing_staff_roles_end_but_never_the_uploaders_governors_or_parents(
-        school, dsl, staff, technician, governor, parent):
+    school, dsl, staff, technician, governor, parent
+):
     run = import_people(school=school, kind="staff", data=ONLY_SAM, by=dsl, end_missing_staff=True)
 
     assert (run.left, run.details["kept_own_roles"]) == (2, True)

@@ -16,13 +16,34 @@ from .spreadsheets import workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["UPN", "Legal Forename", "Surname", "DOB", "Year", "Reg Group", "Network Username", "School Email",
-          "Contact Name", "Contact Email", "Relationship"]
+HEADER = [
+    "UPN",
+    "Legal Forename",
+    "Surname",
+    "DOB",
+    "Year",
+    "Reg Group",
+    "Network Username",
+    "School Email",
+    "Contact Name",
+    "Contact Email",
+    "Relationship",
+]
 GOOD = [
-    ["A123456789012", "Oliver", "Smith", datetime.datetime(2016, 5, 17), 5, "5B", "osmith16", "O.Smith@oak.example",
-     "Jane Smith", "jane@home.example", "Mother"],
-    ["B123456789012", "Amara", "Okafor", datetime.datetime(2019, 2, 1), "R", "RO", "aokafor19", None,
-     None, None, None],
+    [
+        "A123456789012",
+        "Oliver",
+        "Smith",
+        datetime.datetime(2016, 5, 17),
+        5,
+        "5B",
+        "osmith16",
+        "O.Smith@oak.example",
+        "Jane Smith",
+        "jane@home.example",
+        "Mother",
+    ],
+    ["B123456789012", "Amara", "Okafor", datetime.datetime(2019, 2, 1), "R", "RO", "aokafor19", None, None, None, None],
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -31,11 +52,13 @@ def _upload(data: bytes, name: str = "roll.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=XLSX)
 
 
-def test_a_workbook_imports_pupils_with_their_network_user_names_school_emails_and_contacts(client, dsl, school,
-                                                                                            signed_in):
+def test_a_workbook_imports_pupils_with_their_network_user_names_school_emails_and_contacts(
+    client, dsl, school, signed_in
+):
     signed_in(dsl)
-    response = client.post(reverse("schools:import"), {
-        "kind": "pupils", "file": _upload(workbook_bytes({"Roll": [HEADER, *GOOD]}))})
+    response = client.post(
+        reverse("schools:import"), {"kind": "pupils", "file": _upload(workbook_bytes({"Roll": [HEADER, *GOOD]}))}
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     oliver = Pupil.objects.get(upn="A123456789012")
     assert oliver.date_of_birth == datetime.date(2016, 5, 17)
@@ -46,21 +69,26 @@ def test_a_workbook_imports_pupils_with_their_network_user_names_school_emails_a
     assert ImportRun.objects.get().status == ImportRun.Status.APPLIED
 
 
-@pytest.mark.parametrize(("username_header", "email_header"), [("Username", "Pupil Email"),
-                                                                ("Network Login", "Student Email")])
+@pytest.mark.parametrize(
+    ("username_header", "email_header"), [("Username", "Pupil Email"), ("Network Login", "Student Email")]
+)
 def test_a_csv_with_other_spellings_imports_them_too(school, username_header, email_header):
-    csv = (f"UPN,Legal Forename,Surname,DOB,Year,{username_header},{email_header}\n"
-           "A123456789012,Oliver,Smith,17/05/2016,5,osmith16,oliver@oak.example\n")
+    csv = (
+        f"UPN,Legal Forename,Surname,DOB,Year,{username_header},{email_header}\n"
+        "A123456789012,Oliver,Smith,17/05/2016,5,osmith16,oliver@oak.example\n"
+    )
     run = import_people(school=school, kind="pupils", data=csv.encode(), filename="roll.csv")
     assert run.status == ImportRun.Status.APPLIED, run.errors
     assert Pupil.objects.values_list("network_username", "school_email").get() == ("osmith16", "oliver@oak.example")
 
 
 def test_a_workbook_with_bad_rows_changes_nothing_and_reports_each_row_and_column(school):
-    rows = [HEADER, *GOOD,
-            ["C123456789012", "Mia", "Patel", "31/02/2018", 2, "2A", "mpatel", "not-an-email", None, None, None],
-            ["D123456789012", "Leo", "Brown", datetime.datetime(2018, 1, 1), 2, "2A", "osmith16", None, None, None,
-             None]]
+    rows = [
+        HEADER,
+        *GOOD,
+        ["C123456789012", "Mia", "Patel", "31/02/2018", 2, "2A", "mpatel", "not-an-email", None, None, None],
+        ["D123456789012", "Leo", "Brown", datetime.datetime(2018, 1, 1), 2, "2A", "osmith16", None, None, None, None],
+    ]
     run = import_people(school=school, kind="pupils", data=workbook_bytes({"Roll": rows}), filename="roll.xlsx")
     assert run.status == ImportRun.Status.REJECTED
     errors = {(e["row"], e["column"]): e for e in run.errors}
@@ -79,7 +107,7 @@ def test_a_workbook_with_several_sheets_asks_which_one_and_then_imports_it(clien
     assert response.status_code == 200
     text = response.content.decode()
     i = text.find("id_sheet")
-    assert "This workbook has 2 sheets" in text and "<option value=\"Roll\"" in text, text[i - 1500:i + 1500]
+    assert "This workbook has 2 sheets" in text and '<option value="Roll"' in text, text[i - 1500 : i + 1500]
     assert not ImportRun.objects.exists() and not Pupil.objects.exists()
     response = client.post(reverse("schools:import"), {"kind": "pupils", "sheet": "Roll", "file": _upload(data)})
     assert response.status_code == 302
@@ -89,8 +117,9 @@ def test_a_workbook_with_several_sheets_asks_which_one_and_then_imports_it(clien
 def test_monitoring_alerts_find_the_pupils_by_the_imported_user_name_or_school_email(school):
     from . import factories_monitoring
 
-    run = import_people(school=school, kind="pupils", data=workbook_bytes({"Roll": [HEADER, *GOOD]}),
-                        filename="roll.xlsx")
+    run = import_people(
+        school=school, kind="pupils", data=workbook_bytes({"Roll": [HEADER, *GOOD]}), filename="roll.xlsx"
+    )
     assert run.status == ImportRun.Status.APPLIED, run.errors
     oliver, amara = Pupil.objects.get(upn="A123456789012"), Pupil.objects.get(upn="B123456789012")
     assert factories_monitoring.alert(school, username="OSMITH16").pupil == oliver

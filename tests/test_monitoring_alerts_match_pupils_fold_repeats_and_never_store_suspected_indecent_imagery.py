@@ -46,8 +46,7 @@ def test_repeats_within_the_window_fold_into_one_alert_with_a_count(school):
     start = timezone.now() - datetime.timedelta(hours=3)
     first = f.alert(school, username="sam", activity_at=start)
     f.alert(school, username="sam", activity_at=start + datetime.timedelta(minutes=20), captured_text="again")
-    f.alert(school, username="sam", activity_at=start + datetime.timedelta(minutes=50), severity="critical",
-            page=False)
+    f.alert(school, username="sam", activity_at=start + datetime.timedelta(minutes=50), severity="critical", page=False)
     later = f.alert(school, username="sam", activity_at=start + datetime.timedelta(minutes=200))
     other_rule = f.alert(school, username="sam", rule="Gambling", activity_at=start + datetime.timedelta(minutes=21))
     first.refresh_from_db()
@@ -112,8 +111,10 @@ def test_alerts_and_events_refuse_changes_and_the_chain_verifies(school):
 
 def test_a_batch_costs_the_same_queries_for_ten_or_a_hundred_alerts(school, django_assert_max_num_queries):
     PupilFactory(school=school, network_username="p1")
+
     def batch(n, prefix):
         return [f.incoming(username=f"p{i % 5}", rule=f"Rule {i}", external_id=f"{prefix}-{i}") for i in range(n)]
+
     from django.db import connection as conn
     from django.test.utils import CaptureQueriesContext
 

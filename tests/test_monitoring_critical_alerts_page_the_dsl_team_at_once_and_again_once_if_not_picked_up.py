@@ -22,12 +22,16 @@ from .factories_duty import every_weekday, weekly_rota
 pytestmark = pytest.mark.django_db
 
 
-def test_a_critical_alert_pages_the_team_with_no_content(school, dsl, deputy, head,
-                                                         django_capture_on_commit_callbacks):
+def test_a_critical_alert_pages_the_team_with_no_content(school, dsl, deputy, head, django_capture_on_commit_callbacks):
     PupilFactory(school=school, network_username="kid1", legal_forename="Zebedee")
     with django_capture_on_commit_callbacks(execute=True):
-        alert = f.alert(school, username="kid1", severity="critical", rule="Suicide and self-harm",
-                        captured_text="i am going to end it tonight")
+        alert = f.alert(
+            school,
+            username="kid1",
+            severity="critical",
+            rule="Suicide and self-harm",
+            captured_text="i am going to end it tonight",
+        )
     page = Page.objects.get(alert=alert)
     assert page.kind == "critical" and sorted(page.recipients) == sorted([dsl.email, deputy.email])
     delivery = EmailDelivery.objects.get()
@@ -43,8 +47,9 @@ def test_a_high_alert_pages_nobody(school, dsl):
     assert not Page.objects.exists() and not EmailDelivery.objects.exists()
 
 
-def test_not_picked_up_in_time_it_goes_again_once_with_the_head(school, dsl, deputy, head,
-                                                                 django_capture_on_commit_callbacks):
+def test_not_picked_up_in_time_it_goes_again_once_with_the_head(
+    school, dsl, deputy, head, django_capture_on_commit_callbacks
+):
     alert = f.alert(school, severity="critical")
     later = timezone.now() + datetime.timedelta(minutes=16)
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,8 +82,15 @@ def test_with_a_rota_the_dsl_on_duty_is_paged_first_then_the_rest_of_the_team_th
 ):
     # Part 4 of issue 15: critical alerts follow the school's chain, as urgent reports do, each step once.
     weekly_rota(school, by=dsl, school_day=every_weekday(deputy))
-    duty_services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                                out_of_hours_cover=False, team_after_minutes=5, head_after_minutes=12)
+    duty_services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=False,
+        team_after_minutes=5,
+        head_after_minutes=12,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         alert = f.alert(school, severity="critical")
     assert Page.objects.get(alert=alert, kind="critical").recipients == [deputy.email]
@@ -96,7 +108,8 @@ def test_with_a_rota_the_dsl_on_duty_is_paged_first_then_the_rest_of_the_team_th
 
     assert sweep(13) == 1 and sweep(14) == 0
     assert sorted(Page.objects.get(alert=alert, kind="resend").recipients) == sorted(
-        [dsl.email, deputy.email, head.email])
+        [dsl.email, deputy.email, head.email]
+    )
     assert len(mail.outbox) == 2 and "Nobody has picked this up" in mail.outbox[-1].body
 
 

@@ -23,8 +23,14 @@ def alert_email(**lines) -> bytes:
     msg["To"] = "x@alerts.localhost"
     msg["Subject"] = "Smoothwall Monitor alert: Risk level 5"
     msg["Date"] = "Mon, 14 Sep 2026 10:00:00 +0100"
-    fields = {"Category": "Suicide and self-harm", "Risk level": "5", "User": "jsmith", "Device": "LAPTOP-4",
-              "Captured text": "nobody would miss me", "Alert ID": "SWM-123"} | lines
+    fields = {
+        "Category": "Suicide and self-harm",
+        "Risk level": "5",
+        "User": "jsmith",
+        "Device": "LAPTOP-4",
+        "Captured text": "nobody would miss me",
+        "Alert ID": "SWM-123",
+    } | lines
     msg.set_content("A new alert.\n\n" + "\n".join(f"{k}: {v}" for k, v in fields.items() if v) + "\n")
     msg.add_attachment(b"\x89PNG\r\n\x1a\n" + b"1" * 40, maintype="image", subtype="png", filename="capture.png")
     return msg.as_bytes()
@@ -61,8 +67,9 @@ def test_mail_to_an_unknown_or_old_address_is_refused(school, dsl, address):
 
 
 def test_a_message_without_an_alert_is_kept_for_the_record(school, address):
-    received = mail.receive_message(raw=b"Subject: hello\r\n\r\nJust saying hi\r\n", mail_from="a@v.example",
-                                    rcpt=address.address)
+    received = mail.receive_message(
+        raw=b"Subject: hello\r\n\r\nJust saying hi\r\n", mail_from="a@v.example", rcpt=address.address
+    )
     assert received.alerts == 0 and InboundMessage.objects.count() == 1 and not MonitoringAlert.objects.exists()
 
 
@@ -90,14 +97,35 @@ def html_alert_email(rows: list[tuple[str, str]], *, subject: str) -> bytes:
     return msg.as_bytes()
 
 
-@pytest.mark.parametrize("vendor,rows,severity", [
-    ("senso", [("Violation", "Self harm &amp; suicide"), ("Severity", "High"), ("Username", "jsmith"),
-               ("Machine", "ICT-12"), ("Captured", "14/09/2026 09:58"), ("Keyword", "don&#39;t want to live")],
-     "high"),
-    ("impero", [("Policy:", "Self harm &amp; suicide"), ("Severity level:", "Critical"), ("Student:", "jsmith"),
-                ("Computer name:", "ICT-12"), ("Date/Time:", "14/09/2026 09:58"),
-                ("Phrase:", "don&#39;t want to live")], "critical"),
-])
+@pytest.mark.parametrize(
+    "vendor,rows,severity",
+    [
+        (
+            "senso",
+            [
+                ("Violation", "Self harm &amp; suicide"),
+                ("Severity", "High"),
+                ("Username", "jsmith"),
+                ("Machine", "ICT-12"),
+                ("Captured", "14/09/2026 09:58"),
+                ("Keyword", "don&#39;t want to live"),
+            ],
+            "high",
+        ),
+        (
+            "impero",
+            [
+                ("Policy:", "Self harm &amp; suicide"),
+                ("Severity level:", "Critical"),
+                ("Student:", "jsmith"),
+                ("Computer name:", "ICT-12"),
+                ("Date/Time:", "14/09/2026 09:58"),
+                ("Phrase:", "don&#39;t want to live"),
+            ],
+            "critical",
+        ),
+    ],
+)
 def test_an_html_table_alert_email_is_read_by_vendor(school, dsl, vendor, rows, severity):
     pupil = PupilFactory(school=school, network_username="jsmith")
     address = mail.address_create(school=school, vendor=vendor, by=dsl)
@@ -105,5 +133,10 @@ def test_an_html_table_alert_email_is_read_by_vendor(school, dsl, vendor, rows, 
     assert mail.receive_message(raw=raw, mail_from="a@v.example", rcpt=address.address).alerts == 1
     alert = MonitoringAlert.objects.get()
     assert (alert.vendor, alert.rule, alert.severity, alert.pupil, alert.device) == (
-        vendor, "Self harm & suicide", severity, pupil, "ICT-12")
+        vendor,
+        "Self harm & suicide",
+        severity,
+        pupil,
+        "ICT-12",
+    )
     assert alert.captured_text == "don't want to live"

@@ -27,19 +27,26 @@ def _at(alert, minutes):
 @pytest.fixture
 def worked(school, dsl):
     PupilFactory(school=school, network_username="zed", legal_forename="Zebedee")
-    alerts = [f.alert(school, username="zed", rule=f"Rule {i}", severity=s, vendor=v, page=False,
-                      captured_text="secret words")
-              for i, (s, v) in enumerate([("critical", "smoothwall"), ("high", "senso"), ("low", "senso"),
-                                          ("medium", "impero"), ("low", "impero")])]
+    alerts = [
+        f.alert(
+            school, username="zed", rule=f"Rule {i}", severity=s, vendor=v, page=False, captured_text="secret words"
+        )
+        for i, (s, v) in enumerate(
+            [("critical", "smoothwall"), ("high", "senso"), ("low", "senso"), ("medium", "impero"), ("low", "impero")]
+        )
+    ]
     for alert, wait in zip(alerts, [2, 4, 6, 8, 30], strict=True):
         services.alert_pick_up(alert=alert, by=dsl, at=_at(alert, wait))
     services.alert_escalate(alert=alerts[0], by=dsl, at=_at(alerts[0], 3))
-    services.alert_close(alert=alerts[1], by=dsl, outcome="false_positive", reason="A quote in an English essay",
-                         at=_at(alerts[1], 5))
-    services.alert_close(alert=alerts[2], by=dsl, outcome="nfa", reason="Spoken to; nothing more needed",
-                         at=_at(alerts[2], 7))
-    services.alert_close(alert=alerts[3], by=dsl, outcome="false_positive", reason="A history lesson search",
-                         at=_at(alerts[3], 9))
+    services.alert_close(
+        alert=alerts[1], by=dsl, outcome="false_positive", reason="A quote in an English essay", at=_at(alerts[1], 5)
+    )
+    services.alert_close(
+        alert=alerts[2], by=dsl, outcome="nfa", reason="Spoken to; nothing more needed", at=_at(alerts[2], 7)
+    )
+    services.alert_close(
+        alert=alerts[3], by=dsl, outcome="false_positive", reason="A history lesson search", at=_at(alerts[3], 9)
+    )
     return alerts
 
 
@@ -69,8 +76,12 @@ def test_the_governor_section_is_in_the_report_and_names_no_child(school, worked
 
 def test_the_trust_report_takes_the_same_figures(school, worked):
     today = timezone.localdate()
-    cols = {c.key: c for c in registry.columns_for(school_ids=[school.pk], start=today - datetime.timedelta(days=30),
-                                                   end=today, today=today)}
+    cols = {
+        c.key: c
+        for c in registry.columns_for(
+            school_ids=[school.pk], start=today - datetime.timedelta(days=30), end=today, today=today
+        )
+    }
     assert cols["monitoring_alerts"].values[school.pk] == "5"
     assert cols["monitoring_pickup"].values[school.pk] == "6.0 min"
     assert cols["monitoring_escalated"].values[school.pk] == "25%"

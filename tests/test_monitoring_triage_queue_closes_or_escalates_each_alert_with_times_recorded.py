@@ -24,8 +24,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pupils(school):
-    return {"y5": PupilFactory(school=school, network_username="y5kid", year_group="5"),
-            "y9": PupilFactory(school=school, network_username="y9kid", year_group="9")}
+    return {
+        "y5": PupilFactory(school=school, network_username="y5kid", year_group="5"),
+        "y9": PupilFactory(school=school, network_username="y9kid", year_group="9"),
+    }
 
 
 def test_the_queue_filters_by_severity_vendor_year_and_pupil(school, dsl, signed_in, pupils):
@@ -55,8 +57,10 @@ def test_opening_picks_up_and_closing_needs_a_reason(school, dsl, signed_in, pup
     with time_machine.travel(received + datetime.timedelta(minutes=12)):
         refused = client.post(reverse("monitoring:alert_close", args=[alert.pk]), {"outcome": "nfa", "reason": ""})
         assert refused.status_code == 200 and MonitoringAlert.objects.get(pk=alert.pk).is_open
-        done = client.post(reverse("monitoring:alert_close", args=[alert.pk]),
-                           {"outcome": "false_positive", "reason": "A song lyric typed in a music lesson"})
+        done = client.post(
+            reverse("monitoring:alert_close", args=[alert.pk]),
+            {"outcome": "false_positive", "reason": "A song lyric typed in a music lesson"},
+        )
     assert done.status_code == 302
     alert.refresh_from_db()
     assert alert.state == "closed" and alert.outcome == "false_positive" and alert.decided_by == dsl
@@ -68,8 +72,9 @@ def test_opening_picks_up_and_closing_needs_a_reason(school, dsl, signed_in, pup
 
 def test_escalating_opens_a_case_with_the_pupil_and_the_alert_as_evidence(school, dsl, signed_in, pupils):
     alert = f.alert(school, username="y5kid", rule="Self-harm", captured_text="i want to hurt myself", page=False)
-    response = signed_in(dsl).post(reverse("monitoring:alert_escalate", args=[alert.pk]),
-                                   {"category": "", "note": "Spoke to the class teacher"})
+    response = signed_in(dsl).post(
+        reverse("monitoring:alert_escalate", args=[alert.pk]), {"category": "", "note": "Spoke to the class teacher"}
+    )
     case = Incident.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("incidents:case", args=[case.reference])
     assert list(case.pupil_links.current().values_list("pupil_id", flat=True)) == [pupils["y5"].pk]
@@ -83,8 +88,9 @@ def test_escalating_opens_a_case_with_the_pupil_and_the_alert_as_evidence(school
 def test_escalating_to_an_existing_case_adds_the_pupil_to_it(school, dsl, staff, signed_in, pupils):
     case = make_case(school=school, reporter=staff, pupils=[pupils["y9"]])
     alert = f.alert(school, username="y5kid", page=False)
-    response = signed_in(dsl).post(reverse("monitoring:alert_escalate", args=[alert.pk]),
-                                   {"case": case.reference.lower()})
+    response = signed_in(dsl).post(
+        reverse("monitoring:alert_escalate", args=[alert.pk]), {"case": case.reference.lower()}
+    )
     assert response.status_code == 302
     assert set(case.pupil_links.current().values_list("pupil_id", flat=True)) == {pupils["y5"].pk, pupils["y9"].pk}
     assert TimelineEntry.objects.filter(incident=case, kind=EntryKind.NOTE, data__monitoring_alert=alert.pk).exists()

@@ -20,8 +20,9 @@ KIND = "monitoring.severities"
 
 
 def _publish(client, text: str, query: str = ""):
-    return client.post(reverse("standards:publish", kwargs={"kind": KIND}) + query,
-                       {"key": Vendor.SMOOTHWALL, "content": text})
+    return client.post(
+        reverse("standards:publish", kwargs={"kind": KIND}) + query, {"key": Vendor.SMOOTHWALL, "content": text}
+    )
 
 
 def _row(client, school) -> str:
@@ -54,8 +55,13 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
     assert "As the trust" in _row(client, school)
 
     # The school maps "serious" to critical too: it differs, at that level.
-    csvimport.save_mapping(school=school, vendor=Vendor.SMOOTHWALL, by=dsl, columns=columns,
-                           severities={"level 4": "critical", "serious": "critical"})
+    csvimport.save_mapping(
+        school=school,
+        vendor=Vendor.SMOOTHWALL,
+        by=dsl,
+        columns=columns,
+        severities={"level 4": "critical", "serious": "critical"},
+    )
     row = _row(client, school)
     assert "Differs from the trust" in row and "serious" in row
 

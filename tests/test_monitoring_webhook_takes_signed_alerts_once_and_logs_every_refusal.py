@@ -61,19 +61,28 @@ def test_a_retry_with_a_new_delivery_id_is_one_alert(client, school, hook):
     _endpoint, secret, url = hook
     data = body(one_alert(id="SW-9"))
     for _ in range(2):
-        assert client.post(url, data, content_type="application/json",
-                           **signed_headers(secret=secret, body=data)).status_code == 202
+        assert (
+            client.post(
+                url, data, content_type="application/json", **signed_headers(secret=secret, body=data)
+            ).status_code
+            == 202
+        )
     assert MonitoringAlert.objects.count() == 1
 
 
-@pytest.mark.parametrize("tamper,outcome", [
-    ("signature", "bad_signature"), ("body", "bad_signature"), ("old", "stale"), ("no_delivery", "bad_signature"),
-])
+@pytest.mark.parametrize(
+    "tamper,outcome",
+    [
+        ("signature", "bad_signature"),
+        ("body", "bad_signature"),
+        ("old", "stale"),
+        ("no_delivery", "bad_signature"),
+    ],
+)
 def test_bad_posts_are_refused_and_logged(client, school, hook, tamper, outcome):
     _endpoint, secret, url = hook
     data = body(one_alert())
-    headers = signed_headers(secret=secret, body=data,
-                             timestamp=int(time.time()) - 3600 if tamper == "old" else None)
+    headers = signed_headers(secret=secret, body=data, timestamp=int(time.time()) - 3600 if tamper == "old" else None)
     if tamper == "signature":
         headers["HTTP_X_PORTAL_SIGNATURE"] = "sha256=" + "0" * 64
     if tamper == "no_delivery":
@@ -88,15 +97,22 @@ def test_bad_posts_are_refused_and_logged(client, school, hook, tamper, outcome)
 def test_a_malformed_body_and_an_unknown_or_revoked_address_are_refused(client, school, dsl, hook):
     endpoint, secret, url = hook
     data = b'{"alerts": [{"rule": "x"}]}'
-    assert client.post(url, data, content_type="application/json",
-                       **signed_headers(secret=secret, body=data)).status_code == 400
+    assert (
+        client.post(url, data, content_type="application/json", **signed_headers(secret=secret, body=data)).status_code
+        == 400
+    )
     webhook.webhook_revoke(endpoint=endpoint, by=dsl)
     good = body(one_alert())
-    assert client.post(url, good, content_type="application/json",
-                       **signed_headers(secret=secret, body=good)).status_code == 401
+    assert (
+        client.post(url, good, content_type="application/json", **signed_headers(secret=secret, body=good)).status_code
+        == 401
+    )
     assert client.post("/monitoring/hook/nope/", good, content_type="application/json").status_code == 401
     assert list(WebhookDelivery.objects.order_by("pk").values_list("outcome", flat=True)) == [
-        "malformed", "unknown", "unknown"]
+        "malformed",
+        "unknown",
+        "unknown",
+    ]
     assert not MonitoringAlert.objects.exists()
 
 
@@ -104,8 +120,10 @@ def test_a_screenshot_sent_with_an_alert_is_kept_and_shown_to_the_dsl_team(clien
     _endpoint, secret, url = hook
     png = b"\x89PNG\r\n\x1a\n" + b"capture" * 8
     data = body(one_alert(id="SW-shot", screenshot=base64.b64encode(png).decode()))
-    assert client.post(url, data, content_type="application/json",
-                       **signed_headers(secret=secret, body=data)).status_code == 202
+    assert (
+        client.post(url, data, content_type="application/json", **signed_headers(secret=secret, body=data)).status_code
+        == 202
+    )
     alert = MonitoringAlert.objects.get()
     assert alert.screenshot_sha256 == hashlib.sha256(png).hexdigest()
     shown = signed_in(dsl).get(reverse("monitoring:alert_screenshot", args=[alert.pk]))
@@ -113,6 +131,8 @@ def test_a_screenshot_sent_with_an_alert_is_kept_and_shown_to_the_dsl_team(clien
     assert b"".join(shown.streaming_content) == png
 
     bad = body(one_alert(id="SW-bad", screenshot="not base64!"))
-    assert client.post(url, bad, content_type="application/json",
-                       **signed_headers(secret=secret, body=bad)).status_code == 400
+    assert (
+        client.post(url, bad, content_type="application/json", **signed_headers(secret=secret, body=bad)).status_code
+        == 400
+    )
     assert MonitoringAlert.objects.count() == 1

@@ -43,10 +43,17 @@ def test_one_approval_disposes_of_nothing_and_the_second_disposes(client, signed
     assert Incident.objects.get(pk=case.pk).description == ""
     assert not TimelineEntry.objects.filter(incident=case).exclude(text="").exists()
     assert batch.items.get().outcome == ItemOutcome.DISPOSED
-    actions = list(AuditEvent.objects.filter(school=school, action__startswith="retention.")
-                   .order_by("at", "id").values_list("action", flat=True))
-    assert actions == ["retention.batch_listed", "retention.batch_approved", "retention.batch_approved",
-                       "retention.batch_disposed"]
+    actions = list(
+        AuditEvent.objects.filter(school=school, action__startswith="retention.")
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "retention.batch_listed",
+        "retention.batch_approved",
+        "retention.batch_approved",
+        "retention.batch_disposed",
+    ]
 
 
 def test_a_deputy_or_staff_cannot_approve(client, signed_in, school, staff, dsl, deputy):
@@ -75,7 +82,10 @@ def test_taking_a_record_off_withdraws_the_approval_already_given(client, signed
     client.post(url, {"reason": "The family's solicitor has written to us."})
     item.refresh_from_db()
     assert (item.outcome, item.removed_by, item.removed_reason) == (
-        ItemOutcome.REMOVED, head, "The family's solicitor has written to us.")
+        ItemOutcome.REMOVED,
+        head,
+        "The family's solicitor has written to us.",
+    )
     assert batch.approvals.get().withdrawn_at is not None
 
     _approve(client, batch)  # the head's approval alone: the DSL's was withdrawn

@@ -50,12 +50,18 @@ def school_with_records(school, staff, dsl, head, deputy, osl, technician, gover
         for step in case.steps.filter(done_entry__isnull=True, mandatory=True):
             incident_services.case_step_done(step=step, by=dsl, note="Done")
         incident_services.case_transition(incident=case, to="closed", by=dsl, outcome="Resolved")
-    incident_services.case_record(incident=cases[3], by=dsl, kind="referral", text="MASH",
-                                  data={"agency": "social_care", "when": "2026-11-20T10:00"})
+    incident_services.case_record(
+        incident=cases[3],
+        by=dsl,
+        kind="referral",
+        text="MASH",
+        data={"agency": "social_care", "when": "2026-11-20T10:00"},
+    )
     # Actions past their date on three open cases and on a closed one (which no "overdue" figure counts).
     for case in cases[1:5]:
-        incident_services.case_task_add(incident=case, by=dsl, title="Call home", owner=dsl,
-                                        due_on=TODAY - datetime.timedelta(days=2))
+        incident_services.case_task_add(
+            incident=case, by=dsl, title="Call home", owner=dsl, due_on=TODAY - datetime.timedelta(days=2)
+        )
     make_case(school=school, reporter=staff, category="staff_conduct", subject_staff=technician)
     # Parents' agreements: a campaign for one family; a child who has left keeps a signature that no longer counts.
     family = fa.family(school, children=2)
@@ -65,8 +71,9 @@ def school_with_records(school, staff, dsl, head, deputy, osl, technician, gover
     # Staff agreement signed by two of the staff.
     version = fa.published(school, Audience.STAFF)
     for person in (staff, dsl):
-        aup_services.sign_own(school=school, user=person, version=version, evidence=fa.EVIDENCE,
-                              issue_certificate=False)
+        aup_services.sign_own(
+            school=school, user=person, version=version, evidence=fa.EVIDENCE, issue_certificate=False
+        )
     # Training: some done, some not; an open curriculum gap.
     fc.record(school, staff, "induction", completed_on=TODAY - datetime.timedelta(days=40))
     fc.record(school, staff, "annual_update", completed_on=TODAY - datetime.timedelta(days=400))
@@ -105,8 +112,9 @@ def test_each_figure_is_the_same_on_the_home_page_the_governor_report_and_the_tr
     assert matrix(school=school, today=TODAY).compliance_percent() == compliance.percent
 
     home = _home(client, signed_in, dsl)
-    term = re.search(r'data-testid="term-figures">[^<]*<strong>(\d+)</strong>[^,]*, (\d+) open now, (\d+) referral',
-                     home)
+    term = re.search(
+        r'data-testid="term-figures">[^<]*<strong>(\d+)</strong>[^,]*, (\d+) open now, (\d+) referral', home
+    )
     assert tuple(int(g) for g in term.groups()) == (concerns.total, concerns.open_at_end, concerns.referrals)
     coverage = re.search(r'data-testid="panel-coverage">All children on roll: <strong>(\d+)</strong> of (\d+)', home)
     assert tuple(int(g) for g in coverage.groups()) == (parents.signed, parents.total)

@@ -21,9 +21,11 @@ def broker_send(monkeypatch):
     sent: list[dict] = []
     subscribed: list[str] = []
     monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setattr(app.amqp, "send_task_message", lambda producer, name, message, **kw: sent.append(
-        {"name": name, "headers": message.headers}
-    ))
+    monkeypatch.setattr(
+        app.amqp,
+        "send_task_message",
+        lambda producer, name, message, **kw: sent.append({"name": name, "headers": message.headers}),
+    )
     monkeypatch.setattr(type(app.backend), "on_task_call", lambda self, producer, task_id: subscribed.append(task_id))
     monkeypatch.setattr(services, "_broker_marked_down", lambda: False)
     # No broker connection at all: the producer is whatever the pool would give, unused by the fakes above.

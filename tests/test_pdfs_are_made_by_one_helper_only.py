@@ -49,8 +49,10 @@ def test_the_scan_sees_a_weasyprint_import_wherever_it_is(tmp_path):
 
 
 def test_a_pdf_from_the_helper_is_tagged_and_counts_its_pages():
-    pdf = render_pdf(html='<html lang="en-GB"><body><h1>Chronology</h1><p style="page-break-after: always">One'
-                          "</p><p>Two</p></body></html>")
+    pdf = render_pdf(
+        html='<html lang="en-GB"><body><h1>Chronology</h1><p style="page-break-after: always">One'
+        "</p><p>Two</p></body></html>"
+    )
     root = PdfReader(io.BytesIO(pdf.content)).trailer["/Root"]
     assert pdf.content.startswith(b"%PDF") and pdf.pages == 2
     assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root and "/Lang" in root

@@ -15,14 +15,26 @@ pytestmark = pytest.mark.django_db
 
 
 def _data(**extra):
-    return {"title": "Online safety policy", "kind": "online_safety", "approved_by": "Full governing board",
-            "approved_on": "2025-10-14", "review_months": "12", "review_by": "", "notes": ""} | extra
+    return {
+        "title": "Online safety policy",
+        "kind": "online_safety",
+        "approved_by": "Full governing board",
+        "approved_on": "2025-10-14",
+        "review_months": "12",
+        "review_by": "",
+        "notes": "",
+    } | extra
 
 
 def test_next_review_comes_from_the_cycle_or_the_set_date(school):
     cycle = f.policy(school, title="A", approved_on=datetime.date(2025, 10, 14), review_months=24)
-    dated = f.policy(school, title="B", approved_on=datetime.date(2025, 10, 14), review_months=None,
-                     review_by=datetime.date(2026, 3, 1))
+    dated = f.policy(
+        school,
+        title="B",
+        approved_on=datetime.date(2025, 10, 14),
+        review_months=None,
+        review_by=datetime.date(2026, 3, 1),
+    )
     assert cycle.next_review_due == datetime.date(2027, 10, 14)
     assert dated.next_review_due == datetime.date(2026, 3, 1)
     today = datetime.date(2026, 11, 22)

@@ -11,8 +11,9 @@ from .pupil_report_helpers import pupil_payload, tell_url, thanks_url
 pytestmark = pytest.mark.django_db
 
 
-def test_the_honeypot_drops_the_send_and_the_answer_is_the_same(client, school, dsl,
-                                                               django_capture_on_commit_callbacks):
+def test_the_honeypot_drops_the_send_and_the_answer_is_the_same(
+    client, school, dsl, django_capture_on_commit_callbacks
+):
     form = client.get(tell_url(school))
     assert b'name="website"' in form.content and b'class="tell-hp" aria-hidden="true"' in form.content
 

@@ -69,8 +69,9 @@ def test_no_member_of_staffs_own_reports_list_it(client, signed_in, school, staf
     assert client.get(reverse("incidents:case", args=[incident.reference])).status_code in (403, 404)
 
 
-def test_nobody_outside_the_dsl_team_and_the_head_can_open_it(client, signed_in, school, staff, osl, technician,
-                                                              governor, parent, trust_lead, outsider):
+def test_nobody_outside_the_dsl_team_and_the_head_can_open_it(
+    client, signed_in, school, staff, osl, technician, governor, parent, trust_lead, outsider
+):
     client.post(tell_url(school), pupil_payload())
     incident = Incident.objects.get()
     for person in (staff, osl, technician, governor, parent, trust_lead, outsider):

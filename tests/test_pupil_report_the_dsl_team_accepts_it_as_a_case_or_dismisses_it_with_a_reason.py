@@ -38,8 +38,10 @@ def test_the_dsl_accepts_it_as_a_case_in_the_category_they_choose(client, signed
     accepted = TimelineEntry.objects.get(incident=case, kind=EntryKind.MODERATED)
     assert accepted.author == dsl and accepted.data == {"decision": "accepted", "category": "cyberbullying"}
     # The pupil's own choice stays in the chained report; the change is a correction beside it.
-    assert TimelineEntry.objects.get(incident=case, kind=EntryKind.REPORTED).data["category"] == \
-        "harmful_content_accidental"
+    assert (
+        TimelineEntry.objects.get(incident=case, kind=EntryKind.REPORTED).data["category"]
+        == "harmful_content_accidental"
+    )
     assert TimelineEntry.objects.filter(incident=case, kind=EntryKind.CORRECTION).count() == 1
     assert chain.verify(TimelineEntry) == []
 
@@ -50,8 +52,13 @@ def test_the_dsl_dismisses_it_with_a_reason_recorded(client, signed_in, school, 
     assert no_reason.status_code == 400
     assert Incident.objects.get().moderation == Moderation.PENDING
 
-    response = _act(client, pupil_raised, action="pupil_dismiss", reason_kind="spam",
-                    reason="Song lyrics, sent six times in a minute")
+    response = _act(
+        client,
+        pupil_raised,
+        action="pupil_dismiss",
+        reason_kind="spam",
+        reason="Song lyrics, sent six times in a minute",
+    )
 
     assert response.status_code == 302
     case = Incident.objects.get()

@@ -84,8 +84,12 @@ def test_the_visitors_page_is_limited_per_address(client, school, settings):
     url = reverse("aup:visitor", args=[version.agreement.public_key])
 
     def sign(n):
-        data = {"full_name": f"Visitor {n}", "organisation": "Library", "agree": "on",
-                "submission_token": str(uuid.uuid4())}
+        data = {
+            "full_name": f"Visitor {n}",
+            "organisation": "Library",
+            "agree": "on",
+            "submission_token": str(uuid.uuid4()),
+        }
         return client.post(url, data, **_from("81.2.69.9")).status_code
 
     statuses = [sign(n) for n in range(4)]

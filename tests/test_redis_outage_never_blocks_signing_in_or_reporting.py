@@ -36,8 +36,7 @@ def redis_outage(request, settings):
             yield request.param
 
 
-def test_staff_sign_in_and_report_a_concern_with_redis_down(client, school, staff, dsl, redis_outage,
-                                                             record_property):
+def test_staff_sign_in_and_report_a_concern_with_redis_down(client, school, staff, dsl, redis_outage, record_property):
     forget_outages()  # the first request of an outage pays the wait: measure that one, for each journey
     started = time.monotonic()
     signed = password_sign_in(client, staff.email, PASSWORD)
@@ -69,8 +68,9 @@ def test_staff_sign_in_and_report_a_concern_with_redis_down(client, school, staf
     assert OutboxMessage.objects.filter(task_name="outbox.deliver_email", kwargs={"delivery_id": delivery.pk}).exists()
 
 
-def test_the_dsl_dashboard_counts_come_from_the_database_with_redis_down(client, signed_in, school, staff, dsl,
-                                                                          redis_outage):
+def test_the_dsl_dashboard_counts_come_from_the_database_with_redis_down(
+    client, signed_in, school, staff, dsl, redis_outage
+):
     forget_outages()
     from .incident_helpers import make_case
 

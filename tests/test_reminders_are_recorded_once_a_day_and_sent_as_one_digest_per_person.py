@@ -14,8 +14,13 @@ DAY = datetime.date(2026, 11, 23)
 def test_the_same_reminder_twice_in_a_day_is_recorded_once(school):
     first = services.remind(recipient_email="Ann@oak.example", kind="test.kind", key="thing:1", text="Sign", on=DAY)
     again = services.remind(recipient_email="ann@oak.example", kind="test.kind", key="thing:1", text="Sign", on=DAY)
-    next_day = services.remind(recipient_email="ann@oak.example", kind="test.kind", key="thing:1", text="Sign",
-                               on=DAY + datetime.timedelta(days=1))
+    next_day = services.remind(
+        recipient_email="ann@oak.example",
+        kind="test.kind",
+        key="thing:1",
+        text="Sign",
+        on=DAY + datetime.timedelta(days=1),
+    )
     assert (first, again, next_day) == (True, False, True)
     assert Reminder.objects.filter(kind="test.kind").count() == 2
 
@@ -25,8 +30,14 @@ def test_each_person_gets_one_email_listing_everything_due_and_a_rerun_sends_not
     school, django_capture_on_commit_callbacks
 ):
     for n in range(3):
-        services.remind(recipient_email="ann@oak.example", kind="test.kind", key=f"thing:{n}",
-                        text=f"Item {n} is due", url=f"/things/{n}/", on=DAY)
+        services.remind(
+            recipient_email="ann@oak.example",
+            kind="test.kind",
+            key=f"thing:{n}",
+            text=f"Item {n} is due",
+            url=f"/things/{n}/",
+            on=DAY,
+        )
     services.remind(recipient_email="bob@oak.example", kind="test.kind", key="thing:9", text="Item 9", on=DAY)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -32,8 +32,15 @@ def mail_server(settings):
 
 def _digest(school, email="ann@oak.example", n=1, *, capture=None):
     for i in range(n):
-        services.remind(recipient_email=email, kind="test.kind", key=f"k:{i}", text=f"Item {i} is due",
-                        url=f"/x/{i}/", on=DAY, school=school)
+        services.remind(
+            recipient_email=email,
+            kind="test.kind",
+            key=f"k:{i}",
+            text=f"Item {i} is due",
+            url=f"/x/{i}/",
+            on=DAY,
+            school=school,
+        )
     with capture(execute=True):
         services.send_digests(on=DAY)
     return Digest.objects.get(recipient_email=email)
@@ -48,8 +55,9 @@ def _next_round(time_machine, digest, capture):
 
 
 @pytest.mark.django_db
-def test_a_failed_send_is_retried_with_growing_waits_and_delivered_once(school, mail_server, time_machine,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_failed_send_is_retried_with_growing_waits_and_delivered_once(
+    school, mail_server, time_machine, django_capture_on_commit_callbacks
+):
     mail_server.fault = ConnectionRefusedError(111, "SMTP server down")
     digest = _digest(school, capture=django_capture_on_commit_callbacks)
     assert digest.status == Digest.Status.FAILED and digest.attempts == 1 and "SMTP server down" in digest.last_error
@@ -72,8 +80,9 @@ def test_a_failed_send_is_retried_with_growing_waits_and_delivered_once(school, 
 
 
 @pytest.mark.django_db
-def test_a_send_that_keeps_failing_stays_failed_after_a_day(school, mail_server, time_machine,
-                                                            django_capture_on_commit_callbacks):
+def test_a_send_that_keeps_failing_stays_failed_after_a_day(
+    school, mail_server, time_machine, django_capture_on_commit_callbacks
+):
     mail_server.fault = TimeoutError("timed out")
     digest = _digest(school, capture=django_capture_on_commit_callbacks)
     while digest.delivery.state == EmailDelivery.State.RETRYING:
@@ -88,8 +97,9 @@ def test_a_send_that_keeps_failing_stays_failed_after_a_day(school, mail_server,
 
 
 @pytest.mark.django_db
-def test_a_refused_address_bounces_without_retrying_and_the_office_sees_it(school, dsl, signed_in,
-                                                                          django_capture_on_commit_callbacks):
+def test_a_refused_address_bounces_without_retrying_and_the_office_sees_it(
+    school, dsl, signed_in, django_capture_on_commit_callbacks
+):
     MailServer.fault = smtplib.SMTPRecipientsRefused({"old.address@oak.example": (550, b"No such user")})
     bad = _digest(school, email="old.address@oak.example", n=2, capture=django_capture_on_commit_callbacks)
     assert MailServer.attempts == 1
@@ -110,8 +120,9 @@ def test_a_refused_address_bounces_without_retrying_and_the_office_sees_it(schoo
 
 
 @pytest.mark.django_db
-def test_the_reminder_log_shows_only_this_schools_reminders(school, other_school, dsl, signed_in,
-                                                           django_capture_on_commit_callbacks):
+def test_the_reminder_log_shows_only_this_schools_reminders(
+    school, other_school, dsl, signed_in, django_capture_on_commit_callbacks
+):
     _digest(other_school, email="elsewhere@hill.example", capture=django_capture_on_commit_callbacks)
     page = signed_in(dsl).get(reverse("reports:reminders")).content.decode()
     assert "elsewhere@hill.example" not in page and "No reminder emails" in page

@@ -22,15 +22,18 @@ from .incident_helpers import make_case
 
 
 @pytest.mark.django_db
-def test_an_overdue_case_task_reaches_its_owner_once_in_one_digest(school, staff, dsl, deputy,
-                                                                   django_capture_on_commit_callbacks):
+def test_an_overdue_case_task_reaches_its_owner_once_in_one_digest(
+    school, staff, dsl, deputy, django_capture_on_commit_callbacks
+):
     pupil = PupilFactory(school=school, legal_forename="Peregrine", surname="Fotheringay")
     case = make_case(school=school, reporter=staff, pupils=[pupil])
     today = timezone.localdate()
-    incident_services.case_task_add(incident=case, by=dsl, title="Call Peregrine's mum", owner=deputy,
-                                    due_on=today - datetime.timedelta(days=2))
-    incident_services.case_task_add(incident=case, by=dsl, title="Not due yet", owner=deputy,
-                                    due_on=today + datetime.timedelta(days=2))
+    incident_services.case_task_add(
+        incident=case, by=dsl, title="Call Peregrine's mum", owner=deputy, due_on=today - datetime.timedelta(days=2)
+    )
+    incident_services.case_task_add(
+        incident=case, by=dsl, title="Not due yet", owner=deputy, due_on=today + datetime.timedelta(days=2)
+    )
 
     assert services.run_sweep("incidents.tasks_overdue", on=today) == 1
     assert services.run_sweep("incidents.tasks_overdue", on=today) == 0  # a re-run or a second beat
@@ -48,11 +51,18 @@ def test_an_overdue_case_task_reaches_its_owner_once_in_one_digest(school, staff
 def test_an_unconfirmed_transfer_past_its_deadline_reminds_the_dsl_team(school, staff, dsl, deputy, head):
     pupil = PupilFactory(school=school, legal_forename="Araminta", surname="Wolstenholme")
     now = timezone.now()
-    transfer = CPFileTransfer(school=school, pupil=pupil, produced_at=now - datetime.timedelta(days=12),
-                              produced_by=dsl, sha256=hashlib.sha256(b"x").hexdigest(),
-                              sent_at=now - datetime.timedelta(days=11), sent_by=dsl, method="secure_email",
-                              receiving_school="Elm Academy",
-                              confirm_by=timezone.localdate() - datetime.timedelta(days=3))
+    transfer = CPFileTransfer(
+        school=school,
+        pupil=pupil,
+        produced_at=now - datetime.timedelta(days=12),
+        produced_by=dsl,
+        sha256=hashlib.sha256(b"x").hexdigest(),
+        sent_at=now - datetime.timedelta(days=11),
+        sent_by=dsl,
+        method="secure_email",
+        receiving_school="Elm Academy",
+        confirm_by=timezone.localdate() - datetime.timedelta(days=3),
+    )
     transfer.pdf.save("f.pdf", ContentFile(b"%PDF"), save=False)
     transfer.save()
 
@@ -79,9 +89,16 @@ def test_the_engine_owns_the_urgent_sweep_and_an_urgent_report_is_realerted_once
 
     reported = timezone.now() - datetime.timedelta(minutes=30)
     incident = incident_services.incident_report(
-        school=school, reporter=staff, occurred_at=reported, reported_at=reported, location="on_site",
-        category="unwanted_contact", description="A stranger asked for photos.", device="personal",
-        immediate_risk=True, notify=False,
+        school=school,
+        reporter=staff,
+        occurred_at=reported,
+        reported_at=reported,
+        location="on_site",
+        category="unwanted_contact",
+        description="A stranger asked for photos.",
+        device="personal",
+        immediate_risk=True,
+        notify=False,
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,8 +22,14 @@ def test_concurrent_digest_runs_send_one_email_per_person(school):
         pytest.skip("needs real concurrent transactions (CI runs the suite on PostgreSQL too)")
     for n in range(PEOPLE):
         for k in range(2):
-            services.remind(recipient_email=f"person{n}@oak.example", kind="test.kind", key=f"k:{k}",
-                            text=f"Item {k}", on=DAY, school=school)
+            services.remind(
+                recipient_email=f"person{n}@oak.example",
+                kind="test.kind",
+                key=f"k:{k}",
+                text=f"Item {k}",
+                on=DAY,
+                school=school,
+            )
     sent = at_once(lambda: services.send_digests(on=DAY))
 
     assert sum(sent) == PEOPLE

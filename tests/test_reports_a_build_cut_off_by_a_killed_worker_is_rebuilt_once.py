@@ -36,16 +36,32 @@ def fast_builder(monkeypatch):
     return calls
 
 
-def _interrupted(school, governor, *, quiet_minutes: int, django_capture_on_commit_callbacks,
-                 origin: str = GovernorReport.Origin.REQUESTED, from_day: int = 0) -> GovernorReport:
+def _interrupted(
+    school,
+    governor,
+    *,
+    quiet_minutes: int,
+    django_capture_on_commit_callbacks,
+    origin: str = GovernorReport.Origin.REQUESTED,
+    from_day: int = 0,
+) -> GovernorReport:
     """A report whose worker died while building it, ``quiet_minutes`` after its last sign of life."""
     term = school.terms.get(academic_year=2026, name=Term.Name.AUTUMN)
     with django_capture_on_commit_callbacks(execute=False):  # the first build's task: the worker that dies
-        report = services.report_request(school=school, start=term.starts_on + datetime.timedelta(days=from_day),
-                                         end=term.ends_on, by=governor, term=term, origin=origin)
+        report = services.report_request(
+            school=school,
+            start=term.starts_on + datetime.timedelta(days=from_day),
+            end=term.ends_on,
+            by=governor,
+            term=term,
+            origin=origin,
+        )
     now = timezone.now()
     GovernorReport.objects.filter(pk=report.pk).update(
-        state=State.BUILDING, progress=40, stage="Counting concerns", builds=1,
+        state=State.BUILDING,
+        progress=40,
+        stage="Counting concerns",
+        builds=1,
         build_started_at=now - datetime.timedelta(minutes=quiet_minutes + 1),
         heartbeat_at=now - datetime.timedelta(minutes=quiet_minutes),
     )
@@ -53,10 +69,12 @@ def _interrupted(school, governor, *, quiet_minutes: int, django_capture_on_comm
     return report
 
 
-def test_the_redelivered_task_rebuilds_a_stale_build_once(school, governor, fast_builder,
-                                                          django_capture_on_commit_callbacks):
-    report = _interrupted(school, governor, quiet_minutes=15,
-                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+def test_the_redelivered_task_rebuilds_a_stale_build_once(
+    school, governor, fast_builder, django_capture_on_commit_callbacks
+):
+    report = _interrupted(
+        school, governor, quiet_minutes=15, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     assert report.is_stale
 
     tasks.build_governor_report.apply(kwargs={"report_id": report.pk})
@@ -70,8 +88,9 @@ def test_the_redelivered_task_rebuilds_a_stale_build_once(school, governor, fast
 def test_asking_again_for_a_stale_build_rebuilds_it_once_and_the_page_says_so(
     client, signed_in, school, governor, fast_builder, django_capture_on_commit_callbacks
 ):
-    report = _interrupted(school, governor, quiet_minutes=15,
-                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    report = _interrupted(
+        school, governor, quiet_minutes=15, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     signed_in(governor)
     term = school.terms.get(academic_year=2026, name=Term.Name.AUTUMN)
 
@@ -91,10 +110,12 @@ def test_asking_again_for_a_stale_build_rebuilds_it_once_and_the_page_says_so(
     assert GovernorReport.objects.count() == 1
 
 
-def test_the_status_poll_reclaims_a_stale_build(client, signed_in, school, governor, fast_builder,
-                                                django_capture_on_commit_callbacks):
-    report = _interrupted(school, governor, quiet_minutes=15,
-                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+def test_the_status_poll_reclaims_a_stale_build(
+    client, signed_in, school, governor, fast_builder, django_capture_on_commit_callbacks
+):
+    report = _interrupted(
+        school, governor, quiet_minutes=15, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     signed_in(governor)
     with django_capture_on_commit_callbacks(execute=True):
         panel = client.get(reverse("reports:status", args=[report.pk]))
@@ -106,8 +127,9 @@ def test_the_status_poll_reclaims_a_stale_build(client, signed_in, school, gover
 def test_a_build_that_is_alive_is_left_alone_and_shows_how_long_it_has_run(
     client, signed_in, school, governor, fast_builder, settings, django_capture_on_commit_callbacks
 ):
-    report = _interrupted(school, governor, quiet_minutes=1,
-                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    report = _interrupted(
+        school, governor, quiet_minutes=1, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks
+    )
     assert not report.is_stale
     tasks.build_governor_report.apply(kwargs={"report_id": report.pk})  # a redelivered copy, while it runs
     signed_in(governor)
@@ -130,10 +152,20 @@ def test_a_stale_end_of_term_build_that_nobody_watches_is_rebuilt_by_beats_sweep
 ):
     # Built by beat at the end of term: no governor asks for it or watches its page, and the worker's message
     # may not come back for an hour (the broker's visibility timeout), so governors would wait for their email.
-    report = _interrupted(school, governor, quiet_minutes=15, origin=GovernorReport.Origin.END_OF_TERM,
-                          django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
-    alive = _interrupted(school, governor, quiet_minutes=1, from_day=7,  # another period, still being built
-                         django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+    report = _interrupted(
+        school,
+        governor,
+        quiet_minutes=15,
+        origin=GovernorReport.Origin.END_OF_TERM,
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
+    alive = _interrupted(
+        school,
+        governor,
+        quiet_minutes=1,
+        from_day=7,  # another period, still being built
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         reclaimed = run_sweep("reports.stale_builds")  # what beat runs

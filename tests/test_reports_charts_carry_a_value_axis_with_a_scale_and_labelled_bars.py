@@ -19,9 +19,11 @@ def test_a_bar_chart_has_a_scale_an_axis_title_and_labelled_bars():
 
 
 def test_a_column_chart_has_a_scale_an_axis_title_and_labelled_groups():
-    svg = charts.grouped_columns(groups=["Content", "Contact"], series=[charts.Series("Autumn", [4, 0]),
-                                                                     charts.Series("Spring", [7, 3])],
-                                 title="Concerns by the 4 Cs")
+    svg = charts.grouped_columns(
+        groups=["Content", "Contact"],
+        series=[charts.Series("Autumn", [4, 0]), charts.Series("Spring", [7, 3])],
+        title="Concerns by the 4 Cs",
+    )
     texts = _texts(svg)
     assert "Concerns" in texts and "Content" in texts and "Contact" in texts
     assert {"0", "2", "4", "6", "8"} <= set(texts)
@@ -29,7 +31,8 @@ def test_a_column_chart_has_a_scale_an_axis_title_and_labelled_groups():
 
 
 def test_the_axis_title_can_be_given():
-    svg = charts.horizontal_bars(rows=[("Police", 3)], title="Who the school referred to",
-                                 value_label="Referrals in the period")
+    svg = charts.horizontal_bars(
+        rows=[("Police", 3)], title="Who the school referred to", value_label="Referrals in the period"
+    )
     assert "Referrals in the period" in _texts(svg)
     assert "Number" in _texts(charts.horizontal_bars(rows=[("Police", 3)], title="Who the school referred to"))

@@ -18,10 +18,21 @@ from .reports_helpers import concern
 @clock.frozen("2026-11-23")
 def test_the_day_after_term_ends_governors_get_one_link_each(school, other_school, governor, chair, staff, dsl):
     term = school.terms.get(academic_year=2026, name=Term.Name.AUTUMN)
-    Term.objects.create(school=other_school, academic_year=2026, name="autumn",
-                        starts_on=datetime.date(2026, 9, 3), ends_on=datetime.date(2026, 12, 20))
-    concern(school=school, reporter=staff, day=datetime.date(2026, 10, 5), dsl=dsl, ack_minutes=20,
-            description="Rosalind Pemberton-Fitch was sent threats.")
+    Term.objects.create(
+        school=other_school,
+        academic_year=2026,
+        name="autumn",
+        starts_on=datetime.date(2026, 9, 3),
+        ends_on=datetime.date(2026, 12, 20),
+    )
+    concern(
+        school=school,
+        reporter=staff,
+        day=datetime.date(2026, 10, 5),
+        dsl=dsl,
+        ack_minutes=20,
+        description="Rosalind Pemberton-Fitch was sent threats.",
+    )
     day_after = term.ends_on + datetime.timedelta(days=1)
 
     # The last day of term: nothing yet.

@@ -50,8 +50,9 @@ def test_asking_twice_builds_one_report_that_downloads_and_is_recorded(school, g
 
 @pytest.mark.django_db
 def test_a_second_build_of_a_ready_report_changes_nothing(school, dsl):
-    report = services.report_request(school=school, start=datetime.date(2026, 9, 2),
-                                     end=datetime.date(2026, 10, 2), by=dsl)
+    report = services.report_request(
+        school=school, start=datetime.date(2026, 9, 2), end=datetime.date(2026, 10, 2), by=dsl
+    )
     built = services.build(report_id=report.pk)
     name, digest = built.pdf.name, built.sha256
 
@@ -77,9 +78,15 @@ def test_the_same_period_while_queued_or_just_asked_is_one_report_but_a_later_re
 @pytest.mark.django_db
 def test_the_progress_panel_polls_until_ready_then_reloads_the_page(school, dsl, signed_in):
     client = signed_in(dsl)
-    report = GovernorReport.objects.create(school=school, starts_on=datetime.date(2026, 9, 2),
-                                           ends_on=datetime.date(2026, 10, 2), title="Test", progress=40,
-                                           stage="Counting", state=GovernorReport.State.BUILDING)
+    report = GovernorReport.objects.create(
+        school=school,
+        starts_on=datetime.date(2026, 9, 2),
+        ends_on=datetime.date(2026, 10, 2),
+        title="Test",
+        progress=40,
+        stage="Counting",
+        state=GovernorReport.State.BUILDING,
+    )
     url = reverse("reports:status", args=[report.pk])
 
     building = client.get(url, HTTP_HX_REQUEST="true")
@@ -108,8 +115,9 @@ def test_bad_dates_say_what_is_wrong_and_keep_what_was_typed(school, dsl, signed
 @pytest.mark.django_db
 def test_downloading_a_report_that_is_not_ready_goes_back_to_its_progress(school, governor, signed_in):
     client = signed_in(governor)
-    report = GovernorReport.objects.create(school=school, starts_on=datetime.date(2026, 9, 2),
-                                           ends_on=datetime.date(2026, 10, 2), title="Test")
+    report = GovernorReport.objects.create(
+        school=school, starts_on=datetime.date(2026, 9, 2), ends_on=datetime.date(2026, 10, 2), title="Test"
+    )
     response = client.get(reverse("reports:download", args=[report.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[report.pk])
     assert not ReportDownload.objects.exists()

@@ -23,9 +23,16 @@ def _queries(school) -> int:
 
 def _add(school, staff, dsl, n, offset):
     for i in range(n):
-        concern(school=school, reporter=staff, day=START + datetime.timedelta(days=(offset + i) % 70),
-                category=CATEGORIES[i % 4], dsl=dsl, ack_minutes=20 + i, refer_to="police" if i % 3 == 0 else None,
-                close=i % 2 == 0)
+        concern(
+            school=school,
+            reporter=staff,
+            day=START + datetime.timedelta(days=(offset + i) % 70),
+            category=CATEGORIES[i % 4],
+            dsl=dsl,
+            ack_minutes=20 + i,
+            refer_to="police" if i % 3 == 0 else None,
+            close=i % 2 == 0,
+        )
     # Earlier terms' history feeds the comparison.
     for i in range(n // 2):
         concern(school=school, reporter=staff, day=START - datetime.timedelta(days=30 + i), category=CATEGORIES[i % 4])

@@ -13,8 +13,9 @@ from .conftest import _member
 
 @pytest.fixture
 def report(school):
-    return GovernorReport.objects.create(school=school, starts_on=datetime.date(2026, 9, 2),
-                                         ends_on=datetime.date(2026, 10, 2), title="Autumn report")
+    return GovernorReport.objects.create(
+        school=school, starts_on=datetime.date(2026, 9, 2), ends_on=datetime.date(2026, 10, 2), title="Autumn report"
+    )
 
 
 @pytest.mark.django_db
@@ -29,8 +30,11 @@ def test_the_schools_readers_open_the_report(persona, report, signed_in, request
 @pytest.mark.parametrize("persona", ["staff", "technician", "parent"])
 def test_staff_technicians_and_parents_never_get_in(persona, report, signed_in, request):
     client = signed_in(request.getfixturevalue(persona))
-    for url in (reverse("reports:index"), reverse("reports:detail", args=[report.pk]),
-                reverse("reports:download", args=[report.pk])):
+    for url in (
+        reverse("reports:index"),
+        reverse("reports:detail", args=[report.pk]),
+        reverse("reports:download", args=[report.pk]),
+    ):
         assert client.get(url).status_code == 403
 
 
@@ -40,8 +44,9 @@ def test_a_governor_of_another_school_gets_404_and_nothing_is_recorded(report, o
 
     elsewhere = _member(other_school, Role.GOVERNOR, "gov.hillside@hill.example")
     client = signed_in(elsewhere)
-    GovernorReport.objects.filter(pk=report.pk).update(state=GovernorReport.State.READY, sha256="x" * 64,
-                                                       pdf="governor-reports/x.pdf")
+    GovernorReport.objects.filter(pk=report.pk).update(
+        state=GovernorReport.State.READY, sha256="x" * 64, pdf="governor-reports/x.pdf"
+    )
     for name in ("reports:detail", "reports:status", "reports:download"):
         assert client.get(reverse(name, args=[report.pk])).status_code == 404
     assert not ReportDownload.objects.exists()

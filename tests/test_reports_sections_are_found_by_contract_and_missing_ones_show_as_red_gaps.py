@@ -26,10 +26,18 @@ def _fake_filtering(**overrides):
             "template": "fake/_section.html",
             "summary": [{"label": "Temporary allows overdue", "value": "fewer than 3", "rag": "amber"}],
             "evidence": [
-                {"standard": "fm.review", "what": "Annual review signed off by the governor",
-                 "date": datetime.date(2026, 10, 1), "ok": True},
-                {"standard": "fm.block", "what": "Monthly filtering check missing for October", "date": None,
-                 "ok": False},
+                {
+                    "standard": "fm.review",
+                    "what": "Annual review signed off by the governor",
+                    "date": datetime.date(2026, 10, 1),
+                    "ok": True,
+                },
+                {
+                    "standard": "fm.block",
+                    "what": "Monthly filtering check missing for October",
+                    "date": None,
+                    "ok": False,
+                },
                 {"standard": "not.a.standard", "what": "Ignored", "date": None, "ok": True},
             ],
             "actions": ["Ask the technician to finish the October check."],

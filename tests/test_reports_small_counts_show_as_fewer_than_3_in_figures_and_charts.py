@@ -29,8 +29,15 @@ def test_labels_in_charts_are_escaped():
 def test_the_incidents_section_reports_one_or_two_as_fewer_than_3(school, staff, dsl):
     day = datetime.date(2026, 10, 1)
     for i in range(2):
-        concern(school=school, reporter=staff, day=day + datetime.timedelta(days=i), category=Category.PHISHING_SCAMS,
-                dsl=dsl, ack_minutes=10, refer_to="action_fraud")
+        concern(
+            school=school,
+            reporter=staff,
+            day=day + datetime.timedelta(days=i),
+            category=Category.PHISHING_SCAMS,
+            dsl=dsl,
+            ack_minutes=10,
+            refer_to="action_fraud",
+        )
     for i in range(4):
         concern(school=school, reporter=staff, day=day + datetime.timedelta(days=i), dsl=dsl, ack_minutes=10)
 

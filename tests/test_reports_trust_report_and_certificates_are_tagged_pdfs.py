@@ -24,8 +24,10 @@ def _tagged(data: bytes) -> bool:
 @pytest.mark.django_db
 def test_the_trust_report_pdf_is_tagged(trust, school, trust_lead, signed_in):
     today = timezone.localdate()
-    pdf = signed_in(trust_lead).get(reverse("reports:trust_pdf"), {
-        "starts_on": (today - datetime.timedelta(days=30)).isoformat(), "ends_on": today.isoformat()})
+    pdf = signed_in(trust_lead).get(
+        reverse("reports:trust_pdf"),
+        {"starts_on": (today - datetime.timedelta(days=30)).isoformat(), "ends_on": today.isoformat()},
+    )
     assert pdf.status_code == 200 and _tagged(pdf.content)
 
 
@@ -34,7 +36,16 @@ def test_a_paper_agreements_certificate_is_tagged(school, dsl):
     fam = f.family(school)
     camp = f.campaign(school, notify=False)
     signature = services.record_paper_agreement(
-        school=school, pupil=fam.children[0], guardian=fam.guardian, by=dsl, signed_on=timezone.localdate(),
-        answers={i["key"]: True for i in camp.version.consent_items}, scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4"),
-        ip_address=None, user_agent="", submission_token=uuid.uuid4(), issue_certificate=False)
+        school=school,
+        pupil=fam.children[0],
+        guardian=fam.guardian,
+        by=dsl,
+        signed_on=timezone.localdate(),
+        answers={i["key"]: True for i in camp.version.consent_items},
+        scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4"),
+        ip_address=None,
+        user_agent="",
+        submission_token=uuid.uuid4(),
+        issue_certificate=False,
+    )
     assert _tagged(render_certificate(signature))

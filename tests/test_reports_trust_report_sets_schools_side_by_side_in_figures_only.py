@@ -18,14 +18,23 @@ PERIOD = {"starts_on": "2026-09-02", "ends_on": "2026-11-20"}
 
 
 @pytest.mark.django_db
-def test_the_trust_lead_sees_each_school_in_figures_and_no_child(trust, school, other_school, staff, dsl,
-                                                                 trust_lead, signed_in):
+def test_the_trust_lead_sees_each_school_in_figures_and_no_child(
+    trust, school, other_school, staff, dsl, trust_lead, signed_in
+):
     pupil = PupilFactory(school=school, legal_forename="Cornelius", surname="Blatherwick")
     for i in range(4):
-        concern(school=school, reporter=staff, day=datetime.date(2026, 10, 1 + i), pupils=[pupil], dsl=dsl,
-                ack_minutes=15)
-    concern(school=school, reporter=staff, day=datetime.date(2026, 10, 9), category=Category.PHISHING_SCAMS,
-            dsl=dsl, ack_minutes=15, refer_to="action_fraud")
+        concern(
+            school=school, reporter=staff, day=datetime.date(2026, 10, 1 + i), pupils=[pupil], dsl=dsl, ack_minutes=15
+        )
+    concern(
+        school=school,
+        reporter=staff,
+        day=datetime.date(2026, 10, 9),
+        category=Category.PHISHING_SCAMS,
+        dsl=dsl,
+        ack_minutes=15,
+        refer_to="action_fraud",
+    )
     client = signed_in(trust_lead)
 
     page = client.get(reverse("reports:trust"), PERIOD)

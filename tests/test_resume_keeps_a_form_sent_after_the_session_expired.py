@@ -44,8 +44,13 @@ def _signed_out(client, user) -> None:
 
 
 def _details(school, **changes):
-    data = {"name": school.name, "local_authority": "Wiltshire", "address": ADDRESS, "phone": "01234 567890",
-            "csrfmiddlewaretoken": "stale-token"}
+    data = {
+        "name": school.name,
+        "local_authority": "Wiltshire",
+        "address": ADDRESS,
+        "phone": "01234 567890",
+        "csrfmiddlewaretoken": "stale-token",
+    }
     data.update(changes)
     return data
 
@@ -117,8 +122,13 @@ def test_form_posted_after_expiry_is_kept_and_sent_after_sign_in_and_two_factor(
 def test_contacts_form_is_kept_the_same_way(client, dsl, school):
     TOTPDevice.objects.create(user=dsl, name="Authenticator app", confirmed=True)
     _signed_out(client, dsl)
-    data = {"contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0", "contacts-0-kind": "police",
-            "contacts-0-name": "Wiltshire Police", "contacts-0-phone": "101"}
+    data = {
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-0-kind": "police",
+        "contacts-0-name": "Wiltshire Police",
+        "contacts-0-phone": "101",
+    }
 
     sent = client.post(reverse("schools:contacts_edit"), data)
 
@@ -158,8 +168,7 @@ def test_someone_else_signing_in_on_the_same_browser_does_not_get_the_text(clien
     # The head walks away; the DSL signs in on the same computer.
     TOTPDevice.objects.create(user=dsl, name="Authenticator app", confirmed=True)
     password_sign_in(client, dsl.email, PASSWORD)
-    client.post(reverse("accounts:two_factor_verify"),
-                {"code": totp_code(TOTPDevice.objects.get(user=dsl))})
+    client.post(reverse("accounts:two_factor_verify"), {"code": totp_code(TOTPDevice.objects.get(user=dsl))})
     response = client.get(resume_url)
 
     assert response.status_code == 404

@@ -14,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _run(scale: int) -> dict:
     out = io.StringIO()
-    call_command("bench", "retention_sweep", "--scale", str(scale), "--repeat", "1", stdout=out,
-                 stderr=io.StringIO())
+    call_command("bench", "retention_sweep", "--scale", str(scale), "--repeat", "1", stdout=out, stderr=io.StringIO())
     return json.loads(out.getvalue().splitlines()[-1])
 
 

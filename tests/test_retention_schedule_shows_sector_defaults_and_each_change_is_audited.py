@@ -28,8 +28,14 @@ def _form(school, **changed) -> dict[str, str]:
 
 
 def test_every_app_declares_its_kinds_with_the_guidance_defaults():
-    assert {"incidents.cp_records", "aup.agreements", "monitoring.alerts", "filtering.log",
-            "curriculum.training", "audit.log"} <= set(KINDS)
+    assert {
+        "incidents.cp_records",
+        "aup.agreements",
+        "monitoring.alerts",
+        "filtering.log",
+        "curriculum.training",
+        "audit.log",
+    } <= set(KINDS)
     cp = KINDS["incidents.cp_records"]
     assert (cp.trigger, cp.years) == ("birth", 25) and "IRMS" in cp.source
     assert (KINDS["aup.agreements"].trigger, KINDS["aup.agreements"].years) == ("left", 6)
@@ -45,7 +51,11 @@ def test_the_head_changes_a_period_and_the_audit_log_has_it(client, signed_in, h
     assert response.status_code == 302
     period = RetentionPeriod.objects.get(school=school)
     assert (period.kind, period.years, period.changed_by, period.note) == (
-        "monitoring.alerts", 4, head, "Our policy, 2026")
+        "monitoring.alerts",
+        4,
+        head,
+        "Our policy, 2026",
+    )
     event = AuditEvent.objects.get(action="retention.period_changed", school=school)
     assert event.actor == head
     assert event.detail["before"] == 2 and event.detail["after"] == 4 and event.detail["note"] == "Our policy, 2026"

@@ -20,8 +20,9 @@ KIND = "retention.schedule"
 
 
 def _publish(client, text: str, query: str = ""):
-    return client.post(reverse("standards:publish", kwargs={"kind": KIND}) + query,
-                       {"key": "schedule", "content": text})
+    return client.post(
+        reverse("standards:publish", kwargs={"kind": KIND}) + query, {"key": "schedule", "content": text}
+    )
 
 
 def _row(client, school) -> str:
@@ -52,8 +53,12 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
     years = _years(school)
     assert (years["monitoring.alerts"], years["filtering.log"], years["incidents.cp_records"]) == (3, 3, 25)
     assert AuditEvent.objects.filter(action="standards.template_adopted", school=school).exists()
-    changed = {e.detail["kind"] for e in AuditEvent.objects.filter(action="retention.period_changed", school=school)
-               .exclude(actor=None).filter(detail__note="The trust's schedule")}
+    changed = {
+        e.detail["kind"]
+        for e in AuditEvent.objects.filter(action="retention.period_changed", school=school)
+        .exclude(actor=None)
+        .filter(detail__note="The trust's schedule")
+    }
     assert changed == {"monitoring.alerts", "filtering.log"}
 
     signed_in(trust_lead)
@@ -71,9 +76,11 @@ def test_take_adapt_and_fall_behind(client, signed_in, trust_lead, dsl, school):
 
 def test_an_unknown_kind_or_period_out_of_range_is_refused(client, signed_in, trust_lead):
     signed_in(trust_lead)
-    for text, error in (("Lunch menus = 3", "write a kind of record, =, then the years"),
-                        ("Monitoring alerts = 0", "between 1 and 100 years"),
-                        ("Monitoring alerts three", "write a kind of record, =, then the years")):
+    for text, error in (
+        ("Lunch menus = 3", "write a kind of record, =, then the years"),
+        ("Monitoring alerts = 0", "between 1 and 100 years"),
+        ("Monitoring alerts three", "write a kind of record, =, then the years"),
+    ):
         response = _publish(client, text)
         assert response.status_code == 200 and error in response.content.decode()
     assert not TrustTemplate.objects.exists()

@@ -60,10 +60,16 @@ def test_an_invalid_grant_is_refused_and_nothing_is_recorded(staff, trust):
 
 
 def test_adding_a_membership_in_the_admin_is_recorded(admin_client, admin_user, staff, school):
-    response = admin_client.post(reverse("admin:accounts_membership_add"), {
-        "user": staff.pk, "role": Role.DSL, "school": school.pk, "job_title": "Deputy head",
-        "started_on": "2026-09-01",
-    })
+    response = admin_client.post(
+        reverse("admin:accounts_membership_add"),
+        {
+            "user": staff.pk,
+            "role": Role.DSL,
+            "school": school.pk,
+            "job_title": "Deputy head",
+            "started_on": "2026-09-01",
+        },
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     membership = Membership.objects.get(user=staff, role=Role.DSL)
@@ -79,10 +85,17 @@ def test_ending_a_membership_in_the_admin_is_recorded_as_ended(admin_client, adm
     membership.started_on = datetime.date(2025, 9, 1)
     membership.save()
 
-    response = admin_client.post(reverse("admin:accounts_membership_change", args=[membership.pk]), {
-        "user": dsl.pk, "role": Role.DSL, "school": school.pk, "job_title": "", "started_on": "2025-09-01",
-        "ended_on": "2026-07-31",
-    })
+    response = admin_client.post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]),
+        {
+            "user": dsl.pk,
+            "role": Role.DSL,
+            "school": school.pk,
+            "job_title": "",
+            "started_on": "2025-09-01",
+            "ended_on": "2026-07-31",
+        },
+    )
 
     assert response.status_code == 302, response.content.decode()[:2000]
     membership.refresh_from_db()
@@ -95,12 +108,18 @@ def test_ending_a_membership_in_the_admin_is_recorded_as_ended(admin_client, adm
 def test_the_admin_cannot_turn_one_role_into_another(admin_client, staff, school):
     membership = staff.memberships.get()
 
-    admin_client.post(reverse("admin:accounts_membership_change", args=[membership.pk]), {
-        "user": staff.pk, "role": Role.HEADTEACHER, "school": school.pk, "job_title": "",
-        "started_on": membership.started_on.isoformat(),
-        # The admin form sends the initial date back (the field's default is callable).
-        "initial-started_on": membership.started_on.isoformat(),
-    })
+    admin_client.post(
+        reverse("admin:accounts_membership_change", args=[membership.pk]),
+        {
+            "user": staff.pk,
+            "role": Role.HEADTEACHER,
+            "school": school.pk,
+            "job_title": "",
+            "started_on": membership.started_on.isoformat(),
+            # The admin form sends the initial date back (the field's default is callable).
+            "initial-started_on": membership.started_on.isoformat(),
+        },
+    )
 
     membership.refresh_from_db()
     assert membership.role == Role.STAFF  # end it and grant a new one instead, so the history shows both
@@ -110,8 +129,12 @@ def test_the_admin_cannot_turn_one_role_into_another(admin_client, staff, school
 
 
 def _inline(prefix, rows, initial):
-    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
     for i, row in enumerate(rows):
         data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
     return data
@@ -119,14 +142,35 @@ def _inline(prefix, rows, initial):
 
 def test_granting_and_ending_roles_in_the_user_page_inline_is_recorded(admin_client, admin_user, staff, school):
     existing = staff.memberships.get()
-    data = {"email": staff.email, "full_name": staff.full_name, "is_active": "on",
-            "date_joined_0": "01/09/2026", "date_joined_1": "08:00:00"}
-    data.update(_inline("memberships", [
-        {"id": existing.pk, "user": staff.pk, "role": Role.STAFF, "school": school.pk,
-         "started_on": existing.started_on.isoformat(), "ended_on": existing.started_on.isoformat()},
-        {"user": staff.pk, "role": Role.ONLINE_SAFETY_LEAD, "school": school.pk,
-         "started_on": existing.started_on.isoformat()},
-    ], initial=1))
+    data = {
+        "email": staff.email,
+        "full_name": staff.full_name,
+        "is_active": "on",
+        "date_joined_0": "01/09/2026",
+        "date_joined_1": "08:00:00",
+    }
+    data.update(
+        _inline(
+            "memberships",
+            [
+                {
+                    "id": existing.pk,
+                    "user": staff.pk,
+                    "role": Role.STAFF,
+                    "school": school.pk,
+                    "started_on": existing.started_on.isoformat(),
+                    "ended_on": existing.started_on.isoformat(),
+                },
+                {
+                    "user": staff.pk,
+                    "role": Role.ONLINE_SAFETY_LEAD,
+                    "school": school.pk,
+                    "started_on": existing.started_on.isoformat(),
+                },
+            ],
+            initial=1,
+        )
+    )
 
     response = admin_client.post(reverse("admin:accounts_user_change", args=[staff.pk]), data)
 

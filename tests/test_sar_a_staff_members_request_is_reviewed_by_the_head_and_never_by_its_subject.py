@@ -14,8 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_head_reads_the_allegations_about_a_member_of_staff(client, signed_in, school, staff, deputy, head, dsl):
-    allegation = make_case(school=school, reporter=dsl, category=Category.STAFF_CONDUCT, subject_staff=deputy,
-                           description="A parent says the deputy messaged a pupil on Instagram.")
+    allegation = make_case(
+        school=school,
+        reporter=dsl,
+        category=Category.STAFF_CONDUCT,
+        subject_staff=deputy,
+        description="A parent says the deputy messaged a pupil on Instagram.",
+    )
     signed_in(head)
     sar = log_request(client, staff=deputy, requester=deputy.full_name, relationship="staff")
     page = client.get(reverse("sar:pack", args=[sar.pk])).content.decode()

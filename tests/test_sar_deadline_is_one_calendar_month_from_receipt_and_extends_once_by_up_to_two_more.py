@@ -17,12 +17,15 @@ from .sar_helpers import log_request
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("received", "due"), [
-    (datetime.date(2027, 1, 31), datetime.date(2027, 2, 28)),
-    (datetime.date(2028, 1, 31), datetime.date(2028, 2, 29)),  # a leap year
-    (datetime.date(2027, 3, 31), datetime.date(2027, 4, 30)),
-    (datetime.date(2027, 12, 15), datetime.date(2028, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (datetime.date(2027, 1, 31), datetime.date(2027, 2, 28)),
+        (datetime.date(2028, 1, 31), datetime.date(2028, 2, 29)),  # a leap year
+        (datetime.date(2027, 3, 31), datetime.date(2027, 4, 30)),
+        (datetime.date(2027, 12, 15), datetime.date(2028, 1, 15)),
+    ],
+)
 def test_the_deadline_is_the_same_day_next_month_or_that_months_last_day(received, due):
     assert deadline_for(received) == due
 
@@ -51,9 +54,17 @@ def test_a_request_received_tomorrow_is_refused(client, signed_in, dsl, school):
     pupil = PupilFactory(school=school)
     with time_machine.travel(datetime.datetime(2027, 2, 3, 10, 0, tzinfo=datetime.UTC), tick=False):
         signed_in(dsl)
-        response = client.post(reverse("sar:new"), {
-            "requester_name": "A", "relationship": "parent", "about": "pupil", "subject_pupil": pupil.pk,
-            "received_on": "2027-02-04", "identity_check": "seen"})
+        response = client.post(
+            reverse("sar:new"),
+            {
+                "requester_name": "A",
+                "relationship": "parent",
+                "about": "pupil",
+                "subject_pupil": pupil.pk,
+                "received_on": "2027-02-04",
+                "identity_check": "seen",
+            },
+        )
     assert response.status_code == 200 and "in the future" in response.content.decode()
 
 

@@ -32,8 +32,14 @@ def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(client, sig
     sar = log_request(client, pupil=pupil)
     note = case.entries.filter(kind="note", text__contains="Quarry").get()
     mark(client, sar, target=f"incidents.entry:{note.pk}", exemption="third_party", reason="Another family")
-    mark(client, sar, target=f"incidents.case:{case.pk}/description", phrase=THIRD_PARTY, exemption="third_party",
-         reason="Another child's name")
+    mark(
+        client,
+        sar,
+        target=f"incidents.case:{case.pk}/description",
+        phrase=THIRD_PARTY,
+        exemption="third_party",
+        reason="Another child's name",
+    )
     held = pack.keys(pack.gather(portal=_portal(client, dsl), request=sar))
     alert_key = next(k for k in held if k.startswith("monitoring.alert:") and k.endswith("/captured"))
     mark(client, sar, target=alert_key, exemption="serious_harm", reason="Would distress the pupil")
@@ -53,15 +59,21 @@ def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(client, sig
     assert download.status_code == 200 and download["Cache-Control"] == "no-store"
     assert b"".join(download.streaming_content) == stored
 
-    sent = client.post(reverse("sar:sent", args=[sar.pk]), {"disclosure": disclosure.pk,
-                                                            "sent_on": disclosure.built_at.date().isoformat(),
-                                                            "sent_how": "Secure email to the address on file"})
+    sent = client.post(
+        reverse("sar:sent", args=[sar.pk]),
+        {
+            "disclosure": disclosure.pk,
+            "sent_on": disclosure.built_at.date().isoformat(),
+            "sent_how": "Secure email to the address on file",
+        },
+    )
     assert sent.status_code == 302
     disclosure.refresh_from_db()
     sar.refresh_from_db()
     assert disclosure.sent_on is not None and disclosure.sent_by == dsl and sar.closed_at is not None
-    assert AuditEvent.objects.filter(action="sar.disclosure_sent", object_id=str(sar.pk),
-                                     detail__sha256=disclosure.sha256).exists()
+    assert AuditEvent.objects.filter(
+        action="sar.disclosure_sent", object_id=str(sar.pk), detail__sha256=disclosure.sha256
+    ).exists()
     # Closed: nothing more is marked or built.
     mark(client, sar, target=f"incidents.entry:{note.pk}", exemption="crime", reason="late")
     assert client.post(reverse("sar:build", args=[sar.pk])).status_code == 302

@@ -27,7 +27,12 @@ def test_a_mark_records_the_ground_the_reason_who_and_when(client, signed_in, ds
     assert response.status_code == 302
     m = RedactionMark.objects.get()
     assert (m.action, m.exemption, m.reason, m.by, m.target) == (
-        MarkAction.REDACT, "third_party", "Another family's address", dsl, _note_key(case))
+        MarkAction.REDACT,
+        "third_party",
+        "Another family's address",
+        dsl,
+        _note_key(case),
+    )
     assert m.at is not None and m.hash
     page = client.get(reverse("sar:pack", args=[sar.pk])).content.decode()
     assert "[redacted: third-party information]" in page and "Another family&#x27;s address" in page

@@ -21,12 +21,20 @@ RECEIVED = datetime.date(2027, 1, 31)  # due 28 February 2027
 
 def _log(school, by, **subject):
     with time_machine.travel(datetime.datetime(2027, 2, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
-        return sar_services.request_log(school=school, by=by, requester_name="Jamie Pemberton", relationship="parent",
-                                        received_on=RECEIVED, identity_check="Passport", **subject)
+        return sar_services.request_log(
+            school=school,
+            by=by,
+            requester_name="Jamie Pemberton",
+            relationship="parent",
+            received_on=RECEIVED,
+            identity_check="Passport",
+            **subject,
+        )
 
 
-def test_no_reminder_before_the_last_week_then_due_soon_then_overdue(school, dsl, deputy, head, staff,
-                                                                     django_capture_on_commit_callbacks):
+def test_no_reminder_before_the_last_week_then_due_soon_then_overdue(
+    school, dsl, deputy, head, staff, django_capture_on_commit_callbacks
+):
     pupil = PupilFactory(school=school, legal_forename="Octavia", surname="Pemberton")
     sar = _log(school, dsl, subject_pupil=pupil)
     assert services.run_sweep("sar.deadlines", on=datetime.date(2027, 2, 20)) == 0
@@ -37,8 +45,10 @@ def test_no_reminder_before_the_last_week_then_due_soon_then_overdue(school, dsl
     overdue = Reminder.objects.filter(kind="sar.overdue")
     assert {r.recipient_email for r in overdue} == {dsl.email, deputy.email, head.email}
     assert "was due on 28 Feb 2027" in overdue.first().text
-    with time_machine.travel(datetime.datetime(2027, 3, 1, 7, 0, tzinfo=datetime.UTC), tick=False), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(datetime.datetime(2027, 3, 1, 7, 0, tzinfo=datetime.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         services.send_digests(on=datetime.date(2027, 3, 1))
     assert mail.outbox and all("Octavia" not in m.body and "Pemberton" not in m.body for m in mail.outbox)
     assert all(f"/subject-access/{sar.pk}/" in m.body for m in mail.outbox)

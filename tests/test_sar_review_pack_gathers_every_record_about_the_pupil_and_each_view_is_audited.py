@@ -17,8 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_domain_app_plugs_in_a_source():
-    assert {"incidents.cases", "incidents.device_searches", "monitoring.alerts", "duty.encompass",
-            "aup.signatures", "schools.flags", "schools.pupil"} <= {s.name for s in sources()}
+    assert {
+        "incidents.cases",
+        "incidents.device_searches",
+        "monitoring.alerts",
+        "duty.encompass",
+        "aup.signatures",
+        "schools.flags",
+        "schools.pupil",
+    } <= {s.name for s in sources()}
 
 
 def test_the_pack_lists_cases_timeline_alerts_and_flags_of_the_pupil_only(client, signed_in, dsl, staff, school):
@@ -35,8 +42,15 @@ def test_the_pack_lists_cases_timeline_alerts_and_flags_of_the_pupil_only(client
     assert "searched for how to block someone" in html  # the monitoring alert
     assert "Young carer" in html
     assert "OTHERCASE" not in html
-    assert AuditEvent.objects.filter(action="record.viewed", object_type="sar.subjectaccessrequest",
-                                     object_id=str(sar.pk), summary__contains="Review pack").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="record.viewed",
+            object_type="sar.subjectaccessrequest",
+            object_id=str(sar.pk),
+            summary__contains="Review pack",
+        ).count()
+        == 1
+    )
 
 
 def test_the_head_manages_the_request_but_does_not_read_a_pupils_pack(client, signed_in, dsl, head, staff, school):

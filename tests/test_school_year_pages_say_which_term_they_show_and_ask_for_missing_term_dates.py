@@ -48,8 +48,13 @@ def test_from_july_the_dsl_and_head_are_asked_for_next_years_term_dates(client, 
     assert {email for email, _ in texts} == {dsl.email, head.email}
     assert all(text.startswith("Term dates for 2027/28 are missing") for _, text in texts)
 
-    Term.objects.create(school=school, academic_year=2027, name="autumn", starts_on=datetime.date(2027, 9, 2),
-                        ends_on=datetime.date(2027, 12, 17))
+    Term.objects.create(
+        school=school,
+        academic_year=2027,
+        name="autumn",
+        starts_on=datetime.date(2027, 9, 2),
+        ends_on=datetime.date(2027, 12, 17),
+    )
     signed_in(dsl)
     assert "are missing" not in _page(client, "home")
     assert run_sweep("schools.term_dates_missing", on=datetime.date(2027, 7, 12)) == 0
@@ -84,8 +89,13 @@ def test_in_the_summer_holiday_pages_name_the_holiday(client, signed_in, school,
 
 def test_a_cp_file_deadline_past_the_last_term_says_every_weekday_counted(school):
     last = school.terms.order_by("-ends_on").first().ends_on
-    assert school_days_note(school=school, start=last - datetime.timedelta(days=20),
-                            end=last - datetime.timedelta(days=13)) == ""
+    assert (
+        school_days_note(
+            school=school, start=last - datetime.timedelta(days=20), end=last - datetime.timedelta(days=13)
+        )
+        == ""
+    )
     note = school_days_note(school=school, start=last, end=last + datetime.timedelta(days=7))
-    assert note == (f"term dates after {last:%-d %b %Y} are not entered, so every weekday after it counted as a "
-                    "school day")
+    assert note == (
+        f"term dates after {last:%-d %b %Y} are not entered, so every weekday after it counted as a school day"
+    )

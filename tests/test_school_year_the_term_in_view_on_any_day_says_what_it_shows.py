@@ -42,11 +42,14 @@ def test_in_term_the_current_term_is_shown_by_name(oak):
     assert view.missing_year is None
 
 
-@pytest.mark.parametrize(("day", "holiday", "term"), [
-    (datetime.date(2026, 12, 28), "Christmas holiday", "autumn term 2026/27"),
-    (datetime.date(2027, 4, 6), "Easter holiday", "spring term 2026/27"),
-    (datetime.date(2026, 8, 20), "Summer holiday", "summer term 2025/26"),
-])
+@pytest.mark.parametrize(
+    ("day", "holiday", "term"),
+    [
+        (datetime.date(2026, 12, 28), "Christmas holiday", "autumn term 2026/27"),
+        (datetime.date(2027, 4, 6), "Easter holiday", "spring term 2026/27"),
+        (datetime.date(2026, 8, 20), "Summer holiday", "summer term 2025/26"),
+    ],
+)
 def test_in_a_holiday_the_term_just_ended_and_the_days_since_are_shown(oak, day, holiday, term):
     view = term_in_view(school=oak, today=day)
     assert not view.in_term

@@ -56,8 +56,9 @@ def test_after_the_move_up_last_years_figures_and_gap_still_say_year_5(school, s
     assert _year_groups(school, SEPTEMBER) == {"6": 1}
     evidence = selectors.gap_evidence(gap=gap)
     assert sum(sum(counts) for _, counts in evidence.table) == 3
-    assert selectors.incident_counts(school=school, starts=datetime.date(2026, 8, 1),
-                                    ends=datetime.date(2027, 7, 31)) == {("cyberbullying", "5"): 3}
+    assert selectors.incident_counts(
+        school=school, starts=datetime.date(2026, 8, 1), ends=datetime.date(2027, 7, 31)
+    ) == {("cyberbullying", "5"): 3}
 
 
 @clock.frozen(SEPTEMBER)

@@ -17,16 +17,24 @@ pytestmark = pytest.mark.django_db
 
 
 def _details(school, **changes):
-    data = {"name": school.name, "local_authority": school.local_authority or "Wiltshire",
-            "address": school.address or "1 Oak Lane", "phone": school.phone or "01234 567890"}
+    data = {
+        "name": school.name,
+        "local_authority": school.local_authority or "Wiltshire",
+        "address": school.address or "1 Oak Lane",
+        "phone": school.phone or "01234 567890",
+    }
     return data | changes
 
 
 def test_the_details_page_saves_the_change_and_audits_who_what_and_from_where(client, head, school, signed_in):
     signed_in(head)
 
-    response = client.post(reverse("schools:settings"), _details(school, phone="01632 960001"),
-                           REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Office PC")
+    response = client.post(
+        reverse("schools:settings"),
+        _details(school, phone="01632 960001"),
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_USER_AGENT="Office PC",
+    )
 
     assert response.status_code == 302
     school.refresh_from_db()
@@ -54,8 +62,13 @@ def test_a_failed_audit_write_leaves_the_details_unchanged(school, head, monkeyp
 
 def test_a_failed_audit_write_leaves_the_contacts_unchanged(school, head, monkeypatch):
     before = list(school.contacts.values_list("pk", "name"))
-    data = {"contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0", "contacts-0-kind": "lado",
-            "contacts-0-name": "Wiltshire LADO", "contacts-0-phone": "01632 960003"}
+    data = {
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-0-kind": "lado",
+        "contacts-0-name": "Wiltshire LADO",
+        "contacts-0-phone": "01632 960003",
+    }
     formset = ContactFormSet(data, instance=school, prefix="contacts")
     assert formset.is_valid(), formset.errors
 
@@ -79,4 +92,3 @@ def test_a_form_bound_to_another_school_is_refused(school, other_school, head):
     other_school.refresh_from_db()
     assert other_school.phone != "01632 960004"
     assert not AuditEvent.objects.filter(action=AuditAction.SCHOOL_UPDATED).exists()
-

@@ -12,13 +12,25 @@ from .spreadsheets import workbook_bytes
 
 
 def test_dates_numbers_and_empty_cells_become_the_text_a_csv_would_hold():
-    data = workbook_bytes({"Pupils": [
-        ["UPN", "DOB", "Year", "Phone", "Logged at", "Joined", None, None],
-        ["A123456789012", datetime.datetime(2016, 5, 17), 5, 7700900123.0, datetime.datetime(2026, 9, 3, 14, 5, 9),
-         datetime.date(2021, 9, 1), None, None],
-        [None, None, None, None, None, None, None, None],
-        ["  padded  ", True, 2.5, None, datetime.time(8, 30), None],
-    ]})
+    data = workbook_bytes(
+        {
+            "Pupils": [
+                ["UPN", "DOB", "Year", "Phone", "Logged at", "Joined", None, None],
+                [
+                    "A123456789012",
+                    datetime.datetime(2016, 5, 17),
+                    5,
+                    7700900123.0,
+                    datetime.datetime(2026, 9, 3, 14, 5, 9),
+                    datetime.date(2021, 9, 1),
+                    None,
+                    None,
+                ],
+                [None, None, None, None, None, None, None, None],
+                ["  padded  ", True, 2.5, None, datetime.time(8, 30), None],
+            ]
+        }
+    )
     rows = tables.read_xlsx(data)
     assert rows == [
         ["UPN", "DOB", "Year", "Phone", "Logged at", "Joined"],

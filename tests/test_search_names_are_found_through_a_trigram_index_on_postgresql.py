@@ -18,8 +18,10 @@ pytestmark = [
 
 def test_the_pupils_names_have_a_trigram_index_that_the_name_search_uses(school):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
-                       [Pupil._meta.db_table, "pupil_search_text_trgm"])
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+            [Pupil._meta.db_table, "pupil_search_text_trgm"],
+        )
         (definition,) = cursor.fetchone()
     assert "gin" in definition.lower() and "gin_trgm_ops" in definition
 

@@ -83,8 +83,9 @@ def test_changing_the_password_is_audited_and_signs_out_other_browsers(client, s
     password_sign_in(client, staff.email, PASSWORD)
     new = "another-long-passphrase-77"
 
-    response = client.post(reverse("accounts:password_change"),
-                           {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("accounts:password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:password_change_done")
@@ -97,8 +98,10 @@ def test_a_wrong_current_password_changes_nothing(client, staff):
     password_sign_in(client, staff.email, PASSWORD)
     new = "another-long-passphrase-77"
 
-    response = client.post(reverse("accounts:password_change"),
-                           {"old_password": "not-it-at-all", "new_password1": new, "new_password2": new})
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": "not-it-at-all", "new_password1": new, "new_password2": new},
+    )
 
     assert response.status_code == 200
     staff.refresh_from_db()

@@ -54,7 +54,10 @@ def test_every_persona_holds_its_role_at_the_right_school_and_is_printed(seeded_
     assert (chair.is_safeguarding_governor, chair.is_chair) == (False, True)
     trust_lead = Membership.objects.get(user__email="trust@demo.example")
     assert (trust_lead.role, trust_lead.trust.name, trust_lead.school) == (
-        Role.TRUST_LEAD, "Riverside Learning Trust", None)
+        Role.TRUST_LEAD,
+        "Riverside Learning Trust",
+        None,
+    )
     admin = User.objects.get(email="admin@demo.example")
     assert admin.is_superuser and admin.is_staff and admin.check_password("Demo-portal-2026!")
     assert "admin@demo.example" in output
@@ -75,9 +78,14 @@ def test_both_schools_belong_to_the_trust_with_terms_and_safeguarding_contacts(s
             term.full_clean()
         assert str(school.current_term(on=datetime.date(year, 11, 22))) == f"Autumn {academic_year_label(year)}"
         kinds = set(school.contacts.values_list("kind", flat=True))
-        assert kinds >= {SafeguardingContact.Kind.EMERGENCY, SafeguardingContact.Kind.MASH,
-                         SafeguardingContact.Kind.LADO, SafeguardingContact.Kind.POLICE,
-                         SafeguardingContact.Kind.EDUCATION_SAFEGUARDING, SafeguardingContact.Kind.OUT_OF_HOURS}
+        assert kinds >= {
+            SafeguardingContact.Kind.EMERGENCY,
+            SafeguardingContact.Kind.MASH,
+            SafeguardingContact.Kind.LADO,
+            SafeguardingContact.Kind.POLICE,
+            SafeguardingContact.Kind.EDUCATION_SAFEGUARDING,
+            SafeguardingContact.Kind.OUT_OF_HOURS,
+        }
         assert school.contacts.get(kind=SafeguardingContact.Kind.EMERGENCY).phone == "999"
         assert school.contacts.get(kind=SafeguardingContact.Kind.POLICE).phone == "101"
     assert oakfield.local_authority == "Wiltshire"
@@ -94,7 +102,12 @@ def test_pupils_fill_every_year_group_in_two_classes_with_valid_upns_and_matchin
         assert len(classes) == 2, classes
     assert all(25 <= n <= 35 for n in oak_years.values()), oak_years
     assert set(Pupil.objects.filter(school=hillside).values_list("year_group", flat=True)) == {
-        "7", "8", "9", "10", "11"}
+        "7",
+        "8",
+        "9",
+        "10",
+        "11",
+    }
     assert Pupil.objects.filter(school=hillside).count() < Pupil.objects.filter(school=oakfield).count()
 
     years_in = {value: index for index, value in enumerate(YearGroup.values)}

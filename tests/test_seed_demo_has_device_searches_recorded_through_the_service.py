@@ -38,7 +38,9 @@ def test_the_demo_has_a_search_on_a_case_and_one_returned_to_a_parent():
     assert rules.incident is None and rules.deleted and rules.deleted_what and rules.deletion_reason
     assert not rules.parents_informed
     assert set(rules.entries.values_list("kind", flat=True)) == {
-        DeviceSearchEntryKind.PARENTS_INFORMED, DeviceSearchEntryKind.OUTCOME}
+        DeviceSearchEntryKind.PARENTS_INFORMED,
+        DeviceSearchEntryKind.OUTCOME,
+    }
     assert current_outcome(rules) == DeviceOutcome.RETURNED_TO_PARENT
 
     assert all(s.searched_at < s.recorded_at for s in searches)

@@ -19,8 +19,23 @@ from safeguarding_portal.schools.models import Guardian, Pupil, PupilGuardian, S
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (Trust, School, Term, SafeguardingContact, Pupil, Guardian, PupilGuardian, User, Membership, AuditEvent,
-           StaticDevice, StaticToken, TOTPDevice, DeviceSearch, DeviceSearchEntry)
+COUNTED = (
+    Trust,
+    School,
+    Term,
+    SafeguardingContact,
+    Pupil,
+    Guardian,
+    PupilGuardian,
+    User,
+    Membership,
+    AuditEvent,
+    StaticDevice,
+    StaticToken,
+    TOTPDevice,
+    DeviceSearch,
+    DeviceSearchEntry,
+)
 
 
 def seed() -> str:
@@ -67,8 +82,14 @@ def test_every_printed_sign_in_reaches_a_home_page_after_a_second_run():
     emails = printed_emails(output)
     codes = printed_backup_codes(output)
     assert len(emails) == 12
-    assert set(codes) == {"dsl@demo.example", "deputy@demo.example", "head@demo.example", "tech@demo.example",
-                          "trust@demo.example", "admin@demo.example"}
+    assert set(codes) == {
+        "dsl@demo.example",
+        "deputy@demo.example",
+        "head@demo.example",
+        "tech@demo.example",
+        "trust@demo.example",
+        "admin@demo.example",
+    }
 
     for email in emails:
         client = Client()
@@ -77,8 +98,9 @@ def test_every_printed_sign_in_reaches_a_home_page_after_a_second_run():
         if email in codes:
             assert response.request["PATH_INFO"] == reverse("accounts:two_factor_verify"), email
             assert len(codes[email]) == 10
-            response = client.post(f"{reverse('accounts:two_factor_verify')}?next=/",
-                                   {"code": codes[email][0], "next": "/"}, follow=True)
+            response = client.post(
+                f"{reverse('accounts:two_factor_verify')}?next=/", {"code": codes[email][0], "next": "/"}, follow=True
+            )
             assert response.status_code == 200, email
             assert response.wsgi_request.user.is_verified(), email
         assert response.wsgi_request.user.email == email

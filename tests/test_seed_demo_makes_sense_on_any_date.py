@@ -20,10 +20,13 @@ from . import clock
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("day", [
-    datetime.date(2027, 8, 10),  # summer holiday, a new academic year begun
-    datetime.date(2028, 12, 28),  # Christmas holiday two years on
-])
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(2027, 8, 10),  # summer holiday, a new academic year begun
+        datetime.date(2028, 12, 28),  # Christmas holiday two years on
+    ],
+)
 def test_the_demo_fits_the_day_it_is_built(day):
     with time_machine.travel(clock.at(day), tick=False):
         out = io.StringIO()

@@ -31,8 +31,9 @@ def _bound() -> DateForm:
 def test_a_message_about_a_field_goes_on_the_field_and_another_at_the_top():
     form = _bound()
 
-    add_errors_to_form(form, ValidationError({"starts_on": "That date is in the future.",
-                                              "elsewhere": "Not on this page."}))
+    add_errors_to_form(
+        form, ValidationError({"starts_on": "That date is in the future.", "elsewhere": "Not on this page."})
+    )
 
     assert form.errors["starts_on"] == ["That date is in the future."]
     assert form.errors[NON_FIELD_ERRORS] == ["Not on this page."]
@@ -54,10 +55,13 @@ def test_a_page_that_shows_errors_at_the_top_gets_every_message_there():
     assert form.non_field_errors() == ["Too early."] and "starts_on" not in form.errors
 
 
-@pytest.mark.parametrize("exc, expected", [
-    (ValidationError("One."), ["One."]),
-    (ValidationError({"a": ["Two.", "Three."], "b": "Four."}), ["Two.", "Three.", "Four."]),
-])
+@pytest.mark.parametrize(
+    "exc, expected",
+    [
+        (ValidationError("One."), ["One."]),
+        (ValidationError({"a": ["Two.", "Three."], "b": "Four."}), ["Two.", "Three.", "Four."]),
+    ],
+)
 def test_a_page_without_a_form_gets_every_message_in_order(exc, expected):
     assert error_messages(exc) == expected
 
@@ -70,7 +74,8 @@ def test_no_view_maps_a_services_error_by_hand():
         if parts[0] in NOT_THE_PROJECT or parts[0].startswith(".") or "migrations" in parts:
             continue
         if (path.name.startswith("views") or path.name.endswith("_views.py")) and BY_HAND.search(
-                path.read_text(encoding="utf-8")):
+            path.read_text(encoding="utf-8")
+        ):
             by_hand.append(str(path.relative_to(root)))
     assert by_hand == [], f"use safeguarding_portal/core/formerrors.py: {by_hand}"
 

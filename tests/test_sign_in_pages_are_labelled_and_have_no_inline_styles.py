@@ -57,8 +57,10 @@ def test_templates_have_no_inline_style_attributes():
 
 def test_sign_in_and_password_reset_pages(client, staff):
     _check(client.get(reverse("accounts:login")), {"username": "username", "password": "current-password"})
-    _check(password_sign_in(client, "staff@oak.example", "wrong-password-123"),
-           {"username": "username", "password": "current-password"})
+    _check(
+        password_sign_in(client, "staff@oak.example", "wrong-password-123"),
+        {"username": "username", "password": "current-password"},
+    )
     _check(client.get(reverse("accounts:password_reset")), {"email": "email"})
     _check(client.get(reverse("accounts:password_reset_done")), {})
     _check(client.get(reverse("accounts:password_reset_complete")), {})
@@ -75,8 +77,10 @@ def test_locked_out_page(client, staff):
 def test_password_change_pages(client, staff):
     sign_in(client, staff)
 
-    _check(client.get(reverse("accounts:password_change")),
-           {"old_password": "current-password", "new_password1": "new-password", "new_password2": "new-password"})
+    _check(
+        client.get(reverse("accounts:password_change")),
+        {"old_password": "current-password", "new_password1": "new-password", "new_password2": "new-password"},
+    )
     _check(client.get(reverse("accounts:password_change_done")), {})
 
 

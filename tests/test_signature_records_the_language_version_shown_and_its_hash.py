@@ -75,8 +75,13 @@ def test_the_certificate_prints_the_language_and_the_translated_text(school):
 
     invitation, translation = _polish_invitation(school)
     shown = services.shown_text(version=invitation.campaign.version, language="pl")
-    services.sign_for_children(invitation=invitation, answers=f.yes_to_everything(invitation), evidence=f.EVIDENCE,
-                               issue_certificates=False, shown=shown)
+    services.sign_for_children(
+        invitation=invitation,
+        answers=f.yes_to_everything(invitation),
+        evidence=f.EVIDENCE,
+        issue_certificates=False,
+        shown=shown,
+    )
     signature = Signature.objects.filter(request__invitation=invitation).first()
 
     from io import BytesIO

@@ -15,8 +15,9 @@ from .factories import SchoolFactory
 
 pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00")]
 
-PAGES = [("standards:trust", {})] + [("standards:trust_kind", {"kind": k})
-                                     for k in ("incidents.procedures", "aup.agreements", "monitoring.severities")]
+PAGES = [("standards:trust", {})] + [
+    ("standards:trust_kind", {"kind": k}) for k in ("incidents.procedures", "aup.agreements", "monitoring.severities")
+]
 
 
 def _queries(client) -> list[int]:
@@ -32,12 +33,14 @@ def _queries(client) -> list[int]:
 
 def test_same_queries_for_two_and_for_six_schools(client, signed_in, trust, trust_lead, dsl, school, other_school):
     for key in ("cyberbullying", "copyright"):
-        template = services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key=key,
-                                             content=[["Speak to the pupil", True, []]])
+        template = services.template_publish(
+            trust=trust, by=trust_lead, kind="incidents.procedures", key=key, content=[["Speak to the pupil", True, []]]
+        )
     services.template_adopt(school=school, template=template, by=dsl)
     services.template_publish(trust=trust, by=trust_lead, kind="aup.agreements", key="visitor", content="Be kind.")
-    services.template_publish(trust=trust, by=trust_lead, kind="monitoring.severities", key="senso",
-                              content={"4": "critical"})
+    services.template_publish(
+        trust=trust, by=trust_lead, kind="monitoring.severities", key="senso", content={"4": "critical"}
+    )
     signed_in(trust_lead)
 
     two = _queries(client)

@@ -23,13 +23,20 @@ STEPS = [["Speak to the pupil", True, []]]
 
 
 def test_publishing_the_same_again_is_not_a_new_version_and_a_change_is_audited(trust, trust_lead):
-    first = services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright",
-                                      content=STEPS)
-    again = services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright",
-                                      content=STEPS)
+    first = services.template_publish(
+        trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright", content=STEPS
+    )
+    again = services.template_publish(
+        trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright", content=STEPS
+    )
     assert (first.pk, again.version) == (again.pk, 1)
-    changed = services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright",
-                                        content=[*STEPS, ["Record it", True, []]])
+    changed = services.template_publish(
+        trust=trust,
+        by=trust_lead,
+        kind="incidents.procedures",
+        key="copyright",
+        content=[*STEPS, ["Record it", True, []]],
+    )
     assert changed.version == 2
     events = list(AuditEvent.objects.filter(action="standards.template_published").order_by("id"))
     assert len(events) == 2
@@ -38,8 +45,9 @@ def test_publishing_the_same_again_is_not_a_new_version_and_a_change_is_audited(
 
 def test_a_school_cannot_take_another_trusts_template(client, signed_in, dsl, trust_lead, school):
     other = TrustFactory(name="Faraway Trust")
-    foreign = services.template_publish(trust=other, by=trust_lead, kind="incidents.procedures", key="copyright",
-                                        content=STEPS)
+    foreign = services.template_publish(
+        trust=other, by=trust_lead, kind="incidents.procedures", key="copyright", content=STEPS
+    )
     signed_in(dsl)
     response = client.post(reverse("incidents:procedure_adopt", kwargs={"template_id": foreign.pk}))
     assert response.status_code == 404
@@ -47,16 +55,15 @@ def test_a_school_cannot_take_another_trusts_template(client, signed_in, dsl, tr
 
 
 def test_a_template_of_another_kind_is_not_taken_through_this_kinds_page(client, signed_in, dsl, trust, trust_lead):
-    agreement = services.template_publish(trust=trust, by=trust_lead, kind="aup.agreements", key="visitor",
-                                          content="Be kind.")
+    agreement = services.template_publish(
+        trust=trust, by=trust_lead, kind="aup.agreements", key="visitor", content="Be kind."
+    )
     signed_in(dsl)
     assert client.post(reverse("incidents:procedure_adopt", kwargs={"template_id": agreement.pk})).status_code == 404
 
 
-def test_the_trusts_page_lists_every_kind_with_its_counts(client, signed_in, trust, trust_lead, school,
-                                                          other_school):
-    services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright",
-                              content=STEPS)
+def test_the_trusts_page_lists_every_kind_with_its_counts(client, signed_in, trust, trust_lead, school, other_school):
+    services.template_publish(trust=trust, by=trust_lead, kind="incidents.procedures", key="copyright", content=STEPS)
     training_services.standard_publish(trust=trust, by=trust_lead, name="Prevent", roles=["dsl"], renew_months=24)
     signed_in(trust_lead)
     # The cells' labels (data-label, for the phone's stacked rows) are left out of the comparison.

@@ -102,7 +102,11 @@ def test_verify_chains_fails_when_a_tombstone_is_removed(school, staff, dsl, hea
 
 
 def _raw_delete_first() -> None:
-    first = Tombstone.objects.filter(record_model="incidents.TimelineEntry").order_by("id").values_list(
-        "pk", flat=True).first()
+    first = (
+        Tombstone.objects.filter(record_model="incidents.TimelineEntry")
+        .order_by("id")
+        .values_list("pk", flat=True)
+        .first()
+    )
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM retention_tombstone WHERE id = %s", [first])

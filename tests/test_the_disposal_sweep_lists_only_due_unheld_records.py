@@ -32,8 +32,7 @@ def test_only_due_closed_unheld_cases_are_listed_by_school(school, other_school,
     make_case(school=school, reporter=staff, pupils=[pupil(school)])  # still open
     # 25th birthday on the day: due; the day after: not yet.
     on_the_day = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school, datetime.date(2001, 12, 1))])
-    next_day = closed_case(school=school, reporter=staff, dsl=dsl,
-                           pupils=[pupil(school, datetime.date(2001, 12, 2))])
+    next_day = closed_case(school=school, reporter=staff, dsl=dsl, pupils=[pupil(school, datetime.date(2001, 12, 2))])
     # The other school keeps CP records 40 years: its 1990 pupil's case is not due.
     period_set(school=other_school, user=head, kind="incidents.cp_records", years=40)
     closed_case(school=other_school, reporter=staff, dsl=dsl, pupils=[pupil(other_school)])
@@ -54,8 +53,9 @@ def test_only_due_closed_unheld_cases_are_listed_by_school(school, other_school,
     # lists it, and not again what is still under review.
     assert SWEEPS["retention.disposal_due"].fn(today=TODAY + datetime.timedelta(days=1)) == 0
     assert SWEEPS["retention.disposal_due"].fn(today=datetime.date(2027, 1, 1)) == 1
-    assert list(DisposalItem.objects.filter(batch__month=datetime.date(2027, 1, 1))
-                .values_list("record_id", flat=True)) == [next_day.pk]
+    assert list(
+        DisposalItem.objects.filter(batch__month=datetime.date(2027, 1, 1)).values_list("record_id", flat=True)
+    ) == [next_day.pk]
 
 
 def test_a_reopened_case_is_not_listed(school, staff, dsl):

@@ -10,8 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _details(school, **changes):
-    data = {"name": school.name, "local_authority": school.local_authority or "Wiltshire",
-            "address": school.address or "1 Oak Lane", "phone": school.phone or "01234 567890"}
+    data = {
+        "name": school.name,
+        "local_authority": school.local_authority or "Wiltshire",
+        "address": school.address or "1 Oak Lane",
+        "phone": school.phone or "01234 567890",
+    }
     return data | changes
 
 

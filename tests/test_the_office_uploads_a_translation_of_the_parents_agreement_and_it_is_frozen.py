@@ -20,10 +20,15 @@ def test_the_office_uploads_a_welsh_translation_which_parents_then_read(client, 
     page = client.get(reverse("aup:agreement", args=["parent"]))
     assert 'data-testid="translations"' in page.content.decode()
 
-    response = client.post(reverse("aup:translation_add", args=["parent"]), {
-        "language": "cy", "title": "Cytundeb rhieni", "text": "Byddaf yn cefnogi'r ysgol.",
-        "consent_labels": "\n".join(f"Cwestiwn {i}" for i in range(len(version.consent_items))),
-    })
+    response = client.post(
+        reverse("aup:translation_add", args=["parent"]),
+        {
+            "language": "cy",
+            "title": "Cytundeb rhieni",
+            "text": "Byddaf yn cefnogi'r ysgol.",
+            "consent_labels": "\n".join(f"Cwestiwn {i}" for i in range(len(version.consent_items))),
+        },
+    )
 
     assert response.status_code == 302
     translation = AgreementTranslation.objects.get(version=version, language="cy")
@@ -38,8 +43,9 @@ def test_the_office_uploads_a_welsh_translation_which_parents_then_read(client, 
         translation.save()
 
     # A correction is a new upload, shown from then on; the first stays for the signatures that name it.
-    services.add_translation(version=version, language="cy", title="", text="Byddaf yn cefnogi'r ysgol bob amser.",
-                             consent_labels=[], by=dsl)
+    services.add_translation(
+        version=version, language="cy", title="", text="Byddaf yn cefnogi'r ysgol bob amser.", consent_labels=[], by=dsl
+    )
     assert services.shown_text(version=version, language="cy").text == "Byddaf yn cefnogi'r ysgol bob amser."
     assert AgreementTranslation.objects.filter(version=version, language="cy").count() == 2
 

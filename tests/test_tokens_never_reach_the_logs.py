@@ -43,9 +43,16 @@ def _gunicorn_line(path: str, query: str = "") -> str:
     for name in ("access_log_format", "logger_class"):
         cfg.set(name, conf[name])
     logger = cfg.logger_class(cfg)
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path + (f"?{query}" if query else ""), "PATH_INFO": path,
-               "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
-               "HTTP_USER_AGENT": "Mobile Safari", "HTTP_REFERER": settings.SITE_URL + path}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path + (f"?{query}" if query else ""),
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": "Mobile Safari",
+        "HTTP_REFERER": settings.SITE_URL + path,
+    }
     resp = SimpleNamespace(status="200 OK", sent=1234, headers=[])
     req = SimpleNamespace(headers=[("REFERER", settings.SITE_URL + path)])
     atoms = logger.atoms_wrapper_class(logger.atoms(resp, req, environ, datetime.timedelta(milliseconds=12)))

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, school, upload, **extra):
-    data = {"requirement": f.requirement(school, "annual_update").pk, "course": "Online safety update 2026",
-            "provider": "NSPCC Learning", "completed_on": "2026-09-03", "hours": "1.5"} | extra
+    data = {
+        "requirement": f.requirement(school, "annual_update").pk,
+        "course": "Online safety update 2026",
+        "provider": "NSPCC Learning",
+        "completed_on": "2026-09-03",
+        "hours": "1.5",
+    } | extra
     if upload is not None:
         data["certificate"] = upload
     return client.post(reverse("curriculum:my_training_add"), data)
@@ -82,9 +87,16 @@ def test_the_dsl_records_training_for_a_colleague_on_their_page(client, signed_i
     signed_in(dsl)
     url = reverse("curriculum:person", args=[technician.pk])
     assert "Filtering and monitoring" in client.get(url).content.decode()
-    response = client.post(url, {"requirement": f.requirement(school, "filtering_monitoring").pk,
-                                 "course": "Smoothwall admin", "provider": "Vendor", "completed_on": "2026-10-01",
-                                 "hours": "3"})
+    response = client.post(
+        url,
+        {
+            "requirement": f.requirement(school, "filtering_monitoring").pk,
+            "course": "Smoothwall admin",
+            "provider": "Vendor",
+            "completed_on": "2026-10-01",
+            "hours": "3",
+        },
+    )
     assert response.status_code == 302
     record = TrainingRecord.objects.get(user=technician)
     assert record.recorded_by == dsl and record.expires_on == datetime.date(2027, 10, 1)

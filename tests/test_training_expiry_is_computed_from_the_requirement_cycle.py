@@ -85,8 +85,9 @@ def test_the_latest_record_counts(school, staff):
 
 def test_requirements_follow_roles(school, staff, dsl, governor, technician):
     rows = {r.user.pk: r for r in selectors.matrix(school=school, today=TODAY).rows}
-    required = {uid: {c.requirement.key for c in row.cells if c.state != State.NOT_REQUIRED}
-                for uid, row in rows.items()}
+    required = {
+        uid: {c.requirement.key for c in row.cells if c.state != State.NOT_REQUIRED} for uid, row in rows.items()
+    }
     assert required[staff.pk] == {"induction", "annual_update"}
     assert required[dsl.pk] == {"induction", "annual_update", "dsl_training", "dsl_refresher", "prevent"}
     assert required[governor.pk] == {"governor_induction", "governor_update"}
@@ -97,15 +98,18 @@ def test_the_dsl_edits_a_requirement_and_a_bad_form_changes_nothing(client, sign
     annual = f.requirement(school, "annual_update")
     signed_in(dsl)
 
-    bad = client.post(reverse("curriculum:requirement_edit", args=[annual.pk]),
-                      {"name": annual.name, "renew_months": "6"})
+    bad = client.post(
+        reverse("curriculum:requirement_edit", args=[annual.pk]), {"name": annual.name, "renew_months": "6"}
+    )
     assert bad.status_code == 200
     assert "This field is required" in bad.content.decode()
     annual.refresh_from_db()
     assert annual.renew_months == 12
 
-    ok = client.post(reverse("curriculum:requirement_edit", args=[annual.pk]),
-                     {"name": annual.name, "roles": [Role.STAFF, Role.TECHNICIAN], "renew_months": "6", "active": "on"})
+    ok = client.post(
+        reverse("curriculum:requirement_edit", args=[annual.pk]),
+        {"name": annual.name, "roles": [Role.STAFF, Role.TECHNICIAN], "renew_months": "6", "active": "on"},
+    )
     assert ok.status_code == 302
     annual.refresh_from_db()
     assert annual.renew_months == 6 and set(annual.roles) == {Role.STAFF, Role.TECHNICIAN}

@@ -36,8 +36,9 @@ def staff_body(school, dsl):
 
 def test_each_person_has_the_right_state(school, staff_body):
     rows = {r.user.email: r for r in selectors.matrix(school=school).rows}
-    annual = {email: next(c.state for c in row.cells if c.requirement.key == "annual_update")
-              for email, row in rows.items()}
+    annual = {
+        email: next(c.state for c in row.cells if c.requirement.key == "annual_update") for email, row in rows.items()
+    }
     assert annual["current@oak.example"] == "current"
     assert annual["due@oak.example"] == "due"
     assert annual["expired@oak.example"] == "expired"
@@ -79,7 +80,7 @@ def test_the_csv_has_a_row_per_person_and_three_columns_per_requirement(client, 
 
 def test_a_formula_in_a_name_is_neutralised_in_the_csv(client, signed_in, school, dsl):
     evil = f.member(school, email="evil@oak.example")
-    evil.full_name = "=HYPERLINK(\"http://x\")"
+    evil.full_name = '=HYPERLINK("http://x")'
     evil.save()
     signed_in(dsl)
     rows = list(csv.reader(io.StringIO(client.get(reverse("curriculum:matrix_csv")).content.decode("utf-8-sig"))))

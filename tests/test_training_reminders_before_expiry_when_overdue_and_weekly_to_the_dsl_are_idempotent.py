@@ -27,8 +27,9 @@ def test_thirty_days_before_expiry_the_person_is_reminded_once(school, staff):
     f.record(school, staff, "annual_update", completed_on=datetime.date(2025, 12, 24))
     assert training_due(today=TUESDAY) == 1
     assert training_due(today=TUESDAY) == 0  # a re-run the same day records nothing more
-    assert _texts(staff.email) == ["Your training “Annual safeguarding and online safety update” expires on "
-                                   "24 December 2026: please book it."]
+    assert _texts(staff.email) == [
+        "Your training “Annual safeguarding and online safety update” expires on 24 December 2026: please book it."
+    ]
     # Not every day: 29 days before, nothing.
     assert training_due(today=TUESDAY + datetime.timedelta(days=1)) == 0
 

@@ -26,8 +26,9 @@ def cases(school, staff, technician):
     return [case, allegation]
 
 
-def test_dashboard_and_drill_down_name_no_child_staff_or_case(client, signed_in, trust_lead, school, cases,
-                                                               technician, staff):
+def test_dashboard_and_drill_down_name_no_child_staff_or_case(
+    client, signed_in, trust_lead, school, cases, technician, staff
+):
     signed_in(trust_lead)
     for url in (reverse("schools:trust_overview"), reverse("reports:trust_school", kwargs={"school_id": school.pk})):
         body = client.get(url).content.decode()
@@ -57,8 +58,10 @@ def test_cells_follow_the_trusts_thresholds_and_the_school_needing_most_attentio
     assert "rag-red" in urgent and "Red: needs attention" in urgent  # the state in words too, not colour alone
 
     # The trust decides that one unacknowledged urgent case is amber, three red.
-    response = client.post(reverse("reports:trust_thresholds"), {
-        **_current_thresholds(client), "urgent_unacknowledged__amber": 1, "urgent_unacknowledged__red": 3})
+    response = client.post(
+        reverse("reports:trust_thresholds"),
+        {**_current_thresholds(client), "urgent_unacknowledged__amber": 1, "urgent_unacknowledged__red": 3},
+    )
     assert response.status_code == 302
     assert TrustThresholds.objects.get(trust=trust).values["urgent_unacknowledged"] == {"amber": 1, "red": 3}
     body = client.get(reverse("schools:trust_overview")).content.decode()
@@ -66,8 +69,9 @@ def test_cells_follow_the_trusts_thresholds_and_the_school_needing_most_attentio
     assert "rag-amber" in urgent
 
     # Thresholds the wrong way round are refused with a message.
-    response = client.post(reverse("reports:trust_thresholds"), {
-        **_current_thresholds(client), "training__amber": 80, "training__red": 95})
+    response = client.post(
+        reverse("reports:trust_thresholds"), {**_current_thresholds(client), "training__amber": 80, "training__red": 95}
+    )
     assert response.status_code == 200 and "Red must be at or below amber" in response.content.decode()
 
     by_name = client.get(reverse("schools:trust_overview"), {"sort": "name"}).content.decode()

@@ -15,21 +15,35 @@ from . import clock
 
 pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00")]
 
-STAFF_CSV = ("Name,Email,Role,Job Title\r\nSam Patel,s.patel@brook.example,Staff,Class teacher\r\n"
-             "Alex Morgan,a.morgan@brook.example,DSL,Deputy headteacher\r\n")
+STAFF_CSV = (
+    "Name,Email,Role,Job Title\r\nSam Patel,s.patel@brook.example,Staff,Class teacher\r\n"
+    "Alex Morgan,a.morgan@brook.example,DSL,Deputy headteacher\r\n"
+)
 
 
 def _post(**overrides) -> dict:
     data = {
-        "name": "Brookside Primary", "urn": "654321", "local_authority": "Wiltshire", "reference_prefix": "BRK",
-        "address": "1 Brook Lane", "phone": "01234 567890",
-        "terms-TOTAL_FORMS": "3", "terms-INITIAL_FORMS": "0",
-        "terms-0-academic_year": "2026", "terms-0-name": "autumn", "terms-0-starts_on": "2026-09-02",
+        "name": "Brookside Primary",
+        "urn": "654321",
+        "local_authority": "Wiltshire",
+        "reference_prefix": "BRK",
+        "address": "1 Brook Lane",
+        "phone": "01234 567890",
+        "terms-TOTAL_FORMS": "3",
+        "terms-INITIAL_FORMS": "0",
+        "terms-0-academic_year": "2026",
+        "terms-0-name": "autumn",
+        "terms-0-starts_on": "2026-09-02",
         "terms-0-ends_on": "2026-12-18",
-        "terms-1-academic_year": "2026", "terms-1-name": "spring", "terms-1-starts_on": "2027-01-05",
+        "terms-1-academic_year": "2026",
+        "terms-1-name": "spring",
+        "terms-1-starts_on": "2027-01-05",
         "terms-1-ends_on": "2027-03-26",
-        "contacts-TOTAL_FORMS": "2", "contacts-INITIAL_FORMS": "0",
-        "contacts-0-kind": "mash", "contacts-0-name": "Wiltshire MASH", "contacts-0-phone": "0300 456 0108",
+        "contacts-TOTAL_FORMS": "2",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-0-kind": "mash",
+        "contacts-0-name": "Wiltshire MASH",
+        "contacts-0-phone": "0300 456 0108",
     }
     data.update(overrides)
     return data
@@ -39,8 +53,10 @@ def test_the_trust_lead_adds_a_school_with_its_staff(client, signed_in, trust_le
     signed_in(trust_lead)
     assert client.get(reverse("schools:trust_school_add")).status_code == 200
 
-    response = client.post(reverse("schools:trust_school_add"),
-                           {**_post(), "staff_file": SimpleUploadedFile("staff.csv", STAFF_CSV.encode())})
+    response = client.post(
+        reverse("schools:trust_school_add"),
+        {**_post(), "staff_file": SimpleUploadedFile("staff.csv", STAFF_CSV.encode())},
+    )
 
     school = School.objects.get(urn="654321")
     assert response.status_code == 302
@@ -50,7 +66,9 @@ def test_the_trust_lead_adds_a_school_with_its_staff(client, signed_in, trust_le
     assert school.contacts.get().name == "Wiltshire MASH"
     assert ImportRun.objects.get(school=school).applied
     assert set(Membership.objects.filter(school=school).values_list("user__email", flat=True)) == {
-        "s.patel@brook.example", "a.morgan@brook.example"}
+        "s.patel@brook.example",
+        "a.morgan@brook.example",
+    }
     assert not Membership.objects.filter(school=school, user=trust_lead).exists()
     assert AuditEvent.objects.filter(summary__contains="Brookside Primary (URN 654321) added").exists()
     assert "Brookside Primary" in client.get(reverse("schools:trust_overview")).content.decode()
@@ -58,8 +76,7 @@ def test_the_trust_lead_adds_a_school_with_its_staff(client, signed_in, trust_le
 
 def test_a_bad_urn_or_term_is_shown_and_nothing_is_created(client, signed_in, trust_lead):
     signed_in(trust_lead)
-    response = client.post(reverse("schools:trust_school_add"),
-                           _post(urn="12", **{"terms-0-ends_on": "2026-08-01"}))
+    response = client.post(reverse("schools:trust_school_add"), _post(urn="12", **{"terms-0-ends_on": "2026-08-01"}))
     assert response.status_code == 200
     assert not School.objects.filter(name="Brookside Primary").exists()
 

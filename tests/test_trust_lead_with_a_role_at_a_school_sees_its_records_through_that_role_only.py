@@ -21,9 +21,12 @@ REFUSED = (403, 404)
 def records(school, other_school, staff, outsider):
     here = PupilFactory(school=school, legal_forename="Zebedee", surname="Quillfeather")
     there = PupilFactory(school=other_school, legal_forename="Ottoline", surname="Farrow")
-    return {"here": here, "there": there,
-            "case_here": make_case(school=school, reporter=staff, pupils=[here]),
-            "case_there": make_case(school=other_school, reporter=outsider, pupils=[there])}
+    return {
+        "here": here,
+        "there": there,
+        "case_here": make_case(school=school, reporter=staff, pupils=[here]),
+        "case_there": make_case(school=other_school, reporter=outsider, pupils=[there]),
+    }
 
 
 def _work_in(client, context: str) -> None:
@@ -53,8 +56,9 @@ def test_as_staff_at_the_school_no_case_or_pupil_record(client, signed_in, trust
     assert _case(client, records["case_here"]).status_code in REFUSED
 
 
-def test_as_the_schools_dsl_its_cases_in_that_school_only(client, signed_in, trust_lead, trust, school, other_school,
-                                                          records):
+def test_as_the_schools_dsl_its_cases_in_that_school_only(
+    client, signed_in, trust_lead, trust, school, other_school, records
+):
     MembershipFactory(user=trust_lead, school=school, role=Role.DSL)
     signed_in(trust_lead)
     _work_in(client, f"school:{school.pk}")

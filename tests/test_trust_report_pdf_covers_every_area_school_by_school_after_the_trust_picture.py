@@ -20,8 +20,9 @@ from .incident_helpers import make_case
 pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00")]
 
 
-def test_the_pdf_has_the_picture_then_each_school_with_every_area(client, signed_in, trust_lead, school,
-                                                                   other_school, staff, tmp_path):
+def test_the_pdf_has_the_picture_then_each_school_with_every_area(
+    client, signed_in, trust_lead, school, other_school, staff, tmp_path
+):
     pupil = PupilFactory(school=school, legal_forename="Zebedee", surname="Quillfeather")
     case = make_case(school=school, reporter=staff, pupils=[pupil], immediate_risk=True)
     signed_in(trust_lead)
@@ -32,7 +33,7 @@ def test_the_pdf_has_the_picture_then_each_school_with_every_area(client, signed
     reader = PdfReader(io.BytesIO(response.content))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert text.index("The trust at a glance") < text.index("School by school")
-    after = text[text.index("School by school"):]
+    after = text[text.index("School by school") :]
     for name in (school.name, other_school.name):
         assert name in after
     for area in ("Concerns", "Cases", "Agreements", "Training", "Filtering", "Policies and curriculum", "Monitoring"):
@@ -52,7 +53,9 @@ def test_the_pdf_has_the_picture_then_each_school_with_every_area(client, signed
     # Nothing is cut off at the right edge: every line of text ends inside the page.
     boxes = subprocess.run(  # noqa: S603
         ["pdftotext", "-bbox", str(path), "-"],  # noqa: S607
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     right_edges = [float(m) for m in re.findall(r'xMax="([\d.]+)"', boxes)]
     assert right_edges and max(right_edges) <= 841.89 - 20  # inside the right margin

@@ -30,8 +30,12 @@ def test_roles_that_need_two_factor_are_sent_to_setup_from_any_page(client, pers
     signed_in = password_sign_in(client, user.email, PASSWORD)
     assert signed_in.status_code == 302
 
-    for page in [reverse("home"), reverse("accounts:security"), reverse("schools:settings"),
-                 reverse("schools:trust_overview")]:
+    for page in [
+        reverse("home"),
+        reverse("accounts:security"),
+        reverse("schools:settings"),
+        reverse("schools:trust_overview"),
+    ]:
         response = client.get(page)
         assert response.status_code == 302, page
         assert response["Location"] == f"{SETUP}?{urllib.parse.urlencode({'next': page})}"
@@ -93,8 +97,9 @@ def test_qr_code_encodes_the_otpauth_address_of_the_pending_device(client, dsl):
     qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2).save(expected)
     assert response.content == expected.getvalue()
     other = io.BytesIO()
-    qrcode.make("otpauth://totp/someone-else", image_factory=qrcode.image.svg.SvgPathImage, box_size=12,
-                border=2).save(other)
+    qrcode.make("otpauth://totp/someone-else", image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2).save(
+        other
+    )
     assert response.content != other.getvalue()
 
 

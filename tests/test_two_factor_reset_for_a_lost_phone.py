@@ -44,13 +44,22 @@ def test_admin_action_asks_why_then_resets_and_records_who_reset_whom(client, ad
     assert b"dsl@oak.example" in ask.content
     assert TOTPDevice.objects.filter(user=dsl_with_phone).exists()  # nothing happens until they say why
 
-    no_reason = client.post(CHANGELIST, {"action": "reset_two_factor", "_selected_action": [dsl_with_phone.pk],
-                                         "apply": "yes", "reason": ""})
+    no_reason = client.post(
+        CHANGELIST,
+        {"action": "reset_two_factor", "_selected_action": [dsl_with_phone.pk], "apply": "yes", "reason": ""},
+    )
     assert no_reason.status_code == 200
     assert TOTPDevice.objects.filter(user=dsl_with_phone).exists()
 
-    done = client.post(CHANGELIST, {"action": "reset_two_factor", "_selected_action": [dsl_with_phone.pk],
-                                    "apply": "yes", "reason": "Lost phone; rang the office, identity checked"})
+    done = client.post(
+        CHANGELIST,
+        {
+            "action": "reset_two_factor",
+            "_selected_action": [dsl_with_phone.pk],
+            "apply": "yes",
+            "reason": "Lost phone; rang the office, identity checked",
+        },
+    )
 
     assert done.status_code == 302
     assert not TOTPDevice.objects.filter(user=dsl_with_phone).exists()

@@ -286,8 +286,9 @@ def _invite_parents(*, campaign: Campaign, current: QuerySet[Signature]) -> None
         .values_list("guardian_id", "pupil_id", "guardian__email")
         .order_by("guardian_id", "pupil_id")
     )
-    expires = datetime.datetime.combine(campaign.closes_on, datetime.time(23, 59),
-                                        tzinfo=timezone.get_current_timezone())
+    expires = datetime.datetime.combine(
+        campaign.closes_on, datetime.time(23, 59), tzinfo=timezone.get_current_timezone()
+    )
     by_guardian: dict[int, list[int]] = defaultdict(list)
     emails: dict[int, str] = {}
     for guardian_id, pupil_id, email in links:
@@ -335,7 +336,8 @@ def invitation_email(
             gettext(
                 "%(school)s asks you to read and sign its acceptable use agreement for each of your children at "
                 "the school, and to answer its photo consent questions."
-            ) % names,
+            )
+            % names,
             gettext("Open this link on your phone or computer (it works until %(date)s):")
             % {"date": date_format(invitation.campaign.closes_on, "j E Y")}
             + f"\n{signing_url(invitation)}",
@@ -359,8 +361,15 @@ def send_invitations(*, campaign_id: int) -> int:
     homes = home_languages_by_invitation(campaign)
     for invitation in pending:
         subject, body = invitation_email(invitation, homes=homes.get(invitation.pk, []))
-        deliveries.append(EmailDelivery(to=[invitation.email], subject=subject, body=body, kind=EmailKind.AGREEMENT,
-                                        school_id=campaign.school_id))
+        deliveries.append(
+            EmailDelivery(
+                to=[invitation.email],
+                subject=subject,
+                body=body,
+                kind=EmailKind.AGREEMENT,
+                school_id=campaign.school_id,
+            )
+        )
     sent_ids = [invitation.pk for invitation in pending]
     # "Sent" is handed to delivery, in the same transaction: each email's own state is on the delivery page.
     with transaction.atomic():

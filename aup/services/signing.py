@@ -64,9 +64,9 @@ def find_invitation(token: str, *, purpose: str = "sign") -> tuple[Invitation | 
     if not token or len(token) > 100:
         return None, LinkProblem.INVALID
     field = "token_hash" if purpose == "sign" else "manage_token_hash"
-    found = Invitation.objects.select_related(
-        "campaign__school", "campaign__version__agreement", "guardian"
-    ).filter(**{field: token_hash(token)})
+    found = Invitation.objects.select_related("campaign__school", "campaign__version__agreement", "guardian").filter(
+        **{field: token_hash(token)}
+    )
     if purpose == "sign":
         # In the same query: every open and every signing of a link asks it (the start-of-year rush).
         pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
@@ -119,9 +119,8 @@ def drawn_signature_problem(data_url: str) -> str | None:
         return None
     prefix = "data:image/png;base64,"
     if not data_url.startswith(prefix) or len(data_url) > MAX_DRAWN_BYTES:
-        return (
-            gettext("The drawn signature could not be read. Clear it and draw it again, or leave it empty and "
-                    "type your name.")
+        return gettext(
+            "The drawn signature could not be read. Clear it and draw it again, or leave it empty and type your name."
         )
     try:
         raw = base64.b64decode(data_url[len(prefix) :], validate=True)
@@ -556,8 +555,13 @@ def record_paper_agreement(
     paper = _store_scan(school=school, scan=scan, by=by, at=at)
     request = (
         SigningRequest.objects.select_for_update(of=("self",))
-        .filter(campaign__version=version, campaign__closed_at__isnull=True, pupil=pupil, guardian=guardian,
-                status=RequestStatus.PENDING)
+        .filter(
+            campaign__version=version,
+            campaign__closed_at__isnull=True,
+            pupil=pupil,
+            guardian=guardian,
+            status=RequestStatus.PENDING,
+        )
         .select_related("invitation")
         .order_by("-campaign__created_at")
         .first()
@@ -566,8 +570,12 @@ def record_paper_agreement(
     signature = _signature(
         school_id=school.pk,
         version=version,
-        evidence=SignerEvidence(typed_name=name, drawn_signature=f"{PAPER_SIGNATURE_PREFIX}{paper.sha256}",
-                                ip_address=ip_address, user_agent=user_agent),
+        evidence=SignerEvidence(
+            typed_name=name,
+            drawn_signature=f"{PAPER_SIGNATURE_PREFIX}{paper.sha256}",
+            ip_address=ip_address,
+            user_agent=user_agent,
+        ),
         request=request,
         pupil=pupil,
         guardian=guardian,
@@ -582,20 +590,36 @@ def record_paper_agreement(
     chain.append(signature)
     _set_consents(signatures=[signature], items=version.consent_items, actor=f"{name} (on paper)")
     invitation = _paper_signed(
-        version=version, request=request, signature=signature, by=by, at=at,
-        data={"paper": True, "signer": name, "signed_on": signed_on.isoformat(), "recorded_by": by.full_name,
-              "ip": ip_address or "", "user_agent": user_agent[:200], "scan_sha256": paper.sha256,
-              "consents": signature.consents},
+        version=version,
+        request=request,
+        signature=signature,
+        by=by,
+        at=at,
+        data={
+            "paper": True,
+            "signer": name,
+            "signed_on": signed_on.isoformat(),
+            "recorded_by": by.full_name,
+            "ip": ip_address or "",
+            "user_agent": user_agent[:200],
+            "scan_sha256": paper.sha256,
+            "consents": signature.consents,
+        },
     )
     email = invitation.email if invitation is not None else guardian.email
     if issue_certificate and email:
-        enqueue("aup.issue_certificates", signature_ids=[signature.pk], email=email,
-                manage_url=manage_url(invitation) if invitation is not None else "")
+        enqueue(
+            "aup.issue_certificates",
+            signature_ids=[signature.pk],
+            email=email,
+            manage_url=manage_url(invitation) if invitation is not None else "",
+        )
     return signature
 
 
-def _paper_agreement(*, school: School, pupil: Pupil, guardian: Guardian,
-                     by: User) -> tuple[Agreement, AgreementVersion]:
+def _paper_agreement(
+    *, school: School, pupil: Pupil, guardian: Guardian, by: User
+) -> tuple[Agreement, AgreementVersion]:
     """The parents' agreement and its current version, when ``by`` may record it for this parent and child."""
     if not _holds(by, school, Cap.MANAGE_AGREEMENTS):
         raise ValidationError("Only the office and the safeguarding team record paper agreements.")
@@ -603,29 +627,44 @@ def _paper_agreement(*, school: School, pupil: Pupil, guardian: Guardian,
     version = agreement.current_version if agreement else None
     if agreement is None or version is None:
         raise ValidationError("Publish the parents' agreement first.")
-    if pupil.school_id != school.pk or not PupilGuardian.objects.filter(
-        pupil=pupil, guardian=guardian, has_parental_responsibility=True
-    ).exists():
+    if (
+        pupil.school_id != school.pk
+        or not PupilGuardian.objects.filter(pupil=pupil, guardian=guardian, has_parental_responsibility=True).exists()
+    ):
         raise ValidationError({"guardian": "Choose a parent or carer with parental responsibility for the child."})
     return agreement, version
 
 
-def _check_paper(*, agreement: Agreement, version: AgreementVersion, pupil: Pupil, signed_on: datetime.date,
-                 answers: dict[str, bool], scan: Any) -> None:
+def _check_paper(
+    *,
+    agreement: Agreement,
+    version: AgreementVersion,
+    pupil: Pupil,
+    signed_on: datetime.date,
+    answers: dict[str, bool],
+    scan: Any,
+) -> None:
     """Refuse a paper copy for a child who already has a current agreement, dated in the future or before the
     version, without an answer to every consent, or without a scan the portal takes."""
-    current = Signature.objects.filter(pupil=pupil, **{"version__agreement": agreement,
-                                                        "version__number__gte": agreement.current_from}).first()
+    current = Signature.objects.filter(
+        pupil=pupil, **{"version__agreement": agreement, "version__number__gte": agreement.current_from}
+    ).first()
     if current is not None:
-        raise ValidationError(f"{pupil.full_name} already has a current parents' agreement, signed "
-                              f"{timezone.localtime(current.signed_at):%d %b %Y}.")
+        raise ValidationError(
+            f"{pupil.full_name} already has a current parents' agreement, signed "
+            f"{timezone.localtime(current.signed_at):%d %b %Y}."
+        )
     today = timezone.localdate()
     if signed_on > today:
         raise ValidationError({"signed_on": "That date is in the future."})
     if signed_on < timezone.localdate(version.published_at):
-        raise ValidationError({"signed_on": f"That is before {version.label} was published "
-                                            f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
-                                            "signed then is of an older version."})
+        raise ValidationError(
+            {
+                "signed_on": f"That is before {version.label} was published "
+                f"({timezone.localtime(version.published_at):%d %b %Y}): a paper copy "
+                "signed then is of an older version."
+            }
+        )
     missing = [item["label"] for item in version.consent_items if item["key"] not in answers]
     if missing:
         raise ValidationError({"answers": f"Enter the paper's answer to: {'; '.join(missing)}."})
@@ -639,22 +678,37 @@ def _store_scan(*, school: School, scan: Any, by: User, at: datetime.datetime) -
     for part in scan.chunks():
         digest.update(part)
     scan.seek(0)
-    paper = PaperScan(school=school, original_name=(scan.name or "scan")[:200], content_type=_scan_type(scan),
-                      size=scan.size, sha256=digest.hexdigest(), uploaded_by=by, uploaded_at=at)
+    paper = PaperScan(
+        school=school,
+        original_name=(scan.name or "scan")[:200],
+        content_type=_scan_type(scan),
+        size=scan.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+        uploaded_at=at,
+    )
     paper.file.save(paper.original_name, scan, save=False)
     paper.save()
     return paper
 
 
-def _paper_signed(*, version: AgreementVersion, request: SigningRequest | None, signature: Signature, by: User,
-                  at: datetime.datetime, data: dict[str, Any]) -> Invitation | None:
+def _paper_signed(
+    *,
+    version: AgreementVersion,
+    request: SigningRequest | None,
+    signature: Signature,
+    by: User,
+    at: datetime.datetime,
+    data: dict[str, Any],
+) -> Invitation | None:
     """The child's requests answered (this parent's signed, the others covered), the parent's link marked used,
     and the chained "signed" event. Returns the parent's invitation, when they had one."""
     pupil = signature.pupil
     if request is not None:
         SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
     SigningRequest.objects.filter(campaign__version=version, pupil=pupil, status=RequestStatus.PENDING).update(
-        status=RequestStatus.COVERED, decided_at=at)
+        status=RequestStatus.COVERED, decided_at=at
+    )
     invitation = request.invitation if request is not None else None
     if invitation is not None:
         Invitation.objects.filter(pk=invitation.pk).update(used_at=at)  # their link now shows what was recorded

@@ -42,16 +42,31 @@ def shown_text(*, version: AgreementVersion, language: str) -> ShownText:
             .first()
         )
     if translation_row is None:
-        return ShownText(language=languages.ENGLISH, title=version.agreement.title, text=version.text,
-                         sha256=version.sha256, consent_labels={})
-    return ShownText(language=translation_row.language, title=translation_row.title or version.agreement.title,
-                     text=translation_row.text, sha256=translation_row.sha256,
-                     consent_labels=translation_row.consent_labels or {})
+        return ShownText(
+            language=languages.ENGLISH,
+            title=version.agreement.title,
+            text=version.text,
+            sha256=version.sha256,
+            consent_labels={},
+        )
+    return ShownText(
+        language=translation_row.language,
+        title=translation_row.title or version.agreement.title,
+        text=translation_row.text,
+        sha256=translation_row.sha256,
+        consent_labels=translation_row.consent_labels or {},
+    )
 
 
 @transaction.atomic
 def add_translation(
-    *, version: AgreementVersion, language: str, title: str, text: str, consent_labels: list[str], by: User,
+    *,
+    version: AgreementVersion,
+    language: str,
+    title: str,
+    text: str,
+    consent_labels: list[str],
+    by: User,
     origin: Origin | None = None,
 ) -> AgreementTranslation:
     """A published version's text in one of the school's languages; the newest one of a language is shown.
@@ -71,19 +86,34 @@ def add_translation(
     items = version.consent_items or []
     labels = [label.strip() for label in consent_labels if label.strip()]
     if labels and len(labels) != len(items):
-        raise ValidationError({"consent_labels": f"Give all {len(items)} consent questions, one a line, in the "
-                                                 "order of the English ones (or none, to show them in English)."})
+        raise ValidationError(
+            {
+                "consent_labels": f"Give all {len(items)} consent questions, one a line, in the "
+                "order of the English ones (or none, to show them in English)."
+            }
+        )
     digest = text_sha256(text)
     if AgreementTranslation.objects.filter(version=version, language=language, sha256=digest).exists():
         raise ValidationError({"text": "This exact translation is already uploaded."})
     row = AgreementTranslation.objects.create(
-        version=version, language=language, title=title.strip(), text=text,
+        version=version,
+        language=language,
+        title=title.strip(),
+        text=text,
         consent_labels={item["key"]: label for item, label in zip(items, labels, strict=False)},
-        sha256=digest, uploaded_by=by, uploaded_at=timezone.now(),
+        sha256=digest,
+        uploaded_by=by,
+        uploaded_at=timezone.now(),
     )
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=by, school=school, origin=origin, obj=version,
-                 summary=f"Agreement translation uploaded ({languages.ENGLISH_NAMES[language]})",
-                 detail={"version": version.pk, "language": language, "sha256": digest})
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=by,
+        school=school,
+        origin=origin,
+        obj=version,
+        summary=f"Agreement translation uploaded ({languages.ENGLISH_NAMES[language]})",
+        detail={"version": version.pk, "language": language, "sha256": digest},
+    )
     return row
 
 

@@ -27,7 +27,14 @@ class MembershipAdminForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = [
-            "user", "role", "school", "trust", "job_title", "is_safeguarding_governor", "is_chair", "started_on",
+            "user",
+            "role",
+            "school",
+            "trust",
+            "job_title",
+            "is_safeguarding_governor",
+            "is_chair",
+            "started_on",
             "ended_on",
         ]
 
@@ -63,8 +70,10 @@ class MembershipInline(admin.TabularInline):
 
 
 # Who may use the admin, and who may do anything in it: each change is its own audit event.
-RIGHTS = {"is_superuser": ("became a superuser", "is no longer a superuser"),
-          "is_staff": ("was given admin site access", "lost admin site access")}
+RIGHTS = {
+    "is_superuser": ("became a superuser", "is no longer a superuser"),
+    "is_staff": ("was given admin site access", "lost admin site access"),
+}
 
 
 @admin.register(User)
@@ -98,16 +107,26 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         if rights:
             said = [RIGHTS[name][0 if after else 1] for name, (_before, after) in rights.items()]
             audit_record(
-                action=AuditAction.ADMIN_RIGHTS_CHANGED, request=request, school=None, obj=obj,
-                summary=f"{obj.email} {' and '.join(said)}", detail={"via": "admin", "changes": rights},
+                action=AuditAction.ADMIN_RIGHTS_CHANGED,
+                request=request,
+                school=None,
+                obj=obj,
+                summary=f"{obj.email} {' and '.join(said)}",
+                detail={"via": "admin", "changes": rights},
             )
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, unquote(id))
-            audit_record(action=AuditAction.PASSWORD_CHANGED, request=request, school=None, obj=user,
-                         summary=f"Password of {user.email} set in the admin", detail={"via": "admin"})
+            audit_record(
+                action=AuditAction.PASSWORD_CHANGED,
+                request=request,
+                school=None,
+                obj=user,
+                summary=f"Password of {user.email} set in the admin",
+                detail={"via": "admin"},
+            )
         return response
 
     @admin.action(
@@ -119,19 +138,31 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         if "apply" in request.POST and form.is_valid():
             users = list(queryset)
             for user in users:
-                services.two_factor_reset(user=user, by=request.user, reason=form.cleaned_data["reason"],
-                                          school=request_school(request), origin=origin_of(request))
-            messages.success(request, f"Two-factor sign-in reset for {len(users)} account(s). "
-                                      "They will set up a new phone at their next sign-in.")
+                services.two_factor_reset(
+                    user=user,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    school=request_school(request),
+                    origin=origin_of(request),
+                )
+            messages.success(
+                request,
+                f"Two-factor sign-in reset for {len(users)} account(s). "
+                "They will set up a new phone at their next sign-in.",
+            )
             return None
-        return TemplateResponse(request, "accounts/admin_reset_two_factor.html", {
-            **self.admin_site.each_context(request),
-            "title": "Reset two-factor sign-in",
-            "opts": self.model._meta,
-            "users": queryset,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        })
+        return TemplateResponse(
+            request,
+            "accounts/admin_reset_two_factor.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reset two-factor sign-in",
+                "opts": self.model._meta,
+                "users": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def save_formset(self, request, form, formset, change):
         # Role changes made in the admin are recorded like any other.
@@ -165,12 +196,25 @@ class MembershipAdmin(admin.ModelAdmin):
 class SingleSignOnForm(forms.ModelForm):
     class Meta:
         model = SingleSignOn
-        fields = ["school", "trust", "kind", "label", "tenant", "server_url", "client_id", "client_secret",
-                  "client_secret_env", "allowed_domains", "accept_provider_mfa", "is_enabled"]
+        fields = [
+            "school",
+            "trust",
+            "kind",
+            "label",
+            "tenant",
+            "server_url",
+            "client_id",
+            "client_secret",
+            "client_secret_env",
+            "allowed_domains",
+            "accept_provider_mfa",
+            "is_enabled",
+        ]
         widgets = {"client_secret": forms.PasswordInput(render_value=True)}
 
-    server_url = forms.URLField(required=False, assume_scheme="https",
-                                help_text=SingleSignOn._meta.get_field("server_url").help_text)
+    server_url = forms.URLField(
+        required=False, assume_scheme="https", help_text=SingleSignOn._meta.get_field("server_url").help_text
+    )
 
 
 @admin.register(SingleSignOn)

@@ -137,7 +137,6 @@ class PortalContext:
         return value in self.caps
 
 
-
 class PortalRequest(HttpRequest):
     """A request once ``SchoolContextMiddleware`` has set ``portal``: what a view annotates its request with, so the
     type checker knows ``request.portal``. Never built: Django makes the requests, the middleware adds the context."""

@@ -180,33 +180,46 @@ class SingleSignOn(models.Model):
         GOOGLE = "google", "Google Workspace"
         OIDC = "openid_connect", "Another OpenID Connect provider"
 
-    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="single_sign_ons")
-    trust = models.ForeignKey("schools.Trust", null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="single_sign_ons")
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="single_sign_ons"
+    )
+    trust = models.ForeignKey(
+        "schools.Trust", null=True, blank=True, on_delete=models.PROTECT, related_name="single_sign_ons"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    label = models.CharField(max_length=80, blank=True,
-                             help_text='Shown on the button, "Sign in with …". Blank: Microsoft or Google.')
+    label = models.CharField(
+        max_length=80, blank=True, help_text='Shown on the button, "Sign in with …". Blank: Microsoft or Google.'
+    )
     tenant = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="Microsoft: the directory (tenant) ID of the school's Microsoft 365. Google: the Workspace domain.",
     )
     server_url = models.URLField(
-        blank=True, help_text="OpenID Connect only: the issuer URL (where /.well-known/openid-configuration is).")
+        blank=True, help_text="OpenID Connect only: the issuer URL (where /.well-known/openid-configuration is)."
+    )
     client_id = models.CharField(max_length=200)
-    client_secret = models.CharField(max_length=500, blank=True,
-                                     help_text="Or leave blank and name an environment variable below.")
+    client_secret = models.CharField(
+        max_length=500, blank=True, help_text="Or leave blank and name an environment variable below."
+    )
     client_secret_env = models.CharField(
-        "client secret environment variable", max_length=100, blank=True,
-        help_text="The name of the environment variable holding the secret on the portal's servers.")
+        "client secret environment variable",
+        max_length=100,
+        blank=True,
+        help_text="The name of the environment variable holding the secret on the portal's servers.",
+    )
     allowed_domains = models.CharField(
-        max_length=500, help_text="Email domains that may sign in this way, separated by commas: oak.sch.uk")
+        max_length=500, help_text="Email domains that may sign in this way, separated by commas: oak.sch.uk"
+    )
     accept_provider_mfa = models.BooleanField(
-        "accept the provider's multi-factor sign-in", default=False,
+        "accept the provider's multi-factor sign-in",
+        default=False,
         help_text="Roles that need two-factor sign-in skip the portal's code when the provider says it asked for "
-                  "a second factor (the amr claim). Otherwise they type the portal's code after signing in.")
-    mfa_choice_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", editable=False)
+        "a second factor (the amr claim). Otherwise they type the portal's code after signing in.",
+    )
+    mfa_choice_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     mfa_choice_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -235,8 +248,12 @@ class SingleSignOn(models.Model):
             raise ValidationError("Choose a school or a trust, not both.")
         if self.kind == self.Kind.OIDC and not self.server_url:
             raise ValidationError({"server_url": "An OpenID Connect provider needs its issuer URL."})
-        if self.kind == self.Kind.MICROSOFT and self.tenant.strip().lower() in ("", "common", "organizations",
-                                                                               "consumers"):
+        if self.kind == self.Kind.MICROSOFT and self.tenant.strip().lower() in (
+            "",
+            "common",
+            "organizations",
+            "consumers",
+        ):
             # A multi-tenant sign-in would let any Microsoft account in; the school's own directory only.
             raise ValidationError({"tenant": "Give the school's own directory (tenant) ID."})
         if not self.domains:
@@ -244,18 +261,28 @@ class SingleSignOn(models.Model):
         if self.accept_provider_mfa and self.kind in (self.Kind.MICROSOFT, self.Kind.GOOGLE):
             # Entra ID's v2.0 tokens carry no amr (allauth's Microsoft provider reads Graph's profile anyway), nor
             # do Google's ID tokens: the box would look like a choice and change nothing.
-            raise ValidationError({"accept_provider_mfa": (
-                f"{self.get_kind_display()} never sends a multi-factor claim the portal can read, "
-                "so staff who need two-factor sign-in type the portal's code. "
-                "Only an OpenID Connect provider that sends amr can stand for it.")})
+            raise ValidationError(
+                {
+                    "accept_provider_mfa": (
+                        f"{self.get_kind_display()} never sends a multi-factor claim the portal can read, "
+                        "so staff who need two-factor sign-in type the portal's code. "
+                        "Only an OpenID Connect provider that sends amr can stand for it."
+                    )
+                }
+            )
         if self.client_secret_env:
             if self.client_secret:
                 raise ValidationError({"client_secret": "Type the secret or name an environment variable, not both."})
             if self.client_secret_env not in os.environ:
                 # Found out now, not at a teacher's first sign-in (the provider would refuse an empty secret).
-                raise ValidationError({"client_secret_env": (
-                    f"The portal's server has no environment variable {self.client_secret_env}. "
-                    "Set it where the portal runs and restart it, or type the secret instead.")})
+                raise ValidationError(
+                    {
+                        "client_secret_env": (
+                            f"The portal's server has no environment variable {self.client_secret_env}. "
+                            "Set it where the portal runs and restart it, or type the secret instead."
+                        )
+                    }
+                )
 
     @property
     def domains(self) -> list[str]:

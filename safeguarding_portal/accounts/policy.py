@@ -214,10 +214,14 @@ AUP_GRANTS: dict[str, set[Cap]] = {
 # The DSL is a member of the senior leadership team (KCSiE), so approves filtering changes like the head:
 # two senior approvers mean a request by one of them can still be decided by someone else (four eyes).
 FILTERING_GRANTS: dict[str, set[Cap]] = {
-    Role.HEADTEACHER: {Cap.ASSESS_FILTER_RISK, Cap.MANAGE_FILTERING, Cap.RECORD_FILTER_CHECK,
-                       Cap.RECONCILE_FILTER_LOG},
-    Role.DSL: {Cap.APPROVE_FILTER_CHANGE, Cap.ASSESS_FILTER_RISK, Cap.MANAGE_FILTERING, Cap.RECORD_FILTER_CHECK,
-               Cap.RECONCILE_FILTER_LOG},
+    Role.HEADTEACHER: {Cap.ASSESS_FILTER_RISK, Cap.MANAGE_FILTERING, Cap.RECORD_FILTER_CHECK, Cap.RECONCILE_FILTER_LOG},
+    Role.DSL: {
+        Cap.APPROVE_FILTER_CHANGE,
+        Cap.ASSESS_FILTER_RISK,
+        Cap.MANAGE_FILTERING,
+        Cap.RECORD_FILTER_CHECK,
+        Cap.RECONCILE_FILTER_LOG,
+    },
     Role.DEPUTY_DSL: {Cap.ASSESS_FILTER_RISK},
     Role.ONLINE_SAFETY_LEAD: {Cap.ASSESS_FILTER_RISK},
     Role.TECHNICIAN: {Cap.ASSESS_FILTER_RISK, Cap.RECORD_FILTER_CHECK, Cap.RECONCILE_FILTER_LOG},
@@ -302,8 +306,17 @@ for _role, _caps in {
 }.items():
     DUTY_GRANTS[_role] = DUTY_GRANTS.get(_role, set()) | _caps
 
-for _grants in (INCIDENTS_GRANTS, AUP_GRANTS, FILTERING_GRANTS, CURRICULUM_GRANTS, REPORTS_GRANTS,
-                MONITORING_GRANTS, DUTY_GRANTS, RETENTION_GRANTS, SAR_GRANTS):
+for _grants in (
+    INCIDENTS_GRANTS,
+    AUP_GRANTS,
+    FILTERING_GRANTS,
+    CURRICULUM_GRANTS,
+    REPORTS_GRANTS,
+    MONITORING_GRANTS,
+    DUTY_GRANTS,
+    RETENTION_GRANTS,
+    SAR_GRANTS,
+):
     for _role, _caps in _grants.items():
         ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
@@ -668,7 +681,6 @@ def capabilities_for(roles: set[str] | frozenset[str]) -> frozenset[Cap]:
     return frozenset(caps)
 
 
-
 def requires_two_factor(roles: set[str] | frozenset[str], *, is_superuser: bool = False) -> bool:
     return is_superuser or bool(set(roles) & TWO_FACTOR_ROLES)
 
@@ -703,6 +715,8 @@ def can_view_filter_change(portal, change) -> bool:
     if portal.school is None or change.school_id != portal.school.pk or not portal.can(Cap.REQUEST_FILTER_CHANGE):
         return False
     return sees_all_filter_changes(portal) or change.requested_by_id == portal.user.pk
+
+
 # --- Curriculum and training --------------------------------------------------------------------------
 
 

@@ -124,8 +124,12 @@ def remember_owner(request: HttpRequest, response: HttpResponse) -> None:
     if value == str(user.pk):
         return
     response.set_cookie(
-        OWNER_COOKIE, signer.sign(str(user.pk)), max_age=int(KEEP_FOR.total_seconds()), httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+        OWNER_COOKIE,
+        signer.sign(str(user.pk)),
+        max_age=int(KEEP_FOR.total_seconds()),
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
     )
 
 
@@ -149,11 +153,14 @@ def stash(request: HttpRequest) -> str | None:
     body = json.dumps({"path": request.get_full_path(), "fields": fields, "had_files": bool(request.FILES)})
     now = timezone.now()
     KeptForm.objects.create(
-        token_hash=_token_hash(token), user_id=owner, created_at=now, expires_at=now + KEEP_FOR,
+        token_hash=_token_hash(token),
+        user_id=owner,
+        created_at=now,
+        expires_at=now + KEEP_FOR,
         payload=_fernet().encrypt(body.encode()),
     )
     kept = tokens(request.session)
-    dropped, kept = kept[: -(MAX_STASHED - 1)], kept[-(MAX_STASHED - 1):]
+    dropped, kept = kept[: -(MAX_STASHED - 1)], kept[-(MAX_STASHED - 1) :]
     if dropped:
         KeptForm.objects.filter(token_hash__in=[_token_hash(t) for t in dropped]).delete()
     request.session[STASH_KEY] = [*kept, token]
@@ -220,6 +227,13 @@ def resume_view(request: HttpRequest, token: str) -> HttpResponse:
         forget(request, token)
         return render(request, "accounts/resume_missing.html", {"discarded": True})
     shown = [(_label(name), value) for name, value in entry["fields"] if value.strip()]
-    return render(request, "accounts/resume.html", {
-        "entry": entry, "token": token, "stash_id_field": STASH_ID_FIELD, "shown": shown,
-    })
+    return render(
+        request,
+        "accounts/resume.html",
+        {
+            "entry": entry,
+            "token": token,
+            "stash_id_field": STASH_ID_FIELD,
+            "shown": shown,
+        },
+    )

@@ -27,17 +27,35 @@ TWO_FACTOR_CHOSEN_SESSION_KEY = "two_factor_chosen"
 
 
 @transaction.atomic
-def membership_grant(*, user: User, role: str, school=None, trust=None, by: User | None = None,
-                     origin: Origin | None = None, job_title: str = "", is_safeguarding_governor: bool = False,
-                     is_chair: bool = False) -> Membership:
+def membership_grant(
+    *,
+    user: User,
+    role: str,
+    school=None,
+    trust=None,
+    by: User | None = None,
+    origin: Origin | None = None,
+    job_title: str = "",
+    is_safeguarding_governor: bool = False,
+    is_chair: bool = False,
+) -> Membership:
     membership = Membership(
-        user=user, role=role, school=school, trust=trust, job_title=job_title,
-        is_safeguarding_governor=is_safeguarding_governor, is_chair=is_chair,
+        user=user,
+        role=role,
+        school=school,
+        trust=trust,
+        job_title=job_title,
+        is_safeguarding_governor=is_safeguarding_governor,
+        is_chair=is_chair,
     )
     membership.full_clean()
     membership.save()
     audit_record(
-        action=AuditAction.ROLE_GRANTED, origin=origin, actor=by, school=school, obj=membership,
+        action=AuditAction.ROLE_GRANTED,
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=membership,
         summary=f"{user.email} became {membership.get_role_display()} at {school or trust}",
         detail={"user": user.email, "role": role},
     )
@@ -45,8 +63,9 @@ def membership_grant(*, user: User, role: str, school=None, trust=None, by: User
 
 
 @transaction.atomic
-def membership_recorded_from_admin(*, membership: Membership, created: bool, ended_now: bool, by: User,
-                                   school=None, origin: Origin | None = None) -> None:
+def membership_recorded_from_admin(
+    *, membership: Membership, created: bool, ended_now: bool, by: User, school=None, origin: Origin | None = None
+) -> None:
     """Record a membership saved through the admin, in the same words as ``membership_grant``/``membership_end``.
 
     Filed under the membership's school, else ``school`` (where the admin was: a trust membership has none)."""
@@ -63,23 +82,37 @@ def membership_recorded_from_admin(*, membership: Membership, created: bool, end
         action = AuditAction.ROLE_GRANTED
         summary = f"{membership.user.email}: {role} at {place} changed"
     audit_record(
-        action=action, origin=origin, actor=by, school=membership.school or school, obj=membership, summary=summary,
-        detail={"user": membership.user.email, "role": membership.role, "via": "admin",
-                "ended_on": membership.ended_on.isoformat() if membership.ended_on else None},
+        action=action,
+        origin=origin,
+        actor=by,
+        school=membership.school or school,
+        obj=membership,
+        summary=summary,
+        detail={
+            "user": membership.user.email,
+            "role": membership.role,
+            "via": "admin",
+            "ended_on": membership.ended_on.isoformat() if membership.ended_on else None,
+        },
     )
     if ended_now:
         membership_ended.send(sender=Membership, membership=membership, by=by)
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, by: User | None = None, origin: Origin | None = None,
-                   on=None) -> Membership:
+def membership_end(
+    *, membership: Membership, by: User | None = None, origin: Origin | None = None, on=None
+) -> Membership:
     membership.ended_on = on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["ended_on"])
     audit_record(
-        action=AuditAction.ROLE_ENDED, origin=origin, actor=by, school=membership.school,
-        obj=membership, summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
+        action=AuditAction.ROLE_ENDED,
+        origin=origin,
+        actor=by,
+        school=membership.school,
+        obj=membership,
+        summary=f"{membership.user.email} is no longer {membership.get_role_display()} at "
         f"{membership.school or membership.trust}",
         detail={"user": membership.user.email, "role": membership.role},
     )
@@ -102,8 +135,13 @@ def backup_codes_regenerate(*, user: User, school=None, origin: Origin | None = 
     device.token_set.all().delete()
     codes = [_new_code() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
-    audit_record(action=AuditAction.BACKUP_CODES_REGENERATED, origin=origin, actor=user, school=school,
-                 summary=f"{BACKUP_CODE_COUNT} new backup codes")
+    audit_record(
+        action=AuditAction.BACKUP_CODES_REGENERATED,
+        origin=origin,
+        actor=user,
+        school=school,
+        summary=f"{BACKUP_CODE_COUNT} new backup codes",
+    )
     return codes
 
 
@@ -169,8 +207,13 @@ def totp_confirm(*, user: User, device: TOTPDevice, school=None, origin: Origin 
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(action=AuditAction.TWO_FACTOR_ENROLLED, origin=origin, actor=user, school=school,
-                 summary="Authenticator app set up")
+    audit_record(
+        action=AuditAction.TWO_FACTOR_ENROLLED,
+        origin=origin,
+        actor=user,
+        school=school,
+        summary="Authenticator app set up",
+    )
 
 
 @transaction.atomic
@@ -187,7 +230,11 @@ def two_factor_reset(*, user: User, by: User | None, reason: str, school=None, o
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()  # its backup codes go with it
     audit_record(
-        action=AuditAction.TWO_FACTOR_RESET, origin=origin, actor=by, school=school, obj=user,
+        action=AuditAction.TWO_FACTOR_RESET,
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=user,
         summary=f"Two-factor authentication reset for {user.email} by {by.email if by else 'the command line'}",
         detail={"reason": reason[:500], "user": user.email, "reset_by": by.email if by else None},
     )

@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "sso_config"  # which SingleSignOn this browser is signing in through
 MFA_SESSION_KEY = "sso_mfa_accepted"  # the provider's multi-factor claim stood for the portal's code
 # RFC 8176 authentication method references that mean a second factor (or a phishing-resistant one).
-MFA_AMR_VALUES = frozenset({"mfa", "otp", "hwk", "swk", "sms", "tel", "fido", "face", "fpt", "iris", "retina",
-                            "vbm", "sc", "pop"})
+MFA_AMR_VALUES = frozenset(
+    {"mfa", "otp", "hwk", "swk", "sms", "tel", "fido", "face", "fpt", "iris", "retina", "vbm", "sc", "pop"}
+)
 
 REFUSALS = {
     "not_configured": "Single sign-on is not set up for this school, or the sign-in took too long. Start again.",
@@ -52,7 +53,7 @@ REFUSALS = {
     "unverified_email": "Your provider has not verified your email address, so it cannot be used to sign in here.",
     "wrong_domain": "Your email address is not one this school signs in with.",
     "not_workspace": "This Google account is not one of the school's Google Workspace accounts. Sign in with the "
-                     "account the school gave you.",
+    "account the school gave you.",
     "unknown": "There is no portal account for your email address.",
     "inactive": "Your portal account is switched off.",
     "not_at_school": "Your portal account has no current role at this school.",
@@ -88,9 +89,14 @@ def social_app_for(config: SingleSignOn) -> SocialApp:
             settings["auth_params"] = {"hd": config.tenant.strip()}
     else:
         settings["server_url"] = config.server_url
-    app = SocialApp(provider=config.kind, provider_id=config.provider_id if config.kind == "openid_connect" else "",
-                    name=f"{config.button_label} ({config.where})", client_id=config.client_id,
-                    secret=config.secret(), settings=settings)
+    app = SocialApp(
+        provider=config.kind,
+        provider_id=config.provider_id if config.kind == "openid_connect" else "",
+        name=f"{config.button_label} ({config.where})",
+        client_id=config.client_id,
+        secret=config.secret(),
+        settings=settings,
+    )
     return app
 
 
@@ -128,8 +134,14 @@ def schools_of(config: SingleSignOn):
     return School.objects.filter(trust_id=config.trust_id)
 
 
-def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
-           linked_user_id: int | None = None, hosted_domain: str | None = None) -> Decision:
+def decide(
+    *,
+    config: SingleSignOn | None,
+    email: str,
+    email_verified: bool,
+    linked_user_id: int | None = None,
+    hosted_domain: str | None = None,
+) -> Decision:
     """Whether a provider's sign-in for ``email`` may become a session, and as whom.
 
     ``hosted_domain`` is a Google ID token's ``hd`` claim, which Google sends only for a Workspace account.
@@ -159,9 +171,14 @@ def decide(*, config: SingleSignOn | None, email: str, email_verified: bool,
         return Decision(user=user, reason="linked_elsewhere", detail=detail)
     if not user.is_active:
         return Decision(user=user, reason="inactive", detail=detail)
-    memberships = Membership.objects.current().filter(user=user).filter(
-        Q(school__in=schools_of(config)) | Q(trust_id=config.trust_id) if config.trust_id
-        else Q(school_id=config.school_id)
+    memberships = (
+        Membership.objects.current()
+        .filter(user=user)
+        .filter(
+            Q(school__in=schools_of(config)) | Q(trust_id=config.trust_id)
+            if config.trust_id
+            else Q(school_id=config.school_id)
+        )
     )
     roles = set(memberships.values_list("role", flat=True))
     if not roles:
@@ -178,7 +195,8 @@ def provider_email(sociallogin, config: SingleSignOn) -> tuple[str, bool]:
         # (mail, or else the user principal name) comes from the school's own directory (the configuration names
         # one tenant, never "common"), whose domains Microsoft has verified.
         email = getattr(sociallogin.user, "email", "") or next(
-            (a.email for a in sociallogin.email_addresses if a.email), "")
+            (a.email for a in sociallogin.email_addresses if a.email), ""
+        )
         return email, bool(email)
     for address in sociallogin.email_addresses:
         if address.primary or len(sociallogin.email_addresses) == 1:
@@ -222,25 +240,38 @@ def who_can_help(config: SingleSignOn | None) -> dict[str, Any]:
 
 
 def refusal_response(request: HttpRequest, config: SingleSignOn | None, reason: str, *, status: int = 403):
-    context = {"reason": REFUSALS.get(reason, REFUSALS["provider_error"]), "reason_code": reason,
-               "config": config, **who_can_help(config)}
+    context = {
+        "reason": REFUSALS.get(reason, REFUSALS["provider_error"]),
+        "reason_code": reason,
+        "config": config,
+        **who_can_help(config),
+    }
     return render(request, "accounts/sso_refused.html", context, status=status)
 
 
-def record_refusal(request: HttpRequest, config: SingleSignOn | None, decision: Decision, *,
-                   provider: str = "") -> None:
+def record_refusal(
+    request: HttpRequest, config: SingleSignOn | None, decision: Decision, *, provider: str = ""
+) -> None:
     audit_record(
-        action=AuditAction.SSO_REFUSED, request=request, actor=decision.user, school=config.school if config else None,
+        action=AuditAction.SSO_REFUSED,
+        request=request,
+        actor=decision.user,
+        school=config.school if config else None,
         actor_email=decision.detail.get("email", ""),
         summary=f"Single sign-on refused: {REFUSALS.get(decision.reason, decision.reason)}"[:300],
-        detail={"reason": decision.reason, "provider": provider or (config.kind if config else ""),
-                "sso": config.pk if config else None, **{k: v for k, v in decision.detail.items() if k != "email"}},
+        detail={
+            "reason": decision.reason,
+            "provider": provider or (config.kind if config else ""),
+            "sso": config.pk if config else None,
+            **{k: v for k, v in decision.detail.items() if k != "email"},
+        },
     )
 
 
 @transaction.atomic
-def set_accept_provider_mfa(*, config: SingleSignOn, accept: bool, by: User, request: HttpRequest | None = None
-                            ) -> SingleSignOn:
+def set_accept_provider_mfa(
+    *, config: SingleSignOn, accept: bool, by: User, request: HttpRequest | None = None
+) -> SingleSignOn:
     """The school's choice to let the provider's multi-factor claim stand for the portal's code: who and when."""
     before = config.accept_provider_mfa
     config.accept_provider_mfa = accept
@@ -248,7 +279,11 @@ def set_accept_provider_mfa(*, config: SingleSignOn, accept: bool, by: User, req
     config.mfa_choice_at = timezone.now()
     config.save(update_fields=["accept_provider_mfa", "mfa_choice_by", "mfa_choice_at"])
     audit_record(
-        action=AuditAction.SSO_SETTINGS_CHANGED, request=request, actor=by, school=config.school, obj=config,
+        action=AuditAction.SSO_SETTINGS_CHANGED,
+        request=request,
+        actor=by,
+        school=config.school,
+        obj=config,
         summary=("Accepts" if accept else "No longer accepts") + f" the provider's multi-factor sign-in for {config}",
         detail={"accept_provider_mfa": [before, accept], "sso": config.pk},
     )
@@ -300,12 +335,18 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         email, verified = provider_email(sociallogin, config) if config else ("", False)
         linked_user_id = sociallogin.user.pk if sociallogin.is_existing else None
         if linked_user_id is None:
-            existing = SocialAccount.objects.filter(provider=sociallogin.account.provider,
-                                                    uid=sociallogin.account.uid).first()
+            existing = SocialAccount.objects.filter(
+                provider=sociallogin.account.provider, uid=sociallogin.account.uid
+            ).first()
             linked_user_id = existing.user_id if existing else None
         hosted_domain = id_token_claims(sociallogin).get("hd") if config else None
-        decision = decide(config=config, email=email, email_verified=verified, linked_user_id=linked_user_id,
-                          hosted_domain=hosted_domain)
+        decision = decide(
+            config=config,
+            email=email,
+            email_verified=verified,
+            linked_user_id=linked_user_id,
+            hosted_domain=hosted_domain,
+        )
         provider = sociallogin.account.provider
         if not decision.allowed:
             record_refusal(request, config, decision, provider=provider)
@@ -313,25 +354,39 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         amr = mfa_claim(sociallogin)
         mfa = bool(config.accept_provider_mfa and amr_means_mfa(amr))
         # Read by the sign-in signal (accounts/signals.py), which records the sign-in itself.
-        request._portal_sso = {"provider": provider, "sso": config.pk, "where": config.where, "amr": amr,
-                               "mfa_accepted": mfa, "school": config.school}
+        request._portal_sso = {
+            "provider": provider,
+            "sso": config.pk,
+            "where": config.where,
+            "amr": amr,
+            "mfa_accepted": mfa,
+            "school": config.school,
+        }
         if not sociallogin.is_existing:
             sociallogin.connect(request, decision.user)
-            audit_record(action=AuditAction.SSO_LINKED, request=request, actor=decision.user, school=config.school,
-                         summary=f"Linked {config.button_label} sign-in ({config.where}) to the account",
-                         detail={"provider": provider, "sso": config.pk, "uid": sociallogin.account.uid})
+            audit_record(
+                action=AuditAction.SSO_LINKED,
+                request=request,
+                actor=decision.user,
+                school=config.school,
+                summary=f"Linked {config.button_label} sign-in ({config.where}) to the account",
+                detail={"provider": provider, "sso": config.pk, "uid": sociallogin.account.uid},
+            )
 
-    def on_authentication_error(self, request: HttpRequest, provider, error=None, exception=None,
-                                extra_context=None) -> None:
+    def on_authentication_error(
+        self, request: HttpRequest, provider, error=None, exception=None, extra_context=None
+    ) -> None:
         config = chosen_config(request)
         # What the provider said, if it said anything (its "error" and "error_description" parameters).
         said = " ".join(request.GET.get(k, "") for k in ("error", "error_description")).strip()[:200]
-        log.warning("single sign-on through %s failed: %s %r %s", getattr(provider, "id", "?"), error, exception,
-                    said)
-        decision = Decision(reason="provider_error", detail={
-            "error": str(error or ""),
-            "provider_said": said,
-            "exception": f"{type(exception).__name__}: {exception}"[:200] if exception else "",
-        })
+        log.warning("single sign-on through %s failed: %s %r %s", getattr(provider, "id", "?"), error, exception, said)
+        decision = Decision(
+            reason="provider_error",
+            detail={
+                "error": str(error or ""),
+                "provider_said": said,
+                "exception": f"{type(exception).__name__}: {exception}"[:200] if exception else "",
+            },
+        )
         record_refusal(request, config, decision, provider=getattr(provider, "id", ""))
         raise ImmediateHttpResponse(refusal_response(request, config, "provider_error"))

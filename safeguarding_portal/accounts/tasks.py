@@ -11,7 +11,6 @@ def send_email(*, to: list[str], subject: str, body: str) -> int:
     return send(to=to, subject=subject, body=body).pk and 1
 
 
-
 @shared_task(name="accounts.purge_expired", ignore_result=True)
 def purge_expired() -> dict[str, int]:
     """Hourly from beat: expired sessions and expired kept forms are deleted, not left in the database."""

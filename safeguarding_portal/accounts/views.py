@@ -98,8 +98,9 @@ def sso_start(request: HttpRequest) -> HttpResponse:
 @never_cache
 def sso_refused(request: HttpRequest) -> HttpResponse:
     """Where allauth's own dead ends (signup, an inactive account, an error) lead: the refusal page."""
-    return sso.refusal_response(request, sso.chosen_config(request), request.GET.get("why", "provider_error"),
-                                status=200)
+    return sso.refusal_response(
+        request, sso.chosen_config(request), request.GET.get("why", "provider_error"), status=200
+    )
 
 
 @never_cache
@@ -126,8 +127,14 @@ class PasswordResetView(auth_views.PasswordResetView):
         # never tells whether the address has an account, nor that it was limited.
         flooded = ratelimits.hit(self.request, "password_reset.email", key=lambda group, request: email)
         # Recorded whether or not the address has an account; the page never says which.
-        audit_record(action=AuditAction.PASSWORD_RESET_REQUESTED, request=self.request, actor=None, school=None,
-                     actor_email=email, detail={"not_sent": "too many requests for this address"} if flooded else None)
+        audit_record(
+            action=AuditAction.PASSWORD_RESET_REQUESTED,
+            request=self.request,
+            actor=None,
+            school=None,
+            actor_email=email,
+            detail={"not_sent": "too many requests for this address"} if flooded else None,
+        )
         if flooded:
             return redirect(self.get_success_url())
         # The link points at the configured site, never at whatever Host header the request carried.
@@ -144,9 +151,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # Whoever opened the emailed link controls the mailbox: lift a lockout on the account, or the locked-out
         # page's advice to reset the password would leave them locked out anyway.
         cleared = axes_reset(username=form.user.email.lower())
-        audit_record(action=AuditAction.PASSWORD_CHANGED, request=self.request, actor=form.user, school=None,
-                     summary="Password set from an emailed reset link",
-                     detail={"lockout_cleared": bool(cleared)})
+        audit_record(
+            action=AuditAction.PASSWORD_CHANGED,
+            request=self.request,
+            actor=form.user,
+            school=None,
+            summary="Password set from an emailed reset link",
+            detail={"lockout_cleared": bool(cleared)},
+        )
         return response
 
 
@@ -175,18 +187,34 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             if isinstance(device, StaticDevice):
                 left = services.backup_codes_remaining(user=request.user)
-                audit_record(action=AuditAction.BACKUP_CODE_USED, request=request, school=None,
-                             summary=f"{left} backup codes left", detail={"backup_codes_left": left})
-                messages.warning(request, f"You used a backup code. {left} remain: set up your phone again from "
-                                          "Sign-in and security if you have lost it.")
+                audit_record(
+                    action=AuditAction.BACKUP_CODE_USED,
+                    request=request,
+                    school=None,
+                    summary=f"{left} backup codes left",
+                    detail={"backup_codes_left": left},
+                )
+                messages.warning(
+                    request,
+                    f"You used a backup code. {left} remain: set up your phone again from "
+                    "Sign-in and security if you have lost it.",
+                )
             else:
                 audit_record(action=AuditAction.TWO_FACTOR_VERIFIED, request=request, school=None)
             return redirect(next_url)
-        audit_record(action=AuditAction.TWO_FACTOR_FAILED, request=request, school=None,
-                     detail={"throttled_seconds": check.wait_seconds})
-        form.add_error("code", _wait_message(check.wait_seconds) if check.wait_seconds else
-                       "That code is not right. Codes change every 30 seconds: type the one your app shows now, "
-                       "or one of your backup codes.")
+        audit_record(
+            action=AuditAction.TWO_FACTOR_FAILED,
+            request=request,
+            school=None,
+            detail={"throttled_seconds": check.wait_seconds},
+        )
+        form.add_error(
+            "code",
+            _wait_message(check.wait_seconds)
+            if check.wait_seconds
+            else "That code is not right. Codes change every 30 seconds: type the one your app shows now, "
+            "or one of your backup codes.",
+        )
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url})
 
 
@@ -206,28 +234,39 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         # A code typed while throttled is not looked at; say so rather than calling a right code wrong.
         wait = services.seconds_until_allowed(device)
         if not wait and device.verify_token(form.cleaned_data["code"]):
-            services.totp_confirm(user=request.user, device=device, school=request_school(request),
-                                  origin=origin_of(request))
+            services.totp_confirm(
+                user=request.user, device=device, school=request_school(request), origin=origin_of(request)
+            )
             otp_login(request, device)
-            codes = services.backup_codes_regenerate(user=request.user, school=request_school(request),
-                                                     origin=origin_of(request))
-            return render(request, "accounts/backup_codes.html",
-                          {"codes": codes, "first_time": True, "next": next_url})
-        form.add_error("code", _wait_message(wait) if wait else
-                       "That code did not match. Check the time on your phone is set automatically, "
-                       "then type the code your app shows now.")
+            codes = services.backup_codes_regenerate(
+                user=request.user, school=request_school(request), origin=origin_of(request)
+            )
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True, "next": next_url})
+        form.add_error(
+            "code",
+            _wait_message(wait)
+            if wait
+            else "That code did not match. Check the time on your phone is set automatically, "
+            "then type the code your app shows now.",
+        )
     manual_key = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "accounts/two_factor_setup.html", {
-        "form": form, "manual_key": " ".join(manual_key[i:i + 4] for i in range(0, len(manual_key), 4)),
-        "next": next_url,
-    })
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "manual_key": " ".join(manual_key[i : i + 4] for i in range(0, len(manual_key), 4)),
+            "next": next_url,
+        },
+    )
 
 
 @never_cache
 def two_factor_qr(request: HttpRequest) -> HttpResponse:
     if _enrolment_blocked(request):
-        return HttpResponse("Confirm a code from your current authenticator app first.", status=403,
-                            content_type="text/plain")
+        return HttpResponse(
+            "Confirm a code from your current authenticator app first.", status=403, content_type="text/plain"
+        )
     device = services.totp_device_pending(user=request.user)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
     buffer = io.BytesIO()
@@ -243,21 +282,26 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     if not request.user.is_verified():
         messages.error(request, "Confirm a code from your authenticator app first.")
         return redirect("accounts:two_factor_verify")
-    codes = services.backup_codes_regenerate(user=request.user, school=request_school(request),
-                                             origin=origin_of(request))
+    codes = services.backup_codes_regenerate(
+        user=request.user, school=request_school(request), origin=origin_of(request)
+    )
     return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False, "next": "/"})
 
 
 @never_cache
 def security(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/security.html", {
-        "has_totp": user_has_device(request.user, confirmed=True),
-        "verified": request.user.is_verified(),
-        "needs_two_factor": request.portal.needs_two_factor,
-        "backup_codes_left": services.backup_codes_remaining(user=request.user),
-        "recent_sign_ins": sign_ins_of(user=request.user)[:10],
-        "recent_failures": failed_sign_ins_for(user=request.user)[:10],
-    })
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_totp": user_has_device(request.user, confirmed=True),
+            "verified": request.user.is_verified(),
+            "needs_two_factor": request.portal.needs_two_factor,
+            "backup_codes_left": services.backup_codes_remaining(user=request.user),
+            "recent_sign_ins": sign_ins_of(user=request.user)[:10],
+            "recent_failures": failed_sign_ins_for(user=request.user)[:10],
+        },
+    )
 
 
 def resume_post(request: HttpRequest, token: str) -> HttpResponse:

@@ -77,14 +77,24 @@ class AuditedAdmin(_ModelAdmin):
 
     # --- Changes --------------------------------------------------------------------------------------------
 
-    def record_change(self, request: HttpRequest, obj: models.Model, *, verb: str,
-                      changes: dict[str, Any] | None = None, owner: models.Model | None = None) -> None:
+    def record_change(
+        self,
+        request: HttpRequest,
+        obj: models.Model,
+        *,
+        verb: str,
+        changes: dict[str, Any] | None = None,
+        owner: models.Model | None = None,
+    ) -> None:
         changes = changes or {}
         owner = owner or obj
         label = self.audit_label(obj) if owner is obj else self._inline_label(obj)
         fields = f": {', '.join(changes)}" if changes else ""
         audit_record(
-            action=AuditAction.ADMIN_CHANGED, request=request, school=self.audit_school(owner), obj=obj,
+            action=AuditAction.ADMIN_CHANGED,
+            request=request,
+            school=self.audit_school(owner),
+            obj=obj,
             summary=f"{label} {verb} in the admin{fields}",
             detail={**self.audit_detail(obj), "changes": changes},
         )
@@ -127,15 +137,20 @@ class AuditedAdmin(_ModelAdmin):
 
     # --- Views ----------------------------------------------------------------------------------------------
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if self.audit_views and request.method == "GET" and response.status_code == 200:
             obj = self.get_object(request, unquote(object_id))
             if obj is not None:
                 audit_record(
-                    action=AuditAction.RECORD_VIEWED, request=request, school=self.audit_school(obj), obj=obj,
-                    summary=f"{self.audit_label(obj)} opened in the admin", detail=self.audit_detail(obj),
+                    action=AuditAction.RECORD_VIEWED,
+                    request=request,
+                    school=self.audit_school(obj),
+                    obj=obj,
+                    summary=f"{self.audit_label(obj)} opened in the admin",
+                    detail=self.audit_detail(obj),
                 )
         return response
 
@@ -150,10 +165,16 @@ class AuditedAdmin(_ModelAdmin):
             plural = str(self.model._meta.verbose_name_plural)
             for school, ids in by_school.items():
                 audit_record(
-                    action=AuditAction.RECORD_VIEWED, request=request, school=school,
+                    action=AuditAction.RECORD_VIEWED,
+                    request=request,
+                    school=school,
                     summary=f"{len(ids)} {plural} listed in the admin",
-                    detail={"model": self.model._meta.label_lower, "via": "admin", plural: sorted(ids),
-                            "search": changelist.query},
+                    detail={
+                        "model": self.model._meta.label_lower,
+                        "via": "admin",
+                        plural: sorted(ids),
+                        "search": changelist.query,
+                    },
                 )
         return response
 

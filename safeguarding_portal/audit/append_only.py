@@ -63,10 +63,14 @@ class Guard:
         """No UPDATE of any row of ``tables``; no DELETE either on PostgreSQL."""
         for table in tables:
             if _pg(schema_editor):
-                schema_editor.execute(f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
-                                      f"EXECUTE FUNCTION {self.function}();")
-                schema_editor.execute(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
-                                      f"EXECUTE FUNCTION {self.function}();")
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW "
+                    f"EXECUTE FUNCTION {self.function}();"
+                )
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW "
+                    f"EXECUTE FUNCTION {self.function}();"
+                )
             elif _sqlite(schema_editor):
                 schema_editor.execute(self._sqlite_no_update(table))
 
@@ -84,18 +88,30 @@ class Guard:
             elif _sqlite(schema_editor):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
 
-    def freeze_columns(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str,
-                       columns: Sequence[str], sqlite_message: str, replace: bool = False) -> None:
+    def freeze_columns(
+        self,
+        schema_editor: BaseDatabaseSchemaEditor,
+        *,
+        trigger: str,
+        table: str,
+        columns: Sequence[str],
+        sqlite_message: str,
+        replace: bool = False,
+    ) -> None:
         """No UPDATE of ``columns`` of ``table`` (what was reported); ``replace`` swaps an earlier list."""
         cols = ", ".join(columns)
         if replace:
             self.thaw_columns(schema_editor, trigger=trigger, table=table)
         if _pg(schema_editor):
-            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
-                                  f"ON {table} FOR EACH ROW EXECUTE FUNCTION {self.function}();")
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
+                f"ON {table} FOR EACH ROW EXECUTE FUNCTION {self.function}();"
+            )
         elif _sqlite(schema_editor):
-            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
-                                  f"ON {table} BEGIN SELECT RAISE(ABORT, '{sqlite_message}'); END;")
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE OF {cols} "
+                f"ON {table} BEGIN SELECT RAISE(ABORT, '{sqlite_message}'); END;"
+            )
 
     def thaw_columns(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         if _pg(schema_editor):
@@ -106,8 +122,9 @@ class Guard:
     def no_delete(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         """No DELETE of ``table``'s rows (PostgreSQL; on SQLite the model's delete() is the guard)."""
         if _pg(schema_editor):
-            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} "
-                                  f"FOR EACH ROW EXECUTE FUNCTION {self.function}();")
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {self.function}();"
+            )
 
     def allow_delete(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str) -> None:
         if _pg(schema_editor):
@@ -115,8 +132,10 @@ class Guard:
 
     def _sqlite_no_update(self, table: str, *, if_not_exists: bool = False) -> str:
         exists = "IF NOT EXISTS " if if_not_exists else ""
-        return (f"CREATE TRIGGER {exists}{table}_no_update BEFORE UPDATE ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{self.sqlite_message or self.what}'); END;")
+        return (
+            f"CREATE TRIGGER {exists}{table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{self.sqlite_message or self.what}'); END;"
+        )
 
     # --- disposal (retention) ------------------------------------------------------------------------------
 
@@ -140,17 +159,27 @@ class Guard:
             params=None,
         )
 
-    def allow_disposal(self, schema_editor: BaseDatabaseSchemaEditor, *, trigger: str, table: str,
-                       kept: Sequence[str], chained: bool, columns: Sequence[str] | None = None,
-                       sqlite_message: str = "") -> None:
+    def allow_disposal(
+        self,
+        schema_editor: BaseDatabaseSchemaEditor,
+        *,
+        trigger: str,
+        table: str,
+        kept: Sequence[str],
+        chained: bool,
+        columns: Sequence[str] | None = None,
+        sqlite_message: str = "",
+    ) -> None:
         """Replace ``trigger`` (a ``freeze_rows`` UPDATE trigger, ``<table>_no_update``, or a ``freeze_columns``
         one when ``columns`` is given) by one that lets a tombstoned row be blanked: ``kept`` columns unchanged."""
         of = f"OF {', '.join(columns)} " if columns else ""
         if _pg(schema_editor):
             args = ", ".join(f"'{c}'" for c in kept)
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
-            schema_editor.execute(f"CREATE TRIGGER {trigger} BEFORE UPDATE {of}ON {table} FOR EACH ROW "
-                                  f"EXECUTE FUNCTION {self.function}_unless_disposed({args});")
+            schema_editor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE {of}ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION {self.function}_unless_disposed({args});"
+            )
         elif _sqlite(schema_editor):
             same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in kept)
             own_hash = "OLD.hash" if chained else "''"
@@ -159,7 +188,8 @@ class Guard:
                 f"CREATE TRIGGER {trigger} BEFORE UPDATE {of}ON {table} WHEN NOT (EXISTS (SELECT 1 FROM "  # noqa: S608
                 f"retention_tombstone t WHERE t.record_table = '{table}' AND t.record_id = OLD.id AND "
                 f"t.record_hash = {own_hash}) AND {same}) "
-                f"BEGIN SELECT RAISE(ABORT, '{sqlite_message or self.sqlite_message or self.what}'); END;")
+                f"BEGIN SELECT RAISE(ABORT, '{sqlite_message or self.sqlite_message or self.what}'); END;"
+            )
 
     def drop_disposal_function(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if _pg(schema_editor):

@@ -185,9 +185,7 @@ def _set_last_hash(head_pk: int, last_hash: str) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def append_many(
-    records: Sequence[_Record], *, batch_size: int = 2000, with_ids: bool = False
-) -> list[_Record]:
+def append_many(records: Sequence[_Record], *, batch_size: int = 2000, with_ids: bool = False) -> list[_Record]:
     """Append many records (a campaign's "sent" events, a signing's one signature per child) in order.
 
     ``append`` takes a chain's head once per record; for thousands of records of one school that is thousands
@@ -230,8 +228,10 @@ def _disposed(model_label: str, chain_key: str | None) -> dict[Any, tuple[str, s
     tombstone = apps.get_model("retention", "Tombstone")
     rows = tombstone.objects.filter(record_model=model_label)
     rows = rows[:1] if chain_key is None else rows.filter(record_chain=chain_key)
-    return {pk: (record_hash, residue) for pk, record_hash, residue in
-            rows.values_list("record_id", "record_hash", "residue_hash")}
+    return {
+        pk: (record_hash, residue)
+        for pk, record_hash, residue in rows.values_list("record_id", "record_hash", "residue_hash")
+    }
 
 
 @dataclass
@@ -249,8 +249,10 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     """Walk each chain in order; return the first break of every broken chain (empty when intact)."""
     label = model._meta.label
     heads = {h.chain: h for h in ChainHead.objects.filter(model_label=label)}
-    chain_keys = list(chains) if chains is not None else sorted(
-        set(heads) | set(model.objects.values_list("chain", flat=True).distinct())
+    chain_keys = (
+        list(chains)
+        if chains is not None
+        else sorted(set(heads) | set(model.objects.values_list("chain", flat=True).distinct()))
     )
     # Plain rows, not model instances: the hashed columns as tuples, hashed by the same ``link_hash`` that
     # ``compute_hash`` uses (``payload`` reads the same attnames), about twice as fast on long chains.
@@ -260,8 +262,10 @@ def verify(model: type[ChainedRecord], chains: Iterable[str] | None = None) -> l
     any_disposed = bool(_disposed(label, None))
 
     def payload_of(values: Sequence[Any]) -> dict[str, Any]:
-        return with_set_fields(dict(zip(names, values[: len(names)], strict=True)),
-                               dict(zip(optional, values[len(names):], strict=True)))
+        return with_set_fields(
+            dict(zip(names, values[: len(names)], strict=True)), dict(zip(optional, values[len(names) :], strict=True))
+        )
+
     breaks: list[Break] = []
     for chain in chain_keys:
         expected_prev, expected_seq, found = GENESIS, 1, None

@@ -36,7 +36,13 @@ class Check:
 CHECKS = plugins.KindView("projection_check")
 
 
-def register(name: str, *, label: str, agrees_with: str, run: Callable[[], Iterable[Mismatch]],
-             order: int = plugins.DEFAULT_ORDER) -> None:
+def register(
+    name: str,
+    *,
+    label: str,
+    agrees_with: str,
+    run: Callable[[], Iterable[Mismatch]],
+    order: int = plugins.DEFAULT_ORDER,
+) -> None:
     """Called at the end of a domain app's ``integrity.py``: foundations never import the domain apps."""
     plugins.register("projection_check", name, Check(label, agrees_with, run), order=order)

@@ -50,8 +50,11 @@ def view_summary(*, obj: models.Model) -> list[Viewer]:
     """Who opened this record, how many times, first and last: one grouped query, most recent first. The
     full list stays on demand (``views_of``): seventeen lines of the same DSL inform nobody."""
     rows = (
-        views_of(obj=obj).order_by().values("actor_email")
-        .annotate(times=Count("pk"), first=Min("at"), last=Max("at")).order_by("-last")
+        views_of(obj=obj)
+        .order_by()
+        .values("actor_email")
+        .annotate(times=Count("pk"), first=Min("at"), last=Max("at"))
+        .order_by("-last")
     )
     return [Viewer(r["actor_email"], r["times"], r["first"], r["last"]) for r in rows]
 

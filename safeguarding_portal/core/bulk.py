@@ -23,16 +23,35 @@ from django.utils import timezone
 
 # Field types whose Python value is written below exactly as Django would store it.
 _PLAIN = (
-    models.AutoField, models.BigAutoField, models.BooleanField, models.CharField, models.DateField,
-    models.DateTimeField, models.EmailField, models.ForeignKey, models.IntegerField, models.BigIntegerField,
-    models.PositiveIntegerField, models.PositiveBigIntegerField, models.PositiveSmallIntegerField,
-    models.SmallIntegerField, models.TextField, models.JSONField, models.UUIDField,
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,
+    models.DateTimeField,
+    models.EmailField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveBigIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.TextField,
+    models.JSONField,
+    models.UUIDField,
     models.FileField,  # its name, as stored ("" for none)
 )
 
 
-def insert_rows(model: type[models.Model], objs: Sequence[models.Model], *, ignore_conflicts: bool = False,
-                page_size: int = 5000, with_pk: bool = False) -> None:
+def insert_rows(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    ignore_conflicts: bool = False,
+    page_size: int = 5000,
+    with_pk: bool = False,
+) -> None:
     """INSERT ``objs`` (new instances, primary keys left to the database unless ``with_pk``: then each holds
     one taken with ``reserve_ids``). Values are taken as they are set on the instances: callers build them
     complete, as ``bulk_create`` would need them too."""
@@ -78,8 +97,10 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
         return None
     pk = model._meta.pk
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [model._meta.db_table, pk.column, count])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, pk.column, count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 

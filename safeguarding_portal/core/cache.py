@@ -62,8 +62,13 @@ class ResilientRedisCache(RedisCache):
             first = not self.is_down
             _down_until[self._location] = time.monotonic() + self.down_seconds
         if first:  # one line per outage and process, not one per call
-            log.warning("cache: Redis unavailable (%s: %s: %s); serving without a cache for %.0fs",
-                        operation, type(exc).__name__, exc, self.down_seconds)
+            log.warning(
+                "cache: Redis unavailable (%s: %s: %s); serving without a cache for %.0fs",
+                operation,
+                type(exc).__name__,
+                exc,
+                self.down_seconds,
+            )
 
     def _call(self, operation: str, fallback: _T, *args: Any, **kwargs: Any) -> _T:
         if self.is_down:
@@ -109,8 +114,9 @@ class ResilientRedisCache(RedisCache):
     def decr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         return self.incr(key, -delta, version)
 
-    def set_many(self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT,
-                 version: int | None = None) -> list[Any]:
+    def set_many(
+        self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
         return self._call("set_many", list[Any](), data, timeout, version)
 
     def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
@@ -119,8 +125,9 @@ class ResilientRedisCache(RedisCache):
     def clear(self) -> bool:  # type: ignore[override]  # Django's RedisCache answers whether Redis flushed
         return self._call("clear", False)
 
-    def get_or_set(self, key: Any, default: Any | None, timeout: float | None = DEFAULT_TIMEOUT,
-                   version: int | None = None) -> Any | None:
+    def get_or_set(
+        self, key: Any, default: Any | None, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> Any | None:
         # BaseCache's version calls get, add and get: each is guarded above, so a failure part-way answers
         # with the default, as DummyCache would.
         value = self.get(key, version=version)

@@ -109,15 +109,34 @@ SCHOOLS: tuple[SchoolSpec, ...] = (
         class_names=("Ash", "Beech"),
         contacts=(
             ContactSpec(Kind.EMERGENCY, "Emergency services", "999", notes="A child at immediate risk of harm."),
-            ContactSpec(Kind.MASH, "Wiltshire Multi-Agency Safeguarding Hub (MASH)", "03069 990108",
-                        "mash@wiltshire.example", "Weekdays 8.45am to 5pm. Referrals also by the online form."),
-            ContactSpec(Kind.LADO, "Wiltshire LADO", "01632 960411", "lado@wiltshire.example",
-                        "Allegations about adults who work with children. The head calls, not the DSL."),
+            ContactSpec(
+                Kind.MASH,
+                "Wiltshire Multi-Agency Safeguarding Hub (MASH)",
+                "03069 990108",
+                "mash@wiltshire.example",
+                "Weekdays 8.45am to 5pm. Referrals also by the online form.",
+            ),
+            ContactSpec(
+                Kind.LADO,
+                "Wiltshire LADO",
+                "01632 960411",
+                "lado@wiltshire.example",
+                "Allegations about adults who work with children. The head calls, not the DSL.",
+            ),
             ContactSpec(Kind.POLICE, "Wiltshire Police (non-emergency)", "101"),
-            ContactSpec(Kind.EDUCATION_SAFEGUARDING, "Wiltshire Education Safeguarding Team", "01632 960587",
-                        "est@wiltshire.example", "Advice for DSLs, training and section 175 audits."),
-            ContactSpec(Kind.OUT_OF_HOURS, "Wiltshire Emergency Duty Service", "03069 990302",
-                        notes="Evenings, weekends and bank holidays."),
+            ContactSpec(
+                Kind.EDUCATION_SAFEGUARDING,
+                "Wiltshire Education Safeguarding Team",
+                "01632 960587",
+                "est@wiltshire.example",
+                "Advice for DSLs, training and section 175 audits.",
+            ),
+            ContactSpec(
+                Kind.OUT_OF_HOURS,
+                "Wiltshire Emergency Duty Service",
+                "03069 990302",
+                notes="Evenings, weekends and bank holidays.",
+            ),
         ),
     ),
     SchoolSpec(
@@ -135,15 +154,33 @@ SCHOOLS: tuple[SchoolSpec, ...] = (
         class_names=("K", "M"),  # tutor groups 7K and 7M
         contacts=(
             ContactSpec(Kind.EMERGENCY, "Emergency services", "999", notes="A child at immediate risk of harm."),
-            ContactSpec(Kind.MASH, "Swindon Multi-Agency Safeguarding Hub (MASH)", "03069 990466",
-                        "mash@swindon.example", "Monday to Friday 9am to 5pm."),
-            ContactSpec(Kind.LADO, "Swindon LADO", "01632 960823", "lado@swindon.example",
-                        "Allegations about adults who work with children."),
+            ContactSpec(
+                Kind.MASH,
+                "Swindon Multi-Agency Safeguarding Hub (MASH)",
+                "03069 990466",
+                "mash@swindon.example",
+                "Monday to Friday 9am to 5pm.",
+            ),
+            ContactSpec(
+                Kind.LADO,
+                "Swindon LADO",
+                "01632 960823",
+                "lado@swindon.example",
+                "Allegations about adults who work with children.",
+            ),
             ContactSpec(Kind.POLICE, "Wiltshire Police (non-emergency)", "101"),
-            ContactSpec(Kind.EDUCATION_SAFEGUARDING, "Swindon Education Safeguarding Team", "01632 960655",
-                        "est@swindon.example"),
-            ContactSpec(Kind.OUT_OF_HOURS, "Swindon Out of Hours Social Care", "03069 990219",
-                        notes="Evenings, weekends and bank holidays."),
+            ContactSpec(
+                Kind.EDUCATION_SAFEGUARDING,
+                "Swindon Education Safeguarding Team",
+                "01632 960655",
+                "est@swindon.example",
+            ),
+            ContactSpec(
+                Kind.OUT_OF_HOURS,
+                "Swindon Out of Hours Social Care",
+                "03069 990219",
+                notes="Evenings, weekends and bank holidays.",
+            ),
         ),
         feeder_establishments=("2009", "2114", "2230", "2305", "3351"),
     ),
@@ -158,8 +195,9 @@ HISTORY_YEARS = 2
 
 def term_dates(today: datetime.date) -> list[tuple[int, str, datetime.date, datetime.date]]:
     year = academic_year_of(today)
-    return [(y, name, start, end)
-            for y in range(year - HISTORY_YEARS, year + 1) for name, start, end in typical_terms(y)]
+    return [
+        (y, name, start, end) for y in range(year - HISTORY_YEARS, year + 1) for name, start, end in typical_terms(y)
+    ]
 
 
 @dataclass(frozen=True)
@@ -177,22 +215,43 @@ class PersonaSpec:
 
 PERSONAS: tuple[PersonaSpec, ...] = (
     PersonaSpec("staff", "staff@demo.example", "Emma Clarke", Role.STAFF, "oakfield", "Class teacher, 3 Ash"),
-    PersonaSpec("dsl", "dsl@demo.example", "Sarah Thompson", Role.DSL, "oakfield",
-                "Deputy headteacher and Designated Safeguarding Lead"),
+    PersonaSpec(
+        "dsl",
+        "dsl@demo.example",
+        "Sarah Thompson",
+        Role.DSL,
+        "oakfield",
+        "Deputy headteacher and Designated Safeguarding Lead",
+    ),
     PersonaSpec("deputy", "deputy@demo.example", "James Okafor", Role.DEPUTY_DSL, "oakfield", "SENCo and deputy DSL"),
     PersonaSpec("head", "head@demo.example", "Rachel Bennett", Role.HEADTEACHER, "oakfield", "Headteacher"),
-    PersonaSpec("osl", "osl@demo.example", "Priya Shah", Role.ONLINE_SAFETY_LEAD, "oakfield",
-                "Computing lead and online safety lead"),
+    PersonaSpec(
+        "osl",
+        "osl@demo.example",
+        "Priya Shah",
+        Role.ONLINE_SAFETY_LEAD,
+        "oakfield",
+        "Computing lead and online safety lead",
+    ),
     PersonaSpec("tech", "tech@demo.example", "Tom Hughes", Role.TECHNICIAN, "oakfield", "IT technician"),
-    PersonaSpec("governor", "governor@demo.example", "Margaret Ellis", Role.GOVERNOR, "oakfield",
-                "Safeguarding governor", is_safeguarding_governor=True),
-    PersonaSpec("chair", "chair@demo.example", "David Whitfield", Role.GOVERNOR, "oakfield", "Chair of governors",
-                is_chair=True),
+    PersonaSpec(
+        "governor",
+        "governor@demo.example",
+        "Margaret Ellis",
+        Role.GOVERNOR,
+        "oakfield",
+        "Safeguarding governor",
+        is_safeguarding_governor=True,
+    ),
+    PersonaSpec(
+        "chair", "chair@demo.example", "David Whitfield", Role.GOVERNOR, "oakfield", "Chair of governors", is_chair=True
+    ),
     PersonaSpec("parent", "parent@demo.example", "Hannah Morgan", Role.PARENT, "oakfield"),
     PersonaSpec("trust", "trust@demo.example", "Alison Carter", Role.TRUST_LEAD, None, "Trust safeguarding lead"),
     PersonaSpec("staff2", "staff2@demo.example", "Ben Walker", Role.STAFF, "hillside", "Teacher of English"),
     PersonaSpec("admin", "admin@demo.example", "Portal Administrator", None, None, is_superuser=True),
 )
+
 
 # parent@demo.example's family at Oakfield: two siblings, so the parent's home page lists both.
 class _DemoFamily(TypedDict):
@@ -208,22 +267,140 @@ DEMO_FAMILY: _DemoFamily = {
 }
 
 # Faker's first names span every generation; children get names from recent ONS top-100 lists instead.
-GIRLS = ("Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophia", "Grace", "Mia", "Poppy", "Ella", "Lily", "Evie",
-         "Isabella", "Sophie", "Ivy", "Freya", "Harper", "Willow", "Charlotte", "Jessica", "Rosie", "Daisy", "Alice",
-         "Florence", "Phoebe", "Matilda", "Evelyn", "Sienna", "Ruby", "Chloe", "Millie", "Esme", "Erin", "Imogen",
-         "Maya", "Layla", "Zara", "Aisha", "Hannah", "Scarlett", "Elsie", "Eliza", "Maisie", "Holly", "Amber",
-         "Molly", "Nancy", "Harriet", "Eleanor", "Elizabeth", "Katherine", "Rebecca", "Fatima", "Zofia", "Priya")
-BOYS = ("Oliver", "George", "Noah", "Arthur", "Harry", "Leo", "Muhammad", "Jack", "Charlie", "Oscar", "Jacob",
-        "Henry", "Thomas", "Freddie", "Alfie", "Theo", "William", "Theodore", "Archie", "Joshua", "Alexander",
-        "James", "Isaac", "Edward", "Lucas", "Tommy", "Finley", "Max", "Logan", "Ethan", "Teddy", "Benjamin",
-        "Arlo", "Joseph", "Sebastian", "Harrison", "Elijah", "Adam", "Daniel", "Samuel", "Louie", "Mason", "Reuben",
-        "Rory", "Jude", "Hugo", "Dylan", "Ronnie", "Ibrahim", "Zachary", "Toby", "Matthew", "Nicholas", "Kai",
-        "Jakub", "Aarav", "Kwame")
+GIRLS = (
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Emily",
+    "Sophia",
+    "Grace",
+    "Mia",
+    "Poppy",
+    "Ella",
+    "Lily",
+    "Evie",
+    "Isabella",
+    "Sophie",
+    "Ivy",
+    "Freya",
+    "Harper",
+    "Willow",
+    "Charlotte",
+    "Jessica",
+    "Rosie",
+    "Daisy",
+    "Alice",
+    "Florence",
+    "Phoebe",
+    "Matilda",
+    "Evelyn",
+    "Sienna",
+    "Ruby",
+    "Chloe",
+    "Millie",
+    "Esme",
+    "Erin",
+    "Imogen",
+    "Maya",
+    "Layla",
+    "Zara",
+    "Aisha",
+    "Hannah",
+    "Scarlett",
+    "Elsie",
+    "Eliza",
+    "Maisie",
+    "Holly",
+    "Amber",
+    "Molly",
+    "Nancy",
+    "Harriet",
+    "Eleanor",
+    "Elizabeth",
+    "Katherine",
+    "Rebecca",
+    "Fatima",
+    "Zofia",
+    "Priya",
+)
+BOYS = (
+    "Oliver",
+    "George",
+    "Noah",
+    "Arthur",
+    "Harry",
+    "Leo",
+    "Muhammad",
+    "Jack",
+    "Charlie",
+    "Oscar",
+    "Jacob",
+    "Henry",
+    "Thomas",
+    "Freddie",
+    "Alfie",
+    "Theo",
+    "William",
+    "Theodore",
+    "Archie",
+    "Joshua",
+    "Alexander",
+    "James",
+    "Isaac",
+    "Edward",
+    "Lucas",
+    "Tommy",
+    "Finley",
+    "Max",
+    "Logan",
+    "Ethan",
+    "Teddy",
+    "Benjamin",
+    "Arlo",
+    "Joseph",
+    "Sebastian",
+    "Harrison",
+    "Elijah",
+    "Adam",
+    "Daniel",
+    "Samuel",
+    "Louie",
+    "Mason",
+    "Reuben",
+    "Rory",
+    "Jude",
+    "Hugo",
+    "Dylan",
+    "Ronnie",
+    "Ibrahim",
+    "Zachary",
+    "Toby",
+    "Matthew",
+    "Nicholas",
+    "Kai",
+    "Jakub",
+    "Aarav",
+    "Kwame",
+)
 
 # Some children go by a shorter name than their legal one.
-PREFERRED = {"Alexander": "Alex", "Benjamin": "Ben", "Charlotte": "Lottie", "Elizabeth": "Libby",
-             "Jacob": "Jake", "Katherine": "Kate", "Matthew": "Matt", "Nicholas": "Nick", "Olivia": "Liv",
-             "Samuel": "Sam", "Thomas": "Tom", "William": "Will", "Rebecca": "Becky", "Joshua": "Josh"}
+PREFERRED = {
+    "Alexander": "Alex",
+    "Benjamin": "Ben",
+    "Charlotte": "Lottie",
+    "Elizabeth": "Libby",
+    "Jacob": "Jake",
+    "Katherine": "Kate",
+    "Matthew": "Matt",
+    "Nicholas": "Nick",
+    "Olivia": "Liv",
+    "Samuel": "Sam",
+    "Thomas": "Tom",
+    "William": "Will",
+    "Rebecca": "Becky",
+    "Joshua": "Josh",
+}
 EMAIL_DOMAINS = ("example.com", "example.org", "example.net", "home.example", "mail.example")
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
@@ -298,8 +475,14 @@ def build_demo() -> Demo:
 def _school(spec: SchoolSpec, trust: Trust) -> School:
     school, created = School.objects.get_or_create(
         urn=spec.urn,
-        defaults={"trust": trust, "name": spec.name, "local_authority": spec.local_authority,
-                  "reference_prefix": spec.prefix, "address": spec.address, "phone": spec.phone},
+        defaults={
+            "trust": trust,
+            "name": spec.name,
+            "local_authority": spec.local_authority,
+            "reference_prefix": spec.prefix,
+            "address": spec.address,
+            "phone": spec.phone,
+        },
     )
     if created:
         school.full_clean()
@@ -321,11 +504,13 @@ def _terms(school: School) -> None:
 
 def _contacts(school: School, spec: SchoolSpec) -> None:
     existing = set(school.contacts.values_list("kind", "name"))
-    SafeguardingContact.objects.bulk_create([
-        SafeguardingContact(school=school, kind=c.kind, name=c.name, phone=c.phone, email=c.email, notes=c.notes)
-        for c in spec.contacts
-        if (c.kind, c.name) not in existing
-    ])
+    SafeguardingContact.objects.bulk_create(
+        [
+            SafeguardingContact(school=school, kind=c.kind, name=c.name, phone=c.phone, email=c.email, notes=c.notes)
+            for c in spec.contacts
+            if (c.kind, c.name) not in existing
+        ]
+    )
 
 
 def _account(persona: PersonaSpec, demo: Demo) -> User:
@@ -346,8 +531,13 @@ def _account(persona: PersonaSpec, demo: Demo) -> User:
     if not held.exists():
         # Through the service, so that the demo's role grants are in the audit log like any other.
         account_services.membership_grant(
-            user=user, role=persona.role, school=school, trust=trust, job_title=persona.job_title,
-            is_safeguarding_governor=persona.is_safeguarding_governor, is_chair=persona.is_chair,
+            user=user,
+            role=persona.role,
+            school=school,
+            trust=trust,
+            job_title=persona.job_title,
+            is_safeguarding_governor=persona.is_safeguarding_governor,
+            is_chair=persona.is_chair,
         )
     return user
 
@@ -373,8 +563,9 @@ def _families(school: School, spec: SchoolSpec, *, fake: Faker, rng: random.Rand
     placed = dict.fromkeys(spec.year_groups, 0)
     serials: dict[tuple[str, int], int] = {}
     existing_upns = set(Pupil.objects.filter(school=school).values_list("upn", flat=True))
-    used_emails = {e.lower() for e in Guardian.objects.filter(school=school).exclude(email="")
-                   .values_list("email", flat=True)}
+    used_emails = {
+        e.lower() for e in Guardian.objects.filter(school=school).exclude(email="").values_list("email", flat=True)
+    }
     new_pupils: list[Pupil] = []
     new_guardians: list[Guardian] = []
     links: list[tuple[int, int, str, int, bool]] = []  # pupil index, guardian index, relationship, priority, PR
@@ -401,10 +592,14 @@ def _families(school: School, spec: SchoolSpec, *, fake: Faker, rng: random.Rand
             capacity[child.year_group] -= 1
         second_name, second_relationship, second_email = family["second_carer"]
         used_emails.update({parent.email, second_email})
-        add_family(family["surname"], children, [
-            (parent.full_name, "Mother", parent.email, _mobile(rng), True),
-            (second_name, second_relationship, second_email, _mobile(rng), True),
-        ])
+        add_family(
+            family["surname"],
+            children,
+            [
+                (parent.full_name, "Mother", parent.email, _mobile(rng), True),
+                (second_name, second_relationship, second_email, _mobile(rng), True),
+            ],
+        )
 
     while any(capacity.values()):
         open_years = [y for y in spec.year_groups if capacity[y] > 0]
@@ -421,11 +616,18 @@ def _families(school: School, spec: SchoolSpec, *, fake: Faker, rng: random.Rand
 
     Pupil.objects.bulk_create(new_pupils)
     Guardian.objects.bulk_create(new_guardians)
-    PupilGuardian.objects.bulk_create([
-        PupilGuardian(pupil=new_pupils[p], guardian=new_guardians[g], relationship=relationship,
-                      contact_priority=priority, has_parental_responsibility=responsibility)
-        for p, g, relationship, priority, responsibility in links
-    ])
+    PupilGuardian.objects.bulk_create(
+        [
+            PupilGuardian(
+                pupil=new_pupils[p],
+                guardian=new_guardians[g],
+                relationship=relationship,
+                contact_priority=priority,
+                has_parental_responsibility=responsibility,
+            )
+            for p, g, relationship, priority, responsibility in links
+        ]
+    )
     # The family may predate the parent's account (or someone unlinked it while trying the admin).
     Guardian.objects.filter(school=school, email__iexact=parent.email, user__isnull=True).update(user=parent)
     _demo_flags(school=school, pupils=new_pupils)
@@ -433,9 +635,15 @@ def _families(school: School, spec: SchoolSpec, *, fake: Faker, rng: random.Rand
 
 # Roughly how often English schools' pupils carry each flag, so the DSL's views and the figures have some.
 DEMO_FLAG_RATES = {
-    VulnerabilityFlag.FREE_SCHOOL_MEALS: 0.22, VulnerabilityFlag.PUPIL_PREMIUM: 0.25, VulnerabilityFlag.EAL: 0.16,
-    VulnerabilityFlag.SEN_SUPPORT: 0.12, VulnerabilityFlag.EHCP: 0.025, VulnerabilityFlag.YOUNG_CARER: 0.02,
-    VulnerabilityFlag.CHILD_IN_NEED: 0.03, VulnerabilityFlag.CP_PLAN: 0.012, VulnerabilityFlag.LOOKED_AFTER: 0.008,
+    VulnerabilityFlag.FREE_SCHOOL_MEALS: 0.22,
+    VulnerabilityFlag.PUPIL_PREMIUM: 0.25,
+    VulnerabilityFlag.EAL: 0.16,
+    VulnerabilityFlag.SEN_SUPPORT: 0.12,
+    VulnerabilityFlag.EHCP: 0.025,
+    VulnerabilityFlag.YOUNG_CARER: 0.02,
+    VulnerabilityFlag.CHILD_IN_NEED: 0.03,
+    VulnerabilityFlag.CP_PLAN: 0.012,
+    VulnerabilityFlag.LOOKED_AFTER: 0.008,
     VulnerabilityFlag.PREVIOUSLY_LOOKED_AFTER: 0.01,
 }
 
@@ -454,13 +662,27 @@ def _demo_flags(*, school: School, pupils: list[Pupil]) -> None:
             ends_on = None
             if rng.random() < 0.2:
                 ends_on = min(today, starts_on + datetime.timedelta(days=rng.randrange(20, 400)))
-            flags.append(PupilFlag(pupil=pupil, kind=kind, starts_on=min(starts_on, today), ends_on=ends_on,
-                                   source=PupilFlag.Source.MIS))
+            flags.append(
+                PupilFlag(
+                    pupil=pupil,
+                    kind=kind,
+                    starts_on=min(starts_on, today),
+                    ends_on=ends_on,
+                    source=PupilFlag.Source.MIS,
+                )
+            )
     PupilFlag.objects.bulk_create(flags)
 
 
-def _pupil(school: School, spec: SchoolSpec, child: _Child, surname: str, rng: random.Random,
-           serials: dict[tuple[str, int], int], placed: dict[str, int]) -> Pupil:
+def _pupil(
+    school: School,
+    spec: SchoolSpec,
+    child: _Child,
+    surname: str,
+    rng: random.Random,
+    serials: dict[tuple[str, int], int],
+    placed: dict[str, int],
+) -> Pupil:
     years_in = list(YearGroup.values).index(child.year_group)  # Reception is 0, Year 7 is 7
     # Born between 1 September and 31 August of the right year for 2026/27.
     this_year = academic_year_of(timezone.localdate())  # ages and year groups fit the day it is built
@@ -469,8 +691,7 @@ def _pupil(school: School, spec: SchoolSpec, child: _Child, surname: str, rng: r
     establishment = rng.choice(spec.feeder_establishments) if spec.feeder_establishments else spec.establishment
     serial = serials.get((establishment, started_reception), 0) + 1
     serials[(establishment, started_reception)] = serial
-    upn = make_upn(la_code=spec.la_code, establishment=establishment, year_allocated=started_reception,
-                   serial=serial)
+    upn = make_upn(la_code=spec.la_code, establishment=establishment, year_allocated=started_reception, serial=serial)
     first_year_here = spec.year_groups[0]
     entry_year = this_year - (years_in - list(YearGroup.values).index(first_year_here))
     joined = datetime.date(entry_year, 9, 3)
@@ -483,9 +704,17 @@ def _pupil(school: School, spec: SchoolSpec, child: _Child, surname: str, rng: r
     separator = " " if len(class_name) > 1 else ""
     registration_group = f"{child.year_group}{separator}{class_name}"
     preferred = PREFERRED.get(child.forename, "") if rng.random() < 0.5 else ""
-    return Pupil(school=school, upn=upn, legal_forename=child.forename, preferred_forename=preferred,
-                 surname=surname, date_of_birth=born, year_group=child.year_group,
-                 registration_group=registration_group, joined_on=joined)
+    return Pupil(
+        school=school,
+        upn=upn,
+        legal_forename=child.forename,
+        preferred_forename=preferred,
+        surname=surname,
+        date_of_birth=born,
+        year_group=child.year_group,
+        registration_group=registration_group,
+        joined_on=joined,
+    )
 
 
 def _mobile(rng: random.Random) -> str:
@@ -501,23 +730,44 @@ def _carers(surname: str, *, fake: Faker, rng: random.Random, used_emails: set[s
         mother_surname = surname if rng.random() < 0.6 else fake.last_name()
         people = [(fake.first_name_female(), mother_surname, "Mother", True)]
     elif roll < 0.38:
-        people = [(fake.first_name_female(), surname, "Mother", True),
-                  (fake.first_name_male(), fake.last_name(), "Stepfather", False)]
+        people = [
+            (fake.first_name_female(), surname, "Mother", True),
+            (fake.first_name_male(), fake.last_name(), "Stepfather", False),
+        ]
     else:
         mother_surname = surname if rng.random() < 0.85 else fake.last_name()
-        people = [(fake.first_name_female(), mother_surname, "Mother", True),
-                  (fake.first_name_male(), surname, "Father", True)]
+        people = [
+            (fake.first_name_female(), mother_surname, "Mother", True),
+            (fake.first_name_male(), surname, "Father", True),
+        ]
     carers = []
     for forename, family_name, relationship, responsibility in people:
-        carers.append((f"{forename} {family_name}", relationship,
-                       _email(forename, family_name, rng=rng, used=used_emails), _mobile(rng), responsibility))
+        carers.append(
+            (
+                f"{forename} {family_name}",
+                relationship,
+                _email(forename, family_name, rng=rng, used=used_emails),
+                _mobile(rng),
+                responsibility,
+            )
+        )
     return carers
 
 
 def _email(forename: str, surname: str, *, rng: random.Random, used: set[str]) -> str:
-    local = rng.choice((
-        f"{forename}.{surname}", f"{forename}{surname}", f"{forename[0]}{surname}", f"{forename}.{surname[0]}",
-    )).lower().replace(" ", "").replace("'", "")
+    local = (
+        rng.choice(
+            (
+                f"{forename}.{surname}",
+                f"{forename}{surname}",
+                f"{forename[0]}{surname}",
+                f"{forename}.{surname[0]}",
+            )
+        )
+        .lower()
+        .replace(" ", "")
+        .replace("'", "")
+    )
     domain = rng.choice(EMAIL_DOMAINS)
     email, n = f"{local}@{domain}", 1
     while email in used:
@@ -542,13 +792,19 @@ def _sign_in(persona: PersonaSpec, demo: Demo) -> SignIn:
             role_label = "Governor (safeguarding)"
         where = demo.schools[persona.school_key].name if persona.school_key else demo.trust.name
     roles = {persona.role} if persona.role else set()
-    sign_in = SignIn(persona=persona.key, email=user.email, full_name=user.full_name, role_label=role_label,
-                     where=where, two_factor=requires_two_factor(roles, is_superuser=persona.is_superuser))
+    sign_in = SignIn(
+        persona=persona.key,
+        email=user.email,
+        full_name=user.full_name,
+        role_label=role_label,
+        where=where,
+        two_factor=requires_two_factor(roles, is_superuser=persona.is_superuser),
+    )
     if sign_in.two_factor:
         sign_in.backup_codes = _backup_codes(user)
         device = _authenticator(user)
         key = base64.b32encode(device.bin_key).decode().rstrip("=")
-        sign_in.totp_key = " ".join(key[i:i + 4] for i in range(0, len(key), 4))
+        sign_in.totp_key = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
         sign_in.totp_url = device.config_url
     return sign_in
 
@@ -594,28 +850,39 @@ def format_report(demo: Demo) -> str:
     for school in demo.schools.values():
         view = term_in_view(school=school)
         current = view.term
-        school_rows.append((
-            school.name, school.urn, school.reference_prefix, school.local_authority,
-            str(school.pupils.on_roll().count()), str(school.guardians.count()),
-            f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})"
-            if view.in_term and current is not None else view.note,
-        ))
+        school_rows.append(
+            (
+                school.name,
+                school.urn,
+                school.reference_prefix,
+                school.local_authority,
+                str(school.pupils.on_roll().count()),
+                str(school.guardians.count()),
+                f"{current} ({current.starts_on:%-d %b} to {current.ends_on:%-d %b %Y})"
+                if view.in_term and current is not None
+                else view.note,
+            )
+        )
     out += _table(("School", "URN", "Prefix", "LA", "Pupils", "Parents/carers", "Term"), school_rows)
     if demo.notes:
         out += ["", "Other demo records", *(f"  {note}" for note in demo.notes)]
     # The sign-ins last: they are what a newcomer needs next, just above "Serving the portal".
-    out += ["", f"Password for every account: {demo.password}",
-            f"Sign in at {settings.SITE_URL}/accounts/sign-in/", ""]
+    out += ["", f"Password for every account: {demo.password}", f"Sign in at {settings.SITE_URL}/accounts/sign-in/", ""]
     out += _table(
         ("Persona", "Email", "Name", "Role", "Where", "2FA"),
-        [(s.persona, s.email, s.full_name, s.role_label, s.where, "yes" if s.two_factor else "-")
-         for s in demo.sign_ins],
+        [
+            (s.persona, s.email, s.full_name, s.role_label, s.where, "yes" if s.two_factor else "-")
+            for s in demo.sign_ins
+        ],
     )
     two_factor = [s for s in demo.sign_ins if s.two_factor]
     if two_factor:
-        out += ["", "Two-factor sign-in: after the password, type one backup code (each works once; seed_demo tops",
-                "them up when fewer than three are left) or add the key to an authenticator app and type its code.",
-                ""]
+        out += [
+            "",
+            "Two-factor sign-in: after the password, type one backup code (each works once; seed_demo tops",
+            "them up when fewer than three are left) or add the key to an authenticator app and type its code.",
+            "",
+        ]
         for s in two_factor:
             codes = [f"{c[:5]}-{c[5:]}" for c in s.backup_codes]
             out.append(f"{s.email} · {s.role_label}")

@@ -85,16 +85,25 @@ def switch_context(request: PortalRequest) -> HttpResponse:
     choice = next((c for c in portal.choices if c.key == key), None)
     if choice is None:
         # A forged or stale choice: worth a line in the log of the school they are working in.
-        audit_record(action=AuditAction.ACCESS_DENIED, request=request, summary="Refused a switch to a school "
-                     "they are not a member of", detail={"requested": key[:64]})
+        audit_record(
+            action=AuditAction.ACCESS_DENIED,
+            request=request,
+            summary="Refused a switch to a school they are not a member of",
+            detail={"requested": key[:64]},
+        )
         messages.error(request, "You are not a member of that school.")
         return redirect("home")
     previous = portal.current.key if portal.current else ""
     request.session[SESSION_KEY] = choice.key
     # Logged in the school now worked in; a trust has no log of its own, so the school left records it.
     new_school = next((m.school for m in portal.memberships if f"school:{m.school_id}" == choice.key), None)
-    audit_record(action=AuditAction.CONTEXT_SWITCHED, request=request, school=new_school or portal.school,
-                 summary=f"Now working in {choice.label}", detail={"from": previous, "to": choice.key})
+    audit_record(
+        action=AuditAction.CONTEXT_SWITCHED,
+        request=request,
+        school=new_school or portal.school,
+        summary=f"Now working in {choice.label}",
+        detail={"from": previous, "to": choice.key},
+    )
     messages.success(request, f"You are now working in {choice.label}.")
     return redirect(_landing_after_switch(request, request.POST.get("next", ""), choice))
 

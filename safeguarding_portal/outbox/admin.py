@@ -22,8 +22,23 @@ class EmailDeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not sub
     list_filter = ["state", "kind", "urgent"]
     # The body is not shown: it can hold a password-reset or signing link.
     exclude = ["body", "attachments"]
-    readonly_fields = ["school", "kind", "urgent", "reference", "to", "subject", "state", "attempts", "created_at",
-                       "next_attempt_at", "sending_since", "sent_at", "failed_at", "last_error", "head_told_at"]
+    readonly_fields = [
+        "school",
+        "kind",
+        "urgent",
+        "reference",
+        "to",
+        "subject",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sending_since",
+        "sent_at",
+        "failed_at",
+        "last_error",
+        "head_told_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -71,8 +71,15 @@ def send_email(
 ) -> EmailDelivery:
     """Record an email and have the worker send it after the caller's transaction commits."""
     delivery = EmailDelivery.objects.create(
-        to=list(to), subject=subject[:300], body=body, kind=kind, school_id=school_id, urgent=urgent,
-        reference=reference[:100], attachments=list(attachments), next_attempt_at=timezone.now(),
+        to=list(to),
+        subject=subject[:300],
+        body=body,
+        kind=kind,
+        school_id=school_id,
+        urgent=urgent,
+        reference=reference[:100],
+        attachments=list(attachments),
+        next_attempt_at=timezone.now(),
     )
     enqueue("outbox.deliver_email", delivery_id=delivery.pk)
     return delivery
@@ -106,8 +113,9 @@ def is_permanent(exc: BaseException) -> bool:
 
 
 def _message(delivery: EmailDelivery, connection: BaseEmailBackend | None) -> EmailMessage:
-    message = EmailMessage(delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, delivery.to,
-                           connection=connection)
+    message = EmailMessage(
+        delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, delivery.to, connection=connection
+    )
     for item in delivery.attachments:
         with default_storage.open(item["path"], "rb") as fh:
             message.attach(item["name"], fh.read(), item.get("content_type") or "application/octet-stream")
@@ -193,8 +201,13 @@ def _not_sent(delivery: EmailDelivery, exc: BaseException, *, now: datetime.date
         log.error("email %s failed for good after %d attempts: %s", delivery.pk, delivery.attempts, error)
     else:
         delivery.state, delivery.next_attempt_at = State.RETRYING, next_at
-        log.warning("email %s not sent (attempt %d), next attempt at %s: %s", delivery.pk, delivery.attempts,
-                    next_at.isoformat(), error)
+        log.warning(
+            "email %s not sent (attempt %d), next attempt at %s: %s",
+            delivery.pk,
+            delivery.attempts,
+            next_at.isoformat(),
+            error,
+        )
     delivery.last_error = error
     delivery.save(update_fields=["state", "failed_at", "next_attempt_at", "last_error"])
     delivery_attempted.send(sender=EmailDelivery, delivery=delivery, error=exc)
@@ -213,8 +226,10 @@ def _tell_head(delivery: EmailDelivery) -> None:
         if not claimed or delivery.school_id is None:
             return
         heads = list(
-            Membership.objects.current().filter(school_id=delivery.school_id, role=Role.HEADTEACHER)
-            .exclude(user__email="").values_list("user__email", flat=True)
+            Membership.objects.current()
+            .filter(school_id=delivery.school_id, role=Role.HEADTEACHER)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
         )
         if not heads:
             return
@@ -261,6 +276,7 @@ def undelivered_urgent(*, school_id: int) -> list[EmailDelivery]:
     """Urgent alerts of the last week that have not gone: what the banner shows the head and the DSL team."""
     since = timezone.now() - datetime.timedelta(days=BANNER_DAYS)
     return list(
-        EmailDelivery.objects.filter(school_id=school_id, urgent=True, state__in=[State.RETRYING, State.FAILED],
-                                     created_at__gte=since).order_by("created_at")[:5]
+        EmailDelivery.objects.filter(
+            school_id=school_id, urgent=True, state__in=[State.RETRYING, State.FAILED], created_at__gte=since
+        ).order_by("created_at")[:5]
     )

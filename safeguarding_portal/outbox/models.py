@@ -54,8 +54,7 @@ class EmailDelivery(models.Model):
         NOTICE = "notice", "Undelivered-alert notice"
         OTHER = "other", "Other"
 
-    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    school = models.ForeignKey("schools.School", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     urgent = models.BooleanField(default=False)
     reference = models.CharField(max_length=100, blank=True, help_text="What it is about, e.g. a case reference.")

@@ -114,8 +114,7 @@ def dispatch_many(message_ids: list[uuid.UUID], *, from_request: bool = False) -
                 else:
                     # Nothing reads a task's result (the outbox row is the record): without ignore_result, Celery
                     # subscribes to the result channel on every send, two more Redis round trips per request.
-                    app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk),
-                                  ignore_result=True)
+                    app.send_task(message.task_name, kwargs=message.kwargs, task_id=str(message.pk), ignore_result=True)
             except Exception as exc:  # the broker is down, or (eager) the task failed: keep the message
                 log.warning("outbox: %s not sent: %s", message.task_name, exc)
                 message.attempts += 1
@@ -137,9 +136,9 @@ def drain(*, limit: int = 500) -> int:
     """Send what is still pending, oldest first. Returns how many went."""
     sent = 0
     pending = list(
-        OutboxMessage.objects.filter(dispatched_at__isnull=True).order_by("created_at").values_list("pk", flat=True)[
-            :limit
-        ]
+        OutboxMessage.objects.filter(dispatched_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
     )
     for message_id in pending:
         if dispatch(message_id):

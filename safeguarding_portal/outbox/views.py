@@ -13,7 +13,14 @@ from . import email
 def deliveries(request: PortalRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     rows, counts = email.deliveries_for(school_id=request.portal.school.pk, show=show)
-    return render(request, "outbox/deliveries.html", {
-        "deliveries": rows, "counts": counts, "show": show, "states": email.State,
-        "undelivered": counts["retrying"] + counts["failed"],
-    })
+    return render(
+        request,
+        "outbox/deliveries.html",
+        {
+            "deliveries": rows,
+            "counts": counts,
+            "show": show,
+            "states": email.State,
+            "undelivered": counts["retrying"] + counts["failed"],
+        },
+    )

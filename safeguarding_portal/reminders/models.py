@@ -53,8 +53,9 @@ class Digest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # The email itself (outbox/email.py); status, attempts, last_error and sent_at follow it.
-    delivery = models.OneToOneField("outbox.EmailDelivery", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="digest")
+    delivery = models.OneToOneField(
+        "outbox.EmailDelivery", null=True, blank=True, on_delete=models.SET_NULL, related_name="digest"
+    )
 
     class Meta:
         ordering = ["-on", "recipient_email"]

@@ -45,8 +45,11 @@ def sweep(
     kind: str, *, hour: int = 6, minute: int = 0, every_minutes: int | None = None
 ) -> Callable[[Callable[..., int]], Callable[..., int]]:
     def register(fn: Callable[..., int]) -> Callable[..., int]:
-        plugins.register("reminder_sweep", kind,
-                         Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0]))
+        plugins.register(
+            "reminder_sweep",
+            kind,
+            Sweep(kind, fn, hour, minute, every_minutes, (fn.__doc__ or "").strip().split("\n")[0]),
+        )
         return fn
 
     return register

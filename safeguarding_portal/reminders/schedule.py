@@ -20,7 +20,11 @@ SUPERSEDED = {"incidents.urgent_resend_sweep": "incidents.urgent_unacknowledged"
 def sync_schedule() -> None:
     def daily(hour: int, minute: int) -> CrontabSchedule:
         schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute=str(minute), hour=str(hour), day_of_week="*", day_of_month="*", month_of_year="*",
+            minute=str(minute),
+            hour=str(hour),
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
             timezone="Europe/London",
         )
         return schedule
@@ -34,7 +38,10 @@ def sync_schedule() -> None:
             interval, _ = IntervalSchedule.objects.get_or_create(every=sweep.every_minutes, period="minutes")
             extra = {"interval": interval}
         PeriodicTask.objects.create(
-            name=name, task="reminders.run_sweep", kwargs=json.dumps({"kind": kind}), description=sweep.description,
+            name=name,
+            task="reminders.run_sweep",
+            kwargs=json.dumps({"kind": kind}),
+            description=sweep.description,
             **extra,
         )
     for old_task, kind in SUPERSEDED.items():
@@ -48,6 +55,8 @@ def sync_schedule() -> None:
                 PeriodicTasks.update_changed()  # a running beat reloads its schedule
     if not PeriodicTask.objects.filter(name="Reminder digests").exists():
         PeriodicTask.objects.create(
-            name="Reminder digests", task="reminders.send_digests", crontab=daily(DIGEST_HOUR, DIGEST_MINUTE),
+            name="Reminder digests",
+            task="reminders.send_digests",
+            crontab=daily(DIGEST_HOUR, DIGEST_MINUTE),
             description="One email a day to each person with what is due from them.",
         )

@@ -73,20 +73,32 @@ def remind_many(items: list[dict[str, Any]], *, on: datetime.date | None = None)
         if not email:
             continue
         key = (email, item["kind"], item["key"][:128])
-        rows.setdefault(key, Reminder(
-            recipient_email=email, recipient_user=item.get("recipient_user"), kind=item["kind"], key=key[2],
-            text=item["text"][:300], url=item.get("url", "")[:500], school_id=item.get("school_id"), on=on,
-        ))
+        rows.setdefault(
+            key,
+            Reminder(
+                recipient_email=email,
+                recipient_user=item.get("recipient_user"),
+                kind=item["kind"],
+                key=key[2],
+                text=item["text"][:300],
+                url=item.get("url", "")[:500],
+                school_id=item.get("school_id"),
+                on=on,
+            ),
+        )
     if not rows:
         return 0
     existing: set[tuple[str, str, str]] = set()
     keys = list(rows)
     for start in range(0, len(keys), 1000):
-        chunk = keys[start:start + 1000]
+        chunk = keys[start : start + 1000]
         existing |= set(
-            Reminder.objects.filter(on=on, kind__in={k[1] for k in chunk}, key__in={k[2] for k in chunk},
-                                    recipient_email__in={k[0] for k in chunk})
-            .values_list("recipient_email", "kind", "key")
+            Reminder.objects.filter(
+                on=on,
+                kind__in={k[1] for k in chunk},
+                key__in={k[2] for k in chunk},
+                recipient_email__in={k[0] for k in chunk},
+            ).values_list("recipient_email", "kind", "key")
         )
     new = [row for key, row in rows.items() if key not in existing]
     # A second beat process may have recorded some since: the unique constraint keeps one, silently.
@@ -129,7 +141,7 @@ def send_digests(*, on: datetime.date | None = None) -> int:
     sent = 0
     emails = list(by_email)
     for start in range(0, len(emails), DIGEST_BATCH):
-        sent += _send_batch({email: by_email[email] for email in emails[start:start + DIGEST_BATCH]}, on=on)
+        sent += _send_batch({email: by_email[email] for email in emails[start : start + DIGEST_BATCH]}, on=on)
     return sent
 
 
@@ -142,15 +154,17 @@ def send_now(*, recipient_emails: list[str], on: datetime.date | None = None) ->
     addresses whose digest was sent now."""
     on = on or today()
     emails = {e.strip().lower() for e in recipient_emails if e}
-    pending = (Reminder.objects.filter(recipient_email__in=emails, on__lte=on, digest__isnull=True)
-               .order_by("recipient_email", "kind", "pk"))
+    pending = Reminder.objects.filter(recipient_email__in=emails, on__lte=on, digest__isnull=True).order_by(
+        "recipient_email", "kind", "pk"
+    )
     by_email: dict[str, list[Reminder]] = {}
     for item in pending:
         by_email.setdefault(item.recipient_email, []).append(item)
     if not by_email:
         return set()
-    already = set(Digest.objects.filter(recipient_email__in=list(by_email), on=on)
-                  .values_list("recipient_email", flat=True))
+    already = set(
+        Digest.objects.filter(recipient_email__in=list(by_email), on=on).values_list("recipient_email", flat=True)
+    )
     _send_batch(by_email, on=on)
     return set(by_email) - already
 
@@ -159,15 +173,18 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
     """One transaction per batch of people: their digests, the links from their reminders and the delivery
     tasks are committed together (the tasks go to the broker after the commit)."""
     with transaction.atomic():
-        done = set(Digest.objects.filter(recipient_email__in=list(by_email), on=on)
-                   .values_list("recipient_email", flat=True))
+        done = set(
+            Digest.objects.filter(recipient_email__in=list(by_email), on=on).values_list("recipient_email", flat=True)
+        )
         todo = {email: items for email, items in by_email.items() if email not in done}
         digests: list[Digest] = []
         try:
             with transaction.atomic():  # the usual case: nobody else is sending, one insert for the batch
                 digests = Digest.objects.bulk_create(
-                    [Digest(recipient_email=email, on=on, subject=subject, body=body)
-                     for email, (subject, body) in ((e, _compose(items)) for e, items in todo.items())]
+                    [
+                        Digest(recipient_email=email, on=on, subject=subject, body=body)
+                        for email, (subject, body) in ((e, _compose(items)) for e, items in todo.items())
+                    ]
                 )
         except IntegrityError:
             digests = []  # another process (a second beat) is sending some of them: one by one, skipping those
@@ -175,8 +192,7 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
                 subject, body = _compose(items)
                 try:
                     with transaction.atomic():
-                        digests.append(Digest.objects.create(recipient_email=email, on=on, subject=subject,
-                                                             body=body))
+                        digests.append(Digest.objects.create(recipient_email=email, on=on, subject=subject, body=body))
                 except IntegrityError:
                     continue
         linked = []
@@ -186,11 +202,18 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
                 linked.append(item)
         Reminder.objects.bulk_update(linked, ["digest"], batch_size=1000)
         # One recorded delivery per digest, retried for a day (outbox/email.py); one task sends the batch.
-        deliveries = send_emails([
-            EmailDelivery(to=[d.recipient_email], subject=d.subject, body=d.body, kind=EmailDelivery.Kind.REMINDER,
-                          school_id=todo[d.recipient_email][0].school_id)
-            for d in digests
-        ])
+        deliveries = send_emails(
+            [
+                EmailDelivery(
+                    to=[d.recipient_email],
+                    subject=d.subject,
+                    body=d.body,
+                    kind=EmailDelivery.Kind.REMINDER,
+                    school_id=todo[d.recipient_email][0].school_id,
+                )
+                for d in digests
+            ]
+        )
         for digest, delivery in zip(digests, deliveries, strict=True):
             digest.delivery = delivery
         Digest.objects.bulk_update(digests, ["delivery"], batch_size=1000)

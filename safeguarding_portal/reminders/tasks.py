@@ -26,8 +26,9 @@ def deliver_digest(*, digest_id: int) -> str:
     """Kept for messages queued before digests were sent as recorded deliveries: hands the digest to one."""
     digest = Digest.objects.get(pk=digest_id)
     if digest.delivery_id is None and digest.status == Digest.Status.QUEUED:
-        digest.delivery = send_email(to=[digest.recipient_email], subject=digest.subject, body=digest.body,
-                                     kind=Kind.REMINDER)
+        digest.delivery = send_email(
+            to=[digest.recipient_email], subject=digest.subject, body=digest.body, kind=Kind.REMINDER
+        )
         digest.save(update_fields=["delivery"])
     return digest.status
 

@@ -13,8 +13,15 @@ from . import sections as section_registry
 from .periods import period_for, previous_periods
 
 
-def context(*, school, start: datetime.date, end: datetime.date, requested_by: str = "", reference: str = "",
-            progress: Callable[[int, str], None] | None = None) -> dict:
+def context(
+    *,
+    school,
+    start: datetime.date,
+    end: datetime.date,
+    requested_by: str = "",
+    reference: str = "",
+    progress: Callable[[int, str], None] | None = None,
+) -> dict:
     progress = progress or (lambda pct, stage: None)
     progress(10, "Counting this period's records")
     sections = section_registry.collect(school=school, start=start, end=end)
@@ -26,9 +33,13 @@ def context(*, school, start: datetime.date, end: datetime.date, requested_by: s
     actions = [{"text": text, "section": s["title"]} for s in sections for text in s["actions"]]
     gaps = [row["standard"].title for row in evidence if not row["met"]]
     if gaps:
-        actions.append({"text": f"Ask how and by when the school will evidence the {len(gaps)} standard"
-                                f"{'s' if len(gaps) != 1 else ''} shown in red in the evidence section.",
-                        "section": "Evidence against the standards"})
+        actions.append(
+            {
+                "text": f"Ask how and by when the school will evidence the {len(gaps)} standard"
+                f"{'s' if len(gaps) != 1 else ''} shown in red in the evidence section.",
+                "section": "Evidence against the standards",
+            }
+        )
     return {
         "school": school,
         "period": period_for(school=school, start=start, end=end),

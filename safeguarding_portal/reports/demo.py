@@ -25,22 +25,43 @@ def _reminder_log(*, school, users, term: Term) -> int:
     day = term.starts_on + datetime.timedelta(days=21)
     rows = [
         (users["deputy"].email, day, Digest.Status.SENT, "A task on a case was due yesterday.", ""),
-        (users["dsl"].email, day, Digest.Status.SENT,
-         "A child-protection file sent to a new school is not yet confirmed as received.", ""),
-        ("j.patel.old@demo.example", day + datetime.timedelta(days=1), Digest.Status.BOUNCED,
-         "Sign the staff acceptable use agreement.", "550 5.1.1 <j.patel.old@demo.example>: mailbox unavailable"),
+        (
+            users["dsl"].email,
+            day,
+            Digest.Status.SENT,
+            "A child-protection file sent to a new school is not yet confirmed as received.",
+            "",
+        ),
+        (
+            "j.patel.old@demo.example",
+            day + datetime.timedelta(days=1),
+            Digest.Status.BOUNCED,
+            "Sign the staff acceptable use agreement.",
+            "550 5.1.1 <j.patel.old@demo.example>: mailbox unavailable",
+        ),
     ]
     made = 0
     for email, on, status, text, error in rows:
         digest, created = Digest.objects.get_or_create(
-            recipient_email=email, on=on,
-            defaults={"status": status, "subject": "Safeguarding portal: 1 thing due from you", "body": text,
-                      "attempts": 1, "last_error": error,
-                      "sent_at": timezone.now() if status == Digest.Status.SENT else None},
+            recipient_email=email,
+            on=on,
+            defaults={
+                "status": status,
+                "subject": "Safeguarding portal: 1 thing due from you",
+                "body": text,
+                "attempts": 1,
+                "last_error": error,
+                "sent_at": timezone.now() if status == Digest.Status.SENT else None,
+            },
         )
         if created:
-            Reminder.objects.get_or_create(recipient_email=email, kind="demo.reminder", key=f"demo:{on}", on=on,
-                                           defaults={"text": text, "school": school, "digest": digest})
+            Reminder.objects.get_or_create(
+                recipient_email=email,
+                kind="demo.reminder",
+                key=f"demo:{on}",
+                on=on,
+                defaults={"text": text, "school": school, "digest": digest},
+            )
             made += 1
     return made
 
@@ -57,13 +78,17 @@ def seed(*, demo) -> list[str]:
     if report is None:
         end = min(current.ends_on, today)
         report = GovernorReport.objects.create(
-            school=school, starts_on=current.starts_on, ends_on=end, term=current if end == current.ends_on else None,
+            school=school,
+            starts_on=current.starts_on,
+            ends_on=end,
+            term=current if end == current.ends_on else None,
             title=f"Online safety report to governors: {current} (to {end:%-d %b %Y})",
-            origin=GovernorReport.Origin.DEMO, requested_by=governor,
+            origin=GovernorReport.Origin.DEMO,
+            requested_by=governor,
         )
         services.build(report_id=report.pk)
         report.refresh_from_db()
-    return [f"Governor reports: \"{report.title}\" {report.get_state_display().lower()} for {governor.email}."]
+    return [f'Governor reports: "{report.title}" {report.get_state_display().lower()} for {governor.email}.']
 
 
 # After every domain app's builder (order < 90): the report counts what they made.

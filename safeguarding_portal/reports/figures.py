@@ -29,8 +29,9 @@ def trust_columns(order: int) -> Callable[[TrustColumns], TrustColumns]:
     return plugins.registers("trust_columns", order=order)
 
 
-def columns_for(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date,
-                today: datetime.date) -> list[Column]:
+def columns_for(
+    *, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date
+) -> list[Column]:
     ids = list(school_ids)
     found: list[Column] = []
     for fn in plugins.values("trust_columns"):
@@ -89,8 +90,14 @@ def school_measures(order: int) -> Callable[[SchoolMeasures], SchoolMeasures]:
     return plugins.registers("school_measures", order=order)
 
 
-def measures_for(*, school_ids: Iterable[int], start: datetime.date, end: datetime.date, today: datetime.date,
-                 previous: list[tuple[datetime.date, datetime.date]]) -> list[Measure]:
+def measures_for(
+    *,
+    school_ids: Iterable[int],
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    previous: list[tuple[datetime.date, datetime.date]],
+) -> list[Measure]:
     ids = list(school_ids)
     found: list[Measure] = []
     for fn in plugins.values("school_measures"):

@@ -14,8 +14,11 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReportRequestForm(forms.Form):
     term = forms.ModelChoiceField(
-        queryset=Term.objects.none(), required=False, empty_label="Choose dates instead",
-        label="Term", help_text="A term of the school's, or choose dates below.",
+        queryset=Term.objects.none(),
+        required=False,
+        empty_label="Choose dates instead",
+        label="Term",
+        help_text="A term of the school's, or choose dates below.",
     )
     starts_on = forms.DateField(required=False, label="From", widget=DATE)
     ends_on = forms.DateField(required=False, label="To (inclusive)", widget=DATE)
@@ -62,10 +65,14 @@ class ThresholdsForm(forms.Form):
             bound = {"min_value": 0, "max_value": 100} if m.kind == "percent" else {"min_value": 0}
             self.fields[f"{m.key}__amber"] = forms.IntegerField(
                 label=f"{m.label}: amber {word}{' (' + unit + ')' if unit else ''}",
-                initial=limits.get("amber", m.amber), **bound)
+                initial=limits.get("amber", m.amber),
+                **bound,
+            )
             self.fields[f"{m.key}__red"] = forms.IntegerField(
                 label=f"{m.label}: red {word}{' (' + unit + ')' if unit else ''}",
-                initial=limits.get("red", m.red), **bound)
+                initial=limits.get("red", m.red),
+                **bound,
+            )
             group = next((g for g in self.groups if g[0] == m.area), None)
             if group is None:
                 group = (m.area, [])
@@ -85,5 +92,7 @@ class ThresholdsForm(forms.Form):
         return data
 
     def values(self) -> dict[str, dict[str, int]]:
-        return {m.key: {"amber": self.cleaned_data[f"{m.key}__amber"], "red": self.cleaned_data[f"{m.key}__red"]}
-                for m in self.measures}
+        return {
+            m.key: {"amber": self.cleaned_data[f"{m.key}__amber"], "red": self.cleaned_data[f"{m.key}__red"]}
+            for m in self.measures
+        }

@@ -137,8 +137,9 @@ class SchoolFigures(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["school", "period_key"], name="schoolfigures_one_per_period"),
-            models.CheckConstraint(name="schoolfigures_period_ordered",
-                                   condition=Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(
+                name="schoolfigures_period_ordered", condition=Q(ends_on__gte=models.F("starts_on"))
+            ),
         ]
         indexes = [models.Index(fields=["period_key", "school"])]
         verbose_name_plural = "school figures"
@@ -154,8 +155,9 @@ class TrustThresholds(models.Model):
     trust = models.OneToOneField("schools.Trust", on_delete=models.CASCADE, related_name="thresholds")
     values = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name_plural = "trust thresholds"

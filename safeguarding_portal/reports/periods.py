@@ -36,8 +36,9 @@ def period_for(*, school: School, start: datetime.date, end: datetime.date) -> P
         return term_period(term)
     if term is not None:
         # A term so far (asked for before it ends): named as such, so the comparison with whole terms is fair.
-        return Period(start, end, f"{term} to {end:%-d %b %Y}", f"{term.get_name_display()} {term.academic_year_label}"
-                      " so far")
+        return Period(
+            start, end, f"{term} to {end:%-d %b %Y}", f"{term.get_name_display()} {term.academic_year_label} so far"
+        )
     label = range_label(start, end)
     return Period(start, end, label, label)
 

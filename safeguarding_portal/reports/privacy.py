@@ -12,7 +12,7 @@ def small_count(n: int) -> int | str:
 
 
 def small_share(part: int, total: int) -> str:
-    """"part of total" as governors may see it, where ``total`` counts children.
+    """ "part of total" as governors may see it, where ``total`` counts children.
 
     With 3 or more in total only a part of 1 or 2 is hidden. With 1 or 2 in total, the part would give the
     total away ("1 of fewer than 3" can only mean 1 of 2), so it is said in words instead: all, none or some.

@@ -31,8 +31,13 @@ def end_of_term(*, today: datetime.date) -> int:
     )
     count = 0
     for term in ended:
-        services.report_request(school=term.school, start=term.starts_on, end=term.ends_on, term=term,
-                                origin=GovernorReport.Origin.END_OF_TERM)
+        services.report_request(
+            school=term.school,
+            start=term.starts_on,
+            end=term.ends_on,
+            term=term,
+            origin=GovernorReport.Origin.END_OF_TERM,
+        )
         count += 1
     return count
 

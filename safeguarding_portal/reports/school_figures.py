@@ -48,8 +48,9 @@ PENDING_SECONDS = 300  # a queued refresh that never ran (broker down) stops coa
 # --- Computing ---------------------------------------------------------------------------------------------
 
 
-def _windows(schools: list[School], *, period: tuple[datetime.date, datetime.date] | None, today: datetime.date
-             ) -> dict[tuple, list[School]]:
+def _windows(
+    schools: list[School], *, period: tuple[datetime.date, datetime.date] | None, today: datetime.date
+) -> dict[tuple, list[School]]:
     """Schools grouped by (start, end, previous periods, label): schools of a trust usually share term dates,
     so each group's measures are one set of grouped queries."""
     groups: dict[tuple, list[School]] = defaultdict(list)
@@ -67,8 +68,16 @@ def _windows(schools: list[School], *, period: tuple[datetime.date, datetime.dat
 
 
 def _entry(measure, sid: int) -> dict:
-    entry = {"v": measure.values.get(sid), "label": measure.label, "area": measure.area, "kind": measure.kind,
-             "child": measure.child, "hib": measure.higher_is_better, "amber": measure.amber, "red": measure.red}
+    entry = {
+        "v": measure.values.get(sid),
+        "label": measure.label,
+        "area": measure.area,
+        "kind": measure.kind,
+        "child": measure.child,
+        "hib": measure.higher_is_better,
+        "amber": measure.amber,
+        "red": measure.red,
+    }
     if measure.parts is not None:
         entry["parts"] = measure.parts.get(sid, {})
     if measure.previous is not None:
@@ -82,8 +91,12 @@ def period_key(period: tuple[datetime.date, datetime.date] | None) -> str:
     return SchoolFigures.CURRENT_TERM if period is None else f"{period[0].isoformat()}:{period[1].isoformat()}"
 
 
-def refresh(*, school_ids: Iterable[int], period: tuple[datetime.date, datetime.date] | None = None,
-            today: datetime.date | None = None) -> int:
+def refresh(
+    *,
+    school_ids: Iterable[int],
+    period: tuple[datetime.date, datetime.date] | None = None,
+    today: datetime.date | None = None,
+) -> int:
     """Compute and store the figures of these schools for their term in view (or ``period``)."""
     today = today or timezone.localdate()
     schools = list(School.objects.filter(pk__in=list(school_ids)).order_by("pk"))
@@ -94,16 +107,27 @@ def refresh(*, school_ids: Iterable[int], period: tuple[datetime.date, datetime.
         started = timezone.now()
         measures = measures_for(school_ids=ids, start=start, end=end, today=today, previous=list(previous))
         # Pupils on roll (not those who have left): the size a school's figures are read against.
-        on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
-                       .annotate(n=Count("pk")).order_by())
+        on_roll = dict(
+            Pupil.objects.filter(school_id__in=ids, left_on__isnull=True)
+            .values_list("school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         with transaction.atomic():
             for sid in ids:
                 figures = {m.key: _entry(m, sid) for m in measures}
                 figures[SCHOOL_KEY] = {"on_roll": on_roll.get(sid, 0)}
                 row, created = SchoolFigures.objects.select_for_update().get_or_create(
-                    school_id=sid, period_key=key,
-                    defaults={"starts_on": start, "ends_on": end, "period_label": label, "figures": figures,
-                              "computed_at": started})
+                    school_id=sid,
+                    period_key=key,
+                    defaults={
+                        "starts_on": start,
+                        "ends_on": end,
+                        "period_label": label,
+                        "figures": figures,
+                        "computed_at": started,
+                    },
+                )
                 if not created:
                     # A change committed while computing keeps the row stale, so the next refresh takes it.
                     still_stale = row.stale_since is not None and row.stale_since > started
@@ -128,12 +152,14 @@ def sweep(*, today: datetime.date | None = None) -> int:
     """Every school's term figures (beat, nightly and after term dates change); chosen periods are dropped
     after a day, as they are asked for again when needed."""
     SchoolFigures.objects.exclude(period_key=SchoolFigures.CURRENT_TERM).filter(
-        computed_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
+        computed_at__lt=timezone.now() - datetime.timedelta(days=1)
+    ).delete()
     ids = list(School.objects.values_list("pk", flat=True))
     return refresh(school_ids=ids, today=today)
 
 
 # --- Refresh on commit ---------------------------------------------------------------------------------
+
 
 def request_refresh(school_id: int | None) -> None:
     """Ask for a refresh of this school's figures once the current transaction commits (coalesced: one task
@@ -168,8 +194,7 @@ def connect_signals() -> None:
 
 # --- Reading ---------------------------------------------------------------------------------------------
 
-RAG_WORDS = {"red": "Red: needs attention", "amber": "Amber: keep an eye on", "green": "Green: in hand",
-             "": "No state"}
+RAG_WORDS = {"red": "Red: needs attention", "amber": "Amber: keep an eye on", "green": "Green: in hand", "": "No state"}
 
 
 @dataclass
@@ -280,8 +305,11 @@ def trend(entry: dict) -> str:
 def cell_of(key: str, entry: dict, limits: dict | None) -> Cell:
     details = []
     if entry.get("parts"):
-        details.append(", ".join(f"{name} {small_count(n) if entry.get('child') else n}"
-                                 for name, n in entry["parts"].items() if n))
+        details.append(
+            ", ".join(
+                f"{name} {small_count(n) if entry.get('child') else n}" for name, n in entry["parts"].items() if n
+            )
+        )
     if entry.get("prev") is not None:
         details.append(trend(entry))
     if entry.get("note"):
@@ -295,8 +323,11 @@ def areas_of(figures: dict, limits: dict[str, dict], *, states_only: bool = Fals
     for key, entry in figures.items():
         if key == SCHOOL_KEY:
             continue
-        cell = (Cell(key, entry["label"], "", judge(entry, limits.get(key))) if states_only
-                else cell_of(key, entry, limits.get(key)))
+        cell = (
+            Cell(key, entry["label"], "", judge(entry, limits.get(key)))
+            if states_only
+            else cell_of(key, entry, limits.get(key))
+        )
         by_area.setdefault(entry["area"], []).append(cell)
     for key, (label, area) in EXPECTED_MEASURES.items():
         if key not in figures:
@@ -310,8 +341,14 @@ SORTS = {"attention": "What needs attention", "name": "School name"}
 PAGE_SIZE = 50  # rows a page of the dashboard shows; the trust-wide picture counts every school
 
 
-def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = None, sort: str = "attention",
-              compute_missing: bool = True, page: int | None = None) -> dict:
+def dashboard(
+    *,
+    trust,
+    period: tuple[datetime.date, datetime.date] | None = None,
+    sort: str = "attention",
+    compute_missing: bool = True,
+    page: int | None = None,
+) -> dict:
     """One row per school of the trust: its figures as cells with their state, sorted."""
     key = period_key(period)
     schools = list(School.objects.filter(trust=trust).order_by("name"))
@@ -330,8 +367,13 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
     if sort == "name":
         pass
     elif sort in {a.lower().replace(" ", "-") for a in area_names}:
-        rows.sort(key=lambda r: (-sum(a.reds for a in r.areas if a.slug == sort),
-                                 -sum(a.ambers for a in r.areas if a.slug == sort), r.school.name))
+        rows.sort(
+            key=lambda r: (
+                -sum(a.reds for a in r.areas if a.slug == sort),
+                -sum(a.ambers for a in r.areas if a.slug == sort),
+                r.school.name,
+            )
+        )
     else:
         sort = "attention"
         rows.sort(key=lambda r: (-r.reds, -r.ambers, r.school.name))
@@ -340,7 +382,7 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
     if page is not None:
         # A trust of hundreds of schools reads a page at a time, those needing most attention first.
         page = min(max(1, page), pages)
-        rows = rows[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     for row in rows:
         # The shown rows in full, each row's areas in the same order as the header.
         by_name = {a.name: a for a in (areas_of(row.figures.figures, limits) if row.figures else [])}
@@ -348,12 +390,21 @@ def dashboard(*, trust, period: tuple[datetime.date, datetime.date] | None = Non
     computed = [f.computed_at for f in stored.values()]
     sorts = {**SORTS, **{n.lower().replace(" ", "-"): n for n in area_names}}
     return {
-        "rows": rows, "areas": area_names, "sort": sort,
-        "sorts": sorts, "sort_label": sorts.get(sort, ""),
-        "oldest": min(computed) if computed else None, "newest": max(computed) if computed else None,
+        "rows": rows,
+        "areas": area_names,
+        "sort": sort,
+        "sorts": sorts,
+        "sort_label": sorts.get(sort, ""),
+        "oldest": min(computed) if computed else None,
+        "newest": max(computed) if computed else None,
         "stale": sum(1 for f in stored.values() if f.stale_since is not None),
-        "period_key": key, "labels": sorted({f.period_label for f in stored.values()}),
-        "totals": totals, "on_roll": on_roll, "count": count, "page": page, "pages": pages,
+        "period_key": key,
+        "labels": sorted({f.period_label for f in stored.values()}),
+        "totals": totals,
+        "on_roll": on_roll,
+        "count": count,
+        "page": page,
+        "pages": pages,
         "previous_page": page - 1 if page and page > 1 else None,
         "next_page": page + 1 if page and page < pages else None,
     }

@@ -46,8 +46,9 @@ def missing_section(slot: Section) -> dict:
         "summary": [{"label": slot.title, "value": NOT_RECORDED, "rag": "red"}],
         "evidence": [],
         "gap_standards": [titles[k] for k in slot.standards],
-        "actions": [f"Ask the school to record {slot.what_to_record} in the portal, so the next report can "
-                    "evidence them."],
+        "actions": [
+            f"Ask the school to record {slot.what_to_record} in the portal, so the next report can evidence them."
+        ],
     }
 
 
@@ -88,9 +89,16 @@ def evidence_table(sections: list[dict]) -> list[dict]:
             by_key[item["standard"]].append({**item, "section": section["title"], "anchor": section["anchor"]})
     rows = []
     for standard in STANDARDS:
-        items = sorted(by_key[standard.key], key=lambda i: (i["date"] is None, i["date"] or datetime.date.min),
-                       reverse=False)
+        items = sorted(
+            by_key[standard.key], key=lambda i: (i["date"] is None, i["date"] or datetime.date.min), reverse=False
+        )
         met = any(i["ok"] for i in items)
-        rows.append({"standard": standard, "items": items, "met": met,
-                     "rag": "green" if met and all(i["ok"] for i in items) else ("amber" if met else "red")})
+        rows.append(
+            {
+                "standard": standard,
+                "items": items,
+                "met": met,
+                "rag": "green" if met and all(i["ok"] for i in items) else ("amber" if met else "red"),
+            }
+        )
     return rows

@@ -39,19 +39,32 @@ def _validate(start: datetime.date, end: datetime.date) -> None:
 
 
 @transaction.atomic
-def report_request(*, school, start: datetime.date, end: datetime.date, by=None, term=None,
-                   origin: str = GovernorReport.Origin.REQUESTED) -> GovernorReport:
+def report_request(
+    *,
+    school,
+    start: datetime.date,
+    end: datetime.date,
+    by=None,
+    term=None,
+    origin: str = GovernorReport.Origin.REQUESTED,
+) -> GovernorReport:
     """Queue a build. The same period asked for again while one is queued or building, or within a couple of
     minutes of the last request, returns that report, so the work is done once."""
     _validate(start, end)
-    existing = None if origin != GovernorReport.Origin.REQUESTED else (
-        GovernorReport.objects.select_for_update()
-        .filter(school=school, starts_on=start, ends_on=end)
-        .filter(Q(state__in=[GovernorReport.State.QUEUED, GovernorReport.State.BUILDING])
-                | Q(requested_at__gte=timezone.now() - DOUBLE_SUBMIT))
-        .exclude(state=GovernorReport.State.FAILED)
-        .order_by("-requested_at")
-        .first()
+    existing = (
+        None
+        if origin != GovernorReport.Origin.REQUESTED
+        else (
+            GovernorReport.objects.select_for_update()
+            .filter(school=school, starts_on=start, ends_on=end)
+            .filter(
+                Q(state__in=[GovernorReport.State.QUEUED, GovernorReport.State.BUILDING])
+                | Q(requested_at__gte=timezone.now() - DOUBLE_SUBMIT)
+            )
+            .exclude(state=GovernorReport.State.FAILED)
+            .order_by("-requested_at")
+            .first()
+        )
     )
     if existing is not None:
         reclaim_if_stale(report=existing)  # a build whose worker died: asking again starts it again
@@ -61,7 +74,12 @@ def report_request(*, school, start: datetime.date, end: datetime.date, by=None,
     try:
         with transaction.atomic():
             report = GovernorReport.objects.create(
-                school=school, starts_on=start, ends_on=end, term=term, title=title[:200], origin=origin,
+                school=school,
+                starts_on=start,
+                ends_on=end,
+                term=term,
+                title=title[:200],
+                origin=origin,
                 requested_by=by,
             )
     except IntegrityError:
@@ -90,12 +108,15 @@ def reclaim_if_stale(*, report: GovernorReport) -> bool:
     Atomic, so a report is never left "queued" without the task that builds it."""
     now = timezone.now()
     reclaimed = _stale_building(report.pk).update(
-        state=GovernorReport.State.QUEUED, stalled_at=now, progress=0,
+        state=GovernorReport.State.QUEUED,
+        stalled_at=now,
+        progress=0,
         stage="The build stopped; it is being retried",
     )
     if reclaimed:
-        log.warning("governor report %s: the build stopped (no progress for %s); building it again",
-                    report.pk, stale_after())
+        log.warning(
+            "governor report %s: the build stopped (no progress for %s); building it again", report.pk, stale_after()
+        )
         enqueue("reports.build_governor_report", report_id=report.pk)
     return bool(reclaimed)
 
@@ -138,8 +159,15 @@ def build(*, report_id: int) -> GovernorReport:
     the claim from queued to building is one conditional update, so two workers never build it twice. A build
     that went stale (its worker died) is claimed again: a redelivered task finishes the job."""
     now = timezone.now()
-    started = {"state": GovernorReport.State.BUILDING, "progress": 5, "stage": "Starting", "error": "",
-               "build_started_at": now, "heartbeat_at": now, "builds": F("builds") + 1}
+    started = {
+        "state": GovernorReport.State.BUILDING,
+        "progress": 5,
+        "stage": "Starting",
+        "error": "",
+        "build_started_at": now,
+        "heartbeat_at": now,
+        "builds": F("builds") + 1,
+    }
     claimed = GovernorReport.objects.filter(
         pk=report_id, state__in=[GovernorReport.State.QUEUED, GovernorReport.State.FAILED]
     ).update(**started)
@@ -158,7 +186,9 @@ def _build(report: GovernorReport) -> GovernorReport:
     report_id = report.pk
     try:
         ctx = builder.context(
-            school=report.school, start=report.starts_on, end=report.ends_on,
+            school=report.school,
+            start=report.starts_on,
+            end=report.ends_on,
             requested_by=(report.requested_by.full_name or report.requested_by.email) if report.requested_by else "",
             reference=f"GR-{report.school.urn}-{report.pk}",
             progress=lambda pct, stage: _progress(report.pk, pct, stage),

@@ -5,8 +5,14 @@ from celery import shared_task
 from . import school_figures, services
 
 
-@shared_task(name="reports.build_governor_report", bind=True, autoretry_for=(OSError,), retry_backoff=True,
-             max_retries=3, ignore_result=True)
+@shared_task(
+    name="reports.build_governor_report",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+    ignore_result=True,
+)
 def build_governor_report(self, *, report_id: int) -> str:
     return services.build(report_id=report_id).state
 

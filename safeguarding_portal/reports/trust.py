@@ -60,8 +60,12 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
     period = Period(start, end, range_label(start, end), range_label(start, end))
     schools = list(School.objects.filter(trust=trust).order_by("name"))
     ids = [s.pk for s in schools]
-    on_roll = dict(Pupil.objects.filter(school_id__in=ids, left_on__isnull=True).values_list("school_id")
-                   .annotate(n=Count("pk")).order_by())
+    on_roll = dict(
+        Pupil.objects.filter(school_id__in=ids, left_on__isnull=True)
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     # The concern figures (counts, the 4 Cs, acknowledgement, referrals) are the incidents app's (kind
     # ``trust_concerns``): the same selectors as each school's home page and governor report.
     concern_rows: dict[int, dict] = {sid: {} for sid in ids}
@@ -71,19 +75,25 @@ def trust_table(*, trust, start: datetime.date, end: datetime.date) -> dict:
         for sid in ids:
             concern_rows[sid].update(found["rows"][sid])
         concern_table.update(found["table"])
-    last_report = dict(GovernorReport.objects.filter(school_id__in=ids, state=GovernorReport.State.READY)
-                       .values_list("school_id").annotate(at=Max("built_at")).order_by())
+    last_report = dict(
+        GovernorReport.objects.filter(school_id__in=ids, state=GovernorReport.State.READY)
+        .values_list("school_id")
+        .annotate(at=Max("built_at"))
+        .order_by()
+    )
     columns = columns_for(school_ids=ids, start=start, end=end, today=min(end, timezone.localdate()))
     rows = []
     for s in schools:
-        rows.append({
-            "school": s,
-            "pupils": on_roll.get(s.pk, 0),
-            **concern_rows[s.pk],
-            "last_report": last_report.get(s.pk),
-            # Agreements, training, filtering and curriculum: the apps' own figures (reports.figures).
-            "areas": [(c.label, c.values.get(s.pk, "—"), c.rag.get(s.pk, "")) for c in columns],
-        })
+        rows.append(
+            {
+                "school": s,
+                "pupils": on_roll.get(s.pk, 0),
+                **concern_rows[s.pk],
+                "last_report": last_report.get(s.pk),
+                # Agreements, training, filtering and curriculum: the apps' own figures (reports.figures).
+                "areas": [(c.label, c.values.get(s.pk, "—"), c.rag.get(s.pk, "")) for c in columns],
+            }
+        )
     return {
         "period": period,
         "rows": rows,
@@ -112,10 +122,16 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
     table = trust_table(trust=trust, start=start, end=end)
     # Every area, school by school, after the trust-wide picture: the dashboard's figures for this period.
     dash = dashboard(trust=trust, period=(start, end), sort="attention")
-    return render_pdf(template="reports/pdf/trust_report.html", context={
-        "trust": trust, "table": table, "dash": dash, "generated_at": timezone.localtime(),
-        "area_parts": area_parts(table),
-    }).content
+    return render_pdf(
+        template="reports/pdf/trust_report.html",
+        context={
+            "trust": trust,
+            "table": table,
+            "dash": dash,
+            "generated_at": timezone.localtime(),
+            "area_parts": area_parts(table),
+        },
+    ).content
 
 
 __all__ = ["TrustPeriodForm", "area_parts", "default_period", "period_for", "period_from", "trust_pdf", "trust_table"]

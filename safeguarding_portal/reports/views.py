@@ -31,17 +31,24 @@ def _school(request: HttpRequest):
 
 def _report(request: HttpRequest, report_id: int) -> GovernorReport:
     # Another school's report is simply not found: its existence is not disclosed.
-    return get_object_or_404(GovernorReport.objects.select_related("school", "requested_by"),
-                             pk=report_id, school=_school(request))
+    return get_object_or_404(
+        GovernorReport.objects.select_related("school", "requested_by"), pk=report_id, school=_school(request)
+    )
 
 
 def index(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     view = term_in_view(school=school)
     form = ReportRequestForm(school=school, term_view=view)
-    return render(request, "reports/index.html", {
-        "form": form, "reports": selectors.reports_for(school=school), "term_view": view,
-    })
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "form": form,
+            "reports": selectors.reports_for(school=school),
+            "term_view": view,
+        },
+    )
 
 
 @require_POST
@@ -51,16 +58,22 @@ def request_report(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             report = services.report_request(
-                school=school, start=form.cleaned_data["starts_on"], end=form.cleaned_data["ends_on"],
-                by=request.user, term=form.cleaned_data.get("term"),
+                school=school,
+                start=form.cleaned_data["starts_on"],
+                end=form.cleaned_data["ends_on"],
+                by=request.user,
+                term=form.cleaned_data.get("term"),
             )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
             return redirect("reports:detail", report_id=report.pk)
     # Re-shown with the messages and what was typed (200, like every form page of the portal).
-    return render(request, "reports/index.html", {"form": form, "reports": selectors.reports_for(school=school),
-                                                  "term_view": term_in_view(school=school)})
+    return render(
+        request,
+        "reports/index.html",
+        {"form": form, "reports": selectors.reports_for(school=school), "term_view": term_in_view(school=school)},
+    )
 
 
 def _reclaimed(report: GovernorReport) -> GovernorReport:
@@ -72,9 +85,14 @@ def _reclaimed(report: GovernorReport) -> GovernorReport:
 
 def detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _reclaimed(_report(request, report_id))
-    return render(request, "reports/detail.html", {
-        "report": report, "downloads": selectors.downloads_of(report=report),
-    })
+    return render(
+        request,
+        "reports/detail.html",
+        {
+            "report": report,
+            "downloads": selectors.downloads_of(report=report),
+        },
+    )
 
 
 def status(request: HttpRequest, report_id: int) -> HttpResponse:
@@ -103,8 +121,11 @@ def trust_report(request: HttpRequest) -> HttpResponse:
         raise Http404("No trust.")
     form, period = trust.period_from(request.GET, trust=trust_obj)
     table = trust.trust_table(trust=trust_obj, start=period.start, end=period.end)
-    return render(request, "reports/trust.html", {"trust": trust_obj, "table": table, "period": period,
-                                                  "form": form, "area_parts": trust.area_parts(table)})
+    return render(
+        request,
+        "reports/trust.html",
+        {"trust": trust_obj, "table": table, "period": period, "form": form, "area_parts": trust.area_parts(table)},
+    )
 
 
 def trust_report_pdf(request: HttpRequest) -> HttpResponse:
@@ -147,12 +168,20 @@ def trust_dashboard(request: HttpRequest) -> HttpResponse:
         page = int(request.GET.get("page", "1"))
     except ValueError:
         page = 1
-    data = school_figures.dashboard(trust=trust_obj, period=chosen, sort=request.GET.get("sort", "attention"),
-                                    page=page)
-    return render(request, "reports/trust_dashboard.html", {
-        "trust": trust_obj, "data": data, "form": form, "chosen": chosen,
-        "can_manage": request.portal.can(policy.Cap.MANAGE_TRUST),
-    })
+    data = school_figures.dashboard(
+        trust=trust_obj, period=chosen, sort=request.GET.get("sort", "attention"), page=page
+    )
+    return render(
+        request,
+        "reports/trust_dashboard.html",
+        {
+            "trust": trust_obj,
+            "data": data,
+            "form": form,
+            "chosen": chosen,
+            "can_manage": request.portal.can(policy.Cap.MANAGE_TRUST),
+        },
+    )
 
 
 def trust_school(request: HttpRequest, school_id: int) -> HttpResponse:
@@ -161,8 +190,11 @@ def trust_school(request: HttpRequest, school_id: int) -> HttpResponse:
     school = get_object_or_404(School, pk=school_id, trust=trust_obj)  # another trust's school is not found
     form, chosen = _chosen_period(request, trust_obj)
     detail = school_figures.school_detail(school=school, period=chosen)
-    return render(request, "reports/trust_school.html", {"trust": trust_obj, "school": school, "form": form,
-                                                         "chosen": chosen, **detail})
+    return render(
+        request,
+        "reports/trust_school.html",
+        {"trust": trust_obj, "school": school, "form": form, "chosen": chosen, **detail},
+    )
 
 
 def trust_thresholds(request: HttpRequest) -> HttpResponse:

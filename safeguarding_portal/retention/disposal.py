@@ -127,9 +127,11 @@ def held_schools(kind: str, today: datetime.date) -> set[int]:
 
 def _taken(kind: str):
     """Records already disposed of, or listed in a batch still under review: not listed again."""
-    return DisposalItem.objects.filter(kind=kind).filter(
-        Q(outcome=ItemOutcome.DISPOSED) | Q(outcome=ItemOutcome.LISTED, batch__status=BatchStatus.REVIEW)
-    ).values("record_id")
+    return (
+        DisposalItem.objects.filter(kind=kind)
+        .filter(Q(outcome=ItemOutcome.DISPOSED) | Q(outcome=ItemOutcome.LISTED, batch__status=BatchStatus.REVIEW))
+        .values("record_id")
+    )
 
 
 # --- the monthly sweep ---------------------------------------------------------------------------------------
@@ -152,8 +154,7 @@ def sweep(*, today: datetime.date, force: bool = False) -> int:
 @transaction.atomic
 def list_due(*, today: datetime.date, school_ids: list[int]) -> int:
     month = today.replace(day=1)
-    done = set(DisposalBatch.objects.filter(month=month, school_id__in=school_ids).values_list("school_id",
-                                                                                               flat=True))
+    done = set(DisposalBatch.objects.filter(month=month, school_id__in=school_ids).values_list("school_id", flat=True))
     school_ids = [sid for sid in school_ids if sid not in done]
     periods = schedules(school_ids=school_ids)
     found: dict[int, list[tuple[RecordKind, int, Any]]] = defaultdict(list)
@@ -166,37 +167,65 @@ def list_due(*, today: datetime.date, school_ids: list[int]) -> int:
         disposal = kind.disposal
         assert disposal is not None  # disposable_kinds() lists only kinds with one
         for years, sids in sorted(by_years.items()):
-            for due in disposal.due(school_ids=sids, years=years, today=today,
-                                         excluded=[held_records(kind.name, today), _taken(kind.name)],
-                                         held_pupils=held_pupils(kind.name, today, None)):
+            for due in disposal.due(
+                school_ids=sids,
+                years=years,
+                today=today,
+                excluded=[held_records(kind.name, today), _taken(kind.name)],
+                held_pupils=held_pupils(kind.name, today, None),
+            ):
                 found[due.school_id].append((kind, years, due))
     if not found:
         return 0
     now = timezone.now()
     batches = DisposalBatch.objects.bulk_create(
-        [DisposalBatch(school_id=sid, month=month, made_at=now) for sid in sorted(found)], batch_size=1000)
+        [DisposalBatch(school_id=sid, month=month, made_at=now) for sid in sorted(found)], batch_size=1000
+    )
     by_school = {b.school_id: b for b in batches}
     if any(b.pk is None for b in batches):  # bulk_create on a database that returns no ids
         by_school = {b.school_id: b for b in DisposalBatch.objects.filter(month=month, school_id__in=list(found))}
     items = [
-        DisposalItem(batch=by_school[sid], kind=kind.name, record_id=due.record_id, label=due.label[:100],
-                     made_at=due.made_at, due_on=due.due_on, rule=rule_words(kind, years))
-        for sid, rows in found.items() for kind, years, due in rows
+        DisposalItem(
+            batch=by_school[sid],
+            kind=kind.name,
+            record_id=due.record_id,
+            label=due.label[:100],
+            made_at=due.made_at,
+            due_on=due.due_on,
+            rule=rule_words(kind, years),
+        )
+        for sid, rows in found.items()
+        for kind, years, due in rows
     ]
     DisposalItem.objects.bulk_create(items, batch_size=2000)
     # One audit event per school's batch (filed in that school's chain), in one bulk append per chain.
-    chain.append_many([_event(BATCH_LISTED, school_id=sid, obj=by_school[sid],
-                              summary=f"{len(rows)} record(s) due for disposal listed for review",
-                              detail={"month": month.isoformat(), "items": len(rows)})
-                       for sid, rows in sorted(found.items())])
+    chain.append_many(
+        [
+            _event(
+                BATCH_LISTED,
+                school_id=sid,
+                obj=by_school[sid],
+                summary=f"{len(rows)} record(s) due for disposal listed for review",
+                detail={"month": month.isoformat(), "items": len(rows)},
+            )
+            for sid, rows in sorted(found.items())
+        ]
+    )
     return len(items)
 
 
 def _event(action: str, *, school_id: int, obj: models.Model, summary: str, detail: dict):
     from safeguarding_portal.audit.models import AuditEvent
 
-    return AuditEvent(at=timezone.now(), school_id=school_id, action=action, object_type=obj._meta.label_lower,
-                      object_id=str(obj.pk), summary=summary, detail=detail)
+    return AuditEvent(
+        at=timezone.now(),
+        school_id=school_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        summary=summary,
+        detail=detail,
+    )
 
 
 # --- review and approval -------------------------------------------------------------------------------------
@@ -205,8 +234,11 @@ def _event(action: str, *, school_id: int, obj: models.Model, summary: str, deta
 def _roles_at(user, school, today: datetime.date) -> set[str]:
     from safeguarding_portal.accounts.models import Membership
 
-    return set(Membership.objects.current(today).filter(user=user, school=school,
-                                                        role__in=ApprovalRole.values).values_list("role", flat=True))
+    return set(
+        Membership.objects.current(today)
+        .filter(user=user, school=school, role__in=ApprovalRole.values)
+        .values_list("role", flat=True)
+    )
 
 
 def _locked(batch: DisposalBatch, school) -> DisposalBatch:
@@ -217,8 +249,9 @@ def _locked(batch: DisposalBatch, school) -> DisposalBatch:
 
 
 @transaction.atomic
-def item_remove(*, school, user, batch: DisposalBatch, item_id: int, reason: str,
-                origin: Origin | None = None) -> DisposalItem:
+def item_remove(
+    *, school, user, batch: DisposalBatch, item_id: int, reason: str, origin: Origin | None = None
+) -> DisposalItem:
     """Take a record off the batch (it is kept; the next month's sweep lists it again if still due)."""
     batch = _locked(batch, school)
     reason = (reason or "").strip()
@@ -234,10 +267,15 @@ def item_remove(*, school, user, batch: DisposalBatch, item_id: int, reason: str
     item.full_clean()
     item.save(update_fields=["outcome", "removed_at", "removed_by", "removed_reason"])
     withdrawn = batch.approvals.filter(withdrawn_at__isnull=True).update(withdrawn_at=now)
-    audit_record(action=ITEM_REMOVED, origin=origin, actor=user, school=school, obj=batch,
-                 summary=f"{item.label} taken off the disposal batch of {batch.month:%B %Y}",
-                 detail={"item": item.pk, "label": item.label, "reason": item.removed_reason,
-                         "approvals_withdrawn": withdrawn})
+    audit_record(
+        action=ITEM_REMOVED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=batch,
+        summary=f"{item.label} taken off the disposal batch of {batch.month:%B %Y}",
+        detail={"item": item.pk, "label": item.label, "reason": item.removed_reason, "approvals_withdrawn": withdrawn},
+    )
     return item
 
 
@@ -248,20 +286,28 @@ def batch_approve(*, school, user, batch: DisposalBatch, origin: Origin | None =
     batch = _locked(batch, school)
     standing = list(batch.approvals.filter(withdrawn_at__isnull=True))
     if any(a.user_id == user.pk for a in standing):
-        raise ValidationError("You have already approved this batch: the other approval must come from someone "
-                              "else.")
+        raise ValidationError("You have already approved this batch: the other approval must come from someone else.")
     open_roles = [r for r in (ApprovalRole.DSL, ApprovalRole.HEADTEACHER) if r not in {a.role for a in standing}]
     mine = [r for r in open_roles if r in _roles_at(user, school, timezone.localdate())]
     if not mine:
-        raise ValidationError("This batch needs the approval of the DSL and of the headteacher; the approval "
-                              "still needed is not one you can give.")
+        raise ValidationError(
+            "This batch needs the approval of the DSL and of the headteacher; the approval "
+            "still needed is not one you can give."
+        )
     if not batch.items.filter(outcome=ItemOutcome.LISTED).exists():
         raise ValidationError("Every record has been taken off this batch: there is nothing to approve.")
-    approval = DisposalApproval.objects.create(batch=batch, role=mine[0], user=user, at=timezone.now(),
-                                               name=(user.get_full_name() or user.email)[:200])
-    audit_record(action=BATCH_APPROVED, origin=origin, actor=user, school=school, obj=batch,
-                 summary=f"Disposal batch of {batch.month:%B %Y} approved as {approval.get_role_display()}",
-                 detail={"role": approval.role, "items": batch.items.filter(outcome=ItemOutcome.LISTED).count()})
+    approval = DisposalApproval.objects.create(
+        batch=batch, role=mine[0], user=user, at=timezone.now(), name=(user.get_full_name() or user.email)[:200]
+    )
+    audit_record(
+        action=BATCH_APPROVED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=batch,
+        summary=f"Disposal batch of {batch.month:%B %Y} approved as {approval.get_role_display()}",
+        detail={"role": approval.role, "items": batch.items.filter(outcome=ItemOutcome.LISTED).count()},
+    )
     if len(standing) + 1 == 2:
         _dispose(batch=batch, school=school, approvals=[*standing, approval], by=user, origin=origin)
     return approval
@@ -275,8 +321,10 @@ def _dispose(*, batch: DisposalBatch, school, approvals: list[DisposalApproval],
     people = {a.user_id for a in approvals}
     if roles != {ApprovalRole.DSL, ApprovalRole.HEADTEACHER} or len(people) != 2:
         raise ValidationError("Disposal needs the DSL's and the headteacher's approvals, by two people.")
-    approved_by = [{"role": a.role, "name": a.name, "email": a.user.email, "at": a.at.isoformat()}
-                   for a in sorted(approvals, key=lambda a: a.role)]
+    approved_by = [
+        {"role": a.role, "name": a.name, "email": a.user.email, "at": a.at.isoformat()}
+        for a in sorted(approvals, key=lambda a: a.role)
+    ]
     today, now = timezone.localdate(), timezone.now()
     counts = {"disposed": 0, "held": 0, "rows": 0}
     items = list(batch.items.filter(outcome=ItemOutcome.LISTED).order_by("kind", "record_id"))
@@ -291,14 +339,28 @@ def _dispose(*, batch: DisposalBatch, school, approvals: list[DisposalApproval],
                 item.outcome = ItemOutcome.HELD
                 counts["held"] += 1
             else:
-                def tombstone(row: models.Model, *, residue: str = "", made_at=None, item=item,
-                              kind_name=kind_name) -> Tombstone:
-                    return chain.append(Tombstone(
-                        school=school, kind=kind_name, record_model=row._meta.label,
-                        record_table=row._meta.db_table, record_chain=getattr(row, "chain", "") or "",
-                        record_id=row.pk, record_label=item.label, record_hash=getattr(row, "hash", "") or "",
-                        residue_hash=residue, made_at=made_at or item.made_at, disposed_at=now, rule=item.rule,
-                        approved_by=approved_by, batch=batch))
+
+                def tombstone(
+                    row: models.Model, *, residue: str = "", made_at=None, item=item, kind_name=kind_name
+                ) -> Tombstone:
+                    return chain.append(
+                        Tombstone(
+                            school=school,
+                            kind=kind_name,
+                            record_model=row._meta.label,
+                            record_table=row._meta.db_table,
+                            record_chain=getattr(row, "chain", "") or "",
+                            record_id=row.pk,
+                            record_label=item.label,
+                            record_hash=getattr(row, "hash", "") or "",
+                            residue_hash=residue,
+                            made_at=made_at or item.made_at,
+                            disposed_at=now,
+                            rule=item.rule,
+                            approved_by=approved_by,
+                            batch=batch,
+                        )
+                    )
 
                 counts["rows"] += kind.disposal.dispose(school=school, record_id=item.record_id, tombstone=tombstone)
                 item.outcome = ItemOutcome.DISPOSED
@@ -306,18 +368,27 @@ def _dispose(*, batch: DisposalBatch, school, approvals: list[DisposalApproval],
         DisposalItem.objects.bulk_update(kind_items, ["outcome"])
     batch.status, batch.disposed_at = BatchStatus.DISPOSED, now
     batch.save(update_fields=["status", "disposed_at"])
-    audit_record(action=BATCH_DISPOSED, origin=origin, actor=by, school=school, obj=batch,
-                 summary=f"Disposal batch of {batch.month:%B %Y}: {counts['disposed']} record(s) disposed of, "
-                         f"{counts['held']} kept under a legal hold",
-                 detail={**counts, "approved_by": approved_by})
+    audit_record(
+        action=BATCH_DISPOSED,
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=batch,
+        summary=f"Disposal batch of {batch.month:%B %Y}: {counts['disposed']} record(s) disposed of, "
+        f"{counts['held']} kept under a legal hold",
+        detail={**counts, "approved_by": approved_by},
+    )
 
 
 def _held_now(kind: RecordKind, school, record_ids: list[int], today: datetime.date) -> set[int]:
     """Of these records, those a hold standing today covers (placed after the sweep, say)."""
     if LegalHold.objects.standing(today).filter(school=school, kind=kind.name, scope=HoldScope.KIND).exists():
         return set(record_ids)
-    held = set(held_records(kind.name, today).filter(school=school, record_id__in=record_ids)
-               .values_list("record_id", flat=True))
+    held = set(
+        held_records(kind.name, today)
+        .filter(school=school, record_id__in=record_ids)
+        .values_list("record_id", flat=True)
+    )
     pupils = set(held_pupils(kind.name, today, [school.pk]).values_list("pupil_id", flat=True))
     if pupils and kind.disposal is not None:
         held |= {rid for rid, about in kind.disposal.pupils_of(record_ids=record_ids).items() if about & pupils}

@@ -12,19 +12,34 @@ from .registry import kinds
 
 class HoldForm(forms.Form):
     scope = forms.ChoiceField(label="The hold covers", choices=HoldScope.choices, widget=forms.RadioSelect)
-    pupil = forms.ModelChoiceField(label="Pupil", queryset=Pupil.objects.none(), required=False,
-                                   help_text="For a hold on every record about a pupil (pupils who left included).")
-    kind = forms.ChoiceField(label="Kind of record", required=False,
-                             help_text="For a hold on one record, or on everything of a kind.")
-    record_label = forms.CharField(label="Case reference", max_length=100, required=False,
-                                   help_text="For a hold on one case, for example OAK-2026-0042.")
+    pupil = forms.ModelChoiceField(
+        label="Pupil",
+        queryset=Pupil.objects.none(),
+        required=False,
+        help_text="For a hold on every record about a pupil (pupils who left included).",
+    )
+    kind = forms.ChoiceField(
+        label="Kind of record", required=False, help_text="For a hold on one record, or on everything of a kind."
+    )
+    record_label = forms.CharField(
+        label="Case reference",
+        max_length=100,
+        required=False,
+        help_text="For a hold on one case, for example OAK-2026-0042.",
+    )
     reason = forms.ChoiceField(label="Reason", choices=HoldReason.choices)
-    detail = forms.CharField(label="Which inquiry, claim or request", max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="Its name and reference: the hold is reviewed against it.")
-    ends_on = forms.DateField(label="Ends on (optional)", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}),
-                              help_text="Empty: until someone lifts it.")
+    detail = forms.CharField(
+        label="Which inquiry, claim or request",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Its name and reference: the hold is reviewed against it.",
+    )
+    ends_on = forms.DateField(
+        label="Ends on (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Empty: until someone lifts it.",
+    )
 
     def __init__(self, *args, school, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -20,14 +20,16 @@ class RetentionPeriod(models.Model):
     years = models.PositiveSmallIntegerField()
     note = models.CharField(max_length=300, blank=True)  # why the school keeps it this long
     changed_at = models.DateTimeField()
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["school", "kind"], name="retentionperiod_one_per_kind"),
-            models.CheckConstraint(name="retentionperiod_years_in_range",
-                                   condition=Q(years__gte=MIN_YEARS, years__lte=MAX_YEARS)),
+            models.CheckConstraint(
+                name="retentionperiod_years_in_range", condition=Q(years__gte=MIN_YEARS, years__lte=MAX_YEARS)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,8 +80,9 @@ class LegalHold(models.Model):
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ends_on = models.DateField(null=True, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
-    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     lift_reason = models.CharField(max_length=500, blank=True)
 
     objects = LegalHoldQuerySet.as_manager()
@@ -87,16 +90,25 @@ class LegalHold(models.Model):
     class Meta:
         ordering = ["-placed_at", "-id"]
         constraints = [
-            models.CheckConstraint(name="legalhold_scope_names_its_subject", condition=(
-                Q(scope="pupil", pupil__isnull=False, record_id__isnull=True, kind="")
-                | (Q(scope="record", pupil__isnull=True, record_id__isnull=False) & ~Q(kind=""))
-                | (Q(scope="kind", pupil__isnull=True, record_id__isnull=True) & ~Q(kind="")))),
-            models.CheckConstraint(name="legalhold_lifted_by_someone_with_reason", condition=(
-                Q(lifted_at__isnull=True, lifted_by__isnull=True)
-                | (Q(lifted_at__isnull=False, lifted_by__isnull=False) & ~Q(lift_reason="")))),
+            models.CheckConstraint(
+                name="legalhold_scope_names_its_subject",
+                condition=(
+                    Q(scope="pupil", pupil__isnull=False, record_id__isnull=True, kind="")
+                    | (Q(scope="record", pupil__isnull=True, record_id__isnull=False) & ~Q(kind=""))
+                    | (Q(scope="kind", pupil__isnull=True, record_id__isnull=True) & ~Q(kind=""))
+                ),
+            ),
+            models.CheckConstraint(
+                name="legalhold_lifted_by_someone_with_reason",
+                condition=(
+                    Q(lifted_at__isnull=True, lifted_by__isnull=True)
+                    | (Q(lifted_at__isnull=False, lifted_by__isnull=False) & ~Q(lift_reason=""))
+                ),
+            ),
         ]
-        indexes = [models.Index(fields=["school", "scope"], condition=Q(lifted_at__isnull=True),
-                                name="legalhold_standing_idx")]
+        indexes = [
+            models.Index(fields=["school", "scope"], condition=Q(lifted_at__isnull=True), name="legalhold_standing_idx")
+        ]
 
     def __str__(self) -> str:
         return f"Legal hold {self.pk} ({self.get_scope_display()})"
@@ -144,8 +156,9 @@ class DisposalBatch(models.Model):
         ordering = ["-month", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["school", "month"], name="disposalbatch_one_per_school_month"),
-            models.CheckConstraint(name="disposalbatch_disposed_has_time",
-                                   condition=~Q(status="disposed") | Q(disposed_at__isnull=False)),
+            models.CheckConstraint(
+                name="disposalbatch_disposed_has_time", condition=~Q(status="disposed") | Q(disposed_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,16 +182,19 @@ class DisposalItem(models.Model):
     rule = models.CharField(max_length=300)  # "Child protection records: date of birth + 25 years"
     outcome = models.CharField(max_length=10, choices=ItemOutcome.choices, default=ItemOutcome.LISTED)
     removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     removed_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "kind", "record_id"], name="disposalitem_once_per_batch"),
-            models.CheckConstraint(name="disposalitem_removed_with_reason", condition=(
-                ~Q(outcome="removed") | (Q(removed_by__isnull=False) & ~Q(removed_reason="")))),
+            models.CheckConstraint(
+                name="disposalitem_removed_with_reason",
+                condition=(~Q(outcome="removed") | (Q(removed_by__isnull=False) & ~Q(removed_reason=""))),
+            ),
         ]
         indexes = [models.Index(fields=["kind", "record_id"])]
 
@@ -206,10 +222,12 @@ class DisposalApproval(models.Model):
         ordering = ["at", "id"]
         constraints = [
             # Four eyes: one standing approval per role, and one per person, so two people in two roles.
-            models.UniqueConstraint(fields=["batch", "role"], condition=Q(withdrawn_at__isnull=True),
-                                    name="disposalapproval_one_per_role"),
-            models.UniqueConstraint(fields=["batch", "user"], condition=Q(withdrawn_at__isnull=True),
-                                    name="disposalapproval_one_per_person"),
+            models.UniqueConstraint(
+                fields=["batch", "role"], condition=Q(withdrawn_at__isnull=True), name="disposalapproval_one_per_role"
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "user"], condition=Q(withdrawn_at__isnull=True), name="disposalapproval_one_per_person"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,8 +257,22 @@ class Tombstone(ChainedRecord):
     approved_by = models.JSONField(default=list)  # [{"role", "name", "email", "at"}], both approvals
     batch = models.ForeignKey(DisposalBatch, on_delete=models.PROTECT, related_name="tombstones")
 
-    HASHED_FIELDS = ("school", "kind", "record_model", "record_table", "record_chain", "record_id", "record_label",
-                     "record_hash", "residue_hash", "made_at", "disposed_at", "rule", "approved_by", "batch")
+    HASHED_FIELDS = (
+        "school",
+        "kind",
+        "record_model",
+        "record_table",
+        "record_chain",
+        "record_id",
+        "record_label",
+        "record_hash",
+        "residue_hash",
+        "made_at",
+        "disposed_at",
+        "rule",
+        "approved_by",
+        "batch",
+    )
 
     class Meta:
         ordering = ["-disposed_at", "id"]

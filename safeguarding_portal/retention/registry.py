@@ -60,8 +60,9 @@ class Due:
 class Disposal(Protocol):
     """What a domain app tells the disposal machinery about one kind of record (see ``disposal.py``)."""
 
-    def due(self, *, school_ids: list[int], years: int, today: datetime.date,
-            excluded: Iterable[Any], held_pupils: Any) -> Iterable[Due]:
+    def due(
+        self, *, school_ids: list[int], years: int, today: datetime.date, excluded: Iterable[Any], held_pupils: Any
+    ) -> Iterable[Due]:
         """Records of these schools (which keep the kind ``years``) due on ``today``, in set-based queries: not
         those whose ids are in any of the ``excluded`` subqueries, nor any about a pupil in ``held_pupils``."""
 

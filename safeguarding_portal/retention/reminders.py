@@ -28,13 +28,27 @@ def _remind(today: datetime.date) -> None:
     from safeguarding_portal.accounts.models import Membership
     from safeguarding_portal.reminders.services import remind_many
 
-    batches = dict(DisposalBatch.objects.filter(month=today.replace(day=1), status=BatchStatus.REVIEW)
-                   .values_list("school_id", "pk"))
-    people = (Membership.objects.current(today).filter(school_id__in=list(batches), role__in=ApprovalRole.values,
-                                                       user__is_active=True)
-              .values_list("school_id", "user_id", "user__email"))
-    remind_many([{"recipient_email": email, "kind": "retention.disposal_due", "key": f"batch:{batches[sid]}",
-                  "school_id": sid, "text": f"Records are due for disposal this month: review and approve the "
-                                            f"list ({today:%B %Y}).",
-                  "url": reverse("retention:batch", kwargs={"batch_id": batches[sid]})}
-                 for sid, _, email in people], on=today)
+    batches = dict(
+        DisposalBatch.objects.filter(month=today.replace(day=1), status=BatchStatus.REVIEW).values_list(
+            "school_id", "pk"
+        )
+    )
+    people = (
+        Membership.objects.current(today)
+        .filter(school_id__in=list(batches), role__in=ApprovalRole.values, user__is_active=True)
+        .values_list("school_id", "user_id", "user__email")
+    )
+    remind_many(
+        [
+            {
+                "recipient_email": email,
+                "kind": "retention.disposal_due",
+                "key": f"batch:{batches[sid]}",
+                "school_id": sid,
+                "text": f"Records are due for disposal this month: review and approve the list ({today:%B %Y}).",
+                "url": reverse("retention:batch", kwargs={"batch_id": batches[sid]}),
+            }
+            for sid, _, email in people
+        ],
+        on=today,
+    )

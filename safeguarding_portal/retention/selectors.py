@@ -21,15 +21,18 @@ class Entry:
 
 def schedule(*, school) -> list[Entry]:
     saved = {p.kind: p for p in RetentionPeriod.objects.filter(school=school).select_related("changed_by")}
-    return [Entry(kind=k, years=saved[k.name].years if k.name in saved else k.years, period=saved.get(k.name))
-            for k in kinds()]
+    return [
+        Entry(kind=k, years=saved[k.name].years if k.name in saved else k.years, period=saved.get(k.name))
+        for k in kinds()
+    ]
 
 
 def schedules(*, school_ids: list[int]) -> dict[int, dict[str, int]]:
     """Each school's periods that it has set itself, for many schools in one query."""
     found: dict[int, dict[str, int]] = {sid: {} for sid in school_ids}
     for school_id, kind, years in RetentionPeriod.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "kind", "years"):
+        "school_id", "kind", "years"
+    ):
         found[school_id][kind] = years
     return found
 
@@ -62,7 +65,8 @@ def tombstones(*, batch):
     rows = Tombstone.objects.filter(batch=batch)
     counts = dict(rows.order_by().values("record_label").annotate(n=Count("pk")).values_list("record_label", "n"))
     cases = list(rows.filter(record_table="incidents_incident").order_by("record_label")) or list(
-        rows.order_by("record_label", "id"))
+        rows.order_by("record_label", "id")
+    )
     for t in cases:
         t.rows = counts.get(t.record_label, 1)
     return cases

@@ -16,8 +16,9 @@ PERIOD_CHANGED = "retention.period_changed"
 
 
 @transaction.atomic
-def period_set(*, school, user, kind: str, years: int, note: str = "",
-               origin: Origin | None = None) -> RetentionPeriod | None:
+def period_set(
+    *, school, user, kind: str, years: int, note: str = "", origin: Origin | None = None
+) -> RetentionPeriod | None:
     """Set how many years the school keeps ``kind``; the same period again changes (and records) nothing."""
     spec = KINDS.get(kind)
     if spec is None:
@@ -36,11 +37,16 @@ def period_set(*, school, user, kind: str, years: int, note: str = "",
     period.changed_at, period.changed_by = timezone.now(), user
     period.full_clean()
     period.save()
-    audit_record(action=PERIOD_CHANGED, origin=origin, actor=user, school=school, obj=period,
-                 summary=f"Retention of {spec.label.lower()} changed from {before} to {years} years "
-                         f"after {spec.trigger_words.split(' (')[0]}",
-                 detail={"kind": kind, "before": before, "after": years, "default": spec.years,
-                         "note": period.note})
+    audit_record(
+        action=PERIOD_CHANGED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=period,
+        summary=f"Retention of {spec.label.lower()} changed from {before} to {years} years "
+        f"after {spec.trigger_words.split(' (')[0]}",
+        detail={"kind": kind, "before": before, "after": years, "default": spec.years, "note": period.note},
+    )
     return period
 
 
@@ -48,8 +54,7 @@ def period_set(*, school, user, kind: str, years: int, note: str = "",
 def schedule_apply(*, school, user, periods: dict[str, int], note: str = "", origin: Origin | None = None) -> None:
     """Make the school's schedule ``periods``, with the portal's default for every kind not listed."""
     for kind, spec in KINDS.items():
-        period_set(school=school, user=user, kind=kind, years=periods.get(kind, spec.years), note=note,
-                   origin=origin)
+        period_set(school=school, user=user, kind=kind, years=periods.get(kind, spec.years), note=note, origin=origin)
 
 
 # --- legal holds (disposal.py has the design) ----------------------------------------------------------------
@@ -59,8 +64,19 @@ HOLD_LIFTED = "retention.hold_lifted"
 
 
 @transaction.atomic
-def hold_place(*, school, user, scope: str, reason: str, detail: str, kind: str = "", pupil=None,
-               record_label: str = "", ends_on=None, origin: Origin | None = None) -> LegalHold:
+def hold_place(
+    *,
+    school,
+    user,
+    scope: str,
+    reason: str,
+    detail: str,
+    kind: str = "",
+    pupil=None,
+    record_label: str = "",
+    ends_on=None,
+    origin: Origin | None = None,
+) -> LegalHold:
     """Place a legal hold on a pupil (every record about them), one record (a case), or a kind at the school."""
     detail = (detail or "").strip()
     errors: dict[str, str] = {}
@@ -91,17 +107,38 @@ def hold_place(*, school, user, scope: str, reason: str, detail: str, kind: str 
                     errors["record_label"] = "No record with that reference at this school."
     if errors:
         raise ValidationError(errors)
-    hold = LegalHold(school=school, scope=scope, kind=kind, pupil=pupil, record_id=record_id,
-                     record_label=(record_label or "").strip().upper()[:100] if record_id else "",
-                     reason=reason, detail=detail[:500], placed_at=timezone.now(), placed_by=user, ends_on=ends_on)
+    hold = LegalHold(
+        school=school,
+        scope=scope,
+        kind=kind,
+        pupil=pupil,
+        record_id=record_id,
+        record_label=(record_label or "").strip().upper()[:100] if record_id else "",
+        reason=reason,
+        detail=detail[:500],
+        placed_at=timezone.now(),
+        placed_by=user,
+        ends_on=ends_on,
+    )
     hold.full_clean()
     hold.save()
-    audit_record(action=HOLD_PLACED, origin=origin, actor=user, school=school, obj=hold,
-                 summary=f"Legal hold placed ({hold.get_reason_display().split(' (')[0].lower()}): "
-                         f"{hold.subject}"[:300],
-                 detail={"scope": scope, "kind": kind, "pupil": pupil.pk if pupil else None, "record": record_id,
-                         "reason": reason, "detail": hold.detail,
-                         "ends_on": ends_on.isoformat() if ends_on else None})
+    audit_record(
+        action=HOLD_PLACED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=hold,
+        summary=f"Legal hold placed ({hold.get_reason_display().split(' (')[0].lower()}): {hold.subject}"[:300],
+        detail={
+            "scope": scope,
+            "kind": kind,
+            "pupil": pupil.pk if pupil else None,
+            "record": record_id,
+            "reason": reason,
+            "detail": hold.detail,
+            "ends_on": ends_on.isoformat() if ends_on else None,
+        },
+    )
     return hold
 
 
@@ -115,6 +152,13 @@ def hold_lift(*, school, user, hold: LegalHold, reason: str, origin: Origin | No
         raise ValidationError({"reason": "Say why the hold is lifted (the inquiry closed, the claim settled...)."})
     hold.lifted_at, hold.lifted_by, hold.lift_reason = timezone.now(), user, reason[:500]
     hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-    audit_record(action=HOLD_LIFTED, origin=origin, actor=user, school=school, obj=hold,
-                 summary=f"Legal hold lifted: {hold.subject}"[:300], detail={"reason": hold.lift_reason})
+    audit_record(
+        action=HOLD_LIFTED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=hold,
+        summary=f"Legal hold lifted: {hold.subject}"[:300],
+        detail={"reason": hold.lift_reason},
+    )
     return hold

@@ -32,9 +32,11 @@ class RetentionKind(Kind):
     order = 10
     label = "Retention schedule"
     key_label = "Schedule"
-    intro = ("How many years each kind of record is kept, counted from the event the kind names (a pupil's date of "
-             "birth, leaving the school, the record being made). Kinds the template does not list keep the "
-             "portal's default.")
+    intro = (
+        "How many years each kind of record is kept, counted from the event the kind names (a pupil's date of "
+        "birth, leaving the school, the record being made). Kinds the template does not list keep the "
+        "portal's default."
+    )
     content_label = "Periods"
     adopt_url = "retention:adopt"
     school_url = "retention:schedule"
@@ -42,9 +44,12 @@ class RetentionKind(Kind):
     @property
     def content_help(self) -> str:  # type: ignore[override]
         # A property: the apps register their kinds of record after this module is imported.
-        return ("One per line: the kind of record, an equals sign, then the years (for example “Monitoring "
-                "alerts = 3”). Kinds: " + "; ".join(f"{k.label} ({k.years} by default)" for k in kinds())
-                + ". Empty: the portal's defaults.")
+        return (
+            "One per line: the kind of record, an equals sign, then the years (for example “Monitoring "
+            "alerts = 3”). Kinds: "
+            + "; ".join(f"{k.label} ({k.years} by default)" for k in kinds())
+            + ". Empty: the portal's defaults."
+        )
 
     def keys(self) -> list[tuple[str, str]]:
         return [(SCHEDULE, "Retention schedule")]
@@ -68,12 +73,14 @@ class RetentionKind(Kind):
         return _overrides(found)
 
     def as_text(self, content: dict[str, int]) -> str:
-        return "\n".join(f"{KINDS[name].label if name in KINDS else name} = {years}"
-                         for name, years in content.items())
+        return "\n".join(f"{KINDS[name].label if name in KINDS else name} = {years}" for name, years in content.items())
 
     def school_contents(self, *, school_ids: list[int], keys: list[str]) -> dict[tuple[int, str], dict[str, int]]:
-        return {(sid, SCHEDULE): _overrides(periods) for sid, periods in schedules(school_ids=school_ids).items()
-                if SCHEDULE in keys}
+        return {
+            (sid, SCHEDULE): _overrides(periods)
+            for sid, periods in schedules(school_ids=school_ids).items()
+            if SCHEDULE in keys
+        }
 
     def differences(self, template_content: dict[str, int], school_content: dict[str, int] | None) -> list[str]:
         # Both sides list only the kinds set away from the portal's default; a kind neither lists is the default.
@@ -89,6 +96,5 @@ class RetentionKind(Kind):
         # The trust keeps monitoring alerts a year longer, to compare three annual reviews.
         return (SCHEDULE, {"monitoring.alerts": 3}) if "monitoring.alerts" in KINDS else None
 
-    def apply(self, *, school, key: str, content: dict[str, int], by, origin=None,
-              options: dict | None = None) -> None:
+    def apply(self, *, school, key: str, content: dict[str, int], by, origin=None, options: dict | None = None) -> None:
         schedule_apply(school=school, user=by, periods=dict(content), note="The trust's schedule", origin=origin)

@@ -41,21 +41,36 @@ def schedule(request: HttpRequest) -> HttpResponse:
             changed = [e for e in entries if wanted[e.kind.name] != e.years]
             try:
                 for entry in changed:
-                    services.period_set(school=school, user=request.user, kind=entry.kind.name,
-                                        years=wanted[entry.kind.name], note=note,
-                                        origin=origin_of(request))
+                    services.period_set(
+                        school=school,
+                        user=request.user,
+                        kind=entry.kind.name,
+                        years=wanted[entry.kind.name],
+                        note=note,
+                        origin=origin_of(request),
+                    )
             except ValidationError as exc:
                 errors["__all__"] = "; ".join(error_messages(exc))
             else:
-                messages.success(request, f"Retention schedule saved ({len(changed)} changed)." if changed
-                                 else "Nothing changed.")
+                messages.success(
+                    request, f"Retention schedule saved ({len(changed)} changed)." if changed else "Nothing changed."
+                )
                 return redirect("retention:schedule")
 
     rows = [{"entry": e, "value": values[e.kind.name], "error": errors.get(e.kind.name)} for e in entries]
-    return render(request, "retention/schedule.html", {
-        "rows": rows, "note": note, "form_error": errors.get("__all__"), "min_years": MIN_YEARS,
-        "max_years": MAX_YEARS, "standings": school_view(school=school, kind_name="retention.schedule")},
-        status=400 if errors else 200)
+    return render(
+        request,
+        "retention/schedule.html",
+        {
+            "rows": rows,
+            "note": note,
+            "form_error": errors.get("__all__"),
+            "min_years": MIN_YEARS,
+            "max_years": MAX_YEARS,
+            "standings": school_view(school=school, kind_name="retention.schedule"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @require_POST
@@ -85,10 +100,18 @@ def hold_place(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.hold_place(school=school, user=request.user, scope=data["scope"], reason=data["reason"],
-                                detail=data["detail"], kind=data["kind"], pupil=data["pupil"],
-                                record_label=data["record_label"], ends_on=data["ends_on"],
-                                origin=origin_of(request))
+            services.hold_place(
+                school=school,
+                user=request.user,
+                scope=data["scope"],
+                reason=data["reason"],
+                detail=data["detail"],
+                kind=data["kind"],
+                pupil=data["pupil"],
+                record_label=data["record_label"],
+                ends_on=data["ends_on"],
+                origin=origin_of(request),
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
@@ -103,15 +126,19 @@ def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
     form = LiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.hold_lift(school=school, user=request.user, hold=hold, reason=form.cleaned_data["reason"],
-                               origin=origin_of(request))
+            services.hold_lift(
+                school=school,
+                user=request.user,
+                hold=hold,
+                reason=form.cleaned_data["reason"],
+                origin=origin_of(request),
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
             messages.success(request, "Legal hold lifted.")
             return redirect("retention:holds")
-    return render(request, "retention/hold_lift.html", {"hold": hold, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "retention/hold_lift.html", {"hold": hold, "form": form}, status=400 if form.errors else 200)
 
 
 # --- disposal batches ----------------------------------------------------------------------------------------
@@ -126,12 +153,19 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     found = get_object_or_404(DisposalBatch.objects.filter(school=school), pk=batch_id)
     approvals = list(found.approvals.select_related("user"))
     standing = [a for a in approvals if a.withdrawn_at is None]
-    return render(request, "retention/batch.html", {
-        "batch": found, "items": found.items.select_related("removed_by"), "approvals": approvals,
-        "standing": standing, "mine": any(a.user_id == request.user.pk for a in standing),
-        "tombstones": selectors.tombstones(batch=found) if found.status == BatchStatus.DISPOSED else [],
-        "remove_form": RemoveForm(),
-    })
+    return render(
+        request,
+        "retention/batch.html",
+        {
+            "batch": found,
+            "items": found.items.select_related("removed_by"),
+            "approvals": approvals,
+            "standing": standing,
+            "mine": any(a.user_id == request.user.pk for a in standing),
+            "tombstones": selectors.tombstones(batch=found) if found.status == BatchStatus.DISPOSED else [],
+            "remove_form": RemoveForm(),
+        },
+    )
 
 
 @require_POST
@@ -145,9 +179,12 @@ def batch_approve(request: HttpRequest, batch_id: int) -> HttpResponse:
             messages.error(request, message)
     else:
         found.refresh_from_db()
-        messages.success(request, "Approved. The records have been disposed of: their tombstones are below."
-                         if found.status == BatchStatus.DISPOSED else
-                         "Approved. Disposal runs when the other approval is given.")
+        messages.success(
+            request,
+            "Approved. The records have been disposed of: their tombstones are below."
+            if found.status == BatchStatus.DISPOSED
+            else "Approved. Disposal runs when the other approval is given.",
+        )
     return redirect("retention:batch", batch_id=found.pk)
 
 
@@ -157,8 +194,14 @@ def item_remove(request: HttpRequest, batch_id: int, item_id: int) -> HttpRespon
     found = get_object_or_404(DisposalBatch.objects.filter(school=school), pk=batch_id)
     get_object_or_404(found.items, pk=item_id)
     try:
-        item = disposal.item_remove(school=school, user=request.user, batch=found, item_id=item_id,
-                                    reason=request.POST.get("reason", ""), origin=origin_of(request))
+        item = disposal.item_remove(
+            school=school,
+            user=request.user,
+            batch=found,
+            item_id=item_id,
+            reason=request.POST.get("reason", ""),
+            origin=origin_of(request),
+        )
     except ValidationError as exc:
         for message in error_messages(exc):
             messages.error(request, message)

@@ -46,9 +46,11 @@ class NewSchoolForm(forms.ModelForm):
     """A school joining the trust, added by the trust lead (schools.services.school_add)."""
 
     staff_file = forms.FileField(
-        required=False, label="Staff list from the MIS (optional)",
+        required=False,
+        label="Staff list from the MIS (optional)",
         help_text="A CSV in the staff import's format (the import page's template); checked and applied as a whole, "
-                  "or not at all, like any import. You can also import later.")
+        "or not at all, like any import. You can also import later.",
+    )
 
     class Meta:
         model = School
@@ -67,9 +69,12 @@ class FlagForm(forms.Form):
     kind = forms.ChoiceField(label="Flag", choices=VulnerabilityFlag.choices)
     starts_on = forms.DateField(label="Started", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     # A date input takes only an ISO value: the site's dd/mm/yyyy would leave a saved date showing empty.
-    ends_on = forms.DateField(label="Ended", required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                              help_text="Leave empty while it applies.")
+    ends_on = forms.DateField(
+        label="Ended",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty while it applies.",
+    )
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,9 @@ RECENT_RUNS = 10
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(
-        label="What the file holds", choices=ImportRun.Kind.choices, initial=ImportRun.Kind.PUPILS,
+        label="What the file holds",
+        choices=ImportRun.Kind.choices,
+        initial=ImportRun.Kind.PUPILS,
         widget=forms.RadioSelect,
     )
     file = forms.FileField(
@@ -30,15 +32,18 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx,text/csv," + tables.XLSX_TYPE}),
     )
     sheet = forms.CharField(
-        required=False, label="Which sheet of the workbook",
+        required=False,
+        label="Which sheet of the workbook",
         help_text="Only for a workbook with several sheets: the one that holds the list.",
     )
     allow_many_leavers = forms.BooleanField(
-        required=False, label="Yes, mark pupils missing from the file as left, even if there are many",
+        required=False,
+        label="Yes, mark pupils missing from the file as left, even if there are many",
         help_text="Pupils files only. Leavers are kept on record and come back if a later file lists them.",
     )
     end_missing_staff = forms.BooleanField(
-        required=False, label="End the roles of staff who are not in this file",
+        required=False,
+        label="End the roles of staff who are not in this file",
         help_text="Staff files only. Their records are kept; your own roles are never ended this way.",
     )
 
@@ -54,13 +59,18 @@ class ImportForm(forms.Form):
 
 def _page(request: HttpRequest, form: ImportForm, run: ImportRun | None = None, *, status: int = 200) -> HttpResponse:
     school = request.portal.school
-    return render(request, "schools/import.html", {
-        "form": form,
-        "run": run,
-        "recent": ImportRun.objects.filter(school=school).select_related("uploaded_by")[:RECENT_RUNS],
-        "pupil_columns": importer.accepted_spellings(kind=ImportRun.Kind.PUPILS),
-        "staff_columns": importer.accepted_spellings(kind=ImportRun.Kind.STAFF),
-    }, status=status)
+    return render(
+        request,
+        "schools/import.html",
+        {
+            "form": form,
+            "run": run,
+            "recent": ImportRun.objects.filter(school=school).select_related("uploaded_by")[:RECENT_RUNS],
+            "pupil_columns": importer.accepted_spellings(kind=ImportRun.Kind.PUPILS),
+            "staff_columns": importer.accepted_spellings(kind=ImportRun.Kind.STAFF),
+        },
+        status=status,
+    )
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -78,16 +88,25 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         return _page(request, form)
     try:
         run = importer.import_people(
-            school=school, kind=form.cleaned_data["kind"], data=data, filename=upload.name,
-            by=request.user, origin=origin_of(request), end_missing_staff=form.cleaned_data["end_missing_staff"],
-            allow_many_leavers=form.cleaned_data["allow_many_leavers"], sheet=form.cleaned_data["sheet"],
+            school=school,
+            kind=form.cleaned_data["kind"],
+            data=data,
+            filename=upload.name,
+            by=request.user,
+            origin=origin_of(request),
+            end_missing_staff=form.cleaned_data["end_missing_staff"],
+            allow_many_leavers=form.cleaned_data["allow_many_leavers"],
+            sheet=form.cleaned_data["sheet"],
         )
     except Exception:
         # The importer answers bad files with a report; anything reaching here is our bug. Log it loudly and
         # still give the person a page that says nothing changed, rather than an error page mid-task.
         log.exception("MIS import failed for school %s", school.pk)
-        form.add_error(None, "Something went wrong while reading this file, so nothing was changed. "
-                             "The problem has been logged; please tell the portal's administrator.")
+        form.add_error(
+            None,
+            "Something went wrong while reading this file, so nothing was changed. "
+            "The problem has been logged; please tell the portal's administrator.",
+        )
         return _page(request, form)
     if run.applied:
         return redirect("schools:import_result", run_id=run.pk)
@@ -99,8 +118,11 @@ def import_template(request: HttpRequest) -> HttpResponse:
     if kind not in ImportRun.Kind.values:
         kind = ImportRun.Kind.PUPILS
     # The canonical headers and two example rows, through the one CSV helper (BOM for Excel, cells escaped).
-    return csv_response(filename=f"mis-import-{kind}-template.csv", header=importer.TEMPLATE_HEADERS[kind],
-                        rows=importer.TEMPLATE_ROWS[kind])
+    return csv_response(
+        filename=f"mis-import-{kind}-template.csv",
+        header=importer.TEMPLATE_HEADERS[kind],
+        rows=importer.TEMPLATE_ROWS[kind],
+    )
 
 
 def import_result(request: HttpRequest, run_id: int) -> HttpResponse:

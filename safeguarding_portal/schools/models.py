@@ -45,7 +45,9 @@ class School(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     # The languages besides English the parents' pages and emails are offered in (schools/languages.py codes).
     parent_languages = models.JSONField(
-        "languages offered to parents", default=list, blank=True,
+        "languages offered to parents",
+        default=list,
+        blank=True,
         help_text="Besides English. Parents see these on the signing and consent pages, and get emails in them.",
     )
 
@@ -90,8 +92,14 @@ class Term(models.Model):
         super().clean()
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError({"ends_on": "A term must end after it starts."})
-        if self.starts_on and self.academic_year and not (
-            academic_year_bounds(self.academic_year)[0] <= self.starts_on <= academic_year_bounds(self.academic_year)[1]
+        if (
+            self.starts_on
+            and self.academic_year
+            and not (
+                academic_year_bounds(self.academic_year)[0]
+                <= self.starts_on
+                <= academic_year_bounds(self.academic_year)[1]
+            )
         ):
             raise ValidationError({"starts_on": f"That date is not in the {self.academic_year_label} academic year."})
         if self.school_id and self.starts_on and self.ends_on:
@@ -237,8 +245,14 @@ class Pupil(models.Model):
         super().save(*args, **kwargs)
 
     def names_for_search(self) -> str:
-        return search_text_for(self.legal_forename, self.preferred_forename, self.surname, self.preferred_surname,
-                               self.former_surname, self.upn)
+        return search_text_for(
+            self.legal_forename,
+            self.preferred_forename,
+            self.surname,
+            self.preferred_surname,
+            self.former_surname,
+            self.upn,
+        )
 
     @property
     def forename(self) -> str:
@@ -448,7 +462,9 @@ class PupilFlag(models.Model):
             ),
             models.UniqueConstraint(fields=["pupil", "kind", "starts_on"], name="pupilflag_one_period_per_start"),
             models.UniqueConstraint(
-                fields=["pupil", "kind"], condition=Q(ends_on__isnull=True), name="pupilflag_one_open_period",
+                fields=["pupil", "kind"],
+                condition=Q(ends_on__isnull=True),
+                name="pupilflag_one_open_period",
             ),
         ]
         indexes = [models.Index(fields=["kind", "starts_on"])]

@@ -34,8 +34,13 @@ def term_dates_missing(*, today: datetime.date) -> int:
     sent = 0
     for member in people:
         sent += remind(
-            recipient_email=member.user.email, recipient_user=member.user, school_id=member.school_id,
-            kind="schools.term_dates_missing", key=f"term-dates:{year}", url=url, on=today,
+            recipient_email=member.user.email,
+            recipient_user=member.user,
+            school_id=member.school_id,
+            kind="schools.term_dates_missing",
+            key=f"term-dates:{year}",
+            url=url,
+            on=today,
             text=f"Term dates for {year} are missing: reports, reminders and the five-school-day deadline for "
             "child-protection files count school days from them (until then every weekday counts).",
         )

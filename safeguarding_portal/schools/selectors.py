@@ -134,8 +134,11 @@ def trust_overview(*, trust: Trust) -> list[dict]:
 
 # --- The school year: which term a page is about, on any day --------------------------------------------
 
-HOLIDAY_AFTER = {Term.Name.AUTUMN: "Christmas holiday", Term.Name.SPRING: "Easter holiday",
-                 Term.Name.SUMMER: "Summer holiday"}
+HOLIDAY_AFTER = {
+    Term.Name.AUTUMN: "Christmas holiday",
+    Term.Name.SPRING: "Easter holiday",
+    Term.Name.SUMMER: "Summer holiday",
+}
 NO_TERM_WEEKS = 13
 
 
@@ -189,8 +192,11 @@ def term_in_view(*, school: School, today: datetime.date | None = None) -> TermI
     has_year = Term.objects.filter(school=school, academic_year=year_to_check).exists()
     missing = None if has_year else year_to_check
     if not started:
-        note = (f"No term dates entered: showing the last {NO_TERM_WEEKS} weeks" if missing is not None
-                else f"Before the first term: showing the last {NO_TERM_WEEKS} weeks")
+        note = (
+            f"No term dates entered: showing the last {NO_TERM_WEEKS} weeks"
+            if missing is not None
+            else f"Before the first term: showing the last {NO_TERM_WEEKS} weeks"
+        )
         return TermInView(today, None, False, note, missing)
     term = started[0]
     if term.ends_on >= today:

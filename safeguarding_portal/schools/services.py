@@ -36,16 +36,24 @@ def school_details_save(*, school: School, user: User, form, origin: Origin | No
     detail: dict = {"fields": form.changed_data}
     if "parent_languages" in form.changed_data:
         detail["parent_languages"] = {"from": languages_before, "to": list(form.instance.parent_languages)}
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary="School details changed", detail=detail)
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=user,
+        school=school,
+        origin=origin,
+        obj=school,
+        summary="School details changed",
+        detail=detail,
+    )
     return school
 
 
 def _formset_save(*, school: School, user: User, formset, origin: Origin | None, summary: str) -> None:
     _same_school(school, formset.instance)
     formset.save()
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school,
-                 summary=summary)
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED, actor=user, school=school, origin=origin, obj=school, summary=summary
+    )
 
 
 @transaction.atomic
@@ -70,16 +78,23 @@ def school_add(*, trust: Trust, form, terms, contacts, user: User, origin: Origi
     terms.save()
     contacts.instance = school
     contacts.save()
-    audit_record(action=AuditAction.SCHOOL_UPDATED, actor=user, origin=origin, school=school, obj=school,
-                 summary=f"{school.name} (URN {school.urn}) added to {trust} with {school.terms.count()} term(s) "
-                         f"and {school.contacts.count()} contact(s)")
+    audit_record(
+        action=AuditAction.SCHOOL_UPDATED,
+        actor=user,
+        origin=origin,
+        school=school,
+        obj=school,
+        summary=f"{school.name} (URN {school.urn}) added to {trust} with {school.terms.count()} term(s) "
+        f"and {school.contacts.count()} contact(s)",
+    )
     return school
 
 
 def staff_import(*, school: School, upload, user: User, origin: Origin | None = None) -> ImportRun:
     """The staff list through the MIS import, exactly as the school's own import page runs it."""
-    return import_people(school=school, kind=ImportRun.Kind.STAFF, data=upload.read(), filename=upload.name,
-                         by=user, origin=origin)
+    return import_people(
+        school=school, kind=ImportRun.Kind.STAFF, data=upload.read(), filename=upload.name, by=user, origin=origin
+    )
 
 
 def _flag_words(flag: PupilFlag) -> str:
@@ -88,38 +103,70 @@ def _flag_words(flag: PupilFlag) -> str:
 
 
 def _flag_detail(flag: PupilFlag) -> dict:
-    return {"kind": flag.kind, "starts_on": flag.starts_on.isoformat(),
-            "ends_on": flag.ends_on.isoformat() if flag.ends_on else None, "source": flag.source}
+    return {
+        "kind": flag.kind,
+        "starts_on": flag.starts_on.isoformat(),
+        "ends_on": flag.ends_on.isoformat() if flag.ends_on else None,
+        "source": flag.source,
+    }
 
 
 @transaction.atomic
-def flag_add(*, school: School, user, pupil: Pupil, kind: str, starts_on: datetime.date,
-             ends_on: datetime.date | None, origin: Origin | None = None) -> PupilFlag:
+def flag_add(
+    *,
+    school: School,
+    user,
+    pupil: Pupil,
+    kind: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    origin: Origin | None = None,
+) -> PupilFlag:
     """The DSL team records a flag the MIS does not have yet (or never will). Raises ValidationError."""
     if pupil.school_id != school.pk:
         raise ValidationError("That pupil is not at this school.")
-    flag = PupilFlag(pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on, source=PupilFlag.Source.DSL,
-                     recorded_by=user)
+    flag = PupilFlag(
+        pupil=pupil, kind=kind, starts_on=starts_on, ends_on=ends_on, source=PupilFlag.Source.DSL, recorded_by=user
+    )
     flag.full_clean()
     flag.save()
-    audit_record(action=AuditAction.PUPIL_FLAG_CHANGED, origin=origin, actor=user, school=school, obj=flag,
-                 summary=f"Flag added for UPN {pupil.upn}: {_flag_words(flag)}",
-                 detail={"pupil": pupil.pk, "change": "added", "after": _flag_detail(flag)})
+    audit_record(
+        action=AuditAction.PUPIL_FLAG_CHANGED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=flag,
+        summary=f"Flag added for UPN {pupil.upn}: {_flag_words(flag)}",
+        detail={"pupil": pupil.pk, "change": "added", "after": _flag_detail(flag)},
+    )
     return flag
 
 
 @transaction.atomic
-def flag_change(*, school: School, user, flag: PupilFlag, starts_on: datetime.date,
-                ends_on: datetime.date | None, origin: Origin | None = None) -> PupilFlag:
+def flag_change(
+    *,
+    school: School,
+    user,
+    flag: PupilFlag,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    origin: Origin | None = None,
+) -> PupilFlag:
     """New dates for one period (ending it, or correcting it), with the old and new dates in the audit log."""
     flag = PupilFlag.objects.select_for_update().select_related("pupil").get(pk=flag.pk, pupil__school=school)
     before = _flag_detail(flag)
     flag.starts_on, flag.ends_on, flag.recorded_by = starts_on, ends_on, user
     flag.full_clean()
     flag.save()
-    audit_record(action=AuditAction.PUPIL_FLAG_CHANGED, origin=origin, actor=user, school=school, obj=flag,
-                 summary=f"Flag changed for UPN {flag.pupil.upn}: {_flag_words(flag)}",
-                 detail={"pupil": flag.pupil_id, "change": "changed", "before": before, "after": _flag_detail(flag)})
+    audit_record(
+        action=AuditAction.PUPIL_FLAG_CHANGED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=flag,
+        summary=f"Flag changed for UPN {flag.pupil.upn}: {_flag_words(flag)}",
+        detail={"pupil": flag.pupil_id, "change": "changed", "before": before, "after": _flag_detail(flag)},
+    )
     return flag
 
 
@@ -128,7 +175,13 @@ def flag_remove(*, school: School, user, flag: PupilFlag, origin: Origin | None 
     """A period recorded in error. The audit log keeps what it said (an ended flag is changed, not removed)."""
     flag = PupilFlag.objects.select_for_update().select_related("pupil").get(pk=flag.pk, pupil__school=school)
     before = _flag_detail(flag)
-    audit_record(action=AuditAction.PUPIL_FLAG_CHANGED, origin=origin, actor=user, school=school, obj=flag,
-                 summary=f"Flag removed for UPN {flag.pupil.upn}: {_flag_words(flag)}",
-                 detail={"pupil": flag.pupil_id, "change": "removed", "before": before})
+    audit_record(
+        action=AuditAction.PUPIL_FLAG_CHANGED,
+        origin=origin,
+        actor=user,
+        school=school,
+        obj=flag,
+        summary=f"Flag removed for UPN {flag.pupil.upn}: {_flag_words(flag)}",
+        detail={"pupil": flag.pupil_id, "change": "removed", "before": before},
+    )
     flag.delete()

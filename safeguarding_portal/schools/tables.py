@@ -34,8 +34,10 @@ class SheetChoiceNeeded(WorkbookProblem):
     def __init__(self, sheets: list[str]):
         self.sheets = sheets
         names = ", ".join(f"“{s}”" for s in sheets)
-        super().__init__(f"This workbook has {len(sheets)} sheets ({names}). Choose the sheet that holds the list, "
-                         "and choose the file again.")
+        super().__init__(
+            f"This workbook has {len(sheets)} sheets ({names}). Choose the sheet that holds the list, "
+            "and choose the file again."
+        )
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -147,7 +149,9 @@ def ask_for_sheet(form: Any, data: bytes) -> bool:  # form: a bound, valid Djang
     if len(names) < 2 or chosen in names:
         return False
     form.fields["sheet"] = forms.ChoiceField(
-        label="Which sheet of the workbook", choices=[(n, n) for n in names], initial=names[0],
+        label="Which sheet of the workbook",
+        choices=[(n, n) for n in names],
+        initial=names[0],
         help_text="Choose the sheet that holds the list, then choose the file again and send it.",
     )
     form._bound_fields_cache.pop("sheet", None)  # cleaning bound the text field; show the list instead

@@ -136,15 +136,21 @@ def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
             if action == "add":
                 add_form = FlagForm(request.POST, prefix="add")
                 if add_form.is_valid():
-                    services.flag_add(school=school, user=request.user, pupil=pupil, origin=origin_of(request),
-                                      **add_form.cleaned_data)
+                    services.flag_add(
+                        school=school,
+                        user=request.user,
+                        pupil=pupil,
+                        origin=origin_of(request),
+                        **add_form.cleaned_data,
+                    )
                     messages.success(request, "Flag added.")
                     return redirect("schools:pupil_flags", pupil_id=pupil.pk)
             elif action == "change":
                 form = FlagDatesForm(request.POST, prefix=f"flag{flag.pk}")
                 if form.is_valid():
-                    services.flag_change(school=school, user=request.user, flag=flag, origin=origin_of(request),
-                                         **form.cleaned_data)
+                    services.flag_change(
+                        school=school, user=request.user, flag=flag, origin=origin_of(request), **form.cleaned_data
+                    )
                     messages.success(request, "Flag dates saved.")
                     return redirect("schools:pupil_flags", pupil_id=pupil.pk)
                 failed[flag.pk] = form
@@ -153,19 +159,29 @@ def pupil_flags(request: HttpRequest, pupil_id: int) -> HttpResponse:
                 messages.success(request, "Flag removed.")
                 return redirect("schools:pupil_flags", pupil_id=pupil.pk)
         except ValidationError as exc:
-            target = add_form if action == "add" else failed.setdefault(
-                flag.pk, FlagDatesForm(request.POST, prefix=f"flag{flag.pk}"))
+            target = (
+                add_form
+                if action == "add"
+                else failed.setdefault(flag.pk, FlagDatesForm(request.POST, prefix=f"flag{flag.pk}"))
+            )
             add_errors_to_form(target, exc, on_fields=False)
     record_view(request=request, obj=pupil, summary=f"Vulnerability flags of pupil {pupil.upn}")
     periods = [
-        (flag, failed.get(flag.pk) or FlagDatesForm(prefix=f"flag{flag.pk}",
-                                                    initial={"starts_on": flag.starts_on, "ends_on": flag.ends_on}))
+        (
+            flag,
+            failed.get(flag.pk)
+            or FlagDatesForm(prefix=f"flag{flag.pk}", initial={"starts_on": flag.starts_on, "ends_on": flag.ends_on}),
+        )
         for flag in selectors.pupil_flags(school=school, pupil=pupil)
     ]
     current = {f.pk for f in selectors.current_flags(school=school, pupil_ids=[pupil.pk]).get(pupil.pk, [])}
     status = 400 if request.method == "POST" else 200
-    return render(request, "schools/pupil_flags.html",
-                  {"pupil": pupil, "periods": periods, "current": current, "add_form": add_form}, status=status)
+    return render(
+        request,
+        "schools/pupil_flags.html",
+        {"pupil": pupil, "periods": periods, "current": current, "add_form": add_form},
+        status=status,
+    )
 
 
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -188,20 +204,27 @@ def trust_school_add(request: HttpRequest) -> HttpResponse:
     contacts = NewContactFormSet(data, prefix="contacts", instance=School())
     if data is not None and form.is_valid() and terms.is_valid() and contacts.is_valid():
         origin = origin_of(request)
-        school = services.school_add(trust=trust, form=form, terms=terms, contacts=contacts, user=request.user,
-                                     origin=origin)
+        school = services.school_add(
+            trust=trust, form=form, terms=terms, contacts=contacts, user=request.user, origin=origin
+        )
         upload = form.cleaned_data.get("staff_file")
         if upload:
             run = services.staff_import(school=school, upload=upload, user=request.user, origin=origin)
             if run.applied:
                 messages.success(request, f"{school.name} added, with its staff list ({run.created} new).")
             else:
-                messages.warning(request, f"{school.name} added, but its staff list was not imported: "
-                                          f"{run.error_count} row(s) need correcting. Its staff can import it again.")
+                messages.warning(
+                    request,
+                    f"{school.name} added, but its staff list was not imported: "
+                    f"{run.error_count} row(s) need correcting. Its staff can import it again.",
+                )
         else:
             messages.success(request, f"{school.name} added to the trust.")
         return redirect("reports:trust_school", school_id=school.pk)
 
     columns = ",".join(TEMPLATE_HEADERS["staff"])
-    return render(request, "schools/trust_school_add.html", {"trust": trust, "form": form, "terms": terms,
-                                                             "contacts": contacts, "staff_columns": columns})
+    return render(
+        request,
+        "schools/trust_school_add.html",
+        {"trust": trust, "form": form, "terms": terms, "contacts": contacts, "staff_columns": columns},
+    )

@@ -18,16 +18,28 @@ def seed(*, demo) -> list[str]:
         if sample is None or lead is None:
             continue
         key, content = sample
-        template = services.template_publish(trust=demo.trust, by=lead, kind=kind.name, key=key, content=content,
-                                             note="Agreed by the trust's safeguarding leads, autumn term.")
+        template = services.template_publish(
+            trust=demo.trust,
+            by=lead,
+            kind=kind.name,
+            key=key,
+            content=content,
+            note="Agreed by the trust's safeguarding leads, autumn term.",
+        )
         published.append(f"{kind.label.lower()} ({template.key_label})")
-        if kind.name == "incidents.procedures" and oakfield and dsl and not TemplateAdoption.objects.filter(
-                school=oakfield, template=template).exists():
+        if (
+            kind.name == "incidents.procedures"
+            and oakfield
+            and dsl
+            and not TemplateAdoption.objects.filter(school=oakfield, template=template).exists()
+        ):
             services.template_adopt(school=oakfield, template=template, by=dsl)
     if not published:
         return []
-    return [f"Trust templates (trust@demo.example, Standards for schools): {'; '.join(published)}; "
-            "Oakfield follows the trust's cyberbullying checklist."]
+    return [
+        f"Trust templates (trust@demo.example, Standards for schools): {'; '.join(published)}; "
+        "Oakfield follows the trust's cyberbullying checklist."
+    ]
 
 
 plugins.register("demo", "standards", seed, order=95)

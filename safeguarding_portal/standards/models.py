@@ -24,8 +24,9 @@ class TrustTemplate(models.Model):
     note = models.TextField(blank=True)  # why, for the schools
     version = models.PositiveIntegerField(default=1)
     published_at = models.DateTimeField()
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["trust", "kind", "key"]
@@ -65,8 +66,9 @@ class TemplateAdoption(models.Model):
     template = models.ForeignKey(TrustTemplate, on_delete=models.CASCADE, related_name="adoptions")
     version = models.PositiveIntegerField()
     adopted_at = models.DateTimeField()
-    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [

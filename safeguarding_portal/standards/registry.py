@@ -25,8 +25,12 @@ from django.urls import reverse
 from safeguarding_portal.core import plugins
 
 NOT_ADOPTED, SAME, DIFFERS, BEHIND = "not_adopted", "same", "differs", "behind"
-STATE_WORDS = {NOT_ADOPTED: "Not adopted", SAME: "As the trust's", DIFFERS: "Differs from the trust",
-               BEHIND: "Behind the trust's newer version"}
+STATE_WORDS = {
+    NOT_ADOPTED: "Not adopted",
+    SAME: "As the trust's",
+    DIFFERS: "Differs from the trust",
+    BEHIND: "Behind the trust's newer version",
+}
 
 
 def states(*, trust_version: int, taken_version: int | None, differences: list[str]) -> list[str]:

@@ -25,8 +25,10 @@ class Standing:
 
 
 def _standings(kind: Kind, templates: list[TrustTemplate], school_ids: list[int]) -> dict[tuple[int, int], Standing]:
-    taken = dict(((a.school_id, a.template_id), a.version) for a in TemplateAdoption.objects.filter(
-        school_id__in=school_ids, template__in=templates))
+    taken = dict(
+        ((a.school_id, a.template_id), a.version)
+        for a in TemplateAdoption.objects.filter(school_id__in=school_ids, template__in=templates)
+    )
     contents = kind.school_contents(school_ids=school_ids, keys=[t.key for t in templates]) if templates else {}
     found = {}
     for sid in school_ids:
@@ -34,16 +36,21 @@ def _standings(kind: Kind, templates: list[TrustTemplate], school_ids: list[int]
             content = contents.get((sid, template.key))
             diffs = kind.differences(template.content, content)
             version = taken.get((sid, template.pk))
-            found[(sid, template.pk)] = Standing(template, content, version,
-                                                 states(trust_version=template.version, taken_version=version,
-                                                        differences=diffs), diffs)
+            found[(sid, template.pk)] = Standing(
+                template,
+                content,
+                version,
+                states(trust_version=template.version, taken_version=version, differences=diffs),
+                diffs,
+            )
     return found
 
 
 def _templates(*, trust_id: int, kind: Kind) -> list[TrustTemplate]:
     order = {key: i for i, (key, _) in enumerate(kind.keys())}
-    return sorted(TrustTemplate.objects.filter(trust_id=trust_id, kind=kind.name),
-                  key=lambda t: order.get(t.key, len(order)))
+    return sorted(
+        TrustTemplate.objects.filter(trust_id=trust_id, kind=kind.name), key=lambda t: order.get(t.key, len(order))
+    )
 
 
 def trust_kind_view(*, trust, kind: Kind) -> dict:
@@ -54,8 +61,13 @@ def trust_kind_view(*, trust, kind: Kind) -> dict:
     rows = []
     for template in templates:
         cells = [(school, standings[(school.pk, template.pk)]) for school in schools]
-        rows.append({"template": template, "cells": cells,
-                     **{state: sum(state in s.states for _, s in cells) for state in (BEHIND, DIFFERS, NOT_ADOPTED)}})
+        rows.append(
+            {
+                "template": template,
+                "cells": cells,
+                **{state: sum(state in s.states for _, s in cells) for state in (BEHIND, DIFFERS, NOT_ADOPTED)},
+            }
+        )
     return {"templates": templates, "schools": schools, "rows": rows}
 
 
@@ -65,8 +77,10 @@ def trust_overview(*, trust) -> list[dict]:
     for kind in KINDS.values():
         if kind.stored:
             view = trust_kind_view(trust=trust, kind=kind)
-            counts = {"templates": len(view["templates"]),
-                      **{state: sum(r[state] for r in view["rows"]) for state in (BEHIND, DIFFERS, NOT_ADOPTED)}}
+            counts = {
+                "templates": len(view["templates"]),
+                **{state: sum(r[state] for r in view["rows"]) for state in (BEHIND, DIFFERS, NOT_ADOPTED)},
+            }
         else:
             counts = kind.summary(trust=trust) or {}
         rows.append({"kind": kind, "url": kind.trust_url(), **counts})

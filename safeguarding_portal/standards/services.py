@@ -17,8 +17,9 @@ from .registry import KINDS
 
 
 @transaction.atomic
-def template_publish(*, trust, by, kind: str, key: str, content: Any, note: str = "",
-                     origin: Origin | None = None) -> TrustTemplate:
+def template_publish(
+    *, trust, by, kind: str, key: str, content: Any, note: str = "", origin: Origin | None = None
+) -> TrustTemplate:
     """A new template, or a changed one as its next version; the same content again publishes nothing."""
     spec = KINDS.get(kind)
     if spec is None or not spec.stored:
@@ -36,9 +37,15 @@ def template_publish(*, trust, by, kind: str, key: str, content: Any, note: str 
     template.published_at, template.published_by = timezone.now(), by
     template.full_clean()
     template.save()
-    audit_record(action="standards.template_published", origin=origin, actor=by, school=None, obj=template,
-                 summary=f"Trust template published: {spec.label}, {template.key_label} (version {template.version})",
-                 detail={"kind": kind, "key": key, "version": template.version, "before": before, "after": content})
+    audit_record(
+        action="standards.template_published",
+        origin=origin,
+        actor=by,
+        school=None,
+        obj=template,
+        summary=f"Trust template published: {spec.label}, {template.key_label} (version {template.version})",
+        detail={"kind": kind, "key": key, "version": template.version, "before": before, "after": content},
+    )
     return template
 
 
@@ -51,8 +58,9 @@ def template_for_school(*, school: School, kind: str, template_id: int) -> Trust
 
 
 @transaction.atomic
-def template_adopt(*, school: School, template: TrustTemplate, by, origin: Origin | None = None,
-                   options: dict | None = None) -> TemplateAdoption:
+def template_adopt(
+    *, school: School, template: TrustTemplate, by, origin: Origin | None = None, options: dict | None = None
+) -> TemplateAdoption:
     """Take the trust's current version into the school's own settings, and remember which version it was."""
     if template.trust_id != school.trust_id:
         raise ValidationError("That template belongs to another trust.")
@@ -61,10 +69,23 @@ def template_adopt(*, school: School, template: TrustTemplate, by, origin: Origi
     before = spec.school_contents(school_ids=[school.pk], keys=[template.key]).get((school.pk, template.key))
     spec.apply(school=school, key=template.key, content=template.content, by=by, origin=origin, options=options)
     adoption, _ = TemplateAdoption.objects.update_or_create(
-        school=school, template=template,
-        defaults={"version": template.version, "adopted_at": timezone.now(), "adopted_by": by})
-    audit_record(action="standards.template_adopted", origin=origin, actor=by, school=school, obj=adoption,
-                 summary=f"Took the trust's {spec.label.lower()}: {template.key_label} (version {template.version})",
-                 detail={"kind": template.kind, "key": template.key, "version": template.version,
-                         "before": before, "after": template.content})
+        school=school,
+        template=template,
+        defaults={"version": template.version, "adopted_at": timezone.now(), "adopted_by": by},
+    )
+    audit_record(
+        action="standards.template_adopted",
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=adoption,
+        summary=f"Took the trust's {spec.label.lower()}: {template.key_label} (version {template.version})",
+        detail={
+            "kind": template.kind,
+            "key": template.key,
+            "version": template.version,
+            "before": before,
+            "after": template.content,
+        },
+    )
     return adoption

@@ -39,10 +39,17 @@ def trust_overview(request: HttpRequest) -> HttpResponse:
 
 def trust_kind(request: HttpRequest, kind: str) -> HttpResponse:
     trust, spec = _trust(request), _kind(kind)
-    return render(request, "standards/trust_kind.html", {
-        "trust": trust, "kind": spec, **selectors.trust_kind_view(trust=trust, kind=spec), "words": STATE_WORDS,
-        "can_publish": request.portal.can(Cap.MANAGE_TRUST),
-    })
+    return render(
+        request,
+        "standards/trust_kind.html",
+        {
+            "trust": trust,
+            "kind": spec,
+            **selectors.trust_kind_view(trust=trust, kind=spec),
+            "words": STATE_WORDS,
+            "can_publish": request.portal.can(Cap.MANAGE_TRUST),
+        },
+    )
 
 
 def publish(request: HttpRequest, kind: str) -> HttpResponse:
@@ -53,19 +60,28 @@ def publish(request: HttpRequest, kind: str) -> HttpResponse:
         if template_id is None:
             raise Http404("No such template.")
         existing = get_object_or_404(TrustTemplate, pk=template_id, trust=trust, kind=spec.name)
-    initial = ({"key": existing.key, "content": spec.as_text(existing.content), "note": existing.note}
-               if existing else None)
+    initial = (
+        {"key": existing.key, "content": spec.as_text(existing.content), "note": existing.note} if existing else None
+    )
     form = TemplateForm(request.POST or None, initial=initial, kind=spec)
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.template_publish(trust=trust, by=request.user, kind=spec.name,
-                                                 key=form.cleaned_data["key"], content=form.cleaned_data["parsed"],
-                                                 note=form.cleaned_data["note"], origin=origin_of(request))
+            template = services.template_publish(
+                trust=trust,
+                by=request.user,
+                kind=spec.name,
+                key=form.cleaned_data["key"],
+                content=form.cleaned_data["parsed"],
+                note=form.cleaned_data["note"],
+                origin=origin_of(request),
+            )
         except ValidationError as exc:
             add_errors_to_form(form, exc)
         else:
-            messages.success(request, f"Published {template.key_label} (version {template.version}) to the trust's "
-                                      "schools. Each school takes it from its own page.")
+            messages.success(
+                request,
+                f"Published {template.key_label} (version {template.version}) to the trust's "
+                "schools. Each school takes it from its own page.",
+            )
             return redirect("standards:trust_kind", kind=spec.name)
-    return render(request, "standards/publish.html", {"trust": trust, "kind": spec, "form": form,
-                                                      "existing": existing})
+    return render(request, "standards/publish.html", {"trust": trust, "kind": spec, "form": form, "existing": existing})

@@ -17,8 +17,16 @@ from .widths import PHONE, assert_nothing_cut_off, check_at_both_widths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NAMES = [("Amelia", "Okafor"), ("Noah", "Williams"), ("Zara", "Khan"), ("Harry", "Evans"), ("Maisie", "O'Brien"),
-         ("Leo", "Nowak"), ("Ava-Rose", "Fitzgerald-Campbell"), ("Yusuf", "Rahman")]
+NAMES = [
+    ("Amelia", "Okafor"),
+    ("Noah", "Williams"),
+    ("Zara", "Khan"),
+    ("Harry", "Evans"),
+    ("Maisie", "O'Brien"),
+    ("Leo", "Nowak"),
+    ("Ava-Rose", "Fitzgerald-Campbell"),
+    ("Yusuf", "Rahman"),
+]
 
 
 @pytest.fixture
@@ -27,15 +35,19 @@ def class_5b(school):
     fam = f.family(school, children=2)
     for i, (forename, surname) in enumerate(NAMES):
         pupil = PupilFactory(school=school, legal_forename=forename, surname=surname, registration_group="5B")
-        parent = GuardianFactory(school=school, full_name=f"{['Grace', 'Tom', 'Aisha', 'Dan'][i % 4]} {surname}",
-                                 email=f"{forename.lower()}.parent@home.example")
+        parent = GuardianFactory(
+            school=school,
+            full_name=f"{['Grace', 'Tom', 'Aisha', 'Dan'][i % 4]} {surname}",
+            email=f"{forename.lower()}.parent@home.example",
+        )
         PupilGuardianFactory(pupil=pupil, guardian=parent, relationship="Mother" if i % 2 else "Father")
     camp = f.campaign(school, notify=False)
     Invitation.objects.filter(campaign=camp).update(sent_at=timezone.now())
     signed = f.sign_invitation(f.invitation_of(camp, fam.guardian))
     services.change_consent(signature=signed[0], key="video", given=False, actor="Hannah Morgan")
-    for invitation in Invitation.objects.filter(campaign=camp, email__in=[
-            "amelia.parent@home.example", "noah.parent@home.example", "zara.parent@home.example"]):
+    for invitation in Invitation.objects.filter(
+        campaign=camp, email__in=["amelia.parent@home.example", "noah.parent@home.example", "zara.parent@home.example"]
+    ):
         f.sign_invitation(invitation)
     Invitation.objects.filter(campaign=camp, email="harry.parent@home.example").update(bounced_at=timezone.now())
     return camp, fam
@@ -79,7 +91,8 @@ def test_the_campaign_chases_and_the_office_records_a_paper_copy(page, school, d
     for question in page.locator("fieldset .consent-row").all():
         question.get_by_label("Yes").check()
     page.get_by_label("Scan or photo of the signed paper copy").set_input_files(
-        files=[{"name": "evans-aup.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 scanned copy"}])
+        files=[{"name": "evans-aup.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 scanned copy"}]
+    )
     page.get_by_label("I have checked that the paper copy is signed").check()
     page.get_by_role("button", name="Record the paper agreement").click()
     expect(page.get_by_text("Recorded: Harry Evans's parents' agreement, signed on paper")).to_be_visible()

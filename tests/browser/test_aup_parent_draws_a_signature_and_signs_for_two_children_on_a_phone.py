@@ -15,8 +15,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_parent_signs_with_a_drawn_signature(browser, live_server, school):
     fam = f.family(school)
     invitation = f.invitation_of(f.campaign(school, notify=False), fam.guardian)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  timezone_id="Europe/London", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

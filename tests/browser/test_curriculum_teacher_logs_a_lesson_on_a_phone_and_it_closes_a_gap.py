@@ -18,8 +18,14 @@ def test_teacher_logs_a_lesson_on_a_phone_and_the_osl_sees_the_gap_closed(browse
     f.unit(school, title="Digital footprints", year_groups=("3",), strands=("reputation",))
     gap = f.gap(school, year_group="5", strand="bullying")
 
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  timezone_id="Europe/London", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

@@ -15,8 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_link_page_and_a_case_to_check_read_well_and_the_dsl_accepts_it(page, school, dsl):
     incident = pupil_reports.pupil_report(
-        school=school, about="stranger", when="yesterday", still_happening=True, name="",
-        description="An adult I met in a game keeps asking for my address and photos", notify=False,
+        school=school,
+        about="stranger",
+        when="yesterday",
+        still_happening=True,
+        name="",
+        description="An adult I met in a game keeps asking for my address and photos",
+        notify=False,
     )
     sign_in(page, dsl, device=confirmed_device(dsl))
 

@@ -72,4 +72,3 @@ def test_dsl_acknowledges_records_and_closes_a_case(page, live_server, dsl, depu
     incident.refresh_from_db()
     assert incident.status == Status.CLOSED and incident.acknowledged_at is not None
     assert incident.entries.filter(kind=EntryKind.NO_REFERRAL).exists()
-

@@ -103,10 +103,20 @@ def test_a_full_name_search_finds_the_pupil_and_marks_the_match(page, live_serve
 
 def test_on_a_phone_the_filters_fold_away_and_each_case_is_a_card(browser, live_server, dsl, staff, school):
     for i in range(3):
-        make_case(school=school, reporter=staff, immediate_risk=i == 0,
-                  pupils=[PupilFactory(school=school, legal_forename=f"Pupil{i}", surname="Phone")])
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  timezone_id="Europe/London", is_mobile=True, has_touch=True)
+        make_case(
+            school=school,
+            reporter=staff,
+            immediate_risk=i == 0,
+            pupils=[PupilFactory(school=school, legal_forename=f"Pupil{i}", surname="Phone")],
+        )
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        is_mobile=True,
+        has_touch=True,
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     try:

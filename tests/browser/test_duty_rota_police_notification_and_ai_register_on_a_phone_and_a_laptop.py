@@ -22,8 +22,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def rota(school, dsl, deputy):
     # Out-of-hours cover too, so someone is on duty whatever the hour the test runs at (browser tests run on
     # the real clock).
-    services.save_settings(school=school, by=dsl, day_starts=datetime.time(8), day_ends=datetime.time(17),
-                           out_of_hours_cover=True, team_after_minutes=15, head_after_minutes=30)
+    services.save_settings(
+        school=school,
+        by=dsl,
+        day_starts=datetime.time(8),
+        day_ends=datetime.time(17),
+        out_of_hours_cover=True,
+        team_after_minutes=15,
+        head_after_minutes=30,
+    )
     weekly_rota(school, by=dsl, school_day=every_weekday(dsl), out_of_hours=dict.fromkeys(range(7), deputy))
 
 
@@ -44,8 +51,10 @@ def test_the_rota_page_and_a_swapped_day(page, school, dsl, deputy, rota):
     expect(page.get_by_test_id("rota-week")).to_contain_text("swap: DSL at a child protection conference")
     screenshot(page, "duty-rota-swapped")
     assert RotaSwap.objects.get(school=school, on=day).person == deputy
-    assert selectors.on_duty(school, selectors.next_school_day_start(school, timezone.now())
-                             + datetime.timedelta(hours=1)) == deputy
+    assert (
+        selectors.on_duty(school, selectors.next_school_day_start(school, timezone.now()) + datetime.timedelta(hours=1))
+        == deputy
+    )
     assert page.console_errors == []
 
 
@@ -65,14 +74,27 @@ def test_a_police_notification_is_acknowledged_from_its_page(page, school, dsl, 
 
 
 def test_the_ai_tools_register(page, school, dsl, head, osl):
-    approved = ai.add_tool(school=school, by=osl, name="Lesson Planner GPT", supplier="OpenAI",
-                           purpose="Drafting lesson plans", used_by="staff", data_seen="Teachers' prompts only",
-                           status="in_use")
+    approved = ai.add_tool(
+        school=school,
+        by=osl,
+        name="Lesson Planner GPT",
+        supplier="OpenAI",
+        purpose="Drafting lesson plans",
+        used_by="staff",
+        data_seen="Teachers' prompts only",
+        status="in_use",
+    )
     ai.assess(tool=approved, by=dsl, ratings={s.value: ("met", "") for s in AIStandard})
     ai.decide(tool=approved, by=head, decision="approved", reason="Staff only; no pupil data entered.")
-    proposed = ai.add_tool(school=school, by=osl, name="Reading Buddy AI", purpose="Reading practice chatbot",
-                           used_by="pupils", age_range="Years 3 to 6 (7 to 11)",
-                           data_seen="Pupils' typed answers and first names")
+    proposed = ai.add_tool(
+        school=school,
+        by=osl,
+        name="Reading Buddy AI",
+        purpose="Reading practice chatbot",
+        used_by="pupils",
+        age_range="Years 3 to 6 (7 to 11)",
+        data_seen="Pupils' typed answers and first names",
+    )
     sign_in(page, dsl, device=confirmed_device(dsl))
 
     def counts(page, width):

@@ -43,8 +43,9 @@ def test_school_roles_see_their_own_panels_and_no_others(page, live_server, requ
     if persona == "parent":
         school = request.getfixturevalue("school")
         guardian = GuardianFactory(school=school, user=user, email=user.email)
-        PupilGuardianFactory(guardian=guardian, pupil=PupilFactory(school=school, legal_forename="Amelia",
-                                                                   surname="Hughes"))
+        PupilGuardianFactory(
+            guardian=guardian, pupil=PupilFactory(school=school, legal_forename="Amelia", surname="Hughes")
+        )
 
     _sign_in_as(page, user)
 
@@ -60,21 +61,25 @@ def test_school_roles_see_their_own_panels_and_no_others(page, live_server, requ
     assert [e for e in page.console_errors if "status of 4" not in e] == []
 
 
-def test_trust_lead_lands_on_the_trust_overview_with_every_school_and_no_names(page, live_server, trust_lead,
-                                                                              school, other_school):
+def test_trust_lead_lands_on_the_trust_overview_with_every_school_and_no_names(
+    page, live_server, trust_lead, school, other_school
+):
     # Surnames no figure's words could contain ("Green" is also a red/amber/green state on the dashboard).
     pupils = [PupilFactory(school=school, surname=f"Quillfeather{chr(97 + i)}") for i in range(3)] + [
-        PupilFactory(school=other_school, surname=f"Marchbanks{chr(97 + i)}") for i in range(2)]
+        PupilFactory(school=other_school, surname=f"Marchbanks{chr(97 + i)}") for i in range(2)
+    ]
 
     _sign_in_as(page, trust_lead)
 
     expect(page).to_have_url(f"{live_server.url}/school/trust/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Riverside Learning Trust")
     table = page.get_by_test_id("trust-dashboard")
-    expect(table.locator('[data-testid="dashboard-row"]', has_text="Oakfield Primary School")
-           .get_by_test_id("on-roll")).to_have_text("3")
-    expect(table.locator('[data-testid="dashboard-row"]', has_text="Hillside Academy")
-           .get_by_test_id("on-roll")).to_have_text("2")
+    expect(
+        table.locator('[data-testid="dashboard-row"]', has_text="Oakfield Primary School").get_by_test_id("on-roll")
+    ).to_have_text("3")
+    expect(
+        table.locator('[data-testid="dashboard-row"]', has_text="Hillside Academy").get_by_test_id("on-roll")
+    ).to_have_text("2")
     expect(page.get_by_test_id("trust-on-roll")).to_have_text("5")
     expect(page.get_by_role("link", name="Report a concern")).to_have_count(0)
     text = page.get_by_role("main").inner_text()

@@ -30,11 +30,17 @@ def test_request_assess_and_approve(page, browser, live_server, staff, head, tec
     change = ChangeRequest.objects.get()
     assert page.console_errors == []
 
-    services.assess(change=change, by=technician, view="technical", rating="low",
-                    assessment="Static collection pages, no comments or uploads.")
+    services.assess(
+        change=change,
+        by=technician,
+        view="technical",
+        rating="low",
+        assessment="Static collection pages, no comments or uploads.",
+    )
 
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB",
-                                  timezone_id="Europe/London")
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London"
+    )
     head_page = context.new_page()
     try:
         sign_in(head_page, head, device=confirmed_device(head))
@@ -57,4 +63,8 @@ def test_request_assess_and_approve(page, browser, live_server, staff, head, tec
     change.refresh_from_db()
     assert change.state == State.APPROVED and change.decided_by == head and change.expires_on == until
     assert list(FilterEvent.objects.filter(change=change).order_by("seq").values_list("kind", flat=True)) == [
-        EventKind.REQUESTED, EventKind.ASSESSED, EventKind.ASSESSED, EventKind.APPROVED]
+        EventKind.REQUESTED,
+        EventKind.ASSESSED,
+        EventKind.ASSESSED,
+        EventKind.APPROVED,
+    ]

@@ -17,10 +17,14 @@ from .widths import PHONE, check_at_both_widths
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_longer_allow_needs_a_reason_the_requester_reads(page, browser, live_server, staff, head, technician,
-                                                          school):
-    change = make_change(school=school, requester=staff, expires_in_days=10,
-                         target="https://www.britishmuseum.org/collection", reason="Year 3 Ancient Egypt topic")
+def test_a_longer_allow_needs_a_reason_the_requester_reads(page, browser, live_server, staff, head, technician, school):
+    change = make_change(
+        school=school,
+        requester=staff,
+        expires_in_days=10,
+        target="https://www.britishmuseum.org/collection",
+        reason="Year 3 Ancient Egypt topic",
+    )
     services.assess(change=change, by=technician, view=RiskView.TECHNICAL, rating="low", assessment="Static pages.")
     services.assess(change=change, by=head, view=RiskView.EDUCATIONAL, rating="low", assessment="Topic work.")
     sign_in(page, head, device=confirmed_device(head))
@@ -41,14 +45,16 @@ def test_a_longer_allow_needs_a_reason_the_requester_reads(page, browser, live_s
     page.get_by_label("Reason for the decision").fill("Low risk, clear educational need.")
     page.get_by_label("Expires on").fill(later.isoformat())
     page.get_by_label("Why it should last beyond the date asked for").fill(
-        "The topic runs to half term; Year 4 use it next.")
+        "The topic runs to half term; Year 4 use it next."
+    )
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("approved: the technician will apply it")).to_be_visible()
     change.refresh_from_db()
     assert change.state == State.APPROVED and change.expires_on == later
 
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB",
-                                  timezone_id="Europe/London")
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London"
+    )
     teacher = context.new_page()
     teacher.console_errors = []
     try:

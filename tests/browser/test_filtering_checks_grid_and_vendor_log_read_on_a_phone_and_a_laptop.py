@@ -23,30 +23,57 @@ def checked(school, technician):
     cells = [(d, loc, g) for d in DeviceType.values for loc in CheckLocation.values for g in UserGroup.values]
     for i, (d, loc, g) in enumerate(cells[3:]):
         failed = i % 5 == 0
-        services.record_check(school=school, by=technician, checked_on=timezone.localdate(), method="swgfl",
-                              device_type=d, location=loc, user_group=g, passed=not failed,
-                              what_was_tested="SWGfL Test Filtering: child abuse, terrorism, adult, offensive",
-                              failures="Adult content reached the guest network" if failed else "",
-                              actions="Ticket raised with the IT provider; retest booked" if failed else "")
+        services.record_check(
+            school=school,
+            by=technician,
+            checked_on=timezone.localdate(),
+            method="swgfl",
+            device_type=d,
+            location=loc,
+            user_group=g,
+            passed=not failed,
+            what_was_tested="SWGfL Test Filtering: child abuse, terrorism, adult, offensive",
+            failures="Adult content reached the guest network" if failed else "",
+            actions="Ticket raised with the IT provider; retest booked" if failed else "",
+        )
 
 
 @pytest.fixture
 def reconciled(school, staff, head, technician):
     """An imported vendor log: one change an approved request explains, two nobody approved."""
-    make_change(school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED,
-                target="https://www.bbc.co.uk/bitesize/")
-    make_change(school=school, requester=staff, approver=head, technician=technician, state=State.APPLIED,
-                target="https://scratch.mit.edu/projects")
+    make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://www.bbc.co.uk/bitesize/",
+    )
+    make_change(
+        school=school,
+        requester=staff,
+        approver=head,
+        technician=technician,
+        state=State.APPLIED,
+        target="https://scratch.mit.edu/projects",
+    )
 
     def when(minutes: int) -> str:
         return (timezone.localtime() + datetime.timedelta(minutes=minutes)).strftime("%d/%m/%Y %H:%M")
 
-    rows = ["Time,Admin,Event,Resource,Change ID",
-            f"{when(1)},tech,Allow URL,bbc.co.uk/bitesize,LS-1001",
-            f"{when(2)},j.smith,Unblock site,https://www.tiktok.com/@someone/video/7301234567890123456,LS-1003",
-            f"{when(3)},supply.teacher,Remove from block list,https://www.roblox.com,LS-1004"]
-    vendor.import_vendor_log(school=school, by=technician, data=("\n".join(rows) + "\n").encode(),
-                             filename="lightspeed-audit.csv", mapping=vendor.Mapping())
+    rows = [
+        "Time,Admin,Event,Resource,Change ID",
+        f"{when(1)},tech,Allow URL,bbc.co.uk/bitesize,LS-1001",
+        f"{when(2)},j.smith,Unblock site,https://www.tiktok.com/@someone/video/7301234567890123456,LS-1003",
+        f"{when(3)},supply.teacher,Remove from block list,https://www.roblox.com,LS-1004",
+    ]
+    vendor.import_vendor_log(
+        school=school,
+        by=technician,
+        data=("\n".join(rows) + "\n").encode(),
+        filename="lightspeed-audit.csv",
+        mapping=vendor.Mapping(),
+    )
 
 
 def test_the_checks_grid(page, school, dsl, checked):

@@ -24,23 +24,36 @@ def test_bundle_pages_for_the_sending_and_the_receiving_school(page, school, oth
     pupil.save()
     new_dsl = UserFactory(email="hana.hill@hillside.example", full_name="Hana Hill")
     MembershipFactory(user=new_dsl, school=other_school, role=Role.DSL)
-    arrived = PupilFactory(school=other_school, upn=pupil.upn, legal_forename="Zebedee-Montgomery",
-                           surname="Quillfeather-Ashworth")
+    arrived = PupilFactory(
+        school=other_school, upn=pupil.upn, legal_forename="Zebedee-Montgomery", surname="Quillfeather-Ashworth"
+    )
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
     second = produced(school=school, dsl=dsl, pupil=pupil)
-    transfer_bundles.bundle_send_in_portal(portal=portal_for(dsl, school), transfer=transfer, to_school=other_school,
-                                           by=dsl)
-    sent = transfer_bundles.bundle_send_link(portal=portal_for(dsl, school), transfer=second, by=dsl,
-                                             recipient_email="dsl@elm-secondary.example",
-                                             receiving_school="Elm Secondary Academy", receiving_urn="123456")
+    transfer_bundles.bundle_send_in_portal(
+        portal=portal_for(dsl, school), transfer=transfer, to_school=other_school, by=dsl
+    )
+    sent = transfer_bundles.bundle_send_link(
+        portal=portal_for(dsl, school),
+        transfer=second,
+        by=dsl,
+        recipient_email="dsl@elm-secondary.example",
+        receiving_school="Elm Secondary Academy",
+        receiving_urn="123456",
+    )
     token = "walk"
     import hashlib
 
-    type(sent.bundle).objects.filter(pk=sent.bundle.pk).update(link_token_hash=hashlib.sha256(token.encode()).hexdigest())
+    type(sent.bundle).objects.filter(pk=sent.bundle.pk).update(
+        link_token_hash=hashlib.sha256(token.encode()).hexdigest()
+    )
 
     sign_in(page, dsl, device=confirmed_device(dsl))
-    check_at_both_widths(page, f"/incidents/transfers/{transfer.pk}/", "bundle-sent-portal",
-                         then=lambda p, w: expect(p.get_by_test_id("bundle")).to_contain_text("Hillside"))
+    check_at_both_widths(
+        page,
+        f"/incidents/transfers/{transfer.pk}/",
+        "bundle-sent-portal",
+        then=lambda p, w: expect(p.get_by_test_id("bundle")).to_contain_text("Hillside"),
+    )
     check_at_both_widths(page, f"/incidents/transfers/{second.pk}/", "bundle-sent-link")
     check_at_both_widths(page, f"/incidents/pupil/{pupil.pk}/chronology/", "bundle-leaving-form")
     check_at_both_widths(page, "/incidents/transfers/verify/", "bundle-verify")
@@ -51,9 +64,16 @@ def test_bundle_pages_for_the_sending_and_the_receiving_school(page, school, oth
     sign_in(page, new_dsl, device=confirmed_device(new_dsl))
     received = ReceivedBundle.objects.get(school=other_school)
     check_at_both_widths(page, "/incidents/transfers/received/", "bundle-received-list")
-    check_at_both_widths(page, f"/incidents/transfers/received/{received.pk}/", "bundle-received",
-                         then=lambda p, w: expect(p.get_by_test_id("verified")).to_be_visible())
+    check_at_both_widths(
+        page,
+        f"/incidents/transfers/received/{received.pk}/",
+        "bundle-received",
+        then=lambda p, w: expect(p.get_by_test_id("verified")).to_be_visible(),
+    )
     transfer_bundles.received_accept(received=received, pupil=arrived, by=new_dsl)
-    check_at_both_widths(page, f"/incidents/pupil/{arrived.pk}/chronology/", "bundle-chronology-received",
-                         then=lambda p, w: expect(p.get_by_test_id("chronology-received")).to_contain_text(
-                             "Verified"))
+    check_at_both_widths(
+        page,
+        f"/incidents/pupil/{arrived.pk}/chronology/",
+        "bundle-chronology-received",
+        then=lambda p, w: expect(p.get_by_test_id("chronology-received")).to_contain_text("Verified"),
+    )

@@ -20,11 +20,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_critical_alert_from_arrival_to_an_escalated_case(page, live_server, dsl, deputy, school):
     pupil = PupilFactory(school=school, network_username="jsmith", legal_forename="Jamie", surname="Smith")
     endpoint, secret = webhook.webhook_create(school=school, vendor="smoothwall", by=dsl)
-    data = body(one_alert(id="SW-CRIT-1", rule="Suicide and self-harm", severity="5", user="jsmith",
-                          text="i want to end it all tonight"))
-    answer = page.request.post(f"{live_server.url}/monitoring/hook/{endpoint.token}/", data=data,
-                               headers={"Content-Type": "application/json",
-                                        **signed_headers(secret=secret, body=data, prefix="")})
+    data = body(
+        one_alert(
+            id="SW-CRIT-1",
+            rule="Suicide and self-harm",
+            severity="5",
+            user="jsmith",
+            text="i want to end it all tonight",
+        )
+    )
+    answer = page.request.post(
+        f"{live_server.url}/monitoring/hook/{endpoint.token}/",
+        data=data,
+        headers={"Content-Type": "application/json", **signed_headers(secret=secret, body=data, prefix="")},
+    )
     assert answer.status == 202, answer.text()
     alert = MonitoringAlert.objects.get()
     assert alert.severity == "critical" and alert.pupil == pupil

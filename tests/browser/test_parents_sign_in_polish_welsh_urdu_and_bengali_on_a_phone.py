@@ -26,8 +26,9 @@ def sign_url(school):
     translator = UserFactory(email="translator@oak.example")
     for code in LANGUAGES:
         title, text, labels = DRAFT_PARENT_TRANSLATIONS[code]
-        services.add_translation(version=camp.version, language=code, title=title, text=text, consent_labels=labels,
-                                 by=translator)
+        services.add_translation(
+            version=camp.version, language=code, title=title, text=text, consent_labels=labels, by=translator
+        )
     invitation = f.invitation_of(camp, fam.guardian)
     return invitation, f"/agreements/s/{services.signing_token(invitation)}/"
 
@@ -61,4 +62,5 @@ def test_a_parent_signs_in_polish_on_a_phone(page, sign_url):
     screenshot(page, "aup-signed-pl-390")
     translation = invitation.campaign.version.translations.get(language="pl")
     assert {(s.text_language, s.text_sha256) for s in Signature.objects.filter(request__invitation=invitation)} == {
-        ("pl", translation.sha256)}
+        ("pl", translation.sha256)
+    }

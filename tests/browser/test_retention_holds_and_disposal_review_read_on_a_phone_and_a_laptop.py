@@ -45,6 +45,9 @@ def test_holds_and_a_disposal_batch_on_a_phone_and_a_laptop(page, school, staff,
     disposal.batch_approve(school=school, user=head, batch=batch)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DISPOSED
-    check_at_both_widths(page, f"/school/retention/disposal/{batch.pk}/", "retention-batch-disposed",
-                         then=lambda p, w: expect(p.get_by_test_id("tombstones")).to_contain_text(
-                             "date of birth + 25 years"))
+    check_at_both_widths(
+        page,
+        f"/school/retention/disposal/{batch.pk}/",
+        "retention-batch-disposed",
+        then=lambda p, w: expect(p.get_by_test_id("tombstones")).to_contain_text("date of birth + 25 years"),
+    )

@@ -18,12 +18,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_subject_access_pages_and_a_leaver_in_the_pupil_search(page, school, dsl, staff):
     pupil, case = pupil_with_records(school=school, reporter=staff, dsl=dsl)
-    sar = sar_services.request_log(school=school, by=dsl, requester_name="Jamie Hartwell", relationship="parent",
-                                   received_on=timezone.localdate(), identity_check="Passport seen at the office",
-                                   subject_pupil=pupil)
+    sar = sar_services.request_log(
+        school=school,
+        by=dsl,
+        requester_name="Jamie Hartwell",
+        relationship="parent",
+        received_on=timezone.localdate(),
+        identity_check="Passport seen at the office",
+        subject_pupil=pupil,
+    )
     sign_in(page, dsl, device=confirmed_device(dsl))
-    check_at_both_widths(page, "/subject-access/new/", "sar-new", then=lambda page, width: expect(
-        page.get_by_label("Received on")).to_have_value(timezone.localdate().isoformat()))
+    check_at_both_widths(
+        page,
+        "/subject-access/new/",
+        "sar-new",
+        then=lambda page, width: expect(page.get_by_label("Received on")).to_have_value(
+            timezone.localdate().isoformat()
+        ),
+    )
     check_at_both_widths(page, f"/subject-access/{sar.pk}/", "sar-detail")
 
     # A phrase redacted through the page itself.
@@ -35,11 +47,16 @@ def test_subject_access_pages_and_a_leaver_in_the_pupil_search(page, school, dsl
     description.get_by_label("Reason").fill("Another child's name")
     description.get_by_role("button", name="Record the redaction").click()
     expect(page.locator(f"#p-incidents-case-{case.pk}-description")).to_contain_text(
-        "[redacted: third-party information]")
+        "[redacted: third-party information]"
+    )
 
     check_at_both_widths(page, f"/subject-access/{sar.pk}/pack/", "sar-pack")
     check_at_both_widths(page, "/subject-access/", "sar-list")
 
     mark_left(pupil)
-    check_at_both_widths(page, "/school/pupils/?q=hartw", "pupils-leaver-found",
-                         then=lambda page, width: expect(page.get_by_test_id("left-on")).to_contain_text("Left on"))
+    check_at_both_widths(
+        page,
+        "/school/pupils/?q=hartw",
+        "pupils-leaver-found",
+        then=lambda page, width: expect(page.get_by_test_id("left-on")).to_contain_text("Left on"),
+    )

@@ -37,8 +37,12 @@ def test_a_teacher_signs_in_with_the_school_account_and_a_stranger_is_told_who_c
     MembershipFactory(user=teacher, school=school, role=Role.STAFF)
     school.phone = "01234 567890"
     school.save()
-    configure(oidc_provider, live_server.url, school=school,
-              users=[{"email": teacher.email}, {"email": "stranger@oak.example"}])
+    configure(
+        oidc_provider,
+        live_server.url,
+        school=school,
+        users=[{"email": teacher.email}, {"email": "stranger@oak.example"}],
+    )
 
     def has_button(page, width):
         expect(page.get_by_role("button", name=re.compile("Sign in with Riverside Identity"))).to_be_visible()

@@ -17,8 +17,14 @@ def test_staff_member_reports_an_urgent_concern_about_two_pupils(browser, live_s
     PupilFactory(school=school, legal_forename="Maisie", surname="Fletcher", year_group="5", registration_group="5 Ash")
     PupilFactory(school=school, legal_forename="Maisy", surname="Farrow", year_group="6")
     PupilFactory(school=school, legal_forename="Noah", surname="Fletcher", year_group="3")
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844}, locale="en-GB",
-                                  timezone_id="Europe/London", is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        timezone_id="Europe/London",
+        is_mobile=True,
+        has_touch=True,
+    )
     page = context.new_page()
     sign_in(page, staff)
     page.get_by_role("link", name="Report a concern").first.click()

@@ -21,14 +21,20 @@ def _fill(page) -> None:
     page.get_by_text("No", exact=True).first.click()
     page.get_by_text("In school", exact=True).click()
     page.get_by_label(re.compile("What did you see or hear")).fill(
-        "A pupil showed me an image on their phone that may be an indecent image of another pupil.")
+        "A pupil showed me an image on their phone that may be an indecent image of another pupil."
+    )
     page.get_by_text("A personal device", exact=True).click()
 
 
 @pytest.mark.parametrize("scripts", [True, False], ids=["script-back-on-the-reply", "no-scripts"])
 def test_the_refusal_is_shown_where_the_reporter_looks(browser, live_server, staff, school, scripts):
-    context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="en-GB",
-                                  timezone_id="Europe/London", java_script_enabled=scripts)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        locale="en-GB",
+        timezone_id="Europe/London",
+        java_script_enabled=scripts,
+    )
     page = context.new_page()
     try:
         sign_in(page, staff)
@@ -39,7 +45,8 @@ def test_the_refusal_is_shown_where_the_reporter_looks(browser, live_server, sta
         page.get_by_label("What kind of concern is it?").select_option("indecent_images")
         _fill(page)
         page.locator("#attachments-field input[type=file]").set_input_files(
-            files=[{"name": "photo.png", "mimeType": "image/png", "buffer": PNG}])
+            files=[{"name": "photo.png", "mimeType": "image/png", "buffer": PNG}]
+        )
         page.unroute("**/js/report.js")  # the reply's page has its script (the reporter's phone caught up)
         page.get_by_role("button", name="Send to the safeguarding team").click()
 

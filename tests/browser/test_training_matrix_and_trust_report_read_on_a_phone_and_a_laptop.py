@@ -23,8 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def staff_room(school, dsl, deputy, technician, governor):
     """A dozen people in different states: in date, due soon, expired, missing."""
     today = timezone.localdate()
-    people = [fc.member(school, Role.STAFF, email=f"teacher{i}@oak.example", job_title="Class teacher")
-              for i in range(8)]
+    people = [
+        fc.member(school, Role.STAFF, email=f"teacher{i}@oak.example", job_title="Class teacher") for i in range(8)
+    ]
     for i, person in enumerate(people):
         fc.record(school, person, "induction", completed_on=today - datetime.timedelta(days=400))
         if i % 3:
@@ -53,8 +54,9 @@ def test_the_training_matrix(page, school, dsl, staff_room):
             expect(page.get_by_label("Show people with")).to_be_visible()
 
     check_at_both_widths(page, "/curriculum/training/matrix/", "curriculum-training-matrix", then=reads)
-    check_at_both_widths(page, "/curriculum/training/matrix/?state=expired&role=staff",
-                         "curriculum-training-matrix-filtered")
+    check_at_both_widths(
+        page, "/curriculum/training/matrix/?state=expired&role=staff", "curriculum-training-matrix-filtered"
+    )
 
 
 def test_the_trust_report(page, trust, school, other_school, staff, dsl, trust_lead):
@@ -66,12 +68,23 @@ def test_the_trust_report(page, trust, school, other_school, staff, dsl, trust_l
     third = SchoolFactory(trust=trust, name="St Aidan's Church of England Voluntary Aided Junior School")
     for _ in range(12):
         PupilFactory(school=third)
-    categories = [Category.CYBERBULLYING, Category.PHISHING_SCAMS, Category.HARMFUL_CONTENT_ACCIDENTAL,
-                  Category.ONLINE_HATE]
+    categories = [
+        Category.CYBERBULLYING,
+        Category.PHISHING_SCAMS,
+        Category.HARMFUL_CONTENT_ACCIDENTAL,
+        Category.ONLINE_HATE,
+    ]
     for i in range(9):
-        concern(school=school, reporter=staff, day=today - datetime.timedelta(days=3 + i * 4),
-                category=categories[i % 4], dsl=dsl, ack_minutes=30 if i % 3 else 60 * 30,
-                refer_to="action_fraud" if i % 4 == 1 else None, urgent=i == 2)
+        concern(
+            school=school,
+            reporter=staff,
+            day=today - datetime.timedelta(days=3 + i * 4),
+            category=categories[i % 4],
+            dsl=dsl,
+            ack_minutes=30 if i % 3 else 60 * 30,
+            refer_to="action_fraud" if i % 4 == 1 else None,
+            urgent=i == 2,
+        )
     device = confirmed_device(trust_lead)
     sign_in(page, trust_lead, device=device)
     period = f"?starts_on={(today - datetime.timedelta(days=60)).isoformat()}&ends_on={today.isoformat()}"

@@ -23,14 +23,26 @@ def test_the_trust_dashboard_and_a_schools_drill_down(page, trust, school, other
     today = timezone.localdate()
     # Surnames no figure's words could contain ("Green" is also a state).
     pupils = [PupilFactory(school=school, surname=f"Quillfeather{chr(97 + i)}") for i in range(20)] + [
-        PupilFactory(school=other_school, surname=f"Marchbanks{chr(97 + i)}") for i in range(10)]
+        PupilFactory(school=other_school, surname=f"Marchbanks{chr(97 + i)}") for i in range(10)
+    ]
     SchoolFactory(trust=trust, name="St Aidan's Church of England Voluntary Aided Junior School")
-    categories = [Category.CYBERBULLYING, Category.PHISHING_SCAMS, Category.HARMFUL_CONTENT_ACCIDENTAL,
-                  Category.ONLINE_HATE]
+    categories = [
+        Category.CYBERBULLYING,
+        Category.PHISHING_SCAMS,
+        Category.HARMFUL_CONTENT_ACCIDENTAL,
+        Category.ONLINE_HATE,
+    ]
     for i in range(7):
-        concern(school=school, reporter=staff, day=today - datetime.timedelta(days=2 + i * 3),
-                category=categories[i % 4], dsl=dsl if i % 3 else None, ack_minutes=30,
-                refer_to="action_fraud" if i % 4 == 1 else None, urgent=i == 0)
+        concern(
+            school=school,
+            reporter=staff,
+            day=today - datetime.timedelta(days=2 + i * 3),
+            category=categories[i % 4],
+            dsl=dsl if i % 3 else None,
+            ack_minutes=30,
+            refer_to="action_fraud" if i % 4 == 1 else None,
+            urgent=i == 0,
+        )
     sign_in(page, trust_lead, device=confirmed_device(trust_lead))
 
     def dashboard(page, width):

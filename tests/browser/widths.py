@@ -52,8 +52,15 @@ def assert_nothing_cut_off(page) -> None:
     assert not problems, f"At {width} px, part of {page.url} is off-screen:\n" + "\n".join(problems)
 
 
-def check_at_both_widths(page, url: str, name: str, *, widths: Iterable[dict] = WIDTHS,
-                         then: Callable[[object, int], None] | None = None, disable: Iterable[str] = ()) -> None:
+def check_at_both_widths(
+    page,
+    url: str,
+    name: str,
+    *,
+    widths: Iterable[dict] = WIDTHS,
+    then: Callable[[object, int], None] | None = None,
+    disable: Iterable[str] = (),
+) -> None:
     """Load ``url`` at each width, check nothing is cut off and axe finds nothing, and take a screenshot.
 
     ``then(page, width)`` runs after the checks at each width, for page-specific assertions.

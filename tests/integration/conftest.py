@@ -32,8 +32,14 @@ ENABLED = os.environ.get("PORTAL_INTEGRATION") == "1"
 DEAD_BROKER_URL = "redis://127.0.0.1:1/0"  # port 1: nothing listens, so connecting is refused at once
 
 
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str, interval: float = 0.2,
-               diagnostics: Callable[[], str] = lambda: "") -> object:
+def wait_until(
+    condition: Callable[[], object],
+    *,
+    timeout: float,
+    what: str,
+    interval: float = 0.2,
+    diagnostics: Callable[[], str] = lambda: "",
+) -> object:
     """Poll ``condition`` until it returns something truthy; fail with ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -190,8 +196,9 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="package")
-def celery_worker(integration_services, smtp_server: Inbox, django_db_setup, django_db_blocker,
-                  tmp_path_factory) -> Iterator[Worker]:
+def celery_worker(
+    integration_services, smtp_server: Inbox, django_db_setup, django_db_blocker, tmp_path_factory
+) -> Iterator[Worker]:
     from safeguarding_portal.celery import app
 
     # Anything an earlier (non-integration) test published would otherwise run now, against rows that
@@ -216,8 +223,19 @@ def celery_worker(integration_services, smtp_server: Inbox, django_db_setup, dja
         "PYTHONUNBUFFERED": "1",
     }
     command = [
-        sys.executable, "-m", "celery", "-A", "safeguarding_portal", "worker", "--loglevel=INFO",
-        "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", name,
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "safeguarding_portal",
+        "worker",
+        "--loglevel=INFO",
+        "--pool=solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-n",
+        name,
     ]
     worker = Worker(process=None, name=name, log_path=log_path, command=command, env=env)
     try:

@@ -23,15 +23,21 @@ def test_a_build_cut_off_by_a_killed_worker_is_rebuilt_by_the_sweep_and_governor
 ):
     # The real clock runs here (a worker is another process): the term the school is in or last finished.
     term = Term.objects.filter(school=school, starts_on__lte=timezone.localdate()).latest("starts_on")
-    report = services.report_request(school=school, start=term.starts_on, end=term.ends_on, term=term,
-                                     origin=GovernorReport.Origin.END_OF_TERM)
+    report = services.report_request(
+        school=school, start=term.starts_on, end=term.ends_on, term=term, origin=GovernorReport.Origin.END_OF_TERM
+    )
 
     def state() -> str:
         report.refresh_from_db()
         return report.state
 
-    wait_until(lambda: state() != State.QUEUED, timeout=60, interval=0.05, what="the worker to start building",
-               diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: state() != State.QUEUED,
+        timeout=60,
+        interval=0.05,
+        what="the worker to start building",
+        diagnostics=celery_worker.log_tail,
+    )
     assert report.state == State.BUILDING, "the build finished before the worker could be killed"
     celery_worker.kill()
     killed_at = report.progress
@@ -46,11 +52,16 @@ def test_a_build_cut_off_by_a_killed_worker_is_rebuilt_by_the_sweep_and_governor
     celery_worker.start()
     assert run_sweep("reports.stale_builds") == 1  # what beat sends every 5 minutes
 
-    wait_until(lambda: state() == State.READY, timeout=150, what="the restarted worker to rebuild the report",
-               diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: state() == State.READY,
+        timeout=150,
+        what="the restarted worker to rebuild the report",
+        diagnostics=celery_worker.log_tail,
+    )
     assert report.builds == 2 and report.stalled_at is not None and len(report.sha256) == 64
-    emails = wait_until(lambda: inbox.to(governor.email), timeout=60, what="the governors' email",
-                        diagnostics=celery_worker.log_tail)
+    emails = wait_until(
+        lambda: inbox.to(governor.email), timeout=60, what="the governors' email", diagnostics=celery_worker.log_tail
+    )
     time.sleep(2)
     assert len(inbox.to(governor.email)) == 1 and "report ready" in emails[0]["Subject"]
     print(f"killed at {killed_at}% of the build; rebuilt once, governors told once")

@@ -33,13 +33,20 @@ def test_an_urgent_alert_is_delivered_once_the_smtp_server_is_back(
     def alert():
         return EmailDelivery.objects.filter(kind="alert", reference=incident.reference).first()
 
-    wait_until(lambda: alert() and alert().state == State.RETRYING, timeout=60,
-               what="the worker's first attempt to fail and schedule a retry", diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: alert() and alert().state == State.RETRYING,
+        timeout=60,
+        what="the worker's first attempt to fail and schedule a retry",
+        diagnostics=celery_worker.log_tail,
+    )
     first = alert()
     assert first.urgent and first.attempts == 1 and first.next_attempt_at is not None
     assert "refused" in first.last_error.lower() or "connect" in first.last_error.lower(), first.last_error
-    wait_until(lambda: EmailDelivery.objects.filter(kind="notice", to=[head.email]).exists(), timeout=30,
-               what="the headteacher to be told about the undelivered alert")
+    wait_until(
+        lambda: EmailDelivery.objects.filter(kind="notice", to=[head.email]).exists(),
+        timeout=30,
+        what="the headteacher to be told about the undelivered alert",
+    )
     assert inbox.to(dsl.email) == []
 
     inbox.start_server()
@@ -59,8 +66,9 @@ def test_an_urgent_alert_is_delivered_once_the_smtp_server_is_back(
     assert delivered["Subject"].startswith("URGENT:")
     sent = alert()
     assert sent.state == State.SENT and sent.attempts >= 2 and sent.last_error == ""
-    wait_until(lambda: inbox.to(head.email), timeout=60, what="the notice to the head",
-               diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: inbox.to(head.email), timeout=60, what="the notice to the head", diagnostics=celery_worker.log_tail
+    )
     # Once each, however many drains ran.
     time.sleep(2)
     assert len([m for m in inbox.to(dsl.email) if incident.reference in m["Subject"]]) == 1

@@ -55,8 +55,12 @@ def test_password_reset_answers_while_the_broker_is_down_and_the_email_arrives_o
     # The broker is back. Beat sends outbox.drain every minute; send it now rather than wait.
     app.send_task("outbox.drain")
 
-    wait_until(lambda: inbox.to(first.email) and inbox.to(second.email), timeout=60,
-               what="both kept emails to arrive after the drain", diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: inbox.to(first.email) and inbox.to(second.email),
+        timeout=60,
+        what="both kept emails to arrive after the drain",
+        diagnostics=celery_worker.log_tail,
+    )
     assert OutboxMessage.objects.filter(task_name="outbox.deliver_email", dispatched_at__isnull=True).count() == 0
     kept.refresh_from_db()
     assert kept.attempts == 2

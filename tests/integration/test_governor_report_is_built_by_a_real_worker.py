@@ -13,8 +13,7 @@ from .conftest import wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
 
 
-def test_a_requested_report_is_built_by_the_worker_and_offered_for_download(school, governor, signed_in,
-                                                                             celery_worker):
+def test_a_requested_report_is_built_by_the_worker_and_offered_for_download(school, governor, signed_in, celery_worker):
     client = signed_in(governor)
     # The real clock runs here (a worker is another process): the term the school is in or last finished.
     term = Term.objects.filter(school=school, starts_on__lte=timezone.localdate()).latest("starts_on")

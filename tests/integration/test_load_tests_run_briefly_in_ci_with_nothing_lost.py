@@ -23,8 +23,14 @@ def _run(script: str, *args: str) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args], env=env, cwd=ROOT,  # noqa: S603
-                          capture_output=True, text=True, timeout=540)
+    done = subprocess.run(  # noqa: S603 (our own bench script, with our own arguments)
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
     lines = [json.loads(text) for text in done.stdout.splitlines() if text.startswith("{")]
     assert lines, done.stderr[-3000:]
     return lines[-1] | {"returncode": done.returncode}
@@ -41,8 +47,19 @@ def test_signing_through_gunicorn_loses_nothing_and_builds_each_certificate_once
     # A Redis database of its own: the bench empties it afterwards (the certificate tasks it leaves for workers
     # it does not run), which must not touch the broker the integration tests' worker reads.
     broker = settings.REDIS_URL.rpartition("/")[0] + "/" + os.environ.get("LOAD_TEST_REDIS_DB", "15")
-    line = _run("load_signing.py", "--pupils", "80", "--clients", "4", "--duration", "3", "--certificates", "3",
-                "--redis", broker)
+    line = _run(
+        "load_signing.py",
+        "--pupils",
+        "80",
+        "--clients",
+        "4",
+        "--duration",
+        "3",
+        "--certificates",
+        "3",
+        "--redis",
+        broker,
+    )
     assert line["parents_signed"] > 0 and line["errors"] == 0, line
     assert (line["lost"], line["duplicated"], line["unexpected"]) == (0, 0, 0), line
     assert line["chain_intact"] and line["returncode"] == 0, line

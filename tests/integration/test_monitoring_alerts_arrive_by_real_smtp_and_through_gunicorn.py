@@ -52,6 +52,7 @@ def test_an_alert_email_sent_over_smtp_reaches_the_queue(env, school, dsl, tmp_p
     log = tmp_path / "receive_alerts.log"
     process = _start([sys.executable, "manage.py", "receive_alerts", "--port", str(port)], env, log)
     try:
+
         def listening() -> bool:
             if process.poll() is not None:
                 pytest.fail(f"receive_alerts exited with {process.returncode}\n{log.read_text()}")
@@ -60,14 +61,19 @@ def test_an_alert_email_sent_over_smtp_reaches_the_queue(env, school, dsl, tmp_p
         wait_until(listening, timeout=60, what="receive_alerts to listen", diagnostics=log.read_text)
         msg = EmailMessage()
         msg["From"], msg["To"], msg["Subject"] = "alerts@smoothwall.example", address.address, "Monitor alert"
-        msg.set_content("Category: Bullying\nRisk level: 4\nUser: jsmith\nDevice: PC-1\nCaptured text: loser\n"
-                        "Alert ID: SMTP-1\n")
+        msg.set_content(
+            "Category: Bullying\nRisk level: 4\nUser: jsmith\nDevice: PC-1\nCaptured text: loser\nAlert ID: SMTP-1\n"
+        )
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
             smtp.send_message(msg)
             with pytest.raises(smtplib.SMTPRecipientsRefused):
                 smtp.send_message(msg, to_addrs=["alerts-unknown@alerts.localhost"])
-        wait_until(lambda: MonitoringAlert.objects.filter(external_id="SMTP-1").exists(), timeout=30,
-                   what="the alert from the email", diagnostics=log.read_text)
+        wait_until(
+            lambda: MonitoringAlert.objects.filter(external_id="SMTP-1").exists(),
+            timeout=30,
+            what="the alert from the email",
+            diagnostics=log.read_text,
+        )
         alert = MonitoringAlert.objects.get(external_id="SMTP-1")
         assert alert.channel == "email" and alert.pupil.network_username == "jsmith"
         assert b"Captured text: loser" in bytes(InboundMessage.objects.get().raw)
@@ -79,17 +85,33 @@ def test_signed_webhook_posts_through_gunicorn_are_taken_once(env, school, dsl, 
     endpoint, secret = webhook.webhook_create(school=school, vendor="senso", by=dsl)
     port = _free_port()
     log = tmp_path / "gunicorn.log"
-    process = _start([sys.executable, "-m", "gunicorn", "safeguarding_portal.wsgi", "-b", f"127.0.0.1:{port}",
-                      "-w", "2", "--threads", "4"], env, log)
+    process = _start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "safeguarding_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+        ],
+        env,
+        log,
+    )
     base = f"http://127.0.0.1:{port}"
 
     answers: list[bytes] = []
 
     def post(data: bytes, headers: dict) -> int:
         request = urllib.request.Request(  # noqa: S310 (a local test server)
-            f"{base}/monitoring/hook/{endpoint.token}/", data=data, method="POST",
-                                         headers={"Content-Type": "application/json", "Host": "localhost",
-                                                  **headers})
+            f"{base}/monitoring/hook/{endpoint.token}/",
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/json", "Host": "localhost", **headers},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (a local test server)
                 return response.status
@@ -98,6 +120,7 @@ def test_signed_webhook_posts_through_gunicorn_are_taken_once(env, school, dsl, 
             return exc.code
 
     try:
+
         def up() -> bool:
             if process.poll() is not None:
                 pytest.fail(f"gunicorn exited with {process.returncode}\n{log.read_text()}")
@@ -116,8 +139,9 @@ def test_signed_webhook_posts_through_gunicorn_are_taken_once(env, school, dsl, 
             assert post(data, headers) == 409  # the same delivery again: a replay
             sent += 1
         bad = body(one_alert(id="G-bad"))
-        assert post(bad, {"X-Portal-Signature": "sha256=00", "X-Portal-Delivery": "x",
-                          "X-Portal-Timestamp": "1"}) == 401
+        assert (
+            post(bad, {"X-Portal-Signature": "sha256=00", "X-Portal-Delivery": "x", "X-Portal-Timestamp": "1"}) == 401
+        )
         assert MonitoringAlert.objects.filter(external_id__startswith="G-").count() == sent  # 0 lost, 0 doubled
         outcomes = list(WebhookDelivery.objects.values_list("outcome", flat=True))
         assert outcomes.count("accepted") == sent and outcomes.count("replay") == sent

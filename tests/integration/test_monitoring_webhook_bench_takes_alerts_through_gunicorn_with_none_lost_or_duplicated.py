@@ -28,7 +28,10 @@ def test_the_webhook_bench_loses_and_doubles_nothing(integration_services):
     # The figures are the database's: every alert sent is a row or a repeat folded into one, once.
     alerts = MonitoringAlert.objects.filter(school__name__startswith="Bench Webhook School")
     assert alerts.count() + line["folded"] == 150
-    outcomes = list(WebhookDelivery.objects.filter(endpoint__school__name__startswith="Bench Webhook School")
-                    .values_list("outcome", flat=True))
+    outcomes = list(
+        WebhookDelivery.objects.filter(endpoint__school__name__startswith="Bench Webhook School").values_list(
+            "outcome", flat=True
+        )
+    )
     assert outcomes.count("accepted") == 150 + line["retries_sent"]
     assert outcomes.count("replay") == line["replays_sent"]

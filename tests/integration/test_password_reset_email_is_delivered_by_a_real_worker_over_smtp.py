@@ -25,8 +25,9 @@ def test_password_reset_email_travels_outbox_redis_worker_smtp_and_its_link_work
     assert message.dispatched_at is not None, message.last_error
     assert message.attempts == 1
 
-    [email] = wait_until(lambda: inbox.to(user.email), timeout=60, what=f"an email to {user.email}",
-                         diagnostics=celery_worker.log_tail)
+    [email] = wait_until(
+        lambda: inbox.to(user.email), timeout=60, what=f"an email to {user.email}", diagnostics=celery_worker.log_tail
+    )
     assert email["To"] == user.email
     body = email.get_content()
     link = RESET_LINK.search(body)

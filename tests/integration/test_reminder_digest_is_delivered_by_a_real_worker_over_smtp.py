@@ -18,21 +18,38 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), 
 def test_each_person_gets_one_digest_through_the_worker_and_a_rerun_sends_nothing(school, celery_worker, inbox):
     ann, bob = "ann.digest@oak.example", "bob.digest@oak.example"
     for n in range(3):
-        services.remind(recipient_email=ann, kind="test.due", key=f"thing:{n}", text=f"Agreement {n} to sign",
-                        url=f"/agreements/{n}/", school=school)
-    services.remind(recipient_email=bob, kind="test.due", key="thing:9", text="Training expires soon",
-                    url="/curriculum/", school=school)
+        services.remind(
+            recipient_email=ann,
+            kind="test.due",
+            key=f"thing:{n}",
+            text=f"Agreement {n} to sign",
+            url=f"/agreements/{n}/",
+            school=school,
+        )
+    services.remind(
+        recipient_email=bob,
+        kind="test.due",
+        key="thing:9",
+        text="Training expires soon",
+        url="/curriculum/",
+        school=school,
+    )
 
     enqueue("reminders.send_digests")  # as beat does every morning
 
-    [to_ann] = wait_until(lambda: inbox.to(ann), timeout=60, what=f"a digest to {ann}",
-                          diagnostics=celery_worker.log_tail)
+    [to_ann] = wait_until(
+        lambda: inbox.to(ann), timeout=60, what=f"a digest to {ann}", diagnostics=celery_worker.log_tail
+    )
     wait_until(lambda: inbox.to(bob), timeout=60, what=f"a digest to {bob}", diagnostics=celery_worker.log_tail)
     assert "3 things due" in to_ann["Subject"]
     body = to_ann.get_content()
     assert all(f"Agreement {n} to sign" in body for n in range(3)) and "/agreements/2/" in body
-    wait_until(lambda: Digest.objects.filter(status=Digest.Status.SENT).count() == 2, timeout=30,
-               what="both digests marked sent by the worker", diagnostics=celery_worker.log_tail)
+    wait_until(
+        lambda: Digest.objects.filter(status=Digest.Status.SENT).count() == 2,
+        timeout=30,
+        what="both digests marked sent by the worker",
+        diagnostics=celery_worker.log_tail,
+    )
     assert not Reminder.objects.filter(digest__isnull=True).exists()
 
     # Beat firing again (or a second beat process): the worker finds everything sent and sends nothing.

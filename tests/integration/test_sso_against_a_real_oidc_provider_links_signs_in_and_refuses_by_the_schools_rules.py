@@ -22,7 +22,6 @@ from tests.sso_provider import configure, portal_sign_out, sso_dance
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
 
-
 @pytest.fixture(autouse=True)
 def _integration_run():
     # Like the other integration tests: run by .ci/run (stage 3, where skipping fails the run), not by make test.
@@ -63,19 +62,25 @@ def test_an_unverified_email_and_another_domain_are_refused(live_server, oidc_pr
     for email in ("unverified@oak.example", "someone@elsewhere.example"):
         user = UserFactory(email=email)
         MembershipFactory(user=user, school=school, role=Role.STAFF)
-    config = configure(oidc_provider, live_server.url, school=school,
-                       users=[{"email": "unverified@oak.example", "verified": False},
-                              {"email": "someone@elsewhere.example"}])
-    for email, reason in (("unverified@oak.example", "unverified_email"),
-                          ("someone@elsewhere.example", "wrong_domain")):
+    config = configure(
+        oidc_provider,
+        live_server.url,
+        school=school,
+        users=[{"email": "unverified@oak.example", "verified": False}, {"email": "someone@elsewhere.example"}],
+    )
+    for email, reason in (
+        ("unverified@oak.example", "unverified_email"),
+        ("someone@elsewhere.example", "wrong_domain"),
+    ):
         browser = requests.Session()
         response = sso_dance(browser, live_server.url, oidc_provider, config, email=email)
         assert response.status_code == 403, (email, response.url)
         assert sso.REFUSALS[reason] in html.unescape(response.text)
         assert "Who can give you access" in response.text
         assert not _signed_in(browser, live_server.url)
-        assert AuditEvent.objects.filter(action=AuditAction.SSO_REFUSED, actor_email=email,
-                                         detail__reason=reason).exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.SSO_REFUSED, actor_email=email, detail__reason=reason
+        ).exists()
     assert not SocialAccount.objects.exists()
 
 
@@ -85,15 +90,17 @@ def test_a_dsl_with_the_providers_mfa_claim_skips_the_portals_code_only_where_th
 ):
     dsl = UserFactory(email=f"dsl-{accept_mfa}@oak.example".lower(), full_name="Dee Dsl")
     MembershipFactory(user=dsl, school=school, role=Role.DSL)
-    config = configure(oidc_provider, live_server.url, school=school, accept_mfa=accept_mfa,
-                       users=[{"email": dsl.email, "mfa": True}])
+    config = configure(
+        oidc_provider, live_server.url, school=school, accept_mfa=accept_mfa, users=[{"email": dsl.email, "mfa": True}]
+    )
     browser = requests.Session()
     response = sso_dance(browser, live_server.url, oidc_provider, config, email=dsl.email)
     landed = response.url.removeprefix(live_server.url)
     if accept_mfa:
         assert landed == "/" and response.status_code == 200, landed
-        assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_VERIFIED, actor=dsl,
-                                         detail__method="sso_amr").exists()
+        assert AuditEvent.objects.filter(
+            action=AuditAction.TWO_FACTOR_VERIFIED, actor=dsl, detail__method="sso_amr"
+        ).exists()
     else:
         assert landed.startswith("/accounts/two-factor/setup/"), landed
         assert not AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_VERIFIED, actor=dsl).exists()

@@ -36,8 +36,9 @@ def test_configure_demo_sso_lets_the_demo_trusts_people_sign_in_through_the_runn
     live_server, oidc_provider, school, monkeypatch
 ):
     assert school.trust.name == TRUST_NAME
-    MembershipFactory(user=UserFactory(email="staff@demo.example", full_name="Emma Clarke"), school=school,
-                      role=Role.STAFF)
+    MembershipFactory(
+        user=UserFactory(email="staff@demo.example", full_name="Emma Clarke"), school=school, role=Role.STAFF
+    )
     head = UserFactory(email="head@demo.example", full_name="Rachel Bennett")
     MembershipFactory(user=head, school=school, role=Role.HEADTEACHER)
     # The command writes to the provider the README started; here, the one this test started.
@@ -50,21 +51,30 @@ def test_configure_demo_sso_lets_the_demo_trusts_people_sign_in_through_the_runn
 
     # Step 4: staff@demo.example with the demo password at the provider, and back in the portal, signed in.
     browser = requests.Session()
-    response = sso_dance(browser, live_server.url, oidc_provider, config, email="staff@demo.example",
-                         password=DEMO_PASSWORD)
+    response = sso_dance(
+        browser, live_server.url, oidc_provider, config, email="staff@demo.example", password=DEMO_PASSWORD
+    )
     assert response.url == f"{live_server.url}/" and response.status_code == 200, response.url
     assert AuditEvent.objects.filter(action=AuditAction.SSO_LINKED, actor__email="staff@demo.example").exists()
 
     # The stranger the command gave the provider has no portal account: told who at the school can help.
-    response = sso_dance(requests.Session(), live_server.url, oidc_provider, config, email="stranger@demo.example",
-                         password=DEMO_PASSWORD)
+    response = sso_dance(
+        requests.Session(),
+        live_server.url,
+        oidc_provider,
+        config,
+        email="stranger@demo.example",
+        password=DEMO_PASSWORD,
+    )
     assert response.status_code == 403
     assert sso.REFUSALS["unknown"] in html.unescape(response.text) and "Rachel Bennett (Headteacher)" in response.text
 
     # The head's provider account signs in with a second factor: once the trust accepts it, no portal code.
     sso.set_accept_provider_mfa(config=config, accept=True, by=head)
-    response = sso_dance(requests.Session(), live_server.url, oidc_provider, config, email="head@demo.example",
-                         password=DEMO_PASSWORD)
+    response = sso_dance(
+        requests.Session(), live_server.url, oidc_provider, config, email="head@demo.example", password=DEMO_PASSWORD
+    )
     assert response.url == f"{live_server.url}/", response.url
-    assert AuditEvent.objects.filter(action=AuditAction.TWO_FACTOR_VERIFIED, actor__email="head@demo.example",
-                                     detail__method="sso_amr").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.TWO_FACTOR_VERIFIED, actor__email="head@demo.example", detail__method="sso_amr"
+    ).exists()

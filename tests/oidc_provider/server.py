@@ -41,7 +41,13 @@ class Provider:
     def manage(self, *args: str, stdin: str | None = None) -> str:
         command = [sys.executable, "-m", "django", *args]
         result = subprocess.run(  # noqa: S603 (fixed list, no shell)
-            command, cwd=ROOT, env=self.env, input=stdin, capture_output=True, text=True, timeout=60,
+            command,
+            cwd=ROOT,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         if result.returncode != 0:
             raise RuntimeError(f"provider {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
@@ -50,17 +56,24 @@ class Provider:
     def apply(self, *, clients: list[dict] | None = None, users: list[dict] | None = None) -> None:
         """Through the provider's test-only state URL: no new process for each change."""
         request = urllib.request.Request(  # noqa: S310 (http on loopback)
-            f"{self.base_url}/test/state/", method="POST",
+            f"{self.base_url}/test/state/",
+            method="POST",
             data=json.dumps({"clients": clients or [], "users": users or []}).encode(),
-            headers={"Content-Type": "application/json", "X-Provider-Token": self.env["OIDC_PROVIDER_TOKEN"]})
+            headers={"Content-Type": "application/json", "X-Provider-Token": self.env["OIDC_PROVIDER_TOKEN"]},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http on loopback)
             assert response.status == 200
 
 
 def provider_env(state_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_VERSION")}
-    env.update(DJANGO_SETTINGS_MODULE=SETTINGS, OIDC_PROVIDER_DIR=str(state_dir), PYTHONPATH=str(ROOT),
-               PYTHONUNBUFFERED="1", OIDC_PROVIDER_TOKEN=secrets.token_urlsafe(24))
+    env.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        OIDC_PROVIDER_DIR=str(state_dir),
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+        OIDC_PROVIDER_TOKEN=secrets.token_urlsafe(24),
+    )
     return env
 
 
@@ -73,7 +86,11 @@ def running_provider(state_dir: Path, *, timeout: float = 30) -> Iterator[Provid
     # One process migrates its fresh database and serves (run_provider), so the tests wait for one start only.
     command = [sys.executable, "-m", "django", "run_provider", f"--port={port}"]
     process = subprocess.Popen(  # noqa: S603 (a fixed list, no shell)
-        command, cwd=ROOT, env=provider.env, stdout=log, stderr=subprocess.STDOUT,
+        command,
+        cwd=ROOT,
+        env=provider.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + timeout
@@ -84,8 +101,9 @@ def running_provider(state_dir: Path, *, timeout: float = 30) -> Iterator[Provid
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the test OIDC provider did not start:\n"
-                                       + (state_dir / "provider.log").read_text()) from None
+                    raise RuntimeError(
+                        "the test OIDC provider did not start:\n" + (state_dir / "provider.log").read_text()
+                    ) from None
                 time.sleep(0.2)
         yield provider
     finally:

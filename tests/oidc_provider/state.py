@@ -1,7 +1,7 @@
 """The test provider's clients and users, set from one JSON document (the provider_state command and view).
 
-    {"clients": [{"client_id": "...", "client_secret": "...", "redirect_uris": ["..."]}],
-     "users": [{"email": "...", "password": "...", "verified": true, "mfa": false, "active": true}]}
+{"clients": [{"client_id": "...", "client_secret": "...", "redirect_uris": ["..."]}],
+ "users": [{"email": "...", "password": "...", "verified": true, "mfa": false, "active": true}]}
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ from oauth2_provider.models import Application
 @transaction.atomic
 def apply_state(data: dict) -> None:
     for client in data.get("clients", []):
-        app, _ = Application.objects.get_or_create(client_id=client["client_id"], defaults={
-            "name": client.get("name", client["client_id"]),
-            "client_type": Application.CLIENT_CONFIDENTIAL,
-            "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
-        })
+        app, _ = Application.objects.get_or_create(
+            client_id=client["client_id"],
+            defaults={
+                "name": client.get("name", client["client_id"]),
+                "client_type": Application.CLIENT_CONFIDENTIAL,
+                "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+            },
+        )
         app.client_secret = client["client_secret"]
         app.redirect_uris = " ".join(client["redirect_uris"])
         app.algorithm = Application.RS256_ALGORITHM

@@ -26,13 +26,14 @@ class Command(BaseCommand):
             ids = [found]
         drifted = counts.drift(ids)
         for key, (stored, counted) in sorted(drifted.items()):
-            self.stderr.write(f"DRIFT school {key.school_id} {key.route} {key.status} {key.category}: "
-                              f"kept {stored}, counted {counted}")
+            self.stderr.write(
+                f"DRIFT school {key.school_id} {key.route} {key.status} {key.category}: "
+                f"kept {stored}, counted {counted}"
+            )
         if check:
             if drifted:
                 raise CommandError(f"{len(drifted)} kept counts differ from the cases.")
             self.stdout.write(self.style.SUCCESS("Kept case counts agree with the cases."))
             return
         rows = counts.recount(ids)
-        self.stdout.write(self.style.SUCCESS(
-            f"Recounted: {rows} state rows written ({len(drifted)} had differed)."))
+        self.stdout.write(self.style.SUCCESS(f"Recounted: {rows} state rows written ({len(drifted)} had differed)."))

@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file")
-        parser.add_argument("--fingerprint", default="",
-                            help="The sending school's key fingerprint, as known out of band.")
+        parser.add_argument(
+            "--fingerprint", default="", help="The sending school's key fingerprint, as known out of band."
+        )
 
     def handle(self, *args, **options) -> None:
         path = Path(options["file"])
@@ -30,9 +31,11 @@ class Command(BaseCommand):
         m = result.manifest
         if m:
             pupil = m.get("pupil") or {}
-            self.stdout.write(f"Bundle {m.get('bundle_id')} (format version {m.get('version')}) from "
-                              f"{(m.get('from_school') or {}).get('name')}, made {m.get('created_at')}, for pupil "
-                              f"UPN {pupil.get('upn')}: {len(result.records)} records")
+            self.stdout.write(
+                f"Bundle {m.get('bundle_id')} (format version {m.get('version')}) from "
+                f"{(m.get('from_school') or {}).get('name')}, made {m.get('created_at')}, for pupil "
+                f"UPN {pupil.get('upn')}: {len(result.records)} records"
+            )
         if result.fingerprint:
             self.stdout.write(f"Signing key fingerprint: {result.fingerprint_spaced}")
         if result.ok:

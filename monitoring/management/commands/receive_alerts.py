@@ -54,14 +54,16 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.MONITORING_SMTP_PORT)
 
     def handle(self, *args, host: str, port: int, **options):
-        controller = Controller(Handler(), hostname=host, port=port, data_size_limit=mail.MAX_MESSAGE_BYTES,
-                                decode_data=False)
+        controller = Controller(
+            Handler(), hostname=host, port=port, data_size_limit=mail.MAX_MESSAGE_BYTES, decode_data=False
+        )
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         controller.start()
-        self.stdout.write(f"receive_alerts: listening on {host}:{port} for @{settings.MONITORING_MAIL_DOMAIN}",
-                          ending="\n")
+        self.stdout.write(
+            f"receive_alerts: listening on {host}:{port} for @{settings.MONITORING_MAIL_DOMAIN}", ending="\n"
+        )
         self.stdout.flush()
         try:
             stop.wait()

@@ -37,8 +37,9 @@ class ContactRecord:
 _CONTACT_LIMITS = {"name": 200, "relationship": 60, "phone": 40}
 
 
-def _parse_contact(cells: list[str], row: int, slot: int, columns: dict[str, int], mapped: HeaderMap,
-                   errors: list[RowError]) -> ContactRecord | None:
+def _parse_contact(
+    cells: list[str], row: int, slot: int, columns: dict[str, int], mapped: HeaderMap, errors: list[RowError]
+) -> ContactRecord | None:
     raw = {part: _cell(cells, index) for part, index in columns.items()}
     if not any(raw.values()):
         return None
@@ -58,8 +59,7 @@ def _parse_contact(cells: list[str], row: int, slot: int, columns: dict[str, int
     if not name:
         part = next((p for p in ("name", "surname", "forename") if p in columns), None) or next(iter(columns))
         hint = "" if part in ("name", "surname", "forename") else f" Add a “{who.removeprefix('The ')} Name” column."
-        errors.append(RowError(row, mapped.header(columns[part]), raw.get(part, ""),
-                               f"{who}'s name is missing.{hint}"))
+        errors.append(RowError(row, mapped.header(columns[part]), raw.get(part, ""), f"{who}'s name is missing.{hint}"))
     elif message := _too_long(name, _CONTACT_LIMITS["name"]):
         part = "name" if "name" in columns else "surname"
         bad(part, message)
@@ -81,8 +81,14 @@ def _parse_contact(cells: list[str], row: int, slot: int, columns: dict[str, int
     if len(errors) > before:
         return None
     return ContactRecord(
-        row=row, slot=slot, name=name, email=email, relationship=_squash(raw.get("relationship", "")),
-        priority=priority, phone=_squash(raw.get("phone", "")), parental_responsibility=responsibility,
+        row=row,
+        slot=slot,
+        name=name,
+        email=email,
+        relationship=_squash(raw.get("relationship", "")),
+        priority=priority,
+        phone=_squash(raw.get("phone", "")),
+        parental_responsibility=responsibility,
     )
 
 
@@ -108,12 +114,15 @@ def _check_contacts_of_each_pupil(by_upn: dict[str, _UpnRows], mapped: HeaderMap
                     if _comparable(a) != _comparable(b):
                         label = _CONTACT_PART_LABELS[part]
                         for one, other in ((earlier, contact), (contact, earlier)):
-                            errors.append(RowError(
-                                one.row, _contact_column(mapped, one.slot, part, "name", "email"),
-                                "" if getattr(one, part) is None else str(getattr(one, part)),
-                                f"{contact.name or contact.email} is a contact of pupil {upn} on row {other.row} "
-                                f"too, with a different {label}. Make the two rows agree.",
-                            ))
+                            errors.append(
+                                RowError(
+                                    one.row,
+                                    _contact_column(mapped, one.slot, part, "name", "email"),
+                                    "" if getattr(one, part) is None else str(getattr(one, part)),
+                                    f"{contact.name or contact.email} is a contact of pupil {upn} on row {other.row} "
+                                    f"too, with a different {label}. Make the two rows agree.",
+                                )
+                            )
                         break
 
 
@@ -131,11 +140,15 @@ def _check_contact_emails_across_file(parsed: list[_Parsed], mapped: HeaderMap, 
             pairs = [(contact, owner)] + ([(owner, contact)] if id(owner) not in flagged else [])
             flagged.add(id(owner))
             for one, other in pairs:
-                errors.append(RowError(
-                    one.row, _contact_column(mapped, one.slot, "email"), one.email,
-                    f"This email address is given for {one.name} here and for {other.name} on row {other.row}. "
-                    "Each parent or carer needs their own address, because agreements are signed from it.",
-                ))
+                errors.append(
+                    RowError(
+                        one.row,
+                        _contact_column(mapped, one.slot, "email"),
+                        one.email,
+                        f"This email address is given for {one.name} here and for {other.name} on row {other.row}. "
+                        "Each parent or carer needs their own address, because agreements are signed from it.",
+                    )
+                )
 
 
 # One pupil-guardian link as read: plain values rather than model instances, since a school has thousands of
@@ -198,8 +211,9 @@ def _read_guardians_and_links(school: School, plan: PupilPlan) -> _ContactWrites
         "pk", "pupil_id", "guardian_id", "relationship", "contact_priority", "has_parental_responsibility"
     ):
         links_by_pupil[link["pupil_id"]][link["guardian_id"]] = link
-    return _ContactWrites(school=school, parts=plan.contact_parts_present, guardians=guardians,
-                          links_by_pupil=links_by_pupil)
+    return _ContactWrites(
+        school=school, parts=plan.contact_parts_present, guardians=guardians, links_by_pupil=links_by_pupil
+    )
 
 
 def _match_file_emails(writes: _ContactWrites, plan: PupilPlan, pupils: dict[str, Pupil]) -> dict[str, ContactRecord]:
@@ -219,16 +233,20 @@ def _match_file_emails(writes: _ContactWrites, plan: PupilPlan, pupils: dict[str
         for contact in record.contacts:
             if not contact.email or contact.email in writes.by_file_email:
                 continue
-            candidates = [writes.guardians[gid] for gid in sorted(pupil_links)
-                          if gid not in writes.email_claimed and writes.same_name(writes.guardians[gid], contact.name)]
+            candidates = [
+                writes.guardians[gid]
+                for gid in sorted(pupil_links)
+                if gid not in writes.email_claimed and writes.same_name(writes.guardians[gid], contact.name)
+            ]
             if candidates:
                 writes.by_file_email[contact.email] = candidates[0]
                 writes.email_claimed.add(candidates[0].pk)
     return first_contact
 
 
-def _update_guardians_with_emails(writes: _ContactWrites, plan: PupilPlan,
-                                  first_contact: dict[str, ContactRecord]) -> None:
+def _update_guardians_with_emails(
+    writes: _ContactWrites, plan: PupilPlan, first_contact: dict[str, ContactRecord]
+) -> None:
     """Each address's guardian takes the name (and, when the file has the column, the phone) the file gives."""
     phones: dict[str, str] = {}
     for record in plan.pupils.values():
@@ -238,8 +256,9 @@ def _update_guardians_with_emails(writes: _ContactWrites, plan: PupilPlan,
     for email, contact in first_contact.items():
         guardian = writes.by_file_email.get(email)
         if guardian is None:
-            guardian = Guardian(school_id=writes.school.pk, full_name=contact.name, email=email,
-                                phone=phones.get(email, ""))
+            guardian = Guardian(
+                school_id=writes.school.pk, full_name=contact.name, email=email, phone=phones.get(email, "")
+            )
             writes.new_guardians.append(guardian)
             writes.by_file_email[email] = guardian
             continue
@@ -249,8 +268,9 @@ def _update_guardians_with_emails(writes: _ContactWrites, plan: PupilPlan,
         writes.update(guardian, **values)
 
 
-def _wanted_links(writes: _ContactWrites, plan: PupilPlan,
-                  pupils: dict[str, Pupil]) -> dict[str, list[tuple[Guardian, ContactRecord]]]:
+def _wanted_links(
+    writes: _ContactWrites, plan: PupilPlan, pupils: dict[str, Pupil]
+) -> dict[str, list[tuple[Guardian, ContactRecord]]]:
     """Each pupil's wanted links: (guardian, the contact's relationship, priority, parental responsibility)."""
     wanted: dict[str, list[tuple[Guardian, ContactRecord]]] = {}
     for record in plan.pupils.values():
@@ -271,13 +291,18 @@ def _wanted_links(writes: _ContactWrites, plan: PupilPlan,
     return wanted
 
 
-def _guardian_without_email(writes: _ContactWrites, contact: ContactRecord, pupil_links: dict[int, _Link],
-                            used: set[int]) -> Guardian:
+def _guardian_without_email(
+    writes: _ContactWrites, contact: ContactRecord, pupil_links: dict[int, _Link], used: set[int]
+) -> Guardian:
     """A contact with no email: the pupil's guardian of that name not matched otherwise, else someone new."""
     guardian = next(
-        (writes.guardians[gid] for gid in sorted(pupil_links)
-         if gid not in writes.email_claimed and gid not in used
-         and writes.same_name(writes.guardians[gid], contact.name)),
+        (
+            writes.guardians[gid]
+            for gid in sorted(pupil_links)
+            if gid not in writes.email_claimed
+            and gid not in used
+            and writes.same_name(writes.guardians[gid], contact.name)
+        ),
         None,
     )
     if guardian is None:
@@ -302,8 +327,9 @@ def _save_guardians(writes: _ContactWrites) -> None:
             guardian.pk = pk
 
 
-def _save_links(writes: _ContactWrites, wanted: dict[str, list[tuple[Guardian, ContactRecord]]],
-                pupils: dict[str, Pupil]) -> tuple[int, int, int]:
+def _save_links(
+    writes: _ContactWrites, wanted: dict[str, list[tuple[Guardian, ContactRecord]]], pupils: dict[str, Pupil]
+) -> tuple[int, int, int]:
     """Each pupil's links made what the file says: (links created, updated, removed)."""
     new_links: list[PupilGuardian] = []
     changed_links: list[PupilGuardian] = []

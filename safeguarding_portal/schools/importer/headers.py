@@ -39,37 +39,102 @@ class FieldSpec:
 
 PUPIL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("upn", "the UPN", "UPNs", ("UPN", "Unique Pupil Number", "Pupil UPN"), required=True),
-    FieldSpec("legal_forename", "the legal forename", "legal forenames",
-              ("Legal Forename", "Forename", "First Name", "Legal First Name", "Forenames", "Given Name"),
-              required=True),
-    FieldSpec("preferred_forename", "the preferred forename", "preferred forenames",
-              ("Preferred Forename", "Known As", "Preferred Name", "Preferred First Name")),
-    FieldSpec("surname", "the surname", "surnames", ("Surname", "Legal Surname", "Last Name", "Family Name"),
-              required=True),
-    FieldSpec("preferred_surname", "the preferred surname", "preferred surnames",
-              ("Preferred Surname", "Known As Surname", "Preferred Last Name")),
-    FieldSpec("former_surname", "the former surname", "former surnames",
-              ("Former Surname", "Previous Surname", "Former Last Name", "Former Family Name")),
-    FieldSpec("date_of_birth", "the date of birth", "dates of birth", ("DOB", "Date of Birth", "Birth Date"),
-              required=True),
-    FieldSpec("year_group", "the year group", "year groups",
-              ("Year", "Year Group", "NC Year", "National Curriculum Year", "Curriculum Year"), required=True),
-    FieldSpec("registration_group", "the registration group", "registration groups",
-              ("Reg Group", "Registration Group", "Class", "Form", "Tutor Group", "Form Group", "Reg")),
-    FieldSpec("joined_on", "the admission date", "admission dates",
-              ("Admission Date", "Date of Admission", "Entry Date", "Start Date")),
+    FieldSpec(
+        "legal_forename",
+        "the legal forename",
+        "legal forenames",
+        ("Legal Forename", "Forename", "First Name", "Legal First Name", "Forenames", "Given Name"),
+        required=True,
+    ),
+    FieldSpec(
+        "preferred_forename",
+        "the preferred forename",
+        "preferred forenames",
+        ("Preferred Forename", "Known As", "Preferred Name", "Preferred First Name"),
+    ),
+    FieldSpec(
+        "surname", "the surname", "surnames", ("Surname", "Legal Surname", "Last Name", "Family Name"), required=True
+    ),
+    FieldSpec(
+        "preferred_surname",
+        "the preferred surname",
+        "preferred surnames",
+        ("Preferred Surname", "Known As Surname", "Preferred Last Name"),
+    ),
+    FieldSpec(
+        "former_surname",
+        "the former surname",
+        "former surnames",
+        ("Former Surname", "Previous Surname", "Former Last Name", "Former Family Name"),
+    ),
+    FieldSpec(
+        "date_of_birth", "the date of birth", "dates of birth", ("DOB", "Date of Birth", "Birth Date"), required=True
+    ),
+    FieldSpec(
+        "year_group",
+        "the year group",
+        "year groups",
+        ("Year", "Year Group", "NC Year", "National Curriculum Year", "Curriculum Year"),
+        required=True,
+    ),
+    FieldSpec(
+        "registration_group",
+        "the registration group",
+        "registration groups",
+        ("Reg Group", "Registration Group", "Class", "Form", "Tutor Group", "Form Group", "Reg"),
+    ),
+    FieldSpec(
+        "joined_on",
+        "the admission date",
+        "admission dates",
+        ("Admission Date", "Date of Admission", "Entry Date", "Start Date"),
+    ),
     # How the school's network and monitoring product know the pupil: matches a monitoring alert to them.
     # ("Email" alone stays a parent's or carer's email, as in a one-contact-a-row export.)
-    FieldSpec("network_username", "the network user name", "network user names",
-              ("Network Username", "Network User Name", "Username", "User Name", "Network Login", "Login",
-               "Logon Name", "Pupil Username", "Student Username")),
-    FieldSpec("school_email", "the pupil's school email", "school email addresses",
-              ("School Email", "School Email Address", "Pupil Email", "Pupil School Email", "Student Email",
-               "Pupil Email Address")),
+    FieldSpec(
+        "network_username",
+        "the network user name",
+        "network user names",
+        (
+            "Network Username",
+            "Network User Name",
+            "Username",
+            "User Name",
+            "Network Login",
+            "Login",
+            "Logon Name",
+            "Pupil Username",
+            "Student Username",
+        ),
+    ),
+    FieldSpec(
+        "school_email",
+        "the pupil's school email",
+        "school email addresses",
+        (
+            "School Email",
+            "School Email Address",
+            "Pupil Email",
+            "Pupil School Email",
+            "Student Email",
+            "Pupil Email Address",
+        ),
+    ),
     # The family's language, for the parents' pages and emails (schools/languages.py reads the census codes).
-    FieldSpec("home_language", "the home language", "home languages",
-              ("Home Language", "Home Language Code", "First Language", "First Language Code", "Main Language",
-               "Language", "Family Language")),
+    FieldSpec(
+        "home_language",
+        "the home language",
+        "home languages",
+        (
+            "Home Language",
+            "Home Language Code",
+            "First Language",
+            "First Language Code",
+            "Main Language",
+            "Language",
+            "Family Language",
+        ),
+    ),
 )
 
 # Vulnerability flags: a start and an end date column for each (SIMS, Arbor and Bromcom export them so). A
@@ -96,12 +161,18 @@ FLAG_FIELDS: tuple[FieldSpec, ...] = tuple(
     spec
     for kind, names in FLAG_NAMES.items()
     for spec in (
-        FieldSpec(f"flag_start:{kind}", f"the {VulnerabilityFlag(kind).label.lower()} start date",
-                  f"{VulnerabilityFlag(kind).label.lower()} start dates",
-                  _flag_spellings(names, ("Start", "Start Date", "From"))),
-        FieldSpec(f"flag_end:{kind}", f"the {VulnerabilityFlag(kind).label.lower()} end date",
-                  f"{VulnerabilityFlag(kind).label.lower()} end dates",
-                  _flag_spellings(names, ("End", "End Date", "To"))),
+        FieldSpec(
+            f"flag_start:{kind}",
+            f"the {VulnerabilityFlag(kind).label.lower()} start date",
+            f"{VulnerabilityFlag(kind).label.lower()} start dates",
+            _flag_spellings(names, ("Start", "Start Date", "From")),
+        ),
+        FieldSpec(
+            f"flag_end:{kind}",
+            f"the {VulnerabilityFlag(kind).label.lower()} end date",
+            f"{VulnerabilityFlag(kind).label.lower()} end dates",
+            _flag_spellings(names, ("End", "End Date", "To")),
+        ),
     )
 )
 PUPIL_FIELDS = PUPIL_FIELDS + FLAG_FIELDS
@@ -112,8 +183,13 @@ STAFF_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("name", "the person's name", "names", ("Name", "Full Name", "Staff Name", "Display Name")),
     FieldSpec("forename", "the forename", "forenames", ("Forename", "First Name", "Legal Forename", "Given Name")),
     FieldSpec("surname", "the surname", "surnames", ("Surname", "Last Name", "Legal Surname", "Family Name")),
-    FieldSpec("email", "the email address", "email addresses",
-              ("Email", "Email Address", "Work Email", "School Email", "Staff Email"), required=True),
+    FieldSpec(
+        "email",
+        "the email address",
+        "email addresses",
+        ("Email", "Email Address", "Work Email", "School Email", "Staff Email"),
+        required=True,
+    ),
     FieldSpec("role", "the portal role", "portal roles", ("Role", "Portal Role", "Access Role", "Safeguarding Role")),
     FieldSpec("job_title", "the job title", "job titles", ("Job Title", "Position", "Post", "Job Role")),
 )
@@ -132,8 +208,14 @@ CONTACT_PARTS: dict[str, tuple[str, ...]] = {
 }
 _CONTACT_PART_LOOKUP = {suffix: part for part, suffixes in CONTACT_PARTS.items() for suffix in suffixes}
 _UNPREFIXED_CONTACT = {
-    "email": "email", "emailaddress": "email", "relationship": "relationship", "relationshiptopupil": "relationship",
-    "priority": "priority", "phone": "phone", "telephone": "phone", "mobile": "phone",
+    "email": "email",
+    "emailaddress": "email",
+    "relationship": "relationship",
+    "relationshiptopupil": "relationship",
+    "priority": "priority",
+    "phone": "phone",
+    "telephone": "phone",
+    "mobile": "phone",
     "parentalresponsibility": "parental_responsibility",
 }
 _CONTACT_HEADER = re.compile(r"^(primarycontact|parentcarer|contact|parent|carer|guardian)(\d*)([a-z]*?)(\d*)$")
@@ -143,8 +225,13 @@ CONTACT_SPELLINGS = (
     "Contact 1 Relationship, Contact 2 Name, …"
 )
 _CONTACT_PART_LABELS = {
-    "name": "name", "forename": "forename", "surname": "surname", "email": "email address",
-    "relationship": "relationship", "priority": "priority", "phone": "phone number",
+    "name": "name",
+    "forename": "forename",
+    "surname": "surname",
+    "email": "email address",
+    "relationship": "relationship",
+    "priority": "priority",
+    "phone": "phone number",
     "parental_responsibility": "parental responsibility",
 }
 
@@ -215,11 +302,14 @@ def _missing_required(mapped: HeaderMap, kind: str) -> list[str]:
     for spec in specs:
         if spec.required and spec.key not in mapped.fields:
             missing.append(f"There is no column for {spec.label}. Name it one of: {', '.join(spec.spellings)}.")
-    if kind == ImportRun.Kind.STAFF and "name" not in mapped.fields and not (
-        "forename" in mapped.fields and "surname" in mapped.fields
+    if (
+        kind == ImportRun.Kind.STAFF
+        and "name" not in mapped.fields
+        and not ("forename" in mapped.fields and "surname" in mapped.fields)
     ):
-        missing.append("There is no column for the person's name. Add a “Name” column, "
-                       "or “Forename” and “Surname” columns.")
+        missing.append(
+            "There is no column for the person's name. Add a “Name” column, or “Forename” and “Surname” columns."
+        )
     return missing
 
 
@@ -247,12 +337,15 @@ def find_header(*, rows: list[list[str]], kind: str) -> tuple[int, HeaderMap]:
     if problems:
         other = ImportRun.Kind.STAFF if kind == ImportRun.Kind.PUPILS else ImportRun.Kind.PUPILS
         other_mapped = map_headers(
-            headers=rows[index], specs=STAFF_FIELDS if other == ImportRun.Kind.STAFF else PUPIL_FIELDS,
+            headers=rows[index],
+            specs=STAFF_FIELDS if other == ImportRun.Kind.STAFF else PUPIL_FIELDS,
             contacts=other == ImportRun.Kind.PUPILS,
         )
         if not _missing_required(other_mapped, other):
-            problems.append(f"This looks like a {ImportRun.Kind(other).label.lower()} file: "
-                            f"choose “{ImportRun.Kind(other).label}” as what the file holds.")
+            problems.append(
+                f"This looks like a {ImportRun.Kind(other).label.lower()} file: "
+                f"choose “{ImportRun.Kind(other).label}” as what the file holds."
+            )
         raise FileRejected(*problems)
     if mapped.duplicates:
         raise FileRejected(*mapped.duplicates)

@@ -25,7 +25,7 @@ _T = TypeVar("_T")
 
 def _chunks(items: Sequence[_T], size: int = _CHUNK) -> Iterator[Sequence[_T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _fill_missing_pks(objs: Sequence[models.Model], model: type[models.Model], key: str, **scope: Any) -> None:

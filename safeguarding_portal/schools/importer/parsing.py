@@ -26,8 +26,12 @@ def _squash(text: str) -> str:
 _YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
 _NAMED = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]{3,9})\.?[\s\-,]+(\d{2,4})$", re.IGNORECASE)
-_MONTHS = {name: n for n, name in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    name: n
+    for n, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
 _MIDNIGHT = re.compile(r"[T ]0?0:00(:00(\.0+)?)?$")
 _EXAMPLE_DATE = "such as 17/05/2016"
 _NOT_A_DATE = f"This is not a date the portal recognises. Write dates as day/month/year, {_EXAMPLE_DATE}."
@@ -60,10 +64,13 @@ def parse_uk_date(value: str) -> datetime.date:
         return datetime.date(year, month, day)
     except ValueError:
         if _DMY.match(text) and 1 <= day <= 12 and 12 < month <= 31:
-            raise ValueError(f"There is no month {month}: this looks like a US month/day/year date. "
-                             f"Dates must be day/month/year, {_EXAMPLE_DATE}.") from None
-        raise ValueError("This date does not exist (check the day and the month). "
-                         f"Dates must be day/month/year, {_EXAMPLE_DATE}.") from None
+            raise ValueError(
+                f"There is no month {month}: this looks like a US month/day/year date. "
+                f"Dates must be day/month/year, {_EXAMPLE_DATE}."
+            ) from None
+        raise ValueError(
+            f"This date does not exist (check the day and the month). Dates must be day/month/year, {_EXAMPLE_DATE}."
+        ) from None
 
 
 def check_date_of_birth(dob: datetime.date, *, today: datetime.date) -> None:
@@ -82,7 +89,7 @@ _NURSERY = re.compile(r"^(?:year|yr|y)?(n|n1|n2|nur|nursery|fs1|f1|pn|preschool)
 
 
 def parse_year_group(value: str) -> str:
-    """"R", "Reception", "Year 5", "Y5", "5" and the like, as a YearGroup value. Raises ValueError."""
+    """ "R", "Reception", "Year 5", "Y5", "5" and the like, as a YearGroup value. Raises ValueError."""
     text = _norm(value)
     if _NURSERY.match(text):
         raise ValueError("Nursery is not a year group the portal holds. Leave nursery pupils out of the file.")
@@ -137,7 +144,7 @@ class Validation:
 
 def _data_rows(rows: list[list[str]], header_index: int) -> Iterator[tuple[int, list[str]]]:
     """(spreadsheet row number, cells) of each non-blank data row."""
-    for offset, cells in enumerate(rows[header_index + 1:], start=header_index + 2):
+    for offset, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
         if any(cells):
             yield offset, cells
 

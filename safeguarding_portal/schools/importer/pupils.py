@@ -71,8 +71,15 @@ class PupilPlan:
         return bool(self.contact_parts_present)
 
 
-_PUPIL_LIMITS = {"legal_forename": 100, "preferred_forename": 100, "surname": 100, "preferred_surname": 100,
-                 "former_surname": 100, "registration_group": 40, "network_username": 150}
+_PUPIL_LIMITS = {
+    "legal_forename": 100,
+    "preferred_forename": 100,
+    "surname": 100,
+    "preferred_surname": 100,
+    "former_surname": 100,
+    "registration_group": 40,
+    "network_username": 150,
+}
 
 
 # A parsed data row: (spreadsheet row, UPN as written, good values, raw cells by field, its contacts).
@@ -103,10 +110,13 @@ def validate_pupils(*, data: bytes, today: datetime.date | None = None, sheet: s
     if errors:
         return result
     result.plan = PupilPlan(
-        header_row=header_index + 1, pupils=_pupil_records(by_upn, flag_kinds),
+        header_row=header_index + 1,
+        pupils=_pupil_records(by_upn, flag_kinds),
         fields_present=frozenset(k for k in mapped.fields if k != "upn" and k not in FLAG_KEYS),
         contact_parts_present=frozenset(part for _slot, part in mapped.contacts),
-        ignored_columns=mapped.ignored, data_rows=len(parsed), flag_kinds_present=frozenset(flag_kinds),
+        ignored_columns=mapped.ignored,
+        data_rows=len(parsed),
+        flag_kinds_present=frozenset(flag_kinds),
     )
     return result
 
@@ -117,16 +127,24 @@ def _flag_kinds_present(mapped: HeaderMap) -> list[str]:
     flag_kinds = [kind for kind in FLAG_NAMES if f"flag_start:{kind}" in mapped.fields]
     ends_alone = [kind for kind in FLAG_NAMES if f"flag_end:{kind}" in mapped.fields and kind not in flag_kinds]
     if ends_alone:
-        raise FileRejected(*(
-            f"There is a column for the {VulnerabilityFlag(kind).label.lower()} end date but none for its start "
-            f"date. Add one named “{FLAG_NAMES[kind][0]} Start”, or remove the end date column."
-            for kind in ends_alone
-        ))
+        raise FileRejected(
+            *(
+                f"There is a column for the {VulnerabilityFlag(kind).label.lower()} end date but none for its start "
+                f"date. Add one named “{FLAG_NAMES[kind][0]} Start”, or remove the end date column."
+                for kind in ends_alone
+            )
+        )
     return flag_kinds
 
 
-def _parse_rows(rows: list[list[str]], header_index: int, mapped: HeaderMap, flag_kinds: list[str],
-                today: datetime.date, errors: list[RowError]) -> list[_Parsed]:
+def _parse_rows(
+    rows: list[list[str]],
+    header_index: int,
+    mapped: HeaderMap,
+    flag_kinds: list[str],
+    today: datetime.date,
+    errors: list[RowError],
+) -> list[_Parsed]:
     """Every non-blank data row, its problems added to ``errors`` in the order of its columns, then its contacts'."""
     slots: dict[int, dict[str, int]] = defaultdict(dict)
     for (slot, part), index in sorted(mapped.contacts.items()):
@@ -194,8 +212,7 @@ def _parse_names(raw: dict[str, str], values: dict[str, Any], bad: _Bad) -> None
                 values[key] = value
 
 
-def _parse_date_of_birth_and_year(raw: dict[str, str], values: dict[str, Any], bad: _Bad,
-                                  today: datetime.date) -> None:
+def _parse_date_of_birth_and_year(raw: dict[str, str], values: dict[str, Any], bad: _Bad, today: datetime.date) -> None:
     if not raw["date_of_birth"]:
         bad("date_of_birth", "The date of birth is missing.")
     else:
@@ -259,11 +276,15 @@ def _check_each_upn_is_one_pupil(by_upn: dict[str, _UpnRows], mapped: HeaderMap,
             if len(seen) > 1:
                 different = ", ".join(f"“{v}”" for v in seen.values())
                 for row, _values, raw, _c in group:
-                    errors.append(RowError(
-                        row, mapped.header(mapped.fields[spec.key]), raw[spec.key],
-                        f"UPN {upn} is on rows {row_list} with different {spec.plural} ({different}). "
-                        "One UPN is one pupil: correct the UPN or the details.",
-                    ))
+                    errors.append(
+                        RowError(
+                            row,
+                            mapped.header(mapped.fields[spec.key]),
+                            raw[spec.key],
+                            f"UPN {upn} is on rows {row_list} with different {spec.plural} ({different}). "
+                            "One UPN is one pupil: correct the UPN or the details.",
+                        )
+                    )
 
 
 def _pupil_records(by_upn: dict[str, _UpnRows], flag_kinds: list[str]) -> dict[str, PupilRecord]:
@@ -272,9 +293,12 @@ def _pupil_records(by_upn: dict[str, _UpnRows], flag_kinds: list[str]) -> dict[s
     for upn, group in by_upn.items():
         first_values = group[0][1]
         values = {key: value for key, value in first_values.items() if key != "upn" and key not in FLAG_KEYS}
-        record = PupilRecord(upn=upn, rows=[row for row, *_ in group], values=values, flags={
-            kind: (first_values[f"flag_start:{kind}"], first_values[f"flag_end:{kind}"]) for kind in flag_kinds
-        })
+        record = PupilRecord(
+            upn=upn,
+            rows=[row for row, *_ in group],
+            values=values,
+            flags={kind: (first_values[f"flag_start:{kind}"], first_values[f"flag_end:{kind}"]) for kind in flag_kinds},
+        )
         seen_keys: set[tuple[str, str]] = set()
         for _row, _values, _raw, contacts in group:
             for contact in contacts:
@@ -326,9 +350,15 @@ def _check_pupil_identities_across_file(parsed: list[_Parsed], mapped: HeaderMap
                 continue
             rows = sorted(r for rs in by_upn.values() for r in rs)
             for row in rows:
-                errors.append(RowError(row, mapped.header(mapped.fields[key]), value,
-                                       f"Pupils with different UPNs share this {PUPIL_SPEC_LABELS[key]} "
-                                       f"(rows {_row_list(rows)}). Each pupil needs their own."))
+                errors.append(
+                    RowError(
+                        row,
+                        mapped.header(mapped.fields[key]),
+                        value,
+                        f"Pupils with different UPNs share this {PUPIL_SPEC_LABELS[key]} "
+                        f"(rows {_row_list(rows)}). Each pupil needs their own.",
+                    )
+                )
 
 
 PUPIL_SPEC_LABELS = {"network_username": "network user name", "school_email": "school email"}
@@ -396,8 +426,7 @@ def apply_pupils(*, school: School, plan: PupilPlan, today: datetime.date | None
     return outcome
 
 
-def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
-                 today: datetime.date) -> dict[str, int]:
+def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil], today: datetime.date) -> dict[str, int]:
     """Each pupil's period of each flag the file has columns for, matched to the period that starts on the same
     day, else to the pupil's open period if the two meet, else added. A pupil the file gives no start date no
     longer has the flag: an open period the MIS brought in ends today, while one the DSL team entered is left
@@ -424,10 +453,12 @@ def _apply_flags(*, school: School, plan: PupilPlan, pupils: dict[str, Pupil],
             # The open period is the file's when their dates meet; an earlier, ended period the file gives is
             # history and never overwrites a newer episode the DSL team has opened.
             match = next((f for f in known if f.starts_on == start), None) or next(
-                (f for f in known if f.ends_on is None and (end is None or end >= f.starts_on)), None)
+                (f for f in known if f.ends_on is None and (end is None or end >= f.starts_on)), None
+            )
             if match is None:
-                new.append(PupilFlag(pupil_id=pupil_id, kind=kind, starts_on=start, ends_on=end,
-                                     source=PupilFlag.Source.MIS))
+                new.append(
+                    PupilFlag(pupil_id=pupil_id, kind=kind, starts_on=start, ends_on=end, source=PupilFlag.Source.MIS)
+                )
             elif (match.starts_on, match.ends_on, match.source) != (start, end, PupilFlag.Source.MIS):
                 match.starts_on, match.ends_on, match.source = start, end, PupilFlag.Source.MIS
                 changed.append(match)

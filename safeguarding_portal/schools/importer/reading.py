@@ -104,8 +104,14 @@ def _mixed_encoding(body: bytes, start: int) -> str:
     )
 
 
-def read_table(*, data: bytes, sheet: str = "", max_bytes: int | None = None,
-               too_big_advice: str = _EXPORT_FEWER_COLUMNS, csv_advice: str = _SAVE_AS_CSV) -> list[list[str]]:
+def read_table(
+    *,
+    data: bytes,
+    sheet: str = "",
+    max_bytes: int | None = None,
+    too_big_advice: str = _EXPORT_FEWER_COLUMNS,
+    csv_advice: str = _SAVE_AS_CSV,
+) -> list[list[str]]:
     """All rows of the CSV, as lists of cells. Comma, tab or semicolon separated, as the first line shows.
 
     An Excel workbook (.xlsx) is read into the same rows of text (schools/tables.py); ``sheet`` names the
@@ -128,8 +134,9 @@ def read_table(*, data: bytes, sheet: str = "", max_bytes: int | None = None,
 
 def _check_size(data: bytes, *, limit: int, advice: str) -> None:
     if len(data) > limit:
-        raise FileRejected(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit // (1024 * 1024)} MB. "
-                           f"{advice}")
+        raise FileRejected(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {limit // (1024 * 1024)} MB. {advice}"
+        )
 
 
 def _split_csv(text: str, *, advice: str) -> list[list[str]]:

@@ -33,13 +33,21 @@ STAFF_FILE_ROLES = frozenset(
 # --- Staff: validation ----------------------------------------------------------------------------------
 
 _ROLE_ALIASES = {
-    "staffmember": Role.STAFF, "memberofstaff": Role.STAFF,
-    "deputy": Role.DEPUTY_DSL, "ddsl": Role.DEPUTY_DSL, "deputydesignatedsafeguardinglead": Role.DEPUTY_DSL,
+    "staffmember": Role.STAFF,
+    "memberofstaff": Role.STAFF,
+    "deputy": Role.DEPUTY_DSL,
+    "ddsl": Role.DEPUTY_DSL,
+    "deputydesignatedsafeguardinglead": Role.DEPUTY_DSL,
     "deputysafeguardinglead": Role.DEPUTY_DSL,
-    "osl": Role.ONLINE_SAFETY_LEAD, "esafetylead": Role.ONLINE_SAFETY_LEAD,
-    "onlinesafetycoordinator": Role.ONLINE_SAFETY_LEAD, "esafetycoordinator": Role.ONLINE_SAFETY_LEAD,
-    "head": Role.HEADTEACHER, "principal": Role.HEADTEACHER, "headofschool": Role.HEADTEACHER,
-    "ittechnician": Role.TECHNICIAN, "networkmanager": Role.TECHNICIAN,
+    "osl": Role.ONLINE_SAFETY_LEAD,
+    "esafetylead": Role.ONLINE_SAFETY_LEAD,
+    "onlinesafetycoordinator": Role.ONLINE_SAFETY_LEAD,
+    "esafetycoordinator": Role.ONLINE_SAFETY_LEAD,
+    "head": Role.HEADTEACHER,
+    "principal": Role.HEADTEACHER,
+    "headofschool": Role.HEADTEACHER,
+    "ittechnician": Role.TECHNICIAN,
+    "networkmanager": Role.TECHNICIAN,
 }
 _ROLE_LOOKUP = {
     **{_norm(role.value): role for role in Role},
@@ -62,8 +70,10 @@ def parse_roles(value: str) -> list[str]:
         if role == Role.TRUST_LEAD:
             raise ValueError("The trust safeguarding lead role is given by the trust, not by a school's import.")
         if role not in _STAFF_FILE_GRANTS:
-            raise ValueError(f"“{piece.strip()}” is not a portal role. Use one of: {_ROLE_NAMES}, or leave it "
-                             "empty for Staff. Put job titles in a “Job Title” column.")
+            raise ValueError(
+                f"“{piece.strip()}” is not a portal role. Use one of: {_ROLE_NAMES}, or leave it "
+                "empty for Staff. Put job titles in a “Job Title” column."
+            )
         if role not in roles:
             roles.append(role)
     return roles
@@ -111,8 +121,12 @@ def validate_staff(*, data: bytes, sheet: str = "") -> Validation:
     result = Validation(errors=errors, data_rows=data_rows, ignored_columns=mapped.ignored)
     if not errors:
         result.plan = StaffPlan(
-            header_row=header_index + 1, people=people, has_role_column="role" in mapped.fields,
-            has_job_title_column="job_title" in mapped.fields, ignored_columns=mapped.ignored, data_rows=data_rows,
+            header_row=header_index + 1,
+            people=people,
+            has_role_column="role" in mapped.fields,
+            has_job_title_column="job_title" in mapped.fields,
+            ignored_columns=mapped.ignored,
+            data_rows=data_rows,
         )
     return result
 
@@ -144,8 +158,7 @@ def _parse_person(raw: dict[str, str], bad: Callable[[str, str], None], *, row: 
     return StaffRecord(email=email, name=name, rows=[row], roles=roles or [Role.STAFF], job_title=job_title)
 
 
-def _add_person(people: dict[str, StaffRecord], person: StaffRecord, mapped: HeaderMap,
-                errors: list[RowError]) -> None:
+def _add_person(people: dict[str, StaffRecord], person: StaffRecord, mapped: HeaderMap, errors: list[RowError]) -> None:
     """A person's first row makes their record; a later row adds roles, unless its name or job title differs."""
     email, name, row, job_title = person.email, person.name, person.rows[0], person.job_title
     existing = people.get(email)
@@ -155,17 +168,25 @@ def _add_person(people: dict[str, StaffRecord], person: StaffRecord, mapped: Hea
     name_key = "name" if "name" in mapped.fields else "surname"
     if existing.name.casefold() != name.casefold():
         for one_row, one_name in ((existing.rows[0], existing.name), (row, name)):
-            errors.append(RowError(
-                one_row, mapped.header(mapped.fields[name_key]), one_name,
-                f"{email} is on rows {_row_list([existing.rows[0], row])} with different names. "
-                "One email address is one person: correct the email or the name.",
-            ))
+            errors.append(
+                RowError(
+                    one_row,
+                    mapped.header(mapped.fields[name_key]),
+                    one_name,
+                    f"{email} is on rows {_row_list([existing.rows[0], row])} with different names. "
+                    "One email address is one person: correct the email or the name.",
+                )
+            )
     elif (job_title or "") != (existing.job_title or "") and job_title and existing.job_title:
         for one_row, one_title in ((existing.rows[0], existing.job_title), (row, job_title)):
-            errors.append(RowError(
-                one_row, mapped.header(mapped.fields["job_title"]), one_title,
-                f"{email} is on rows {_row_list([existing.rows[0], row])} with different job titles.",
-            ))
+            errors.append(
+                RowError(
+                    one_row,
+                    mapped.header(mapped.fields["job_title"]),
+                    one_title,
+                    f"{email} is on rows {_row_list([existing.rows[0], row])} with different job titles.",
+                )
+            )
     else:
         existing.rows.append(row)
         existing.roles += [r for r in person.roles if r not in existing.roles]
@@ -176,8 +197,15 @@ def _add_person(people: dict[str, StaffRecord], person: StaffRecord, mapped: Hea
 
 
 @transaction.atomic
-def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, origin: Origin | None = None,
-                end_missing: bool = False, today: datetime.date | None = None) -> Outcome:
+def apply_staff(
+    *,
+    school: School,
+    plan: StaffPlan,
+    by: User | None = None,
+    origin: Origin | None = None,
+    end_missing: bool = False,
+    today: datetime.date | None = None,
+) -> Outcome:
     """Users by email (new ones without a usable password: they use "forgotten password"), and their roles.
 
     Roles are granted with ``membership_grant`` so each is audited. Staff missing from the file keep their
@@ -191,8 +219,16 @@ def apply_staff(*, school: School, plan: StaffPlan, by: User | None = None, orig
     for membership in Membership.objects.filter(school=school, ended_on__isnull=True).select_related("user"):
         open_roles[membership.user_id].append(membership)
     new_here: set[int] = {u.pk for u in new_users}
-    granted = _grant_roles(school=school, plan=plan, users=users, open_roles=open_roles, by=by, origin=origin,
-                           new_here=new_here, changed_people=changed_people)
+    granted = _grant_roles(
+        school=school,
+        plan=plan,
+        users=users,
+        open_roles=open_roles,
+        by=by,
+        origin=origin,
+        new_here=new_here,
+        changed_people=changed_people,
+    )
     ended, kept_own = 0, False
     if end_missing:
         ended, kept_own = _end_missing_roles(plan=plan, open_roles=open_roles, by=by, origin=origin, today=today)
@@ -209,7 +245,8 @@ def _users_of(plan: StaffPlan) -> tuple[dict[str, User], list[User], set[int]]:
         users.update({u.email.lower(): u for u in User.objects.annotate(e=Lower("email")).filter(e__in=chunk)})
     new_users = [
         User(email=email, full_name=person.name, password=make_password(None))
-        for email, person in plan.people.items() if email not in users
+        for email, person in plan.people.items()
+        if email not in users
     ]
     User.objects.bulk_create(new_users)
     _fill_missing_pks(new_users, User, "email")
@@ -222,8 +259,17 @@ def _users_of(plan: StaffPlan) -> tuple[dict[str, User], list[User], set[int]]:
     return users, new_users, {u.pk for u in renamed}
 
 
-def _grant_roles(*, school: School, plan: StaffPlan, users: dict[str, User], open_roles: dict[int, list[Membership]],
-                 by: User | None, origin: Origin | None, new_here: set[int], changed_people: set[int]) -> int:
+def _grant_roles(
+    *,
+    school: School,
+    plan: StaffPlan,
+    users: dict[str, User],
+    open_roles: dict[int, list[Membership]],
+    by: User | None,
+    origin: Origin | None,
+    new_here: set[int],
+    changed_people: set[int],
+) -> int:
     """The roles the file gives that people do not hold yet (how many granted), and job titles brought up to date.
     Adds the people given a role to ``new_here`` and those retitled to ``changed_people``."""
     retitled: list[Membership] = []
@@ -235,8 +281,9 @@ def _grant_roles(*, school: School, plan: StaffPlan, users: dict[str, User], ope
             # "Staff" means "works here": a DSL or technician already does, so needs no second role.
             matches = [m for m in held if m.role == role or (role == Role.STAFF and m.role in STAFF_FILE_ROLES)]
             if not matches:
-                membership_grant(user=user, role=role, school=school, by=by, origin=origin,
-                                 job_title=person.job_title or "")
+                membership_grant(
+                    user=user, role=role, school=school, by=by, origin=origin, job_title=person.job_title or ""
+                )
                 granted += 1
                 new_here.add(user.pk)
                 continue
@@ -251,8 +298,14 @@ def _grant_roles(*, school: School, plan: StaffPlan, users: dict[str, User], ope
     return granted
 
 
-def _end_missing_roles(*, plan: StaffPlan, open_roles: dict[int, list[Membership]], by: User | None,
-                       origin: Origin | None, today: datetime.date) -> tuple[int, bool]:
+def _end_missing_roles(
+    *,
+    plan: StaffPlan,
+    open_roles: dict[int, list[Membership]],
+    by: User | None,
+    origin: Origin | None,
+    today: datetime.date,
+) -> tuple[int, bool]:
     """End the staff roles of people not in the file, except the uploader's own: (how many ended, kept own)."""
     ended = 0
     kept_own = False

@@ -33,20 +33,33 @@ class Command(BaseCommand):
     help = "Configure the demo trust to sign in through the test OpenID Connect provider (tests/oidc_provider)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--issuer", default="http://127.0.0.1:8800/o",
-                            help="The test provider's issuer URL (default: run_provider's http://127.0.0.1:8800/o)")
+        parser.add_argument(
+            "--issuer",
+            default="http://127.0.0.1:8800/o",
+            help="The test provider's issuer URL (default: run_provider's http://127.0.0.1:8800/o)",
+        )
         parser.add_argument("--site", default=settings.SITE_URL, help="This portal's address, for the redirect URI")
-        parser.add_argument("--portal-only", action="store_true",
-                            help="Configure the portal only, not the test provider's client and accounts")
+        parser.add_argument(
+            "--portal-only",
+            action="store_true",
+            help="Configure the portal only, not the test provider's client and accounts",
+        )
 
     def handle(self, *args, issuer: str, site: str, portal_only: bool, **options):
         trust = Trust.objects.filter(name=TRUST_NAME).first()
         if trust is None:
             raise CommandError(f"No {TRUST_NAME}: run `manage.py seed_demo` first (make run does).")
         config, created = SingleSignOn.objects.update_or_create(
-            trust=trust, kind=SingleSignOn.Kind.OIDC, client_id=CLIENT_ID,
-            defaults={"label": "Riverside Identity", "server_url": issuer, "client_secret": CLIENT_SECRET,
-                      "allowed_domains": DOMAIN, "is_enabled": True},
+            trust=trust,
+            kind=SingleSignOn.Kind.OIDC,
+            client_id=CLIENT_ID,
+            defaults={
+                "label": "Riverside Identity",
+                "server_url": issuer,
+                "client_secret": CLIENT_SECRET,
+                "allowed_domains": DOMAIN,
+                "is_enabled": True,
+            },
         )
         callback = site.rstrip("/") + reverse("openid_connect_callback", kwargs={"provider_id": config.provider_id})
         self.stdout.write(f"{'Added' if created else 'Updated'} single sign-on for {trust}: {issuer}")
@@ -54,20 +67,40 @@ class Command(BaseCommand):
         if portal_only:
             return
         people = User.objects.filter(email__iendswith=f"@{DOMAIN}", is_active=True).order_by("email")
-        users = [{"email": u.email, "name": u.full_name, "password": DEMO_PASSWORD, "mfa": u.email.startswith("head@")}
-                 for u in people]
+        users = [
+            {"email": u.email, "name": u.full_name, "password": DEMO_PASSWORD, "mfa": u.email.startswith("head@")}
+            for u in people
+        ]
         users.append({"email": f"stranger@{DOMAIN}", "name": "Sam Stranger", "password": DEMO_PASSWORD})
-        state = {"clients": [{"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "redirect_uris": [callback],
-                              "name": "Safeguarding Portal (demo)"}], "users": users}
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
-               "PYTHONPATH": str(settings.BASE_DIR)}
+        state = {
+            "clients": [
+                {
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "redirect_uris": [callback],
+                    "name": "Safeguarding Portal (demo)",
+                }
+            ],
+            "users": users,
+        }
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.oidc_provider.settings",
+            "PYTHONPATH": str(settings.BASE_DIR),
+        }
         for command, stdin in ((["migrate", "--verbosity=0"], None), (["provider_state"], json.dumps(state))):
             result = subprocess.run(  # noqa: S603 (a fixed list)
                 [sys.executable, "-m", "django", *command],
-                cwd=settings.BASE_DIR, env=env, input=stdin, capture_output=True, text=True,
+                cwd=settings.BASE_DIR,
+                env=env,
+                input=stdin,
+                capture_output=True,
+                text=True,
             )
             if result.returncode != 0:
                 raise CommandError(f"The test provider's {command[0]} failed:\n{result.stdout}{result.stderr}")
-        self.stdout.write(f"The test provider has the client {CLIENT_ID} and {len(users)} accounts "
-                          f"(password {DEMO_PASSWORD}); head@{DOMAIN} signs in there with a second factor.")
-        self.stdout.write("Open the portal's sign-in page and press \"Sign in with Riverside Identity\".")
+        self.stdout.write(
+            f"The test provider has the client {CLIENT_ID} and {len(users)} accounts "
+            f"(password {DEMO_PASSWORD}); head@{DOMAIN} signs in there with a second factor."
+        )
+        self.stdout.write('Open the portal\'s sign-in page and press "Sign in with Riverside Identity".')

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         if not reason.strip():
             raise CommandError("Give a reason with --reason: it is kept in the audit log.")
         removed = services.two_factor_reset(user=user, by=admin, reason=reason)
-        self.stdout.write(self.style.SUCCESS(
-            f"Two-factor sign-in reset for {user.email} ({removed} device(s) removed). "
-            "They will set up a new phone at their next sign-in."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Two-factor sign-in reset for {user.email} ({removed} device(s) removed). "
+                "They will set up a new phone at their next sign-in."
+            )
+        )

@@ -23,8 +23,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--model", action="append", metavar="APP.MODEL",
-                            help="Only this chained model, for example audit.AuditEvent. Repeatable.")
+        parser.add_argument(
+            "--model",
+            action="append",
+            metavar="APP.MODEL",
+            help="Only this chained model, for example audit.AuditEvent. Repeatable.",
+        )
         parser.add_argument("--chain", action="append", help="Only this chain (for example school:3). Repeatable.")
         parser.add_argument("--school", metavar="URN", help="Only the chains of the school with this URN.")
 
@@ -66,8 +70,9 @@ class Command(BaseCommand):
         by_label = {m._meta.label_lower: m for m in every}
         unknown = [label for label in labels if label.lower() not in by_label]
         if unknown:
-            raise CommandError(f"Not a chained model: {', '.join(unknown)}. Chained models: "
-                               f"{', '.join(m._meta.label for m in every)}.")
+            raise CommandError(
+                f"Not a chained model: {', '.join(unknown)}. Chained models: {', '.join(m._meta.label for m in every)}."
+            )
         return [by_label[label.lower()] for label in labels]
 
     @staticmethod

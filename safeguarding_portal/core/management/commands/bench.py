@@ -50,22 +50,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", metavar="NAME", help="Benches to run, or 'all'.")
-        parser.add_argument("--list", action="store_true", dest="list_benches",
-                            help="List the benches (one JSON object per line).")
+        parser.add_argument(
+            "--list", action="store_true", dest="list_benches", help="List the benches (one JSON object per line)."
+        )
         parser.add_argument("--scale", type=int, help="Override each bench's DEFAULT_SCALE.")
         parser.add_argument("--repeat", type=int, help=f"Timed runs per measurement (default {DEFAULT_REPEAT}).")
 
-    def handle(self, *args: Any, names: list[str], list_benches: bool, scale: int | None, repeat: int | None,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, names: list[str], list_benches: bool, scale: int | None, repeat: int | None, **options: Any
+    ) -> None:
         found, broken = discover()
         for filename, reason in broken.items():
             self.stderr.write(f"{filename} could not be loaded: {reason}")
         if list_benches:
             for name, module in sorted(found.items()):
-                self.stdout.write(json.dumps({
-                    "bench": name, "default_scale": getattr(module, "DEFAULT_SCALE", None),
-                    "description": getattr(module, "DESCRIPTION", ""),
-                }))
+                self.stdout.write(
+                    json.dumps(
+                        {
+                            "bench": name,
+                            "default_scale": getattr(module, "DEFAULT_SCALE", None),
+                            "description": getattr(module, "DESCRIPTION", ""),
+                        }
+                    )
+                )
             return
         if not names:
             raise CommandError("Name a bench to run (or 'all'); `manage.py bench --list` shows them.")

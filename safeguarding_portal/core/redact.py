@@ -1,6 +1,7 @@
 """Secrets that travel in URLs, taken out of log lines.
 
-A parent's signing and manage links, password-reset links, kept-form links and monitoring webhook addresses carry
+A parent's signing and manage links, password-reset links, kept-form links, monitoring webhook addresses and
+a CP file's one-time download link carry
 their token in the path: whoever reads a log line holding one can sign for a child, change a consent, reset a
 password or aim posts at a school's alert address. Access logs (gunicorn, deploy/gunicorn.conf.py) and the
 portal's own logging (Django's "Not Found: <path>", the dev server's request lines) pass every line through
@@ -25,6 +26,7 @@ _SECRET_PATHS = [
     (r"/certificate/", 1),  # .../signed/<token>/certificate/<verification code>/
     (r"/accounts/resume/", 1),
     (r"/monitoring/hook/", 1),  # a school's webhook address: whoever holds it can post alerts at it
+    (r"/incidents/transfers/link/", 1),  # a CP file's one-time download link (the passphrase travels apart)
     (r"/accounts/password/reset/(?!sent/|complete/|sent$|complete$)", 2),
 ]
 # A path separator may arrive percent-encoded (a next= parameter): match "/" and "%2F" alike.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.http import HttpRequest
 
@@ -130,10 +130,12 @@ class PortalContext:
     def choices(self) -> list[ContextChoice]:
         grouped: dict[str, dict] = {}
         for m in self.memberships:
-            if m.school_id:
+            if m.school is not None:
                 key, label, kind = f"school:{m.school_id}", m.school.name, "school"
-            else:
+            elif m.trust is not None:
                 key, label, kind = f"trust:{m.trust_id}", f"{m.trust.name} (trust overview)", "trust"
+            else:
+                continue  # a membership holds a school or a trust (a constraint): never reached
             entry = grouped.setdefault(key, {"label": label, "kind": kind, "roles": []})
             entry["roles"].append(m.role)
         choices = [ContextChoice(k, v["label"], v["kind"], tuple(sorted(v["roles"]))) for k, v in grouped.items()]
@@ -221,3 +223,9 @@ class PortalRequest(HttpRequest):
     type checker knows ``request.portal``. Never built: Django makes the requests, the middleware adds the context."""
 
     portal: PortalContext
+
+
+if TYPE_CHECKING:
+    # The type checker holds both to the protocol the access rules are written against.
+    _REQUEST_CONTEXT: type[PersonAtSchool] = PortalContext
+    _SERVICE_CONTEXT: type[PersonAtSchool] = ActingAs

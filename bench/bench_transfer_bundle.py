@@ -28,19 +28,6 @@ DEFAULT_REPEAT = 5
 CASES = 40
 
 
-class _Portal:
-    """The DSL's view of the school, outside a request (case visibility reads these)."""
-
-    def __init__(self, user, school):
-        from safeguarding_portal.accounts import policy
-
-        self.user, self.school, self.is_chair = user, school, False
-        self._caps = policy.capabilities_for({policy.Role.DSL})
-
-    def can(self, capability) -> bool:
-        return capability in self._caps
-
-
 def _pupil_with_records(*, school, dsl, reporter, entries: int) -> tuple[Pupil, CPFileTransfer, float | None]:
     pupil = Pupil.objects.filter(school=school).order_by("pk").first()
     existing = CPFileTransfer.objects.filter(pupil=pupil, notes=f"bench:{entries}").first()
@@ -79,9 +66,8 @@ def _pupil_with_records(*, school, dsl, reporter, entries: int) -> tuple[Pupil, 
                 for _ in range(per_case + (1 if i < extra else 0))
             ]
         )
-    portal = _Portal(dsl, school)
     started = time.perf_counter()
-    transfer = transfers.cp_file_produce(portal=portal, pupil=pupil, by=dsl)
+    transfer = transfers.cp_file_produce(school=school, pupil=pupil, by=dsl)
     pdf_s = time.perf_counter() - started
     CPFileTransfer.objects.filter(pk=transfer.pk).update(notes=f"bench:{entries}")
     return pupil, transfer, pdf_s
@@ -92,12 +78,11 @@ def run(*, scale: int, repeat: int) -> dict[str, Any]:
     school = data.school(0)
     dsl, reporter = data.persona("dsl", 0), data.persona("staff", 0)
     _, transfer, pdf_s = _pupil_with_records(school=school, dsl=dsl, reporter=reporter, entries=scale)
-    portal = _Portal(dsl, school)
     sizes: dict[str, int] = {}
 
     def build_and_verify() -> None:
         data_, _, count, fingerprint = transfer_bundles.build_bytes(
-            portal=portal, transfer=transfer, by=dsl, to={"name": "Bench Secondary"}
+            school=school, transfer=transfer, by=dsl, to={"name": "Bench Secondary"}
         )
         result = bundles.verify(data_, expected_fingerprint=fingerprint)
         if not result.ok:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from safeguarding_portal.accounts.context import PersonAtSchool
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.core import plugins
 
@@ -18,7 +19,7 @@ from .integrity import shared_on_timeline
 from .models import Attachment, CaseShare, EntryKind, Incident, Route
 
 
-def case_visibility(portal) -> Q:
+def case_visibility(portal: PersonAtSchool) -> Q:
     if portal.school is None or not portal.can(Cap.OPEN_CASES):
         return Q(pk__in=[])
     visible = Q(pk__in=[])
@@ -37,7 +38,7 @@ def case_visibility(portal) -> Q:
     return Q(school=portal.school) & visible & ~Q(subject_staff=portal.user)
 
 
-def case_routes_seen_whole(portal) -> frozenset[str]:
+def case_routes_seen_whole(portal: PersonAtSchool) -> frozenset[str]:
     """The routes every case of which at the school ``case_visibility`` shows (but one about the person
     asking): what counts kept per school and route (incidents.counts) may answer for. Allegations shared with
     the DSL team are seen case by case (a timeline entry decides), so their route is never here for the team."""
@@ -53,7 +54,7 @@ def case_routes_seen_whole(portal) -> frozenset[str]:
     return frozenset(routes)
 
 
-def shared_case_visibility(portal) -> Q:
+def shared_case_visibility(portal: PersonAtSchool) -> Q:
     """Cases shared with this person by name, while the share lasts (read-only: never can_act_on_case)."""
     if portal.school is None or not portal.can(Cap.VIEW_SHARED_CASES):
         return Q(pk__in=[])
@@ -61,7 +62,7 @@ def shared_case_visibility(portal) -> Q:
     return Q(school=portal.school, route=Route.DSL, pk__in=shared) & ~Q(subject_staff=portal.user)
 
 
-def can_view_case(portal, incident) -> bool:
+def can_view_case(portal: PersonAtSchool, incident: Incident) -> bool:
     if portal.school is None or incident.school_id != portal.school.pk or not portal.can(Cap.OPEN_CASES):
         return False
     if incident.subject_staff_id is not None and incident.subject_staff_id == portal.user.pk:
@@ -77,7 +78,7 @@ def _shared_on_timeline(incident) -> bool:
     return incident.entries.filter(kind=EntryKind.SHARED).exists()
 
 
-def can_act_on_case(portal, incident) -> bool:
+def can_act_on_case(portal: PersonAtSchool, incident: Incident) -> bool:
     """Adding to the timeline: the DSL team for pupils' cases, the head or chair for their routes."""
     if not can_view_case(portal, incident):
         return False
@@ -91,7 +92,7 @@ def can_act_on_case(portal, incident) -> bool:
     return portal.is_chair
 
 
-def can_share_case(portal, incident) -> bool:
+def can_share_case(portal: PersonAtSchool, incident: Incident) -> bool:
     """Only the headteacher shares an allegation about staff with the DSL team, and only once."""
     return (
         incident.route == Route.HEADTEACHER
@@ -101,11 +102,11 @@ def can_share_case(portal, incident) -> bool:
     )
 
 
-def _visible_cases(portal) -> QuerySet:
+def _visible_cases(portal: PersonAtSchool) -> QuerySet:
     return Incident.objects.filter(case_visibility(portal))
 
 
-def _visible_attachments(portal) -> QuerySet:
+def _visible_attachments(portal: PersonAtSchool) -> QuerySet:
     return Attachment.objects.filter(incident__in=_visible_cases(portal))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from safeguarding_portal.accounts.context import PersonAtSchool
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools.models import Pupil
 
@@ -31,7 +32,7 @@ def register_section(fn: Callable[..., dict | None]) -> None:
         _SECTIONS.append(fn)
 
 
-def other_sections(*, portal, pupil: Pupil) -> list[dict]:
+def other_sections(*, portal: PersonAtSchool, pupil: Pupil) -> list[dict]:
     return [s for fn in _SECTIONS if (s := fn(portal=portal, pupil=pupil)) is not None]
 
 
@@ -49,7 +50,7 @@ def pupil_for_chronology(*, portal, pupil_id: int) -> Pupil | None:
     return Pupil.objects.filter(school=portal.school, pk=pupil_id).first()
 
 
-def pupil_chronology(*, portal, pupil: Pupil) -> list[ChronologyItem]:
+def pupil_chronology(*, portal: PersonAtSchool, pupil: Pupil) -> list[ChronologyItem]:
     """Three queries however many cases and entries: links+cases, then every entry of those cases."""
     entries = TimelineEntry.objects.select_related("corrects").order_by("at", "id")
     links = (

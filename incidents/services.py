@@ -1282,12 +1282,10 @@ def urgent_resend_sweep(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def saved_filter_save(*, portal, name: str, query: str) -> SavedFilter:
-    """Keep (or replace) a named dashboard view for this person at this school."""
+def saved_filter_save(*, school: School, by: User, name: str, query: str) -> SavedFilter:
+    """Keep (or replace) a named dashboard view for ``by`` at ``school``."""
     name = name.strip()[:60]
     if not name:
         raise ValidationError("Give the filter a name.")
-    saved, _ = SavedFilter.objects.update_or_create(
-        school=portal.school, user=portal.user, name=name, defaults={"query": query[:500]}
-    )
+    saved, _ = SavedFilter.objects.update_or_create(school=school, user=by, name=name, defaults={"query": query[:500]})
     return saved

@@ -1,7 +1,8 @@
 """Signed transfer bundles: the school's signing key, building and sending a bundle, the one-time link, receiving,
 importing and filing a bundle under a pupil, and the early notice of a move. The format is ``incidents.bundles``.
 
-Writes take the user, the school (through the portal or the record) and an audit ``Origin``; reads are at the end.
+Writes take the user, the school and an audit ``Origin``; what the user may see at the school (the cases that go in a
+bundle) is built here with ``accounts.context.acting_as``. Reads are at the end.
 Every view of a bundle or of received records is audited by the views.
 """
 
@@ -29,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.models import AuditAction
@@ -103,13 +105,13 @@ def known_fingerprint(*, school_name: str, urn: str) -> str:
 # --- What goes in ---------------------------------------------------------------------------------------------
 
 
-def export_records(*, portal, pupil: Pupil) -> list[dict]:
-    """The pupil's safeguarding records, oldest first within each kind: the cases ``portal`` may see with their
-    whole timelines (as the CP file PDF), device searches, then every other app's records (its exporter)."""
+def export_records(*, school: School, by: User, pupil: Pupil) -> list[dict]:
+    """The pupil's safeguarding records, oldest first within each kind: the cases ``by`` may see at ``school`` with
+    their whole timelines (as the CP file PDF), device searches, then every other app's records (its exporter)."""
     out: list[dict] = []
     # Labels once: a lazy label per entry (get_kind_display) cost more than hashing the entry.
     kinds = {k: str(v) for k, v in EntryKind.choices}
-    for it in chronology.pupil_chronology(portal=portal, pupil=pupil):
+    for it in chronology.pupil_chronology(portal=acting_as(user=by, school=school), pupil=pupil):
         inc = it.incident
         out.append(
             bundles.item(
@@ -197,11 +199,15 @@ def _read_pdf(transfer: CPFileTransfer) -> bytes:
     return pdf
 
 
-def build_bytes(*, portal, transfer: CPFileTransfer, by: User, to: dict[str, str]) -> tuple[bytes, str, int, str]:
+def build_bytes(
+    *, school: School, transfer: CPFileTransfer, by: User, to: dict[str, str]
+) -> tuple[bytes, str, int, str]:
     """The bundle for ``transfer``: (bytes, bundle id, record count, key fingerprint). Writes nothing but the key."""
-    school, pupil = transfer.school, transfer.pupil
+    if transfer.school_id != school.pk:
+        raise ValidationError("That file is not at this school.")
+    pupil = transfer.pupil
     key = signing_key_for(school=school)
-    records = export_records(portal=portal, pupil=pupil)
+    records = export_records(school=school, by=by, pupil=pupil)
     _check_origins(records)
     bundle_id = str(uuid.uuid4())
     data = bundles.build(
@@ -240,13 +246,13 @@ def _audit(*, origin, actor, school, obj, summary: str, detail: dict) -> None:
 
 
 def _new_bundle(
-    *, portal, transfer: CPFileTransfer, by: User, route: str, to: dict[str, str], **extra
+    *, school: School, transfer: CPFileTransfer, by: User, route: str, to: dict[str, str], **extra
 ) -> tuple[TransferBundle, bytes]:
-    if transfer.pupil.school_id != portal.school.pk or transfer.school_id != portal.school.pk:
+    if transfer.pupil.school_id != school.pk or transfer.school_id != school.pk:
         raise ValidationError("That file is not at this school.")
     if TransferBundle.objects.filter(transfer=transfer).exists():
         raise ValidationError("A bundle was already sent for this file; produce a new file to send again.")
-    data, bundle_id, count, fingerprint = build_bytes(portal=portal, transfer=transfer, by=by, to=to)
+    data, bundle_id, count, fingerprint = build_bytes(school=school, transfer=transfer, by=by, to=to)
     bundle = TransferBundle(
         school=transfer.school,
         transfer=transfer,
@@ -275,14 +281,14 @@ def _dsl_team(school: School) -> list[User]:
 
 @transaction.atomic
 def bundle_send_in_portal(
-    *, portal, transfer: CPFileTransfer, to_school: School, by: User, origin: Origin | None = None
+    *, school: School, transfer: CPFileTransfer, to_school: School, by: User, origin: Origin | None = None
 ) -> TransferBundle:
     """Send to a school on this portal: the bundle waits in its DSL team's incoming list, and the sending is
     recorded as for any CP file (five school days to confirm)."""
-    if to_school.pk == portal.school.pk:
+    if to_school.pk == school.pk:
         raise ValidationError({"to_school": "Choose the pupil's new school, not this one."})
     bundle, data = _new_bundle(
-        portal=portal,
+        school=school,
         transfer=transfer,
         by=by,
         route=TransferBundle.Route.PORTAL,
@@ -397,7 +403,7 @@ class LinkSent:
 @transaction.atomic
 def bundle_send_link(
     *,
-    portal,
+    school: School,
     transfer: CPFileTransfer,
     recipient_email: str,
     receiving_school: str,
@@ -411,7 +417,7 @@ def bundle_send_link(
         raise ValidationError({"recipient_email": "Give the receiving DSL's email address."})
     token, passphrase = secrets.token_urlsafe(32), _passphrase()
     bundle, data = _new_bundle(
-        portal=portal,
+        school=school,
         transfer=transfer,
         by=by,
         route=TransferBundle.Route.LINK,
@@ -432,7 +438,6 @@ def bundle_send_link(
         receiving_contact=recipient_email.strip(),
         origin=origin,
     )
-    school = transfer.school
     url = f"{settings.SITE_URL}{reverse('incidents:bundle_link', args=[token])}"
     send_email(
         to=[bundle.recipient_email],

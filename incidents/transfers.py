@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
@@ -72,19 +73,19 @@ def _audit(*, origin: Origin | None, actor: User, school: School, obj, summary: 
 
 
 @transaction.atomic
-def cp_file_produce(*, portal, pupil: Pupil, by: User, origin: Origin | None = None) -> CPFileTransfer:
-    """Build the CP file PDF from the cases ``portal`` may see, store it with its SHA-256, and audit it."""
-    if pupil.school_id != portal.school.pk:
+def cp_file_produce(*, school: School, pupil: Pupil, by: User, origin: Origin | None = None) -> CPFileTransfer:
+    """Build the CP file PDF from the cases ``by`` may see at ``school``, store it with its SHA-256, and audit it."""
+    if pupil.school_id != school.pk:
         raise ValidationError("That pupil is not at this school.")
     at = timezone.now()
-    items = chronology.pupil_chronology(portal=portal, pupil=pupil)
+    items = chronology.pupil_chronology(portal=acting_as(user=by, school=school), pupil=pupil)
     context = chronology.pdf_context(
-        school=portal.school, pupil=pupil, items=items, user=by, title="Child-protection file", at=at
+        school=school, pupil=pupil, items=items, user=by, title="Child-protection file", at=at
     )
     pdf = render_pdf(template="incidents/pdf/cp_file.html", context=context).content
     digest = hashlib.sha256(pdf).hexdigest()
     transfer = CPFileTransfer(
-        school=portal.school, pupil=pupil, produced_at=at, produced_by=by, sha256=digest, incident_count=len(items)
+        school=school, pupil=pupil, produced_at=at, produced_by=by, sha256=digest, incident_count=len(items)
     )
     # FieldFile.save goes through the default storage, and saves the row with the stored name.
     transfer.pdf.save("cp-file.pdf", ContentFile(pdf), save=False)
@@ -92,7 +93,7 @@ def cp_file_produce(*, portal, pupil: Pupil, by: User, origin: Origin | None = N
     _audit(
         origin=origin,
         actor=by,
-        school=portal.school,
+        school=school,
         obj=pupil,
         summary=f"Child-protection file produced for pupil {pupil.upn}",
         detail={"export": "cp_file_pdf", "transfer": transfer.pk, "sha256": digest, "cases": len(items)},

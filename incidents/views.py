@@ -367,7 +367,9 @@ def saved_filter(request: HttpRequest) -> HttpResponse:
         return redirect("incidents:dashboard")
     query = request.POST.get("query", "")[:500]
     try:
-        services.saved_filter_save(portal=portal, name=request.POST.get("name", ""), query=query)
+        services.saved_filter_save(
+            school=portal.school, by=request.user, name=request.POST.get("name", ""), query=query
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(error_messages(exc)))
     else:

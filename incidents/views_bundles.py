@@ -111,7 +111,7 @@ def bundle_send(request: HttpRequest, transfer_id: int) -> HttpResponse:
     try:
         if action == "portal":
             transfer_bundles.bundle_send_in_portal(
-                portal=request.portal,
+                school=school,
                 transfer=transfer,
                 by=request.user,
                 origin=origin_of(request),
@@ -124,7 +124,7 @@ def bundle_send(request: HttpRequest, transfer_id: int) -> HttpResponse:
             )
         else:
             sent = transfer_bundles.bundle_send_link(
-                portal=request.portal,
+                school=school,
                 transfer=transfer,
                 by=request.user,
                 origin=origin_of(request),

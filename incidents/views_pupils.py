@@ -101,7 +101,9 @@ def chronology_pdf(request: HttpRequest, pupil_id: int) -> FileResponse:
 @require_POST
 def cp_file_produce(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = _pupil_or_404(request, pupil_id)
-    transfer = transfers.cp_file_produce(portal=request.portal, pupil=pupil, by=request.user, origin=origin_of(request))
+    transfer = transfers.cp_file_produce(
+        school=request.portal.school, pupil=pupil, by=request.user, origin=origin_of(request)
+    )
     messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
     return redirect("incidents:transfer", transfer_id=transfer.pk)
 

@@ -27,6 +27,7 @@ from incidents import access
 from incidents import services as incident_services
 from incidents.categories import Category
 from incidents.models import Device, EntryKind, Location, PupilRole
+from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit import chain
 from safeguarding_portal.core import bulk
@@ -477,7 +478,6 @@ def alert_escalate(
     incident=None,
     category: str = "",
     note: str = "",
-    portal=None,
     at: datetime.datetime | None = None,
 ):
     """Escalate to a new case (through incidents.services, so it is a case like any other) or to an existing
@@ -514,7 +514,7 @@ def alert_escalate(
         # The person escalating is of the DSL team the case's alert goes to: they have seen it.
         incident_services.case_acknowledge(incident=incident, by=by)
     else:
-        if portal is not None and not access.can_act_on_case(portal, incident):
+        if not access.can_act_on_case(acting_as(user=by, school=alert.school), incident):
             raise ValidationError("You cannot add to that case.")
         if incident.school_id != alert.school_id or not incident.is_open:
             raise ValidationError("Choose an open case at this school.")

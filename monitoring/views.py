@@ -145,7 +145,6 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
                 incident=incident,
                 category=d["category"],
                 note=d["note"],
-                portal=request.portal,
             )
         except ValidationError as exc:
             add_errors_to_form(form, exc, on_fields=False)

@@ -1,5 +1,6 @@
 """Writes for subject access requests: log, extend, mark and withdraw redactions, build the disclosure, record
-it as sent (which closes the request). Each takes the user, the school and an audit ``Origin``."""
+it as sent (which closes the request). Each takes the user, the school and an audit ``Origin``; what the pack holds
+is what that user may see at that school (``accounts.context.acting_as``), as on the page."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.audit import chain
 from safeguarding_portal.audit.services import Origin, audit_record
@@ -99,6 +101,13 @@ def _locked(sar: SubjectAccessRequest) -> SubjectAccessRequest:
     return SubjectAccessRequest.objects.select_for_update().get(pk=sar.pk)
 
 
+def _pack(*, school: School, sar: SubjectAccessRequest, by: User) -> list[pack.Section]:
+    """The request's pack as ``by`` sees it at ``school``: the request must be that school's."""
+    if sar.school_id != school.pk:
+        raise ValidationError("That request is not at this school.")
+    return pack.gather(portal=acting_as(user=by, school=school), request=sar)
+
+
 def _open(sar: SubjectAccessRequest) -> None:
     if sar.closed_at is not None:
         raise ValidationError("This request is closed: its disclosure was sent.")
@@ -142,7 +151,7 @@ def request_extend(
 @transaction.atomic
 def redaction_mark(
     *,
-    portal,
+    school: School,
     sar: SubjectAccessRequest,
     by: User,
     target: str,
@@ -159,7 +168,7 @@ def redaction_mark(
         raise ValidationError({"exemption": "Choose the exemption the redaction rests on."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why the passage is withheld."})
-    texts = pack.texts_of(pack.gather(portal=portal, request=sar), target)
+    texts = pack.texts_of(_pack(school=school, sar=sar, by=by), target)
     if texts is None:
         raise ValidationError("That passage is not in this request's pack.")
     if phrase.strip() and not any(phrase.strip().casefold() in t.casefold() for t in texts):
@@ -225,13 +234,15 @@ def redaction_withdraw(
 
 
 @transaction.atomic
-def disclosure_build(*, portal, sar: SubjectAccessRequest, by: User, origin: Origin | None = None) -> Disclosure:
+def disclosure_build(
+    *, school: School, sar: SubjectAccessRequest, by: User, origin: Origin | None = None
+) -> Disclosure:
     """The disclosure PDF: the pack with every redaction in force applied to the text itself, stored with its
     SHA-256."""
     sar = _locked(sar)
     _open(sar)
     at = timezone.now()
-    sections = pack.gather(portal=portal, request=sar)
+    sections = _pack(school=school, sar=sar, by=by)
     marks = pack.current_marks(sar)
     shown, changed = pack.redacted(sections, marks)
     records = sum(len(s.records) for s in sections)

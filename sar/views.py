@@ -144,7 +144,11 @@ def mark(request: HttpRequest, request_id: int) -> HttpResponse:
     else:
         try:
             services.redaction_mark(
-                portal=request.portal, sar=sar, by=request.user, origin=origin_of(request), **form.cleaned_data
+                school=request.portal.school,
+                sar=sar,
+                by=request.user,
+                origin=origin_of(request),
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             for m in error_messages(exc):
@@ -181,7 +185,7 @@ def build(request: HttpRequest, request_id: int) -> HttpResponse:
     sar = _reviewable(request, request_id)
     try:
         disclosure = services.disclosure_build(
-            portal=request.portal, sar=sar, by=request.user, origin=origin_of(request)
+            school=request.portal.school, sar=sar, by=request.user, origin=origin_of(request)
         )
     except ValidationError as exc:
         for m in error_messages(exc):

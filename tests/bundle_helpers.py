@@ -1,23 +1,11 @@
-"""Shared helpers for transfer bundle tests: a portal outside a request, a pupil with records, a produced file."""
+"""Shared helpers for transfer bundle tests: a pupil with records, a produced file."""
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.db import SessionStore
-from django.test import RequestFactory
-
 from incidents import transfers
-from safeguarding_portal.accounts.context import SESSION_KEY, PortalContext
 
 from .factories import PupilFactory
 from .incident_helpers import make_case
-
-
-def portal_for(user, school) -> PortalContext:
-    request = RequestFactory().get("/")
-    request.user = user
-    request.session = SessionStore()
-    request.session[SESSION_KEY] = f"school:{school.pk}"
-    return PortalContext(request)
 
 
 def leaver_with_records(*, school, reporter, cases: int = 2):
@@ -28,4 +16,4 @@ def leaver_with_records(*, school, reporter, cases: int = 2):
 
 
 def produced(*, school, dsl, pupil):
-    return transfers.cp_file_produce(portal=portal_for(dsl, school), pupil=pupil, by=dsl)
+    return transfers.cp_file_produce(school=school, pupil=pupil, by=dsl)

@@ -9,7 +9,7 @@ from aup import services as aup_services
 from aup.models import Audience
 from incidents import bundles, searches, transfer_bundles
 
-from .bundle_helpers import leaver_with_records, portal_for, produced
+from .bundle_helpers import leaver_with_records, produced
 from .factories_aup import published
 from .factories_duty import notification
 from .factories_monitoring import alert
@@ -47,9 +47,7 @@ def test_every_kind_of_record_is_in_the_bundle_and_verifies(school, staff, dsl, 
     aup_services.record_pupil_agreements(school=school, pupils=[pupil], agreed_on=timezone.localdate(), witness=staff)
 
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
-    data, _, _, fingerprint = transfer_bundles.build_bytes(
-        portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={}
-    )
+    data, _, _, fingerprint = transfer_bundles.build_bytes(school=school, transfer=transfer, by=dsl, to={})
     result = bundles.verify(data, expected_fingerprint=fingerprint)
     assert result.ok, result.problems
     types = {r["type"] for r in result.records}

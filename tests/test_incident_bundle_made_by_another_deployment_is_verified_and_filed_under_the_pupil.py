@@ -14,7 +14,7 @@ from django.urls import reverse
 from incidents import bundles, transfer_bundles
 from incidents.models import ReceivedBundle, SigningKey
 
-from .bundle_helpers import leaver_with_records, portal_for, produced
+from .bundle_helpers import leaver_with_records, produced
 from .conftest import sign_in
 from .factories import PupilFactory
 
@@ -27,7 +27,7 @@ def made_elsewhere(school, staff, dsl):
         pupil = leaver_with_records(school=school, reporter=staff, cases=2)
         transfer = produced(school=school, dsl=dsl, pupil=pupil)
         data, _, count, fingerprint = transfer_bundles.build_bytes(
-            portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={"name": "Hillside Academy"}
+            school=school, transfer=transfer, by=dsl, to={"name": "Hillside Academy"}
         )
     # Deployment B never had A's key: forget it here, as another database would never have held it.
     SigningKey.objects.filter(school=school).update(retired_at="2000-01-01T00:00Z")

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from incidents import bundles, transfer_bundles
 
-from .bundle_helpers import leaver_with_records, portal_for, produced
+from .bundle_helpers import leaver_with_records, produced
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def bundle(school, staff, dsl):
     pupil = leaver_with_records(school=school, reporter=staff, cases=3)
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
     data, _, count, fingerprint = transfer_bundles.build_bytes(
-        portal=portal_for(dsl, school), transfer=transfer, by=dsl, to={"name": "Elm Secondary"}
+        school=school, transfer=transfer, by=dsl, to={"name": "Elm Secondary"}
     )
     return data, count, fingerprint
 

@@ -591,7 +591,7 @@ def record_paper_agreement(
     _set_consents(signatures=[signature], items=version.consent_items, actor=f"{name} (on paper)")
     invitation = _paper_signed(
         version=version,
-        request=request,
+        signing_request=request,
         signature=signature,
         by=by,
         at=at,
@@ -695,7 +695,7 @@ def _store_scan(*, school: School, scan: Any, by: User, at: datetime.datetime) -
 def _paper_signed(
     *,
     version: AgreementVersion,
-    request: SigningRequest | None,
+    signing_request: SigningRequest | None,
     signature: Signature,
     by: User,
     at: datetime.datetime,
@@ -704,12 +704,12 @@ def _paper_signed(
     """The child's requests answered (this parent's signed, the others covered), the parent's link marked used,
     and the chained "signed" event. Returns the parent's invitation, when they had one."""
     pupil = signature.pupil
-    if request is not None:
-        SigningRequest.objects.filter(pk=request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
+    if signing_request is not None:
+        SigningRequest.objects.filter(pk=signing_request.pk).update(status=RequestStatus.SIGNED, decided_at=at)
     SigningRequest.objects.filter(campaign__version=version, pupil=pupil, status=RequestStatus.PENDING).update(
         status=RequestStatus.COVERED, decided_at=at
     )
-    invitation = request.invitation if request is not None else None
+    invitation = signing_request.invitation if signing_request is not None else None
     if invitation is not None:
         Invitation.objects.filter(pk=invitation.pk).update(used_at=at)  # their link now shows what was recorded
     chain.append(
@@ -717,9 +717,9 @@ def _paper_signed(
             school_id=signature.school_id,
             kind=EventKind.SIGNED,
             at=at,
-            campaign_id=request.campaign_id if request else None,
+            campaign_id=signing_request.campaign_id if signing_request else None,
             invitation=invitation,
-            request=request,
+            request=signing_request,
             signature=signature,
             pupil=pupil,
             actor=by.full_name,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.http import HttpRequest
+
+from safeguarding_portal.schools.models import School, Trust
 
 from . import policy
 from .models import Membership
@@ -25,6 +29,85 @@ class ContextChoice:
     @property
     def role_labels(self) -> str:
         return ", ".join(str(policy.Role(r).label) for r in self.roles)
+
+
+class PersonAtSchool(Protocol):
+    """What the access rules read about a person at a school (``incidents.access``, the chronology and its
+    sections, the subject access pack and its sources). The request's ``PortalContext`` is one; a service, which
+    has no request, builds the other with ``acting_as``."""
+
+    @property
+    def user(self) -> Any: ...
+
+    @property
+    def school(self) -> School | None: ...
+
+    @property
+    def trust(self) -> Trust | None: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    @property
+    def caps(self) -> frozenset[str]: ...
+
+    @property
+    def is_chair(self) -> bool: ...
+
+    @property
+    def is_safeguarding_governor(self) -> bool: ...
+
+    def can(self, capability: policy.Cap | str) -> bool: ...
+
+
+def _caps(roles: Iterable[str], at_school: Iterable[Membership]) -> frozenset[str]:
+    """The capabilities of ``roles``, with those a flag on a membership at the school adds (chair, safeguarding
+    governor...). Strings, so templates can test ``"incidents.report" in portal.caps``."""
+    at_school = list(at_school)
+    caps = set(policy.capabilities_for(frozenset(roles)))
+    for flag, extra in policy.FLAG_CAPABILITIES.items():
+        if any(getattr(m, flag) for m in at_school):
+            caps |= extra
+    return frozenset(c.value for c in caps)
+
+
+def _has(caps: frozenset[str], capability: policy.Cap | str) -> bool:
+    return (capability.value if isinstance(capability, policy.Cap) else capability) in caps
+
+
+@dataclass(frozen=True)
+class ActingAs:
+    """A person at a school, without a request: what a service (or a task, a command) builds to ask the access
+    rules what that person may see there. The same answers as the ``PortalContext`` of their request at that
+    school (a test holds the two together)."""
+
+    user: Any
+    school: School
+    roles: frozenset[str]
+    caps: frozenset[str]
+    is_chair: bool
+    is_safeguarding_governor: bool
+
+    @property
+    def trust(self) -> Trust | None:
+        return self.school.trust
+
+    def can(self, capability: policy.Cap | str) -> bool:
+        return _has(self.caps, capability)
+
+
+def acting_as(*, user: Any, school: School) -> ActingAs:
+    """``user`` at ``school`` by their current memberships there (none: no roles, so nothing to see)."""
+    at_school = list(Membership.objects.current().filter(user=user, school=school)) if user.is_authenticated else []
+    roles = frozenset(m.role for m in at_school)
+    return ActingAs(
+        user=user,
+        school=school,
+        roles=roles,
+        caps=_caps(roles, at_school),
+        is_chair=any(m.is_chair for m in at_school),
+        is_safeguarding_governor=any(m.is_safeguarding_governor for m in at_school),
+    )
 
 
 class PortalContext:
@@ -47,10 +130,12 @@ class PortalContext:
     def choices(self) -> list[ContextChoice]:
         grouped: dict[str, dict] = {}
         for m in self.memberships:
-            if m.school_id:
+            if m.school is not None:
                 key, label, kind = f"school:{m.school_id}", m.school.name, "school"
-            else:
+            elif m.trust is not None:
                 key, label, kind = f"trust:{m.trust_id}", f"{m.trust.name} (trust overview)", "trust"
+            else:
+                continue  # a membership holds a school or a trust (a constraint): never reached
             entry = grouped.setdefault(key, {"label": label, "kind": kind, "roles": []})
             entry["roles"].append(m.role)
         choices = [ContextChoice(k, v["label"], v["kind"], tuple(sorted(v["roles"]))) for k, v in grouped.items()]
@@ -87,23 +172,20 @@ class PortalContext:
         return frozenset(self.current.roles) if self.current else frozenset()
 
     @cached_property
+    def _at_school(self) -> list[Membership]:
+        return [m for m in self.memberships if self.school and m.school_id == self.school.pk]
+
+    @cached_property
     def caps(self) -> frozenset[str]:
-        # Strings, so templates can test ``"incidents.report" in portal.caps``.
-        caps = set(policy.capabilities_for(self.roles))
-        for flag, extra in policy.FLAG_CAPABILITIES.items():
-            if any(getattr(m, flag) for m in self.memberships if self.school and m.school_id == self.school.pk):
-                caps |= extra
-        return frozenset(c.value for c in caps)
+        return _caps(self.roles, self._at_school)
 
     @cached_property
     def is_chair(self) -> bool:
-        return any(m.is_chair for m in self.memberships if self.school and m.school_id == self.school.pk)
+        return any(m.is_chair for m in self._at_school)
 
     @cached_property
     def is_safeguarding_governor(self) -> bool:
-        return any(
-            m.is_safeguarding_governor for m in self.memberships if self.school and m.school_id == self.school.pk
-        )
+        return any(m.is_safeguarding_governor for m in self._at_school)
 
     @cached_property
     def all_roles(self) -> frozenset[str]:
@@ -133,8 +215,7 @@ class PortalContext:
         return self.needs_two_factor and not self.two_factor_passed
 
     def can(self, capability: policy.Cap | str) -> bool:
-        value = capability.value if isinstance(capability, policy.Cap) else capability
-        return value in self.caps
+        return _has(self.caps, capability)
 
 
 class PortalRequest(HttpRequest):
@@ -142,3 +223,9 @@ class PortalRequest(HttpRequest):
     type checker knows ``request.portal``. Never built: Django makes the requests, the middleware adds the context."""
 
     portal: PortalContext
+
+
+if TYPE_CHECKING:
+    # The type checker holds both to the protocol the access rules are written against.
+    _REQUEST_CONTEXT: type[PersonAtSchool] = PortalContext
+    _SERVICE_CONTEXT: type[PersonAtSchool] = ActingAs

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from incidents import transfer_bundles
 from incidents.models import ReceivedBundle
 from safeguarding_portal.accounts.policy import Role
-from tests.bundle_helpers import leaver_with_records, portal_for, produced
+from tests.bundle_helpers import leaver_with_records, produced
 from tests.factories import MembershipFactory, PupilFactory, UserFactory
 
 from .conftest import confirmed_device, sign_in
@@ -29,11 +29,9 @@ def test_bundle_pages_for_the_sending_and_the_receiving_school(page, school, oth
     )
     transfer = produced(school=school, dsl=dsl, pupil=pupil)
     second = produced(school=school, dsl=dsl, pupil=pupil)
-    transfer_bundles.bundle_send_in_portal(
-        portal=portal_for(dsl, school), transfer=transfer, to_school=other_school, by=dsl
-    )
+    transfer_bundles.bundle_send_in_portal(school=school, transfer=transfer, to_school=other_school, by=dsl)
     sent = transfer_bundles.bundle_send_link(
-        portal=portal_for(dsl, school),
+        school=school,
         transfer=second,
         by=dsl,
         recipient_email="dsl@elm-secondary.example",

@@ -13,9 +13,12 @@ from safeguarding_portal.reminders import services
 from safeguarding_portal.reminders.models import Reminder
 from sar import services as sar_services
 
+from . import clock
 from .factories import PupilFactory
 
-pytestmark = pytest.mark.django_db
+# The school, its staff and their roles are made before the days the tests move to (a role that starts after the
+# day a test stands on does not count), whatever day the suite runs on.
+pytestmark = [pytest.mark.django_db, clock.frozen("2027-01-20 09:00")]
 RECEIVED = datetime.date(2027, 1, 31)  # due 28 February 2027
 
 

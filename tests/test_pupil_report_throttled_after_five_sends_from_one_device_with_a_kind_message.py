@@ -7,9 +7,12 @@ from django.test import Client
 from incidents.models import Incident
 from safeguarding_portal.core.ratelimits import rate_for
 
+from . import clock
 from .pupil_report_helpers import pupil_payload, tell_url
 
-pytestmark = pytest.mark.django_db
+# The limits count per clock window (an hour): the clock stands still a few seconds into one, so a run that
+# crossed the hour could not see its count start again.
+pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00:05")]
 
 SCHOOL_ADDRESS = "203.0.113.9"
 

@@ -15,10 +15,13 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.core import ratelimits
 from safeguarding_portal.outbox.models import EmailDelivery
 
+from . import clock
 from . import factories_aup as fa
 from .factories import MembershipFactory, PupilFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# The limits count per clock window (a minute, ten minutes): a test that ran across a window's end would see its
+# count start again. The clock stands still, a few seconds into a window.
+pytestmark = [pytest.mark.django_db, clock.frozen("2026-11-23 10:00:05")]
 
 PROXY = "127.0.0.1"
 

@@ -5,8 +5,8 @@ A monitoring vendor posts alerts from many pupils of one school at once. Every p
 alert chain, and the head of that chain is held from the moment it is taken to COMMIT, so posts from one school
 queue behind each other for that stretch only: everything else (the endpoint and its mapping, pupils, the
 vendor's ids already taken, alerts a repeat may fold into, the alerts' rows, a critical alert's pages and the
-delivery's row) comes before it. The count is what the portal sends: on PostgreSQL a batch's events go by one
-COPY that is not captured here, and the alerts by one INSERT (by COPY, ids reserved first, above 50).
+delivery's row) comes before it. The count is every statement a post of up to 50 alerts sends (more go by
+COPY, which the capture would not see).
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # Outside the transaction: the endpoint, the school's severity mapping (2). The transaction: BEGIN, pupils and
 # hand-matched names (one UNION ALL), the vendor's ids as alerts, as folded repeats, the open alerts about the
-# same people, the alerts' INSERT, the delivery's row, the chain head taken, the events, the head's last hash,
-# COMMIT (11). It was 16 (18 with the uncaptured COPYs) before: a savepoint, a second pupil lookup, the ids'
-# reservation and an UPDATE of the delivery's row after the chain were dropped.
-STATEMENTS = 13
+# same people, the alerts' INSERT, the delivery's row, the chain head taken, the events and the head's last hash
+# (one statement on PostgreSQL, two elsewhere), COMMIT (10 or 11). It was 16 captured on PostgreSQL, 18 with
+# the two COPYs not captured: a savepoint, a second pupil lookup, the ids' reservation, an UPDATE of the
+# delivery's row after the chain and the head's separate UPDATE were dropped.
+def statements_expected() -> int:
+    return 12 if connection.vendor == "postgresql" else 13
 
 
 @pytest.fixture
@@ -72,7 +74,7 @@ def test_one_alert_costs_a_fixed_number_of_statements(client, school, hook, pupi
 
     statements = _statements(client, hook, one_alert(user="kid1", rule="Bullying"))
 
-    assert len(statements) == STATEMENTS, "\n".join(statements)
+    assert len(statements) == statements_expected(), "\n".join(statements)
     assert MonitoringAlert.objects.filter(school=school).count() == 2
     assert WebhookDelivery.objects.filter(outcome="accepted").count() == 2
     assert chain.verify(AlertEvent) == []
@@ -87,7 +89,7 @@ def test_ten_alerts_in_one_post_cost_the_same_statements_as_one(client, school, 
     statements = _statements(client, hook, *alerts)
 
     # One more than a single new alert: the fold's UPDATE of the first post's alert (its count and last time).
-    assert len(statements) == STATEMENTS + 1, "\n".join(statements)
+    assert len(statements) == statements_expected() + 1, "\n".join(statements)
     assert MonitoringAlert.objects.filter(school=school).count() == 9
     assert AlertEvent.objects.filter(kind=EventKind.REPEATED).count() == 2
     assert chain.verify(AlertEvent) == []
@@ -99,11 +101,16 @@ def test_the_chain_head_is_held_only_for_the_events_and_commit(client, school, h
     # A critical alert: its pages (who is on duty, the page, the email in the outbox) come before the head too.
     statements = _statements(client, hook, one_alert(user="kid2", rule="Suicide", severity="5"))
 
-    after = _while_the_head_is_held(statements)
-    assert len(after) == 3, "\n".join(statements)
-    assert "monitoring_alertevent" in after[0] and after[0].startswith("INSERT")
-    assert after[1].startswith('UPDATE "audit_chainhead" SET last_hash')
-    assert after[2] == "COMMIT"
+    held = _while_the_head_is_held(statements)
+    if connection.vendor == "postgresql":
+        assert len(held) == 2, "\n".join(statements)
+        assert held[0].startswith('WITH links AS (INSERT INTO "monitoring_alertevent"')
+        assert 'UPDATE "audit_chainhead" SET last_hash' in held[0]
+    else:
+        assert len(held) == 3, "\n".join(statements)
+        assert held[0].startswith('INSERT INTO "monitoring_alertevent"')
+        assert held[1].startswith('UPDATE "audit_chainhead" SET last_hash')
+    assert held[-1] == "COMMIT"
     # ...and the page is chained after the alert's arrival, in the same append.
     alert = MonitoringAlert.objects.get(school=school, severity="critical")
     assert Page.objects.filter(alert=alert).count() == 1

@@ -231,6 +231,7 @@ def receive(*, token: str, body: bytes, headers, ip: str | None) -> Answer:
     except (ValueError, UnicodeDecodeError) as exc:
         _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body, detail=str(exc))
         return Answer(400, Outcome.MALFORMED, f"Not a valid alert: {exc}.", [])
+
     def log_accepted(result: services.ReceiveResult) -> None:
         # The delivery's row, written once the alerts are stored and before the school's chain head is taken (so
         # the head is not held for it): its unique id makes a replay (even one racing this post) fail here,

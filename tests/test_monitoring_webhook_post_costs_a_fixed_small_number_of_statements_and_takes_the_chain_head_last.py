@@ -26,6 +26,7 @@ from .monitoring_helpers import body, one_alert, signed_headers
 # Real commits, so COMMIT is among the statements as in production (and a critical alert's outbox runs after it).
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 # Outside the transaction: the endpoint, the school's severity mapping (2). The transaction: BEGIN, pupils and
 # hand-matched names (one UNION ALL), the vendor's ids as alerts, as folded repeats, the open alerts about the
 # same people, the alerts' INSERT, the delivery's row, the chain head taken, the events and the head's last hash

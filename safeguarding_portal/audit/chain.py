@@ -225,7 +225,9 @@ def append_many(records: Sequence[_Record], *, batch_size: int = 2000, with_ids:
 FEW_LINKS = 50
 
 
-def _insert_and_set_last_hash(model: type[ChainedRecord], links: Sequence[ChainedRecord], head_pk: int, last: str) -> None:
+def _insert_and_set_last_hash(
+    model: type[ChainedRecord], links: Sequence[ChainedRecord], head_pk: int, last: str
+) -> None:
     """A few links and the head's new last hash in one round trip (PostgreSQL: an INSERT in a WITH runs to the
     end with the UPDATE), where COPY and then the UPDATE were two: the head is held one round trip less. The
     values are the ones COPY would write (each column's attribute, a foreign key's ``..._id``), prepared by each

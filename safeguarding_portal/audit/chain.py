@@ -234,7 +234,8 @@ def _insert_and_set_last_hash(
     field as ``bulk_create`` prepares them."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     query = InsertQuery(model)
-    query.insert_values(fields, links)
+    rows: list[models.Model] = list(links)
+    query.insert_values(fields, rows)
     [(insert, params)] = query.get_compiler(connection=connection).as_sql()
     quote = connection.ops.quote_name
     table, pk = quote(ChainHead._meta.db_table), quote(model._meta.pk.column)

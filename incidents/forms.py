@@ -493,6 +493,14 @@ class PupilAcceptForm(_CaseForm):
     )
     text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, allegation: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if allegation:
+            # About an adult at school: accepted as the allegation it is (pupil_reports.pupil_report_accept).
+            category = self.fields["category"]
+            category.choices = [(Category.STAFF_CONDUCT, Category.STAFF_CONDUCT.label)]
+            category.help_text = "A pupil's report about an adult at school is an allegation about staff."
+
 
 class PupilDismissForm(_CaseForm):
     id_prefix = "pupil_dismiss"

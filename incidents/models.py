@@ -195,7 +195,8 @@ class Incident(models.Model):
             models.UniqueConstraint(fields=["school", "year", "number"], name="incident_number_unique_per_year"),
             models.CheckConstraint(
                 name="incident_allegation_names_staff",
-                condition=Q(route="dsl") | Q(subject_staff__isnull=False),
+                # But a pupil's: they may not know the adult's name, and the public form never lists the staff.
+                condition=Q(route="dsl") | Q(subject_staff__isnull=False) | Q(source="pupil"),
             ),
             models.CheckConstraint(
                 name="incident_closed_has_time", condition=~Q(status="closed") | Q(closed_at__isnull=False)
@@ -204,7 +205,7 @@ class Incident(models.Model):
             models.CheckConstraint(
                 name="incident_reporter_matches_source",
                 condition=Q(source="staff", reported_by__isnull=False, moderation="")
-                | (Q(source="pupil", reported_by__isnull=True, route__in=["dsl", "headteacher"]) & ~Q(moderation="")),
+                | (Q(source="pupil", reported_by__isnull=True, route__in=["dsl", "headteacher", "chair"]) & ~Q(moderation="")),
             ),
         ]
         indexes = [
@@ -275,7 +276,7 @@ class Incident(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.route != Route.DSL and not self.subject_staff_id:
+        if self.route != Route.DSL and not self.subject_staff_id and self.source != Source.PUPIL:
             raise ValidationError({"subject_staff": "Name the member of staff the concern is about."})
         if self.occurred_at and self.reported_at and self.occurred_at > self.reported_at:
             raise ValidationError({"occurred_at": "That time is in the future."})

@@ -61,6 +61,8 @@ ABOUT: list[tuple[str, str, str]] = [
     ("scam", "A scam, or someone got into my account", Category.PHISHING_SCAMS),
     # About a member of staff: an allegation, routed as a colleague's report of one is (to the headteacher).
     ("adult", "A teacher or another adult at school, something they did or said", Category.STAFF_CONDUCT),
+    # About the head: to the chair of governors, as a colleague's report about the head goes.
+    ("head", "The headteacher, something they did or said", Category.STAFF_CONDUCT),
     ("else", "Something else, or I'm not sure", Category.HARMFUL_CONTENT_ACCIDENTAL),
 ]
 ABOUT_CATEGORY = {key: category for key, _label, category in ABOUT}
@@ -217,7 +219,7 @@ def _pupil_report(
     # About an adult at school: an allegation about staff, to the headteacher as a colleague's report of one goes
     # (services.route_for; nobody is named as its subject, the head finds out who). The DSL team does not see it
     # unless the head shares it (incidents.access).
-    route = services.route_for(school=school, category=category, subject_staff=None)
+    route = Route.CHAIR if about == "head" else services.route_for(school=school, category=category, subject_staff=None)
     # "Still happening" is a child who may be at risk now: urgent, like a member of staff's report of immediate
     # risk (the urgent alert, the duty rota, the resend sweep), though it still waits for the team's check.
     urgent = still_happening is True

@@ -71,3 +71,21 @@ def test_accepting_it_cannot_turn_it_into_a_pupils_concern_for_the_dsl_team(clie
     incident = Incident.objects.get()
     with pytest.raises(Exception, match="adult at school"):
         pupil_reports.pupil_report_accept(incident=incident, by=head, category=Category.CYBERBULLYING)
+
+
+def test_a_report_about_the_headteacher_goes_to_the_chair_and_the_head_never_sees_it(
+    client, signed_in, school, head, dsl, chair, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(tell_url(school), pupil_payload(about="head", description=ADULT_WORDS, still_happening="no"))
+
+    incident = Incident.objects.get()
+    assert (incident.route, incident.category) == (Route.CHAIR, Category.STAFF_CONDUCT)
+    (alert,) = mail.outbox
+    assert alert.to == [chair.email]
+    case_url = reverse("incidents:case", args=[incident.reference])
+    for someone in (head, dsl):
+        signed_in(someone)
+        assert client.get(case_url).status_code == 404
+    signed_in(chair)
+    assert client.get(case_url).status_code == 200

@@ -36,10 +36,9 @@ from safeguarding_portal.core.locks import hold_for_transaction
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind, send_now
-
-from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
 from safeguarding_portal.schools import languages
 
+from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
 from .services import home_languages_by_invitation, language_among, now, signing_token
 
 KIND = "aup.unsigned"

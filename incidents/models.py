@@ -205,7 +205,10 @@ class Incident(models.Model):
             models.CheckConstraint(
                 name="incident_reporter_matches_source",
                 condition=Q(source="staff", reported_by__isnull=False, moderation="")
-                | (Q(source="pupil", reported_by__isnull=True, route__in=["dsl", "headteacher", "chair"]) & ~Q(moderation="")),
+                | (
+                    Q(source="pupil", reported_by__isnull=True, route__in=["dsl", "headteacher", "chair"])
+                    & ~Q(moderation="")
+                ),
             ),
         ]
         indexes = [

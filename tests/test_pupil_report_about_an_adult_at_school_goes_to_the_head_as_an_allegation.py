@@ -34,16 +34,18 @@ def test_a_report_about_an_adult_at_school_goes_to_the_head_not_the_dsl_team(
     assert response.status_code == 302
 
     incident = Incident.objects.get()
-    assert (incident.route, incident.category, incident.source) == (Route.HEADTEACHER, Category.STAFF_CONDUCT, Source.PUPIL)
+    assert (incident.route, incident.category, incident.source) == (
+        Route.HEADTEACHER,
+        Category.STAFF_CONDUCT,
+        Source.PUPIL,
+    )
     assert incident.moderation == Moderation.PENDING and incident.subject_staff is None
     (alert,) = mail.outbox
     assert alert.to == [head.email]  # not the DSL or the deputy
     assert ADULT_WORDS not in alert.body
 
 
-def test_the_dsl_who_is_not_the_head_cannot_see_it_and_the_head_can_check_it(
-    client, signed_in, school, head, dsl
-):
+def test_the_dsl_who_is_not_the_head_cannot_see_it_and_the_head_can_check_it(client, signed_in, school, head, dsl):
     client.post(tell_url(school), pupil_payload(about="adult", description=ADULT_WORDS))
     incident = Incident.objects.get()
     case_url = reverse("incidents:case", args=[incident.reference])

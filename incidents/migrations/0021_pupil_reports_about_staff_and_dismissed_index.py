@@ -3,6 +3,29 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from safeguarding_portal.audit.append_only import Guard
+
+# A pupil's report may be an allegation (about an adult at school, or the head): the constraints allow it. SQLite
+# rebuilds the table to change a constraint, dropping its triggers: what was reported is frozen again as 0019 left
+# it (PostgreSQL alters the constraints in place and keeps its triggers).
+GUARD = Guard(function="incidents_refuse_change", what="safeguarding records are append-only")
+CONTENT_COLUMNS = [
+    "school_id", "reference", "year", "number", "submission_token", "reported_by_id", "reported_at", "occurred_at",
+    "location", "location_detail", "description", "device", "device_detail", "action_taken",
+    "immediate_risk", "others_involved", "route", "subject_staff_id", "source", "raised_by_name", "still_happening",
+]
+INCIDENT_BLANKED = ["description", "action_taken", "others_involved", "location_detail", "device_detail",
+                    "raised_by_name"]
+
+
+def refreeze_on_sqlite(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    GUARD.allow_disposal(schema_editor, trigger="incidents_incident_content_frozen", table="incidents_incident",
+                         columns=CONTENT_COLUMNS, chained=False,
+                         kept=[c for c in CONTENT_COLUMNS if c not in INCIDENT_BLANKED],
+                         sqlite_message="what was reported cannot be changed")
+
 
 class Migration(migrations.Migration):
 
@@ -13,6 +36,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last when migrating back: the old constraints' rebuild has dropped the triggers again by then.
+        migrations.RunPython(migrations.RunPython.noop, refreeze_on_sqlite),
         migrations.RemoveConstraint(
             model_name='incident',
             name='incident_allegation_names_staff',
@@ -33,4 +58,5 @@ class Migration(migrations.Migration):
             model_name='incident',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('moderation', ''), ('reported_by__isnull', False), ('source', 'staff')), models.Q(('reported_by__isnull', True), ('route__in', ['dsl', 'headteacher', 'chair']), ('source', 'pupil'), models.Q(('moderation', ''), _negated=True)), _connector='OR'), name='incident_reporter_matches_source'),
         ),
+        migrations.RunPython(refreeze_on_sqlite, migrations.RunPython.noop),
     ]

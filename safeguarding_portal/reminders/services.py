@@ -12,7 +12,6 @@ from django.utils import timezone
 from safeguarding_portal.core.bulk import insert_rows
 from safeguarding_portal.outbox.email import send_emails
 from safeguarding_portal.outbox.models import EmailDelivery
-
 from safeguarding_portal.schools.models import School
 
 from . import parents, registry

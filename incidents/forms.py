@@ -443,6 +443,9 @@ class PupilTellForm(forms.Form):
         label="What was it about?",
         widget=forms.RadioSelect,
         choices=[(key, label) for key, label, _category in pupil_reports.ABOUT],
+        # Said plainly, as the page promises who reads it: an adult at school is not the safeguarding team's to read.
+        help_text="If it's about an adult at school, the headteacher reads it instead "
+        "(or the chair of governors, if it's about the headteacher).",
         error_messages={"required": "Choose what it was about (pick “Something else” if you're not sure)."},
     )
     description = forms.CharField(

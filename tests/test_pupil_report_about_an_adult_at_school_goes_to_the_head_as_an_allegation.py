@@ -22,6 +22,9 @@ def test_the_form_offers_the_choice_in_plain_words(client, school):
     page = client.get(tell_url(school)).content.decode()
     assert 'value="adult"' in page
     assert "A teacher or another adult at school" in page
+    assert "The headteacher, something they did or said" in page
+    # Who reads it, said as plainly as the page says the safeguarding team reads the rest.
+    assert "the headteacher reads it instead" in page
 
 
 def test_a_report_about_an_adult_at_school_goes_to_the_head_not_the_dsl_team(

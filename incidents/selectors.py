@@ -32,6 +32,7 @@ from .models import (
     IncidentOther,
     IncidentPupil,
     IncidentStaff,
+    Moderation,
     PupilRole,
     Route,
     SavedFilter,
@@ -540,6 +541,15 @@ def queue_counts(*, portal) -> dict[str, int]:
 def status_counts(*, portal) -> dict[str, int]:
     counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
     return {s: counts[f"status:{s}"] for s in Status.values}
+
+
+def dismissed_count(*, portal) -> int:
+    """How many of the closed cases the person sees are pupils' reports dismissed as spam or abuse: closed in the
+    kept counts, but not concerns in any figure (figures.concerns), so the dashboard names them (a partial index
+    of a handful of rows)."""
+    return _cached(
+        portal, "dismissed", lambda: visible_cases(portal=portal).filter(moderation=Moderation.DISMISSED).count()
+    )
 
 
 def known_count(*, portal, filters: DashboardFilters) -> int | None:

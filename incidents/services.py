@@ -361,6 +361,15 @@ def _duty_chain(incident: Incident, at: datetime.datetime):
     return escalation_chain(incident.school, at)
 
 
+def urgent_recipients(*, incident: Incident, at: datetime.datetime) -> list[User] | None:
+    """Who an urgent concern goes to first: the DSL on duty when the rota names someone (the sweep passes it on if
+    nobody acts); None for the route's usual recipients. A member of staff's report and a pupil's both use it."""
+    duty = _duty_chain(incident, at)
+    if duty and duty[0].key == "on_duty":
+        return _alert_recipients(incident=incident, recipients=list(duty[0].people))
+    return None
+
+
 def _alert_recipients(
     *, incident: Incident, escalate: bool = False, recipients: list[User] | None = None
 ) -> list[User]:
@@ -411,6 +420,8 @@ def _alert_sent(
         body += (
             "\nA pupil sent it from the school's tell-someone link: check it, then accept it as a case or dismiss it.\n"
         )
+        if incident.immediate_risk:
+            body += "The pupil says it is still happening.\n"
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     elif kind == Alert.Kind.URGENT_TEAM:
@@ -565,12 +576,7 @@ def incident_report(
         validate_unique=False,
         validate_constraints=False,
     )
-    first = None
-    if immediate_risk:
-        # Urgent: to the DSL on duty first when the rota names someone (the sweep passes it on if nobody acts).
-        duty = _duty_chain(incident, now)
-        if duty and duty[0].key == "on_duty":
-            first = list(duty[0].people)
+    first = urgent_recipients(incident=incident, at=now) if immediate_risk else None
     recipients = _alert_recipients(incident=incident, recipients=first)
     alert_kind = Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT
 

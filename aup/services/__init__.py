@@ -56,6 +56,7 @@ from .translations import (
     add_translation,
     home_languages_by_invitation,
     invitation_language,
+    language_among,
     remember_language,
     shown_text,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "home_languages_by_invitation",
     "invitation_email",
     "invitation_language",
+    "language_among",
     "manage_token",
     "manage_url",
     "mark_bounced",

@@ -27,6 +27,7 @@ from duty.texts import text_people
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
+from safeguarding_portal.outbox import services as outbox
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
 
@@ -577,13 +578,18 @@ def incident_report(
     # From here to COMMIT the school's reference counter is held (and, from the chain append, its timeline):
     # reports from one school queue on it, so only the report's own writes follow, no reads.
     incident.number, incident.reference = _next_reference(school=school, year=year)
-    incident.save(force_insert=True)
-    _write_steps(incident, steps)
-    for upload in files:
-        _attach(incident=incident, upload=upload, by=reporter, at=now)
-    # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
-    Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
-    alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
+    # The report's tasks (the curriculum gap check its save asks for, the alert's email) go into the outbox in
+    # one INSERT rather than one each; no savepoint in this block, so none of them can roll back alone.
+    with outbox.written_together():
+        incident.save(force_insert=True)
+        _write_steps(incident, steps)
+        for upload in files:
+            _attach(incident=incident, upload=upload, by=reporter, at=now)
+        # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
+        Alert.objects.create(
+            incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients]
+        )
+        alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
     # The category as reported is kept in the chain: the DSL team may correct the case's category later.
     reported = _new_entry(
         incident=incident,

@@ -586,9 +586,7 @@ def incident_report(
         for upload in files:
             _attach(incident=incident, upload=upload, by=reporter, at=now)
         # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
-        Alert.objects.create(
-            incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients]
-        )
+        Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
         alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
     # The category as reported is kept in the chain: the DSL team may correct the case's category later.
     reported = _new_entry(

@@ -26,7 +26,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.schools.models import SafeguardingContact, School
 
-from . import services
+from . import counts, services
 from .categories import Category
 from .models import (
     Alert,
@@ -239,7 +239,7 @@ def _pupil_report(
     )
     recipients = services.recipients_for(incident=incident)
     incident.number, incident.reference = services._next_reference(school=school, year=year)
-    incident.save(force_insert=True)
+    incident.save(force_insert=True, count_later=True)  # counted after the chain append, as services.incident_report
     # No procedure checklist yet: the DSL team may dismiss it; accepting copies the category's procedure.
     Alert.objects.create(
         incident=incident, kind=Alert.Kind.NEW_REPORT, sent_at=now, recipients=[u.email for u in recipients]
@@ -267,6 +267,7 @@ def _pupil_report(
     )
     reported.author_name = AUTHOR_NAME
     chain.append_many([reported, alerted])
+    counts.moved([], counts.keys_of(incident))
     return incident
 
 

@@ -32,6 +32,7 @@ from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
 
 from . import corrections, procedures
+from . import counts as kept_counts
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 from .models import (
     TRANSITIONS,
@@ -581,7 +582,8 @@ def incident_report(
     # The report's tasks (the curriculum gap check its save asks for, the alert's email) go into the outbox in
     # one INSERT rather than one each; no savepoint in this block, so none of them can roll back alone.
     with outbox.written_together():
-        incident.save(force_insert=True)
+        # Counted below, after the chain append: see there.
+        incident.save(force_insert=True, count_later=True)
         _write_steps(incident, steps)
         for upload in files:
             _attach(incident=incident, upload=upload, by=reporter, at=now)
@@ -598,6 +600,10 @@ def incident_report(
     )
     # Both entries in one append (one take of the chain's head, one insert), with their ids for the pupils.
     chain.append_many([reported, alerted], with_ids=True)
+    # The new case counted now, with the school's chain head held, as every change to a case moves its counts
+    # after its timeline entry: the school's count rows are only ever locked under that one lock, so a report
+    # and a DSL's action (chain head, then counts) never hold what the other waits for (incidents.counts).
+    kept_counts.moved([], kept_counts.keys_of(incident))
     IncidentPupil.objects.bulk_create(
         [
             IncidentPupil(

@@ -44,7 +44,7 @@ def _stylesheet(template: str) -> Any:
     if sheet is None:
         from weasyprint import CSS
 
-        source = get_template(template).template.source  # the file as written: CSS, no template tags
+        source = cast(Any, get_template(template)).template.source  # the file as written: CSS, no template tags
         sheet = sheets[template] = CSS(string=source, font_config=_font_config())
     return sheet
 

@@ -8,15 +8,15 @@ and ``IncidentQuerySet.update()`` call ``moved()``. A row is only ever added to 
 change's rows in one upsert (a new report's state and week: one statement), in key order, and two reports
 counted in one state wait on that row for a moment rather than miscount.
 
-Key order within one statement is not enough on its own: a transaction may move counts twice (a status change
-whose entry also completes a step moves the case's state twice), and a report used to count its new case
-before its timeline append while a DSL's action counts after its own. So a report held the "reported" state's
-row and waited for the school's chain head, while an acknowledgement held the chain head and waited for that
-row: a deadlock. Every change now moves counts after its timeline append, that is while it holds the school's
-chain head (audit.chain), so a school's count rows are only ever taken under that one lock, and no two
-transactions hold a school's rows at once whatever order or how many times they move them. (A bare
-``Incident.objects....update()`` of a counted column outside a service, with no timeline entry, is the one
-path not under the chain head; nothing in the portal does that on a request.)
+Key order within one statement is not enough on its own: a transaction may move counts twice (a report whose
+entry completes a procedure step counts the new case, then moves it when its open steps change), and a report
+used to count its new case before its timeline append while a DSL's action counts after its own. So a report
+held the "reported" state's row and waited for the school's chain head, while an acknowledgement held the chain
+head and waited for that row: a deadlock. Every change now moves counts after its timeline append, that is
+while it holds the school's chain head (audit.chain), so a school's count rows are only ever taken under that
+one lock, and no two transactions hold a school's rows at once, whatever order or however many times they move
+them. (A bare ``Incident.objects....update()`` of a counted column, with no timeline entry, is the one path
+not under the chain head.)
 
 Rows written past the model (``bulk_create``, COPY, raw SQL) are not counted: the benches' loader recounts
 after its COPY, and nothing else in the portal writes cases that way.

@@ -284,13 +284,17 @@ class Incident(models.Model):
         if self.occurred_at and self.reported_at and self.occurred_at > self.reported_at:
             raise ValidationError({"occurred_at": "That time is in the future."})
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, count_later: bool = False, **kwargs) -> None:
+        """``count_later``: a new case whose caller counts it itself (``counts.moved([], counts.keys_of(case))``)
+        later in the same transaction, after its timeline append (incidents.counts: the counts are moved while
+        the school's chain head is held)."""
         from . import counts
 
         if self._state.adding:
             with transaction.atomic(savepoint=False):
                 super().save(*args, **kwargs)
-                counts.moved([], counts.keys_of(self))
+                if not count_later:
+                    counts.moved([], counts.keys_of(self))
             return
         fields = kwargs.get("update_fields")
         if fields is None or not set(fields) <= PROJECTION_FIELDS:
@@ -546,9 +550,10 @@ class CaseCount(models.Model):
                 ],
                 name="case_count_one_row_per_state",
             ),
-            # No CHECK (n >= 0): PostgreSQL and SQLite test a CHECK on the upsert's candidate row before they find
-            # the conflict, so a change's -1 could not be part of its one upsert. A negative or missing row is
+            # Never below zero. PostgreSQL and SQLite test a CHECK on an upsert's candidate row before they find the
+            # conflict, so counts.apply() never makes a negative delta the candidate's count. A missing row is
             # drift, which `manage.py recount_cases --check` reports and `recount_cases` mends.
+            models.CheckConstraint(condition=models.Q(n__gte=0), name="case_count_never_negative"),
         ]
 
     def __str__(self) -> str:

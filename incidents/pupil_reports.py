@@ -27,7 +27,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.schools.models import SafeguardingContact, School
 
-from . import services
+from . import counts, services
 from .categories import Category
 from .models import (
     Alert,
@@ -256,7 +256,7 @@ def _pupil_report(
         recipients = services.recipients_for(incident=incident)
     alert_kind = Alert.Kind.URGENT if urgent else Alert.Kind.NEW_REPORT
     incident.number, incident.reference = services._next_reference(school=school, year=year)
-    incident.save(force_insert=True)
+    incident.save(force_insert=True, count_later=True)  # counted after the chain append, as services.incident_report
     # No procedure checklist yet: the DSL team may dismiss it; accepting copies the category's procedure.
     Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
     alerted = services._alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
@@ -280,6 +280,7 @@ def _pupil_report(
     )
     reported.author_name = AUTHOR_NAME
     chain.append_many([reported, alerted])
+    counts.moved([], counts.keys_of(incident))
     return incident
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0020_case_counts'),
+        ('incidents', '0021_pupil_reports_about_staff_and_dismissed_index'),
         ('schools', '0008_parent_languages'),
     ]
 

@@ -6,7 +6,8 @@ signature, GET the receipt page it redirects to), in this process with Django's 
 Production settings (DEBUG off, the production middleware), a Redis broker (``PROFILE_REDIS_URL``, emptied
 afterwards; no worker runs, so the tasks are sent, never run here), the same bench school as
 ``bench/load_signing.py``. Prints one JSON line: CPU per parent and per request (process time, so robust to
-a shared machine's load), statements per request, and, with ``--profile``, writes cProfile's statistics for the whole run (``python -m pstats``).
+a shared machine's load), statements per request, and, with ``--profile``, writes cProfile's statistics (CPU
+time) for the whole run (``python -m pstats``).
 """
 
 from __future__ import annotations

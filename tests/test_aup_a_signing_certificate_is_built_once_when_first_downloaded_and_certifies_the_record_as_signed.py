@@ -49,10 +49,11 @@ def _download(client, invitation, signature) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def test_signing_and_the_receipt_email_build_no_certificate(school, renders):
+def test_signing_and_the_receipt_email_build_no_certificate(school, renders, django_capture_on_commit_callbacks):
     invitation, signature = _signed(school)
-    assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 1
-    assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 0  # one email
+    with django_capture_on_commit_callbacks(execute=True):
+        assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 1
+        assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 0  # one email
     assert renders == []
     [receipt] = [m for m in mail.outbox if m.to == ["parent@home.example"]]
     assert services.format_code(signature.verification_code) in receipt.body and receipt.attachments == []

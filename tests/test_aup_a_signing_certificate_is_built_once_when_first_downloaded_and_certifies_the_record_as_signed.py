@@ -50,7 +50,7 @@ def _download(client, invitation, signature) -> bytes:
 
 
 def test_signing_and_the_receipt_email_build_no_certificate(school, renders, django_capture_on_commit_callbacks):
-    invitation, signature = _signed(school)
+    _, signature = _signed(school)
     with django_capture_on_commit_callbacks(execute=True):
         assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 1
         assert issue_certificates(signature_ids=[signature.pk], email="parent@home.example") == 0  # one email

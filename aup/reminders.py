@@ -39,7 +39,7 @@ from safeguarding_portal.reminders.services import remind, send_now
 from safeguarding_portal.schools import languages
 
 from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
-from .services import home_languages_by_invitation, language_among, now, signing_token
+from .services import chain_openings, home_languages_by_invitation, language_among, now, signing_token
 
 KIND = "aup.unsigned"
 BATCH = 5000
@@ -206,7 +206,11 @@ def chase_unsigned(*, today: datetime.date) -> int:
         # once per campaign: quadratic over a trust. Invitation keys are unique across schools.
         today_reminders = Reminder.objects.filter(kind=KIND, on=today, key__startswith="invitation:")
         already = set(today_reminders.values_list("key", flat=True))
-        return sum(_chase_parents(c, today, at, already) + _chase_staff(c, today, at) for c in campaigns)
+        chased = sum(_chase_parents(c, today, at, already) + _chase_staff(c, today, at) for c in campaigns)
+    # Links opened yesterday by parents who neither signed nor refused: their "opened" events, chained now (the
+    # opening itself writes no chained record, so that it never waits for the school's chain).
+    chain_openings()
+    return chased
 
 
 # --- The office chasing now ------------------------------------------------------------------------------

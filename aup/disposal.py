@@ -33,7 +33,7 @@ from django.db.models import Exists, OuterRef, Q
 from safeguarding_portal.retention.models import Tombstone
 from safeguarding_portal.retention.registry import Due
 
-from .models import Certificate, Consent, EventKind, PaperScan, SignMethod, Signature, SignatureEvent
+from .models import Certificate, Consent, PaperScan, Signature, SignatureEvent, SignMethod
 
 KIND = "aup.agreements"
 
@@ -45,8 +45,7 @@ def disposed_of(signature: Signature) -> Tombstone | None:
 
 def disposed_ids(ids: Iterable[int]) -> dict[int, Tombstone]:
     return {
-        t.record_id: t
-        for t in Tombstone.objects.filter(record_table=Signature._meta.db_table, record_id__in=list(ids))
+        t.record_id: t for t in Tombstone.objects.filter(record_table=Signature._meta.db_table, record_id__in=list(ids))
     }
 
 
@@ -93,9 +92,7 @@ class AgreementDisposal:
             for sid, pk, code, signed_at, left in rows.iterator(chunk_size=5000):
                 left = left.date() if isinstance(left, datetime.datetime) else left
                 found.append(
-                    Due(
-                        school_id=sid, record_id=pk, label=code, made_at=signed_at, due_on=years_after(left, years)
-                    )
+                    Due(school_id=sid, record_id=pk, label=code, made_at=signed_at, due_on=years_after(left, years))
                 )
         return found
 

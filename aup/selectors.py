@@ -378,7 +378,9 @@ def bundle_records(*, school: School, pupil) -> list[dict]:
             )
         )
     kinds = ["withdrawn", "consent_given", "signed", "declined"]
-    events = SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).exclude(signature_id__in=list(gone))
+    events = SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).exclude(
+        signature_id__in=list(gone)
+    )
     for e in events.order_by("at", "pk"):
         out.append(
             item(

@@ -95,9 +95,7 @@ class FilterLogDisposal:
         number = re.fullmatch(r"\s*(?:FC-?)?(\d+)\s*", label, flags=re.IGNORECASE)
         if number is None:
             return None
-        return (
-            ChangeRequest.objects.filter(school=school, number=int(number[1])).values_list("pk", flat=True).first()
-        )
+        return ChangeRequest.objects.filter(school=school, number=int(number[1])).values_list("pk", flat=True).first()
 
     def dispose(self, *, school, record_id: int, tombstone: Callable[..., Any]) -> int:
         from safeguarding_portal.retention.disposal import blank, residue_of
@@ -126,4 +124,3 @@ class FilterLogDisposal:
             },
         )
         return rows + 1
-

@@ -33,7 +33,9 @@ def agreement_for_leaver(school, *, left_on: datetime.date | None = LEFT_LONG_AG
     fam = f.family(school, children=1, email=email)
     invitation = f.invitation_of(f.campaign(school, notify=False), fam.guardian)
     (signature,) = f.sign_invitation(invitation)
-    aup_services.change_consent(signature=signature, key="website", given=False, actor="Hannah Morgan", ip="203.0.113.9")
+    aup_services.change_consent(
+        signature=signature, key="website", given=False, actor="Hannah Morgan", ip="203.0.113.9"
+    )
     certificate = certificate_for(signature)
     child = fam.children[0]
     child.left_on = left_on
@@ -43,7 +45,9 @@ def agreement_for_leaver(school, *, left_on: datetime.date | None = LEFT_LONG_AG
 
 def member_who_left(school, *, ended_on: datetime.date | None, email: str = "ex.teacher@oak.example"):
     user = UserFactory(email=email, full_name="Edith Example")
-    MembershipFactory(user=user, school=school, role=Role.STAFF, started_on=datetime.date(2010, 9, 1), ended_on=ended_on)
+    MembershipFactory(
+        user=user, school=school, role=Role.STAFF, started_on=datetime.date(2010, 9, 1), ended_on=ended_on
+    )
     return user
 
 

@@ -54,7 +54,12 @@ def test_a_hold_on_the_child_the_agreement_or_the_kind_keeps_it_off_the_list(sch
         "kind": {"kind": KIND},
     }[scope]
     LegalHold.objects.create(
-        school=school, scope=scope, reason="inquiry", detail="Inquiry", placed_by=dsl, placed_at=clock.at("2026-11-01"),
+        school=school,
+        scope=scope,
+        reason="inquiry",
+        detail="Inquiry",
+        placed_by=dsl,
+        placed_at=clock.at("2026-11-01"),
         **subject,
     )
     swept()
@@ -71,6 +76,8 @@ def test_a_member_of_staffs_own_agreement_is_due_after_their_last_role_ended_not
     left = member_who_left(school, ended_on=datetime.date(2019, 8, 31))
     version = f.published(school, Audience.STAFF)
     theirs = services.sign_own(school=school, user=left, version=version, evidence=f.EVIDENCE, issue_certificate=False)
-    current = services.sign_own(school=school, user=staff, version=version, evidence=f.EVIDENCE, issue_certificate=False)
+    current = services.sign_own(
+        school=school, user=staff, version=version, evidence=f.EVIDENCE, issue_certificate=False
+    )
     swept()
     assert theirs.pk in _listed() and current.pk not in _listed()

@@ -119,9 +119,9 @@ class AgreementDisposal:
         if signature.request_id:  # the request's own events before it was signed (the notice sent)
             mine |= Q(request_id=signature.request_id, signature__isnull=True)
         for event in SignatureEvent.objects.filter(mine).order_by("seq"):
-            values = {"actor": "", "data": {}}
-            tombstone(event, residue=residue_of(event, values), made_at=event.at)
-            blank(event, values)
+            blanked = {"actor": "", "data": {}}
+            tombstone(event, residue=residue_of(event, blanked), made_at=event.at)
+            blank(event, blanked)
             rows += 1
         certificate = Certificate.objects.filter(signature=signature).first()
         if certificate is not None:

@@ -17,13 +17,12 @@ def signatures(*, portal, subject: Subject) -> list[Record]:
     if portal.school is None:
         return []
     whose = Q(pupil=subject.pupil) if subject.is_pupil else Q(user=subject.staff, pupil__isnull=True)
-    found = (
+    found = list(
         Signature.objects.filter(whose, school=portal.school)
         .select_related("version__agreement")
         .order_by("signed_at", "pk")
     )
     records = []
-    found = list(found)
     gone = disposed_ids(s.pk for s in found)
     for s in found:
         prefix = f"aup.signature:{s.pk}"

@@ -81,3 +81,26 @@ def test_a_member_of_staffs_own_agreement_is_due_after_their_last_role_ended_not
     )
     swept()
     assert theirs.pk in _listed() and current.pk not in _listed()
+
+
+def test_a_visitors_agreement_is_due_the_period_after_the_visit(school, time_machine):
+    import uuid
+
+    from aup import services
+    from aup.models import Audience
+
+    from . import factories_aup as f
+
+    f.published(school, Audience.VISITOR)
+    agreement = f.agreement(school, Audience.VISITOR)
+    time_machine.move_to(clock.at("2019-06-03 10:00"), tick=False)
+    old = services.sign_visitor(
+        agreement=agreement, organisation="Library van", submission_token=uuid.uuid4(), evidence=f.EVIDENCE
+    )
+    time_machine.move_to(clock.at("2022-06-03 10:00"), tick=False)
+    recent = services.sign_visitor(
+        agreement=agreement, organisation="Library van", submission_token=uuid.uuid4(), evidence=f.EVIDENCE
+    )
+    time_machine.move_to(clock.at("2026-12-01 09:00"), tick=False)
+    swept()
+    assert old.pk in _listed() and recent.pk not in _listed()

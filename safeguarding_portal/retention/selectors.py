@@ -57,16 +57,25 @@ def batches(*, school):
 
 
 def tombstones(*, batch):
-    """What is left of the batch's records: one line per case (its own tombstone), with its rows counted."""
-    from django.db.models import Count
+    """What is left of the batch's records: one line per record (a case, an agreement...), its own tombstone, with
+    its rows counted. A record's own row is the one with the item's id, tombstoned after its parts (the last)."""
+    from django.db.models import Count, Exists, Max, OuterRef
 
-    from .models import Tombstone
+    from .models import DisposalItem, Tombstone
 
     rows = Tombstone.objects.filter(batch=batch)
-    counts = dict(rows.order_by().values("record_label").annotate(n=Count("pk")).values_list("record_label", "n"))
-    cases = list(rows.filter(record_table="incidents_incident").order_by("record_label")) or list(
-        rows.order_by("record_label", "id")
+    counts = {
+        (kind, label): n
+        for kind, label, n in rows.order_by()
+        .values("kind", "record_label")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "record_label", "n")
+    }
+    own = rows.filter(
+        Exists(DisposalItem.objects.filter(batch=batch, kind=OuterRef("kind"), record_id=OuterRef("record_id")))
     )
-    for t in cases:
-        t.rows = counts.get(t.record_label, 1)
-    return cases
+    last = own.order_by().values("kind", "record_label").annotate(last=Max("pk")).values("last")
+    heads = list(rows.filter(pk__in=last).order_by("kind", "record_label"))
+    for t in heads:
+        t.rows = counts.get((t.kind, t.record_label), 1)
+    return heads

@@ -34,5 +34,5 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("aup", "0004_parent_languages"), ("retention", "0002_holds_and_disposal")]
+    dependencies = [("aup", "0005_certificates_when_first_needed_and_openings_unlocked"), ("retention", "0002_holds_and_disposal")]
     operations = [migrations.RunPython(forward, reverse)]

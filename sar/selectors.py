@@ -18,12 +18,8 @@ DUE_SOON_DAYS = 7
 
 def requests_for(*, portal) -> QuerySet[SubjectAccessRequest]:
     """The school's requests this person may manage: never one about themself (whoever holds the role)."""
-    if portal.school is None or not portal.can(policy.Cap.MANAGE_SAR):
-        return SubjectAccessRequest.objects.none()
-    return (
-        SubjectAccessRequest.objects.filter(school=portal.school)
-        .exclude(subject_staff=portal.user)
-        .select_related("subject_pupil", "subject_staff", "logged_by")
+    return SubjectAccessRequest.objects.filter(policy.subject_access_visibility(portal)).select_related(
+        "subject_pupil", "subject_staff", "logged_by"
     )
 
 
@@ -44,17 +40,6 @@ def deadline_state(sar: SubjectAccessRequest, *, today: datetime.date | None = N
     if sar.deadline <= today + datetime.timedelta(days=DUE_SOON_DAYS):
         return "due_soon"
     return "open"
-
-
-def can_review(portal, sar: SubjectAccessRequest) -> bool:
-    """Who reads the pack and marks it: a pupil's records are the DSL team's (cases, monitoring alerts, flags);
-    a member of staff's (allegations about them) the headteacher's. Never one's own."""
-    policy_caps = policy.Cap
-    if portal.school is None or sar.school_id != portal.school.pk or not portal.can(policy_caps.MANAGE_SAR):
-        return False
-    if sar.subject_staff_id is not None:
-        return sar.subject_staff_id != portal.user.pk and portal.can(policy_caps.RECEIVE_STAFF_ALLEGATIONS)
-    return portal.can(policy_caps.TRIAGE)
 
 
 def disclosures(*, sar: SubjectAccessRequest) -> list[Disclosure]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from safeguarding_portal.accounts import policy
 from safeguarding_portal.audit.services import origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
@@ -67,7 +68,7 @@ def _request(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
 
 def _reviewable(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
     sar = _request(request, request_id)
-    if not selectors.can_review(request.portal, sar):
+    if not policy.can_review_subject_access(request.portal, sar):
         raise Http404("No such request")
     return sar
 
@@ -82,7 +83,7 @@ def detail(request: HttpRequest, request_id: int, extend_form: ExtendForm | None
             "sar": sar,
             "state": selectors.deadline_state(sar),
             "disclosures": selectors.disclosures(sar=sar),
-            "can_review": selectors.can_review(request.portal, sar),
+            "can_review": policy.can_review_subject_access(request.portal, sar),
             "extend_form": extend_form or ExtendForm(initial={"to": services.latest_extension(sar.received_on)}),
             "latest_extension": services.latest_extension(sar.received_on),
             "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),

@@ -31,6 +31,7 @@ SCHOOL_PERSONAS = {
     "head@demo.example": (Role.HEADTEACHER, "Oakfield Primary School"),
     "osl@demo.example": (Role.ONLINE_SAFETY_LEAD, "Oakfield Primary School"),
     "tech@demo.example": (Role.TECHNICIAN, "Oakfield Primary School"),
+    "office@demo.example": (Role.OFFICE, "Oakfield Primary School"),
     "governor@demo.example": (Role.GOVERNOR, "Oakfield Primary School"),
     "chair@demo.example": (Role.GOVERNOR, "Oakfield Primary School"),
     "parent@demo.example": (Role.PARENT, "Oakfield Primary School"),

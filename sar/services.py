@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from safeguarding_portal.accounts import policy
 from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.audit import chain
@@ -105,7 +106,11 @@ def _pack(*, school: School, sar: SubjectAccessRequest, by: User) -> list[pack.S
     """The request's pack as ``by`` sees it at ``school``: the request must be that school's."""
     if sar.school_id != school.pk:
         raise ValidationError("That request is not at this school.")
-    return pack.gather(portal=acting_as(user=by, school=school), request=sar)
+    portal = acting_as(user=by, school=school)
+    # The access policy's object rule, asked here too: a task or a command reaches the pack without a view.
+    if not policy.can_review_subject_access(portal, sar):
+        raise ValidationError("Only the DSL team reviews a pupil's pack, and the headteacher a member of staff's.")
+    return pack.gather(portal=portal, request=sar)
 
 
 def _open(sar: SubjectAccessRequest) -> None:

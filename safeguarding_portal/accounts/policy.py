@@ -751,6 +751,41 @@ def can_view_filter_change(portal, change) -> bool:
     return sees_all_filter_changes(portal) or change.requested_by_id == portal.user.pk
 
 
+# --- Object rules: subject access requests ---------------------------------------------------------------
+# Who reads a request's review pack, marks it and builds, downloads and sends its disclosure: a pupil's records are
+# the DSL team's (cases, monitoring alerts, flags), a member of staff's (allegations about them) the headteacher's;
+# never one's own. Logging and tracking requests (MANAGE_SAR: the office too) opens none of it. The rule reads
+# only the request's columns, so it lives here; sar/access.py registers the audit log's rule for requests.
+
+
+def subject_access_visibility(portal) -> models.Q:
+    """A filter on sar.SubjectAccessRequest: the requests this person manages (never one about themself)."""
+    if portal.school is None or not portal.can(Cap.MANAGE_SAR):
+        return Q(pk__in=[])
+    return Q(school=portal.school) & ~Q(subject_staff=portal.user)
+
+
+def subject_access_review_visibility(portal) -> models.Q:
+    """A filter on sar.SubjectAccessRequest: the requests whose pack this person reviews (can_review_subject_access
+    for one request; a test holds the two together)."""
+    if portal.school is None or not portal.can(Cap.REVIEW_SAR):
+        return Q(pk__in=[])
+    reviewed = Q(pk__in=[])
+    if portal.can(Cap.TRIAGE):
+        reviewed |= Q(subject_staff__isnull=True)
+    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        reviewed |= Q(subject_staff__isnull=False)
+    return Q(school=portal.school) & reviewed & ~Q(subject_staff=portal.user)
+
+
+def can_review_subject_access(portal, sar) -> bool:
+    if portal.school is None or sar.school_id != portal.school.pk or not portal.can(Cap.REVIEW_SAR):
+        return False
+    if sar.subject_staff_id is not None:
+        return sar.subject_staff_id != portal.user.pk and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+    return portal.can(Cap.TRIAGE)
+
+
 # --- Curriculum and training --------------------------------------------------------------------------
 
 

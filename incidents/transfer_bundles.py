@@ -192,6 +192,8 @@ def _check_origins(records: list[dict]) -> None:
 
 
 def _read_pdf(transfer: CPFileTransfer) -> bytes:
+    if not transfer.is_ready:
+        raise ValidationError("The CP file is still being prepared: send the bundle once it is ready.")
     with transfer.pdf.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != transfer.sha256:

@@ -475,6 +475,7 @@ URL_RULES: dict[str, Rule] = {
     "incidents:transfers_badge": needs(Cap.TRIAGE),
     "incidents:transfer": needs(Cap.TRIAGE),
     "incidents:transfer_pdf": needs(Cap.TRIAGE),
+    "incidents:transfer_status": needs(Cap.TRIAGE),  # the "being prepared" panel, polled
     # Signed transfer bundles (incidents/transfer_bundles.py): sending, receiving, importing and verifying are the
     # DSL team's. The one-time link is public: its token and the passphrase sent apart are the keys.
     "incidents:bundle_send": needs(Cap.TRIAGE),

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.audit.services import origin_of, record_view
+from safeguarding_portal.core import builds
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 
 from . import pack, selectors, services
 from .forms import ExtendForm, MarkForm, RequestForm, SentForm, WithdrawForm
-from .models import RedactionMark, SubjectAccessRequest
+from .models import Disclosure, RedactionMark, SubjectAccessRequest
 from .sources import anchor
 
 
@@ -192,20 +193,44 @@ def build(request: HttpRequest, request_id: int) -> HttpResponse:
         for m in error_messages(exc):
             messages.error(request, m)
     else:
-        pages, redactions = disclosure.pages, disclosure.redactions
-        messages.success(
-            request,
-            f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
-            f"{redactions} passage{'s' if redactions != 1 else ''} redacted.",
-        )
-    return redirect("sar:detail", request_id=sar.pk)
+        if disclosure.is_ready:  # the embedded mode builds it on commit, inside this request
+            pages, redactions = disclosure.pages, disclosure.redactions
+            messages.success(
+                request,
+                f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
+                f"{redactions} passage{'s' if redactions != 1 else ''} redacted.",
+            )
+        else:
+            messages.info(request, "The disclosure PDF is being prepared; this page shows when it is ready.")
+    return redirect(reverse("sar:detail", args=[sar.pk]) + "#disclosures-heading")
 
 
-def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+def _disclosure(request: HttpRequest, request_id: int, disclosure_id: int) -> tuple[SubjectAccessRequest, Disclosure]:
     sar = _reviewable(request, request_id)
     disclosure = selectors.disclosure_for(sar=sar, disclosure_id=disclosure_id)
     if disclosure is None:
         raise Http404("No such disclosure")
+    if disclosure.is_stale:  # its worker died: whoever looks starts it again
+        builds.reclaim_if_stale(disclosure, task=services.BUILD_TASK, disclosure_id=disclosure.pk)
+    return sar, disclosure
+
+
+def disclosure_status(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    """A disclosure's "being prepared" panel, polled by HTMX; once built, the page reloads to show it."""
+    sar, disclosure = _disclosure(request, request_id, disclosure_id)
+    response = render(
+        request, "sar/_disclosure_status.html", {"sar": sar, "d": disclosure, "can_review": True}
+    )
+    if not disclosure.is_pending and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    sar, disclosure = _disclosure(request, request_id, disclosure_id)
+    if not disclosure.is_ready:
+        messages.info(request, "That disclosure is not ready yet; this page shows when it is.")
+        return redirect("sar:detail", request_id=sar.pk)
     record_view(
         request=request, obj=sar, summary=f"Disclosure {disclosure.pk} of subject access request {sar.pk} downloaded"
     )

@@ -65,6 +65,7 @@ class MarkForm(forms.Form):
     phrase = forms.CharField(
         label="Only these words (leave empty to withhold the whole passage)", max_length=300, required=False
     )
+    everywhere = forms.BooleanField(label="Withhold these words in every passage of the pack", required=False)
     exemption = forms.ChoiceField(label="Exemption", choices=[("", "Choose…"), *Exemption.choices])
     reason = forms.CharField(label="Reason", max_length=1000)
 

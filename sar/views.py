@@ -144,19 +144,26 @@ def mark(request: HttpRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose the exemption and give a reason for the redaction.")
     else:
+        d = form.cleaned_data
         try:
-            services.redaction_mark(
+            made = services.redaction_marks(
                 school=request.portal.school,
                 sar=sar,
                 by=request.user,
+                targets=[d["target"]],
+                exemption=d["exemption"],
+                reason=d["reason"],
+                phrase=d["phrase"],
+                everywhere=d["everywhere"],
                 origin=origin_of(request),
-                **form.cleaned_data,
             )
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
         else:
-            messages.success(request, "Redaction recorded.")
+            messages.success(
+                request, "Redaction recorded." if len(made) == 1 else f"Redaction recorded in {len(made)} passages."
+            )
     return redirect(reverse("sar:pack", args=[sar.pk]) + "#" + anchor(form.data.get("target", "")[:120]))
 
 

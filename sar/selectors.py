@@ -62,6 +62,29 @@ def subject_staff(*, school):
     return User.objects.filter(pk__in=ids).order_by("full_name", "email")
 
 
+SEARCH_LIMIT = 15
+
+
+def search_subjects(*, school, about: str, query: str) -> list:
+    """The subject picker's search: pupils (on roll or left) or staff of the school whose name (or UPN, or email)
+    holds the words; nothing under two characters, at most SEARCH_LIMIT."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return []
+    if about == "staff":
+        found = subject_staff(school=school).filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        return list(found[:SEARCH_LIMIT])
+    words = Q()
+    for word in query.split()[:3]:
+        words &= (
+            Q(surname__icontains=word)
+            | Q(legal_forename__icontains=word)
+            | Q(preferred_forename__icontains=word)
+            | Q(upn__iexact=word)
+        )
+    return list(subject_pupils(school=school).filter(words)[:SEARCH_LIMIT])
+
+
 def counts(*, portal, today: datetime.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     open_ = open_requests(portal=portal)

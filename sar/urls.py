@@ -7,6 +7,7 @@ app_name = "sar"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
+    path("new/subject/", views.subject_search, name="subject_search"),
     path("<int:request_id>/", views.detail, name="detail"),
     path("<int:request_id>/extend/", views.extend, name="extend"),
     path("<int:request_id>/pack/", views.review_pack, name="pack"),

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.accounts import policy
-from safeguarding_portal.audit.services import origin_of, record_view
+from safeguarding_portal.audit.models import AuditAction
+from safeguarding_portal.audit.services import audit_record, origin_of, record_view
 from safeguarding_portal.core import builds
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
@@ -57,7 +58,38 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Request logged. The answer is due by {sar.due_on:%-d %B %Y}.")
             return redirect("sar:detail", request_id=sar.pk)
-    return render(request, "sar/new.html", {"form": form})
+    about = form["about"].value() or "pupil"
+    chosen = form["subject_staff" if about == "staff" else "subject_pupil"].value()
+    chosen_obj = None
+    if chosen:
+        qs = selectors.subject_staff(school=school) if about == "staff" else selectors.subject_pupils(school=school)
+        chosen_obj = qs.filter(pk=as_int(str(chosen))).first()
+    # What was chosen, offered again (checked) when the form comes back with an error.
+    return render(
+        request,
+        "sar/new.html",
+        {"form": form, "about": about, "chosen": [chosen_obj] if chosen_obj else [], "chosen_id": getattr(chosen_obj, "pk", 0)},
+    )
+
+
+def subject_search(request: HttpRequest) -> HttpResponse:
+    """The subject picker (HTMX): pupils or staff matching what was typed, each a choice of the form. The URL rule
+    lets those who log requests ask; the school is theirs. A search that shows names is audited (how many, whom)."""
+    about = "staff" if request.GET.get("about") == "staff" else "pupil"
+    query = request.GET.get("subject_q", "")[:100]
+    results = selectors.search_subjects(school=request.portal.school, about=about, query=query)
+    if results:
+        audit_record(
+            action=AuditAction.RECORD_VIEWED,
+            request=request,
+            summary=f"Subject access request subject search: {len(results)} {about} name{'s' if len(results) != 1 else ''} shown",
+            detail={"search": "sar_subject", "about": about, "shown": [r.pk for r in results]},
+        )
+    return render(
+        request,
+        "sar/_subject_options.html",
+        {"results": results, "about": about, "q": query, "chosen_id": as_int(request.GET.get(f"subject_{about}"))},
+    )
 
 
 def _request(request: HttpRequest, request_id: int) -> SubjectAccessRequest:

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 
-from safeguarding_portal.core.builds import BackgroundBuild
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
+from safeguarding_portal.core.builds import BackgroundBuild
 from safeguarding_portal.schools.models import YearGroup
 
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC

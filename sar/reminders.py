@@ -1,7 +1,7 @@
 """What the reminder engine chases for subject access requests (see ``safeguarding_portal/reminders/registry.py``):
 open requests in their last week and overdue ones, in the daily digest of everyone who manages them at the school
-(the office, the DSL team and the head; never the member of staff a request is about). Texts name nobody: a request number,
-the deadline and a link."""
+(the office, the DSL team and the head; never the member of staff a request is about). Texts name nobody: a request
+number, the deadline and a link."""
 
 from __future__ import annotations
 

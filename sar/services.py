@@ -170,7 +170,14 @@ def redaction_mark(
     """Withhold a record, a passage, or each occurrence of ``phrase`` in it. ``target`` must be in the pack as the
     marker sees it now."""
     return redaction_marks(
-        school=school, sar=sar, by=by, targets=[target], exemption=exemption, reason=reason, phrase=phrase, origin=origin
+        school=school,
+        sar=sar,
+        by=by,
+        targets=[target],
+        exemption=exemption,
+        reason=reason,
+        phrase=phrase,
+        origin=origin,
     )[0]
 
 

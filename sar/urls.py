@@ -15,8 +15,6 @@ urlpatterns = [
     path("<int:request_id>/pack/withdraw/", views.withdraw, name="withdraw"),
     path("<int:request_id>/disclosure/", views.build, name="build"),
     path("<int:request_id>/disclosure/<int:disclosure_id>/", views.disclosure_pdf, name="disclosure_pdf"),
-    path(
-        "<int:request_id>/disclosure/<int:disclosure_id>/status/", views.disclosure_status, name="disclosure_status"
-    ),
+    path("<int:request_id>/disclosure/<int:disclosure_id>/status/", views.disclosure_status, name="disclosure_status"),
     path("<int:request_id>/sent/", views.sent, name="sent"),
 ]

@@ -68,7 +68,12 @@ def new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sar/new.html",
-        {"form": form, "about": about, "chosen": [chosen_obj] if chosen_obj else [], "chosen_id": getattr(chosen_obj, "pk", 0)},
+        {
+            "form": form,
+            "about": about,
+            "chosen": [chosen_obj] if chosen_obj else [],
+            "chosen_id": getattr(chosen_obj, "pk", 0),
+        },
     )
 
 
@@ -79,10 +84,11 @@ def subject_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("subject_q", "")[:100]
     results = selectors.search_subjects(school=request.portal.school, about=about, query=query)
     if results:
+        names = f"{len(results)} {about} name{'s' if len(results) != 1 else ''}"
         audit_record(
             action=AuditAction.RECORD_VIEWED,
             request=request,
-            summary=f"Subject access request subject search: {len(results)} {about} name{'s' if len(results) != 1 else ''} shown",
+            summary=f"Subject access request subject search: {names} shown",
             detail={"search": "sar_subject", "about": about, "shown": [r.pk for r in results]},
         )
     return render(
@@ -257,9 +263,7 @@ def _disclosure(request: HttpRequest, request_id: int, disclosure_id: int) -> tu
 def disclosure_status(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
     """A disclosure's "being prepared" panel, polled by HTMX; once built, the page reloads to show it."""
     sar, disclosure = _disclosure(request, request_id, disclosure_id)
-    response = render(
-        request, "sar/_disclosure_status.html", {"sar": sar, "d": disclosure, "can_review": True}
-    )
+    response = render(request, "sar/_disclosure_status.html", {"sar": sar, "d": disclosure, "can_review": True})
     if not disclosure.is_pending and request.htmx:
         response["HX-Refresh"] = "true"
     return response

@@ -1,8 +1,9 @@
 """Access-walk samples for the subject access request app's URL kwargs (merged into ``tests/access_samples.py``).
 
 The sample request is about a pupil, so its pack, redactions and disclosures are the DSL team's (the object rule
-``policy.can_review_subject_access``); the head, who also manages requests, opens the request page but gets 404 there; the office
-(MANAGE_SAR without REVIEW_SAR) opens the list and the request page, and is refused the rest by the URL rule.
+``policy.can_review_subject_access``); the head, who also manages requests, opens the request page but gets 404
+there; the office (MANAGE_SAR without REVIEW_SAR) opens the list and the request page, and is refused the rest by the
+URL rule.
 """
 
 from __future__ import annotations

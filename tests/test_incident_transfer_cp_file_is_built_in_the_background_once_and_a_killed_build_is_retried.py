@@ -52,7 +52,10 @@ def test_asking_answers_at_once_being_prepared_then_the_task_makes_it_ready(
     transfer = CPFileTransfer.objects.get(pupil=pupil)
     assert response.status_code == 302 and response["Location"] == reverse("incidents:transfer", args=[transfer.pk])
     assert transfer.build_state == State.QUEUED and not transfer.pdf and renders == []
-    assert OutboxMessage.objects.filter(task_name="incidents.build_cp_file", kwargs={"transfer_id": transfer.pk}).count() == 1
+    assert (
+        OutboxMessage.objects.filter(task_name="incidents.build_cp_file", kwargs={"transfer_id": transfer.pk}).count()
+        == 1
+    )
     page = client.get(reverse("incidents:transfer", args=[transfer.pk])).content.decode()
     assert "Being prepared" in page and reverse("incidents:transfer_status", args=[transfer.pk]) in page
     assert reverse("incidents:transfer_pdf", args=[transfer.pk]) not in page

@@ -35,7 +35,9 @@ def busy(client, signed_in, school, staff, dsl):
     """A pupil whose case has a dozen notes naming the third party."""
     pupil, case = pupil_with_records(school=school, reporter=staff, dsl=dsl)
     for n in range(10):
-        incident_services.case_record(incident=case, by=dsl, kind=EntryKind.NOTE, text=f"Note {n}: {THIRD_PARTY} again.")
+        incident_services.case_record(
+            incident=case, by=dsl, kind=EntryKind.NOTE, text=f"Note {n}: {THIRD_PARTY} again."
+        )
     signed_in(dsl)
     return log_request(client, pupil=pupil), case
 
@@ -96,9 +98,7 @@ def test_a_name_marked_everywhere_is_one_request_and_one_gathering(client, schoo
     # The ten notes, the first note and the report's description all name them.
     assert marks.count() == 12 and {m.phrase for m in marks} == {THIRD_PARTY}
     shown, changed = pack.redacted(pack.gather(portal=_portal(dsl, school), request=sar), pack.current_marks(sar))
-    assert changed == 12 and all(
-        THIRD_PARTY not in p.text for s in shown for r in s.records for p in r.passages
-    )
+    assert changed == 12 and all(THIRD_PARTY not in p.text for s in shown for r in s.records for p in r.passages)
 
 
 def _build_queries(school, sar, dsl, django_capture_on_commit_callbacks) -> int:

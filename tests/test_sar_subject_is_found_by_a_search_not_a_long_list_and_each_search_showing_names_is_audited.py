@@ -31,9 +31,7 @@ def test_a_search_finds_pupils_on_roll_and_left_of_this_school_only(
     import datetime
 
     here = PupilFactory(school=school, legal_forename="Octavia", surname="Pemberton")
-    left = PupilFactory(
-        school=school, legal_forename="Oscar", surname="Pemberton", left_on=datetime.date(2025, 7, 20)
-    )
+    left = PupilFactory(school=school, legal_forename="Oscar", surname="Pemberton", left_on=datetime.date(2025, 7, 20))
     PupilFactory(school=other_school, legal_forename="Olive", surname="Pemberton")
     signed_in(office)
 
@@ -59,9 +57,7 @@ def test_only_those_who_log_requests_may_search(client, signed_in, school, staff
     assert not AuditEvent.objects.filter(detail__search="sar_subject").exists()
 
 
-def test_the_chosen_subject_logs_the_request_and_comes_back_checked_after_an_error(
-    client, signed_in, school, office
-):
+def test_the_chosen_subject_logs_the_request_and_comes_back_checked_after_an_error(client, signed_in, school, office):
     pupil = PupilFactory(school=school, legal_forename="Octavia", surname="Pemberton")
     signed_in(office)
     again = client.post(

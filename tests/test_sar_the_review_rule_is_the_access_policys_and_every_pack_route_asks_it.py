@@ -65,7 +65,9 @@ def test_the_services_refuse_a_reviewer_the_rule_refuses(client, signed_in, scho
 
 def test_the_list_form_of_the_rule_agrees_with_it_for_everyone(client, signed_in, school, personas):
     signed_in(personas["head"])
-    about_pupil = log_request(client, pupil=pupil_with_records(school=school, reporter=personas["staff"], dsl=personas["dsl"])[0])
+    about_pupil = log_request(
+        client, pupil=pupil_with_records(school=school, reporter=personas["staff"], dsl=personas["dsl"])[0]
+    )
     about_deputy = log_request(client, staff=personas["deputy"], requester="D", relationship="staff")
     signed_in(personas["dsl"])
     about_head = log_request(client, staff=personas["head"], requester="H", relationship="staff")

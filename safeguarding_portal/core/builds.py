@@ -82,7 +82,7 @@ M = TypeVar("M", bound=BackgroundBuild)
 
 
 def _stale(model: type[M], pk: int) -> models.QuerySet[M]:
-    return model.objects.filter(
+    return model._default_manager.filter(
         Q(heartbeat_at__lt=timezone.now() - stale_after()) | Q(heartbeat_at__isnull=True),
         pk=pk,
         build_state=BuildState.BUILDING,
@@ -99,7 +99,7 @@ def claim(model: type[M], pk: int) -> bool:
         "build_error": "",
         "builds": F("builds") + 1,
     }
-    if model.objects.filter(pk=pk, build_state__in=[BuildState.QUEUED, BuildState.FAILED]).update(**started):
+    if model._default_manager.filter(pk=pk, build_state__in=[BuildState.QUEUED, BuildState.FAILED]).update(**started):
         return True
     if _stale(model, pk).update(**started, stalled_at=now):
         log.warning("%s %s: the build stopped; a redelivered task builds it again", model.__name__, pk)
@@ -135,7 +135,7 @@ class Heartbeat:
         try:
             while not self.stop.wait(self.interval):
                 beat = True
-                self.model.objects.filter(pk=self.pk, build_state=BuildState.BUILDING).update(
+                self.model._default_manager.filter(pk=self.pk, build_state=BuildState.BUILDING).update(
                     heartbeat_at=timezone.now()
                 )
         except Exception:  # a missed beat only risks an early rebuild, never a failed one
@@ -158,15 +158,15 @@ def run(model: type[M], pk: int, build: Callable[[M], None]) -> M:
     sets ``build_state`` to READY in its own transaction) or failed with the error's type. Idempotent: a row that
     is ready, or being built by a live worker, is left alone."""
     if not claim(model, pk):
-        return model.objects.get(pk=pk)
-    obj = model.objects.get(pk=pk)
+        return model._default_manager.get(pk=pk)
+    obj = model._default_manager.get(pk=pk)
     try:
         with Heartbeat(model, pk):
             build(obj)
     except Exception as exc:
         log.exception("%s %s: the build failed", model.__name__, pk)
-        model.objects.filter(pk=pk, build_state=BuildState.BUILDING).update(
+        model._default_manager.filter(pk=pk, build_state=BuildState.BUILDING).update(
             build_state=BuildState.FAILED, build_error=type(exc).__name__[:300]
         )
         raise
-    return model.objects.get(pk=pk)
+    return model._default_manager.get(pk=pk)

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_singlesignon'),
+        ("accounts", "0005_singlesignon"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('staff', 'Staff member'), ('dsl', 'Designated Safeguarding Lead'), ('deputy_dsl', 'Deputy DSL'), ('online_safety_lead', 'Online safety lead'), ('headteacher', 'Headteacher'), ('technician', 'Technician (filtering management)'), ('governor', 'Governor'), ('parent', 'Parent or carer'), ('trust_lead', 'Trust safeguarding lead'), ('office', 'School office / data protection')], max_length=32),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("staff", "Staff member"),
+                    ("dsl", "Designated Safeguarding Lead"),
+                    ("deputy_dsl", "Deputy DSL"),
+                    ("online_safety_lead", "Online safety lead"),
+                    ("headteacher", "Headteacher"),
+                    ("technician", "Technician (filtering management)"),
+                    ("governor", "Governor"),
+                    ("parent", "Parent or carer"),
+                    ("trust_lead", "Trust safeguarding lead"),
+                    ("office", "School office / data protection"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

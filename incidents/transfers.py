@@ -76,8 +76,6 @@ def _audit(*, origin: Origin | None, actor: User, school: School, obj, summary: 
     )
 
 
-# A second press within this time (a double click, a reload of the POST) returns the file just asked for.
-DOUBLE_SUBMIT = datetime.timedelta(seconds=60)
 BUILD_TASK = "incidents.build_cp_file"
 
 
@@ -85,18 +83,13 @@ BUILD_TASK = "incidents.build_cp_file"
 def cp_file_produce(*, school: School, pupil: Pupil, by: User, origin: Origin | None = None) -> CPFileTransfer:
     """Ask for the CP file: the row, "being prepared", and its build task (through the outbox, in this
     transaction). The PDF (17 s for a large file) is built by ``cp_file_build`` in the background. Asking again
-    while one is being prepared, or straight after, returns that one."""
+    while one is being prepared (a double click, a reload of the POST) returns that one; once it is built, asking
+    again makes a new file (the records may have changed)."""
     if pupil.school_id != school.pk:
         raise ValidationError("That pupil is not at this school.")
     Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # two presses at once: one waits for the other
     now = timezone.now()
-    existing = (
-        CPFileTransfer.objects.filter(school=school, pupil=pupil, sent_at__isnull=True)
-        .filter(builds_pending_q() | Q(produced_by=by, requested_at__gte=now - DOUBLE_SUBMIT))
-        .exclude(build_state=BuildState.FAILED)
-        .order_by("-pk")
-        .first()
-    )
+    existing = CPFileTransfer.objects.filter(builds_pending_q(), school=school, pupil=pupil).order_by("-pk").first()
     if existing is not None:
         reclaim_if_stale(existing, task=BUILD_TASK, transfer_id=existing.pk)  # its worker died: start it again
         return existing

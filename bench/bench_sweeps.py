@@ -59,6 +59,7 @@ def _transfers(school_ids: list[int], persona) -> None:
             produced_by_id=dsl_ids[sid],
             pdf=f"cp-files/{sid}/bench-{n}.pdf",
             sha256=hashlib.sha256(b"bench").hexdigest(),
+            build_state="ready",  # sent, so built
             sent_at=sent,
             sent_by_id=dsl_ids[sid],
             method="secure_email",

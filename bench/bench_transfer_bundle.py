@@ -67,7 +67,9 @@ def _pupil_with_records(*, school, dsl, reporter, entries: int) -> tuple[Pupil, 
             ]
         )
     started = time.perf_counter()
-    transfer = transfers.cp_file_produce(school=school, pupil=pupil, by=dsl)
+    transfer = transfers.cp_file_build(
+        transfer_id=transfers.cp_file_produce(school=school, pupil=pupil, by=dsl).pk
+    )  # the background task's build, run here
     pdf_s = time.perf_counter() - started
     CPFileTransfer.objects.filter(pk=transfer.pk).update(notes=f"bench:{entries}")
     return pupil, transfer, pdf_s

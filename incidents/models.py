@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from safeguarding_portal.audit.chain import AppendOnlyError, ChainedRecord
+from safeguarding_portal.core.builds import BackgroundBuild
 from safeguarding_portal.schools.models import YearGroup
 
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
@@ -722,19 +723,21 @@ class TransferMethod(models.TextChoices):
     RECORDED_POST = "recorded_post", "Recorded post"
 
 
-class CPFileTransfer(models.Model):
+class CPFileTransfer(BackgroundBuild):
     """A child-protection file produced for a pupil's new school, and what happened to it.
 
     Each step (produced, sent, confirmed) is recorded once by ``incidents.transfers`` and never edited back:
-    the record is evidence that the file reached the new school (KCSiE: within five school days).
+    the record is evidence that the file reached the new school (KCSiE: within five school days). The PDF is built
+    in the background (``core.builds``): the row is "being prepared" until its task stores the file.
     """
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="cp_file_transfers")
     pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="cp_file_transfers")
+    # When asked for, then when built; produced_by is who asked (the file holds what they may see).
     produced_at = models.DateTimeField()
     produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pdf = models.FileField(upload_to=cp_file_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to=cp_file_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     incident_count = models.PositiveIntegerField(default=0)
 
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -765,6 +768,20 @@ class CPFileTransfer(models.Model):
             models.CheckConstraint(
                 name="cpfile_confirmed_after_sent",
                 condition=Q(confirmed_at__isnull=True) | (Q(sent_at__isnull=False) & ~Q(confirmed_by_name="")),
+            ),
+            # Only a built file is sent; a ready row holds its file and checksum.
+            models.CheckConstraint(
+                name="cpfile_ready_has_file",
+                condition=~Q(build_state="ready") | (~Q(pdf="") & ~Q(sha256="")),
+            ),
+            models.CheckConstraint(
+                name="cpfile_sent_once_ready", condition=Q(sent_at__isnull=True) | Q(build_state="ready")
+            ),
+            # A double click asks once: one file being prepared per pupil at a time.
+            models.UniqueConstraint(
+                fields=["school", "pupil"],
+                condition=Q(build_state__in=["queued", "building"]),
+                name="cpfile_one_pending_per_pupil",
             ),
         ]
         indexes = [

@@ -67,10 +67,17 @@ def _fernet() -> MultiFernet:
 
 
 @transaction.atomic
-def signing_key_for(*, school: School) -> SigningKey:
-    """The school's active key, made on first use. The private half is only ever stored encrypted."""
+def signing_key_of(*, school: School) -> SigningKey | None:
+    """The school's active key, if it has one: a read (the "Files received" page shows it without making one)."""
+    return SigningKey.objects.filter(school=school, retired_at__isnull=True).first()
+
+
+@transaction.atomic
+def signing_key_ensure(*, school: School, by: User, origin: Origin | None = None) -> SigningKey:
+    """The school's active key, made when first needed (to sign a bundle, or to show its fingerprint), and its
+    making audited. The private half is only ever stored encrypted."""
     School.objects.select_for_update().filter(pk=school.pk).first()  # one key even if two DSLs send at once
-    key = SigningKey.objects.filter(school=school, retired_at__isnull=True).first()
+    key = signing_key_of(school=school)
     if key is not None:
         return key
     private = Ed25519PrivateKey.generate()
@@ -80,13 +87,23 @@ def signing_key_for(*, school: School) -> SigningKey:
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
     raw_public = bundles.public_raw(private)
-    return SigningKey.objects.create(
+    key = SigningKey.objects.create(
         school=school,
         created_at=timezone.now(),
         public_key=base64.b64encode(raw_public).decode(),
         fingerprint=bundles.fingerprint_of(raw_public),
         private_key_encrypted=_fernet().encrypt(raw_private).decode(),
     )
+    audit_record(
+        action="incidents.signing_key_made",
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=None,
+        summary="The school's bundle signing key was made",
+        detail={"fingerprint": key.fingerprint},
+    )
+    return key
 
 
 def _private_key(key: SigningKey) -> Ed25519PrivateKey:
@@ -192,6 +209,8 @@ def _check_origins(records: list[dict]) -> None:
 
 
 def _read_pdf(transfer: CPFileTransfer) -> bytes:
+    if not transfer.is_ready:
+        raise ValidationError("The CP file is still being prepared: send the bundle once it is ready.")
     with transfer.pdf.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != transfer.sha256:
@@ -206,7 +225,7 @@ def build_bytes(
     if transfer.school_id != school.pk:
         raise ValidationError("That file is not at this school.")
     pupil = transfer.pupil
-    key = signing_key_for(school=school)
+    key = signing_key_ensure(school=school, by=by)
     records = export_records(school=school, by=by, pupil=pupil)
     _check_origins(records)
     bundle_id = str(uuid.uuid4())

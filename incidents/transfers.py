@@ -19,7 +19,11 @@ from safeguarding_portal.accounts.context import acting_as
 from safeguarding_portal.accounts.models import User
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
+from safeguarding_portal.core.builds import BuildState, reclaim_if_stale
+from safeguarding_portal.core.builds import pending_q as builds_pending_q
+from safeguarding_portal.core.builds import run as run_build
 from safeguarding_portal.core.pdf import render_pdf
+from safeguarding_portal.outbox.services import enqueue
 from safeguarding_portal.schools.models import Pupil, School, Term
 
 from . import chronology
@@ -72,11 +76,46 @@ def _audit(*, origin: Origin | None, actor: User, school: School, obj, summary: 
     )
 
 
+BUILD_TASK = "incidents.build_cp_file"
+
+
 @transaction.atomic
 def cp_file_produce(*, school: School, pupil: Pupil, by: User, origin: Origin | None = None) -> CPFileTransfer:
-    """Build the CP file PDF from the cases ``by`` may see at ``school``, store it with its SHA-256, and audit it."""
+    """Ask for the CP file: the row, "being prepared", and its build task (through the outbox, in this
+    transaction). The PDF (17 s for a large file) is built by ``cp_file_build`` in the background. Asking again
+    while one is being prepared (a double click, a reload of the POST) returns that one; once it is built, asking
+    again makes a new file (the records may have changed)."""
     if pupil.school_id != school.pk:
         raise ValidationError("That pupil is not at this school.")
+    Pupil.objects.select_for_update().filter(pk=pupil.pk).first()  # two presses at once: one waits for the other
+    now = timezone.now()
+    existing = CPFileTransfer.objects.filter(builds_pending_q(), school=school, pupil=pupil).order_by("-pk").first()
+    if existing is not None:
+        reclaim_if_stale(existing, task=BUILD_TASK, transfer_id=existing.pk)  # its worker died: start it again
+        return existing
+    transfer = CPFileTransfer.objects.create(
+        school=school, pupil=pupil, produced_at=now, requested_at=now, produced_by=by, build_state=BuildState.QUEUED
+    )
+    _audit(
+        origin=origin,
+        actor=by,
+        school=school,
+        obj=pupil,
+        summary=f"Child-protection file asked for, pupil {pupil.upn}",
+        detail={"export": "cp_file_pdf", "transfer": transfer.pk, "requested_at": now.isoformat()},
+    )
+    enqueue(BUILD_TASK, transfer_id=transfer.pk)
+    return transfer
+
+
+def cp_file_build(*, transfer_id: int) -> CPFileTransfer:
+    """The task's work: build the PDF from the cases the person who asked may see, store it through the storage
+    API with its SHA-256, mark it ready and audit it (who asked, when, when built). Idempotent (core.builds)."""
+    return run_build(CPFileTransfer, transfer_id, _build_cp_file)
+
+
+def _build_cp_file(transfer: CPFileTransfer) -> None:
+    school, pupil, by = transfer.school, transfer.pupil, transfer.produced_by
     at = timezone.now()
     items = chronology.pupil_chronology(portal=acting_as(user=by, school=school), pupil=pupil)
     context = chronology.pdf_context(
@@ -84,21 +123,32 @@ def cp_file_produce(*, school: School, pupil: Pupil, by: User, origin: Origin | 
     )
     pdf = render_pdf(template="incidents/pdf/cp_file.html", context=context).content
     digest = hashlib.sha256(pdf).hexdigest()
-    transfer = CPFileTransfer(
-        school=school, pupil=pupil, produced_at=at, produced_by=by, sha256=digest, incident_count=len(items)
-    )
-    # FieldFile.save goes through the default storage, and saves the row with the stored name.
-    transfer.pdf.save("cp-file.pdf", ContentFile(pdf), save=False)
-    transfer.save()
-    _audit(
-        origin=origin,
-        actor=by,
-        school=school,
-        obj=pupil,
-        summary=f"Child-protection file produced for pupil {pupil.upn}",
-        detail={"export": "cp_file_pdf", "transfer": transfer.pk, "sha256": digest, "cases": len(items)},
-    )
-    return transfer
+    with transaction.atomic():
+        transfer = CPFileTransfer.objects.select_for_update().get(pk=transfer.pk)
+        if transfer.build_state != BuildState.BUILDING:
+            return  # reclaimed by another worker meanwhile: that build finishes it
+        # FieldFile.save goes through the default storage, and saves the row with the stored name.
+        transfer.pdf.save("cp-file.pdf", ContentFile(pdf), save=False)
+        transfer.sha256, transfer.incident_count, transfer.produced_at = digest, len(items), at
+        transfer.build_state = BuildState.READY
+        transfer.save()
+        _audit(
+            origin=None,
+            actor=by,
+            school=school,
+            obj=pupil,
+            summary=f"Child-protection file produced for pupil {pupil.upn}",
+            detail={
+                "export": "cp_file_pdf",
+                "transfer": transfer.pk,
+                "sha256": digest,
+                "cases": len(items),
+                "requested_by": by.pk,
+                "requested_at": transfer.requested_at.isoformat() if transfer.requested_at else None,
+                "built_at": at.isoformat(),
+                "builds": transfer.builds,
+            },
+        )
 
 
 def _locked(transfer: CPFileTransfer) -> CPFileTransfer:
@@ -119,6 +169,8 @@ def cp_file_sent(
     origin: Origin | None = None,
 ) -> CPFileTransfer:
     transfer = _locked(transfer)
+    if transfer.build_state != BuildState.READY:
+        raise ValidationError("The file is still being prepared: record sending once it is ready.")
     if transfer.sent_at is not None:
         raise ValidationError("Sending was already recorded for this file; it cannot be recorded again.")
     if method not in TransferMethod.values:

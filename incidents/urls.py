@@ -25,6 +25,7 @@ urlpatterns = [
     path("transfers/badge/", views_pupils.transfers_badge, name="transfers_badge"),
     path("transfers/<int:transfer_id>/", views_pupils.transfer_detail, name="transfer"),
     path("transfers/<int:transfer_id>/file.pdf", views_pupils.transfer_pdf, name="transfer_pdf"),
+    path("transfers/<int:transfer_id>/status/", views_pupils.transfer_status, name="transfer_status"),
     path("transfers/<int:transfer_id>/bundle/", views_bundles.bundle_send, name="bundle_send"),
     path("transfers/<int:transfer_id>/bundle.zip", views_bundles.bundle_download, name="bundle_download"),
     path("transfers/received/", views_bundles.received_list, name="received_list"),

@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, origin_of, record_view
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
+from safeguarding_portal.core.ratelimits import limited
 from safeguarding_portal.schools.models import URN_VALIDATOR, Pupil, School
 
 from . import bundles, transfer_bundles
@@ -161,6 +163,7 @@ def bundle_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
 # --- The one-time link (public: the token and the passphrase are the keys) ----------------------------------
 
 
+@limited("incidents.bundle_link.ip", key="ip")
 def bundle_link(request: HttpRequest, token: str) -> HttpResponse:
     bundle = transfer_bundles.link_bundle(token=token)
     form = PassphraseForm(request.POST or None)
@@ -189,6 +192,7 @@ def bundle_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("incidents.bundle_link.ip", key="ip")
 def bundle_link_confirm(request: HttpRequest, token: str) -> HttpResponse:
     bundle = transfer_bundles.link_bundle(token=token)
     form = ConfirmReceiptForm(request.POST or None)
@@ -213,6 +217,11 @@ def bundle_link_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def received_list(request: HttpRequest) -> HttpResponse:
     school = request.portal.school
     form = UploadForm()
+    if request.method == "POST" and request.POST.get("action") == "make_key":
+        # Made when asked for (to read its fingerprint to a school) or when the first bundle is signed, never by
+        # opening the page: a GET changes nothing.
+        transfer_bundles.signing_key_ensure(school=school, by=request.user, origin=origin_of(request))
+        return redirect(reverse("incidents:received_list") + "#key-heading")
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -236,7 +245,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("incidents:received", received_id=received.pk)
     found = list(transfer_bundles.received_for(school=school))
-    key = transfer_bundles.signing_key_for(school=school)
+    key = transfer_bundles.signing_key_of(school=school)
     return render(
         request,
         "incidents/received_list.html",
@@ -245,7 +254,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
             "accepted": [r for r in found if r.state == "accepted"][:50],
             "form": form,
             "key": key,
-            "fingerprint": bundles.spaced(key.fingerprint),
+            "fingerprint": bundles.spaced(key.fingerprint) if key else "",
             "leavers": list(transfer_bundles.leavers_needing_notice(school=school)[:50]),
         },
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from safeguarding_portal.accounts.policy import Cap
 from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import audit_record, origin_of, record_view
+from safeguarding_portal.core import builds
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 from safeguarding_portal.reports.privacy import small_count
@@ -104,7 +105,10 @@ def cp_file_produce(request: HttpRequest, pupil_id: int) -> HttpResponse:
     transfer = transfers.cp_file_produce(
         school=request.portal.school, pupil=pupil, by=request.user, origin=origin_of(request)
     )
-    messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
+    if transfer.is_ready:
+        messages.success(request, "The child-protection file has been produced. Record how and when you send it.")
+    else:
+        messages.info(request, "The child-protection file is being prepared; this page shows when it is ready.")
     return redirect("incidents:transfer", transfer_id=transfer.pk)
 
 
@@ -134,8 +138,24 @@ def _transfer_or_404(request: HttpRequest, transfer_id: int) -> CPFileTransfer:
     return transfer
 
 
+def _reclaimed(transfer: CPFileTransfer) -> CPFileTransfer:
+    # A build whose worker died is started again by whoever looks (the page, or its poll).
+    if transfer.is_stale:
+        builds.reclaim_if_stale(transfer, task=transfers.BUILD_TASK, transfer_id=transfer.pk)
+    return transfer
+
+
+def transfer_status(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """The file's "being prepared" panel, polled by HTMX; once built, the page reloads to show the file."""
+    transfer = _reclaimed(_transfer_or_404(request, transfer_id))
+    response = render(request, "incidents/_transfer_status.html", {"transfer": transfer})
+    if not transfer.is_pending and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
 def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
-    transfer = _transfer_or_404(request, transfer_id)
+    transfer = _reclaimed(_transfer_or_404(request, transfer_id))
     now = timezone.localtime().replace(second=0, microsecond=0)
     sent_form = SentForm(initial={"sent_at": now})
     confirm_form = ConfirmForm(initial={"confirmed_at": now})
@@ -193,8 +213,11 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
     )
 
 
-def transfer_pdf(request: HttpRequest, transfer_id: int) -> FileResponse:
+def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _transfer_or_404(request, transfer_id)
+    if not transfer.is_ready:
+        messages.info(request, "The file is not ready yet; this page shows when it is.")
+        return redirect("incidents:transfer", transfer_id=transfer.pk)
     with transfer.pdf.open("rb") as handle:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != transfer.sha256:

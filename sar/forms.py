@@ -41,6 +41,9 @@ class RequestForm(forms.Form):
         )
         self.fields["subject_staff"].queryset = staff
         self.fields["subject_staff"].label_from_instance = lambda u: u.full_name or u.email
+        # Chosen through the search (sar:subject_search), never listed whole: a school has a thousand pupils.
+        for name in ("subject_pupil", "subject_staff"):
+            self.fields[name].widget = forms.HiddenInput()
 
     def clean(self):
         data = super().clean()
@@ -65,6 +68,7 @@ class MarkForm(forms.Form):
     phrase = forms.CharField(
         label="Only these words (leave empty to withhold the whole passage)", max_length=300, required=False
     )
+    everywhere = forms.BooleanField(label="Withhold these words in every passage of the pack", required=False)
     exemption = forms.ChoiceField(label="Exemption", choices=[("", "Choose…"), *Exemption.choices])
     reason = forms.CharField(label="Reason", max_length=1000)
 

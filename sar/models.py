@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from safeguarding_portal.audit.chain import ChainedRecord
+from safeguarding_portal.core.builds import BackgroundBuild
 
 
 class Relationship(models.TextChoices):
@@ -151,19 +152,20 @@ def disclosure_path(instance: Disclosure, filename: str) -> str:
     return f"sar/{instance.school_id}/{uuid.uuid4().hex}.pdf"
 
 
-class Disclosure(models.Model):
+class Disclosure(BackgroundBuild):
     """A disclosure PDF as built from the pack and its marks, kept with its SHA-256; the one sent closes the
-    request."""
+    request. Built in the background (``core.builds``): "being prepared" until its task stores the PDF."""
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
     request = models.ForeignKey(SubjectAccessRequest, on_delete=models.PROTECT, related_name="disclosures")
+    # When asked for, then when built; built_by is who asked (the pack as they may see it).
     built_at = models.DateTimeField()
     built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    pdf = models.FileField(upload_to=disclosure_path, max_length=200)
-    sha256 = models.CharField(max_length=64)
-    pages = models.PositiveIntegerField()
-    records = models.PositiveIntegerField()
-    redactions = models.PositiveIntegerField()
+    pdf = models.FileField(upload_to=disclosure_path, max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    records = models.PositiveIntegerField(default=0)
+    redactions = models.PositiveIntegerField(default=0)
     # The last redaction mark the build took into account: what was decided when this PDF was made.
     marks_up_to = models.PositiveBigIntegerField(default=0)
     sent_on = models.DateField(null=True, blank=True)
@@ -179,6 +181,18 @@ class Disclosure(models.Model):
                 fields=["request"], condition=Q(sent_on__isnull=False), name="sar_one_disclosure_sent"
             ),
             models.CheckConstraint(name="sar_sent_says_how", condition=Q(sent_on__isnull=True) | ~Q(sent_how="")),
+            models.CheckConstraint(
+                name="sar_disclosure_ready_has_file", condition=~Q(build_state="ready") | (~Q(pdf="") & ~Q(sha256=""))
+            ),
+            models.CheckConstraint(
+                name="sar_disclosure_sent_once_ready", condition=Q(sent_on__isnull=True) | Q(build_state="ready")
+            ),
+            # A double click asks once: one disclosure being prepared per request at a time.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(build_state__in=["queued", "building"]),
+                name="sar_one_disclosure_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,6 +91,18 @@ def texts_of(sections: list[Section], key: str) -> list[str] | None:
     return None
 
 
+def passages_holding(sections: list[Section], phrase: str) -> list[str]:
+    """The keys of every passage whose text holds ``phrase`` (any case), in pack order."""
+    wanted = phrase.casefold()
+    return [
+        passage.key
+        for section in sections
+        for record in section.records
+        for passage in record.passages
+        if wanted and wanted in passage.text.casefold()
+    ]
+
+
 def marks_by_target(marks: list[RedactionMark]) -> dict[str, list[RedactionMark]]:
     by: dict[str, list[RedactionMark]] = {}
     for mark in marks:

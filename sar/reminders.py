@@ -1,7 +1,7 @@
 """What the reminder engine chases for subject access requests (see ``safeguarding_portal/reminders/registry.py``):
 open requests in their last week and overdue ones, in the daily digest of everyone who manages them at the school
-(the DSL team and the head; never the member of staff a request is about). Texts name nobody: a request number,
-the deadline and a link."""
+(the office, the DSL team and the head; never the member of staff a request is about). Texts name nobody: a request
+number, the deadline and a link."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from django.db.models import Q
 from django.urls import reverse
 
 from safeguarding_portal.accounts.models import Membership
-from safeguarding_portal.accounts.policy import SAR_GRANTS, Cap
+from safeguarding_portal.accounts.policy import Cap, roles_with
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind_many
 
 from .models import SubjectAccessRequest
 from .selectors import DUE_SOON_DAYS
 
-MANAGING_ROLES = [role for role, caps in SAR_GRANTS.items() if Cap.MANAGE_SAR in caps]
+# Everyone who manages requests: the office, the DSL team and the head (the policy says who).
+MANAGING_ROLES = roles_with(Cap.MANAGE_SAR)
 
 
 @sweep("sar.deadlines", hour=6, minute=35)

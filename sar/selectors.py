@@ -18,12 +18,8 @@ DUE_SOON_DAYS = 7
 
 def requests_for(*, portal) -> QuerySet[SubjectAccessRequest]:
     """The school's requests this person may manage: never one about themself (whoever holds the role)."""
-    if portal.school is None or not portal.can(policy.Cap.MANAGE_SAR):
-        return SubjectAccessRequest.objects.none()
-    return (
-        SubjectAccessRequest.objects.filter(school=portal.school)
-        .exclude(subject_staff=portal.user)
-        .select_related("subject_pupil", "subject_staff", "logged_by")
+    return SubjectAccessRequest.objects.filter(policy.subject_access_visibility(portal)).select_related(
+        "subject_pupil", "subject_staff", "logged_by"
     )
 
 
@@ -46,17 +42,6 @@ def deadline_state(sar: SubjectAccessRequest, *, today: datetime.date | None = N
     return "open"
 
 
-def can_review(portal, sar: SubjectAccessRequest) -> bool:
-    """Who reads the pack and marks it: a pupil's records are the DSL team's (cases, monitoring alerts, flags);
-    a member of staff's (allegations about them) the headteacher's. Never one's own."""
-    policy_caps = policy.Cap
-    if portal.school is None or sar.school_id != portal.school.pk or not portal.can(policy_caps.MANAGE_SAR):
-        return False
-    if sar.subject_staff_id is not None:
-        return sar.subject_staff_id != portal.user.pk and portal.can(policy_caps.RECEIVE_STAFF_ALLEGATIONS)
-    return portal.can(policy_caps.TRIAGE)
-
-
 def disclosures(*, sar: SubjectAccessRequest) -> list[Disclosure]:
     return list(sar.disclosures.select_related("built_by", "sent_by"))
 
@@ -75,6 +60,29 @@ def subject_staff(*, school):
 
     ids = Membership.objects.filter(school=school, role__in=policy.STAFF_ROLES).values("user_id")
     return User.objects.filter(pk__in=ids).order_by("full_name", "email")
+
+
+SEARCH_LIMIT = 15
+
+
+def search_subjects(*, school, about: str, query: str) -> list:
+    """The subject picker's search: pupils (on roll or left) or staff of the school whose name (or UPN, or email)
+    holds the words; nothing under two characters, at most SEARCH_LIMIT."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return []
+    if about == "staff":
+        found = subject_staff(school=school).filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        return list(found[:SEARCH_LIMIT])
+    words = Q()
+    for word in query.split()[:3]:
+        words &= (
+            Q(surname__icontains=word)
+            | Q(legal_forename__icontains=word)
+            | Q(preferred_forename__icontains=word)
+            | Q(upn__iexact=word)
+        )
+    return list(subject_pupils(school=school).filter(words)[:SEARCH_LIMIT])
 
 
 def counts(*, portal, today: datetime.date | None = None) -> dict[str, int]:

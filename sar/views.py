@@ -11,13 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safeguarding_portal.audit.services import origin_of, record_view
+from safeguarding_portal.accounts import policy
+from safeguarding_portal.audit.models import AuditAction
+from safeguarding_portal.audit.services import audit_record, origin_of, record_view
+from safeguarding_portal.core import builds
 from safeguarding_portal.core.formerrors import add_errors_to_form, error_messages
 from safeguarding_portal.core.pdf import pdf_response
 
 from . import pack, selectors, services
 from .forms import ExtendForm, MarkForm, RequestForm, SentForm, WithdrawForm
-from .models import RedactionMark, SubjectAccessRequest
+from .models import Disclosure, RedactionMark, SubjectAccessRequest
 from .sources import anchor
 
 
@@ -55,7 +58,44 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Request logged. The answer is due by {sar.due_on:%-d %B %Y}.")
             return redirect("sar:detail", request_id=sar.pk)
-    return render(request, "sar/new.html", {"form": form})
+    about = form["about"].value() or "pupil"
+    chosen = form["subject_staff" if about == "staff" else "subject_pupil"].value()
+    chosen_obj = None
+    if chosen:
+        qs = selectors.subject_staff(school=school) if about == "staff" else selectors.subject_pupils(school=school)
+        chosen_obj = qs.filter(pk=as_int(str(chosen))).first()
+    # What was chosen, offered again (checked) when the form comes back with an error.
+    return render(
+        request,
+        "sar/new.html",
+        {
+            "form": form,
+            "about": about,
+            "chosen": [chosen_obj] if chosen_obj else [],
+            "chosen_id": getattr(chosen_obj, "pk", 0),
+        },
+    )
+
+
+def subject_search(request: HttpRequest) -> HttpResponse:
+    """The subject picker (HTMX): pupils or staff matching what was typed, each a choice of the form. The URL rule
+    lets those who log requests ask; the school is theirs. A search that shows names is audited (how many, whom)."""
+    about = "staff" if request.GET.get("about") == "staff" else "pupil"
+    query = request.GET.get("subject_q", "")[:100]
+    results = selectors.search_subjects(school=request.portal.school, about=about, query=query)
+    if results:
+        names = f"{len(results)} {about} name{'s' if len(results) != 1 else ''}"
+        audit_record(
+            action=AuditAction.RECORD_VIEWED,
+            request=request,
+            summary=f"Subject access request subject search: {names} shown",
+            detail={"search": "sar_subject", "about": about, "shown": [r.pk for r in results]},
+        )
+    return render(
+        request,
+        "sar/_subject_options.html",
+        {"results": results, "about": about, "q": query, "chosen_id": as_int(request.GET.get(f"subject_{about}"))},
+    )
 
 
 def _request(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
@@ -67,7 +107,7 @@ def _request(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
 
 def _reviewable(request: HttpRequest, request_id: int) -> SubjectAccessRequest:
     sar = _request(request, request_id)
-    if not selectors.can_review(request.portal, sar):
+    if not policy.can_review_subject_access(request.portal, sar):
         raise Http404("No such request")
     return sar
 
@@ -82,7 +122,7 @@ def detail(request: HttpRequest, request_id: int, extend_form: ExtendForm | None
             "sar": sar,
             "state": selectors.deadline_state(sar),
             "disclosures": selectors.disclosures(sar=sar),
-            "can_review": selectors.can_review(request.portal, sar),
+            "can_review": policy.can_review_subject_access(request.portal, sar),
             "extend_form": extend_form or ExtendForm(initial={"to": services.latest_extension(sar.received_on)}),
             "latest_extension": services.latest_extension(sar.received_on),
             "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
@@ -142,19 +182,26 @@ def mark(request: HttpRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose the exemption and give a reason for the redaction.")
     else:
+        d = form.cleaned_data
         try:
-            services.redaction_mark(
+            made = services.redaction_marks(
                 school=request.portal.school,
                 sar=sar,
                 by=request.user,
+                targets=[d["target"]],
+                exemption=d["exemption"],
+                reason=d["reason"],
+                phrase=d["phrase"],
+                everywhere=d["everywhere"],
                 origin=origin_of(request),
-                **form.cleaned_data,
             )
         except ValidationError as exc:
             for m in error_messages(exc):
                 messages.error(request, m)
         else:
-            messages.success(request, "Redaction recorded.")
+            messages.success(
+                request, "Redaction recorded." if len(made) == 1 else f"Redaction recorded in {len(made)} passages."
+            )
     return redirect(reverse("sar:pack", args=[sar.pk]) + "#" + anchor(form.data.get("target", "")[:120]))
 
 
@@ -191,20 +238,42 @@ def build(request: HttpRequest, request_id: int) -> HttpResponse:
         for m in error_messages(exc):
             messages.error(request, m)
     else:
-        pages, redactions = disclosure.pages, disclosure.redactions
-        messages.success(
-            request,
-            f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
-            f"{redactions} passage{'s' if redactions != 1 else ''} redacted.",
-        )
-    return redirect("sar:detail", request_id=sar.pk)
+        if disclosure.is_ready:  # the embedded mode builds it on commit, inside this request
+            pages, redactions = disclosure.pages, disclosure.redactions
+            messages.success(
+                request,
+                f"Disclosure built: {pages} page{'s' if pages != 1 else ''}, "
+                f"{redactions} passage{'s' if redactions != 1 else ''} redacted.",
+            )
+        else:
+            messages.info(request, "The disclosure PDF is being prepared; this page shows when it is ready.")
+    return redirect(reverse("sar:detail", args=[sar.pk]) + "#disclosures-heading")
 
 
-def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+def _disclosure(request: HttpRequest, request_id: int, disclosure_id: int) -> tuple[SubjectAccessRequest, Disclosure]:
     sar = _reviewable(request, request_id)
     disclosure = selectors.disclosure_for(sar=sar, disclosure_id=disclosure_id)
     if disclosure is None:
         raise Http404("No such disclosure")
+    if disclosure.is_stale:  # its worker died: whoever looks starts it again
+        builds.reclaim_if_stale(disclosure, task=services.BUILD_TASK, disclosure_id=disclosure.pk)
+    return sar, disclosure
+
+
+def disclosure_status(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    """A disclosure's "being prepared" panel, polled by HTMX; once built, the page reloads to show it."""
+    sar, disclosure = _disclosure(request, request_id, disclosure_id)
+    response = render(request, "sar/_disclosure_status.html", {"sar": sar, "d": disclosure, "can_review": True})
+    if not disclosure.is_pending and request.htmx:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def disclosure_pdf(request: HttpRequest, request_id: int, disclosure_id: int) -> HttpResponse:
+    sar, disclosure = _disclosure(request, request_id, disclosure_id)
+    if not disclosure.is_ready:
+        messages.info(request, "That disclosure is not ready yet; this page shows when it is.")
+        return redirect("sar:detail", request_id=sar.pk)
     record_view(
         request=request, obj=sar, summary=f"Disclosure {disclosure.pk} of subject access request {sar.pk} downloaded"
     )

@@ -180,6 +180,7 @@ def _cp_file_transfer_id(ctx: SampleContext) -> int:
         produced_at=timezone.now(),
         produced_by=_incident_reporter(ctx),
         sha256=hashlib.sha256(body).hexdigest(),
+        build_state="ready",
     )
     transfer.pdf.save("sample.pdf", ContentFile(body), save=False)
     transfer.save()

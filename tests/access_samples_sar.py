@@ -1,7 +1,9 @@
 """Access-walk samples for the subject access request app's URL kwargs (merged into ``tests/access_samples.py``).
 
 The sample request is about a pupil, so its pack, redactions and disclosures are the DSL team's (the object rule
-``sar.selectors.can_review``); the head, who also manages requests, opens the request page but gets 404 there.
+``policy.can_review_subject_access``); the head, who also manages requests, opens the request page but gets 404
+there; the office (MANAGE_SAR without REVIEW_SAR) opens the list and the request page, and is refused the rest by the
+URL rule.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ def _disclosure_id(ctx: SampleContext) -> int:
         pages=1,
         records=0,
         redactions=0,
+        build_state="ready",
     )
     disclosure.pdf.save("walk.pdf", ContentFile(b"%PDF-1.7 walk"), save=False)
     disclosure.save()
@@ -86,8 +89,11 @@ URL_SAMPLES: dict[str, dict[str, Sample]] = {
     "sar:detail": {"request_id": _REQUEST},
     "sar:extend": {"request_id": _REQUEST},
     **{name: {"request_id": _REVIEWED} for name in ("sar:pack", "sar:mark", "sar:withdraw", "sar:build", "sar:sent")},
-    "sar:disclosure_pdf": {
-        "request_id": _REVIEWED,
-        "disclosure_id": Sample(_disclosure_id, school_object=True, visible_with_any=_caps()),
+    **{
+        name: {
+            "request_id": _REVIEWED,
+            "disclosure_id": Sample(_disclosure_id, school_object=True, visible_with_any=_caps()),
+        }
+        for name in ("sar:disclosure_pdf", "sar:disclosure_status")
     },
 }

@@ -194,6 +194,12 @@ def technician(school):
 
 
 @pytest.fixture
+def office(school):
+    """The school office / data protection: logs subject access requests, never reads a safeguarding record."""
+    return _member(school, Role.OFFICE, "office@oak.example")
+
+
+@pytest.fixture
 def governor(school):
     return _member(school, Role.GOVERNOR, "governor@oak.example", is_safeguarding_governor=True)
 
@@ -222,7 +228,7 @@ def outsider(other_school):
 
 
 @pytest.fixture
-def personas(staff, dsl, deputy, head, osl, technician, governor, chair, parent, trust_lead, outsider):
+def personas(staff, dsl, deputy, head, osl, technician, office, governor, chair, parent, trust_lead, outsider):
     return {
         "staff": staff,
         "dsl": dsl,
@@ -230,6 +236,7 @@ def personas(staff, dsl, deputy, head, osl, technician, governor, chair, parent,
         "head": head,
         "osl": osl,
         "technician": technician,
+        "office": office,
         "governor": governor,
         "chair": chair,
         "parent": parent,

@@ -74,6 +74,7 @@ CONFTEST_PERSONAS = (
     "head",
     "osl",
     "technician",
+    "office",
     "governor",
     "chair",
     "parent",

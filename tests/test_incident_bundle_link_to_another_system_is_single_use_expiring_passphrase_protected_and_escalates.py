@@ -17,7 +17,7 @@ from safeguarding_portal.outbox.models import EmailDelivery
 from safeguarding_portal.reminders import services as reminder_services
 from safeguarding_portal.reminders.models import Reminder
 
-from .bundle_helpers import leaver_with_records
+from .bundle_helpers import built, leaver_with_records
 from .conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def _send(client, school, staff, dsl) -> tuple[CPFileTransfer, str, str]:
     pupil = leaver_with_records(school=school, reporter=staff, cases=1)
     sign_in(client, dsl)
     client.post(reverse("incidents:cp_file_produce", args=[pupil.pk]))
-    transfer = CPFileTransfer.objects.get(pupil=pupil)
+    transfer = built(CPFileTransfer.objects.get(pupil=pupil))  # the background task's work
     response = client.post(
         reverse("incidents:bundle_send", args=[transfer.pk]),
         {

@@ -10,7 +10,7 @@ from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit.models import AuditEvent
 from safeguarding_portal.outbox.models import EmailDelivery
 
-from .bundle_helpers import leaver_with_records
+from .bundle_helpers import built, leaver_with_records
 from .conftest import sign_in
 from .factories import MembershipFactory, PupilFactory, UserFactory
 
@@ -25,7 +25,7 @@ def test_sent_accepted_filed_and_confirmed_on_both_sides(client, school, other_s
 
     sign_in(client, dsl)
     client.post(reverse("incidents:cp_file_produce", args=[pupil.pk]))
-    transfer = CPFileTransfer.objects.get(pupil=pupil)
+    transfer = built(CPFileTransfer.objects.get(pupil=pupil))  # the background task's work
     response = client.post(
         reverse("incidents:bundle_send", args=[transfer.pk]), {"action": "portal", "to_school": other_school.pk}
     )

@@ -36,7 +36,8 @@ def _produce(client, pupil) -> CPFileTransfer:
     response = client.post(reverse("incidents:cp_file_produce", args=[pupil.pk]))
     transfer = CPFileTransfer.objects.get(pupil=pupil)
     assert response.status_code == 302 and response["Location"] == reverse("incidents:transfer", args=[transfer.pk])
-    return transfer
+    # The request asked for it; the background task (incidents.build_cp_file) builds it.
+    return transfers.cp_file_build(transfer_id=transfer.pk)
 
 
 def test_producing_stores_the_pdf_with_its_checksum_and_only_visible_cases(client, signed_in, dsl, leaver, tmp_path):

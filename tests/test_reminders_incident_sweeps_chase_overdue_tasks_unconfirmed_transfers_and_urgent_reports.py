@@ -57,6 +57,7 @@ def test_an_unconfirmed_transfer_past_its_deadline_reminds_the_dsl_team(school, 
         produced_at=now - datetime.timedelta(days=12),
         produced_by=dsl,
         sha256=hashlib.sha256(b"x").hexdigest(),
+        build_state="ready",  # a file is sent once built
         sent_at=now - datetime.timedelta(days=11),
         sent_by=dsl,
         method="secure_email",

@@ -26,7 +26,9 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(client, signed_in, dsl, staff, school):
+def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(
+    client, signed_in, dsl, staff, school, django_capture_on_commit_callbacks
+):
     pupil, case = pupil_with_records(school=school, reporter=staff, dsl=dsl)
     signed_in(dsl)
     sar = log_request(client, pupil=pupil)
@@ -44,8 +46,11 @@ def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(client, sig
     alert_key = next(k for k in held if k.startswith("monitoring.alert:") and k.endswith("/captured"))
     mark(client, sar, target=alert_key, exemption="serious_harm", reason="Would distress the pupil")
 
-    assert client.post(reverse("sar:build", args=[sar.pk])).status_code == 302
+    # The outbox runs the build task after commit (in-process here, as in the embedded mode).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("sar:build", args=[sar.pk])).status_code == 302
     disclosure = Disclosure.objects.get(request=sar)
+    assert disclosure.is_ready
     stored = disclosure.pdf.read()
     assert hashlib.sha256(stored).hexdigest() == disclosure.sha256
     text = _flat(_text(stored))
@@ -80,11 +85,14 @@ def test_redacted_words_are_not_in_the_pdf_and_what_was_sent_is_kept(client, sig
     assert Disclosure.objects.filter(request=sar).count() == 1
 
 
-def test_the_disclosure_pdf_is_tagged_and_names_its_language(client, signed_in, dsl, staff, school):
+def test_the_disclosure_pdf_is_tagged_and_names_its_language(
+    client, signed_in, dsl, staff, school, django_capture_on_commit_callbacks
+):
     pupil, _ = pupil_with_records(school=school, reporter=staff, dsl=dsl)
     signed_in(dsl)
     sar = log_request(client, pupil=pupil)
-    client.post(reverse("sar:build", args=[sar.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("sar:build", args=[sar.pk]))
     reader = PdfReader(io.BytesIO(Disclosure.objects.get().pdf.read()))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])

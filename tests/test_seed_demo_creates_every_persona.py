@@ -31,6 +31,7 @@ SCHOOL_PERSONAS = {
     "head@demo.example": (Role.HEADTEACHER, "Oakfield Primary School"),
     "osl@demo.example": (Role.ONLINE_SAFETY_LEAD, "Oakfield Primary School"),
     "tech@demo.example": (Role.TECHNICIAN, "Oakfield Primary School"),
+    "office@demo.example": (Role.OFFICE, "Oakfield Primary School"),
     "governor@demo.example": (Role.GOVERNOR, "Oakfield Primary School"),
     "chair@demo.example": (Role.GOVERNOR, "Oakfield Primary School"),
     "parent@demo.example": (Role.PARENT, "Oakfield Primary School"),
@@ -145,5 +146,5 @@ def test_the_demo_parent_is_the_guardian_of_two_siblings_at_oakfield(seeded_demo
 
 def test_role_grants_go_through_the_audited_service(seeded_demo):
     grants = AuditEvent.objects.filter(action=AuditAction.ROLE_GRANTED)
-    assert grants.count() == Membership.objects.count() == 11
+    assert grants.count() == Membership.objects.count() == 12  # one per persona with a role (the office too)
     assert {e.detail["user"] for e in grants} == set(SCHOOL_PERSONAS) | {"trust@demo.example"}

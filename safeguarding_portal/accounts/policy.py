@@ -40,6 +40,7 @@ class Role(models.TextChoices):
     GOVERNOR = "governor", "Governor"
     PARENT = "parent", "Parent or carer"
     TRUST_LEAD = "trust_lead", "Trust safeguarding lead"
+    OFFICE = "office", "School office / data protection"
 
 
 class Cap(StrEnum):
@@ -117,8 +118,11 @@ class Cap(StrEnum):
     # Retention schedule (safeguarding_portal.retention): how long each kind of record is kept
     MANAGE_RETENTION = "retention.manage"
 
-    # Subject access requests (sar): log, track the deadline, review the pack, redact, disclose
+    # Subject access requests (sar): log a request, see the list and its deadlines, extend, be reminded...
     MANAGE_SAR = "sar.manage"
+    # ...and read the review pack, mark redactions, build, download and send the disclosure. Whose pack each
+    # reviewer may open is the object rule can_review_subject_access below (pupil: DSL team; staff: head).
+    REVIEW_SAR = "sar.review"
 
     # Trust
     VIEW_TRUST_AGGREGATES = "trust.aggregates"
@@ -197,6 +201,24 @@ ROLE_CAPABILITIES: dict[str, frozenset[Cap]] = {
     ),
     Role.PARENT: frozenset({Cap.SIGN_OWN_AGREEMENTS}),
     Role.TRUST_LEAD: frozenset({Cap.VIEW_TRUST_AGGREGATES, Cap.MANAGE_TRUST}),
+    # The school office / data protection: the whole role in one place. They work at the school, so they report
+    # a concern, see their own reports, who is on duty and the policies, sign their agreement and take training;
+    # they log subject access requests, see the list and its deadlines and are reminded of them. They never read
+    # a safeguarding record: no case, pupil page, alert or review pack (no REVIEW_SAR, TRIAGE or VIEW_PUPILS).
+    Role.OFFICE: frozenset(
+        {
+            Cap.REPORT_CONCERN,
+            Cap.VIEW_OWN_REPORTS,
+            Cap.SEARCH_PUPILS,  # to name the pupil a concern is about, as every member of staff may
+            Cap.VIEW_CONTACTS,
+            Cap.SIGN_OWN_AGREEMENTS,
+            Cap.VIEW_DUTY_ROTA,
+            Cap.OWN_SUPPORT_ACTIONS,
+            Cap.VIEW_OWN_TRAINING,
+            Cap.VIEW_POLICIES,
+            Cap.MANAGE_SAR,
+        }
+    ),
 }
 
 # Capabilities each domain app grants beyond the sets above, one table per app (merged below), so each
@@ -287,12 +309,12 @@ RETENTION_GRANTS: dict[str, set[Cap]] = {
     Role.HEADTEACHER: {Cap.MANAGE_RETENTION},
 }
 
-# Subject access requests: there is no office role, so the DSL team and the head log and manage them. Whose
-# pack each may review is the object rule sar.selectors.can_review (a pupil's: the DSL team; staff: the head).
+# Subject access requests: the office logs them and watches the deadlines (Role.OFFICE, above); the DSL team and
+# the head log and manage them too, and they alone read the pack (whose: can_review_subject_access, below).
 SAR_GRANTS: dict[str, set[Cap]] = {
-    Role.DSL: {Cap.MANAGE_SAR},
-    Role.DEPUTY_DSL: {Cap.MANAGE_SAR},
-    Role.HEADTEACHER: {Cap.MANAGE_SAR},
+    Role.DSL: {Cap.MANAGE_SAR, Cap.REVIEW_SAR},
+    Role.DEPUTY_DSL: {Cap.MANAGE_SAR, Cap.REVIEW_SAR},
+    Role.HEADTEACHER: {Cap.MANAGE_SAR, Cap.REVIEW_SAR},
 }
 
 # The AI tools register: those who keep filtering and monitoring read it; the DSL, the head and the online
@@ -326,7 +348,10 @@ FLAG_CAPABILITIES: dict[str, frozenset[Cap]] = {
     "is_chair": frozenset({Cap.OPEN_CASES}),
 }
 
-TWO_FACTOR_ROLES = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.TECHNICIAN, Role.TRUST_LEAD})
+# The office is here because its lists name the pupils and staff whose records are asked for, and who asked.
+TWO_FACTOR_ROLES = frozenset(
+    {Role.DSL, Role.DEPUTY_DSL, Role.HEADTEACHER, Role.TECHNICIAN, Role.TRUST_LEAD, Role.OFFICE}
+)
 
 # Roles that work in a school context (everyone but the trust lead, whose context is the trust).
 SCHOOL_ROLES = frozenset(set(Role) - {Role.TRUST_LEAD})
@@ -340,7 +365,13 @@ STAFF_ROLES = (
     Role.ONLINE_SAFETY_LEAD,
     Role.HEADTEACHER,
     Role.TECHNICIAN,
+    Role.OFFICE,
 )
+
+
+def roles_with(capability: Cap) -> list[str]:
+    """The roles that hold ``capability`` (in Role order): who a reminder about that work goes to."""
+    return [role for role in Role if capability in ROLE_CAPABILITIES.get(role, frozenset())]
 
 
 # --- URL rules ----------------------------------------------------------------------------------------
@@ -444,6 +475,7 @@ URL_RULES: dict[str, Rule] = {
     "incidents:transfers_badge": needs(Cap.TRIAGE),
     "incidents:transfer": needs(Cap.TRIAGE),
     "incidents:transfer_pdf": needs(Cap.TRIAGE),
+    "incidents:transfer_status": needs(Cap.TRIAGE),  # the "being prepared" panel, polled
     # Signed transfer bundles (incidents/transfer_bundles.py): sending, receiving, importing and verifying are the
     # DSL team's. The one-time link is public: its token and the passphrase sent apart are the keys.
     "incidents:bundle_send": needs(Cap.TRIAGE),
@@ -649,15 +681,18 @@ URL_RULES |= {
 URL_RULES |= {
     "sar:index": needs(Cap.MANAGE_SAR),
     "sar:new": needs(Cap.MANAGE_SAR),
+    # The subject picker's search: names pupils and staff to whoever logs requests (each search audited).
+    "sar:subject_search": needs(Cap.MANAGE_SAR),
     "sar:detail": needs(Cap.MANAGE_SAR),
     "sar:extend": needs(Cap.MANAGE_SAR),
-    # The pack and what is built from it: object rule sar.selectors.can_review (pupil: DSL team; staff: head).
-    "sar:pack": needs(Cap.MANAGE_SAR),
-    "sar:mark": needs(Cap.MANAGE_SAR),
-    "sar:withdraw": needs(Cap.MANAGE_SAR),
-    "sar:build": needs(Cap.MANAGE_SAR),
-    "sar:disclosure_pdf": needs(Cap.MANAGE_SAR),
-    "sar:sent": needs(Cap.MANAGE_SAR),
+    # The pack and what is built from it: object rule can_review_subject_access (pupil: DSL team; staff: head).
+    "sar:pack": needs(Cap.REVIEW_SAR),
+    "sar:mark": needs(Cap.REVIEW_SAR),
+    "sar:withdraw": needs(Cap.REVIEW_SAR),
+    "sar:build": needs(Cap.REVIEW_SAR),
+    "sar:disclosure_status": needs(Cap.REVIEW_SAR),
+    "sar:disclosure_pdf": needs(Cap.REVIEW_SAR),
+    "sar:sent": needs(Cap.REVIEW_SAR),
 }
 
 # Every URL in these namespaces follows the namespace rule (Django's admin has hundreds of URLs).
@@ -717,6 +752,41 @@ def can_view_filter_change(portal, change) -> bool:
     return sees_all_filter_changes(portal) or change.requested_by_id == portal.user.pk
 
 
+# --- Object rules: subject access requests ---------------------------------------------------------------
+# Who reads a request's review pack, marks it and builds, downloads and sends its disclosure: a pupil's records are
+# the DSL team's (cases, monitoring alerts, flags), a member of staff's (allegations about them) the headteacher's;
+# never one's own. Logging and tracking requests (MANAGE_SAR: the office too) opens none of it. The rule reads
+# only the request's columns, so it lives here; sar/access.py registers the audit log's rule for requests.
+
+
+def subject_access_visibility(portal) -> models.Q:
+    """A filter on sar.SubjectAccessRequest: the requests this person manages (never one about themself)."""
+    if portal.school is None or not portal.can(Cap.MANAGE_SAR):
+        return Q(pk__in=[])
+    return Q(school=portal.school) & ~Q(subject_staff=portal.user)
+
+
+def subject_access_review_visibility(portal) -> models.Q:
+    """A filter on sar.SubjectAccessRequest: the requests whose pack this person reviews (can_review_subject_access
+    for one request; a test holds the two together)."""
+    if portal.school is None or not portal.can(Cap.REVIEW_SAR):
+        return Q(pk__in=[])
+    reviewed = Q(pk__in=[])
+    if portal.can(Cap.TRIAGE):
+        reviewed |= Q(subject_staff__isnull=True)
+    if portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS):
+        reviewed |= Q(subject_staff__isnull=False)
+    return Q(school=portal.school) & reviewed & ~Q(subject_staff=portal.user)
+
+
+def can_review_subject_access(portal, sar) -> bool:
+    if portal.school is None or sar.school_id != portal.school.pk or not portal.can(Cap.REVIEW_SAR):
+        return False
+    if sar.subject_staff_id is not None:
+        return sar.subject_staff_id != portal.user.pk and portal.can(Cap.RECEIVE_STAFF_ALLEGATIONS)
+    return portal.can(Cap.TRIAGE)
+
+
 # --- Curriculum and training --------------------------------------------------------------------------
 
 
@@ -765,9 +835,15 @@ AUDIT_RECORD_CAPS: dict[str, Cap] = {
     "monitoring.monitoringalert": Cap.TRIAGE_ALERTS,
     "duty.encompassnotification": Cap.VIEW_ENCOMPASS,
     "duty.encompassentry": Cap.VIEW_ENCOMPASS,
-    "sar.subjectaccessrequest": Cap.MANAGE_SAR,
 }
-AUDIT_OBJECT_RULES = ("incidents.incident", "incidents.attachment", "curriculum.trainingrecord", *AUDIT_RECORD_CAPS)
+AUDIT_OBJECT_RULES = (
+    "incidents.incident",
+    "incidents.attachment",
+    "curriculum.trainingrecord",
+    # Per request (sar/access.py): entries about a request about oneself are never listed to its subject.
+    "sar.subjectaccessrequest",
+    *AUDIT_RECORD_CAPS,
+)
 
 
 def audit_visibility(portal) -> models.Q:

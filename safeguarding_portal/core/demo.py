@@ -235,6 +235,14 @@ PERSONAS: tuple[PersonaSpec, ...] = (
     ),
     PersonaSpec("tech", "tech@demo.example", "Tom Hughes", Role.TECHNICIAN, "oakfield", "IT technician"),
     PersonaSpec(
+        "office",
+        "office@demo.example",
+        "Linda Patel",
+        Role.OFFICE,
+        "oakfield",
+        "School business manager (data protection)",
+    ),
+    PersonaSpec(
         "governor",
         "governor@demo.example",
         "Margaret Ellis",

@@ -33,6 +33,9 @@ RATES: dict[str, str] = {
     # device is more than anyone needs to tell; the whole school shares one address, so that limit is wide.
     "incidents.pupil_tell.device": "5/h",
     "incidents.pupil_tell.ip": "120/h",
+    # The one-time CP file link (public: its token and a passphrase sent apart are the keys): a receiving DSL
+    # opens it, types the passphrase and confirms receipt in a few requests; guessing tokens or passphrases is not.
+    "incidents.bundle_link.ip": "20/10m",
 }
 
 Key = str | Callable[[str, HttpRequest], str]

@@ -26,7 +26,7 @@ from .reading import FileRejected, RowError, read_table
 
 # Roles a staff file speaks for. Governors and parents are never ended by a staff import.
 STAFF_FILE_ROLES = frozenset(
-    {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER, Role.TECHNICIAN}
+    {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.ONLINE_SAFETY_LEAD, Role.HEADTEACHER, Role.TECHNICIAN, Role.OFFICE}
 )
 
 
@@ -48,6 +48,13 @@ _ROLE_ALIASES = {
     "headofschool": Role.HEADTEACHER,
     "ittechnician": Role.TECHNICIAN,
     "networkmanager": Role.TECHNICIAN,
+    # The school office's data-protection lead, as MIS exports and staff lists name them.
+    "office": Role.OFFICE,
+    "schooloffice": Role.OFFICE,
+    "dataprotection": Role.OFFICE,
+    "dataprotectionlead": Role.OFFICE,
+    "dataprotectionofficer": Role.OFFICE,
+    "dpo": Role.OFFICE,
 }
 _ROLE_LOOKUP = {
     **{_norm(role.value): role for role in Role},
@@ -55,7 +62,7 @@ _ROLE_LOOKUP = {
     **_ROLE_ALIASES,
 }
 _STAFF_FILE_GRANTS = STAFF_FILE_ROLES | {Role.GOVERNOR}
-_ROLE_NAMES = "Staff, DSL, Deputy DSL, Online safety lead, Headteacher, Technician, Governor"
+_ROLE_NAMES = "Staff, DSL, Deputy DSL, Online safety lead, Headteacher, Technician, Office, Governor"
 
 
 def parse_roles(value: str) -> list[str]:

@@ -8,7 +8,7 @@ import incidents.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0020_case_counts"),
+        ("incidents", "0022_case_count_never_negative"),
         ("schools", "0008_parent_languages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -810,7 +810,11 @@ class DeviceOutcome(models.TextChoices):
 
 class DeviceSearch(ChainedRecord):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="device_searches")
+    # Empty only on a search disposed of with its case under the retention schedule (incidents.disposal): the
+    # service always names the pupil, and the form requires one.
+    pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="device_searches"
+    )
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="device_searches"
     )

@@ -195,6 +195,8 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
 
 def transfer_pdf(request: HttpRequest, transfer_id: int) -> FileResponse:
     transfer = _transfer_or_404(request, transfer_id)
+    if not transfer.pdf:
+        raise Http404("This CP file was disposed of under the retention schedule.")
     with transfer.pdf.open("rb") as handle:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != transfer.sha256:

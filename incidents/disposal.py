@@ -170,7 +170,7 @@ class CaseDisposal:
                 tombstone(entry, residue=residue_of(entry, values), made_at=entry.at)
                 blank(entry, values)
                 rows += 1
-            values = {
+            values: dict[str, Any] = {
                 "pupil": None,
                 "device": "",
                 "reason": "",

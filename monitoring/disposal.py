@@ -86,7 +86,9 @@ class AlertDisposal:
             return 0
         rows = 0
         for event in AlertEvent.objects.filter(alert=alert).order_by("seq"):
-            kept = {"outcome": event.data["outcome"]} if event.kind == EventKind.CLOSED and "outcome" in event.data else {}
+            kept = (
+                {"outcome": event.data["outcome"]} if event.kind == EventKind.CLOSED and "outcome" in event.data else {}
+            )
             values = {"text": "", "data": kept}
             tombstone(event, residue=residue_of(event, values), made_at=event.at)
             blank(event, values)
@@ -95,9 +97,10 @@ class AlertDisposal:
         if (
             message is not None
             and not Tombstone.objects.filter(record_table=InboundMessage._meta.db_table, record_id=message.pk).exists()
-            and not MonitoringAlert.objects.filter(message=message).exclude(pk=alert.pk).exclude(
-                pk__in=Tombstone.objects.filter(record_table=MonitoringAlert._meta.db_table).values("record_id")
-            ).exists()
+            and not MonitoringAlert.objects.filter(message=message)
+            .exclude(pk=alert.pk)
+            .exclude(pk__in=Tombstone.objects.filter(record_table=MonitoringAlert._meta.db_table).values("record_id"))
+            .exists()
         ):
             tombstone(message, made_at=message.received_at)
             blank(message, MESSAGE_BLANKED)

@@ -25,7 +25,8 @@ from incidents.models import (
     TransferBundle,
 )
 from safeguarding_portal.audit import chain
-from safeguarding_portal.retention import disposal, services as retention_services
+from safeguarding_portal.retention import disposal
+from safeguarding_portal.retention import services as retention_services
 from safeguarding_portal.retention.models import DisposalBatch, Tombstone
 
 from . import clock
@@ -138,7 +139,7 @@ def test_a_rolled_back_disposal_keeps_the_files(school, staff, dsl, head, django
         _dispose(school, dsl, head)
         transaction.set_rollback(True)
     assert callbacks == []  # the deletions were dropped with the transaction
-    assert transfer.pdf.storage.exists(transfer.pdf.name)
+    assert transfer.pdf.storage.exists(transfer.pdf.name) and bundle.file.storage.exists(bundle.file.name)
     assert CPFileTransfer.objects.get(pk=transfer.pk).pdf.name == transfer.pdf.name
 
 

@@ -33,8 +33,13 @@ def old_events(school, dsl, time_machine):
     time_machine.move_to(clock.at("2019-05-07 10:00"), tick=False)
     made = {
         "viewed": audit_record(
-            action=AuditAction.RECORD_VIEWED, origin=ORIGIN, actor=dsl, school=school, obj=child,
-            summary="Viewed Juniper Blackwood's chronology", detail={"pupil": "Juniper Blackwood"},
+            action=AuditAction.RECORD_VIEWED,
+            origin=ORIGIN,
+            actor=dsl,
+            school=school,
+            obj=child,
+            summary="Viewed Juniper Blackwood's chronology",
+            detail={"pupil": "Juniper Blackwood"},
         ),
         "held": audit_record(
             action=AuditAction.RECORD_VIEWED, origin=ORIGIN, actor=dsl, school=school, obj=held, summary="Viewed"
@@ -62,9 +67,7 @@ def _dispose(school, dsl, head):
 
 def test_only_old_unheld_events_outside_the_retention_trail_are_listed(school, dsl, old_events):
     disposal.sweep(today=clock.at("2026-12-01 09:00").date(), force=True)
-    assert list(DisposalItem.objects.filter(kind=KIND).values_list("record_id", flat=True)) == [
-        old_events["viewed"].pk
-    ]
+    assert list(DisposalItem.objects.filter(kind=KIND).values_list("record_id", flat=True)) == [old_events["viewed"].pk]
 
 
 def test_a_disposed_event_keeps_its_link_and_the_chain_verifies(client, signed_in, school, dsl, head, old_events):
@@ -72,7 +75,11 @@ def test_a_disposed_event_keeps_its_link_and_the_chain_verifies(client, signed_i
     gone = AuditEvent.objects.get(pk=old_events["viewed"].pk)
     assert (gone.ip, gone.user_agent, gone.summary, gone.detail, gone.object_id) == (None, "", "", {}, "")
     assert (gone.hash, gone.seq, gone.actor, gone.action, gone.object_type) == (
-        old_events["viewed"].hash, old_events["viewed"].seq, dsl, AuditAction.RECORD_VIEWED, "schools.pupil",
+        old_events["viewed"].hash,
+        old_events["viewed"].seq,
+        dsl,
+        AuditAction.RECORD_VIEWED,
+        "schools.pupil",
     )
     assert Tombstone.objects.get(record_model="audit.AuditEvent").record_id == gone.pk
     for kept in ("held", "retention", "recent"):

@@ -85,7 +85,13 @@ def test_disposal_blanks_what_was_captured_and_the_chains_still_verify(
         disposal.batch_approve(school=school, user=head, batch=batch)
 
     gone.refresh_from_db()
-    assert (gone.captured_text, gone.device, gone.username, gone.user_email, gone.screenshot.name) == ("", "", "", "", "")
+    assert (gone.captured_text, gone.device, gone.username, gone.user_email, gone.screenshot.name) == (
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
     assert gone.pupil_id is None and (gone.rule, gone.outcome, gone.state) == ("Bullying", "nfa", "closed")
     assert not storage.exists(shot)
     events = AlertEvent.objects.filter(alert=gone)

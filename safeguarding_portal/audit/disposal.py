@@ -37,7 +37,7 @@ from .models import AuditEvent
 
 PUPIL_OBJECT = "schools.pupil"
 NEVER_DISPOSED_PREFIX = "retention."
-BLANKED = {"ip": None, "user_agent": "", "summary": "", "detail": {}}
+BLANKED: dict[str, Any] = {"ip": None, "user_agent": "", "summary": "", "detail": {}}
 
 
 def label_of(pk: int) -> str:
@@ -54,9 +54,9 @@ class AuditDisposal:
 
         if not school_ids:
             return []
-        events = AuditEvent.objects.filter(
-            school_id__in=school_ids, at__date__lte=years_before(today, years)
-        ).exclude(action__startswith=NEVER_DISPOSED_PREFIX)
+        events = AuditEvent.objects.filter(school_id__in=school_ids, at__date__lte=years_before(today, years)).exclude(
+            action__startswith=NEVER_DISPOSED_PREFIX
+        )
         # The few pupils under a hold, as the text the log stores their ids in.
         held = [str(pk) for pk in held_pupils.values_list("pupil_id", flat=True)]
         if held:
@@ -78,13 +78,13 @@ class AuditDisposal:
                 found[pk].add(int(object_id))
         return found
 
-    def find(self, *, school, label: str) -> int | None:
+    def find(self, *, school: Any, label: str) -> int | None:
         number = label.strip().upper().removeprefix("AUD-")
         if not number.isdigit():
             return None
         return AuditEvent.objects.filter(school=school, pk=int(number)).values_list("pk", flat=True).first()
 
-    def dispose(self, *, school, record_id: int, tombstone: Callable[..., Any]) -> int:
+    def dispose(self, *, school: Any, record_id: int, tombstone: Callable[..., Any]) -> int:
         from safeguarding_portal.retention.disposal import blank, residue_of
 
         event = AuditEvent.objects.get(pk=record_id, school=school)

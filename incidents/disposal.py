@@ -166,9 +166,9 @@ class CaseDisposal:
         rows = 0
         for search in DeviceSearch.objects.filter(incident=incident).order_by("seq"):
             for entry in DeviceSearchEntry.objects.filter(search=search).order_by("seq"):
-                values = {"text": ""}
-                tombstone(entry, residue=residue_of(entry, values), made_at=entry.at)
-                blank(entry, values)
+                blanked = {"text": ""}
+                tombstone(entry, residue=residue_of(entry, blanked), made_at=entry.at)
+                blank(entry, blanked)
                 rows += 1
             values: dict[str, Any] = {
                 "pupil": None,

@@ -116,4 +116,5 @@ def test_disposal_blanks_what_was_captured_and_the_chains_still_verify(
         page = client.get(url)
         assert page.status_code == 200, url
         assert "how to hurt myself" not in page.content.decode()
+    assert 'data-testid="alert-disposed"' in client.get(reverse("monitoring:alert", args=[gone.pk])).content.decode()
     assert client.get(reverse("monitoring:alert_screenshot", args=[gone.pk])).status_code == 404

@@ -9,6 +9,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
@@ -108,7 +109,9 @@ def test_nothing_of_the_child_is_left_on_the_case_its_searches_files_or_tasks(
     assert Tombstone.objects.filter(record_model="incidents.DeviceSearch", record_id=search.pk).exists()
     assert Tombstone.objects.filter(record_model="incidents.DeviceSearchEntry").count() == 1
     search_page = client.get(reverse("incidents:device_search", args=[search.pk])).content.decode()
-    assert "Quartermain" not in search_page and "disposed of" in search_page
+    assert "Quartermain" not in search_page and "disposed of" in search_page and "Add the note" not in search_page
+    with pytest.raises(ValidationError, match="disposed of"):
+        searches.search_note(search=search, by=head, text=f"{child.surname} came back for the phone")
 
     transfer.refresh_from_db()
     bundle.refresh_from_db()

@@ -116,5 +116,9 @@ def test_disposal_blanks_what_was_captured_and_the_chains_still_verify(
         page = client.get(url)
         assert page.status_code == 200, url
         assert "how to hurt myself" not in page.content.decode()
+    # The batch's page lists the alert's tombstone with its rows (its 3 events and itself), as it does a case's.
+    review = client.get(reverse("retention:batch", args=[batch.pk])).content.decode()
+    tombstones = review[review.index('data-testid="tombstones"') :]
+    assert f"MON-{gone.pk}" in tombstones and "4 rows blanked" in tombstones
     assert 'data-testid="alert-disposed"' in client.get(reverse("monitoring:alert", args=[gone.pk])).content.decode()
     assert client.get(reverse("monitoring:alert_screenshot", args=[gone.pk])).status_code == 404

@@ -57,16 +57,18 @@ def batches(*, school):
 
 
 def tombstones(*, batch):
-    """What is left of the batch's records: one line per case (its own tombstone), with its rows counted."""
-    from django.db.models import Count
+    """What is left of the batch's records: one line per record (its own tombstone), with its rows counted.
+
+    A record's own row is tombstoned last by every kind's ``dispose`` (a case after its timeline, an alert after
+    its events), so the last tombstone of each record stands for it, whatever the kind."""
+    from django.db.models import Count, Max
 
     from .models import Tombstone
 
-    rows = Tombstone.objects.filter(batch=batch)
-    counts = dict(rows.order_by().values("record_label").annotate(n=Count("pk")).values_list("record_label", "n"))
-    cases = list(rows.filter(record_table="incidents_incident").order_by("record_label")) or list(
-        rows.order_by("record_label", "id")
-    )
-    for t in cases:
-        t.rows = counts.get(t.record_label, 1)
-    return cases
+    rows = Tombstone.objects.filter(batch=batch).order_by()
+    per_record = list(rows.values("kind", "record_label").annotate(n=Count("pk"), last=Max("pk")))
+    counts = {r["last"]: r["n"] for r in per_record}
+    heads = list(Tombstone.objects.filter(pk__in=list(counts)).order_by("record_label", "id"))
+    for t in heads:
+        t.rows = counts[t.pk]
+    return heads

@@ -1,7 +1,13 @@
 """The signing certificate: a PDF of what was signed, by whom, when and from where, with a verification code.
 
-Rendered in a Celery task after the signature commits (WeasyPrint takes a second; a parent's request must
-not wait for it), stored through the storage API, and made again on demand if someone asks first.
+Built when it is first needed (the first download by the parent, the signer or the school), never while
+signing: a WeasyPrint PDF costs well over 100 ms of CPU, several times a parent's whole signing, and most are
+never downloaded. The receipt email carries the verification codes (from the signature) and the parent's
+link, not the PDF. Built once and stored: its SHA-256 is what the verify page checks an uploaded PDF against.
+
+What it certifies is fixed at signing, whenever it is built: the chained signature record, the version's
+text, and the trail up to the moment of signing (later views and consent changes are on the parent's page
+and in the register, not here), with no "made at" time, so a build next year has the same content.
 """
 
 from __future__ import annotations
@@ -10,9 +16,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from safeguarding_portal.core.pdf import render_pdf
 from safeguarding_portal.schools import languages
@@ -23,15 +28,21 @@ from .services import format_code
 
 def render_certificate(signature: Signature) -> bytes:
     version = signature.version
-    events = list(SignatureEvent.objects.filter(signature=signature).order_by("at", "pk")) + list(
-        SignatureEvent.objects.filter(request_id=signature.request_id, signature__isnull=True).order_by("at", "pk")
+    # The trail as it stood when the signature was made: the events of the signing itself and those before it.
+    until = signature.signed_at
+    events = list(SignatureEvent.objects.filter(signature=signature, at__lte=until).order_by("at", "pk")) + list(
+        SignatureEvent.objects.filter(request_id=signature.request_id, signature__isnull=True, at__lte=until)
         if signature.request_id
         else []
     )
     if signature.request_id and signature.request.invitation_id:
         invitation_id = signature.request.invitation_id
-        events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True))
-        events += reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
+        events += list(SignatureEvent.objects.filter(invitation_id=invitation_id, request__isnull=True, at__lte=until))
+        events += [
+            e
+            for e in reminded_events(campaign_id=signature.request.campaign_id, invitation_id=invitation_id)
+            if e.at <= until
+        ]
     events.sort(key=lambda e: (e.at, e.pk))
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
@@ -57,7 +68,6 @@ def render_certificate(signature: Signature) -> bytes:
             "text_language_code": signature.text_language or languages.ENGLISH,
             "text_sha256": signature.text_sha256 or version.sha256,
             "code": format_code(signature.verification_code),
-            "generated_at": timezone.localtime(),
             # In full: a printed certificate is checked by someone typing the address, not clicking it.
             "verify_url": settings.SITE_URL + reverse("aup:verify"),
         },
@@ -74,25 +84,27 @@ def reminded_events(*, campaign_id: int, invitation_id: int) -> list[SignatureEv
 
 
 def certificate_for(signature: Signature) -> Certificate:
-    """The signature's certificate, built the first time it is needed (the outbox's task after the signature
-    commits, or a download that comes first) and never again: its SHA-256 is what the verify page checks a PDF
-    against. Builders of one signature queue on its row, so the second finds the first's certificate rather
-    than rendering (about 90 ms of CPU) a PDF it would throw away."""
-    existing = Certificate.objects.filter(signature=signature).first()
+    """The signature's certificate, built the first time it is needed and never again: its SHA-256 is what the
+    verify page checks a PDF against.
+
+    The database decides who builds: the signature's one certificate row (unique per signature; the receipt
+    task may have made it already, empty, to record the email) is locked, so a second builder of the same
+    signature waits for the first and finds its PDF rather than rendering one it would throw away; and the
+    PDF is written only into a row that has none (a conditional UPDATE), so even without row locks (SQLite) a
+    certificate's hash, once stored, never changes."""
+    existing = Certificate.objects.filter(signature=signature).exclude(sha256="").first()
     if existing:
         return existing
     with transaction.atomic():
-        Signature.objects.select_for_update().filter(pk=signature.pk).values_list("pk", flat=True).first()
-        existing = Certificate.objects.filter(signature=signature).first()
-        if existing:  # built by whoever held the row before us
-            return existing
+        Certificate.objects.bulk_create([Certificate(signature=signature)], ignore_conflicts=True)
+        certificate = Certificate.objects.select_for_update().get(signature=signature)
+        if certificate.sha256:  # built by whoever held the row before us
+            return certificate
         body = render_certificate(signature)
-        certificate = Certificate(signature=signature, sha256=hashlib.sha256(body).hexdigest())
+        sha256 = hashlib.sha256(body).hexdigest()
         certificate.pdf.save(f"{signature.verification_code}.pdf", ContentFile(body), save=False)
-        try:
-            with transaction.atomic():
-                certificate.save()
-        except IntegrityError:  # on a database without row locks (SQLite's whole-file lock serialises anyway)
+        if not Certificate.objects.filter(pk=certificate.pk, sha256="").update(sha256=sha256, pdf=certificate.pdf.name):
             certificate.pdf.delete(save=False)
-            return Certificate.objects.get(signature=signature)
+            return Certificate.objects.get(pk=certificate.pk)
+        certificate.sha256 = sha256
     return certificate

@@ -13,6 +13,12 @@ from safeguarding_portal.audit.projections import Mismatch
 from .models import Consent, EventKind, RequestStatus, Signature, SignatureEvent, SigningRequest
 
 
+def _disposed(model):
+    from safeguarding_portal.retention.models import Tombstone
+
+    return Tombstone.objects.filter(record_table=model._meta.db_table).values("record_id")
+
+
 def _consents_from_chain(school_id: int) -> dict[tuple[int, str], bool]:
     """Each child's current answer per item: the latest of their signatures and consent changes."""
     latest: dict[tuple[int, str], tuple] = {}
@@ -29,7 +35,7 @@ def _consents_from_chain(school_id: int) -> dict[tuple[int, str], bool]:
             offer((pupil_id, item), (at, 0, seq), bool(given))
     changes = SignatureEvent.objects.filter(
         school_id=school_id, kind__in=[EventKind.CONSENT_GIVEN, EventKind.WITHDRAWN], pupil__isnull=False
-    )
+    ).exclude(pk__in=_disposed(SignatureEvent))  # blanked under the retention schedule, with its signature
     # A change made in the same instant as a signature came after it (the signature is what it changes).
     for pupil_id, at, seq, kind, data in changes.values_list("pupil_id", "at", "seq", "kind", "data").iterator(
         chunk_size=5000

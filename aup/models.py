@@ -231,6 +231,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # Opening the link writes only the two fields above (no lock on the school's evidence chain: a parent reading
+    # the agreement must not queue behind others signing). The chained "opened" event follows with the parent's
+    # signature or refusal, or the morning sweep for those who did neither; ``opened_chained`` says it is written.
+    opened_ip = models.GenericIPAddressField(null=True, blank=True)
+    opened_chained = models.BooleanField(default=False)
     bounced_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True, help_text="When the signing link was last used to sign.")
     # The language the parent chose on the page ("" until they choose one): reminders and receipts follow it.
@@ -238,6 +243,14 @@ class Invitation(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "guardian"], name="invitation_one_per_guardian")]
+        indexes = [
+            # The sweep's "opened, not yet chained": a handful among a campaign's thousands.
+            models.Index(
+                fields=["opened_at"],
+                name="invitation_open_unchained",
+                condition=Q(opened_at__isnull=False, opened_chained=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} ({self.campaign})"
@@ -501,11 +514,29 @@ def certificate_path(instance: Certificate, filename: str) -> str:
 
 
 class Certificate(models.Model):
+    """A signature's certificate PDF, built when first needed (``aup.certificate.certificate_for``), once.
+
+    The row may come first, empty: the receipt email records itself here (``emailed_at``) before anyone has
+    asked for the PDF. Once built, the PDF and its hash are set together and never change."""
+
     signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="certificate")
-    pdf = models.FileField(upload_to=certificate_path)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    pdf = models.FileField(upload_to=certificate_path, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # Not built yet (neither), or built (both): never a file without its hash or a hash without its file.
+            models.CheckConstraint(
+                name="certificate_pdf_and_hash_together",
+                condition=(Q(pdf="") & Q(sha256="")) | (~Q(pdf="") & ~Q(sha256="")),
+            )
+        ]
+
+    @property
+    def built(self) -> bool:
+        return bool(self.sha256)
 
     def __str__(self) -> str:
         return f"Certificate for {self.signature_id}"

@@ -8,6 +8,11 @@ Staff are few and go through ``remind`` one by one. Parents can be hundreds of t
 the start of the year, so their reminders are written the way ``remind`` writes them (same normalisation,
 same once-a-day unique key) but a campaign at a time, with one insert per batch instead of one per parent,
 and the evidence chain gets one "reminded" event per campaign and day naming the invitations reminded.
+
+A parent's reminder is in their language, like their invitation (``invitation_language``: their choice, else their
+child's MIS home language if the school offers it, else English): the item is worded here, and the digest around
+it by the reminders' parents' wrapper, which reads ``Reminder.language``. The children's home languages are read
+once per campaign, not once per parent.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.base import ModelState
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from safeguarding_portal.audit.chain import append, append_many
 from safeguarding_portal.core.bulk import insert_rows
@@ -29,9 +36,10 @@ from safeguarding_portal.core.locks import hold_for_transaction
 from safeguarding_portal.reminders.models import Reminder
 from safeguarding_portal.reminders.registry import sweep
 from safeguarding_portal.reminders.services import remind, send_now
+from safeguarding_portal.schools import languages
 
 from .models import Campaign, EventKind, Invitation, RequestStatus, SignatureEvent, SigningRequest
-from .services import now, signing_token
+from .services import chain_openings, home_languages_by_invitation, language_among, now, signing_token
 
 KIND = "aup.unsigned"
 BATCH = 5000
@@ -42,8 +50,35 @@ def _due(sent_on: datetime.date, today: datetime.date, every: int) -> bool:
     return days > 0 and days % every == 0
 
 
-def _parent_text(campaign: Campaign) -> str:
-    return f"Please sign {campaign.school.name}'s acceptable use agreement (closes {campaign.closes_on:%d %B})."[:300]
+def _parent_text(campaign: Campaign, language: str = languages.ENGLISH) -> str:
+    """The digest's line for a parent, in their language (the date's month too); no child's name."""
+    with translation.override(language):
+        return (
+            gettext("Please sign %(school)s's acceptable use agreement (closes %(date)s).")
+            % {"school": campaign.school.name, "date": date_format(campaign.closes_on, "j E")}
+        )[:300]
+
+
+class _Languages:
+    """Each invitation's language for one campaign, from two things read once: the school's offered languages
+    and the children's MIS home languages (one query); each language's line is worded once."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+        self.offered = languages.offered(campaign.school.parent_languages)
+        self._homes: dict[int, list[str]] | None = None
+        self._texts: dict[str, str] = {}
+
+    def of(self, invitation_id: int, chosen: str) -> str:
+        if self._homes is None:
+            # Read at the first parent, never when the school offers English only.
+            self._homes = home_languages_by_invitation(self.campaign) if len(self.offered) > 1 else {}
+        return language_among(offered=self.offered, chosen=chosen, homes=self._homes.get(invitation_id, []))
+
+    def text(self, language: str) -> str:
+        if language not in self._texts:
+            self._texts[language] = _parent_text(self.campaign, language)
+        return self._texts[language]
 
 
 def _staff_text(campaign: Campaign) -> str:
@@ -51,18 +86,17 @@ def _staff_text(campaign: Campaign) -> str:
 
 
 def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.datetime, already: set[str]) -> int:
-    text = _parent_text(campaign)
     pending = SigningRequest.objects.filter(invitation=OuterRef("pk"), status=RequestStatus.PENDING)
     rows = (
         Invitation.objects.filter(campaign=campaign, sent_at__isnull=False, bounced_at__isnull=True)
         .filter(Exists(pending))
-        .values_list("pk", "email", "nonce", "sent_at")
+        .values_list("pk", "email", "nonce", "sent_at", "language")
         .iterator(chunk_size=BATCH)
     )
     every = campaign.remind_every_days
     due = {
-        f"invitation:{pk}": (pk, email, nonce)
-        for pk, email, nonce, sent_at in rows
+        f"invitation:{pk}": (pk, email, nonce, chosen)
+        for pk, email, nonce, sent_at, chosen in rows
         if _due(sent_at.date(), today, every)
     }
     if not due:
@@ -74,17 +108,20 @@ def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.dateti
     prefix = f"{settings.SITE_URL}{reverse('aup:sign', args=['TOKEN'])}".replace("TOKEN/", "")
     stub = Invitation(campaign_id=campaign.pk)
     new_reminder = _maker(Reminder)
+    spoken = _Languages(campaign)
     reminders = []
-    for key, _pk, email, nonce in fresh:
+    for key, pk, email, nonce, chosen in fresh:
         stub.nonce = nonce
+        language = spoken.of(pk, chosen)
         reminders.append(
             new_reminder(
                 recipient_email=email.strip().lower(),
                 recipient_user_id=None,
                 kind=KIND,
                 key=key,
-                text=text,
+                text=spoken.text(language),
                 url=f"{prefix}{signing_token(stub)}/"[:500],
+                language=language,
                 school_id=campaign.school_id,
                 on=today,
                 created_at=at,
@@ -105,7 +142,7 @@ def _chase_parents(campaign: Campaign, today: datetime.date, at: datetime.dateti
             at=at,
             campaign_id=campaign.pk,
             actor="Safeguarding Portal",
-            data={"invitations": sorted(pk for _, pk, _, _ in fresh)},
+            data={"invitations": sorted(pk for _, pk, _, _, _ in fresh)},
         )
     )
     return len(fresh)
@@ -169,7 +206,11 @@ def chase_unsigned(*, today: datetime.date) -> int:
         # once per campaign: quadratic over a trust. Invitation keys are unique across schools.
         today_reminders = Reminder.objects.filter(kind=KIND, on=today, key__startswith="invitation:")
         already = set(today_reminders.values_list("key", flat=True))
-        return sum(_chase_parents(c, today, at, already) + _chase_staff(c, today, at) for c in campaigns)
+        chased = sum(_chase_parents(c, today, at, already) + _chase_staff(c, today, at) for c in campaigns)
+    # Links opened yesterday by parents who neither signed nor refused: their "opened" events, chained now (the
+    # opening itself writes no chained record, so that it never waits for the school's chain).
+    chain_openings()
+    return chased
 
 
 # --- The office chasing now ------------------------------------------------------------------------------
@@ -219,6 +260,7 @@ def chase_now(
     if (invitation is not None and not invitations) or (request is not None and not staff):
         raise ValidationError("Nothing is waiting from them: they have answered.")
     prefix = f"{settings.SITE_URL}{reverse('aup:sign', args=['TOKEN'])}".replace("TOKEN/", "")
+    spoken = _Languages(campaign)
     reminded_invitations, emails, names = [], [], {}
     for inv in invitations:
         name = inv.guardian.full_name
@@ -228,14 +270,16 @@ def chase_now(
         if inv.sent_at is None:
             result.queued.append(name)
             continue
+        language = spoken.of(inv.pk, inv.language)
         if remind(
             recipient_email=inv.email,
             kind=KIND,
             key=f"invitation:{inv.pk}",
-            text=_parent_text(campaign),
+            text=spoken.text(language),
             url=f"{prefix}{signing_token(inv)}/",
             school_id=campaign.school_id,
             on=today,
+            language=language,
         ):
             reminded_invitations.append(inv)
             emails.append(inv.email)

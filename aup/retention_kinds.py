@@ -2,6 +2,8 @@
 
 from safeguarding_portal.retention.registry import RecordKind, Trigger, register
 
+from .disposal import AgreementDisposal
+
 # The IRMS toolkit for schools has no line for acceptable use agreements; they are a promise each party made,
 # so the portal keeps them while the person is at the school and six years after, the limitation period for a
 # claim in contract (Limitation Act 1980, s.5), as the toolkit does for staff records.
@@ -13,5 +15,6 @@ register(
         years=6,
         covers="Signed acceptable use agreements, parents' consents, paper scans and certificates.",
         source="Kept while on roll or in post, then 6 years: the Limitation Act 1980 period for a claim in contract.",
+        disposal=AgreementDisposal(),
     )
 )

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from sar.sources import Passage, Record, Subject, source
 
+from .disposal import disposed_ids
 from .models import Consent, Signature
 
 
@@ -16,14 +17,22 @@ def signatures(*, portal, subject: Subject) -> list[Record]:
     if portal.school is None:
         return []
     whose = Q(pupil=subject.pupil) if subject.is_pupil else Q(user=subject.staff, pupil__isnull=True)
-    found = (
+    found = list(
         Signature.objects.filter(whose, school=portal.school)
         .select_related("version__agreement")
         .order_by("signed_at", "pk")
     )
     records = []
+    gone = disposed_ids(s.pk for s in found)
     for s in found:
         prefix = f"aup.signature:{s.pk}"
+        if s.pk in gone:
+            # Disposed of under the retention schedule: nothing personal is left to disclose, only that it was.
+            t = gone[s.pk]
+            text = f"Disposed of under the retention schedule on {t.disposed_at:%-d %B %Y} ({t.rule})"
+            passages = [Passage(f"{prefix}/disposed", "Disposed of", text)]
+            records.append(Record(prefix, f"{s.version.agreement.title}, {s.version.label}", s.signed_at, passages))
+            continue
         passages = [
             Passage(f"{prefix}/signer", "Signed by", s.signer_name + (f" ({s.organisation})" if s.organisation else ""))
         ]

@@ -334,6 +334,7 @@ def bundle_records(*, school: School, pupil) -> list[dict]:
     (withdrawals...), each with its chain link, for a transfer bundle."""
     from incidents.bundles import item
 
+    from .disposal import disposed_ids
     from .models import SignatureEvent
 
     out = []
@@ -342,7 +343,24 @@ def bundle_records(*, school: School, pupil) -> list[dict]:
         .select_related("version__agreement")
         .order_by("signed_at", "pk")
     )
+    # One disposed of under the retention schedule goes as a tombstone: no origin link (its content is blanked at
+    # this school too, so a reader could not recompute the link's hash), what it was and when and under which rule
+    # it was disposed of. The bundle's own chain covers it like any record; its events are left out.
+    gone = disposed_ids(s.pk for s in signatures)
     for s in signatures:
+        if s.pk in gone:
+            t = gone[s.pk]
+            data = {
+                "agreement": s.version.agreement.title,
+                "version": s.version.number,
+                "signed_at": s.signed_at,
+                "method": s.get_method_display(),
+                "verification_code": s.verification_code,
+                "disposed_at": t.disposed_at,
+                "rule": t.rule,
+            }
+            out.append(item("signature", s.pk, data))
+            continue
         out.append(
             item(
                 "signature",
@@ -360,7 +378,10 @@ def bundle_records(*, school: School, pupil) -> list[dict]:
             )
         )
     kinds = ["withdrawn", "consent_given", "signed", "declined"]
-    for e in SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).order_by("at", "pk"):
+    events = SignatureEvent.objects.filter(school=school, pupil=pupil, kind__in=kinds).exclude(
+        signature_id__in=list(gone)
+    )
+    for e in events.order_by("at", "pk"):
         out.append(
             item(
                 "signature_event", e.pk, {"kind": e.get_kind_display(), "at": e.at, "actor": e.actor, "data": e.data}, e

@@ -9,7 +9,6 @@ from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools import languages
 
 from . import services
-from .certificate import certificate_for
 from .models import Certificate, Signature
 from .services import format_code, shown_text
 
@@ -26,15 +25,24 @@ def send_staff_notices(*, campaign_id: int) -> int:
 
 @shared_task(name="aup.issue_certificates", ignore_result=True)
 def issue_certificates(*, signature_ids: list[int], email: str, manage_url: str = "", language: str = "") -> int:
-    """Make each certificate and email its reference with the parent's link to it. The email names no child
-    and attaches nothing: a certificate holds the child's name, the signer's IP and the consents, so it is
+    """Email the signer the verification code of each signature with the link to their certificates (the name
+    is older than the change: the PDFs are no longer built here, only when first downloaded, so a signing
+    costs no WeasyPrint layout unless someone asks for its certificate). The email names no child and
+    attaches nothing: a certificate holds the child's name, the signer's IP and the consents, so it is
     downloaded from the parent's own link, never carried by email. The email is in ``language``, the one the
-    parent signed in (English when empty: staff and visitors)."""
+    parent signed in (English when empty: staff and visitors).
+
+    Each signature's certificate row (empty until built) records the email, so a second run of the task sends
+    nothing more."""
     signatures = list(Signature.objects.filter(pk__in=signature_ids).select_related("version__agreement__school"))
     if not signatures:
         return 0
-    certificates = [certificate_for(s) for s in signatures]
-    pending = [c for c in certificates if c.emailed_at is None]
+    Certificate.objects.bulk_create([Certificate(signature=s) for s in signatures], ignore_conflicts=True)
+    pending = list(
+        Certificate.objects.filter(signature__in=signatures, emailed_at__isnull=True)
+        .select_related("signature")
+        .order_by("signature_id")
+    )
     if not pending or not email:
         return 0
     school = signatures[0].version.agreement.school

@@ -40,6 +40,7 @@ from safeguarding_portal.standards.selectors import school_view
 
 from . import selectors, services
 from .certificate import certificate_for
+from .disposal import disposed_of
 from .forms import (
     CampaignForm,
     DraftForm,
@@ -160,6 +161,8 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
     )
     if signature is None:
         raise Http404
+    if (tombstone := disposed_of(signature)) is not None:
+        return _disposed(request, tombstone)
     if request.GET.get("download"):
         return _pdf_response(certificate_for(signature))
     return render(
@@ -170,6 +173,12 @@ def my_certificate(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # --- Public: the parent's link -------------------------------------------------------------------------
+
+
+def _disposed(request: HttpRequest, tombstone, *, public: bool = False) -> HttpResponse:
+    """A certificate asked for after its agreement was disposed of under the retention schedule: gone (410), and
+    when, rather than a certificate built again from what is left."""
+    return render(request, "aup/disposed.html", {"tombstone": tombstone, "public": public}, status=410)
 
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
@@ -423,7 +432,8 @@ def signed_certificate(request: HttpRequest, token: str, code: str) -> HttpRespo
     ).first()
     if signature is None:
         return _bad_link(request, services.LinkProblem.INVALID, purpose="manage")
-
+    if (tombstone := disposed_of(signature)) is not None:
+        return _disposed(request, tombstone, public=True)
     return _pdf_response(certificate_for(signature))
 
 
@@ -434,6 +444,23 @@ def _verify_result(signature: Signature | None) -> dict | None:
     if signature is None:
         return None
     version = signature.version
+    tombstone = disposed_of(signature)
+    if tombstone is not None:
+        # Disposed of under the retention schedule: say so and when, with what is left (no name, no initials).
+        # Intact when the row still has the hash its tombstone recorded and what is left is what disposal left.
+        return {
+            "title": version.agreement.title,
+            "school": version.agreement.school.name,
+            "version": version.number,
+            "sha256": version.sha256,
+            "signed_at": signature.signed_at,
+            "for_a_child": signature.pupil_id is not None,
+            "on_paper": signature.on_paper,
+            "disposed_at": tombstone.disposed_at,
+            "intact": signature.hash == tombstone.record_hash
+            and signature.compute_hash() == tombstone.residue_hash
+            and signature.version_sha256 == version.sha256,
+        }
     return {
         "title": version.agreement.title,
         "school": version.agreement.school.name,
@@ -1049,6 +1076,8 @@ def _after_paper(request: HttpRequest, pupil: Pupil) -> HttpResponse:
 
 def paper_scan(request: HttpRequest, scan_id: int) -> FileResponse:
     scan = get_object_or_404(PaperScan, pk=scan_id, school=request.portal.school)
+    if not scan.file:  # disposed of under the retention schedule (aup/disposal.py): its file is deleted
+        raise Http404
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(scan.content_type, "bin")
     return FileResponse(
         scan.file.open("rb"),

@@ -1,5 +1,7 @@
 """The monthly retention sweep (safeguarding_portal/retention/disposal.py) over a trust of N schools with 500
-pupils each (500 schools: 250,000 pupils) and 100 cases per school, most of them closed.
+pupils each (500 schools: 250,000 pupils) and 100 cases per school, most of them closed; and, for the other kinds
+with a disposal, per school: 10 pupils who left (each with a parent's signed agreement), a member of staff gone
+with 5 training records, and 5 settled filtering changes, all due on the sweep's day.
 
 The bench trust's pupils are of school age, so the sweep is run on the day the oldest fifth of them have passed
 25 (some decades from now): a month with far more due than any real one (every case of those pupils at once),
@@ -16,10 +18,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count
+from django.db import connection, models
 from django.utils import timezone
 
+from aup.models import Agreement, AgreementVersion, Audience, Signature, text_sha256
+from curriculum.models import TrainingRecord, TrainingRequirement
+from filtering.models import ChangeRequest, State
+from safeguarding_portal.accounts.models import Membership, User
+from safeguarding_portal.audit import chain
 from safeguarding_portal.retention import disposal
 from safeguarding_portal.retention.models import DisposalBatch, DisposalItem, LegalHold, SweepRun
 from safeguarding_portal.schools.models import Pupil
@@ -32,6 +38,8 @@ DESCRIPTION = "The monthly retention sweep (what is due for disposal, nothing he
 DEFAULT_SCALE = 500  # schools
 DEFAULT_REPEAT = 3
 PER_SCHOOL = 100  # cases
+LEAVERS, TRAINING, CHANGES = 10, 5, 5  # per school, for the agreements, training and filtering kinds
+LEAVER = "Benchleaver"  # their surname: left out of the pupils counted and of the sweep day's reckoning
 
 
 class _Counter:
@@ -130,9 +138,101 @@ def _alerts_and_events(school_ids: list[int]) -> int:
     return len(school_ids) * ALERTS_PER_SCHOOL
 
 
+def _other_kinds(school_ids: list[int], persona, day: datetime.date) -> int:
+    """Records of the other disposable kinds due on ``day`` (built once; a reused database has them)."""
+    if Pupil.objects.filter(school_id__in=school_ids, surname=LEAVER).exists():
+        return Signature.objects.filter(school_id__in=school_ids, pupil__surname=LEAVER).count()
+    now = timezone.now()
+    left_on = disposal.years_before(day, 7)
+    made = timezone.make_aware(datetime.datetime.combine(disposal.years_before(day, 4), datetime.time(10)))
+    text = "Bench parents' agreement"
+    versions = {}
+    for sid in school_ids:
+        agreement, _ = Agreement.objects.get_or_create(
+            school_id=sid, audience=Audience.PARENT, defaults={"title": "Parents' agreement"}
+        )
+        versions[sid] = AgreementVersion.objects.filter(agreement=agreement, published_at__isnull=False).first() or (
+            AgreementVersion.objects.create(
+                agreement=agreement, number=1, text=text, sha256=text_sha256(text), published_at=now
+            )
+        )
+    pupils = Pupil.objects.bulk_create(
+        [
+            Pupil(
+                school_id=sid,
+                upn=f"B{sid:06d}{n:05d}0",
+                legal_forename="Left",
+                surname=LEAVER,
+                date_of_birth=datetime.date(2020, 1, 1),
+                year_group="6",
+                left_on=left_on,
+            )
+            for sid in school_ids
+            for n in range(LEAVERS)
+        ],
+        batch_size=2000,
+    )
+    chain.append_many(
+        [
+            Signature(
+                school_id=p.school_id,
+                version=versions[p.school_id],
+                audience=Audience.PARENT,
+                version_sha256=versions[p.school_id].sha256,
+                pupil_id=p.pk,
+                signer_name="Bench Parent",
+                signed_at=now,
+                consents={"website": True},
+                verification_code=f"BENCH{p.pk:019d}",
+            )
+            for p in pupils
+        ]
+    )
+    for i, sid in enumerate(school_ids):
+        gone = User.objects.create(email=f"bench.gone.{sid}@bench.example", full_name="Bench Gone")
+        Membership.objects.create(
+            user=gone, school_id=sid, role="staff", started_on=disposal.years_before(left_on, 5), ended_on=left_on
+        )
+        requirement = TrainingRequirement.objects.create(school_id=sid, name="Bench safeguarding", roles=["staff"])
+        by = persona("dsl", i)
+        TrainingRecord.objects.bulk_create(
+            [
+                TrainingRecord(
+                    school_id=sid,
+                    user=gone,
+                    requirement=requirement,
+                    course="Level 1",
+                    provider="Bench",
+                    completed_on=disposal.years_before(left_on, 1),
+                    hours=3,
+                    recorded_by=by,
+                )
+                for _ in range(TRAINING)
+            ]
+        )
+        ChangeRequest.objects.bulk_create(
+            [
+                ChangeRequest(
+                    school_id=sid,
+                    number=90000 + n,
+                    requested_by=by,
+                    requested_at=made,
+                    action="block",
+                    target_kind="url",
+                    target=f"https://bench.example/{n}",
+                    scope="all_pupils",
+                    reason="Bench",
+                    state=State.REJECTED,
+                )
+                for n in range(CHANGES)
+            ]
+        )
+    return len(pupils)
+
+
 def _sweep_day(school_ids: list[int]) -> datetime.date:
     """The first of the month after the oldest fifth of the trust's pupils have all turned 25."""
-    pupils = Pupil.objects.filter(school_id__in=school_ids)
+    pupils = Pupil.objects.filter(school_id__in=school_ids).exclude(surname=LEAVER)
     fifth = pupils.order_by("date_of_birth").values_list("date_of_birth", flat=True)[pupils.count() // 5]
     due = disposal.years_after(fifth, 25)
     return (due.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
@@ -144,7 +244,8 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     held = _holds(school_ids, data.persona)
     _alerts_and_events(school_ids)
     day = _sweep_day(school_ids)
-    pupils = Pupil.objects.filter(school_id__in=school_ids).count()
+    pupils = Pupil.objects.filter(school_id__in=school_ids).exclude(surname=LEAVER).count()
+    agreements = _other_kinds(school_ids, data.persona, day)
 
     def reset() -> None:
         DisposalItem.objects.filter(batch__month=day, batch__school_id__in=school_ids).delete()
@@ -159,8 +260,8 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     by_kind = dict(
         DisposalItem.objects.filter(batch__month=day, batch__school_id__in=school_ids)
         .values_list("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
+        .annotate(n=models.Count("pk"))
+        .order_by("kind")
     )
     runner.progress(f"{NAME}: {listed:,} records listed in {batches} batches on {day}, {counter.n} queries")
 
@@ -181,8 +282,9 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
             pupils=pupils,
             listed=listed,
             batches=batches,
-            by_kind=by_kind,
             holds=held,
+            agreements=agreements,
+            by_kind=by_kind,
             on=day.isoformat(),
             build_s=data.build_s,
             reused=data.reused,

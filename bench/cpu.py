@@ -15,10 +15,28 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _group(pid: int, comm: str, server_pgid: int | None) -> str | None:
+def _serves(pid: int, database: str) -> bool:
+    """Whether a PostgreSQL process is a backend connected to ``database`` (its title: "postgres: [cluster:] user
+    db host state")."""
+    try:
+        title = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    words = title.split()
+    if words[:1] != ["postgres:"]:
+        return False
+    words = words[1:]
+    if words and words[0].endswith(":"):
+        words = words[1:]  # the cluster's name (cluster_name, e.g. "15/main:")
+    return len(words) >= 2 and words[1] == database
+
+
+def _group(pid: int, comm: str, server_pgid: int | None, database: str | None = None) -> str | None:
     if pid == os.getpid():
         return "load_client"
     if comm == "postgres" or comm.startswith("postgres:"):
+        if database is not None and not _serves(pid, database):
+            return None
         return "postgres"
     if comm.startswith("redis-server"):
         return "redis"
@@ -31,8 +49,10 @@ def _group(pid: int, comm: str, server_pgid: int | None) -> str | None:
     return None
 
 
-def snapshot(*, server_pgid: int | None) -> dict[str, float]:
-    """CPU seconds used so far by each group's live processes (empty where /proc is missing)."""
+def snapshot(*, server_pgid: int | None, database: str | None = None) -> dict[str, float]:
+    """CPU seconds used so far by each group's live processes (empty where /proc is missing). ``database``: count
+    only the PostgreSQL backends connected to it (a server shared with other work: its other databases' backends,
+    and the shared WAL writer and checkpointer, are left out of the figure)."""
     totals: dict[str, float] = {}
     proc = Path("/proc")
     if not proc.is_dir():
@@ -47,7 +67,7 @@ def snapshot(*, server_pgid: int | None) -> dict[str, float]:
         # The command name is in parentheses and may itself hold spaces; the fields after it are fixed.
         comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        group = _group(int(entry.name), comm, server_pgid)
+        group = _group(int(entry.name), comm, server_pgid, database)
         if group is None:
             continue
         utime, stime = int(fields[11]), int(fields[12])

@@ -2,6 +2,8 @@
 
 from safeguarding_portal.retention.registry import RecordKind, Trigger, register
 
+from .disposal import TrainingDisposal
+
 # IRMS Information Management Toolkit for Schools (2019), 3.1 staff personnel file: termination of employment
 # + 6 years. Safeguarding training records are part of it.
 register(
@@ -12,5 +14,6 @@ register(
         years=6,
         covers="Staff and governors' safeguarding training and briefings attended.",
         source="IRMS toolkit for schools: staff personnel file, end of employment + 6 years.",
+        disposal=TrainingDisposal(),
     )
 )

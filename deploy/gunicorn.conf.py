@@ -41,7 +41,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs go to the journal (systemd) or the platform's log collector. The access log leaves out query strings:
 # they can carry search terms about pupils. Paths can carry a parent's signing link, a password-reset link or a
-# kept form's link: RedactingLogger takes those tokens out of every field of every line.
+# kept form's link: RedactingLogger takes those tokens out of every field of every line. A pupil's "tell someone"
+# page (/incidents/tell/) promises anonymity: its lines keep no client address, forwarded address or browser.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -57,7 +58,7 @@ _spec.loader.exec_module(_redact)
 
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
+        atoms = _redact.anonymise_atoms(super().atoms(resp, req, environ, request_time))
         return {k: _redact.redact(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
 

@@ -5,9 +5,18 @@ every change.
 Every write that creates a case or moves one of the columns a count depends on goes through here, in the
 same transaction as the change: ``Incident.save()`` (the services' only way to write the projection columns)
 and ``IncidentQuerySet.update()`` call ``moved()``. A row is only ever added to with a signed delta, all of a
-change's rows in one upsert (a new report's state and week: one statement), in key order, so two changes
-never take the same rows in opposite order (no deadlock) and two reports counted in one state wait on that
-row for a moment rather than miscount.
+change's rows in one upsert (a new report's state and week: one statement), in key order, and two reports
+counted in one state wait on that row for a moment rather than miscount.
+
+Key order within one statement is not enough on its own: a transaction may move counts twice (a report whose
+entry completes a procedure step counts the new case, then moves it when its open steps change), and a report
+used to count its new case before its timeline append while a DSL's action counts after its own. So a report
+held the "reported" state's row and waited for the school's chain head, while an acknowledgement held the chain
+head and waited for that row: a deadlock. Every change now moves counts after its timeline append, that is
+while it holds the school's chain head (audit.chain), so a school's count rows are only ever taken under that
+one lock, and no two transactions hold a school's rows at once, whatever order or however many times they move
+them. (A bare ``Incident.objects....update()`` of a counted column, with no timeline entry, is the one path
+not under the chain head.)
 
 Rows written past the model (``bulk_create``, COPY, raw SQL) are not counted: the benches' loader recounts
 after its COPY, and nothing else in the portal writes cases that way.
@@ -133,22 +142,41 @@ def touches_counts(fields: Iterable[str] | None) -> bool:
 
 
 def apply(deltas: Counter) -> None:
-    """Adds each key's delta to its row (creating it), in key order, in one statement; zero deltas skipped."""
+    """Adds each key's delta to its row (creating it), in key order, in one statement; zero deltas skipped.
+
+    The rows never go below zero (``CaseCount``'s CHECK): a case leaving a state it was never counted in is drift,
+    and the change fails rather than hide it. PostgreSQL and SQLite test a CHECK on an upsert's candidate row
+    before they find the conflict, so a delta below zero is never the candidate's count: the candidate carries
+    the delta or zero, whichever is greater, and the update takes the signed delta from the statement's own list
+    of changes (a new report's two +1s keep the plain form)."""
     from .models import CaseCount
 
     changes = sorted((key, n) for key, n in deltas.items() if n)
     if not changes:
         return
     table = connection.ops.quote_name(CaseCount._meta.db_table)
+    columns = ", ".join(COLUMNS)
     row = "(" + ", ".join(["%s"] * (len(COLUMNS) + 1)) + ")"
     params: list = []
     for key, n in changes:
         params.extend([*key, n])
-    # ON CONFLICT ... DO UPDATE in PostgreSQL and SQLite 3.24+.
-    sql = (
-        f"INSERT INTO {table} ({', '.join(COLUMNS)}, n) VALUES {', '.join([row] * len(changes))} "  # noqa: S608
-        f"ON CONFLICT ({', '.join(COLUMNS)}) DO UPDATE SET n = {table}.n + excluded.n"
-    )
+    rows = ", ".join([row] * len(changes))
+    if all(n > 0 for _, n in changes):
+        # ON CONFLICT ... DO UPDATE in PostgreSQL and SQLite 3.24+.
+        sql = (
+            f"INSERT INTO {table} ({columns}, n) VALUES {rows} "  # noqa: S608 (our own columns; values are params)
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + excluded.n"
+        )
+    else:
+        same_key = " AND ".join(f"change.{c} = excluded.{c}" for c in COLUMNS)
+        # "WHERE true": SQLite's grammar needs it between an INSERT's SELECT and its ON CONFLICT. The rows are
+        # inserted in the order of the list (key order), as in the plain form.
+        sql = (
+            f"WITH change ({columns}, delta) AS (VALUES {rows}) "  # noqa: S608 (our own columns; values are params)
+            f"INSERT INTO {table} ({columns}, n) "
+            f"SELECT {columns}, CASE WHEN delta > 0 THEN delta ELSE 0 END FROM change WHERE true "
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = {table}.n + (SELECT change.delta FROM change WHERE {same_key})"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

@@ -80,7 +80,9 @@ def concern_figures(
             open_at_end=Count(
                 "pk", filter=dsl & Q(reported_at__lt=t_to) & (Q(closed_at__isnull=True) | Q(closed_at__gte=t_to))
             ),
-            allegations=Count("pk", filter=~Q(route=Route.DSL) & in_period),
+            # A pupil's report about an adult at school the head dismissed is no more an allegation than a
+            # dismissed one about pupils is a concern.
+            allegations=Count("pk", filter=~Q(route=Route.DSL) & ~Q(moderation=Moderation.DISMISSED) & in_period),
         )
         .order_by()
     )

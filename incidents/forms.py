@@ -443,6 +443,9 @@ class PupilTellForm(forms.Form):
         label="What was it about?",
         widget=forms.RadioSelect,
         choices=[(key, label) for key, label, _category in pupil_reports.ABOUT],
+        # Said plainly, as the page promises who reads it: an adult at school is not the safeguarding team's to read.
+        help_text="If it's about an adult at school, the headteacher reads it instead "
+        "(or the chair of governors, if it's about the headteacher).",
         error_messages={"required": "Choose what it was about (pick “Something else” if you're not sure)."},
     )
     description = forms.CharField(
@@ -492,6 +495,14 @@ class PupilAcceptForm(_CaseForm):
         help_text="The pupil's own choice is kept on the timeline.",
     )
     text = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, allegation: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if allegation:
+            # About an adult at school: accepted as the allegation it is (pupil_reports.pupil_report_accept).
+            category = self.fields["category"]
+            category.choices = [(Category.STAFF_CONDUCT, Category.STAFF_CONDUCT.label)]
+            category.help_text = "A pupil's report about an adult at school is an allegation about staff."
 
 
 class PupilDismissForm(_CaseForm):

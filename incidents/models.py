@@ -195,7 +195,8 @@ class Incident(models.Model):
             models.UniqueConstraint(fields=["school", "year", "number"], name="incident_number_unique_per_year"),
             models.CheckConstraint(
                 name="incident_allegation_names_staff",
-                condition=Q(route="dsl") | Q(subject_staff__isnull=False),
+                # But a pupil's: they may not know the adult's name, and the public form never lists the staff.
+                condition=Q(route="dsl") | Q(subject_staff__isnull=False) | Q(source="pupil"),
             ),
             models.CheckConstraint(
                 name="incident_closed_has_time", condition=~Q(status="closed") | Q(closed_at__isnull=False)
@@ -204,7 +205,10 @@ class Incident(models.Model):
             models.CheckConstraint(
                 name="incident_reporter_matches_source",
                 condition=Q(source="staff", reported_by__isnull=False, moderation="")
-                | (Q(source="pupil", reported_by__isnull=True, route="dsl") & ~Q(moderation="")),
+                | (
+                    Q(source="pupil", reported_by__isnull=True, route__in=["dsl", "headteacher", "chair"])
+                    & ~Q(moderation="")
+                ),
             ),
         ]
         indexes = [
@@ -228,6 +232,8 @@ class Incident(models.Model):
                 condition=Q(status="closed"),
                 name="incident_closed_counts_idx",
             ),
+            # Pupils' reports the DSL team dismissed (the dashboard says how many of the closed are): a handful.
+            models.Index(fields=["school"], condition=Q(moderation="dismissed"), name="incident_dismissed_idx"),
             # And the open ones, with every queue's test: a school's live work, a small part of its history.
             models.Index(fields=["school"], condition=~Q(status="closed"), name="incident_open_idx"),
             # The "overdue" queue, which moves with the calendar and so is not in the kept counts (incidents.counts):
@@ -273,18 +279,22 @@ class Incident(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.route != Route.DSL and not self.subject_staff_id:
+        if self.route != Route.DSL and not self.subject_staff_id and self.source != Source.PUPIL:
             raise ValidationError({"subject_staff": "Name the member of staff the concern is about."})
         if self.occurred_at and self.reported_at and self.occurred_at > self.reported_at:
             raise ValidationError({"occurred_at": "That time is in the future."})
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args, count_later: bool = False, **kwargs) -> None:
+        """``count_later``: a new case whose caller counts it itself (``counts.moved([], counts.keys_of(case))``)
+        later in the same transaction, after its timeline append (incidents.counts: the counts are moved while
+        the school's chain head is held)."""
         from . import counts
 
         if self._state.adding:
             with transaction.atomic(savepoint=False):
                 super().save(*args, **kwargs)
-                counts.moved([], counts.keys_of(self))
+                if not count_later:
+                    counts.moved([], counts.keys_of(self))
             return
         fields = kwargs.get("update_fields")
         if fields is None or not set(fields) <= PROJECTION_FIELDS:
@@ -540,9 +550,10 @@ class CaseCount(models.Model):
                 ],
                 name="case_count_one_row_per_state",
             ),
-            # No CHECK (n >= 0): PostgreSQL and SQLite test a CHECK on the upsert's candidate row before they find
-            # the conflict, so a change's -1 could not be part of its one upsert. A negative or missing row is
+            # Never below zero. PostgreSQL and SQLite test a CHECK on an upsert's candidate row before they find the
+            # conflict, so counts.apply() never makes a negative delta the candidate's count. A missing row is
             # drift, which `manage.py recount_cases --check` reports and `recount_cases` mends.
+            models.CheckConstraint(condition=models.Q(n__gte=0), name="case_count_never_negative"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 A pupil, with no account, tells the safeguarding team about something that happened online, named or not,
 from a per-school link (a QR code on a poster or a school device). The report goes through the same pipeline
 as a member of staff's: an ``Incident`` (source "pupil", nobody as reporter), its hash-chained REPORTED entry,
-and the DSL team's alert through the outbox. It waits in moderation: the DSL team accepts it as a case (its
+and the DSL team's alert through the outbox (urgent, like any concern with a child at risk now, when the pupil says
+it is still happening). It waits in moderation: the DSL team accepts it as a case (its
 procedure checklist is copied then) or dismisses it as spam or abuse, with the reason, on the timeline.
 
 Nothing here records where the pupil sent from (no IP, no browser in the record or the audit log): the page
@@ -26,7 +27,7 @@ from safeguarding_portal.audit.models import AuditAction
 from safeguarding_portal.audit.services import Origin, audit_record
 from safeguarding_portal.schools.models import SafeguardingContact, School
 
-from . import services
+from . import counts, services
 from .categories import Category
 from .models import (
     Alert,
@@ -37,6 +38,7 @@ from .models import (
     Moderation,
     PupilReportLink,
     Route,
+    Severity,
     Source,
     Status,
     TimelineEntry,
@@ -57,6 +59,10 @@ ABOUT: list[tuple[str, str, str]] = [
     ("hate", "Hateful things about someone's race, religion, sex, sexuality or disability", Category.ONLINE_HATE),
     ("seen", "Something I saw online that upset or worried me", Category.HARMFUL_CONTENT_ACCIDENTAL),
     ("scam", "A scam, or someone got into my account", Category.PHISHING_SCAMS),
+    # About a member of staff: an allegation, routed as a colleague's report of one is (to the headteacher).
+    ("adult", "A teacher or another adult at school, something they did or said", Category.STAFF_CONDUCT),
+    # About the head: to the chair of governors, as a colleague's report about the head goes.
+    ("head", "The headteacher, something they did or said", Category.STAFF_CONDUCT),
     ("else", "Something else, or I'm not sure", Category.HARMFUL_CONTENT_ACCIDENTAL),
 ]
 ABOUT_CATEGORY = {key: category for key, _label, category in ABOUT}
@@ -210,6 +216,13 @@ def _pupil_report(
         raise ValidationError({"when": "Choose roughly when it happened."})
     now = reported_at or timezone.now()
     category = ABOUT_CATEGORY[about]
+    # About an adult at school: an allegation about staff, to the headteacher as a colleague's report of one goes
+    # (services.route_for; nobody is named as its subject, the head finds out who). The DSL team does not see it
+    # unless the head shares it (incidents.access).
+    route = Route.CHAIR if about == "head" else services.route_for(school=school, category=category, subject_staff=None)
+    # "Still happening" is a child who may be at risk now: urgent, like a member of staff's report of immediate
+    # risk (the urgent alert, the duty rota, the resend sweep), though it still waits for the team's check.
+    urgent = still_happening is True
     year = timezone.localtime(now).year
     incident = Incident(
         school=school,
@@ -228,8 +241,9 @@ def _pupil_report(
         category=category,
         description=description,
         device=Device.UNKNOWN,
-        immediate_risk=False,
-        route=Route.DSL,
+        immediate_risk=urgent,
+        severity=Severity.HIGH if urgent else "",
+        route=route,
         last_activity_at=now,
     )
     incident.full_clean(
@@ -237,24 +251,23 @@ def _pupil_report(
         validate_unique=False,
         validate_constraints=False,
     )
-    recipients = services.recipients_for(incident=incident)
+    recipients = services.urgent_recipients(incident=incident, at=now) if urgent else None
+    if recipients is None:
+        recipients = services.recipients_for(incident=incident)
+    alert_kind = Alert.Kind.URGENT if urgent else Alert.Kind.NEW_REPORT
     incident.number, incident.reference = services._next_reference(school=school, year=year)
-    incident.save(force_insert=True)
+    incident.save(force_insert=True, count_later=True)  # counted after the chain append, as services.incident_report
     # No procedure checklist yet: the DSL team may dismiss it; accepting copies the category's procedure.
-    Alert.objects.create(
-        incident=incident, kind=Alert.Kind.NEW_REPORT, sent_at=now, recipients=[u.email for u in recipients]
-    )
-    alerted = services._alert_sent(
-        incident=incident, kind=Alert.Kind.NEW_REPORT, recipients=recipients, at=now, send=notify
-    )
+    Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
+    alerted = services._alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
     reported = services._new_entry(
         incident=incident,
         kind=EntryKind.REPORTED,
         author=None,
         at=now,
         data={
-            "immediate_risk": False,
-            "route": Route.DSL,
+            "immediate_risk": urgent,
+            "route": route,
             "category": category,
             "source": Source.PUPIL,
             "about": about,
@@ -267,6 +280,7 @@ def _pupil_report(
     )
     reported.author_name = AUTHOR_NAME
     chain.append_many([reported, alerted])
+    counts.moved([], counts.keys_of(incident))
     return incident
 
 
@@ -285,7 +299,13 @@ def pupil_report_accept(*, incident: Incident, by: User, category: str, note: st
     """Accept as a case: recorded, the category confirmed (or corrected, the pupil's choice kept), the category's
     procedure copied onto the case and the case acknowledged."""
     incident = _pending(incident)
-    if category not in Category.values or category == Category.STAFF_CONDUCT:
+    if incident.route != Route.DSL:
+        # An allegation stays one: accepting it cannot hand it to the DSL team as a pupil's concern.
+        if category != Category.STAFF_CONDUCT:
+            raise ValidationError(
+                {"category": "A pupil's report about an adult at school is accepted as an allegation about staff."}
+            )
+    elif category not in Category.values or category == Category.STAFF_CONDUCT:
         raise ValidationError({"category": "Choose the category of the concern."})
     entry = services._entry(
         incident=incident,

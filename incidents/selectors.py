@@ -8,14 +8,27 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Max, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from safeguarding_portal.accounts import policy
 from safeguarding_portal.core.dates import day_bounds
 from safeguarding_portal.schools import search as school_search
-from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, flag_kinds_in
+from safeguarding_portal.schools.models import Pupil, PupilFlag, PupilGuardian, School, flag_kinds_in
 
 from . import access, corrections
 from . import counts as kept_counts
@@ -32,6 +45,7 @@ from .models import (
     IncidentOther,
     IncidentPupil,
     IncidentStaff,
+    Moderation,
     PupilRole,
     Route,
     SavedFilter,
@@ -330,6 +344,7 @@ def _summary_counts_live(*, portal, visible: QuerySet[Incident] | None = None) -
         .filter(_queue_filter("steps_open", user=portal.user, today=today))
         .count()
     )
+    counts["dismissed"] = visible.filter(moderation=Moderation.DISMISSED).count()
     return counts
 
 
@@ -337,6 +352,57 @@ def _seen_whole(portal, whole: frozenset[str]) -> QuerySet[Incident]:
     """The cases of the routes ``portal`` sees whole, as ``case_visibility`` shows them for those routes, without
     its per-case test for the others: so the counts below read an index alone."""
     return Incident.objects.filter(school=portal.school, route__in=whole).exclude(subject_staff=portal.user)
+
+
+# The columns of _union_rows' rows, and what stands in for those a part has not. A part's own columns are the
+# first of these, in this order (the kept states have six, the leavers' cases seven, the shared allegations all
+# eight, today's overdue count none).
+_UNION_COLUMNS = (
+    ("status", "''"),
+    ("category", "''"),
+    ("acknowledged", "false"),
+    ("immediate_risk", "false"),
+    ("steps_open", "false"),
+    ("assigned", "0"),
+    ("overdue", "false"),
+    ("leaver", "false"),
+)
+
+
+def _union_rows(parts: list[tuple[str, QuerySet]]) -> dict[str, list[tuple]]:
+    """The rows of each (tag, values_list queryset whose last column is ``n``) part, read in one statement.
+
+    Each part is compiled by the ORM as it would be on its own, as a named WITH query; the UNION ALL of them
+    pads the columns a part has not, so one statement brings every part's rows. Each row comes back as its
+    part's own columns and ``n``, as the part alone would have given it."""
+    found: dict[str, list[tuple]] = {}
+    if not parts:
+        return found
+    withs, selects, params, widths = [], [], [], {}
+    for i, (tag, qs) in enumerate(parts):
+        query = qs.query
+        sql, part_params = query.sql_with_params()
+        # The SELECT's columns by name, in its order (Django 5.2 keeps values_list()'s order in query.selected, and
+        # the annotations added after it at the end), so each column is found by name rather than assumed.
+        chosen = query.selected or {}
+        selected = [*query.extra_select, *chosen, *(a for a in query.annotation_select if a not in chosen)]
+        wanted = [*qs._fields, *(f for f in query.annotation_select if f not in qs._fields)]
+        width = len(wanted) - 1  # its columns before n
+        widths[i] = (tag, width)
+        withs.append(f"p{i} ({', '.join(f'c{j}' for j in range(len(selected)))}) AS ({sql})")
+        params.extend(part_params)
+        columns = [
+            f"c{selected.index(wanted[j])}" if j < width else blank for j, (_, blank) in enumerate(_UNION_COLUMNS)
+        ]
+        n = f"c{selected.index(wanted[-1])}"
+        selects.append(f"SELECT {i}, {', '.join(columns)}, {n} FROM p{i}")  # noqa: S608 (no outside text)
+        found[tag] = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(withs)} {' UNION ALL '.join(selects)}", params)
+        for part, *values, n in cursor.fetchall():
+            tag, width = widths[part]
+            found[tag].append((*values[:width], n))
+    return found
 
 
 def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules on kept states; see the docstring)
@@ -356,44 +422,107 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
         + [f"category:{c}" for c in Category.values],
         0,
     )
-    states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
-    leaving: list[tuple] = []  # the open ones among them whose pupils have all left (figures.leavers_only)
+    # Up to four reads (the kept states, the allegations shared with the team, today's overdue, the leavers'
+    # open cases), sent as one UNION ALL: one round trip, each part the queryset it always was.
+    parts: list[tuple[str, QuerySet]] = []
     if whole:
-        states += (
-            CaseCount.objects.filter(school=portal.school, route__in=whole, week=kept_counts.NO_WEEK, n__gt=0)
-            .exclude(subject=user_id)
-            .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n")
+        parts.append(
+            (
+                "state",
+                CaseCount.objects.filter(school=portal.school, route__in=whole, week=kept_counts.NO_WEEK, n__gt=0)
+                .exclude(subject=user_id)
+                .values_list("status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned", "n"),
+            )
         )
     if others:
         # A handful of cases (allegations shared with the DSL team), in the same states, with "overdue" too.
-        rows = (
-            visible_cases(portal=portal)
-            .filter(route__in=others)
-            .order_by()
-            .annotate(
-                acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
-                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
-                overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
-                leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()),
+        parts.append(
+            (
+                "other",
+                visible_cases(portal=portal)
+                .filter(route__in=others)
+                .order_by()
+                .annotate(
+                    acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                    steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                    overdue=ExpressionWrapper(queue_rules(today)["overdue"], output_field=BooleanField()),
+                    leaver=ExpressionWrapper(leavers_only(), output_field=BooleanField()),
+                )
+                .values_list(
+                    "status",
+                    "category",
+                    "acknowledged",
+                    "immediate_risk",
+                    "steps_open",
+                    "assigned_to_id",
+                    "overdue",
+                    "leaver",
+                )
+                .annotate(n=Count("pk")),
             )
-            .values_list(
-                "status",
-                "category",
-                "acknowledged",
-                "immediate_risk",
-                "steps_open",
-                "assigned_to_id",
-                "overdue",
-                "leaver",
-            )
-            .annotate(n=Count("pk"))
         )
-        for *state, overdue, leaver, n in rows:
-            states.append((*state, n))
-            if overdue:
-                counts["overdue"] += n
-            if leaver and state[0] != Status.CLOSED:
-                leaving.append((*state, n))
+    if whole:
+        seen_whole = _seen_whole(portal, whole)
+        # From the partial index alone; the leavers' overdue cases are taken off below with the rest of theirs.
+        parts.append(
+            (
+                "overdue",
+                seen_whole.filter(next_task_due_on__lt=today)
+                .exclude(status=Status.CLOSED)
+                .order_by()
+                .values("school_id")
+                .annotate(n=Count("pk"))
+                .values_list("n"),
+            )
+        )
+        # Whether a case's pupils have all left is the pupils' (an MIS import), not the case's: not kept, so the
+        # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
+        left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
+        parts.append(
+            (
+                "leaving",
+                seen_whole.exclude(status=Status.CLOSED)
+                .filter(pk__in=left.values("incident_id"))
+                .filter(leavers_only())
+                .order_by()
+                .annotate(
+                    acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+                    steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
+                    overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()),
+                )
+                .values_list(
+                    "status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id", "overdue"
+                )
+                .annotate(n=Count("pk")),
+            )
+        )
+    # Dismissed pupil reports: closed in the kept counts but no concern (figures.concerns), so the dashboard names
+    # them; from a partial index of a handful of rows, in the same statement as the rest.
+    parts.append(
+        (
+            "dismissed",
+            visible_cases(portal=portal)
+            .filter(moderation=Moderation.DISMISSED)
+            .order_by()
+            .values("school_id")
+            .annotate(n=Count("pk"))
+            .values_list("n"),
+        )
+    )
+    rows = _union_rows(parts)
+    counts["dismissed"] = sum(n for (n,) in rows.get("dismissed", []))
+    states: list[tuple] = []  # (status, category, acknowledged, immediate_risk, steps_open, assigned, n)
+    leaving: list[tuple] = []  # the open ones among them whose pupils have all left (figures.leavers_only)
+    states += rows.get("state", [])
+    for *state, overdue, leaver, n in rows.get("other", []):
+        states.append((*state, n))
+        if overdue:
+            counts["overdue"] += n
+        if leaver and state[0] != Status.CLOSED:
+            leaving.append((*state, n))
+    for (n,) in rows.get("overdue", []):
+        counts["overdue"] += n
+    leaving += rows.get("leaving", [])
     closed_with_steps_open = False
     # The queue rules of figures.queue_rules, on a state rather than a case.
     for status, category, acknowledged, urgent, steps_open, assigned, n in states:
@@ -415,28 +544,6 @@ def _summary_counts(*, portal) -> dict[str, int]:  # noqa: C901 (the queue rules
             counts["awaiting_agency"] += n
         if steps_open and status != Status.REPORTED:
             counts["steps_open"] += n
-    if whole:
-        seen_whole = _seen_whole(portal, whole)
-        # From the partial index alone; the leavers' overdue cases are taken off below with the rest of theirs.
-        counts["overdue"] += seen_whole.filter(next_task_due_on__lt=today).exclude(status=Status.CLOSED).count()
-        # Whether a case's pupils have all left is the pupils' (an MIS import), not the case's: not kept, so the
-        # open cases of pupils who have left are counted from the cases, starting from the school's leavers.
-        left = IncidentPupil.objects.current().filter(pupil__school=portal.school, pupil__left_on__isnull=False)
-        leaving += (
-            seen_whole.exclude(status=Status.CLOSED)
-            .filter(pk__in=left.values("incident_id"))
-            .filter(leavers_only())
-            .order_by()
-            .annotate(
-                acknowledged=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
-                steps_open=ExpressionWrapper(Q(open_mandatory_steps__gt=0), output_field=BooleanField()),
-                overdue=ExpressionWrapper(Q(next_task_due_on__lt=today), output_field=BooleanField()),
-            )
-            .values_list(
-                "status", "category", "acknowledged", "immediate_risk", "steps_open", "assigned_to_id", "overdue"
-            )
-            .annotate(n=Count("pk"))
-        )
     # Open cases of pupils who have left are in "leavers", not in the everyday queues that count pupils on roll.
     for status, _category, acknowledged, _urgent, steps_open, _assigned, *overdue, n in leaving:
         if overdue and overdue[0]:  # the allegations' rows counted their overdue with the leavers left out
@@ -500,15 +607,24 @@ def _weekly_trend(*, portal, weeks: int) -> list[tuple[datetime.date, int]]:
 # version is the school's timeline length, read from the database (one indexed row): every change to a case
 # appends to the timeline, so figures are never stale, even after a Redis outage that missed the change.
 def school_version(school_id: int) -> str:
-    last = (
-        TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values_list("seq", flat=True).first()
-    )
     # A pupil marked as left by the MIS import moves their cases out of the everyday queues without a timeline
-    # entry: the leavers' count and latest leaving day are part of the version too.
-    left = Pupil.objects.filter(school_id=school_id, left_on__isnull=False).aggregate(
-        n=Count("pk"), last=Max("left_on")
+    # entry: the leavers' count and latest leaving day are part of the version too. One read for the three: each
+    # a subquery of the school's own row.
+    leavers = Pupil.objects.filter(school_id=school_id, left_on__isnull=False).order_by().values("school_id")
+    row = (
+        School.objects.filter(pk=school_id)
+        .annotate(
+            last_seq=Subquery(
+                TimelineEntry.objects.filter(chain=f"school:{school_id}").order_by("-seq").values("seq")[:1]
+            ),
+            leavers=Subquery(leavers.annotate(n=Count("pk")).values("n")),
+            last_left=Subquery(leavers.annotate(last=Max("left_on")).values("last")),
+        )
+        .values_list("last_seq", "leavers", "last_left")
+        .first()
     )
-    return f"{last or 0}.{left['n']}.{left['last'] or ''}"
+    last, n, last_left = row or (None, None, None)
+    return f"{last or 0}.{n or 0}.{last_left or ''}"
 
 
 def is_leavers_case(incident: Incident) -> bool:
@@ -533,13 +649,21 @@ def _cached(portal, name: str, compute):
 
 
 def queue_counts(*, portal) -> dict[str, int]:
-    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
+    counts = _cached(portal, "summary-v3", lambda: _summary_counts(portal=portal))
     return {name: counts[name] for name, _ in QUEUES}
 
 
 def status_counts(*, portal) -> dict[str, int]:
-    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
+    counts = _cached(portal, "summary-v3", lambda: _summary_counts(portal=portal))
     return {s: counts[f"status:{s}"] for s in Status.values}
+
+
+def dismissed_count(*, portal) -> int:
+    """How many of the closed cases the person sees are pupils' reports dismissed as spam or abuse: closed in the
+    kept counts, but not concerns in any figure (figures.concerns), so the dashboard names them (a partial index
+    of a handful of rows)."""
+    counts = _cached(portal, "summary-v3", lambda: _summary_counts(portal=portal))
+    return counts["dismissed"]
 
 
 def known_count(*, portal, filters: DashboardFilters) -> int | None:
@@ -549,7 +673,7 @@ def known_count(*, portal, filters: DashboardFilters) -> int | None:
     chosen = [name for name in summarised if getattr(filters, name)]
     if len(chosen) > 1 or dataclasses.replace(filters, **dict.fromkeys(summarised, "")) != DashboardFilters():
         return None
-    counts = _cached(portal, "summary-v2", lambda: _summary_counts(portal=portal))
+    counts = _cached(portal, "summary-v3", lambda: _summary_counts(portal=portal))
     if filters.queue:
         return counts[filters.queue]
     if filters.status:

@@ -27,10 +27,12 @@ from duty.texts import text_people
 from safeguarding_portal.accounts.models import Membership, User
 from safeguarding_portal.accounts.policy import Role
 from safeguarding_portal.audit import chain
+from safeguarding_portal.outbox import services as outbox
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import Pupil, School
 
 from . import corrections, procedures
+from . import counts as kept_counts
 from .categories import FOUR_C, NO_ATTACHMENT_CATEGORIES, Category, FourC
 from .models import (
     TRANSITIONS,
@@ -361,6 +363,15 @@ def _duty_chain(incident: Incident, at: datetime.datetime):
     return escalation_chain(incident.school, at)
 
 
+def urgent_recipients(*, incident: Incident, at: datetime.datetime) -> list[User] | None:
+    """Who an urgent concern goes to first: the DSL on duty when the rota names someone (the sweep passes it on if
+    nobody acts); None for the route's usual recipients. A member of staff's report and a pupil's both use it."""
+    duty = _duty_chain(incident, at)
+    if duty and duty[0].key == "on_duty":
+        return _alert_recipients(incident=incident, recipients=list(duty[0].people))
+    return None
+
+
 def _alert_recipients(
     *, incident: Incident, escalate: bool = False, recipients: list[User] | None = None
 ) -> list[User]:
@@ -411,6 +422,8 @@ def _alert_sent(
         body += (
             "\nA pupil sent it from the school's tell-someone link: check it, then accept it as a case or dismiss it.\n"
         )
+        if incident.immediate_risk:
+            body += "The pupil says it is still happening.\n"
     if kind == Alert.Kind.URGENT_RESEND:
         body += "\nNobody has acknowledged this concern yet. Please open it now.\n"
     elif kind == Alert.Kind.URGENT_TEAM:
@@ -565,25 +578,24 @@ def incident_report(
         validate_unique=False,
         validate_constraints=False,
     )
-    first = None
-    if immediate_risk:
-        # Urgent: to the DSL on duty first when the rota names someone (the sweep passes it on if nobody acts).
-        duty = _duty_chain(incident, now)
-        if duty and duty[0].key == "on_duty":
-            first = list(duty[0].people)
+    first = urgent_recipients(incident=incident, at=now) if immediate_risk else None
     recipients = _alert_recipients(incident=incident, recipients=first)
     alert_kind = Alert.Kind.URGENT if immediate_risk else Alert.Kind.NEW_REPORT
 
     # From here to COMMIT the school's reference counter is held (and, from the chain append, its timeline):
     # reports from one school queue on it, so only the report's own writes follow, no reads.
     incident.number, incident.reference = _next_reference(school=school, year=year)
-    incident.save(force_insert=True)
-    _write_steps(incident, steps)
-    for upload in files:
-        _attach(incident=incident, upload=upload, by=reporter, at=now)
-    # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
-    Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
-    alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
+    # The report's tasks (the curriculum gap check its save asks for, the alert's email) go into the outbox in
+    # one INSERT rather than one each; no savepoint in this block, so none of them can roll back alone.
+    with outbox.written_together():
+        # Counted below, after the chain append: see there.
+        incident.save(force_insert=True, count_later=True)
+        _write_steps(incident, steps)
+        for upload in files:
+            _attach(incident=incident, upload=upload, by=reporter, at=now)
+        # A new case has no alert yet, so no savepoint around its insert (Alert's unique kind per case stays).
+        Alert.objects.create(incident=incident, kind=alert_kind, sent_at=now, recipients=[u.email for u in recipients])
+        alerted = _alert_sent(incident=incident, kind=alert_kind, recipients=recipients, at=now, send=notify)
     # The category as reported is kept in the chain: the DSL team may correct the case's category later.
     reported = _new_entry(
         incident=incident,
@@ -594,6 +606,10 @@ def incident_report(
     )
     # Both entries in one append (one take of the chain's head, one insert), with their ids for the pupils.
     chain.append_many([reported, alerted], with_ids=True)
+    # The new case counted now, with the school's chain head held, as every change to a case moves its counts
+    # after its timeline entry: the school's count rows are only ever locked under that one lock, so a report
+    # and a DSL's action (chain head, then counts) never hold what the other waits for (incidents.counts).
+    kept_counts.moved([], kept_counts.keys_of(incident))
     IncidentPupil.objects.bulk_create(
         [
             IncidentPupil(

@@ -44,7 +44,7 @@ from .forms import (
     TaskForm,
     TransitionForm,
 )
-from .models import TRANSITIONS, Device, Incident, Location, PupilRole, Status
+from .models import TRANSITIONS, Device, Incident, Location, PupilRole, Route, Status
 
 
 def _team(school):
@@ -262,6 +262,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "counts": selectors.queue_counts(portal=portal),
             "status_counts": selectors.status_counts(portal=portal),
+            "dismissed_count": selectors.dismissed_count(portal=portal),
             "trend": trend,
             "chart": _trend_chart(trend),
             "statuses": Status.choices,
@@ -491,7 +492,9 @@ def _case_context(request, incident, **forms) -> dict:
         "can_share": access.can_share_case(request.portal, incident),
         "pupil_said": pupil_reports.pupil_said(incident=incident, reported=reported),
         "pupil_accept_form": forms.get("pupil_accept_form")
-        or SimpleLazyObject(lambda: PupilAcceptForm(initial={"category": incident.category})),
+        or SimpleLazyObject(
+            lambda: PupilAcceptForm(initial={"category": incident.category}, allegation=incident.route != Route.DSL)
+        ),
         "pupil_dismiss_form": forms.get("pupil_dismiss_form") or SimpleLazyObject(PupilDismissForm),
     }
 
@@ -638,7 +641,7 @@ CASE_ACTIONS = {
     # A pupil-raised report is checked first (incidents.pupil_reports).
     "pupil_accept": (
         "pupil_accept_form",
-        lambda request, incident: PupilAcceptForm(request.POST),
+        lambda request, incident: PupilAcceptForm(request.POST, allegation=incident.route != Route.DSL),
         lambda request, incident, d: pupil_reports.pupil_report_accept(
             incident=incident, by=request.user, category=d["category"], note=d["text"]
         ),

@@ -23,7 +23,7 @@ from safeguarding_portal.audit import chain
 from safeguarding_portal.outbox.email import Kind, send_email
 from safeguarding_portal.schools.models import School
 
-from .models import EventKind, MonitoringAlert, Page, Severity
+from .models import AlertEvent, EventKind, MonitoringAlert, Page, Severity
 from .services import _event, pickup_minutes
 
 
@@ -55,10 +55,13 @@ def page_critical_many(
     kind: str = Page.Kind.CRITICAL,
     at: datetime.datetime | None = None,
     recipients: list[User] | None = None,
+    events: list[AlertEvent] | None = None,
 ) -> list[Page]:
     """Page the team about critical alerts of one school: one email for the lot (an upload of an export can
     hold hundreds), each alert paged once per kind. No content: references, the product and a link.
-    ``recipients``: the chain's step (the rest of the team); otherwise ``recipients_for_critical`` decides."""
+    ``recipients``: the chain's step (the rest of the team); otherwise ``recipients_for_critical`` decides.
+    ``events``: the caller's events still to be chained (``alert_receive``'s): the "paged" events are added
+    to them, to be chained after them in the caller's one append, instead of taking the chain's head here."""
     if not alerts:
         return []
     at = at or timezone.now()
@@ -120,12 +123,14 @@ def page_critical_many(
         # A text as well where the school turned texts on: it says only to sign in (duty.sms).
         text_people(school=school, users=recipients, reference=first.reference)
     text = f"{Page.Kind(kind).label}: {len(recipients)} {'person' if len(recipients) == 1 else 'people'} emailed"
-    chain.append_many(
-        [
-            _event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text, data={"kind": kind, "recipients": emails})
-            for a in todo
-        ]
-    )
+    paged = [
+        _event(alert=a, kind=EventKind.PAGED, by=None, at=at, text=text, data={"kind": kind, "recipients": emails})
+        for a in todo
+    ]
+    if events is not None:
+        events.extend(paged)
+    else:
+        chain.append_many(paged)
     return pages
 
 

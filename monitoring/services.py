@@ -12,14 +12,14 @@ import datetime
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -67,6 +67,8 @@ MAX_CAPTURE_CHARS = 20_000
 MAX_SCREENSHOT_BYTES = 5 * 1024 * 1024
 SCREENSHOT_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
 CLOSE_REASON_MIN_CHARS = 10
+# Up to this many new alerts are inserted with one INSERT ... RETURNING (no ids to reserve first); more by COPY.
+FEW_ALERTS = 50
 
 
 def fold_window() -> datetime.timedelta:
@@ -121,25 +123,31 @@ def _chunks(items: list, size: int = 900):
 
 def match_pupils(*, school: School, names: set[str]) -> dict[str, int]:
     """Folded user name or address -> pupil id: the MIS import's network user name and school email first,
-    then the names the DSL team matched by hand."""
+    then the names the DSL team matched by hand. One statement per chunk (both sources in one UNION ALL): a
+    webhook post asks this for every alert."""
     found: dict[str, int] = {}
     names = {n for n in names if n}
     if not names:
         return found
     for part in _chunks(sorted(names)):
-        for pk, username, email in (
+        from_mis = (
             Pupil.objects.filter(school=school)
-            .annotate(lu=Lower("network_username"), le=Lower("school_email"))
+            .annotate(lu=Lower("network_username"), le=Lower("school_email"), by_hand=Value(False))
             .filter(Q(lu__in=part) | Q(le__in=part))
-            .values_list("pk", "lu", "le")
-        ):
+            .order_by()
+            .values_list("by_hand", "pk", "lu", "le")
+        )
+        by_hand = (
+            UsernameMapping.objects.filter(school=school, username__in=part)
+            .annotate(by_hand=Value(True), le=Value(""))
+            .order_by()
+            .values_list("by_hand", "pupil_id", "username", "le")
+        )
+        # The MIS import's names first, whatever order the union comes back in.
+        for _, pk, username, email in sorted(from_mis.union(by_hand, all=True), key=lambda row: row[0]):
             for key in (username, email):
                 if key in names:
                     found.setdefault(key, pk)
-        for username, pupil_id in UsernameMapping.objects.filter(school=school, username__in=part).values_list(
-            "username", "pupil_id"
-        ):
-            found.setdefault(username, pupil_id)
     return found
 
 
@@ -182,7 +190,9 @@ def _identity(alert_like, pupil_id: int | None) -> str:
     return f"device:{_fold(alert_like.device)}" if alert_like.device.strip() else ""
 
 
-@transaction.atomic
+# No savepoint: every caller is itself in a transaction that an error here rolls back whole (a webhook post, an
+# upload, an email), and SAVEPOINT / RELEASE were two of a webhook post's statements.
+@transaction.atomic(savepoint=False)
 def alert_receive(  # noqa: C901  # the one way in for three channels: not yet split into steps
     *,
     school: School,
@@ -193,9 +203,14 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
     message: InboundMessage | None = None,
     received_at: datetime.datetime | None = None,
     page: bool = True,
+    before_chain: Callable[[ReceiveResult], None] | None = None,
 ) -> ReceiveResult:
     """Take alerts in: the one way in for CSV, webhook and email. Queries do not grow with the batch beyond
-    its chunks (lookups by name and id in bulk, one bulk insert of alerts and one of their events)."""
+    its chunks (lookups by name and id in bulk, one bulk insert of alerts and one of their events).
+
+    The school's chain head is taken last: every lookup, the alerts' rows, the pages of critical alerts and
+    ``before_chain`` (the webhook's delivery row) come first, and one ``append_many`` then chains all of the
+    batch's events, so posts from one school hold the head only for that append and COMMIT."""
     now = received_at or timezone.now()
     result = ReceiveResult()
     rows = sorted(incoming, key=lambda a: a.activity_at)
@@ -227,15 +242,25 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
                 existing.setdefault(key, event.alert)
 
     # Open alerts a repeat may fold into: the same vendor and rule about the same person within the window.
+    # Only those about the batch's people are read: the window of a busy school holds thousands of alerts, and
+    # reading them all made every webhook post slower than the one before.
     window = fold_window()
     heads: dict[tuple, MonitoringAlert] = {}
-    candidates = MonitoringAlert.objects.filter(
-        school=school,
-        state__in=OPEN_STATES,
-        vendor__in={a.vendor for a in rows},
-        activity_at__gte=rows[0].activity_at - window,
-        activity_at__lte=rows[-1].activity_at + window,
-    ).order_by("activity_at", "pk")
+    about = _about_the_same_people(rows, pupils)
+    candidates = (
+        MonitoringAlert.objects.filter(
+            school=school,
+            state__in=OPEN_STATES,
+            vendor__in={a.vendor for a in rows},
+            activity_at__gte=rows[0].activity_at - window,
+            activity_at__lte=rows[-1].activity_at + window,
+        )
+        .annotate(lu=Lower("username"), le=Lower("user_email"), ld=Lower("device"))
+        .filter(about)
+        .order_by("activity_at", "pk")
+        if about is not None
+        else MonitoringAlert.objects.none()
+    )
     for alert in candidates:
         ident = _identity(alert, alert.pupil_id)
         if ident:
@@ -307,7 +332,8 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
         if ident:
             heads[key] = alert
 
-    ids = bulk.reserve_ids(MonitoringAlert, len(new_alerts))
+    # A few alerts (a webhook post) in one INSERT ... RETURNING; many (an export) by COPY, ids taken first.
+    ids = bulk.reserve_ids(MonitoringAlert, len(new_alerts)) if len(new_alerts) > FEW_ALERTS else None
     if ids is None:
         MonitoringAlert.objects.bulk_create(new_alerts, batch_size=2000)
     else:
@@ -358,7 +384,6 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
                 },
             )
         )
-    chain.append_many(events)
     if touched:
         MonitoringAlert.objects.bulk_update(list(touched.values()), ["repeat_count", "last_repeat_at", "severity"])
     result.created = new_alerts
@@ -366,10 +391,44 @@ def alert_receive(  # noqa: C901  # the one way in for three channels: not yet s
     if page:
         from . import paging  # why: a cycle (monitoring.paging imports this module)
 
+        # Pages (who is on duty, the email and texts in the outbox) are written here, in the same transaction
+        # as the alerts, so a critical alert is never stored unpaged; their "paged" events join the batch's.
         paging.page_critical_many(
-            alerts=[a for a in [*new_alerts, *touched.values()] if a.severity == Severity.CRITICAL], at=now
+            alerts=[a for a in [*new_alerts, *touched.values()] if a.severity == Severity.CRITICAL],
+            at=now,
+            events=events,
         )
+    if before_chain is not None:
+        before_chain(result)
+    chain.append_many(events)
     return result
+
+
+def _about_the_same_people(rows: Sequence[IncomingAlert], pupils: dict[str, int]) -> Q | None:
+    """Which stored alerts can have an incoming row's ``_identity`` (None: no row has one). A superset: the
+    fold itself compares identities exactly. Names are compared with SQL's LOWER, as ``match_pupils`` does;
+    both case-foldings of each name are asked for."""
+    pupil_ids: set[int] = set()
+    names: set[str] = set()
+    devices: set[str] = set()
+    for row in rows:
+        pupil_id = pupils.get(_fold(row.username)) or pupils.get(_fold(row.user_email))
+        ident = _identity(row, pupil_id)
+        if ident.startswith("pupil:"):
+            pupil_ids.add(pupil_id)  # type: ignore[arg-type]  # set: the identity names it
+        elif ident.startswith("user:"):
+            raw = (row.username or row.user_email).strip()
+            names |= {raw.lower(), raw.casefold()}
+        elif ident.startswith("device:"):
+            devices |= {row.device.strip().lower(), row.device.strip().casefold()}
+    about = Q(pk__in=[])
+    if pupil_ids:
+        about |= Q(pupil_id__in=pupil_ids)
+    if names:
+        about |= Q(pupil__isnull=True) & (Q(lu__in=names) | Q(le__in=names))
+    if devices:
+        about |= Q(pupil__isnull=True, ld__in=devices)
+    return about if (pupil_ids or names or devices) else None
 
 
 # --- Triage -------------------------------------------------------------------------------------------

@@ -231,19 +231,33 @@ def receive(*, token: str, body: bytes, headers, ip: str | None) -> Answer:
     except (ValueError, UnicodeDecodeError) as exc:
         _log(endpoint=endpoint, outcome=Outcome.MALFORMED, delivery_id=delivery_id, ip=ip, body=body, detail=str(exc))
         return Answer(400, Outcome.MALFORMED, f"Not a valid alert: {exc}.", [])
+
+    def log_accepted(result: services.ReceiveResult) -> None:
+        # The delivery's row, written once the alerts are stored and before the school's chain head is taken (so
+        # the head is not held for it): its unique id makes a replay (even one racing this post) fail here,
+        # rolling back everything it would have added.
+        alerts = result.alerts
+        _log(
+            endpoint=endpoint,
+            outcome=Outcome.ACCEPTED,
+            delivery_id=delivery_id,
+            ip=ip,
+            body=body,
+            at=now,
+            alert=alerts[0] if alerts else None,
+            detail=f"{len(result.created)} new, {len(incoming) - len(result.created)} folded or known",
+        )
+
     try:
         with transaction.atomic():
-            # The delivery's row first: its unique id makes a replay (even one racing this post) fail here,
-            # rolling back everything it would have added.
-            log = _log(endpoint=endpoint, outcome=Outcome.ACCEPTED, delivery_id=delivery_id, ip=ip, body=body, at=now)
             result = services.alert_receive(
-                school=endpoint.school, incoming=incoming, channel=Channel.WEBHOOK, received_at=now
+                school=endpoint.school,
+                incoming=incoming,
+                channel=Channel.WEBHOOK,
+                received_at=now,
+                before_chain=log_accepted,
             )
             alerts = result.alerts
-            if alerts:
-                log.alert = alerts[0]
-                log.detail = f"{len(result.created)} new, {len(incoming) - len(result.created)} folded or known"
-                log.save(update_fields=["alert", "detail"])
     except IntegrityError:
         _log(
             endpoint=endpoint,

@@ -26,3 +26,25 @@ def test_snapshot_counts_this_process_as_the_load_client():
 
     assert snap["load_client"] > 0
     assert "gunicorn" not in snap
+
+
+@pytest.mark.parametrize(
+    ("title", "serves"),
+    [
+        (b"postgres: 15/main: postgres h20w_db 127.0.0.1(41166) idle\0", True),  # Debian's cluster name first
+        (b"postgres: postgres h20w_db 127.0.0.1(41166) idle in transaction\0", True),
+        (b"postgres: 15/main: postgres other_db 127.0.0.1(41170) idle\0", False),  # another engineer's database
+        (b"postgres: 15/main: walwriter\0", False),
+        (b"/usr/lib/postgresql/15/bin/postgres\0-D\0/var/lib/postgresql/15/main\0", False),
+    ],
+)
+def test_on_a_shared_server_only_the_bench_databases_backends_are_counted(tmp_path, monkeypatch, title, serves):
+    """The machine's PostgreSQL serves other work too: its backends for other databases are not the bench's."""
+    (tmp_path / "4242").mkdir()
+    (tmp_path / "4242" / "cmdline").write_bytes(title)
+    real_path = cpu.Path
+    monkeypatch.setattr(cpu, "Path", lambda p: tmp_path if p == "/proc" else real_path(p))
+
+    assert cpu._serves(4242, "h20w_db") is serves
+    assert cpu._group(4242, "postgres", None, "h20w_db") == ("postgres" if serves else None)
+    assert cpu._group(4242, "postgres", None) == "postgres"  # no database named: every PostgreSQL process

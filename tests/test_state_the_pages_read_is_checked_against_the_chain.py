@@ -39,7 +39,7 @@ def test_an_intact_database_verifies_including_the_state_pages_read(school, staf
     call_command("verify_chains")
 
     out = capsys.readouterr().out
-    assert "case status and sharing: as the timelines say" in out
+    assert "case status, sharing and moderation: as the timelines say" in out
     assert "photo consents and signing requests: as the signatures say" in out
 
 

@@ -121,15 +121,22 @@ def invitation_language(invitation: Invitation, *, homes: list[str] | None = Non
     """The language of a parent's emails: their choice on the page, else their child's MIS home language,
     else English; always one the school offers now. ``homes``: the children's home languages, if known."""
     offered = languages.offered(invitation.campaign.school.parent_languages)
-    if invitation.language in offered:
-        return invitation.language
-    if homes is None:
+    if homes is None and invitation.language not in offered:
         homes = list(
             SigningRequest.objects.filter(invitation=invitation)
             .exclude(pupil__home_language="")
             .order_by("pk")
             .values_list("pupil__home_language", flat=True)
         )
+    return language_among(offered=offered, chosen=invitation.language, homes=homes or [])
+
+
+def language_among(*, offered: list[str], chosen: str, homes: list[str]) -> str:
+    """``invitation_language`` from what is already read: the school's offered languages (``languages.offered``),
+    the parent's recorded choice and their children's MIS home languages (a sweep reads these for a whole
+    campaign at once)."""
+    if chosen in offered:
+        return chosen
     return next((code for code in homes if code in offered), languages.ENGLISH)
 
 

@@ -61,3 +61,31 @@ class RedactTokensFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, ()
         return True
+
+
+# --- Who asked, left out where the page promises anonymity -----------------------------------------------
+# A pupil tells the safeguarding team from /incidents/tell/<key>/, named or not: the page promises they can tell
+# anonymously, and a school device's address (or its browser) says which classroom or which child's laptop. The
+# access log keeps such a line (the page, the status, the time taken) without the client's address, the
+# forwarded addresses, the browser or the page it came from. The portal stores none of them either
+# (incidents/pupil_reports.py); the throttle counts by a hash in the cache only.
+ANONYMOUS_PATHS = ("/incidents/tell/",)
+# gunicorn's atoms that say who asked: the address, the user (basic auth), the browser, the referring page.
+_WHO_ATOMS = ("h", "u", "a", "f")
+UNKNOWN = "-"
+
+
+def is_anonymous_path(path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in ANONYMOUS_PATHS)
+
+
+def anonymise_atoms(atoms: dict[str, object]) -> dict[str, object]:
+    """gunicorn's atoms for a line of an anonymous page: who asked blanked, request headers and environment
+    values (X-Forwarded-For, X-Real-IP, REMOTE_ADDR... as ``{name}i``/``{name}e``) included."""
+    path = atoms.get("U")
+    if not isinstance(path, str) or not is_anonymous_path(path):
+        return atoms
+    return {
+        key: UNKNOWN if key in _WHO_ATOMS or (key.startswith("{") and key.endswith(("}i", "}e"))) else value
+        for key, value in atoms.items()
+    }

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count
@@ -113,9 +113,11 @@ def is_permanent(exc: BaseException) -> bool:
 
 
 def _message(delivery: EmailDelivery, connection: BaseEmailBackend | None) -> EmailMessage:
-    message = EmailMessage(
+    message = EmailMultiAlternatives(
         delivery.subject, delivery.body, settings.DEFAULT_FROM_EMAIL, delivery.to, connection=connection
     )
+    if delivery.html_body:
+        message.attach_alternative(delivery.html_body, "text/html")
     for item in delivery.attachments:
         with default_storage.open(item["path"], "rb") as fh:
             message.attach(item["name"], fh.read(), item.get("content_type") or "application/octet-stream")

@@ -61,6 +61,9 @@ class EmailDelivery(models.Model):
     to = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    # An HTML version sent beside the text one (a parent's email in their language: <html lang dir> lets a mail
+    # client set Arabic and Urdu right to left); empty for the plain-text emails that are most of them.
+    html_body = models.TextField(blank=True, default="")
     # [{"name": ..., "path": <default storage name>, "content_type": ...}]: read when sending, so a retry
     # a day later sends the same files.
     attachments = models.JSONField(default=list, blank=True)

@@ -8,9 +8,10 @@ does not answer, the request carries on and `outbox_drain` (every minute from be
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -32,7 +33,13 @@ BROKER_DOWN_SECONDS = 15
 
 
 def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
-    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    held = _held_messages()
+    if held is not None:
+        # Inside ``written_together()``: the row is written with the block's others, in one INSERT, at its end.
+        message = OutboxMessage(task_name=task_name, kwargs=kwargs)
+        held.append(message)
+    else:
+        message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
     # The messages of one transaction (a report's gap check and alert email) are sent together after it
     # commits: one lock-send-mark transaction for all of them instead of one each. Each message registers its
     # own callback; the first to run after COMMIT sends every message of the batch whose callback is no longer
@@ -48,6 +55,33 @@ def enqueue(task_name: str, **kwargs: Any) -> OutboxMessage:
     # must not turn their request into an error page; the drain sends it later.
     transaction.on_commit(flush, robust=True)
     return message
+
+
+def _held_messages() -> list[OutboxMessage] | None:
+    return cast("list[OutboxMessage] | None", getattr(transaction.get_connection(), "_outbox_held", None))
+
+
+@contextlib.contextmanager
+def written_together() -> Iterator[None]:
+    """Messages enqueued inside the block are written in one INSERT when it ends (a report's gap check and alert
+    email: one statement instead of two), in the same transaction, so they commit or roll back with it as
+    before. Only for a block with no savepoint that might roll back on its own (its messages would still be
+    written); the block must run inside a transaction. On an exception nothing is written: the transaction is
+    rolling back anyway."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("written_together() needs a transaction around it.")
+    if getattr(connection, "_outbox_held", None) is not None:
+        yield  # already inside one: the outer block writes them
+        return
+    held: list[OutboxMessage] = []
+    connection._outbox_held = held  # our own mark on the connection, like _outbox_batch
+    try:
+        yield
+    finally:
+        connection._outbox_held = None
+    if held:
+        OutboxMessage.objects.bulk_create(held)
 
 
 def _commit_batch() -> dict[uuid.UUID, Callable[[], None]]:

@@ -20,6 +20,9 @@ class Reminder(models.Model):
     # Shown in the digest: no child's name and nothing sensitive (emails leave the school's systems).
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)
+    # The language of a parent's or carer's email (a code of settings.LANGUAGES, "en-gb" included): their digest
+    # is worded in it (services._compose). Empty for staff, whose emails are in the portal's English.
+    language = models.CharField(max_length=10, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     digest = models.ForeignKey("Digest", null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
 

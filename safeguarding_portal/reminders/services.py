@@ -12,13 +12,13 @@ from django.utils import timezone
 from safeguarding_portal.core.bulk import insert_rows
 from safeguarding_portal.outbox.email import send_emails
 from safeguarding_portal.outbox.models import EmailDelivery
+from safeguarding_portal.schools.models import School
 
-from . import registry
+from . import parents, registry
 from .models import Digest, Reminder
 
 if TYPE_CHECKING:
     from safeguarding_portal.accounts.models import User
-    from safeguarding_portal.schools.models import School
 
 
 def today() -> datetime.date:
@@ -36,12 +36,14 @@ def remind(
     school_id: int | None = None,
     recipient_user: User | None = None,
     on: datetime.date | None = None,
+    language: str = "",
 ) -> bool:
     """Record that ``key`` of ``kind`` is due from this person today. True when newly recorded.
 
     ``url`` is a path in the portal (``/filtering/requests/4/``) or an absolute link (a parent's signing
     link); the digest makes paths absolute. ``text`` must not name a child. ``school_id`` spares a sweep
-    over many schools from loading each school.
+    over many schools from loading each school. ``language``: a parent's, for a reminder worded in it (their
+    digest follows it, ``parents.compose``); empty for staff.
     """
     if not recipient_email:
         return False
@@ -56,6 +58,7 @@ def remind(
                 url=url[:500],
                 school_id=school.pk if school is not None else school_id,
                 on=on or today(),
+                language=language,
             )
     except IntegrityError:
         return False
@@ -84,6 +87,7 @@ def remind_many(items: list[dict[str, Any]], *, on: datetime.date | None = None)
                 url=item.get("url", "")[:500],
                 school_id=item.get("school_id"),
                 on=on,
+                language=item.get("language", ""),
             ),
         )
     if not rows:
@@ -118,7 +122,18 @@ def _absolute(url: str) -> str:
     return url if url.startswith(("http://", "https://")) or not url else f"{settings.SITE_URL}{url}"
 
 
-def _compose(items: list[Reminder]) -> tuple[str, str]:
+def _compose(items: list[Reminder], *, school_names: dict[int, str] | None = None) -> tuple[str, str, str]:
+    """(subject, body, HTML body). A parent's digest (its items carry a language) is worded in their language by
+    ``parents.compose``; a member of staff's is the portal's English, text only."""
+    language = parents.language_of(items)
+    if language:
+        school_id = next((item.school_id for item in items if item.school_id), None)
+        return parents.compose(
+            items,
+            language=language,
+            school_name=(school_names or {}).get(school_id, "") if school_id else "",
+            links=[_absolute(item.url) for item in items],
+        )
     count = len(items)
     subject = f"Safeguarding portal: {count} thing{'s' if count != 1 else ''} due from you"
     lines = ["Good morning,", "", "These are due from you in the safeguarding portal:", ""]
@@ -127,7 +142,7 @@ def _compose(items: list[Reminder]) -> tuple[str, str]:
         if item.url:
             lines.append(f"  {_absolute(item.url)}")
     lines += ["", "You get at most one of these emails a day. Sign in to the portal to see the details."]
-    return subject, "\n".join(lines) + "\n"
+    return subject, "\n".join(lines) + "\n", ""
 
 
 def send_digests(*, on: datetime.date | None = None) -> int:
@@ -177,19 +192,27 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
             Digest.objects.filter(recipient_email__in=list(by_email), on=on).values_list("recipient_email", flat=True)
         )
         todo = {email: items for email, items in by_email.items() if email not in done}
+        # The schools' names for parents' digests (their subject names the school), one query for the batch.
+        parent_schools = {i.school_id for items in todo.values() if parents.language_of(items) for i in items}
+        school_names = (
+            dict(School.objects.filter(pk__in=parent_schools - {None}).values_list("pk", "name"))
+            if parent_schools
+            else {}
+        )
+        composed = {email: _compose(items, school_names=school_names) for email, items in todo.items()}
         digests: list[Digest] = []
         try:
             with transaction.atomic():  # the usual case: nobody else is sending, one insert for the batch
                 digests = Digest.objects.bulk_create(
                     [
                         Digest(recipient_email=email, on=on, subject=subject, body=body)
-                        for email, (subject, body) in ((e, _compose(items)) for e, items in todo.items())
+                        for email, (subject, body, _html) in composed.items()
                     ]
                 )
         except IntegrityError:
             digests = []  # another process (a second beat) is sending some of them: one by one, skipping those
-            for email, items in todo.items():
-                subject, body = _compose(items)
+            for email in todo:
+                subject, body, _html = composed[email]
                 try:
                     with transaction.atomic():
                         digests.append(Digest.objects.create(recipient_email=email, on=on, subject=subject, body=body))
@@ -208,6 +231,7 @@ def _send_batch(by_email: dict[str, list[Reminder]], *, on: datetime.date) -> in
                     to=[d.recipient_email],
                     subject=d.subject,
                     body=d.body,
+                    html_body=composed[d.recipient_email][2],
                     kind=EmailDelivery.Kind.REMINDER,
                     school_id=todo[d.recipient_email][0].school_id,
                 )

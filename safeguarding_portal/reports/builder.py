@@ -59,5 +59,5 @@ def context(
 
 def render_pdf(ctx: dict) -> tuple[bytes, int]:
     """The PDF and its number of pages."""
-    made = pdf.render_pdf(template="reports/pdf/governor_report.html", context=ctx)
+    made = pdf.render_pdf(template="reports/pdf/governor_report.html", context=ctx, stylesheet="reports/pdf/report.css")
     return made.content, made.pages

@@ -131,6 +131,7 @@ def trust_pdf(*, trust, start: datetime.date, end: datetime.date) -> bytes:
             "generated_at": timezone.localtime(),
             "area_parts": area_parts(table),
         },
+        stylesheet="reports/pdf/report.css",
     ).content
 
 

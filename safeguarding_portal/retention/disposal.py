@@ -50,7 +50,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from safeguarding_portal.audit import chain
@@ -92,6 +92,19 @@ def years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def staff_gone(*, cutoff: datetime.date, school: str = "school_id", user: str = "user_id") -> tuple[Any, Any]:
+    """For a kind whose trigger is a member of staff leaving (``Trigger.LEFT``): ``(standing, left_on)``, two
+    expressions over the outer row's ``school`` and ``user`` columns. ``standing``: the person still holds a role
+    at the school that had not ended by ``cutoff`` (exclude those rows); ``left_on``: the day their last role
+    there ended (None if they never held one, so never due on leaving)."""
+    from safeguarding_portal.accounts.models import Membership
+
+    roles = Membership.objects.filter(school_id=OuterRef(school), user_id=OuterRef(user))
+    standing = Exists(roles.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=cutoff)))
+    left_on = Subquery(roles.filter(ended_on__isnull=False).order_by("-ended_on").values("ended_on")[:1])
+    return standing, left_on
 
 
 def rule_words(kind: RecordKind, years: int) -> str:

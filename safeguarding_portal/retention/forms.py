@@ -22,10 +22,13 @@ class HoldForm(forms.Form):
         label="Kind of record", required=False, help_text="For a hold on one record, or on everything of a kind."
     )
     record_label = forms.CharField(
-        label="Case reference",
+        label="Record reference",
         max_length=100,
         required=False,
-        help_text="For a hold on one case, for example OAK-2026-0042.",
+        help_text=(
+            "For a hold on one record: a case reference (OAK-2026-0042), an agreement's verification code, a "
+            "training record (TR-12) or a filtering change (FC-0042), as the disposal review lists them."
+        ),
     )
     reason = forms.ChoiceField(label="Reason", choices=HoldReason.choices)
     detail = forms.CharField(

@@ -57,18 +57,25 @@ def batches(*, school):
 
 
 def tombstones(*, batch):
-    """What is left of the batch's records: one line per record (its own tombstone), with its rows counted.
+    """What is left of the batch's records: one line per record (a case, an agreement...), its own tombstone, with
+    its rows counted. A record's own row is the one with the item's id, tombstoned after its parts (the last)."""
+    from django.db.models import Count, Exists, Max, OuterRef
 
-    A record's own row is tombstoned last by every kind's ``dispose`` (a case after its timeline, an alert after
-    its events), so the last tombstone of each record stands for it, whatever the kind."""
-    from django.db.models import Count, Max
+    from .models import DisposalItem, Tombstone
 
-    from .models import Tombstone
-
-    rows = Tombstone.objects.filter(batch=batch).order_by()
-    per_record = list(rows.values("kind", "record_label").annotate(n=Count("pk"), last=Max("pk")))
-    counts = {r["last"]: r["n"] for r in per_record}
-    heads = list(Tombstone.objects.filter(pk__in=list(counts)).order_by("record_label", "id"))
+    rows = Tombstone.objects.filter(batch=batch)
+    counts = {
+        (kind, label): n
+        for kind, label, n in rows.order_by()
+        .values("kind", "record_label")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "record_label", "n")
+    }
+    own = rows.filter(
+        Exists(DisposalItem.objects.filter(batch=batch, kind=OuterRef("kind"), record_id=OuterRef("record_id")))
+    )
+    last = own.order_by().values("kind", "record_label").annotate(last=Max("pk")).values("last")
+    heads = list(rows.filter(pk__in=last).order_by("kind", "record_label"))
     for t in heads:
-        t.rows = counts[t.pk]
+        t.rows = counts.get((t.kind, t.record_label), 1)
     return heads

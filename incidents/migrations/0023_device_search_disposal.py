@@ -33,7 +33,7 @@ def reverse(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0020_case_counts"), ("retention", "0002_holds_and_disposal")]
+    dependencies = [("incidents", "0022_case_count_never_negative"), ("retention", "0002_holds_and_disposal")]
     operations = [
         migrations.AlterField(
             model_name="devicesearch",

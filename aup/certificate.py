@@ -46,6 +46,7 @@ def render_certificate(signature: Signature) -> bytes:
     events.sort(key=lambda e: (e.at, e.pk))
 
     labels = {item["key"]: item["label"] for item in version.consent_items}
+    order = {item["key"]: i for i, item in enumerate(version.consent_items)}
     # A translation shown to the signer is printed with its hash, before the English original it translates.
     translation_shown = None
     if signature.text_language and signature.text_sha256 != version.sha256:
@@ -59,7 +60,12 @@ def render_certificate(signature: Signature) -> bytes:
             "version": version,
             "agreement": version.agreement,
             "school": version.agreement.school,
-            "consents": [(labels.get(k, k), v) for k, v in signature.consents.items()],
+            # In the version's order, not the stored dict's: PostgreSQL's jsonb keeps its keys in its own order, so a
+            # certificate built later from the database must not list them otherwise than one built at signing.
+            "consents": [
+                (labels.get(k, k), signature.consents[k])
+                for k in sorted(signature.consents, key=lambda k: (order.get(k, len(order)), k))
+            ],
             "events": events,
             "translation_shown": translation_shown,
             "text_language": languages.ENGLISH_NAMES.get(

@@ -527,10 +527,12 @@ class Certificate(models.Model):
 
     class Meta:
         constraints = [
-            # Not built yet (neither), or built (both): never a file without its hash or a hash without its file.
+            # Not built yet (neither), built (both), or disposed of under the retention schedule (aup/disposal.py:
+            # the file deleted, its hash kept so the verify page still knows a copy someone kept): never a file
+            # without its hash. The hash is what marks a certificate built, so a disposed one is never rebuilt.
             models.CheckConstraint(
-                name="certificate_pdf_and_hash_together",
-                condition=(Q(pdf="") & Q(sha256="")) | (~Q(pdf="") & ~Q(sha256="")),
+                name="certificate_never_a_file_without_its_hash",
+                condition=Q(pdf="") | ~Q(sha256=""),
             )
         ]
 

@@ -47,12 +47,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="certificate",
             constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("pdf", ""), ("sha256", "")),
-                    models.Q(models.Q(("pdf", ""), _negated=True), models.Q(("sha256", ""), _negated=True)),
-                    _connector="OR",
-                ),
-                name="certificate_pdf_and_hash_together",
+                condition=models.Q(("pdf", ""), models.Q(("sha256", ""), _negated=True), _connector="OR"),
+                name="certificate_never_a_file_without_its_hash",
             ),
         ),
         # Links opened before this migration had their "opened" event chained at the time.

@@ -6,8 +6,11 @@ with 5 training records, and 5 settled filtering changes, all due on the sweep's
 The bench trust's pupils are of school age, so the sweep is run on the day the oldest fifth of them have passed
 25 (some decades from now): a month with far more due than any real one (every case of those pupils at once),
 and some schools holding part of their records (a hold per kind at 1 school in 50, a pupil hold at 1 in 10), so
-the holds' subqueries do their work. Between runs, the batches and items it listed are removed (the audit events
-it appended stay: they are append-only). The issue's budget: under 60 s on PostgreSQL.
+the holds' subqueries do their work. Each school also has 20 triaged monitoring alerts and 20 audit events from
+today (long past their 2 and 6 years by then) and 2 events of the retention trail itself, which are never listed,
+so the other kinds' queries have rows to find. Between runs, the batches and items it listed are removed (the
+audit events it appended stay: they are append-only, and of the retention trail, so never listed). The issue's
+budget: under 60 s on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -84,6 +87,55 @@ def _holds(school_ids: list[int], persona) -> int:
             )
     LegalHold.objects.bulk_create(holds)
     return len(holds)
+
+
+ALERTS_PER_SCHOOL = 20
+EVENTS_PER_SCHOOL = 20
+BENCH_RULE = "Bench rule"
+
+
+def _alerts_and_events(school_ids: list[int]) -> int:
+    """Old alerts and audit events at every school, once (a reused database already has them)."""
+    from monitoring.models import MonitoringAlert
+    from safeguarding_portal.audit.chain import append_many
+    from safeguarding_portal.audit.models import AuditEvent
+
+    if MonitoringAlert.objects.filter(school_id__in=school_ids, rule=BENCH_RULE).exists():
+        return MonitoringAlert.objects.filter(school_id__in=school_ids, rule=BENCH_RULE).count()
+    now = timezone.now()
+    MonitoringAlert.objects.bulk_create(
+        [
+            MonitoringAlert(
+                school_id=sid,
+                vendor="smoothwall",
+                channel="webhook",
+                rule=BENCH_RULE,
+                reported_severity="low",
+                severity="low",
+                activity_at=now,
+                received_at=now,
+                captured_text="bench capture",
+                state="closed",
+                outcome="nfa",
+                decided_at=now,
+            )
+            for sid in school_ids
+            for _ in range(ALERTS_PER_SCHOOL)
+        ],
+        batch_size=5000,
+    )
+    events = [
+        AuditEvent(at=now, school_id=sid, action="record.viewed", summary="Bench event", ip="192.0.2.1")
+        for sid in school_ids
+        for _ in range(EVENTS_PER_SCHOOL)
+    ]
+    events += [
+        AuditEvent(at=now, school_id=sid, action="retention.period_changed", summary="Bench trail")
+        for sid in school_ids
+        for _ in range(2)
+    ]
+    append_many(events)
+    return len(school_ids) * ALERTS_PER_SCHOOL
 
 
 def _other_kinds(school_ids: list[int], persona, day: datetime.date) -> int:
@@ -190,6 +242,7 @@ def run(*, scale: int, repeat: int) -> list[dict[str, Any]]:
     data = build_incidents(schools=scale, incidents=scale * PER_SCHOOL, progress=runner.progress)
     school_ids = data.built.school_ids()
     held = _holds(school_ids, data.persona)
+    _alerts_and_events(school_ids)
     day = _sweep_day(school_ids)
     pupils = Pupil.objects.filter(school_id__in=school_ids).exclude(surname=LEAVER).count()
     agreements = _other_kinds(school_ids, data.persona, day)

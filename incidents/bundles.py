@@ -17,6 +17,13 @@ a police notification, a signed agreement...) also carries its ``origin`` link a
 school: model, chain, seq, prev_hash, hash and the hashed payload, so a reader recomputes that hash too, and the
 sending school can show the same link in its own chain (``manage.py verify_chains``).
 
+A record disposed of under the retention schedule (safeguarding_portal/retention/disposal.py) keeps its link but
+not its content, so its ``hash`` can no longer be recomputed from its ``payload``. Its origin then also carries
+``disposed``: the ``residue_hash`` its tombstone recorded (the hash of what was left at the same place in the
+chain), when and under which rule it was disposed of, and the tombstone's own link. A reader checks the blanked
+payload against the residue instead; ``hash`` and ``prev_hash`` still tie the link to its neighbours. A bundle
+made before the disposal carries the record whole and verifies on its own bytes, as ever.
+
 ``verify`` reads a bundle's bytes and nothing else (no database): the same function serves the verify page,
 ``manage.py verify_bundle`` and the import, here or at another deployment. It walks the records first, then the
 members, then the signature, and names the first broken link.
@@ -97,6 +104,23 @@ def origin_of(record: ChainedRecord) -> dict[str, Any]:
         "hash": record.hash,
         "payload": _canonical(record.payload()),
     }
+
+
+def origin_problem(origin: dict[str, Any]) -> str | None:
+    """Why an origin link does not hold (None when it does): its payload hashes to its ``hash``, or, for a
+    disposed record, to the residue its tombstone recorded."""
+    try:
+        again = json_link_hash(origin["prev_hash"], origin["seq"], origin["chain"], origin["payload"])
+        disposed = origin.get("disposed")
+        if disposed is not None:
+            if again != disposed["residue_hash"]:
+                return "what is left of it differs from what its disposal left"
+            return None
+    except (KeyError, TypeError, AttributeError):
+        return "its link in the sending school's chain is incomplete"
+    if again != origin["hash"]:
+        return "its contents differ from the record as written at the sending school"
+    return None
 
 
 def item(type_: str, pk: Any, data: dict[str, Any], record: ChainedRecord | None = None) -> dict[str, Any]:
@@ -280,12 +304,9 @@ def _walk(records: list[dict[str, Any]], total: int) -> Problem | None:
             return Problem(where, "its contents were changed after the bundle was made")
         origin = body["origin"]
         if origin is not None:
-            try:
-                again = json_link_hash(origin["prev_hash"], origin["seq"], origin["chain"], origin["payload"])
-            except (KeyError, TypeError):
-                return Problem(where, "its link in the sending school's chain is incomplete")
-            if again != origin["hash"]:
-                return Problem(where, "its contents differ from the record as written at the sending school")
+            reason = origin_problem(origin)
+            if reason:
+                return Problem(where, reason)
         expected_n, expected_prev = n + 1, digest
     return None
 

@@ -769,10 +769,11 @@ class CPFileTransfer(BackgroundBuild):
                 name="cpfile_confirmed_after_sent",
                 condition=Q(confirmed_at__isnull=True) | (Q(sent_at__isnull=False) & ~Q(confirmed_by_name="")),
             ),
-            # Only a built file is sent; a ready row holds its file and checksum.
+            # Only a built file is sent; a ready row holds its checksum, and its file until the file is disposed of
+            # under the retention schedule (incidents/disposal.py deletes the PDF and keeps the record and its hash).
             models.CheckConstraint(
-                name="cpfile_ready_has_file",
-                condition=~Q(build_state="ready") | (~Q(pdf="") & ~Q(sha256="")),
+                name="cpfile_ready_has_checksum",
+                condition=~Q(build_state="ready") | ~Q(sha256=""),
             ),
             models.CheckConstraint(
                 name="cpfile_sent_once_ready", condition=Q(sent_at__isnull=True) | Q(build_state="ready")
@@ -838,7 +839,11 @@ class DeviceOutcome(models.TextChoices):
 
 class DeviceSearch(ChainedRecord):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
-    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="device_searches")
+    # Empty only on a search disposed of with its case under the retention schedule (incidents.disposal): the
+    # service always names the pupil, and the form requires one.
+    pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.PROTECT, related_name="device_searches"
+    )
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="device_searches"
     )

@@ -205,6 +205,8 @@ def _on_the_case(*, search: DeviceSearch, by: User) -> None:
 
 
 def _entry(*, search: DeviceSearch, by: User, kind: str, text: str = "", outcome: str = "") -> DeviceSearchEntry:
+    if search.pupil_id is None:  # only a search disposed of with its case has no pupil (incidents.disposal)
+        raise ValidationError("This search was disposed of under the retention schedule: nothing more is added to it.")
     try:
         with transaction.atomic():
             return chain.append(

@@ -146,8 +146,8 @@ def bundle_send(request: HttpRequest, transfer_id: int) -> HttpResponse:
 def bundle_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _transfer_or_404(request, transfer_id)
     bundle = getattr(transfer, "bundle", None)
-    if bundle is None:
-        raise Http404("No bundle was made for this file")
+    if bundle is None or not bundle.file:
+        raise Http404("No bundle was made for this file, or it was disposed of under the retention schedule")
     with bundle.file.open("rb") as handle:
         data = handle.read()
     audit_record(

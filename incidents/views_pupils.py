@@ -218,6 +218,8 @@ def transfer_pdf(request: HttpRequest, transfer_id: int) -> HttpResponse:
     if not transfer.is_ready:
         messages.info(request, "The file is not ready yet; this page shows when it is.")
         return redirect("incidents:transfer", transfer_id=transfer.pk)
+    if not transfer.pdf:
+        raise Http404("This CP file was disposed of under the retention schedule.")
     with transfer.pdf.open("rb") as handle:
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != transfer.sha256:

@@ -6,6 +6,7 @@ The queue is one indexed, limited query plus one grouped count, however many ale
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -152,6 +153,13 @@ def counts_for_technicians(*, school) -> dict:
         MonitoringAlert.objects.filter(school=school).values_list("vendor").annotate(n=Count("pk")).order_by()
     )
     return {**rows, "by_vendor": [(label, by_vendor.get(v, 0)) for v, label in Vendor.choices if by_vendor.get(v)]}
+
+
+def disposed_of(alert: MonitoringAlert) -> Any:
+    """The alert's tombstone if it was disposed of under the retention schedule (monitoring.disposal), else None."""
+    from safeguarding_portal.retention.models import Tombstone
+
+    return Tombstone.objects.filter(record_table=MonitoringAlert._meta.db_table, record_id=alert.pk).first()
 
 
 def events_for(alert: MonitoringAlert) -> list[AlertEvent]:

@@ -89,6 +89,7 @@ def alert(request: HttpRequest, alert_id: int) -> HttpResponse:
         {
             "alert": alert,
             "events": selectors.events_for(alert),
+            "disposed": selectors.disposed_of(alert),
             "close_form": CloseForm(),
             "escalate_form": EscalateForm(initial={"category": services.suggested_category(alert)}),
             "withheld_text": services.IMAGERY_WITHHELD,
@@ -116,6 +117,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
         {
             "alert": alert,
             "events": selectors.events_for(alert),
+            "disposed": selectors.disposed_of(alert),
             "close_form": form,
             "escalate_form": EscalateForm(),
             "withheld_text": services.IMAGERY_WITHHELD,
@@ -157,6 +159,7 @@ def alert_escalate(request: HttpRequest, alert_id: int) -> HttpResponse:
         {
             "alert": alert,
             "events": selectors.events_for(alert),
+            "disposed": selectors.disposed_of(alert),
             "close_form": CloseForm(),
             "escalate_form": form,
             "withheld_text": services.IMAGERY_WITHHELD,
@@ -181,6 +184,8 @@ def message(request: HttpRequest, alert_id: int) -> FileResponse:
     alert = _alert_or_404(request, alert_id)
     if alert.message is None:
         raise Http404("This alert did not come by email")
+    if not alert.message.raw:
+        raise Http404("The email was disposed of under the retention schedule")
     record_view(request=request, obj=alert, summary=f"Original email of monitoring alert {alert.reference}")
     return FileResponse(
         io.BytesIO(bytes(alert.message.raw)),

@@ -22,5 +22,7 @@ def test_the_bench_lists_due_records_in_a_bounded_number_of_queries():
     line = _run(2)
     assert line["bench"] == "retention_sweep" and line["pupils"] == 1000
     assert line["listed"] > 0 and line["batches"] >= 1
+    # Every school's old alerts and audit events too; the retention trail's own events never.
+    assert line["by_kind"]["monitoring.alerts"] == 40 and line["by_kind"]["audit.log"] == 40
     # The due cases of every kind and period in a few queries, then per batch its audit event's chain.
     assert line["queries"] <= 20 + 10 * line["batches"]

@@ -88,10 +88,10 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     models.Q(("build_state", "ready"), _negated=True),
-                    models.Q(models.Q(("pdf", ""), _negated=True), models.Q(("sha256", ""), _negated=True)),
+                    models.Q(("sha256", ""), _negated=True),
                     _connector="OR",
                 ),
-                name="cpfile_ready_has_file",
+                name="cpfile_ready_has_checksum",
             ),
         ),
         migrations.AddConstraint(

@@ -74,7 +74,8 @@ class Disposal(Protocol):
 
     def dispose(self, *, school, record_id: int, tombstone: Callable[..., Any]) -> int:
         """Blank the record's personal content: for every row blanked, first ``tombstone(row, residue=...)``
-        then ``disposal.blank(row, values)``. Returns the number of rows blanked."""
+        then ``disposal.blank(row, values)``, the record's own row last (the review page shows the last tombstone
+        of each record as the record's). Returns the number of rows blanked."""
 
 
 # Kind ``retention_kind`` of core.plugins, discovered in every app's ``retention_kinds.py`` on first use.

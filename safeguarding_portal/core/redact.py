@@ -81,7 +81,8 @@ def is_anonymous_path(path: str) -> bool:
 
 def anonymise_atoms(atoms: dict[str, object]) -> dict[str, object]:
     """gunicorn's atoms for a line of an anonymous page: who asked blanked, request headers and environment
-    values (X-Forwarded-For, X-Real-IP, REMOTE_ADDR... as ``{name}i``/``{name}e``) included."""
+    values (the forwarded-address headers, the peer's address in the environment... as ``{name}i``/``{name}e``)
+    included. It blanks them without reading any: core/clientip.py stays the one reader of a client's address."""
     path = atoms.get("U")
     if not isinstance(path, str) or not is_anonymous_path(path):
         return atoms
